@@ -1,0 +1,73 @@
+import { useEffect, useState } from 'react';
+import { Link, NavLink, Outlet, useRouteError } from 'react-router-dom';
+import { pages } from './routes';
+
+type Theme = 'light' | 'dark';
+const THEME_KEY = 'slim-lab-theme';
+
+function initialTheme(): Theme {
+  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(THEME_KEY) : null;
+  if (saved === 'light' || saved === 'dark') return saved;
+  const prefersDark =
+    typeof window !== 'undefined' && window.matchMedia?.('(prefers-color-scheme: dark)').matches;
+  return prefersDark ? 'dark' : 'light';
+}
+
+function RouteCrash() {
+  const error = useRouteError();
+  return (
+    <div role="alert" className="error-panel">
+      <h1>Something went wrong</h1>
+      <p>{error instanceof Error ? error.message : String(error)}</p>
+      <p>
+        <Link to="/">Back to the start</Link>
+      </p>
+    </div>
+  );
+}
+
+export function Layout({ crashed = false }: { crashed?: boolean }) {
+  const [theme, setTheme] = useState<Theme>(initialTheme);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem(THEME_KEY, theme);
+  }, [theme]);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <Link to="/" className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          Slim Attention Lab
+        </Link>
+        <nav aria-label="Main">
+          {pages
+            .filter((p) => p.navLabel)
+            .map((p) => (
+              <NavLink key={p.path} to={p.path}>
+                {p.navLabel}
+              </NavLink>
+            ))}
+        </nav>
+        <button
+          type="button"
+          className="theme-toggle"
+          onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+          aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+        >
+          {theme === 'dark' ? '☀' : '☾'}
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {crashed ? <RouteCrash /> : <Outlet />}
+      </main>
+      <footer className="app-footer">
+        Based on N. Graef &amp; A. Wasielewski, “Slim attention: cut your context memory in half
+        without loss” (arXiv 2503.05840).
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,17 @@
+import type { RouteObject } from 'react-router-dom';
+import { HomePage } from './pages/HomePage';
+
+/** A top-level page: its route and, when it belongs in the header, its navigation label. */
+export interface PageEntry {
+  path: string;
+  navLabel?: string;
+  /** One sentence for the home page's card; pages without one get no card. */
+  description?: string;
+  route: RouteObject;
+}
+
+/**
+ * Every page of the app, in navigation order. Add a page here and it appears in the header
+ * and the router. Only pages with real content are listed (no placeholders).
+ */
+export const pages: PageEntry[] = [{ path: '/', route: { index: true, element: <HomePage /> } }];

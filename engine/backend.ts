@@ -1,0 +1,128 @@
+import type { DType, Shape, Tensor, TypedArray } from './tensor';
+
+/** RoPE pairing conventions (PAPER.md §9). */
+export type RopePairing =
+  /** Hugging Face Llama/NeoX "rotate_half": pairs (j, j + r/2) within a head. */
+  | 'half'
+  /** Original RoFormer / GPT-J: pairs (2j, 2j + 1). */
+  | 'interleaved';
+
+export interface RopeOptions {
+  /** Number of heads laid side by side in the columns; each head is cols/heads wide. */
+  heads: number;
+  /** Position of row 0 (m in PAPER.md §9); row r has position positionOffset + r. */
+  positionOffset: number;
+  pairing: RopePairing;
+  /** θ base, 10000 for most models. */
+  base: number;
+  /** Leading dims of each head that rotate (GPT-NeoX rotary_pct); defaults to the head width. */
+  rotaryDim?: number;
+  /** Rotate by −mθ: undoes a previous rotation exactly (PAPER.md §9 "decode"). */
+  inverse?: boolean;
+}
+
+export interface AttnProbsOptions {
+  /** Number of heads; q and k are [·, heads·d_k] column blocks. */
+  heads: number;
+  /** Multiplies the scores, normally 1/sqrt(d_k). */
+  scale: number;
+  /**
+   * Causal mask: query row r may see key rows j ≤ r + causalOffset. Prefill uses 0,
+   * decode of one token at position n−1 uses n−1. Omit for no mask (encoder, cross).
+   */
+  causalOffset?: number;
+}
+
+export interface AllocationStats {
+  /** Tensors alive now (created and not yet disposed), views excluded. */
+  liveTensors: number;
+  /** Bytes held by live tensors. */
+  liveBytes: number;
+}
+
+/**
+ * The op interface every backend implements (DESIGN.md "the engine's shape").
+ * Ops are synchronous and return new tensors; only Tensor.read() is async. Every op
+ * validates shapes and throws EngineInputError with a clear message. All tensors on
+ * one backend share its dtype.
+ */
+export interface Backend {
+  readonly name: string;
+  readonly dtype: DType;
+
+  // ---- creation and storage ----
+  /** Uploads host values (validated finite) as a tensor of the backend's dtype. */
+  fromArray(data: ArrayLike<number>, shape: Shape): Tensor;
+  zeros(shape: Shape): Tensor;
+  /**
+   * Copies the rows of src into dst starting at row rowOffset, in place (dst is mutated).
+   * Used by caches to append a token without copying the cache.
+   */
+  writeRows(dst: Tensor, rowOffset: number, src: Tensor): void;
+  /**
+   * The first `rowCount` rows of x as a tensor that shares x's storage (no copy). A view
+   * must not outlive x; disposing a view is a no-op.
+   */
+  rowsView(x: Tensor, rowCount: number): Tensor;
+  /** A copy of columns [start, end) of a 2-D tensor. */
+  sliceCols(x: Tensor, start: number, end: number): Tensor;
+  /** A copy of rows [start, end) of a 2-D tensor. */
+  sliceRows(x: Tensor, start: number, end: number): Tensor;
+  /** Concatenates 2-D tensors with equal row counts side by side. */
+  concatCols(parts: readonly Tensor[]): Tensor;
+  transpose(x: Tensor): Tensor;
+
+  // ---- linear algebra ----
+  /** a [m,k] · b [k,n] → [m,n]; with transposeB, b is [n,k] and a · bᵀ is computed. */
+  matmul(a: Tensor, b: Tensor, options?: { transposeB?: boolean }): Tensor;
+  /**
+   * Block-diagonal multi-head product (slim option 2, PAPER.md §2): u is [heads·m, dIn] with
+   * head i's rows at [i·m, (i+1)·m); w is [dIn, heads·dOut]. Output [m, heads·dOut] whose
+   * column block i is u_i · w_i. One product for all heads.
+   */
+  headBlockMatmul(u: Tensor, w: Tensor, heads: number): Tensor;
+
+  // ---- elementwise and normalisation ----
+  add(a: Tensor, b: Tensor): Tensor;
+  mul(a: Tensor, b: Tensor): Tensor;
+  /** x [m,n] + bias [n] broadcast over rows. */
+  addBias(x: Tensor, bias: Tensor): Tensor;
+  scale(x: Tensor, factor: number): Tensor;
+  layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor;
+  rmsNorm(x: Tensor, gamma: Tensor, eps: number): Tensor;
+  /** GELU, tanh approximation (GPT-2's "gelu_new"). */
+  gelu(x: Tensor): Tensor;
+  silu(x: Tensor): Tensor;
+  /** Row-wise softmax; with causalOffset, row r keeps only columns j ≤ r + causalOffset. */
+  softmax(x: Tensor, options?: { causalOffset?: number }): Tensor;
+  rope(x: Tensor, options: RopeOptions): Tensor;
+  /** Rows of table [V, d] picked by integer ids → [ids.length, d]. */
+  gather(table: Tensor, ids: ArrayLike<number>): Tensor;
+  /** Index of the largest value of each row, as a [m, 1] tensor of integers. */
+  argmax(x: Tensor): Tensor;
+
+  // ---- attention building blocks ----
+  /**
+   * softmax(q_i k_iᵀ · scale + mask) for every head i. q [m, heads·d_k], k [n, heads·d_k]
+   * → probabilities [heads·m, n], head i's rows at [i·m, (i+1)·m).
+   */
+  attnProbs(q: Tensor, k: Tensor, options: AttnProbsOptions): Tensor;
+  /**
+   * Σ_j p_ij v_j per head: p [heads·m, n], v [n, heads·d_v] → [m, heads·d_v] (heads concatenated).
+   */
+  attnWeightedSum(p: Tensor, v: Tensor, heads: number): Tensor;
+
+  // ---- lifetime ----
+  /**
+   * Runs fn and disposes every tensor created inside it that is not returned (a tensor, or
+   * tensors directly inside a returned array or plain object) and not kept with keep().
+   */
+  scope<T>(fn: () => T): T;
+  /** Exempts t from the enclosing scope's cleanup. */
+  keep<T extends Tensor>(t: T): T;
+  stats(): AllocationStats;
+  /** Frees pooled storage; the backend stays usable. */
+  dispose(): void;
+}
+
+export type { Tensor, TypedArray, DType, Shape };
