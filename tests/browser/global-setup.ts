@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { build, preview, type PreviewServer } from 'vite';
 import type { TestProject } from 'vitest/node';
 
@@ -22,5 +23,6 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  await new Promise<void>((resolve) => server?.httpServer.close(() => resolve()) ?? resolve());
+  await server?.close();
+  rmSync(`node_modules/.cache/browser-test-${process.pid}`, { recursive: true, force: true });
 }
