@@ -8,7 +8,14 @@ export default defineConfig({
   server: { port: 5173, host: '127.0.0.1' },
   preview: { port: 4173, host: '127.0.0.1' },
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 2000,
+    // The test-only WebGL harness page is built beside the app (tests/browser/webgl*.test.ts).
+    rollupOptions: {
+      input: { main: 'index.html', webglHarness: 'tests/browser/pages/webgl-harness.html' },
+    },
+  },
   test: {
     reporters: ['default', './tests/summary-reporter.ts'],
     projects: [

@@ -1,5 +1,8 @@
 import type { RouteObject } from 'react-router-dom';
 import { HomePage } from './pages/HomePage';
+import { LessonPage } from './pages/LessonPage';
+import { LessonsIndexPage } from './pages/LessonsIndexPage';
+import { lessons } from '../lessons/registry';
 
 /** A top-level page: its route and, when it belongs in the header, its navigation label. */
 export interface PageEntry {
@@ -14,4 +17,18 @@ export interface PageEntry {
  * Every page of the app, in navigation order. Add a page here and it appears in the header
  * and the router. Only pages with real content are listed (no placeholders).
  */
-export const pages: PageEntry[] = [{ path: '/', route: { index: true, element: <HomePage /> } }];
+export const pages: PageEntry[] = [
+  { path: '/', route: { index: true, element: <HomePage /> } },
+  {
+    path: '/lessons',
+    navLabel: 'Lessons',
+    description: `${lessons.length} hands-on lessons on a 4-dim toy model: ${lessons.map((l) => l.title).join(' · ')}.`,
+    route: {
+      path: 'lessons',
+      children: [
+        { index: true, element: <LessonsIndexPage /> },
+        { path: ':slug', element: <LessonPage /> },
+      ],
+    },
+  },
+];

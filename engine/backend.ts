@@ -20,6 +20,10 @@ export interface RopeOptions {
   /** Rotate by −mθ: undoes a previous rotation exactly (PAPER.md §9 "decode"). */
   inverse?: boolean;
 }
+// Convention (both backends): pair (x1, x2) at position m, θ_j = base^(−2j/rotaryDim), becomes
+// (x1·cos mθ_j − x2·sin mθ_j, x1·sin mθ_j + x2·cos mθ_j), as Hugging Face's rotate_half and
+// GPT-J's rotate_every_two. PAPER.md §9 writes the mirror image (angle −mθ); only matching HF
+// checkpoints needs this sign. Columns at rotaryDim and beyond pass through unchanged.
 
 export interface AttnProbsOptions {
   /** Number of heads; q and k are [·, heads·d_k] column blocks. */
@@ -116,6 +120,8 @@ export interface Backend {
   /**
    * Runs fn and disposes every tensor created inside it that is not returned (a tensor, or
    * tensors directly inside a returned array or plain object) and not kept with keep().
+   * Returned tensors then belong to the enclosing scope, if any. If fn throws, everything it
+   * created is disposed. fn must be synchronous.
    */
   scope<T>(fn: () => T): T;
   /** Exempts t from the enclosing scope's cleanup. */

@@ -1,0 +1,153 @@
+import { useRef, useState } from 'react';
+import { formatNumber } from './format';
+
+export interface MatrixEditorProps {
+  /** Accessible name of the matrix; cells are named "<label> row i column j". */
+  label: string;
+  caption?: React.ReactNode;
+  value: readonly (readonly number[])[];
+  onChange: (next: number[][]) => void;
+  /** Step for arrow keys and for each scrub notch; Shift gives step / 10. */
+  step?: number;
+  rowLabels?: readonly string[];
+  /** Cells to emphasise (e.g. two equal rows of a singular matrix). */
+  highlight?: (row: number, col: number) => boolean;
+}
+
+/** Pixels of horizontal drag per step while scrubbing a cell. */
+const PX_PER_STEP = 12;
+/** A drag shorter than this is a click (place the caret and type). */
+const DRAG_THRESHOLD = 4;
+
+/** Rounds away the binary noise that repeated 0.1 steps leave behind (0.30000000000000004). */
+function snap(x: number, step: number): number {
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step)) + 1);
+  return Number((Math.round(x / step) * step).toFixed(decimals));
+}
+
+function withCell(m: readonly (readonly number[])[], i: number, j: number, v: number): number[][] {
+  return m.map((row, r) => row.map((x, c) => (r === i && c === j ? v : x)));
+}
+
+/** Parses what a person types: accepts "−" (typographic minus) and a decimal comma. */
+export function parseCell(text: string): number | undefined {
+  const t = text.trim().replace(/^[−–]/, '-').replace(',', '.');
+  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return undefined;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * An editable matrix: type a value, use ArrowUp/ArrowDown (Shift for fine steps), or drag a cell
+ * sideways to scrub its value (Shift for fine steps). Invalid text is flagged in place and never
+ * reaches onChange, so nothing downstream ever sees NaN.
+ */
+export function MatrixEditor({
+  label,
+  caption,
+  value,
+  onChange,
+  step = 1,
+  rowLabels,
+  highlight,
+}: MatrixEditorProps) {
+  // Text being typed, per cell, until it leaves focus; lets "-" or "1." exist mid-typing.
+  const [drafts, setDrafts] = useState<Record<string, string>>({});
+  const drag = useRef<{ key: string; x: number; start: number; active: boolean } | null>(null);
+  const invalid = Object.entries(drafts).filter(([, t]) => parseCell(t) === undefined);
+
+  const setDraft = (key: string, text: string | undefined) =>
+    setDrafts((d) => {
+      const next = { ...d };
+      if (text === undefined) delete next[key];
+      else next[key] = text;
+      return next;
+    });
+
+  return (
+    <figure className="matrix-figure matrix-editor">
+      {caption && <figcaption>{caption}</figcaption>}
+      <div className="matrix-scroll">
+        <table className="matrix" aria-label={label}>
+          <tbody>
+            {value.map((row, i) => (
+              <tr key={i}>
+                {rowLabels && (
+                  <th scope="row" className="matrix-row-label">
+                    {rowLabels[i]}
+                  </th>
+                )}
+                {row.map((v, j) => {
+                  const key = `${i},${j}`;
+                  const draft = drafts[key];
+                  const bad = draft !== undefined && parseCell(draft) === undefined;
+                  return (
+                    <td key={j} className={highlight?.(i, j) ? 'hl' : undefined}>
+                      <input
+                        type="text"
+                        inputMode="decimal"
+                        autoComplete="off"
+                        spellCheck={false}
+                        aria-label={`${label} row ${i + 1} column ${j + 1}`}
+                        aria-invalid={bad || undefined}
+                        className="cell-input"
+                        value={draft ?? formatNumber(v, 6)}
+                        onChange={(e) => {
+                          const text = e.target.value;
+                          setDraft(key, text);
+                          const parsed = parseCell(text);
+                          if (parsed !== undefined && parsed !== v)
+                            onChange(withCell(value, i, j, parsed));
+                        }}
+                        onBlur={() => setDraft(key, undefined)}
+                        onKeyDown={(e) => {
+                          if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
+                          e.preventDefault();
+                          const s = e.shiftKey ? step / 10 : step;
+                          const next = snap(v + (e.key === 'ArrowUp' ? s : -s), s);
+                          setDraft(key, undefined);
+                          onChange(withCell(value, i, j, next));
+                        }}
+                        onPointerDown={(e) => {
+                          if (e.button !== 0) return;
+                          drag.current = { key, x: e.clientX, start: v, active: false };
+                        }}
+                        onPointerMove={(e) => {
+                          const d = drag.current;
+                          if (!d || d.key !== key) return;
+                          const dx = e.clientX - d.x;
+                          if (!d.active) {
+                            if (Math.abs(dx) < DRAG_THRESHOLD) return;
+                            d.active = true;
+                            e.currentTarget.setPointerCapture?.(e.pointerId);
+                          }
+                          const s = e.shiftKey ? step / 10 : step;
+                          const next = snap(d.start + Math.trunc(dx / PX_PER_STEP) * s, s);
+                          if (next !== v) {
+                            setDraft(key, undefined);
+                            onChange(withCell(value, i, j, next));
+                          }
+                        }}
+                        onPointerUp={() => {
+                          drag.current = null;
+                        }}
+                        onPointerCancel={() => {
+                          drag.current = null;
+                        }}
+                      />
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {invalid.length > 0 && (
+        <p className="cell-error" role="alert">
+          {label}: “{invalid[0][1]}” is not a number; the last valid value is still used.
+        </p>
+      )}
+    </figure>
+  );
+}

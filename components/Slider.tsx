@@ -1,0 +1,34 @@
+import { useId } from 'react';
+
+export interface SliderProps {
+  label: React.ReactNode;
+  /** Slider position (for a log slider, the exponent). */
+  value: number;
+  min: number;
+  max: number;
+  step?: number;
+  onChange: (value: number) => void;
+  /** Text shown beside the slider and read by screen readers for the current position. */
+  valueText: string;
+}
+
+/** A labelled range input that shows its value; arrow keys step it (native behaviour). */
+export function Slider({ label, value, min, max, step = 1, onChange, valueText }: SliderProps) {
+  const id = useId();
+  return (
+    <div className="slider">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="range"
+        min={min}
+        max={max}
+        step={step}
+        value={value}
+        aria-valuetext={valueText}
+        onChange={(e) => onChange(Number(e.target.value))}
+      />
+      <output htmlFor={id}>{valueText}</output>
+    </div>
+  );
+}

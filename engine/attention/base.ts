@@ -1,0 +1,103 @@
+/** What every attention variant shares: input checks, projections, RoPE, caches, lifetime. */
+import type { Backend } from '../backend';
+import type { Matrix64 } from '../linalg';
+import { EngineInputError, shapeString, type Tensor } from '../tensor';
+import type { RowCache } from './cache';
+import type { AttentionConfig, AttentionLayer, CacheStats } from './types';
+import { layerName, type LayerDims } from './weights';
+
+export abstract class AttentionBase implements AttentionLayer {
+  /** Uploaded tensors this layer owns (weights, biases). */
+  private readonly owned: Tensor[] = [];
+  /** 1/sqrt(d_k), the score scale (PAPER.md §1). */
+  protected readonly scoreScale: number;
+
+  protected constructor(
+    protected readonly backend: Backend,
+    readonly config: AttentionConfig,
+    protected readonly dims: LayerDims,
+    protected readonly caches: readonly RowCache[],
+  ) {
+    this.scoreScale = 1 / Math.sqrt(dims.headDim);
+  }
+
+  get length(): number {
+    return this.caches[0].rows;
+  }
+
+  prefill(x: Tensor): Tensor {
+    this.checkInput('prefill', x, -1);
+    return this.backend.scope(() => this.forward(x, this.length));
+  }
+
+  decode(x: Tensor): Tensor {
+    this.checkInput('decode', x, 1);
+    return this.backend.scope(() => this.forward(x, this.length));
+  }
+
+  cacheStats(): CacheStats {
+    const caches = this.caches.map((c) => c.stats());
+    return {
+      values: caches.reduce((s, c) => s + c.values, 0),
+      bytes: caches.reduce((s, c) => s + c.bytes, 0),
+      allocatedBytes: this.caches.reduce((s, c) => s + c.allocatedBytes, 0),
+      caches,
+    };
+  }
+
+  reset(): void {
+    for (const c of this.caches) c.reset();
+  }
+
+  dispose(): void {
+    for (const c of this.caches) c.dispose();
+    for (const t of this.owned.splice(0)) if (!t.disposed) t.dispose();
+  }
+
+  /**
+   * x [m, d] holds tokens at positions n0 … n0+m−1, where n0 is the number already cached.
+   * Appends m rows to the caches and returns the attention output [m, d]. Runs inside a scope.
+   */
+  protected abstract forward(x: Tensor, n0: number): Tensor;
+
+  /** Uploads a host matrix once; kept out of any caller's scope, freed by dispose(). */
+  protected upload(m: Matrix64): Tensor {
+    return this.own(this.backend.fromArray(m.data, [m.rows, m.cols]));
+  }
+
+  protected uploadBias(b: Float64Array | undefined): Tensor | undefined {
+    return b && this.own(this.backend.fromArray(b, [b.length]));
+  }
+
+  /** x W + b. */
+  protected project(x: Tensor, w: Tensor, b: Tensor | undefined): Tensor {
+    const y = this.backend.matmul(x, w);
+    return b ? this.backend.addBias(y, b) : y;
+  }
+
+  /** RoPE of rows at positions offset, offset+1, … (identity when the layer has none). */
+  protected rope(x: Tensor, positionOffset: number, inverse = false): Tensor {
+    const rope = this.config.rope;
+    if (!rope) return x;
+    return this.backend.rope(x, { heads: this.dims.heads, positionOffset, inverse, ...rope });
+  }
+
+  private own(t: Tensor): Tensor {
+    this.owned.push(this.backend.keep(t));
+    return t;
+  }
+
+  private checkInput(op: string, x: Tensor, rowCount: number): void {
+    const ok =
+      x.shape.length === 2 &&
+      x.shape[1] === this.dims.d &&
+      (rowCount < 0 ? x.shape[0] >= 1 : x.shape[0] === rowCount);
+    if (!ok) {
+      const want = rowCount < 0 ? `[p ≥ 1, ${this.dims.d}]` : `[${rowCount}, ${this.dims.d}]`;
+      throw new EngineInputError(
+        `${layerName(this.config)} ${op}: x must be ${want}, got ${shapeString(x.shape)}`,
+      );
+    }
+    if (x.disposed) throw new EngineInputError(`${layerName(this.config)} ${op}: x is disposed`);
+  }
+}

@@ -1,0 +1,81 @@
+import type { Backend } from '../backend';
+import { inverse, matmul64, rightInverse, type Matrix64 } from '../linalg';
+import type { Tensor } from '../tensor';
+import { AttentionBase } from './base';
+import { RowCache } from './cache';
+import type { AttentionConfig, AttentionWeights } from './types';
+import { foldOutputBias, layerName, vecMat, type LayerDims } from './weights';
+
+type SlimConfig = Extract<AttentionConfig, { variant: 'slim' }>;
+
+/**
+ * W_KV = W_K⁻¹ W_V in float64 (PAPER.md §1). For e > d, W_K⁻¹ is the right inverse
+ * W_Kᵀ (W_K W_Kᵀ)⁻¹, so W_KV is e×e (PAPER.md §7 option 1). Throws SingularMatrixError
+ * naming the layer when W_K has no usable inverse (PAPER.md §12).
+ */
+export function slimValueWeights(w: AttentionWeights, config: AttentionConfig): Matrix64 {
+  const options = { label: `${layerName(config)}, W_K`, maxCondition: config.maxCondition };
+  const wKInv = w.wK.rows === w.wK.cols ? inverse(w.wK, options) : rightInverse(w.wK, options);
+  return matmul64(wKInv, w.wV);
+}
+
+/**
+ * Slim MHA: only K is cached (n·e values, half of the KV-cache) and V = K W_KV (PAPER.md §1–§2).
+ * Decode option 1 forms V = K W_KV, then Σ s·V; option 2 forms (s·K) W_KV for all heads in one
+ * block-diagonal product. With RoPE the cache holds either raw K (rotated on every read) or
+ * rotated K (un-rotated before the V-from-K product), PAPER.md §9.
+ */
+export class SlimAttention extends AttentionBase {
+  private readonly wQ: Tensor;
+  private readonly wK: Tensor;
+  private readonly wKV: Tensor;
+  private readonly wO: Tensor;
+  private readonly bQ?: Tensor;
+  private readonly bK?: Tensor;
+  private readonly bO?: Tensor;
+  private readonly slim: SlimConfig;
+
+  constructor(backend: Backend, w: AttentionWeights, config: SlimConfig, dims: LayerDims) {
+    super(backend, config, dims, [new RowCache(backend, 'K', dims.e)]);
+    this.slim = config;
+    const wKV = slimValueWeights(w, config);
+    // V = (K − b_K) W_KV + b_V: the constant row b_V − b_K W_KV folds into the output bias
+    // (PAPER.md §10), so the value path is a bare K W_KV.
+    let valueConstant = w.bV ? Float64Array.from(w.bV) : undefined;
+    if (w.bK) {
+      const shift = vecMat(w.bK, wKV);
+      valueConstant ??= new Float64Array(dims.e);
+      for (let j = 0; j < dims.e; j++) valueConstant[j] -= shift[j];
+    }
+    this.wQ = this.upload(w.wQ);
+    this.wK = this.upload(w.wK);
+    this.wKV = this.upload(wKV);
+    this.wO = this.upload(w.wO);
+    this.bQ = this.uploadBias(w.bQ);
+    this.bK = this.uploadBias(w.bK);
+    this.bO = this.uploadBias(foldOutputBias(valueConstant, w.wO, w.bO));
+  }
+
+  protected forward(x: Tensor, n0: number): Tensor {
+    const { heads } = this.dims;
+    const [kCache] = this.caches;
+    const cacheRotated = this.config.rope !== undefined && this.slim.ropeCache === 'rotated';
+    const q = this.rope(this.project(x, this.wQ, this.bQ), n0);
+    const k = this.project(x, this.wK, this.bK);
+    kCache.append(cacheRotated ? this.rope(k, n0) : k);
+
+    const cached = kCache.view();
+    const kRotated = cacheRotated ? cached : this.rope(cached, 0);
+    const kRaw = cacheRotated ? this.rope(cached, 0, true) : cached;
+    const p = this.backend.attnProbs(q, kRotated, {
+      heads,
+      scale: this.scoreScale,
+      causalOffset: n0,
+    });
+    const y =
+      this.slim.decodeOption === 1
+        ? this.backend.attnWeightedSum(p, this.backend.matmul(kRaw, this.wKV), heads)
+        : this.backend.headBlockMatmul(this.backend.matmul(p, kRaw), this.wKV, heads);
+    return this.project(y, this.wO, this.bO);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Backend } from '../backend';
+import { inverse, matmul64, rightInverse, type Matrix64 } from '../linalg';
+import { EngineInputError, type Tensor } from '../tensor';
+import { AttentionBase } from './base';
+import { RowCache } from './cache';
+import type { AttentionConfig, AttentionWeights } from './types';
+import { layerName, type LayerDims } from './weights';
+
+/** W_VK = W_V⁻¹ W_K in float64 (right inverse when e > d); PAPER.md §11. */
+export function vOnlyKeyWeights(w: AttentionWeights, config: AttentionConfig): Matrix64 {
+  const options = { label: `${layerName(config)}, W_V`, maxCondition: config.maxCondition };
+  const wVInv = w.wV.rows === w.wV.cols ? inverse(w.wV, options) : rightInverse(w.wV, options);
+  return matmul64(wVInv, w.wK);
+}
+
+/**
+ * V-cache only (PAPER.md §11): caches V and recomputes K = V W_VK each step. Cached V carries
+ * b_V, so V W_VK = X W_K + b_V W_VK: every key of a head is shifted by the same constant row,
+ * which adds a per-query constant to the scores and cancels in softmax, as b_K does
+ * (PAPER.md §10). That argument needs the plain dot product, hence no RoPE.
+ */
+export class VOnlyAttention extends AttentionBase {
+  private readonly wQ: Tensor;
+  private readonly wV: Tensor;
+  private readonly wVK: Tensor;
+  private readonly wO: Tensor;
+  private readonly bQ?: Tensor;
+  private readonly bV?: Tensor;
+  private readonly bO?: Tensor;
+
+  constructor(backend: Backend, w: AttentionWeights, config: AttentionConfig, dims: LayerDims) {
+    if (config.rope) {
+      throw new EngineInputError(
+        `${layerName(config)}: the V-cache-only variant cannot use RoPE: K = V·W_VK gives un-rotated keys and position-dependent rotation does not commute with W_VK (PAPER.md §11); use 'slim' or 'standard'`,
+      );
+    }
+    super(backend, config, dims, [new RowCache(backend, 'V', dims.e)]);
+    const wVK = vOnlyKeyWeights(w, config);
+    this.wQ = this.upload(w.wQ);
+    this.wV = this.upload(w.wV);
+    this.wVK = this.upload(wVK);
+    this.wO = this.upload(w.wO);
+    this.bQ = this.uploadBias(w.bQ);
+    this.bV = this.uploadBias(w.bV);
+    this.bO = this.uploadBias(w.bO);
+  }
+
+  protected forward(x: Tensor, n0: number): Tensor {
+    const { heads } = this.dims;
+    const [vCache] = this.caches;
+    const q = this.project(x, this.wQ, this.bQ);
+    vCache.append(this.project(x, this.wV, this.bV));
+    const v = vCache.view();
+    const k = this.backend.matmul(v, this.wVK);
+    const p = this.backend.attnProbs(q, k, { heads, scale: this.scoreScale, causalOffset: n0 });
+    const y = this.backend.attnWeightedSum(p, v, heads);
+    return this.project(y, this.wO, this.bO);
+  }
+}

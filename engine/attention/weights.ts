@@ -1,0 +1,88 @@
+/** Validation and float64 host-side preparation of attention weights (PAPER.md §1, §7, §10). */
+import type { Matrix64 } from '../linalg';
+import { EngineInputError, assertFinite } from '../tensor';
+import type { AttentionConfig, AttentionWeights } from './types';
+
+/** d, h, d_k and e = h·d_k of a validated layer. */
+export interface LayerDims {
+  d: number;
+  heads: number;
+  headDim: number;
+  e: number;
+}
+
+export function layerName(config: AttentionConfig): string {
+  return config.label ?? 'attention';
+}
+
+/** Checks every shape and value of the weights; returns the layer's dimensions. */
+export function validateWeights(w: AttentionWeights, config: AttentionConfig): LayerDims {
+  const where = layerName(config);
+  const positive = (n: number): boolean => Number.isInteger(n) && n > 0;
+  if (!w || !positive(w.d) || !positive(w.heads) || !positive(w.headDim)) {
+    throw new EngineInputError(
+      `${where}: d, heads and headDim must be positive integers, got ${w?.d}, ${w?.heads}, ${w?.headDim}`,
+    );
+  }
+  const { d, heads, headDim } = w;
+  const e = heads * headDim;
+  const matrix = (m: Matrix64 | undefined, name: string, r: number, c: number): void => {
+    if (
+      !m ||
+      !(m.data instanceof Float64Array) ||
+      m.rows !== r ||
+      m.cols !== c ||
+      m.data.length !== r * c
+    ) {
+      const got = m ? `${m.rows}×${m.cols}` : 'nothing';
+      throw new EngineInputError(
+        `${where}: ${name} must be a ${r}×${c} Matrix64 (d = ${d}, e = ${e}), got ${got}`,
+      );
+    }
+    assertFinite(m.data, `${where}: ${name}`, [r, c]);
+  };
+  const vector = (v: Float64Array | undefined, name: string, n: number): void => {
+    if (v === undefined) return;
+    if (!(v instanceof Float64Array) || v.length !== n) {
+      throw new EngineInputError(
+        `${where}: ${name} must be a Float64Array of length ${n}, got length ${v?.length}`,
+      );
+    }
+    assertFinite(v, `${where}: ${name}`);
+  };
+  matrix(w.wQ, 'W_Q', d, e);
+  matrix(w.wK, 'W_K', d, e);
+  matrix(w.wV, 'W_V', d, e);
+  matrix(w.wO, 'W_O', e, d);
+  vector(w.bQ, 'b_Q', e);
+  vector(w.bK, 'b_K', e);
+  vector(w.bV, 'b_V', e);
+  vector(w.bO, 'b_O', d);
+  return { d, heads, headDim, e };
+}
+
+/** Row vector times matrix in float64: v [r] · m [r, c] → [c]. */
+export function vecMat(v: Float64Array, m: Matrix64): Float64Array {
+  const out = new Float64Array(m.cols);
+  for (let i = 0; i < m.rows; i++) {
+    if (v[i] === 0) continue;
+    for (let j = 0; j < m.cols; j++) out[j] += v[i] * m.data[i * m.cols + j];
+  }
+  return out;
+}
+
+/**
+ * Output bias that absorbs a constant row c added to every value row: softmax weights sum to 1,
+ * so Σ s_j (v_j + c) = Σ s_j v_j + c, and (y + c) W_O + b_O = y W_O + (c W_O + b_O) (PAPER.md §10).
+ * Returns undefined when there is no bias at all.
+ */
+export function foldOutputBias(
+  valueConstant: Float64Array | undefined,
+  wO: Matrix64,
+  bO: Float64Array | undefined,
+): Float64Array | undefined {
+  if (!valueConstant) return bO;
+  const folded = vecMat(valueConstant, wO);
+  if (bO) for (let j = 0; j < folded.length; j++) folded[j] += bO[j];
+  return folded;
+}

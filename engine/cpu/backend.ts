@@ -1,0 +1,614 @@
+/**
+ * The CPU reference backend (DESIGN.md "one engine, two backends"). Plain loops over
+ * Float32Array / Float64Array, short enough to read at a glance. Each op accumulates in JS
+ * numbers (float64) and stores its result in the backend's dtype, so the float32 backend rounds
+ * every op's result to float32 once: it is the reference the WebGL backend is compared to.
+ */
+import type { AllocationStats, AttnProbsOptions, Backend, RopeOptions } from '../backend';
+import {
+  EngineInputError,
+  assertFinite,
+  bytesPerElement,
+  shapeString,
+  sizeOf,
+  type DType,
+  type Shape,
+  type Tensor,
+  type TypedArray,
+} from '../tensor';
+import { CpuTensor } from './tensor';
+
+export interface CpuBackendOptions {
+  dtype: DType;
+}
+
+/** A validated 2-D operand: its tensor, row count, column count and values. */
+interface Mat {
+  t: CpuTensor;
+  r: number;
+  c: number;
+  d: TypedArray;
+}
+
+const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu';
+  readonly dtype: DType;
+  private readonly live = new Set<CpuTensor>();
+  private liveBytes = 0;
+  /** One set per open scope(): the owning tensors created inside it, innermost last. */
+  private readonly scopes: Set<CpuTensor>[] = [];
+
+  constructor(options: CpuBackendOptions = { dtype: 'float32' }) {
+    if (options.dtype !== 'float32' && options.dtype !== 'float64') {
+      throw new EngineInputError(
+        `CpuBackend: dtype must be 'float32' or 'float64', got ${String(options.dtype)}`,
+      );
+    }
+    this.dtype = options.dtype;
+  }
+
+  // ---------------------------------------------------------------- creation and storage
+
+  fromArray(data: ArrayLike<number>, shape: Shape): Tensor {
+    this.checkShape('fromArray', shape);
+    if (data.length !== sizeOf(shape)) {
+      throw new EngineInputError(
+        `fromArray: shape ${shapeString(shape)} needs ${sizeOf(shape)} values, got ${data.length}`,
+      );
+    }
+    assertFinite(data, 'fromArray', shape);
+    const out = this.alloc(data.length);
+    out.set(data);
+    return this.register(out, shape);
+  }
+
+  zeros(shape: Shape): Tensor {
+    this.checkShape('zeros', shape);
+    return this.register(this.alloc(sizeOf(shape)), shape);
+  }
+
+  writeRows(dst: Tensor, rowOffset: number, src: Tensor): void {
+    const D = this.mat('writeRows', dst);
+    const S = this.mat('writeRows', src);
+    if (S.c !== D.c || !isCount(rowOffset) || rowOffset + S.r > D.r) {
+      throw new EngineInputError(
+        `writeRows: cannot write ${shapeString(S.t.shape)} at row ${rowOffset} of ${shapeString(D.t.shape)}`,
+      );
+    }
+    D.d.set(S.d, rowOffset * D.c);
+  }
+
+  rowsView(x: Tensor, rowCount: number): Tensor {
+    const X = this.mat('rowsView', x);
+    if (!isCount(rowCount) || rowCount > X.r) {
+      throw new EngineInputError(
+        `rowsView: cannot view ${rowCount} rows of ${shapeString(X.t.shape)}`,
+      );
+    }
+    const root = X.t.base ?? X.t;
+    return new CpuTensor(X.d.subarray(0, rowCount * X.c), [rowCount, X.c], this.dtype, null, root);
+  }
+
+  sliceCols(x: Tensor, start: number, end: number): Tensor {
+    const X = this.mat('sliceCols', x);
+    this.checkRange('sliceCols', X, start, end, X.c);
+    const w = end - start;
+    const out = this.alloc(X.r * w);
+    for (let i = 0; i < X.r; i++) out.set(X.d.subarray(i * X.c + start, i * X.c + end), i * w);
+    return this.register(out, [X.r, w]);
+  }
+
+  sliceRows(x: Tensor, start: number, end: number): Tensor {
+    const X = this.mat('sliceRows', x);
+    this.checkRange('sliceRows', X, start, end, X.r);
+    return this.register(X.d.slice(start * X.c, end * X.c), [end - start, X.c]);
+  }
+
+  concatCols(parts: readonly Tensor[]): Tensor {
+    if (parts.length === 0) throw new EngineInputError('concatCols: needs at least one tensor');
+    const Ps = parts.map((p) => this.mat('concatCols', p));
+    const r = Ps[0].r;
+    if (Ps.some((p) => p.r !== r)) {
+      throw new EngineInputError(
+        `concatCols: row counts differ: ${Ps.map((p) => shapeString(p.t.shape)).join(', ')}`,
+      );
+    }
+    const c = Ps.reduce((s, p) => s + p.c, 0);
+    const out = this.alloc(r * c);
+    for (let i = 0, col = 0; i < Ps.length; col += Ps[i].c, i++) {
+      const P = Ps[i];
+      for (let row = 0; row < r; row++)
+        out.set(P.d.subarray(row * P.c, (row + 1) * P.c), row * c + col);
+    }
+    return this.register(out, [r, c]);
+  }
+
+  transpose(x: Tensor): Tensor {
+    const X = this.mat('transpose', x);
+    const out = this.alloc(X.r * X.c);
+    for (let i = 0; i < X.r; i++) for (let j = 0; j < X.c; j++) out[j * X.r + i] = X.d[i * X.c + j];
+    return this.register(out, [X.c, X.r]);
+  }
+
+  // ---------------------------------------------------------------- linear algebra
+
+  matmul(a: Tensor, b: Tensor, options: { transposeB?: boolean } = {}): Tensor {
+    const A = this.mat('matmul', a);
+    const B = this.mat('matmul', b);
+    const tB = options.transposeB === true;
+    const [k, n] = tB ? [B.c, B.r] : [B.r, B.c];
+    if (A.c !== k) {
+      throw new EngineInputError(
+        `matmul: inner dimensions differ: ${shapeString(A.t.shape)} · ${shapeString(B.t.shape)}${tB ? 'ᵀ' : ''}`,
+      );
+    }
+    const out = this.alloc(A.r * n);
+    const acc = new Float64Array(n);
+    // Loop orders that walk both operands contiguously: dot products of rows for a·bᵀ,
+    // accumulated rows of b (out_i += a_ip · b_p) otherwise.
+    for (let i = 0; i < A.r; i++) {
+      const a0 = i * k;
+      if (tB) {
+        for (let j = 0; j < n; j++) acc[j] = dot(A.d, a0, B.d, j * k, k);
+      } else {
+        acc.fill(0);
+        for (let p = 0; p < k; p++) axpy(A.d[a0 + p], B.d, p * n, acc, 0, n);
+      }
+      out.set(acc, i * n);
+    }
+    return this.result('matmul', out, [A.r, n]);
+  }
+
+  headBlockMatmul(u: Tensor, w: Tensor, heads: number): Tensor {
+    const U = this.mat('headBlockMatmul', u);
+    const W = this.mat('headBlockMatmul', w);
+    if (!Number.isInteger(heads) || heads < 1 || U.r % heads || W.c % heads || U.c !== W.r) {
+      throw new EngineInputError(
+        `headBlockMatmul: u ${shapeString(U.t.shape)} and w ${shapeString(W.t.shape)} do not fit ${heads} heads (u [heads·m, dIn], w [dIn, heads·dOut])`,
+      );
+    }
+    const m = U.r / heads;
+    const dOut = W.c / heads;
+    const out = this.alloc(m * W.c);
+    const acc = new Float64Array(dOut);
+    for (let h = 0; h < heads; h++) {
+      for (let r = 0; r < m; r++) {
+        // Output block (r, h) = Σ_p u[h·m + r, p] · w[p, block h].
+        acc.fill(0);
+        const uRow = (h * m + r) * U.c;
+        for (let p = 0; p < U.c; p++) axpy(U.d[uRow + p], W.d, p * W.c + h * dOut, acc, 0, dOut);
+        out.set(acc, r * W.c + h * dOut);
+      }
+    }
+    return this.result('headBlockMatmul', out, [m, W.c]);
+  }
+
+  // ---------------------------------------------------------------- elementwise and normalisation
+
+  add(a: Tensor, b: Tensor): Tensor {
+    return this.zip('add', a, b, (x, y) => x + y);
+  }
+
+  mul(a: Tensor, b: Tensor): Tensor {
+    return this.zip('mul', a, b, (x, y) => x * y);
+  }
+
+  addBias(x: Tensor, bias: Tensor): Tensor {
+    const X = this.mat('addBias', x);
+    const b = this.vector('addBias', bias, X.c);
+    return this.result(
+      'addBias',
+      X.d.map((v, i) => v + b[i % X.c]),
+      X.t.shape,
+    );
+  }
+
+  scale(x: Tensor, factor: number): Tensor {
+    const X = this.arg('scale', x);
+    if (!Number.isFinite(factor))
+      throw new EngineInputError(`scale: factor must be finite, got ${factor}`);
+    return this.result(
+      'scale',
+      X.data.map((v) => v * factor),
+      X.shape,
+    );
+  }
+
+  layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor {
+    const X = this.mat('layerNorm', x);
+    const g = this.vector('layerNorm', gamma, X.c);
+    const b = this.vector('layerNorm', beta, X.c);
+    this.checkEps('layerNorm', eps);
+    const out = this.alloc(X.r * X.c);
+    for (let i = 0; i < X.r; i++) {
+      const row = X.d.subarray(i * X.c, (i + 1) * X.c);
+      const mean = sum(row, (v) => v) / X.c;
+      const variance = sum(row, (v) => (v - mean) ** 2) / X.c;
+      const inv = 1 / Math.sqrt(variance + eps);
+      for (let j = 0; j < X.c; j++) out[i * X.c + j] = (row[j] - mean) * inv * g[j] + b[j];
+    }
+    return this.result('layerNorm', out, X.t.shape);
+  }
+
+  rmsNorm(x: Tensor, gamma: Tensor, eps: number): Tensor {
+    const X = this.mat('rmsNorm', x);
+    const g = this.vector('rmsNorm', gamma, X.c);
+    this.checkEps('rmsNorm', eps);
+    const out = this.alloc(X.r * X.c);
+    for (let i = 0; i < X.r; i++) {
+      const row = X.d.subarray(i * X.c, (i + 1) * X.c);
+      const inv = 1 / Math.sqrt(sum(row, (v) => v * v) / X.c + eps);
+      for (let j = 0; j < X.c; j++) out[i * X.c + j] = row[j] * inv * g[j];
+    }
+    return this.result('rmsNorm', out, X.t.shape);
+  }
+
+  gelu(x: Tensor): Tensor {
+    const X = this.arg('gelu', x);
+    const c = Math.sqrt(2 / Math.PI);
+    return this.result(
+      'gelu',
+      X.data.map((v) => 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v ** 3)))),
+      X.shape,
+    );
+  }
+
+  silu(x: Tensor): Tensor {
+    const X = this.arg('silu', x);
+    return this.result(
+      'silu',
+      X.data.map((v) => v / (1 + Math.exp(-v))),
+      X.shape,
+    );
+  }
+
+  softmax(x: Tensor, options: { causalOffset?: number } = {}): Tensor {
+    const X = this.mat('softmax', x);
+    const out = this.alloc(X.r * X.c);
+    for (let i = 0; i < X.r; i++) {
+      const visible = this.visibleCount('softmax', i, X.c, options.causalOffset);
+      softmaxInto(
+        X.d.subarray(i * X.c, i * X.c + visible),
+        out.subarray(i * X.c, i * X.c + visible),
+      );
+    }
+    return this.result('softmax', out, X.t.shape);
+  }
+
+  rope(x: Tensor, options: RopeOptions): Tensor {
+    const X = this.mat('rope', x);
+    const { heads, positionOffset, pairing, base } = options;
+    const headDim = X.c / heads;
+    const rotaryDim = options.rotaryDim ?? headDim;
+    if (!Number.isInteger(heads) || heads < 1 || !Number.isInteger(headDim)) {
+      throw new EngineInputError(`rope: ${X.c} columns do not split into ${heads} heads`);
+    }
+    if (!Number.isInteger(rotaryDim) || rotaryDim < 2 || rotaryDim % 2 || rotaryDim > headDim) {
+      throw new EngineInputError(
+        `rope: rotaryDim must be even and in [2, ${headDim}], got ${rotaryDim}`,
+      );
+    }
+    if (!isCount(positionOffset) || !(base > 0) || !Number.isFinite(base)) {
+      throw new EngineInputError(`rope: bad positionOffset ${positionOffset} or base ${base}`);
+    }
+    if (pairing !== 'half' && pairing !== 'interleaved') {
+      throw new EngineInputError(`rope: unknown pairing '${String(pairing)}'`);
+    }
+    const half = rotaryDim / 2;
+    const sign = options.inverse ? -1 : 1; // rotating by −mθ undoes +mθ (PAPER.md §9)
+    const out = this.alloc(X.r * X.c);
+    out.set(X.d);
+    for (let i = 0; i < X.r; i++) {
+      const m = positionOffset + i;
+      for (let j = 0; j < half; j++) {
+        // θ_j = base^(−2j/rotaryDim), as Hugging Face's inv_freq.
+        const angle = m * base ** ((-2 * j) / rotaryDim);
+        const cos = Math.cos(angle);
+        const sin = sign * Math.sin(angle);
+        const [a, b] = pairing === 'half' ? [j, j + half] : [2 * j, 2 * j + 1];
+        for (let h = 0; h < heads; h++) {
+          const o = i * X.c + h * headDim;
+          const x1 = X.d[o + a];
+          const x2 = X.d[o + b];
+          // HF rotate_half / GPT-J convention; PAPER.md §9 writes the same rotation with −θ.
+          out[o + a] = x1 * cos - x2 * sin;
+          out[o + b] = x1 * sin + x2 * cos;
+        }
+      }
+    }
+    return this.result('rope', out, X.t.shape);
+  }
+
+  gather(table: Tensor, ids: ArrayLike<number>): Tensor {
+    const T = this.mat('gather', table);
+    const out = this.alloc(ids.length * T.c);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (!Number.isInteger(id) || id < 0 || id >= T.r) {
+        throw new EngineInputError(`gather: id ${id} at index ${i} is outside [0, ${T.r})`);
+      }
+      out.set(T.d.subarray(id * T.c, (id + 1) * T.c), i * T.c);
+    }
+    return this.register(out, [ids.length, T.c]);
+  }
+
+  argmax(x: Tensor): Tensor {
+    const X = this.mat('argmax', x);
+    if (X.c === 0) throw new EngineInputError('argmax: tensor has no columns');
+    const out = this.alloc(X.r);
+    for (let i = 0; i < X.r; i++) {
+      let best = 0;
+      for (let j = 1; j < X.c; j++) if (X.d[i * X.c + j] > X.d[i * X.c + best]) best = j;
+      out[i] = best;
+    }
+    return this.register(out, [X.r, 1]);
+  }
+
+  // ---------------------------------------------------------------- attention building blocks
+
+  attnProbs(q: Tensor, k: Tensor, options: AttnProbsOptions): Tensor {
+    const Q = this.mat('attnProbs', q);
+    const K = this.mat('attnProbs', k);
+    const { heads, scale, causalOffset } = options;
+    if (!Number.isInteger(heads) || heads < 1 || Q.c !== K.c || Q.c % heads) {
+      throw new EngineInputError(
+        `attnProbs: q ${shapeString(Q.t.shape)} and k ${shapeString(K.t.shape)} do not fit ${heads} heads`,
+      );
+    }
+    if (!Number.isFinite(scale))
+      throw new EngineInputError(`attnProbs: scale must be finite, got ${scale}`);
+    const dk = Q.c / heads;
+    const out = this.alloc(heads * Q.r * K.r);
+    const scores = new Float64Array(K.r);
+    for (let h = 0; h < heads; h++) {
+      for (let i = 0; i < Q.r; i++) {
+        const visible = this.visibleCount('attnProbs', i, K.r, causalOffset);
+        const qo = i * Q.c + h * dk;
+        for (let j = 0; j < visible; j++)
+          scores[j] = dot(Q.d, qo, K.d, j * K.c + h * dk, dk) * scale;
+        const row = (h * Q.r + i) * K.r;
+        softmaxInto(scores.subarray(0, visible), out.subarray(row, row + visible));
+      }
+    }
+    return this.result('attnProbs', out, [heads * Q.r, K.r]);
+  }
+
+  attnWeightedSum(p: Tensor, v: Tensor, heads: number): Tensor {
+    const P = this.mat('attnWeightedSum', p);
+    const V = this.mat('attnWeightedSum', v);
+    if (!Number.isInteger(heads) || heads < 1 || P.r % heads || V.c % heads || P.c !== V.r) {
+      throw new EngineInputError(
+        `attnWeightedSum: p ${shapeString(P.t.shape)} and v ${shapeString(V.t.shape)} do not fit ${heads} heads (p [heads·m, n], v [n, heads·d_v])`,
+      );
+    }
+    const m = P.r / heads;
+    const dv = V.c / heads;
+    const out = this.alloc(m * V.c);
+    const acc = new Float64Array(dv);
+    for (let h = 0; h < heads; h++) {
+      for (let i = 0; i < m; i++) {
+        // head h of query i = Σ_j p_ij · v_j,h (PAPER.md §1).
+        acc.fill(0);
+        const pRow = (h * m + i) * P.c;
+        for (let j = 0; j < P.c; j++) axpy(P.d[pRow + j], V.d, j * V.c + h * dv, acc, 0, dv);
+        out.set(acc, i * V.c + h * dv);
+      }
+    }
+    return this.result('attnWeightedSum', out, [m, V.c]);
+  }
+
+  // ---------------------------------------------------------------- lifetime
+
+  scope<T>(fn: () => T): T {
+    const tracked = new Set<CpuTensor>();
+    this.scopes.push(tracked);
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      this.scopes.pop();
+      disposeAllExcept(tracked, new Set());
+      throw error;
+    }
+    this.scopes.pop();
+    if (result instanceof Promise) {
+      disposeAllExcept(tracked, new Set());
+      throw new EngineInputError(
+        'scope: fn must be synchronous (tensors are freed when it returns)',
+      );
+    }
+    const returned = returnedTensors(result);
+    disposeAllExcept(tracked, returned);
+    // Returned tensors now belong to the enclosing scope, if any (nested scopes).
+    const parent = this.scopes.at(-1);
+    if (parent) for (const t of returned) if (tracked.has(t)) parent.add(t);
+    return result;
+  }
+
+  keep<T extends Tensor>(t: T): T {
+    const root = this.arg('keep', t);
+    for (const s of this.scopes) s.delete(root.base ?? root);
+    return t;
+  }
+
+  stats(): AllocationStats {
+    return { liveTensors: this.live.size, liveBytes: this.liveBytes };
+  }
+
+  /** The CPU backend pools nothing: typed arrays are garbage-collected once disposed tensors drop them. */
+  dispose(): void {}
+
+  // ---------------------------------------------------------------- helpers
+
+  private alloc(size: number): TypedArray {
+    return this.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  }
+
+  /** Wraps storage as a new owning tensor, counted live and tracked by the innermost scope. */
+  private register(data: TypedArray, shape: Shape): CpuTensor {
+    const t = new CpuTensor(data, [...shape], this.dtype, (d) => this.release(d));
+    this.live.add(t);
+    this.liveBytes += data.length * bytesPerElement(this.dtype);
+    this.scopes.at(-1)?.add(t);
+    return t;
+  }
+
+  /** register() for computed results: finite inputs can still overflow (never a silent NaN). */
+  private result(op: string, data: TypedArray, shape: Shape): CpuTensor {
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) {
+        const c = shape[shape.length - 1] || 1;
+        throw new EngineInputError(
+          `${op}: result is ${data[i]} at row ${Math.floor(i / c)}, column ${i % c} of ${shapeString(shape)}; the inputs are too large for ${this.dtype}`,
+        );
+      }
+    }
+    return this.register(data, shape);
+  }
+
+  private release(t: CpuTensor): void {
+    this.live.delete(t);
+    this.liveBytes -= t.data.length * bytesPerElement(this.dtype);
+    for (const s of this.scopes) s.delete(t);
+  }
+
+  /** Validates that t is a live tensor of this backend's kind. */
+  private arg(op: string, t: Tensor): CpuTensor {
+    if (!(t instanceof CpuTensor)) {
+      throw new EngineInputError(`${op}: tensor belongs to backend '${t.backendName}', not 'cpu'`);
+    }
+    if (t.dtype !== this.dtype) {
+      throw new EngineInputError(`${op}: tensor is ${t.dtype}, backend is ${this.dtype}`);
+    }
+    if (t.disposed) throw new EngineInputError(`${op}: tensor ${shapeString(t.shape)} is disposed`);
+    return t;
+  }
+
+  private mat(op: string, t: Tensor): Mat {
+    const x = this.arg(op, t);
+    if (x.shape.length !== 2) {
+      throw new EngineInputError(`${op}: expected a 2-D tensor, got shape ${shapeString(x.shape)}`);
+    }
+    return { t: x, r: x.shape[0], c: x.shape[1], d: x.data };
+  }
+
+  /** A bias/gain vector of length n: shape [n] or [1, n]. */
+  private vector(op: string, t: Tensor, n: number): TypedArray {
+    const v = this.arg(op, t);
+    const ok =
+      (v.shape.length === 1 && v.shape[0] === n) ||
+      (v.shape.length === 2 && v.shape[0] === 1 && v.shape[1] === n);
+    if (!ok)
+      throw new EngineInputError(
+        `${op}: expected a vector of length ${n}, got shape ${shapeString(v.shape)}`,
+      );
+    return v.data;
+  }
+
+  private zip(op: string, a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
+    const A = this.arg(op, a);
+    const B = this.arg(op, b);
+    if (A.shape.length !== B.shape.length || A.shape.some((s, i) => s !== B.shape[i])) {
+      throw new EngineInputError(
+        `${op}: shapes differ: ${shapeString(A.shape)} and ${shapeString(B.shape)}`,
+      );
+    }
+    return this.result(
+      op,
+      A.data.map((v, i) => f(v, B.data[i])),
+      A.shape,
+    );
+  }
+
+  private checkShape(op: string, shape: Shape): void {
+    if ((shape.length !== 1 && shape.length !== 2) || !shape.every(isCount)) {
+      throw new EngineInputError(
+        `${op}: shape must be 1-D or 2-D with non-negative integer sizes, got ${shapeString(shape)}`,
+      );
+    }
+  }
+
+  private checkRange(op: string, X: Mat, start: number, end: number, size: number): void {
+    if (!isCount(start) || !isCount(end) || start >= end || end > size) {
+      throw new EngineInputError(
+        `${op}: range [${start}, ${end}) is not inside [0, ${size}) of ${shapeString(X.t.shape)}`,
+      );
+    }
+  }
+
+  private checkEps(op: string, eps: number): void {
+    if (!(eps >= 0) || !Number.isFinite(eps))
+      throw new EngineInputError(`${op}: eps must be ≥ 0 and finite, got ${eps}`);
+  }
+
+  /** Columns row i may see: all, or j ≤ i + causalOffset (backend.ts). */
+  private visibleCount(op: string, i: number, n: number, causalOffset: number | undefined): number {
+    if (causalOffset === undefined) return n;
+    if (!Number.isInteger(causalOffset))
+      throw new EngineInputError(`${op}: causalOffset must be an integer, got ${causalOffset}`);
+    const visible = Math.min(n, i + causalOffset + 1);
+    if (visible <= 0)
+      throw new EngineInputError(
+        `${op}: row ${i} sees no column with causalOffset ${causalOffset}`,
+      );
+    return visible;
+  }
+}
+
+/** Σ_p x[xo + p] · y[yo + p] for p < len, in float64. */
+function dot(x: TypedArray, xo: number, y: TypedArray, yo: number, len: number): number {
+  let s = 0;
+  for (let p = 0; p < len; p++) s += x[xo + p] * y[yo + p];
+  return s;
+}
+
+/** acc[ao + j] += alpha · x[xo + j] for j < len. */
+function axpy(
+  alpha: number,
+  x: TypedArray,
+  xo: number,
+  acc: Float64Array,
+  ao: number,
+  len: number,
+): void {
+  if (alpha === 0) return; // masked probabilities are exactly 0
+  for (let j = 0; j < len; j++) acc[ao + j] += alpha * x[xo + j];
+}
+
+/** Σ f(v) over a typed array, accumulated in float64. */
+function sum(values: TypedArray, f: (v: number) => number): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += f(values[i]);
+  return s;
+}
+
+/** Numerically stable softmax of `scores` written into `out` (same length). */
+function softmaxInto(scores: ArrayLike<number>, out: TypedArray): void {
+  let max = -Infinity;
+  for (let j = 0; j < scores.length; j++) max = Math.max(max, scores[j]);
+  let sum = 0;
+  const e = new Float64Array(scores.length);
+  for (let j = 0; j < scores.length; j++) sum += e[j] = Math.exp(scores[j] - max);
+  for (let j = 0; j < scores.length; j++) out[j] = e[j] / sum;
+}
+
+/** The owning tensors a scope returns: a tensor, or tensors directly in an array or plain object. */
+function returnedTensors(value: unknown): Set<CpuTensor> {
+  const found = new Set<CpuTensor>();
+  const add = (v: unknown): void => {
+    if (v instanceof CpuTensor) found.add(v.base ?? v);
+  };
+  if (Array.isArray(value)) value.forEach(add);
+  else if (value instanceof CpuTensor) add(value);
+  else if (value !== null && typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto === Object.prototype || proto === null) Object.values(value).forEach(add);
+  }
+  return found;
+}
+
+function disposeAllExcept(tracked: Set<CpuTensor>, keep: Set<CpuTensor>): void {
+  for (const t of [...tracked]) if (!keep.has(t) && !t.disposed) t.dispose();
+}

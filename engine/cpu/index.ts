@@ -1,0 +1,2 @@
+export { CpuBackend, type CpuBackendOptions } from './backend';
+export { CpuTensor } from './tensor';

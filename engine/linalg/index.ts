@@ -1,0 +1,25 @@
+/**
+ * Float64 linear algebra for the offline slim conversion (PAPER.md §1, §7, §12): LU with
+ * partial pivoting, inverse, solve, right inverse, SVD-based condition numbers.
+ */
+export {
+  type Matrix64,
+  matrix64,
+  fromRows,
+  toRows,
+  identity64,
+  transpose64,
+  matmul64,
+  maxAbsDiff,
+  maxAbs,
+} from './matrix';
+export {
+  MAX_CONDITION,
+  SingularMatrixError,
+  type LinalgOptions,
+  assertMatrix,
+  assertSquare,
+} from './errors';
+export { type LuFactors, luDecompose, luSolve, det, solve, inverse, norm1 } from './lu';
+export { rightInverse } from './rightInverse';
+export { singularValues, conditionNumber } from './svd';

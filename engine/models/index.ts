@@ -1,0 +1,14 @@
+export {
+  GPT2_SMALL,
+  Gpt2Model,
+  gpt2ParameterShapes,
+  randomGpt2Weights,
+  seededRandom,
+  type Gpt2CacheBytes,
+  type Gpt2Config,
+  type Gpt2Mode,
+  type Gpt2Options,
+  type Gpt2Weights,
+  type HostTensor,
+} from './gpt2';
+export { linear, type LinearActivation } from './ops';

@@ -1,0 +1,226 @@
+/**
+ * Offline slim conversion in float64 (PAPER.md §1, §7, §11, §12): W_KV = W_K⁻¹ W_V for the
+ * K-cache, W_VK = W_V⁻¹ W_K for the V-cache, and a per-layer conditioning report that picks
+ * the better direction and measures what float32 inference would do to it.
+ */
+import { EngineInputError } from '../tensor';
+import {
+  MAX_CONDITION,
+  SingularMatrixError,
+  assertMatrix,
+  conditionNumber,
+  matmul64,
+  maxAbs,
+  rightInverse,
+  solve,
+  type LinalgOptions,
+  type Matrix64,
+} from '../linalg/index';
+
+export interface WkvResult {
+  /** W_KV = W_K⁻¹ W_V (d×d for MHA; e×e for a wide d×e W_K, PAPER.md §7). */
+  wKV: Matrix64;
+  /** 2-norm condition number of W_K. */
+  condK: number;
+  /** max |W_K·W_KV − W_V| / max |W_V|, measured in float64. */
+  reconstructionError: number;
+}
+
+export interface WvkResult {
+  /** W_VK = W_V⁻¹ W_K, so K = V·W_VK (PAPER.md §11, V-cache only). */
+  wVK: Matrix64;
+  /** 2-norm condition number of W_V. */
+  condV: number;
+  /** max |W_V·W_VK − W_K| / max |W_K|, measured in float64. */
+  reconstructionError: number;
+}
+
+export type CacheDirection = 'k-cache' | 'v-cache';
+
+export interface LayerInput {
+  label: string;
+  wK: Matrix64;
+  wV: Matrix64;
+}
+
+export interface LayerConditioning {
+  label: string;
+  condK: number;
+  condV: number;
+  /** The direction with the smaller condition number (PAPER.md §12). */
+  recommended: CacheDirection;
+  /** float32 reconstruction error of the recommended direction (see float32ReconstructionError). */
+  float32RelError: number;
+  /** float32 error of the K-cache direction; null when W_K has no usable inverse. */
+  float32RelErrorK: number | null;
+  /** float32 error of the V-cache direction; null when W_V has no usable inverse. */
+  float32RelErrorV: number | null;
+}
+
+function checkPair(first: Matrix64, second: Matrix64, names: [string, string], label?: string) {
+  const where = label ? ` (${label})` : '';
+  assertMatrix(first, `${names[0]}${where}`);
+  assertMatrix(second, `${names[1]}${where}`);
+  if (first.rows !== second.rows) {
+    throw new EngineInputError(
+      `${names[0]} is ${first.rows}×${first.cols} but ${names[1]} is ${second.rows}×${second.cols}` +
+        `${where}; both map the d-wide input X, so they need the same number of rows`,
+    );
+  }
+  if (first.cols < first.rows) {
+    throw new EngineInputError(
+      `${names[0]}${where} is ${first.rows}×${first.cols}: narrower than its input width, so it ` +
+        'cannot be inverted (needs a square or wide projection, PAPER.md §7)',
+    );
+  }
+}
+
+/** left⁻¹·right after the caller checked conditioning: LU for square, right inverse for wide. */
+function leftDivide(left: Matrix64, right: Matrix64, options: LinalgOptions): Matrix64 {
+  // The caller already measured cond(left) by SVD; skip the second check inside.
+  const unchecked = { ...options, maxCondition: Infinity };
+  return left.rows === left.cols
+    ? solve(left, right, unchecked)
+    : matmul64(rightInverse(left, unchecked), right);
+}
+
+function fmt(cond: number): string {
+  return Number.isFinite(cond) ? cond.toExponential(2) : '∞';
+}
+
+function relativeError(product: Matrix64, target: Matrix64): number {
+  let m = 0;
+  for (let i = 0; i < target.data.length; i++)
+    m = Math.max(m, Math.abs(product.data[i] - target.data[i]));
+  const scale = maxAbs(target);
+  // An all-zero target is reproduced exactly by any finite W_KV; report 0 rather than 0/0.
+  return scale === 0 ? m : m / scale;
+}
+
+const V_CACHE_CONSEQUENCE =
+  'W_V has no usable inverse here, so K cannot be recomputed from V (V-cache direction, ' +
+  'PAPER.md §11–12).';
+
+function convert(
+  left: Matrix64,
+  right: Matrix64,
+  options: LinalgOptions,
+  consequence?: string,
+): { result: Matrix64; cond: number; reconstructionError: number } {
+  const cond = conditionNumber(left, options);
+  const max = options.maxCondition ?? MAX_CONDITION;
+  if (!(cond <= max)) throw new SingularMatrixError(cond, options, consequence);
+  const result = leftDivide(left, right, options);
+  return { result, cond, reconstructionError: relativeError(matmul64(left, result), right) };
+}
+
+/**
+ * W_KV = W_K⁻¹ W_V in float64 (PAPER.md §1), or W_K⁺ W_V with the right inverse when W_K is
+ * wide (d×e, e > d; PAPER.md §7 option 1). Throws SingularMatrixError (naming options.label)
+ * when cond(W_K) exceeds options.maxCondition (default MAX_CONDITION = 1e12).
+ */
+export function computeWkv(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {}): WkvResult {
+  checkPair(wK, wV, ['W_K', 'W_V'], options.label);
+  const r = convert(wK, wV, options);
+  return { wKV: r.result, condK: r.cond, reconstructionError: r.reconstructionError };
+}
+
+/**
+ * The V-cache direction (PAPER.md §11): W_VK = W_V⁻¹ W_K, so K = V·W_VK. Same argument order
+ * as computeWkv (the layer's W_K, then W_V); it is W_V that gets inverted here.
+ */
+export function computeWvk(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {}): WvkResult {
+  checkPair(wV, wK, ['W_V', 'W_K'], options.label);
+  const r = convert(wV, wK, options, V_CACHE_CONSEQUENCE);
+  return { wVK: r.result, condV: r.cond, reconstructionError: r.reconstructionError };
+}
+
+/**
+ * What float32 inference does to a float64 conversion: W_K and W_KV are stored as float32 and
+ * multiplied with every product and sum rounded to float32 (Math.fround), as a float32 kernel
+ * would. Returns max |fl32(W_K·W_KV) − (W_K·W_KV)₆₄| / max |W_V|. The float32 product errs by
+ * about ‖W_K‖·‖W_KV‖·eps32 ≲ cond(W_K)·‖W_V‖·eps32, so this grows with cond(W_K) (§12).
+ */
+export function float32ReconstructionError(
+  wK: Matrix64,
+  wV: Matrix64,
+  options: LinalgOptions = {},
+): number {
+  const { wKV } = computeWkv(wK, wV, options);
+  return float32ProductError(wK, wKV, wV);
+}
+
+function float32ProductError(a: Matrix64, b: Matrix64, target: Matrix64): number {
+  const n = a.rows;
+  const inner = a.cols;
+  const m = b.cols;
+  const a32 = Float32Array.from(a.data);
+  const b32 = Float32Array.from(b.data);
+  const exact = matmul64(a, b);
+  const row32 = new Float64Array(m);
+  let worst = 0;
+  for (let i = 0; i < n; i++) {
+    row32.fill(0);
+    for (let k = 0; k < inner; k++) {
+      const f = a32[i * inner + k];
+      const bRow = k * m;
+      for (let j = 0; j < m; j++) row32[j] = Math.fround(row32[j] + Math.fround(f * b32[bRow + j]));
+    }
+    for (let j = 0; j < m; j++) worst = Math.max(worst, Math.abs(row32[j] - exact.data[i * m + j]));
+  }
+  const scale = maxAbs(target);
+  return scale === 0 ? worst : worst / scale;
+}
+
+/**
+ * Per layer: cond(W_K), cond(W_V), the better cache direction (smaller condition number wins,
+ * PAPER.md §12) and the float32 reconstruction error of each usable direction. A direction
+ * whose matrix is past options.maxCondition reports null; a layer where both are unusable
+ * throws SingularMatrixError naming the layer.
+ */
+export function conditioningReport(
+  layers: readonly LayerInput[],
+  options: { maxCondition?: number; onProgress?: (done: number, total: number) => void } = {},
+): LayerConditioning[] {
+  const max = options.maxCondition ?? MAX_CONDITION;
+  const out: LayerConditioning[] = [];
+  for (const [index, layer] of layers.entries()) {
+    const label = layer.label || `layer ${index}`;
+    checkPair(layer.wK, layer.wV, ['W_K', 'W_V'], label);
+    checkPair(layer.wV, layer.wK, ['W_V', 'W_K'], label);
+    const condK = conditionNumber(layer.wK);
+    const condV = conditionNumber(layer.wV);
+    const unchecked: LinalgOptions = { label, maxCondition: Infinity };
+    const errK =
+      condK <= max
+        ? float32ProductError(layer.wK, leftDivide(layer.wK, layer.wV, unchecked), layer.wV)
+        : null;
+    const errV =
+      condV <= max
+        ? float32ProductError(layer.wV, leftDivide(layer.wV, layer.wK, unchecked), layer.wK)
+        : null;
+    const recommended: CacheDirection = condK <= condV ? 'k-cache' : 'v-cache';
+    const float32RelError = recommended === 'k-cache' ? errK : errV;
+    if (float32RelError === null) {
+      // The better-conditioned matrix is past the threshold, so both are.
+      throw new SingularMatrixError(
+        Math.min(condK, condV),
+        { label, maxCondition: max },
+        `Neither W_K (cond ${fmt(condK)}) nor W_V (cond ${fmt(condV)}) ` +
+          'has a usable inverse, so this layer can cache neither K alone nor V alone ' +
+          '(PAPER.md §11–12).',
+      );
+    }
+    out.push({
+      label,
+      condK,
+      condV,
+      recommended,
+      float32RelError,
+      float32RelErrorK: errK,
+      float32RelErrorV: errV,
+    });
+    options.onProgress?.(index + 1, layers.length);
+  }
+  return out;
+}

@@ -1,0 +1,508 @@
+/**
+ * GLSL ES 3.0 kernels of the WebGL2 backend. Each kernel is a fragment shader body that defines
+ * `vec4 compute(int row, int t)`: the 4 output values of texel t (columns 4t … 4t+3) of output
+ * row `row`. The generator (program.ts) adds the texel fetch helpers for each input X:
+ *   X_tex(row, t)  → vec4 of columns 4t … 4t+3 (lanes past the row's end are 0)
+ *   X_val(row, c)  → one value
+ * and the uniform `ivec4 X_l` = (texW, width, cols, rows). Uniforms listed in `uniforms` are
+ * declared as `u_<name>`. Shaders are written to be read: one loop per reduction, no tricks.
+ */
+
+export type UniformType = 'int' | 'float';
+
+export interface KernelSpec {
+  name: string;
+  inputs: readonly string[];
+  uniforms: Readonly<Record<string, UniformType>>;
+  /** Compile-time switches (e.g. an activation); part of the program cache key. */
+  defines?: Readonly<Record<string, number>>;
+  body: string;
+}
+
+const GELU_GLSL = /* glsl */ `
+// GPT-2 "gelu_new": 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). The tanh argument is
+// clamped: tanh is ±1 to float precision past |15|, and some drivers return NaN for huge inputs.
+vec4 gelu4(vec4 x) {
+  vec4 inner = clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), -15.0, 15.0);
+  return 0.5 * x * (1.0 + tanh(inner));
+}
+vec4 silu4(vec4 x) { return x / (1.0 + exp(-x)); }
+vec4 activate(vec4 x) {
+#if ACT == 1
+  return gelu4(x);
+#elif ACT == 2
+  return silu4(x);
+#else
+  return x;
+#endif
+}`;
+
+/** dst rows [off, off + n) ← src rows [0, n). The generic main skips rows outside the range. */
+export const copyRows: KernelSpec = {
+  name: 'copyRows',
+  inputs: ['S'],
+  uniforms: { off: 'int' },
+  body: `vec4 compute(int row, int t) { return S_tex(row - u_off, t); }`,
+};
+
+export const sliceRows: KernelSpec = {
+  name: 'sliceRows',
+  inputs: ['X'],
+  uniforms: { start: 'int' },
+  body: `vec4 compute(int row, int t) { return X_tex(row + u_start, t); }`,
+};
+
+/** Columns [start, …) of X; one value per lane because `start` need not be a multiple of 4. */
+export const sliceCols: KernelSpec = {
+  name: 'sliceCols',
+  inputs: ['X'],
+  uniforms: { start: 'int', cols: 'int' },
+  body: `vec4 compute(int row, int t) {
+  vec4 r = vec4(0.0);
+  for (int l = 0; l < 4; l++) {
+    int c = t * 4 + l;
+    if (c < u_cols) r[l] = X_val(row, u_start + c);
+  }
+  return r;
+}`,
+};
+
+/** [A | B] side by side: columns < A's width come from A, the rest from B. */
+export const concat2: KernelSpec = {
+  name: 'concat2',
+  inputs: ['A', 'B'],
+  uniforms: {},
+  body: `vec4 compute(int row, int t) {
+  vec4 r = vec4(0.0);
+  int ca = A_l.z, cb = B_l.z;
+  for (int l = 0; l < 4; l++) {
+    int c = t * 4 + l;
+    if (c < ca) r[l] = A_val(row, c);
+    else if (c < ca + cb) r[l] = B_val(row, c - ca);
+  }
+  return r;
+}`,
+};
+
+export const transpose: KernelSpec = {
+  name: 'transpose',
+  inputs: ['X'],
+  uniforms: {},
+  body: `vec4 compute(int row, int t) {
+  vec4 r = vec4(0.0);
+  for (int l = 0; l < 4; l++) {
+    int c = t * 4 + l;
+    if (c < X_l.w) r[l] = X_val(c, row);
+  }
+  return r;
+}`,
+};
+
+/**
+ * Packed matrix product, one output texel (4 columns) per fragment, optionally one K-chunk of a
+ * split-K product (then output row s·m + r holds chunk s's partial sum for row r).
+ *
+ *   out[r, 4t:4t+4] = Σ_k A[r', k] · B[k, 4t:4t+4]
+ *
+ * A texel of A carries 4 consecutive k; the 4 matching B texels form a mat4, so each loop step
+ * is 5 fetches for 16 multiply-adds. With HEAD_ROWS, A holds one block of m rows per head and
+ * the head of output column c is c / u_headCols (PAPER.md §2 option 2: u_i · W_KV,i for all
+ * heads in one product; also Σ_j p_ij v_j). BIAS and ACT fuse the epilogue when not split.
+ */
+export const matmulNN: KernelSpec = {
+  name: 'matmulNN',
+  inputs: ['A', 'B', 'Bias'],
+  uniforms: { m: 'int', kChunk: 'int', headCols: 'int' },
+  defines: { HEAD_ROWS: 0, BIAS: 0, ACT: 0 },
+  body: `${GELU_GLSL}
+vec4 compute(int orow, int t) {
+  int s = orow / u_m;
+  int r = orow - s * u_m;
+#if HEAD_ROWS
+  r += ((t * 4) / u_headCols) * u_m;
+#endif
+  int kTex = A_l.x;
+  int k = B_l.w;
+  int k0 = s * u_kChunk;
+  int k1 = min(k0 + u_kChunk, kTex);
+  vec4 acc = vec4(0.0);
+  for (int kt = k0; kt < k1; kt++) {
+    vec4 a = A_tex(r, kt);
+    int kk = kt * 4;
+    // Rows past k are clamped; their A lanes are 0, so they add nothing.
+    mat4 b = mat4(B_tex(kk, t), B_tex(min(kk + 1, k - 1), t),
+                  B_tex(min(kk + 2, k - 1), t), B_tex(min(kk + 3, k - 1), t));
+    acc += b * a;
+  }
+#if BIAS
+  acc += Bias_tex(0, t);
+#endif
+  return activate(acc);
+}`,
+};
+
+/**
+ * Per-lane fallback of matmulNN with HEAD_ROWS for head widths that are not a multiple of 4
+ * (a texel then straddles two heads). Correct for any shape; used only for awkward sizes.
+ */
+export const headMatmulLanes: KernelSpec = {
+  name: 'headMatmulLanes',
+  inputs: ['A', 'B'],
+  uniforms: { m: 'int', kChunk: 'int', headCols: 'int' },
+  body: `vec4 compute(int orow, int t) {
+  int s = orow / u_m;
+  int r0 = orow - s * u_m;
+  int kTex = A_l.x;
+  int k0 = s * u_kChunk;
+  int k1 = min(k0 + u_kChunk, kTex);
+  int k = B_l.w, n = B_l.z;
+  vec4 acc = vec4(0.0);
+  for (int l = 0; l < 4; l++) {
+    int c = min(t * 4 + l, n - 1);
+    int r = r0 + (c / u_headCols) * u_m;
+    float sum = 0.0;
+    for (int kt = k0; kt < k1; kt++) {
+      int kk = kt * 4;
+      vec4 b = vec4(B_val(kk, c), B_val(min(kk + 1, k - 1), c),
+                    B_val(min(kk + 2, k - 1), c), B_val(min(kk + 3, k - 1), c));
+      sum += dot(A_tex(r, kt), b);
+    }
+    acc[l] = sum;
+  }
+  return acc;
+}`,
+};
+
+/**
+ * a · bᵀ with b stored [n, k]: both operands are packed along k, so output column j is a
+ * plain dot product of two texel rows (the tied GPT-2 head: x · wteᵀ).
+ */
+export const matmulNT: KernelSpec = {
+  name: 'matmulNT',
+  inputs: ['A', 'B', 'Bias'],
+  uniforms: { m: 'int', kChunk: 'int' },
+  defines: { BIAS: 0, ACT: 0 },
+  body: `${GELU_GLSL}
+vec4 compute(int orow, int t) {
+  int s = orow / u_m;
+  int r = orow - s * u_m;
+  int kTex = A_l.x;
+  int n = B_l.w;
+  int k0 = s * u_kChunk;
+  int k1 = min(k0 + u_kChunk, kTex);
+  int j = t * 4;
+  int j1 = min(j + 1, n - 1), j2 = min(j + 2, n - 1), j3 = min(j + 3, n - 1);
+  vec4 acc = vec4(0.0);
+  for (int kt = k0; kt < k1; kt++) {
+    vec4 a = A_tex(r, kt);
+    acc += vec4(dot(a, B_tex(j, kt)), dot(a, B_tex(j1, kt)),
+                dot(a, B_tex(j2, kt)), dot(a, B_tex(j3, kt)));
+  }
+#if BIAS
+  acc += Bias_tex(0, t);
+#endif
+  return activate(acc);
+}`,
+};
+
+/** Sums the split-K partials (rows s·m + r) and applies the fused bias and activation. */
+export const reduceSplits: KernelSpec = {
+  name: 'reduceSplits',
+  inputs: ['P', 'Bias'],
+  uniforms: { m: 'int', splits: 'int' },
+  defines: { BIAS: 0, ACT: 0 },
+  body: `${GELU_GLSL}
+vec4 compute(int r, int t) {
+  vec4 acc = vec4(0.0);
+  for (int s = 0; s < u_splits; s++) acc += P_tex(s * u_m + r, t);
+#if BIAS
+  acc += Bias_tex(0, t);
+#endif
+  return activate(acc);
+}`,
+};
+
+/** Elementwise kernels. OP: 0 a+b, 1 a·b, 2 a·u_f, 3 a + bias (broadcast row), 4 act(a). */
+export const elementwise: KernelSpec = {
+  name: 'elementwise',
+  inputs: ['A', 'B'],
+  uniforms: { f: 'float' },
+  defines: { OP: 0, ACT: 0 },
+  body: `${GELU_GLSL}
+vec4 compute(int row, int t) {
+  vec4 a = A_tex(row, t);
+#if OP == 0
+  return a + B_tex(row, t);
+#elif OP == 1
+  return a * B_tex(row, t);
+#elif OP == 2
+  return a * u_f;
+#elif OP == 3
+  return a + B_tex(0, t);
+#else
+  return activate(a);
+#endif
+}`,
+};
+
+/**
+ * Row statistics for layerNorm / rmsNorm: texel 0 of row r = (mean, 1/sqrt(var + eps)) or
+ * (0, 1/sqrt(mean(x²) + eps)). Two passes over the row (mean first) keep the variance accurate.
+ */
+export const normStats: KernelSpec = {
+  name: 'normStats',
+  inputs: ['X'],
+  uniforms: { eps: 'float' },
+  defines: { RMS: 0 },
+  body: `vec4 compute(int r, int t) {
+  int n = X_l.z, texW = X_l.x;
+  float mean = 0.0;
+#if !RMS
+  vec4 s = vec4(0.0);
+  for (int i = 0; i < texW; i++) s += X_tex(r, i);
+  mean = (s.x + s.y + s.z + s.w) / float(n);
+#endif
+  vec4 q = vec4(0.0);
+  int full = n / 4;
+  for (int i = 0; i < texW; i++) {
+    vec4 d = X_tex(r, i) - mean;
+    // Padding lanes of the last texel are 0, not mean: mask them out of the sum.
+    if (i >= full) d *= vec4(lessThan(ivec4(i * 4) + ivec4(0, 1, 2, 3), ivec4(n)));
+    q += d * d;
+  }
+  float v = (q.x + q.y + q.z + q.w) / float(n);
+  return vec4(mean, inversesqrt(v + u_eps), 0.0, 0.0);
+}`,
+};
+
+/** (x − mean) · rstd · γ (+ β): the second pass of layerNorm / rmsNorm. */
+export const normApply: KernelSpec = {
+  name: 'normApply',
+  inputs: ['X', 'S', 'G', 'Bt'],
+  uniforms: {},
+  defines: { RMS: 0 },
+  body: `vec4 compute(int r, int t) {
+  vec4 st = S_tex(r, 0);
+  vec4 y = (X_tex(r, t) - st.x) * st.y * G_tex(0, t);
+#if !RMS
+  y += Bt_tex(0, t);
+#endif
+  return y;
+}`,
+};
+
+/**
+ * Attention scores for all heads: row i·m + r, column j = scale · q_i[r] · k_i[j]
+ * (PAPER.md §1, the softmax argument; 2·n·d_k OPs per head). q [m, h·d_k], k [n, h·d_k]. The
+ * causal mask is applied by the softmax passes, which know the row's position.
+ */
+export const attnScores: KernelSpec = {
+  name: 'attnScores',
+  inputs: ['Q', 'K'],
+  uniforms: { m: 'int', headDim: 'int', scale: 'float' },
+  defines: { PACKED_HEADS: 1 },
+  body: `vec4 compute(int orow, int t) {
+  int head = orow / u_m;
+  int r = orow - head * u_m;
+  int n = K_l.w;
+  ivec4 j = min(ivec4(t * 4) + ivec4(0, 1, 2, 3), ivec4(n - 1));
+  vec4 acc = vec4(0.0);
+#if PACKED_HEADS
+  // d_k is a multiple of 4: head i is texels [i·d_k/4, (i+1)·d_k/4) of each row.
+  int h0 = head * (u_headDim / 4);
+  for (int x = h0; x < h0 + u_headDim / 4; x++) {
+    vec4 q = Q_tex(r, x);
+    acc += vec4(dot(q, K_tex(j.x, x)), dot(q, K_tex(j.y, x)),
+                dot(q, K_tex(j.z, x)), dot(q, K_tex(j.w, x)));
+  }
+#else
+  int c0 = head * u_headDim;
+  for (int c = c0; c < c0 + u_headDim; c++) {
+    float q = Q_val(r, c);
+    acc += q * vec4(K_val(j.x, c), K_val(j.y, c), K_val(j.z, c), K_val(j.w, c));
+  }
+#endif
+  return acc * u_scale;
+}`,
+};
+
+const SOFTMAX_MASK_GLSL = /* glsl */ `
+// Row r of the scores may see columns j <= (r mod u_maskRows) + u_causal (PAPER.md §2: decode of
+// the token at position n-1 sees all n keys). u_causal < 0 means no mask.
+int visibleCols(int r) {
+  int n = X_l.z;
+  if (u_causal < 0) return n;
+  return min(n, r - (r / u_maskRows) * u_maskRows + u_causal + 1);
+}`;
+
+/**
+ * Flash-decoding style softmax statistics, stage 1: texel c of row r = (max, Σ exp(x − max)) over
+ * chunk c (u_chunk texels) of the visible columns. Long rows are split across many fragments,
+ * so one decode step at n = 4096 keys still spreads over the GPU.
+ */
+export const softmaxChunkStats: KernelSpec = {
+  name: 'softmaxChunkStats',
+  inputs: ['X'],
+  uniforms: { chunk: 'int', causal: 'int', maskRows: 'int' },
+  body: `${SOFTMAX_MASK_GLSL}
+vec4 compute(int r, int c) {
+  int visible = visibleCols(r);
+  int t0 = c * u_chunk;
+  int t1 = min(t0 + u_chunk, (visible + 3) / 4);
+  float mx = -3.0e38;
+  for (int t = t0; t < t1; t++) {
+    vec4 x = X_tex(r, t);
+    for (int l = 0; l < 4; l++) if (t * 4 + l < visible) mx = max(mx, x[l]);
+  }
+  float sum = 0.0;
+  for (int t = t0; t < t1; t++) {
+    vec4 x = X_tex(r, t);
+    for (int l = 0; l < 4; l++) if (t * 4 + l < visible) sum += exp(x[l] - mx);
+  }
+  return vec4(mx, sum, 0.0, 0.0);
+}`,
+};
+
+/**
+ * Stage 2: combine chunk statistics with the running max/sum rule
+ *   M = max(M, m_c),  S = S·exp(M_old − M) + s_c·exp(m_c − M).
+ */
+export const softmaxCombine: KernelSpec = {
+  name: 'softmaxCombine',
+  inputs: ['C'],
+  uniforms: {},
+  body: `vec4 compute(int r, int t) {
+  float mx = -3.0e38;
+  float sum = 0.0;
+  for (int c = 0; c < C_l.x; c++) {
+    vec4 st = C_tex(r, c);
+    if (st.y == 0.0) continue; // an empty (fully masked) chunk
+    float m2 = max(mx, st.x);
+    sum = sum * exp(mx - m2) + st.y * exp(st.x - m2);
+    mx = m2;
+  }
+  return vec4(mx, sum, 0.0, 0.0);
+}`,
+};
+
+/** Stage 3: p = exp(x − max) / sum on visible columns, 0 on masked ones. */
+export const softmaxApply: KernelSpec = {
+  name: 'softmaxApply',
+  inputs: ['X', 'S'],
+  uniforms: { causal: 'int', maskRows: 'int' },
+  body: `${SOFTMAX_MASK_GLSL}
+vec4 compute(int r, int t) {
+  vec4 st = S_tex(r, 0);
+  int visible = visibleCols(r);
+  vec4 p = exp(X_tex(r, t) - st.x) / st.y;
+  return p * vec4(lessThan(ivec4(t * 4) + ivec4(0, 1, 2, 3), ivec4(visible)));
+}`,
+};
+
+/**
+ * RoPE (PAPER.md §9) with a host-computed table T (float64 cos/sin rounded once): row r holds
+ * cos(m θ_p) in columns [0, rd/2) and sin(m θ_p) in [rd/2, rd), m = position of row r.
+ * Rotation by +mθ as Hugging Face (PAPER.md §9 writes the same with −θ); u_sign = −1 inverts.
+ * PAIRING 0: half (j, j + rd/2); 1: interleaved (2j, 2j + 1).
+ */
+export const rope: KernelSpec = {
+  name: 'rope',
+  inputs: ['X', 'T'],
+  uniforms: { headDim: 'int', rotaryDim: 'int', sign: 'float' },
+  defines: { PAIRING: 0 },
+  body: `vec4 compute(int r, int t) {
+  vec4 y = X_tex(r, t);
+  int n = X_l.z;
+  int half_ = u_rotaryDim / 2;
+  for (int l = 0; l < 4; l++) {
+    int c = t * 4 + l;
+    if (c >= n) break;
+    int j = c - (c / u_headDim) * u_headDim;
+    if (j >= u_rotaryDim) continue;
+#if PAIRING == 0
+    bool first = j < half_;
+    int p = first ? j : j - half_;
+    int partner = first ? c + half_ : c - half_;
+#else
+    bool first = (j & 1) == 0;
+    int p = j / 2;
+    int partner = first ? c + 1 : c - 1;
+#endif
+    float cs = T_val(r, p);
+    float sn = T_val(r, half_ + p) * u_sign;
+    float x = X_val(r, c);
+    float xp = X_val(r, partner);
+    // Pair (x1, x2) → (x1 cos − x2 sin, x1 sin + x2 cos), the CPU backend's convention.
+    y[l] = first ? x * cs - xp * sn : xp * sn + x * cs;
+  }
+  return y;
+}`,
+};
+
+/** Rows of a table picked by ids (stored as exact small floats in I). */
+export const gather: KernelSpec = {
+  name: 'gather',
+  inputs: ['T', 'I'],
+  uniforms: {},
+  body: `vec4 compute(int r, int t) { return T_tex(int(I_val(r, 0) + 0.5), t); }`,
+};
+
+/** argmax stage 1: texel c of row r = (max, index of its first occurrence) over chunk c. */
+export const argmaxChunk: KernelSpec = {
+  name: 'argmaxChunk',
+  inputs: ['X'],
+  uniforms: { chunk: 'int' },
+  body: `vec4 compute(int r, int c) {
+  int n = X_l.z;
+  int t0 = c * u_chunk;
+  int t1 = min(t0 + u_chunk, X_l.x);
+  float best = -3.4e38;
+  int at = t0 * 4;
+  for (int t = t0; t < t1; t++) {
+    vec4 x = X_tex(r, t);
+    for (int l = 0; l < 4; l++) {
+      int j = t * 4 + l;
+      if (j < n && x[l] > best) { best = x[l]; at = j; }
+    }
+  }
+  return vec4(best, float(at), 0.0, 0.0);
+}`,
+};
+
+/** argmax stage 2: the first chunk holding the row's maximum wins (ties → lowest index). */
+export const argmaxCombine: KernelSpec = {
+  name: 'argmaxCombine',
+  inputs: ['C'],
+  uniforms: {},
+  body: `vec4 compute(int r, int t) {
+  vec4 best = C_tex(r, 0);
+  for (int c = 1; c < C_l.x; c++) {
+    vec4 x = C_tex(r, c);
+    if (x.x > best.x) best = x;
+  }
+  return vec4(best.y, 0.0, 0.0, 0.0);
+}`,
+};
+
+export const ALL_KERNELS: readonly KernelSpec[] = [
+  copyRows,
+  sliceRows,
+  sliceCols,
+  concat2,
+  transpose,
+  matmulNN,
+  headMatmulLanes,
+  matmulNT,
+  reduceSplits,
+  elementwise,
+  normStats,
+  normApply,
+  attnScores,
+  softmaxChunkStats,
+  softmaxCombine,
+  softmaxApply,
+  rope,
+  gather,
+  argmaxChunk,
+  argmaxCombine,
+];

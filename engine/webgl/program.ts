@@ -1,0 +1,149 @@
+/**
+ * Turns a KernelSpec into a compiled WebGL2 program (cached by kernel, defines and input
+ * layouts) and runs it: one full-screen triangle into the output texture's pixel rows.
+ */
+import type { KernelSpec, UniformType } from './kernels';
+import type { TextureLayout } from './layout';
+
+const VERTEX_SHADER = `#version 300 es
+// A triangle that covers the viewport; no vertex buffers needed.
+void main() {
+  vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
+  gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
+}`;
+
+function fetchHelpers(name: string, simple: boolean): string {
+  const index = simple
+    ? `ivec2(t, row)`
+    : `ivec2((row * ${name}_l.x + t) % ${name}_l.y, (row * ${name}_l.x + t) / ${name}_l.y)`;
+  return `uniform highp sampler2D ${name};
+uniform ivec4 ${name}_l; // texW, width, cols, rows
+vec4 ${name}_tex(int row, int t) { return texelFetch(${name}, ${index}, 0); }
+float ${name}_val(int row, int c) { vec4 v = ${name}_tex(row, c >> 2); return v[c & 3]; }
+`;
+}
+
+/** The full fragment shader of a kernel for the given input/output layouts. */
+export function fragmentSource(
+  spec: KernelSpec,
+  defines: Readonly<Record<string, number>>,
+  inputSimple: readonly boolean[],
+  outSimple: boolean,
+): string {
+  const defs = Object.entries({ ...spec.defines, ...defines })
+    .map(([k, v]) => `#define ${k} ${v}`)
+    .join('\n');
+  const uniforms = Object.entries(spec.uniforms)
+    .map(([k, ty]) => `uniform ${ty} u_${k};`)
+    .join('\n');
+  const helpers = spec.inputs.map((n, i) => fetchHelpers(n, inputSimple[i])).join('');
+  const position = outSimple
+    ? `int row = p.y; int t = p.x;`
+    : `int idx = p.y * u_out.y + p.x; int row = idx / u_out.x; int t = idx - row * u_out.x;`;
+  return `#version 300 es
+precision highp float;
+precision highp int;
+${defs}
+out vec4 outColor;
+uniform ivec4 u_out;   // texW, width, cols, rows of the output
+uniform ivec2 u_rows;  // logical output rows written by this draw: [first, end)
+${uniforms}
+${helpers}
+${spec.body}
+void main() {
+  ivec2 p = ivec2(gl_FragCoord.xy);
+  ${position}
+  if (row < u_rows.x || row >= u_rows.y || t >= u_out.x) discard;
+  vec4 v = compute(row, t);
+  // Lanes past the last column stay exactly 0: reductions sum whole texels.
+  outColor = v * vec4(lessThan(ivec4(t * 4) + ivec4(0, 1, 2, 3), ivec4(u_out.z)));
+}`;
+}
+
+export interface CompiledProgram {
+  program: WebGLProgram;
+  locations: Map<string, WebGLUniformLocation | null>;
+  source: string;
+}
+
+export class ShaderCompileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShaderCompileError';
+  }
+}
+
+export class ProgramCache {
+  private readonly programs = new Map<string, CompiledProgram>();
+  private vertex: WebGLShader | null = null;
+  compiled = 0;
+
+  constructor(private readonly gl: WebGL2RenderingContext) {}
+
+  get(
+    spec: KernelSpec,
+    defines: Readonly<Record<string, number>>,
+    layouts: readonly TextureLayout[],
+    out: TextureLayout,
+  ): CompiledProgram {
+    const inSimple = layouts.map((l) => l.simple);
+    const key = `${spec.name}|${JSON.stringify(defines)}|${inSimple.map(Number).join('')}|${+out.simple}`;
+    let p = this.programs.get(key);
+    if (!p) {
+      p = this.compile(fragmentSource(spec, defines, inSimple, out.simple), spec);
+      this.programs.set(key, p);
+    }
+    return p;
+  }
+
+  private shader(type: number, source: string, what: string): WebGLShader {
+    const gl = this.gl;
+    const s = gl.createShader(type);
+    if (!s) throw new ShaderCompileError(`${what}: createShader failed (context lost?)`);
+    gl.shaderSource(s, source);
+    gl.compileShader(s);
+    if (!gl.getShaderParameter(s, gl.COMPILE_STATUS) && !gl.isContextLost()) {
+      throw new ShaderCompileError(`${what}: ${gl.getShaderInfoLog(s)}`);
+    }
+    return s;
+  }
+
+  private compile(source: string, spec: KernelSpec): CompiledProgram {
+    const gl = this.gl;
+    this.vertex ??= this.shader(gl.VERTEX_SHADER, VERTEX_SHADER, 'vertex shader');
+    const fs = this.shader(gl.FRAGMENT_SHADER, source, `kernel ${spec.name}`);
+    const program = gl.createProgram();
+    if (!program) throw new ShaderCompileError(`kernel ${spec.name}: createProgram failed`);
+    gl.attachShader(program, this.vertex);
+    gl.attachShader(program, fs);
+    gl.linkProgram(program);
+    if (!gl.getProgramParameter(program, gl.LINK_STATUS) && !gl.isContextLost()) {
+      throw new ShaderCompileError(`kernel ${spec.name}: ${gl.getProgramInfoLog(program)}`);
+    }
+    gl.deleteShader(fs);
+    const locations = new Map<string, WebGLUniformLocation | null>();
+    const names = ['u_out', 'u_rows', ...Object.keys(spec.uniforms).map((k) => `u_${k}`)];
+    for (const n of spec.inputs) names.push(n, `${n}_l`);
+    for (const n of names) locations.set(n, gl.getUniformLocation(program, n));
+    this.compiled++;
+    return { program, locations, source };
+  }
+
+  dispose(): void {
+    for (const p of this.programs.values()) this.gl.deleteProgram(p.program);
+    this.programs.clear();
+    if (this.vertex) this.gl.deleteShader(this.vertex);
+    this.vertex = null;
+  }
+}
+
+export function setUniform(
+  gl: WebGL2RenderingContext,
+  loc: WebGLUniformLocation | null,
+  type: UniformType,
+  value: number,
+): void {
+  if (!loc) return; // optimised away by the compiler
+  if (type === 'int') gl.uniform1i(loc, value);
+  else gl.uniform1f(loc, value);
+}

@@ -1,0 +1,158 @@
+import { useMemo } from 'react';
+import { numberCodec, useUrlState } from '../components/useUrlState';
+import { CacheStrip } from '../components/CacheStrip';
+import { Checkpoint } from '../components/Checkpoint';
+import { MatrixView } from '../components/MatrixView';
+import { Tex } from '../components/Tex';
+import { formatBytes } from '../components/format';
+import { bytesPerElement } from '../engine/tensor';
+import { D, PROMPT_IDS, TOY_DTYPE, embed, prefillCacheBytes, product, tokenText } from './toyModel';
+import { useToyWeights } from './useToyWeights';
+
+const SLUG = 'prefill';
+const P = PROMPT_IDS.length;
+
+export function Lesson3Prefill() {
+  const { weights } = useToyWeights();
+  const [rawStep, setStep] = useUrlState('step', numberCodec, 0);
+  const step = Math.min(P, Math.max(0, Math.round(rawStep)));
+
+  const X = useMemo(() => embed(PROMPT_IDS), []);
+  const K = useMemo(() => product(X, weights.wK), [X, weights.wK]);
+  const V = useMemo(() => product(X, weights.wV), [X, weights.wV]);
+  const bytes = useMemo(() => prefillCacheBytes(weights, step), [weights, step]);
+  const full = useMemo(() => prefillCacheBytes(weights, P), [weights]);
+  const perValue = bytesPerElement(TOY_DTYPE);
+
+  const rowsOf = (m: number[][]) =>
+    m.slice(0, step).map((values, i) => ({ token: tokenText(PROMPT_IDS[i]), values }));
+  const cur = step - 1;
+  const stdCaches = bytes.standard.caches;
+  const slimCaches = bytes.slim.caches;
+  const cacheBytes = (caches: typeof stdCaches, name: string) =>
+    caches.find((c) => c.name === name)?.bytes ?? 0;
+
+  return (
+    <>
+      <p>
+        Before the first new word, the model reads the whole prompt — the <em>prefill</em>. Each
+        prompt token <Tex>{'x_t'}</Tex> becomes a key <Tex>{'k_t = x_t W_K'}</Tex> and a value{' '}
+        <Tex>{'v_t = x_t W_V'}</Tex>, and they are stored so that later tokens can attend to them. A
+        real model does all {P} tokens in one matrix product; here you add them one at a time to
+        watch the caches fill.
+      </p>
+      <p>
+        Standard attention stores both rows. Slim attention stores only <Tex>{'k_t'}</Tex>: lesson 2
+        showed that <Tex>{'v_t = k_t W_{KV}'}</Tex> whenever it is needed.
+      </p>
+
+      <div className="stepper" role="group" aria-label="Prefill steps">
+        <ol className="token-chips" aria-label="Prompt tokens">
+          {PROMPT_IDS.map((id, i) => (
+            <li key={i} className={i < step ? (i === cur ? 'done current' : 'done') : undefined}>
+              {tokenText(id)}
+            </li>
+          ))}
+        </ol>
+        <button type="button" onClick={() => setStep(step - 1)} disabled={step === 0}>
+          ← Remove last token
+        </button>
+        <button type="button" onClick={() => setStep(step + 1)} disabled={step === P}>
+          Add the next token →
+        </button>
+        <span aria-live="polite" className="small" data-testid="prefill-status">
+          {step} of {P} prompt tokens cached
+        </span>
+      </div>
+
+      {step > 0 ? (
+        <div className="matrix-row">
+          <MatrixView
+            label="current x"
+            caption={
+              <>
+                <Tex>{'x_t'}</Tex> (“{tokenText(PROMPT_IDS[cur])}”)
+              </>
+            }
+            value={[X[cur]]}
+          />
+          <MatrixView label="current k" caption={<Tex>{'k_t = x_t W_K'}</Tex>} value={[K[cur]]} />
+          <MatrixView label="current v" caption={<Tex>{'v_t = x_t W_V'}</Tex>} value={[V[cur]]} />
+        </div>
+      ) : (
+        <p className="hint">Nothing cached yet. Add the first token.</p>
+      )}
+
+      <div className="cache-compare">
+        <section aria-label="Standard attention caches">
+          <h3>Standard: KV-cache</h3>
+          <div className="cache-pair">
+            <CacheStrip
+              name="standard K-cache"
+              rows={rowsOf(K)}
+              bytes={cacheBytes(stdCaches, 'K')}
+              highlightRow={cur}
+            />
+            <CacheStrip
+              name="standard V-cache"
+              rows={rowsOf(V)}
+              bytes={cacheBytes(stdCaches, 'V')}
+              highlightRow={cur}
+              tone="v"
+            />
+          </div>
+          <p className="cache-total">
+            Total <strong data-testid="standard-bytes">{formatBytes(bytes.standard.bytes)}</strong>
+          </p>
+        </section>
+        <section aria-label="Slim attention caches">
+          <h3>Slim: K-cache only</h3>
+          <div className="cache-pair">
+            <CacheStrip
+              name="slim K-cache"
+              rows={rowsOf(K)}
+              bytes={cacheBytes(slimCaches, 'K')}
+              highlightRow={cur}
+            />
+            <CacheStrip
+              name="slim V-cache"
+              rows={[]}
+              bytes={0}
+              tone="v"
+              emptyText="Nothing stored: V = K·W_KV on demand."
+            />
+          </div>
+          <p className="cache-total">
+            Total <strong data-testid="slim-bytes">{formatBytes(bytes.slim.bytes)}</strong>
+          </p>
+        </section>
+      </div>
+      <p className="small">
+        Byte counts come from the engine’s cache objects ({TOY_DTYPE}, {perValue} bytes per value, d
+        = {D}). Each token adds {D} values to every cache it touches.
+      </p>
+
+      <h2>Checkpoint</h2>
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="prefill-bytes"
+        question={
+          <>
+            After all {P} prompt tokens, how many bytes does the <strong>slim</strong> cache hold?
+            (d = {D}, {perValue} bytes per value.)
+          </>
+        }
+        choices={[
+          ...new Set([full.slim.bytes, full.standard.bytes, P * D, 2 * full.standard.bytes]),
+        ].map((b) => ({ label: formatBytes(b), correct: b === full.slim.bytes }))}
+        explanation={
+          <p>
+            p · d · {perValue} bytes = {P} · {D} · {perValue} = {formatBytes(full.slim.bytes)}: one
+            key row per token. The standard cache holds keys and values,{' '}
+            {formatBytes(full.standard.bytes)} — exactly twice as much.
+          </p>
+        }
+      />
+    </>
+  );
+}

@@ -1,0 +1,324 @@
+import { useMemo } from 'react';
+import { numberCodec, useUrlState } from '../components/useUrlState';
+import { BarChart } from '../components/BarChart';
+import { CacheStrip } from '../components/CacheStrip';
+import { Checkpoint } from '../components/Checkpoint';
+import { MatrixView } from '../components/MatrixView';
+import { Tex } from '../components/Tex';
+import { formatBytes, formatCount, formatNumber } from '../components/format';
+import { valueSideOpsPerHead } from '../roofline';
+import { bytesPerElement } from '../engine/tensor';
+import {
+  D,
+  PROMPT_IDS,
+  VOCAB,
+  comparePaths,
+  decodeStepDetail,
+  generate,
+  invertWk,
+  tokenText,
+  type PathOutputs,
+} from './toyModel';
+import { useToyWeights } from './useToyWeights';
+
+const SLUG = 'generate';
+/** Decode steps the lesson offers (n runs from p + 1 to p + MAX_STEPS). */
+export const MAX_STEPS = 5;
+const P = PROMPT_IDS.length;
+/** A realistic size for the cost comparison (d and h of a 7B MHA model, 4K context). */
+const BIG = { d: 4096, h: 32, n: 4096 };
+const bigOps = valueSideOpsPerHead(BIG);
+
+function DiffTable({ label, r }: { label: string; r: PathOutputs }) {
+  return (
+    <tr>
+      <th scope="row">{label}</th>
+      <td data-testid={`diff-${r.dtype}-o1-std`}>{formatNumber(r.maxDiff.option1VsStandard, 3)}</td>
+      <td data-testid={`diff-${r.dtype}-o2-std`}>{formatNumber(r.maxDiff.option2VsStandard, 3)}</td>
+      <td data-testid={`diff-${r.dtype}-o1-o2`}>{formatNumber(r.maxDiff.option1VsOption2, 3)}</td>
+    </tr>
+  );
+}
+
+export function Lesson4Generate() {
+  const { weights } = useToyWeights();
+  const [rawSteps, setSteps] = useUrlState('gen', numberCodec, 0);
+  const steps = Math.min(MAX_STEPS, Math.max(0, Math.round(rawSteps)));
+  const invertible = useMemo(() => invertWk(weights.wK, weights.wV).wKV !== undefined, [weights]);
+
+  if (!invertible) {
+    return (
+      <div className="notice-error" role="alert">
+        <p>
+          The W_K in this link has no usable inverse, so slim attention cannot rebuild V from K and
+          this lesson has nothing to compare. Go back to lesson 2 to see why, or press “Reset to the
+          defaults”.
+        </p>
+      </div>
+    );
+  }
+  return <GenerateBody steps={steps} setSteps={setSteps} />;
+}
+
+function GenerateBody({ steps, setSteps }: { steps: number; setSteps: (n: number) => void }) {
+  const { weights } = useToyWeights();
+  const generated = useMemo(() => generate(weights, 1, MAX_STEPS + 1), [weights]);
+  const ids = useMemo(() => [...PROMPT_IDS, ...generated.slice(0, steps)], [generated, steps]);
+  const n = ids.length;
+  const detail = useMemo(() => decodeStepDetail(weights, 1, ids), [weights, ids]);
+  const f64 = useMemo(() => comparePaths(weights, 1, ids, P, 'float64'), [weights, ids]);
+  const f32 = useMemo(() => comparePaths(weights, 1, ids, P, 'float32'), [weights, ids]);
+  const nextF32 = useMemo(
+    () => comparePaths(weights, 1, [...ids, generated[steps]], P, 'float32'),
+    [weights, ids, generated, steps],
+  );
+  const ops = valueSideOpsPerHead({ d: D, h: 1, n });
+  const next = generated[steps];
+  const tokens = ids.map(tokenText);
+
+  const stdBytes = f32.cache.standard.bytes;
+  const slimBytes = f32.cache.option2.bytes;
+  const slimGrowth = nextF32.cache.option2.bytes - slimBytes;
+  const stdGrowth = nextF32.cache.standard.bytes - stdBytes;
+  const exactZero = f64.maxDiff.option1VsOption2 === 0;
+
+  return (
+    <>
+      <p>
+        Now the model writes. Each decode step takes the newest token <Tex>{'x_n'}</Tex>, makes its
+        query <Tex>{'q = x_n W_Q'}</Tex> and its key, appends the key to the cache, and attends over
+        all <Tex>{'n'}</Tex> cached rows:
+      </p>
+      <Tex block>
+        {
+          's = \\operatorname{softmax}\\!\\Big(\\frac{q K^\\top}{\\sqrt{d_k}}\\Big),\\qquad \\text{head} = s\\,V'
+        }
+      </Tex>
+      <p>
+        Slim attention has no V, so it has two ways to get <Tex>{'s\\,V'}</Tex> from K (PAPER.md
+        §2). <strong>Option 1</strong> rebuilds V first: <Tex>{'V = K W_{KV}'}</Tex>, then{' '}
+        <Tex>{'s\\,V'}</Tex>. <strong>Option 2</strong> multiplies in the other order:{' '}
+        <Tex>{'(s\\,K)\\,W_{KV}'}</Tex>. Matrix products are associative, so both equal{' '}
+        <Tex>{'s\\,X W_V'}</Tex> — but they cost very different amounts.
+      </p>
+
+      <div className="stepper" role="group" aria-label="Decode steps">
+        <ol className="token-chips" aria-label="Tokens so far">
+          {tokens.map((t, i) => (
+            <li key={i} className={i < P ? 'done' : i === n - 1 ? 'done current' : 'done gen'}>
+              {t}
+            </li>
+          ))}
+          <li className="next">?</li>
+        </ol>
+        <button type="button" onClick={() => setSteps(steps - 1)} disabled={steps === 0}>
+          ← Back one step
+        </button>
+        <button type="button" onClick={() => setSteps(steps + 1)} disabled={steps === MAX_STEPS}>
+          Generate: feed “{tokenText(next)}” →
+        </button>
+        <span className="small" aria-live="polite" data-testid="generate-status">
+          n = {n} cached tokens ({steps} generated)
+        </span>
+      </div>
+
+      {steps === 0 ? (
+        <p className="hint">
+          The prompt “{PROMPT_IDS.map(tokenText).join(' ')}” is prefilled ({P} key rows). Its last
+          position already predicts the next word, “{tokenText(next)}”. Press Generate to feed it
+          back in as the first decode step and open up what happens.
+        </p>
+      ) : (
+        <>
+          <h2>
+            Step n = {n}: the new token “{tokens[n - 1]}”
+          </h2>
+          <div className="matrix-row">
+            <MatrixView label="x_n" caption={<Tex>{'x_n'}</Tex>} value={[detail.x]} />
+            <MatrixView label="q" caption={<Tex>{'q = x_n W_Q'}</Tex>} value={[detail.q]} />
+            <MatrixView
+              label="K-cache"
+              caption={<Tex>{'K'}</Tex>}
+              value={detail.K}
+              rowLabels={tokens}
+              highlight={(i) => i === n - 1}
+            />
+          </div>
+          <div className="matrix-row">
+            <div>
+              <h3>
+                Scores <Tex>{'qK^\\top/\\sqrt{d_k}'}</Tex>
+              </h3>
+              <BarChart
+                label="Scores"
+                bars={detail.scores[0].map((v, i) => ({ label: tokens[i], value: v }))}
+              />
+            </div>
+            <div>
+              <h3>
+                Softmax <Tex>{'s'}</Tex>
+              </h3>
+              <BarChart
+                label="Softmax weights"
+                max={1}
+                bars={detail.probs[0].map((v, i) => ({ label: tokens[i], value: v }))}
+              />
+            </div>
+          </div>
+
+          <h2>Three ways to the same head output</h2>
+          <div className="paths">
+            <section className="path" aria-label="Standard path">
+              <h3>Standard</h3>
+              <p className="small">Reads the V-cache.</p>
+              <MatrixView label="V-cache" caption={<Tex>{'V'}</Tex>} value={detail.V} />
+              <MatrixView
+                label="standard head output"
+                caption={<Tex>{'s\\,V'}</Tex>}
+                value={[detail.headOutputs.standard]}
+              />
+              <p className="ops">
+                <span data-testid="ops-standard">{formatCount(ops.vanilla)}</span> OPs (2·n·d_k)
+              </p>
+            </section>
+            <section className="path" aria-label="Slim option 1">
+              <h3>Slim, option 1</h3>
+              <p className="small">Rebuild all n value rows, then weight them.</p>
+              <MatrixView
+                label="option 1 V = K W_KV"
+                caption={<Tex>{'V = K\\,W_{KV}'}</Tex>}
+                value={detail.option1V}
+              />
+              <MatrixView
+                label="option 1 head output"
+                caption={<Tex>{'s\\,(K W_{KV})'}</Tex>}
+                value={[detail.headOutputs.option1]}
+              />
+              <p className="ops">
+                <span data-testid="ops-option1">{formatCount(ops.option1)}</span> OPs (2·n·d·d_k +
+                2·n·d_k)
+              </p>
+            </section>
+            <section className="path" aria-label="Slim option 2">
+              <h3>Slim, option 2</h3>
+              <p className="small">Weight the keys, then project once.</p>
+              <MatrixView
+                label="option 2 u = s K"
+                caption={<Tex>{'u = s\\,K'}</Tex>}
+                value={detail.option2U}
+              />
+              <MatrixView
+                label="option 2 head output"
+                caption={<Tex>{'u\\,W_{KV}'}</Tex>}
+                value={[detail.headOutputs.option2]}
+              />
+              <p className="ops">
+                <span data-testid="ops-option2">{formatCount(ops.option2)}</span> OPs (2·n·d +
+                2·d·d_k)
+              </p>
+            </section>
+          </div>
+          <p className="small">
+            OP counts per head from the cost model (PAPER.md §2) for n = {n}, d = {D}, d_k = {D}.
+            Option 1’s cost grows like n·d·d_k, option 2’s like n·d: at a real size (n = {formatCount(BIG.n)}, d ={' '}
+            {formatCount(BIG.d)}, d_k = {BIG.d / BIG.h}) option 1 does{' '}
+            {Math.round(bigOps.option1 / bigOps.option2)}× more work per head than option 2.
+          </p>
+
+          <h3>Do they agree? max |Δ| of the layer output</h3>
+          <table className="diff-table">
+            <thead>
+              <tr>
+                <th scope="col">engine dtype</th>
+                <th scope="col">option 1 vs standard</th>
+                <th scope="col">option 2 vs standard</th>
+                <th scope="col">option 1 vs option 2</th>
+              </tr>
+            </thead>
+            <tbody>
+              <DiffTable label="float64" r={f64} />
+              <DiffTable label="float32" r={f32} />
+            </tbody>
+          </table>
+          <p className="small">
+            Three separate engine layers (standard, slim option 1, slim option 2) ran the same {n}{' '}
+            tokens. Any difference is rounding from doing the additions in another order: about
+            1e-16 relative in float64, 1e-7 in float32. Mathematically the three are identical.
+          </p>
+
+          <h3>Next token</h3>
+          <p>
+            The output, added to <Tex>{'x_n'}</Tex> and scored against every word’s embedding, picks
+            “<strong data-testid="next-token">{tokenText(next)}</strong>”.
+          </p>
+          <BarChart
+            label="Next-token logits"
+            bars={detail.logits.map((v, i) => ({
+              label: VOCAB[i],
+              value: v,
+              highlight: i === next,
+            }))}
+          />
+        </>
+      )}
+
+      <h2>The caches after this step</h2>
+      <div className="cache-compare">
+        <CacheStrip
+          name="standard KV-cache"
+          rows={detail.K.map((values, i) => ({ token: tokens[i], values }))}
+          bytes={stdBytes}
+          highlightRow={n - 1}
+        />
+        <CacheStrip
+          name="slim K-cache"
+          rows={detail.K.map((values, i) => ({ token: tokens[i], values }))}
+          bytes={slimBytes}
+          highlightRow={n - 1}
+        />
+      </div>
+      <p className="small">
+        The standard strip shows its K half; its V half holds as many rows again. Bytes from the
+        engine’s caches (float32). Every step appends {formatBytes(stdGrowth)} to the KV-cache and{' '}
+        {formatBytes(slimGrowth)} to the K-cache.
+      </p>
+
+      <h2>Checkpoints</h2>
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="decode-growth"
+        question={<>One more decode step: how many bytes does it add to the slim K-cache?</>}
+        choices={[...new Set([slimGrowth, stdGrowth, 2 * stdGrowth, slimGrowth / 4])].map((b) => ({
+          label: formatBytes(b),
+          correct: b === slimGrowth,
+        }))}
+        explanation={
+          <p>
+            One key row: d = {D} values of {bytesPerElement('float32')} bytes = {formatBytes(slimGrowth)}. The KV-cache adds a
+            key and a value row, {formatBytes(stdGrowth)}.
+          </p>
+        }
+      />
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="option-agree"
+        question={<>At this step (n = {n}), in float64, how far apart are option 1 and option 2?</>}
+        choices={[
+          { label: 'Exactly 0', correct: exactZero },
+          {
+            label: 'Tiny, rounding only (below 1e-12)',
+            correct: !exactZero && f64.maxDiff.option1VsOption2 < 1e-12,
+          },
+          { label: 'Clearly different (above 1e-3)', correct: f64.maxDiff.option1VsOption2 > 1e-3 },
+        ]}
+        explanation={
+          <p>
+            max |Δ| = {formatNumber(f64.maxDiff.option1VsOption2, 3)}. The two orders do the same
+            arithmetic regrouped, so they can differ only in the last bits of float64 — and
+            sometimes not at all.
+          </p>
+        }
+      />
+    </>
+  );
+}

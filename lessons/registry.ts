@@ -1,0 +1,67 @@
+/**
+ * The ordered lesson registry: the single source for the lessons page, the table of contents,
+ * prev/next links and per-lesson URLs (/lessons/:slug). No React here, so tests and the router
+ * can import it cheaply.
+ */
+export interface LessonMeta {
+  /** URL segment, stable: shared links depend on it. */
+  slug: string;
+  title: string;
+  /** One or two sentences for the table of contents and the lessons page. */
+  summary: string;
+  /** Ids of the checkpoint questions at the end of the lesson; all revealed = lesson done. */
+  checkpoints: readonly string[];
+}
+
+export const lessons: readonly LessonMeta[] = [
+  {
+    slug: 'why-the-cache-dominates',
+    title: 'Why the cache dominates',
+    summary:
+      'Decoding re-reads every past key and value. Grow the context and the batch and watch the KV-cache outgrow the model.',
+    checkpoints: ['crossover', 'batch-speedup'],
+  },
+  {
+    slug: 'invert-wk',
+    title: 'Invert W_K',
+    summary:
+      'K = X·W_K, so X = K·W_K⁻¹ and V = K·W_KV. Compute det, inverse and W_KV by hand, then break W_K on purpose.',
+    checkpoints: ['integer-inverse', 'singular-det'],
+  },
+  {
+    slug: 'prefill',
+    title: 'Prefill',
+    summary:
+      'Step through the prompt: every token adds a key row. The standard V-cache fills up; the slim one stays empty.',
+    checkpoints: ['prefill-bytes'],
+  },
+  {
+    slug: 'generate',
+    title: 'Generate',
+    summary:
+      'One decode step at a time: scores, softmax, and both slim orders of multiplication against the standard result.',
+    checkpoints: ['decode-growth', 'option-agree'],
+  },
+  {
+    slug: 'many-heads',
+    title: 'Many heads',
+    summary:
+      'Two heads: W_KV splits into per-head blocks, every head needs the whole key row, and option 2 becomes one product.',
+    checkpoints: ['whole-row', 'intensity'],
+  },
+];
+
+export function findLesson(slug: string): LessonMeta | undefined {
+  return lessons.find((l) => l.slug === slug);
+}
+
+export function lessonPath(slug: string): string {
+  return `/lessons/${slug}`;
+}
+
+/** The lessons before and after `slug` in reading order (undefined at either end). */
+export function neighbours(slug: string): { prev?: LessonMeta; next?: LessonMeta } {
+  const i = lessons.findIndex((l) => l.slug === slug);
+  if (i < 0) return {};
+  return { prev: lessons[i - 1], next: lessons[i + 1] };
+}

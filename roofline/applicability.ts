@@ -1,0 +1,177 @@
+import { encoderDecoderCache } from './encoderDecoder';
+import { compressionFactor, keyWidth, kvCacheWidth, projectionRatio } from './memory';
+import type { Model } from './types';
+
+/**
+ * Does slim attention pay off for a model, and by how much (PAPER.md §1, §7, §8, §11)?
+ * `factor` is the best context-memory reduction among the options that work for the model
+ * (standard cache / slim cache); 1 means no gain.
+ */
+
+export type ApplicabilityKind =
+  'mha-square' | 'mha-non-square' | 'mha-narrow' | 'encoder-decoder' | 'gqa' | 'mqa';
+
+export type SlimOptionId =
+  'k-cache' | 'v-cache' | 'x-cache' | 'option-1' | 'option-2' | 'd-wide-cache';
+
+export interface SlimOption {
+  id: SlimOptionId;
+  name: string;
+  /** Context-memory reduction, standard / this option. */
+  factor: number;
+  /** False when the model's positional scheme (RoPE) rules the option out. */
+  works: boolean;
+  note: string;
+}
+
+export interface Applicability {
+  applicable: boolean;
+  factor: number;
+  kind: ApplicabilityKind;
+  /** One or two sentences a reader can act on. */
+  reason: string;
+  options: SlimOption[];
+}
+
+const fmt = (x: number) => (Math.round(x * 100) / 100).toString();
+
+function best(options: SlimOption[]): number {
+  return options.filter((o) => o.works).reduce((m, o) => Math.max(m, o.factor), 1);
+}
+
+function verdict(kind: ApplicabilityKind, reason: string, options: SlimOption[]): Applicability {
+  const factor = best(options);
+  return { applicable: factor > 1, factor, kind, reason, options };
+}
+
+/** The applicability verdict for one model. */
+export function applicability(model: Model): Applicability {
+  const d = model.d;
+  const e = keyWidth(model);
+  const dCache = kvCacheWidth(model);
+  const c = compressionFactor(model);
+  const rope = model.positional === 'rope';
+  const isMha = model.kvHeads === model.heads;
+
+  if (isMha && model.architecture === 'encoder-decoder') {
+    const options: SlimOption[] = [
+      {
+        id: 'option-1',
+        name: 'option 1: self and cross K-caches',
+        factor: 2,
+        works: true,
+        note: 'V from K in both attentions; the cross phase does half the work; RoPE ok',
+      },
+    ];
+    const hasLengths = model.encoderLength !== undefined && model.decoderLength !== undefined;
+    if (hasLengths) {
+      const cache = encoderDecoderCache(model);
+      options.push({
+        id: 'option-2',
+        name: 'option 2: self K-cache + E-cache',
+        factor: cache.baseline / cache.option2,
+        works: !rope,
+        note: rope
+          ? 'recomputing cross-attention from the encoder output E needs no RoPE between projection and dot product'
+          : `the cross KV-cache (${model.encoderLength} rows per layer) is replaced by one E-cache of ${model.encoderLength}·d values kept on chip; cross weights W_K and W_V are read per token`,
+      });
+    }
+    if (e > d) {
+      // §7 option 2 for the self- and cross-attention inputs: d-wide rows instead of 2e-wide.
+      options.push({
+        id: 'x-cache',
+        name: 'X-cache (non-square, §7 option 2)',
+        factor: 2 * projectionRatio(model),
+        works: !rope,
+        note: rope
+          ? 'scores via (x·W_Q,i·W_K,iᵀ)·Xᵀ need no RoPE between projection and dot product'
+          : 'cache the d-wide inputs instead of K and V; scores via (x·W_Q,i·W_K,iᵀ)·Xᵀ',
+      });
+    }
+    const option2 = options.find((o) => o.id === 'option-2');
+    const reason =
+      `Encoder–decoder MHA (PAPER.md §8): option 1 halves self and cross caches` +
+      (option2 === undefined
+        ? '; option 2 needs the encoder and decoder lengths, which the catalog lacks.'
+        : option2.works
+          ? `; option 2 drops the cross cache for an E-cache, ${fmt(option2.factor)}x smaller.`
+          : '; option 2 is ruled out by RoPE.') +
+      (e > d
+        ? ` Non-square projections (r = ${fmt(e / d)}, §7): option 1's W_KV is r times larger` +
+          (rope ? '.' : `; caching the d-wide inputs gives ${fmt((2 * e) / d)}x.`)
+        : '');
+    return verdict('encoder-decoder', reason, options);
+  }
+
+  if (isMha && e === d) {
+    return verdict(
+      'mha-square',
+      `MHA with square W_K (d = h·d_k = ${d}): V = K·W_KV, only K is cached, the KV-cache halves exactly (PAPER.md §1).`,
+      [
+        {
+          id: 'k-cache',
+          name: 'K-cache (slim attention)',
+          factor: 2,
+          works: true,
+          note: 'W_KV = W_K⁻¹·W_V replaces W_V; store raw or rotated K with RoPE (§9)',
+        },
+        {
+          id: 'v-cache',
+          name: 'V-cache only',
+          factor: 2,
+          works: !rope,
+          note: rope ? 'K = V·W_VK would need un-rotated keys: not with RoPE' : 'K = V·W_VK (§11)',
+        },
+      ],
+    );
+  }
+
+  if (isMha && e > d) {
+    const r = projectionRatio(model);
+    return verdict(
+      'mha-non-square',
+      `MHA with non-square projections, e = h·d_k = ${e} > d = ${d} (r = ${fmt(r)}, PAPER.md §7): ` +
+        `option 1 halves the cache with an e×e W_KV (r times the W_V weights)` +
+        (rope
+          ? '; the X-cache (2r) is ruled out by RoPE.'
+          : `; option 2 caches X, ${fmt(2 * r)}x smaller.`),
+      [
+        {
+          id: 'option-1',
+          name: 'option 1: K-cache with right inverse',
+          factor: 2,
+          works: true,
+          note: `W_KV = W_K⁺·W_V is e×e: ${fmt(r)}x the W_V weights; RoPE ok`,
+        },
+        {
+          id: 'x-cache',
+          name: 'option 2: X-cache',
+          factor: 2 * r,
+          works: !rope,
+          note: rope
+            ? 'scores via (x·W_Q,i·W_K,iᵀ)·Xᵀ need no RoPE between projection and dot product'
+            : 'scores via (x·W_Q,i·W_K,iᵀ)·Xᵀ, 4de OPs per token for all heads',
+        },
+      ],
+    );
+  }
+
+  // GQA, MQA, or MHA narrower than d: slim needs a d-wide cache and helps only if d_cache > d.
+  const kind: ApplicabilityKind = !isMha ? (model.kvHeads === 1 ? 'mqa' : 'gqa') : 'mha-narrow';
+  const label = kind === 'mqa' ? 'MQA' : kind === 'gqa' ? 'GQA' : 'MHA with h·d_k < d';
+  const option: SlimOption = {
+    id: 'd-wide-cache',
+    name: 'd-wide cache (K* = X·W_K*, d×d W_K*)',
+    factor: c,
+    works: c > 1,
+    note:
+      c > 1
+        ? 'K and V are recomputed from the d-wide cache each step (more compute); RoPE applied after'
+        : 'a d-wide cache is not smaller than the KV-cache',
+  };
+  const reason =
+    c > 1
+      ? `${label}: cache width d_cache = h_kv·(d_k+d_v) = ${dCache} > d = ${d}, so a d-wide cache is c = ${fmt(c)}x smaller (PAPER.md §11).`
+      : `${label}: cache width d_cache = h_kv·(d_k+d_v) = ${dCache} ≤ d = ${d} (c = ${fmt(c)}): the KV-cache is already narrower than d, slim attention gives no gain (PAPER.md §11).`;
+  return verdict(kind, reason, [option]);
+}

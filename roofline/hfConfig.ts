@@ -1,0 +1,457 @@
+/**
+ * Turns a pasted Hugging Face `config.json` into the cost model's `Model`, so the roofline
+ * explorer can judge *your* model. Supports the config layouts of Llama (and the many
+ * Llama-shaped decoders: Mistral, Qwen2, Gemma, Phi-3 …), GPT-2, GPT-NeoX, T5 and Whisper.
+ * Every rejection names the offending field.
+ */
+import type { AttentionKind, Model, PositionalKind } from './types';
+
+/** A config that cannot be used, with the field at fault (when there is one). */
+export class HfConfigError extends Error {
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super(message);
+    this.name = 'HfConfigError';
+    this.field = field;
+  }
+}
+
+export type HfFamily = 'llama' | 'gpt2' | 'gpt-neox' | 't5' | 'whisper';
+
+export interface ParsedHfConfig {
+  family: HfFamily;
+  model: Model;
+}
+
+type Json = Record<string, unknown>;
+
+/** T5 has no position limit of its own (relative buckets); it was trained on 512 tokens. */
+const T5_DEFAULT_LENGTH = 512;
+
+function positiveInt(config: Json, field: string): number {
+  if (!(field in config) || config[field] === null || config[field] === undefined)
+    throw new HfConfigError(`config.json is missing the field "${field}"`, field);
+  const value = config[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+    throw new HfConfigError(
+      `config.json field "${field}" must be a positive integer, got ${JSON.stringify(value)}`,
+      field,
+    );
+  return value;
+}
+
+/** An optional field: absent or null gives undefined; present but invalid is still an error. */
+function optionalPositiveInt(config: Json, field: string): number | undefined {
+  if (config[field] === undefined || config[field] === null) return undefined;
+  return positiveInt(config, field);
+}
+
+/** The first of several alternative names that is present (e.g. GPT-2's n_positions / n_ctx). */
+function positiveIntOneOf(config: Json, fields: readonly string[]): number {
+  for (const f of fields) {
+    const v = optionalPositiveInt(config, f);
+    if (v !== undefined) return v;
+  }
+  throw new HfConfigError(
+    `config.json is missing the field "${fields[0]}"` +
+      (fields.length > 1 ? ` (or ${fields.slice(1).join(', ')})` : ''),
+    fields[0],
+  );
+}
+
+function divide(d: number, heads: number, headsField: string): number {
+  if (d % heads !== 0)
+    throw new HfConfigError(
+      `config.json field "${headsField}" (${heads}) does not divide the model width ${d}`,
+      headsField,
+    );
+  return d / heads;
+}
+
+function attentionKind(heads: number, kvHeads: number, kvField: string): AttentionKind {
+  if (kvHeads > heads || heads % kvHeads !== 0)
+    throw new HfConfigError(
+      `config.json field "${kvField}" (${kvHeads}) must divide the number of heads (${heads})`,
+      kvField,
+    );
+  if (kvHeads === heads) return 'MHA';
+  return kvHeads === 1 ? 'MQA' : 'GQA';
+}
+
+function modelName(config: Json, family: HfFamily): string {
+  const path = config['_name_or_path'];
+  if (typeof path === 'string' && path.trim() !== '') return path.trim();
+  const type = typeof config['model_type'] === 'string' ? config['model_type'] : family;
+  return `${type} (pasted config)`;
+}
+
+/**
+ * Parameter count from the shapes: embeddings, attention projections, FFN and norms. Biases are
+ * left out (under 0.1% for these sizes); the explorer labels the result an estimate.
+ */
+function decoderParams(args: {
+  d: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  ffnDim: number;
+  ffnMatrices: number;
+  vocab: number;
+  tiedEmbeddings: boolean;
+  learnedPositions: number;
+}): number {
+  const { d, layers, heads, kvHeads, headDim, ffnDim, ffnMatrices, vocab } = args;
+  const attention = 2 * d * heads * headDim + 2 * d * kvHeads * headDim; // W_Q, W_O, W_K, W_V
+  const ffn = ffnMatrices * d * ffnDim;
+  const norms = 2 * d;
+  const embeddings = vocab * d * (args.tiedEmbeddings ? 1 : 2) + args.learnedPositions * d;
+  return layers * (attention + ffn + norms) + embeddings + d;
+}
+
+function parseLlama(config: Json): ParsedHfConfig {
+  const d = positiveInt(config, 'hidden_size');
+  const layers = positiveInt(config, 'num_hidden_layers');
+  const heads = positiveInt(config, 'num_attention_heads');
+  // Absent num_key_value_heads means MHA (the Llama-1/2 configs predate the field).
+  const kvHeads = optionalPositiveInt(config, 'num_key_value_heads') ?? heads;
+  const headDim =
+    optionalPositiveInt(config, 'head_dim') ?? divide(d, heads, 'num_attention_heads');
+  const contextLength = positiveInt(config, 'max_position_embeddings');
+  const vocab = positiveInt(config, 'vocab_size');
+  const ffnDim = positiveInt(config, 'intermediate_size');
+  const attention = attentionKind(heads, kvHeads, 'num_key_value_heads');
+  const params = decoderParams({
+    d,
+    layers,
+    heads,
+    kvHeads,
+    headDim,
+    ffnDim,
+    ffnMatrices: 3, // gated FFN: gate, up, down
+    vocab,
+    tiedEmbeddings: config['tie_word_embeddings'] === true,
+    learnedPositions: 0,
+  });
+  return {
+    family: 'llama',
+    model: {
+      ...base(config, 'llama'),
+      params,
+      d,
+      layers,
+      heads,
+      kvHeads,
+      headDim,
+      contextLength,
+      vocab,
+      ffnDim,
+      architecture: 'decoder',
+      attention,
+      positional: 'rope',
+    },
+  };
+}
+
+function parseGpt2(config: Json): ParsedHfConfig {
+  const d = positiveInt(config, 'n_embd');
+  const layers = positiveInt(config, 'n_layer');
+  const heads = positiveInt(config, 'n_head');
+  const contextLength = positiveIntOneOf(config, ['n_positions', 'n_ctx']);
+  const headDim = divide(d, heads, 'n_head');
+  const vocab = positiveInt(config, 'vocab_size');
+  // n_inner null means the GPT-2 default of 4d.
+  const ffnDim = optionalPositiveInt(config, 'n_inner') ?? 4 * d;
+  const params = decoderParams({
+    d,
+    layers,
+    heads,
+    kvHeads: heads,
+    headDim,
+    ffnDim,
+    ffnMatrices: 2,
+    vocab,
+    tiedEmbeddings: true, // GPT-2 ties the LM head to the token embedding
+    learnedPositions: contextLength,
+  });
+  return {
+    family: 'gpt2',
+    model: {
+      ...base(config, 'gpt2'),
+      params,
+      d,
+      layers,
+      heads,
+      kvHeads: heads,
+      headDim,
+      contextLength,
+      vocab,
+      ffnDim,
+      architecture: 'decoder',
+      attention: 'MHA',
+      positional: 'learned',
+    },
+  };
+}
+
+function parseGptNeox(config: Json): ParsedHfConfig {
+  const d = positiveInt(config, 'hidden_size');
+  const layers = positiveInt(config, 'num_hidden_layers');
+  const heads = positiveInt(config, 'num_attention_heads');
+  const contextLength = positiveInt(config, 'max_position_embeddings');
+  const headDim = divide(d, heads, 'num_attention_heads');
+  const vocab = positiveInt(config, 'vocab_size');
+  const ffnDim = optionalPositiveInt(config, 'intermediate_size') ?? 4 * d;
+  const params = decoderParams({
+    d,
+    layers,
+    heads,
+    kvHeads: heads,
+    headDim,
+    ffnDim,
+    ffnMatrices: 2,
+    vocab,
+    tiedEmbeddings: config['tie_word_embeddings'] === true,
+    learnedPositions: 0,
+  });
+  return {
+    family: 'gpt-neox',
+    model: {
+      ...base(config, 'gpt-neox'),
+      params,
+      d,
+      layers,
+      heads,
+      kvHeads: heads,
+      headDim,
+      contextLength,
+      vocab,
+      ffnDim,
+      architecture: 'decoder',
+      attention: 'MHA',
+      positional: 'rope',
+    },
+  };
+}
+
+function parseT5(config: Json): ParsedHfConfig {
+  const d = positiveInt(config, 'd_model');
+  const encoderLayers = positiveInt(config, 'num_layers');
+  const heads = positiveInt(config, 'num_heads');
+  const headDim = positiveInt(config, 'd_kv');
+  // HF T5 defaults num_decoder_layers to num_layers; the brief's field list requires it, but
+  // the original t5-small … t5-11b configs omit it, so fall back the same way HF does.
+  const layers = optionalPositiveInt(config, 'num_decoder_layers') ?? encoderLayers;
+  const vocab = positiveInt(config, 'vocab_size');
+  const ffnDim = positiveInt(config, 'd_ff');
+  const length = optionalPositiveInt(config, 'n_positions') ?? T5_DEFAULT_LENGTH;
+  const gated =
+    typeof config['feed_forward_proj'] === 'string' &&
+    config['feed_forward_proj'].startsWith('gated');
+  const e = heads * headDim; // may exceed d: the non-square case of PAPER.md §7
+  const ffn = (gated ? 3 : 2) * d * ffnDim;
+  const tied = config['tie_word_embeddings'] !== false; // T5 v1.0 ties, v1.1 sets false
+  const params =
+    encoderLayers * (4 * d * e + ffn + 2 * d) +
+    layers * (8 * d * e + ffn + 3 * d) + // self- and cross-attention
+    vocab * d * (tied ? 1 : 2) +
+    2 * d;
+  return {
+    family: 't5',
+    model: {
+      ...base(config, 't5'),
+      params,
+      d,
+      layers,
+      heads,
+      kvHeads: heads,
+      headDim,
+      contextLength: length,
+      vocab,
+      ffnDim,
+      architecture: 'encoder-decoder',
+      attention: 'MHA',
+      positional: 'relative',
+      encoderLength: length,
+      decoderLength: length,
+    },
+  };
+}
+
+function parseWhisper(config: Json): ParsedHfConfig {
+  const d = positiveInt(config, 'd_model');
+  const encoderLayers = positiveInt(config, 'encoder_layers');
+  const layers = positiveInt(config, 'decoder_layers');
+  const heads = positiveInt(config, 'encoder_attention_heads');
+  const decoderHeads = optionalPositiveInt(config, 'decoder_attention_heads') ?? heads;
+  if (decoderHeads !== heads)
+    throw new HfConfigError(
+      `config.json field "decoder_attention_heads" (${decoderHeads}) differs from ` +
+        `"encoder_attention_heads" (${heads}); the cost model assumes one head count`,
+      'decoder_attention_heads',
+    );
+  const headDim = divide(d, heads, 'encoder_attention_heads');
+  const encoderLength = positiveInt(config, 'max_source_positions');
+  const decoderLength = positiveInt(config, 'max_target_positions');
+  const vocab = positiveInt(config, 'vocab_size');
+  const ffnDim =
+    optionalPositiveInt(config, 'decoder_ffn_dim') ??
+    optionalPositiveInt(config, 'encoder_ffn_dim') ??
+    4 * d;
+  const melBins = optionalPositiveInt(config, 'num_mel_bins') ?? 80;
+  const params =
+    encoderLayers * (4 * d * d + 2 * d * ffnDim + 2 * d) +
+    layers * (8 * d * d + 2 * d * ffnDim + 3 * d) +
+    vocab * d + // token embedding, tied to the output projection
+    (encoderLength + decoderLength) * d + // position embeddings
+    3 * d * (melBins + d) + // the two width-3 input convolutions
+    2 * d;
+  return {
+    family: 'whisper',
+    model: {
+      ...base(config, 'whisper'),
+      params,
+      d,
+      layers,
+      heads,
+      kvHeads: heads,
+      headDim,
+      // Model.contextLength counts encoder plus decoder positions (types.ts).
+      contextLength: encoderLength + decoderLength,
+      vocab,
+      ffnDim,
+      architecture: 'encoder-decoder',
+      attention: 'MHA',
+      positional: 'learned',
+      encoderLength,
+      decoderLength,
+    },
+  };
+}
+
+function base(config: Json, family: HfFamily): { id: string; name: string; source: string } {
+  return {
+    id: 'custom',
+    name: modelName(config, family),
+    source: 'pasted config.json (parameter count estimated from the shapes)',
+  };
+}
+
+/** model_type values whose configs use Llama's field names (hidden_size, num_key_value_heads …). */
+const LLAMA_SHAPED = new Set([
+  'llama',
+  'mistral',
+  'mixtral',
+  'qwen2',
+  'qwen3',
+  'gemma',
+  'gemma2',
+  'gemma3_text',
+  'phi3',
+  'olmo',
+  'olmo2',
+  'smollm3',
+  'starcoder2',
+  'cohere',
+  'granite',
+]);
+
+/** Which layout a config uses: by model_type first, then by the fields that give it away. */
+export function detectFamily(config: Json): HfFamily {
+  const type = typeof config['model_type'] === 'string' ? config['model_type'].toLowerCase() : '';
+  if (type === 'gpt2' || type === 'gpt_bigcode') return 'gpt2';
+  if (type === 'gpt_neox') return 'gpt-neox';
+  if (type === 't5' || type === 'mt5' || type === 'umt5' || type === 'longt5') return 't5';
+  if (type === 'whisper') return 'whisper';
+  if (LLAMA_SHAPED.has(type)) return 'llama';
+  if ('n_embd' in config) return 'gpt2';
+  if ('encoder_layers' in config && 'max_source_positions' in config) return 'whisper';
+  if ('d_kv' in config || ('d_model' in config && 'num_layers' in config)) return 't5';
+  if ('hidden_size' in config) return 'llama';
+  throw new HfConfigError(
+    'config.json is not a Llama, GPT-2, GPT-NeoX, T5 or Whisper config: it has no ' +
+      '"model_type" these are known by and none of the fields "hidden_size", "n_embd", "d_model"',
+    'model_type',
+  );
+}
+
+/** Parses config.json text; throws HfConfigError with the field name on any problem. */
+export function parseHfConfig(text: string): ParsedHfConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new HfConfigError(`config.json is not valid JSON: ${detail}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new HfConfigError('config.json must be a JSON object ({ … })');
+  const config = json as Json;
+  switch (detectFamily(config)) {
+    case 'llama':
+      return parseLlama(config);
+    case 'gpt2':
+      return parseGpt2(config);
+    case 'gpt-neox':
+      return parseGptNeox(config);
+    case 't5':
+      return parseT5(config);
+    case 'whisper':
+      return parseWhisper(config);
+  }
+}
+
+/** The typed-in custom model of the explorer: the shape numbers of PAPER.md §1 and a context. */
+export interface CustomModelInput {
+  d: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  contextLength: number;
+  /** Parameter count; when omitted, estimated as attention + a 4d FFN per layer (no vocab). */
+  params?: number;
+  /** Decides whether the X-cache applies (PAPER.md §7); most current decoders use RoPE. */
+  positional?: PositionalKind;
+}
+
+/** Builds a decoder `Model` from typed numbers, naming the first field that is not usable. */
+export function customModel(input: CustomModelInput): Model {
+  const fields: (keyof CustomModelInput)[] = [
+    'd',
+    'layers',
+    'heads',
+    'kvHeads',
+    'headDim',
+    'contextLength',
+  ];
+  for (const f of fields) {
+    const v = input[f];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+      throw new HfConfigError(`${f} must be a positive integer, got ${String(v)}`, f);
+  }
+  if (input.params !== undefined && !(Number.isFinite(input.params) && input.params > 0))
+    throw new HfConfigError(
+      `params must be a positive number, got ${String(input.params)}`,
+      'params',
+    );
+  const attention = attentionKind(input.heads, input.kvHeads, 'kvHeads');
+  const { d, layers, heads, kvHeads, headDim } = input;
+  const params =
+    input.params ?? layers * (2 * d * heads * headDim + 2 * d * kvHeads * headDim + 2 * d * 4 * d);
+  return {
+    id: 'custom',
+    name: 'Custom model',
+    params,
+    d,
+    layers,
+    heads,
+    kvHeads,
+    headDim,
+    contextLength: input.contextLength,
+    architecture: 'decoder',
+    attention,
+    positional: input.positional ?? 'rope',
+    source: 'typed in by the user',
+  };
+}

@@ -1,0 +1,214 @@
+import { assertPositiveInteger, assertPositiveNumber, RooflineInputError } from './errors';
+import type { AttentionShape, Model, StandardSlim } from './types';
+
+/**
+ * Memory side of the cost model: KV-cache sizes (PAPER.md §§5–8, §11), parameter bytes, totals
+ * for a batch, and the decode speedup of a memory-bound system. All sizes are counts of values
+ * unless the name says bytes; "per sequence" sizes are multiplied by `batch` in the totals.
+ */
+
+function checkShape(shape: AttentionShape): void {
+  assertPositiveInteger(shape.d, 'd');
+  assertPositiveInteger(shape.layers, 'layers');
+  assertPositiveInteger(shape.heads, 'heads h');
+  assertPositiveInteger(shape.kvHeads, 'kvHeads h_kv');
+  assertPositiveInteger(shape.headDim, 'headDim d_k');
+  if (shape.valueHeadDim !== undefined)
+    assertPositiveInteger(shape.valueHeadDim, 'valueHeadDim d_v');
+  if (shape.heads % shape.kvHeads !== 0) {
+    throw new RooflineInputError(
+      `heads h = ${shape.heads} must be a multiple of kvHeads h_kv = ${shape.kvHeads}`,
+    );
+  }
+}
+
+/** d_v, defaulting to d_k. */
+export function valueHeadDim(shape: AttentionShape): number {
+  return shape.valueHeadDim ?? shape.headDim;
+}
+
+/** Key width e = h_kv·d_k: the width of one cached K row (PAPER.md §7; = d for square MHA). */
+export function keyWidth(shape: AttentionShape): number {
+  checkShape(shape);
+  return shape.kvHeads * shape.headDim;
+}
+
+/**
+ * Cache width d_cache = h_kv·(d_k + d_v): values cached per token per layer by standard
+ * attention (PAPER.md §11; = 2d for square MHA, the factor 2 of §5).
+ */
+export function kvCacheWidth(shape: AttentionShape): number {
+  checkShape(shape);
+  return shape.kvHeads * (shape.headDim + valueHeadDim(shape));
+}
+
+/** Ratio r = e/d of a non-square MHA projection (PAPER.md §7, Tables 4–5); 1 when square. */
+export function projectionRatio(shape: AttentionShape): number {
+  return keyWidth(shape) / shape.d;
+}
+
+/** GQA compression factor c = h_kv(d_k + d_v)/d (PAPER.md §11): gain of a d-wide cache. */
+export function compressionFactor(shape: AttentionShape): number {
+  return kvCacheWidth(shape) / shape.d;
+}
+
+function checkCounts(contextLength: number, batch: number): void {
+  assertPositiveInteger(contextLength, 'contextLength');
+  assertPositiveInteger(batch, 'batch');
+}
+
+/**
+ * Standard KV-cache: d_cache·layers·contextLength·batch values (PAPER.md §5: 2·d·layers·context
+ * per sequence for square MHA; Table 1's "context memory" column at the model's context).
+ */
+export function standardCacheValues(
+  shape: AttentionShape,
+  contextLength: number,
+  batch = 1,
+): number {
+  checkCounts(contextLength, batch);
+  return kvCacheWidth(shape) * shape.layers * contextLength * batch;
+}
+
+/**
+ * Slim K-cache (MHA): only K, e = h·d_k wide: half the standard cache when d_v = d_k
+ * (PAPER.md §1; non-square option 1 of §7 halves it too). Throws for GQA/MQA, where K alone
+ * cannot give V (use `slimCacheValues`, which picks the §11 scheme).
+ */
+export function kCacheValues(shape: AttentionShape, contextLength: number, batch = 1): number {
+  checkCounts(contextLength, batch);
+  if (shape.kvHeads !== shape.heads) {
+    throw new RooflineInputError(
+      `the K-cache needs MHA (h_kv = h); got h = ${shape.heads}, h_kv = ${shape.kvHeads}`,
+    );
+  }
+  return keyWidth(shape) * shape.layers * contextLength * batch;
+}
+
+/**
+ * X-cache (PAPER.md §7 option 2): cache the d-wide layer inputs X instead of K and V, d values
+ * per token per layer: standard/(2r) for MHA, standard/c in general (§11's d × d W_K* cache
+ * has the same size).
+ */
+export function xCacheValues(shape: AttentionShape, contextLength: number, batch = 1): number {
+  checkShape(shape);
+  checkCounts(contextLength, batch);
+  return shape.d * shape.layers * contextLength * batch;
+}
+
+/**
+ * V-only cache (PAPER.md §11): cache V, recompute K = V·W_VK with W_VK = W_V⁻¹·W_K. Same size
+ * as the K-cache when d_v = d_k; MHA only (W_V must be invertible), and not with RoPE.
+ */
+export function vCacheValues(shape: AttentionShape, contextLength: number, batch = 1): number {
+  checkCounts(contextLength, batch);
+  if (shape.kvHeads !== shape.heads) {
+    throw new RooflineInputError(
+      `the V-cache needs MHA (h_kv = h); got h = ${shape.heads}, h_kv = ${shape.kvHeads}`,
+    );
+  }
+  return shape.kvHeads * valueHeadDim(shape) * shape.layers * contextLength * batch;
+}
+
+/**
+ * The slim cache the memory report uses (PAPER.md §1, §7 option 1, §11):
+ * - MHA (square or not): the K-cache, exactly half when d_v = d_k;
+ * - GQA/MQA with c > 1: a d-wide cache (X or K* = X·W_K*), standard/c;
+ * - GQA/MQA with c ≤ 1: no gain, the standard cache.
+ */
+export function slimCacheValues(shape: AttentionShape, contextLength: number, batch = 1): number {
+  if (shape.kvHeads === shape.heads) return kCacheValues(shape, contextLength, batch);
+  const standard = standardCacheValues(shape, contextLength, batch);
+  const dWide = xCacheValues(shape, contextLength, batch);
+  return Math.min(standard, dWide);
+}
+
+/**
+ * Extra weights slim attention reads per token (values). Square MHA: none, W_KV replaces W_V.
+ * Non-square MHA, option 1 (PAPER.md §7): W_KV is e × e instead of W_V's d × e, per
+ * cache-holding attention (decoder self-attention; plus cross-attention in encoder–decoders).
+ */
+export function slimExtraParams(model: Model): number {
+  const e = keyWidth(model);
+  if (model.kvHeads !== model.heads || e <= model.d) return 0;
+  const attentions = model.layers * (model.architecture === 'encoder-decoder' ? 2 : 1);
+  return attentions * (e * e - model.d * e);
+}
+
+/** Parameter bytes: params·bytesPerValue (PAPER.md §5: 3.8B params at 1 byte = 3.8 GB). */
+export function paramBytes(model: Pick<Model, 'params'>, bytesPerValue: number): number {
+  assertPositiveNumber(model.params, 'params');
+  assertPositiveNumber(bytesPerValue, 'bytesPerValue');
+  return model.params * bytesPerValue;
+}
+
+/**
+ * Decode speedup of a memory-bound system: bytes read per token, standard over slim (PAPER.md
+ * §5: (cache + params)/(cache/2 + params), ≤ 2 for MHA, → 2 as the cache dominates).
+ */
+export function decodeSpeedup(standardBytes: number, slimBytes: number): number {
+  assertPositiveNumber(standardBytes, 'standard bytes');
+  assertPositiveNumber(slimBytes, 'slim bytes');
+  return standardBytes / slimBytes;
+}
+
+export interface MemoryOptions {
+  /** Cached positions per layer (for encoder–decoders: encoder p + decoder tokens). */
+  contextLength: number;
+  /** Sequences decoded together, each with its own cache; params are shared. Default 1. */
+  batch?: number;
+  /** Bytes per stored value, for cache and params alike (1 = int8 as in §5; 2 = fp16). Default 2. */
+  bytesPerValue?: number;
+}
+
+/** The `slim memory` report; its JSON shape is the CLI contract. */
+export interface MemoryReport {
+  model: string;
+  contextLength: number;
+  batch: number;
+  bytesPerValue: number;
+  kvCacheValues: StandardSlim;
+  kvCacheBytes: StandardSlim;
+  paramBytes: number;
+  totalBytes: StandardSlim;
+  /** totalBytes.standard / totalBytes.slim. */
+  decodeSpeedup: number;
+}
+
+export const DEFAULT_BYTES_PER_VALUE = 2;
+
+/**
+ * Memory of one decode setup, standard vs slim (PAPER.md §5). totalBytes = B·cache + params;
+ * for non-square MHA the slim total also counts the larger W_KV (`slimExtraParams`), so it is
+ * not always kvCacheBytes.slim + paramBytes.
+ */
+export function memoryReport(model: Model, options: MemoryOptions): MemoryReport {
+  const batch = options.batch ?? 1;
+  const bytesPerValue = options.bytesPerValue ?? DEFAULT_BYTES_PER_VALUE;
+  assertPositiveNumber(bytesPerValue, 'bytesPerValue');
+  const { contextLength } = options;
+  const kvCacheValues = {
+    standard: standardCacheValues(model, contextLength, batch),
+    slim: slimCacheValues(model, contextLength, batch),
+  };
+  const kvCacheBytes = {
+    standard: kvCacheValues.standard * bytesPerValue,
+    slim: kvCacheValues.slim * bytesPerValue,
+  };
+  const params = paramBytes(model, bytesPerValue);
+  const totalBytes = {
+    standard: kvCacheBytes.standard + params,
+    slim: kvCacheBytes.slim + params + slimExtraParams(model) * bytesPerValue,
+  };
+  return {
+    model: model.id,
+    contextLength,
+    batch,
+    bytesPerValue,
+    kvCacheValues,
+    kvCacheBytes,
+    paramBytes: params,
+    totalBytes,
+    decodeSpeedup: decodeSpeedup(totalBytes.standard, totalBytes.slim),
+  };
+}

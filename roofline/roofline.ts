@@ -1,0 +1,155 @@
+import {
+  assertNonNegativeInteger,
+  assertPositiveInteger,
+  assertPositiveNumber,
+  RooflineInputError,
+} from './errors';
+import {
+  compressionFactor,
+  DEFAULT_BYTES_PER_VALUE,
+  keyWidth,
+  kvCacheWidth,
+  slimCacheValues,
+  slimExtraParams,
+  standardCacheValues,
+  valueHeadDim,
+} from './memory';
+import type { Chip, Dtype, Model } from './types';
+
+/**
+ * The roofline (PAPER.md §4): a kernel takes max(OPs/peak, bytes/bandwidth); it is memory
+ * bound when its intensity (OPs per byte) is below the chip's ridge point peak/bandwidth.
+ */
+
+/** Bytes per value of each number format. */
+export const bytesPerValueOf: Readonly<Record<Dtype, number>> = {
+  fp32: 4,
+  tf32: 4,
+  bf16: 2,
+  fp16: 2,
+  fp8: 1,
+  int8: 1,
+  fp4: 0.5,
+};
+
+/** Dense peak OPs/s of `chip` in `dtype`; throws when the catalog has no such figure. */
+export function peakOps(chip: Chip, dtype: Dtype): number {
+  const peak = chip.peakOpsPerSecond[dtype];
+  if (peak === undefined) {
+    const known = Object.keys(chip.peakOpsPerSecond).join(', ');
+    throw new RooflineInputError(
+      `${chip.name} has no ${dtype} peak in the catalog (has: ${known})`,
+    );
+  }
+  return peak;
+}
+
+/** Ridge point peak/bandwidth in OPs per byte (paper Table 3's last column for int8). */
+export function ridgePoint(chip: Chip, dtype: Dtype = 'int8'): number {
+  return peakOps(chip, dtype) / chip.memoryBandwidth;
+}
+
+/** Attainable OPs/s at an intensity (OPs per byte): min(peak, intensity·bandwidth). */
+export function attainableOpsPerSecond(chip: Chip, dtype: Dtype, opsPerByte: number): number {
+  assertPositiveNumber(opsPerByte, 'intensity (OPs per byte)');
+  return Math.min(peakOps(chip, dtype), opsPerByte * chip.memoryBandwidth);
+}
+
+/** True when a kernel of this intensity (OPs per byte) is below the chip's ridge point. */
+export function isMemoryBound(chip: Chip, dtype: Dtype, opsPerByte: number): boolean {
+  assertPositiveNumber(opsPerByte, 'intensity (OPs per byte)');
+  return opsPerByte < ridgePoint(chip, dtype);
+}
+
+export interface Work {
+  ops: number;
+  bytes: number;
+}
+
+export interface RooflineTime {
+  /** max(computeSeconds, memorySeconds). */
+  seconds: number;
+  computeSeconds: number;
+  memorySeconds: number;
+  bound: 'compute' | 'memory';
+}
+
+/** Roofline time max(OPs/peak, bytes/bandwidth) (PAPER.md §4). */
+export function rooflineTime(work: Work, chip: Chip, dtype: Dtype): RooflineTime {
+  if (!(work.ops >= 0) || !Number.isFinite(work.ops)) {
+    throw new RooflineInputError(`ops must be a finite number ≥ 0, got ${String(work.ops)}`);
+  }
+  assertPositiveNumber(work.bytes, 'bytes');
+  const computeSeconds = work.ops / peakOps(chip, dtype);
+  const memorySeconds = work.bytes / chip.memoryBandwidth;
+  const bound = computeSeconds > memorySeconds ? 'compute' : 'memory';
+  return { seconds: Math.max(computeSeconds, memorySeconds), computeSeconds, memorySeconds, bound };
+}
+
+export type DecodeScheme = 'standard' | 'slim';
+
+export interface DecodeStepOptions {
+  contextLength: number;
+  batch?: number;
+  bytesPerValue?: number;
+}
+
+/**
+ * OPs and bytes of one decode step (one new token per sequence) of a whole decoder, for the
+ * roofline explorer. Weights: 2 OPs per parameter per sequence, read once per step. Attention
+ * per layer per sequence over n = contextLength cached positions:
+ * - standard: h·(2n·d_k + 2n·d_v) OPs (paper Tables 8–9; 4nd for square MHA);
+ * - slim MHA, option 2: h·(2n·d_k + 2n·e) (Table 2: 2nd(h+1) when square; W_KV,i replaces W_V);
+ * - slim GQA/MQA with c > 1 (§11): K and V are recomputed from the d-wide cache every step,
+ *   2n·d·d_cache more OPs than standard; with c ≤ 1 slim is the standard path.
+ * Bytes: (params + batch·cache)·bytesPerValue.
+ */
+export function decodeStepWork(
+  model: Model,
+  scheme: DecodeScheme,
+  options: DecodeStepOptions,
+): Work {
+  const batch = options.batch ?? 1;
+  const bytesPerValue = options.bytesPerValue ?? DEFAULT_BYTES_PER_VALUE;
+  const n = options.contextLength;
+  assertPositiveInteger(n, 'contextLength');
+  assertPositiveInteger(batch, 'batch');
+  assertPositiveNumber(bytesPerValue, 'bytesPerValue');
+  const { heads: h, headDim: dk, layers } = model;
+  const dv = valueHeadDim(model);
+  const standardAttention = h * (2 * n * dk + 2 * n * dv);
+  let attention = standardAttention;
+  let cacheValues = standardCacheValues(model, n, batch);
+  let params = model.params;
+  if (scheme === 'slim') {
+    cacheValues = slimCacheValues(model, n, batch);
+    params += slimExtraParams(model);
+    if (model.kvHeads === model.heads) {
+      attention = h * (2 * n * dk + 2 * n * keyWidth(model));
+    } else if (compressionFactor(model) > 1) {
+      attention = standardAttention + 2 * n * model.d * kvCacheWidth(model);
+    }
+  }
+  return {
+    ops: batch * (2 * params + layers * attention),
+    bytes: (params + cacheValues) * bytesPerValue,
+  };
+}
+
+/** Roofline time of one decode step, standard vs slim, and their ratio. */
+export function decodeStepTimes(
+  model: Model,
+  chip: Chip,
+  dtype: Dtype,
+  options: DecodeStepOptions,
+): { standard: RooflineTime; slim: RooflineTime; speedup: number } {
+  const standard = rooflineTime(decodeStepWork(model, 'standard', options), chip, dtype);
+  const slim = rooflineTime(decodeStepWork(model, 'slim', options), chip, dtype);
+  return { standard, slim, speedup: standard.seconds / slim.seconds };
+}
+
+/** Whether a batch fits the chip's memory: bytes needed vs capacity. */
+export function fitsInMemory(chip: Chip, bytes: number): boolean {
+  assertNonNegativeInteger(Math.ceil(bytes), 'bytes');
+  return bytes <= chip.memoryCapacity;
+}

@@ -1,0 +1,347 @@
+/**
+ * Test-only page: runs the WebGL backend against the CPU reference inside Chromium and exposes
+ * the measurements on window.webglHarness for tests/browser/webgl*.test.ts to assert on.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgl';
+import type { Backend } from '../../../engine/backend';
+import { CpuBackend } from '../../../engine/cpu';
+import { Gpt2Model, randomGpt2Weights, seededRandom, type Gpt2Config } from '../../../engine/models';
+import type { Tensor, TypedArray } from '../../../engine/tensor';
+import {
+  ContextLostError,
+  TextureLimitError,
+  WebGLBackend,
+  createEngineBackend,
+} from '../../../engine/webgl';
+
+export interface Check {
+  name: string;
+  /** max over elements of |gpu − ref| / tolerance; ≤ 1 passes. */
+  worst: number;
+  maxAbs: number;
+  ok: boolean;
+}
+
+const U32 = 2 ** -24; // float32 unit roundoff
+
+function randn(rand: () => number, n: number, scale = 1): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = scale * (rand() * 2 - 1);
+  return out;
+}
+
+function compare(name: string, got: ArrayLike<number>, ref: ArrayLike<number>, tol: number | ArrayLike<number>): Check {
+  if (got.length !== ref.length) return { name: `${name} (length ${got.length} ≠ ${ref.length})`, worst: Infinity, maxAbs: Infinity, ok: false };
+  let worst = 0;
+  let maxAbs = 0;
+  for (let i = 0; i < got.length; i++) {
+    const e = Math.abs(got[i] - ref[i]);
+    const t = typeof tol === 'number' ? tol : tol[i];
+    maxAbs = Math.max(maxAbs, e);
+    worst = Math.max(worst, e / t);
+  }
+  return { name, worst, maxAbs, ok: worst <= 1 && Number.isFinite(worst) };
+}
+
+class Pair {
+  readonly gpu: WebGLBackend;
+  readonly cpu = new CpuBackend({ dtype: 'float64' });
+  constructor(options = {}) {
+    this.gpu = new WebGLBackend(options);
+  }
+  async run(inputs: { data: Float64Array; shape: number[] }[], f: (be: Backend, xs: Tensor[]) => Tensor): Promise<[Float32Array, TypedArray]> {
+    const out: TypedArray[] = [];
+    for (const be of [this.gpu, this.cpu] as Backend[]) {
+      const xs = inputs.map((x) => be.fromArray(x.data, x.shape));
+      const y = f(be, xs);
+      out.push(await y.read());
+      y.dispose();
+      for (const x of xs) x.dispose();
+    }
+    return [out[0] as Float32Array, out[1]];
+  }
+}
+
+/** Forward error bound of a float32 dot product of length k: k·u·Σ|a||b| (plus inputs rounded to float32). */
+async function productTolerance(cpu: CpuBackend, f: (be: Backend, xs: Tensor[]) => Tensor, inputs: { data: Float64Array; shape: number[] }[], k: number): Promise<Float64Array> {
+  const xs = inputs.map((x) => cpu.fromArray(x.data.map(Math.abs), x.shape));
+  const y = f(cpu, xs);
+  const abs = await y.read();
+  y.dispose();
+  for (const x of xs) x.dispose();
+  return Float64Array.from(abs, (v) => (k + 2) * U32 * v + 1e-30);
+}
+
+async function kernelChecks(): Promise<Check[]> {
+  const rand = seededRandom(42);
+  const pair = new Pair();
+  const checks: Check[] = [];
+  const mk = (shape: number[], scale = 1) => ({ data: randn(rand, shape.reduce((a, b) => a * b, 1), scale), shape });
+
+  // matmul: awkward sizes, n = 1, one-row GEMV long enough to take the split-K path, transposeB.
+  for (const [m, k, n, tB] of [
+    [3, 5, 7, false], [1, 13, 1, false], [17, 33, 9, true], [1, 768, 768, false],
+    [1, 300, 257, true], [64, 70, 50, false], [1, 2050, 6, false], [5, 3, 1, true],
+  ] as [number, number, number, boolean][]) {
+    const inputs = [mk([m, k]), mk(tB ? [n, k] : [k, n])];
+    const f = (be: Backend, xs: Tensor[]) => be.matmul(xs[0], xs[1], { transposeB: tB });
+    const [g, r] = await pair.run(inputs, f);
+    checks.push(compare(`matmul ${m}×${k}·${n}${tB ? 'ᵀ' : ''}`, g, r, await productTolerance(pair.cpu, f, inputs, k)));
+  }
+  // fused linear (bias + gelu), unsplit and split-K
+  for (const [m, k, n] of [[4, 20, 11], [1, 512, 96]]) {
+    const inputs = [mk([m, k]), mk([k, n]), mk([n])];
+    const [g] = await pair.run(inputs, (be, xs) => (be as WebGLBackend).linear(xs[0], xs[1], { bias: xs[2], activation: 'gelu' }));
+    const [, r] = await pair.run(inputs, (be, xs) => be.gelu(be.addBias(be.matmul(xs[0], xs[1]), xs[2])));
+    // |gelu'| ≤ 1.13, so the product bound carries over; 1e-6 covers GPU tanh's ulps.
+    const tol = await productTolerance(pair.cpu, (be, xs) => be.matmul(xs[0], xs[1]), inputs.slice(0, 2), k);
+    checks.push(compare(`linear+bias+gelu ${m}×${k}·${n}`, g, r, tol.map((t) => 1.13 * t + 1e-6)));
+  }
+  // headBlockMatmul (slim option 2) and attnWeightedSum: packed heads and lane fallback
+  for (const [heads, m, dIn, dOut] of [[3, 2, 10, 8], [3, 2, 10, 5], [12, 1, 768, 64], [2, 1, 9, 6]]) {
+    const inputs = [mk([heads * m, dIn]), mk([dIn, heads * dOut])];
+    const f = (be: Backend, xs: Tensor[]) => be.headBlockMatmul(xs[0], xs[1], heads);
+    const [g, r] = await pair.run(inputs, f);
+    checks.push(compare(`headBlockMatmul h${heads} m${m} ${dIn}→${dOut}`, g, r, await productTolerance(pair.cpu, f, inputs, dIn)));
+  }
+  // elementwise
+  const ew = [mk([3, 7], 3), mk([3, 7], 3), mk([7])];
+  for (const [name, f] of [
+    ['add', (be: Backend, xs: Tensor[]) => be.add(xs[0], xs[1])],
+    ['mul', (be: Backend, xs: Tensor[]) => be.mul(xs[0], xs[1])],
+    ['addBias', (be: Backend, xs: Tensor[]) => be.addBias(xs[0], xs[2])],
+    ['scale', (be: Backend, xs: Tensor[]) => be.scale(xs[0], -0.37)],
+    ['gelu', (be: Backend, xs: Tensor[]) => be.gelu(xs[0])],
+    ['silu', (be: Backend, xs: Tensor[]) => be.silu(xs[0])],
+  ] as const) {
+    const [g, r] = await pair.run(ew, f);
+    // One float32 rounding of inputs and result (≤ 3u relative) plus transcendental ulps: 1e-6 abs + 1e-6 rel.
+    checks.push(compare(name, g, r, Array.from(r, (v) => 1e-6 + 1e-6 * Math.abs(v))));
+  }
+  // norms
+  for (const shape of [[5, 13], [1, 768]]) {
+    const inputs = [mk(shape, 2), mk([shape[1]]), mk([shape[1]])];
+    for (const [name, f] of [
+      ['layerNorm', (be: Backend, xs: Tensor[]) => be.layerNorm(xs[0], xs[1], xs[2], 1e-5)],
+      ['rmsNorm', (be: Backend, xs: Tensor[]) => be.rmsNorm(xs[0], xs[1], 1e-6)],
+    ] as const) {
+      const [g, r] = await pair.run(inputs, f);
+      // Normalised values are O(1); float32 sums over ≤ 768 values: 2e-5 absolute.
+      checks.push(compare(`${name} ${shape.join('×')}`, g, r, 2e-5));
+    }
+  }
+  // softmax: plain, causal, and a long row split into chunks (flash-decoding statistics)
+  for (const [shape, causalOffset] of [[[4, 9], undefined], [[4, 9], 2], [[3, 5000], 4000], [[1, 4097], undefined]] as [number[], number | undefined][]) {
+    const inputs = [mk(shape, 8)];
+    const [g, r] = await pair.run(inputs, (be, xs) => be.softmax(xs[0], { causalOffset }));
+    // Probabilities ≤ 1; float32 exp of arguments up to 16 in magnitude: 2e-6 absolute.
+    checks.push(compare(`softmax ${shape.join('×')} causal ${causalOffset}`, g, r, 2e-6));
+  }
+  // rope: both pairings, partial rotary, inverse round trip
+  for (const pairing of ['half', 'interleaved'] as const) {
+    const inputs = [mk([3, 24])];
+    const opts = { heads: 2, positionOffset: 700, pairing, base: 10000, rotaryDim: 8 };
+    const [g, r] = await pair.run(inputs, (be, xs) => be.rope(xs[0], opts));
+    checks.push(compare(`rope ${pairing}`, g, r, 1e-6));
+    const [g2] = await pair.run(inputs, (be, xs) => be.rope(be.rope(xs[0], opts), { ...opts, inverse: true }));
+    checks.push(compare(`rope ${pairing} inverse round trip`, g2, inputs[0].data, 2e-6));
+  }
+  // gather, argmax (with a tie: the first index wins), copies
+  const table = mk([10, 7]);
+  const [gg, gr] = await pair.run([table], (be, xs) => be.gather(xs[0], [3, 0, 9, 3]));
+  checks.push(compare('gather', gg, gr, 1e-7));
+  const am = mk([3, 1001]);
+  am.data[1 * 1001 + 17] = 5;
+  am.data[1 * 1001 + 900] = 5;
+  am.data[2 * 1001 + 1000] = 7;
+  const [ag, ar] = await pair.run([am], (be, xs) => be.argmax(xs[0]));
+  checks.push(compare('argmax (ties → first)', ag, ar, 0.5));
+  const x57 = mk([5, 7]);
+  for (const [name, f] of [
+    ['sliceCols', (be: Backend, xs: Tensor[]) => be.sliceCols(xs[0], 2, 7)],
+    ['sliceRows', (be: Backend, xs: Tensor[]) => be.sliceRows(xs[0], 1, 4)],
+    ['transpose', (be: Backend, xs: Tensor[]) => be.transpose(xs[0])],
+    ['concatCols', (be: Backend, xs: Tensor[]) => be.concatCols([be.sliceCols(xs[0], 0, 3), xs[0], be.sliceCols(xs[0], 5, 7)])],
+  ] as const) {
+    const [g, r] = await pair.run([x57], (be, xs) => be.scope(() => f(be, xs)));
+    checks.push(compare(name, g, r, 1e-7));
+  }
+  // writeRows + rowsView: a cache that receives one row
+  const [wg, wr] = await pair.run([mk([6, 5]), mk([1, 5])], (be, xs) => {
+    be.writeRows(xs[0], 4, xs[1]);
+    return be.sliceRows(be.rowsView(xs[0], 5), 0, 5);
+  });
+  checks.push(compare('writeRows + rowsView', wg, wr, 1e-7));
+  // attention building blocks: packed and unpacked head widths, causal prefill, long decode
+  for (const [heads, dk, m, n, causalOffset] of [[2, 8, 3, 5, 2], [2, 6, 4, 4, 0], [12, 64, 1, 3000, 2999], [3, 5, 2, 33, undefined]] as [number, number, number, number, number | undefined][]) {
+    const q = mk([m, heads * dk]);
+    const k = mk([n, heads * dk]);
+    const v = mk([n, heads * dk]);
+    const opts = { heads, scale: 1 / Math.sqrt(dk), causalOffset };
+    const [pg, pr] = await pair.run([q, k], (be, xs) => be.attnProbs(xs[0], xs[1], opts));
+    checks.push(compare(`attnProbs h${heads} dk${dk} m${m} n${n}`, pg, pr, 2e-6));
+    const [sg, sr] = await pair.run([q, k, v], (be, xs) => be.scope(() => be.attnWeightedSum(be.attnProbs(xs[0], xs[1], opts), xs[2], heads)));
+    // Σ_j p_j v_j with |v| ≤ 1 and Σ p = 1: probability errors 2e-6 each over n terms, bounded by 2e-6·min(n, 1/2e-6)… 1e-5 is ample.
+    checks.push(compare(`attnWeightedSum h${heads} dk${dk} n${n}`, sg, sr, 1e-5));
+  }
+  return checks;
+}
+
+/** Folded textures (tensors wider or taller than MAX_TEXTURE_SIZE) and the limit error. */
+async function limitChecks(): Promise<{ checks: Check[]; limitError: string; limitErrorName: string }> {
+  const rand = seededRandom(7);
+  const pair = new Pair({ maxTextureSize: 64 });
+  const checks: Check[] = [];
+  const mk = (shape: number[]) => ({ data: randn(rand, shape[0] * shape[1]), shape });
+  // a: 100 rows > 64, b: 300 columns = 75 texels > 64: both folded.
+  const inputs = [mk([100, 40]), mk([40, 300])];
+  const f = (be: Backend, xs: Tensor[]) => be.matmul(xs[0], xs[1]);
+  const [g, r] = await pair.run(inputs, f);
+  checks.push(compare('folded matmul 100×40·300', g, r, await productTolerance(pair.cpu, f, inputs, 40)));
+  const [gg, gr] = await pair.run([mk([300, 9])], (be, xs) => be.gather(xs[0], [299, 0, 150]));
+  checks.push(compare('folded gather', gg, gr, 1e-7));
+  const [ag, ar] = await pair.run([mk([2, 999])], (be, xs) => be.argmax(xs[0]));
+  checks.push(compare('folded argmax', ag, ar, 0.5));
+  const [wg, wr] = await pair.run([mk([200, 30]), mk([3, 30])], (be, xs) => {
+    be.writeRows(xs[0], 150, xs[1]);
+    return be.sliceRows(xs[0], 140, 160);
+  });
+  checks.push(compare('folded writeRows', wg, wr, 1e-7));
+  let limitError = '';
+  let limitErrorName = '';
+  try {
+    pair.gpu.zeros([64 * 64 * 4 + 1, 4]); // one row more than 64×64 texels can hold
+  } catch (e) {
+    limitError = (e as Error).message;
+    limitErrorName = e instanceof TextureLimitError ? 'TextureLimitError' : (e as Error).name;
+  }
+  return { checks, limitError, limitErrorName };
+}
+
+async function greedy(model: Gpt2Model, prompt: number[], steps: number, onStep?: (s: number) => void) {
+  const tokens: number[] = [];
+  const logits: Float32Array[] = [];
+  let out = model.prefill(prompt);
+  for (let s = 0; s < steps; s++) {
+    logits.push(Float32Array.from(await out.read()));
+    const next = await model.argmax(out);
+    out.dispose();
+    tokens.push(next);
+    onStep?.(s);
+    out = model.decode(next);
+  }
+  out.dispose();
+  return { tokens, logits };
+}
+
+const SMALL_MODEL: Gpt2Config = { vocabSize: 97, nPositions: 128, d: 48, heads: 4, layers: 3, lnEps: 1e-5 };
+
+/** A multi-layer GPT-2's greedy decode on WebGL vs the float32 CPU backend, and allocation checks. */
+async function modelParity(mode: 'standard' | 'slim', decodeOption: 1 | 2, steps: number) {
+  const w = randomGpt2Weights(SMALL_MODEL, 3);
+  const gpu = new WebGLBackend();
+  const cpu = new CpuBackend({ dtype: 'float32' });
+  const g = new Gpt2Model(gpu, SMALL_MODEL, w, { mode, decodeOption });
+  const c = new Gpt2Model(cpu, SMALL_MODEL, w, { mode, decodeOption });
+  const prompt = [5, 17, 42, 8];
+  let texturesAfterWarmup = 0;
+  const rg = await greedy(g, prompt, steps, (s) => {
+    if (s === 3) texturesAfterWarmup = gpu.gpuStats().texturesCreated;
+  });
+  const rc = await greedy(c, prompt, steps);
+  let maxAbs = 0;
+  let maxLogit = 0;
+  for (let s = 0; s < steps; s++) {
+    for (let i = 0; i < rg.logits[s].length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(rg.logits[s][i] - rc.logits[s][i]));
+      maxLogit = Math.max(maxLogit, Math.abs(rc.logits[s][i]));
+    }
+  }
+  // Cache capacity doubles at 16, 32, 64: the only textures a warm decode may create.
+  const texturesCreatedWhileDecoding = gpu.gpuStats().texturesCreated - texturesAfterWarmup;
+  const cache = g.cacheBytes();
+  const liveBefore = gpu.stats().liveTensors;
+  g.dispose();
+  c.dispose();
+  return {
+    tokensEqual: rg.tokens.join() === rc.tokens.join(),
+    tokens: rg.tokens,
+    maxAbs,
+    maxLogit,
+    texturesCreatedWhileDecoding,
+    cacheBytes: cache,
+    liveBefore,
+    liveAfterDispose: gpu.stats().liveTensors,
+  };
+}
+
+/** Missing WebGL2 / EXT_color_buffer_float → CPU backend with a notice. */
+function fallback() {
+  return (['webgl2', 'EXT_color_buffer_float'] as const).map((simulateMissing) => {
+    const choice = createEngineBackend({ simulateMissing });
+    return { simulateMissing, kind: choice.kind, backendName: choice.backend.name, notice: choice.notice ?? '' };
+  });
+}
+
+/** WEBGL_lose_context: the loss is reported, ops throw ContextLostError, the page stays alive. */
+async function contextLoss() {
+  const gpu = new WebGLBackend();
+  let reported = false;
+  gpu.onContextLost(() => (reported = true));
+  const x = gpu.fromArray([1, 2, 3, 4, 5], [1, 5]);
+  const pending = gpu.scale(x, 2).read();
+  const lost = gpu.loseContext();
+  // The loss event is dispatched asynchronously.
+  for (let i = 0; i < 100 && !reported; i++) await new Promise((r) => setTimeout(r, 10));
+  let opError = '';
+  try {
+    gpu.add(x, x);
+  } catch (e) {
+    opError = e instanceof ContextLostError ? 'ContextLostError' : String(e);
+  }
+  let readOutcome = '';
+  try {
+    readOutcome = `resolved ${Array.from(await pending).join(',')}`;
+  } catch (e) {
+    readOutcome = e instanceof ContextLostError ? 'ContextLostError' : String(e);
+  }
+  return { lost, reported, opError, readOutcome, flag: gpu.lost };
+}
+
+/** tfjs (WebGL backend) as an oracle for our matmul, in the same page. */
+async function tfjsOracle() {
+  await tf.setBackend('webgl');
+  await tf.ready();
+  const rand = seededRandom(99);
+  const gpu = new WebGLBackend();
+  const results = [];
+  for (const [m, k, n] of [[1, 768, 768], [7, 50, 13], [64, 128, 96]]) {
+    const a = randn(rand, m * k);
+    const b = randn(rand, k * n);
+    const ta = tf.tensor2d(Float32Array.from(a), [m, k]);
+    const tb = tf.tensor2d(Float32Array.from(b), [k, n]);
+    const tc = tf.matMul(ta, tb);
+    const ref = await tc.data();
+    tf.dispose([ta, tb, tc]);
+    const x = gpu.fromArray(a, [m, k]);
+    const y = gpu.fromArray(b, [k, n]);
+    const z = gpu.matmul(x, y);
+    const ours = await z.read();
+    for (const t of [x, y, z]) t.dispose();
+    // Both accumulate in float32 in a different order: |Δ| ≤ 2·k·u·Σ|a||b| ≤ 2·k·u·k.
+    let maxAbs = 0;
+    for (let i = 0; i < ref.length; i++) maxAbs = Math.max(maxAbs, Math.abs(ref[i] - ours[i]));
+    results.push({ shape: [m, k, n], maxAbs, bound: 2 * k * k * U32 });
+  }
+  return results;
+}
+
+const harness = { kernelChecks, limitChecks, modelParity, fallback, contextLoss, tfjsOracle };
+declare global {
+  interface Window {
+    webglHarness: typeof harness;
+  }
+}
+window.webglHarness = harness;
+document.getElementById('status')!.textContent = 'ready';
