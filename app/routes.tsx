@@ -1,5 +1,6 @@
 import type { RouteObject } from 'react-router-dom';
 import { HomePage } from './pages/HomePage';
+import { ExplorerPage } from './pages/explorer/ExplorerPage';
 import { LessonPage } from './pages/LessonPage';
 import { LessonsIndexPage } from './pages/LessonsIndexPage';
 import { lessons } from '../lessons/registry';
@@ -30,5 +31,12 @@ export const pages: PageEntry[] = [
         { path: ':slug', element: <LessonPage /> },
       ],
     },
+  },
+  {
+    path: '/explorer',
+    navLabel: 'Roofline explorer',
+    description:
+      'Does slim attention pay off for your model on your chip? Memory, intensity, roofline, speedup and capacity against context length, batch and chip.',
+    route: { path: 'explorer', element: <ExplorerPage /> },
   },
 ];

@@ -1,3 +1,4 @@
+import './components.css';
 import { formatNumber, formatBytes } from './format';
 
 export interface CacheStripProps {

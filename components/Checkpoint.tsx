@@ -1,3 +1,4 @@
+import './components.css';
 import { useId, useState, type ReactNode } from 'react';
 import { checkpointRecord, recordCheckpoint, useProgress } from '../lessons/progress';
 

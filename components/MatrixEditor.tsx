@@ -1,3 +1,4 @@
+import './components.css';
 import { useRef, useState } from 'react';
 import { formatNumber } from './format';
 

@@ -1,3 +1,4 @@
+import './components.css';
 import { formatNumber } from './format';
 
 export interface MatrixViewProps {

@@ -1,3 +1,4 @@
+import './components.css';
 import { useId } from 'react';
 
 export interface SliderProps {

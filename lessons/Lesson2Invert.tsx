@@ -137,7 +137,12 @@ export function Lesson2Invert() {
       height: 260,
       marginLeft: 56,
       x: { type: 'log' as const, label: 'cond(W_K) →', grid: true },
-      y: { type: 'log' as const, label: '↑ relative error of V', grid: true },
+      y: {
+        type: 'log' as const,
+        label: '↑ relative error of V',
+        grid: true,
+        tickFormat: (v: number) => formatNumber(v, 1),
+      },
       marks: [
         Plot.line(reference, {
           x: 'cond',
@@ -201,7 +206,11 @@ export function Lesson2Invert() {
           <p className="small">
             float64 LU: <span data-testid="det-float">{formatNumber(inversion.det, 8)}</span>
             <br />
-            cond(W_K) = <span data-testid="cond">{formatNumber(inversion.cond, 4)}</span>
+            cond(W_K) ={' '}
+            <span data-testid="cond">
+              {/* Exact rank decides: SVD of a singular matrix returns σmin ≈ 1e-16, not 0. */}
+              {formatNumber(singular.singular ? Infinity : inversion.cond, 4)}
+            </span>
           </p>
           {!singular.singular ? (
             <button type="button" onClick={() => set('wK', copyRow)}>

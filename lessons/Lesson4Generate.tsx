@@ -174,6 +174,7 @@ function GenerateBody({ steps, setSteps }: { steps: number; setSteps: (n: number
               <MatrixView label="V-cache" caption={<Tex>{'V'}</Tex>} value={detail.V} />
               <MatrixView
                 label="standard head output"
+                digits={3}
                 caption={<Tex>{'s\\,V'}</Tex>}
                 value={[detail.headOutputs.standard]}
               />
@@ -191,6 +192,7 @@ function GenerateBody({ steps, setSteps }: { steps: number; setSteps: (n: number
               />
               <MatrixView
                 label="option 1 head output"
+                digits={3}
                 caption={<Tex>{'s\\,(K W_{KV})'}</Tex>}
                 value={[detail.headOutputs.option1]}
               />
@@ -204,11 +206,13 @@ function GenerateBody({ steps, setSteps }: { steps: number; setSteps: (n: number
               <p className="small">Weight the keys, then project once.</p>
               <MatrixView
                 label="option 2 u = s K"
+                digits={3}
                 caption={<Tex>{'u = s\\,K'}</Tex>}
                 value={detail.option2U}
               />
               <MatrixView
                 label="option 2 head output"
+                digits={3}
                 caption={<Tex>{'u\\,W_{KV}'}</Tex>}
                 value={[detail.headOutputs.option2]}
               />
@@ -220,8 +224,8 @@ function GenerateBody({ steps, setSteps }: { steps: number; setSteps: (n: number
           </div>
           <p className="small">
             OP counts per head from the cost model (PAPER.md §2) for n = {n}, d = {D}, d_k = {D}.
-            Option 1’s cost grows like n·d·d_k, option 2’s like n·d: at a real size (n = {formatCount(BIG.n)}, d ={' '}
-            {formatCount(BIG.d)}, d_k = {BIG.d / BIG.h}) option 1 does{' '}
+            Option 1’s cost grows like n·d·d_k, option 2’s like n·d: at a real size (n ={' '}
+            {formatCount(BIG.n)}, d = {formatCount(BIG.d)}, d_k = {BIG.d / BIG.h}) option 1 does{' '}
             {Math.round(bigOps.option1 / bigOps.option2)}× more work per head than option 2.
           </p>
 
@@ -294,8 +298,9 @@ function GenerateBody({ steps, setSteps }: { steps: number; setSteps: (n: number
         }))}
         explanation={
           <p>
-            One key row: d = {D} values of {bytesPerElement('float32')} bytes = {formatBytes(slimGrowth)}. The KV-cache adds a
-            key and a value row, {formatBytes(stdGrowth)}.
+            One key row: d = {D} values of {bytesPerElement('float32')} bytes ={' '}
+            {formatBytes(slimGrowth)}. The KV-cache adds a key and a value row,{' '}
+            {formatBytes(stdGrowth)}.
           </p>
         }
       />

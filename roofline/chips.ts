@@ -9,6 +9,8 @@ import type { Chip, PaperTable3Row } from './types';
 
 const T = 1e12;
 const GB = 1e9;
+/** Google documents TPU HBM in GiB. */
+const GiB = 2 ** 30;
 
 function table3(int8Tops: number, bandwidthGBps: number, opsPerByte: number): PaperTable3Row {
   return { int8Tops, bandwidthGBps, opsPerByte };
@@ -56,7 +58,7 @@ export const chips: readonly Chip[] = [
     kind: 'tpu',
     peakOpsPerSecond: { bf16: 275 * T, int8: 275 * T },
     memoryBandwidth: 1200 * GB,
-    memoryCapacity: 32 * GB,
+    memoryCapacity: 32 * GiB,
     paperTable3: table3(275, 1200, 229),
     source:
       'PAPER.md Table 3 (int8 TOPS, GB/s); Google Cloud TPU v4 documentation (bf16, 32 GiB HBM)',
@@ -68,8 +70,9 @@ export const chips: readonly Chip[] = [
     kind: 'tpu',
     peakOpsPerSecond: { bf16: 197 * T, int8: 394 * T },
     memoryBandwidth: 819 * GB,
-    memoryCapacity: 16 * GB,
-    source: 'Google Cloud TPU v5e documentation (197 TFLOP/s bf16, 394 TOPS int8, 819 GB/s, 16 GB)',
+    memoryCapacity: 16 * GiB,
+    source:
+      'Google Cloud TPU v5e documentation (197 TFLOP/s bf16, 394 TOPS int8, 819 GB/s, 16 GiB)',
   },
   {
     id: 'google-tpu-v5p',
@@ -78,9 +81,9 @@ export const chips: readonly Chip[] = [
     kind: 'tpu',
     peakOpsPerSecond: { bf16: 459 * T, int8: 918 * T },
     memoryBandwidth: 2765 * GB,
-    memoryCapacity: 95 * GB,
+    memoryCapacity: 95 * GiB,
     paperTable3: table3(918, 2765, 332),
-    source: 'PAPER.md Table 3 (int8 TOPS, GB/s); Google Cloud TPU v5p documentation (bf16, 95 GB)',
+    source: 'PAPER.md Table 3 (int8 TOPS, GB/s); Google Cloud TPU v5p documentation (bf16, 95 GiB)',
   },
   {
     id: 'nvidia-a100',

@@ -40,6 +40,7 @@ export {
   slimCacheValues,
   slimExtraParams,
   standardCacheValues,
+  usesKCache,
   valueHeadDim,
   vCacheValues,
   xCacheValues,

@@ -111,13 +111,21 @@ export function vCacheValues(shape: AttentionShape, contextLength: number, batch
 }
 
 /**
+ * Whether slim attention caches K alone: MHA whose W_K (d × e) has a left inverse, e ≥ d
+ * (square: §1; non-square option 1: §7). Otherwise a d-wide cache is the slim choice (§11).
+ */
+export function usesKCache(shape: AttentionShape): boolean {
+  return shape.kvHeads === shape.heads && keyWidth(shape) >= shape.d;
+}
+
+/**
  * The slim cache the memory report uses (PAPER.md §1, §7 option 1, §11):
- * - MHA (square or not): the K-cache, exactly half when d_v = d_k;
- * - GQA/MQA with c > 1: a d-wide cache (X or K* = X·W_K*), standard/c;
- * - GQA/MQA with c ≤ 1: no gain, the standard cache.
+ * - MHA with e ≥ d (square or not): the K-cache, exactly half when d_v = d_k;
+ * - GQA/MQA (or MHA narrower than d) with c > 1: a d-wide cache (X or K* = X·W_K*), standard/c;
+ * - otherwise (c ≤ 1): no gain, the standard cache.
  */
 export function slimCacheValues(shape: AttentionShape, contextLength: number, batch = 1): number {
-  if (shape.kvHeads === shape.heads) return kCacheValues(shape, contextLength, batch);
+  if (usesKCache(shape)) return kCacheValues(shape, contextLength, batch);
   const standard = standardCacheValues(shape, contextLength, batch);
   const dWide = xCacheValues(shape, contextLength, batch);
   return Math.min(standard, dWide);

@@ -1,9 +1,4 @@
-import {
-  assertNonNegativeInteger,
-  assertPositiveInteger,
-  assertPositiveNumber,
-  RooflineInputError,
-} from './errors';
+import { assertPositiveInteger, assertPositiveNumber, RooflineInputError } from './errors';
 import {
   compressionFactor,
   DEFAULT_BYTES_PER_VALUE,
@@ -12,6 +7,7 @@ import {
   slimCacheValues,
   slimExtraParams,
   standardCacheValues,
+  usesKCache,
   valueHeadDim,
 } from './memory';
 import type { Chip, Dtype, Model } from './types';
@@ -100,7 +96,7 @@ export interface DecodeStepOptions {
  * per layer per sequence over n = contextLength cached positions:
  * - standard: h·(2n·d_k + 2n·d_v) OPs (paper Tables 8–9; 4nd for square MHA);
  * - slim MHA, option 2: h·(2n·d_k + 2n·e) (Table 2: 2nd(h+1) when square; W_KV,i replaces W_V);
- * - slim GQA/MQA with c > 1 (§11): K and V are recomputed from the d-wide cache every step,
+ * - slim GQA/MQA (or MHA narrower than d) with c > 1 (§11): K and V are recomputed from the d-wide cache every step,
  *   2n·d·d_cache more OPs than standard; with c ≤ 1 slim is the standard path.
  * Bytes: (params + batch·cache)·bytesPerValue.
  */
@@ -124,7 +120,7 @@ export function decodeStepWork(
   if (scheme === 'slim') {
     cacheValues = slimCacheValues(model, n, batch);
     params += slimExtraParams(model);
-    if (model.kvHeads === model.heads) {
+    if (usesKCache(model)) {
       attention = h * (2 * n * dk + 2 * n * keyWidth(model));
     } else if (compressionFactor(model) > 1) {
       attention = standardAttention + 2 * n * model.d * kvCacheWidth(model);
@@ -148,8 +144,8 @@ export function decodeStepTimes(
   return { standard, slim, speedup: standard.seconds / slim.seconds };
 }
 
-/** Whether a batch fits the chip's memory: bytes needed vs capacity. */
+/** Whether `bytes` (e.g. a report's totalBytes.slim) fit in the chip's memory capacity. */
 export function fitsInMemory(chip: Chip, bytes: number): boolean {
-  assertNonNegativeInteger(Math.ceil(bytes), 'bytes');
+  assertPositiveNumber(bytes, 'bytes');
   return bytes <= chip.memoryCapacity;
 }

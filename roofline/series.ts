@@ -18,6 +18,7 @@ import {
   slimCacheValues,
   slimExtraParams,
   standardCacheValues,
+  whisperTable,
   xCacheValues,
 } from './index';
 import type { Chip, Dtype, Model, RooflineTime, Work } from './index';
@@ -762,20 +763,10 @@ export interface Table7Row {
   cells: PrintedComparison[];
 }
 
-/**
- * The Whisper table regenerated from `encoderDecoderRow` at B = 1 and B = 64 (PAPER.md §8),
- * each cell beside the printed value. `rowsFor(batch)` gives the cost-model rows per size.
- */
-export function paperTable7(
-  rowsFor: (batch: number) => readonly {
-    cache: { baseline: number; option1: number; option2: number };
-    params: { baseline: number; option1: number; option2: number };
-    reads: { baseline: number; option1: number; option2: number };
-    speedup: { option1: number; option2: number };
-  }[],
-): Table7Row[] {
-  const b1 = rowsFor(1);
-  const b64 = rowsFor(64);
+/** The Whisper table regenerated from `whisperTable` at B = 1 and B = 64 (PAPER.md §8). */
+export function paperTable7(): Table7Row[] {
+  const b1 = whisperTable(1);
+  const b64 = whisperTable(64);
   const t = paperWhisperTable;
   const opts = ['baseline', 'option1', 'option2'] as const;
   const row = (label: string, values: number[], printed: readonly string[]): Table7Row => ({
@@ -783,15 +774,47 @@ export function paperTable7(
     cells: values.map((v, i) => comparePrinted(v, printed[i])),
   });
   return [
-    ...opts.map((o) => row(`${o} cache`, b1.map((r) => r.cache[o]), t.cache[o])),
-    ...opts.map((o) => row(`${o} params`, b1.map((r) => r.params[o]), t.params[o])),
-    ...opts.map((o) => row(`reads/token B=1: ${o}`, b1.map((r) => r.reads[o]), t.readsB1[o])),
-    ...(['option1', 'option2'] as const).map((o) =>
-      row(`speedup B=1: ${o}`, b1.map((r) => r.speedup[o]), t.speedupB1[o]),
+    ...opts.map((o) =>
+      row(
+        `${o} cache`,
+        b1.map((r) => r.cache[o]),
+        t.cache[o],
+      ),
     ),
-    ...opts.map((o) => row(`reads/token B=64: ${o}`, b64.map((r) => r.reads[o]), t.readsB64[o])),
+    ...opts.map((o) =>
+      row(
+        `${o} params`,
+        b1.map((r) => r.params[o]),
+        t.params[o],
+      ),
+    ),
+    ...opts.map((o) =>
+      row(
+        `reads/token B=1: ${o}`,
+        b1.map((r) => r.reads[o]),
+        t.readsB1[o],
+      ),
+    ),
     ...(['option1', 'option2'] as const).map((o) =>
-      row(`speedup B=64: ${o}`, b64.map((r) => r.speedup[o]), t.speedupB64[o]),
+      row(
+        `speedup B=1: ${o}`,
+        b1.map((r) => r.speedup[o]),
+        t.speedupB1[o],
+      ),
+    ),
+    ...opts.map((o) =>
+      row(
+        `reads/token B=64: ${o}`,
+        b64.map((r) => r.reads[o]),
+        t.readsB64[o],
+      ),
+    ),
+    ...(['option1', 'option2'] as const).map((o) =>
+      row(
+        `speedup B=64: ${o}`,
+        b64.map((r) => r.speedup[o]),
+        t.speedupB64[o],
+      ),
     ),
   ];
 }

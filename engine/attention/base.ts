@@ -9,6 +9,7 @@ import { layerName, type LayerDims } from './weights';
 export abstract class AttentionBase implements AttentionLayer {
   /** Uploaded tensors this layer owns (weights, biases). */
   private readonly owned: Tensor[] = [];
+  private disposed = false;
   /** 1/sqrt(d_k), the score scale (PAPER.md §1). */
   protected readonly scoreScale: number;
 
@@ -27,12 +28,12 @@ export abstract class AttentionBase implements AttentionLayer {
 
   prefill(x: Tensor): Tensor {
     this.checkInput('prefill', x, -1);
-    return this.backend.scope(() => this.forward(x, this.length));
+    return this.step(x);
   }
 
   decode(x: Tensor): Tensor {
     this.checkInput('decode', x, 1);
-    return this.backend.scope(() => this.forward(x, this.length));
+    return this.step(x);
   }
 
   cacheStats(): CacheStats {
@@ -50,6 +51,7 @@ export abstract class AttentionBase implements AttentionLayer {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const c of this.caches) c.dispose();
     for (const t of this.owned.splice(0)) if (!t.disposed) t.dispose();
   }
@@ -59,6 +61,17 @@ export abstract class AttentionBase implements AttentionLayer {
    * Appends m rows to the caches and returns the attention output [m, d]. Runs inside a scope.
    */
   protected abstract forward(x: Tensor, n0: number): Tensor;
+
+  /** Runs forward in a scope; if it throws, the caches are rolled back to their old length. */
+  private step(x: Tensor): Tensor {
+    const n0 = this.length;
+    try {
+      return this.backend.scope(() => this.forward(x, n0));
+    } catch (error) {
+      for (const c of this.caches) if (c.rows > n0) c.truncate(n0);
+      throw error;
+    }
+  }
 
   /** Uploads a host matrix once; kept out of any caller's scope, freed by dispose(). */
   protected upload(m: Matrix64): Tensor {
@@ -88,6 +101,8 @@ export abstract class AttentionBase implements AttentionLayer {
   }
 
   private checkInput(op: string, x: Tensor, rowCount: number): void {
+    if (this.disposed)
+      throw new EngineInputError(`${layerName(this.config)} ${op}: the layer is disposed`);
     const ok =
       x.shape.length === 2 &&
       x.shape[1] === this.dims.d &&

@@ -88,6 +88,16 @@ export class RowCache {
     this.filled = 0;
   }
 
+  /** Keeps only the first `rowCount` rows (undoes appends after a failed step). */
+  truncate(rowCount: number): void {
+    if (!Number.isInteger(rowCount) || rowCount < 0 || rowCount > this.filled) {
+      throw new EngineInputError(
+        `${this.name} cache: cannot truncate ${this.filled} rows to ${rowCount}`,
+      );
+    }
+    this.filled = rowCount;
+  }
+
   dispose(): void {
     this.storage?.dispose();
     this.storage = null;

@@ -47,7 +47,8 @@ export class SingularMatrixError extends Error {
       ? `is numerically singular: condition number ${formatCondition(conditionNumber)} exceeds ` +
         `${formatCondition(threshold)}, so even a float64 inverse would carry errors of about ` +
         `cond·2.2e-16 ≈ ${formatCondition(conditionNumber * 2.220446049250313e-16)} relative`
-      : 'is exactly singular (condition number ∞): a pivot is zero, its rows are linearly dependent';
+      : 'is singular (condition number ∞): its rows are linearly dependent, exactly or to ' +
+        'within float64 rounding';
     super(`Matrix${where} ${why}. ${consequence}`);
     this.name = 'SingularMatrixError';
     if (options.label !== undefined) this.label = options.label;

@@ -1,28 +1,32 @@
-import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { assertMatrix, labelled, type LinalgOptions } from './errors';
+import { addRowCombination } from './kernels';
 import type { Matrix64 } from './matrix';
 
 /**
- * The min(rows, cols) singular values of a, descending. ml-matrix's Golub–Kahan SVD (a port of
- * JAMA) computes them to an absolute accuracy of about eps64·σmax, enough to resolve condition
- * numbers up to ~1e15; we skip the singular vectors, which roughly halves its cost.
+ * Singular values in two steps, both standard (Golub & Van Loan §8.6; LAPACK dgebrd + dbdsvdx):
+ * 1. Householder bidiagonalization A = U·B·Vᵀ (B upper bidiagonal: diagonal q, superdiagonal
+ *    s). Orthogonal transformations keep the singular values, to an absolute error of about
+ *    eps64·σmax.
+ * 2. The singular values of B are the positive eigenvalues of the 2n×2n Golub–Kahan matrix
+ *    (zero diagonal, off-diagonal q₀, s₀, q₁, s₁, …), found by bisection with Sturm counts.
+ *    Bisection on it determines each σ of B to high relative accuracy (Demmel & Kahan 1990).
+ * We write it by hand rather than calling ml-matrix's SVD: we never need singular vectors,
+ * and this runs on contiguous rows (measured ~3× faster on 768×768, see bench/linalg.ts).
  */
 export function singularValues(a: Matrix64, options?: LinalgOptions): Float64Array {
   assertMatrix(a, labelled('singularValues', options));
-  // The SVD works on tall matrices; σ(a) = σ(aᵀ), so feed the wide case transposed.
-  const tall = a.rows >= a.cols;
-  const m = Matrix.from1DArray(a.rows, a.cols, a.data);
-  const svd = new SingularValueDecomposition(tall ? m : m.transpose(), {
-    computeLeftSingularVectors: false,
-    computeRightSingularVectors: false,
-  });
-  const s = Float64Array.from(svd.diagonal, (v) => Math.abs(v));
-  return s.sort().reverse();
+  const { diag, superDiag, scale } = bidiagonalize(a);
+  const sigma = bidiagonalSingularValues(diag, superDiag);
+  for (let i = 0; i < sigma.length; i++) sigma[i] *= scale;
+  return sigma;
 }
 
 /**
  * 2-norm condition number σmax/σmin (for a d×e matrix, over its min(d, e) singular values).
- * Infinity when σmin is zero, i.e. the matrix is exactly rank deficient (or all zeros).
+ * Infinity when σmin is exactly 0 (e.g. the zero matrix, or a zero column met during the
+ * bidiagonalization). The SVD's own rounding error is about max(d, e)·eps64·σmax, so values
+ * above ~1/(max(d, e)·eps64) (≈ 1e15 for small matrices) only say "singular to working
+ * precision"; [[1, 2], [2, 4]] comes out near 1e16 rather than ∞.
  */
 export function conditionNumber(a: Matrix64, options?: LinalgOptions): number {
   const s = singularValues(a, options);
@@ -30,4 +34,134 @@ export function conditionNumber(a: Matrix64, options?: LinalgOptions): number {
   const min = s[s.length - 1];
   if (min === 0) return Infinity;
   return max / min;
+}
+
+/** Householder vector of x (in place): returns α with (I − 2vvᵀ)x = α·e₁, or 0 if x = 0. */
+function householder(x: Float64Array): number {
+  let ss = 0;
+  for (let i = 0; i < x.length; i++) ss += x[i] * x[i];
+  const norm = Math.sqrt(ss);
+  if (norm === 0) return 0;
+  const alpha = x[0] > 0 ? -norm : norm; // opposite sign to x₀: no cancellation in v₀
+  x[0] -= alpha;
+  const vNorm = Math.sqrt(2 * norm * (norm + Math.abs(x[0] + alpha)));
+  for (let i = 0; i < x.length; i++) x[i] /= vNorm;
+  return alpha;
+}
+
+function bidiagonalize(a: Matrix64): {
+  diag: Float64Array;
+  superDiag: Float64Array;
+  scale: number;
+} {
+  // Work on the tall orientation (σ(A) = σ(Aᵀ)), scaled by a power of two (exact) so that
+  // max |a| ≈ 1 and sums of squares can neither overflow nor underflow.
+  const tall = a.rows >= a.cols;
+  const m = tall ? a.rows : a.cols;
+  const n = tall ? a.cols : a.rows;
+  let maxAbs = 0;
+  for (let i = 0; i < a.data.length; i++) maxAbs = Math.max(maxAbs, Math.abs(a.data[i]));
+  const scale = maxAbs === 0 ? 1 : 2 ** Math.round(Math.log2(maxAbs));
+  const w = new Float64Array(m * n);
+  for (let i = 0; i < a.rows; i++) {
+    for (let j = 0; j < a.cols; j++) {
+      const v = a.data[i * a.cols + j] / scale;
+      if (tall) w[i * n + j] = v;
+      else w[j * n + i] = v;
+    }
+  }
+  const diag = new Float64Array(n);
+  const superDiag = new Float64Array(Math.max(0, n - 1));
+  const colVec = new Float64Array(m);
+  const rowSums = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    // Left reflector: zero column k below the diagonal.
+    const v = colVec.subarray(0, m - k);
+    for (let i = 0; i < m - k; i++) v[i] = w[(k + i) * n + k];
+    diag[k] = householder(v);
+    const width = n - k - 1;
+    if (diag[k] !== 0 && width > 0) {
+      // rows k… of columns k+1…: M ← M − 2v(vᵀM); vᵀM is a combination of rows.
+      const vtM = rowSums.subarray(0, width);
+      vtM.fill(0);
+      addRowCombination(vtM, 0, v, 0, w, k * n + k + 1, n, m - k, width);
+      for (let i = 0; i < m - k; i++) {
+        const f = 2 * v[i];
+        if (f === 0) continue;
+        const row = (k + i) * n + k + 1;
+        for (let j = 0; j < width; j++) w[row + j] -= f * vtM[j];
+      }
+    }
+    if (width === 0) break;
+    // Right reflector: zero row k right of the superdiagonal.
+    const u = w.slice(k * n + k + 1, k * n + n);
+    superDiag[k] = householder(u);
+    if (superDiag[k] === 0) continue;
+    for (let r = k + 1; r < m; r++) {
+      // Row r ← row r − 2(row r · u)uᵀ on columns k+1….
+      const row = r * n + k + 1;
+      let dot = 0;
+      for (let j = 0; j < width; j++) dot += w[row + j] * u[j];
+      if (dot === 0) continue;
+      dot *= 2;
+      for (let j = 0; j < width; j++) w[row + j] -= dot * u[j];
+    }
+  }
+  return { diag, superDiag, scale };
+}
+
+/**
+ * Singular values of the upper bidiagonal B(q, s), descending. A zero on the diagonal makes B
+ * exactly singular, so σmin is exactly 0 (conditionNumber reports ∞).
+ */
+function bidiagonalSingularValues(q: Float64Array, s: Float64Array): Float64Array {
+  const n = q.length;
+  // Off-diagonal of the Golub–Kahan matrix T (2n×2n, zero diagonal): q₀, s₀, q₁, s₁, …, q_{n−1}.
+  const t2 = new Float64Array(2 * n - 1);
+  let bound = 0;
+  let maxT2 = 0;
+  for (let i = 0; i < n; i++) {
+    t2[2 * i] = q[i] * q[i];
+    if (i < n - 1) t2[2 * i + 1] = s[i] * s[i];
+    // Gershgorin: every eigenvalue of T is at most |q_i| + |s_i| (or the row above's sum).
+    bound = Math.max(bound, Math.abs(q[i]) + Math.abs(i < n - 1 ? s[i] : 0));
+    if (i > 0) bound = Math.max(bound, Math.abs(q[i]) + Math.abs(s[i - 1]));
+  }
+  for (let i = 0; i < t2.length; i++) maxT2 = Math.max(maxT2, t2[i]);
+  const out = new Float64Array(n);
+  if (bound === 0) return out; // the zero matrix: every σ is 0
+  // Smallest pivot allowed in the Sturm recurrence (as in LAPACK dstebz's PIVMIN).
+  const pivmin = Number.MIN_VALUE * 2 ** 60 * Math.max(1, maxT2);
+  // #{σ < x} for x > 0: T − xI = LDLᵀ has (n + #{σ < x}) negative pivots.
+  const countBelow = (x: number): number => {
+    let negatives = 0;
+    let d = -x;
+    if (Math.abs(d) < pivmin) d = -pivmin;
+    if (d < 0) negatives++;
+    for (let i = 0; i < t2.length; i++) {
+      d = -x - t2[i] / d;
+      if (Math.abs(d) < pivmin) d = -pivmin;
+      if (d < 0) negatives++;
+    }
+    return negatives - n;
+  };
+  const exactlySingular = q.some((v) => v === 0);
+  for (let k = 0; k < n; k++) {
+    // out[k] is the k-th largest, i.e. the (n−1−k)-th smallest: the x where the count passes it.
+    const rank = n - 1 - k;
+    if (rank === 0 && exactlySingular) {
+      out[k] = 0;
+      continue;
+    }
+    let lo = 0;
+    let hi = bound * (1 + 4 * Number.EPSILON) + pivmin;
+    for (let it = 0; it < 2000; it++) {
+      const mid = 0.5 * (lo + hi);
+      if (mid === lo || mid === hi || hi - lo <= 2 * Number.EPSILON * hi) break;
+      if (countBelow(mid) > rank) hi = mid;
+      else lo = mid;
+    }
+    out[k] = 0.5 * (lo + hi);
+  }
+  return out;
 }

@@ -208,7 +208,9 @@ export class Gpt2Model {
   ) {
     validateConfig(config);
     if (options.mode !== 'standard' && options.mode !== 'slim') {
-      throw new EngineInputError(`GPT-2: mode must be 'standard' or 'slim', got ${String(options.mode)}`);
+      throw new EngineInputError(
+        `GPT-2: mode must be 'standard' or 'slim', got ${String(options.mode)}`,
+      );
     }
     this.config = { ...config };
     this.options = { mode: options.mode, decodeOption: options.decodeOption ?? 2 };
@@ -352,7 +354,9 @@ export class Gpt2Model {
     if (ids.length === 0) throw new EngineInputError('GPT-2: needs at least one token');
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) {
-        throw new EngineInputError(`GPT-2: token id ${id} is outside [0, ${this.config.vocabSize})`);
+        throw new EngineInputError(
+          `GPT-2: token id ${id} is outside [0, ${this.config.vocabSize})`,
+        );
       }
     }
     if (this.length + ids.length > this.config.nPositions) {

@@ -6,11 +6,7 @@ export type LinearActivation = 'none' | 'gelu';
 
 /** A backend that can fuse bias and activation into a matmul (the WebGL backend does). */
 interface FusedLinearBackend {
-  linear(
-    a: Tensor,
-    b: Tensor,
-    options: { bias?: Tensor; activation?: LinearActivation },
-  ): Tensor;
+  linear(a: Tensor, b: Tensor, options: { bias?: Tensor; activation?: LinearActivation }): Tensor;
 }
 
 function hasFusedLinear(b: Backend): b is Backend & FusedLinearBackend {

@@ -216,7 +216,7 @@ export class WebGLBackend implements Backend {
 
   zeros(shape: Shape): Tensor {
     this.checkShape('zeros', shape);
-    const out = this.alloc(shape, 'zeros', true);
+    const out = this.alloc(shape, 'zeros', true, true);
     const gl = this.gl;
     this.attach(out.storage.texture);
     gl.viewport(0, 0, out.storage.width, out.storage.height);
@@ -729,29 +729,34 @@ export class WebGLBackend implements Backend {
       throw new ContextLostError(`${op}: the WebGL context was lost; rebuild the engine`);
   }
 
-  /** A pooled texture for `shape`, as a tensor (tracked by scopes when `tracked`). */
-  private alloc(shape: Shape, what: string, tracked = true): WebGLTensor {
+  /**
+   * A pooled texture for `shape`, as a tensor (tracked by scopes when `tracked`). Computed
+   * results get textures rounded up to powers of two, so a temporary whose width follows the
+   * context length (scores [h, n]) reuses one texture until n doubles: a warm decode step creates
+   * no GL objects. Uploads and caches (`exact`) get their exact size: weights are large.
+   */
+  private alloc(shape: Shape, what: string, tracked = true, exact = false): WebGLTensor {
     this.checkAlive(what);
     const layout = layoutFor(shape, this.maxTextureSize, what);
-    const key = `${layout.width}x${layout.height}`;
+    const bucket = (v: number): number =>
+      exact ? v : Math.min(this.maxTextureSize, 2 ** Math.ceil(Math.log2(v)));
+    // A folded layout's row stride is its width: only its height may be rounded.
+    const width = layout.simple ? bucket(layout.width) : layout.width;
+    const height = Math.max(layout.height, bucket(layout.height));
+    const key = `${width}x${height}`;
     let storage = this.pool.get(key)?.pop();
     if (!storage) {
       const gl = this.gl;
       const texture = gl.createTexture();
       if (!texture) throw new ContextLostError(`${what}: createTexture failed`);
       gl.bindTexture(gl.TEXTURE_2D, texture);
-      gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA32F, layout.width, layout.height);
+      gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA32F, width, height);
       for (const p of [gl.TEXTURE_MIN_FILTER, gl.TEXTURE_MAG_FILTER])
         gl.texParameteri(gl.TEXTURE_2D, p, gl.NEAREST);
       for (const p of [gl.TEXTURE_WRAP_S, gl.TEXTURE_WRAP_T])
         gl.texParameteri(gl.TEXTURE_2D, p, gl.CLAMP_TO_EDGE);
       gl.bindTexture(gl.TEXTURE_2D, null);
-      storage = {
-        texture,
-        width: layout.width,
-        height: layout.height,
-        bytes: layout.width * layout.height * 16,
-      };
+      storage = { texture, width, height, bytes: width * height * 16 };
       this.texturesCreated++;
     }
     const t = new WebGLTensor([...shape], layout, storage, this);
@@ -762,7 +767,8 @@ export class WebGLBackend implements Backend {
   }
 
   private upload(data: ArrayLike<number>, shape: Shape, tracked: boolean): WebGLTensor {
-    const out = this.alloc(shape, 'fromArray', tracked);
+    // Public uploads (weights) are exact; internal ones (ids, RoPE tables) are reused per step.
+    const out = this.alloc(shape, 'fromArray', tracked, tracked);
     const gl = this.gl;
     gl.bindTexture(gl.TEXTURE_2D, out.storage.texture);
     gl.texSubImage2D(
@@ -770,8 +776,8 @@ export class WebGLBackend implements Backend {
       0,
       0,
       0,
-      out.storage.width,
-      out.storage.height,
+      out.layout.width,
+      out.layout.height,
       gl.RGBA,
       gl.FLOAT,
       packRows(data, out.layout),
@@ -821,7 +827,7 @@ export class WebGLBackend implements Backend {
     // The output is detached from every texture unit before drawing into it (no feedback).
     this.attach(out.storage.texture);
     const [y0, y1] = pixelRowsOf(out.layout, rowRange[0], rowRange[1]);
-    gl.viewport(0, y0, out.storage.width, y1 - y0);
+    gl.viewport(0, y0, out.layout.width, y1 - y0);
     inputs.forEach((x, i) => {
       const name = spec.inputs[i];
       gl.activeTexture(gl.TEXTURE0 + i);

@@ -94,6 +94,24 @@ describe('bad weights and inputs', () => {
     expect(() => b.fromArray([1, NaN, 0, 0], [1, 4])).toThrow(/NaN at row 0, column 1/);
     expect(layer.length).toBe(0);
     layer.dispose();
+    expect(() => layer.decode(b.zeros([1, 4]))).toThrow(/the layer is disposed/);
+  });
+
+  it('a step that fails midway (float32 overflow) rolls the caches back', () => {
+    const b32 = new CpuBackend({ dtype: 'float32' });
+    const w = randomWeights(12, { d: 4, heads: 2, headDim: 2 });
+    const layer = createAttention(b32, w, { variant: 'standard' });
+    layer.prefill(b32.fromArray(randomInputs(13, 3, 4), [3, 4])).dispose();
+    // Finite input whose projections overflow float32 (|x| ~ 1e38 times weights ~ 1).
+    expect(() => layer.decode(b32.fromArray([3e38, -3e38, 3e38, 3e38], [1, 4]))).toThrow(
+      /too large for float32/,
+    );
+    expect(layer.length).toBe(3);
+    expect(layer.cacheStats().caches.map((c) => c.rows)).toEqual([3, 3]);
+    layer.decode(b32.fromArray([0.1, 0.2, 0.3, 0.4], [1, 4])).dispose(); // still usable
+    expect(layer.length).toBe(4);
+    layer.dispose();
+    expect(b32.stats().liveTensors).toBe(3); // the test's three inputs; nothing of the failed step
   });
 });
 

@@ -11,11 +11,14 @@ import {
   requireChip,
   requireModel,
   slimPeakIntensity,
+  standardCacheValues,
+  whisperTable,
   xCacheValues,
 } from '../../roofline/index';
 import type { Model } from '../../roofline/index';
 import {
   capacityFrontier,
+  comparePrinted,
   chipRidge,
   chipsNeeded,
   computeBoundFrom,
@@ -29,6 +32,9 @@ import {
   memorySeries,
   memoryVariants,
   operatingPoints,
+  paperTable1,
+  paperTable3,
+  paperTable7,
   roofSeries,
   speedupBatches,
   speedupSeries,
@@ -326,5 +332,49 @@ describe('contextRange', () => {
   it('starts after the encoder rows for encoder–decoders', () => {
     expect(contextRange(requireModel('whisper-tiny'))).toEqual({ min: 1501, max: 1500 + 16 * 448 });
     expect(contextRange(phi3)).toEqual({ min: 128, max: 2 ** 20 });
+  });
+});
+
+describe('paper tables regenerated (view 7)', () => {
+  it('Table 1: every printed context memory matches the cost model at printed precision', () => {
+    const rows = paperTable1(models);
+    expect(rows).toHaveLength(24);
+    for (const r of rows) {
+      expect(r.contextMemory.computed).toBe(standardCacheValues(r.model, r.model.contextLength!));
+      expect(
+        r.contextMemory.matches,
+        `${r.model.id}: ${r.contextMemory.computedText} vs ${r.contextMemory.printed}`,
+      ).toBe(true);
+    }
+  });
+  it('Table 3: the six paper chips, ridge points as printed', () => {
+    const rows = paperTable3(chips);
+    expect(rows.map((r) => r.chip.name)).toEqual([
+      'Apple A18',
+      'Apple M4 Max',
+      'Google TPU v4',
+      'Google TPU v5p',
+      'NVIDIA H200',
+      'NVIDIA B200',
+    ]);
+    for (const r of rows) expect(r.opsPerByte.matches).toBe(true);
+  });
+  it('Table 7: Whisper cells equal whisperTable and agree with the printed values', () => {
+    const rows = paperTable7();
+    expect(rows).toHaveLength(16);
+    const b64 = whisperTable(64);
+    const speed = rows.find((r) => r.label === 'speedup B=64: option2')!;
+    speed.cells.forEach((c, i) => expect(c.computed).toBe(b64[i].speedup.option2));
+    const mismatches = rows.flatMap((r) =>
+      r.cells.filter((c) => !c.matches).map((c) => `${r.label}: ${c.computedText} vs ${c.printed}`),
+    );
+    // Every printed cell of PAPER.md §8 is reproduced; a mismatch would be shown highlighted.
+    expect(mismatches).toEqual([]);
+  });
+  it('comparePrinted rounds at the printed precision and flags a difference', () => {
+    expect(comparePrinted(4.29e9, '4.3B')).toMatchObject({ matches: true, computedText: '4.3B' });
+    expect(comparePrinted(4.36e9, '4.3B')).toMatchObject({ matches: false, computedText: '4.4B' });
+    expect(comparePrinted(1.0849, '1.08x').matches).toBe(true);
+    expect(() => comparePrinted(1, 'abc')).toThrow(/printed value/);
   });
 });

@@ -21,7 +21,8 @@ function referenceLogits(c: Gpt2Config, w: Gpt2Weights, ids: number[]): number[]
   const dk = d / heads;
   const matvec = (x: number[], m: ArrayLike<number>, cols: number, bias?: ArrayLike<number>) => {
     const y = new Array<number>(cols).fill(0);
-    for (let i = 0; i < x.length; i++) for (let j = 0; j < cols; j++) y[j] += x[i] * m[i * cols + j];
+    for (let i = 0; i < x.length; i++)
+      for (let j = 0; j < cols; j++) y[j] += x[i] * m[i * cols + j];
     if (bias) for (let j = 0; j < cols; j++) y[j] += bias[j];
     return y;
   };
@@ -38,7 +39,12 @@ function referenceLogits(c: Gpt2Config, w: Gpt2Weights, ids: number[]): number[]
   for (let l = 0; l < c.layers; l++) {
     const h = `h.${l}`;
     const qkv = xs.map((x) =>
-      matvec(ln(x, W(`${h}.ln_1.weight`), W(`${h}.ln_1.bias`)), W(`${h}.attn.c_attn.weight`), 3 * d, W(`${h}.attn.c_attn.bias`)),
+      matvec(
+        ln(x, W(`${h}.ln_1.weight`), W(`${h}.ln_1.bias`)),
+        W(`${h}.attn.c_attn.weight`),
+        3 * d,
+        W(`${h}.attn.c_attn.bias`),
+      ),
     );
     const attnOut = xs.map((_, i) => {
       const out = new Array<number>(d).fill(0);
@@ -59,7 +65,12 @@ function referenceLogits(c: Gpt2Config, w: Gpt2Weights, ids: number[]): number[]
     });
     xs = xs.map((x, i) => x.map((v, j) => v + attnOut[i][j]));
     xs = xs.map((x) => {
-      const f = matvec(ln(x, W(`${h}.ln_2.weight`), W(`${h}.ln_2.bias`)), W(`${h}.mlp.c_fc.weight`), 4 * d, W(`${h}.mlp.c_fc.bias`)).map(gelu);
+      const f = matvec(
+        ln(x, W(`${h}.ln_2.weight`), W(`${h}.ln_2.bias`)),
+        W(`${h}.mlp.c_fc.weight`),
+        4 * d,
+        W(`${h}.mlp.c_fc.bias`),
+      ).map(gelu);
       const y = matvec(f, W(`${h}.mlp.c_proj.weight`), d, W(`${h}.mlp.c_proj.bias`));
       return x.map((v, j) => v + y[j]);
     });
@@ -154,7 +165,10 @@ describe('GPT-2 on the CPU backend', () => {
     const be = new CpuBackend({ dtype: 'float32' });
     const w = randomGpt2Weights(TINY, 3, 'float32');
     const std = new Gpt2Model(be, TINY, w, { mode: 'standard' });
-    const params = gpt2ParameterShapes(TINY).reduce((s, [, sh]) => s + sh.reduce((a, b) => a * b, 1), 0);
+    const params = gpt2ParameterShapes(TINY).reduce(
+      (s, [, sh]) => s + sh.reduce((a, b) => a * b, 1),
+      0,
+    );
     // Standard uploads every parameter once, in float32.
     expect(std.weightBytes).toBe(params * 4);
     std.dispose();
@@ -169,7 +183,9 @@ describe('GPT-2 on the CPU backend', () => {
     expect(() => model.prefill(new Array(33).fill(1))).toThrow(/32 learned positions/);
     const broken = new Map(w);
     broken.delete('h.1.mlp.c_fc.bias');
-    expect(() => new Gpt2Model(be, TINY, broken, { mode: 'standard' })).toThrow(/missing h\.1\.mlp\.c_fc\.bias/);
+    expect(() => new Gpt2Model(be, TINY, broken, { mode: 'standard' })).toThrow(
+      /missing h\.1\.mlp\.c_fc\.bias/,
+    );
     expect(() => randomGpt2Weights({ ...TINY, heads: 5 })).toThrow(/divisible by heads/);
     model.dispose();
     expect(be.stats().liveTensors).toBe(0);

@@ -12,9 +12,11 @@ import {
   maxAbsDiff,
   rightInverse,
   singularValues,
+  toRows,
   transpose64,
 } from '../../engine/linalg/index';
 import { EngineInputError } from '../../engine/tensor';
+import { Matrix as MlMatrix, SingularValueDecomposition } from 'ml-matrix';
 import {
   EPS64,
   geometricSigmas,
@@ -62,16 +64,39 @@ describe('singularValues and conditionNumber', () => {
     }
   });
 
-  it('is ∞ for an exactly rank-deficient matrix and for the zero matrix', () => {
+  it('is ∞ for the zero matrix and beyond 1/(n·eps) for rank-deficient ones', () => {
     expect(conditionNumber(matrix64(3, 3))).toBe(Infinity);
-    expect(
-      conditionNumber(
-        fromRows([
-          [1, 2],
-          [2, 4],
-        ]),
+    // Rounding leaves σmin ≈ eps·σmax instead of 0: "singular to working precision".
+    expect(conditionNumber(matrix64(2, 2, [1, 2, 2, 4]))).toBeGreaterThan(1 / (2 * EPS64));
+    const rank2 = matmul64(randomMatrix(6, 2, 5), randomMatrix(2, 6, 6));
+    expect(conditionNumber(rank2)).toBeGreaterThan(1 / (6 * EPS64));
+    // σmin = 1e-14 is still resolvable for a 6×6 (tolerance 6·eps ≈ 1.3e-15).
+    expect(conditionNumber(withSingularValues(geometricSigmas(6, 1e14), 5))).toBeLessThan(2e14);
+  });
+
+  it('agrees with ml-matrix’s Golub–Kahan SVD, a separate implementation (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        (r, c, seed) => {
+          const a = randomMatrix(r, c, seed);
+          const ours = singularValues(a);
+          const ml = new MlMatrix(toRows(a));
+          const ref = new SingularValueDecomposition(r >= c ? ml : ml.transpose(), {
+            computeLeftSingularVectors: false,
+            computeRightSingularVectors: false,
+          }).diagonal.sort((x, y) => y - x);
+          expect(ours.length).toBe(Math.min(r, c));
+          // Both are backward stable: each σ within a few·max(r, c)·eps64·σmax.
+          for (let i = 0; i < ours.length; i++) {
+            expect(Math.abs(ours[i] - ref[i])).toBeLessThan(8 * Math.max(r, c) * EPS64 * ref[0]);
+          }
+        },
       ),
-    ).toBe(Infinity);
+      { numRuns: 100 },
+    );
   });
 
   it('agrees with power iteration on AᵀA and on A⁻ᵀA⁻¹ (independent of the SVD)', () => {

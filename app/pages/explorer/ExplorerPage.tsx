@@ -1,0 +1,67 @@
+import { useDeferredValue, useMemo } from 'react';
+import { contextGrid, contextRange, type Setup } from '../../../roofline/series';
+import { Controls } from './Controls';
+import { useExplorerState } from './state';
+import { ApplicabilityView } from './views/ApplicabilityView';
+import { IntensityView } from './views/IntensityView';
+import { MemoryView } from './views/MemoryView';
+import { PaperTablesView } from './views/PaperTablesView';
+import { PlannerView } from './views/PlannerView';
+import { RooflineView } from './views/RooflineView';
+import { SpeedupView } from './views/SpeedupView';
+import './explorer.css';
+
+/** Points per plotted series (the context slider moves over the same grid). */
+export const SERIES_POINTS = 512;
+
+/**
+ * Issue 4: the roofline & memory explorer. Every number comes from roofline/ (series.ts samples
+ * the cost model); this page only wires the URL state to the views.
+ */
+export function ExplorerPage() {
+  const state = useExplorerState();
+  const { model, chip, batch, weightFormat, cacheFormat } = state;
+  const range = useMemo(() => contextRange(model), [model]);
+  const grid = useMemo(() => contextGrid(range.min, range.max, SERIES_POINTS), [range]);
+  // A context outside the model's plotted range (e.g. 128K for Whisper) is clamped, not refused.
+  const contextLength = Math.min(range.max, Math.max(range.min, state.context));
+  const setup = useMemo<Setup>(
+    () => ({ model, chip, batch, contextLength, weightFormat, cacheFormat }),
+    [model, chip, batch, contextLength, weightFormat, cacheFormat],
+  );
+  // The charts may lag a frame behind the slider while it is dragged; the controls never do.
+  // Setup and grid are deferred together so a view never pairs a new model with an old grid.
+  const deferred = useDeferredValue(useMemo(() => ({ setup, grid }), [setup, grid]));
+  const viewSetup = deferred.setup;
+  const viewGrid = deferred.grid;
+
+  return (
+    <section className="page explorer">
+      <h1>Roofline &amp; memory explorer</h1>
+      <p className="lead">
+        Does slim attention pay off for your model on your chip? Pick both, drag the context length,
+        and every view below follows — memory, intensity, roofline, speedup, verdict and capacity,
+        all computed by the cost model from PAPER.md.
+      </p>
+      <div className="explorer-layout">
+        <Controls state={{ ...state, context: contextLength }} grid={grid} />
+        <div className="explorer-views" data-context={viewSetup.contextLength}>
+          <MemoryView setup={viewSetup} grid={viewGrid} />
+          <IntensityView setup={viewSetup} grid={viewGrid} />
+          <RooflineView setup={viewSetup} grid={viewGrid} />
+          <SpeedupView setup={viewSetup} grid={viewGrid} />
+          <ApplicabilityView model={viewSetup.model} />
+          <PlannerView
+            setup={viewSetup}
+            grid={viewGrid}
+            chipCount={state.plannerChips}
+            users={state.plannerUsers}
+            onChipCount={state.setPlannerChips}
+            onUsers={state.setPlannerUsers}
+          />
+          <PaperTablesView />
+        </div>
+      </div>
+    </section>
+  );
+}

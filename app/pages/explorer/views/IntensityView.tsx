@@ -1,0 +1,108 @@
+import { useMemo, memo } from 'react';
+import * as Plot from '@observablehq/plot';
+import { PlotFigure } from '../../../../components/charts/PlotFigure';
+import { formatCount } from '../../../../components/format';
+import {
+  chipRidge,
+  computeBoundFrom,
+  computeDtype,
+  intensitySeries,
+  schemeLabels,
+  table2Shape,
+  type Scheme,
+} from '../../../../roofline/series';
+import { slimPeakIntensity } from '../../../../roofline/index';
+import { colors, plotStyle, type ViewProps } from './common';
+
+const schemes: Scheme[] = ['vanilla', 'option1', 'option2'];
+
+/** View 2: whole-layer intensity (Table 2 at batch B) vs context, with the chip's ridge point. */
+export const IntensityView = memo(function IntensityView({ setup, grid }: ViewProps) {
+  const { model, chip, batch, contextLength, weightFormat, cacheFormat } = setup;
+  const shape = useMemo(() => {
+    try {
+      return table2Shape(model);
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }, [model]);
+  const series = useMemo(
+    () =>
+      typeof shape === 'string'
+        ? []
+        : intensitySeries(model, batch, { weightFormat, cacheFormat }, grid),
+    [shape, model, batch, weightFormat, cacheFormat, grid],
+  );
+  const ridge = chipRidge(chip, weightFormat);
+  const { dtype } = computeDtype(chip, weightFormat);
+  const crossings = schemes.map((s) => ({ scheme: s, from: computeBoundFrom(series, s, ridge) }));
+
+  const options = useMemo<Plot.PlotOptions>(
+    () => ({
+      style: plotStyle,
+      height: 320,
+      marginLeft: 56,
+      x: { type: 'log', label: 'context length n (tokens) →' },
+      y: { type: 'log', label: '↑ OPs per byte (one layer, projections + attention)', grid: true },
+      color: {
+        domain: schemes.map((s) => schemeLabels[s]),
+        range: schemes.map((s) => colors[s]),
+        legend: true,
+      },
+      marks: [
+        Plot.ruleY([ridge], { stroke: colors.capacity, strokeDasharray: '6 4' }),
+        Plot.text([ridge], {
+          x: grid[0],
+          y: (r: number) => r,
+          text: (r: number) => `ridge of ${chip.name}: ${r.toPrecision(3)} OPs/byte (${dtype})`,
+          textAnchor: 'start',
+          dy: -7,
+          fill: colors.capacity,
+        }),
+        Plot.line(series, {
+          x: 'contextLength',
+          y: 'layerOpsPerByte',
+          stroke: 'label',
+          strokeWidth: 2,
+          tip: { format: { x: (n: number) => formatCount(n), y: (v: number) => v.toPrecision(3) } },
+        }),
+        Plot.ruleX([contextLength], { stroke: 'currentColor', strokeOpacity: 0.5 }),
+      ],
+    }),
+    [series, ridge, dtype, chip.name, grid, contextLength],
+  );
+
+  if (typeof shape === 'string')
+    return (
+      <section className="view" aria-labelledby="view-intensity">
+        <h2 id="view-intensity">2 · Arithmetic intensity vs context length</h2>
+        <p role="status">{shape}</p>
+      </section>
+    );
+  return (
+    <section className="view" aria-labelledby="view-intensity">
+      <h2 id="view-intensity">2 · Arithmetic intensity vs context length</h2>
+      <p className="small">
+        PAPER.md §3 (Table 2) at batch {batch}: below the ridge a layer is memory bound, above it
+        compute bound. Option 2&apos;s attention tends to 2h + 2 = {slimPeakIntensity(shape.h)} OPs
+        per value.
+        {!shape.exact &&
+          ` ${model.name} is not square MHA (h·d_k ≠ d or h_kv ≠ h); Table 2 is applied with its d and h as an approximation.`}
+      </p>
+      <PlotFigure options={options} ariaLabel="Arithmetic intensity versus context length" />
+      <ul className="facts" data-testid="intensity-facts">
+        {crossings.map((c) => (
+          <li key={c.scheme}>
+            <span className="swatch" style={{ background: colors[c.scheme] }} />
+            {schemeLabels[c.scheme]}:{' '}
+            {c.from === undefined
+              ? `stays memory bound on ${chip.name} up to ${formatCount(grid[grid.length - 1])} tokens`
+              : c.from === grid[0]
+                ? `compute bound on ${chip.name} over the whole range`
+                : `turns compute bound on ${chip.name} from about ${formatCount(c.from)} tokens`}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+});

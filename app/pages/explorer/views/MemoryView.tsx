@@ -1,0 +1,125 @@
+import { useMemo, memo } from 'react';
+import * as Plot from '@observablehq/plot';
+import { PlotFigure } from '../../../../components/charts/PlotFigure';
+import { formatBytes, formatCount } from '../../../../components/format';
+import {
+  maxFittingContext,
+  memoryBytes,
+  memorySeries,
+  memoryVariants,
+} from '../../../../roofline/series';
+import { colors, GB, plotStyle, type ViewProps } from './common';
+
+/** View 1: memory (weights + B·cache) vs context, the chip's capacity, and where each stops fitting. */
+export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
+  const { model, chip, batch, contextLength, weightFormat, cacheFormat } = setup;
+  const variants = useMemo(() => memoryVariants(model), [model]);
+  const series = useMemo(
+    () => memorySeries(model, batch, { weightFormat, cacheFormat }, grid),
+    [model, batch, weightFormat, cacheFormat, grid],
+  );
+  const capacity = chip.memoryCapacity;
+  const limits = useMemo(
+    () =>
+      variants.map((v) => ({
+        ...v,
+        maxContext: maxFittingContext(
+          model,
+          v.variant,
+          batch,
+          { weightFormat, cacheFormat },
+          capacity,
+          grid[grid.length - 1],
+        ),
+      })),
+    [variants, model, batch, weightFormat, cacheFormat, capacity, grid],
+  );
+  const now = variants.map((v) => ({
+    ...v,
+    bytes: memoryBytes(model, v.variant, contextLength, batch, { weightFormat, cacheFormat }),
+  }));
+  const { labels, palette } = useMemo(
+    () => ({
+      labels: ['weights only', ...variants.map((v) => v.label)],
+      palette: ['weights' as const, ...variants.map((v) => v.variant)].map((k) => colors[k]),
+    }),
+    [variants],
+  );
+
+  const options = useMemo<Plot.PlotOptions>(
+    () => ({
+      style: plotStyle,
+      height: 320,
+      marginLeft: 56,
+      x: { type: 'log', label: 'context length n (tokens) →' },
+      y: { type: 'log', label: '↑ memory (GB)', grid: true },
+      color: { domain: labels, range: palette, legend: true },
+      marks: [
+        Plot.ruleY([capacity / GB], { stroke: colors.capacity, strokeDasharray: '6 4' }),
+        Plot.text([capacity / GB], {
+          x: grid[0],
+          y: (d: number) => d,
+          text: () => `${chip.name}: ${formatBytes(capacity)}`,
+          textAnchor: 'start',
+          dy: -7,
+          fill: colors.capacity,
+        }),
+        Plot.line(series, {
+          x: 'contextLength',
+          y: (d: { bytes: number }) => d.bytes / GB,
+          stroke: 'label',
+          strokeWidth: 2,
+          tip: {
+            format: {
+              x: (n: number) => formatCount(n),
+              y: (g: number) => `${g.toPrecision(3)} GB`,
+            },
+          },
+        }),
+        Plot.ruleX([contextLength], { stroke: 'currentColor', strokeOpacity: 0.5 }),
+        Plot.dot(
+          limits.filter((l) => l.maxContext > 0 && l.maxContext < grid[grid.length - 1]),
+          {
+            x: 'maxContext',
+            y: () => capacity / GB,
+            fill: 'label',
+            r: 5,
+            stroke: 'white',
+            title: (l: { label: string; maxContext: number }) =>
+              `${l.label} stops fitting after ${formatCount(l.maxContext)} tokens`,
+          },
+        ),
+      ],
+    }),
+    [series, limits, capacity, chip.name, contextLength, grid, labels, palette],
+  );
+
+  return (
+    <section className="view" aria-labelledby="view-memory">
+      <h2 id="view-memory">1 · Memory vs context length</h2>
+      <p className="small">
+        Weights plus {batch} × cache per sequence ({weightFormat} weights, {cacheFormat} cache),
+        against the memory of one {chip.name}.
+      </p>
+      <PlotFigure options={options} ariaLabel="Memory versus context length" />
+      <ul className="facts" data-testid="memory-facts">
+        {limits.map((l) => (
+          <li key={l.variant}>
+            <span className="swatch" style={{ background: colors[l.variant] }} />
+            {l.label}:{' '}
+            {l.maxContext === 0
+              ? `does not fit even at ${formatCount(grid[0])} tokens (the weights alone need ${formatBytes(
+                  memoryBytes(model, l.variant, grid[0], batch, { weightFormat, cacheFormat })
+                    .weights,
+                )})`
+              : l.maxContext >= grid[grid.length - 1]
+                ? `fits over the whole range (up to ${formatCount(grid[grid.length - 1])} tokens)`
+                : `fits up to ${formatCount(l.maxContext)} tokens, then stops fitting`}
+            {'; '}at n = {formatCount(contextLength)}:{' '}
+            {formatBytes(now.find((v) => v.variant === l.variant)!.bytes.total)}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+});

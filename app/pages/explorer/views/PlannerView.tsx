@@ -1,0 +1,154 @@
+import { useId, useMemo, memo } from 'react';
+import * as Plot from '@observablehq/plot';
+import { PlotFigure } from '../../../../components/charts/PlotFigure';
+import { formatBytes, formatCount } from '../../../../components/format';
+import {
+  capacityFrontier,
+  chipsNeeded,
+  contextGrid,
+  maxFittingBatch,
+  maxFittingContext,
+  memoryVariants,
+  type FrontierPoint,
+} from '../../../../roofline/series';
+import { colors, plotStyle, type ViewProps } from './common';
+
+export interface PlannerProps extends ViewProps {
+  chipCount: number;
+  users: number;
+  onChipCount: (k: number) => void;
+  onUsers: (u: number) => void;
+}
+
+/** View 6: what fits on k chips with and without slim, and chips needed for a target load. */
+export const PlannerView = memo(function PlannerView({
+  setup,
+  grid,
+  chipCount,
+  users,
+  onChipCount,
+  onUsers,
+}: PlannerProps) {
+  const { model, chip, batch, contextLength, weightFormat, cacheFormat } = setup;
+  const formats = useMemo(() => ({ weightFormat, cacheFormat }), [weightFormat, cacheFormat]);
+  const capacity = chipCount * chip.memoryCapacity;
+  const variants = useMemo(() => memoryVariants(model), [model]);
+  const rows = variants.map((v) => ({
+    ...v,
+    maxBatch: maxFittingBatch(model, v.variant, contextLength, formats, capacity),
+    maxContext: maxFittingContext(model, v.variant, batch, formats, capacity, 2 ** 30),
+    chips: chipsNeeded(model, v.variant, users, contextLength, formats, chip.memoryCapacity),
+  }));
+  // The frontier needs fewer points than the other views: it is a step-free smooth curve.
+  const coarse = useMemo(() => contextGrid(grid[0], grid[grid.length - 1], 128), [grid]);
+  const frontier = useMemo(
+    () => capacityFrontier(model, formats, capacity, coarse).filter((p) => p.maxBatch > 0),
+    [model, formats, capacity, coarse],
+  );
+  const kId = useId();
+  const uId = useId();
+  const options = useMemo<Plot.PlotOptions>(
+    () => ({
+      style: plotStyle,
+      height: 280,
+      marginLeft: 56,
+      x: { type: 'log', label: 'context length n →' },
+      y: { type: 'log', label: '↑ largest batch that fits', grid: true },
+      color: {
+        domain: variants.map((v) => v.label),
+        range: variants.map((v) => colors[v.variant]),
+        legend: true,
+      },
+      marks: [
+        Plot.line(frontier, {
+          x: 'contextLength',
+          y: 'maxBatch',
+          stroke: 'label',
+          strokeWidth: 2,
+          curve: 'step-after',
+          tip: {
+            format: {
+              x: (n: number) => formatCount(n),
+              y: (b: number) => formatCount(b),
+            },
+          },
+        }),
+        Plot.ruleX([contextLength], { stroke: 'currentColor', strokeOpacity: 0.5 }),
+        Plot.ruleY([users], { stroke: colors.capacity, strokeDasharray: '6 4' }),
+      ],
+    }),
+    [frontier, variants, contextLength, users],
+  );
+
+  return (
+    <section className="view" aria-labelledby="view-planner">
+      <h2 id="view-planner">6 · Capacity planner (on paper)</h2>
+      <div className="control-row">
+        <div className="field">
+          <label htmlFor={kId}>chips</label>
+          <input
+            id={kId}
+            type="number"
+            min={1}
+            value={chipCount}
+            onChange={(e) => {
+              const v = Number(e.target.value);
+              if (Number.isInteger(v) && v >= 1) onChipCount(v);
+            }}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={uId}>target users (sequences)</label>
+          <input
+            id={uId}
+            type="number"
+            min={1}
+            value={users}
+            onChange={(e) => {
+              const v = Number(e.target.value);
+              if (Number.isInteger(v) && v >= 1) onUsers(v);
+            }}
+          />
+        </div>
+      </div>
+      <p className="small">
+        {chipCount} × {chip.name} = {formatBytes(capacity)}. Weights are stored once (sharded);
+        activations, replication and fragmentation are ignored — an upper bound.
+      </p>
+      <div className="table-scroll">
+        <table className="data-table" data-testid="planner-table">
+          <thead>
+            <tr>
+              <th scope="col">cache</th>
+              <th scope="col">largest batch at n = {formatCount(contextLength)}</th>
+              <th scope="col">longest context at B = {batch}</th>
+              <th scope="col">
+                chips for {formatCount(users)} users at n = {formatCount(contextLength)}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.variant}>
+                <th scope="row">
+                  <span className="swatch" style={{ background: colors[r.variant] }} />
+                  {r.label}
+                </th>
+                <td>{formatCount(r.maxBatch)}</td>
+                <td>{r.maxContext === 0 ? 'does not fit' : formatCount(r.maxContext)}</td>
+                <td>{formatCount(r.chips)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {frontier.length > 0 ? (
+        <PlotFigure options={options} ariaLabel="Largest batch that fits versus context length" />
+      ) : (
+        <p role="status">The weights alone do not fit in {formatBytes(capacity)}.</p>
+      )}
+    </section>
+  );
+});
+
+export type { FrontierPoint };

@@ -1,0 +1,96 @@
+import { useMemo, memo } from 'react';
+import * as Plot from '@observablehq/plot';
+import { PlotFigure } from '../../../../components/charts/PlotFigure';
+import { chips as catalogChips } from '../../../../roofline/index';
+import { operatingPoints, roofSeries, type OperatingPoint } from '../../../../roofline/series';
+import { plotStyle, TERA, type ViewProps } from './common';
+
+const MIN_I = 0.25;
+const MAX_I = 20000;
+
+/** View 3: log–log roofline of the chosen chip (others faint) with the decode operating points. */
+export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
+  const { chip, weightFormat } = setup;
+  const others = useMemo(
+    () =>
+      roofSeries(
+        catalogChips.filter((c) => c.id !== chip.id),
+        weightFormat,
+        MIN_I,
+        MAX_I,
+        48,
+      ),
+    [chip.id, weightFormat],
+  );
+  const mine = useMemo(
+    () => roofSeries([chip], weightFormat, MIN_I, MAX_I, 48),
+    [chip, weightFormat],
+  );
+  const points = useMemo(() => operatingPoints(setup), [setup]);
+
+  const options = useMemo<Plot.PlotOptions>(
+    () => ({
+      style: plotStyle,
+      height: 360,
+      marginLeft: 56,
+      x: { type: 'log', label: 'arithmetic intensity (OPs per byte) →', domain: [MIN_I, MAX_I] },
+      y: { type: 'log', label: '↑ attainable TOPS', grid: true },
+      color: { legend: true, domain: points.map((p) => p.label) },
+      symbol: { domain: ['memory', 'compute'], range: ['circle', 'diamond'] },
+      marks: [
+        Plot.line(others, {
+          x: 'opsPerByte',
+          y: (p: { opsPerSecond: number }) => p.opsPerSecond / TERA,
+          z: 'chipId',
+          stroke: 'currentColor',
+          strokeOpacity: 0.15,
+          title: 'chipName',
+        }),
+        Plot.line(mine, {
+          x: 'opsPerByte',
+          y: (p: { opsPerSecond: number }) => p.opsPerSecond / TERA,
+          stroke: 'currentColor',
+          strokeWidth: 2.5,
+        }),
+        Plot.text(mine.slice(-1), {
+          x: 'opsPerByte',
+          y: (p: { opsPerSecond: number }) => p.opsPerSecond / TERA,
+          text: () => chip.name,
+          textAnchor: 'end',
+          dy: -8,
+        }),
+        Plot.dot(points, {
+          x: 'opsPerByte',
+          y: (p: OperatingPoint) => p.opsPerSecond / TERA,
+          fill: 'label',
+          symbol: 'bound',
+          r: 6,
+          stroke: 'white',
+          tip: true,
+          channels: { explanation: { value: 'explanation', label: '' } },
+        }),
+      ],
+    }),
+    [others, mine, points, chip.name],
+  );
+
+  return (
+    <section className="view" aria-labelledby="view-roofline">
+      <h2 id="view-roofline">3 · Roofline of {chip.name}</h2>
+      <p className="small">
+        Attainable performance min(peak, intensity × bandwidth) (PAPER.md §4); other catalog chips
+        faint. Points: decode at n = {setup.contextLength.toLocaleString('en-US')}, batch{' '}
+        {setup.batch}. Hover a point for why it sits where it does.
+      </p>
+      <PlotFigure
+        options={options}
+        ariaLabel={`Roofline of ${chip.name} with decode operating points`}
+      />
+      <ul className="facts" data-testid="roofline-facts">
+        {points.map((p) => (
+          <li key={p.id}>{p.explanation}</li>
+        ))}
+      </ul>
+    </section>
+  );
+});

@@ -1,0 +1,103 @@
+import { useMemo, memo } from 'react';
+import * as Plot from '@observablehq/plot';
+import { PlotFigure } from '../../../../components/charts/PlotFigure';
+import { formatCount } from '../../../../components/format';
+import {
+  speedupAt,
+  speedupBatches,
+  speedupSeries,
+  type SpeedupEstimateKind,
+  type SpeedupPoint,
+} from '../../../../roofline/series';
+import { plotStyle, type ViewProps } from './common';
+
+const titles: Record<SpeedupEstimateKind, string> = {
+  'memory-bound': 'memory-bound estimate (bytes read)',
+  roofline: 'roofline estimate max(OPs/peak, bytes/bandwidth)',
+};
+
+function speedupPlot(
+  estimate: SpeedupEstimateKind,
+  byEstimate: Record<SpeedupEstimateKind, SpeedupPoint[]>,
+  batches: readonly number[],
+  batch: number,
+  contextLength: number,
+  yMax: number,
+): Plot.PlotOptions {
+  return {
+    style: plotStyle,
+    height: 280,
+    marginLeft: 48,
+    title: titles[estimate],
+    x: { type: 'log', label: 'context length n →' },
+    y: { label: '↑ speedup (×)', domain: [0.5, yMax], grid: true },
+    color: {
+      type: 'ordinal',
+      domain: batches.map((b) => `B = ${b}`),
+      scheme: 'viridis',
+      legend: true,
+    },
+    marks: [
+      Plot.ruleY([1], { stroke: 'currentColor', strokeOpacity: 0.4 }),
+      Plot.line(byEstimate[estimate], {
+        x: 'contextLength',
+        y: 'speedup',
+        stroke: (p: SpeedupPoint) => `B = ${p.batch}`,
+        strokeWidth: (p: SpeedupPoint) => (p.batch === batch ? 3 : 1.5),
+        tip: { format: { x: (n: number) => formatCount(n), y: (v: number) => `${v.toFixed(3)}×` } },
+      }),
+      Plot.ruleX([contextLength], { stroke: 'currentColor', strokeOpacity: 0.5 }),
+    ],
+  };
+}
+
+/** View 4: decode speedup of slim over standard vs context, per batch, two estimates. */
+export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps) {
+  const { model, chip, batch, contextLength, weightFormat, cacheFormat } = setup;
+  const batches = useMemo(() => speedupBatches(batch), [batch]);
+  const series = useMemo(
+    () => speedupSeries(model, chip, batches, { weightFormat, cacheFormat }, grid),
+    [model, chip, batches, weightFormat, cacheFormat, grid],
+  );
+  const now = useMemo(
+    () => speedupAt(model, chip, contextLength, batch, { weightFormat, cacheFormat }),
+    [model, chip, contextLength, batch, weightFormat, cacheFormat],
+  );
+  const byEstimate = useMemo(() => {
+    const split: Record<SpeedupEstimateKind, SpeedupPoint[]> = { 'memory-bound': [], roofline: [] };
+    for (const p of series) split[p.estimate].push(p);
+    return split;
+  }, [series]);
+  const yMax = useMemo(() => Math.max(2, ...series.map((p) => p.speedup)) * 1.05, [series]);
+
+  const memoryOptions = useMemo(
+    () => speedupPlot('memory-bound', byEstimate, batches, batch, contextLength, yMax),
+    [byEstimate, batches, batch, contextLength, yMax],
+  );
+  const rooflineOptions = useMemo(
+    () => speedupPlot('roofline', byEstimate, batches, batch, contextLength, yMax),
+    [byEstimate, batches, batch, contextLength, yMax],
+  );
+
+  return (
+    <section className="view" aria-labelledby="view-speedup">
+      <h2 id="view-speedup">4 · Decode speedup vs context length and batch</h2>
+      <p className="small">
+        Slim over standard for one decode step on {chip.name}. Left: only bytes count (PAPER.md §5).
+        Right: the roofline, where slim&apos;s extra OPs can start to matter.
+      </p>
+      <div className="pair">
+        <PlotFigure options={memoryOptions} ariaLabel="Memory-bound decode speedup" />
+        <PlotFigure options={rooflineOptions} ariaLabel="Roofline decode speedup" />
+      </div>
+      <p data-testid="speedup-now">
+        At n = {formatCount(contextLength)}, batch {batch}: memory-bound{' '}
+        <strong>{now.memoryBound.toFixed(2)}×</strong>, roofline{' '}
+        <strong>{now.roofline.toFixed(2)}×</strong> (standard step {now.standard.bound} bound, slim
+        step {now.slim.bound} bound
+        {now.roofline < now.memoryBound - 0.005 ? '; the extra compute eats part of the gain' : ''}
+        ).
+      </p>
+    </section>
+  );
+});

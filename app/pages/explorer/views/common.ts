@@ -1,0 +1,31 @@
+import type { Setup } from '../../../../roofline/series';
+
+/** What every chart view gets: the resolved setup and the plotted context grid. */
+export interface ViewProps {
+  setup: Setup;
+  grid: readonly number[];
+}
+
+/** Series colours, the same in every view and readable on both themes. */
+export const colors = {
+  weights: '#8c8c8c',
+  standard: '#e45756',
+  slim: '#4c78a8',
+  'x-cache': '#54a24b',
+  'e-cache': '#b279a2',
+  vanilla: '#e45756',
+  option1: '#f58518',
+  option2: '#4c78a8',
+  capacity: '#c2410c',
+} as const;
+
+/** Plot styling that follows the page theme (text in the current colour, no background). */
+export const plotStyle = {
+  background: 'transparent',
+  color: 'currentColor',
+  fontSize: '12px',
+  overflow: 'visible',
+} as const;
+
+export const GB = 1e9;
+export const TERA = 1e12;

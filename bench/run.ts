@@ -1,0 +1,112 @@
+/**
+ * `npm run bench` (issue 5): serves bench/pages/bench.html with Vite's dev server, runs it in
+ * headless Chromium (the test launcher's flags: SwiftShader WebGL2) and prints a table, or with
+ * --json one JSON document:
+ *   {device, matmul: [{m, n, k, oursGflops, tfjsGflops}],
+ *    decode: [{model, context, standardMs, slimMs, standardCacheBytes, slimCacheBytes}], linalg}
+ *
+ * Flags: --layers N (default 12, GPT-2 small), --contexts 128,512,1024,2048, --vocab N
+ * (default 50257), --steps N decode steps measured per context (default 5), --quick
+ * (2 layers, contexts 128,512, vocab 8192), --no-matmul, --no-decode, --no-linalg.
+ */
+import { createServer } from 'vite';
+import { launchChromium } from '../tests/browser/chromium';
+import type { BenchOptions, DecodeResult, MatmulResult } from './pages/bench-page';
+import { runLinalgBench, type LinalgBenchResult } from './linalg';
+
+interface BenchDocument {
+  device: string;
+  matmul: MatmulResult[];
+  decode: DecodeResult[];
+  linalg?: LinalgBenchResult;
+}
+
+function parseArgs(argv: string[]): { options: BenchOptions; json: boolean; linalg: boolean } {
+  const flag = (name: string) => argv.includes(`--${name}`);
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = flag('quick');
+  const int = (name: string, fallback: number): number => {
+    const v = value(name);
+    const n = v === undefined ? fallback : Number(v);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`--${name} must be a positive integer, got ${v}`);
+    return n;
+  };
+  const contexts = (value('contexts') ?? (quick ? '128,512' : '128,512,1024,2048'))
+    .split(',')
+    .map(Number);
+  if (contexts.some((c) => !Number.isInteger(c) || c < 1))
+    throw new Error(`--contexts: bad list ${value('contexts')}`);
+  return {
+    json: flag('json'),
+    linalg: !flag('no-linalg'),
+    options: {
+      layers: int('layers', quick ? 2 : 12),
+      vocabSize: int('vocab', quick ? 8192 : 50257),
+      contexts,
+      decodeSteps: int('steps', quick ? 3 : 5),
+      matmulTrials: int('trials', quick ? 3 : 5),
+      skipMatmul: flag('no-matmul'),
+      skipDecode: flag('no-decode'),
+    },
+  };
+}
+
+function table(doc: BenchDocument): string {
+  const lines = [`device: ${doc.device}`, ''];
+  if (doc.matmul.length) {
+    lines.push('matmul (m, n, k)      ours GFLOPS   tfjs GFLOPS   ratio');
+    for (const r of doc.matmul) {
+      const shape = `(${r.m}, ${r.n}, ${r.k})`.padEnd(20);
+      lines.push(
+        `${shape}  ${r.oursGflops.toFixed(2).padStart(11)}   ${r.tfjsGflops.toFixed(2).padStart(11)}   ${(r.oursGflops / r.tfjsGflops).toFixed(2).padStart(5)}`,
+      );
+    }
+    lines.push('');
+  }
+  if (doc.decode.length) {
+    lines.push(`decode: ${doc.decode[0].model}`);
+    lines.push('context   standard ms   slim ms   standard cache B   slim cache B   ratio');
+    for (const r of doc.decode) {
+      lines.push(
+        `${String(r.context).padStart(7)}   ${r.standardMs.toFixed(1).padStart(11)}   ${r.slimMs.toFixed(1).padStart(7)}   ${String(r.standardCacheBytes).padStart(16)}   ${String(r.slimCacheBytes).padStart(12)}   ${(r.standardCacheBytes / r.slimCacheBytes).toFixed(2)}`,
+      );
+    }
+    lines.push('');
+  }
+  if (doc.linalg) lines.push(`linalg (float64, CPU): ${JSON.stringify(doc.linalg)}`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { options, json, linalg } = parseArgs(process.argv.slice(2));
+  const server = await createServer({ server: { port: 0, host: '127.0.0.1' }, logLevel: 'error' });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('bench: dev server has no port');
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (!json && m.text().startsWith('[bench]')) console.error(m.text());
+      if (m.type() === 'error') console.error(`[page error] ${m.text()}`);
+    });
+    page.setDefaultTimeout(0);
+    await page.goto(`http://127.0.0.1:${address.port}/bench/pages/bench.html`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    const doc: BenchDocument = await page.evaluate((o) => window.slimBench.run(o), options);
+    if (linalg) doc.linalg = await runLinalgBench();
+    console.log(json ? JSON.stringify(doc, null, 2) : table(doc));
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

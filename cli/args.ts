@@ -1,0 +1,81 @@
+import { bytesPerValueOf, type Dtype } from '../roofline';
+import { CliUsageError } from './errors';
+
+/**
+ * Option parsing helpers shared by the commands. Numbers are strict: a missing, negative,
+ * fractional (where a count is expected) or non-numeric value is a CliUsageError (exit 2).
+ */
+
+const NUMBER = /^[0-9]+(\.[0-9]+)?(e[0-9]+)?$/i;
+
+/**
+ * Lets `--context -5` reach our own validation (and its clear message) instead of
+ * parseArgs's "argument is ambiguous": a dash-number after an option becomes `--option=-5`.
+ */
+export function joinNegativeNumbers(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = argv[i + 1];
+    if (/^--[a-z][a-z-]*$/i.test(arg) && next !== undefined && /^-[0-9.]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+function describe(value: string | undefined): string {
+  return value === undefined ? 'missing' : `'${value}'`;
+}
+
+/**
+ * A count ≥ 1: digits, optionally with a k suffix meaning ×1024 (the paper's "16k" = 16384),
+ * or scientific notation that lands on an integer ("1e6").
+ */
+export function parseCount(value: string | undefined, option: string): number {
+  if (value === undefined || value.trim() === '') {
+    throw new CliUsageError(`--${option} is required (a positive integer)`);
+  }
+  const text = value.trim();
+  const kilo = /k$/i.test(text);
+  const digits = kilo ? text.slice(0, -1) : text;
+  const parsed = NUMBER.test(digits) ? Number(digits) * (kilo ? 1024 : 1) : NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new CliUsageError(`--${option} must be a positive integer, got ${describe(value)}`);
+  }
+  return parsed;
+}
+
+/** An optional count with a default. */
+export function parseOptionalCount(
+  value: string | undefined,
+  option: string,
+  fallback: number,
+): number {
+  return value === undefined ? fallback : parseCount(value, option);
+}
+
+/** Bytes per value: a positive number (0.5 for 4-bit) or a format name (fp16, int8, …). */
+export function parseBytesPerValue(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const key = value.trim().toLowerCase();
+  if (key in bytesPerValueOf) return bytesPerValueOf[key as Dtype];
+  const parsed = NUMBER.test(key) ? Number(key) : NaN;
+  if (!Number.isFinite(parsed) || parsed <= 0) {
+    const formats = Object.keys(bytesPerValueOf).join(', ');
+    throw new CliUsageError(
+      `--bytes must be a positive number or one of ${formats}, got ${describe(value)}`,
+    );
+  }
+  return parsed;
+}
+
+export function requireString(value: string | undefined, option: string, hint: string): string {
+  if (value === undefined || value.trim() === '') {
+    throw new CliUsageError(`--${option} is required (${hint})`);
+  }
+  return value.trim();
+}

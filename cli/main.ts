@@ -1,0 +1,101 @@
+import { parseArgs } from 'node:util';
+import { closeMatches, RooflineInputError } from '../roofline';
+import { joinNegativeNumbers } from './args';
+import { commands as registry, type Command } from './commands';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
+import { processIo, type CliIo } from './io';
+
+function globalHelp(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return `Usage: slim <command> [options]   (npm run slim -- <command> [options])
+
+Slim attention cost model and tools (PAPER.md). Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Every command takes --help, and --json to print exactly one JSON document on stdout.
+Errors go to stderr; exit code 2 means bad usage or input.
+`;
+}
+
+/** Node's parseArgs errors carry a code; these are the user's mistakes, not ours. */
+function isParseArgsError(error: unknown): error is Error {
+  if (!(error instanceof Error) || !('code' in error)) return false;
+  return typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
+}
+
+/**
+ * `--model --json` would make parseArgs complain about an "ambiguous" argument; say plainly
+ * that the option needs a value instead.
+ */
+function checkValuesPresent(args: readonly string[], command: Command): void {
+  args.forEach((arg, i) => {
+    const name = /^--([a-z][a-z-]*)$/i.exec(arg)?.[1];
+    if (name === undefined || command.options[name]?.type !== 'string') return;
+    const next = args[i + 1];
+    if (next === undefined || /^--?[a-z]/i.test(next)) {
+      throw new CliUsageError(`--${name} needs a value`);
+    }
+  });
+}
+
+/**
+ * Runs `slim` with the arguments after the program name and returns the exit code. Pure with
+ * respect to the process: output goes to `io`, nothing calls process.exit.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = processIo,
+  commands: readonly Command[] = registry,
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr(globalHelp(commands));
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(globalHelp(commands));
+    return EXIT_OK;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    const near = closeMatches(
+      name,
+      commands.map((c) => ({ id: c.name })),
+    );
+    const hint = near.length > 0 ? `did you mean: ${near.join(', ')}?` : "see 'slim --help'";
+    io.stderr(`slim: unknown command '${name}'; ${hint}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    checkValuesPresent(rest, command);
+    const { values } = parseArgs({
+      args: joinNegativeNumbers(rest),
+      options: {
+        ...command.options,
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help === true) {
+      io.stdout(command.help);
+      return EXIT_OK;
+    }
+    return await command.run(values, { io, json: values.json === true });
+  } catch (error) {
+    if (
+      error instanceof CliUsageError ||
+      error instanceof RooflineInputError ||
+      isParseArgsError(error)
+    ) {
+      io.stderr(
+        `slim ${command.name}: ${error.message}\nRun 'slim ${command.name} --help' for usage.\n`,
+      );
+      return EXIT_USAGE;
+    }
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr(`slim ${command.name}: unexpected error: ${message}\n`);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,240 @@
+import { useMemo } from 'react';
+import * as Plot from '@observablehq/plot';
+import { enumCodec, numberCodec, useUrlState } from '../components/useUrlState';
+import { PlotFigure } from '../components/charts/PlotFigure';
+import { Checkpoint } from '../components/Checkpoint';
+import { Slider } from '../components/Slider';
+import { Tex } from '../components/Tex';
+import { formatBytes, formatCount, formatNumber } from '../components/format';
+import {
+  chips,
+  decodeStepTimes,
+  memoryReport,
+  requireModel,
+  standardCacheValues,
+} from '../roofline';
+
+const SLUG = 'why-the-cache-dominates';
+/** PAPER.md §5's worked example, at 1 byte per value (int8) as the paper counts it. */
+const MODEL = requireModel('phi-3-mini-128k');
+const BYTES_PER_VALUE = 1;
+/** Context slider: powers of two from 1K to the model's 128K. */
+const CTX_EXP = { min: 10, max: Math.log2(MODEL.contextLength ?? 131072) };
+const BATCH_EXP = { min: 0, max: 6 };
+const PAPER_CHIPS = chips.filter((c) => c.paperTable3);
+const CHIP_IDS = PAPER_CHIPS.map((c) => c.id);
+const chipCodec = enumCodec(CHIP_IDS);
+const DEFAULT_CHIP = CHIP_IDS.includes('nvidia-h200') ? 'nvidia-h200' : CHIP_IDS[0];
+
+const tokens = (n: number) => (n >= 1024 ? `${formatCount(n / 1024)}K` : formatCount(n));
+const report = (contextLength: number, batch: number) =>
+  memoryReport(MODEL, { contextLength, batch, bytesPerValue: BYTES_PER_VALUE });
+
+export function Lesson1Cache() {
+  const [ctxExp, setCtxExp] = useUrlState('ctx', numberCodec, 12);
+  const [batchExp, setBatchExp] = useUrlState('batch', numberCodec, 0);
+  const [chipId, setChipId] = useUrlState('chip', chipCodec, DEFAULT_CHIP);
+  const e = Math.min(CTX_EXP.max, Math.max(CTX_EXP.min, Math.round(ctxExp)));
+  const b = Math.min(BATCH_EXP.max, Math.max(BATCH_EXP.min, Math.round(batchExp)));
+  const n = 2 ** e;
+  const batch = 2 ** b;
+  const chip = PAPER_CHIPS.find((c) => c.id === chipId) ?? PAPER_CHIPS[0];
+
+  const r = report(n, batch);
+  const times = decodeStepTimes(MODEL, chip, 'int8', {
+    contextLength: n,
+    batch,
+    bytesPerValue: BYTES_PER_VALUE,
+  });
+  const cacheWins = r.kvCacheBytes.standard > r.paramBytes;
+
+  const plotOptions = useMemo(() => {
+    const xs = Array.from(
+      { length: CTX_EXP.max - CTX_EXP.min + 1 },
+      (_, i) => 2 ** (CTX_EXP.min + i),
+    );
+    const series = xs.flatMap((x) => {
+      const m = report(x, batch);
+      return [
+        { n: x, bytes: m.paramBytes, what: 'parameters' },
+        { n: x, bytes: m.kvCacheBytes.standard, what: `KV-cache (batch ${batch})` },
+        { n: x, bytes: m.kvCacheBytes.slim, what: `slim K-cache (batch ${batch})` },
+      ];
+    });
+    return {
+      height: 280,
+      marginLeft: 60,
+      x: {
+        type: 'log' as const,
+        base: 2,
+        label: 'context length n (tokens) →',
+        tickFormat: tokens,
+      },
+      y: {
+        type: 'log' as const,
+        label: '↑ bytes',
+        grid: true,
+        tickFormat: (v: number) => formatBytes(v),
+      },
+      color: {
+        legend: true,
+        domain: ['parameters', `KV-cache (batch ${batch})`, `slim K-cache (batch ${batch})`],
+        range: ['var(--muted)', 'var(--accent-2)', 'var(--accent)'],
+      },
+      marks: [
+        Plot.ruleX([n], { stroke: 'var(--fg)', strokeOpacity: 0.4 }),
+        Plot.line(series, { x: 'n', y: 'bytes', stroke: 'what', strokeWidth: 2 }),
+      ],
+    };
+  }, [batch, n]);
+
+  // Where one sequence's cache reaches the parameters: cache values grow by 2·d·layers per token.
+  const perToken = standardCacheValues(MODEL, 1, 1);
+  const crossover = Math.ceil(MODEL.params / perToken);
+  const crossoverChoices = [...new Set([crossover / 10, crossover, MODEL.contextLength ?? 0])];
+  const full = MODEL.contextLength ?? n;
+  const s1 = report(full, 1).decodeSpeedup;
+  const s16 = report(full, 16).decodeSpeedup;
+
+  return (
+    <>
+      <p>
+        A language model writes one token at a time. To produce token <Tex>{'n'}</Tex>, every layer
+        compares the new query with the keys of <em>all</em> earlier tokens and mixes their values.
+        Recomputing those keys and values every step would be wasteful, so they are kept: the{' '}
+        <strong>KV-cache</strong>. Its size per sequence (PAPER.md §5):
+      </p>
+      <Tex block>
+        {'\\text{KV-cache} = 2 \\cdot d \\cdot \\text{layers} \\cdot n \\ \\text{values}'}
+      </Tex>
+      <p>
+        Take {MODEL.name}: d = {formatCount(MODEL.d)}, {MODEL.layers} layers,{' '}
+        {formatNumber(MODEL.params / 1e9, 2)}B parameters, at {BYTES_PER_VALUE} byte per value. Each
+        decode step reads every parameter once, and the whole cache of every sequence in the batch.
+        Grow the context and the batch:
+      </p>
+      <div className="controls">
+        <Slider
+          label="context length n"
+          min={CTX_EXP.min}
+          max={CTX_EXP.max}
+          value={e}
+          onChange={setCtxExp}
+          valueText={`${tokens(n)} tokens`}
+        />
+        <Slider
+          label="batch B"
+          min={BATCH_EXP.min}
+          max={BATCH_EXP.max}
+          value={b}
+          onChange={setBatchExp}
+          valueText={`${batch} ${batch === 1 ? 'sequence' : 'sequences'}`}
+        />
+      </div>
+      <dl className="numbers" aria-live="polite">
+        <div>
+          <dt>parameters</dt>
+          <dd data-testid="param-bytes">{formatBytes(r.paramBytes)}</dd>
+        </div>
+        <div>
+          <dt>KV-cache (B = {batch})</dt>
+          <dd data-testid="kv-bytes" className={cacheWins ? 'bad' : undefined}>
+            {formatBytes(r.kvCacheBytes.standard)}
+          </dd>
+        </div>
+        <div>
+          <dt>slim K-cache</dt>
+          <dd data-testid="slim-bytes">{formatBytes(r.kvCacheBytes.slim)}</dd>
+        </div>
+        <div>
+          <dt>read per step: standard → slim</dt>
+          <dd data-testid="total-bytes">
+            {formatBytes(r.totalBytes.standard)} → {formatBytes(r.totalBytes.slim)}
+          </dd>
+        </div>
+      </dl>
+      <p>
+        {cacheWins
+          ? `The cache is now ${formatNumber(r.kvCacheBytes.standard / r.paramBytes, 3)}× the size of the model itself.`
+          : `The cache is still ${formatNumber(r.kvCacheBytes.standard / r.paramBytes, 3)}× the parameters; keep growing the context or the batch.`}
+      </p>
+      <PlotFigure
+        ariaLabel="Bytes of parameters and caches against context length"
+        options={plotOptions}
+      />
+
+      <h2>Decode waits for memory</h2>
+      <p>
+        A decode step does about 2 OPs per value it reads — far below what chips can compute per
+        byte they can fetch (PAPER.md §4). So the step takes roughly{' '}
+        <Tex>{'\\text{time} \\approx \\text{bytes read} / \\text{bandwidth}'}</Tex>, and reading
+        half the cache is almost twice as fast once the cache dominates.
+      </p>
+      <label className="select">
+        chip{' '}
+        <select value={chip.id} onChange={(ev) => setChipId(ev.target.value)}>
+          {PAPER_CHIPS.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p aria-live="polite">
+        On {chip.name} ({formatCount(chip.memoryBandwidth / 1e9)} GB/s): one step takes{' '}
+        <strong data-testid="time-standard">
+          {formatNumber(times.standard.seconds * 1e3, 3)} ms
+        </strong>{' '}
+        standard ({times.standard.bound} bound) vs{' '}
+        <strong data-testid="time-slim">{formatNumber(times.slim.seconds * 1e3, 3)} ms</strong>{' '}
+        slim: <strong data-testid="speedup">{formatNumber(times.speedup, 3)}×</strong> faster.
+      </p>
+      <p>
+        The next lessons show how slim attention drops V from the cache without changing a single
+        output value.
+      </p>
+
+      <h2>Checkpoints</h2>
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="crossover"
+        question={
+          <>
+            For one sequence (B = 1), at about what context length does the KV-cache become larger
+            than all {formatNumber(MODEL.params / 1e9, 2)}B parameters?
+          </>
+        }
+        choices={crossoverChoices.map((c) => ({
+          label: `about ${tokens(Math.round(c))} tokens`,
+          correct: c === crossover,
+        }))}
+        explanation={
+          <p>
+            Each token adds 2 · {formatCount(MODEL.d)} · {MODEL.layers} = {formatCount(perToken)}{' '}
+            values. {formatCount(MODEL.params)} / {formatCount(perToken)} ≈ {formatCount(crossover)}{' '}
+            tokens — about a seventh of the 128K context.
+          </p>
+        }
+      />
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="batch-speedup"
+        question={
+          <>
+            At the full {tokens(full)} context with a batch of 16, memory bound: how much faster is
+            a decode step with the slim cache?
+          </>
+        }
+        choices={[s1, s16, 4].map((s) => ({ label: `${formatNumber(s, 3)}×`, correct: s === s16 }))}
+        explanation={
+          <p>
+            Bytes read fall from {formatBytes(report(full, 16).totalBytes.standard)} to{' '}
+            {formatBytes(report(full, 16).totalBytes.slim)}: {formatNumber(s16, 3)}×. With many
+            sequences the cache dominates even more, so the gain nears the full 2×; at batch 1 it is{' '}
+            {formatNumber(s1, 3)}×. It can never exceed 2×: only the cache halves.
+          </p>
+        }
+      />
+    </>
+  );
+}
