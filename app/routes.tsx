@@ -1,6 +1,7 @@
 import type { RouteObject } from 'react-router-dom';
 import { HomePage } from './pages/HomePage';
 import { ExplorerPage } from './pages/explorer/ExplorerPage';
+import { EnginePage } from './pages/engine/EnginePage';
 import { LessonPage } from './pages/LessonPage';
 import { LessonsIndexPage } from './pages/LessonsIndexPage';
 import { lessons } from '../lessons/registry';
@@ -38,5 +39,12 @@ export const pages: PageEntry[] = [
     description:
       'Does slim attention pay off for your model on your chip? Memory, intensity, roofline, speedup and capacity against context length, batch and chip.',
     route: { path: 'explorer', element: <ExplorerPage /> },
+  },
+  {
+    path: '/engine',
+    navLabel: 'Engine',
+    description:
+      'A GPT-2-shaped model on your GPU (WebGL2): standard KV-cache vs slim K-cache side by side, tokens/s, cache bytes, and the GLSL of the slim decode kernel.',
+    route: { path: 'engine', element: <EnginePage /> },
   },
 ];

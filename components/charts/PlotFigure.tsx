@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import * as Plot from '@observablehq/plot';
 
 export type { PlotOptions } from '@observablehq/plot';
+
+type PlotElement = (SVGSVGElement | HTMLElement) & Plot.Plot;
 
 export interface PlotFigureProps {
   /** Complete Observable Plot options; the figure is rebuilt whenever this object changes. */
@@ -14,12 +16,58 @@ export interface PlotFigureProps {
    * container and is rebuilt when the container is resized (phones, window resize).
    */
   responsive?: boolean;
+  /**
+   * An x value marked by a vertical line that moves *without* rebuilding the plot: a slider can
+   * drive it every frame while the (expensive) marks stay as they are.
+   */
+  markerX?: number;
   /** Called after each rebuild with the new element (for measurements and tests). */
   onRender?: (element: SVGSVGElement | HTMLElement) => void;
 }
 
 /** Width used before the container has been measured (jsdom, first paint): Plot's own default. */
 const FALLBACK_WIDTH = 640;
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** The chart's own SVG: with a legend or title Plot wraps it in a figure beside small swatches. */
+function mainSvg(element: PlotElement): SVGSVGElement | null {
+  if (element instanceof SVGSVGElement) return element;
+  let best: SVGSVGElement | null = null;
+  let bestArea = -1;
+  for (const svg of element.querySelectorAll('svg')) {
+    const area = Number(svg.getAttribute('width')) * Number(svg.getAttribute('height'));
+    if (area > bestArea) [best, bestArea] = [svg, area];
+  }
+  return best;
+}
+
+/** Draws (or moves) the marker line at x = value in data units; hides it when off-scale. */
+function placeMarker(element: PlotElement, value: number | undefined): void {
+  const svg = mainSvg(element);
+  if (!svg) return;
+  let line = svg.querySelector<SVGLineElement>('line.plot-marker');
+  const x = element.scale('x');
+  const y = element.scale('y');
+  const px = value === undefined || !x?.apply ? NaN : Number(x.apply(value));
+  if (!Number.isFinite(px) || !y?.range) {
+    line?.remove();
+    return;
+  }
+  if (!line) {
+    line = document.createElementNS(SVG_NS, 'line');
+    line.setAttribute('class', 'plot-marker');
+    line.setAttribute('stroke', 'currentColor');
+    line.setAttribute('stroke-opacity', '0.55');
+    line.setAttribute('stroke-width', '1.5');
+    line.setAttribute('pointer-events', 'none');
+    svg.appendChild(line);
+  }
+  const [y1, y2] = y.range as [number, number];
+  line.setAttribute('x1', String(px));
+  line.setAttribute('x2', String(px));
+  line.setAttribute('y1', String(y1));
+  line.setAttribute('y2', String(y2));
+}
 
 /**
  * A thin Observable Plot wrapper (DESIGN.md, "Observable Plot's React examples"): the plot is
@@ -30,9 +78,13 @@ export function PlotFigure({
   ariaLabel,
   className,
   responsive = true,
+  markerX,
   onRender,
 }: PlotFigureProps) {
   const containerRef = useRef<HTMLDivElement>(null);
+  const plotRef = useRef<PlotElement | null>(null);
+  // The latest marker, for rebuilds; synced in the layout effect below (before any rebuild).
+  const markerRef = useRef(markerX);
   const [measuredWidth, setMeasuredWidth] = useState<number | undefined>(undefined);
 
   // Track the container width so that charts fit phones without horizontal scrolling.
@@ -53,10 +105,21 @@ export function PlotFigure({
     if (!container) return;
     const width = options.width ?? (responsive ? (measuredWidth ?? FALLBACK_WIDTH) : undefined);
     const element = Plot.plot(width === undefined ? options : { ...options, width });
+    if (markerRef.current !== undefined) placeMarker(element, markerRef.current);
     container.replaceChildren(element);
+    plotRef.current = element;
     onRender?.(element);
-    return () => element.remove();
+    return () => {
+      element.remove();
+      if (plotRef.current === element) plotRef.current = null;
+    };
   }, [options, responsive, measuredWidth, onRender]);
+
+  // Moving the marker is a few attribute writes, done in the same commit as the slider.
+  useLayoutEffect(() => {
+    markerRef.current = markerX;
+    if (plotRef.current) placeMarker(plotRef.current, markerX);
+  }, [markerX]);
 
   return (
     <div
@@ -64,6 +127,7 @@ export function PlotFigure({
       className={className ? `plot-figure ${className}` : 'plot-figure'}
       role="figure"
       aria-label={ariaLabel}
+      data-marker-x={markerX}
     />
   );
 }

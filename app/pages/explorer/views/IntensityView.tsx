@@ -66,10 +66,9 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
           strokeWidth: 2,
           tip: { format: { x: (n: number) => formatCount(n), y: (v: number) => v.toPrecision(3) } },
         }),
-        Plot.ruleX([contextLength], { stroke: 'currentColor', strokeOpacity: 0.5 }),
       ],
     }),
-    [series, ridge, dtype, chip.name, grid, contextLength],
+    [series, ridge, dtype, chip.name, grid],
   );
 
   if (typeof shape === 'string')
@@ -89,7 +88,7 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
         {!shape.exact &&
           ` ${model.name} is not square MHA (h·d_k ≠ d or h_kv ≠ h); Table 2 is applied with its d and h as an approximation.`}
       </p>
-      <PlotFigure options={options} ariaLabel="Arithmetic intensity versus context length" />
+      <PlotFigure markerX={contextLength} options={options} ariaLabel="Arithmetic intensity versus context length" />
       <ul className="facts" data-testid="intensity-facts">
         {crossings.map((c) => (
           <li key={c.scheme}>

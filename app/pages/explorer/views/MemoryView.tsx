@@ -76,7 +76,6 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
             },
           },
         }),
-        Plot.ruleX([contextLength], { stroke: 'currentColor', strokeOpacity: 0.5 }),
         Plot.dot(
           limits.filter((l) => l.maxContext > 0 && l.maxContext < grid[grid.length - 1]),
           {
@@ -91,7 +90,7 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
         ),
       ],
     }),
-    [series, limits, capacity, chip.name, contextLength, grid, labels, palette],
+    [series, limits, capacity, chip.name, grid, labels, palette],
   );
 
   return (
@@ -101,7 +100,7 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
         Weights plus {batch} × cache per sequence ({weightFormat} weights, {cacheFormat} cache),
         against the memory of one {chip.name}.
       </p>
-      <PlotFigure options={options} ariaLabel="Memory versus context length" />
+      <PlotFigure markerX={contextLength} options={options} ariaLabel="Memory versus context length" />
       <ul className="facts" data-testid="memory-facts">
         {limits.map((l) => (
           <li key={l.variant}>

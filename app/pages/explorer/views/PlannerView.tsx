@@ -73,11 +73,10 @@ export const PlannerView = memo(function PlannerView({
             },
           },
         }),
-        Plot.ruleX([contextLength], { stroke: 'currentColor', strokeOpacity: 0.5 }),
         Plot.ruleY([users], { stroke: colors.capacity, strokeDasharray: '6 4' }),
       ],
     }),
-    [frontier, variants, contextLength, users],
+    [frontier, variants, users],
   );
 
   return (
@@ -143,7 +142,7 @@ export const PlannerView = memo(function PlannerView({
         </table>
       </div>
       {frontier.length > 0 ? (
-        <PlotFigure options={options} ariaLabel="Largest batch that fits versus context length" />
+        <PlotFigure markerX={contextLength} options={options} ariaLabel="Largest batch that fits versus context length" />
       ) : (
         <p role="status">The weights alone do not fit in {formatBytes(capacity)}.</p>
       )}

@@ -21,7 +21,6 @@ function speedupPlot(
   byEstimate: Record<SpeedupEstimateKind, SpeedupPoint[]>,
   batches: readonly number[],
   batch: number,
-  contextLength: number,
   yMax: number,
 ): Plot.PlotOptions {
   return {
@@ -46,7 +45,6 @@ function speedupPlot(
         strokeWidth: (p: SpeedupPoint) => (p.batch === batch ? 3 : 1.5),
         tip: { format: { x: (n: number) => formatCount(n), y: (v: number) => `${v.toFixed(3)}×` } },
       }),
-      Plot.ruleX([contextLength], { stroke: 'currentColor', strokeOpacity: 0.5 }),
     ],
   };
 }
@@ -71,12 +69,12 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
   const yMax = useMemo(() => Math.max(2, ...series.map((p) => p.speedup)) * 1.05, [series]);
 
   const memoryOptions = useMemo(
-    () => speedupPlot('memory-bound', byEstimate, batches, batch, contextLength, yMax),
-    [byEstimate, batches, batch, contextLength, yMax],
+    () => speedupPlot('memory-bound', byEstimate, batches, batch, yMax),
+    [byEstimate, batches, batch, yMax],
   );
   const rooflineOptions = useMemo(
-    () => speedupPlot('roofline', byEstimate, batches, batch, contextLength, yMax),
-    [byEstimate, batches, batch, contextLength, yMax],
+    () => speedupPlot('roofline', byEstimate, batches, batch, yMax),
+    [byEstimate, batches, batch, yMax],
   );
 
   return (
@@ -87,8 +85,8 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
         Right: the roofline, where slim&apos;s extra OPs can start to matter.
       </p>
       <div className="pair">
-        <PlotFigure options={memoryOptions} ariaLabel="Memory-bound decode speedup" />
-        <PlotFigure options={rooflineOptions} ariaLabel="Roofline decode speedup" />
+        <PlotFigure markerX={contextLength} options={memoryOptions} ariaLabel="Memory-bound decode speedup" />
+        <PlotFigure markerX={contextLength} options={rooflineOptions} ariaLabel="Roofline decode speedup" />
       </div>
       <p data-testid="speedup-now">
         At n = {formatCount(contextLength)}, batch {batch}: memory-bound{' '}
