@@ -16,6 +16,8 @@ export interface KernelSpec {
   uniforms: Readonly<Record<string, UniformType>>;
   /** Compile-time switches (e.g. an activation); part of the program cache key. */
   defines?: Readonly<Record<string, number>>;
+  /** Shared helper functions placed before the body (kept out of it so the body reads alone). */
+  prelude?: string;
   body: string;
 }
 
@@ -114,8 +116,8 @@ export const matmulNN: KernelSpec = {
   inputs: ['A', 'B', 'Bias'],
   uniforms: { m: 'int', kChunk: 'int', headCols: 'int' },
   defines: { HEAD_ROWS: 0, BIAS: 0, ACT: 0 },
-  body: `${GELU_GLSL}
-vec4 compute(int orow, int t) {
+  prelude: GELU_GLSL,
+  body: `vec4 compute(int orow, int t) {
   int s = orow / u_m;
   int r = orow - s * u_m;
 #if HEAD_ROWS
@@ -182,8 +184,8 @@ export const matmulNT: KernelSpec = {
   inputs: ['A', 'B', 'Bias'],
   uniforms: { m: 'int', kChunk: 'int' },
   defines: { BIAS: 0, ACT: 0 },
-  body: `${GELU_GLSL}
-vec4 compute(int orow, int t) {
+  prelude: GELU_GLSL,
+  body: `vec4 compute(int orow, int t) {
   int s = orow / u_m;
   int r = orow - s * u_m;
   int kTex = A_l.x;
@@ -211,8 +213,8 @@ export const reduceSplits: KernelSpec = {
   inputs: ['P', 'Bias'],
   uniforms: { m: 'int', splits: 'int' },
   defines: { BIAS: 0, ACT: 0 },
-  body: `${GELU_GLSL}
-vec4 compute(int r, int t) {
+  prelude: GELU_GLSL,
+  body: `vec4 compute(int r, int t) {
   vec4 acc = vec4(0.0);
   for (int s = 0; s < u_splits; s++) acc += P_tex(s * u_m + r, t);
 #if BIAS
@@ -228,8 +230,8 @@ export const elementwise: KernelSpec = {
   inputs: ['A', 'B'],
   uniforms: { f: 'float' },
   defines: { OP: 0, ACT: 0 },
-  body: `${GELU_GLSL}
-vec4 compute(int row, int t) {
+  prelude: GELU_GLSL,
+  body: `vec4 compute(int row, int t) {
   vec4 a = A_tex(row, t);
 #if OP == 0
   return a + B_tex(row, t);

@@ -49,6 +49,7 @@ uniform ivec4 u_out;   // texW, width, cols, rows of the output
 uniform ivec2 u_rows;  // logical output rows written by this draw: [first, end)
 ${uniforms}
 ${helpers}
+${spec.prelude ?? ''}
 ${spec.body}
 void main() {
   ivec2 p = ivec2(gl_FragCoord.xy);

@@ -88,7 +88,11 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
         {!shape.exact &&
           ` ${model.name} is not square MHA (h·d_k ≠ d or h_kv ≠ h); Table 2 is applied with its d and h as an approximation.`}
       </p>
-      <PlotFigure markerX={contextLength} options={options} ariaLabel="Arithmetic intensity versus context length" />
+      <PlotFigure
+        markerX={contextLength}
+        options={options}
+        ariaLabel="Arithmetic intensity versus context length"
+      />
       <ul className="facts" data-testid="intensity-facts">
         {crossings.map((c) => (
           <li key={c.scheme}>

@@ -100,7 +100,11 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
         Weights plus {batch} × cache per sequence ({weightFormat} weights, {cacheFormat} cache),
         against the memory of one {chip.name}.
       </p>
-      <PlotFigure markerX={contextLength} options={options} ariaLabel="Memory versus context length" />
+      <PlotFigure
+        markerX={contextLength}
+        options={options}
+        ariaLabel="Memory versus context length"
+      />
       <ul className="facts" data-testid="memory-facts">
         {limits.map((l) => (
           <li key={l.variant}>

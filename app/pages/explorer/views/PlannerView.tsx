@@ -142,7 +142,11 @@ export const PlannerView = memo(function PlannerView({
         </table>
       </div>
       {frontier.length > 0 ? (
-        <PlotFigure markerX={contextLength} options={options} ariaLabel="Largest batch that fits versus context length" />
+        <PlotFigure
+          markerX={contextLength}
+          options={options}
+          ariaLabel="Largest batch that fits versus context length"
+        />
       ) : (
         <p role="status">The weights alone do not fit in {formatBytes(capacity)}.</p>
       )}

@@ -85,8 +85,16 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
         Right: the roofline, where slim&apos;s extra OPs can start to matter.
       </p>
       <div className="pair">
-        <PlotFigure markerX={contextLength} options={memoryOptions} ariaLabel="Memory-bound decode speedup" />
-        <PlotFigure markerX={contextLength} options={rooflineOptions} ariaLabel="Roofline decode speedup" />
+        <PlotFigure
+          markerX={contextLength}
+          options={memoryOptions}
+          ariaLabel="Memory-bound decode speedup"
+        />
+        <PlotFigure
+          markerX={contextLength}
+          options={rooflineOptions}
+          ariaLabel="Roofline decode speedup"
+        />
       </div>
       <p data-testid="speedup-now">
         At n = {formatCount(contextLength)}, batch {batch}: memory-bound{' '}

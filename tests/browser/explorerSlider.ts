@@ -1,0 +1,56 @@
+import type { Page } from 'playwright-core';
+
+/**
+ * Drags the explorer's context slider `steps` times, one input per frame, and returns for each
+ * step the milliseconds from the input event until every view shows the new context: the views'
+ * data-context attribute and the chart markers are updated (one commit) and the roofline chart,
+ * whose operating points depend on the context, has been rebuilt. Used by the browser test and
+ * by bench/explorer-bench.ts.
+ */
+export async function measureSliderSteps(page: Page, steps: number): Promise<number[]> {
+  return page.evaluate(async (steps) => {
+    const slider = document.querySelector<HTMLInputElement>('input[type=range]');
+    const views = document.querySelector<HTMLElement>('.explorer-views');
+    if (!slider || !views) throw new Error('explorer slider or views not found');
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+    const roofline = () =>
+      document.querySelector('.plot-figure[aria-label^="Roofline of"]') as HTMLElement;
+    const out: number[] = [];
+    const start = Number(slider.value);
+    for (let step = 1; step <= steps; step++) {
+      const before = views.dataset.context;
+      const done = new Promise<number>((resolve, reject) => {
+        let rebuilt = false;
+        const check = () => {
+          if (rebuilt && views.dataset.context !== before) {
+            observer.disconnect();
+            resolve(performance.now());
+          }
+        };
+        const observer = new MutationObserver((records) => {
+          for (const r of records)
+            if (r.target === roofline() && r.addedNodes.length) rebuilt = true;
+          check();
+        });
+        observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+        setTimeout(() => reject(new Error('the views did not follow the slider')), 5000);
+      });
+      const t0 = performance.now();
+      setValue.call(slider, String(start - (step % 100) * 2 - 1));
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+      out.push((await done) - t0);
+      // Let the frame paint before the next input, as a drag would.
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    }
+    return out;
+  }, steps);
+}
+
+/** Median and 90th percentile, for the report line. */
+export function summarize(times: readonly number[]): { median: number; p90: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    median: sorted[Math.floor(sorted.length / 2)],
+    p90: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))],
+  };
+}
