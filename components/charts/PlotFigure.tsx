@@ -85,6 +85,11 @@ export function PlotFigure({
   const plotRef = useRef<PlotElement | null>(null);
   // The latest marker, for rebuilds; synced in the layout effect below (before any rebuild).
   const markerRef = useRef(markerX);
+  // The latest callback, so that an inline arrow does not force a rebuild on every render.
+  const onRenderRef = useRef(onRender);
+  useLayoutEffect(() => {
+    onRenderRef.current = onRender;
+  }, [onRender]);
   const [measuredWidth, setMeasuredWidth] = useState<number | undefined>(undefined);
 
   // Track the container width so that charts fit phones without horizontal scrolling.
@@ -108,12 +113,12 @@ export function PlotFigure({
     if (markerRef.current !== undefined) placeMarker(element, markerRef.current);
     container.replaceChildren(element);
     plotRef.current = element;
-    onRender?.(element);
+    onRenderRef.current?.(element);
     return () => {
       element.remove();
       if (plotRef.current === element) plotRef.current = null;
     };
-  }, [options, responsive, measuredWidth, onRender]);
+  }, [options, responsive, measuredWidth]);
 
   // Moving the marker is a few attribute writes, done in the same commit as the slider.
   useLayoutEffect(() => {

@@ -44,6 +44,7 @@ export function SearchPicker<T extends PickerItem>({
     () => items.filter((item) => item.id === selectedId || matchesSearch(item, query)),
     [items, query, selectedId],
   );
+  const selected = items.find((item) => item.id === selectedId);
   const hits = shown.filter((item) => item.id !== selectedId || matchesSearch(item, query)).length;
 
   return (
@@ -69,11 +70,12 @@ export function SearchPicker<T extends PickerItem>({
           </option>
         ))}
         {shown.map((item) => (
-          <option key={item.id} value={item.id}>
-            {item.detail ? `${item.name} — ${item.detail}` : item.name}
+          <option key={item.id} value={item.id} title={item.detail}>
+            {item.name}
           </option>
         ))}
       </select>
+      {selected?.detail && <span className="small picker-detail">{selected.detail}</span>}
       {query.trim() !== '' && (
         <span className="small" aria-live="polite">
           {hits === 0 ? `No match for “${query}”` : `${hits} match${hits === 1 ? '' : 'es'}`}

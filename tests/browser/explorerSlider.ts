@@ -8,6 +8,8 @@ import type { Page } from 'playwright-core';
  * by bench/explorer-bench.ts.
  */
 export async function measureSliderSteps(page: Page, steps: number): Promise<number[]> {
+  // tsx (esbuild keepNames) wraps named functions in __name(); give the page a no-op one.
+  await page.evaluate('globalThis.__name = globalThis.__name || ((f) => f)');
   return page.evaluate(async (steps) => {
     const slider = document.querySelector<HTMLInputElement>('input[type=range]');
     const views = document.querySelector<HTMLElement>('.explorer-views');

@@ -12,10 +12,10 @@ describe('engine page in Chromium', () => {
     await browser?.close();
   });
 
-  const runTiny = async (query: string, viewport = DESKTOP) => {
+  const runTiny = async (query: string, viewport = DESKTOP, tokens = 12) => {
     const { page, errors } = await openPage(browser, viewport);
     await page.goto(inject('baseURL') + '/engine' + query);
-    await page.getByLabel('Tokens to generate').fill('12');
+    await page.getByLabel('Tokens to generate').fill(String(tokens));
     await page.getByRole('button', { name: 'Run standard vs slim' }).click();
     return { page, errors };
   };
@@ -38,9 +38,13 @@ describe('engine page in Chromium', () => {
   });
 
   it('falls back to the CPU with a visible notice (phone layout)', async () => {
-    const { page, errors } = await runTiny('?backend=cpu', PHONE);
+    // Few tokens: the CPU path shares two cores with the rest of the suite.
+    const { page, errors } = await runTiny('?backend=cpu', PHONE, 4);
     const note = page.getByRole('note');
-    await note.waitFor({ timeout: 60_000 });
+    await note.waitFor({ timeout: 30_000 }).catch(async (e) => {
+      console.log('DEBUG', await page.locator('main').textContent(), errors);
+      throw e;
+    });
     expect(await note.textContent()).toMatch(/EXT_color_buffer_float.*CPU backend/);
     expect(await page.getByTestId('verdict').textContent()).toMatch(/identical: yes/);
     await screenshot(page, 'engine-phone-cpu');

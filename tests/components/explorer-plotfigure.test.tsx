@@ -36,3 +36,37 @@ describe('PlotFigure', () => {
     expect(rendered[0].getAttribute('width')).toBe('300');
   });
 });
+
+describe('PlotFigure marker', () => {
+  it('draws a vertical line at markerX in data units and moves it without a rebuild', () => {
+    const builds: Element[] = [];
+    const options: Plot.PlotOptions = {
+      width: 400,
+      height: 200,
+      x: { domain: [0, 10] },
+      y: { domain: [0, 1] },
+      marks: [Plot.dot([[5, 0.5]])],
+    };
+    const { rerender, container } = render(
+      <PlotFigure options={options} ariaLabel="m" markerX={2} onRender={(el) => builds.push(el)} />,
+    );
+    const x = (builds[0] as unknown as Plot.Plot).scale('x')!;
+    const line = () => container.querySelector('line.plot-marker')!;
+    expect(Number(line().getAttribute('x1'))).toBeCloseTo(Number(x.apply!(2)), 9);
+    rerender(
+      <PlotFigure options={options} ariaLabel="m" markerX={7} onRender={(el) => builds.push(el)} />,
+    );
+    expect(builds).toHaveLength(1); // same options: no rebuild
+    expect(Number(line().getAttribute('x1'))).toBeCloseTo(Number(x.apply!(7)), 9);
+    rerender(
+      <PlotFigure
+        options={options}
+        ariaLabel="m"
+        markerX={50}
+        onRender={(el) => builds.push(el)}
+      />,
+    );
+    // Off the x domain → Plot's linear scale extrapolates; the line is still placed, not NaN.
+    expect(Number.isFinite(Number(line().getAttribute('x1')))).toBe(true);
+  });
+});

@@ -6,6 +6,7 @@ import { chips, models } from '../../../roofline/index';
 import type { PositionalKind } from '../../../roofline/index';
 import { customModel, HfConfigError, parseHfConfig } from '../../../roofline/hfConfig';
 import { storageFormats, type StorageFormat } from '../../../roofline/series';
+import { CountInput } from './CountInput';
 import { CUSTOM, type CustomChipState, type CustomModelState, type ExplorerState } from './state';
 
 /** Index of the grid point nearest to n (the slider moves over the plotted grid). */
@@ -285,17 +286,7 @@ export function Controls({ state, grid }: { state: ExplorerState; grid: readonly
       <div className="control-block control-row">
         <div className="field">
           <label htmlFor={batchId}>batch B</label>
-          <input
-            id={batchId}
-            type="number"
-            min={1}
-            step={1}
-            value={state.batch}
-            onChange={(e) => {
-              const v = Number(e.target.value);
-              if (Number.isInteger(v) && v >= 1) state.setBatch(v);
-            }}
-          />
+          <CountInput id={batchId} value={state.batch} onCommit={state.setBatch} />
         </div>
         <FormatSelect
           label="weights stored as"
@@ -324,17 +315,12 @@ export function Controls({ state, grid }: { state: ExplorerState; grid: readonly
         />
         <div className="field inline">
           <label htmlFor={contextId}>exact n</label>
-          <input
+          <CountInput
             id={contextId}
-            type="number"
+            value={state.context}
             min={grid[0]}
             max={grid[grid.length - 1]}
-            value={state.context}
-            onChange={(e) => {
-              const v = Number(e.target.value);
-              if (Number.isInteger(v) && v >= grid[0] && v <= grid[grid.length - 1])
-                state.setContext(v);
-            }}
+            onCommit={state.setContext}
           />
           <span className="small">
             {formatCount(grid[0])} … {formatCount(grid[grid.length - 1])}; chip memory{' '}

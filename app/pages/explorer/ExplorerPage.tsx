@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo } from 'react';
+import { useMemo } from 'react';
 import { contextGrid, contextRange, type Setup } from '../../../roofline/series';
 import { Controls } from './Controls';
 import { useExplorerState } from './state';
@@ -29,11 +29,10 @@ export function ExplorerPage() {
     () => ({ model, chip, batch, contextLength, weightFormat, cacheFormat }),
     [model, chip, batch, contextLength, weightFormat, cacheFormat],
   );
-  // The charts may lag a frame behind the slider while it is dragged; the controls never do.
-  // Setup and grid are deferred together so a view never pairs a new model with an old grid.
-  const deferred = useDeferredValue(useMemo(() => ({ setup, grid }), [setup, grid]));
-  const viewSetup = deferred.setup;
-  const viewGrid = deferred.grid;
+  // No useDeferredValue: a slider step only moves chart markers and rebuilds the small roofline
+  // chart, so deferring would cost a second render pass for nothing.
+  const viewSetup = setup;
+  const viewGrid = grid;
 
   return (
     <section className="page explorer">

@@ -29,12 +29,12 @@ export const ApplicabilityView = memo(function ApplicabilityView({ model }: { mo
             ? `Yes: up to ${Number(verdict.factor.toPrecision(3))}× less context memory.`
             : 'No gain.'}
         </strong>{' '}
-        {kindNames[verdict.kind]}. {verdict.reason}
+        {verdict.reason}
       </p>
       <p className="small">
-        h = {model.heads}, h_kv = {model.kvHeads}, d_k = {model.headDim}, d = {model.d}; r = e/d ={' '}
-        {Number(r.toPrecision(3))}; c = h_kv(d_k + d_v)/d = {Number(c.toPrecision(3))}; positions:{' '}
-        {model.positional}.
+        Kind: {kindNames[verdict.kind]}; h = {model.heads}, h_kv = {model.kvHeads}, d_k ={' '}
+        {model.headDim}, d = {model.d}; r = e/d = {Number(r.toPrecision(3))}; c = h_kv(d_k + d_v)/d
+        = {Number(c.toPrecision(3))}; positions: {model.positional}.
       </p>
       <div className="table-scroll">
         <table className="data-table">

@@ -42,6 +42,7 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
       style: plotStyle,
       height: 320,
       marginLeft: 56,
+      marginTop: 34,
       x: { type: 'log', label: 'context length n (tokens) →' },
       y: { type: 'log', label: '↑ OPs per byte (one layer, projections + attention)', grid: true },
       color: {

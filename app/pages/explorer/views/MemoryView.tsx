@@ -51,6 +51,7 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
       style: plotStyle,
       height: 320,
       marginLeft: 56,
+      marginTop: 34,
       x: { type: 'log', label: 'context length n (tokens) →' },
       y: { type: 'log', label: '↑ memory (GB)', grid: true },
       color: { domain: labels, range: palette, legend: true },

@@ -11,6 +11,7 @@ import {
   memoryVariants,
   type FrontierPoint,
 } from '../../../../roofline/series';
+import { CountInput } from '../CountInput';
 import { colors, plotStyle, type ViewProps } from './common';
 
 export interface PlannerProps extends ViewProps {
@@ -73,10 +74,17 @@ export const PlannerView = memo(function PlannerView({
             },
           },
         }),
-        Plot.ruleY([users], { stroke: colors.capacity, strokeDasharray: '6 4' }),
+        Plot.ruleY([users], { stroke: 'currentColor', strokeOpacity: 0.6, strokeDasharray: '6 4' }),
+        Plot.text([users], {
+          x: coarse[0],
+          y: (u: number) => u,
+          text: (u: number) => `${formatCount(u)} users`,
+          textAnchor: 'start',
+          dy: -7,
+        }),
       ],
     }),
-    [frontier, variants, users],
+    [frontier, variants, users, coarse],
   );
 
   return (
@@ -85,29 +93,11 @@ export const PlannerView = memo(function PlannerView({
       <div className="control-row">
         <div className="field">
           <label htmlFor={kId}>chips</label>
-          <input
-            id={kId}
-            type="number"
-            min={1}
-            value={chipCount}
-            onChange={(e) => {
-              const v = Number(e.target.value);
-              if (Number.isInteger(v) && v >= 1) onChipCount(v);
-            }}
-          />
+          <CountInput id={kId} value={chipCount} onCommit={onChipCount} />
         </div>
         <div className="field">
           <label htmlFor={uId}>target users (sequences)</label>
-          <input
-            id={uId}
-            type="number"
-            min={1}
-            value={users}
-            onChange={(e) => {
-              const v = Number(e.target.value);
-              if (Number.isInteger(v) && v >= 1) onUsers(v);
-            }}
-          />
+          <CountInput id={uId} value={users} onCommit={onUsers} />
         </div>
       </div>
       <p className="small">
@@ -134,7 +124,15 @@ export const PlannerView = memo(function PlannerView({
                   {r.label}
                 </th>
                 <td>{formatCount(r.maxBatch)}</td>
-                <td>{r.maxContext === 0 ? 'does not fit' : formatCount(r.maxContext)}</td>
+                <td>
+                  {r.maxContext === 0 ? 'does not fit' : formatCount(r.maxContext)}
+                  {model.contextLength !== undefined && r.maxContext > model.contextLength && (
+                    <span className="small">
+                      {' '}
+                      (beyond the model&apos;s {formatCount(model.contextLength)})
+                    </span>
+                  )}
+                </td>
                 <td>{formatCount(r.chips)}</td>
               </tr>
             ))}

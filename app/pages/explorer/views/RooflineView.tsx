@@ -37,6 +37,7 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
       y: { type: 'log', label: '↑ attainable TOPS', grid: true },
       color: { legend: true, domain: points.map((p) => p.label) },
       symbol: { domain: ['memory', 'compute'], range: ['circle', 'diamond'] },
+      r: { type: 'identity' },
       marks: [
         Plot.line(others, {
           x: 'opsPerByte',
@@ -64,7 +65,9 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
           y: (p: OperatingPoint) => p.opsPerSecond / TERA,
           fill: 'label',
           symbol: 'bound',
-          r: 6,
+          // Points often coincide (vanilla attention and batch-1 weights both sit at 2 OPs per
+          // value): shrinking radii in drawing order keep each one visible as a ring.
+          r: (_p: OperatingPoint, i: number) => 11 - 1.4 * i,
           stroke: 'white',
           tip: true,
           channels: { explanation: { value: 'explanation', label: '' } },
