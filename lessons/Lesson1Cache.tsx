@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { enumCodec, numberCodec, useUrlState } from '../components/useUrlState';
+import { enumCodec, numberCodec } from '../components/useUrlState';
+import { useLessonState } from './useLessonState';
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { Checkpoint } from '../components/Checkpoint';
 import { Slider } from '../components/Slider';
@@ -31,9 +32,9 @@ const report = (contextLength: number, batch: number) =>
   memoryReport(MODEL, { contextLength, batch, bytesPerValue: BYTES_PER_VALUE });
 
 export function Lesson1Cache() {
-  const [ctxExp, setCtxExp] = useUrlState('ctx', numberCodec, 12);
-  const [batchExp, setBatchExp] = useUrlState('batch', numberCodec, 0);
-  const [chipId, setChipId] = useUrlState('chip', chipCodec, DEFAULT_CHIP);
+  const [ctxExp, setCtxExp] = useLessonState('ctx', numberCodec, 12);
+  const [batchExp, setBatchExp] = useLessonState('batch', numberCodec, 0);
+  const [chipId, setChipId] = useLessonState('chip', chipCodec, DEFAULT_CHIP);
   const e = Math.min(CTX_EXP.max, Math.max(CTX_EXP.min, Math.round(ctxExp)));
   const b = Math.min(BATCH_EXP.max, Math.max(BATCH_EXP.min, Math.round(batchExp)));
   const n = 2 ** e;

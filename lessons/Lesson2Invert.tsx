@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { numberCodec, useUrlState } from '../components/useUrlState';
+import { numberCodec } from '../components/useUrlState';
+import { useLessonState } from './useLessonState';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
@@ -87,7 +88,7 @@ function SingularExplanation({ a }: { a: SingularAnalysis }) {
 export function Lesson2Invert() {
   const { weights, set } = useToyWeights();
   const { wK, wV } = weights;
-  const [epsExp, setEpsExp] = useUrlState('eps', numberCodec, -3);
+  const [epsExp, setEpsExp] = useLessonState('eps', numberCodec, -3);
 
   const inversion = useMemo(() => invertWk(wK, wV), [wK, wV]);
   const singular = useMemo(() => analyseSingular(wK, wV), [wK, wV]);

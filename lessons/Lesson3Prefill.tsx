@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { numberCodec, useUrlState } from '../components/useUrlState';
+import { numberCodec } from '../components/useUrlState';
+import { useLessonState } from './useLessonState';
 import { CacheStrip } from '../components/CacheStrip';
 import { Checkpoint } from '../components/Checkpoint';
 import { MatrixView } from '../components/MatrixView';
@@ -8,13 +9,14 @@ import { formatBytes } from '../components/format';
 import { bytesPerElement } from '../engine/tensor';
 import { D, PROMPT_IDS, TOY_DTYPE, embed, prefillCacheBytes, product, tokenText } from './toyModel';
 import { useToyWeights } from './useToyWeights';
+import { WeightsPanel } from './WeightsPanel';
 
 const SLUG = 'prefill';
 const P = PROMPT_IDS.length;
 
 export function Lesson3Prefill() {
-  const { weights } = useToyWeights();
-  const [rawStep, setStep] = useUrlState('step', numberCodec, 0);
+  const { weights, set } = useToyWeights();
+  const [rawStep, setStep] = useLessonState('step', numberCodec, 0);
   const step = Math.min(P, Math.max(0, Math.round(rawStep)));
 
   const X = useMemo(() => embed(PROMPT_IDS), []);
@@ -46,6 +48,38 @@ export function Lesson3Prefill() {
         showed that <Tex>{'v_t = k_t W_{KV}'}</Tex> whenever it is needed.
       </p>
 
+      <WeightsPanel
+        weights={weights}
+        set={set}
+        names={['wK', 'wV']}
+        hint={
+          <>
+            Prefill uses only <Tex>{'W_K'}</Tex> and <Tex>{'W_V'}</Tex>. Change an entry and the
+            cached rows change with it; the byte counts do not: they depend only on how many rows
+            are stored.
+          </>
+        }
+      />
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="prefill-bytes"
+        question={
+          <>
+            Before you start: after all {P} prompt tokens, how many bytes will the <strong>slim</strong> cache hold?
+            (d = {D}, {perValue} bytes per value.)
+          </>
+        }
+        choices={[
+          ...new Set([full.slim.bytes, full.standard.bytes, P * D, 2 * full.standard.bytes]),
+        ].map((b) => ({ label: formatBytes(b), correct: b === full.slim.bytes }))}
+        explanation={
+          <p>
+            p · d · {perValue} bytes = {P} · {D} · {perValue} = {formatBytes(full.slim.bytes)}: one
+            key row per token. The standard cache holds keys and values,{' '}
+            {formatBytes(full.standard.bytes)} — exactly twice as much.
+          </p>
+        }
+      />
       <div className="stepper" role="group" aria-label="Prefill steps">
         <ol className="token-chips" aria-label="Prompt tokens">
           {PROMPT_IDS.map((id, i) => (
@@ -132,27 +166,6 @@ export function Lesson3Prefill() {
         = {D}). Each token adds {D} values to every cache it touches.
       </p>
 
-      <h2>Checkpoint</h2>
-      <Checkpoint
-        lessonSlug={SLUG}
-        id="prefill-bytes"
-        question={
-          <>
-            After all {P} prompt tokens, how many bytes does the <strong>slim</strong> cache hold?
-            (d = {D}, {perValue} bytes per value.)
-          </>
-        }
-        choices={[
-          ...new Set([full.slim.bytes, full.standard.bytes, P * D, 2 * full.standard.bytes]),
-        ].map((b) => ({ label: formatBytes(b), correct: b === full.slim.bytes }))}
-        explanation={
-          <p>
-            p · d · {perValue} bytes = {P} · {D} · {perValue} = {formatBytes(full.slim.bytes)}: one
-            key row per token. The standard cache holds keys and values,{' '}
-            {formatBytes(full.standard.bytes)} — exactly twice as much.
-          </p>
-        }
-      />
     </>
   );
 }

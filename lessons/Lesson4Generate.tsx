@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { numberCodec, useUrlState } from '../components/useUrlState';
+import { numberCodec } from '../components/useUrlState';
+import { useLessonState } from './useLessonState';
 import { BarChart } from '../components/BarChart';
 import { CacheStrip } from '../components/CacheStrip';
 import { Checkpoint } from '../components/Checkpoint';
@@ -18,7 +19,9 @@ import {
   invertWk,
   tokenText,
   type PathOutputs,
+  type ToyWeights,
 } from './toyModel';
+import { WeightsPanel } from './WeightsPanel';
 import { useToyWeights } from './useToyWeights';
 
 const SLUG = 'generate';
@@ -41,27 +44,67 @@ function DiffTable({ label, r }: { label: string; r: PathOutputs }) {
 }
 
 export function Lesson4Generate() {
-  const { weights } = useToyWeights();
-  const [rawSteps, setSteps] = useUrlState('gen', numberCodec, 0);
+  const { weights, set } = useToyWeights();
+  const [rawSteps, setSteps] = useLessonState('gen', numberCodec, 0);
   const steps = Math.min(MAX_STEPS, Math.max(0, Math.round(rawSteps)));
   const invertible = useMemo(() => invertWk(weights.wK, weights.wV).wKV !== undefined, [weights]);
 
-  if (!invertible) {
-    return (
-      <div className="notice-error" role="alert">
-        <p>
-          The W_K in this link has no usable inverse, so slim attention cannot rebuild V from K and
-          this lesson has nothing to compare. Go back to lesson 2 to see why, or press “Reset to the
-          defaults”.
-        </p>
-      </div>
-    );
-  }
-  return <GenerateBody steps={steps} setSteps={setSteps} />;
+  return (
+    <>
+      <p>
+        Now the model writes. Each decode step takes the newest token <Tex>{'x_n'}</Tex>, makes its
+        query <Tex>{'q = x_n W_Q'}</Tex> and its key, appends the key to the cache, and attends over
+        all <Tex>{'n'}</Tex> cached rows:
+      </p>
+      <Tex block>
+        {
+          's = \\operatorname{softmax}\\!\\Big(\\frac{q K^\\top}{\\sqrt{d_k}}\\Big),\\qquad \\text{head} = s\\,V'
+        }
+      </Tex>
+      <p>
+        Slim attention has no V, so it has two ways to get <Tex>{'s\\,V'}</Tex> from K (PAPER.md
+        §2). <strong>Option 1</strong> rebuilds V first: <Tex>{'V = K W_{KV}'}</Tex>, then{' '}
+        <Tex>{'s\\,V'}</Tex>. <strong>Option 2</strong> multiplies in the other order:{' '}
+        <Tex>{'(s\\,K)\\,W_{KV}'}</Tex>. Matrix products are associative, so both equal{' '}
+        <Tex>{'s\\,X W_V'}</Tex> — but they cost very different amounts.
+      </p>
+
+      <WeightsPanel
+        weights={weights}
+        set={set}
+        names={['wQ', 'wK', 'wV', 'wO']}
+        hint={
+          <>
+            Change any entry: all three paths below follow, and they keep agreeing as long as{' '}
+            <Tex>{'W_K'}</Tex> stays invertible. Slim attention never uses <Tex>{'W_V'}</Tex> at
+            decode time, only <Tex>{'W_{KV} = W_K^{-1} W_V'}</Tex>.
+          </>
+        }
+      />
+      {invertible ? (
+        <GenerateBody weights={weights} steps={steps} setSteps={setSteps} />
+      ) : (
+        <div className="notice-error" role="alert">
+          <p>
+            This <Tex>{'W_K'}</Tex> has no inverse, so slim attention cannot rebuild V from K and
+            this lesson has nothing to compare. Lesson 2 shows why; change a cell back, or press
+            “Restore the default weights”.
+          </p>
+        </div>
+      )}
+    </>
+  );
 }
 
-function GenerateBody({ steps, setSteps }: { steps: number; setSteps: (n: number) => void }) {
-  const { weights } = useToyWeights();
+function GenerateBody({
+  weights,
+  steps,
+  setSteps,
+}: {
+  weights: ToyWeights;
+  steps: number;
+  setSteps: (n: number) => void;
+}) {
   const generated = useMemo(() => generate(weights, 1, MAX_STEPS + 1), [weights]);
   const ids = useMemo(() => [...PROMPT_IDS, ...generated.slice(0, steps)], [generated, steps]);
   const n = ids.length;
@@ -84,24 +127,28 @@ function GenerateBody({ steps, setSteps }: { steps: number; setSteps: (n: number
 
   return (
     <>
-      <p>
-        Now the model writes. Each decode step takes the newest token <Tex>{'x_n'}</Tex>, makes its
-        query <Tex>{'q = x_n W_Q'}</Tex> and its key, appends the key to the cache, and attends over
-        all <Tex>{'n'}</Tex> cached rows:
-      </p>
-      <Tex block>
-        {
-          's = \\operatorname{softmax}\\!\\Big(\\frac{q K^\\top}{\\sqrt{d_k}}\\Big),\\qquad \\text{head} = s\\,V'
+      <h2>Predict first</h2>
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="decode-growth"
+        question={
+          <>
+            Before you press Generate: how many bytes will the next decode step add to the slim
+            K-cache?
+          </>
         }
-      </Tex>
-      <p>
-        Slim attention has no V, so it has two ways to get <Tex>{'s\\,V'}</Tex> from K (PAPER.md
-        §2). <strong>Option 1</strong> rebuilds V first: <Tex>{'V = K W_{KV}'}</Tex>, then{' '}
-        <Tex>{'s\\,V'}</Tex>. <strong>Option 2</strong> multiplies in the other order:{' '}
-        <Tex>{'(s\\,K)\\,W_{KV}'}</Tex>. Matrix products are associative, so both equal{' '}
-        <Tex>{'s\\,X W_V'}</Tex> — but they cost very different amounts.
-      </p>
-
+        choices={[...new Set([slimGrowth, stdGrowth, 2 * stdGrowth, slimGrowth / 4])].map((b) => ({
+          label: formatBytes(b),
+          correct: b === slimGrowth,
+        }))}
+        explanation={
+          <p>
+            One key row: d = {D} values of {bytesPerElement('float32')} bytes ={' '}
+            {formatBytes(slimGrowth)}. The KV-cache adds a key and a value row,{' '}
+            {formatBytes(stdGrowth)}.
+          </p>
+        }
+      />
       <div className="stepper" role="group" aria-label="Decode steps">
         <ol className="token-chips" aria-label="Tokens so far">
           {tokens.map((t, i) => (
@@ -121,6 +168,31 @@ function GenerateBody({ steps, setSteps }: { steps: number; setSteps: (n: number
           n = {n} cached tokens ({steps} generated)
         </span>
       </div>
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="option-agree"
+        question={
+          <>
+            Before you look below: at this step (n = {n}), in float64, how far apart are the outputs
+            of option 1 and option 2?
+          </>
+        }
+        choices={[
+          { label: 'Exactly 0', correct: exactZero },
+          {
+            label: 'Tiny, rounding only (below 1e-12)',
+            correct: !exactZero && f64.maxDiff.option1VsOption2 < 1e-12,
+          },
+          { label: 'Clearly different (above 1e-3)', correct: f64.maxDiff.option1VsOption2 > 1e-3 },
+        ]}
+        explanation={
+          <p>
+            max |Δ| = {formatNumber(f64.maxDiff.option1VsOption2, 3)}. The two orders do the same
+            arithmetic regrouped, so they can differ only in the last bits of float64 — and
+            sometimes not at all.
+          </p>
+        }
+      />
 
       {steps === 0 ? (
         <p className="hint">
@@ -286,44 +358,6 @@ function GenerateBody({ steps, setSteps }: { steps: number; setSteps: (n: number
         engine’s caches (float32). Every step appends {formatBytes(stdGrowth)} to the KV-cache and{' '}
         {formatBytes(slimGrowth)} to the K-cache.
       </p>
-
-      <h2>Checkpoints</h2>
-      <Checkpoint
-        lessonSlug={SLUG}
-        id="decode-growth"
-        question={<>One more decode step: how many bytes does it add to the slim K-cache?</>}
-        choices={[...new Set([slimGrowth, stdGrowth, 2 * stdGrowth, slimGrowth / 4])].map((b) => ({
-          label: formatBytes(b),
-          correct: b === slimGrowth,
-        }))}
-        explanation={
-          <p>
-            One key row: d = {D} values of {bytesPerElement('float32')} bytes ={' '}
-            {formatBytes(slimGrowth)}. The KV-cache adds a key and a value row,{' '}
-            {formatBytes(stdGrowth)}.
-          </p>
-        }
-      />
-      <Checkpoint
-        lessonSlug={SLUG}
-        id="option-agree"
-        question={<>At this step (n = {n}), in float64, how far apart are option 1 and option 2?</>}
-        choices={[
-          { label: 'Exactly 0', correct: exactZero },
-          {
-            label: 'Tiny, rounding only (below 1e-12)',
-            correct: !exactZero && f64.maxDiff.option1VsOption2 < 1e-12,
-          },
-          { label: 'Clearly different (above 1e-3)', correct: f64.maxDiff.option1VsOption2 > 1e-3 },
-        ]}
-        explanation={
-          <p>
-            max |Δ| = {formatNumber(f64.maxDiff.option1VsOption2, 3)}. The two orders do the same
-            arithmetic regrouped, so they can differ only in the last bits of float64 — and
-            sometimes not at all.
-          </p>
-        }
-      />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { numberCodec, useUrlState } from '../components/useUrlState';
+import { numberCodec } from '../components/useUrlState';
+import { useLessonState } from './useLessonState';
 import { BarChart } from '../components/BarChart';
 import { Checkpoint } from '../components/Checkpoint';
 import { MatrixView } from '../components/MatrixView';
@@ -22,7 +23,9 @@ import {
   invertWk,
   tokenText,
   type Mat,
+  type ToyWeights,
 } from './toyModel';
+import { WeightsPanel } from './WeightsPanel';
 import { useToyWeights } from './useToyWeights';
 
 const SLUG = 'many-heads';
@@ -38,25 +41,48 @@ const PAPER_CHIPS = chips.filter((c) => c.paperTable3);
 const block = (m: Mat, i: number) => m.map((r) => r.slice(i * DK, (i + 1) * DK));
 
 export function Lesson5Heads() {
-  const { weights } = useToyWeights();
+  const { weights, set } = useToyWeights();
   const inv = useMemo(() => invertWk(weights.wK, weights.wV), [weights]);
-  if (!inv.wKV) {
-    return (
-      <div className="notice-error" role="alert">
-        <p>
-          The W_K in this link has no usable inverse, so there is no W_KV to split into heads.
-          Lesson 2 explains why; “Reset to the defaults” restores a working W_K.
-        </p>
-      </div>
-    );
-  }
-  return <HeadsBody wKV={inv.wKV} />;
+  return (
+    <>
+      <p>
+        Real models split attention into <Tex>{'h'}</Tex> heads. Here <Tex>{'h = 2'}</Tex>, so each
+        head works in <Tex>{`d_k = d/h = ${DK}`}</Tex> columns: head <Tex>{'i'}</Tex> scores with
+        its own column block <Tex>{'q_i K_i^\\top'}</Tex> and weights its own block{' '}
+        <Tex>{'V_i'}</Tex>. <Tex>{'W_{KV}'}</Tex> splits the same way, into per-head blocks{' '}
+        <Tex>{`W_{KV,i} \\in \\mathbb{R}^{${D}\\times ${DK}}`}</Tex>:
+      </p>
+      <Tex block>{'V_i = K\\,W_{KV,i}\\qquad(\\text{the whole } K,\\ \\text{not } K_i)'}</Tex>
+      <WeightsPanel
+        weights={weights}
+        set={set}
+        names={['wQ', 'wK', 'wV', 'wO']}
+        hint={
+          <>
+            The same toy weights, now read as two heads. Edit <Tex>{'W_K'}</Tex> or{' '}
+            <Tex>{'W_V'}</Tex> and watch the blocks of <Tex>{'W_{KV}'}</Tex> change; option 2 and
+            standard keep agreeing for any invertible <Tex>{'W_K'}</Tex>.
+          </>
+        }
+      />
+      {inv.wKV ? (
+        <HeadsBody weights={weights} wKV={inv.wKV} />
+      ) : (
+        <div className="notice-error" role="alert">
+          <p>
+            This <Tex>{'W_K'}</Tex> has no inverse, so there is no <Tex>{'W_{KV}'}</Tex> to split
+            into heads. Lesson 2 explains why; change a cell back, or press “Restore the default
+            weights”.
+          </p>
+        </div>
+      )}
+    </>
+  );
 }
 
-function HeadsBody({ wKV }: { wKV: Mat }) {
-  const { weights } = useToyWeights();
-  const [rawSteps, setSteps] = useUrlState('gen', numberCodec, 1);
-  const [hExp, setHExp] = useUrlState('h', numberCodec, 5);
+function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
+  const [rawSteps, setSteps] = useLessonState('gen', numberCodec, 1);
+  const [hExp, setHExp] = useLessonState('h', numberCodec, 5);
   const steps = Math.min(MAX_STEPS, Math.max(0, Math.round(rawSteps)));
   const hExponent = Math.min(H_EXPONENTS.max, Math.max(H_EXPONENTS.min, Math.round(hExp)));
   const h = 2 ** hExponent;
@@ -83,14 +109,30 @@ function HeadsBody({ wKV }: { wKV: Mat }) {
 
   return (
     <>
-      <p>
-        Real models split attention into <Tex>{'h'}</Tex> heads. Here <Tex>{'h = 2'}</Tex>, so each
-        head works in <Tex>{`d_k = d/h = ${DK}`}</Tex> columns: head <Tex>{'i'}</Tex> scores with
-        its own column block <Tex>{'q_i K_i^\\top'}</Tex> and weights its own block{' '}
-        <Tex>{'V_i'}</Tex>.<Tex>{'W_{KV}'}</Tex> splits the same way, into per-head blocks{' '}
-        <Tex>{`W_{KV,i} \\in \\mathbb{R}^{${D}\\times ${DK}}`}</Tex>:
-      </p>
-      <Tex block>{'V_i = K\\,W_{KV,i}\\qquad(\\text{the whole } K,\\ \\text{not } K_i)'}</Tex>
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="whole-row"
+        question={
+          <>
+            Head 2’s values are <Tex>{'V_2 = K W_{KV,2}'}</Tex>. Before you look at the blocks: how
+            many of K’s {D} columns does computing them read, with the current weights?
+          </>
+        }
+        choices={[...new Set([DK, DK + 1, D, usedColumns[1].length])]
+          .sort((a, b) => a - b)
+          .map((c) => ({
+          label: c === DK ? `${c} (just K₂)` : `${c}`,
+          correct: c === usedColumns[1].length,
+        }))}
+        explanation={
+          <p>
+            {usedColumns[1].length}: every non-zero row of <Tex>{'W_{KV,2}'}</Tex> pulls in one
+            column of K. In general <Tex>{'W_{KV,2}'}</Tex> is dense, so each head needs the whole
+            key row — which is why slim attention caches all of K and why option 2 weights whole
+            rows.
+          </p>
+        }
+      />
       <div className="matrix-row">
         <MatrixView
           label="W_KV head 1 block"
@@ -195,6 +237,21 @@ function HeadsBody({ wKV }: { wKV: Mat }) {
         of <Tex>{'2nd'}</Tex> (PAPER.md §3). Slide h for a layer with d = {formatCount(REAL.d)} at n
         = {formatCount(REAL.n)}:
       </p>
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="intensity"
+        question={<>A model with h = 32 heads: what is option 2’s MHA intensity (OPs per value)?</>}
+        choices={[...new Set([2, 4, at32, 2 * at32])].map((v) => ({
+          label: formatNumber(v),
+          correct: v === at32,
+        }))}
+        explanation={
+          <p>
+            2h + 2 = {slimPeakIntensity(32)}: 2nd(h+1) OPs over nd values read. Standard attention
+            stays at 2, whatever h is.
+          </p>
+        }
+      />
       <Slider
         label="heads h"
         min={H_EXPONENTS.min}
@@ -237,45 +294,6 @@ function HeadsBody({ wKV }: { wKV: Mat }) {
         {PAPER_CHIPS.map((c) => `${c.name} ${formatCount(ridgePoint(c, 'int8'))}`).join(', ')}{' '}
         OPs/byte), so halving the bytes read still speeds decoding up.
       </p>
-
-      <h2>Checkpoints</h2>
-      <Checkpoint
-        lessonSlug={SLUG}
-        id="whole-row"
-        question={
-          <>
-            Head 2’s values are <Tex>{'V_2 = K W_{KV,2}'}</Tex>. How many of K’s {D} columns does
-            computing them read, with the current weights?
-          </>
-        }
-        choices={[...new Set([DK, usedColumns[1].length, D])].sort().map((c) => ({
-          label: c === DK ? `${c} (just K₂)` : `${c}`,
-          correct: c === usedColumns[1].length,
-        }))}
-        explanation={
-          <p>
-            {usedColumns[1].length}: every non-zero row of <Tex>{'W_{KV,2}'}</Tex> pulls in one
-            column of K. In general <Tex>{'W_{KV,2}'}</Tex> is dense, so each head needs the whole
-            key row — which is why slim attention caches all of K and why option 2 weights whole
-            rows.
-          </p>
-        }
-      />
-      <Checkpoint
-        lessonSlug={SLUG}
-        id="intensity"
-        question={<>A model with h = 32 heads: what is option 2’s MHA intensity (OPs per value)?</>}
-        choices={[...new Set([2, 4, at32, 2 * at32])].map((v) => ({
-          label: formatNumber(v),
-          correct: v === at32,
-        }))}
-        explanation={
-          <p>
-            2h + 2 = {slimPeakIntensity(32)}: 2nd(h+1) OPs over nd values read. Standard attention
-            stays at 2, whatever h is.
-          </p>
-        }
-      />
     </>
   );
 }

@@ -351,7 +351,6 @@ const LLAMA_SHAPED = new Set([
   'olmo',
   'olmo2',
   'smollm3',
-  'starcoder2',
   'cohere',
   'granite',
 ]);

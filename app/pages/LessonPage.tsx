@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, NavLink, useParams, useSearchParams } from 'react-router-dom';
 import {
   findLesson,
@@ -15,6 +15,14 @@ import '../../lessons/lessons.css';
 
 /** Query keys that follow the reader from lesson to lesson (the edited toy weights). */
 const CARRIED_KEYS: readonly string[] = Object.values(WEIGHT_KEYS);
+/** Below this width the contents start collapsed, so a phone opens on the lesson itself. */
+const WIDE_TOC_QUERY = '(min-width: 761px)'; // lessons.css stacks the layout at 760px
+
+function wideScreen(): boolean {
+  return typeof window === 'undefined' || typeof window.matchMedia !== 'function'
+    ? true
+    : window.matchMedia(WIDE_TOC_QUERY).matches;
+}
 
 /** /lessons/:slug — table of contents, the lesson, prev/next and reset. */
 export function LessonPage() {
@@ -22,9 +30,14 @@ export function LessonPage() {
   const meta = findLesson(slug);
   const progress = useProgress();
   const [params, setParams] = useSearchParams();
+  const [tocOpen, setTocOpen] = useState(wideScreen);
+  // Reset remounts the lesson body: its local state and pending URL writes go with it.
+  const [resets, setResets] = useState(0);
 
   useEffect(() => {
     if (meta) markVisited(meta.slug);
+    // On a phone, picking a lesson from the contents closes them again.
+    if (!wideScreen()) setTocOpen(false);
   }, [meta]);
 
   if (!meta) {
@@ -51,7 +64,7 @@ export function LessonPage() {
   return (
     <div className="lesson-layout">
       <nav className="lesson-toc" aria-label="Lessons">
-        <details open>
+        <details open={tocOpen} onToggle={(e) => setTocOpen(e.currentTarget.open)}>
           <summary>Contents</summary>
           <ol>
             {lessons.map((l) => (
@@ -80,13 +93,16 @@ export function LessonPage() {
             type="button"
             className="secondary"
             disabled={params.size === 0}
-            onClick={() => setParams(new URLSearchParams(), { replace: true })}
+            onClick={() => {
+              setParams(new URLSearchParams(), { replace: true });
+              setResets((r) => r + 1);
+            }}
           >
             Reset to the defaults
           </button>
           <span className="small">Every setting is in the address bar: copy it to share.</span>
         </div>
-        <Body key={meta.slug} />
+        <Body key={`${meta.slug}/${resets}`} />
         <nav className="lesson-pager" aria-label="Previous and next lesson">
           {prev ? (
             <Link rel="prev" to={lessonPath(prev.slug) + suffix}>

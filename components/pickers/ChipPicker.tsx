@@ -28,7 +28,7 @@ export function ChipPicker({
       items={items}
       selectedId={selectedId}
       onSelect={onSelect}
-      extraOptions={[{ id: CUSTOM_ID, name: 'Custom chip (type peak, bandwidth, capacity)' }]}
+      extraOptions={[{ id: CUSTOM_ID, name: 'Custom chip…' }]}
       placeholder="Search chips, e.g. h100, tpu, apple"
     />
   );

@@ -27,7 +27,7 @@ export function ModelPicker({
       items={items}
       selectedId={selectedId}
       onSelect={onSelect}
-      extraOptions={[{ id: CUSTOM_ID, name: 'Custom model (type numbers or paste config.json)' }]}
+      extraOptions={[{ id: CUSTOM_ID, name: 'Custom model…' }]}
       placeholder="Search models, e.g. llama, whisper, gqa"
     />
   );

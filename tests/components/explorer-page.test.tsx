@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { act, render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
 import type { PlotFigureProps } from '../../components/charts/PlotFigure';
@@ -140,7 +140,7 @@ describe('ExplorerPage', () => {
     expect(screen.getByTestId('speedup-now').textContent).toContain('n = 4,096, batch 16');
   });
 
-  it('the slider moves over the plotted grid', () => {
+  it('the slider moves over the plotted grid', async () => {
     renderAt('');
     const slider = screen.getByRole('slider');
     const grid = contextGrid(128, 2 ** 20, SERIES_POINTS);
@@ -152,7 +152,8 @@ describe('ExplorerPage', () => {
       slider.dispatchEvent(new Event('input', { bubbles: true }));
     });
     expect(rendered.get('Memory versus context length')?.markerX).toBe(grid[100]);
-    expect(lastSearch).toContain(`n=${grid[100]}`);
+    // The URL follows once the slider rests.
+    await waitFor(() => expect(lastSearch).toContain(`n=${grid[100]}`));
   });
 
   it('a URL round trip restores the same state', async () => {
@@ -168,6 +169,7 @@ describe('ExplorerPage', () => {
     const n = screen.getByLabelText('exact n');
     await user.clear(n);
     await user.type(n, '16384');
+    await waitFor(() => expect(lastSearch).toContain('n=16384'));
     const search = lastSearch;
     const memory = markData('Memory versus context length', 'bytes');
     const verdict = screen.getByTestId('verdict').textContent;

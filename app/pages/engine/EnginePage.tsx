@@ -96,6 +96,7 @@ export function EnginePage() {
     const api = Comlink.wrap<EngineWorkerApi>(worker);
     const params = new URLSearchParams(window.location.search);
     setStatus({ state: 'running', phase: 'building the models', done: 0, total: steps });
+    let finished = false;
     try {
       const result = await api.run(
         {
@@ -105,12 +106,15 @@ export function EnginePage() {
           forceCpu: params.get('backend') === 'cpu',
           loseContext: params.get('loseContext') === '1',
         },
-        Comlink.proxy((phase: string, done: number, total: number) =>
-          setStatus({ state: 'running', phase, done, total }),
-        ),
+        // Progress arrives on its own message port and may land after the result: drop late ones.
+        Comlink.proxy((phase: string, done: number, total: number) => {
+          if (!finished) setStatus({ state: 'running', phase, done, total });
+        }),
       );
+      finished = true;
       setStatus({ state: 'done', result });
     } catch (error) {
+      finished = true;
       const e = error as Error;
       const lost = e?.name === 'ContextLostError' || /context was lost/i.test(String(e?.message));
       setStatus({ state: 'error', message: e?.message ?? String(error), lost });

@@ -7,7 +7,7 @@ import {
   useUrlState,
   type UrlCodec,
 } from '../../../components/useUrlState';
-import { chips, findChip, findModel, models } from '../../../roofline/index';
+import { findChip, findModel } from '../../../roofline/index';
 import type { ArchitectureKind, Chip, Model, PositionalKind } from '../../../roofline/index';
 import { storageFormats, type StorageFormat } from '../../../roofline/series';
 
@@ -301,5 +301,3 @@ export function useExplorerState(): ExplorerState {
     chip,
   };
 }
-
-export { chips as chipCatalog, models as modelCatalog };

@@ -9,7 +9,6 @@ import {
   maxFittingBatch,
   maxFittingContext,
   memoryVariants,
-  type FrontierPoint,
 } from '../../../../roofline/series';
 import { CountInput } from '../CountInput';
 import { colors, plotStyle, type ViewProps } from './common';
@@ -151,5 +150,3 @@ export const PlannerView = memo(function PlannerView({
     </section>
   );
 });
-
-export type { FrontierPoint };

@@ -1,0 +1,66 @@
+import { useState } from 'react';
+import { MatrixEditor } from '../components/MatrixEditor';
+import { Tex } from '../components/Tex';
+import { DEFAULT_WEIGHTS, type Mat, type ToyWeights } from './toyModel';
+
+const TEX_NAME: Record<keyof ToyWeights, string> = {
+  wQ: 'W_Q',
+  wK: 'W_K',
+  wV: 'W_V',
+  wO: 'W_O',
+};
+
+const sameMatrix = (a: Mat, b: Mat) => a.every((row, i) => row.every((x, j) => x === b[i][j]));
+
+export interface WeightsPanelProps {
+  weights: ToyWeights;
+  set: (name: keyof ToyWeights, value: Mat) => void;
+  /** The matrices this lesson uses, in display order. */
+  names: readonly (keyof ToyWeights)[];
+  /** One sentence on what to try. */
+  hint: React.ReactNode;
+}
+
+/**
+ * The toy weights a lesson uses, editable, folded away by default so the lesson reads first
+ * (issue 3: "all matrices are editable"). It opens by itself when the link carries edited weights,
+ * so a shared example shows what was changed.
+ */
+export function WeightsPanel({ weights, set, names, hint }: WeightsPanelProps) {
+  const edited = names.filter((n) => !sameMatrix(weights[n], DEFAULT_WEIGHTS[n]));
+  // Decided once: later edits or a restore must not fold the panel away under the reader.
+  const [openAtStart] = useState(edited.length > 0);
+  return (
+    <details className="weights-panel" open={openAtStart}>
+      <summary>
+        Edit the weights ({names.map((n) => TEX_NAME[n]).join(', ')})
+        {edited.length > 0 && (
+          <span className="weights-edited">
+            {' '}
+            · edited: {edited.map((n) => TEX_NAME[n]).join(', ')}
+          </span>
+        )}
+      </summary>
+      <p className="small">{hint}</p>
+      <div className="matrix-row">
+        {names.map((n) => (
+          <MatrixEditor
+            key={n}
+            label={TEX_NAME[n]}
+            caption={<Tex>{TEX_NAME[n]}</Tex>}
+            value={weights[n]}
+            onChange={(m) => set(n, m)}
+          />
+        ))}
+      </div>
+      <button
+        type="button"
+        className="secondary"
+        disabled={edited.length === 0}
+        onClick={() => edited.forEach((n) => set(n, DEFAULT_WEIGHTS[n].map((r) => [...r])))}
+      >
+        Restore the default weights
+      </button>
+    </details>
+  );
+}
