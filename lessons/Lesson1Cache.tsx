@@ -114,6 +114,28 @@ export function Lesson1Cache() {
         decode step reads every parameter once, and the whole cache of every sequence in the batch.
         Grow the context and the batch:
       </p>
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="crossover"
+        question={
+          <>
+            Predict before you touch the sliders: for one sequence (B = 1), at about what context
+            length does the KV-cache become larger than all {formatNumber(MODEL.params / 1e9, 2)}B
+            parameters?
+          </>
+        }
+        choices={crossoverChoices.map((c) => ({
+          label: `about ${tokens(Math.round(c))} tokens`,
+          correct: c === crossover,
+        }))}
+        explanation={
+          <p>
+            Each token adds 2 · {formatCount(MODEL.d)} · {MODEL.layers} = {formatCount(perToken)}{' '}
+            values. {formatCount(MODEL.params)} / {formatCount(perToken)} ≈ {formatCount(crossover)}{' '}
+            tokens — about a seventh of the 128K context.
+          </p>
+        }
+      />
       <div className="controls">
         <Slider
           label="context length n"
@@ -195,28 +217,7 @@ export function Lesson1Cache() {
         output value.
       </p>
 
-      <h2>Checkpoints</h2>
-      <Checkpoint
-        lessonSlug={SLUG}
-        id="crossover"
-        question={
-          <>
-            For one sequence (B = 1), at about what context length does the KV-cache become larger
-            than all {formatNumber(MODEL.params / 1e9, 2)}B parameters?
-          </>
-        }
-        choices={crossoverChoices.map((c) => ({
-          label: `about ${tokens(Math.round(c))} tokens`,
-          correct: c === crossover,
-        }))}
-        explanation={
-          <p>
-            Each token adds 2 · {formatCount(MODEL.d)} · {MODEL.layers} = {formatCount(perToken)}{' '}
-            values. {formatCount(MODEL.params)} / {formatCount(perToken)} ≈ {formatCount(crossover)}{' '}
-            tokens — about a seventh of the 128K context.
-          </p>
-        }
-      />
+      <h2>Checkpoint</h2>
       <Checkpoint
         lessonSlug={SLUG}
         id="batch-speedup"

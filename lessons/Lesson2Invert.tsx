@@ -35,6 +35,8 @@ const SLUG = 'invert-wk';
 /** The conditioning slider moves log10 ε in quarter decades from 1 down to 1e-9. */
 const EPS_STEPS = Array.from({ length: 37 }, (_, i) => -i / 4);
 const rowName = (i: number) => `row ${i + 1}`;
+/** The default W_K's exact determinant (±1 by construction, see toyModel.ts). */
+const DEFAULT_DET = formatFraction(exactDet(toFractionMatrix(DEFAULT_WEIGHTS.wK)));
 /** float32 unit roundoff 2^-24: the relative error of storing one value in float32. */
 const FLOAT32_UNIT = 2 ** -24;
 
@@ -162,10 +164,9 @@ export function Lesson2Invert() {
       ? singular.reason.rows.includes(i)
       : singular.reason?.kind === 'zero-row' && singular.reason.row === i;
 
-  const copyRow = nearSingular(wK, 0);
-  const detIfCopied = formatFraction(exactDet(toFractionMatrix(copyRow)));
-  const detNow = formatFraction(exactDet(toFractionMatrix(wK)));
-  const detChoices = [...new Set([detIfCopied, detNow, '2'])];
+  const copyRow = useMemo(() => nearSingular(wK, 0), [wK]);
+  const detIfCopied = useMemo(() => formatFraction(exactDet(toFractionMatrix(copyRow))), [copyRow]);
+  const detChoices = [...new Set([detIfCopied, singular.det, '2'])];
 
   return (
     <>
@@ -181,9 +182,9 @@ export function Lesson2Invert() {
       </Tex>
       <p>
         <Tex>{'W_{KV}'}</Tex> is computed once, offline, and stored instead of <Tex>{'W_V'}</Tex>.
-        Below is the toy model’s <Tex>{'W_K'}</Tex>: small integers, and{' '}
-        <Tex>{'\\det W_K = 1'}</Tex>. Edit any cell — type, use the arrow keys, or drag sideways
-        (hold Shift for steps of 0.1) — and everything below follows.
+        Below is the toy model’s <Tex>{'W_K'}</Tex>: small integers, and by default{' '}
+        <Tex>{`\\det W_K = ${DEFAULT_DET}`}</Tex>. Edit any cell — type, use the arrow keys, or drag
+        sideways (hold Shift for steps of 0.1) — and everything below follows.
       </p>
 
       <div className="matrix-row">
@@ -233,6 +234,29 @@ export function Lesson2Invert() {
         </div>
       </div>
 
+      <Checkpoint
+        lessonSlug={SLUG}
+        id="integer-inverse"
+        question={
+          <>
+            Look at the current <Tex>{'W_K'}</Tex> (det = {singular.det}). Before scrolling down:
+            what kind of numbers does <Tex>{'W_K^{-1}'}</Tex> contain?
+          </>
+        }
+        choices={[
+          { label: 'Only integers', correct: !!exact?.allInteger },
+          { label: 'Fractions, not all integers', correct: !!exact && !exact.allInteger },
+          { label: 'Irrational numbers such as √2', correct: false },
+          { label: 'There is no inverse', correct: !exact },
+        ]}
+        explanation={
+          <p>
+            {exact
+              ? `W_K⁻¹ = adj(W_K) / det(W_K). The adjugate holds 3×3 determinants of W_K’s entries; dividing by det = ${singular.det} ${exact.allInteger ? 'leaves integers' : 'gives fractions'}. It is never irrational: inverting uses only +, −, ×, ÷.`
+              : 'det(W_K) = 0, so there is nothing to divide by: no inverse exists.'}
+          </p>
+        }
+      />
       {singular.singular ? (
         <SingularExplanation a={singular} />
       ) : (
@@ -336,30 +360,7 @@ export function Lesson2Invert() {
         and why conditioning is measured, not assumed.
       </p>
 
-      <h2>Checkpoints</h2>
-      <Checkpoint
-        lessonSlug={SLUG}
-        id="integer-inverse"
-        question={
-          <>
-            Look at the current <Tex>{'W_K'}</Tex> (det = {singular.det}). Before scrolling up: what
-            kind of numbers does <Tex>{'W_K^{-1}'}</Tex> contain?
-          </>
-        }
-        choices={[
-          { label: 'Only integers', correct: !!exact?.allInteger },
-          { label: 'Fractions, not all integers', correct: !!exact && !exact.allInteger },
-          { label: 'Irrational numbers such as √2', correct: false },
-          { label: 'There is no inverse', correct: !exact },
-        ]}
-        explanation={
-          <p>
-            {exact
-              ? `W_K⁻¹ = adj(W_K) / det(W_K). The adjugate holds 3×3 determinants of W_K’s entries; dividing by det = ${singular.det} ${exact.allInteger ? 'leaves integers' : 'gives fractions'}. It is never irrational: inverting uses only +, −, ×, ÷.`
-              : 'det(W_K) = 0, so there is nothing to divide by: no inverse exists.'}
-          </p>
-        }
-      />
+      <h2>Checkpoint</h2>
       <Checkpoint
         lessonSlug={SLUG}
         id="singular-det"

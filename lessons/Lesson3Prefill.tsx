@@ -65,8 +65,8 @@ export function Lesson3Prefill() {
         id="prefill-bytes"
         question={
           <>
-            Before you start: after all {P} prompt tokens, how many bytes will the <strong>slim</strong> cache hold?
-            (d = {D}, {perValue} bytes per value.)
+            Before you start: after all {P} prompt tokens, how many bytes will the{' '}
+            <strong>slim</strong> cache hold? (d = {D}, {perValue} bytes per value.)
           </>
         }
         choices={[
@@ -165,7 +165,6 @@ export function Lesson3Prefill() {
         Byte counts come from the engine’s cache objects ({TOY_DTYPE}, {perValue} bytes per value, d
         = {D}). Each token adds {D} values to every cache it touches.
       </p>
-
     </>
   );
 }

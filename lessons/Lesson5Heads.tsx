@@ -121,9 +121,9 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         choices={[...new Set([DK, DK + 1, D, usedColumns[1].length])]
           .sort((a, b) => a - b)
           .map((c) => ({
-          label: c === DK ? `${c} (just K₂)` : `${c}`,
-          correct: c === usedColumns[1].length,
-        }))}
+            label: c === DK ? `${c} (just K₂)` : `${c}`,
+            correct: c === usedColumns[1].length,
+          }))}
         explanation={
           <p>
             {usedColumns[1].length}: every non-zero row of <Tex>{'W_{KV,2}'}</Tex> pulls in one

@@ -57,7 +57,14 @@ export function WeightsPanel({ weights, set, names, hint }: WeightsPanelProps) {
         type="button"
         className="secondary"
         disabled={edited.length === 0}
-        onClick={() => edited.forEach((n) => set(n, DEFAULT_WEIGHTS[n].map((r) => [...r])))}
+        onClick={() =>
+          edited.forEach((n) =>
+            set(
+              n,
+              DEFAULT_WEIGHTS[n].map((r) => [...r]),
+            ),
+          )
+        }
       >
         Restore the default weights
       </button>

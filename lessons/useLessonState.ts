@@ -34,7 +34,8 @@ export function useLessonState<T>(
 
   let value = urlValue;
   if (local) {
-    if (local.base === urlValue) value = local.value; // write still pending
+    if (local.base === urlValue)
+      value = local.value; // write still pending
     // Write done: keep the local object so memoized results that depend on it stay valid.
     else if (codec.serialize(local.value) === codec.serialize(urlValue)) value = local.value;
   }

@@ -1,6 +1,5 @@
-import { rmSync } from 'node:fs';
-import { build, preview, type PreviewServer } from 'vite';
 import type { TestProject } from 'vitest/node';
+import { buildAndServe, type ServedApp } from './serve';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -8,21 +7,14 @@ declare module 'vitest' {
   }
 }
 
-let server: PreviewServer | undefined;
+let app: ServedApp | undefined;
 
-/** Builds the app once and serves the production bundle on a free loopback port. */
+/** Builds the app once (production mode) and serves it for every browser test file. */
 export async function setup(project: TestProject): Promise<void> {
-  await build({ logLevel: 'warn', build: { outDir: 'dist' } });
-  server = await preview({
-    preview: { port: 0, host: '127.0.0.1', strictPort: false },
-    logLevel: 'warn',
-  });
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('preview server has no port');
-  project.provide('baseURL', `http://127.0.0.1:${address.port}`);
+  app = await buildAndServe();
+  project.provide('baseURL', app.url);
 }
 
 export async function teardown(): Promise<void> {
-  await server?.close();
-  rmSync(`node_modules/.cache/browser-test-${process.pid}`, { recursive: true, force: true });
+  await app?.close();
 }
