@@ -31,7 +31,7 @@ const PROBES: { name: string; path: string; probe: Omit<EditProbe, 'edits'> }[] 
     name: 'lesson 4, W_Q cell → q, standard / option 1 / option 2 outputs',
     path: '/lessons/generate?gen=2',
     probe: {
-      cell: 'W_Q row 1 column 2',
+      cell: 'W_Q row 2 column 1',
       watch: [
         'table[aria-label="q"]',
         'table[aria-label="standard head output"]',
@@ -62,6 +62,9 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     for (const { name, path, probe } of PROBES) {
       await page.goto(`http://127.0.0.1:${address.port}${path}`);
+      // Lessons 3–5 fold their weight editors away; open them as a reader would.
+      const folded = page.locator('details.weights-panel:not([open]) > summary');
+      if ((await folded.count()) > 0) await folded.click();
       await page.getByLabel(probe.cell).waitFor();
       const load = loadavg()[0];
       const times = await measureEdits(page, { ...probe, edits });

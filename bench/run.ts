@@ -7,21 +7,31 @@
  *
  * Flags: --layers N (default 12, GPT-2 small), --contexts 128,512,1024,2048, --vocab N
  * (default 50257), --steps N decode steps measured per context (default 5), --quick
- * (2 layers, contexts 128,512, vocab 8192), --no-matmul, --no-decode, --no-linalg.
+ * (2 layers, contexts 128,512, vocab 8192), --no-matmul, --no-attention, --no-decode, --no-linalg.
+ * The JSON also carries `attention` (extra): one layer's decode attention alone, per context.
+ * --out FILE also writes the JSON document to FILE (one run gives the table and the JSON).
  */
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'vite';
 import { launchChromium } from '../tests/browser/chromium';
-import type { BenchOptions, DecodeResult, MatmulResult } from './pages/bench-page';
+import type { AttentionResult, BenchOptions, DecodeResult, MatmulResult } from './pages/bench-page';
 import { runLinalgBench, type LinalgBenchResult } from './linalg';
 
 interface BenchDocument {
   device: string;
   matmul: MatmulResult[];
+  /** Extra (not in the contract): one layer's decode attention alone, per context. */
+  attention: AttentionResult[];
   decode: DecodeResult[];
   linalg?: LinalgBenchResult;
 }
 
-function parseArgs(argv: string[]): { options: BenchOptions; json: boolean; linalg: boolean } {
+function parseArgs(argv: string[]): {
+  options: BenchOptions;
+  json: boolean;
+  out?: string;
+  linalg: boolean;
+} {
   const flag = (name: string) => argv.includes(`--${name}`);
   const value = (name: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
@@ -42,6 +52,7 @@ function parseArgs(argv: string[]): { options: BenchOptions; json: boolean; lina
     throw new Error(`--contexts: bad list ${value('contexts')}`);
   return {
     json: flag('json'),
+    out: value('out'),
     linalg: !flag('no-linalg'),
     options: {
       layers: int('layers', quick ? 2 : 12),
@@ -51,6 +62,7 @@ function parseArgs(argv: string[]): { options: BenchOptions; json: boolean; lina
       matmulTrials: int('trials', quick ? 3 : 5),
       skipMatmul: flag('no-matmul'),
       skipDecode: flag('no-decode'),
+      skipAttention: flag('no-attention'),
     },
   };
 }
@@ -63,6 +75,16 @@ function table(doc: BenchDocument): string {
       const shape = `(${r.m}, ${r.n}, ${r.k})`.padEnd(20);
       lines.push(
         `${shape}  ${r.oursGflops.toFixed(2).padStart(11)}   ${r.tfjsGflops.toFixed(2).padStart(11)}   ${(r.oursGflops / r.tfjsGflops).toFixed(2).padStart(5)}`,
+      );
+    }
+    lines.push('');
+  }
+  if (doc.attention.length) {
+    lines.push('decode attention, one layer (d 768, 12 heads), ms per token');
+    lines.push('context   standard ms   slim ms   slim/standard');
+    for (const r of doc.attention) {
+      lines.push(
+        `${String(r.context).padStart(7)}   ${r.standardMs.toFixed(2).padStart(11)}   ${r.slimMs.toFixed(2).padStart(7)}   ${(r.slimMs / r.standardMs).toFixed(2).padStart(13)}`,
       );
     }
     lines.push('');
@@ -82,8 +104,13 @@ function table(doc: BenchDocument): string {
 }
 
 async function main(): Promise<void> {
-  const { options, json, linalg } = parseArgs(process.argv.slice(2));
-  const server = await createServer({ server: { port: 0, host: '127.0.0.1' }, logLevel: 'error' });
+  const { options, json, out, linalg } = parseArgs(process.argv.slice(2));
+  // No HMR and no file watching: an edit anywhere in the tree (the bench runs for minutes)
+  // must not reload the page in the middle of a measurement.
+  const server = await createServer({
+    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
+    logLevel: 'error',
+  });
   await server.listen();
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('bench: dev server has no port');
@@ -100,6 +127,7 @@ async function main(): Promise<void> {
     const doc: BenchDocument = await page.evaluate((o) => window.slimBench.run(o), options);
     if (linalg) doc.linalg = await runLinalgBench();
     console.log(json ? JSON.stringify(doc, null, 2) : table(doc));
+    if (out) writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
   } finally {
     await browser.close();
     await server.close();

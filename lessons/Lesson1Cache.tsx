@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import * as Plot from '@observablehq/plot';
 import { enumCodec, numberCodec } from '../components/useUrlState';
-import { useLessonState } from './useLessonState';
+import { useLessonState } from './lessonState';
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { Checkpoint } from '../components/Checkpoint';
 import { Slider } from '../components/Slider';

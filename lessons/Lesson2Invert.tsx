@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { numberCodec } from '../components/useUrlState';
-import { useLessonState } from './useLessonState';
+import { useLessonState } from './lessonState';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
@@ -23,6 +23,7 @@ import {
   DEFAULT_WEIGHTS,
   PROMPT_IDS,
   conditioningSweep,
+  type ConditioningPoint,
   embed,
   invertWk,
   nearSingular,
@@ -39,6 +40,26 @@ const rowName = (i: number) => `row ${i + 1}`;
 const DEFAULT_DET = formatFraction(exactDet(toFractionMatrix(DEFAULT_WEIGHTS.wK)));
 /** float32 unit roundoff 2^-24: the relative error of storing one value in float32. */
 const FLOAT32_UNIT = 2 ** -24;
+
+/** The powers of ten inside the values' range (log-axis ticks that are never clipped). */
+function decades(values: readonly number[]): number[] {
+  const lo = Math.ceil(Math.log10(Math.min(...values)));
+  const hi = Math.floor(Math.log10(Math.max(...values)));
+  return Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
+}
+
+let sweepCache: ConditioningPoint[] | undefined;
+/**
+ * The conditioning sweep of the default W_K (37 float32 reconstructions): computed once per page
+ * load, on first use, so neither cell edits nor revisits pay for it again.
+ */
+function defaultSweep(): ConditioningPoint[] {
+  return (sweepCache ??= conditioningSweep(
+    DEFAULT_WEIGHTS.wK,
+    DEFAULT_WEIGHTS.wV,
+    EPS_STEPS.map((e) => 10 ** e),
+  ));
+}
 
 function SingularExplanation({ a }: { a: SingularAnalysis }) {
   const r = a.reason;
@@ -118,15 +139,7 @@ export function Lesson2Invert() {
     ? Math.max(...vFromK.flatMap((r, i) => r.map((x, j) => Math.abs(x - V[i][j]))))
     : undefined;
 
-  const sweep = useMemo(
-    () =>
-      conditioningSweep(
-        DEFAULT_WEIGHTS.wK,
-        DEFAULT_WEIGHTS.wV,
-        EPS_STEPS.map((e) => 10 ** e),
-      ),
-    [],
-  );
+  const sweep = defaultSweep();
   const epsIndex = Math.max(
     0,
     EPS_STEPS.findIndex((e) => Math.abs(e - epsExp) < 1e-9),
@@ -139,7 +152,15 @@ export function Lesson2Invert() {
     return {
       height: 260,
       marginLeft: 56,
-      x: { type: 'log' as const, label: 'cond(W_K) →', grid: true },
+      marginRight: 24,
+      // One tick and grid line per decade (Plot's default log ticks draw every minor step).
+      x: {
+        type: 'log' as const,
+        label: 'cond(W_K) →',
+        grid: true,
+        ticks: decades(sweep.map((p) => p.cond)),
+        tickFormat: '~s',
+      },
       y: {
         type: 'log' as const,
         label: '↑ relative error of V',
@@ -333,7 +354,7 @@ export function Lesson2Invert() {
         . The determinant shrinks to <Tex>{'\\varepsilon \\det W_K'}</Tex>, the inverse’s entries
         grow like <Tex>{'1/\\varepsilon'}</Tex>, and so does the condition number. Keys are cached
         in float32 (about 7 significant digits); <Tex>{'W_{KV}'}</Tex> multiplies their rounding
-        errors by up to cond(<Tex>{'W_K'}</Tex>).
+        errors by up to <Tex>{'\\operatorname{cond}(W_K)'}</Tex>.
       </p>
       <Slider
         label="ε (row 4 → row 2)"

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { numberCodec } from '../components/useUrlState';
-import { useLessonState } from './useLessonState';
+import { useLessonState } from './lessonState';
 import { CacheStrip } from '../components/CacheStrip';
 import { Checkpoint } from '../components/Checkpoint';
 import { MatrixView } from '../components/MatrixView';

@@ -1,6 +1,6 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import { numberCodec } from '../components/useUrlState';
-import { useLessonState } from './useLessonState';
+import { useLessonState } from './lessonState';
 import { BarChart } from '../components/BarChart';
 import { Checkpoint } from '../components/Checkpoint';
 import { MatrixView } from '../components/MatrixView';
@@ -33,9 +33,13 @@ const H = 2;
 const DK = D / H;
 const P = PROMPT_IDS.length;
 const MAX_STEPS = 5;
+/** Open on the second decode step: with the default weights both heads attend clearly there. */
+const DEFAULT_STEPS = 2;
 /** Size for the complexity panel: a 7B-class MHA layer at a 4K context. */
 const REAL = { d: 4096, n: 4096 };
 const H_EXPONENTS = { min: 0, max: 6 };
+/** The slider starts at h = 8, so the h = 32 checkpoint is not answered before it is asked. */
+const DEFAULT_H_EXPONENT = 3;
 const PAPER_CHIPS = chips.filter((c) => c.paperTable3);
 
 const block = (m: Mat, i: number) => m.map((r) => r.slice(i * DK, (i + 1) * DK));
@@ -81,8 +85,8 @@ export function Lesson5Heads() {
 }
 
 function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
-  const [rawSteps, setSteps] = useLessonState('gen', numberCodec, 1);
-  const [hExp, setHExp] = useLessonState('h', numberCodec, 5);
+  const [rawSteps, setSteps] = useLessonState('gen', numberCodec, DEFAULT_STEPS);
+  const [hExp, setHExp] = useLessonState('h', numberCodec, DEFAULT_H_EXPONENT);
   const steps = Math.min(MAX_STEPS, Math.max(0, Math.round(rawSteps)));
   const hExponent = Math.min(H_EXPONENTS.max, Math.max(H_EXPONENTS.min, Math.round(hExp)));
   const h = 2 ** hExponent;
@@ -92,8 +96,18 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
   const tokens = ids.map(tokenText);
   const n = ids.length;
   const detail = useMemo(() => decodeStepDetail(weights, H, ids), [weights, ids]);
-  const f64 = useMemo(() => comparePaths(weights, H, ids, P, 'float64'), [weights, ids]);
-  const f32 = useMemo(() => comparePaths(weights, H, ids, P, 'float32'), [weights, ids]);
+  // The agreement numbers take six more engine layer runs: they follow one (deferred) render
+  // later, so an edit shows the head outputs within the input's frame.
+  const now = useMemo(() => ({ weights, ids }), [weights, ids]);
+  const later = useDeferredValue(now);
+  const f64 = useMemo(
+    () => comparePaths(later.weights, H, later.ids, P, 'float64'),
+    [later.weights, later.ids],
+  );
+  const f32 = useMemo(
+    () => comparePaths(later.weights, H, later.ids, P, 'float32'),
+    [later.weights, later.ids],
+  );
 
   // Columns of K that head i's values depend on: the non-zero rows of W_KV,i.
   const usedColumns = [0, 1].map((i) =>

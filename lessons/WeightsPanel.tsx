@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { Tex } from '../components/Tex';
 import { DEFAULT_WEIGHTS, type Mat, type ToyWeights } from './toyModel';
@@ -12,6 +12,30 @@ const TEX_NAME: Record<keyof ToyWeights, string> = {
 
 const sameMatrix = (a: Mat, b: Mat) => a.every((row, i) => row.every((x, j) => x === b[i][j]));
 
+/**
+ * One weight matrix's editor. Memoized: an edit re-renders only the matrix that changed (the
+ * others keep their value's identity, and `set` is stable).
+ */
+const WeightEditor = memo(function WeightEditor({
+  name,
+  value,
+  set,
+}: {
+  name: keyof ToyWeights;
+  value: Mat;
+  set: (name: keyof ToyWeights, value: Mat) => void;
+}) {
+  return (
+    <MatrixEditor
+      label={TEX_NAME[name]}
+      caption={<Tex>{TEX_NAME[name]}</Tex>}
+      value={value}
+      onChange={(m) => set(name, m)}
+      highlight={(i, j) => value[i][j] !== DEFAULT_WEIGHTS[name][i][j]}
+    />
+  );
+});
+
 export interface WeightsPanelProps {
   weights: ToyWeights;
   set: (name: keyof ToyWeights, value: Mat) => void;
@@ -24,7 +48,7 @@ export interface WeightsPanelProps {
 /**
  * The toy weights a lesson uses, editable, folded away by default so the lesson reads first
  * (issue 3: "all matrices are editable"). It opens by itself when the link carries edited weights,
- * so a shared example shows what was changed.
+ * so a shared example shows what was changed; changed entries are tinted.
  */
 export function WeightsPanel({ weights, set, names, hint }: WeightsPanelProps) {
   const edited = names.filter((n) => !sameMatrix(weights[n], DEFAULT_WEIGHTS[n]));
@@ -44,13 +68,7 @@ export function WeightsPanel({ weights, set, names, hint }: WeightsPanelProps) {
       <p className="small">{hint}</p>
       <div className="matrix-row">
         {names.map((n) => (
-          <MatrixEditor
-            key={n}
-            label={TEX_NAME[n]}
-            caption={<Tex>{TEX_NAME[n]}</Tex>}
-            value={weights[n]}
-            onChange={(m) => set(n, m)}
-          />
+          <WeightEditor key={n} name={n} value={weights[n]} set={set} />
         ))}
       </div>
       <button

@@ -9,7 +9,10 @@ export interface LessonMeta {
   title: string;
   /** One or two sentences for the table of contents and the lessons page. */
   summary: string;
-  /** Ids of the checkpoint questions at the end of the lesson; all revealed = lesson done. */
+  /**
+   * Ids of the lesson's checkpoint questions, each placed before what it asks about; all revealed
+   * = lesson done.
+   */
   checkpoints: readonly string[];
 }
 

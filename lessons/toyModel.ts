@@ -279,29 +279,30 @@ export function argmax(v: readonly number[]): number {
 }
 
 /**
- * Greedy continuation of the prompt with the standard float64 path: `steps` new token ids. The
- * prompt's last output row predicts the first one; each decode step predicts the next.
+ * Greedy continuation of the prompt with the standard float64 path: `steps` new token ids. One
+ * engine layer prefills the prompt, whose last output row predicts the first new token; each
+ * decode step then feeds the newest token and predicts the next (PAPER.md §2).
  */
 export function generate(w: ToyWeights, heads: number, steps: number): number[] {
-  const weights = attentionWeights(w, heads);
-  const ids = [...PROMPT_IDS];
+  const backend = toyBackend('float64');
+  const layer = createAttention(backend, attentionWeights(w, heads), PATH_CONFIGS.standard);
   const out: number[] = [];
-  const x = embed(EMBEDDINGS.map((_, i) => i));
-  // Each step reruns the sequence; n ≤ 10 rows, so this stays far below a millisecond.
-  for (let s = 0; s < steps; s++) {
-    const { outputs } = runLayer(
-      toyBackend('float64'),
-      weights,
-      PATH_CONFIGS.standard,
-      ids,
-      PROMPT_IDS.length,
+  try {
+    let last = PROMPT_IDS[PROMPT_IDS.length - 1];
+    let y = backend.scope(() =>
+      hostRows(layer.prefill(backend.fromArray(embed(PROMPT_IDS).flat(), [PROMPT_IDS.length, D]))),
     );
-    const last = ids[ids.length - 1];
-    const next = argmax(logitsOf(x[last], outputs[outputs.length - 1]));
-    out.push(next);
-    ids.push(next);
+    for (let s = 0; s < steps; s++) {
+      const next = argmax(logitsOf(EMBEDDINGS[last], y[y.length - 1]));
+      out.push(next);
+      if (s === steps - 1) break;
+      last = next;
+      y = backend.scope(() => hostRows(layer.decode(backend.fromArray(EMBEDDINGS[next], [1, D]))));
+    }
+    return out;
+  } finally {
+    layer.dispose();
   }
-  return out;
 }
 
 export interface PathOutputs {

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { matrixCodec, type UrlCodec } from '../components/useUrlState';
-import { useLessonState } from './useLessonState';
+import { useLessonState } from './lessonState';
 import { D, DEFAULT_WEIGHTS, type Mat, type ToyWeights } from './toyModel';
 
 /** A d × d matrix in the URL; any other shape reads as "use the default". */
@@ -18,7 +18,7 @@ export const WEIGHT_KEYS = { wQ: 'wq', wK: 'wk', wV: 'wv', wO: 'wo' } as const;
 /**
  * The toy model's weights, shared by lessons 2–5 through the URL (issue 3: edited matrices are
  * part of the shareable state). Untouched matrices stay out of the URL. Edits apply at once and
- * reach the URL a moment later (useLessonState), so a cell edit re-renders only the lesson.
+ * reach the URL a moment later (lessonState.tsx), so a cell edit re-renders only the lesson.
  */
 export function useToyWeights(): {
   weights: ToyWeights;

@@ -1,5 +1,12 @@
 import { useEffect, useState } from 'react';
-import { Link, NavLink, useParams, useSearchParams } from 'react-router-dom';
+import {
+  Link,
+  NavLink,
+  useLocation,
+  useNavigationType,
+  useParams,
+  useSearchParams,
+} from 'react-router-dom';
 import {
   findLesson,
   isLessonDone,
@@ -9,7 +16,9 @@ import {
   markVisited,
   neighbours,
   useProgress,
+  type LessonMeta,
 } from '../../lessons';
+import { LessonStateProvider, useLessonSearch } from '../../lessons/lessonState';
 import { WEIGHT_KEYS } from '../../lessons/useToyWeights';
 import '../../lessons/lessons.css';
 
@@ -24,15 +33,90 @@ function wideScreen(): boolean {
     : window.matchMedia(WIDE_TOC_QUERY).matches;
 }
 
+/** "?wk=…" with the edited weights (including edits not yet in the address bar), or "". */
+function useCarriedSuffix(): string {
+  const search = useLessonSearch();
+  const carried = new URLSearchParams();
+  for (const k of CARRIED_KEYS) {
+    const v = search.get(k);
+    if (v !== null) carried.set(k, v);
+  }
+  return carried.size > 0 ? `?${carried}` : '';
+}
+
+function Contents({ open, onToggle }: { open: boolean; onToggle: (open: boolean) => void }) {
+  const progress = useProgress();
+  const suffix = useCarriedSuffix();
+  return (
+    <nav className="lesson-toc" aria-label="Lessons">
+      <details open={open} onToggle={(e) => onToggle(e.currentTarget.open)}>
+        <summary>Contents</summary>
+        <ol>
+          {lessons.map((l) => (
+            <li key={l.slug}>
+              <NavLink to={lessonPath(l.slug) + suffix} end>
+                {l.title}
+                {isLessonDone(progress, l.slug) && (
+                  <span className="toc-done" aria-label="done">
+                    {' '}
+                    ✓
+                  </span>
+                )}
+              </NavLink>
+            </li>
+          ))}
+        </ol>
+      </details>
+    </nav>
+  );
+}
+
+function Pager({ slug }: { slug: string }) {
+  const suffix = useCarriedSuffix();
+  const { prev, next } = neighbours(slug);
+  return (
+    <nav className="lesson-pager" aria-label="Previous and next lesson">
+      {prev ? (
+        <Link rel="prev" to={lessonPath(prev.slug) + suffix}>
+          ← {prev.title}
+        </Link>
+      ) : (
+        <Link to="/lessons">← All lessons</Link>
+      )}
+      {next ? (
+        <Link rel="next" to={lessonPath(next.slug) + suffix}>
+          {next.title} →
+        </Link>
+      ) : (
+        <Link to="/lessons">All lessons →</Link>
+      )}
+    </nav>
+  );
+}
+
+function ResetButton({ onReset }: { onReset: () => void }) {
+  const search = useLessonSearch();
+  return (
+    <button type="button" className="secondary" disabled={search.size === 0} onClick={onReset}>
+      Reset to the defaults
+    </button>
+  );
+}
+
 /** /lessons/:slug — table of contents, the lesson, prev/next and reset. */
 export function LessonPage() {
   const { slug = '' } = useParams();
   const meta = findLesson(slug);
-  const progress = useProgress();
-  const [params, setParams] = useSearchParams();
+  const [, setParams] = useSearchParams();
+  const location = useLocation();
+  const navigationType = useNavigationType();
   const [tocOpen, setTocOpen] = useState(wideScreen);
-  // Reset remounts the lesson body: its local state and pending URL writes go with it.
-  const [resets, setResets] = useState(0);
+  // Lesson state lives in LessonStateProvider and is read from the URL when it mounts. Remount it
+  // for every address that did not come from its own URL writes (which replace the entry): a
+  // link, back/forward, or "Reset to the defaults".
+  const [epoch, setEpoch] = useState({ key: location.key, n: 0 });
+  if (location.key !== epoch.key)
+    setEpoch({ key: location.key, n: navigationType === 'REPLACE' ? epoch.n : epoch.n + 1 });
 
   useEffect(() => {
     if (meta) markVisited(meta.slug);
@@ -51,75 +135,37 @@ export function LessonPage() {
     );
   }
 
-  const Body = lessonComponents[meta.slug];
-  const { prev, next } = neighbours(meta.slug);
-  const carried = new URLSearchParams();
-  for (const k of CARRIED_KEYS) {
-    const v = params.get(k);
-    if (v !== null) carried.set(k, v);
-  }
-  const suffix = carried.size > 0 ? `?${carried}` : '';
-  const index = lessons.indexOf(meta);
-
   return (
-    <div className="lesson-layout">
-      <nav className="lesson-toc" aria-label="Lessons">
-        <details open={tocOpen} onToggle={(e) => setTocOpen(e.currentTarget.open)}>
-          <summary>Contents</summary>
-          <ol>
-            {lessons.map((l) => (
-              <li key={l.slug}>
-                <NavLink to={lessonPath(l.slug) + suffix} end>
-                  {l.title}
-                  {isLessonDone(progress, l.slug) && (
-                    <span className="toc-done" aria-label="done">
-                      {' '}
-                      ✓
-                    </span>
-                  )}
-                </NavLink>
-              </li>
-            ))}
-          </ol>
-        </details>
-      </nav>
-      <article className="page lesson" aria-labelledby="lesson-title">
-        <p className="lesson-kicker">
-          Lesson {index + 1} of {lessons.length}
-        </p>
-        <h1 id="lesson-title">{meta.title}</h1>
-        <div className="lesson-tools">
-          <button
-            type="button"
-            className="secondary"
-            disabled={params.size === 0}
-            onClick={() => {
-              setParams(new URLSearchParams(), { replace: true });
-              setResets((r) => r + 1);
-            }}
-          >
-            Reset to the defaults
-          </button>
-          <span className="small">Every setting is in the address bar: copy it to share.</span>
-        </div>
-        <Body key={`${meta.slug}/${resets}`} />
-        <nav className="lesson-pager" aria-label="Previous and next lesson">
-          {prev ? (
-            <Link rel="prev" to={lessonPath(prev.slug) + suffix}>
-              ← {prev.title}
-            </Link>
-          ) : (
-            <Link to="/lessons">← All lessons</Link>
-          )}
-          {next ? (
-            <Link rel="next" to={lessonPath(next.slug) + suffix}>
-              {next.title} →
-            </Link>
-          ) : (
-            <Link to="/lessons">All lessons →</Link>
-          )}
-        </nav>
-      </article>
-    </div>
+    <LessonStateProvider key={`${meta.slug}/${epoch.n}`}>
+      <div className="lesson-layout">
+        <Contents open={tocOpen} onToggle={setTocOpen} />
+        <LessonArticle
+          meta={meta}
+          onReset={() => {
+            setParams(new URLSearchParams(), { replace: true });
+            setEpoch((e) => ({ ...e, n: e.n + 1 }));
+          }}
+        />
+      </div>
+    </LessonStateProvider>
+  );
+}
+
+function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => void }) {
+  const Body = lessonComponents[meta.slug];
+  const index = lessons.indexOf(meta);
+  return (
+    <article className="page lesson" aria-labelledby="lesson-title">
+      <p className="lesson-kicker">
+        Lesson {index + 1} of {lessons.length}
+      </p>
+      <h1 id="lesson-title">{meta.title}</h1>
+      <div className="lesson-tools">
+        <ResetButton onReset={onReset} />
+        <span className="small">Every setting is in the address bar: copy it to share.</span>
+      </div>
+      <Body />
+      <Pager slug={meta.slug} />
+    </article>
   );
 }

@@ -25,6 +25,19 @@ export interface DecodeResult {
   slimCacheBytes: number;
 }
 
+/**
+ * One layer's decode attention alone (d 768, 12 heads, one query row), per context: the work
+ * that differs between the two modes. Both include one d×d GEMV of the value path, so the
+ * comparison is like for like (PAPER.md §3: both have 8d² projection OPs).
+ */
+export interface AttentionResult {
+  context: number;
+  /** v = x·W_V, scores, softmax, Σ p·V (reads K and V). */
+  standardMs: number;
+  /** scores, softmax, u = p·K, u·W_KV for all heads (reads K only; PAPER.md §2 option 2). */
+  slimMs: number;
+}
+
 export interface BenchOptions {
   layers: number;
   vocabSize: number;
@@ -33,6 +46,7 @@ export interface BenchOptions {
   matmulTrials: number;
   skipMatmul?: boolean;
   skipDecode?: boolean;
+  skipAttention?: boolean;
 }
 
 const median = (xs: number[]): number => {
@@ -46,27 +60,45 @@ function randomArray(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => rand() * 2 - 1);
 }
 
-/**
- * GFLOPS of repeated products; each trial queues `reps` products and waits for the last
- * result to come back (both libraries read asynchronously), so GPU time is what is measured.
- */
-async function timeTrials(
-  trials: number,
+/** One timed trial: `reps` operations queued, the last one read back; seconds per operation. */
+async function trial(
   reps: number,
-  flops: number,
   once: () => Promise<void>,
   queue: () => Promise<void>,
 ): Promise<number> {
-  await once(); // warm-up: programs compiled, textures pooled
-  const rates: number[] = [];
+  const t0 = performance.now();
+  for (let r = 0; r < reps - 1; r++) await queue();
+  await once();
+  return (performance.now() - t0) / 1000 / reps;
+}
+
+interface Contender {
+  once: () => Promise<void>;
+  queue: () => Promise<void>;
+}
+
+/**
+ * GFLOPS of two implementations measured side by side: after a warm-up of each (programs
+ * compiled, textures pooled), trials alternate ours, theirs, ours, … so a change in machine load
+ * (the bench shares its CPU cores with SwiftShader and other work) hits both alike. Each trial
+ * queues `reps` products and waits for the last result to come back (both libraries read
+ * asynchronously), so GPU time is what is measured. Returns the median seconds per operation.
+ */
+async function timeSideBySide(
+  trials: number,
+  reps: number,
+  ours: Contender,
+  theirs: Contender,
+): Promise<[number, number]> {
+  await ours.once();
+  await theirs.once();
+  const a: number[] = [];
+  const b: number[] = [];
   for (let t = 0; t < trials; t++) {
-    const t0 = performance.now();
-    for (let r = 0; r < reps - 1; r++) await queue();
-    await once();
-    const s = (performance.now() - t0) / 1000;
-    rates.push((flops * reps) / s / 1e9);
+    a.push(await trial(reps, ours.once, ours.queue));
+    b.push(await trial(reps, theirs.once, theirs.queue));
   }
-  return median(rates);
+  return [median(a), median(b)];
 }
 
 async function matmulBench(gpu: WebGLBackend, trials: number): Promise<MatmulResult[]> {
@@ -85,35 +117,84 @@ async function matmulBench(gpu: WebGLBackend, trials: number): Promise<MatmulRes
     const reps = Math.max(2, Math.min(20, Math.round(2e8 / flops)));
     const A = gpu.fromArray(a, [m, k]);
     const B = gpu.fromArray(b, [k, n]);
-    const ours = await timeTrials(
+    const ta = tf.tensor2d(a, [m, k]);
+    const tb = tf.tensor2d(b, [k, n]);
+    const [ours, theirs] = await timeSideBySide(
       trials,
       reps,
-      flops,
-      async () => {
-        const c = gpu.matmul(A, B);
-        await c.read();
-        c.dispose();
+      {
+        once: async () => {
+          const c = gpu.matmul(A, B);
+          await c.read();
+          c.dispose();
+        },
+        queue: async () => gpu.matmul(A, B).dispose(),
       },
-      async () => gpu.matmul(A, B).dispose(),
+      {
+        once: async () => {
+          const c = tf.matMul(ta, tb);
+          await c.data();
+          c.dispose();
+        },
+        queue: async () => tf.matMul(ta, tb).dispose(),
+      },
     );
     A.dispose();
     B.dispose();
-    const ta = tf.tensor2d(a, [m, k]);
-    const tb = tf.tensor2d(b, [k, n]);
-    const theirs = await timeTrials(
-      trials,
-      reps,
-      flops,
-      async () => {
-        const c = tf.matMul(ta, tb);
-        await c.data();
-        c.dispose();
-      },
-      async () => tf.matMul(ta, tb).dispose(),
-    );
     tf.dispose([ta, tb]);
-    out.push({ m, n, k, oursGflops: ours, tfjsGflops: theirs });
+    out.push({ m, n, k, oursGflops: flops / ours / 1e9, tfjsGflops: flops / theirs / 1e9 });
   }
+  return out;
+}
+
+/**
+ * Decode attention of one layer in isolation, standard vs slim option 2, so the kernels that
+ * grow with the context can be timed without the projections around them. Each trial queues
+ * `reps` steps and reads the last result back; trials alternate the two variants.
+ */
+async function attentionBench(
+  gpu: WebGLBackend,
+  contexts: number[],
+  trials: number,
+  log: (s: string) => void,
+): Promise<AttentionResult[]> {
+  const d = 768;
+  const heads = 12;
+  const dk = d / heads;
+  const opts = (n: number) => ({ heads, scale: 1 / Math.sqrt(dk), causalOffset: n - 1 });
+  // Random stand-ins: W_V for standard, W_KV for slim (same shape, same cost).
+  const wKV = gpu.fromArray(randomArray(d * d, 3), [d, d]);
+  const q = gpu.fromArray(randomArray(d, 4), [1, d]);
+  const out: AttentionResult[] = [];
+  for (const n of contexts) {
+    const k = gpu.fromArray(randomArray(n * d, 5), [n, d]);
+    const v = gpu.fromArray(randomArray(n * d, 6), [n, d]);
+    // The new token's value row is projected, then written into the V-cache, as a decode does.
+    const standard = (): Tensor =>
+      gpu.scope(() => {
+        gpu.writeRows(v, n - 1, gpu.matmul(q, wKV));
+        return gpu.attnWeightedSum(gpu.attnProbs(q, k, opts(n)), v, heads);
+      });
+    const slim = (): Tensor =>
+      gpu.scope(() => gpu.headBlockMatmul(gpu.matmul(gpu.attnProbs(q, k, opts(n)), k), wKV, heads));
+    const time = (f: () => Tensor) => ({
+      once: async () => {
+        const y = f();
+        await y.read();
+        y.dispose();
+      },
+      queue: async () => f().dispose(),
+    });
+    const [a, b] = await timeSideBySide(trials, 8, time(standard), time(slim));
+    out.push({ context: n, standardMs: a * 1e3, slimMs: b * 1e3 });
+    log(
+      `attention context ${n}: standard ${(a * 1e3).toFixed(2)} ms, slim ${(b * 1e3).toFixed(2)} ms`,
+    );
+    k.dispose();
+    v.dispose();
+  }
+  wKV.dispose();
+  q.dispose();
   return out;
 }
 
@@ -141,6 +222,7 @@ async function decodeBench(
     let next = 0;
     for (const context of [...o.contexts].sort((a, b) => a - b)) {
       // Fill the cache to `context` tokens with chunked prefill (its cost is not measured).
+      const fill0 = performance.now();
       while (model.length < context) {
         const p = Math.min(256, context - model.length);
         const ids = Array.from({ length: p }, () => Math.floor(rand() * config.vocabSize));
@@ -148,6 +230,7 @@ async function decodeBench(
         next = await model.argmax(logits);
         logits.dispose();
       }
+      log(`${mode} prefill to ${context}: ${((performance.now() - fill0) / 1000).toFixed(1)} s`);
       const times: number[] = [];
       let cacheBytes = 0;
       for (let s = 0; s < o.decodeSteps + 2; s++) {
@@ -182,16 +265,22 @@ async function decodeBench(
   return [...rows.values()];
 }
 
-async function run(
-  o: BenchOptions,
-): Promise<{ device: string; matmul: MatmulResult[]; decode: DecodeResult[] }> {
+async function run(o: BenchOptions): Promise<{
+  device: string;
+  matmul: MatmulResult[];
+  attention: AttentionResult[];
+  decode: DecodeResult[];
+}> {
   const gpu = new WebGLBackend();
   const log = (s: string) => console.log(`[bench] ${s}`);
   const matmul = o.skipMatmul ? [] : await matmulBench(gpu, o.matmulTrials);
+  const attention = o.skipAttention
+    ? []
+    : await attentionBench(gpu, o.contexts, o.matmulTrials, log);
   const decode = o.skipDecode ? [] : await decodeBench(gpu, o, log);
   const device = `${gpu.renderer} (WebGL2, ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'browser'})`;
   gpu.destroy();
-  return { device, matmul, decode };
+  return { device, matmul, attention, decode };
 }
 
 declare global {

@@ -65,11 +65,16 @@ export interface GpuStats {
   pooledBytes: number;
   programsCompiled: number;
   draws: number;
+  /** Draws per kernel name since the backend was made (which code path an op took). */
+  drawsByKernel: Record<string, number>;
   maxTextureSize: number;
   renderer: string;
 }
 
 const ACT_CODE: Record<Activation, number> = { none: 0, gelu: 1, silu: 2 };
+
+/** Products with at least this many rows use the register-tiled kernel (4×4 blocks). */
+const TILE_MIN_ROWS = 4;
 
 function createContext(options: WebGLBackendOptions): {
   gl: WebGL2RenderingContext;
@@ -111,6 +116,9 @@ export class WebGLBackend implements Backend {
   private readonly programs: ProgramCache;
   private readonly fbo: WebGLFramebuffer;
   private attached: WebGLTexture | null = null;
+  /** A second framebuffer with 4 colour attachments, for kernels with `outputs: 4`. */
+  private readonly fboBlocks: WebGLFramebuffer;
+  private readonly attachedBlocks: (WebGLTexture | null)[] = [null, null, null, null];
   private readonly pool = new Map<string, TextureStorage[]>();
   private readonly pboPool = new Map<number, WebGLBuffer[]>();
   private readonly live = new Set<WebGLTensor>();
@@ -121,6 +129,7 @@ export class WebGLBackend implements Backend {
   private readonly lostListeners = new Set<() => void>();
   private texturesCreated = 0;
   private draws = 0;
+  private readonly drawsByKernel = new Map<string, number>();
   private disposedFlag = false;
 
   constructor(options: WebGLBackendOptions = {}) {
@@ -147,6 +156,12 @@ export class WebGLBackend implements Backend {
     const fbo = gl.createFramebuffer();
     if (!fbo) throw new WebGLUnavailableError('context-failed', 'createFramebuffer failed');
     this.fbo = fbo;
+    const fboBlocks = gl.createFramebuffer();
+    if (!fboBlocks) throw new WebGLUnavailableError('context-failed', 'createFramebuffer failed');
+    this.fboBlocks = fboBlocks;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, fboBlocks);
+    const targets = [0, 1, 2, 3].map((i) => gl.COLOR_ATTACHMENT0 + i);
+    gl.drawBuffers(targets);
     gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
     for (const cap of [gl.DEPTH_TEST, gl.BLEND, gl.DITHER, gl.SCISSOR_TEST, gl.CULL_FACE])
       gl.disable(cap);
@@ -191,6 +206,7 @@ export class WebGLBackend implements Backend {
       pooledBytes,
       programsCompiled: this.programs.compiled,
       draws: this.draws,
+      drawsByKernel: Object.fromEntries(this.drawsByKernel),
       maxTextureSize: this.maxTextureSize,
       renderer: this.renderer,
     };
@@ -328,6 +344,9 @@ export class WebGLBackend implements Backend {
     if (act === undefined)
       throw new EngineInputError(`matmul: unknown activation ${options.activation}`);
     const m = A.shape[0];
+    if (m >= TILE_MIN_ROWS && this.tileable(m, n)) {
+      return this.tiledProduct(A, B, m, n, { TRANS_B: tB ? 1 : 0 }, 1, bias, act, 'matmul');
+    }
     return this.splitK(
       tB ? K.matmulNT : K.matmulNN,
       A,
@@ -338,6 +357,7 @@ export class WebGLBackend implements Backend {
       bias,
       act,
       'matmul',
+      tB ? {} : { K_ALIGNED: k % 4 === 0 ? 1 : 0 },
     );
   }
 
@@ -362,15 +382,7 @@ export class WebGLBackend implements Backend {
     op: string,
     defines: Record<string, number> = {},
   ): Tensor {
-    const kTex = A.layout.texW;
-    const outTexels = m * Math.ceil(n / 4);
-    let splits = 1;
-    const minChunk = 16;
-    if (outTexels < this.parallelTexels && kTex >= 2 * minChunk) {
-      splits = Math.min(Math.ceil(this.parallelTexels / outTexels), Math.floor(kTex / minChunk));
-    }
-    const kChunk = Math.ceil(kTex / splits);
-    splits = Math.ceil(kTex / kChunk);
+    const { splits, kChunk } = this.splitCount(m * Math.ceil(n / 4), A.layout.texW);
     const fused = { BIAS: bias ? 1 : 0, ACT: act };
     const hasEpilogue = spec.defines && 'BIAS' in spec.defines;
     const inputs = spec.inputs.length === 3 ? [A, B, bias ?? A] : [A, B];
@@ -399,6 +411,70 @@ export class WebGLBackend implements Backend {
     return out;
   }
 
+  /** Split-K chunk count: enough chunks that `parallel` fragments × chunks fill the GPU. */
+  private splitCount(parallel: number, kTex: number): { splits: number; kChunk: number } {
+    const minChunk = 16;
+    let splits = 1;
+    if (parallel < this.parallelTexels && kTex >= 2 * minChunk) {
+      splits = Math.min(Math.ceil(this.parallelTexels / parallel), Math.floor(kTex / minChunk));
+    }
+    const kChunk = Math.ceil(kTex / splits);
+    return { splits: Math.ceil(kTex / kChunk), kChunk };
+  }
+
+  /** The 4 row-block targets of matmulTiled must be plain (unfolded) textures. */
+  private tileable(m: number, n: number): boolean {
+    return Math.ceil(n / 4) <= this.maxTextureSize && Math.ceil(m / 4) <= this.maxTextureSize;
+  }
+
+  /**
+   * A product by the register-tiled kernel: matmulTiled writes 4×4 blocks (per K-chunk when
+   * split) into 4 row-block textures, then unblockRows restores row order, sums the chunks and
+   * applies the fused bias and activation.
+   */
+  private tiledProduct(
+    A: WebGLTensor,
+    B: WebGLTensor,
+    m: number,
+    n: number,
+    defines: Record<string, number>,
+    headCols: number,
+    bias: WebGLTensor | undefined,
+    act: number,
+    op: string,
+  ): Tensor {
+    const kTex = A.layout.texW;
+    const k = A.shape[1];
+    const blockRows = Math.ceil(m / 4);
+    let { splits, kChunk } = this.splitCount(blockRows * Math.ceil(n / 4), kTex);
+    // Block rows of all chunks must fit one texture's height.
+    if (splits * blockRows > this.maxTextureSize) {
+      splits = Math.max(1, Math.floor(this.maxTextureSize / blockRows));
+      kChunk = Math.ceil(kTex / splits);
+      splits = Math.ceil(kTex / kChunk);
+    }
+    const parts = [0, 1, 2, 3].map((i) =>
+      this.alloc([splits * blockRows, n], `${op} (row block ${i})`, false),
+    );
+    this.draw(
+      K.matmulTiled,
+      [A, B],
+      parts,
+      { m, blockRows, kChunk, headCols },
+      { K_ALIGNED: k % 4 === 0 ? 1 : 0, ...defines },
+    );
+    const out = this.alloc([m, n], op);
+    this.draw(
+      K.unblockRows,
+      [...parts, bias ?? parts[0]],
+      out,
+      { blockRows, splits },
+      { BIAS: bias ? 1 : 0, ACT: act },
+    );
+    for (const p of parts) this.releaseInternal(p);
+    return out;
+  }
+
   private headProduct(op: string, u: Tensor, w: Tensor, heads: number): Tensor {
     const U = this.mat(op, u);
     const W = this.mat(op, w);
@@ -411,6 +487,9 @@ export class WebGLBackend implements Backend {
     }
     const m = ur / heads;
     const dOut = wc / heads;
+    if (dOut % 4 === 0 && m >= TILE_MIN_ROWS && this.tileable(m, wc)) {
+      return this.tiledProduct(U, W, m, wc, { HEAD_ROWS: 1 }, dOut, undefined, 0, op);
+    }
     if (dOut % 4 === 0) {
       return this.splitK(K.matmulNN, U, W, m, wc, { headCols: dOut }, undefined, 0, op, {
         HEAD_ROWS: 1,
@@ -642,6 +721,7 @@ export class WebGLBackend implements Backend {
     this.liveBytes = 0;
     this.programs.dispose();
     this.gl.deleteFramebuffer(this.fbo);
+    this.gl.deleteFramebuffer(this.fboBlocks);
     this.canvas?.removeEventListener('webglcontextlost', this.handleLost as EventListener);
     this.disposedFlag = true;
   }
@@ -797,21 +877,46 @@ export class WebGLBackend implements Backend {
     this.attached = texture;
   }
 
-  /** One kernel launch: a triangle over the output's pixel rows that hold logical rows [r0, r1). */
+  /** Binds the 4-target framebuffer with these textures (same size: one viewport for all). */
+  private attachBlocks(outs: readonly WebGLTensor[]): void {
+    const gl = this.gl;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.fboBlocks);
+    outs.forEach((o, i) => {
+      if (this.attachedBlocks[i] === o.storage.texture) return;
+      gl.framebufferTexture2D(
+        gl.FRAMEBUFFER,
+        gl.COLOR_ATTACHMENT0 + i,
+        gl.TEXTURE_2D,
+        o.storage.texture,
+        0,
+      );
+      this.attachedBlocks[i] = o.storage.texture;
+    });
+  }
+
+  /**
+   * One kernel launch: a triangle over the output's pixel rows that hold logical rows [r0, r1).
+   * `target` is one tensor, or 4 same-shaped tensors for a kernel with `outputs: 4`.
+   */
   private draw(
     spec: K.KernelSpec,
     inputs: readonly WebGLTensor[],
-    out: WebGLTensor,
+    target: WebGLTensor | readonly WebGLTensor[],
     uniforms: Record<string, number>,
     defines: Record<string, number> = {},
-    rowRange: [number, number] = [0, out.layout.rows],
+    rowRange?: [number, number],
   ): void {
     this.checkAlive(spec.name);
     const gl = this.gl;
+    const outs = Array.isArray(target) ? target : [target as WebGLTensor];
+    const out = outs[0];
+    rowRange ??= [0, out.layout.rows];
     if (inputs.length !== spec.inputs.length)
       throw new Error(`kernel ${spec.name}: wrong input count`);
+    if (outs.length !== (spec.outputs ?? 1))
+      throw new Error(`kernel ${spec.name}: wrong output count`);
     for (const x of inputs) {
-      if (x.storage === out.storage) {
+      if (outs.some((o) => o.storage === x.storage)) {
         throw new EngineInputError(
           `${spec.name}: an input is also the output (WebGL feedback loop)`,
         );
@@ -825,7 +930,8 @@ export class WebGLBackend implements Backend {
     );
     gl.useProgram(p.program);
     // The output is detached from every texture unit before drawing into it (no feedback).
-    this.attach(out.storage.texture);
+    if (outs.length === 1) this.attach(out.storage.texture);
+    else this.attachBlocks(outs);
     const [y0, y1] = pixelRowsOf(out.layout, rowRange[0], rowRange[1]);
     gl.viewport(0, y0, out.layout.width, y1 - y0);
     inputs.forEach((x, i) => {
@@ -846,12 +952,14 @@ export class WebGLBackend implements Backend {
       setUniform(gl, p.locations.get(`u_${k}`) ?? null, type, v);
     }
     gl.drawArrays(gl.TRIANGLES, 0, 3);
+    if (outs.length > 1) gl.bindFramebuffer(gl.FRAMEBUFFER, this.fbo);
     // Unbind inputs so a later draw may render into one of these textures.
     inputs.forEach((_, i) => {
       gl.activeTexture(gl.TEXTURE0 + i);
       gl.bindTexture(gl.TEXTURE_2D, null);
     });
     this.draws++;
+    this.drawsByKernel.set(spec.name, (this.drawsByKernel.get(spec.name) ?? 0) + 1);
   }
 
   /** Texels per chunk of a row reduction: enough chunks that rows·chunks fills the GPU. */

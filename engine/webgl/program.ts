@@ -37,6 +37,7 @@ export function fragmentSource(
     .map(([k, ty]) => `uniform ${ty} u_${k};`)
     .join('\n');
   const helpers = spec.inputs.map((n, i) => fetchHelpers(n, inputSimple[i])).join('');
+  const blocks = (spec.outputs ?? 1) === 4;
   const position = outSimple
     ? `int row = p.y; int t = p.x;`
     : `int idx = p.y * u_out.y + p.x; int row = idx / u_out.x; int t = idx - row * u_out.x;`;
@@ -44,7 +45,7 @@ export function fragmentSource(
 precision highp float;
 precision highp int;
 ${defs}
-out vec4 outColor;
+${blocks ? [0, 1, 2, 3].map((i) => `layout(location = ${i}) out vec4 outColor${i};`).join('\n') : 'out vec4 outColor;'}
 uniform ivec4 u_out;   // texW, width, cols, rows of the output
 uniform ivec2 u_rows;  // logical output rows written by this draw: [first, end)
 ${uniforms}
@@ -55,9 +56,18 @@ void main() {
   ivec2 p = ivec2(gl_FragCoord.xy);
   ${position}
   if (row < u_rows.x || row >= u_rows.y || t >= u_out.x) discard;
-  vec4 v = compute(row, t);
   // Lanes past the last column stay exactly 0: reductions sum whole texels.
-  outColor = v * vec4(lessThan(ivec4(t * 4) + ivec4(0, 1, 2, 3), ivec4(u_out.z)));
+  vec4 lanes = vec4(lessThan(ivec4(t * 4) + ivec4(0, 1, 2, 3), ivec4(u_out.z)));
+${
+  blocks
+    ? `  // Column i of the block goes to render target i (row i of the 4-row block).
+  mat4 v = computeBlock(row, t);
+  outColor0 = v[0] * lanes;
+  outColor1 = v[1] * lanes;
+  outColor2 = v[2] * lanes;
+  outColor3 = v[3] * lanes;`
+    : `  outColor = compute(row, t) * lanes;`
+}
 }`;
 }
 

@@ -56,7 +56,9 @@ export async function measureEdits(page: Page, probe: EditProbe): Promise<EditTi
         new KeyboardEvent('keydown', { key: k % 2 ? 'ArrowDown' : 'ArrowUp', bubbles: true }),
       );
       const t1 = await updated;
-      const t2 = await new Promise<number>((r) => requestAnimationFrame(() => r(performance.now())));
+      const t2 = await new Promise<number>((r) =>
+        requestAnimationFrame(() => r(performance.now())),
+      );
       out.push({ dom: t1 - t0, frame: t2 - t0 });
       // Let the page settle (paint, deferred work) before the next edit, as a reader would.
       await new Promise((r) => setTimeout(r, 50));

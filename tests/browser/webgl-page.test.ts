@@ -30,7 +30,9 @@ describe('engine page in Chromium', () => {
     expect(await page.getByTestId('standard-cache').textContent()).toBe('32.0 KiB');
     expect(await page.getByTestId('slim-cache').textContent()).toBe('16.0 KiB');
     await page.getByText('View the kernel: slim decode, option 2').click();
-    expect(await page.locator('.kernel-code').textContent()).toContain('HEAD_ROWS');
+    const code = await page.locator('.kernel-code').textContent();
+    expect(code).toContain('HEAD_ROWS');
+    expect(code).toContain('mat4 computeBlock(int orow, int t)');
     expect(await page.locator('.kernel-math .katex').count()).toBe(3);
     await screenshot(page, 'engine-desktop');
     expect(errors).toEqual([]);

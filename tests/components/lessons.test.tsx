@@ -1,57 +1,36 @@
-import { describe, expect, it, beforeEach } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { afterEach, describe, expect, it, beforeEach, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { LessonPage } from '../../app/pages/LessonPage';
 import { LessonsIndexPage } from '../../app/pages/LessonsIndexPage';
 import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS } from '../../lessons/toyModel';
 import { PROGRESS_KEY } from '../../lessons/progress';
+import {
+  gaussJordanInverse,
+  laplaceDet,
+  maxDiff,
+  mm,
+  referenceGreedy,
+  referenceHeads as referenceHeadsOf,
+  type Mat,
+  type Weights,
+} from './lessonsReference';
 
-type Mat = number[][];
+const W = DEFAULT_WEIGHTS as Weights;
+/** Head outputs of the last token of `ids` with the default embeddings. */
+const referenceHeads = (w: Weights, ids: number[], h: number) =>
+  referenceHeadsOf(w, EMBEDDINGS, ids, h);
+/** The first greedy token after the prompt, from the reference (not from the app). */
+const firstToken = (w: Weights, h: number) =>
+  referenceGreedy(w, EMBEDDINGS, PROMPT_IDS, h, 1).tokens[0];
+/** Lesson 5 opens on its second decode step: the prompt and two greedy tokens. */
+const lesson5Ids = (w: Weights) => [
+  ...PROMPT_IDS,
+  ...referenceGreedy(w, EMBEDDINGS, PROMPT_IDS, 2, 2).tokens,
+];
+const num = (el: HTMLElement) => Number((el.textContent ?? '').replace(/−/g, '-'));
 
-// ---- independent float64 references, plain nested loops (no engine code) ----
-function mm(a: Mat, b: Mat): Mat {
-  return a.map((row) => b[0].map((_, j) => row.reduce((s, x, k) => s + x * b[k][j], 0)));
-}
-function gaussJordanInverse(a: Mat): Mat {
-  const n = a.length;
-  const m = a.map((row, i) => [...row, ...row.map((_, j) => (i === j ? 1 : 0))]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    const piv = m[c][c];
-    for (let j = 0; j < 2 * n; j++) m[c][j] /= piv;
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r][c];
-      for (let j = 0; j < 2 * n; j++) m[r][j] -= f * m[c][j];
-    }
-  }
-  return m.map((row) => row.slice(n));
-}
-function softmax(v: number[]): number[] {
-  const mx = Math.max(...v);
-  const e = v.map((x) => Math.exp(x - mx));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / s);
-}
-/** Head outputs (before W_O) of the last token, standard attention, h heads. */
-function referenceHeads(w: typeof DEFAULT_WEIGHTS, ids: number[], h: number): number[] {
-  const X = ids.map((i) => EMBEDDINGS[i]);
-  const Q = mm(X, w.wQ);
-  const K = mm(X, w.wK);
-  const V = mm(X, w.wV);
-  const q = Q[Q.length - 1];
-  const dk = 4 / h;
-  const out = new Array(4).fill(0);
-  for (let i = 0; i < h; i++) {
-    const cols = [...Array(dk).keys()].map((c) => i * dk + c);
-    const s = softmax(K.map((k) => cols.reduce((a, c) => a + q[c] * k[c], 0) / Math.sqrt(dk)));
-    for (const c of cols) out[c] = s.reduce((a, p, j) => a + p * V[j][c], 0);
-  }
-  return out;
-}
 /** Reads a rendered matrix table (numbers or exact fractions) back as numbers. */
 function readMatrix(label: string): Mat {
   const table = screen.getByRole('table', { name: label });
@@ -67,8 +46,10 @@ function readMatrix(label: string): Mat {
         }),
     );
 }
-function maxDiff(a: Mat, b: Mat): number {
-  return Math.max(...a.flatMap((r, i) => r.map((x, j) => Math.abs(x - b[i][j]))));
+
+/** Shows the router's current search string, to check what reaches the URL. */
+function LocationProbe() {
+  return <output data-testid="location-search">{useLocation().search}</output>;
 }
 
 function renderLesson(path: string) {
@@ -76,7 +57,15 @@ function renderLesson(path: string) {
     <MemoryRouter initialEntries={[path]}>
       <Routes>
         <Route path="/lessons" element={<LessonsIndexPage />} />
-        <Route path="/lessons/:slug" element={<LessonPage />} />
+        <Route
+          path="/lessons/:slug"
+          element={
+            <>
+              <LessonPage />
+              <LocationProbe />
+            </>
+          }
+        />
       </Routes>
     </MemoryRouter>,
   );
@@ -132,7 +121,8 @@ describe('lesson framework', () => {
 describe('lesson 2: invert W_K', () => {
   it('shows det, W_K⁻¹ and W_KV matching an independent Gauss–Jordan inverse', () => {
     renderLesson('/lessons/invert-wk');
-    expect(screen.getByTestId('det-exact').textContent).toBe('1');
+    expect(num(screen.getByTestId('det-exact'))).toBe(laplaceDet(W.wK));
+    expect(Math.abs(laplaceDet(W.wK))).toBe(1);
     const inv = gaussJordanInverse(DEFAULT_WEIGHTS.wK);
     // Exact fractions vs a float64 elimination: agree to rounding (entries are O(1), 1e-12).
     expect(maxDiff(readMatrix('W_K inverse'), inv)).toBeLessThan(1e-12);
@@ -145,8 +135,8 @@ describe('lesson 2: invert W_K', () => {
     fireEvent.change(screen.getByLabelText('W_K row 1 column 4'), { target: { value: '2' } });
     const wK = DEFAULT_WEIGHTS.wK.map((r) => [...r]);
     wK[0][3] = 2;
-    // det is linear in the edited entry: 1 + 1·cofactor(1,4) = 1 + (−1)^5·(−1) = 2.
-    expect(screen.getByTestId('det-exact').textContent).toBe('2');
+    // An integer matrix has an integer det; Laplace expansion gives it exactly.
+    expect(num(screen.getByTestId('det-exact'))).toBe(laplaceDet(wK));
     const inv = gaussJordanInverse(wK);
     expect(maxDiff(readMatrix('W_K inverse'), inv)).toBeLessThan(1e-12);
     expect(maxDiff(readMatrix('W_KV'), mm(inv, DEFAULT_WEIGHTS.wV))).toBeLessThan(1e-12);
@@ -159,12 +149,18 @@ describe('lesson 2: invert W_K', () => {
     renderLesson('/lessons/invert-wk');
     const cell = screen.getByLabelText('W_K row 1 column 4') as HTMLInputElement;
     fireEvent.keyDown(cell, { key: 'ArrowUp', shiftKey: true });
-    expect(cell.value).toBe('1.1');
+    const stepped = DEFAULT_WEIGHTS.wK[0][3] + 0.1;
+    expect(Number(cell.value)).toBeCloseTo(stepped, 12);
     fireEvent.change(cell, { target: { value: 'abc' } });
     expect(cell.getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByRole('alert').textContent).toContain('“abc” is not a number');
-    // det still reflects 1.1: 1 + 0.1·1 = 1.1 = 11/10.
-    expect(screen.getByTestId('det-exact').textContent).toBe('11/10');
+    // det still reflects the stepped value. det is linear in one entry, so ×10 makes it an
+    // integer: det(W_K with 10·row 1) = 10·det, and the shown fraction is that over 10.
+    const wK10 = DEFAULT_WEIGHTS.wK.map((r) => [...r]);
+    wK10[0] = wK10[0].map((x, j) => 10 * (j === 3 ? stepped : x));
+    const det10 = Math.round(laplaceDet(wK10));
+    const [n, d] = (screen.getByTestId('det-exact').textContent ?? '').replace('−', '-').split('/');
+    expect(Number(n) / Number(d ?? 1)).toBeCloseTo(det10 / 10, 12);
   });
 
   it('a singular W_K shows the specific explanation and no inverse', () => {
@@ -212,9 +208,8 @@ describe('lesson 4: generate', () => {
     renderLesson('/lessons/generate');
     fireEvent.click(screen.getByRole('button', { name: /^Generate/ }));
     expect(screen.getByTestId('generate-status').textContent).toContain('n = 4');
-    // Greedy next token after "I am a" is "student" (id 3) with the default weights.
-    const ids = [...PROMPT_IDS, 3];
-    const ref = referenceHeads(DEFAULT_WEIGHTS, ids, 1);
+    const ids = [...PROMPT_IDS, firstToken(W, 1)];
+    const ref = referenceHeads(W, ids, 1);
     for (const label of ['standard head output', 'option 1 head output', 'option 2 head output']) {
       // Shown with 3 significant digits: compare to half a unit in the third digit.
       const shown = readMatrix(label)[0];
@@ -245,8 +240,8 @@ describe('lesson 4: generate', () => {
 describe('lesson 5: many heads', () => {
   it('option 2 for two heads matches the reference and the MHA OP counts follow h', () => {
     renderLesson('/lessons/many-heads');
-    const ids = [...PROMPT_IDS, 3];
-    const ref = referenceHeads(DEFAULT_WEIGHTS, ids, 2);
+    const ids = lesson5Ids(W);
+    const ref = referenceHeads(W, ids, 2);
     readMatrix('option 2 heads')[0].forEach((v, j) =>
       expect(Math.abs(v - ref[j])).toBeLessThanOrEqual(Math.abs(ref[j]) * 5e-4 + 1e-12),
     );
@@ -254,14 +249,204 @@ describe('lesson 5: many heads', () => {
       Number(screen.getByTestId('heads-diff-f64').textContent?.replace('−', '-')),
     ).toBeLessThan(1e-12);
     const slider = screen.getByLabelText('heads h');
-    fireEvent.change(slider, { target: { value: '3' } });
+    fireEvent.change(slider, { target: { value: '4' } });
     const n = 4096;
     const d = 4096;
-    const h = 8;
+    const h = 16; // the slider moves log2 h
     const fmt = (x: number) => x.toLocaleString('en-US');
     expect(screen.getByTestId('mha-ops-standard').textContent).toBe(fmt(4 * n * d));
     expect(screen.getByTestId('mha-ops-option2').textContent).toBe(fmt(2 * n * d * (h + 1)));
     expect(screen.getByTestId('mha-int-option2').textContent).toBe(String(2 * h + 2));
     expect(screen.getByTestId('mha-int-standard').textContent).toBe('2');
+  });
+});
+
+/** `a` comes before `b` in document (reading) order. */
+function before(a: Element, b: Element): boolean {
+  return !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+}
+function checkpointAsking(text: RegExp): HTMLElement {
+  const cp = screen
+    .getAllByRole('region', { name: 'Checkpoint question' })
+    .find((el) => text.test(el.textContent ?? ''));
+  if (!cp) throw new Error(`no checkpoint asking ${text}`);
+  return cp;
+}
+function edit(label: string, value: number) {
+  fireEvent.change(screen.getByLabelText(label), { target: { value: String(value) } });
+}
+function withEntry(m: readonly (readonly number[])[], i: number, j: number, v: number): Mat {
+  return m.map((r, a) => r.map((x, b) => (a === i && b === j ? v : x)));
+}
+
+describe('weight editors in lessons 3–5', () => {
+  it('lesson 3: editing W_K changes the cached key rows, not the byte counts', () => {
+    renderLesson('/lessons/prefill?step=3');
+    const panel = screen.getByText(/Edit the weights/).closest('details')!;
+    expect(panel.open).toBe(false);
+    edit('W_K row 2 column 1', 3);
+    const wK = withEntry(W.wK, 1, 0, 3);
+    const K = mm(
+      PROMPT_IDS.map((i) => EMBEDDINGS[i]),
+      wK,
+    );
+    // The cache strip lists one row per token: its name, then the d cached values.
+    const strip = screen.getByRole('region', { name: 'slim K-cache' });
+    const rows = within(strip)
+      .getAllByRole('listitem')
+      .map((li) =>
+        [...li.querySelectorAll('.cache-cell')].map((c) =>
+          Number((c.textContent ?? '').replace('−', '-')),
+        ),
+      );
+    // Integer entries are shown exactly.
+    expect(maxDiff(rows, K)).toBe(0);
+    expect(screen.getByTestId('slim-bytes').textContent).toBe(`${3 * 4 * 4} B`);
+    expect(screen.getByText(/edited: W_K/)).toBeTruthy();
+  });
+
+  it('lesson 4: after editing W_Q, W_K and W_V all three paths still match the reference', () => {
+    renderLesson('/lessons/generate?gen=2');
+    edit('W_Q row 2 column 1', 2);
+    edit('W_K row 3 column 1', 2);
+    edit('W_V row 1 column 1', -2);
+    const w: Weights = {
+      ...W,
+      wQ: withEntry(W.wQ, 1, 0, 2),
+      wK: withEntry(W.wK, 2, 0, 2),
+      wV: withEntry(W.wV, 0, 0, -2),
+    };
+    // The edited model decodes its own tokens: follow the reference's greedy choice.
+    const ids = [...PROMPT_IDS, ...referenceGreedy(w, EMBEDDINGS, PROMPT_IDS, 1, 2).tokens];
+    expect(screen.getByTestId('generate-status').textContent).toContain(`n = ${ids.length}`);
+    const ref = referenceHeads(w, ids, 1);
+    for (const label of ['standard head output', 'option 1 head output', 'option 2 head output'])
+      readMatrix(label)[0].forEach((v, j) =>
+        // 3 significant digits shown: half a unit in the third digit.
+        expect(Math.abs(v - ref[j])).toBeLessThanOrEqual(Math.abs(ref[j]) * 5e-3 + 1e-12),
+      );
+    expect(num(screen.getByTestId('diff-float64-o1-std'))).toBeLessThan(1e-12);
+    expect(num(screen.getByTestId('diff-float64-o2-std'))).toBeLessThan(1e-12);
+    // float32 caches: relative rounding ~6e-8 times values of order 10.
+    expect(num(screen.getByTestId('diff-float32-o2-std'))).toBeLessThan(1e-5);
+  });
+
+  it('lesson 4: a singular W_K keeps the editors and explains why nothing is compared', () => {
+    renderLesson('/lessons/generate?gen=1');
+    // Copy row 2 of W_K into row 4, one cell at a time: two equal rows, det = 0.
+    W.wK[1].forEach((x, j) => edit(`W_K row 4 column ${j + 1}`, x));
+    expect(laplaceDet(W.wK.map((r, i) => (i === 3 ? W.wK[1] : r)))).toBe(0);
+    expect(screen.getByRole('alert').textContent).toContain('has no inverse');
+    expect(screen.queryByRole('table', { name: 'option 2 head output' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Restore the default weights' }));
+    expect(screen.getByRole('table', { name: 'option 2 head output' })).toBeTruthy();
+  });
+
+  it('lesson 5: editing W_V changes the W_KV blocks and option 2 still matches', () => {
+    renderLesson('/lessons/many-heads');
+    edit('W_V row 2 column 4', 2);
+    const w: Weights = { ...W, wV: withEntry(W.wV, 1, 3, 2) };
+    const wKV = mm(gaussJordanInverse(w.wK), w.wV);
+    expect(
+      maxDiff(
+        readMatrix('W_KV head 2 block'),
+        wKV.map((r) => r.slice(2)),
+      ),
+    ).toBeLessThan(1e-12);
+    const ids = lesson5Ids(w);
+    const ref = referenceHeads(w, ids, 2);
+    readMatrix('option 2 heads')[0].forEach((v, j) =>
+      expect(Math.abs(v - ref[j])).toBeLessThanOrEqual(Math.abs(ref[j]) * 5e-4 + 1e-12),
+    );
+    expect(num(screen.getByTestId('heads-diff-f64'))).toBeLessThan(1e-12);
+  });
+});
+
+describe('predictions come before the reveals they are about', () => {
+  it('lesson 1: the crossover question comes before the sliders and numbers', () => {
+    renderLesson('/lessons/why-the-cache-dominates');
+    const cp = checkpointAsking(/context length does the KV-cache become larger/);
+    expect(before(cp, screen.getByLabelText('context length n'))).toBe(true);
+    expect(before(cp, screen.getByTestId('kv-bytes'))).toBe(true);
+  });
+
+  it('lesson 2: the inverse question comes before the inverse', () => {
+    renderLesson('/lessons/invert-wk');
+    const cp = checkpointAsking(/what\s+kind of numbers/);
+    expect(before(cp, screen.getByRole('table', { name: 'W_K inverse' }))).toBe(true);
+  });
+
+  it('lesson 3: the slim bytes question comes before the first step', () => {
+    renderLesson('/lessons/prefill');
+    const cp = checkpointAsking(/slim/);
+    expect(before(cp, screen.getByRole('button', { name: /Add the next token/ }))).toBe(true);
+  });
+
+  it('lesson 4: the K-cache growth question comes before Generate, with a computed answer', () => {
+    renderLesson('/lessons/generate');
+    const cp = checkpointAsking(/next decode step add/);
+    const gen = screen.getByRole('button', { name: /^Generate/ });
+    expect(before(cp, gen)).toBe(true);
+    // One key row: d = 4 values of 4 bytes (float32).
+    fireEvent.click(within(cp).getByLabelText('16 B'));
+    fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
+    expect(within(cp).getByRole('status').textContent).toContain('Right.');
+    const k = () => screen.getByTestId('slim K-cache bytes').textContent;
+    const bytesBefore = k();
+    fireEvent.click(gen);
+    expect(Number.parseInt(k() ?? '') - Number.parseInt(bytesBefore ?? '')).toBe(16);
+    // The option 1 vs option 2 question precedes the table that answers it.
+    const agree = checkpointAsking(/how far apart/);
+    expect(before(agree, screen.getByTestId('diff-float64-o1-o2'))).toBe(true);
+  });
+
+  it('lesson 5: both questions come before their answers', () => {
+    renderLesson('/lessons/many-heads');
+    const whole = checkpointAsking(/columns does computing them read/);
+    expect(before(whole, screen.getByRole('table', { name: 'W_KV head 2 block' }))).toBe(true);
+    const intensity = checkpointAsking(/h = 32 heads/);
+    expect(before(intensity, screen.getByTestId('mha-int-option2'))).toBe(true);
+  });
+});
+
+describe('lesson state and layout', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('an edit shows at once and reaches the URL shortly after; reset undoes it', async () => {
+    renderLesson('/lessons/invert-wk');
+    edit('W_K row 1 column 4', 2);
+    const wK = withEntry(W.wK, 0, 3, 2);
+    expect(num(screen.getByTestId('det-exact'))).toBe(laplaceDet(wK));
+    // The next-lesson link already carries the edit, before the URL is rewritten.
+    const href = screen.getByRole('link', { name: /Prefill →/ }).getAttribute('href') ?? '';
+    expect(new URLSearchParams(href.split('?')[1]).get('wk')).toBe(
+      wK.map((r) => r.join(',')).join(';'),
+    );
+    await waitFor(() => expect(screen.getByTestId('location-search').textContent).toMatch(/wk=/));
+    fireEvent.click(screen.getByRole('button', { name: 'Reset to the defaults' }));
+    await waitFor(() => expect(screen.getByTestId('location-search').textContent).toBe(''));
+    expect(num(screen.getByTestId('det-exact'))).toBe(laplaceDet(W.wK));
+    expect((screen.getByLabelText('W_K row 1 column 4') as HTMLInputElement).value).toBe(
+      String(W.wK[0][3]),
+    );
+  });
+
+  it('the contents start collapsed on a phone-sized screen and open on a wide one', () => {
+    for (const wide of [false, true]) {
+      vi.stubGlobal(
+        'matchMedia',
+        (query: string) =>
+          ({
+            matches: wide,
+            media: query,
+            addEventListener: () => {},
+            removeEventListener: () => {},
+          }) as unknown as MediaQueryList,
+      );
+      const { unmount } = renderLesson('/lessons/prefill');
+      const details = screen.getByRole('navigation', { name: 'Lessons' }).querySelector('details');
+      expect(details?.open).toBe(wide);
+      unmount();
+    }
   });
 });

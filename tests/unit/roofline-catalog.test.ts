@@ -12,37 +12,8 @@ import {
   standardCacheValues,
   xCacheValues,
 } from '../../roofline';
+import { paperTable1ContextMemory as table1ContextMemory } from '../../roofline/paperTables';
 import { expectPrinted } from './roofline-helpers';
-
-/** PAPER.md §6 (paper Table 1): id → printed context memory, 2·d·layers·context values. */
-const table1ContextMemory: [string, string][] = [
-  ['codellama-7b', '4.3B'],
-  ['codellama-13b', '6.7B'],
-  // CodeGemma's K and V are e = 4096 wide (Tables 4–5), so 2·e·layers·context, not 2·d·….
-  ['codegemma-7b', '1.9B'],
-  ['aya-23-35b', '5.4B'],
-  ['smollm2-1.7b', '0.8B'],
-  ['smolvlm', '1.6B'],
-  ['evo-1-131k', '34.4B'],
-  ['phi-3-mini-128k', '25.8B'],
-  ['bitnet-b1-58-3b', '0.3B'],
-  ['dclm-7b', '0.5B'],
-  ['olmo-1b', '0.3B'],
-  ['olmo-2-1124-13b', '1.7B'],
-  ['chronos-bolt-tiny', '1M'],
-  ['chronos-bolt-base', '9.4M'],
-  ['qwen2-audio-7b', '2.1B'],
-  ['llava-next-video', '1.1B'],
-  ['llava-vicuna-13b', '1.7B'],
-  ['vicuna-7b-16k', '4.3B'],
-  ['vicuna-13b-16k', '6.7B'],
-  ['flan-t5-base', '9.4M'],
-  ['flan-t5-xxl', '101M'],
-  // Encoder–decoders count 1500 encoder + 448 decoder positions ("1500/448").
-  ['whisper-tiny', '6M'],
-  ['whisper-large-v3', '160M'],
-  ['gpt-2-xl', '157M'],
-];
 
 /** PAPER.md §6, paper Table 10: id, params, d, layers as printed. */
 const table10: [string, number, number, number][] = [

@@ -48,8 +48,11 @@ function KernelView() {
           <p>
             Cost per head 2·n·d + 2·d·d_k OPs; cache reads n·d values instead of 2·n·d (PAPER.md
             §3). Scores: <code>attnScores</code>; softmax in chunks with a running max and sum:{' '}
-            <code>softmaxChunkStats</code>, <code>softmaxCombine</code>, <code>softmaxApply</code>;
-            u = s·K and y = u·W_KV: <code>matmulNN</code> (the second with HEAD_ROWS).
+            <code>softmaxChunkStats</code>, <code>softmaxCombine</code>, <code>softmaxApply</code>.
+            u = s·K for all h heads at once: <code>matmulTiled</code>, where each fragment computes
+            4 heads × 4 columns and the n keys are split into chunks (split-K) summed by{' '}
+            <code>unblockRows</code>. y = u·W_KV: <code>matmulNN</code> with HEAD_ROWS, a GEMV per
+            head, also split over its 768-long reduction.
           </p>
         </div>
         <div className="kernel-code">
@@ -57,6 +60,8 @@ function KernelView() {
             kernels.attnScores,
             kernels.softmaxChunkStats,
             kernels.softmaxCombine,
+            kernels.matmulTiled,
+            kernels.unblockRows,
             kernels.matmulNN,
           ].map((k) => (
             <figure key={k.name}>

@@ -121,6 +121,12 @@ async function kernelChecks(): Promise<Check[]> {
     [64, 70, 50, false],
     [1, 2050, 6, false],
     [5, 3, 1, true],
+    // Register-tiled 4×4 blocks (m ≥ 4): m not a multiple of 4, split-K partials summed by
+    // unblockRows (few blocks, long k), transposeB, and slim decode's u = p·K (m = h = 12).
+    [6, 1001, 8, false],
+    [7, 999, 5, true],
+    [13, 64, 36, false],
+    [12, 2050, 768, false],
   ] as [number, number, number, boolean][]) {
     const inputs = [mk([m, k]), mk(tB ? [n, k] : [k, n])];
     const f = (be: Backend, xs: Tensor[]) => be.matmul(xs[0], xs[1], { transposeB: tB });
@@ -164,6 +170,9 @@ async function kernelChecks(): Promise<Check[]> {
     [3, 2, 10, 5],
     [12, 1, 768, 64],
     [2, 1, 9, 6],
+    // prefill-shaped (m ≥ 4 rows per head): the tiled kernel with HEAD_ROWS
+    [3, 6, 10, 8],
+    [4, 5, 130, 12],
   ]) {
     const inputs = [mk([heads * m, dIn]), mk([dIn, heads * dOut])];
     const f = (be: Backend, xs: Tensor[]) => be.headBlockMatmul(xs[0], xs[1], heads);
@@ -473,7 +482,48 @@ async function tfjsOracle() {
   return results;
 }
 
-const harness = { kernelChecks, limitChecks, modelParity, fallback, contextLoss, tfjsOracle };
+/**
+ * Which kernels each product shape runs (the fast paths are part of the contract): draws per
+ * kernel for one op on a fresh backend.
+ */
+function kernelPaths(): Record<string, Record<string, number>> {
+  const gpu = new WebGLBackend();
+  const rand = seededRandom(11);
+  const t = (r: number, c: number) => gpu.fromArray(randn(rand, r * c), [r, c]);
+  const paths: Record<string, Record<string, number>> = {};
+  const record = (name: string, f: () => Tensor): void => {
+    const before = gpu.gpuStats().drawsByKernel;
+    f().dispose();
+    const after = gpu.gpuStats().drawsByKernel;
+    paths[name] = Object.fromEntries(
+      Object.entries(after)
+        .map(([k, v]) => [k, v - (before[k] ?? 0)] as const)
+        .filter(([, v]) => v > 0),
+    );
+  };
+  const x1 = t(1, 768);
+  const x64 = t(64, 768);
+  const w = t(768, 768);
+  const k2048 = t(2048, 768);
+  const p = gpu.attnProbs(x1, k2048, { heads: 12, scale: 0.125, causalOffset: 2047 });
+  const u = gpu.matmul(p, k2048);
+  record('gemv 1×768·768', () => gpu.matmul(x1, w));
+  record('matmul 64×768·768', () => gpu.matmul(x64, w));
+  record('slim decode u = p·K (12×2048·768)', () => gpu.matmul(p, k2048));
+  record('slim decode u·W_KV (12 heads, m = 1)', () => gpu.headBlockMatmul(u, w, 12));
+  gpu.destroy();
+  return paths;
+}
+
+const harness = {
+  kernelPaths,
+  kernelChecks,
+  limitChecks,
+  modelParity,
+  fallback,
+  contextLoss,
+  tfjsOracle,
+};
 declare global {
   interface Window {
     webglHarness: typeof harness;

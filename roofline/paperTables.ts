@@ -1,0 +1,197 @@
+/**
+ * The paper's printed numbers (PAPER.md §§4, 6, 8), transcribed once as printed strings, and the
+ * comparison of a cost-model value with one of them at the printed precision. The explorer's
+ * "paper tables" view and the unit tests both read these: one copy of every printed value.
+ */
+import { RooflineInputError, peakOps, standardCacheValues, whisperTable } from './index';
+import type { Chip, Model } from './index';
+
+/**
+ * A value as the paper prints it ("4.3B", "9.4M", "1.08x", "583") next to the cost model's
+ * value, and whether they agree at the printed precision (half a unit of the last digit).
+ */
+export interface PrintedComparison {
+  printed: string;
+  computed: number;
+  /** The computed value rounded and written like the printed one. */
+  computedText: string;
+  matches: boolean;
+}
+
+export function comparePrinted(computed: number, printed: string): PrintedComparison {
+  const match = /^~?(-?\d+(?:\.\d+)?)([BMKx]?)$/.exec(printed.replace(/,/g, ''));
+  if (!match) throw new RooflineInputError(`cannot read the printed value '${printed}'`);
+  const [, digits, unit] = match;
+  const scale = unit === 'B' ? 1e9 : unit === 'M' ? 1e6 : unit === 'K' ? 1e3 : 1;
+  const decimals = digits.includes('.') ? digits.split('.')[1].length : 0;
+  const rounded = Math.round((computed / scale) * 10 ** decimals) / 10 ** decimals;
+  return {
+    printed,
+    computed,
+    computedText: `${rounded.toFixed(decimals)}${unit}`,
+    matches: rounded === Number(digits),
+  };
+}
+
+/** PAPER.md §6 (paper Table 1): catalog id → printed context memory (2·d·layers·context). */
+export const paperTable1ContextMemory: readonly (readonly [string, string])[] = [
+  ['codellama-7b', '4.3B'],
+  ['codellama-13b', '6.7B'],
+  ['codegemma-7b', '1.9B'],
+  ['aya-23-35b', '5.4B'],
+  ['smollm2-1.7b', '0.8B'],
+  ['smolvlm', '1.6B'],
+  ['evo-1-131k', '34.4B'],
+  ['phi-3-mini-128k', '25.8B'],
+  ['bitnet-b1-58-3b', '0.3B'],
+  ['dclm-7b', '0.5B'],
+  ['olmo-1b', '0.3B'],
+  ['olmo-2-1124-13b', '1.7B'],
+  ['chronos-bolt-tiny', '1M'],
+  ['chronos-bolt-base', '9.4M'],
+  ['qwen2-audio-7b', '2.1B'],
+  ['llava-next-video', '1.1B'],
+  ['llava-vicuna-13b', '1.7B'],
+  ['vicuna-7b-16k', '4.3B'],
+  ['vicuna-13b-16k', '6.7B'],
+  ['flan-t5-base', '9.4M'],
+  ['flan-t5-xxl', '101M'],
+  ['whisper-tiny', '6M'],
+  ['whisper-large-v3', '160M'],
+  ['gpt-2-xl', '157M'],
+];
+
+export interface Table1Row {
+  model: Model;
+  contextMemory: PrintedComparison;
+}
+
+/** Table 1 regenerated: standard cache values at each model's context (PAPER.md §6). */
+export function paperTable1(catalog: readonly Model[]): Table1Row[] {
+  return paperTable1ContextMemory.map(([id, printed]) => {
+    const model = catalog.find((m) => m.id === id);
+    if (!model || model.contextLength === undefined)
+      throw new RooflineInputError(`Table 1 model '${id}' is missing from the catalog`);
+    return {
+      model,
+      contextMemory: comparePrinted(standardCacheValues(model, model.contextLength), printed),
+    };
+  });
+}
+
+export interface Table3Row {
+  chip: Chip;
+  opsPerByte: PrintedComparison;
+}
+
+/** Table 3 regenerated: int8 peak / bandwidth for the chips the paper lists (PAPER.md §4). */
+export function paperTable3(catalog: readonly Chip[]): Table3Row[] {
+  return catalog
+    .filter((chip) => chip.paperTable3 !== undefined)
+    .map((chip) => ({
+      chip,
+      opsPerByte: comparePrinted(
+        peakOps(chip, 'int8') / chip.memoryBandwidth,
+        String(chip.paperTable3?.opsPerByte),
+      ),
+    }));
+}
+
+/** PAPER.md §8 (paper Table 7), printed in millions (M) or as speedups (x), per Whisper size. */
+export const paperWhisperTable = {
+  models: ['whisper-tiny', 'whisper-base', 'whisper-small', 'whisper-medium', 'whisper-large'],
+  eCache: ['0.6M', '0.8M', '1.2M', '1.5M', '1.9M'],
+  crossKv: ['4.6M', '9.2M', '27.6M', '73.7M', '122.9M'],
+  selfKv: ['1.4M', '2.8M', '8.3M', '22.0M', '36.7M'],
+  cache: {
+    baseline: ['6.0M', '12.0M', '35.9M', '95.7M', '159.6M'],
+    option1: ['3.0M', '6.0M', '18.0M', '47.9M', '79.8M'],
+    option2: ['0.7M', '1.4M', '4.1M', '11.0M', '18.4M'],
+  },
+  params: {
+    baseline: ['28.2M', '48.6M', '138.9M', '405.4M', '800.4M'],
+    option1: ['28.8M', '50.1M', '146.0M', '430.6M', '852.8M'],
+    option2: ['29.4M', '51.7M', '153.1M', '455.8M', '905.2M'],
+  },
+  readsB1: {
+    baseline: ['34.2M', '60.5M', '174.8M', '501.2M', '960.0M'],
+    option1: ['31.8M', '56.1M', '164.0M', '478.5M', '932.6M'],
+    option2: ['30.0M', '53.1M', '157.2M', '466.8M', '923.6M'],
+  },
+  speedupB1: {
+    option1: ['1.08x', '1.08x', '1.07x', '1.05x', '1.03x'],
+    option2: ['1.14x', '1.14x', '1.11x', '1.07x', '1.04x'],
+  },
+  readsB64: {
+    baseline: ['6.4M', '12.7M', '38.1M', '102.1M', '172.1M'],
+    option1: ['3.4M', '6.8M', '20.2M', '54.6M', '93.1M'],
+    option2: ['1.1M', '2.2M', '6.5M', '18.1M', '32.5M'],
+  },
+  speedupB64: {
+    option1: ['1.9x', '1.9x', '1.9x', '1.9x', '1.8x'],
+    option2: ['5.6x', '5.8x', '5.8x', '5.6x', '5.3x'],
+  },
+} as const;
+
+export interface Table7Row {
+  /** Row label as in PAPER.md §8. */
+  label: string;
+  /** One comparison per Whisper size, in `paperWhisperTable.models` order. */
+  cells: PrintedComparison[];
+}
+
+/** The Whisper table regenerated from `whisperTable` at B = 1 and B = 64 (PAPER.md §8). */
+export function paperTable7(): Table7Row[] {
+  const b1 = whisperTable(1);
+  const b64 = whisperTable(64);
+  const t = paperWhisperTable;
+  const opts = ['baseline', 'option1', 'option2'] as const;
+  const row = (label: string, values: number[], printed: readonly string[]): Table7Row => ({
+    label,
+    cells: values.map((v, i) => comparePrinted(v, printed[i])),
+  });
+  return [
+    ...opts.map((o) =>
+      row(
+        `${o} cache`,
+        b1.map((r) => r.cache[o]),
+        t.cache[o],
+      ),
+    ),
+    ...opts.map((o) =>
+      row(
+        `${o} params`,
+        b1.map((r) => r.params[o]),
+        t.params[o],
+      ),
+    ),
+    ...opts.map((o) =>
+      row(
+        `reads/token B=1: ${o}`,
+        b1.map((r) => r.reads[o]),
+        t.readsB1[o],
+      ),
+    ),
+    ...(['option1', 'option2'] as const).map((o) =>
+      row(
+        `speedup B=1: ${o}`,
+        b1.map((r) => r.speedup[o]),
+        t.speedupB1[o],
+      ),
+    ),
+    ...opts.map((o) =>
+      row(
+        `reads/token B=64: ${o}`,
+        b64.map((r) => r.reads[o]),
+        t.readsB64[o],
+      ),
+    ),
+    ...(['option1', 'option2'] as const).map((o) =>
+      row(
+        `speedup B=64: ${o}`,
+        b64.map((r) => r.speedup[o]),
+        t.speedupB64[o],
+      ),
+    ),
+  ];
+}
