@@ -1,5 +1,18 @@
 import { Link } from 'react-router-dom';
+import { formatBytes } from '../../components/format';
+import { memoryReport, requireModel } from '../../roofline';
 import { pages } from '../routes';
+
+/** A few well-known setups (PAPER.md §5 and Table 1), computed by the cost model, 1 byte/value. */
+const EXAMPLES = [
+  { id: 'phi-3-mini-128k', batch: 1 },
+  { id: 'phi-3-mini-128k', batch: 16 },
+  { id: 'codellama-13b', batch: 8 },
+].map(({ id, batch }) => {
+  const model = requireModel(id);
+  const contextLength = model.contextLength ?? 4096;
+  return { model, report: memoryReport(model, { contextLength, batch, bytesPerValue: 1 }) };
+});
 
 export function HomePage() {
   const cards = pages.filter((p) => p.description && p.navLabel);
@@ -18,6 +31,35 @@ export function HomePage() {
         then proves it on real transformers running in your browser, with standard and slim
         attention side by side, and lets you check whether it pays off for your model and your chip.
       </p>
+      <h2>By the numbers</h2>
+      <table className="numbers">
+        <caption className="small">
+          Full context, 1 byte per value; memory a decode step reads. From the cost model (PAPER.md
+          §5); explore any model and chip in the roofline explorer.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">model</th>
+            <th scope="col">context × batch</th>
+            <th scope="col">KV-cache</th>
+            <th scope="col">slim K-cache</th>
+            <th scope="col">decode speedup (memory bound)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {EXAMPLES.map(({ model, report }) => (
+            <tr key={`${model.id}-${report.batch}`}>
+              <td>{model.name}</td>
+              <td>
+                {report.contextLength.toLocaleString('en-US')} × {report.batch}
+              </td>
+              <td>{formatBytes(report.kvCacheBytes.standard)}</td>
+              <td>{formatBytes(report.kvCacheBytes.slim)}</td>
+              <td>{report.decodeSpeedup.toFixed(2)}×</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       {cards.length > 0 && (
         <ul className="cards">
           {cards.map((p) => (
