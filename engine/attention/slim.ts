@@ -1,5 +1,5 @@
 import type { Backend } from '../backend';
-import { inverse, matmul64, rightInverse, type Matrix64 } from '../linalg';
+import { leftDivide, type Matrix64 } from '../linalg';
 import type { Tensor } from '../tensor';
 import { AttentionBase } from './base';
 import { RowCache } from './cache';
@@ -15,8 +15,7 @@ type SlimConfig = Extract<AttentionConfig, { variant: 'slim' }>;
  */
 export function slimValueWeights(w: AttentionWeights, config: AttentionConfig): Matrix64 {
   const options = { label: `${layerName(config)}, W_K`, maxCondition: config.maxCondition };
-  const wKInv = w.wK.rows === w.wK.cols ? inverse(w.wK, options) : rightInverse(w.wK, options);
-  return matmul64(wKInv, w.wV);
+  return leftDivide(w.wK, w.wV, options);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Backend } from '../backend';
-import { inverse, matmul64, rightInverse, type Matrix64 } from '../linalg';
+import { leftDivide, type Matrix64 } from '../linalg';
 import { EngineInputError, type Tensor } from '../tensor';
 import { AttentionBase } from './base';
 import { RowCache } from './cache';
@@ -9,8 +9,7 @@ import { layerName, type LayerDims } from './weights';
 /** W_VK = W_V⁻¹ W_K in float64 (right inverse when e > d); PAPER.md §11. */
 export function vOnlyKeyWeights(w: AttentionWeights, config: AttentionConfig): Matrix64 {
   const options = { label: `${layerName(config)}, W_V`, maxCondition: config.maxCondition };
-  const wVInv = w.wV.rows === w.wV.cols ? inverse(w.wV, options) : rightInverse(w.wV, options);
-  return matmul64(wVInv, w.wK);
+  return leftDivide(w.wV, w.wK, options);
 }
 
 /**

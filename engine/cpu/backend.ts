@@ -61,6 +61,9 @@ export class CpuBackend implements Backend {
     assertFinite(data, 'fromArray', shape);
     const out = this.alloc(data.length);
     out.set(data);
+    // A finite float64 beyond ±3.4e38 becomes ±Infinity in float32: reject it here, by name,
+    // rather than let the next op report an overflow it did not cause.
+    if (this.dtype === 'float32') assertFinite(out, 'fromArray (value overflows float32)', shape);
     return this.register(out, shape);
   }
 

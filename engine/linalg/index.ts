@@ -21,5 +21,5 @@ export {
   assertSquare,
 } from './errors';
 export { type LuFactors, luDecompose, luSolve, det, solve, inverse, norm1 } from './lu';
-export { rightInverse } from './rightInverse';
+export { rightInverse, leftDivide } from './rightInverse';
 export { singularValues, conditionNumber } from './svd';

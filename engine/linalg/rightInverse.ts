@@ -7,8 +7,8 @@ import {
   type LinalgOptions,
 } from './errors';
 import { addRowCombination } from './kernels';
-import { inverse, norm1 } from './lu';
-import { matrix64, transpose64, type Matrix64 } from './matrix';
+import { inverse, norm1, solve } from './lu';
+import { matmul64, matrix64, transpose64, type Matrix64 } from './matrix';
 import { conditionNumber } from './svd';
 
 /**
@@ -121,4 +121,16 @@ function upperTriangularInverse(r: Matrix64): Matrix64 {
     for (let j = i; j < n; j++) xd[ri + j] *= inv;
   }
   return x;
+}
+
+/**
+ * left⁻¹·right in float64: an LU solve when left is square, the right inverse (PAPER.md §7)
+ * when left is wide. The one way the project forms W_KV = W_K⁻¹·W_V and W_VK = W_V⁻¹·W_K.
+ * Conditioning is checked as solve/rightInverse check it (options.maxCondition; Infinity skips
+ * the check for a caller that has measured it already).
+ */
+export function leftDivide(left: Matrix64, right: Matrix64, options?: LinalgOptions): Matrix64 {
+  return left.rows === left.cols
+    ? solve(left, right, options)
+    : matmul64(rightInverse(left, options), right);
 }

@@ -11,8 +11,7 @@ import {
   conditionNumber,
   matmul64,
   maxAbs,
-  rightInverse,
-  solve,
+  leftDivide,
   type LinalgOptions,
   type Matrix64,
 } from '../linalg/index';
@@ -75,15 +74,6 @@ function checkPair(first: Matrix64, second: Matrix64, names: [string, string], l
   }
 }
 
-/** left⁻¹·right after the caller checked conditioning: LU for square, right inverse for wide. */
-function leftDivide(left: Matrix64, right: Matrix64, options: LinalgOptions): Matrix64 {
-  // The caller already measured cond(left) by SVD; skip the second check inside.
-  const unchecked = { ...options, maxCondition: Infinity };
-  return left.rows === left.cols
-    ? solve(left, right, unchecked)
-    : matmul64(rightInverse(left, unchecked), right);
-}
-
 function fmt(cond: number): string {
   return Number.isFinite(cond) ? cond.toExponential(2) : '∞';
 }
@@ -110,7 +100,8 @@ function convert(
   const cond = conditionNumber(left, options);
   const max = options.maxCondition ?? MAX_CONDITION;
   if (!(cond <= max)) throw new SingularMatrixError(cond, options, consequence);
-  const result = leftDivide(left, right, options);
+  // cond(left) was just measured by SVD; skip the cheaper screen inside leftDivide.
+  const result = leftDivide(left, right, { ...options, maxCondition: Infinity });
   return { result, cond, reconstructionError: relativeError(matmul64(left, result), right) };
 }
 

@@ -46,9 +46,14 @@ describe('creation and storage', () => {
     expect(await values(f64.zeros([2, 2]))).toEqual([0, 0, 0, 0]);
   });
 
-  it('rejects NaN, Infinity and wrong sizes with typed errors naming the place', () => {
+  it('rejects NaN, Infinity and wrong sizes with typed errors naming the place', async () => {
     expect(() => f64.fromArray([1, NaN, 3, 4], [2, 2])).toThrow(/NaN at row 0, column 1/);
     expect(() => f32.fromArray([Infinity], [1])).toThrow(EngineInputError);
+    // Finite in float64, ±Infinity once narrowed: rejected at upload, naming the overflow.
+    expect(() => f32.fromArray([1, 1e39], [1, 2])).toThrow(
+      /overflows float32.*Infinity at row 0, column 1/,
+    );
+    expect(await values(f64.fromArray([1e39], [1]))).toEqual([1e39]);
     expect(() => f64.fromArray([1, 2, 3], [2, 2])).toThrow(/needs 4 values, got 3/);
     expect(() => f64.zeros([2, 2, 2])).toThrow(/1-D or 2-D/);
     expect(() => f64.zeros([1.5])).toThrow(EngineInputError);
