@@ -10,6 +10,9 @@
  * (2 layers, contexts 128,512, vocab 8192), --no-matmul, --no-attention, --no-decode, --no-linalg.
  * The JSON also carries `attention` (extra): one layer's decode attention alone, per context.
  * --out FILE also writes the JSON document to FILE (one run gives the table and the JSON).
+ * --fill-cap-s S caps the cache fill before each context at S seconds (decode is then measured
+ * at the length reached, reported as `context`, with `requestedContext`): the full default run
+ * takes 10–15 minutes on two loaded cores, almost all of it prefill.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'vite';
@@ -60,6 +63,7 @@ function parseArgs(argv: string[]): {
       contexts,
       decodeSteps: int('steps', quick ? 3 : 5),
       matmulTrials: int('trials', quick ? 3 : 5),
+      fillCapSeconds: value('fill-cap-s') === undefined ? undefined : int('fill-cap-s', 0),
       skipMatmul: flag('no-matmul'),
       skipDecode: flag('no-decode'),
       skipAttention: flag('no-attention'),
@@ -94,13 +98,46 @@ function table(doc: BenchDocument): string {
     lines.push('context   standard ms   slim ms   standard cache B   slim cache B   ratio');
     for (const r of doc.decode) {
       lines.push(
-        `${String(r.context).padStart(7)}   ${r.standardMs.toFixed(1).padStart(11)}   ${r.slimMs.toFixed(1).padStart(7)}   ${String(r.standardCacheBytes).padStart(16)}   ${String(r.slimCacheBytes).padStart(12)}   ${(r.standardCacheBytes / r.slimCacheBytes).toFixed(2)}`,
+        `${String(r.context).padStart(7)}${r.requestedContext ? ` (asked ${r.requestedContext})` : ''}   ${r.standardMs.toFixed(1).padStart(11)}   ${r.slimMs.toFixed(1).padStart(7)}   ${String(r.standardCacheBytes).padStart(16)}   ${String(r.slimCacheBytes).padStart(12)}   ${(r.standardCacheBytes / r.slimCacheBytes).toFixed(2)}`,
       );
     }
     lines.push('');
   }
   if (doc.linalg) lines.push(`linalg (float64, CPU): ${JSON.stringify(doc.linalg)}`);
   return lines.join('\n');
+}
+
+/**
+ * The issue's targets, checked on the measured document (printed to stderr, never fatal: the
+ * numbers depend on the machine): ours ≥ tfjs on every matmul shape and ≥ 1.5× on one-row
+ * shapes; slim cache exactly half; decode time per token growing no faster than the context.
+ */
+function targets(doc: BenchDocument): string[] {
+  const lines: string[] = [];
+  for (const r of doc.matmul) {
+    const ratio = r.oursGflops / r.tfjsGflops;
+    const want = r.m === 1 ? 1.5 : 1;
+    lines.push(
+      `matmul (${r.m}, ${r.n}, ${r.k}): ours/tfjs ${ratio.toFixed(2)} ${ratio >= want ? '≥' : '<'} ${want}`,
+    );
+  }
+  for (const r of doc.decode) {
+    const half = r.slimCacheBytes * 2 === r.standardCacheBytes;
+    lines.push(
+      `decode ${r.context}: slim cache ${half ? '=' : '≠'} standard / 2 (${r.slimCacheBytes} B)`,
+    );
+  }
+  const d = doc.decode;
+  for (let i = 1; i < d.length; i++) {
+    for (const mode of ['standardMs', 'slimMs'] as const) {
+      const growth = d[i][mode] / d[i - 1][mode];
+      const limit = d[i].context / d[i - 1].context;
+      lines.push(
+        `decode ${mode.replace('Ms', '')} ${d[i - 1].context}→${d[i].context}: time ×${growth.toFixed(2)}, context ×${limit.toFixed(2)} (${growth <= limit ? 'no worse than linear' : 'WORSE than linear'})`,
+      );
+    }
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -128,6 +165,7 @@ async function main(): Promise<void> {
     if (linalg) doc.linalg = await runLinalgBench();
     console.log(json ? JSON.stringify(doc, null, 2) : table(doc));
     if (out) writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
+    for (const line of targets(doc)) console.error(`[target] ${line}`);
   } finally {
     await browser.close();
     await server.close();

@@ -128,31 +128,43 @@ export function applicability(model: Model): Applicability {
 
   if (isMha && e > d) {
     const r = projectionRatio(model);
+    const options: SlimOption[] = [
+      {
+        id: 'option-1',
+        name: 'option 1: K-cache with right inverse',
+        factor: 2,
+        works: true,
+        note: `W_KV = W_K⁺·W_V is e×e: ${fmt(r)}x the W_V weights; RoPE ok`,
+      },
+      {
+        id: 'x-cache',
+        name: 'option 2: X-cache',
+        factor: 2 * r,
+        works: !rope,
+        note: rope
+          ? 'scores via (x·W_Q,i·W_K,iᵀ)·Xᵀ need no RoPE between projection and dot product'
+          : 'scores via (x·W_Q,i·W_K,iᵀ)·Xᵀ, 4de OPs per token for all heads',
+      },
+    ];
+    if (rope) {
+      // §7's RoPE limit is the scores shortcut's only: K rebuilt from X can still be rotated.
+      options.push({
+        id: 'd-wide-cache',
+        name: 'd-wide cache (X), K and V rebuilt',
+        factor: c,
+        works: true,
+        note: 'K = X·W_K (then rotated) and V = X·W_V are rebuilt every step: more compute, no extra weights',
+      });
+    }
     return verdict(
       'mha-non-square',
       `MHA with non-square projections, e = h·d_k = ${e} > d = ${d} (r = ${fmt(r)}, PAPER.md §7): ` +
         `option 1 halves the cache with an e×e W_KV (r times the W_V weights)` +
         (rope
-          ? '; the X-cache (2r) is ruled out by RoPE.'
+          ? `; caching X and rebuilding (and rotating) K and V each step gives c = 2e/d = ${fmt(c)}x, ` +
+            'at more compute (the scores shortcut of option 2 is ruled out by RoPE, §11).'
           : `; option 2 caches X, ${fmt(2 * r)}x smaller.`),
-      [
-        {
-          id: 'option-1',
-          name: 'option 1: K-cache with right inverse',
-          factor: 2,
-          works: true,
-          note: `W_KV = W_K⁺·W_V is e×e: ${fmt(r)}x the W_V weights; RoPE ok`,
-        },
-        {
-          id: 'x-cache',
-          name: 'option 2: X-cache',
-          factor: 2 * r,
-          works: !rope,
-          note: rope
-            ? 'scores via (x·W_Q,i·W_K,iᵀ)·Xᵀ need no RoPE between projection and dot product'
-            : 'scores via (x·W_Q,i·W_K,iᵀ)·Xᵀ, 4de OPs per token for all heads',
-        },
-      ],
+      options,
     );
   }
 

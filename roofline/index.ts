@@ -34,7 +34,6 @@ export {
   kCacheValues,
   keyWidth,
   kvCacheWidth,
-  memoryReport,
   paramBytes,
   projectionRatio,
   slimCacheValues,
@@ -45,7 +44,8 @@ export {
   vCacheValues,
   xCacheValues,
 } from './memory';
-export type { MemoryOptions, MemoryReport } from './memory';
+export { memoryReport, slimPlan, slimPlanCandidates, slimVariantLabels } from './slimPlan';
+export type { MemoryOptions, MemoryReport, SlimCandidate, SlimPlan, SlimVariant } from './slimPlan';
 export { generateComplexity, headOps, slimPeakIntensity, valueSideOpsPerHead } from './complexity';
 export type { ComplexityInput, ComplexityTable, HeadOps, LayerCost } from './complexity';
 export {

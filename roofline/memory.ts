@@ -1,5 +1,5 @@
 import { assertPositiveInteger, assertPositiveNumber, RooflineInputError } from './errors';
-import type { AttentionShape, Model, StandardSlim } from './types';
+import type { AttentionShape, Model } from './types';
 
 /**
  * Memory side of the cost model: KV-cache sizes (PAPER.md §§5–8, §11), parameter bytes, totals
@@ -111,15 +111,16 @@ export function vCacheValues(shape: AttentionShape, contextLength: number, batch
 }
 
 /**
- * Whether slim attention caches K alone: MHA whose W_K (d × e) has a left inverse, e ≥ d
- * (square: §1; non-square option 1: §7). Otherwise a d-wide cache is the slim choice (§11).
+ * Whether K alone can give V: MHA whose W_K (d × e) has a left inverse, e ≥ d (square: §1;
+ * non-square option 1: §7). Which scheme "slim" means for a model is `slimPlan`'s choice.
  */
 export function usesKCache(shape: AttentionShape): boolean {
   return shape.kvHeads === shape.heads && keyWidth(shape) >= shape.d;
 }
 
 /**
- * The slim cache the memory report uses (PAPER.md §1, §7 option 1, §11):
+ * The K-cache-first slim cache of an attention shape (PAPER.md §1, §7 option 1, §11); the
+ * memory report uses `slimPlan`, which also weighs the X-cache, the E-cache and RoPE:
  * - MHA with e ≥ d (square or not): the K-cache, exactly half when d_v = d_k;
  * - GQA/MQA (or MHA narrower than d) with c > 1: a d-wide cache (X or K* = X·W_K*), standard/c;
  * - otherwise (c ≤ 1): no gain, the standard cache.
@@ -160,63 +161,4 @@ export function decodeSpeedup(standardBytes: number, slimBytes: number): number 
   return standardBytes / slimBytes;
 }
 
-export interface MemoryOptions {
-  /** Cached positions per layer (for encoder–decoders: encoder p + decoder tokens). */
-  contextLength: number;
-  /** Sequences decoded together, each with its own cache; params are shared. Default 1. */
-  batch?: number;
-  /** Bytes per stored value, for cache and params alike (1 = int8 as in §5; 2 = fp16). Default 2. */
-  bytesPerValue?: number;
-}
-
-/** The `slim memory` report; its JSON shape is the CLI contract. */
-export interface MemoryReport {
-  model: string;
-  contextLength: number;
-  batch: number;
-  bytesPerValue: number;
-  kvCacheValues: StandardSlim;
-  kvCacheBytes: StandardSlim;
-  paramBytes: number;
-  totalBytes: StandardSlim;
-  /** totalBytes.standard / totalBytes.slim. */
-  decodeSpeedup: number;
-}
-
 export const DEFAULT_BYTES_PER_VALUE = 2;
-
-/**
- * Memory of one decode setup, standard vs slim (PAPER.md §5). totalBytes = B·cache + params;
- * for non-square MHA the slim total also counts the larger W_KV (`slimExtraParams`), so it is
- * not always kvCacheBytes.slim + paramBytes.
- */
-export function memoryReport(model: Model, options: MemoryOptions): MemoryReport {
-  const batch = options.batch ?? 1;
-  const bytesPerValue = options.bytesPerValue ?? DEFAULT_BYTES_PER_VALUE;
-  assertPositiveNumber(bytesPerValue, 'bytesPerValue');
-  const { contextLength } = options;
-  const kvCacheValues = {
-    standard: standardCacheValues(model, contextLength, batch),
-    slim: slimCacheValues(model, contextLength, batch),
-  };
-  const kvCacheBytes = {
-    standard: kvCacheValues.standard * bytesPerValue,
-    slim: kvCacheValues.slim * bytesPerValue,
-  };
-  const params = paramBytes(model, bytesPerValue);
-  const totalBytes = {
-    standard: kvCacheBytes.standard + params,
-    slim: kvCacheBytes.slim + params + slimExtraParams(model) * bytesPerValue,
-  };
-  return {
-    model: model.id,
-    contextLength,
-    batch,
-    bytesPerValue,
-    kvCacheValues,
-    kvCacheBytes,
-    paramBytes: params,
-    totalBytes,
-    decodeSpeedup: decodeSpeedup(totalBytes.standard, totalBytes.slim),
-  };
-}

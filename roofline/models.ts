@@ -26,6 +26,8 @@ function model(spec: Spec): Model {
     architecture: 'decoder',
     positional: 'rope',
     ...spec,
+    // Counts are integers: 8.03 * 1e9 is 8029999999.999999 in floating point.
+    params: Math.round(spec.params),
     kvHeads,
     attention,
   };

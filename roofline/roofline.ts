@@ -1,15 +1,6 @@
 import { assertPositiveInteger, assertPositiveNumber, RooflineInputError } from './errors';
-import {
-  compressionFactor,
-  DEFAULT_BYTES_PER_VALUE,
-  keyWidth,
-  kvCacheWidth,
-  slimCacheValues,
-  slimExtraParams,
-  standardCacheValues,
-  usesKCache,
-  valueHeadDim,
-} from './memory';
+import { DEFAULT_BYTES_PER_VALUE, keyWidth, kvCacheWidth, valueHeadDim } from './memory';
+import { slimPlan } from './slimPlan';
 import type { Chip, Dtype, Model } from './types';
 
 /**
@@ -91,14 +82,17 @@ export interface DecodeStepOptions {
 }
 
 /**
- * OPs and bytes of one decode step (one new token per sequence) of a whole decoder, for the
- * roofline explorer. Weights: 2 OPs per parameter per sequence, read once per step. Attention
- * per layer per sequence over n = contextLength cached positions:
+ * OPs and bytes of one decode step (one new token per sequence) of a whole model, for the
+ * roofline explorer. The slim scheme is `slimPlan`'s choice (the memory report's). Weights: 2
+ * OPs per weight read per sequence, read once per step (encoder–decoders: decoder side, §8).
+ * Attention per layer per sequence over n = contextLength cached positions:
  * - standard: h·(2n·d_k + 2n·d_v) OPs (paper Tables 8–9; 4nd for square MHA);
- * - slim MHA, option 2: h·(2n·d_k + 2n·e) (Table 2: 2nd(h+1) when square; W_KV,i replaces W_V);
- * - slim GQA/MQA (or MHA narrower than d) with c > 1 (§11): K and V are recomputed from the d-wide cache every step,
- *   2n·d·d_cache more OPs than standard; with c ≤ 1 slim is the standard path.
- * Bytes: (params + batch·cache)·bytesPerValue.
+ * - K-cache, option 1 or 2: h·(2n·d_k + 2n·e) (Table 2 option 2: 2nd(h+1) when square);
+ * - X-cache (§7 option 2): 4de for x·W_Q,i·W_K,iᵀ and the W_V,i products, plus 2nd per head
+ *   each for the scores against X and the weighted sum of X rows;
+ * - d-wide cache (§11, RoPE ok): K and V rebuilt from the cache every step, 2n·d·d_cache more
+ *   OPs than standard.
+ * Bytes: (weights read + batch·cache read)·bytesPerValue.
  */
 export function decodeStepWork(
   model: Model,
@@ -111,24 +105,31 @@ export function decodeStepWork(
   assertPositiveInteger(n, 'contextLength');
   assertPositiveInteger(batch, 'batch');
   assertPositiveNumber(bytesPerValue, 'bytesPerValue');
-  const { heads: h, headDim: dk, layers } = model;
+  const { heads: h, headDim: dk, layers, d } = model;
   const dv = valueHeadDim(model);
+  const e = keyWidth(model);
+  const plan = slimPlan(model, n, batch);
+  const chosen = scheme === 'slim' ? plan.slim : plan.standard;
   const standardAttention = h * (2 * n * dk + 2 * n * dv);
   let attention = standardAttention;
-  let cacheValues = standardCacheValues(model, n, batch);
-  let params = model.params;
-  if (scheme === 'slim') {
-    cacheValues = slimCacheValues(model, n, batch);
-    params += slimExtraParams(model);
-    if (usesKCache(model)) {
-      attention = h * (2 * n * dk + 2 * n * keyWidth(model));
-    } else if (compressionFactor(model) > 1) {
-      attention = standardAttention + 2 * n * model.d * kvCacheWidth(model);
-    }
+  switch (chosen.variant) {
+    case 'k-cache':
+    case 'option-1':
+    case 'option-2':
+      attention = h * (2 * n * dk + 2 * n * e);
+      break;
+    case 'x-cache':
+      attention = 4 * d * e + h * 4 * n * d;
+      break;
+    case 'd-wide-cache':
+      attention = standardAttention + 2 * n * d * kvCacheWidth(model);
+      break;
+    case 'none':
+      break;
   }
   return {
-    ops: batch * (2 * params + layers * attention),
-    bytes: (params + cacheValues) * bytesPerValue,
+    ops: batch * (2 * chosen.readParams + layers * attention),
+    bytes: (chosen.readParams + batch * chosen.cacheReadValues) * bytesPerValue,
   };
 }
 

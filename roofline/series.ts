@@ -15,8 +15,8 @@ import {
   projectionRatio,
   RooflineInputError,
   rooflineTime,
-  slimCacheValues,
-  slimExtraParams,
+  slimPlan,
+  slimVariantLabels,
   standardCacheValues,
   xCacheValues,
 } from './index';
@@ -120,27 +120,28 @@ function hasEncoderLengths(model: Model): boolean {
 }
 
 /**
- * The cache variants that apply to a model (PAPER.md §1, §7, §8, §11): always standard and
- * slim (K-cache for MHA, d-wide cache for GQA/MQA, equal to standard when c ≤ 1); the X-cache
- * for non-square MHA without RoPE; the E-cache (option 2) for encoder–decoders without RoPE.
+ * The cache variants the explorer draws (PAPER.md §1, §7, §8, §11): standard, and slim — the
+ * scheme `slimPlan` picks, the same as the memory report and the applicability verdict; then
+ * the X-cache (non-square MHA decoders without RoPE) and the E-cache (encoder–decoders without
+ * RoPE) where slim is not already that scheme.
  */
 export function memoryVariants(model: Model): MemoryVariantInfo[] {
   const isMha = model.kvHeads === model.heads;
+  const chosen = slimPlan(model, contextRange(model).min).slim.variant;
   const out: MemoryVariantInfo[] = [
     { variant: 'standard', label: 'standard KV-cache' },
-    {
-      variant: 'slim',
-      label: isMha
-        ? model.architecture === 'encoder-decoder'
-          ? 'slim K-caches (option 1)'
-          : 'slim K-cache'
-        : 'slim d-wide cache',
-    },
+    { variant: 'slim', label: `slim: ${slimVariantLabels[chosen]}` },
   ];
   const rope = model.positional === 'rope';
-  if (isMha && !rope && model.architecture === 'decoder' && projectionRatio(model) > 1)
+  if (
+    isMha &&
+    !rope &&
+    model.architecture === 'decoder' &&
+    projectionRatio(model) > 1 &&
+    chosen !== 'x-cache'
+  )
     out.push({ variant: 'x-cache', label: 'X-cache (option 2)' });
-  if (hasEncoderLengths(model) && !rope)
+  if (hasEncoderLengths(model) && !rope && chosen !== 'option-2')
     out.push({ variant: 'e-cache', label: 'self K-cache + E-cache (option 2)' });
   return out;
 }
@@ -159,7 +160,7 @@ export function cacheValuesPerSequence(
     case 'standard':
       return standardCacheValues(model, contextLength);
     case 'slim':
-      return slimCacheValues(model, contextLength);
+      return slimPlan(model, contextLength).slim.cacheValues;
     case 'x-cache':
       return xCacheValues(model, contextLength);
     case 'e-cache': {
@@ -179,11 +180,20 @@ export function cacheValuesPerSequence(
   }
 }
 
-/** Weight bytes of a variant: slim non-square MHA also stores the larger W_KV (§7 option 1). */
-export function weightBytes(model: Model, variant: MemoryVariant, weightFormat: StorageFormat) {
+/**
+ * Weight bytes stored for a variant: slim stores the larger W_KV when its scheme is §7 option 1
+ * (`slimPlan`); the scheme is chosen at `contextLength` and `batch`.
+ */
+export function weightBytes(
+  model: Model,
+  variant: MemoryVariant,
+  weightFormat: StorageFormat,
+  contextLength = contextRange(model).min,
+  batch = 1,
+) {
   const bytes = bytesPerStoredValue[weightFormat];
-  const extra = variant === 'slim' ? slimExtraParams(model) : 0;
-  return paramBytes(model, bytes) + extra * bytes;
+  if (variant !== 'slim') return paramBytes(model, bytes);
+  return slimPlan(model, contextLength, batch).slim.storedParams * bytes;
 }
 
 export interface MemoryBreakdown {
@@ -202,11 +212,12 @@ export function memoryBytes(
 ): MemoryBreakdown {
   if (!(Number.isInteger(batch) && batch >= 1))
     throw new RooflineInputError(`batch must be a positive integer, got ${batch}`);
-  const weights = weightBytes(model, variant, formats.weightFormat);
-  const cache =
-    batch *
-    cacheValuesPerSequence(model, variant, contextLength) *
-    bytesPerStoredValue[formats.cacheFormat];
+  const weights = weightBytes(model, variant, formats.weightFormat, contextLength, batch);
+  const perSequence =
+    variant === 'slim'
+      ? slimPlan(model, contextLength, batch).slim.cacheValues
+      : cacheValuesPerSequence(model, variant, contextLength);
+  const cache = batch * perSequence * bytesPerStoredValue[formats.cacheFormat];
   return { weights, cache, total: weights + cache };
 }
 
@@ -530,8 +541,9 @@ function fmt(x: number): string {
 // ---------------------------------------------------------------- speedup (view 4)
 
 /**
- * OPs and bytes of one decode step (roofline.ts `decodeStepWork`'s OPs) with weights and cache
- * in their own formats: bytes = (params + slim extra)·weight bytes + B·cache·cache bytes.
+ * OPs and bytes of one decode step (roofline.ts `decodeStepWork`, same slim scheme) with
+ * weights and cache in their own formats: bytes = weights read·weight bytes + B·cache read·cache
+ * bytes (encoder–decoders read decoder-side weights only, §8).
  */
 export function decodeWork(
   model: Model,
@@ -541,16 +553,13 @@ export function decodeWork(
   formats: Formats,
 ): Work {
   const { ops } = decodeStepWork(model, scheme, { contextLength, batch, bytesPerValue: 1 });
-  const params = model.params + (scheme === 'slim' ? slimExtraParams(model) : 0);
-  const cache =
-    scheme === 'slim'
-      ? slimCacheValues(model, contextLength, batch)
-      : standardCacheValues(model, contextLength, batch);
+  const plan = slimPlan(model, contextLength, batch);
+  const chosen = scheme === 'slim' ? plan.slim : plan.standard;
   return {
     ops,
     bytes:
-      params * bytesPerStoredValue[formats.weightFormat] +
-      cache * bytesPerStoredValue[formats.cacheFormat],
+      chosen.readParams * bytesPerStoredValue[formats.weightFormat] +
+      batch * chosen.cacheReadValues * bytesPerStoredValue[formats.cacheFormat],
   };
 }
 

@@ -18,7 +18,10 @@ export interface MatmulResult {
 
 export interface DecodeResult {
   model: string;
+  /** Tokens in the cache when the measured steps began. */
   context: number;
+  /** Set when a fill cap stopped short of the asked context. */
+  requestedContext?: number;
   standardMs: number;
   slimMs: number;
   standardCacheBytes: number;
@@ -44,6 +47,12 @@ export interface BenchOptions {
   contexts: number[];
   decodeSteps: number;
   matmulTrials: number;
+  /**
+   * Seconds allowed to fill the caches up to each context (both modes together). When a fill
+   * runs past it, filling stops and decode is measured at the length reached: the row's
+   * `context` says where, `requestedContext` what was asked. Unset: no cap.
+   */
+  fillCapSeconds?: number;
   skipMatmul?: boolean;
   skipDecode?: boolean;
   skipAttention?: boolean;
@@ -227,7 +236,9 @@ async function decodeBench(
     for (const context of [...o.contexts].sort((a, b) => a - b)) {
       // Fill both caches to `context` tokens with the same chunked prefill (not measured).
       const fill0 = performance.now();
-      while (models[0].length < context) {
+      const capped = () =>
+        o.fillCapSeconds !== undefined && performance.now() - fill0 > o.fillCapSeconds * 1000;
+      while (models[0].length < context && !capped()) {
         const p = Math.min(256, context - models[0].length);
         const ids = Array.from({ length: p }, () => Math.floor(rand() * config.vocabSize));
         for (let i = 0; i < 2; i++) {
@@ -236,8 +247,9 @@ async function decodeBench(
           logits.dispose();
         }
       }
+      const reached = models[0].length;
       log(
-        `prefill to ${context}, both modes: ${((performance.now() - fill0) / 1000).toFixed(1)} s`,
+        `prefill to ${reached}, both modes: ${((performance.now() - fill0) / 1000).toFixed(1)} s`,
       );
       const times: number[][] = [[], []];
       const cacheBytes = [0, 0];
@@ -255,14 +267,15 @@ async function decodeBench(
       const [standardMs, slimMs] = times.map(median);
       rows.push({
         model: name,
-        context,
+        context: reached,
+        ...(reached < context ? { requestedContext: context } : {}),
         standardMs,
         slimMs,
         standardCacheBytes: cacheBytes[0],
         slimCacheBytes: cacheBytes[1],
       });
       log(
-        `context ${context}: standard ${standardMs.toFixed(1)} ms/token, slim ${slimMs.toFixed(1)} ms/token`,
+        `context ${reached}: standard ${standardMs.toFixed(1)} ms/token, slim ${slimMs.toFixed(1)} ms/token`,
       );
     }
   } finally {

@@ -57,6 +57,11 @@ export interface WebGLBackendOptions {
   maxTextureSize?: number;
   /** Split-K when fewer output texels than this would run in parallel (GEMV in decode). */
   parallelTexels?: number;
+  /**
+   * Rows per register tile of the matmul (render targets per draw): 8 where the GPU offers 8
+   * draw buffers, else 4. Tests force 4 to cover the smaller tile.
+   */
+  tileRows?: 4 | 8;
 }
 
 export interface GpuStats {
@@ -73,7 +78,7 @@ export interface GpuStats {
 
 const ACT_CODE: Record<Activation, number> = { none: 0, gelu: 1, silu: 2 };
 
-/** Products with at least this many rows use the register-tiled kernel (4×4 blocks). */
+/** Products with at least this many rows use the register-tiled kernel. */
 const TILE_MIN_ROWS = 4;
 
 function createContext(options: WebGLBackendOptions): {
@@ -116,9 +121,12 @@ export class WebGLBackend implements Backend {
   private readonly programs: ProgramCache;
   private readonly fbo: WebGLFramebuffer;
   private attached: WebGLTexture | null = null;
-  /** A second framebuffer with 4 colour attachments, for kernels with `outputs: 4`. */
+  /** A second framebuffer with `tileRows` colour attachments, for the tiled matmul. */
   private readonly fboBlocks: WebGLFramebuffer;
-  private readonly attachedBlocks: (WebGLTexture | null)[] = [null, null, null, null];
+  private readonly attachedBlocks: (WebGLTexture | null)[];
+  /** Output rows per fragment of the tiled matmul (one render target each). */
+  readonly tileRows: 4 | 8;
+  private readonly tiledKernel: K.KernelSpec;
   private readonly pool = new Map<string, TextureStorage[]>();
   private readonly pboPool = new Map<number, WebGLBuffer[]>();
   private readonly live = new Set<WebGLTensor>();
@@ -159,9 +167,19 @@ export class WebGLBackend implements Backend {
     const fboBlocks = gl.createFramebuffer();
     if (!fboBlocks) throw new WebGLUnavailableError('context-failed', 'createFramebuffer failed');
     this.fboBlocks = fboBlocks;
+    // WebGL2 guarantees 4 draw buffers; most GPUs (SwiftShader too) offer 8.
+    const maxTargets = Math.min(
+      gl.getParameter(gl.MAX_DRAW_BUFFERS) as number,
+      gl.getParameter(gl.MAX_COLOR_ATTACHMENTS) as number,
+    );
+    this.tileRows = options.tileRows ?? (maxTargets >= 8 ? 8 : 4);
+    if (this.tileRows > maxTargets) {
+      throw new EngineInputError(`tileRows ${this.tileRows}: this GPU has ${maxTargets} targets`);
+    }
+    this.tiledKernel = K.matmulTiledSpec(this.tileRows);
+    this.attachedBlocks = new Array<WebGLTexture | null>(this.tileRows).fill(null);
     gl.bindFramebuffer(gl.FRAMEBUFFER, fboBlocks);
-    const targets = [0, 1, 2, 3].map((i) => gl.COLOR_ATTACHMENT0 + i);
-    gl.drawBuffers(targets);
+    gl.drawBuffers(this.attachedBlocks.map((_, i) => gl.COLOR_ATTACHMENT0 + i));
     gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
     for (const cap of [gl.DEPTH_TEST, gl.BLEND, gl.DITHER, gl.SCISSOR_TEST, gl.CULL_FACE])
       gl.disable(cap);
@@ -422,15 +440,17 @@ export class WebGLBackend implements Backend {
     return { splits: Math.ceil(kTex / kChunk), kChunk };
   }
 
-  /** The 4 row-block targets of matmulTiled must be plain (unfolded) textures. */
+  /** The row-block targets of matmulTiled must be plain (unfolded) textures. */
   private tileable(m: number, n: number): boolean {
-    return Math.ceil(n / 4) <= this.maxTextureSize && Math.ceil(m / 4) <= this.maxTextureSize;
+    return (
+      Math.ceil(n / 4) <= this.maxTextureSize && Math.ceil(m / this.tileRows) <= this.maxTextureSize
+    );
   }
 
   /**
-   * A product by the register-tiled kernel: matmulTiled writes 4×4 blocks (per K-chunk when
-   * split) into 4 row-block textures, then unblockRows restores row order, sums the chunks and
-   * applies the fused bias and activation.
+   * A product by the register-tiled kernel: matmulTiled writes blocks of tileRows × 4 values
+   * (per K-chunk when split) into tileRows row-block textures, then unblockRows restores row
+   * order, sums the chunks and applies the fused bias and activation.
    */
   private tiledProduct(
     A: WebGLTensor,
@@ -445,7 +465,8 @@ export class WebGLBackend implements Backend {
   ): Tensor {
     const kTex = A.layout.texW;
     const k = A.shape[1];
-    const blockRows = Math.ceil(m / 4);
+    const tile = this.tileRows;
+    const blockRows = Math.ceil(m / tile);
     let { splits, kChunk } = this.splitCount(blockRows * Math.ceil(n / 4), kTex);
     // Block rows of all chunks must fit one texture's height.
     if (splits * blockRows > this.maxTextureSize) {
@@ -453,23 +474,26 @@ export class WebGLBackend implements Backend {
       kChunk = Math.ceil(kTex / splits);
       splits = Math.ceil(kTex / kChunk);
     }
-    const parts = [0, 1, 2, 3].map((i) =>
+    const parts = Array.from({ length: tile }, (_, i) =>
       this.alloc([splits * blockRows, n], `${op} (row block ${i})`, false),
     );
     this.draw(
-      K.matmulTiled,
+      this.tiledKernel,
       [A, B],
       parts,
       { m, blockRows, kChunk, headCols },
-      { K_ALIGNED: k % 4 === 0 ? 1 : 0, ...defines },
+      // BLOCK_ROWS is passed, not only in the spec: it is part of the program cache key.
+      { BLOCK_ROWS: tile, K_ALIGNED: k % 4 === 0 ? 1 : 0, ...defines },
     );
     const out = this.alloc([m, n], op);
+    // unblockRows always declares 8 targets; with 4-row tiles the last 4 are never read.
+    const inputs = [...parts, ...parts].slice(0, 8);
     this.draw(
       K.unblockRows,
-      [...parts, bias ?? parts[0]],
+      [...inputs, bias ?? parts[0]],
       out,
       { blockRows, splits },
-      { BIAS: bias ? 1 : 0, ACT: act },
+      { BLOCK_ROWS: tile, BIAS: bias ? 1 : 0, ACT: act },
     );
     for (const p of parts) this.releaseInternal(p);
     return out;
@@ -877,7 +901,7 @@ export class WebGLBackend implements Backend {
     this.attached = texture;
   }
 
-  /** Binds the 4-target framebuffer with these textures (same size: one viewport for all). */
+  /** Binds the multi-target framebuffer with these textures (same size: one viewport for all). */
   private attachBlocks(outs: readonly WebGLTensor[]): void {
     const gl = this.gl;
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.fboBlocks);
@@ -896,7 +920,7 @@ export class WebGLBackend implements Backend {
 
   /**
    * One kernel launch: a triangle over the output's pixel rows that hold logical rows [r0, r1).
-   * `target` is one tensor, or 4 same-shaped tensors for a kernel with `outputs: 4`.
+   * `target` is one tensor, or `outputs` same-shaped tensors for a kernel with several.
    */
   private draw(
     spec: K.KernelSpec,

@@ -7,9 +7,11 @@
  * and the uniform `ivec4 X_l` = (texW, width, cols, rows). Uniforms listed in `uniforms` are
  * declared as `u_<name>`. Shaders are written to be read: one loop per reduction, no tricks.
  *
- * A kernel with `outputs: 4` instead defines `mat4 computeBlock(int row, int t)` and draws into
- * four render targets at once: column i of the result goes to target i. The register-tiled
- * matmul uses it to produce a 4×4 block of the product per fragment.
+ * A kernel with `outputs: 4` or `8` instead defines
+ *   void computeBlock(int row, int t, out mat4 lo, out mat4 hi)
+ * and draws into that many render targets at once: target i gets column i of lo (i < 4) or
+ * column i − 4 of hi. The register-tiled matmul uses it to produce a block of 4 or 8 rows × 4
+ * columns of the product per fragment.
  */
 
 export type UniformType = 'int' | 'float';
@@ -22,8 +24,8 @@ export interface KernelSpec {
   defines?: Readonly<Record<string, number>>;
   /** Shared helper functions placed before the body (kept out of it so the body reads alone). */
   prelude?: string;
-  /** Render targets written per fragment: 1 (`compute`) or 4 (`computeBlock`). */
-  outputs?: 1 | 4;
+  /** Render targets written per fragment: 1 (`compute`), 4 or 8 (`computeBlock`). */
+  outputs?: 1 | 4 | 8;
   body: string;
 }
 
@@ -218,25 +220,27 @@ export const matmulNT: KernelSpec = {
 };
 
 /**
- * Register-tiled packed product for m > 1: each fragment computes a 4×4 block of the output,
- * rows 4·rb … 4·rb+3 × columns 4t … 4t+3, and writes row i of the block to render target i
- * (unblockRows puts the rows back in order, adding split-K partials and the fused epilogue).
+ * Register-tiled packed product for m > 1: each fragment computes a block of BLOCK_ROWS (8, or 4
+ * where the GPU has fewer than 8 render targets) output rows × 4 columns, and writes row i of
+ * the block to render target i; unblockRows puts the rows back in order, adding split-K
+ * partials and the fused epilogue.
  *
  *   out[r, 4t:4t+4] = Σ_k A[r, k] · B[k, 4t:4t+4]      (TRANS_B: B[4t:4t+4, k], B stored [n, k])
  *
- * Per step of 4 k: one A texel per row and 4 B texels (a mat4) feed 64 multiply-adds; the
- * one-row kernel needs 5 fetches for 16. Each B texel is used by 4 rows, each A texel by 4
- * columns, so the reads per output value drop 2.5× and SwiftShader's fetches, its bottleneck,
- * with them. Output row block s·u_blockRows + rb holds K-chunk s's partial sums (split-K).
+ * Per step of 4 k: 4 B texels (a mat4) and one A texel per row feed 16 multiply-adds per row:
+ * 12 fetches for 128 with 8 rows, where the one-row kernel needs 5 for 16. Each B texel serves
+ * all rows of the block and each A texel 4 columns, so the fetches per output value, SwiftShader's
+ * bottleneck, drop 3.3×. Block row s·u_blockRows + rb holds K-chunk s's partial sums (split-K).
  * HEAD_ROWS as in matmulNN: A holds one block of m rows per head (option 2's u · W_KV).
  */
-export const matmulTiled: KernelSpec = {
-  name: 'matmulTiled',
-  inputs: ['A', 'B'],
-  outputs: 4,
-  uniforms: { m: 'int', blockRows: 'int', kChunk: 'int', headCols: 'int' },
-  defines: { TRANS_B: 0, HEAD_ROWS: 0, K_ALIGNED: 0 },
-  body: `mat4 computeBlock(int orow, int t) {
+export function matmulTiledSpec(blockRows: 4 | 8): KernelSpec {
+  return {
+    name: 'matmulTiled',
+    inputs: ['A', 'B'],
+    outputs: blockRows,
+    uniforms: { m: 'int', blockRows: 'int', kChunk: 'int', headCols: 'int' },
+    defines: { BLOCK_ROWS: blockRows, TRANS_B: 0, HEAD_ROWS: 0, K_ALIGNED: 0 },
+    body: `void computeBlock(int orow, int t, out mat4 lo, out mat4 hi) {
   int s = orow / u_blockRows;
   int rb = orow - s * u_blockRows;
   int first = 0;
@@ -244,7 +248,8 @@ export const matmulTiled: KernelSpec = {
   first = ((t * 4) / u_headCols) * u_m;
 #endif
   // Rows past m in the last block repeat row m-1; unblockRows never reads them back.
-  ivec4 r = first + min(ivec4(rb * 4) + ivec4(0, 1, 2, 3), ivec4(u_m - 1));
+  ivec4 r = first + min(ivec4(rb * BLOCK_ROWS) + ivec4(0, 1, 2, 3), ivec4(u_m - 1));
+  ivec4 r2 = first + min(ivec4(rb * BLOCK_ROWS) + ivec4(4, 5, 6, 7), ivec4(u_m - 1));
   int k0 = s * u_kChunk;
   int k1 = min(k0 + u_kChunk, A_l.x);
 #if TRANS_B
@@ -252,60 +257,72 @@ export const matmulTiled: KernelSpec = {
 #else
   int kLast = B_l.w - 1;
 #endif
-  mat4 acc = mat4(0.0);
+  lo = mat4(0.0);
+  hi = mat4(0.0);
   for (int kt = k0; kt < k1; kt++) {
 #if TRANS_B
     // Column l of b: B[j_l, 4kt:4kt+4]; a · b = (dot(a, b[0]), …, dot(a, b[3])).
     mat4 b = mat4(B_tex(j.x, kt), B_tex(j.y, kt), B_tex(j.z, kt), B_tex(j.w, kt));
+#define MAC(a) ((a) * b)
 #elif K_ALIGNED
     // Column i of b: row 4kt+i of B; b · a = Σ_i a[i] · B[4kt+i, 4t:4t+4].
     int kk = kt * 4;
     mat4 b = mat4(B_tex(kk, t), B_tex(kk + 1, t), B_tex(kk + 2, t), B_tex(kk + 3, t));
+#define MAC(a) (b * (a))
 #else
     // Rows past k are clamped; their A lanes are 0, so they add nothing.
     int kk = kt * 4;
     mat4 b = mat4(B_tex(kk, t), B_tex(min(kk + 1, kLast), t),
                   B_tex(min(kk + 2, kLast), t), B_tex(min(kk + 3, kLast), t));
+#define MAC(a) (b * (a))
 #endif
     // Written out, not looped: a dynamically indexed mat4 can spill out of registers.
-#if TRANS_B
-    acc[0] += A_tex(r.x, kt) * b;
-    acc[1] += A_tex(r.y, kt) * b;
-    acc[2] += A_tex(r.z, kt) * b;
-    acc[3] += A_tex(r.w, kt) * b;
-#else
-    acc[0] += b * A_tex(r.x, kt);
-    acc[1] += b * A_tex(r.y, kt);
-    acc[2] += b * A_tex(r.z, kt);
-    acc[3] += b * A_tex(r.w, kt);
+    lo[0] += MAC(A_tex(r.x, kt));
+    lo[1] += MAC(A_tex(r.y, kt));
+    lo[2] += MAC(A_tex(r.z, kt));
+    lo[3] += MAC(A_tex(r.w, kt));
+#if BLOCK_ROWS == 8
+    hi[0] += MAC(A_tex(r2.x, kt));
+    hi[1] += MAC(A_tex(r2.y, kt));
+    hi[2] += MAC(A_tex(r2.z, kt));
+    hi[3] += MAC(A_tex(r2.w, kt));
 #endif
   }
-  return acc;
 }`,
-};
+  };
+}
+
+/** The tiled product's kernel as the app shows it (8-row blocks). */
+export const matmulTiled: KernelSpec = matmulTiledSpec(8);
 
 /**
- * Back to row order after matmulTiled: output row r is row r mod 4 of block r / 4, i.e. target
- * R{r mod 4}; split-K partials (block rows s·u_blockRows + r/4) are summed here, then the fused
- * bias and activation.
+ * Back to row order after matmulTiled: output row r is row r mod BLOCK_ROWS of block
+ * r / BLOCK_ROWS, i.e. target R{r mod BLOCK_ROWS}; split-K partials (block rows
+ * s·u_blockRows + r / BLOCK_ROWS) are summed here, then the fused bias and activation.
  */
 export const unblockRows: KernelSpec = {
   name: 'unblockRows',
-  inputs: ['R0', 'R1', 'R2', 'R3', 'Bias'],
+  inputs: ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'Bias'],
   uniforms: { blockRows: 'int', splits: 'int' },
-  defines: { BIAS: 0, ACT: 0 },
+  defines: { BLOCK_ROWS: 8, BIAS: 0, ACT: 0 },
   prelude: GELU_GLSL,
-  body: `vec4 compute(int r, int t) {
-  int rb = r / 4;
-  int lane = r - rb * 4;
-  vec4 acc = vec4(0.0);
-  for (int s = 0; s < u_splits; s++) {
-    int pr = s * u_blockRows + rb;
-    acc += lane == 0 ? R0_tex(pr, t)
-         : lane == 1 ? R1_tex(pr, t)
-         : lane == 2 ? R2_tex(pr, t)
-         : R3_tex(pr, t);
+  body: `vec4 target(int i, int row, int t) {
+  switch (i) {
+    case 0: return R0_tex(row, t);
+    case 1: return R1_tex(row, t);
+    case 2: return R2_tex(row, t);
+    case 3: return R3_tex(row, t);
+    case 4: return R4_tex(row, t);
+    case 5: return R5_tex(row, t);
+    case 6: return R6_tex(row, t);
+    default: return R7_tex(row, t);
   }
+}
+vec4 compute(int r, int t) {
+  int rb = r / BLOCK_ROWS;
+  int i = r - rb * BLOCK_ROWS;
+  vec4 acc = vec4(0.0);
+  for (int s = 0; s < u_splits; s++) acc += target(i, s * u_blockRows + rb, t);
 #if BIAS
   acc += Bias_tex(0, t);
 #endif

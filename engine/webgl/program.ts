@@ -23,6 +23,9 @@ float ${name}_val(int row, int c) { vec4 v = ${name}_tex(row, c >> 2); return v[
 `;
 }
 
+const range = (n: number, f: (i: number) => string): string =>
+  Array.from({ length: n }, (_, i) => f(i)).join('\n');
+
 /** The full fragment shader of a kernel for the given input/output layouts. */
 export function fragmentSource(
   spec: KernelSpec,
@@ -37,7 +40,8 @@ export function fragmentSource(
     .map(([k, ty]) => `uniform ${ty} u_${k};`)
     .join('\n');
   const helpers = spec.inputs.map((n, i) => fetchHelpers(n, inputSimple[i])).join('');
-  const blocks = (spec.outputs ?? 1) === 4;
+  const targets = spec.outputs ?? 1;
+  const blocks = targets > 1;
   const position = outSimple
     ? `int row = p.y; int t = p.x;`
     : `int idx = p.y * u_out.y + p.x; int row = idx / u_out.x; int t = idx - row * u_out.x;`;
@@ -45,7 +49,7 @@ export function fragmentSource(
 precision highp float;
 precision highp int;
 ${defs}
-${blocks ? [0, 1, 2, 3].map((i) => `layout(location = ${i}) out vec4 outColor${i};`).join('\n') : 'out vec4 outColor;'}
+${blocks ? range(targets, (i) => `layout(location = ${i}) out vec4 outColor${i};`) : 'out vec4 outColor;'}
 uniform ivec4 u_out;   // texW, width, cols, rows of the output
 uniform ivec2 u_rows;  // logical output rows written by this draw: [first, end)
 ${uniforms}
@@ -60,12 +64,10 @@ void main() {
   vec4 lanes = vec4(lessThan(ivec4(t * 4) + ivec4(0, 1, 2, 3), ivec4(u_out.z)));
 ${
   blocks
-    ? `  // Column i of the block goes to render target i (row i of the 4-row block).
-  mat4 v = computeBlock(row, t);
-  outColor0 = v[0] * lanes;
-  outColor1 = v[1] * lanes;
-  outColor2 = v[2] * lanes;
-  outColor3 = v[3] * lanes;`
+    ? `  // Row i of the block goes to render target i: rows 0–3 are the columns of lo, 4–7 of hi.
+  mat4 lo, hi;
+  computeBlock(row, t, lo, hi);
+${range(targets, (i) => `  outColor${i} = ${i < 4 ? 'lo' : 'hi'}[${i % 4}] * lanes;`)}`
     : `  outColor = compute(row, t) * lanes;`
 }
 }`;

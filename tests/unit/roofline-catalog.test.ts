@@ -183,3 +183,9 @@ describe('lookup', () => {
     expect(editDistance('same', 'same')).toBe(0);
   });
 });
+
+describe('catalog params are integers', () => {
+  it('every model has an integer parameter count (JSON prints no 15999999999.999998)', () => {
+    for (const m of models) expect(Number.isInteger(m.params), m.id).toBe(true);
+  });
+});

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { contextGrid, contextRange, type Setup } from '../../../roofline/series';
 import { Controls } from './Controls';
 import { useExplorerState } from './state';
+import { ViewsErrorBoundary } from './ViewsErrorBoundary';
 import { ApplicabilityView } from './views/ApplicabilityView';
 import { IntensityView } from './views/IntensityView';
 import { MemoryView } from './views/MemoryView';
@@ -66,22 +67,26 @@ export function ExplorerPage() {
           state={{ ...state, context: contextLength, setContext: setContextLive }}
           grid={grid}
         />
-        <div className="explorer-views" data-context={viewSetup.contextLength}>
-          <MemoryView setup={viewSetup} grid={viewGrid} />
-          <IntensityView setup={viewSetup} grid={viewGrid} />
-          <RooflineView setup={viewSetup} grid={viewGrid} />
-          <SpeedupView setup={viewSetup} grid={viewGrid} />
-          <ApplicabilityView model={viewSetup.model} />
-          <PlannerView
-            setup={viewSetup}
-            grid={viewGrid}
-            chipCount={state.plannerChips}
-            users={state.plannerUsers}
-            onChipCount={state.setPlannerChips}
-            onUsers={state.setPlannerUsers}
-          />
-          <PaperTablesView />
-        </div>
+        <ViewsErrorBoundary
+          resetKey={JSON.stringify([model, chip, batch, weightFormat, cacheFormat])}
+        >
+          <div className="explorer-views" data-context={viewSetup.contextLength}>
+            <MemoryView setup={viewSetup} grid={viewGrid} />
+            <IntensityView setup={viewSetup} grid={viewGrid} />
+            <RooflineView setup={viewSetup} grid={viewGrid} />
+            <SpeedupView setup={viewSetup} grid={viewGrid} />
+            <ApplicabilityView model={viewSetup.model} />
+            <PlannerView
+              setup={viewSetup}
+              grid={viewGrid}
+              chipCount={state.plannerChips}
+              users={state.plannerUsers}
+              onChipCount={state.setPlannerChips}
+              onUsers={state.setPlannerUsers}
+            />
+            <PaperTablesView />
+          </div>
+        </ViewsErrorBoundary>
       </div>
     </section>
   );

@@ -8,6 +8,7 @@ import {
   type UrlCodec,
 } from '../../../components/useUrlState';
 import { findChip, findModel } from '../../../roofline/index';
+import { customModel } from '../../../roofline/hfConfig';
 import type { ArchitectureKind, Chip, Model, PositionalKind } from '../../../roofline/index';
 import { storageFormats, type StorageFormat } from '../../../roofline/series';
 
@@ -106,6 +107,25 @@ export const customModelCodec: UrlCodec<CustomModelState> = {
     const positional = map.get('positional') ?? 'rope';
     if (!(architectures as readonly string[]).includes(architecture)) return undefined;
     if (!(positionals as readonly string[]).includes(positional)) return undefined;
+    const optional = ['contextLength', 'encoderLength', 'decoderLength', 'vocab', 'ffnDim'];
+    if (optional.some((k) => map.has(k) && !Number.isInteger(get(k)))) return undefined;
+    // The same integer and divisibility checks as the typed-in form (roofline/hfConfig.ts), so
+    // a hand-edited link such as d:100.5 or heads:3~kvHeads:2 falls back to the default model
+    // instead of reaching the views.
+    try {
+      customModel({
+        d,
+        layers,
+        heads,
+        kvHeads,
+        headDim,
+        contextLength: get('contextLength') ?? 1,
+        params,
+        positional: positional as PositionalKind,
+      });
+    } catch {
+      return undefined;
+    }
     return {
       name: map.get('name') ?? 'Custom model',
       params,

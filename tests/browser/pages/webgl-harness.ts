@@ -19,6 +19,7 @@ import {
   TextureLimitError,
   WebGLBackend,
   createEngineBackend,
+  type WebGLBackendOptions,
 } from '../../../engine/webgl';
 
 export interface Check {
@@ -64,7 +65,7 @@ function compare(
 class Pair {
   readonly gpu: WebGLBackend;
   readonly cpu = new CpuBackend({ dtype: 'float64' });
-  constructor(options = {}) {
+  constructor(options: WebGLBackendOptions = {}) {
     this.gpu = new WebGLBackend(options);
   }
   async run(
@@ -101,6 +102,7 @@ async function productTolerance(
 async function kernelChecks(): Promise<Check[]> {
   const rand = seededRandom(42);
   const pair = new Pair();
+  const pair4 = new Pair({ tileRows: 4 });
   const checks: Check[] = [];
   const mk = (shape: number[], scale = 1) => ({
     data: randn(
@@ -121,7 +123,7 @@ async function kernelChecks(): Promise<Check[]> {
     [64, 70, 50, false],
     [1, 2050, 6, false],
     [5, 3, 1, true],
-    // Register-tiled 4×4 blocks (m ≥ 4): m not a multiple of 4, split-K partials summed by
+    // Register-tiled blocks (m ≥ 4): m not a multiple of the tile, split-K partials summed by
     // unblockRows (few blocks, long k), transposeB, and slim decode's u = p·K (m = h = 12).
     [6, 1001, 8, false],
     [7, 999, 5, true],
@@ -130,15 +132,13 @@ async function kernelChecks(): Promise<Check[]> {
   ] as [number, number, number, boolean][]) {
     const inputs = [mk([m, k]), mk(tB ? [n, k] : [k, n])];
     const f = (be: Backend, xs: Tensor[]) => be.matmul(xs[0], xs[1], { transposeB: tB });
-    const [g, r] = await pair.run(inputs, f);
-    checks.push(
-      compare(
-        `matmul ${m}×${k}·${n}${tB ? 'ᵀ' : ''}`,
-        g,
-        r,
-        await productTolerance(pair.cpu, f, inputs, k),
-      ),
-    );
+    const tol = await productTolerance(pair.cpu, f, inputs, k);
+    // Tiled shapes run with both tile heights (8 rows by default here, 4 on GPUs with 4 targets).
+    for (const p of m >= 4 ? [pair, pair4] : [pair]) {
+      const [g, r] = await p.run(inputs, f);
+      const tile = m >= 4 ? `, ${p.gpu.tileRows}-row tiles` : '';
+      checks.push(compare(`matmul ${m}×${k}·${n}${tB ? 'ᵀ' : ''}${tile}`, g, r, tol));
+    }
   }
   // fused linear (bias + gelu), unsplit and split-K
   for (const [m, k, n] of [
@@ -176,15 +176,12 @@ async function kernelChecks(): Promise<Check[]> {
   ]) {
     const inputs = [mk([heads * m, dIn]), mk([dIn, heads * dOut])];
     const f = (be: Backend, xs: Tensor[]) => be.headBlockMatmul(xs[0], xs[1], heads);
-    const [g, r] = await pair.run(inputs, f);
-    checks.push(
-      compare(
-        `headBlockMatmul h${heads} m${m} ${dIn}→${dOut}`,
-        g,
-        r,
-        await productTolerance(pair.cpu, f, inputs, dIn),
-      ),
-    );
+    const tol = await productTolerance(pair.cpu, f, inputs, dIn);
+    for (const p of m >= 4 ? [pair, pair4] : [pair]) {
+      const [g, r] = await p.run(inputs, f);
+      const tile = m >= 4 ? `, ${p.gpu.tileRows}-row tiles` : '';
+      checks.push(compare(`headBlockMatmul h${heads} m${m} ${dIn}→${dOut}${tile}`, g, r, tol));
+    }
   }
   // elementwise
   const ew = [mk([3, 7], 3), mk([3, 7], 3), mk([7])];

@@ -21,6 +21,7 @@ function speedupPlot(
   byEstimate: Record<SpeedupEstimateKind, SpeedupPoint[]>,
   batches: readonly number[],
   batch: number,
+  yMin: number,
   yMax: number,
 ): Plot.PlotOptions {
   return {
@@ -29,7 +30,7 @@ function speedupPlot(
     marginLeft: 48,
     title: titles[estimate],
     x: { type: 'log', label: 'context length n →' },
-    y: { label: '↑ speedup (×)', domain: [0.5, yMax], grid: true },
+    y: { label: '↑ speedup (×)', domain: [yMin, yMax], grid: true },
     color: {
       type: 'ordinal',
       domain: batches.map((b) => `B = ${b}`),
@@ -67,14 +68,16 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
     return split;
   }, [series]);
   const yMax = useMemo(() => Math.max(2, ...series.map((p) => p.speedup)) * 1.05, [series]);
+  // Below 1 (slim slower) must stay visible, not fall off a fixed 0.5 floor.
+  const yMin = useMemo(() => Math.min(0.5, ...series.map((p) => p.speedup)) * 0.95, [series]);
 
   const memoryOptions = useMemo(
-    () => speedupPlot('memory-bound', byEstimate, batches, batch, yMax),
-    [byEstimate, batches, batch, yMax],
+    () => speedupPlot('memory-bound', byEstimate, batches, batch, yMin, yMax),
+    [byEstimate, batches, batch, yMin, yMax],
   );
   const rooflineOptions = useMemo(
-    () => speedupPlot('roofline', byEstimate, batches, batch, yMax),
-    [byEstimate, batches, batch, yMax],
+    () => speedupPlot('roofline', byEstimate, batches, batch, yMin, yMax),
+    [byEstimate, batches, batch, yMin, yMax],
   );
 
   return (
