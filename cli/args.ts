@@ -6,7 +6,7 @@ import { CliUsageError } from './errors';
  * fractional (where a count is expected) or non-numeric value is a CliUsageError (exit 2).
  */
 
-const NUMBER = /^[0-9]+(\.[0-9]+)?(e[0-9]+)?$/i;
+const NUMBER = /^[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)?$/i;
 
 /**
  * Lets `--context -5` reach our own validation (and its clear message) instead of
@@ -78,4 +78,23 @@ export function requireString(value: string | undefined, option: string, hint: s
     throw new CliUsageError(`--${option} is required (${hint})`);
   }
   return value.trim();
+}
+
+/**
+ * Counts above 2^53 are no longer exact in float64 (neighbouring integers collide), so a
+ * result there would print a plausible but wrong number: refuse it with a usage error.
+ */
+export function assertExactResult(value: unknown, path = 'result'): void {
+  if (typeof value === 'number') {
+    if (Math.abs(value) > Number.MAX_SAFE_INTEGER) {
+      throw new CliUsageError(
+        `${path} = ${value.toExponential(3)} exceeds 2^53 ≈ 9.0e15, where float64 counts stop ` +
+          'being exact; use a smaller --context or --batch',
+      );
+    }
+    return;
+  }
+  if (Array.isArray(value)) value.forEach((v, i) => assertExactResult(v, `${path}[${i}]`));
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) assertExactResult(v, `${path}.${k}`);
 }

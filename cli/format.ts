@@ -8,6 +8,8 @@ export function formatBytes(bytes: number): string {
 /** 25_769_803_776 → "25.8 G" (values, decimal prefixes). */
 export function scaled(value: number, digits = 1): string {
   const units: [number, string][] = [
+    [1e18, 'E'],
+    [1e15, 'P'],
     [1e12, 'T'],
     [1e9, 'G'],
     [1e6, 'M'],
@@ -17,6 +19,12 @@ export function scaled(value: number, digits = 1): string {
     if (Math.abs(value) >= size) return `${(value / size).toFixed(digits)} ${unit}`;
   }
   return `${Number.isInteger(value) ? value : value.toFixed(digits)} `;
+}
+
+/** Chip memory: binary sizes (80 GiB HBM) in GiB, others (H200's 141 GB) in decimal units. */
+export function formatCapacity(bytes: number): string {
+  const gib = bytes / 2 ** 30;
+  return Number.isInteger(gib) ? `${gib} GiB` : formatBytes(bytes);
 }
 
 export function formatCount(value: number): string {

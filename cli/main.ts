@@ -39,6 +39,19 @@ function checkValuesPresent(args: readonly string[], command: Command): void {
 }
 
 /**
+ * parseArgs keeps the last of `--context 10 --context 20`; a repeated option is more likely a
+ * typo than intent, so name it instead of guessing.
+ */
+function rejectDuplicates(tokens: readonly { kind: string; name?: string; rawName?: string }[]) {
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || t.name === undefined) continue;
+    if (seen.has(t.name)) throw new CliUsageError(`--${t.name} is given more than once`);
+    seen.add(t.name);
+  }
+}
+
+/**
  * Runs `slim` with the arguments after the program name and returns the exit code. Pure with
  * respect to the process: output goes to `io`, nothing calls process.exit.
  */
@@ -68,7 +81,7 @@ export async function runCli(
   }
   try {
     checkValuesPresent(rest, command);
-    const { values } = parseArgs({
+    const { values, tokens } = parseArgs({
       args: joinNegativeNumbers(rest),
       options: {
         ...command.options,
@@ -77,7 +90,9 @@ export async function runCli(
       },
       strict: true,
       allowPositionals: false,
+      tokens: true,
     });
+    rejectDuplicates(tokens);
     if (values.help === true) {
       io.stdout(command.help);
       return EXIT_OK;

@@ -9,7 +9,11 @@ import type { Chip, PaperTable3Row } from './types';
 
 const T = 1e12;
 const GB = 1e9;
-/** Google documents TPU HBM in GiB. */
+/**
+ * Memory capacity: DRAM and HBM come in binary sizes, so a vendor's "80GB HBM" is 80 GiB
+ * (Google writes GiB outright). Bandwidths and peaks stay decimal. Where the vendor's figure
+ * is not a binary size (H200 141 GB, B200 180 GB) it is kept as stated, in decimal bytes.
+ */
 const GiB = 2 ** 30;
 
 function table3(int8Tops: number, bandwidthGBps: number, opsPerByte: number): PaperTable3Row {
@@ -24,9 +28,9 @@ export const chips: readonly Chip[] = [
     kind: 'phone-soc',
     peakOpsPerSecond: { int8: 35 * T },
     memoryBandwidth: 60 * GB,
-    memoryCapacity: 8 * GB,
+    memoryCapacity: 8 * GiB,
     paperTable3: table3(35, 60, 583),
-    source: 'PAPER.md Table 3 (int8 TOPS, GB/s); Apple iPhone 16 tech specs (8 GB)',
+    source: 'PAPER.md Table 3 (int8 TOPS, GB/s); Apple iPhone 16 tech specs (8 GB LPDDR5X = 8 GiB)',
   },
   {
     id: 'apple-m3-max',
@@ -36,8 +40,9 @@ export const chips: readonly Chip[] = [
     // Neural Engine: Apple quotes 18 TOPS (fp16) for the M3 family.
     peakOpsPerSecond: { fp16: 18 * T },
     memoryBandwidth: 400 * GB,
-    memoryCapacity: 128 * GB,
-    source: 'Apple M3 family press release, Oct 2023 (18 TOPS Neural Engine, 400 GB/s, 128 GB)',
+    memoryCapacity: 128 * GiB,
+    source:
+      'Apple M3 family press release, Oct 2023 (18 TOPS Neural Engine, 400 GB/s, 128 GB unified memory = 128 GiB)',
   },
   {
     id: 'apple-m4-max',
@@ -47,9 +52,10 @@ export const chips: readonly Chip[] = [
     peakOpsPerSecond: { int8: 38 * T },
     // Table 3 uses 410 GB/s (the 14-core CPU bin); the 16-core bin has 546 GB/s.
     memoryBandwidth: 410 * GB,
-    memoryCapacity: 128 * GB,
+    memoryCapacity: 128 * GiB,
     paperTable3: table3(38, 410, 93),
-    source: 'PAPER.md Table 3 (int8 TOPS, GB/s); Apple MacBook Pro (M4 Max) tech specs (128 GB)',
+    source:
+      'PAPER.md Table 3 (int8 TOPS, GB/s); Apple MacBook Pro (M4 Max) tech specs (128 GB unified memory = 128 GiB)',
   },
   {
     id: 'google-tpu-v4',
@@ -98,8 +104,8 @@ export const chips: readonly Chip[] = [
       int8: 624 * T,
     },
     memoryBandwidth: 2039 * GB,
-    memoryCapacity: 80 * GB,
-    source: 'NVIDIA A100 Tensor Core GPU datasheet (SXM 80GB, dense)',
+    memoryCapacity: 80 * GiB,
+    source: 'NVIDIA A100 Tensor Core GPU datasheet (SXM 80GB HBM2e = 80 GiB, 2,039 GB/s, dense)',
   },
   {
     id: 'nvidia-h100-sxm',
@@ -115,8 +121,9 @@ export const chips: readonly Chip[] = [
       int8: 1978.9 * T,
     },
     memoryBandwidth: 3350 * GB,
-    memoryCapacity: 80 * GB,
-    source: 'NVIDIA H100 Tensor Core GPU datasheet (SXM, dense = half the sparse figures)',
+    memoryCapacity: 80 * GiB,
+    source:
+      'NVIDIA H100 Tensor Core GPU datasheet (SXM, 80GB HBM3 = 80 GiB, 3.35 TB/s; dense = half the sparse figures)',
   },
   {
     id: 'nvidia-h200',
@@ -132,7 +139,7 @@ export const chips: readonly Chip[] = [
       int8: 1980 * T,
     },
     memoryBandwidth: 4800 * GB,
-    memoryCapacity: 141 * GB,
+    memoryCapacity: 141 * GB, // NVIDIA states 141 GB, not a binary size: kept decimal
     paperTable3: table3(1980, 4800, 413),
     source:
       'PAPER.md Table 3 (int8 TOPS, GB/s); NVIDIA H200 Tensor Core GPU datasheet (SXM, dense)',
@@ -151,7 +158,7 @@ export const chips: readonly Chip[] = [
       fp4: 9000 * T,
     },
     memoryBandwidth: 8000 * GB,
-    memoryCapacity: 180 * GB,
+    memoryCapacity: 180 * GB, // as NVIDIA states it (decimal), like the H200
     paperTable3: table3(4500, 8000, 563),
     source: 'PAPER.md Table 3 (int8 TOPS, GB/s); NVIDIA HGX B200 datasheet (per GPU, dense)',
   },
@@ -169,8 +176,9 @@ export const chips: readonly Chip[] = [
       int8: 2614.9 * T,
     },
     memoryBandwidth: 5300 * GB,
-    memoryCapacity: 192 * GB,
-    source: 'AMD Instinct MI300X accelerator datasheet (dense)',
+    memoryCapacity: 192 * GiB,
+    source:
+      'AMD Instinct MI300X accelerator datasheet (192 GB HBM3 = 8 × 24 GiB stacks, 5.3 TB/s, dense)',
   },
   {
     id: 'nvidia-rtx-4090',
@@ -186,7 +194,8 @@ export const chips: readonly Chip[] = [
       int8: 660.6 * T,
     },
     memoryBandwidth: 1008 * GB,
-    memoryCapacity: 24 * GB,
-    source: 'NVIDIA Ada Lovelace GPU architecture whitepaper (GeForce RTX 4090, dense)',
+    memoryCapacity: 24 * GiB,
+    source:
+      'NVIDIA Ada Lovelace GPU architecture whitepaper (GeForce RTX 4090, 24 GB GDDR6X = 24 GiB, dense)',
   },
 ];

@@ -100,13 +100,30 @@ function decoderParams(args: {
   vocab: number;
   tiedEmbeddings: boolean;
   learnedPositions: number;
+  /** Mixture of experts: FFN copies per layer, plus a d × experts router. Default 1. */
+  experts?: number;
 }): number {
   const { d, layers, heads, kvHeads, headDim, ffnDim, ffnMatrices, vocab } = args;
+  const experts = args.experts ?? 1;
   const attention = 2 * d * heads * headDim + 2 * d * kvHeads * headDim; // W_Q, W_O, W_K, W_V
-  const ffn = ffnMatrices * d * ffnDim;
+  const router = experts > 1 ? d * experts : 0;
+  const ffn = experts * ffnMatrices * d * ffnDim + router;
   const norms = 2 * d;
   const embeddings = vocab * d * (args.tiedEmbeddings ? 1 : 2) + args.learnedPositions * d;
   return layers * (attention + ffn + norms) + embeddings + d;
+}
+
+/**
+ * model_types whose transformers config class defaults tie_word_embeddings to true (Gemma 1–3,
+ * Cohere); the others of the Llama layout default to false. An explicit field always wins.
+ */
+const TIED_BY_DEFAULT = new Set(['gemma', 'gemma2', 'gemma3_text', 'cohere']);
+
+function tiesEmbeddings(config: Json): boolean {
+  const field = config['tie_word_embeddings'];
+  if (typeof field === 'boolean') return field;
+  const type = typeof config['model_type'] === 'string' ? config['model_type'].toLowerCase() : '';
+  return TIED_BY_DEFAULT.has(type);
 }
 
 function parseLlama(config: Json): ParsedHfConfig {
@@ -130,8 +147,10 @@ function parseLlama(config: Json): ParsedHfConfig {
     ffnDim,
     ffnMatrices: 3, // gated FFN: gate, up, down
     vocab,
-    tiedEmbeddings: config['tie_word_embeddings'] === true,
+    tiedEmbeddings: tiesEmbeddings(config),
     learnedPositions: 0,
+    // Mixtral-style MoE: every expert's weights are stored (and, across a batch, read).
+    experts: optionalPositiveInt(config, 'num_local_experts'),
   });
   return {
     family: 'llama',

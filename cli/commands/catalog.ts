@@ -1,6 +1,6 @@
 import { applicability, chips, models, ridgePoint, type Dtype } from '../../roofline';
 import { EXIT_OK } from '../errors';
-import { formatBytes, formatRatio, scaled, table } from '../format';
+import { formatBytes, formatCapacity, formatRatio, scaled, table } from '../format';
 import { printJson, type Command } from './types';
 
 /** `slim models`: the model catalog with each model's slim-attention verdict. */
@@ -86,7 +86,7 @@ Options:
             peak('int8'),
             peak('bf16'),
             `${formatBytes(c.memoryBandwidth)}/s`,
-            formatBytes(c.memoryCapacity),
+            formatCapacity(c.memoryCapacity),
             `${ridgePoint(c, dtype).toFixed(0)} (${dtype})`,
           ];
         }),

@@ -1,5 +1,5 @@
 import { generateComplexity, type ComplexityTable } from '../../roofline';
-import { parseCount, parseOptionalCount } from '../args';
+import { assertExactResult, parseCount, parseOptionalCount } from '../args';
 import { EXIT_OK } from '../errors';
 import { scaled, table } from '../format';
 import { printJson, stringValue, type Command } from './types';
@@ -37,6 +37,7 @@ Example: slim complexity --d 4096 --h 32 --n 8192
       batch: parseOptionalCount(stringValue(values, 'batch'), 'batch', 1),
     };
     const result: ComplexityTable = generateComplexity(input);
+    assertExactResult(result);
     if (json) {
       printJson(io, result);
       return EXIT_OK;

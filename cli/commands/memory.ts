@@ -4,10 +4,17 @@ import {
   findModel,
   memoryReport,
   models,
+  slimVariantLabels,
   unknownIdMessage,
   type MemoryReport,
 } from '../../roofline';
-import { parseBytesPerValue, parseCount, parseOptionalCount, requireString } from '../args';
+import {
+  assertExactResult,
+  parseBytesPerValue,
+  parseCount,
+  parseOptionalCount,
+  requireString,
+} from '../args';
 import { CliUsageError, EXIT_OK } from '../errors';
 import { formatBytes, formatCount, formatRatio, scaled, table } from '../format';
 import { printJson, stringValue, type Command } from './types';
@@ -42,9 +49,13 @@ Options:
   --bytes K      bytes per value: a number (1 = int8, 0.5 = 4-bit) or fp32, bf16,
                  fp16, fp8, int8, fp4 (default ${DEFAULT_BYTES_PER_VALUE})
   --json         print one JSON document:
-                 {model, contextLength, batch, bytesPerValue, kvCacheValues: {standard, slim},
-                  kvCacheBytes: {standard, slim}, paramBytes, totalBytes: {standard, slim},
-                  decodeSpeedup}
+                 {model, contextLength, batch, bytesPerValue, slimVariant,
+                  kvCacheValues: {standard, slim}, kvCacheBytes: {standard, slim}, paramBytes,
+                  totalBytes: {standard, slim}, readBytes: {standard, slim}, decodeSpeedup,
+                  readSpeedup}
+                 decodeSpeedup = totalBytes.standard / totalBytes.slim; readSpeedup =
+                 readBytes.standard / readBytes.slim, the bytes one decode step reads
+                 (encoder–decoders: decoder-side weights only, PAPER.md §8)
   -h, --help     show this help
 
 Example: slim memory --model phi-3-mini-128k --context 128000 --bytes 1
@@ -63,6 +74,7 @@ Example: slim memory --model phi-3-mini-128k --context 128000 --bytes 1
       bytesPerValue: parseBytesPerValue(stringValue(values, 'bytes'), DEFAULT_BYTES_PER_VALUE),
     };
     const report = memoryJson(args);
+    assertExactResult(report);
     if (json) {
       printJson(io, report);
       return EXIT_OK;
@@ -87,7 +99,11 @@ Example: slim memory --model phi-3-mini-128k --context 128000 --bytes 1
       `${model.name} (${model.id}): ${formatCount(report.contextLength)} tokens, batch ${report.batch}, ` +
         `${report.bytesPerValue} byte${report.bytesPerValue === 1 ? '' : 's'} per value\n\n` +
         table(['', 'standard', 'slim'], rows) +
-        `\ndecode speedup (memory bound): ${formatRatio(report.decodeSpeedup)}\n` +
+        `\nslim scheme: ${slimVariantLabels[report.slimVariant]}\n` +
+        `decode speedup (total bytes): ${formatRatio(report.decodeSpeedup)}\n` +
+        `bytes read per token: ${formatBytes(report.readBytes.standard)} standard, ` +
+        `${formatBytes(report.readBytes.slim)} slim, ${formatRatio(report.readSpeedup)} ` +
+        `(memory-bound decode speedup)\n` +
         `${verdict.reason}\n`,
     );
     return EXIT_OK;

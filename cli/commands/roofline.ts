@@ -14,7 +14,13 @@ import {
   type Dtype,
   type RooflineTime,
 } from '../../roofline';
-import { parseBytesPerValue, parseCount, parseOptionalCount, requireString } from '../args';
+import {
+  assertExactResult,
+  parseBytesPerValue,
+  parseCount,
+  parseOptionalCount,
+  requireString,
+} from '../args';
 import { CliUsageError, EXIT_OK } from '../errors';
 import { formatBytes, formatRatio, scaled, table } from '../format';
 import { printJson, stringValue, type Command } from './types';
@@ -151,6 +157,7 @@ Example: slim roofline --model phi-3-mini-128k --chip nvidia-h200 --context 128k
       dtype: parseDtype(stringValue(values, 'dtype')),
       bytesPerValue: bytes === undefined ? undefined : parseBytesPerValue(bytes, 1),
     });
+    assertExactResult(result);
     if (json) {
       printJson(io, result);
       return EXIT_OK;

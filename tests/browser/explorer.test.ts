@@ -54,6 +54,26 @@ describe('roofline explorer in Chromium', () => {
     }
   });
 
+  it('non-square MHA links: T5-11B (X-cache 32×) and CodeGemma-7B (d-wide cache 2.67×)', async () => {
+    const { page, errors } = await openPage(browser);
+    for (const [id, factor, scheme] of [
+      ['t5-11b', /^Yes: up to 32×/, /slim: X-cache/],
+      ['codegemma-7b', /^Yes: up to 2\.67×/, /slim: d-wide cache/],
+    ] as const) {
+      await page.goto(inject('baseURL') + `/explorer?model=${id}`);
+      await page.getByRole('heading', { level: 1, name: /Roofline/ }).waitFor();
+      await expectAllViews(page);
+      expect(await page.getByTestId('verdict').textContent()).toMatch(factor);
+      // The memory chart's slim line names the scheme the cost model picked (slimPlan).
+      expect(
+        await page.getByRole('figure', { name: 'Memory versus context length' }).textContent(),
+      ).toMatch(scheme);
+      await screenshot(page, `explorer-${id}`);
+    }
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('restores a shared link, and a pasted config.json drives the views', async () => {
     const { page, errors } = await openPage(browser);
     await page.goto(

@@ -32,7 +32,7 @@ describe('engine page in Chromium', () => {
     await page.getByText('View the kernel: slim decode, option 2').click();
     const code = await page.locator('.kernel-code').textContent();
     expect(code).toContain('HEAD_ROWS');
-    expect(code).toContain('mat4 computeBlock(int orow, int t)');
+    expect(code).toContain('void computeBlock(int orow, int t, out mat4 lo, out mat4 hi)');
     expect(await page.locator('.kernel-math .katex').count()).toBe(3);
     await screenshot(page, 'engine-desktop');
     expect(errors).toEqual([]);

@@ -33,20 +33,21 @@ describe('slim memory', () => {
       '--bytes',
       '1',
     )) as Record<string, Record<string, number>>;
-    expect(keys(r)).toEqual(
-      [
-        'model',
-        'contextLength',
-        'batch',
-        'bytesPerValue',
-        'kvCacheValues',
-        'kvCacheBytes',
-        'paramBytes',
-        'totalBytes',
-        'decodeSpeedup',
-      ].sort(),
-    );
-    for (const pair of ['kvCacheValues', 'kvCacheBytes', 'totalBytes']) {
+    // The contract's keys must all stay; slimVariant, readBytes and readSpeedup are extras.
+    const contract = [
+      'model',
+      'contextLength',
+      'batch',
+      'bytesPerValue',
+      'kvCacheValues',
+      'kvCacheBytes',
+      'paramBytes',
+      'totalBytes',
+      'decodeSpeedup',
+    ];
+    expect(keys(r)).toEqual([...contract, 'slimVariant', 'readBytes', 'readSpeedup'].sort());
+    expect(r.slimVariant).toBe('k-cache'); // Phi-3-mini is square MHA (§1)
+    for (const pair of ['kvCacheValues', 'kvCacheBytes', 'totalBytes', 'readBytes']) {
       expect(keys(r[pair])).toEqual(['slim', 'standard']);
     }
     expect(r.model).toBe('phi-3-mini-128k');
@@ -58,6 +59,38 @@ describe('slim memory', () => {
     expect(r.kvCacheValues.slim).toBe(perSequence);
     const total = r.totalBytes as unknown as { standard: number; slim: number };
     expect(r.decodeSpeedup).toBe(total.standard / total.slim);
+    // A decoder-only model reads every stored byte per token (§5): read = total.
+    const read = r.readBytes as unknown as { standard: number; slim: number };
+    expect(read).toEqual(total);
+    expect(r.readSpeedup).toBe(read.standard / read.slim);
+  });
+
+  it('whisper-tiny: readSpeedup is the `slim whisper` option-2 speedup (PAPER.md §8)', async () => {
+    const m = (await slimJson(
+      'memory',
+      '--model',
+      'whisper-tiny',
+      '--context',
+      '1948', // p = 1500 encoder rows + 448 decoder tokens, as in §8's table
+      '--bytes',
+      '1',
+    )) as {
+      slimVariant: string;
+      readSpeedup: number;
+      decodeSpeedup: number;
+      totalBytes: { standard: number; slim: number };
+    };
+    const rows = (await slimJson('whisper', '--batch', '1')) as {
+      model: string;
+      speedup: { option2: number };
+    }[];
+    const tiny = rows.find((row) => row.model === 'whisper-tiny')!;
+    expect(m.slimVariant).toBe('option-2');
+    // Two code paths (slimPlan vs encoderDecoderRow) over the same integer counts: 1e-12.
+    expect(Math.abs(m.readSpeedup - tiny.speedup.option2)).toBeLessThan(1e-12);
+    // decodeSpeedup stays the contract's stored-bytes ratio (encoder weights included).
+    expect(m.decodeSpeedup).toBe(m.totalBytes.standard / m.totalBytes.slim);
+    expect(m.decodeSpeedup).not.toBeCloseTo(m.readSpeedup, 3);
   });
 
   it('accepts dtype names for --bytes and defaults to 2 bytes, batch 1', async () => {
@@ -90,7 +123,9 @@ describe('slim memory', () => {
     );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/KV-cache bytes\s+25\.2 GB\s+12\.6 GB/);
-    expect(r.out).toMatch(/decode speedup \(memory bound\): 1\.77x/);
+    // Square MHA, decoder only: stored = read, both ratios are §5's 1.77x.
+    expect(r.out).toMatch(/decode speedup \(total bytes\): 1\.77x/);
+    expect(r.out).toMatch(/bytes read per token: .* 1\.77x/);
   });
 
   it('unknown model ids list the close matches (exit 2, stderr only)', async () => {

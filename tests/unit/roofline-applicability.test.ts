@@ -13,9 +13,18 @@ describe('applicability verdict (PAPER.md §1, §7, §8, §11)', () => {
     expect(applicability(requireModel('gpt-2-xl')).options.every((o) => o.works)).toBe(true);
   });
 
-  it('non-square MHA with RoPE (CodeGemma-7B): option 1 2x, X-cache ruled out', () => {
-    const v = applicability(requireModel('codegemma-7b'));
-    expect(v).toMatchObject({ applicable: true, factor: 2, kind: 'mha-non-square' });
+  it('non-square MHA with RoPE (CodeGemma-7B): d-wide cache 2.67x, X-cache shortcut ruled out', () => {
+    const m = requireModel('codegemma-7b');
+    const v = applicability(m);
+    // §11: c = h_kv·(d_k + d_v)/d = 2·(16·256)/3072 = 2.67; K rebuilt from X can be rotated.
+    const c = (2 * m.kvHeads * m.headDim) / m.d;
+    expect(c).toBeCloseTo(8 / 3, 12);
+    expect(v).toMatchObject({ applicable: true, kind: 'mha-non-square' });
+    expect(v.factor).toBeCloseTo(c, 12);
+    expectPrinted(v.factor, '2.67');
+    expect(v.options.find((o) => o.id === 'd-wide-cache')).toMatchObject({ works: true });
+    expect(v.options.find((o) => o.id === 'option-1')).toMatchObject({ works: true, factor: 2 });
+    // The scores shortcut (x·W_Q·W_Kᵀ)·Xᵀ of §7 option 2 needs no RoPE in between.
     const x = v.options.find((o) => o.id === 'x-cache')!;
     expect(x.works).toBe(false);
     expectPrinted(x.factor, '2.67');

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  applicability,
   compressionFactor,
   decodeSpeedup,
   kCacheValues,
   kvCacheWidth,
   memoryReport,
+  models,
   paramBytes,
   projectionRatio,
   requireModel,
@@ -82,12 +84,51 @@ describe('cache schemes', () => {
     expect(() => vCacheValues(mistral, 10)).toThrow(/MHA/);
   });
 
-  it('non-square MHA: slim total includes the e×e W_KV (r times W_V, §7 option 1)', () => {
+  it('non-square MHA: slim is the d-wide cache (d·layers·n values, no extra weights), not option 1', () => {
+    // CodeGemma-7B: d = 3072, e = 16·256 = 4096, 28 layers, RoPE (§7, §11).
     const codegemma = requireModel('codegemma-7b');
-    const r = memoryReport(codegemma, { contextLength: 8192, bytesPerValue: 1 });
+    const n = 8192;
+    const r = memoryReport(codegemma, { contextLength: n, bytesPerValue: 1 });
+    expect(r.slimVariant).toBe('d-wide-cache');
+    expect(r.kvCacheValues.slim).toBe(3072 * 28 * n);
+    expect(r.totalBytes.slim).toBe(r.kvCacheBytes.slim + r.paramBytes);
+    // Option 1 would store 28 e×e W_KV instead of d×e W_V: more in total than the d-wide cache.
     const e = 4096;
-    const extra = 28 * (e * e - 3072 * e);
-    expect(r.totalBytes.slim).toBe(r.kvCacheBytes.slim + r.paramBytes + extra);
+    const option1Total = codegemma.params + 28 * (e * e - 3072 * e) + e * 28 * n;
+    expect(option1Total).toBeGreaterThan(r.totalBytes.slim);
+    // T5-11B (d = 1024, e = 128·128 = 16384, 24 layers, relative positions): the X-cache of
+    // §7 option 2; n counts encoder rows (cross) plus decoder tokens (self) per layer, so
+    // d·24·n values, 2r = 32x smaller than 2e·24·n, no extra weights.
+    const t5 = requireModel('t5-11b');
+    const t = memoryReport(t5, { contextLength: 1024, bytesPerValue: 2 });
+    expect(t.slimVariant).toBe('x-cache');
+    expect(t.kvCacheValues.slim).toBe(1024 * 24 * 1024);
+    expect(t.kvCacheValues.standard).toBe(2 * 16384 * 24 * 1024);
+    expect(t.kvCacheValues.standard / t.kvCacheValues.slim).toBe(32);
+    expect(t.totalBytes.slim).toBe(t.kvCacheBytes.slim + t.paramBytes);
+  });
+
+  it('readSpeedup ≥ 1 wherever slim applies; decodeSpeedup is the ratio of stored totals', () => {
+    for (const m of models) {
+      const p = m.encoderLength ?? 0;
+      const contexts = [p + 1, p + 448, Math.max(p + 1, m.contextLength ?? 4096)];
+      for (const batch of [1, 8, 64]) {
+        for (const contextLength of contexts) {
+          const r = memoryReport(m, { contextLength, batch, bytesPerValue: 2 });
+          const where = `${m.id} n=${contextLength} B=${batch}`;
+          expect(r.decodeSpeedup, where).toBe(r.totalBytes.standard / r.totalBytes.slim);
+          expect(r.readSpeedup, where).toBe(r.readBytes.standard / r.readBytes.slim);
+          // The plan picks the smallest stored total, never above standard's.
+          expect(r.decodeSpeedup, where).toBeGreaterThanOrEqual(1);
+          if (!applicability(m).applicable) continue;
+          // Encoder–decoders at batch 1 may read more: option 2 and the X-cache read the cross
+          // W_K and W_V every token (§8), which a single sequence's small cache saving may not
+          // repay (Flan-T5-XXL ≈ 0.87x at 513 tokens). From batch 64 the cache dominates.
+          if (m.architecture === 'encoder-decoder' && batch < 64) continue;
+          expect(r.readSpeedup, where).toBeGreaterThanOrEqual(1);
+        }
+      }
+    }
   });
 
   it('rejects bad numbers with RooflineInputError, never NaN', () => {
@@ -109,7 +150,9 @@ describe('cache schemes', () => {
 });
 
 describe('invariants (fast-check)', () => {
-  // Shapes stay small enough that every count is an exact integer in float64 (< 2^53).
+  // Largest count: 2·(64·256)·100·(2·10⁶)·64 ≈ 4.2e14 values (the doubled context below), ×4
+  // bytes ≈ 1.7e15 < 2^53 ≈ 9.0e15: every count is an exact integer in float64 (bytes too,
+  // except 0.5-byte totals, which are multiples of 0.5 and still exact).
   const mhaShape = fc.record({
     heads: fc.integer({ min: 1, max: 64 }),
     headDim: fc.integer({ min: 1, max: 256 }),

@@ -50,9 +50,10 @@ function KernelView() {
             §3). Scores: <code>attnScores</code>; softmax in chunks with a running max and sum:{' '}
             <code>softmaxChunkStats</code>, <code>softmaxCombine</code>, <code>softmaxApply</code>.
             u = s·K for all h heads at once: <code>matmulTiled</code>, where each fragment computes
-            4 heads × 4 columns and the n keys are split into chunks (split-K) summed by{' '}
-            <code>unblockRows</code>. y = u·W_KV: <code>matmulNN</code> with HEAD_ROWS, a GEMV per
-            head, also split over its 768-long reduction.
+            a block of 8 heads (4 where the GPU has only 4 render targets) × 4 columns, reading each
+            K texel once for the whole block, and the n keys are split into chunks (split-K) summed
+            by <code>unblockRows</code>. y = u·W_KV: <code>matmulNN</code> with HEAD_ROWS, a GEMV
+            per head, also split over its 768-long reduction.
           </p>
         </div>
         <div className="kernel-code">

@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ChipPicker } from '../../../components/pickers/ChipPicker';
 import { ModelPicker } from '../../../components/pickers/ModelPicker';
-import { formatBytes, formatCount } from '../../../components/format';
+import { formatCount } from '../../../components/format';
+import { formatCapacity } from './views/common';
 import { chips, models } from '../../../roofline/index';
 import type { PositionalKind } from '../../../roofline/index';
 import { customModel, HfConfigError, parseHfConfig } from '../../../roofline/hfConfig';
@@ -324,7 +325,7 @@ export function Controls({ state, grid }: { state: ExplorerState; grid: readonly
           />
           <span className="small">
             {formatCount(grid[0])} … {formatCount(grid[grid.length - 1])}; chip memory{' '}
-            {formatBytes(state.chip.memoryCapacity)}
+            {formatCapacity(state.chip.memoryCapacity)}
           </span>
         </div>
       </div>

@@ -8,7 +8,7 @@ import {
   memorySeries,
   memoryVariants,
 } from '../../../../roofline/series';
-import { colors, GB, plotStyle, type ViewProps } from './common';
+import { colors, formatCapacity, GB, plotStyle, type ViewProps } from './common';
 
 /** View 1: memory (weights + B·cache) vs context, the chip's capacity, and where each stops fitting. */
 export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
@@ -60,7 +60,7 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
         Plot.text([capacity / GB], {
           x: grid[0],
           y: (d: number) => d,
-          text: () => `${chip.name}: ${formatBytes(capacity)}`,
+          text: () => `${chip.name}: ${formatCapacity(capacity)}`,
           textAnchor: 'start',
           dy: -7,
           fill: colors.capacity,

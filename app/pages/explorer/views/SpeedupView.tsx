@@ -12,7 +12,7 @@ import {
 import { plotStyle, type ViewProps } from './common';
 
 const titles: Record<SpeedupEstimateKind, string> = {
-  'memory-bound': 'memory-bound estimate (bytes read)',
+  'memory-bound': 'memory-bound estimate (bytes read per decode step)',
   roofline: 'roofline estimate max(OPs/peak, bytes/bandwidth)',
 };
 
@@ -84,8 +84,9 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
     <section className="view" aria-labelledby="view-speedup">
       <h2 id="view-speedup">4 · Decode speedup vs context length and batch</h2>
       <p className="small">
-        Slim over standard for one decode step on {chip.name}. Left: only bytes count (PAPER.md §5).
-        Right: the roofline, where slim&apos;s extra OPs can start to matter.
+        Slim over standard for one decode step on {chip.name}. Left: only the bytes read per step
+        count (PAPER.md §5; encoder–decoders read decoder-side weights only, §8). Right: the
+        roofline, where slim&apos;s extra OPs can start to matter.
       </p>
       <div className="pair">
         <PlotFigure

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../../../components/format';
 import type { Setup } from '../../../../roofline/series';
 
 /** What every chart view gets: the resolved setup and the plotted context grid. */
@@ -28,4 +29,13 @@ export const plotStyle = {
 } as const;
 
 export const GB = 1e9;
+
+/**
+ * A chip's memory capacity as the vendor names it: binary sizes ("80GB HBM" = 80 GiB, see
+ * roofline/chips.ts) in GiB, anything else (H200's 141 GB) in decimal units.
+ */
+export function formatCapacity(bytes: number): string {
+  const gib = bytes / 2 ** 30;
+  return Number.isInteger(gib) ? `${gib} GiB` : formatBytes(bytes);
+}
 export const TERA = 1e12;
