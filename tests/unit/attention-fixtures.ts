@@ -7,26 +7,12 @@ import type { AttentionConfig, AttentionWeights, RopeConfig } from '../../engine
 import { createAttention } from '../../engine/attention';
 import type { Backend } from '../../engine/backend';
 import { matrix64, type Matrix64 } from '../../engine/linalg';
+import { gaussian, seededRandom } from '../../engine/random';
 
-/** mulberry32: a tiny seeded PRNG, so every failing case can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) numbers: every failing case can be replayed from its seed. */
+export const rng = seededRandom;
 
-/** Standard normal samples (Box–Muller). */
-export function gaussian(random: () => number): () => number {
-  return () => {
-    const u = 1 - random();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-  };
-}
+export { gaussian };
 
 export function randomMatrix(
   normal: () => number,

@@ -1,20 +1,12 @@
 /** Test-only helpers for the linalg and slim tests: seeded random matrices, known matrices. */
 import { matmul64, matrix64, transpose64, type Matrix64 } from '../../engine/linalg/index';
+import { seededRandom } from '../../engine/random';
 
 export const EPS64 = 2.220446049250313e-16;
 export const EPS32 = 1.1920928955078125e-7;
 
-/** mulberry32: small seeded PRNG so every test matrix is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) numbers: every failing case can be replayed from its seed. */
+export const rng = seededRandom;
 
 /** Entries uniform in [−1, 1). */
 export function randomMatrix(rows: number, cols: number, seed: number): Matrix64 {
