@@ -16,6 +16,7 @@ import {
   type Tensor,
   type TypedArray,
 } from '../tensor';
+import { ScopeStack } from '../scope';
 import { CpuTensor } from './tensor';
 
 export interface CpuBackendOptions {
@@ -38,7 +39,9 @@ export class CpuBackend implements Backend {
   private readonly live = new Set<CpuTensor>();
   private liveBytes = 0;
   /** One set per open scope(): the owning tensors created inside it, innermost last. */
-  private readonly scopes: Set<CpuTensor>[] = [];
+  private readonly scopes = new ScopeStack<CpuTensor>(
+    (v): v is CpuTensor => v instanceof CpuTensor,
+  );
 
   constructor(options: CpuBackendOptions = { dtype: 'float32' }) {
     if (options.dtype !== 'float32' && options.dtype !== 'float64') {
@@ -405,34 +408,12 @@ export class CpuBackend implements Backend {
   // ---------------------------------------------------------------- lifetime
 
   scope<T>(fn: () => T): T {
-    const tracked = new Set<CpuTensor>();
-    this.scopes.push(tracked);
-    let result: T;
-    try {
-      result = fn();
-    } catch (error) {
-      this.scopes.pop();
-      disposeAllExcept(tracked, new Set());
-      throw error;
-    }
-    this.scopes.pop();
-    if (result instanceof Promise) {
-      disposeAllExcept(tracked, new Set());
-      throw new EngineInputError(
-        'scope: fn must be synchronous (tensors are freed when it returns)',
-      );
-    }
-    const returned = returnedTensors(result);
-    disposeAllExcept(tracked, returned);
-    // Returned tensors now belong to the enclosing scope, if any (nested scopes).
-    const parent = this.scopes.at(-1);
-    if (parent) for (const t of returned) if (tracked.has(t)) parent.add(t);
-    return result;
+    return this.scopes.run(fn);
   }
 
   keep<T extends Tensor>(t: T): T {
     const root = this.arg('keep', t);
-    for (const s of this.scopes) s.delete(root.base ?? root);
+    this.scopes.untrack(root.base ?? root);
     return t;
   }
 
@@ -454,7 +435,7 @@ export class CpuBackend implements Backend {
     const t = new CpuTensor(data, [...shape], this.dtype, (d) => this.release(d));
     this.live.add(t);
     this.liveBytes += data.length * bytesPerElement(this.dtype);
-    this.scopes.at(-1)?.add(t);
+    this.scopes.track(t);
     return t;
   }
 
@@ -474,7 +455,7 @@ export class CpuBackend implements Backend {
   private release(t: CpuTensor): void {
     this.live.delete(t);
     this.liveBytes -= t.data.length * bytesPerElement(this.dtype);
-    for (const s of this.scopes) s.delete(t);
+    this.scopes.untrack(t);
   }
 
   /** Validates that t is a live tensor of this backend's kind. */
@@ -598,20 +579,3 @@ function softmaxInto(scores: ArrayLike<number>, out: TypedArray): void {
 }
 
 /** The owning tensors a scope returns: a tensor, or tensors directly in an array or plain object. */
-function returnedTensors(value: unknown): Set<CpuTensor> {
-  const found = new Set<CpuTensor>();
-  const add = (v: unknown): void => {
-    if (v instanceof CpuTensor) found.add(v.base ?? v);
-  };
-  if (Array.isArray(value)) value.forEach(add);
-  else if (value instanceof CpuTensor) add(value);
-  else if (value !== null && typeof value === 'object') {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto === Object.prototype || proto === null) Object.values(value).forEach(add);
-  }
-  return found;
-}
-
-function disposeAllExcept(tracked: Set<CpuTensor>, keep: Set<CpuTensor>): void {
-  for (const t of [...tracked]) if (!keep.has(t) && !t.disposed) t.dispose();
-}

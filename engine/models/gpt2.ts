@@ -13,6 +13,7 @@ import type { Backend } from '../backend';
 import { matrix64 } from '../linalg';
 import { EngineInputError, shapeString, type Tensor } from '../tensor';
 import { linear } from './ops';
+import { gaussian, seededRandom } from '../random';
 
 export interface Gpt2Config {
   vocabSize: number;
@@ -81,17 +82,7 @@ export function gpt2ParameterShapes(c: Gpt2Config): [string, number[]][] {
   return out;
 }
 
-/** mulberry32: a small seeded PRNG, so random models are reproducible across runs and backends. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /**
  * Random weights with GPT-2's initialisation (normal, σ 0.02; residual projections σ 0.02/√(2L))
@@ -105,12 +96,7 @@ export function randomGpt2Weights(
   dtype: 'float32' | 'float64' = 'float64',
 ): Gpt2Weights {
   validateConfig(config);
-  const rand = seededRandom(seed);
-  const normal = (): number => {
-    // Box–Muller; 1 − u keeps the log finite.
-    const u = 1 - rand();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-  };
+  const normal = gaussian(seededRandom(seed));
   const weights: Gpt2Weights = new Map();
   const residualStd = 0.02 / Math.sqrt(2 * config.layers);
   for (const [name, shape] of gpt2ParameterShapes(config)) {

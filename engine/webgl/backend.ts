@@ -19,6 +19,7 @@ import {
 import * as K from './kernels';
 import { layoutFor, packRows, pixelRowsOf, unpackRows, type TextureLayout } from './layout';
 import { ProgramCache, setUniform } from './program';
+import { ScopeStack } from '../scope';
 import { WebGLTensor, type TextureStorage } from './tensor';
 
 /** Why WebGL2 cannot run the engine here; the app falls back to the CPU backend. */
@@ -131,7 +132,9 @@ export class WebGLBackend implements Backend {
   private readonly pboPool = new Map<number, WebGLBuffer[]>();
   private readonly live = new Set<WebGLTensor>();
   private liveBytes = 0;
-  private readonly scopes: Set<WebGLTensor>[] = [];
+  private readonly scopes = new ScopeStack<WebGLTensor>(
+    (v): v is WebGLTensor => v instanceof WebGLTensor,
+  );
   private readonly parallelTexels: number;
   private lostFlag = false;
   private readonly lostListeners = new Set<() => void>();
@@ -694,33 +697,12 @@ export class WebGLBackend implements Backend {
   // ---------------------------------------------------------------- lifetime
 
   scope<T>(fn: () => T): T {
-    const tracked = new Set<WebGLTensor>();
-    this.scopes.push(tracked);
-    let result: T;
-    try {
-      result = fn();
-    } catch (error) {
-      this.scopes.pop();
-      disposeAllExcept(tracked, new Set());
-      throw error;
-    }
-    this.scopes.pop();
-    if (result instanceof Promise) {
-      disposeAllExcept(tracked, new Set());
-      throw new EngineInputError(
-        'scope: fn must be synchronous (tensors are freed when it returns)',
-      );
-    }
-    const returned = returnedTensors(result);
-    disposeAllExcept(tracked, returned);
-    const parent = this.scopes.at(-1);
-    if (parent) for (const t of returned) if (tracked.has(t)) parent.add(t);
-    return result;
+    return this.scopes.run(fn);
   }
 
   keep<T extends Tensor>(t: T): T {
     const x = this.arg('keep', t);
-    for (const s of this.scopes) s.delete(x.base ?? x);
+    this.scopes.untrack(x.base ?? x);
     return t;
   }
 
@@ -817,7 +799,7 @@ export class WebGLBackend implements Backend {
   releaseTensor(t: WebGLTensor): void {
     if (!this.live.delete(t)) return;
     this.liveBytes -= t.storage.bytes;
-    for (const s of this.scopes) s.delete(t);
+    this.scopes.untrack(t);
     if (this.disposedFlag) return;
     const key = `${t.storage.width}x${t.storage.height}`;
     const list = this.pool.get(key) ?? [];
@@ -866,7 +848,7 @@ export class WebGLBackend implements Backend {
     const t = new WebGLTensor([...shape], layout, storage, this);
     this.live.add(t);
     this.liveBytes += storage.bytes;
-    if (tracked) this.scopes.at(-1)?.add(t);
+    if (tracked) this.scopes.track(t);
     return t;
   }
 
@@ -1126,22 +1108,4 @@ export class WebGLBackend implements Backend {
       );
     }
   }
-}
-
-function returnedTensors(value: unknown): Set<WebGLTensor> {
-  const found = new Set<WebGLTensor>();
-  const add = (v: unknown): void => {
-    if (v instanceof WebGLTensor) found.add(v.base ?? v);
-  };
-  if (Array.isArray(value)) value.forEach(add);
-  else if (value instanceof WebGLTensor) add(value);
-  else if (value !== null && typeof value === 'object') {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto === Object.prototype || proto === null) Object.values(value).forEach(add);
-  }
-  return found;
-}
-
-function disposeAllExcept(tracked: Set<WebGLTensor>, keep: Set<WebGLTensor>): void {
-  for (const t of [...tracked]) if (!keep.has(t) && !t.disposed) t.dispose();
 }
