@@ -6,10 +6,8 @@
  * head outputs (lesson 4), show new values. Prints median and p90 over the edits and the load
  * average (the machine may be shared). Run: `npx tsx bench/lessons-bench.ts [--edits N]`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build, preview } from 'vite';
+import { loadavg } from 'node:os';
+import { buildAndServe } from '../tests/browser/serve';
 import { launchChromium } from '../tests/browser/chromium';
 import { measureEdits, summarize, type EditProbe } from '../tests/browser/lessonsLatency';
 
@@ -46,22 +44,12 @@ async function main(): Promise<void> {
   const i = process.argv.indexOf('--edits');
   const edits = i >= 0 ? Number(process.argv[i + 1]) : 30;
   if (!Number.isInteger(edits) || edits < 2) throw new Error('--edits must be an integer ≥ 2');
-  // React and the JSX runtime pick their production builds from NODE_ENV.
-  process.env.NODE_ENV = 'production';
-  const outDir = mkdtempSync(join(tmpdir(), 'lessons-bench-'));
-  await build({ logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
-  const server = await preview({
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { port: 0, host: '127.0.0.1', strictPort: false },
-  });
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('preview server has no port');
+  const app = await buildAndServe(); // production build, as users get it
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     for (const { name, path, probe } of PROBES) {
-      await page.goto(`http://127.0.0.1:${address.port}${path}`);
+      await page.goto(`${app.url}${path}`);
       // Lessons 3–5 fold their weight editors away; open them as a reader would.
       const folded = page.locator('details.weights-panel:not([open]) > summary');
       if ((await folded.count()) > 0) await folded.click();
@@ -78,8 +66,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser.close();
-    await server.close();
-    rmSync(outDir, { recursive: true, force: true });
+    await app.close();
   }
 }
 
