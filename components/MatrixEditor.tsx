@@ -13,6 +13,8 @@ export interface MatrixEditorProps {
   rowLabels?: readonly string[];
   /** Cells to emphasise (e.g. two equal rows of a singular matrix). */
   highlight?: (row: number, col: number) => boolean;
+  /** Largest magnitude accepted (default: any finite number). */
+  maxAbs?: number;
 }
 
 /** Pixels of horizontal drag per step while scrubbing a cell. */
@@ -20,22 +22,36 @@ const PX_PER_STEP = 12;
 /** A drag shorter than this is a click (place the caret and type). */
 const DRAG_THRESHOLD = 4;
 
-/** Rounds away the binary noise that repeated 0.1 steps leave behind (0.30000000000000004). */
-function snap(x: number, step: number): number {
-  const decimals = Math.max(0, Math.ceil(-Math.log10(step)) + 1);
-  return Number((Math.round(x / step) * step).toFixed(decimals));
+function decimalsOf(x: number): number {
+  const [mantissa, exp] = String(Math.abs(x)).split('e');
+  return Math.max(0, (mantissa.split('.')[1]?.length ?? 0) - Number(exp ?? 0));
+}
+
+/**
+ * x + delta without the binary noise that repeated 0.1 steps leave behind (0.30000000000000004),
+ * keeping every digit the reader typed: 0.37 + 1 is 1.37, not a value snapped to the step grid.
+ */
+function stepBy(x: number, delta: number): number {
+  return Number((x + delta).toFixed(Math.min(12, Math.max(decimalsOf(x), decimalsOf(delta)))));
+}
+
+function clamp(x: number, maxAbs: number): number {
+  return Math.max(-maxAbs, Math.min(maxAbs, x));
 }
 
 function withCell(m: readonly (readonly number[])[], i: number, j: number, v: number): number[][] {
   return m.map((row, r) => row.map((x, c) => (r === i && c === j ? v : x)));
 }
 
-/** Parses what a person types: accepts "−" (typographic minus) and a decimal comma. */
-export function parseCell(text: string): number | undefined {
+/**
+ * Parses what a person types: accepts "−" (typographic minus) and a decimal comma. Values beyond
+ * ±maxAbs are refused like text that is not a number.
+ */
+export function parseCell(text: string, maxAbs = Infinity): number | undefined {
   const t = text.trim().replace(/^[−–]/, '-').replace(',', '.');
   if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return undefined;
   const v = Number(t);
-  return Number.isFinite(v) ? v : undefined;
+  return Number.isFinite(v) && Math.abs(v) <= maxAbs ? v : undefined;
 }
 
 /**
@@ -51,11 +67,12 @@ export function MatrixEditor({
   step = 1,
   rowLabels,
   highlight,
+  maxAbs = Infinity,
 }: MatrixEditorProps) {
   // Text being typed, per cell, until it leaves focus; lets "-" or "1." exist mid-typing.
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const drag = useRef<{ key: string; x: number; start: number; active: boolean } | null>(null);
-  const invalid = Object.entries(drafts).filter(([, t]) => parseCell(t) === undefined);
+  const invalid = Object.entries(drafts).filter(([, t]) => parseCell(t, maxAbs) === undefined);
 
   const setDraft = (key: string, text: string | undefined) =>
     setDrafts((d) => {
@@ -81,7 +98,7 @@ export function MatrixEditor({
                 {row.map((v, j) => {
                   const key = `${i},${j}`;
                   const draft = drafts[key];
-                  const bad = draft !== undefined && parseCell(draft) === undefined;
+                  const bad = draft !== undefined && parseCell(draft, maxAbs) === undefined;
                   return (
                     <td key={j} className={highlight?.(i, j) ? 'hl' : undefined}>
                       <input
@@ -96,7 +113,7 @@ export function MatrixEditor({
                         onChange={(e) => {
                           const text = e.target.value;
                           setDraft(key, text);
-                          const parsed = parseCell(text);
+                          const parsed = parseCell(text, maxAbs);
                           if (parsed !== undefined && parsed !== v)
                             onChange(withCell(value, i, j, parsed));
                         }}
@@ -105,7 +122,7 @@ export function MatrixEditor({
                           if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
                           e.preventDefault();
                           const s = e.shiftKey ? step / 10 : step;
-                          const next = snap(v + (e.key === 'ArrowUp' ? s : -s), s);
+                          const next = clamp(stepBy(v, e.key === 'ArrowUp' ? s : -s), maxAbs);
                           setDraft(key, undefined);
                           onChange(withCell(value, i, j, next));
                         }}
@@ -123,7 +140,10 @@ export function MatrixEditor({
                             e.currentTarget.setPointerCapture?.(e.pointerId);
                           }
                           const s = e.shiftKey ? step / 10 : step;
-                          const next = snap(d.start + Math.trunc(dx / PX_PER_STEP) * s, s);
+                          const next = clamp(
+                            stepBy(d.start, Math.trunc(dx / PX_PER_STEP) * s),
+                            maxAbs,
+                          );
                           if (next !== v) {
                             setDraft(key, undefined);
                             onChange(withCell(value, i, j, next));
@@ -146,7 +166,9 @@ export function MatrixEditor({
       </div>
       {invalid.length > 0 && (
         <p className="cell-error" role="alert">
-          {label}: “{invalid[0][1]}” is not a number; the last valid value is still used.
+          {label}: “{invalid[0][1]}” is not a number
+          {Number.isFinite(maxAbs) ? ` between −${maxAbs} and ${maxAbs}` : ''}; the last valid value
+          is still used.
         </p>
       )}
     </figure>

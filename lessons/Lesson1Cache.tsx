@@ -227,7 +227,9 @@ export function Lesson1Cache() {
             a decode step with the slim cache?
           </>
         }
-        choices={[s1, s16, 4].map((s) => ({ label: `${formatNumber(s, 3)}×`, correct: s === s16 }))}
+        choices={[s1, s16, 4]
+          .sort((a, b) => a - b)
+          .map((s) => ({ label: `${formatNumber(s, 3)}×`, correct: s === s16 }))}
         explanation={
           <p>
             Bytes read fall from {formatBytes(report(full, 16).totalBytes.standard)} to{' '}

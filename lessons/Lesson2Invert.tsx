@@ -30,7 +30,7 @@ import {
   product,
   tokenText,
 } from './toyModel';
-import { useToyWeights } from './useToyWeights';
+import { useToyWeights, TOY_MAX_ABS } from './useToyWeights';
 
 const SLUG = 'invert-wk';
 /** The conditioning slider moves log10 ε in quarter decades from 1 down to 1e-9. */
@@ -40,6 +40,12 @@ const rowName = (i: number) => `row ${i + 1}`;
 const DEFAULT_DET = formatFraction(exactDet(toFractionMatrix(DEFAULT_WEIGHTS.wK)));
 /** float32 unit roundoff 2^-24: the relative error of storing one value in float32. */
 const FLOAT32_UNIT = 2 ** -24;
+
+/** "−3/2" → −1.5: the value of a fraction as formatFraction writes it. */
+function fractionValue(text: string): number {
+  const [p, q = '1'] = text.replace('−', '-').split('/');
+  return Number(p) / Number(q);
+}
 
 /** The powers of ten inside the values' range (log-axis ticks that are never clipped). */
 function decades(values: readonly number[]): number[] {
@@ -140,10 +146,8 @@ export function Lesson2Invert() {
     : undefined;
 
   const sweep = defaultSweep();
-  const epsIndex = Math.max(
-    0,
-    EPS_STEPS.findIndex((e) => Math.abs(e - epsExp) < 1e-9),
-  );
+  // The nearest quarter decade on the slider's grid (a hand-edited link may lie between).
+  const epsIndex = Math.min(EPS_STEPS.length - 1, Math.max(0, Math.round(-epsExp * 4)));
   const current = sweep[epsIndex];
   const plotOptions = useMemo(() => {
     // Zero error cannot sit on a log axis; draw it at 1e-9, below anything float32 resolves.
@@ -187,7 +191,10 @@ export function Lesson2Invert() {
 
   const copyRow = useMemo(() => nearSingular(wK, 0), [wK]);
   const detIfCopied = useMemo(() => formatFraction(exactDet(toFractionMatrix(copyRow))), [copyRow]);
-  const detChoices = [...new Set([detIfCopied, singular.det, '2'])];
+  // Sorted, so the right answer is not always the first button.
+  const detChoices = [...new Set([detIfCopied, singular.det, '2'])].sort(
+    (a, b) => fractionValue(a) - fractionValue(b),
+  );
 
   return (
     <>
@@ -214,6 +221,7 @@ export function Lesson2Invert() {
           caption={<Tex>{'W_K'}</Tex>}
           value={wK}
           onChange={(m) => set('wK', m)}
+          maxAbs={TOY_MAX_ABS}
           highlight={(i) => singular.singular && rowsEqualHighlight(i)}
         />
         <MatrixEditor
@@ -221,6 +229,7 @@ export function Lesson2Invert() {
           caption={<Tex>{'W_V'}</Tex>}
           value={wV}
           onChange={(m) => set('wV', m)}
+          maxAbs={TOY_MAX_ABS}
         />
         <div className="det-box" aria-live="polite">
           <p>

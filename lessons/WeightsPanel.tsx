@@ -2,6 +2,7 @@ import { memo, useState } from 'react';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { Tex } from '../components/Tex';
 import { DEFAULT_WEIGHTS, type Mat, type ToyWeights } from './toyModel';
+import { TOY_MAX_ABS } from './useToyWeights';
 
 const TEX_NAME: Record<keyof ToyWeights, string> = {
   wQ: 'W_Q',
@@ -31,6 +32,7 @@ const WeightEditor = memo(function WeightEditor({
       caption={<Tex>{TEX_NAME[name]}</Tex>}
       value={value}
       onChange={(m) => set(name, m)}
+      maxAbs={TOY_MAX_ABS}
       highlight={(i, j) => value[i][j] !== DEFAULT_WEIGHTS[name][i][j]}
     />
   );

@@ -14,7 +14,19 @@ export type FracMatrix = Frac[][];
 export function toFraction(x: number): Frac {
   if (!Number.isFinite(x)) throw new RangeError(`toFraction: ${x} is not a finite number`);
   // String(x) is the shortest decimal that round-trips, which is what the reader typed.
-  return fraction(String(x));
+  return fraction(plainDecimal(String(x)));
+}
+
+/** "1e-7" → "0.0000001", "1.5e+21" → "1500000000000000000000": mathjs reads only plain decimals. */
+export function plainDecimal(text: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]?\d+)$/i.exec(text);
+  if (!m) return text;
+  const [, sign, int, frac = '', exp] = m;
+  const digits = int + frac;
+  const shift = Number(exp) - frac.length; // value = digits · 10^shift
+  if (shift >= 0) return sign + digits + '0'.repeat(shift);
+  const padded = digits.padStart(-shift + 1, '0');
+  return `${sign}${padded.slice(0, shift)}.${padded.slice(shift)}`;
 }
 
 export function toFractionMatrix(m: readonly (readonly number[])[]): FracMatrix {

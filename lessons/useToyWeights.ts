@@ -3,11 +3,21 @@ import { matrixCodec, type UrlCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { D, DEFAULT_WEIGHTS, type Mat, type ToyWeights } from './toyModel';
 
-/** A d × d matrix in the URL; any other shape reads as "use the default". */
+/**
+ * Largest magnitude of a toy-model entry. Far beyond any teaching example, and small enough that
+ * every product the lessons run stays within float32's range (±3.4e38).
+ */
+export const TOY_MAX_ABS = 1e6;
+
+/** A d × d matrix in the URL; any other shape, or an entry beyond TOY_MAX_ABS, reads as the default. */
 export const toyMatrixCodec: UrlCodec<Mat> = {
   parse(s) {
     const m = matrixCodec.parse(s);
-    return m && m.length === D && m.every((r) => r.length === D) ? m : undefined;
+    return m &&
+      m.length === D &&
+      m.every((r) => r.length === D && r.every((x) => Math.abs(x) <= TOY_MAX_ABS))
+      ? m
+      : undefined;
   },
   serialize: (m) => matrixCodec.serialize(m),
 };

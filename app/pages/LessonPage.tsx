@@ -21,6 +21,7 @@ import {
 import { LessonStateProvider, useLessonSearch } from '../../lessons/lessonState';
 import { WEIGHT_KEYS } from '../../lessons/useToyWeights';
 import '../../lessons/lessons.css';
+import { ErrorBoundary } from '../../components/ErrorBoundary';
 
 /** Query keys that follow the reader from lesson to lesson (the edited toy weights). */
 const CARRIED_KEYS: readonly string[] = Object.values(WEIGHT_KEYS);
@@ -164,7 +165,22 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
         <ResetButton onReset={onReset} />
         <span className="small">Every setting is in the address bar: copy it to share.</span>
       </div>
-      <Body />
+      <ErrorBoundary
+        resetKey={meta.slug}
+        fallback={(error) => (
+          <div className="notice-error" role="alert">
+            <h2>The engine refuses these weights</h2>
+            <p>{error.message}</p>
+            <p>
+              Press “Reset to the defaults” above, or go back to the link you came from. Hand-typed
+              matrices can be numerically singular or too large for float32 even when they look
+              harmless (PAPER.md §12).
+            </p>
+          </div>
+        )}
+      >
+        <Body />
+      </ErrorBoundary>
       <Pager slug={meta.slug} />
     </article>
   );
