@@ -164,8 +164,11 @@ export function EnginePage() {
             type="number"
             min={1}
             max={128}
+            step={1}
             value={steps}
-            onChange={(e) => setSteps(Math.max(1, Math.min(128, Number(e.target.value) || 1)))}
+            onChange={(e) =>
+              setSteps(Math.max(1, Math.min(128, Math.round(Number(e.target.value)) || 1)))
+            }
           />
         </label>
         <button type="submit" disabled={status.state === 'running'}>
