@@ -1,6 +1,7 @@
 import './components.css';
 import { useRef, useState } from 'react';
 import { formatNumber } from './format';
+import { MatrixView } from './MatrixView';
 
 export interface MatrixEditorProps {
   /** Accessible name of the matrix; cells are named "<label> row i column j". */
@@ -82,88 +83,75 @@ export function MatrixEditor({
       return next;
     });
 
+  const cell = (v: number, i: number, j: number) => {
+    const key = `${i},${j}`;
+    const draft = drafts[key];
+    const bad = draft !== undefined && parseCell(draft, maxAbs) === undefined;
+    return (
+      <input
+        type="text"
+        inputMode="decimal"
+        autoComplete="off"
+        spellCheck={false}
+        aria-label={`${label} row ${i + 1} column ${j + 1}`}
+        aria-invalid={bad || undefined}
+        className="cell-input"
+        value={draft ?? formatNumber(v, 6)}
+        onChange={(e) => {
+          const text = e.target.value;
+          setDraft(key, text);
+          const parsed = parseCell(text, maxAbs);
+          if (parsed !== undefined && parsed !== v) onChange(withCell(value, i, j, parsed));
+        }}
+        onBlur={() => setDraft(key, undefined)}
+        onKeyDown={(e) => {
+          if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
+          e.preventDefault();
+          const s = e.shiftKey ? step / 10 : step;
+          const next = clamp(stepBy(v, e.key === 'ArrowUp' ? s : -s), maxAbs);
+          setDraft(key, undefined);
+          onChange(withCell(value, i, j, next));
+        }}
+        onPointerDown={(e) => {
+          if (e.button !== 0) return;
+          drag.current = { key, x: e.clientX, start: v, active: false };
+        }}
+        onPointerMove={(e) => {
+          const d = drag.current;
+          if (!d || d.key !== key) return;
+          const dx = e.clientX - d.x;
+          if (!d.active) {
+            if (Math.abs(dx) < DRAG_THRESHOLD) return;
+            d.active = true;
+            e.currentTarget.setPointerCapture?.(e.pointerId);
+          }
+          const s = e.shiftKey ? step / 10 : step;
+          const next = clamp(stepBy(d.start, Math.trunc(dx / PX_PER_STEP) * s), maxAbs);
+          if (next !== v) {
+            setDraft(key, undefined);
+            onChange(withCell(value, i, j, next));
+          }
+        }}
+        onPointerUp={() => {
+          drag.current = null;
+        }}
+        onPointerCancel={() => {
+          drag.current = null;
+        }}
+      />
+    );
+  };
+
   return (
-    <figure className="matrix-figure matrix-editor">
-      {caption && <figcaption>{caption}</figcaption>}
-      <div className="matrix-scroll">
-        <table className="matrix" aria-label={label}>
-          <tbody>
-            {value.map((row, i) => (
-              <tr key={i}>
-                {rowLabels && (
-                  <th scope="row" className="matrix-row-label">
-                    {rowLabels[i]}
-                  </th>
-                )}
-                {row.map((v, j) => {
-                  const key = `${i},${j}`;
-                  const draft = drafts[key];
-                  const bad = draft !== undefined && parseCell(draft, maxAbs) === undefined;
-                  return (
-                    <td key={j} className={highlight?.(i, j) ? 'hl' : undefined}>
-                      <input
-                        type="text"
-                        inputMode="decimal"
-                        autoComplete="off"
-                        spellCheck={false}
-                        aria-label={`${label} row ${i + 1} column ${j + 1}`}
-                        aria-invalid={bad || undefined}
-                        className="cell-input"
-                        value={draft ?? formatNumber(v, 6)}
-                        onChange={(e) => {
-                          const text = e.target.value;
-                          setDraft(key, text);
-                          const parsed = parseCell(text, maxAbs);
-                          if (parsed !== undefined && parsed !== v)
-                            onChange(withCell(value, i, j, parsed));
-                        }}
-                        onBlur={() => setDraft(key, undefined)}
-                        onKeyDown={(e) => {
-                          if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
-                          e.preventDefault();
-                          const s = e.shiftKey ? step / 10 : step;
-                          const next = clamp(stepBy(v, e.key === 'ArrowUp' ? s : -s), maxAbs);
-                          setDraft(key, undefined);
-                          onChange(withCell(value, i, j, next));
-                        }}
-                        onPointerDown={(e) => {
-                          if (e.button !== 0) return;
-                          drag.current = { key, x: e.clientX, start: v, active: false };
-                        }}
-                        onPointerMove={(e) => {
-                          const d = drag.current;
-                          if (!d || d.key !== key) return;
-                          const dx = e.clientX - d.x;
-                          if (!d.active) {
-                            if (Math.abs(dx) < DRAG_THRESHOLD) return;
-                            d.active = true;
-                            e.currentTarget.setPointerCapture?.(e.pointerId);
-                          }
-                          const s = e.shiftKey ? step / 10 : step;
-                          const next = clamp(
-                            stepBy(d.start, Math.trunc(dx / PX_PER_STEP) * s),
-                            maxAbs,
-                          );
-                          if (next !== v) {
-                            setDraft(key, undefined);
-                            onChange(withCell(value, i, j, next));
-                          }
-                        }}
-                        onPointerUp={() => {
-                          drag.current = null;
-                        }}
-                        onPointerCancel={() => {
-                          drag.current = null;
-                        }}
-                      />
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+    <MatrixView
+      label={label}
+      caption={caption}
+      value={value}
+      rowLabels={rowLabels}
+      highlight={highlight}
+      className="matrix-editor"
+      renderCell={cell}
+    >
       {invalid.length > 0 && (
         <p className="cell-error" role="alert">
           {label}: “{invalid[0][1]}” is not a number
@@ -171,6 +159,6 @@ export function MatrixEditor({
           is still used.
         </p>
       )}
-    </figure>
+    </MatrixView>
   );
 }

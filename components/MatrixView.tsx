@@ -1,11 +1,12 @@
+import type { ReactNode } from 'react';
 import './components.css';
 import { formatNumber } from './format';
 
-export interface MatrixViewProps {
+export interface MatrixViewProps<T extends number | string = number | string> {
   /** Accessible name, e.g. "W_K inverse". */
   label: string;
   /** Numbers are formatted; strings (exact fractions) are shown as given. */
-  value: readonly (readonly (number | string)[])[];
+  value: readonly (readonly T[])[];
   /** Visible caption above the matrix (may contain an equation). */
   caption?: React.ReactNode;
   rowLabels?: readonly string[];
@@ -13,10 +14,14 @@ export interface MatrixViewProps {
   highlight?: (row: number, col: number) => boolean;
   digits?: number;
   className?: string;
+  /** What a cell shows; by default the formatted value (MatrixEditor puts an input here). */
+  renderCell?: (value: T, row: number, col: number) => ReactNode;
+  /** Shown under the matrix, inside its figure (e.g. an input error). */
+  children?: ReactNode;
 }
 
-/** A read-only matrix in brackets, as an accessible table. */
-export function MatrixView({
+/** A matrix in brackets, as an accessible table: read-only, or with cells rendered by the caller. */
+export function MatrixView<T extends number | string>({
   label,
   value,
   caption,
@@ -24,7 +29,9 @@ export function MatrixView({
   highlight,
   digits = 4,
   className,
-}: MatrixViewProps) {
+  renderCell,
+  children,
+}: MatrixViewProps<T>) {
   return (
     <figure className={className ? `matrix-figure ${className}` : 'matrix-figure'}>
       {caption && <figcaption>{caption}</figcaption>}
@@ -40,7 +47,11 @@ export function MatrixView({
                 )}
                 {row.map((v, j) => (
                   <td key={j} className={highlight?.(i, j) ? 'hl' : undefined}>
-                    {typeof v === 'number' ? formatNumber(v, digits) : v}
+                    {renderCell
+                      ? renderCell(v, i, j)
+                      : typeof v === 'number'
+                        ? formatNumber(v, digits)
+                        : v}
                   </td>
                 ))}
               </tr>
@@ -48,6 +59,7 @@ export function MatrixView({
           </tbody>
         </table>
       </div>
+      {children}
     </figure>
   );
 }

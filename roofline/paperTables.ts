@@ -145,53 +145,26 @@ export function paperTable7(): Table7Row[] {
   const b1 = whisperTable(1);
   const b64 = whisperTable(64);
   const t = paperWhisperTable;
-  const opts = ['baseline', 'option1', 'option2'] as const;
-  const row = (label: string, values: number[], printed: readonly string[]): Table7Row => ({
-    label,
-    cells: values.map((v, i) => comparePrinted(v, printed[i])),
-  });
-  return [
-    ...opts.map((o) =>
-      row(
-        `${o} cache`,
-        b1.map((r) => r.cache[o]),
-        t.cache[o],
-      ),
-    ),
-    ...opts.map((o) =>
-      row(
-        `${o} params`,
-        b1.map((r) => r.params[o]),
-        t.params[o],
-      ),
-    ),
-    ...opts.map((o) =>
-      row(
-        `reads/token B=1: ${o}`,
-        b1.map((r) => r.reads[o]),
-        t.readsB1[o],
-      ),
-    ),
-    ...(['option1', 'option2'] as const).map((o) =>
-      row(
-        `speedup B=1: ${o}`,
-        b1.map((r) => r.speedup[o]),
-        t.speedupB1[o],
-      ),
-    ),
-    ...opts.map((o) =>
-      row(
-        `reads/token B=64: ${o}`,
-        b64.map((r) => r.reads[o]),
-        t.readsB64[o],
-      ),
-    ),
-    ...(['option1', 'option2'] as const).map((o) =>
-      row(
-        `speedup B=64: ${o}`,
-        b64.map((r) => r.speedup[o]),
-        t.speedupB64[o],
-      ),
-    ),
+  const all = ['baseline', 'option1', 'option2'] as const;
+  const slim = ['option1', 'option2'] as const;
+  type Rows = typeof b1;
+  type Group = 'cache' | 'params' | 'reads' | 'speedup';
+  // One block of rows per PAPER.md §8 group: label prefix, computed rows, group, printed values.
+  const blocks: [string, Rows, Group, readonly string[], Record<string, readonly string[]>][] = [
+    ['cache', b1, 'cache', all, t.cache],
+    ['params', b1, 'params', all, t.params],
+    ['reads/token B=1', b1, 'reads', all, t.readsB1],
+    ['speedup B=1', b1, 'speedup', slim, t.speedupB1],
+    ['reads/token B=64', b64, 'reads', all, t.readsB64],
+    ['speedup B=64', b64, 'speedup', slim, t.speedupB64],
   ];
+  return blocks.flatMap(([prefix, rows, group, options, printed]) =>
+    options.map((o) => ({
+      // The first two groups read "baseline cache", the others "reads/token B=1: baseline".
+      label: group === 'cache' || group === 'params' ? `${o} ${prefix}` : `${prefix}: ${o}`,
+      cells: rows.map((r, i) =>
+        comparePrinted((r[group] as Record<string, number>)[o], printed[o][i]),
+      ),
+    })),
+  );
 }
