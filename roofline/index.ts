@@ -75,3 +75,5 @@ export type {
 } from './encoderDecoder';
 export { applicability } from './applicability';
 export type { Applicability, ApplicabilityKind, SlimOption, SlimOptionId } from './applicability';
+export type { CacheScheme, DecodeOrder } from './schemes';
+export { cacheSchemeLabels, decodeOrderLabels } from './schemes';
