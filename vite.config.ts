@@ -5,7 +5,8 @@ import react from '@vitejs/plugin-react';
 // One config for the app (Vite) and the three test projects (Vitest).
 export default defineConfig({
   plugins: [react()],
-  server: { port: 5173, host: '127.0.0.1' },
+  // Never open a browser: `npm start` prints the URL and works on machines without a desktop.
+  server: { port: 5173, host: '127.0.0.1', open: false },
   preview: { port: 4173, host: '127.0.0.1' },
   worker: { format: 'es' },
   build: {

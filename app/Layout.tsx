@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { Link, NavLink, Outlet, useRouteError } from 'react-router-dom';
 import { pages } from './routes';
 
@@ -23,6 +23,15 @@ function RouteCrash() {
         <Link to="/">Back to the start</Link>
       </p>
     </div>
+  );
+}
+
+/** Shown while a page's code chunk loads (each route is its own chunk). */
+function PageLoading() {
+  return (
+    <p className="page-loading" role="status" aria-live="polite">
+      Loading…
+    </p>
   );
 }
 
@@ -62,7 +71,13 @@ export function Layout({ crashed = false }: { crashed?: boolean }) {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        {crashed ? <RouteCrash /> : <Outlet />}
+        {crashed ? (
+          <RouteCrash />
+        ) : (
+          <Suspense fallback={<PageLoading />}>
+            <Outlet />
+          </Suspense>
+        )}
       </main>
       <footer className="app-footer">
         Based on N. Graef &amp; A. Wasielewski, “Slim attention: cut your context memory in half

@@ -1,10 +1,22 @@
+import { lazy } from 'react';
 import type { RouteObject } from 'react-router-dom';
 import { HomePage } from './pages/HomePage';
-import { ExplorerPage } from './pages/explorer/ExplorerPage';
-import { EnginePage } from './pages/engine/EnginePage';
-import { LessonPage } from './pages/LessonPage';
-import { LessonsIndexPage } from './pages/LessonsIndexPage';
 import { lessons } from '../lessons/registry';
+
+// Every page but the home page is its own chunk, loaded when first visited; Layout shows a
+// loading state meanwhile (its <Suspense> around the outlet).
+const LessonsIndexPage = lazy(() =>
+  import('./pages/LessonsIndexPage').then((m) => ({ default: m.LessonsIndexPage })),
+);
+const LessonPage = lazy(() =>
+  import('./pages/LessonPage').then((m) => ({ default: m.LessonPage })),
+);
+const ExplorerPage = lazy(() =>
+  import('./pages/explorer/ExplorerPage').then((m) => ({ default: m.ExplorerPage })),
+);
+const EnginePage = lazy(() =>
+  import('./pages/engine/EnginePage').then((m) => ({ default: m.EnginePage })),
+);
 
 /** A top-level page: its route and, when it belongs in the header, its navigation label. */
 export interface PageEntry {
