@@ -4,6 +4,58 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
+/**
+ * The arrows of docs/ARCHITECTURE.md, enforced: app → {lessons, explorer, playground} →
+ * components → {engine, roofline}; cli → {engine, roofline}. Feature areas never import each
+ * other; engine and roofline never import React, the UI, or each other's internals. Outside its
+ * own folder, engine/ and roofline/ are reached through their index only (engine/io/node is the
+ * Node-only entry for the CLI).
+ */
+const react = ['react', 'react-dom', 'react-dom/*', 'react-router-dom', 'react-router'];
+const areas = [
+  'app',
+  'lessons',
+  'explorer',
+  'playground',
+  'components',
+  'cli',
+  'engine',
+  'roofline',
+];
+const internals = (name) => [`**/${name}/**`, `!**/${name}/index`];
+const allowed = {
+  app: ['lessons', 'explorer', 'playground', 'components', 'engine', 'roofline'],
+  lessons: ['components', 'engine', 'roofline'],
+  explorer: ['components', 'engine', 'roofline'],
+  playground: ['components', 'engine', 'roofline'],
+  components: ['engine', 'roofline'],
+  cli: ['engine', 'roofline'],
+  engine: ['roofline'],
+  roofline: ['engine'],
+};
+const boundaries = areas.map((area) => {
+  const forbiddenAreas = areas.filter((a) => a !== area && !allowed[area].includes(a));
+  const publicOnly = ['engine', 'roofline'].filter((a) => a !== area && allowed[area].includes(a));
+  const patterns = [
+    {
+      group: forbiddenAreas.flatMap((a) => [`**/${a}`, `**/${a}/**`]),
+      message: `${area}/ may import only ${allowed[area].join(', ')} (docs/ARCHITECTURE.md).`,
+    },
+    ...publicOnly.map((a) => ({
+      group:
+        a === 'engine' && area === 'cli' ? [...internals(a), '!**/engine/io/node'] : internals(a),
+      message: `Import ${a}/ through its index (its public API), not its internals.`,
+    })),
+  ];
+  if (['engine', 'roofline', 'cli'].includes(area)) {
+    patterns.push({ group: react, message: `${area}/ never imports React.` });
+  }
+  return {
+    files: [`${area}/**/*.{ts,tsx}`],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'coverage', 'public/models', 'bench/results'] },
   js.configs.recommended,
@@ -21,24 +73,10 @@ export default tseslint.config(
     },
   },
   {
-    // DESIGN.md: no `any` in engine/ and roofline/, and they never import React.
+    // No `any` in the engine and the cost model.
     files: ['engine/**/*.ts', 'roofline/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            'react',
-            'react-dom',
-            'react-*',
-            '../components/*',
-            '../app/*',
-            '../lessons/*',
-          ],
-        },
-      ],
-    },
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },
+  ...boundaries,
   prettier,
 );

@@ -1,6 +1,6 @@
 import { Suspense, useEffect, useState } from 'react';
 import { Link, NavLink, Outlet, useRouteError } from 'react-router-dom';
-import { pages } from './routes';
+import { pageInfo } from './nav';
 
 type Theme = 'light' | 'dark';
 const THEME_KEY = 'slim-lab-theme';
@@ -53,7 +53,7 @@ export function Layout({ crashed = false }: { crashed?: boolean }) {
           Slim Attention Lab
         </Link>
         <nav aria-label="Main">
-          {pages
+          {pageInfo
             .filter((p) => p.navLabel)
             .map((p) => (
               <NavLink key={p.path} to={p.path}>

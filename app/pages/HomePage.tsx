@@ -1,7 +1,7 @@
 import { Link } from 'react-router-dom';
 import { formatBytes } from '../../components/format';
 import { memoryReport, requireModel } from '../../roofline';
-import { pages } from '../routes';
+import { pageInfo } from '../nav';
 
 /** A few well-known setups (PAPER.md §5 and Table 1), computed by the cost model, 1 byte/value. */
 const EXAMPLES = [
@@ -15,7 +15,7 @@ const EXAMPLES = [
 });
 
 export function HomePage() {
-  const cards = pages.filter((p) => p.description && p.navLabel);
+  const cards = pageInfo.filter((p) => p.description && p.navLabel);
   return (
     <section className="page home">
       <h1>K-cache is all you need</h1>
