@@ -19,17 +19,9 @@ import {
   toFractionMatrix,
 } from './exact';
 import { analyseSingular, type SingularAnalysis } from './singular';
-import {
-  DEFAULT_WEIGHTS,
-  PROMPT_IDS,
-  conditioningSweep,
-  type ConditioningPoint,
-  embed,
-  invertWk,
-  nearSingular,
-  product,
-  tokenText,
-} from './toyModel';
+import { DEFAULT_WEIGHTS, PROMPT_IDS, embed, tokenText } from './toyData';
+import { conditioningSweep, type ConditioningPoint, invertWk, nearSingular } from './inversion';
+import { product } from './toyEngine';
 import { useToyWeights, TOY_MAX_ABS } from './useToyWeights';
 
 const SLUG = 'invert-wk';

@@ -6,8 +6,10 @@ import { Checkpoint } from '../components/Checkpoint';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { formatBytes } from '../components/format';
-import { bytesPerElement } from '../engine/tensor';
-import { D, PROMPT_IDS, TOY_DTYPE, embed, prefillCacheBytes, product, tokenText } from './toyModel';
+import { bytesPerElement } from '../engine';
+import { D, PROMPT_IDS, TOY_DTYPE, embed, tokenText } from './toyData';
+import { prefillCacheBytes } from './toyRuns';
+import { product } from './toyEngine';
 import { useToyWeights } from './useToyWeights';
 import { WeightsPanel } from './WeightsPanel';
 

@@ -8,19 +8,10 @@ import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { formatBytes, formatCount, formatNumber } from '../components/format';
 import { valueSideOpsPerHead } from '../roofline';
-import { bytesPerElement } from '../engine/tensor';
-import {
-  D,
-  PROMPT_IDS,
-  VOCAB,
-  comparePaths,
-  decodeStepDetail,
-  generate,
-  invertWk,
-  tokenText,
-  type PathOutputs,
-  type ToyWeights,
-} from './toyModel';
+import { bytesPerElement } from '../engine';
+import { D, PROMPT_IDS, VOCAB, tokenText, type ToyWeights } from './toyData';
+import { comparePaths, decodeStepDetail, generate, type PathOutputs } from './toyRuns';
+import { invertWk } from './inversion';
 import { WeightsPanel } from './WeightsPanel';
 import { useToyWeights } from './useToyWeights';
 

@@ -14,17 +14,9 @@ import {
   ridgePoint,
   slimPeakIntensity,
 } from '../roofline';
-import {
-  D,
-  PROMPT_IDS,
-  comparePaths,
-  decodeStepDetail,
-  generate,
-  invertWk,
-  tokenText,
-  type Mat,
-  type ToyWeights,
-} from './toyModel';
+import { D, PROMPT_IDS, tokenText, type Mat, type ToyWeights } from './toyData';
+import { comparePaths, decodeStepDetail, generate } from './toyRuns';
+import { invertWk } from './inversion';
 import { WeightsPanel } from './WeightsPanel';
 import { useToyWeights } from './useToyWeights';
 
