@@ -5,7 +5,7 @@ import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { Slider } from '../components/Slider';
-import { Checkpoint } from '../components/Checkpoint';
+import { LessonCheckpoint } from './LessonCheckpoint';
 import * as Plot from '@observablehq/plot';
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { formatNumber } from '../components/format';
@@ -24,7 +24,6 @@ import { conditioningSweep, type ConditioningPoint, invertWk, nearSingular } fro
 import { product } from './toyEngine';
 import { useToyWeights, TOY_MAX_ABS } from './useToyWeights';
 
-const SLUG = 'invert-wk';
 /** The conditioning slider moves log10 ε in quarter decades from 1 down to 1e-9. */
 const EPS_STEPS = Array.from({ length: 37 }, (_, i) => -i / 4);
 const rowName = (i: number) => `row ${i + 1}`;
@@ -256,8 +255,7 @@ export function Lesson2Invert() {
         </div>
       </div>
 
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="integer-inverse"
         question={
           <>
@@ -383,8 +381,7 @@ export function Lesson2Invert() {
       </p>
 
       <h2>Checkpoint</h2>
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="singular-det"
         question={
           <>

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { CacheStrip } from '../components/CacheStrip';
-import { Checkpoint } from '../components/Checkpoint';
+import { LessonCheckpoint } from './LessonCheckpoint';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { formatBytes } from '../components/format';
@@ -13,7 +13,6 @@ import { product } from './toyEngine';
 import { useToyWeights } from './useToyWeights';
 import { WeightsPanel } from './WeightsPanel';
 
-const SLUG = 'prefill';
 const P = PROMPT_IDS.length;
 
 export function Lesson3Prefill() {
@@ -62,8 +61,7 @@ export function Lesson3Prefill() {
           </>
         }
       />
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="prefill-bytes"
         question={
           <>

@@ -3,7 +3,7 @@ import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { BarChart } from '../components/BarChart';
 import { CacheStrip } from '../components/CacheStrip';
-import { Checkpoint } from '../components/Checkpoint';
+import { LessonCheckpoint } from './LessonCheckpoint';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { formatBytes, formatCount, formatNumber } from '../components/format';
@@ -15,7 +15,6 @@ import { invertWk } from './inversion';
 import { WeightsPanel } from './WeightsPanel';
 import { useToyWeights } from './useToyWeights';
 
-const SLUG = 'generate';
 /** Decode steps the lesson offers (n runs from p + 1 to p + MAX_STEPS). */
 export const MAX_STEPS = 5;
 const P = PROMPT_IDS.length;
@@ -129,8 +128,7 @@ function GenerateBody({
   return (
     <>
       <h2>Predict first</h2>
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="decode-growth"
         question={
           <>
@@ -169,8 +167,7 @@ function GenerateBody({
           n = {n} cached tokens ({steps} generated)
         </span>
       </div>
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="option-agree"
         question={
           <>
