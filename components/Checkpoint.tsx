@@ -1,6 +1,5 @@
 import './components.css';
 import { useId, useState, type ReactNode } from 'react';
-import { checkpointRecord, recordCheckpoint, useProgress } from '../lessons/progress';
 
 export interface CheckpointChoice {
   label: ReactNode;
@@ -9,22 +8,28 @@ export interface CheckpointChoice {
 }
 
 export interface CheckpointProps {
-  lessonSlug: string;
-  id: string;
   question: ReactNode;
   choices: readonly CheckpointChoice[];
   /** Shown after the reveal; should show the computation that decides the answer. */
   explanation: ReactNode;
+  /** The reader's earlier answer to this question, if the caller remembers one. */
+  previous?: { correct: boolean };
+  /** Called on every reveal with whether the picked answer was right (e.g. to remember it). */
+  onReveal?: (correct: boolean) => void;
 }
 
 /**
  * Predict, then reveal: the reader must pick an answer before the computed one is shown. The
- * outcome is remembered in local progress; the reveal itself stays per visit so a teacher can
- * ask the class again.
+ * caller may remember the outcome (`previous`, `onReveal`; the lessons keep it in local progress);
+ * the reveal itself stays per visit so a teacher can ask the class again.
  */
-export function Checkpoint({ lessonSlug, id, question, choices, explanation }: CheckpointProps) {
-  const progress = useProgress();
-  const previous = checkpointRecord(progress, lessonSlug, id);
+export function Checkpoint({
+  question,
+  choices,
+  explanation,
+  previous,
+  onReveal,
+}: CheckpointProps) {
   const [choice, setChoice] = useState<number | null>(null);
   const [revealed, setRevealed] = useState(false);
   const name = useId();
@@ -60,7 +65,7 @@ export function Checkpoint({ lessonSlug, id, question, choices, explanation }: C
             disabled={choice === null}
             onClick={() => {
               setRevealed(true);
-              recordCheckpoint(lessonSlug, id, !!picked?.correct);
+              onReveal?.(!!picked?.correct);
             }}
           >
             Reveal the answer

@@ -10,7 +10,7 @@ export type {
   RopeOptions,
   RopePairing,
 } from './backend';
-export { CpuBackend, type CpuBackendOptions } from './cpu';
+export { CpuBackend, readSync, type CpuBackendOptions } from './cpu';
 export {
   createAttention,
   slimValueWeights,
@@ -24,3 +24,14 @@ export {
   type RopeConfig,
   type RowCacheStats,
 } from './attention';
+export {
+  SingularMatrixError,
+  conditionNumber,
+  det,
+  fromRows,
+  inverse,
+  matmul64,
+  toRows,
+  type Matrix64,
+} from './linalg';
+export { computeWkv } from './slim';

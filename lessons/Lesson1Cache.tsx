@@ -3,7 +3,7 @@ import * as Plot from '@observablehq/plot';
 import { enumCodec, numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { PlotFigure } from '../components/charts/PlotFigure';
-import { Checkpoint } from '../components/Checkpoint';
+import { LessonCheckpoint } from './LessonCheckpoint';
 import { Slider } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatBytes, formatCount, formatNumber } from '../components/format';
@@ -15,7 +15,6 @@ import {
   standardCacheValues,
 } from '../roofline';
 
-const SLUG = 'why-the-cache-dominates';
 /** PAPER.md §5's worked example, at 1 byte per value (int8) as the paper counts it. */
 const MODEL = requireModel('phi-3-mini-128k');
 const BYTES_PER_VALUE = 1;
@@ -114,8 +113,7 @@ export function Lesson1Cache() {
         decode step reads every parameter once, and the whole cache of every sequence in the batch.
         Grow the context and the batch:
       </p>
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="crossover"
         question={
           <>
@@ -218,8 +216,7 @@ export function Lesson1Cache() {
       </p>
 
       <h2>Checkpoint</h2>
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="batch-speedup"
         question={
           <>

@@ -5,7 +5,7 @@ import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { Slider } from '../components/Slider';
-import { Checkpoint } from '../components/Checkpoint';
+import { LessonCheckpoint } from './LessonCheckpoint';
 import * as Plot from '@observablehq/plot';
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { formatNumber } from '../components/format';
@@ -19,20 +19,11 @@ import {
   toFractionMatrix,
 } from './exact';
 import { analyseSingular, type SingularAnalysis } from './singular';
-import {
-  DEFAULT_WEIGHTS,
-  PROMPT_IDS,
-  conditioningSweep,
-  type ConditioningPoint,
-  embed,
-  invertWk,
-  nearSingular,
-  product,
-  tokenText,
-} from './toyModel';
+import { DEFAULT_WEIGHTS, PROMPT_IDS, embed, tokenText } from './toyData';
+import { conditioningSweep, type ConditioningPoint, invertWk, nearSingular } from './inversion';
+import { product } from './toyEngine';
 import { useToyWeights, TOY_MAX_ABS } from './useToyWeights';
 
-const SLUG = 'invert-wk';
 /** The conditioning slider moves log10 ε in quarter decades from 1 down to 1e-9. */
 const EPS_STEPS = Array.from({ length: 37 }, (_, i) => -i / 4);
 const rowName = (i: number) => `row ${i + 1}`;
@@ -264,8 +255,7 @@ export function Lesson2Invert() {
         </div>
       </div>
 
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="integer-inverse"
         question={
           <>
@@ -391,8 +381,7 @@ export function Lesson2Invert() {
       </p>
 
       <h2>Checkpoint</h2>
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="singular-det"
         question={
           <>

@@ -1,17 +1,18 @@
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { CacheStrip } from '../components/CacheStrip';
-import { Checkpoint } from '../components/Checkpoint';
+import { LessonCheckpoint } from './LessonCheckpoint';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { formatBytes } from '../components/format';
-import { bytesPerElement } from '../engine/tensor';
-import { D, PROMPT_IDS, TOY_DTYPE, embed, prefillCacheBytes, product, tokenText } from './toyModel';
+import { bytesPerElement } from '../engine';
+import { D, PROMPT_IDS, TOY_DTYPE, embed, tokenText } from './toyData';
+import { prefillCacheBytes } from './toyRuns';
+import { product } from './toyEngine';
 import { useToyWeights } from './useToyWeights';
 import { WeightsPanel } from './WeightsPanel';
 
-const SLUG = 'prefill';
 const P = PROMPT_IDS.length;
 
 export function Lesson3Prefill() {
@@ -60,8 +61,7 @@ export function Lesson3Prefill() {
           </>
         }
       />
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="prefill-bytes"
         question={
           <>
@@ -118,53 +118,76 @@ export function Lesson3Prefill() {
       )}
 
       <div className="cache-compare">
-        <section aria-label="Standard attention caches">
-          <h3>Standard: KV-cache</h3>
-          <div className="cache-pair">
-            <CacheStrip
-              name="standard K-cache"
-              rows={rowsOf(K)}
-              bytes={cacheBytes(stdCaches, 'K')}
-              highlightRow={cur}
-            />
-            <CacheStrip
-              name="standard V-cache"
-              rows={rowsOf(V)}
-              bytes={cacheBytes(stdCaches, 'V')}
-              highlightRow={cur}
-              tone="v"
-            />
-          </div>
-          <p className="cache-total">
-            Total <strong data-testid="standard-bytes">{formatBytes(bytes.standard.bytes)}</strong>
-          </p>
-        </section>
-        <section aria-label="Slim attention caches">
-          <h3>Slim: K-cache only</h3>
-          <div className="cache-pair">
-            <CacheStrip
-              name="slim K-cache"
-              rows={rowsOf(K)}
-              bytes={cacheBytes(slimCaches, 'K')}
-              highlightRow={cur}
-            />
-            <CacheStrip
-              name="slim V-cache"
-              rows={[]}
-              bytes={0}
-              tone="v"
-              emptyText="Nothing stored: V = K·W_KV on demand."
-            />
-          </div>
-          <p className="cache-total">
-            Total <strong data-testid="slim-bytes">{formatBytes(bytes.slim.bytes)}</strong>
-          </p>
-        </section>
+        <CacheSide
+          label="Standard attention caches"
+          title="Standard: KV-cache"
+          totalTestId="standard-bytes"
+          totalBytes={bytes.standard.bytes}
+        >
+          <CacheStrip
+            name="standard K-cache"
+            rows={rowsOf(K)}
+            bytes={cacheBytes(stdCaches, 'K')}
+            highlightRow={cur}
+          />
+          <CacheStrip
+            name="standard V-cache"
+            rows={rowsOf(V)}
+            bytes={cacheBytes(stdCaches, 'V')}
+            highlightRow={cur}
+            tone="v"
+          />
+        </CacheSide>
+        <CacheSide
+          label="Slim attention caches"
+          title="Slim: K-cache only"
+          totalTestId="slim-bytes"
+          totalBytes={bytes.slim.bytes}
+        >
+          <CacheStrip
+            name="slim K-cache"
+            rows={rowsOf(K)}
+            bytes={cacheBytes(slimCaches, 'K')}
+            highlightRow={cur}
+          />
+          <CacheStrip
+            name="slim V-cache"
+            rows={[]}
+            bytes={0}
+            tone="v"
+            emptyText="Nothing stored: V = K·W_KV on demand."
+          />
+        </CacheSide>
       </div>
       <p className="small">
         Byte counts come from the engine’s cache objects ({TOY_DTYPE}, {perValue} bytes per value, d
         = {D}). Each token adds {D} values to every cache it touches.
       </p>
     </>
+  );
+}
+
+/** One attention's caches side by side, with their total bytes. */
+function CacheSide({
+  label,
+  title,
+  totalTestId,
+  totalBytes,
+  children,
+}: {
+  label: string;
+  title: string;
+  totalTestId: string;
+  totalBytes: number;
+  children: ReactNode;
+}) {
+  return (
+    <section aria-label={label}>
+      <h3>{title}</h3>
+      <div className="cache-pair">{children}</div>
+      <p className="cache-total">
+        Total <strong data-testid={totalTestId}>{formatBytes(totalBytes)}</strong>
+      </p>
+    </section>
   );
 }

@@ -1,30 +1,20 @@
-import { useDeferredValue, useMemo } from 'react';
+import { useDeferredValue, useMemo, type ReactNode } from 'react';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { BarChart } from '../components/BarChart';
 import { CacheStrip } from '../components/CacheStrip';
-import { Checkpoint } from '../components/Checkpoint';
+import { LessonCheckpoint } from './LessonCheckpoint';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { formatBytes, formatCount, formatNumber } from '../components/format';
 import { valueSideOpsPerHead } from '../roofline';
-import { bytesPerElement } from '../engine/tensor';
-import {
-  D,
-  PROMPT_IDS,
-  VOCAB,
-  comparePaths,
-  decodeStepDetail,
-  generate,
-  invertWk,
-  tokenText,
-  type PathOutputs,
-  type ToyWeights,
-} from './toyModel';
+import { bytesPerElement } from '../engine';
+import { D, PROMPT_IDS, VOCAB, tokenText, type ToyWeights } from './toyData';
+import { comparePaths, decodeStepDetail, generate, type PathOutputs } from './toyRuns';
+import { invertWk } from './inversion';
 import { WeightsPanel } from './WeightsPanel';
 import { useToyWeights } from './useToyWeights';
 
-const SLUG = 'generate';
 /** Decode steps the lesson offers (n runs from p + 1 to p + MAX_STEPS). */
 export const MAX_STEPS = 5;
 const P = PROMPT_IDS.length;
@@ -138,8 +128,7 @@ function GenerateBody({
   return (
     <>
       <h2>Predict first</h2>
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="decode-growth"
         question={
           <>
@@ -178,8 +167,7 @@ function GenerateBody({
           n = {n} cached tokens ({steps} generated)
         </span>
       </div>
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="option-agree"
         question={
           <>
@@ -250,9 +238,14 @@ function GenerateBody({
 
           <h2>Three ways to the same head output</h2>
           <div className="paths">
-            <section className="path" aria-label="Standard path">
-              <h3>Standard</h3>
-              <p className="small">Reads the V-cache.</p>
+            <PathSection
+              label="Standard path"
+              title="Standard"
+              blurb="Reads the V-cache."
+              opsTestId="ops-standard"
+              ops={ops.vanilla}
+              opsFormula="2·n·d_k"
+            >
               <MatrixView label="V-cache" caption={<Tex>{'V'}</Tex>} value={detail.V} />
               <MatrixView
                 label="standard head output"
@@ -260,13 +253,15 @@ function GenerateBody({
                 caption={<Tex>{'s\\,V'}</Tex>}
                 value={[detail.headOutputs.standard]}
               />
-              <p className="ops">
-                <span data-testid="ops-standard">{formatCount(ops.vanilla)}</span> OPs (2·n·d_k)
-              </p>
-            </section>
-            <section className="path" aria-label="Slim option 1">
-              <h3>Slim, option 1</h3>
-              <p className="small">Rebuild all n value rows, then weight them.</p>
+            </PathSection>
+            <PathSection
+              label="Slim option 1"
+              title="Slim, option 1"
+              blurb="Rebuild all n value rows, then weight them."
+              opsTestId="ops-option1"
+              ops={ops.option1}
+              opsFormula="2·n·d·d_k + 2·n·d_k"
+            >
               <MatrixView
                 label="option 1 V = K W_KV"
                 caption={<Tex>{'V = K\\,W_{KV}'}</Tex>}
@@ -278,14 +273,15 @@ function GenerateBody({
                 caption={<Tex>{'s\\,(K W_{KV})'}</Tex>}
                 value={[detail.headOutputs.option1]}
               />
-              <p className="ops">
-                <span data-testid="ops-option1">{formatCount(ops.option1)}</span> OPs (2·n·d·d_k +
-                2·n·d_k)
-              </p>
-            </section>
-            <section className="path" aria-label="Slim option 2">
-              <h3>Slim, option 2</h3>
-              <p className="small">Weight the keys, then project once.</p>
+            </PathSection>
+            <PathSection
+              label="Slim option 2"
+              title="Slim, option 2"
+              blurb="Weight the keys, then project once."
+              opsTestId="ops-option2"
+              ops={ops.option2}
+              opsFormula="2·n·d + 2·d·d_k"
+            >
               <MatrixView
                 label="option 2 u = s K"
                 digits={3}
@@ -298,11 +294,7 @@ function GenerateBody({
                 caption={<Tex>{'u\\,W_{KV}'}</Tex>}
                 value={[detail.headOutputs.option2]}
               />
-              <p className="ops">
-                <span data-testid="ops-option2">{formatCount(ops.option2)}</span> OPs (2·n·d +
-                2·d·d_k)
-              </p>
-            </section>
+            </PathSection>
           </div>
           <p className="small">
             OP counts per head from the cost model (PAPER.md §2) for n = {n}, d = {D}, d_k = {D}.
@@ -369,5 +361,35 @@ function GenerateBody({
         {formatBytes(slimGrowth)} to the K-cache.
       </p>
     </>
+  );
+}
+
+/** One way to the head output: what it reads, the products it shows, its OP count. */
+function PathSection({
+  label,
+  title,
+  blurb,
+  opsTestId,
+  ops,
+  opsFormula,
+  children,
+}: {
+  label: string;
+  title: string;
+  blurb: string;
+  opsTestId: string;
+  ops: number;
+  opsFormula: string;
+  children: ReactNode;
+}) {
+  return (
+    <section className="path" aria-label={label}>
+      <h3>{title}</h3>
+      <p className="small">{blurb}</p>
+      {children}
+      <p className="ops">
+        <span data-testid={opsTestId}>{formatCount(ops)}</span> OPs ({opsFormula})
+      </p>
+    </section>
   );
 }

@@ -2,7 +2,7 @@ import { useDeferredValue, useMemo } from 'react';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { BarChart } from '../components/BarChart';
-import { Checkpoint } from '../components/Checkpoint';
+import { LessonCheckpoint } from './LessonCheckpoint';
 import { MatrixView } from '../components/MatrixView';
 import { Slider } from '../components/Slider';
 import { Tex } from '../components/Tex';
@@ -14,21 +14,12 @@ import {
   ridgePoint,
   slimPeakIntensity,
 } from '../roofline';
-import {
-  D,
-  PROMPT_IDS,
-  comparePaths,
-  decodeStepDetail,
-  generate,
-  invertWk,
-  tokenText,
-  type Mat,
-  type ToyWeights,
-} from './toyModel';
+import { D, PROMPT_IDS, tokenText, type Mat, type ToyWeights } from './toyData';
+import { comparePaths, decodeStepDetail, generate } from './toyRuns';
+import { invertWk } from './inversion';
 import { WeightsPanel } from './WeightsPanel';
 import { useToyWeights } from './useToyWeights';
 
-const SLUG = 'many-heads';
 const H = 2;
 const DK = D / H;
 const P = PROMPT_IDS.length;
@@ -123,8 +114,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
 
   return (
     <>
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="whole-row"
         question={
           <>
@@ -251,8 +241,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         of <Tex>{'2nd'}</Tex> (PAPER.md §3). Slide h for a layer with d = {formatCount(REAL.d)} at n
         = {formatCount(REAL.n)}:
       </p>
-      <Checkpoint
-        lessonSlug={SLUG}
+      <LessonCheckpoint
         id="intensity"
         question={<>A model with h = 32 heads: what is option 2’s MHA intensity (OPs per value)?</>}
         choices={[...new Set([2, 4, at32, 2 * at32])].map((v) => ({

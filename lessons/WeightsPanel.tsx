@@ -1,7 +1,7 @@
 import { memo, useState } from 'react';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { Tex } from '../components/Tex';
-import { DEFAULT_WEIGHTS, type Mat, type ToyWeights } from './toyModel';
+import { DEFAULT_WEIGHTS, type Mat, type ToyWeights } from './toyData';
 import { TOY_MAX_ABS } from './useToyWeights';
 
 const TEX_NAME: Record<keyof ToyWeights, string> = {

@@ -1,5 +1,4 @@
 import { useSyncExternalStore } from 'react';
-import { lessons } from './registry';
 
 /**
  * Reader progress, remembered in localStorage (issue 3: "reader progress remembered locally").
@@ -90,11 +89,12 @@ export function checkpointRecord(p: Progress, slug: string, id: string) {
   return p.checkpoints[`${slug}/${id}`];
 }
 
-/** A lesson is done when every one of its checkpoints has been revealed. */
-export function isLessonDone(p: Progress, slug: string): boolean {
-  const meta = lessons.find((l) => l.slug === slug);
-  if (!meta) return false;
-  return meta.checkpoints.every((id) => checkpointRecord(p, slug, id) !== undefined);
+/** A lesson (a registry entry) is done when every one of its checkpoints has been revealed. */
+export function isLessonDone(
+  p: Progress,
+  lesson: { slug: string; checkpoints: readonly string[] },
+): boolean {
+  return lesson.checkpoints.every((id) => checkpointRecord(p, lesson.slug, id) !== undefined);
 }
 
 export function clearProgress(): void {

@@ -1,7 +1,14 @@
+import type { ComponentType } from 'react';
+import { Lesson1Cache } from './Lesson1Cache';
+import { Lesson2Invert } from './Lesson2Invert';
+import { Lesson3Prefill } from './Lesson3Prefill';
+import { Lesson4Generate } from './Lesson4Generate';
+import { Lesson5Heads } from './Lesson5Heads';
+
 /**
- * The ordered lesson registry: the single source for the lessons page, the table of contents,
- * prev/next links and per-lesson URLs (/lessons/:slug). No React here, so tests and the router
- * can import it cheaply.
+ * The ordered lesson registry, the one lesson table: the single source for the lessons page,
+ * the home page, the table of contents, prev/next links, per-lesson URLs (/lessons/:slug), each
+ * lesson's body and its checkpoint ids (reader progress).
  */
 export interface LessonMeta {
   /** URL segment, stable: shared links depend on it. */
@@ -14,6 +21,8 @@ export interface LessonMeta {
    * = lesson done.
    */
   checkpoints: readonly string[];
+  /** The lesson's body; LessonPage renders it and tells its checkpoints the slug. */
+  component: ComponentType;
 }
 
 export const lessons: readonly LessonMeta[] = [
@@ -23,6 +32,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Decoding re-reads every past key and value. Grow the context and the batch and watch the KV-cache outgrow the model.',
     checkpoints: ['crossover', 'batch-speedup'],
+    component: Lesson1Cache,
   },
   {
     slug: 'invert-wk',
@@ -30,6 +40,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'K = X·W_K, so X = K·W_K⁻¹ and V = K·W_KV. Compute det, inverse and W_KV by hand, then break W_K on purpose.',
     checkpoints: ['integer-inverse', 'singular-det'],
+    component: Lesson2Invert,
   },
   {
     slug: 'prefill',
@@ -37,6 +48,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Step through the prompt: every token adds a key row. The standard V-cache fills up; the slim one stays empty.',
     checkpoints: ['prefill-bytes'],
+    component: Lesson3Prefill,
   },
   {
     slug: 'generate',
@@ -44,6 +56,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'One decode step at a time: scores, softmax, and both slim orders of multiplication against the standard result.',
     checkpoints: ['decode-growth', 'option-agree'],
+    component: Lesson4Generate,
   },
   {
     slug: 'many-heads',
@@ -51,6 +64,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Two heads: W_KV splits into per-head blocks, every head needs the whole key row, and option 2 becomes one product.',
     checkpoints: ['whole-row', 'intensity'],
+    component: Lesson5Heads,
   },
 ];
 

@@ -11,7 +11,7 @@ import {
   toFractionMatrix,
   type Frac,
 } from './exact';
-import type { Mat } from './toyModel';
+import type { Mat } from './toyData';
 
 export type SingularReason =
   | { kind: 'zero-row'; row: number }

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { matrixCodec, type UrlCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
-import { D, DEFAULT_WEIGHTS, type Mat, type ToyWeights } from './toyModel';
+import { D, DEFAULT_WEIGHTS, type Mat, type ToyWeights } from './toyData';
 
 /**
  * Largest magnitude of a toy-model entry. Far beyond any teaching example, and small enough that

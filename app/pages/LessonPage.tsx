@@ -10,7 +10,7 @@ import {
 import {
   findLesson,
   isLessonDone,
-  lessonComponents,
+  CurrentLessonContext,
   lessonPath,
   lessons,
   markVisited,
@@ -57,7 +57,7 @@ function Contents({ open, onToggle }: { open: boolean; onToggle: (open: boolean)
             <li key={l.slug}>
               <NavLink to={lessonPath(l.slug) + suffix} end>
                 {l.title}
-                {isLessonDone(progress, l.slug) && (
+                {isLessonDone(progress, l) && (
                   <span className="toc-done" aria-label="done">
                     {' '}
                     ✓
@@ -153,7 +153,7 @@ export function LessonPage() {
 }
 
 function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => void }) {
-  const Body = lessonComponents[meta.slug];
+  const Body = meta.component;
   const index = lessons.indexOf(meta);
   return (
     <article className="page lesson" aria-labelledby="lesson-title">
@@ -179,7 +179,9 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
           </div>
         )}
       >
-        <Body />
+        <CurrentLessonContext.Provider value={meta.slug}>
+          <Body />
+        </CurrentLessonContext.Provider>
       </ErrorBoundary>
       <Pager slug={meta.slug} />
     </article>

@@ -15,7 +15,7 @@ export function LessonsIndexPage() {
       </p>
       <ol className="lesson-list">
         {lessons.map((l) => {
-          const done = isLessonDone(progress, l.slug);
+          const done = isLessonDone(progress, l);
           const seen = progress.visited.includes(l.slug);
           return (
             <li key={l.slug}>

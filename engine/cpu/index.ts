@@ -1,2 +1,2 @@
 export { CpuBackend, type CpuBackendOptions } from './backend';
-export { CpuTensor } from './tensor';
+export { CpuTensor, readSync } from './tensor';

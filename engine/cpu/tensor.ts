@@ -44,6 +44,17 @@ export class CpuTensor implements Tensor {
     return Promise.resolve(this.data.slice());
   }
 
+  /**
+   * The values, synchronously: a copy, like `read()`. Only the CPU backend can offer this (its
+   * storage is on the host); code written for every backend uses `await read()`.
+   */
+  readSync(): TypedArray {
+    if (this.disposed) {
+      throw new EngineInputError(`readSync: tensor ${shapeString(this.shape)} is disposed`);
+    }
+    return this.data.slice();
+  }
+
   dispose(): void {
     if (this.base) return; // views own nothing (backend.ts rowsView)
     if (this.released) {
@@ -52,4 +63,16 @@ export class CpuTensor implements Tensor {
     this.released = true;
     this.onRelease?.(this);
   }
+}
+
+/**
+ * A CPU-backend tensor's values, synchronously (a copy). For callers that hold a `Tensor` from a
+ * `CpuBackend` (e.g. the lessons' toy model) and need its values within one render; throws a
+ * TypeError for a tensor from another backend, whose values are only available through `read()`.
+ */
+export function readSync(t: Tensor): TypedArray {
+  if (!(t instanceof CpuTensor)) {
+    throw new TypeError(`readSync: expected a CPU-backend tensor, got one from '${t.backendName}'`);
+  }
+  return t.readSync();
 }

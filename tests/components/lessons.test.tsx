@@ -4,7 +4,7 @@ import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { LessonPage } from '../../app/pages/LessonPage';
 import { LessonsIndexPage } from '../../app/pages/LessonsIndexPage';
 import { lessons } from '../../lessons/registry';
-import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS } from '../../lessons/toyModel';
+import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS } from '../../lessons/toyData';
 import { PROGRESS_KEY } from '../../lessons/progress';
 import {
   gaussJordanInverse,

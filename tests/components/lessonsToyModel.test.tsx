@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_WEIGHTS,
-  EMBEDDINGS,
-  PROMPT_IDS,
-  VOCAB,
-  decodeStepDetail,
-  generate,
-  invertWk,
-} from '../../lessons/toyModel';
+import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS, VOCAB } from '../../lessons/toyData';
+import { PATH_NAMES, decodeStepDetail, generate } from '../../lessons/toyRuns';
+import { invertWk } from '../../lessons/inversion';
 import { MAX_STEPS } from '../../lessons/Lesson4Generate';
 import {
   gaussJordanInverse,
@@ -84,5 +78,25 @@ describe('the toy model defaults (issue 3)', () => {
       [2, 3],
     ])
       for (const row of wKV) expect(cols.some((c) => Math.abs(row[c]) > 0.5)).toBe(true);
+  });
+});
+
+describe('the opened-up decode step (lessons 4 and 5)', () => {
+  it('its intermediates give exactly what the engine attention layers output', () => {
+    // Same backend ops in the same order as engine/attention on float64: equal to 1e-12
+    // (only the order of float64 additions inside a kernel could differ).
+    for (const heads of [1, 2]) {
+      for (const n of [1, 3, 5]) {
+        const ids = [...PROMPT_IDS, 3, 6].slice(0, n);
+        const detail = decodeStepDetail(DEFAULT_WEIGHTS, heads, ids);
+        for (const p of PATH_NAMES) {
+          expect(detail.layerOutputs[p]).toHaveLength(4);
+          detail.outputs[p].forEach((v, j) =>
+            expect(Math.abs(v - detail.layerOutputs[p][j])).toBeLessThan(1e-12),
+          );
+        }
+        expect(detail.y).toEqual(detail.outputs.standard);
+      }
+    }
   });
 });
