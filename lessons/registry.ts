@@ -1,9 +1,26 @@
-import type { ComponentType } from 'react';
-import { Lesson1Cache } from './Lesson1Cache';
-import { Lesson2Invert } from './Lesson2Invert';
-import { Lesson3Prefill } from './Lesson3Prefill';
-import { Lesson4Generate } from './Lesson4Generate';
-import { Lesson5Heads } from './Lesson5Heads';
+import { createElement, use, type ComponentType, type ReactElement } from 'react';
+
+/**
+ * A lesson body loaded on first use (its own chunk: the home page and the lessons index need
+ * only the table). Renders inside a <Suspense>; once `preload()` has settled it renders at once.
+ */
+export type LessonComponent = (() => ReactElement) & { preload(): Promise<ComponentType> };
+
+function lazyLesson(load: () => Promise<ComponentType>): LessonComponent {
+  let loading: Promise<ComponentType> | undefined;
+  const preload = (): Promise<ComponentType> => {
+    if (!loading) {
+      const promise: Promise<ComponentType> = load();
+      // React's use() reads a promise marked fulfilled synchronously: no flash of the fallback
+      // after the chunk has arrived (and none in tests, which preload every lesson).
+      void promise.then((value) => Object.assign(promise, { status: 'fulfilled', value }));
+      loading = promise;
+    }
+    return loading;
+  };
+  const Lesson = () => createElement(use<ComponentType>(preload()));
+  return Object.assign(Lesson, { preload });
+}
 
 /**
  * The ordered lesson registry, the one lesson table: the single source for the lessons page,
@@ -22,7 +39,7 @@ export interface LessonMeta {
    */
   checkpoints: readonly string[];
   /** The lesson's body; LessonPage renders it and tells its checkpoints the slug. */
-  component: ComponentType;
+  component: LessonComponent;
 }
 
 export const lessons: readonly LessonMeta[] = [
@@ -32,7 +49,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Decoding re-reads every past key and value. Grow the context and the batch and watch the KV-cache outgrow the model.',
     checkpoints: ['crossover', 'batch-speedup'],
-    component: Lesson1Cache,
+    component: lazyLesson(() => import('./Lesson1Cache').then((m) => m.Lesson1Cache)),
   },
   {
     slug: 'invert-wk',
@@ -40,7 +57,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'K = X·W_K, so X = K·W_K⁻¹ and V = K·W_KV. Compute det, inverse and W_KV by hand, then break W_K on purpose.',
     checkpoints: ['integer-inverse', 'singular-det'],
-    component: Lesson2Invert,
+    component: lazyLesson(() => import('./Lesson2Invert').then((m) => m.Lesson2Invert)),
   },
   {
     slug: 'prefill',
@@ -48,7 +65,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Step through the prompt: every token adds a key row. The standard V-cache fills up; the slim one stays empty.',
     checkpoints: ['prefill-bytes'],
-    component: Lesson3Prefill,
+    component: lazyLesson(() => import('./Lesson3Prefill').then((m) => m.Lesson3Prefill)),
   },
   {
     slug: 'generate',
@@ -56,7 +73,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'One decode step at a time: scores, softmax, and both slim orders of multiplication against the standard result.',
     checkpoints: ['decode-growth', 'option-agree'],
-    component: Lesson4Generate,
+    component: lazyLesson(() => import('./Lesson4Generate').then((m) => m.Lesson4Generate)),
   },
   {
     slug: 'many-heads',
@@ -64,7 +81,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Two heads: W_KV splits into per-head blocks, every head needs the whole key row, and option 2 becomes one product.',
     checkpoints: ['whole-row', 'intensity'],
-    component: Lesson5Heads,
+    component: lazyLesson(() => import('./Lesson5Heads').then((m) => m.Lesson5Heads)),
   },
 ];
 

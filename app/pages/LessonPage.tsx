@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import {
   Link,
   NavLink,
@@ -180,7 +180,15 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
         )}
       >
         <CurrentLessonContext.Provider value={meta.slug}>
-          <Body />
+          <Suspense
+            fallback={
+              <p className="page-loading" role="status" aria-live="polite">
+                Loading the lesson…
+              </p>
+            }
+          >
+            <Body />
+          </Suspense>
         </CurrentLessonContext.Provider>
       </ErrorBoundary>
       <Pager slug={meta.slug} />
