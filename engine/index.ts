@@ -7,20 +7,33 @@ export type {
   AllocationStats,
   AttnProbsOptions,
   Backend,
+  LinearActivation,
+  LinearOptions,
   RopeOptions,
   RopePairing,
 } from './backend';
 export { CpuBackend, type CpuBackendOptions } from './cpu';
 export {
   createAttention,
-  slimValueWeights,
-  vOnlyKeyWeights,
   RowCache,
   type AttentionConfig,
   type AttentionLayer,
-  type AttentionVariant,
+  type AttentionScheme,
   type AttentionWeights,
   type CacheStats,
   type RopeConfig,
   type RowCacheStats,
 } from './attention';
+export { pickBackend, type BackendChoice } from './pickBackend';
+export {
+  COMPARED_SCHEMES,
+  compareSchemes,
+  greedyDecode,
+  maxAbsDiff,
+  schemeModels,
+  type CompareOptions,
+  type GreedyHooks,
+  type GreedyRun,
+  type SchemeComparison,
+  type SchemeRun,
+} from './compare';

@@ -4,21 +4,27 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
-import type { Backend } from '../../../engine/backend';
-import { CpuBackend } from '../../../engine/cpu';
+import type { DecodeOrder } from '../../../roofline';
+import {
+  CpuBackend,
+  compareSchemes,
+  greedyDecode,
+  maxAbsDiff,
+  pickBackend,
+  type Backend,
+} from '../../../engine';
 import {
   Gpt2Model,
-  linear,
   randomGpt2Weights,
   seededRandom,
   type Gpt2Config,
+  type Gpt2Scheme,
 } from '../../../engine/models';
 import type { Tensor, TypedArray } from '../../../engine/tensor';
 import {
   ContextLostError,
   TextureLimitError,
   WebGLBackend,
-  createEngineBackend,
   type WebGLBackendOptions,
 } from '../../../engine/webgl';
 
@@ -147,7 +153,9 @@ async function kernelChecks(): Promise<Check[]> {
   ]) {
     const inputs = [mk([m, k]), mk([k, n]), mk([n])];
     // GPU: one fused kernel (or split-K + fused reduction); CPU: matmul, addBias, gelu.
-    const [g, r] = await pair.run(inputs, (be, xs) => linear(be, xs[0], xs[1], xs[2], 'gelu'));
+    const [g, r] = await pair.run(inputs, (be, xs) =>
+      be.linear(xs[0], xs[1], { bias: xs[2], activation: 'gelu' }),
+    );
     // |gelu'| ≤ 1.13, so the product bound carries over; 1e-6 covers GPU tanh's ulps.
     const tol = await productTolerance(
       pair.cpu,
@@ -336,27 +344,6 @@ async function limitChecks(): Promise<{
   return { checks, limitError, limitErrorName };
 }
 
-async function greedy(
-  model: Gpt2Model,
-  prompt: number[],
-  steps: number,
-  onStep?: (s: number) => void,
-) {
-  const tokens: number[] = [];
-  const logits: Float32Array[] = [];
-  let out = model.prefill(prompt);
-  for (let s = 0; s < steps; s++) {
-    logits.push(Float32Array.from(await out.read()));
-    const next = await model.argmax(out);
-    out.dispose();
-    tokens.push(next);
-    onStep?.(s);
-    out = model.decode(next);
-  }
-  out.dispose();
-  return { tokens, logits };
-}
-
 const SMALL_MODEL: Gpt2Config = {
   vocabSize: 97,
   nPositions: 128,
@@ -367,30 +354,28 @@ const SMALL_MODEL: Gpt2Config = {
 };
 
 /** A multi-layer GPT-2's greedy decode on WebGL vs the float32 CPU backend, and allocation checks. */
-async function modelParity(mode: 'standard' | 'slim', decodeOption: 1 | 2, steps: number) {
+async function modelParity(scheme: Gpt2Scheme, decodeOrder: DecodeOrder, steps: number) {
   const w = randomGpt2Weights(SMALL_MODEL, 3);
   const gpu = new WebGLBackend();
   const cpu = new CpuBackend({ dtype: 'float32' });
-  const g = new Gpt2Model(gpu, SMALL_MODEL, w, { mode, decodeOption });
-  const c = new Gpt2Model(cpu, SMALL_MODEL, w, { mode, decodeOption });
+  const g = new Gpt2Model(gpu, SMALL_MODEL, w, { scheme, decodeOrder });
+  const c = new Gpt2Model(cpu, SMALL_MODEL, w, { scheme, decodeOrder });
   const prompt = [5, 17, 42, 8];
   // GL textures created by each decode step (after step s, n = prompt + s + 1 tokens).
   const created: number[] = [];
   let last = gpu.gpuStats().texturesCreated;
-  const rg = await greedy(g, prompt, steps, () => {
-    const now = gpu.gpuStats().texturesCreated;
-    created.push(now - last);
-    last = now;
+  const rg = await greedyDecode(g, prompt, steps, {
+    onStep: () => {
+      const now = gpu.gpuStats().texturesCreated;
+      created.push(now - last);
+      last = now;
+    },
   });
-  const rc = await greedy(c, prompt, steps);
-  let maxAbs = 0;
-  let maxLogit = 0;
-  for (let s = 0; s < steps; s++) {
-    for (let i = 0; i < rg.logits[s].length; i++) {
-      maxAbs = Math.max(maxAbs, Math.abs(rg.logits[s][i] - rc.logits[s][i]));
-      maxLogit = Math.max(maxLogit, Math.abs(rc.logits[s][i]));
-    }
-  }
+  const rc = await greedyDecode(c, prompt, steps);
+  const maxAbs = maxAbsDiff(rg.logits, rc.logits);
+  const maxLogit = Math.max(
+    ...rc.logits.map((row) => row.reduce((m, v) => Math.max(m, Math.abs(v)), 0)),
+  );
   const cache = g.cacheBytes();
   const liveBefore = gpu.stats().liveTensors;
   g.dispose();
@@ -407,10 +392,23 @@ async function modelParity(mode: 'standard' | 'slim', decodeOption: 1 | 2, steps
   };
 }
 
+/** Standard vs slim (engine/compare.ts) on WebGL: the comparison the engine page shows. */
+async function schemeComparison(steps: number) {
+  const gpu = new WebGLBackend();
+  try {
+    return await compareSchemes(gpu, SMALL_MODEL, randomGpt2Weights(SMALL_MODEL, 5, 'float32'), {
+      prompt: [5, 17, 42, 8],
+      steps,
+    });
+  } finally {
+    gpu.destroy();
+  }
+}
+
 /** Missing WebGL2 / EXT_color_buffer_float → CPU backend with a notice. */
 function fallback() {
   return (['webgl2', 'EXT_color_buffer_float'] as const).map((simulateMissing) => {
-    const choice = createEngineBackend({ simulateMissing });
+    const choice = pickBackend({ simulateMissing });
     return {
       simulateMissing,
       kind: choice.kind,
@@ -517,6 +515,7 @@ const harness = {
   kernelChecks,
   limitChecks,
   modelParity,
+  schemeComparison,
   fallback,
   contextLoss,
   tfjsOracle,
