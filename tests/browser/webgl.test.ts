@@ -104,6 +104,16 @@ describe('WebGL2 engine in Chromium', () => {
     expect(r.opError).toBe('ContextLostError');
     // The read issued before the loss either finished or was rejected clearly; it never hangs.
     expect(r.readOutcome).toMatch(/^(resolved 2,4,6,8,10|ContextLostError)$/);
+    // Either way the read's pixel-pack buffer is back in its pool (never leaked).
+    expect(r.pooledReadbackBuffers).toBe(1);
+  });
+
+  it("frees an op's temporary textures when one of its draws throws", async () => {
+    const r: Result<'faultyDraws'> = await page.evaluate(() => window.webglHarness.faultyDraws());
+    for (const c of r) {
+      expect(c.error, c.op).toMatch(new RegExp(`kernel ${c.faultyKernel}: injected fault`));
+      expect(c.liveAfter, c.op).toBe(c.liveBefore);
+    }
   });
 
   it('agrees with the tfjs WebGL backend on matmul results', async () => {

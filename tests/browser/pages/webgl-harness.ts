@@ -442,7 +442,61 @@ async function contextLoss() {
     opError = e instanceof ContextLostError ? 'ContextLostError' : String(e);
   }
   const readOutcome = await pending;
-  return { lost, reported, opError, readOutcome, flag: gpu.lost };
+  // The read's pixel-pack buffer went back to its pool, whether the read finished or was rejected.
+  const pooledReadbackBuffers = gpu.gpuStats().pooledReadbackBuffers;
+  return { lost, reported, opError, readOutcome, flag: gpu.lost, pooledReadbackBuffers };
+}
+
+/**
+ * An op whose draw throws (a kernel made faulty by the test hook) frees every texture it took:
+ * live tensors before and after are equal, and the temporaries are back in the pool.
+ */
+function faultyDraws() {
+  const rand = seededRandom(13);
+  type Case = [string, string, [number, number], (be: WebGLBackend, x: Tensor) => Tensor];
+  const row = (be: WebGLBackend, x: Tensor) => be.sliceRows(x, 0, 1);
+  const probs = { heads: 2, scale: 0.5 };
+  const cases: Case[] = [
+    ['argmax', 'argmaxCombine', [4, 64], (be, x) => be.argmax(x)],
+    ['attnProbs', 'softmaxApply', [64, 64], (be, x) => be.attnProbs(x, x, probs)],
+    [
+      'attnProbs (long rows)',
+      'softmaxCombine',
+      [3000, 8],
+      (be, x) => be.attnProbs(row(be, x), x, probs),
+    ],
+    ['softmax', 'softmaxApply', [4, 64], (be, x) => be.softmax(x)],
+    ['rmsNorm', 'normApply', [4, 64], (be, x) => be.rmsNorm(x, row(be, x), 1e-5)],
+    [
+      'rope',
+      'rope',
+      [4, 64],
+      (be, x) => be.rope(x, { heads: 2, positionOffset: 3, pairing: 'half', base: 1e4 }),
+    ],
+    ['gather', 'gather', [4, 64], (be, x) => be.gather(x, [1, 2])],
+    [
+      'matmul (split-K)',
+      'reduceSplits',
+      [2, 256],
+      (be, x) => be.matmul(row(be, x), be.transpose(x)),
+    ],
+    ['matmul (tiled)', 'unblockRows', [64, 64], (be, x) => be.matmul(x, be.transpose(x))],
+    ['concatCols', 'concat2', [4, 64], (be, x) => be.concatCols([x, x, x])],
+  ];
+  return cases.map(([op, faultyKernel, [rows, cols], f]) => {
+    const gpu = new WebGLBackend({ faultyKernel, parallelTexels: 1 << 20 });
+    const x = gpu.fromArray(randn(rand, rows * cols), [rows, cols]);
+    const liveBefore = gpu.stats().liveTensors;
+    let error = '';
+    try {
+      gpu.scope(() => f(gpu, x));
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    const liveAfter = gpu.stats().liveTensors;
+    gpu.destroy();
+    return { op, faultyKernel, error, liveBefore, liveAfter };
+  });
 }
 
 /** tfjs (WebGL backend) as an oracle for our matmul, in the same page. */
@@ -518,6 +572,7 @@ const harness = {
   schemeComparison,
   fallback,
   contextLoss,
+  faultyDraws,
   tfjsOracle,
 };
 declare global {
