@@ -12,10 +12,8 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
-    // The test-only WebGL harness page is built beside the app (tests/browser/webgl*.test.ts).
-    rollupOptions: {
-      input: { main: 'index.html', webglHarness: 'tests/browser/pages/webgl-harness.html' },
-    },
+    // The app only: test pages (the WebGL harness, tfjs) are built by tests/browser/serve.ts
+    // into the tests' private folder, never into dist/.
   },
   test: {
     reporters: ['default', './tests/summary-reporter.ts'],

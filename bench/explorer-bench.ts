@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const i = process.argv.indexOf('--steps');
   const steps = i >= 0 ? Number(process.argv[i + 1]) : 60;
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer`);
-  const app = await buildAndServe(); // production build, as users get it
+  const app = await buildAndServe({ testPages: false }); // production build, as users get it
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

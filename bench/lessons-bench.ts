@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const i = process.argv.indexOf('--edits');
   const edits = i >= 0 ? Number(process.argv[i + 1]) : 30;
   if (!Number.isInteger(edits) || edits < 2) throw new Error('--edits must be an integer ≥ 2');
-  const app = await buildAndServe(); // production build, as users get it
+  const app = await buildAndServe({ testPages: false }); // production build, as users get it
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -37,6 +37,18 @@ export interface AttnProbsOptions {
   causalOffset?: number;
 }
 
+/** The activation a fused linear applies after its bias. */
+export type LinearActivation = 'none' | 'gelu' | 'silu';
+
+export interface LinearOptions {
+  /** With transposeB, b is [n, k] and a · bᵀ is computed. */
+  transposeB?: boolean;
+  /** Length-n bias added to every row. */
+  bias?: Tensor;
+  /** Applied last; 'none' by default. */
+  activation?: LinearActivation;
+}
+
 export interface AllocationStats {
   /** Tensors alive now (created and not yet disposed), views excluded. */
   liveTensors: number;
@@ -79,6 +91,11 @@ export interface Backend {
   // ---- linear algebra ----
   /** a [m,k] · b [k,n] → [m,n]; with transposeB, b is [n,k] and a · bᵀ is computed. */
   matmul(a: Tensor, b: Tensor, options?: { transposeB?: boolean }): Tensor;
+  /**
+   * act(a · b + bias): a projection with its bias and activation. The WebGL backend fuses them
+   * into the product's epilogue; the CPU backend runs matmul, addBias and the activation.
+   */
+  linear(a: Tensor, b: Tensor, options?: LinearOptions): Tensor;
   /**
    * Block-diagonal multi-head product (slim option 2, PAPER.md §2): u is [heads·m, dIn] with
    * head i's rows at [i·m, (i+1)·m); w is [dIn, heads·dOut]. Output [m, heads·dOut] whose

@@ -7,18 +7,18 @@ export type {
   AllocationStats,
   AttnProbsOptions,
   Backend,
+  LinearActivation,
+  LinearOptions,
   RopeOptions,
   RopePairing,
 } from './backend';
 export { CpuBackend, readSync, type CpuBackendOptions } from './cpu';
 export {
   createAttention,
-  slimValueWeights,
-  vOnlyKeyWeights,
   RowCache,
   type AttentionConfig,
   type AttentionLayer,
-  type AttentionVariant,
+  type AttentionScheme,
   type AttentionWeights,
   type CacheStats,
   type RopeConfig,
@@ -34,4 +34,17 @@ export {
   toRows,
   type Matrix64,
 } from './linalg';
-export { computeWkv } from './slim';
+export { computeWkv, formWkv, formWvk } from './slim';
+export { pickBackend, type BackendChoice } from './pickBackend';
+export {
+  COMPARED_SCHEMES,
+  compareSchemes,
+  greedyDecode,
+  maxAbsDiff,
+  schemeModels,
+  type CompareOptions,
+  type GreedyHooks,
+  type GreedyRun,
+  type SchemeComparison,
+  type SchemeRun,
+} from './compare';

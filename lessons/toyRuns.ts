@@ -8,7 +8,7 @@
 import {
   SingularMatrixError,
   createAttention,
-  slimValueWeights,
+  formWkv,
   toRows,
   type AttentionConfig,
   type AttentionWeights,
@@ -33,9 +33,9 @@ import { attentionWeights, hostRows, toyBackend } from './toyEngine';
 export type PathName = 'standard' | 'option1' | 'option2';
 export const PATH_NAMES: readonly PathName[] = ['standard', 'option1', 'option2'];
 export const PATH_CONFIGS: Record<PathName, AttentionConfig> = {
-  standard: { variant: 'standard', label: 'toy standard' },
-  option1: { variant: 'slim', decodeOption: 1, label: 'toy slim option 1' },
-  option2: { variant: 'slim', decodeOption: 2, label: 'toy slim option 2' },
+  standard: { scheme: 'kv', label: 'toy standard' },
+  option1: { scheme: 'k-cache', decodeOrder: 'v-first', label: 'toy slim option 1' },
+  option2: { scheme: 'k-cache', decodeOrder: 'k-first', label: 'toy slim option 2' },
 };
 
 /**
@@ -172,7 +172,7 @@ export interface DecodeStepDetail {
   scores: Mat;
   /** Per head: softmax of the scores. */
   probs: Mat;
-  /** W_KV as the slim attention layer computes it (engine slimValueWeights). */
+  /** W_KV as the slim attention layer computes it (engine formWkv, as the slim layer forms it). */
   wKV: Mat;
   /** Option 1: V recomputed as K·W_KV (n × d), then probs·V per head. */
   option1V: Mat;
@@ -205,7 +205,7 @@ export function decodeStepDetail(
   const inv = invertWk(w.wK, w.wV);
   if (!inv.wKV) throw new SingularMatrixError(inv.cond, { label: 'W_K' });
   const weights = attentionWeights(w, heads);
-  const wKV64 = slimValueWeights(weights, PATH_CONFIGS.option2);
+  const wKV64 = formWkv(weights.wK, weights.wV, { label: 'toy W_K' });
   const b = toyBackend('float64');
   const dk = D / heads;
   const scale = 1 / Math.sqrt(dk);

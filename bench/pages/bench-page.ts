@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
-import { Gpt2Model, randomGpt2Weights, seededRandom, type Gpt2Config } from '../../engine/models';
+import { schemeModels } from '../../engine';
+import { randomGpt2Weights, seededRandom, type Gpt2Config } from '../../engine/models';
 import type { Tensor } from '../../engine/tensor';
 import { WebGLBackend } from '../../engine/webgl';
 
@@ -226,10 +227,7 @@ async function decodeBench(
   const weights = randomGpt2Weights(config, 1, 'float32');
   const rand = seededRandom(5);
   // Both models live side by side and take turns, so a change in machine load hits both alike.
-  const modes = ['standard', 'slim'] as const;
-  const models = modes.map(
-    (mode) => new Gpt2Model(gpu, config, weights, { mode, decodeOption: 2 }),
-  );
+  const models = schemeModels(gpu, config, weights, 'k-first');
   const next = [0, 0];
   const rows: DecodeResult[] = [];
   try {

@@ -82,10 +82,9 @@ export abstract class AttentionBase implements AttentionLayer {
     return b && this.own(this.backend.fromArray(b, [b.length]));
   }
 
-  /** x W + b. */
+  /** x W + b, one backend.linear (bias fused into the product on WebGL). */
   protected project(x: Tensor, w: Tensor, b: Tensor | undefined): Tensor {
-    const y = this.backend.matmul(x, w);
-    return b ? this.backend.addBias(y, b) : y;
+    return this.backend.linear(x, w, { bias: b });
   }
 
   /** RoPE of rows at positions offset, offset+1, … (identity when the layer has none). */

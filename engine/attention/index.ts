@@ -1,30 +1,31 @@
-/** Attention layers written once against Backend (PAPER.md §1–§11). */
+/** Attention layers written once against Backend (paper §1–§4, Appendices C, E, F). */
 import type { Backend } from '../backend';
+import { checkRopeConfig } from '../checks';
 import { EngineInputError } from '../tensor';
 import { SlimAttention } from './slim';
 import { StandardAttention } from './standard';
-import type { AttentionConfig, AttentionLayer, AttentionWeights } from './types';
-import { VOnlyAttention } from './vOnly';
-import { validateWeights } from './weights';
+import type { AttentionConfig, AttentionLayer, AttentionScheme, AttentionWeights } from './types';
+import { VCacheAttention } from './vCache';
+import { layerName, validateWeights } from './weights';
 import { XCacheAttention } from './xCache';
 
 export type {
   AttentionConfig,
   AttentionLayer,
-  AttentionVariant,
+  AttentionScheme,
   AttentionWeights,
   CacheStats,
   RopeConfig,
 } from './types';
 export { RowCache, type RowCacheStats } from './cache';
-export { slimValueWeights } from './slim';
-export { vOnlyKeyWeights } from './vOnly';
+
+const DECODE_ORDERS: readonly unknown[] = ['v-first', 'k-first'];
 
 /**
  * Builds one attention layer on a backend from host float64 weights. The layer uploads what
- * its variant needs (slim uploads W_KV instead of W_V) and owns it until dispose().
+ * its scheme needs (the K-cache scheme uploads W_KV instead of W_V) and owns it until dispose().
  * Throws EngineInputError for bad shapes, values or options, and SingularMatrixError (label
- * and condition number in the message) when slim/v-only cannot invert W_K / W_V.
+ * and condition number in the message) when the K- or V-cache scheme cannot invert W_K / W_V.
  */
 export function createAttention(
   backend: Backend,
@@ -32,39 +33,23 @@ export function createAttention(
   config: AttentionConfig,
 ): AttentionLayer {
   const dims = validateWeights(weights, config);
-  if (config.rope) {
-    const { pairing, base, rotaryDim = dims.headDim } = config.rope;
-    if (
-      (pairing !== 'half' && pairing !== 'interleaved') ||
-      !(base > 0) ||
-      !Number.isFinite(base) ||
-      !Number.isInteger(rotaryDim) ||
-      rotaryDim < 2 ||
-      rotaryDim % 2 !== 0 ||
-      rotaryDim > dims.headDim
-    ) {
-      throw new EngineInputError(
-        `${config.label ?? 'attention'}: bad RoPE config (pairing '${String(pairing)}', base ${base}, rotaryDim ${rotaryDim}); rotaryDim must be even and ≤ headDim ${dims.headDim}`,
-      );
-    }
-  }
-  switch (config.variant) {
-    case 'standard':
+  if (config.rope) checkRopeConfig(layerName(config), config.rope, dims.headDim);
+  const scheme: AttentionScheme = config.scheme;
+  switch (config.scheme) {
+    case 'kv':
       return new StandardAttention(backend, weights, config, dims);
-    case 'slim':
-      if (config.decodeOption !== 1 && config.decodeOption !== 2) {
+    case 'k-cache':
+      if (!DECODE_ORDERS.includes(config.decodeOrder)) {
         throw new EngineInputError(
-          `slim attention: decodeOption must be 1 or 2, got ${String(config.decodeOption)}`,
+          `k-cache attention: decodeOrder must be 'v-first' or 'k-first', got ${String(config.decodeOrder)}`,
         );
       }
       return new SlimAttention(backend, weights, config, dims);
-    case 'v-only':
-      return new VOnlyAttention(backend, weights, config, dims);
+    case 'v-cache':
+      return new VCacheAttention(backend, weights, config, dims);
     case 'x-cache':
       return new XCacheAttention(backend, weights, config, dims);
     default:
-      throw new EngineInputError(
-        `unknown attention variant '${String((config as { variant: unknown }).variant)}'`,
-      );
+      throw new EngineInputError(`unknown attention cache scheme '${String(scheme)}'`);
   }
 }

@@ -1,22 +1,12 @@
 import type { Backend } from '../backend';
-import { leftDivide, type Matrix64 } from '../linalg';
+import { formWkv } from '../slim';
 import type { Tensor } from '../tensor';
 import { AttentionBase } from './base';
 import { RowCache } from './cache';
 import type { AttentionConfig, AttentionWeights } from './types';
 import { foldOutputBias, layerName, vecMat, type LayerDims } from './weights';
 
-type SlimConfig = Extract<AttentionConfig, { variant: 'slim' }>;
-
-/**
- * W_KV = W_K⁻¹ W_V in float64 (PAPER.md §1). For e > d, W_K⁻¹ is the right inverse
- * W_Kᵀ (W_K W_Kᵀ)⁻¹, so W_KV is e×e (PAPER.md §7 option 1). Throws SingularMatrixError
- * naming the layer when W_K has no usable inverse (PAPER.md §12).
- */
-export function slimValueWeights(w: AttentionWeights, config: AttentionConfig): Matrix64 {
-  const options = { label: `${layerName(config)}, W_K`, maxCondition: config.maxCondition };
-  return leftDivide(w.wK, w.wV, options);
-}
+type SlimConfig = Extract<AttentionConfig, { scheme: 'k-cache' }>;
 
 /**
  * Slim MHA: only K is cached (n·e values, half of the KV-cache) and V = K W_KV (PAPER.md §1–§2).
@@ -37,7 +27,12 @@ export class SlimAttention extends AttentionBase {
   constructor(backend: Backend, w: AttentionWeights, config: SlimConfig, dims: LayerDims) {
     super(backend, config, dims, [new RowCache(backend, 'K', dims.e)]);
     this.slim = config;
-    const wKV = slimValueWeights(w, config);
+    // W_KV = W_K⁻¹ W_V in float64 (right inverse for e > d, paper §3); SingularMatrixError names
+    // the layer when W_K has no usable inverse.
+    const wKV = formWkv(w.wK, w.wV, {
+      label: `${layerName(config)}, W_K`,
+      maxCondition: config.maxCondition,
+    });
     // V = (K − b_K) W_KV + b_V: the constant row b_V − b_K W_KV folds into the output bias
     // (PAPER.md §10), so the value path is a bare K W_KV.
     let valueConstant = w.bV ? Float64Array.from(w.bV) : undefined;
@@ -72,7 +67,7 @@ export class SlimAttention extends AttentionBase {
       causalOffset: n0,
     });
     const y =
-      this.slim.decodeOption === 1
+      this.slim.decodeOrder === 'v-first'
         ? this.backend.attnWeightedSum(p, this.backend.matmul(kRaw, this.wKV), heads)
         : this.backend.headBlockMatmul(this.backend.matmul(p, kRaw), this.wKV, heads);
     return this.project(y, this.wO, this.bO);

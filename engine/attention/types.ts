@@ -2,6 +2,7 @@
  * Public types of the attention layers (PAPER.md §1–§11). A layer is written once against
  * `Backend`, so the same code runs on the CPU reference and on WebGL.
  */
+import type { CacheScheme, DecodeOrder } from '../../roofline';
 import type { RopePairing } from '../backend';
 import type { Matrix64 } from '../linalg/matrix';
 import type { Tensor } from '../tensor';
@@ -58,24 +59,24 @@ interface CommonAttentionConfig {
 
 export type AttentionConfig = CommonAttentionConfig &
   (
-    | /** KV-cache (the baseline). */ { variant: 'standard' }
+    | /** KV-cache (the baseline). */ { scheme: 'kv' }
     | /**
-       * K-cache only, V = K W_KV (PAPER.md §1–§2). decodeOption 1 computes V = K W_KV then the
-       * weighted sum; 2 computes (softmax·K) W_KV. With RoPE, ropeCache says whether the cache
-       * holds raw K (rotated on every read) or rotated K (un-rotated before K W_KV); PAPER.md §9.
-       * Non-square (e > d) uses the right inverse, W_KV is e×e (PAPER.md §7); both options work.
+       * K-cache only, V = K W_KV (paper §1–§2). decodeOrder 'v-first' computes V = K W_KV then
+       * the weighted sum (paper §2 option 1); 'k-first' computes (softmax·K) W_KV (option 2).
+       * With RoPE, ropeCache says whether the cache holds raw K (rotated on every read) or
+       * rotated K (un-rotated before K W_KV); Appendix E. Non-square (e > d) uses the right
+       * inverse, W_KV is e×e (paper §3); both orders work.
        */ {
-        variant: 'slim';
-        decodeOption: 1 | 2;
+        scheme: 'k-cache';
+        decodeOrder: DecodeOrder;
         ropeCache?: 'raw' | 'rotated';
       }
-    | /** V-cache only, K = V W_VK (PAPER.md §11). No RoPE. */ { variant: 'v-only' }
-    | /** X-cache: cache the d-wide inputs (PAPER.md §7 option 2). No RoPE. */ {
-        variant: 'x-cache';
-      }
+    | /** V-cache only, K = V W_VK (Appendix C). No RoPE. */ { scheme: 'v-cache' }
+    | /** X-cache: cache the d-wide inputs (paper §3). No RoPE. */ { scheme: 'x-cache' }
   );
 
-export type AttentionVariant = AttentionConfig['variant'];
+/** The cache schemes an attention layer implements: a subset of roofline's CacheScheme. */
+export type AttentionScheme = Extract<CacheScheme, 'kv' | 'k-cache' | 'v-cache' | 'x-cache'>;
 
 export interface CacheStats {
   /** Values held in the filled rows of all caches. */

@@ -25,7 +25,7 @@ export class XCacheAttention extends AttentionBase {
   constructor(backend: Backend, w: AttentionWeights, config: AttentionConfig, dims: LayerDims) {
     if (config.rope) {
       throw new EngineInputError(
-        `${layerName(config)}: the X-cache variant cannot use RoPE: the scores use x_n·W_Q,i·W_K,iᵀ·Xᵀ, and a position-dependent rotation between W_K and Xᵀ breaks that product (PAPER.md §7); use 'slim' option 1 or 'standard'`,
+        `${layerName(config)}: the X-cache variant cannot use RoPE: the scores use x_n·W_Q,i·W_K,iᵀ·Xᵀ, and a position-dependent rotation between W_K and Xᵀ breaks that product (PAPER.md §7); use the 'k-cache' scheme (v-first) or 'kv'`,
       );
     }
     super(backend, config, dims, [new RowCache(backend, 'X', dims.d)]);

@@ -4,13 +4,19 @@
  * numbers (float64) and stores its result in the backend's dtype, so the float32 backend rounds
  * every op's result to float32 once: it is the reference the WebGL backend is compared to.
  */
-import type { AllocationStats, AttnProbsOptions, Backend, RopeOptions } from '../backend';
+import type {
+  AllocationStats,
+  AttnProbsOptions,
+  Backend,
+  LinearOptions,
+  RopeOptions,
+} from '../backend';
+import * as check from '../checks';
 import {
   EngineInputError,
   assertFinite,
   bytesPerElement,
   shapeString,
-  sizeOf,
   type DType,
   type Shape,
   type Tensor,
@@ -30,8 +36,6 @@ interface Mat {
   c: number;
   d: TypedArray;
 }
-
-const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
@@ -55,13 +59,7 @@ export class CpuBackend implements Backend {
   // ---------------------------------------------------------------- creation and storage
 
   fromArray(data: ArrayLike<number>, shape: Shape): Tensor {
-    this.checkShape('fromArray', shape);
-    if (data.length !== sizeOf(shape)) {
-      throw new EngineInputError(
-        `fromArray: shape ${shapeString(shape)} needs ${sizeOf(shape)} values, got ${data.length}`,
-      );
-    }
-    assertFinite(data, 'fromArray', shape);
+    check.checkUpload(data, shape, 0);
     const out = this.alloc(data.length);
     out.set(data);
     // A finite float64 beyond ±3.4e38 becomes ±Infinity in float32: reject it here, by name,
@@ -71,35 +69,27 @@ export class CpuBackend implements Backend {
   }
 
   zeros(shape: Shape): Tensor {
-    this.checkShape('zeros', shape);
-    return this.register(this.alloc(sizeOf(shape)), shape);
+    check.checkShape('zeros', shape, 0);
+    return this.register(this.alloc(shape.reduce((a, b) => a * b, 1)), shape);
   }
 
   writeRows(dst: Tensor, rowOffset: number, src: Tensor): void {
     const D = this.mat('writeRows', dst);
     const S = this.mat('writeRows', src);
-    if (S.c !== D.c || !isCount(rowOffset) || rowOffset + S.r > D.r) {
-      throw new EngineInputError(
-        `writeRows: cannot write ${shapeString(S.t.shape)} at row ${rowOffset} of ${shapeString(D.t.shape)}`,
-      );
-    }
+    check.checkWriteRows(D.t.shape, rowOffset, S.t.shape);
     D.d.set(S.d, rowOffset * D.c);
   }
 
   rowsView(x: Tensor, rowCount: number): Tensor {
     const X = this.mat('rowsView', x);
-    if (!isCount(rowCount) || rowCount > X.r) {
-      throw new EngineInputError(
-        `rowsView: cannot view ${rowCount} rows of ${shapeString(X.t.shape)}`,
-      );
-    }
+    check.checkRowsView(X.t.shape, rowCount, 0);
     const root = X.t.base ?? X.t;
     return new CpuTensor(X.d.subarray(0, rowCount * X.c), [rowCount, X.c], this.dtype, null, root);
   }
 
   sliceCols(x: Tensor, start: number, end: number): Tensor {
     const X = this.mat('sliceCols', x);
-    this.checkRange('sliceCols', X, start, end, X.c);
+    check.checkRange('sliceCols', X.t.shape, start, end, X.c);
     const w = end - start;
     const out = this.alloc(X.r * w);
     for (let i = 0; i < X.r; i++) out.set(X.d.subarray(i * X.c + start, i * X.c + end), i * w);
@@ -108,20 +98,13 @@ export class CpuBackend implements Backend {
 
   sliceRows(x: Tensor, start: number, end: number): Tensor {
     const X = this.mat('sliceRows', x);
-    this.checkRange('sliceRows', X, start, end, X.r);
+    check.checkRange('sliceRows', X.t.shape, start, end, X.r);
     return this.register(X.d.slice(start * X.c, end * X.c), [end - start, X.c]);
   }
 
   concatCols(parts: readonly Tensor[]): Tensor {
-    if (parts.length === 0) throw new EngineInputError('concatCols: needs at least one tensor');
     const Ps = parts.map((p) => this.mat('concatCols', p));
-    const r = Ps[0].r;
-    if (Ps.some((p) => p.r !== r)) {
-      throw new EngineInputError(
-        `concatCols: row counts differ: ${Ps.map((p) => shapeString(p.t.shape)).join(', ')}`,
-      );
-    }
-    const c = Ps.reduce((s, p) => s + p.c, 0);
+    const [r, c] = check.checkConcatCols(Ps.map((p) => p.t.shape));
     const out = this.alloc(r * c);
     for (let i = 0, col = 0; i < Ps.length; col += Ps[i].c, i++) {
       const P = Ps[i];
@@ -144,12 +127,7 @@ export class CpuBackend implements Backend {
     const A = this.mat('matmul', a);
     const B = this.mat('matmul', b);
     const tB = options.transposeB === true;
-    const [k, n] = tB ? [B.c, B.r] : [B.r, B.c];
-    if (A.c !== k) {
-      throw new EngineInputError(
-        `matmul: inner dimensions differ: ${shapeString(A.t.shape)} · ${shapeString(B.t.shape)}${tB ? 'ᵀ' : ''}`,
-      );
-    }
+    const { k, n } = check.checkMatmul('matmul', A.t.shape, B.t.shape, tB);
     const out = this.alloc(A.r * n);
     const acc = new Float64Array(n);
     // Loop orders that walk both operands contiguously: dot products of rows for a·bᵀ,
@@ -167,16 +145,27 @@ export class CpuBackend implements Backend {
     return this.result('matmul', out, [A.r, n]);
   }
 
+  /** matmul, then addBias and the activation: the plain reference of WebGL's fused linear. */
+  linear(a: Tensor, b: Tensor, options: LinearOptions = {}): Tensor {
+    const { bias, activation = 'none', transposeB } = options;
+    check.checkActivation('linear', activation);
+    const A = this.mat('linear', a);
+    const B = this.mat('linear', b);
+    const { n } = check.checkMatmul('linear', A.t.shape, B.t.shape, transposeB === true);
+    if (bias) check.checkVector('linear bias', this.arg('linear bias', bias).shape, n);
+    return this.scope(() => {
+      let y = this.matmul(a, b, { transposeB });
+      if (bias) y = this.addBias(y, bias);
+      if (activation === 'gelu') y = this.gelu(y);
+      else if (activation === 'silu') y = this.silu(y);
+      return y;
+    });
+  }
+
   headBlockMatmul(u: Tensor, w: Tensor, heads: number): Tensor {
     const U = this.mat('headBlockMatmul', u);
     const W = this.mat('headBlockMatmul', w);
-    if (!Number.isInteger(heads) || heads < 1 || U.r % heads || W.c % heads || U.c !== W.r) {
-      throw new EngineInputError(
-        `headBlockMatmul: u ${shapeString(U.t.shape)} and w ${shapeString(W.t.shape)} do not fit ${heads} heads (u [heads·m, dIn], w [dIn, heads·dOut])`,
-      );
-    }
-    const m = U.r / heads;
-    const dOut = W.c / heads;
+    const { m, dOut } = check.checkHeadBlock('headBlockMatmul', U.t.shape, W.t.shape, heads);
     const out = this.alloc(m * W.c);
     const acc = new Float64Array(dOut);
     for (let h = 0; h < heads; h++) {
@@ -213,8 +202,7 @@ export class CpuBackend implements Backend {
 
   scale(x: Tensor, factor: number): Tensor {
     const X = this.arg('scale', x);
-    if (!Number.isFinite(factor))
-      throw new EngineInputError(`scale: factor must be finite, got ${factor}`);
+    check.checkFiniteNumber('scale', 'factor', factor);
     return this.result(
       'scale',
       X.data.map((v) => v * factor),
@@ -226,7 +214,7 @@ export class CpuBackend implements Backend {
     const X = this.mat('layerNorm', x);
     const g = this.vector('layerNorm', gamma, X.c);
     const b = this.vector('layerNorm', beta, X.c);
-    this.checkEps('layerNorm', eps);
+    check.checkEps('layerNorm', eps);
     const out = this.alloc(X.r * X.c);
     for (let i = 0; i < X.r; i++) {
       const row = X.d.subarray(i * X.c, (i + 1) * X.c);
@@ -241,7 +229,7 @@ export class CpuBackend implements Backend {
   rmsNorm(x: Tensor, gamma: Tensor, eps: number): Tensor {
     const X = this.mat('rmsNorm', x);
     const g = this.vector('rmsNorm', gamma, X.c);
-    this.checkEps('rmsNorm', eps);
+    check.checkEps('rmsNorm', eps);
     const out = this.alloc(X.r * X.c);
     for (let i = 0; i < X.r; i++) {
       const row = X.d.subarray(i * X.c, (i + 1) * X.c);
@@ -272,9 +260,10 @@ export class CpuBackend implements Backend {
 
   softmax(x: Tensor, options: { causalOffset?: number } = {}): Tensor {
     const X = this.mat('softmax', x);
+    const causal = check.checkCausalOffset('softmax', options.causalOffset);
     const out = this.alloc(X.r * X.c);
     for (let i = 0; i < X.r; i++) {
-      const visible = this.visibleCount('softmax', i, X.c, options.causalOffset);
+      const visible = check.visibleColumns('softmax', i, X.c, causal);
       softmaxInto(
         X.d.subarray(i * X.c, i * X.c + visible),
         out.subarray(i * X.c, i * X.c + visible),
@@ -286,22 +275,7 @@ export class CpuBackend implements Backend {
   rope(x: Tensor, options: RopeOptions): Tensor {
     const X = this.mat('rope', x);
     const { heads, positionOffset, pairing, base } = options;
-    const headDim = X.c / heads;
-    const rotaryDim = options.rotaryDim ?? headDim;
-    if (!Number.isInteger(heads) || heads < 1 || !Number.isInteger(headDim)) {
-      throw new EngineInputError(`rope: ${X.c} columns do not split into ${heads} heads`);
-    }
-    if (!Number.isInteger(rotaryDim) || rotaryDim < 2 || rotaryDim % 2 || rotaryDim > headDim) {
-      throw new EngineInputError(
-        `rope: rotaryDim must be even and in [2, ${headDim}], got ${rotaryDim}`,
-      );
-    }
-    if (!isCount(positionOffset) || !(base > 0) || !Number.isFinite(base)) {
-      throw new EngineInputError(`rope: bad positionOffset ${positionOffset} or base ${base}`);
-    }
-    if (pairing !== 'half' && pairing !== 'interleaved') {
-      throw new EngineInputError(`rope: unknown pairing '${String(pairing)}'`);
-    }
+    const { headDim, rotaryDim } = check.checkRope(X.c, options);
     const half = rotaryDim / 2;
     const sign = options.inverse ? -1 : 1; // rotating by −mθ undoes +mθ (PAPER.md §9)
     const out = this.alloc(X.r * X.c);
@@ -329,12 +303,10 @@ export class CpuBackend implements Backend {
 
   gather(table: Tensor, ids: ArrayLike<number>): Tensor {
     const T = this.mat('gather', table);
+    check.checkIds(ids, T.r, 0);
     const out = this.alloc(ids.length * T.c);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
-      if (!Number.isInteger(id) || id < 0 || id >= T.r) {
-        throw new EngineInputError(`gather: id ${id} at index ${i} is outside [0, ${T.r})`);
-      }
       out.set(T.d.subarray(id * T.c, (id + 1) * T.c), i * T.c);
     }
     return this.register(out, [ids.length, T.c]);
@@ -357,20 +329,13 @@ export class CpuBackend implements Backend {
   attnProbs(q: Tensor, k: Tensor, options: AttnProbsOptions): Tensor {
     const Q = this.mat('attnProbs', q);
     const K = this.mat('attnProbs', k);
-    const { heads, scale, causalOffset } = options;
-    if (!Number.isInteger(heads) || heads < 1 || Q.c !== K.c || Q.c % heads) {
-      throw new EngineInputError(
-        `attnProbs: q ${shapeString(Q.t.shape)} and k ${shapeString(K.t.shape)} do not fit ${heads} heads`,
-      );
-    }
-    if (!Number.isFinite(scale))
-      throw new EngineInputError(`attnProbs: scale must be finite, got ${scale}`);
-    const dk = Q.c / heads;
+    const { heads, scale } = options;
+    const { headDim: dk, causal } = check.checkAttnProbs(Q.t.shape, K.t.shape, options);
     const out = this.alloc(heads * Q.r * K.r);
     const scores = new Float64Array(K.r);
     for (let h = 0; h < heads; h++) {
       for (let i = 0; i < Q.r; i++) {
-        const visible = this.visibleCount('attnProbs', i, K.r, causalOffset);
+        const visible = check.visibleColumns('attnProbs', i, K.r, causal);
         const qo = i * Q.c + h * dk;
         for (let j = 0; j < visible; j++)
           scores[j] = dot(Q.d, qo, K.d, j * K.c + h * dk, dk) * scale;
@@ -384,13 +349,7 @@ export class CpuBackend implements Backend {
   attnWeightedSum(p: Tensor, v: Tensor, heads: number): Tensor {
     const P = this.mat('attnWeightedSum', p);
     const V = this.mat('attnWeightedSum', v);
-    if (!Number.isInteger(heads) || heads < 1 || P.r % heads || V.c % heads || P.c !== V.r) {
-      throw new EngineInputError(
-        `attnWeightedSum: p ${shapeString(P.t.shape)} and v ${shapeString(V.t.shape)} do not fit ${heads} heads (p [heads·m, n], v [n, heads·d_v])`,
-      );
-    }
-    const m = P.r / heads;
-    const dv = V.c / heads;
+    const { m, dv } = check.checkWeightedSum(P.t.shape, V.t.shape, heads);
     const out = this.alloc(m * V.c);
     const acc = new Float64Array(dv);
     for (let h = 0; h < heads; h++) {
@@ -472,72 +431,26 @@ export class CpuBackend implements Backend {
 
   private mat(op: string, t: Tensor): Mat {
     const x = this.arg(op, t);
-    if (x.shape.length !== 2) {
-      throw new EngineInputError(`${op}: expected a 2-D tensor, got shape ${shapeString(x.shape)}`);
-    }
-    return { t: x, r: x.shape[0], c: x.shape[1], d: x.data };
+    const [r, c] = check.checkMatrix(op, x.shape);
+    return { t: x, r, c, d: x.data };
   }
 
   /** A bias/gain vector of length n: shape [n] or [1, n]. */
   private vector(op: string, t: Tensor, n: number): TypedArray {
     const v = this.arg(op, t);
-    const ok =
-      (v.shape.length === 1 && v.shape[0] === n) ||
-      (v.shape.length === 2 && v.shape[0] === 1 && v.shape[1] === n);
-    if (!ok)
-      throw new EngineInputError(
-        `${op}: expected a vector of length ${n}, got shape ${shapeString(v.shape)}`,
-      );
+    check.checkVector(op, v.shape, n);
     return v.data;
   }
 
   private zip(op: string, a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
     const A = this.arg(op, a);
     const B = this.arg(op, b);
-    if (A.shape.length !== B.shape.length || A.shape.some((s, i) => s !== B.shape[i])) {
-      throw new EngineInputError(
-        `${op}: shapes differ: ${shapeString(A.shape)} and ${shapeString(B.shape)}`,
-      );
-    }
+    check.checkSameShape(op, A.shape, B.shape);
     return this.result(
       op,
       A.data.map((v, i) => f(v, B.data[i])),
       A.shape,
     );
-  }
-
-  private checkShape(op: string, shape: Shape): void {
-    if ((shape.length !== 1 && shape.length !== 2) || !shape.every(isCount)) {
-      throw new EngineInputError(
-        `${op}: shape must be 1-D or 2-D with non-negative integer sizes, got ${shapeString(shape)}`,
-      );
-    }
-  }
-
-  private checkRange(op: string, X: Mat, start: number, end: number, size: number): void {
-    if (!isCount(start) || !isCount(end) || start >= end || end > size) {
-      throw new EngineInputError(
-        `${op}: range [${start}, ${end}) is not inside [0, ${size}) of ${shapeString(X.t.shape)}`,
-      );
-    }
-  }
-
-  private checkEps(op: string, eps: number): void {
-    if (!(eps >= 0) || !Number.isFinite(eps))
-      throw new EngineInputError(`${op}: eps must be ≥ 0 and finite, got ${eps}`);
-  }
-
-  /** Columns row i may see: all, or j ≤ i + causalOffset (backend.ts). */
-  private visibleCount(op: string, i: number, n: number, causalOffset: number | undefined): number {
-    if (causalOffset === undefined) return n;
-    if (!Number.isInteger(causalOffset))
-      throw new EngineInputError(`${op}: causalOffset must be an integer, got ${causalOffset}`);
-    const visible = Math.min(n, i + causalOffset + 1);
-    if (visible <= 0)
-      throw new EngineInputError(
-        `${op}: row ${i} sees no column with causalOffset ${causalOffset}`,
-      );
-    return visible;
   }
 }
 

@@ -9,10 +9,10 @@
  * checkpoint can drop in later.
  */
 import { createAttention, type AttentionLayer, type AttentionWeights } from '../attention';
+import type { CacheScheme, DecodeOrder } from '../../roofline';
 import type { Backend } from '../backend';
 import { matrix64 } from '../linalg';
 import { EngineInputError, shapeString, type Tensor } from '../tensor';
-import { linear } from './ops';
 import { gaussian, seededRandom } from '../random';
 
 export interface Gpt2Config {
@@ -36,12 +36,13 @@ export interface HostTensor {
 /** Hugging Face parameter name → values. */
 export type Gpt2Weights = Map<string, HostTensor>;
 
-export type Gpt2Mode = 'standard' | 'slim';
+/** The caches a GPT-2 can hold: the standard KV-cache or slim attention's K-cache (paper §1). */
+export type Gpt2Scheme = Extract<CacheScheme, 'kv' | 'k-cache'>;
 
 export interface Gpt2Options {
-  mode: Gpt2Mode;
-  /** Slim decode option (PAPER.md §2); 2 by default. */
-  decodeOption?: 1 | 2;
+  scheme: Gpt2Scheme;
+  /** Order of slim decode with the K-cache (paper §2); 'k-first' (option 2) by default. */
+  decodeOrder?: DecodeOrder;
 }
 
 /** GPT-2 small: d 768, 12 heads, 12 layers, 50257 tokens, 1024 positions. */
@@ -193,13 +194,13 @@ export class Gpt2Model {
     options: Gpt2Options,
   ) {
     validateConfig(config);
-    if (options.mode !== 'standard' && options.mode !== 'slim') {
+    if (options.scheme !== 'kv' && options.scheme !== 'k-cache') {
       throw new EngineInputError(
-        `GPT-2: mode must be 'standard' or 'slim', got ${String(options.mode)}`,
+        `GPT-2: scheme must be 'kv' or 'k-cache', got ${String(options.scheme)}`,
       );
     }
     this.config = { ...config };
-    this.options = { mode: options.mode, decodeOption: options.decodeOption ?? 2 };
+    this.options = { scheme: options.scheme, decodeOrder: options.decodeOrder ?? 'k-first' };
     const before = backend.stats().liveBytes;
     const { d, heads } = config;
     const up = (name: string, shape: number[]): Tensor => {
@@ -232,9 +233,9 @@ export class Gpt2Model {
         const attn = createAttention(
           backend,
           attnWeights,
-          options.mode === 'slim'
-            ? { variant: 'slim', decodeOption: this.options.decodeOption, label }
-            : { variant: 'standard', label },
+          options.scheme === 'k-cache'
+            ? { scheme: 'k-cache', decodeOrder: this.options.decodeOrder, label }
+            : { scheme: 'kv', label },
         );
         this.attns.push(attn);
         this.blocks.push({
@@ -325,8 +326,11 @@ export class Gpt2Model {
       let x = be.add(be.gather(this.wte, ids), be.gather(this.wpe, positions));
       for (const b of this.blocks) {
         x = be.add(x, b.attn.prefill(be.layerNorm(x, b.ln1g, b.ln1b, lnEps)));
-        const h = linear(be, be.layerNorm(x, b.ln2g, b.ln2b, lnEps), b.fcW, b.fcB, 'gelu');
-        x = be.add(x, linear(be, h, b.projW, b.projB));
+        const h = be.linear(be.layerNorm(x, b.ln2g, b.ln2b, lnEps), b.fcW, {
+          bias: b.fcB,
+          activation: 'gelu',
+        });
+        x = be.add(x, be.linear(h, b.projW, { bias: b.projB }));
       }
       // Only the last token's logits are needed to generate: the head runs on one row.
       const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;

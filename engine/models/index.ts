@@ -6,9 +6,8 @@ export {
   seededRandom,
   type Gpt2CacheBytes,
   type Gpt2Config,
-  type Gpt2Mode,
+  type Gpt2Scheme,
   type Gpt2Options,
   type Gpt2Weights,
   type HostTensor,
 } from './gpt2';
-export { linear, type LinearActivation } from './ops';

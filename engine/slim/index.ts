@@ -91,9 +91,31 @@ const V_CACHE_CONSEQUENCE =
   'W_V has no usable inverse here, so K cannot be recomputed from V (V-cache direction, ' +
   'PAPER.md §11–12).';
 
+/**
+ * W_KV = W_K⁻¹·W_V in float64 (paper §1), or W_K⁺·W_V with the right inverse when W_K is wide
+ * (d×e, e > d; paper §3). The one function that forms W_KV: the attention layers, computeWkv
+ * and the conditioning report all call it. Conditioning is screened as linalg's leftDivide
+ * screens it (options.maxCondition; Infinity skips the screen for a caller that measured it).
+ */
+export function formWkv(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {}): Matrix64 {
+  checkPair(wK, wV, ['W_K', 'W_V'], options.label);
+  return leftDivide(wK, wV, options);
+}
+
+/**
+ * W_VK = W_V⁻¹·W_K (Appendix C, V-cache only), so K = V·W_VK. Same argument order as formWkv
+ * (the layer's W_K, then W_V); it is W_V that gets inverted. The one function that forms W_VK.
+ */
+export function formWvk(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {}): Matrix64 {
+  checkPair(wV, wK, ['W_V', 'W_K'], options.label);
+  return leftDivide(wV, wK, options);
+}
+
+/** cond(left) by SVD, refused past maxCondition, then the product through `form`. */
 function convert(
   left: Matrix64,
   right: Matrix64,
+  form: (options: LinalgOptions) => Matrix64,
   options: LinalgOptions,
   consequence?: string,
 ): { result: Matrix64; cond: number; reconstructionError: number } {
@@ -101,7 +123,7 @@ function convert(
   const max = options.maxCondition ?? MAX_CONDITION;
   if (!(cond <= max)) throw new SingularMatrixError(cond, options, consequence);
   // cond(left) was just measured by SVD; skip the cheaper screen inside leftDivide.
-  const result = leftDivide(left, right, { ...options, maxCondition: Infinity });
+  const result = form({ ...options, maxCondition: Infinity });
   return { result, cond, reconstructionError: relativeError(matmul64(left, result), right) };
 }
 
@@ -112,7 +134,7 @@ function convert(
  */
 export function computeWkv(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {}): WkvResult {
   checkPair(wK, wV, ['W_K', 'W_V'], options.label);
-  const r = convert(wK, wV, options);
+  const r = convert(wK, wV, (o) => formWkv(wK, wV, o), options);
   return { wKV: r.result, condK: r.cond, reconstructionError: r.reconstructionError };
 }
 
@@ -122,7 +144,7 @@ export function computeWkv(wK: Matrix64, wV: Matrix64, options: LinalgOptions = 
  */
 export function computeWvk(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {}): WvkResult {
   checkPair(wV, wK, ['W_V', 'W_K'], options.label);
-  const r = convert(wV, wK, options, V_CACHE_CONSEQUENCE);
+  const r = convert(wV, wK, (o) => formWvk(wK, wV, o), options, V_CACHE_CONSEQUENCE);
   return { wVK: r.result, condV: r.cond, reconstructionError: r.reconstructionError };
 }
 
@@ -184,11 +206,11 @@ export function conditioningReport(
     const unchecked: LinalgOptions = { label, maxCondition: Infinity };
     const errK =
       condK <= max
-        ? float32ProductError(layer.wK, leftDivide(layer.wK, layer.wV, unchecked), layer.wV)
+        ? float32ProductError(layer.wK, formWkv(layer.wK, layer.wV, unchecked), layer.wV)
         : null;
     const errV =
       condV <= max
-        ? float32ProductError(layer.wV, leftDivide(layer.wV, layer.wK, unchecked), layer.wK)
+        ? float32ProductError(layer.wV, formWvk(layer.wK, layer.wV, unchecked), layer.wK)
         : null;
     const recommended: CacheDirection = condK <= condV ? 'k-cache' : 'v-cache';
     const float32RelError = recommended === 'k-cache' ? errK : errV;

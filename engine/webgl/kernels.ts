@@ -29,6 +29,15 @@ export interface KernelSpec {
   body: string;
 }
 
+/** Compile-time ACT codes of the fused activation (kernels with an `activate` epilogue). */
+export const ACTIVATION_CODE = { none: 0, gelu: 1, silu: 2 } as const;
+
+/** Compile-time OP codes of the `elementwise` kernel. */
+export const ELEMENTWISE_OP = { add: 0, mul: 1, scale: 2, addBias: 3, activate: 4 } as const;
+
+/** Compile-time PAIRING codes of the `rope` kernel (Appendix E). */
+export const ROPE_PAIRING_CODE = { half: 0, interleaved: 1 } as const;
+
 const GELU_GLSL = /* glsl */ `
 // GPT-2 "gelu_new": 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). The tanh argument is
 // clamped: tanh is ±1 to float precision past |15|, and some drivers return NaN for huge inputs.
@@ -38,9 +47,9 @@ vec4 gelu4(vec4 x) {
 }
 vec4 silu4(vec4 x) { return x / (1.0 + exp(-x)); }
 vec4 activate(vec4 x) {
-#if ACT == 1
+#if ACT == ${ACTIVATION_CODE.gelu}
   return gelu4(x);
-#elif ACT == 2
+#elif ACT == ${ACTIVATION_CODE.silu}
   return silu4(x);
 #else
   return x;
@@ -347,7 +356,7 @@ export const reduceSplits: KernelSpec = {
 }`,
 };
 
-/** Elementwise kernels. OP: 0 a+b, 1 a·b, 2 a·u_f, 3 a + bias (broadcast row), 4 act(a). */
+/** Elementwise kernels (ELEMENTWISE_OP): a+b, a·b, a·u_f, a + bias (broadcast row), act(a). */
 export const elementwise: KernelSpec = {
   name: 'elementwise',
   inputs: ['A', 'B'],
@@ -356,13 +365,13 @@ export const elementwise: KernelSpec = {
   prelude: GELU_GLSL,
   body: `vec4 compute(int row, int t) {
   vec4 a = A_tex(row, t);
-#if OP == 0
+#if OP == ${ELEMENTWISE_OP.add}
   return a + B_tex(row, t);
-#elif OP == 1
+#elif OP == ${ELEMENTWISE_OP.mul}
   return a * B_tex(row, t);
-#elif OP == 2
+#elif OP == ${ELEMENTWISE_OP.scale}
   return a * u_f;
-#elif OP == 3
+#elif OP == ${ELEMENTWISE_OP.addBias}
   return a + B_tex(0, t);
 #else
   return activate(a);
@@ -528,7 +537,7 @@ vec4 compute(int r, int t) {
  * RoPE (PAPER.md §9) with a host-computed table T (float64 cos/sin rounded once): row r holds
  * cos(m θ_p) in columns [0, rd/2) and sin(m θ_p) in [rd/2, rd), m = position of row r.
  * Rotation by +mθ as Hugging Face (PAPER.md §9 writes the same with −θ); u_sign = −1 inverts.
- * PAIRING 0: half (j, j + rd/2); 1: interleaved (2j, 2j + 1).
+ * PAIRING (ROPE_PAIRING_CODE): half (j, j + rd/2) or interleaved (2j, 2j + 1).
  */
 export const rope: KernelSpec = {
   name: 'rope',
@@ -544,7 +553,7 @@ export const rope: KernelSpec = {
     if (c >= n) break;
     int j = c - (c / u_headDim) * u_headDim;
     if (j >= u_rotaryDim) continue;
-#if PAIRING == 0
+#if PAIRING == ${ROPE_PAIRING_CODE.half}
     bool first = j < half_;
     int p = first ? j : j - half_;
     int partner = first ? c + half_ : c - half_;

@@ -6,21 +6,47 @@ export interface ServedApp {
   close(): Promise<void>;
 }
 
+export interface ServeOptions {
+  /**
+   * Also build the test-only pages (the WebGL harness, which bundles tfjs as an oracle) beside
+   * the app. They exist only in this private build, never in `npm run build`'s dist/.
+   */
+  testPages?: boolean;
+}
+
+/** Test-only pages, built beside the app for the browser tests (tests/browser/webgl*.test.ts). */
+export const TEST_PAGES: Readonly<Record<string, string>> = {
+  webglHarness: 'tests/browser/pages/webgl-harness.html',
+};
+
 /**
- * Builds the app as production ships it (production React, no dev checks) into a private
- * folder, so concurrent runs never serve each other's half-built files, and serves it on a
- * free loopback port. Used by the browser tests and by the browser benchmarks.
+ * Builds the app as production ships it (production React, no dev checks), plus the test pages
+ * when asked, into outDir.
  */
-export async function buildAndServe(): Promise<ServedApp> {
+export async function buildForTests(outDir: string, options: ServeOptions = {}): Promise<void> {
   // React and the JSX runtime pick their production builds from NODE_ENV at build time.
   const previousEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
-  const outDir = `node_modules/.cache/served-app-${process.pid}-${Date.now()}`;
+  const input = { main: 'index.html', ...(options.testPages === false ? {} : TEST_PAGES) };
   try {
-    await build({ logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
+    await build({
+      logLevel: 'warn',
+      mode: 'production',
+      build: { outDir, emptyOutDir: true, rollupOptions: { input } },
+    });
   } finally {
     process.env.NODE_ENV = previousEnv;
   }
+}
+
+/**
+ * Builds the app (and, by default, the test pages) into a private folder, so concurrent runs
+ * never serve each other's half-built files, and serves it on a free loopback port. Used by the
+ * browser tests and by the browser benchmarks.
+ */
+export async function buildAndServe(options: ServeOptions = {}): Promise<ServedApp> {
+  const outDir = `node_modules/.cache/served-app-${process.pid}-${Date.now()}`;
+  await buildForTests(outDir, options);
   const server = await preview({
     build: { outDir },
     preview: { port: 0, host: '127.0.0.1', strictPort: false },

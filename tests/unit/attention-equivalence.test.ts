@@ -78,15 +78,15 @@ const caseArb: fc.Arbitrary<Case> = fc
 function variants(rope: RopeConfig | null): AttentionConfig[] {
   const withRope = rope ? { rope } : {};
   const slim: AttentionConfig[] = [];
-  for (const decodeOption of [1, 2] as const) {
+  for (const decodeOrder of ['v-first', 'k-first'] as const) {
     if (rope) {
-      slim.push({ variant: 'slim', decodeOption, ropeCache: 'raw', rope });
-      slim.push({ variant: 'slim', decodeOption, ropeCache: 'rotated', rope });
+      slim.push({ scheme: 'k-cache', decodeOrder, ropeCache: 'raw', rope });
+      slim.push({ scheme: 'k-cache', decodeOrder, ropeCache: 'rotated', rope });
     } else {
-      slim.push({ variant: 'slim', decodeOption, ...withRope });
+      slim.push({ scheme: 'k-cache', decodeOrder, ...withRope });
     }
   }
-  return rope ? slim : [...slim, { variant: 'v-only' }, { variant: 'x-cache' }];
+  return rope ? slim : [...slim, { scheme: 'v-cache' }, { scheme: 'x-cache' }];
 }
 
 async function checkCase(c: Case, dtype: 'float32' | 'float64', tolerance: number): Promise<void> {
@@ -97,7 +97,7 @@ async function checkCase(c: Case, dtype: 'float32' | 'float64', tolerance: numbe
   const x = randomInputs(c.seed + 1, c.n, d);
   const backend = new CpuBackend({ dtype });
   const rope = c.rope ?? undefined;
-  const standard = await runLayer(backend, w, { variant: 'standard', rope }, x, c.p);
+  const standard = await runLayer(backend, w, { scheme: 'kv', rope }, x, c.p);
   // The standard layer itself against the plain-array float64 reference.
   expect(relativeError(standard.output, referenceAttention(w, x, rope))).toBeLessThanOrEqual(
     tolerance,
@@ -109,7 +109,7 @@ async function checkCase(c: Case, dtype: 'float32' | 'float64', tolerance: numbe
     expect(err, `${JSON.stringify(config)} ${JSON.stringify(c)}`).toBeLessThanOrEqual(tolerance);
     expect(got.length).toBe(c.n);
     // Exact cache sizes: K-cache (or V-cache) is half the KV-cache; X-cache is n·d.
-    expect(got.cacheValues).toBe(config.variant === 'x-cache' ? c.n * d : standard.cacheValues / 2);
+    expect(got.cacheValues).toBe(config.scheme === 'x-cache' ? c.n * d : standard.cacheValues / 2);
   }
   expect(backend.stats().liveTensors).toBe(0); // every layer disposed, every output freed
 }

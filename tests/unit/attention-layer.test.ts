@@ -16,7 +16,7 @@ import {
   runLayer,
 } from './attention-fixtures';
 
-const slim1: AttentionConfig = { variant: 'slim', decodeOption: 1 };
+const slim1: AttentionConfig = { scheme: 'k-cache', decodeOrder: 'v-first' };
 
 describe('bad weights and inputs', () => {
   const b = new CpuBackend({ dtype: 'float64' });
@@ -30,14 +30,14 @@ describe('bad weights and inputs', () => {
     expect(err.message).toMatch(/layer 3, W_K/);
     expect(err.message).toMatch(/condition number ∞/);
     // X-cache needs no inverse, so the same weights still work there and match standard.
-    expect(() => createAttention(b, w, { variant: 'x-cache' }).dispose()).not.toThrow();
+    expect(() => createAttention(b, w, { scheme: 'x-cache' }).dispose()).not.toThrow();
   });
 
   it('a numerically singular W_K reports its condition number; maxCondition is honoured', () => {
     const w = randomWeights(2, { d: 4, heads: 1, headDim: 4 });
     for (let r = 0; r < 4; r++) w.wK.data[r * 4 + 3] = w.wK.data[r * 4] * (1 + 1e-15 * r) + 1e-15;
     const err = captureError(() =>
-      createAttention(b, w, { variant: 'slim', decodeOption: 2, label: 'layer 7' }),
+      createAttention(b, w, { scheme: 'k-cache', decodeOrder: 'k-first', label: 'layer 7' }),
     );
     expect(err).toBeInstanceOf(SingularMatrixError);
     const cond = (err as SingularMatrixError).conditionNumber;
@@ -50,7 +50,7 @@ describe('bad weights and inputs', () => {
       SingularMatrixError,
     );
     ok.wV = matrix64(4, 4);
-    expect(() => createAttention(b, ok, { variant: 'v-only', label: 'L0' })).toThrow(/L0, W_V/);
+    expect(() => createAttention(b, ok, { scheme: 'v-cache', label: 'L0' })).toThrow(/L0, W_V/);
   });
 
   it('rejects wrong shapes, NaN/∞ weights, bad options and RoPE where it cannot work', () => {
@@ -66,21 +66,21 @@ describe('bad weights and inputs', () => {
     nan.wQ.data[6] = NaN;
     expect(() => createAttention(b, nan, slim1)).toThrow(/W_Q contains NaN at row 1, column 2/);
     const inf = { ...w, bO: Float64Array.from([0, Infinity, 0, 0]) };
-    expect(() => createAttention(b, inf, { variant: 'standard' })).toThrow(/b_O contains Infinity/);
-    expect(() => createAttention(b, w, { variant: 'v-only', rope, label: 'L2' })).toThrow(
+    expect(() => createAttention(b, inf, { scheme: 'kv' })).toThrow(/b_O contains Infinity/);
+    expect(() => createAttention(b, w, { scheme: 'v-cache', rope, label: 'L2' })).toThrow(
       /L2: the V-cache-only variant cannot use RoPE/,
     );
-    expect(() => createAttention(b, w, { variant: 'x-cache', rope })).toThrow(
+    expect(() => createAttention(b, w, { scheme: 'x-cache', rope })).toThrow(
       /X-cache variant cannot use RoPE/,
     );
     expect(() => createAttention(b, w, { ...slim1, rope: { ...rope, rotaryDim: 3 } })).toThrow(
       /bad RoPE config/,
     );
-    expect(() => createAttention(b, w, { variant: 'slim', decodeOption: 3 as 1 })).toThrow(
-      /decodeOption must be 1 or 2/,
-    );
-    expect(() => createAttention(b, w, { variant: 'mla' } as unknown as AttentionConfig)).toThrow(
-      /unknown attention variant 'mla'/,
+    expect(() =>
+      createAttention(b, w, { scheme: 'k-cache', decodeOrder: 'both' as 'k-first' }),
+    ).toThrow(/decodeOrder must be 'v-first' or 'k-first'/);
+    expect(() => createAttention(b, w, { scheme: 'mla' } as unknown as AttentionConfig)).toThrow(
+      /unknown attention cache scheme 'mla'/,
     );
     // e < d: W_K (d×e) has no right inverse, so slim is impossible (PAPER.md §7 needs e ≥ d).
     const narrow = randomWeights(5, { d: 6, heads: 2, headDim: 2 });
@@ -100,7 +100,7 @@ describe('bad weights and inputs', () => {
   it('a step that fails midway (float32 overflow) rolls the caches back', () => {
     const b32 = new CpuBackend({ dtype: 'float32' });
     const w = randomWeights(12, { d: 4, heads: 2, headDim: 2 });
-    const layer = createAttention(b32, w, { variant: 'standard' });
+    const layer = createAttention(b32, w, { scheme: 'kv' });
     layer.prefill(b32.fromArray(randomInputs(13, 3, 4), [3, 4])).dispose();
     // Finite input whose projections overflow float32 (|x| ~ 1e38 times weights ~ 1).
     expect(() => layer.decode(b32.fromArray([3e38, -3e38, 3e38, 3e38], [1, 4]))).toThrow(
@@ -152,16 +152,16 @@ describe('caches', () => {
       layer.dispose();
       return s;
     };
-    const standard = stats({ variant: 'standard' });
+    const standard = stats({ scheme: 'kv' });
     expect(standard.values).toBe(2 * 5 * 8);
     expect(standard.bytes).toBe(4 * standard.values);
     expect(standard.caches.map((c) => c.name)).toEqual(['K', 'V']);
     expect(stats(slim1).values).toBe(standard.values / 2);
-    expect(stats({ variant: 'slim', decodeOption: 2 }).caches).toEqual([
+    expect(stats({ scheme: 'k-cache', decodeOrder: 'k-first' }).caches).toEqual([
       { name: 'K', rows: 5, cols: 8, values: 40, bytes: 160 },
     ]);
-    expect(stats({ variant: 'v-only' }).values).toBe(standard.values / 2);
-    const xc = stats({ variant: 'x-cache' });
+    expect(stats({ scheme: 'v-cache' }).values).toBe(standard.values / 2);
+    const xc = stats({ scheme: 'x-cache' });
     expect(xc.values).toBe(5 * 6);
     expect(xc.allocatedBytes).toBe(16 * 6 * 4); // default initial capacity 16 rows
     x.dispose();
@@ -176,12 +176,12 @@ describe('sequences and lifetime', () => {
     const w = randomWeights(8, { d: 8, heads: 2, headDim: 4, biases: true });
     const x = randomInputs(9, 6, 8);
     const config: AttentionConfig = {
-      variant: 'slim',
-      decodeOption: 2,
+      scheme: 'k-cache',
+      decodeOrder: 'k-first',
       ropeCache: 'rotated',
       rope,
     };
-    const whole = await runLayer(b, w, { variant: 'standard', rope }, x, 6);
+    const whole = await runLayer(b, w, { scheme: 'kv', rope }, x, 6);
     const layer = createAttention(b, w, config);
     for (let pass = 0; pass < 2; pass++) {
       const chunks = [b.fromArray(x.subarray(0, 16), [2, 8]), b.fromArray(x.subarray(16), [4, 8])];
@@ -202,11 +202,11 @@ describe('sequences and lifetime', () => {
     const w = randomWeights(11, { d: 8, heads: 2, headDim: 4, biases: true });
     const rope = { pairing: 'half' as const, base: 10000, rotaryDim: 2 };
     const configs: AttentionConfig[] = [
-      { variant: 'standard', rope },
-      { variant: 'slim', decodeOption: 1, rope },
-      { variant: 'slim', decodeOption: 2, ropeCache: 'rotated', rope },
-      { variant: 'v-only' },
-      { variant: 'x-cache' },
+      { scheme: 'kv', rope },
+      { scheme: 'k-cache', decodeOrder: 'v-first', rope },
+      { scheme: 'k-cache', decodeOrder: 'k-first', ropeCache: 'rotated', rope },
+      { scheme: 'v-cache' },
+      { scheme: 'x-cache' },
     ];
     for (const config of configs) {
       const layer = createAttention(b, w, config);
@@ -219,7 +219,7 @@ describe('sequences and lifetime', () => {
         for (let t = 0; t < 40; t++)
           layer.decode(b.fromArray(Array.from({ length: 8 }, normal), [1, 8]));
       });
-      expect(b.stats().liveTensors, config.variant).toBe(before);
+      expect(b.stats().liveTensors, config.scheme).toBe(before);
       expect(layer.length).toBe(42);
       layer.dispose();
       expect(b.stats()).toEqual({ liveTensors: 0, liveBytes: 0 });

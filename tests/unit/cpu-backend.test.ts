@@ -143,6 +143,44 @@ describe('linear algebra', () => {
     expect(() => f64.headBlockMatmul(u, w, 4)).toThrow(/do not fit 4 heads/);
   });
 
+  it('linear = matmul, then addBias, then the activation; temporaries freed', async () => {
+    const [m, k, n] = [3, 4, 5];
+    const a = f64.fromArray(randomArray(5, m * k), [m, k]);
+    const w = f64.fromArray(randomArray(6, k * n), [k, n]);
+    const bias = f64.fromArray(randomArray(7, n), [n]);
+    const plain = mlMatmul(await values(a), [m, k], await values(w), n).map(
+      (v, i) => v + randomArray(7, n)[i % n],
+    );
+    const gelu = (v: number) =>
+      0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+    const live = f64.stats().liveTensors;
+    const y = f64.linear(a, w, { bias });
+    const g = f64.linear(a, w, { bias, activation: 'gelu' });
+    const s = f64.linear(a, w, { bias, activation: 'silu' });
+    // Two float64 products in different summation orders: 1e-14 absolute.
+    expectClose(await values(y), plain, 1e-14);
+    expectClose(await values(g), plain.map(gelu), 1e-14);
+    expectClose(
+      await values(s),
+      plain.map((v) => v / (1 + Math.exp(-v))),
+      1e-14,
+    );
+    expect(f64.stats().liveTensors).toBe(live + 3); // only the three results
+    const wT = f64.transpose(w);
+    expectClose(
+      await values(f64.linear(a, wT, { transposeB: true })),
+      mlMatmul(await values(a), [m, k], await values(w), n),
+      1e-14,
+    );
+    expect(() => f64.linear(a, w, { bias: f64.fromArray([1, 2], [2]) })).toThrow(
+      /linear bias: expected a vector of length 5, got shape \[2\]/,
+    );
+    expect(() => f64.linear(a, a)).toThrow(/linear: inner dimensions differ: \[3, 4\] · \[3, 4\]/);
+    expect(() => f64.linear(a, w, { activation: 'relu' as 'gelu' })).toThrow(
+      /linear: unknown activation relu/,
+    );
+  });
+
   it('rejects overflow to Infinity instead of returning it (never a silent NaN)', () => {
     const big = f32.fromArray([1e30, 1e30], [1, 2]);
     expect(() => f32.matmul(big, f32.fromArray([1e30, 1e30], [2, 1]))).toThrow(

@@ -124,7 +124,7 @@ describe('GPT-2 on the CPU backend', () => {
   it('matches an independent float64 full-recompute reference (cache + decode path)', async () => {
     const w = randomGpt2Weights(TINY, 7);
     const be = new CpuBackend({ dtype: 'float64' });
-    const model = new Gpt2Model(be, TINY, w, { mode: 'standard' });
+    const model = new Gpt2Model(be, TINY, w, { scheme: 'kv' });
     const { logits, tokens } = await runGreedy(model, [3, 14, 15], 5);
     const seq = [3, 14, 15, ...tokens];
     const ref = referenceLogits(TINY, w, seq);
@@ -136,12 +136,12 @@ describe('GPT-2 on the CPU backend', () => {
     expect(be.stats().liveTensors).toBe(0);
   });
 
-  for (const decodeOption of [1, 2] as const) {
-    it(`slim option ${decodeOption} equals standard (float64, ≤ 1e-9 relative) and halves the cache`, async () => {
+  for (const decodeOrder of ['v-first', 'k-first'] as const) {
+    it(`slim, ${decodeOrder} decode, equals standard (float64, ≤ 1e-9 relative) and halves the cache`, async () => {
       const w = randomGpt2Weights(TINY, 11);
       const be = new CpuBackend({ dtype: 'float64' });
-      const std = new Gpt2Model(be, TINY, w, { mode: 'standard' });
-      const slim = new Gpt2Model(be, TINY, w, { mode: 'slim', decodeOption });
+      const std = new Gpt2Model(be, TINY, w, { scheme: 'kv' });
+      const slim = new Gpt2Model(be, TINY, w, { scheme: 'k-cache', decodeOrder });
       const a = await runGreedy(std, [1, 2, 3, 4], 12);
       const b = await runGreedy(slim, [1, 2, 3, 4], 12);
       expect(b.tokens).toEqual(a.tokens);
@@ -164,7 +164,7 @@ describe('GPT-2 on the CPU backend', () => {
   it('reports measured weight bytes: every parameter, with W_KV in place of W_V', () => {
     const be = new CpuBackend({ dtype: 'float32' });
     const w = randomGpt2Weights(TINY, 3, 'float32');
-    const std = new Gpt2Model(be, TINY, w, { mode: 'standard' });
+    const std = new Gpt2Model(be, TINY, w, { scheme: 'kv' });
     const params = gpt2ParameterShapes(TINY).reduce(
       (s, [, sh]) => s + sh.reduce((a, b) => a * b, 1),
       0,
@@ -177,13 +177,13 @@ describe('GPT-2 on the CPU backend', () => {
   it('rejects bad input with clear errors', () => {
     const be = new CpuBackend({ dtype: 'float64' });
     const w = randomGpt2Weights(TINY, 5);
-    const model = new Gpt2Model(be, TINY, w, { mode: 'slim' });
+    const model = new Gpt2Model(be, TINY, w, { scheme: 'k-cache' });
     expect(() => model.prefill([])).toThrow(EngineInputError);
     expect(() => model.decode(37)).toThrow(/outside \[0, 37\)/);
     expect(() => model.prefill(new Array(33).fill(1))).toThrow(/32 learned positions/);
     const broken = new Map(w);
     broken.delete('h.1.mlp.c_fc.bias');
-    expect(() => new Gpt2Model(be, TINY, broken, { mode: 'standard' })).toThrow(
+    expect(() => new Gpt2Model(be, TINY, broken, { scheme: 'kv' })).toThrow(
       /missing h\.1\.mlp\.c_fc\.bias/,
     );
     expect(() => randomGpt2Weights({ ...TINY, heads: 5 })).toThrow(/divisible by heads/);

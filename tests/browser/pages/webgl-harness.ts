@@ -4,21 +4,27 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
-import type { Backend } from '../../../engine/backend';
-import { CpuBackend } from '../../../engine/cpu';
+import type { DecodeOrder } from '../../../roofline';
+import {
+  CpuBackend,
+  compareSchemes,
+  greedyDecode,
+  maxAbsDiff,
+  pickBackend,
+  type Backend,
+} from '../../../engine';
 import {
   Gpt2Model,
-  linear,
   randomGpt2Weights,
   seededRandom,
   type Gpt2Config,
+  type Gpt2Scheme,
 } from '../../../engine/models';
 import type { Tensor, TypedArray } from '../../../engine/tensor';
 import {
   ContextLostError,
   TextureLimitError,
   WebGLBackend,
-  createEngineBackend,
   type WebGLBackendOptions,
 } from '../../../engine/webgl';
 
@@ -147,7 +153,9 @@ async function kernelChecks(): Promise<Check[]> {
   ]) {
     const inputs = [mk([m, k]), mk([k, n]), mk([n])];
     // GPU: one fused kernel (or split-K + fused reduction); CPU: matmul, addBias, gelu.
-    const [g, r] = await pair.run(inputs, (be, xs) => linear(be, xs[0], xs[1], xs[2], 'gelu'));
+    const [g, r] = await pair.run(inputs, (be, xs) =>
+      be.linear(xs[0], xs[1], { bias: xs[2], activation: 'gelu' }),
+    );
     // |gelu'| ≤ 1.13, so the product bound carries over; 1e-6 covers GPU tanh's ulps.
     const tol = await productTolerance(
       pair.cpu,
@@ -336,27 +344,6 @@ async function limitChecks(): Promise<{
   return { checks, limitError, limitErrorName };
 }
 
-async function greedy(
-  model: Gpt2Model,
-  prompt: number[],
-  steps: number,
-  onStep?: (s: number) => void,
-) {
-  const tokens: number[] = [];
-  const logits: Float32Array[] = [];
-  let out = model.prefill(prompt);
-  for (let s = 0; s < steps; s++) {
-    logits.push(Float32Array.from(await out.read()));
-    const next = await model.argmax(out);
-    out.dispose();
-    tokens.push(next);
-    onStep?.(s);
-    out = model.decode(next);
-  }
-  out.dispose();
-  return { tokens, logits };
-}
-
 const SMALL_MODEL: Gpt2Config = {
   vocabSize: 97,
   nPositions: 128,
@@ -367,30 +354,28 @@ const SMALL_MODEL: Gpt2Config = {
 };
 
 /** A multi-layer GPT-2's greedy decode on WebGL vs the float32 CPU backend, and allocation checks. */
-async function modelParity(mode: 'standard' | 'slim', decodeOption: 1 | 2, steps: number) {
+async function modelParity(scheme: Gpt2Scheme, decodeOrder: DecodeOrder, steps: number) {
   const w = randomGpt2Weights(SMALL_MODEL, 3);
   const gpu = new WebGLBackend();
   const cpu = new CpuBackend({ dtype: 'float32' });
-  const g = new Gpt2Model(gpu, SMALL_MODEL, w, { mode, decodeOption });
-  const c = new Gpt2Model(cpu, SMALL_MODEL, w, { mode, decodeOption });
+  const g = new Gpt2Model(gpu, SMALL_MODEL, w, { scheme, decodeOrder });
+  const c = new Gpt2Model(cpu, SMALL_MODEL, w, { scheme, decodeOrder });
   const prompt = [5, 17, 42, 8];
   // GL textures created by each decode step (after step s, n = prompt + s + 1 tokens).
   const created: number[] = [];
   let last = gpu.gpuStats().texturesCreated;
-  const rg = await greedy(g, prompt, steps, () => {
-    const now = gpu.gpuStats().texturesCreated;
-    created.push(now - last);
-    last = now;
+  const rg = await greedyDecode(g, prompt, steps, {
+    onStep: () => {
+      const now = gpu.gpuStats().texturesCreated;
+      created.push(now - last);
+      last = now;
+    },
   });
-  const rc = await greedy(c, prompt, steps);
-  let maxAbs = 0;
-  let maxLogit = 0;
-  for (let s = 0; s < steps; s++) {
-    for (let i = 0; i < rg.logits[s].length; i++) {
-      maxAbs = Math.max(maxAbs, Math.abs(rg.logits[s][i] - rc.logits[s][i]));
-      maxLogit = Math.max(maxLogit, Math.abs(rc.logits[s][i]));
-    }
-  }
+  const rc = await greedyDecode(c, prompt, steps);
+  const maxAbs = maxAbsDiff(rg.logits, rc.logits);
+  const maxLogit = Math.max(
+    ...rc.logits.map((row) => row.reduce((m, v) => Math.max(m, Math.abs(v)), 0)),
+  );
   const cache = g.cacheBytes();
   const liveBefore = gpu.stats().liveTensors;
   g.dispose();
@@ -407,10 +392,23 @@ async function modelParity(mode: 'standard' | 'slim', decodeOption: 1 | 2, steps
   };
 }
 
+/** Standard vs slim (engine/compare.ts) on WebGL: the comparison the engine page shows. */
+async function schemeComparison(steps: number) {
+  const gpu = new WebGLBackend();
+  try {
+    return await compareSchemes(gpu, SMALL_MODEL, randomGpt2Weights(SMALL_MODEL, 5, 'float32'), {
+      prompt: [5, 17, 42, 8],
+      steps,
+    });
+  } finally {
+    gpu.destroy();
+  }
+}
+
 /** Missing WebGL2 / EXT_color_buffer_float → CPU backend with a notice. */
 function fallback() {
   return (['webgl2', 'EXT_color_buffer_float'] as const).map((simulateMissing) => {
-    const choice = createEngineBackend({ simulateMissing });
+    const choice = pickBackend({ simulateMissing });
     return {
       simulateMissing,
       kind: choice.kind,
@@ -444,7 +442,61 @@ async function contextLoss() {
     opError = e instanceof ContextLostError ? 'ContextLostError' : String(e);
   }
   const readOutcome = await pending;
-  return { lost, reported, opError, readOutcome, flag: gpu.lost };
+  // The read's pixel-pack buffer went back to its pool, whether the read finished or was rejected.
+  const pooledReadbackBuffers = gpu.gpuStats().pooledReadbackBuffers;
+  return { lost, reported, opError, readOutcome, flag: gpu.lost, pooledReadbackBuffers };
+}
+
+/**
+ * An op whose draw throws (a kernel made faulty by the test hook) frees every texture it took:
+ * live tensors before and after are equal, and the temporaries are back in the pool.
+ */
+function faultyDraws() {
+  const rand = seededRandom(13);
+  type Case = [string, string, [number, number], (be: WebGLBackend, x: Tensor) => Tensor];
+  const row = (be: WebGLBackend, x: Tensor) => be.sliceRows(x, 0, 1);
+  const probs = { heads: 2, scale: 0.5 };
+  const cases: Case[] = [
+    ['argmax', 'argmaxCombine', [4, 64], (be, x) => be.argmax(x)],
+    ['attnProbs', 'softmaxApply', [64, 64], (be, x) => be.attnProbs(x, x, probs)],
+    [
+      'attnProbs (long rows)',
+      'softmaxCombine',
+      [3000, 8],
+      (be, x) => be.attnProbs(row(be, x), x, probs),
+    ],
+    ['softmax', 'softmaxApply', [4, 64], (be, x) => be.softmax(x)],
+    ['rmsNorm', 'normApply', [4, 64], (be, x) => be.rmsNorm(x, row(be, x), 1e-5)],
+    [
+      'rope',
+      'rope',
+      [4, 64],
+      (be, x) => be.rope(x, { heads: 2, positionOffset: 3, pairing: 'half', base: 1e4 }),
+    ],
+    ['gather', 'gather', [4, 64], (be, x) => be.gather(x, [1, 2])],
+    [
+      'matmul (split-K)',
+      'reduceSplits',
+      [2, 256],
+      (be, x) => be.matmul(row(be, x), be.transpose(x)),
+    ],
+    ['matmul (tiled)', 'unblockRows', [64, 64], (be, x) => be.matmul(x, be.transpose(x))],
+    ['concatCols', 'concat2', [4, 64], (be, x) => be.concatCols([x, x, x])],
+  ];
+  return cases.map(([op, faultyKernel, [rows, cols], f]) => {
+    const gpu = new WebGLBackend({ faultyKernel, parallelTexels: 1 << 20 });
+    const x = gpu.fromArray(randn(rand, rows * cols), [rows, cols]);
+    const liveBefore = gpu.stats().liveTensors;
+    let error = '';
+    try {
+      gpu.scope(() => f(gpu, x));
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    const liveAfter = gpu.stats().liveTensors;
+    gpu.destroy();
+    return { op, faultyKernel, error, liveBefore, liveAfter };
+  });
 }
 
 /** tfjs (WebGL backend) as an oracle for our matmul, in the same page. */
@@ -517,8 +569,10 @@ const harness = {
   kernelChecks,
   limitChecks,
   modelParity,
+  schemeComparison,
   fallback,
   contextLoss,
+  faultyDraws,
   tfjsOracle,
 };
 declare global {

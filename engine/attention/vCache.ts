@@ -1,16 +1,10 @@
 import type { Backend } from '../backend';
-import { leftDivide, type Matrix64 } from '../linalg';
+import { formWvk } from '../slim';
 import { EngineInputError, type Tensor } from '../tensor';
 import { AttentionBase } from './base';
 import { RowCache } from './cache';
 import type { AttentionConfig, AttentionWeights } from './types';
 import { layerName, type LayerDims } from './weights';
-
-/** W_VK = W_V⁻¹ W_K in float64 (right inverse when e > d); PAPER.md §11. */
-export function vOnlyKeyWeights(w: AttentionWeights, config: AttentionConfig): Matrix64 {
-  const options = { label: `${layerName(config)}, W_V`, maxCondition: config.maxCondition };
-  return leftDivide(w.wV, w.wK, options);
-}
 
 /**
  * V-cache only (PAPER.md §11): caches V and recomputes K = V W_VK each step. Cached V carries
@@ -18,7 +12,7 @@ export function vOnlyKeyWeights(w: AttentionWeights, config: AttentionConfig): M
  * which adds a per-query constant to the scores and cancels in softmax, as b_K does
  * (PAPER.md §10). That argument needs the plain dot product, hence no RoPE.
  */
-export class VOnlyAttention extends AttentionBase {
+export class VCacheAttention extends AttentionBase {
   private readonly wQ: Tensor;
   private readonly wV: Tensor;
   private readonly wVK: Tensor;
@@ -30,11 +24,15 @@ export class VOnlyAttention extends AttentionBase {
   constructor(backend: Backend, w: AttentionWeights, config: AttentionConfig, dims: LayerDims) {
     if (config.rope) {
       throw new EngineInputError(
-        `${layerName(config)}: the V-cache-only variant cannot use RoPE: K = V·W_VK gives un-rotated keys and position-dependent rotation does not commute with W_VK (PAPER.md §11); use 'slim' or 'standard'`,
+        `${layerName(config)}: the V-cache-only variant cannot use RoPE: K = V·W_VK gives un-rotated keys and position-dependent rotation does not commute with W_VK (PAPER.md §11); use the 'k-cache' or 'kv' scheme`,
       );
     }
     super(backend, config, dims, [new RowCache(backend, 'V', dims.e)]);
-    const wVK = vOnlyKeyWeights(w, config);
+    // W_VK = W_V⁻¹ W_K in float64 (right inverse when e > d), Appendix C.
+    const wVK = formWvk(w.wK, w.wV, {
+      label: `${layerName(config)}, W_V`,
+      maxCondition: config.maxCondition,
+    });
     this.wQ = this.upload(w.wQ);
     this.wV = this.upload(w.wV);
     this.wVK = this.upload(wVK);

@@ -1,0 +1,276 @@
+/**
+ * Argument checks shared by every backend (and by the attention layers' RoPE config): shapes,
+ * ranges, head splits, RoPE options, causal offsets. Each throws EngineInputError with a message
+ * that names the op, so both backends reject the same inputs with the same words. Checks take
+ * shapes and numbers, never tensors: telling a backend's own tensors apart stays in the backend.
+ */
+import type { AttnProbsOptions, LinearActivation, RopeOptions, RopePairing } from './backend';
+import { EngineInputError, assertFinite, shapeString, sizeOf, type Shape } from './tensor';
+
+/** A non-negative integer. */
+export const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
+
+/** Smallest size a dimension may have: the CPU backend allows empty tensors, WebGL does not. */
+export type MinSize = 0 | 1;
+
+/** 1-D or 2-D with integer sizes ≥ minSize. */
+export function checkShape(op: string, shape: Shape, minSize: MinSize): void {
+  if (
+    (shape.length !== 1 && shape.length !== 2) ||
+    !shape.every((s) => Number.isInteger(s) && s >= minSize)
+  ) {
+    const sizes = minSize === 0 ? 'non-negative integer sizes' : 'positive integer sizes';
+    throw new EngineInputError(
+      `${op}: shape must be 1-D or 2-D with ${sizes}${minSize === 1 ? ' on WebGL' : ''}, got ${shapeString(shape)}`,
+    );
+  }
+}
+
+/** fromArray: a valid shape, as many values as it holds, all finite. */
+export function checkUpload(data: ArrayLike<number>, shape: Shape, minSize: MinSize): void {
+  checkShape('fromArray', shape, minSize);
+  if (data.length !== sizeOf(shape)) {
+    throw new EngineInputError(
+      `fromArray: shape ${shapeString(shape)} needs ${sizeOf(shape)} values, got ${data.length}`,
+    );
+  }
+  assertFinite(data, 'fromArray', shape);
+}
+
+/** A 2-D operand; returns [rows, cols]. */
+export function checkMatrix(op: string, shape: Shape): [number, number] {
+  if (shape.length !== 2) {
+    throw new EngineInputError(`${op}: expected a 2-D tensor, got shape ${shapeString(shape)}`);
+  }
+  return [shape[0], shape[1]];
+}
+
+/** A bias or gain vector of length n: shape [n] or [1, n]. */
+export function checkVector(op: string, shape: Shape, n: number): void {
+  const ok =
+    (shape.length === 1 && shape[0] === n) ||
+    (shape.length === 2 && shape[0] === 1 && shape[1] === n);
+  if (!ok) {
+    throw new EngineInputError(
+      `${op}: expected a vector of length ${n}, got shape ${shapeString(shape)}`,
+    );
+  }
+}
+
+export function checkSameShape(op: string, a: Shape, b: Shape): void {
+  if (a.length !== b.length || a.some((s, i) => s !== b[i])) {
+    throw new EngineInputError(`${op}: shapes differ: ${shapeString(a)} and ${shapeString(b)}`);
+  }
+}
+
+/** writeRows: src's rows fit into dst from rowOffset on, with the same width. */
+export function checkWriteRows(dst: Shape, rowOffset: number, src: Shape): void {
+  const [dr, dc] = checkMatrix('writeRows', dst);
+  const [sr, sc] = checkMatrix('writeRows', src);
+  if (sc !== dc || !isCount(rowOffset) || rowOffset + sr > dr) {
+    throw new EngineInputError(
+      `writeRows: cannot write ${shapeString(src)} at row ${rowOffset} of ${shapeString(dst)}`,
+    );
+  }
+}
+
+/** rowsView: between minRows and all rows of x. */
+export function checkRowsView(x: Shape, rowCount: number, minRows: MinSize): void {
+  const [r] = checkMatrix('rowsView', x);
+  if (!Number.isInteger(rowCount) || rowCount < minRows || rowCount > r) {
+    throw new EngineInputError(`rowsView: cannot view ${rowCount} rows of ${shapeString(x)}`);
+  }
+}
+
+/** A non-empty range [start, end) inside [0, size). */
+export function checkRange(op: string, x: Shape, start: number, end: number, size: number): void {
+  if (!isCount(start) || !isCount(end) || start >= end || end > size) {
+    throw new EngineInputError(
+      `${op}: range [${start}, ${end}) is not inside [0, ${size}) of ${shapeString(x)}`,
+    );
+  }
+}
+
+/** concatCols: at least one part, all with the same row count; returns [rows, total cols]. */
+export function checkConcatCols(parts: readonly Shape[]): [number, number] {
+  if (parts.length === 0) throw new EngineInputError('concatCols: needs at least one tensor');
+  const dims = parts.map((p) => checkMatrix('concatCols', p));
+  const r = dims[0][0];
+  if (dims.some(([pr]) => pr !== r)) {
+    throw new EngineInputError(
+      `concatCols: row counts differ: ${parts.map((p) => shapeString(p)).join(', ')}`,
+    );
+  }
+  return [r, dims.reduce((s, [, c]) => s + c, 0)];
+}
+
+/** matmul / linear: inner dimensions agree; returns {m, k, n} of the product [m,k]·[k,n]. */
+export function checkMatmul(
+  op: string,
+  a: Shape,
+  b: Shape,
+  transposeB: boolean,
+): { m: number; k: number; n: number } {
+  const [m, ak] = checkMatrix(op, a);
+  const [br, bc] = checkMatrix(op, b);
+  const [k, n] = transposeB ? [bc, br] : [br, bc];
+  if (ak !== k) {
+    throw new EngineInputError(
+      `${op}: inner dimensions differ: ${shapeString(a)} · ${shapeString(b)}${transposeB ? 'ᵀ' : ''}`,
+    );
+  }
+  return { m, k, n };
+}
+
+const ACTIVATIONS: readonly LinearActivation[] = ['none', 'gelu', 'silu'];
+
+export function checkActivation(op: string, activation: LinearActivation): void {
+  if (!ACTIVATIONS.includes(activation)) {
+    throw new EngineInputError(`${op}: unknown activation ${String(activation)}`);
+  }
+}
+
+const isHeadCount = (heads: number): boolean => Number.isInteger(heads) && heads >= 1;
+
+/** headBlockMatmul: u [heads·m, dIn], w [dIn, heads·dOut]; returns {m, dOut}. */
+export function checkHeadBlock(
+  op: string,
+  u: Shape,
+  w: Shape,
+  heads: number,
+): { m: number; dOut: number } {
+  const [ur, uc] = checkMatrix(op, u);
+  const [wr, wc] = checkMatrix(op, w);
+  if (!isHeadCount(heads) || ur % heads || wc % heads || uc !== wr) {
+    throw new EngineInputError(
+      `${op}: u ${shapeString(u)} and w ${shapeString(w)} do not fit ${heads} heads (u [heads·m, dIn], w [dIn, heads·dOut])`,
+    );
+  }
+  return { m: ur / heads, dOut: wc / heads };
+}
+
+/** attnWeightedSum: p [heads·m, n], v [n, heads·d_v]; returns {m, dv}. */
+export function checkWeightedSum(p: Shape, v: Shape, heads: number): { m: number; dv: number } {
+  const [pr, pc] = checkMatrix('attnWeightedSum', p);
+  const [vr, vc] = checkMatrix('attnWeightedSum', v);
+  if (!isHeadCount(heads) || pr % heads || vc % heads || pc !== vr) {
+    throw new EngineInputError(
+      `attnWeightedSum: p ${shapeString(p)} and v ${shapeString(v)} do not fit ${heads} heads (p [heads·m, n], v [n, heads·d_v])`,
+    );
+  }
+  return { m: pr / heads, dv: vc / heads };
+}
+
+/**
+ * A causal offset (backend.ts): undefined (no mask) or an integer with which row 0 sees at
+ * least one column. Returns the offset, or −1 for no mask.
+ */
+export function checkCausalOffset(op: string, causalOffset: number | undefined): number {
+  if (causalOffset === undefined) return -1;
+  if (!Number.isInteger(causalOffset)) {
+    throw new EngineInputError(`${op}: causalOffset must be an integer, got ${causalOffset}`);
+  }
+  if (causalOffset < 0) {
+    throw new EngineInputError(`${op}: row 0 sees no column with causalOffset ${causalOffset}`);
+  }
+  return causalOffset;
+}
+
+/** Columns row i of n may see: all, or j ≤ i + causalOffset (a checked offset, −1 = no mask). */
+export function visibleColumns(op: string, i: number, n: number, causal: number): number {
+  const visible = causal < 0 ? n : Math.min(n, i + causal + 1);
+  if (causal >= 0 && visible <= 0) {
+    throw new EngineInputError(`${op}: row ${i} sees no column with causalOffset ${causal}`);
+  }
+  return visible;
+}
+
+/** attnProbs: q [m, heads·d_k] and k [n, heads·d_k], a finite scale; returns the sizes. */
+export function checkAttnProbs(
+  q: Shape,
+  k: Shape,
+  options: AttnProbsOptions,
+): { m: number; n: number; headDim: number; causal: number } {
+  const [m, qc] = checkMatrix('attnProbs', q);
+  const [n, kc] = checkMatrix('attnProbs', k);
+  const { heads, scale } = options;
+  if (!isHeadCount(heads) || qc !== kc || qc % heads) {
+    throw new EngineInputError(
+      `attnProbs: q ${shapeString(q)} and k ${shapeString(k)} do not fit ${heads} heads`,
+    );
+  }
+  checkFiniteNumber('attnProbs', 'scale', scale);
+  const causal = checkCausalOffset('attnProbs', options.causalOffset);
+  return { m, n, headDim: qc / heads, causal };
+}
+
+export function checkFiniteNumber(op: string, name: string, value: number): void {
+  if (!Number.isFinite(value)) {
+    throw new EngineInputError(`${op}: ${name} must be finite, got ${value}`);
+  }
+}
+
+export function checkEps(op: string, eps: number): void {
+  if (!(eps >= 0) || !Number.isFinite(eps)) {
+    throw new EngineInputError(`${op}: eps must be ≥ 0 and finite, got ${eps}`);
+  }
+}
+
+const isPairing = (p: unknown): p is RopePairing => p === 'half' || p === 'interleaved';
+const isEvenRotary = (r: number, headDim: number): boolean =>
+  Number.isInteger(r) && r >= 2 && r % 2 === 0 && r <= headDim;
+
+/** rope on a tensor with `cols` columns (Appendix E); returns headDim and rotaryDim. */
+export function checkRope(
+  cols: number,
+  options: RopeOptions,
+): { headDim: number; rotaryDim: number } {
+  const { heads, positionOffset, pairing, base } = options;
+  const headDim = cols / heads;
+  const rotaryDim = options.rotaryDim ?? headDim;
+  if (!isHeadCount(heads) || !Number.isInteger(headDim)) {
+    throw new EngineInputError(`rope: ${cols} columns do not split into ${heads} heads`);
+  }
+  if (!isEvenRotary(rotaryDim, headDim)) {
+    throw new EngineInputError(
+      `rope: rotaryDim must be even and in [2, ${headDim}], got ${rotaryDim}`,
+    );
+  }
+  if (!isCount(positionOffset) || !(base > 0) || !Number.isFinite(base)) {
+    throw new EngineInputError(`rope: bad positionOffset ${positionOffset} or base ${base}`);
+  }
+  if (!isPairing(pairing)) {
+    throw new EngineInputError(`rope: unknown pairing '${String(pairing)}'`);
+  }
+  return { headDim, rotaryDim };
+}
+
+/** A layer's RoPE config (Appendix E), checked once when the layer is built. */
+export function checkRopeConfig(
+  where: string,
+  rope: { pairing: RopePairing; base: number; rotaryDim?: number },
+  headDim: number,
+): void {
+  const { pairing, base, rotaryDim = headDim } = rope;
+  if (
+    !isPairing(pairing) ||
+    !(base > 0) ||
+    !Number.isFinite(base) ||
+    !isEvenRotary(rotaryDim, headDim)
+  ) {
+    throw new EngineInputError(
+      `${where}: bad RoPE config (pairing '${String(pairing)}', base ${base}, rotaryDim ${rotaryDim}); rotaryDim must be even and ≤ headDim ${headDim}`,
+    );
+  }
+}
+
+/** gather: at least minCount ids, each a row of a table with `rows` rows. */
+export function checkIds(ids: ArrayLike<number>, rows: number, minCount: MinSize): void {
+  if (ids.length < minCount) throw new EngineInputError('gather: needs at least one id');
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (!Number.isInteger(id) || id < 0 || id >= rows) {
+      throw new EngineInputError(`gather: id ${id} at index ${i} is outside [0, ${rows})`);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * How a product is cut into draws (pure functions, no GL): split-K when the output has too few
+ * texels to fill the GPU (one-row GEMV in decode), register tiles of tileRows rows for m ≥ 4,
+ * and the chunking of row reductions (softmax, argmax).
+ */
+
+/** Products with at least this many rows use the register-tiled kernel. */
+export const TILE_MIN_ROWS = 4;
+
+/** Smallest K-chunk (in texels) of a split product. */
+const MIN_K_CHUNK = 16;
+
+export interface SplitPlan {
+  /** K-chunks, each summed by its own fragments into its own rows. */
+  splits: number;
+  /** Texels of k per chunk. */
+  kChunk: number;
+}
+
+/** Split-K chunk count: enough chunks that `parallel` fragments × chunks fill the GPU. */
+export function planSplitK(parallel: number, kTex: number, parallelTexels: number): SplitPlan {
+  let splits = 1;
+  if (parallel < parallelTexels && kTex >= 2 * MIN_K_CHUNK) {
+    splits = Math.min(Math.ceil(parallelTexels / parallel), Math.floor(kTex / MIN_K_CHUNK));
+  }
+  const kChunk = Math.ceil(kTex / splits);
+  return { splits: Math.ceil(kTex / kChunk), kChunk };
+}
+
+/** The row-block targets of the tiled kernel must be plain (unfolded) textures. */
+export function tileable(m: number, n: number, tileRows: number, maxTextureSize: number): boolean {
+  return Math.ceil(n / 4) <= maxTextureSize && Math.ceil(m / tileRows) <= maxTextureSize;
+}
+
+export interface TilePlan extends SplitPlan {
+  /** Row blocks of tileRows output rows. */
+  blockRows: number;
+}
+
+/** Register tiles of an m×n product (k = kTex texels), split-K as planSplitK allows. */
+export function planTiles(
+  m: number,
+  n: number,
+  kTex: number,
+  tileRows: number,
+  maxTextureSize: number,
+  parallelTexels: number,
+): TilePlan {
+  const blockRows = Math.ceil(m / tileRows);
+  let { splits, kChunk } = planSplitK(blockRows * Math.ceil(n / 4), kTex, parallelTexels);
+  // Block rows of all chunks must fit one texture's height.
+  if (splits * blockRows > maxTextureSize) {
+    splits = Math.max(1, Math.floor(maxTextureSize / blockRows));
+    kChunk = Math.ceil(kTex / splits);
+    splits = Math.ceil(kTex / kChunk);
+  }
+  return { blockRows, splits, kChunk };
+}
+
+/** Texels per chunk of a row reduction: enough chunks that rows·chunks fills the GPU. */
+export function chunkTexels(
+  rows: number,
+  texW: number,
+  minChunk: number,
+  parallelTexels: number,
+): number {
+  const wanted = Math.max(1, Math.ceil(parallelTexels / rows));
+  return Math.max(minChunk, Math.ceil(texW / wanted));
+}

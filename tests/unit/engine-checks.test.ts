@@ -1,0 +1,99 @@
+/**
+ * engine/checks.ts, the argument checks both backends share, and engine/webgl/planners.ts, the
+ * pure split-K and tiling plans of the WebGL backend.
+ */
+import { describe, expect, it } from 'vitest';
+import * as check from '../../engine/checks';
+import { CpuBackend } from '../../engine/cpu';
+import { EngineInputError } from '../../engine/tensor';
+import { chunkTexels, planSplitK, planTiles, tileable } from '../../engine/webgl/planners';
+
+describe('shared argument checks', () => {
+  it('accept valid inputs and return the sizes they read', () => {
+    expect(check.checkMatmul('matmul', [2, 3], [3, 4], false)).toEqual({ m: 2, k: 3, n: 4 });
+    expect(check.checkMatmul('matmul', [2, 3], [4, 3], true)).toEqual({ m: 2, k: 3, n: 4 });
+    expect(check.checkHeadBlock('hb', [6, 4], [4, 9], 3)).toEqual({ m: 2, dOut: 3 });
+    expect(check.checkWeightedSum([6, 5], [5, 12], 3)).toEqual({ m: 2, dv: 4 });
+    expect(check.checkAttnProbs([2, 8], [5, 8], { heads: 2, scale: 0.5, causalOffset: 3 })).toEqual(
+      { m: 2, n: 5, headDim: 4, causal: 3 },
+    );
+    expect(check.checkCausalOffset('softmax', undefined)).toBe(-1);
+    expect(check.visibleColumns('softmax', 1, 5, 2)).toBe(4);
+    expect(check.visibleColumns('softmax', 1, 5, -1)).toBe(5);
+    expect(
+      check.checkRope(12, { heads: 2, positionOffset: 0, pairing: 'half', base: 1e4 }),
+    ).toEqual({ headDim: 6, rotaryDim: 6 });
+    expect(
+      check.checkConcatCols([
+        [2, 3],
+        [2, 4],
+      ]),
+    ).toEqual([2, 7]);
+  });
+
+  it('reject bad inputs with EngineInputError naming the op', () => {
+    expect(() => check.checkShape('zeros', [0, 2], 1)).toThrow(/positive integer sizes on WebGL/);
+    expect(() => check.checkShape('zeros', [0, 2], 0)).not.toThrow();
+    expect(() => check.checkUpload([1, 2], [3], 0)).toThrow(/needs 3 values, got 2/);
+    expect(() => check.checkWriteRows([4, 3], 3, [2, 3])).toThrow(
+      /writeRows: cannot write \[2, 3\] at row 3 of \[4, 3\]/,
+    );
+    expect(() => check.checkRowsView([4, 3], 0, 1)).toThrow(/cannot view 0 rows/);
+    expect(() => check.checkRange('sliceCols', [2, 5], 3, 3, 5)).toThrow(/range \[3, 3\)/);
+    expect(() => check.checkCausalOffset('softmax', 1.5)).toThrow(/must be an integer/);
+    expect(() => check.checkCausalOffset('attnProbs', -1)).toThrow(/row 0 sees no column/);
+    expect(() => check.checkAttnProbs([2, 8], [5, 8], { heads: 3, scale: 1 })).toThrow(
+      /do not fit 3 heads/,
+    );
+    expect(() => check.checkAttnProbs([2, 8], [5, 8], { heads: 2, scale: NaN })).toThrow(
+      /scale must be finite/,
+    );
+    const rope = { heads: 2, positionOffset: 0, pairing: 'half' as const, base: 1e4 };
+    expect(() => check.checkRope(12, { ...rope, rotaryDim: 5 })).toThrow(/rotaryDim must be even/);
+    expect(() => check.checkRope(12, { ...rope, positionOffset: -1 })).toThrow(
+      /bad positionOffset/,
+    );
+    expect(() => check.checkRopeConfig('layer 2', { pairing: 'half', base: 0 }, 4)).toThrow(
+      /layer 2: bad RoPE config/,
+    );
+    expect(() => check.checkIds([0, 3], 3, 0)).toThrow(/id 3 at index 1 is outside \[0, 3\)/);
+    expect(() => check.checkIds([], 3, 1)).toThrow(/needs at least one id/);
+    expect(() => check.checkEps('layerNorm', -1)).toThrow(EngineInputError);
+  });
+
+  it('the CPU backend throws the shared messages', () => {
+    const be = new CpuBackend({ dtype: 'float64' });
+    const x = be.zeros([2, 4]);
+    expect(() => be.softmax(x, { causalOffset: -1 })).toThrow(
+      /softmax: row 0 sees no column with causalOffset -1/,
+    );
+    expect(() => be.rope(x, { heads: 3, positionOffset: 0, pairing: 'half', base: 1e4 })).toThrow(
+      /rope: 4 columns do not split into 3 heads/,
+    );
+    expect(() => be.attnWeightedSum(x, x, 2)).toThrow(/attnWeightedSum: p \[2, 4\] and v/);
+  });
+});
+
+describe('WebGL product planners', () => {
+  it('split-K only when the output is too small to fill the GPU', () => {
+    // A 1×768 GEMV (192 output texels, k = 192 texels) against 2048 parallel texels.
+    expect(planSplitK(192, 192, 2048)).toEqual({ splits: 11, kChunk: 18 });
+    // Enough output texels, or too short a reduction: one pass.
+    expect(planSplitK(4096, 192, 2048)).toEqual({ splits: 1, kChunk: 192 });
+    expect(planSplitK(1, 31, 2048)).toEqual({ splits: 1, kChunk: 31 });
+  });
+
+  it('tiles cover m rows in blocks and fit the texture height', () => {
+    expect(tileable(64, 768, 8, 4096)).toBe(true);
+    expect(tileable(64, 4 * 4097, 8, 4096)).toBe(false);
+    const plan = planTiles(64, 768, 192, 8, 4096, 2048);
+    expect(plan.blockRows).toBe(8);
+    expect(plan.splits * plan.kChunk).toBeGreaterThanOrEqual(192);
+    expect(plan.splits * plan.blockRows).toBeLessThanOrEqual(4096);
+    // A tiny texture limit caps the splits so that all block rows fit one texture.
+    const capped = planTiles(64, 4, 1000, 8, 16, 1 << 20);
+    expect(capped.splits * capped.blockRows).toBeLessThanOrEqual(16);
+    expect(chunkTexels(1, 1024, 8, 2048)).toBe(8);
+    expect(chunkTexels(1, 100000, 8, 2048)).toBe(49);
+  });
+});
