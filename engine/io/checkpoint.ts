@@ -217,11 +217,11 @@ class FileCheckpoint implements Checkpoint {
     return { name, dtype, shape, byteLength, file: st.file };
   }
 
-  read(name: string): Promise<Float32Array> {
+  async read(name: string): Promise<Float32Array> {
     return this.file(name).read(name);
   }
 
-  readFloat64(name: string): Promise<Float64Array> {
+  async readFloat64(name: string): Promise<Float64Array> {
     return this.file(name).readFloat64(name);
   }
 }

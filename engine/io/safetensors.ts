@@ -340,7 +340,7 @@ class LazySafetensors implements SafetensorsFile {
     return t;
   }
 
-  readBytes(name: string): Promise<Uint8Array> {
+  async readBytes(name: string): Promise<Uint8Array> {
     const t = this.info(name);
     return this.source.read(this.dataStart + t.dataOffsets[0], t.byteLength);
   }
