@@ -35,9 +35,9 @@ export function bufferSource(bytes: Uint8Array | ArrayBuffer, name = 'buffer'): 
   const source: ByteSource = {
     name,
     size: view.byteLength,
-    read(offset, length) {
+    async read(offset, length) {
       checkRange(source, offset, length);
-      return Promise.resolve(view.subarray(offset, offset + length));
+      return view.subarray(offset, offset + length);
     },
   };
   return source;
