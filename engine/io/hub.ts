@@ -198,6 +198,7 @@ export class HubClient {
   private readonly cache: HubCache | null;
   private readonly fetchImpl: typeof fetch;
   private readonly partials = new Map<string, Partial>();
+  private readonly inFlight = new Set<string>();
 
   constructor(options: HubOptions = {}) {
     this.endpoint = (options.endpoint ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
@@ -252,19 +253,30 @@ export class HubClient {
         });
       return cached;
     }
-    let attemptsLeft = Math.max(0, options.autoResume ?? 0);
-    for (;;) {
-      try {
-        const result = await this.fetchOnce(url, where, options);
-        if (this.cache) await this.cache.put(url, result);
-        return result;
-      } catch (err) {
-        if (err instanceof HubError && err.kind === 'truncated' && attemptsLeft > 0) {
-          attemptsLeft--;
-          continue;
+    if (this.inFlight.has(url))
+      throw new HubError(
+        'invalid-request',
+        where,
+        `${file} from ${repo} is already being downloaded; wait for that download to finish.`,
+      );
+    this.inFlight.add(url);
+    try {
+      let attemptsLeft = Math.max(0, options.autoResume ?? 0);
+      for (;;) {
+        try {
+          const result = await this.fetchOnce(url, where, options);
+          if (this.cache) await this.cache.put(url, result);
+          return result;
+        } catch (err) {
+          if (err instanceof HubError && err.kind === 'truncated' && attemptsLeft > 0) {
+            attemptsLeft--;
+            continue;
+          }
+          throw err;
         }
-        throw err;
       }
+    } finally {
+      this.inFlight.delete(url);
     }
   }
 
@@ -275,7 +287,9 @@ export class HubClient {
   ): Promise<Uint8Array | 'missing'> {
     const { signal, onProgress } = options;
     let partial = this.partials.get(url);
-    const headers: Record<string, string> = {};
+    // Ask for the bytes as stored, so Content-Length is the file size (browsers drop this
+    // header and decide themselves).
+    const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
     if (this.token) headers['Authorization'] = `Bearer ${this.token}`;
     if (partial && partial.received > 0) {
       headers['Range'] = `bytes=${partial.received}-`;
@@ -337,8 +351,14 @@ export class HubClient {
       );
     }
     const contentLength = response.headers.get('content-length');
+    const encoding = response.headers.get('content-encoding');
+    // A compressed body's Content-Length counts compressed bytes, not the file's.
     const length =
-      contentLength !== null && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;
+      contentLength !== null &&
+      /^\d+$/.test(contentLength) &&
+      (!encoding || encoding === 'identity')
+        ? Number(contentLength)
+        : undefined;
     if (status === 206 && partial) {
       const range = parseContentRange(response.headers.get('content-range'));
       if (!range || range[0] !== partial.received) {
@@ -398,26 +418,38 @@ export class HubClient {
       const reader = body.getReader();
       try {
         for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          state.chunks.push(value);
-          state.received += value.byteLength;
+          let chunk: ReadableStreamReadResult<Uint8Array>;
+          try {
+            chunk = await reader.read();
+          } catch (err) {
+            // The connection broke (or was aborted) mid-body: keep what arrived for a resume.
+            if (signal?.aborted) throw abortError(where, err);
+            throw this.truncated(at, state, err);
+          }
+          if (chunk.done) break;
+          state.chunks.push(chunk.value);
+          state.received += chunk.value.byteLength;
           if (state.total !== undefined && state.received > state.total) {
-            this.partials.delete(url);
-            await reader.cancel();
-            throw new HubError(
-              'http',
-              at,
-              `The Hub sent more than the announced ${state.total} bytes of ${where.file}; ` +
-                'the download was dropped, try again.',
-            );
+            if (status === 200) {
+              // A content-encoded body (its header hidden from us) is longer than the
+              // Content-Length it was sent with: the size is simply unknown.
+              state.total = undefined;
+            } else {
+              this.partials.delete(url);
+              throw new HubError(
+                'http',
+                at,
+                `The Hub sent more than the announced ${state.total} bytes of ${where.file}; ` +
+                  'the download was dropped, try again.',
+              );
+            }
           }
           report(false);
         }
       } catch (err) {
-        if (err instanceof HubError) throw err;
-        if (signal?.aborted) throw abortError(where, err);
-        throw this.truncated(at, state, err);
+        // Whatever stopped us (a callback that threw included), let go of the connection.
+        await reader.cancel().catch(() => undefined);
+        throw err;
       } finally {
         reader.releaseLock();
       }

@@ -271,6 +271,30 @@ describe('downloading one file', () => {
     expect(requests).toHaveLength(0);
   });
 
+  it('an error thrown by the progress callback passes through unchanged', async () => {
+    serve('acme/tiny', 'cb.bin', pattern(40_000, 6));
+    const client = new HubClient({ endpoint, cache: null });
+    const boom = new Error('callback failed');
+    const err = await client
+      .download('acme/tiny', 'main', 'cb.bin', {
+        onProgress: (p) => {
+          if (p.received > 0) throw boom;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBe(boom);
+  });
+
+  it('refuses a second simultaneous download of the same file', async () => {
+    const body = serve('acme/tiny', 'twice.bin', pattern(30_000, 7));
+    const client = new HubClient({ endpoint, cache: null });
+    const first = client.download('acme/tiny', 'main', 'twice.bin');
+    const e = await hubError(client.download('acme/tiny', 'main', 'twice.bin'));
+    expect(e.kind).toBe('invalid-request');
+    expect(e.message).toMatch(/already being downloaded/);
+    expectBytes(await first, body);
+  });
+
   it('an unreachable endpoint is a network error', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
