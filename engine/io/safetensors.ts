@@ -282,7 +282,10 @@ export async function openSafetensors(source: ByteSource): Promise<SafetensorsFi
       file,
       `the file is ${source.size} bytes long, too short for the 8-byte header length.`,
     );
-  const headerLength = readU64(file, await source.read(0, 8));
+  const lengthBytes = await source.read(0, 8);
+  if (lengthBytes.byteLength !== 8)
+    throw new CheckpointFormatError(file, 'reading the 8-byte header length returned fewer bytes.');
+  const headerLength = readU64(file, lengthBytes);
   if (headerLength > MAX_HEADER_BYTES)
     throw new CheckpointFormatError(
       file,
@@ -296,6 +299,11 @@ export async function openSafetensors(source: ByteSource): Promise<SafetensorsFi
         'after the length field: the file is truncated or not a safetensors file.',
     );
   const headerBytes = await source.read(8, headerLength);
+  if (headerBytes.byteLength !== headerLength)
+    throw new CheckpointFormatError(
+      file,
+      `reading the ${headerLength}-byte header returned ${headerBytes.byteLength} bytes.`,
+    );
   const dataStart = 8 + headerLength;
   const { tensors, metadata } = parseHeader(file, headerBytes, source.size - dataStart);
   return new LazySafetensors(source, dataStart, tensors, metadata);
@@ -342,7 +350,13 @@ class LazySafetensors implements SafetensorsFile {
 
   async readBytes(name: string): Promise<Uint8Array> {
     const t = this.info(name);
-    return this.source.read(this.dataStart + t.dataOffsets[0], t.byteLength);
+    const bytes = await this.source.read(this.dataStart + t.dataOffsets[0], t.byteLength);
+    if (bytes.byteLength !== t.byteLength)
+      throw new CheckpointFormatError(
+        this.file,
+        `reading tensor "${name}" returned ${bytes.byteLength} of its ${t.byteLength} bytes.`,
+      );
+    return bytes;
   }
 
   async read(name: string): Promise<Float32Array> {
@@ -417,7 +431,7 @@ function writeFail(problem: string): never {
 export function writeSafetensors(
   tensors: readonly TensorToWrite[],
   metadata?: Readonly<Record<string, string>>,
-): Uint8Array {
+): Uint8Array<ArrayBuffer> {
   const names = new Set<string>();
   for (const t of tensors) {
     if (typeof t.name !== 'string' || t.name === '') writeFail('every tensor needs a name.');

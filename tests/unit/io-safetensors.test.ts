@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bufferSource, type ByteSource } from '../../engine/io/bytes';
+import { blobSource, bufferSource, type ByteSource } from '../../engine/io/bytes';
 import { CheckpointFormatError, CheckpointMissingError } from '../../engine/io/errors';
 import {
   fromBFloat16Bits,
@@ -254,6 +254,43 @@ describe('a hand-assembled file', () => {
     expect(() => st.info('nope')).toThrow(CheckpointMissingError);
     expect(() => st.info('nope')).toThrow('ids.safetensors has no tensor named "nope"');
     await expect(st.read('ids')).rejects.toThrow(/ids\.safetensors: tensor "ids" has dtype I64/);
+  });
+});
+
+describe('byte sources', () => {
+  it('a Blob / File source reads tensors by slice', async () => {
+    const bytes = writeSafetensors([
+      { name: 'a', dtype: 'F32', shape: [2], data: [1.5, -3] },
+      { name: 'b', dtype: 'F16', shape: [1], data: [0.25] },
+    ]);
+    const file = new File([bytes], 'tiny.safetensors');
+    const st = await openSafetensors(blobSource(file));
+    expect(st.file).toBe('tiny.safetensors');
+    expect(Array.from(await st.read('a'))).toEqual([1.5, -3]);
+    expect(Array.from(await st.read('b'))).toEqual([0.25]);
+    const blob = blobSource(new Blob([bytes]), 'named.safetensors');
+    expect(blob.name).toBe('named.safetensors');
+    await expect(blob.read(bytes.byteLength - 1, 2)).rejects.toThrow(
+      /named\.safetensors: cannot read 2 bytes/,
+    );
+  });
+
+  it('a source that returns short reads is caught', async () => {
+    const bytes = writeSafetensors([{ name: 'a', dtype: 'F32', shape: [2], data: [1, 2] }]);
+    const inner = bufferSource(bytes, 'short.safetensors');
+    // Short only past the header (offset > 8), then short everywhere.
+    const shortFrom = (from: number): ByteSource => ({
+      name: inner.name,
+      size: inner.size,
+      read: async (offset, length) =>
+        (await inner.read(offset, length)).subarray(0, offset >= from ? length - 1 : length),
+    });
+    const st = await openSafetensors(shortFrom(9));
+    await expect(st.read('a')).rejects.toThrow(
+      'short.safetensors: reading tensor "a" returned 7 of its 8 bytes.',
+    );
+    await expect(openSafetensors(shortFrom(1))).rejects.toThrow(/-byte header returned/);
+    await expect(openSafetensors(shortFrom(0))).rejects.toThrow(/8-byte header length/);
   });
 });
 
