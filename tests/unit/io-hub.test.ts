@@ -10,6 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../engine/io/checkpoint';
 import { HubError } from '../../engine/io/errors';
 import {
+  CacheStorageHubCache,
+  defaultHubCache,
   downloadModel,
   HubClient,
   MemoryHubCache,
@@ -451,5 +453,57 @@ describe('downloadModel and the cache', () => {
     expect((await hubError(downloadModel(client, 'acme/noshard'))).message).toBe(
       'Repo acme/noshard has no file model-00001-of-00001.safetensors at revision main, though model.safetensors.index.json names it as a shard.',
     );
+  });
+});
+
+/** A minimal stand-in for the browser's CacheStorage (Node 20 has none). */
+function fakeCacheStorage(): {
+  storage: CacheStorage;
+  names: string[];
+  stored: Map<string, Response>;
+} {
+  const stored = new Map<string, Response>();
+  const names: string[] = [];
+  const cache = {
+    match: (key: string) => Promise.resolve(stored.get(key)?.clone()),
+    put: (key: string, response: Response) => {
+      stored.set(key, response);
+      return Promise.resolve();
+    },
+  };
+  const storage = {
+    open: (name: string) => {
+      names.push(name);
+      return Promise.resolve(cache);
+    },
+  } as unknown as CacheStorage;
+  return { storage, names, stored };
+}
+
+describe('Cache Storage cache', () => {
+  it('is not the default where there is no Cache Storage (Node)', () => {
+    expect(defaultHubCache()).toBeNull();
+  });
+
+  it('keeps bytes and 404s under the resolve URL; a second load makes no request', async () => {
+    const body = serve('acme/cs', 'config.json', new TextEncoder().encode('{"n_embd":4}'));
+    const { storage, names, stored } = fakeCacheStorage();
+    const cache = new CacheStorageHubCache(storage);
+    const client = new HubClient({ endpoint, cache });
+    expectBytes(await client.download('acme/cs', 'main', 'config.json'), body);
+    expect(await client.tryDownload('acme/cs', 'main', 'tokenizer.json')).toBe('missing');
+    expect(names.every((n) => n === 'slim-attention-lab-hub')).toBe(true);
+    expect([...stored.keys()]).toEqual([
+      `${endpoint}/acme/cs/resolve/main/config.json`,
+      `${endpoint}/acme/cs/resolve/main/tokenizer.json`,
+    ]);
+    requests.length = 0;
+    const again = new HubClient({ endpoint, cache: new CacheStorageHubCache(storage) });
+    expectBytes(await again.download('acme/cs', 'main', 'config.json'), body);
+    expect(await again.tryDownload('acme/cs', 'main', 'tokenizer.json')).toBe('missing');
+    await expect(again.download('acme/cs', 'main', 'tokenizer.json')).rejects.toThrow(
+      'Repo acme/cs has no file tokenizer.json at revision main.',
+    );
+    expect(requests).toHaveLength(0);
   });
 });
