@@ -1,0 +1,227 @@
+/**
+ * A checkpoint over one or several safetensors files. Single-file checkpoints are
+ * `model.safetensors`; sharded ones have `model.safetensors.index.json`
+ * ({metadata: {total_size}, weight_map: {tensor: shard}}) and one file per shard. Opening reads
+ * only the headers; `read(name)` reads only that tensor's bytes from its shard.
+ */
+import { bufferSource, type ByteSource } from './bytes';
+import { CheckpointFormatError, CheckpointMissingError } from './errors';
+import { openSafetensors, type SafetensorsDtype, type SafetensorsFile } from './safetensors';
+
+export const SINGLE_FILE = 'model.safetensors';
+export const INDEX_FILE = 'model.safetensors.index.json';
+
+export interface CheckpointTensorInfo {
+  readonly name: string;
+  readonly dtype: SafetensorsDtype;
+  readonly shape: readonly number[];
+  readonly byteLength: number;
+  /** The file (shard) that holds it. */
+  readonly file: string;
+}
+
+export interface Checkpoint {
+  /** The files it reads from: one name, or the shards in index order. */
+  readonly files: readonly string[];
+  /** "__metadata__" of the (first) safetensors file. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Sum of tensor bytes over all files. */
+  readonly totalBytes: number;
+  tensorNames(): string[];
+  has(name: string): boolean;
+  info(name: string): CheckpointTensorInfo;
+  read(name: string): Promise<Float32Array>;
+  readFloat64(name: string): Promise<Float64Array>;
+}
+
+/** A parsed shard index. */
+export interface ShardIndex {
+  totalSize: number | undefined;
+  /** tensor name → shard file name */
+  weightMap: ReadonlyMap<string, string>;
+  /** Distinct shard names, in order of first mention. */
+  shards: string[];
+}
+
+/** Parses and validates `model.safetensors.index.json` text. */
+export function parseShardIndex(text: string, file = INDEX_FILE): ShardIndex {
+  const fail = (problem: string): never => {
+    throw new CheckpointFormatError(file, problem);
+  };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return fail(`not valid JSON (${err instanceof Error ? err.message : String(err)}).`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    return fail('the index must be a JSON object.');
+  const root = json as Record<string, unknown>;
+  const map = root['weight_map'];
+  if (typeof map !== 'object' || map === null || Array.isArray(map))
+    return fail('the index has no "weight_map" object.');
+  let totalSize: number | undefined;
+  const meta = root['metadata'];
+  if (meta !== undefined && meta !== null) {
+    if (typeof meta !== 'object' || Array.isArray(meta)) fail('"metadata" must be an object.');
+    const t = (meta as Record<string, unknown>)['total_size'];
+    if (t !== undefined) {
+      if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0)
+        fail(`"metadata.total_size" must be a non-negative integer, not ${JSON.stringify(t)}.`);
+      totalSize = t as number;
+    }
+  }
+  const weightMap = new Map<string, string>();
+  const shards: string[] = [];
+  for (const [tensor, shard] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof shard !== 'string' || shard === '')
+      fail(`"weight_map" entry "${tensor}" must name a shard file, not ${JSON.stringify(shard)}.`);
+    const s = shard as string;
+    if (s.includes('/') || s.includes('\\') || s === '.' || s === '..')
+      fail(`"weight_map" entry "${tensor}" names "${s}"; shards must be plain file names.`);
+    weightMap.set(tensor, s);
+    if (!shards.includes(s)) shards.push(s);
+  }
+  if (weightMap.size === 0) fail('"weight_map" is empty: the index lists no tensors.');
+  return { totalSize, weightMap, shards };
+}
+
+/** Files of a checkpoint: a name → source (or bytes) map, e.g. the result of a Hub download. */
+export type CheckpointFiles = ReadonlyMap<string, ByteSource | Uint8Array>;
+
+function sourceOf(files: CheckpointFiles, name: string): ByteSource | undefined {
+  const f = files.get(name);
+  if (f === undefined) return undefined;
+  return f instanceof Uint8Array ? bufferSource(f, name) : f;
+}
+
+async function textOf(source: ByteSource): Promise<string> {
+  const bytes = await source.read(0, source.size);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CheckpointFormatError(source.name, 'not valid UTF-8 text.');
+  }
+}
+
+/**
+ * Opens a checkpoint from its files: the shard index when present, else `model.safetensors`,
+ * else the only `*.safetensors` file. `name` (e.g. the repo id) is used in messages.
+ */
+export async function openCheckpoint(
+  files: CheckpointFiles,
+  name = 'checkpoint',
+): Promise<Checkpoint> {
+  const index = sourceOf(files, INDEX_FILE);
+  if (index) return openSharded(parseShardIndex(await textOf(index), INDEX_FILE), files);
+  let single = sourceOf(files, SINGLE_FILE);
+  if (!single) {
+    const candidates = [...files.keys()].filter((f) => f.endsWith('.safetensors'));
+    if (candidates.length === 1) single = sourceOf(files, candidates[0]);
+    else if (candidates.length > 1)
+      throw new CheckpointMissingError(
+        'shard',
+        INDEX_FILE,
+        name,
+        `${name} has ${candidates.length} .safetensors files (${candidates.join(', ')}) but no ` +
+          `${INDEX_FILE} saying which tensor is in which.`,
+      );
+  }
+  if (!single)
+    throw new CheckpointMissingError(
+      'weights',
+      name,
+      name,
+      `${name} has no weights: neither ${SINGLE_FILE} nor ${INDEX_FILE} is among its files.`,
+    );
+  const st = await openSafetensors(single);
+  return new FileCheckpoint([st], new Map(st.tensorNames().map((t) => [t, st])));
+}
+
+async function openSharded(index: ShardIndex, files: CheckpointFiles): Promise<Checkpoint> {
+  const opened = new Map<string, SafetensorsFile>();
+  for (const shard of index.shards) {
+    const source = sourceOf(files, shard);
+    if (!source) {
+      const example = [...index.weightMap].find(([, s]) => s === shard)?.[0];
+      throw new CheckpointMissingError(
+        'shard',
+        shard,
+        INDEX_FILE,
+        `${INDEX_FILE} puts tensors (e.g. "${example}") in the shard ${shard}, but that file ` +
+          'is missing.',
+      );
+    }
+    opened.set(shard, await openSafetensors(source));
+  }
+  const owner = new Map<string, SafetensorsFile>();
+  for (const [tensor, shard] of index.weightMap) {
+    const st = opened.get(shard) as SafetensorsFile;
+    if (!st.has(tensor))
+      throw new CheckpointMissingError(
+        'tensor',
+        tensor,
+        shard,
+        `${INDEX_FILE} says tensor "${tensor}" is in ${shard}, but that shard has no such tensor.`,
+      );
+    owner.set(tensor, st);
+  }
+  for (const st of opened.values())
+    for (const tensor of st.tensorNames())
+      if (!owner.has(tensor))
+        throw new CheckpointFormatError(
+          st.file,
+          `holds tensor "${tensor}", which ${INDEX_FILE} does not list.`,
+        );
+  return new FileCheckpoint([...opened.values()], owner);
+}
+
+class FileCheckpoint implements Checkpoint {
+  readonly files: readonly string[];
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly totalBytes: number;
+  constructor(
+    files: readonly SafetensorsFile[],
+    private readonly owner: ReadonlyMap<string, SafetensorsFile>,
+  ) {
+    this.files = files.map((f) => f.file);
+    this.metadata = files[0]?.metadata ?? {};
+    let total = 0;
+    for (const [name, st] of owner) total += st.info(name).byteLength;
+    this.totalBytes = total;
+  }
+
+  tensorNames(): string[] {
+    return [...this.owner.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.owner.has(name);
+  }
+
+  private file(name: string): SafetensorsFile {
+    const st = this.owner.get(name);
+    if (!st)
+      throw new CheckpointMissingError(
+        'tensor',
+        name,
+        this.files.join(', '),
+        `The checkpoint (${this.files.join(', ')}) has no tensor named "${name}".`,
+      );
+    return st;
+  }
+
+  info(name: string): CheckpointTensorInfo {
+    const st = this.file(name);
+    const { dtype, shape, byteLength } = st.info(name);
+    return { name, dtype, shape, byteLength, file: st.file };
+  }
+
+  async read(name: string): Promise<Float32Array> {
+    return this.file(name).read(name);
+  }
+
+  async readFloat64(name: string): Promise<Float64Array> {
+    return this.file(name).readFloat64(name);
+  }
+}
