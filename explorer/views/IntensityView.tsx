@@ -1,20 +1,17 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { PlotFigure } from '../../../../components/charts/PlotFigure';
-import { formatCount } from '../../../../components/format';
+import { PlotFigure } from '../../components/charts/PlotFigure';
+import { formatCount } from '../../components/format';
 import {
   chipRidge,
   computeBoundFrom,
-  computeDtype,
   intensitySeries,
-  schemeLabels,
+  intensitySchemeLabels,
+  intensitySchemes,
   table2Shape,
-  type Scheme,
-} from '../../../../roofline/series';
-import { slimPeakIntensity } from '../../../../roofline/index';
+} from '../series';
+import { computeDtype, slimPeakIntensity } from '../../roofline';
 import { colors, plotStyle, type ViewProps } from './common';
-
-const schemes: Scheme[] = ['vanilla', 'option1', 'option2'];
 
 /** View 2: whole-layer intensity (Table 2 at batch B) vs context, with the chip's ridge point. */
 export const IntensityView = memo(function IntensityView({ setup, grid }: ViewProps) {
@@ -35,7 +32,10 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
   );
   const ridge = chipRidge(chip, weightFormat);
   const { dtype } = computeDtype(chip, weightFormat);
-  const crossings = schemes.map((s) => ({ scheme: s, from: computeBoundFrom(series, s, ridge) }));
+  const crossings = intensitySchemes.map((s) => ({
+    scheme: s,
+    from: computeBoundFrom(series, s, ridge),
+  }));
 
   const options = useMemo<Plot.PlotOptions>(
     () => ({
@@ -46,8 +46,8 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
       x: { type: 'log', label: 'context length n (tokens) →' },
       y: { type: 'log', label: '↑ OPs per byte (one layer, projections + attention)', grid: true },
       color: {
-        domain: schemes.map((s) => schemeLabels[s]),
-        range: schemes.map((s) => colors[s]),
+        domain: intensitySchemes.map((s) => intensitySchemeLabels[s]),
+        range: intensitySchemes.map((s) => colors[s]),
         legend: true,
       },
       marks: [
@@ -98,7 +98,7 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
         {crossings.map((c) => (
           <li key={c.scheme}>
             <span className="swatch" style={{ background: colors[c.scheme] }} />
-            {schemeLabels[c.scheme]}:{' '}
+            {intensitySchemeLabels[c.scheme]}:{' '}
             {c.from === undefined
               ? `stays memory bound on ${chip.name} up to ${formatCount(grid[grid.length - 1])} tokens`
               : c.from === grid[0]

@@ -1,19 +1,14 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { PlotFigure } from '../../../../components/charts/PlotFigure';
-import { formatBytes, formatCount } from '../../../../components/format';
-import {
-  maxFittingContext,
-  memoryBytes,
-  memorySeries,
-  memoryVariants,
-} from '../../../../roofline/series';
+import { PlotFigure } from '../../components/charts/PlotFigure';
+import { formatBytes, formatCount } from '../../components/format';
+import { maxFittingContext, memoryBytes, memorySeries, memoryLines } from '../series';
 import { colors, formatCapacity, GB, plotStyle, type ViewProps } from './common';
 
 /** View 1: memory (weights + B·cache) vs context, the chip's capacity, and where each stops fitting. */
 export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
   const { model, chip, batch, contextLength, weightFormat, cacheFormat } = setup;
-  const variants = useMemo(() => memoryVariants(model), [model]);
+  const variants = useMemo(() => memoryLines(model), [model]);
   const series = useMemo(
     () => memorySeries(model, batch, { weightFormat, cacheFormat }, grid),
     [model, batch, weightFormat, cacheFormat, grid],
@@ -25,7 +20,7 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
         ...v,
         maxContext: maxFittingContext(
           model,
-          v.variant,
+          v.line,
           batch,
           { weightFormat, cacheFormat },
           capacity,
@@ -36,12 +31,12 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
   );
   const now = variants.map((v) => ({
     ...v,
-    bytes: memoryBytes(model, v.variant, contextLength, batch, { weightFormat, cacheFormat }),
+    bytes: memoryBytes(model, v.line, contextLength, batch, { weightFormat, cacheFormat }),
   }));
   const { labels, palette } = useMemo(
     () => ({
       labels: ['weights only', ...variants.map((v) => v.label)],
-      palette: ['weights' as const, ...variants.map((v) => v.variant)].map((k) => colors[k]),
+      palette: ['weights' as const, ...variants.map((v) => v.line)].map((k) => colors[k]),
     }),
     [variants],
   );
@@ -108,19 +103,18 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
       />
       <ul className="facts" data-testid="memory-facts">
         {limits.map((l) => (
-          <li key={l.variant}>
-            <span className="swatch" style={{ background: colors[l.variant] }} />
+          <li key={l.line}>
+            <span className="swatch" style={{ background: colors[l.line] }} />
             {l.label}:{' '}
             {l.maxContext === 0
               ? `does not fit even at ${formatCount(grid[0])} tokens (the weights alone need ${formatBytes(
-                  memoryBytes(model, l.variant, grid[0], batch, { weightFormat, cacheFormat })
-                    .weights,
+                  memoryBytes(model, l.line, grid[0], batch, { weightFormat, cacheFormat }).weights,
                 )})`
               : l.maxContext >= grid[grid.length - 1]
                 ? `fits over the whole range (up to ${formatCount(grid[grid.length - 1])} tokens)`
                 : `fits up to ${formatCount(l.maxContext)} tokens, then stops fitting`}
             {'; '}at n = {formatCount(contextLength)}:{' '}
-            {formatBytes(now.find((v) => v.variant === l.variant)!.bytes.total)}
+            {formatBytes(now.find((v) => v.line === l.line)!.bytes.total)}
           </li>
         ))}
       </ul>

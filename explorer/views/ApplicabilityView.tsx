@@ -1,6 +1,6 @@
 import { useMemo, memo } from 'react';
-import { applicability, compressionFactor, projectionRatio } from '../../../../roofline/index';
-import type { Model } from '../../../../roofline/index';
+import { applicability, compressionFactor, projectionRatio } from '../../roofline';
+import type { Model } from '../../roofline';
 
 const kindNames = {
   'mha-square': 'MHA, square W_K',

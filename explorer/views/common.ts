@@ -1,5 +1,5 @@
-import { formatBytes } from '../../../../components/format';
-import type { Setup } from '../../../../roofline/series';
+import { formatBytes } from '../../components/format';
+import type { Setup } from '../series';
 
 /** What every chart view gets: the resolved setup and the plotted context grid. */
 export interface ViewProps {
@@ -10,13 +10,12 @@ export interface ViewProps {
 /** Series colours, the same in every view and readable on both themes. */
 export const colors = {
   weights: '#8c8c8c',
-  standard: '#e45756',
+  kv: '#e45756',
   slim: '#4c78a8',
   'x-cache': '#54a24b',
   'e-cache': '#b279a2',
-  vanilla: '#e45756',
-  option1: '#f58518',
-  option2: '#4c78a8',
+  'v-first': '#f58518',
+  'k-first': '#4c78a8',
   capacity: '#c2410c',
 } as const;
 

@@ -1,15 +1,15 @@
 import { useId, useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { PlotFigure } from '../../../../components/charts/PlotFigure';
-import { formatBytes, formatCount } from '../../../../components/format';
+import { PlotFigure } from '../../components/charts/PlotFigure';
+import { formatBytes, formatCount } from '../../components/format';
 import {
   capacityFrontier,
   chipsNeeded,
   contextGrid,
   maxFittingBatch,
   maxFittingContext,
-  memoryVariants,
-} from '../../../../roofline/series';
+  memoryLines,
+} from '../series';
 import { CountInput } from '../CountInput';
 import { colors, plotStyle, type ViewProps } from './common';
 
@@ -32,12 +32,12 @@ export const PlannerView = memo(function PlannerView({
   const { model, chip, batch, contextLength, weightFormat, cacheFormat } = setup;
   const formats = useMemo(() => ({ weightFormat, cacheFormat }), [weightFormat, cacheFormat]);
   const capacity = chipCount * chip.memoryCapacity;
-  const variants = useMemo(() => memoryVariants(model), [model]);
+  const variants = useMemo(() => memoryLines(model), [model]);
   const rows = variants.map((v) => ({
     ...v,
-    maxBatch: maxFittingBatch(model, v.variant, contextLength, formats, capacity),
-    maxContext: maxFittingContext(model, v.variant, batch, formats, capacity, 2 ** 30),
-    chips: chipsNeeded(model, v.variant, users, contextLength, formats, chip.memoryCapacity),
+    maxBatch: maxFittingBatch(model, v.line, contextLength, formats, capacity),
+    maxContext: maxFittingContext(model, v.line, batch, formats, capacity, 2 ** 30),
+    chips: chipsNeeded(model, v.line, users, contextLength, formats, chip.memoryCapacity),
   }));
   // The frontier needs fewer points than the other views: it is a step-free smooth curve.
   const coarse = useMemo(() => contextGrid(grid[0], grid[grid.length - 1], 128), [grid]);
@@ -56,7 +56,7 @@ export const PlannerView = memo(function PlannerView({
       y: { type: 'log', label: '↑ largest batch that fits', grid: true },
       color: {
         domain: variants.map((v) => v.label),
-        range: variants.map((v) => colors[v.variant]),
+        range: variants.map((v) => colors[v.line]),
         legend: true,
       },
       marks: [
@@ -117,9 +117,9 @@ export const PlannerView = memo(function PlannerView({
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={r.variant}>
+              <tr key={r.line}>
                 <th scope="row">
-                  <span className="swatch" style={{ background: colors[r.variant] }} />
+                  <span className="swatch" style={{ background: colors[r.line] }} />
                   {r.label}
                 </th>
                 <td>{formatCount(r.maxBatch)}</td>

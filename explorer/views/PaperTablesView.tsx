@@ -1,12 +1,13 @@
 import { useMemo, memo } from 'react';
-import { chips, models } from '../../../../roofline/index';
 import {
+  chips,
+  models,
   paperTable1,
   paperTable3,
   paperTable7,
   paperWhisperTable,
   type PrintedComparison,
-} from '../../../../roofline/series';
+} from '../../roofline';
 
 /** A computed cell; with `withPrinted` the paper's value follows it, muted. */
 function Cell({ c, withPrinted = false }: { c: PrintedComparison; withPrinted?: boolean }) {

@@ -1,14 +1,14 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { PlotFigure } from '../../../../components/charts/PlotFigure';
-import { formatCount } from '../../../../components/format';
+import { PlotFigure } from '../../components/charts/PlotFigure';
+import { formatCount } from '../../components/format';
 import {
   speedupAt,
   speedupBatches,
   speedupSeries,
   type SpeedupEstimateKind,
   type SpeedupPoint,
-} from '../../../../roofline/series';
+} from '../series';
 import { plotStyle, type ViewProps } from './common';
 
 const titles: Record<SpeedupEstimateKind, string> = {

@@ -1,0 +1,93 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { contextGrid, contextRange, type Setup } from './series';
+import { Controls } from './Controls';
+import { useExplorerState } from './state';
+import { ViewsErrorBoundary } from './ViewsErrorBoundary';
+import { ApplicabilityView } from './views/ApplicabilityView';
+import { IntensityView } from './views/IntensityView';
+import { MemoryView } from './views/MemoryView';
+import { PaperTablesView } from './views/PaperTablesView';
+import { PlannerView } from './views/PlannerView';
+import { RooflineView } from './views/RooflineView';
+import { SpeedupView } from './views/SpeedupView';
+import './explorer.css';
+
+/** Points per plotted series (the context slider moves over the same grid). */
+export const SERIES_POINTS = 512;
+
+/** How long the context must rest before it is written to the URL (history writes are slow). */
+const URL_WRITE_DELAY_MS = 200;
+
+/**
+ * The roofline & memory explorer. Every number comes from roofline/ (explorer/series samples
+ * the cost model, one module per view); this page only wires the URL state to the views.
+ */
+export default function ExplorerPage() {
+  const state = useExplorerState();
+  const { model, chip, batch, weightFormat, cacheFormat, setContext } = state;
+  // While the slider is dragged the views follow a local draft; the URL gets the value once it
+  // rests, so a drag is not one history write per frame.
+  const [draft, setDraft] = useState<number | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const setContextLive = useCallback(
+    (n: number) => {
+      setDraft(n);
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => {
+        setContext(n);
+        setDraft(null);
+      }, URL_WRITE_DELAY_MS);
+    },
+    [setContext],
+  );
+  const range = useMemo(() => contextRange(model), [model]);
+  const grid = useMemo(() => contextGrid(range.min, range.max, SERIES_POINTS), [range]);
+  // A context outside the model's plotted range (e.g. 128K for Whisper) is clamped, not refused.
+  const contextLength = Math.min(range.max, Math.max(range.min, draft ?? state.context));
+  const setup = useMemo<Setup>(
+    () => ({ model, chip, batch, contextLength, weightFormat, cacheFormat }),
+    [model, chip, batch, contextLength, weightFormat, cacheFormat],
+  );
+  // No useDeferredValue: a slider step only moves chart markers and rebuilds the small roofline
+  // chart, so deferring would cost a second render pass for nothing.
+  const viewSetup = setup;
+  const viewGrid = grid;
+
+  return (
+    <section className="page explorer">
+      <h1>Roofline &amp; memory explorer</h1>
+      <p className="lead">
+        Does slim attention pay off for your model on your chip? Pick both, drag the context length,
+        and every view below follows — memory, intensity, roofline, speedup, verdict and capacity,
+        all computed by the cost model from PAPER.md.
+      </p>
+      <div className="explorer-layout">
+        <Controls
+          state={{ ...state, context: contextLength, setContext: setContextLive }}
+          grid={grid}
+        />
+        <ViewsErrorBoundary
+          resetKey={JSON.stringify([model, chip, batch, weightFormat, cacheFormat])}
+        >
+          <div className="explorer-views" data-context={viewSetup.contextLength}>
+            <MemoryView setup={viewSetup} grid={viewGrid} />
+            <IntensityView setup={viewSetup} grid={viewGrid} />
+            <RooflineView setup={viewSetup} grid={viewGrid} />
+            <SpeedupView setup={viewSetup} grid={viewGrid} />
+            <ApplicabilityView model={viewSetup.model} />
+            <PlannerView
+              setup={viewSetup}
+              grid={viewGrid}
+              chipCount={state.plannerChips}
+              users={state.plannerUsers}
+              onChipCount={state.setPlannerChips}
+              onUsers={state.setPlannerUsers}
+            />
+            <PaperTablesView />
+          </div>
+        </ViewsErrorBoundary>
+      </div>
+    </section>
+  );
+}
