@@ -1,8 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ChipPicker } from '../components/pickers/ChipPicker';
 import { ModelPicker } from '../components/pickers/ModelPicker';
-import { formatCount } from '../components/format';
-import { formatCapacity } from './views/common';
+import { formatCapacity, formatCount } from '../components/format';
 import { chips, models } from '../roofline';
 import type { PositionalKind } from '../roofline';
 import {

@@ -1,5 +1,6 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
+import { contextChart, labelledRule, seriesLines } from '../../components/charts/marks';
 import { PlotFigure } from '../../components/charts/PlotFigure';
 import { formatCount } from '../../components/format';
 import {
@@ -11,7 +12,7 @@ import {
   table2Shape,
 } from '../series';
 import { computeDtype, slimPeakIntensity } from '../../roofline';
-import { colors, plotStyle, type ViewProps } from './common';
+import { colors, type ViewProps } from './common';
 
 /** View 2: whole-layer intensity (Table 2 at batch B) vs context, with the chip's ridge point. */
 export const IntensityView = memo(function IntensityView({ setup, grid }: ViewProps) {
@@ -39,34 +40,23 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
 
   const options = useMemo<Plot.PlotOptions>(
     () => ({
-      style: plotStyle,
-      height: 320,
-      marginLeft: 56,
-      marginTop: 34,
-      x: { type: 'log', label: 'context length n (tokens) →' },
-      y: { type: 'log', label: '↑ OPs per byte (one layer, projections + attention)', grid: true },
-      color: {
-        domain: intensitySchemes.map((s) => intensitySchemeLabels[s]),
-        range: intensitySchemes.map((s) => colors[s]),
-        legend: true,
-      },
+      ...contextChart({
+        height: 320,
+        marginTop: 34,
+        y: { type: 'log', label: '↑ OPs per byte (one layer, projections + attention)' },
+        color: {
+          domain: intensitySchemes.map((s) => intensitySchemeLabels[s]),
+          range: intensitySchemes.map((s) => colors[s]),
+          legend: true,
+        },
+      }),
       marks: [
-        Plot.ruleY([ridge], { stroke: colors.capacity, strokeDasharray: '6 4' }),
-        Plot.text([ridge], {
-          x: grid[0],
-          y: (r: number) => r,
-          text: (r: number) => `ridge of ${chip.name}: ${r.toPrecision(3)} OPs/byte (${dtype})`,
-          textAnchor: 'start',
-          dy: -7,
-          fill: colors.capacity,
-        }),
-        Plot.line(series, {
-          x: 'contextLength',
-          y: 'layerOpsPerByte',
-          stroke: 'label',
-          strokeWidth: 2,
-          tip: { format: { x: (n: number) => formatCount(n), y: (v: number) => v.toPrecision(3) } },
-        }),
+        ...labelledRule(
+          ridge,
+          `ridge of ${chip.name}: ${ridge.toPrecision(3)} OPs/byte (${dtype})`,
+          { x: grid[0], stroke: colors.capacity },
+        ),
+        ...seriesLines(series, { y: 'layerOpsPerByte', yFormat: (v) => v.toPrecision(3) }),
       ],
     }),
     [series, ridge, dtype, chip.name, grid],

@@ -1,9 +1,10 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
 import { PlotFigure } from '../../components/charts/PlotFigure';
-import { formatBytes, formatCount } from '../../components/format';
+import { contextChart, labelledRule, seriesLines } from '../../components/charts/marks';
+import { formatBytes, formatCapacity, formatCount } from '../../components/format';
 import { maxFittingContext, memoryBytes, memorySeries, memoryLines } from '../series';
-import { colors, formatCapacity, GB, plotStyle, type ViewProps } from './common';
+import { colors, GB, type ViewProps } from './common';
 
 /** View 1: memory (weights + B·cache) vs context, the chip's capacity, and where each stops fitting. */
 export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
@@ -43,34 +44,20 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
 
   const options = useMemo<Plot.PlotOptions>(
     () => ({
-      style: plotStyle,
-      height: 320,
-      marginLeft: 56,
-      marginTop: 34,
-      x: { type: 'log', label: 'context length n (tokens) →' },
-      y: { type: 'log', label: '↑ memory (GB)', grid: true },
-      color: { domain: labels, range: palette, legend: true },
+      ...contextChart({
+        height: 320,
+        marginTop: 34,
+        y: { type: 'log', label: '↑ memory (GB)' },
+        color: { domain: labels, range: palette, legend: true },
+      }),
       marks: [
-        Plot.ruleY([capacity / GB], { stroke: colors.capacity, strokeDasharray: '6 4' }),
-        Plot.text([capacity / GB], {
+        ...labelledRule(capacity / GB, `${chip.name}: ${formatCapacity(capacity)}`, {
           x: grid[0],
-          y: (d: number) => d,
-          text: () => `${chip.name}: ${formatCapacity(capacity)}`,
-          textAnchor: 'start',
-          dy: -7,
-          fill: colors.capacity,
+          stroke: colors.capacity,
         }),
-        Plot.line(series, {
-          x: 'contextLength',
+        ...seriesLines(series, {
           y: (d: { bytes: number }) => d.bytes / GB,
-          stroke: 'label',
-          strokeWidth: 2,
-          tip: {
-            format: {
-              x: (n: number) => formatCount(n),
-              y: (g: number) => `${g.toPrecision(3)} GB`,
-            },
-          },
+          yFormat: (g) => `${g.toPrecision(3)} GB`,
         }),
         Plot.dot(
           limits.filter((l) => l.maxContext > 0 && l.maxContext < grid[grid.length - 1]),

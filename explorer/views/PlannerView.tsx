@@ -1,5 +1,6 @@
 import { useId, useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
+import { contextChart, labelledRule, seriesLines } from '../../components/charts/marks';
 import { PlotFigure } from '../../components/charts/PlotFigure';
 import { formatBytes, formatCount } from '../../components/format';
 import {
@@ -11,7 +12,7 @@ import {
   memoryLines,
 } from '../series';
 import { CountInput } from '../CountInput';
-import { colors, plotStyle, type ViewProps } from './common';
+import { colors, type ViewProps } from './common';
 
 export interface PlannerProps extends ViewProps {
   chipCount: number;
@@ -49,37 +50,25 @@ export const PlannerView = memo(function PlannerView({
   const uId = useId();
   const options = useMemo<Plot.PlotOptions>(
     () => ({
-      style: plotStyle,
-      height: 280,
-      marginLeft: 56,
-      x: { type: 'log', label: 'context length n →' },
-      y: { type: 'log', label: '↑ largest batch that fits', grid: true },
-      color: {
-        domain: variants.map((v) => v.label),
-        range: variants.map((v) => colors[v.line]),
-        legend: true,
-      },
+      ...contextChart({
+        height: 280,
+        xLabel: 'context length n →',
+        y: { type: 'log', label: '↑ largest batch that fits' },
+        color: {
+          domain: variants.map((v) => v.label),
+          range: variants.map((v) => colors[v.line]),
+          legend: true,
+        },
+      }),
       marks: [
-        Plot.line(frontier, {
-          x: 'contextLength',
+        ...seriesLines(frontier, {
           y: 'maxBatch',
-          stroke: 'label',
-          strokeWidth: 2,
           curve: 'step-after',
-          tip: {
-            format: {
-              x: (n: number) => formatCount(n),
-              y: (b: number) => formatCount(b),
-            },
-          },
+          yFormat: (b) => formatCount(b),
         }),
-        Plot.ruleY([users], { stroke: 'currentColor', strokeOpacity: 0.6, strokeDasharray: '6 4' }),
-        Plot.text([users], {
+        ...labelledRule(users, `${formatCount(users)} users`, {
           x: coarse[0],
-          y: (u: number) => u,
-          text: (u: number) => `${formatCount(u)} users`,
-          textAnchor: 'start',
-          dy: -7,
+          strokeOpacity: 0.6,
         }),
       ],
     }),

@@ -1,4 +1,3 @@
-import { formatBytes } from '../../components/format';
 import type { Setup } from '../series';
 
 /** What every chart view gets: the resolved setup and the plotted context grid. */
@@ -19,22 +18,6 @@ export const colors = {
   capacity: '#c2410c',
 } as const;
 
-/** Plot styling that follows the page theme (text in the current colour, no background). */
-export const plotStyle = {
-  background: 'transparent',
-  color: 'currentColor',
-  fontSize: '12px',
-  overflow: 'visible',
-} as const;
-
 export const GB = 1e9;
 
-/**
- * A chip's memory capacity as the vendor names it: binary sizes ("80GB HBM" = 80 GiB, see
- * roofline/chips.ts) in GiB, anything else (H200's 141 GB) in decimal units.
- */
-export function formatCapacity(bytes: number): string {
-  const gib = bytes / 2 ** 30;
-  return Number.isInteger(gib) ? `${gib} GiB` : formatBytes(bytes);
-}
 export const TERA = 1e12;
