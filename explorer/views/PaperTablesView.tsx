@@ -1,4 +1,5 @@
 import { useMemo, memo } from 'react';
+import { DataTable } from './DataTable';
 import {
   chips,
   models,
@@ -40,89 +41,50 @@ export const PaperTablesView = memo(function PaperTablesView() {
       </p>
       <details open>
         <summary>Table 1 · MHA models: context memory 2·d·layers·context (values)</summary>
-        <div className="table-scroll">
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">model</th>
-                <th scope="col">d</th>
-                <th scope="col">layers</th>
-                <th scope="col">context</th>
-                <th scope="col">paper</th>
-                <th scope="col">cost model</th>
-              </tr>
-            </thead>
-            <tbody>
-              {t1.map((r) => (
-                <tr key={r.model.id}>
-                  <th scope="row">{r.model.name}</th>
-                  <td>{r.model.d}</td>
-                  <td>{r.model.layers}</td>
-                  <td>{r.model.contextLength?.toLocaleString('en-US')}</td>
-                  <td>{r.contextMemory.printed}</td>
-                  <Cell c={r.contextMemory} />
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['model', 'd', 'layers', 'context', 'paper', 'cost model']}>
+          {t1.map((r) => (
+            <tr key={r.model.id}>
+              <th scope="row">{r.model.name}</th>
+              <td>{r.model.d}</td>
+              <td>{r.model.layers}</td>
+              <td>{r.model.contextLength?.toLocaleString('en-US')}</td>
+              <td>{r.contextMemory.printed}</td>
+              <Cell c={r.contextMemory} />
+            </tr>
+          ))}
+        </DataTable>
       </details>
       <details open>
         <summary>Table 3 · chips: int8 OPs per byte of memory traffic</summary>
-        <div className="table-scroll">
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">chip</th>
-                <th scope="col">int8 TOPS</th>
-                <th scope="col">GB/s</th>
-                <th scope="col">paper</th>
-                <th scope="col">cost model</th>
-              </tr>
-            </thead>
-            <tbody>
-              {t3.map((r) => (
-                <tr key={r.chip.id}>
-                  <th scope="row">{r.chip.name}</th>
-                  <td>{r.chip.paperTable3?.int8Tops.toLocaleString('en-US')}</td>
-                  <td>{r.chip.paperTable3?.bandwidthGBps.toLocaleString('en-US')}</td>
-                  <td>{r.opsPerByte.printed}</td>
-                  <Cell c={r.opsPerByte} />
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['chip', 'int8 TOPS', 'GB/s', 'paper', 'cost model']}>
+          {t3.map((r) => (
+            <tr key={r.chip.id}>
+              <th scope="row">{r.chip.name}</th>
+              <td>{r.chip.paperTable3?.int8Tops.toLocaleString('en-US')}</td>
+              <td>{r.chip.paperTable3?.bandwidthGBps.toLocaleString('en-US')}</td>
+              <td>{r.opsPerByte.printed}</td>
+              <Cell c={r.opsPerByte} />
+            </tr>
+          ))}
+        </DataTable>
       </details>
       <details open>
         <summary>
           Table 7 · Whisper: caches, weights, reads per token, speedups (PAPER.md §8); each cell:
           cost model · paper
         </summary>
-        <div className="table-scroll">
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">row</th>
-                {paperWhisperTable.models.map((m) => (
-                  <th key={m} scope="col">
-                    {m.replace('whisper-', '')}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {t7.map((r) => (
-                <tr key={r.label}>
-                  <th scope="row">{r.label}</th>
-                  {r.cells.map((c, i) => (
-                    <Cell key={i} c={c} withPrinted />
-                  ))}
-                </tr>
+        <DataTable
+          columns={['row', ...paperWhisperTable.models.map((m) => m.replace('whisper-', ''))]}
+        >
+          {t7.map((r) => (
+            <tr key={r.label}>
+              <th scope="row">{r.label}</th>
+              {r.cells.map((c, i) => (
+                <Cell key={i} c={c} withPrinted />
               ))}
-            </tbody>
-          </table>
-        </div>
+            </tr>
+          ))}
+        </DataTable>
       </details>
     </section>
   );

@@ -12,6 +12,7 @@ import {
   memoryLines,
 } from '../series';
 import { CountInput } from '../CountInput';
+import { DataTable } from './DataTable';
 import { colors, type ViewProps } from './common';
 
 export interface PlannerProps extends ViewProps {
@@ -92,41 +93,35 @@ export const PlannerView = memo(function PlannerView({
         {chipCount} × {chip.name} = {formatBytes(capacity)}. Weights are stored once (sharded);
         activations, replication and fragmentation are ignored — an upper bound.
       </p>
-      <div className="table-scroll">
-        <table className="data-table" data-testid="planner-table">
-          <thead>
-            <tr>
-              <th scope="col">cache</th>
-              <th scope="col">largest batch at n = {formatCount(contextLength)}</th>
-              <th scope="col">longest context at B = {batch}</th>
-              <th scope="col">
-                chips for {formatCount(users)} users at n = {formatCount(contextLength)}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.line}>
-                <th scope="row">
-                  <span className="swatch" style={{ background: colors[r.line] }} />
-                  {r.label}
-                </th>
-                <td>{formatCount(r.maxBatch)}</td>
-                <td>
-                  {r.maxContext === 0 ? 'does not fit' : formatCount(r.maxContext)}
-                  {model.contextLength !== undefined && r.maxContext > model.contextLength && (
-                    <span className="small">
-                      {' '}
-                      (beyond the model&apos;s {formatCount(model.contextLength)})
-                    </span>
-                  )}
-                </td>
-                <td>{formatCount(r.chips)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        testId="planner-table"
+        columns={[
+          'cache',
+          `largest batch at n = ${formatCount(contextLength)}`,
+          `longest context at B = ${batch}`,
+          `chips for ${formatCount(users)} users at n = ${formatCount(contextLength)}`,
+        ]}
+      >
+        {rows.map((r) => (
+          <tr key={r.line}>
+            <th scope="row">
+              <span className="swatch" style={{ background: colors[r.line] }} />
+              {r.label}
+            </th>
+            <td>{formatCount(r.maxBatch)}</td>
+            <td>
+              {r.maxContext === 0 ? 'does not fit' : formatCount(r.maxContext)}
+              {model.contextLength !== undefined && r.maxContext > model.contextLength && (
+                <span className="small">
+                  {' '}
+                  (beyond the model&apos;s {formatCount(model.contextLength)})
+                </span>
+              )}
+            </td>
+            <td>{formatCount(r.chips)}</td>
+          </tr>
+        ))}
+      </DataTable>
       {frontier.length > 0 ? (
         <PlotFigure
           markerX={contextLength}
