@@ -40,5 +40,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Outside roofline/, the cost model is reached through roofline/index.ts only.
+    files: ['**/*.{ts,tsx}'],
+    ignores: ['roofline/**', 'engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/roofline/*', '!**/roofline/index'],
+              message: "import from roofline/index.ts ('../roofline'), not from a file inside",
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );
