@@ -104,6 +104,6 @@ export type {
   EncoderDecoderRow,
 } from './encoderDecoder';
 export { applicability } from './applicability';
-export type { Applicability, ApplicabilityKind, SlimOption, SlimOptionId } from './applicability';
+export type { Applicability, ApplicabilityKind, SlimOption } from './applicability';
 export type { CacheScheme, DecodeOrder } from './schemes';
 export { cacheSchemeLabels, decodeOrderLabels } from './schemes';
