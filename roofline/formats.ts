@@ -35,7 +35,9 @@ export type StorageFormat = 'fp32' | 'fp16' | 'bf16' | 'fp8' | 'int4';
 export const storageFormats: readonly StorageFormat[] = ['fp32', 'fp16', 'bf16', 'fp8', 'int4'];
 
 /** Bytes per stored value of each storage format (a view of `bytesPerFormat`). */
-export const bytesPerStoredValue: Readonly<Record<StorageFormat, number>> = bytesPerFormat;
+export const bytesPerStoredValue: Readonly<Record<StorageFormat, number>> = Object.fromEntries(
+  storageFormats.map((f) => [f, bytesPerFormat[f]]),
+) as Record<StorageFormat, number>;
 
 /**
  * Which of a chip's peaks applies to values of a format, nearest first. int4 weights are
