@@ -11,9 +11,7 @@ const LessonsIndexPage = lazy(() =>
 const LessonPage = lazy(() =>
   import('./pages/LessonPage').then((m) => ({ default: m.LessonPage })),
 );
-const ExplorerPage = lazy(() =>
-  import('./pages/explorer/ExplorerPage').then((m) => ({ default: m.ExplorerPage })),
-);
+const ExplorerPage = lazy(() => import('../explorer/ExplorerPage'));
 const EnginePage = lazy(() =>
   import('./pages/engine/EnginePage').then((m) => ({ default: m.EnginePage })),
 );

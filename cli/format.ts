@@ -1,30 +1,16 @@
 /** Plain-text formatting for the human-readable output (no colours, no dependencies). */
+import { DECIMALS_1, units } from '../roofline';
 
-/** 25_769_803_776 → "25.8 GB" (decimal units, as the paper writes them). */
+export const { scaled } = units;
+
+/** 25_769_803_776 → "25.8 GB" (decimal units, one decimal; roofline/units.ts). */
 export function formatBytes(bytes: number): string {
-  return `${scaled(bytes)}B`;
-}
-
-/** 25_769_803_776 → "25.8 G" (values, decimal prefixes). */
-export function scaled(value: number, digits = 1): string {
-  const units: [number, string][] = [
-    [1e18, 'E'],
-    [1e15, 'P'],
-    [1e12, 'T'],
-    [1e9, 'G'],
-    [1e6, 'M'],
-    [1e3, 'k'],
-  ];
-  for (const [size, unit] of units) {
-    if (Math.abs(value) >= size) return `${(value / size).toFixed(digits)} ${unit}`;
-  }
-  return `${Number.isInteger(value) ? value : value.toFixed(digits)} `;
+  return units.formatBytes(bytes, DECIMALS_1);
 }
 
 /** Chip memory: binary sizes (80 GiB HBM) in GiB, others (H200's 141 GB) in decimal units. */
 export function formatCapacity(bytes: number): string {
-  const gib = bytes / 2 ** 30;
-  return Number.isInteger(gib) ? `${gib} GiB` : formatBytes(bytes);
+  return units.formatCapacity(bytes, DECIMALS_1);
 }
 
 export function formatCount(value: number): string {

@@ -1,3 +1,5 @@
+import { units } from '../roofline';
+
 /**
  * Number formatting shared by the matrix and chart components: integers stay integers, other
  * values get up to `digits` significant digits, and tiny or huge values switch to exponent form
@@ -17,17 +19,16 @@ function minus(s: string): string {
   return s.replace(/^-/, '−').replace('e-', 'e−').replace('e+', 'e');
 }
 
-/** Bytes with a binary-free SI unit (PAPER.md quotes GB = 1e9 bytes). */
+/**
+ * Bytes with a decimal SI unit and three significant digits (PAPER.md quotes GB = 1e9 bytes);
+ * chip capacities as the vendor names them. One implementation for app and CLI: roofline/units.ts.
+ */
 export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '—';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let u = 0;
-  while (Math.abs(v) >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${u === 0 ? v : Number(v.toPrecision(3))} ${units[u]}`;
+  return units.formatBytes(bytes);
+}
+
+export function formatCapacity(bytes: number): string {
+  return units.formatCapacity(bytes);
 }
 
 /** Large counts with thin separators: 131072 → "131,072". */

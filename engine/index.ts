@@ -48,6 +48,8 @@ export {
   type SchemeComparison,
   type SchemeRun,
 } from './compare';
+// Checkpoints and the Hub (engine/io); the Node-only file sources live in engine/io/node.
+export {
   blobSource,
   bufferSource,
   CacheStorageHubCache,
@@ -82,3 +84,14 @@ export {
   type TensorInfo,
   type TensorToWrite,
 } from './io';
+// Models written once against the Backend interface, and the WebGL2 backend with its kernels
+// (the engine page shows their GLSL).
+export * from './models';
+export {
+  WebGLBackend,
+  WebGLUnavailableError,
+  ContextLostError,
+  TextureLimitError,
+  kernels,
+  type WebGLBackendOptions,
+} from './webgl';

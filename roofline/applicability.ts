@@ -1,3 +1,4 @@
+import type { CacheScheme } from './schemes';
 import { encoderDecoderCache } from './encoderDecoder';
 import { compressionFactor, keyWidth, kvCacheWidth, projectionRatio } from './memory';
 import type { Model } from './types';
@@ -11,11 +12,9 @@ import type { Model } from './types';
 export type ApplicabilityKind =
   'mha-square' | 'mha-non-square' | 'mha-narrow' | 'encoder-decoder' | 'gqa' | 'mqa';
 
-export type SlimOptionId =
-  'k-cache' | 'v-cache' | 'x-cache' | 'option-1' | 'option-2' | 'd-wide-cache';
-
 export interface SlimOption {
-  id: SlimOptionId;
+  /** What the option caches ('k-cache' also for the e×e W_KV and encoder–decoder K-caches). */
+  id: CacheScheme;
   name: string;
   /** Context-memory reduction, standard / this option. */
   factor: number;
@@ -56,7 +55,7 @@ export function applicability(model: Model): Applicability {
   if (isMha && model.architecture === 'encoder-decoder') {
     const options: SlimOption[] = [
       {
-        id: 'option-1',
+        id: 'k-cache',
         name: 'option 1: self and cross K-caches',
         factor: 2,
         works: true,
@@ -67,7 +66,7 @@ export function applicability(model: Model): Applicability {
     if (hasLengths) {
       const cache = encoderDecoderCache(model);
       options.push({
-        id: 'option-2',
+        id: 'e-cache',
         name: 'option 2: self K-cache + E-cache',
         factor: cache.baseline / cache.option2,
         works: !rope,
@@ -88,7 +87,7 @@ export function applicability(model: Model): Applicability {
           : 'cache the d-wide inputs instead of K and V; scores via (x·W_Q,i·W_K,iᵀ)·Xᵀ',
       });
     }
-    const option2 = options.find((o) => o.id === 'option-2');
+    const option2 = options.find((o) => o.id === 'e-cache');
     const reason =
       `Encoder–decoder MHA (PAPER.md §8): option 1 halves self and cross caches` +
       (option2 === undefined
@@ -130,7 +129,7 @@ export function applicability(model: Model): Applicability {
     const r = projectionRatio(model);
     const options: SlimOption[] = [
       {
-        id: 'option-1',
+        id: 'k-cache',
         name: 'option 1: K-cache with right inverse',
         factor: 2,
         works: true,

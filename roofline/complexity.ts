@@ -1,3 +1,4 @@
+import type { DecodeOrder } from './schemes';
 import { assertPositiveInteger, RooflineInputError } from './errors';
 import type { Cost } from './types';
 
@@ -31,6 +32,17 @@ export interface ComplexityTable {
   option1: LayerCost;
   option2: LayerCost;
 }
+
+/**
+ * Which ComplexityTable column a decode variant is: the table's keys keep the paper's Table 2
+ * names (and are the `slim complexity --json` contract); the project calls them by CacheScheme
+ * and DecodeOrder (paper §2: option 1 = 'v-first', option 2 = 'k-first').
+ */
+export const complexityKeys: Readonly<Record<'kv' | DecodeOrder, keyof ComplexityTable>> = {
+  kv: 'vanilla',
+  'v-first': 'option1',
+  'k-first': 'option2',
+};
 
 function cost(ops: number, reads: number): Cost {
   return { ops, reads, intensity: ops / reads };

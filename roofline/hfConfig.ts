@@ -172,15 +172,25 @@ function parseLlama(config: Json): ParsedHfConfig {
   };
 }
 
-function parseGpt2(config: Json): ParsedHfConfig {
-  const d = positiveInt(config, 'n_embd');
-  const layers = positiveInt(config, 'n_layer');
-  const heads = positiveInt(config, 'n_head');
-  const contextLength = positiveIntOneOf(config, ['n_positions', 'n_ctx']);
-  const headDim = divide(d, heads, 'n_head');
-  const vocab = positiveInt(config, 'vocab_size');
-  // n_inner null means the GPT-2 default of 4d.
-  const ffnDim = optionalPositiveInt(config, 'n_inner') ?? 4 * d;
+/** The shape fields a GPT-2-like config (MHA, two FFN matrices) names. */
+interface MhaDecoderShape {
+  d: number;
+  layers: number;
+  heads: number;
+  contextLength: number;
+  headDim: number;
+  vocab: number;
+  ffnDim: number;
+}
+
+/** A square-MHA decoder with a two-matrix FFN (GPT-2, GPT-NeoX): params estimated from shapes. */
+function mhaDecoder(
+  config: Json,
+  family: 'gpt2' | 'gpt-neox',
+  shape: MhaDecoderShape,
+  embeddings: { tiedEmbeddings: boolean; learnedPositions: number },
+): ParsedHfConfig {
+  const { d, layers, heads, headDim, contextLength, vocab, ffnDim } = shape;
   const params = decoderParams({
     d,
     layers,
@@ -190,13 +200,12 @@ function parseGpt2(config: Json): ParsedHfConfig {
     ffnDim,
     ffnMatrices: 2,
     vocab,
-    tiedEmbeddings: true, // GPT-2 ties the LM head to the token embedding
-    learnedPositions: contextLength,
+    ...embeddings,
   });
   return {
-    family: 'gpt2',
+    family,
     model: {
-      ...base(config, 'gpt2'),
+      ...base(config, family),
       params,
       d,
       layers,
@@ -208,9 +217,27 @@ function parseGpt2(config: Json): ParsedHfConfig {
       ffnDim,
       architecture: 'decoder',
       attention: 'MHA',
-      positional: 'learned',
+      positional: embeddings.learnedPositions > 0 ? 'learned' : 'rope',
     },
   };
+}
+
+function parseGpt2(config: Json): ParsedHfConfig {
+  const d = positiveInt(config, 'n_embd');
+  const layers = positiveInt(config, 'n_layer');
+  const heads = positiveInt(config, 'n_head');
+  const contextLength = positiveIntOneOf(config, ['n_positions', 'n_ctx']);
+  const headDim = divide(d, heads, 'n_head');
+  const vocab = positiveInt(config, 'vocab_size');
+  // n_inner null means the GPT-2 default of 4d.
+  const ffnDim = optionalPositiveInt(config, 'n_inner') ?? 4 * d;
+  return mhaDecoder(
+    config,
+    'gpt2',
+    { d, layers, heads, contextLength, headDim, vocab, ffnDim },
+    // GPT-2 ties the LM head to the token embedding and learns its positions.
+    { tiedEmbeddings: true, learnedPositions: contextLength },
+  );
 }
 
 function parseGptNeox(config: Json): ParsedHfConfig {
@@ -221,36 +248,13 @@ function parseGptNeox(config: Json): ParsedHfConfig {
   const headDim = divide(d, heads, 'num_attention_heads');
   const vocab = positiveInt(config, 'vocab_size');
   const ffnDim = optionalPositiveInt(config, 'intermediate_size') ?? 4 * d;
-  const params = decoderParams({
-    d,
-    layers,
-    heads,
-    kvHeads: heads,
-    headDim,
-    ffnDim,
-    ffnMatrices: 2,
-    vocab,
-    tiedEmbeddings: config['tie_word_embeddings'] === true,
-    learnedPositions: 0,
-  });
-  return {
-    family: 'gpt-neox',
-    model: {
-      ...base(config, 'gpt-neox'),
-      params,
-      d,
-      layers,
-      heads,
-      kvHeads: heads,
-      headDim,
-      contextLength,
-      vocab,
-      ffnDim,
-      architecture: 'decoder',
-      attention: 'MHA',
-      positional: 'rope',
-    },
-  };
+  return mhaDecoder(
+    config,
+    'gpt-neox',
+    { d, layers, heads, contextLength, headDim, vocab, ffnDim },
+    // GPT-NeoX rotates (RoPE): no learned position table.
+    { tiedEmbeddings: config['tie_word_embeddings'] === true, learnedPositions: 0 },
+  );
 }
 
 function parseT5(config: Json): ParsedHfConfig {

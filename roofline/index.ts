@@ -1,5 +1,6 @@
 /**
- * Public API of the cost model (PAPER.md §§3–8, §11). Import from here only:
+ * Public API of the cost model (paper §§2–4, Appendices; PAPER.md §§3–8, §11): formulas and
+ * catalogs. Code outside roofline/ imports from here only, never from a file inside:
  * `import { models, findModel, memoryReport } from '../roofline'`.
  */
 export type {
@@ -44,13 +45,18 @@ export {
   vCacheValues,
   xCacheValues,
 } from './memory';
-export { memoryReport, slimPlan, slimPlanCandidates, slimVariantLabels } from './slimPlan';
-export type { MemoryOptions, MemoryReport, SlimCandidate, SlimPlan, SlimVariant } from './slimPlan';
-export { generateComplexity, headOps, slimPeakIntensity, valueSideOpsPerHead } from './complexity';
+export { memoryReport, schemeLabel, slimPlan, slimPlanCandidates } from './slimPlan';
+export type { MemoryOptions, MemoryReport, SlimCandidate, SlimPlan } from './slimPlan';
+export {
+  complexityKeys,
+  generateComplexity,
+  headOps,
+  slimPeakIntensity,
+  valueSideOpsPerHead,
+} from './complexity';
 export type { ComplexityInput, ComplexityTable, HeadOps, LayerCost } from './complexity';
 export {
   attainableOpsPerSecond,
-  bytesPerValueOf,
   decodeStepTimes,
   decodeStepWork,
   fitsInMemory,
@@ -59,7 +65,31 @@ export {
   ridgePoint,
   rooflineTime,
 } from './roofline';
-export type { DecodeScheme, DecodeStepOptions, RooflineTime, Work } from './roofline';
+export type { DecodeStepOptions, RooflineTime, Side, Work } from './roofline';
+export {
+  bytesPerFormat,
+  bytesPerStoredValue,
+  bytesPerValueOf,
+  computeDtype,
+  defaultPeakDtype,
+  dtypes,
+  storageFormats,
+} from './formats';
+export type { NumberFormat, StorageFormat } from './formats';
+export * as units from './units';
+export { DECIMALS_1, SIGNIFICANT_3 } from './units';
+export type { Precision } from './units';
+export { customModel, detectFamily, HfConfigError, parseHfConfig } from './hfConfig';
+export type { CustomModelInput, HfFamily, ParsedHfConfig } from './hfConfig';
+export {
+  comparePrinted,
+  paperTable1,
+  paperTable1ContextMemory,
+  paperTable3,
+  paperTable7,
+  paperWhisperTable,
+} from './paperTables';
+export type { PrintedComparison, Table1Row, Table3Row, Table7Row } from './paperTables';
 export {
   encoderDecoderCache,
   encoderDecoderParams,
@@ -74,6 +104,6 @@ export type {
   EncoderDecoderRow,
 } from './encoderDecoder';
 export { applicability } from './applicability';
-export type { Applicability, ApplicabilityKind, SlimOption, SlimOptionId } from './applicability';
+export type { Applicability, ApplicabilityKind, SlimOption } from './applicability';
 export type { CacheScheme, DecodeOrder } from './schemes';
 export { cacheSchemeLabels, decodeOrderLabels } from './schemes';

@@ -3,8 +3,11 @@
  * comparison of a cost-model value with one of them at the printed precision. The explorer's
  * "paper tables" view and the unit tests both read these: one copy of every printed value.
  */
-import { RooflineInputError, peakOps, standardCacheValues, whisperTable } from './index';
-import type { Chip, Model } from './index';
+import { whisperTable } from './encoderDecoder';
+import { RooflineInputError } from './errors';
+import { standardCacheValues } from './memory';
+import { peakOps } from './roofline';
+import type { Chip, Model } from './types';
 
 /**
  * A value as the paper prints it ("4.3B", "9.4M", "1.08x", "583") next to the cost model's

@@ -1,23 +1,12 @@
 import { assertPositiveInteger, assertPositiveNumber, RooflineInputError } from './errors';
 import { DEFAULT_BYTES_PER_VALUE, keyWidth, kvCacheWidth, valueHeadDim } from './memory';
 import { slimPlan } from './slimPlan';
-import type { Chip, Dtype, Model } from './types';
+import type { Chip, Dtype, Model, StandardSlim } from './types';
 
 /**
  * The roofline (PAPER.md §4): a kernel takes max(OPs/peak, bytes/bandwidth); it is memory
  * bound when its intensity (OPs per byte) is below the chip's ridge point peak/bandwidth.
  */
-
-/** Bytes per value of each number format. */
-export const bytesPerValueOf: Readonly<Record<Dtype, number>> = {
-  fp32: 4,
-  tf32: 4,
-  bf16: 2,
-  fp16: 2,
-  fp8: 1,
-  int8: 1,
-  fp4: 0.5,
-};
 
 /** Dense peak OPs/s of `chip` in `dtype`; throws when the catalog has no such figure. */
 export function peakOps(chip: Chip, dtype: Dtype): number {
@@ -73,12 +62,16 @@ export function rooflineTime(work: Work, chip: Chip, dtype: Dtype): RooflineTime
   return { seconds: Math.max(computeSeconds, memorySeconds), computeSeconds, memorySeconds, bound };
 }
 
-export type DecodeScheme = 'standard' | 'slim';
+/** Which side of a standard-vs-slim comparison: 'slim' is `slimPlan`'s chosen CacheScheme. */
+export type Side = keyof StandardSlim;
 
 export interface DecodeStepOptions {
   contextLength: number;
   batch?: number;
+  /** Bytes per value of the weights (and of the cache unless cacheBytesPerValue is given). */
   bytesPerValue?: number;
+  /** Bytes per cached value, when the cache is stored in another format than the weights. */
+  cacheBytesPerValue?: number;
 }
 
 /**
@@ -87,18 +80,15 @@ export interface DecodeStepOptions {
  * OPs per weight read per sequence, read once per step (encoder–decoders: decoder side, §8).
  * Attention per layer per sequence over n = contextLength cached positions:
  * - standard: h·(2n·d_k + 2n·d_v) OPs (paper Tables 8–9; 4nd for square MHA);
- * - K-cache, option 1 or 2: h·(2n·d_k + 2n·e) (Table 2 option 2: 2nd(h+1) when square);
+ * - K-cache (any W_KV) or self K-cache + E-cache: h·(2n·d_k + 2n·e) (paper Table 2, k-first
+ *   order: 2nd(h+1) when square);
  * - X-cache (§7 option 2): 4de for x·W_Q,i·W_K,iᵀ and the W_V,i products, plus 2nd per head
  *   each for the scores against X and the weighted sum of X rows;
  * - d-wide cache (§11, RoPE ok): K and V rebuilt from the cache every step, 2n·d·d_cache more
  *   OPs than standard.
  * Bytes: (weights read + batch·cache read)·bytesPerValue.
  */
-export function decodeStepWork(
-  model: Model,
-  scheme: DecodeScheme,
-  options: DecodeStepOptions,
-): Work {
+export function decodeStepWork(model: Model, side: Side, options: DecodeStepOptions): Work {
   const batch = options.batch ?? 1;
   const bytesPerValue = options.bytesPerValue ?? DEFAULT_BYTES_PER_VALUE;
   const n = options.contextLength;
@@ -109,13 +99,12 @@ export function decodeStepWork(
   const dv = valueHeadDim(model);
   const e = keyWidth(model);
   const plan = slimPlan(model, n, batch);
-  const chosen = scheme === 'slim' ? plan.slim : plan.standard;
+  const chosen = side === 'slim' ? plan.slim : plan.standard;
   const standardAttention = h * (2 * n * dk + 2 * n * dv);
   let attention = standardAttention;
-  switch (chosen.variant) {
+  switch (chosen.scheme) {
     case 'k-cache':
-    case 'option-1':
-    case 'option-2':
+    case 'e-cache':
       attention = h * (2 * n * dk + 2 * n * e);
       break;
     case 'x-cache':
@@ -124,12 +113,18 @@ export function decodeStepWork(
     case 'd-wide-cache':
       attention = standardAttention + 2 * n * d * kvCacheWidth(model);
       break;
-    case 'none':
+    case 'v-cache':
+    case 'kv':
       break;
   }
+  const cacheBytes = options.cacheBytesPerValue;
+  if (cacheBytes !== undefined) assertPositiveNumber(cacheBytes, 'cacheBytesPerValue');
   return {
     ops: batch * (2 * chosen.readParams + layers * attention),
-    bytes: (chosen.readParams + batch * chosen.cacheReadValues) * bytesPerValue,
+    bytes:
+      cacheBytes === undefined
+        ? (chosen.readParams + batch * chosen.cacheReadValues) * bytesPerValue
+        : chosen.readParams * bytesPerValue + batch * chosen.cacheReadValues * cacheBytes,
   };
 }
 

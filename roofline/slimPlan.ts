@@ -10,6 +10,7 @@ import {
   standardCacheValues,
   xCacheValues,
 } from './memory';
+import type { CacheScheme } from './schemes';
 import type { Model, StandardSlim } from './types';
 
 /**
@@ -20,27 +21,37 @@ import type { Model, StandardSlim } from './types';
  */
 
 /**
- * - 'k-cache': square MHA, only K cached (§1);
- * - 'option-1': K-cache with an e×e W_KV (§7 non-square, or §8 self and cross K-caches);
- * - 'option-2': encoder–decoder, self K-cache + E-cache (§8);
- * - 'x-cache': d-wide inputs X cached, scores via (x·W_Q·W_Kᵀ)·Xᵀ (§7 option 2, no RoPE);
- * - 'd-wide-cache': a d-wide cache from which K (then rotated) and V are rebuilt (§11; RoPE ok);
- * - 'none': no scheme is smaller than the standard cache (§11, d_cache ≤ d).
+ * A K-cache is "wide" when its W_KV is e×e rather than d×d: non-square MHA (paper §3, option 1)
+ * or an encoder–decoder's self and cross K-caches (paper §4, option 1).
  */
-export type SlimVariant = 'k-cache' | 'option-1' | 'option-2' | 'x-cache' | 'd-wide-cache' | 'none';
+function wideKCache(model: Model): boolean {
+  return isEncoderDecoder(model) || keyWidth(model) !== model.d;
+}
 
-/** Short names of the schemes, for labels. */
-export const slimVariantLabels: Readonly<Record<SlimVariant, string>> = {
-  'k-cache': 'K-cache',
-  'option-1': 'K-caches, e×e W_KV (option 1)',
-  'option-2': 'self K-cache + E-cache (option 2)',
-  'x-cache': 'X-cache (option 2)',
-  'd-wide-cache': 'd-wide cache',
-  none: 'no gain (standard cache)',
-};
+/**
+ * Short name of the scheme `scheme` for `model`, for labels (the CLI prints these verbatim).
+ * 'kv' as the slim choice means no slim scheme beats the standard cache (Appendix C, d_cache ≤ d).
+ */
+export function schemeLabel(model: Model, scheme: CacheScheme): string {
+  switch (scheme) {
+    case 'k-cache':
+      return wideKCache(model) ? 'K-caches, e×e W_KV (option 1)' : 'K-cache';
+    case 'e-cache':
+      return 'self K-cache + E-cache (option 2)';
+    case 'x-cache':
+      return 'X-cache (option 2)';
+    case 'd-wide-cache':
+      return 'd-wide cache';
+    case 'v-cache':
+      return 'V-cache';
+    case 'kv':
+      return 'no gain (standard cache)';
+  }
+}
 
 export interface SlimCandidate {
-  variant: SlimVariant;
+  /** What is cached ('kv' for the standard scheme). */
+  scheme: CacheScheme;
   /** Cached values per sequence (what must be stored). */
   cacheValues: number;
   /**
@@ -101,14 +112,14 @@ export function slimPlanCandidates(model: Model, contextLength: number): SlimPla
   const baseRead = standardReadParams(model);
   const out: SlimCandidate[] = [];
   const add = (
-    variant: SlimVariant,
+    scheme: CacheScheme,
     cache: number,
     stored: number,
     read: number,
     cacheRead = cache,
   ) =>
     out.push({
-      variant,
+      scheme,
       cacheValues: cache,
       cacheReadValues: cacheRead,
       storedParams: stored,
@@ -125,7 +136,7 @@ export function slimPlanCandidates(model: Model, contextLength: number): SlimPla
       const params = known ? encoderDecoderParams(model) : undefined;
       // Option 1 reads the cross W_KV per token (§8), plus the larger self W_KV when e > d.
       add(
-        'option-1',
+        'k-cache',
         kCache,
         model.params + attentions * l * wkvGrowth,
         params ? params.option1 + l * wkvGrowth : model.params + attentions * l * wkvGrowth,
@@ -138,7 +149,7 @@ export function slimPlanCandidates(model: Model, contextLength: number): SlimPla
         });
         // Option 2 reads the cross W_K and W_V per token (§8); the self-attention keeps a K-cache.
         add(
-          'option-2',
+          'e-cache',
           c.option2 + c.eCache,
           model.params + l * wkvGrowth,
           params.option2 + l * wkvGrowth,
@@ -156,12 +167,7 @@ export function slimPlanCandidates(model: Model, contextLength: number): SlimPla
         );
       }
     } else {
-      add(
-        e === d ? 'k-cache' : 'option-1',
-        kCache,
-        model.params + l * wkvGrowth,
-        model.params + l * wkvGrowth,
-      );
+      add('k-cache', kCache, model.params + l * wkvGrowth, model.params + l * wkvGrowth);
       // The d-wide cache needs no extra weights: without RoPE via the §7 scores shortcut, with
       // RoPE by rebuilding K (then rotating it) and V from X each step (more compute).
       if (e > d)
@@ -186,14 +192,14 @@ function total(c: SlimCandidate, batch: number): number {
 
 /**
  * The standard scheme and the slim scheme with the smallest stored total at this batch (ties:
- * the earlier, simpler scheme). With no working scheme slim is 'none', equal to standard.
+ * the earlier, simpler scheme). With no working scheme slim is 'kv', equal to standard.
  */
 export function slimPlan(model: Model, contextLength: number, batch = 1): SlimPlan {
   assertPositiveInteger(batch, 'batch');
   const candidates = slimPlanCandidates(model, contextLength);
   const cache = standardCacheValues(model, contextLength);
   const standard: SlimCandidate = {
-    variant: 'none',
+    scheme: 'kv',
     cacheValues: cache,
     cacheReadValues: cache,
     storedParams: model.params,
@@ -222,7 +228,7 @@ export interface MemoryReport {
   batch: number;
   bytesPerValue: number;
   /** The scheme "slim" stands for here (see `slimPlan`). */
-  slimVariant: SlimVariant;
+  slimScheme: CacheScheme;
   kvCacheValues: StandardSlim;
   kvCacheBytes: StandardSlim;
   /** Stored weights (capacity), standard scheme. */
@@ -281,7 +287,7 @@ export function memoryReport(model: Model, options: MemoryOptions): MemoryReport
     contextLength,
     batch,
     bytesPerValue,
-    slimVariant: slim.variant,
+    slimScheme: slim.scheme,
     kvCacheValues,
     kvCacheBytes,
     paramBytes: paramBytes(model, bytesPerValue),

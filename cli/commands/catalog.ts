@@ -1,4 +1,11 @@
-import { applicability, chips, models, ridgePoint, type Dtype } from '../../roofline';
+import {
+  applicability,
+  chips,
+  defaultPeakDtype,
+  models,
+  ridgePoint,
+  type Dtype,
+} from '../../roofline';
 import { EXIT_OK } from '../errors';
 import { formatBytes, formatCapacity, formatRatio, scaled, table } from '../format';
 import { printJson, type Command } from './types';
@@ -71,12 +78,11 @@ Options:
       printJson(io, chips);
       return EXIT_OK;
     }
-    const preferred: Dtype[] = ['int8', 'fp16', 'bf16'];
     io.stdout(
       table(
         ['id', 'int8 OPs/s', 'bf16 OPs/s', 'bandwidth', 'capacity', 'ridge OPs/byte'],
         chips.map((c) => {
-          const dtype = preferred.find((t) => c.peakOpsPerSecond[t] !== undefined)!;
+          const dtype = defaultPeakDtype(c);
           const peak = (t: Dtype) => {
             const v = c.peakOpsPerSecond[t];
             return v === undefined ? '-' : scaled(v);

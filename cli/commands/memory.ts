@@ -4,9 +4,9 @@ import {
   findModel,
   memoryReport,
   models,
-  slimVariantLabels,
+  schemeLabel,
   unknownIdMessage,
-  type MemoryReport,
+  type Model,
 } from '../../roofline';
 import {
   assertExactResult,
@@ -15,6 +15,7 @@ import {
   parseOptionalCount,
   requireString,
 } from '../args';
+import { memoryJsonOf, type MemoryJson } from '../contract';
 import { CliUsageError, EXIT_OK } from '../errors';
 import { formatBytes, formatCount, formatRatio, scaled, table } from '../format';
 import { printJson, stringValue, type Command } from './types';
@@ -26,11 +27,19 @@ export interface MemoryArgs {
   bytesPerValue: number;
 }
 
-/** The `slim memory` JSON document (PAPER.md §5): roofline's MemoryReport, unchanged. */
-export function memoryJson(args: MemoryArgs): MemoryReport {
-  const model = findModel(args.model);
-  if (!model) throw new CliUsageError(unknownIdMessage('model', args.model, models));
-  return memoryReport(model, args);
+/**
+ * The `slim memory` JSON document (PAPER.md §5): roofline's MemoryReport with the scheme under
+ * its contract name (cli/contract.ts).
+ */
+export function memoryJson(args: MemoryArgs): MemoryJson {
+  const model = requireModelArg(args.model);
+  return memoryJsonOf(model, memoryReport(model, args));
+}
+
+function requireModelArg(id: string): Model {
+  const model = findModel(id);
+  if (!model) throw new CliUsageError(unknownIdMessage('model', id, models));
+  return model;
 }
 
 export const memoryCommand: Command = {
@@ -73,13 +82,14 @@ Example: slim memory --model phi-3-mini-128k --context 128000 --bytes 1
       batch: parseOptionalCount(stringValue(values, 'batch'), 'batch', 1),
       bytesPerValue: parseBytesPerValue(stringValue(values, 'bytes'), DEFAULT_BYTES_PER_VALUE),
     };
-    const report = memoryJson(args);
-    assertExactResult(report);
+    const model = requireModelArg(args.model);
+    const report = memoryReport(model, args);
+    const doc = memoryJsonOf(model, report);
+    assertExactResult(doc);
     if (json) {
-      printJson(io, report);
+      printJson(io, doc);
       return EXIT_OK;
     }
-    const model = findModel(report.model)!;
     const verdict = applicability(model);
     const rows = [
       ['KV-cache values', scaled(report.kvCacheValues.standard), scaled(report.kvCacheValues.slim)],
@@ -99,7 +109,7 @@ Example: slim memory --model phi-3-mini-128k --context 128000 --bytes 1
       `${model.name} (${model.id}): ${formatCount(report.contextLength)} tokens, batch ${report.batch}, ` +
         `${report.bytesPerValue} byte${report.bytesPerValue === 1 ? '' : 's'} per value\n\n` +
         table(['', 'standard', 'slim'], rows) +
-        `\nslim scheme: ${slimVariantLabels[report.slimVariant]}\n` +
+        `\nslim scheme: ${schemeLabel(model, report.slimScheme)}\n` +
         `decode speedup (total bytes): ${formatRatio(report.decodeSpeedup)}\n` +
         `bytes read per token: ${formatBytes(report.readBytes.standard)} standard, ` +
         `${formatBytes(report.readBytes.slim)} slim, ${formatRatio(report.readSpeedup)} ` +

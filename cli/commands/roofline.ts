@@ -2,6 +2,8 @@ import {
   bytesPerValueOf,
   chips,
   decodeStepWork,
+  defaultPeakDtype,
+  dtypes,
   findChip,
   findModel,
   fitsInMemory,
@@ -9,10 +11,9 @@ import {
   ridgePoint,
   rooflineTime,
   unknownIdMessage,
-  type Chip,
-  type DecodeScheme,
   type Dtype,
   type RooflineTime,
+  type Side,
 } from '../../roofline';
 import {
   assertExactResult,
@@ -61,25 +62,17 @@ export interface RooflineJson {
   speedup: number;
 }
 
-function defaultDtype(chip: Chip): Dtype {
-  const preferred: Dtype[] = ['int8', 'fp16', 'bf16'];
-  return (
-    preferred.find((t) => chip.peakOpsPerSecond[t] !== undefined) ??
-    (Object.keys(chip.peakOpsPerSecond)[0] as Dtype)
-  );
-}
-
 /** The `slim roofline` JSON document: one decode step, standard vs slim, on one chip (§4). */
 export function rooflineJson(args: RooflineArgs): RooflineJson {
   const model = findModel(args.model);
   if (!model) throw new CliUsageError(unknownIdMessage('model', args.model, models));
   const chip = findChip(args.chip);
   if (!chip) throw new CliUsageError(unknownIdMessage('chip', args.chip, chips));
-  const dtype = args.dtype ?? defaultDtype(chip);
+  const dtype = args.dtype ?? defaultPeakDtype(chip);
   const bytesPerValue = args.bytesPerValue ?? bytesPerValueOf[dtype];
   const options = { contextLength: args.contextLength, batch: args.batch, bytesPerValue };
-  const step = (scheme: DecodeScheme): DecodeStepJson => {
-    const work = decodeStepWork(model, scheme, options);
+  const step = (side: Side): DecodeStepJson => {
+    const work = decodeStepWork(model, side, options);
     const time = rooflineTime(work, chip, dtype);
     return {
       ...work,
@@ -108,10 +101,8 @@ export function rooflineJson(args: RooflineArgs): RooflineJson {
 function parseDtype(value: string | undefined): Dtype | undefined {
   if (value === undefined) return undefined;
   const key = value.trim().toLowerCase();
-  if (key in bytesPerValueOf) return key as Dtype;
-  throw new CliUsageError(
-    `--dtype must be one of ${Object.keys(bytesPerValueOf).join(', ')}, got '${value}'`,
-  );
+  if ((dtypes as readonly string[]).includes(key)) return key as Dtype;
+  throw new CliUsageError(`--dtype must be one of ${dtypes.join(', ')}, got '${value}'`);
 }
 
 export const rooflineCommand: Command = {
@@ -128,7 +119,7 @@ Options:
   --chip ID     catalog chip id (see: slim chips)
   --context N   cached tokens per sequence; 16k means 16384
   --batch B     sequences decoded together (default 1)
-  --dtype T     number format of the peak: ${Object.keys(bytesPerValueOf).join(', ')}
+  --dtype T     number format of the peak: ${dtypes.join(', ')}
                 (default int8 where the chip lists it, else fp16/bf16)
   --bytes K     bytes per stored value (default: the size of --dtype)
   --json        print one JSON document: {model, chip, dtype, contextLength, batch,

@@ -2,9 +2,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { render, screen } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import type { PlotFigureProps } from '../../components/charts/PlotFigure';
-import { ExplorerPage } from '../../app/pages/explorer/ExplorerPage';
-import { ViewsErrorBoundary } from '../../app/pages/explorer/ViewsErrorBoundary';
-import { customModelCodec, DEFAULT_CUSTOM_MODEL } from '../../app/pages/explorer/state';
+import ExplorerPage from '../../explorer/ExplorerPage';
+import { ViewsErrorBoundary } from '../../explorer/ViewsErrorBoundary';
+import { customModelCodec, DEFAULT_CUSTOM_MODEL } from '../../explorer/state';
 
 // Charts are not what these tests are about; a stand-in keeps jsdom fast.
 vi.mock('../../components/charts/PlotFigure', () => ({

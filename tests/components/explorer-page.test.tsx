@@ -3,7 +3,7 @@ import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
 import type { PlotFigureProps } from '../../components/charts/PlotFigure';
-import { applicability, requireChip, requireModel } from '../../roofline/index';
+import { applicability, requireChip, requireModel } from '../../roofline';
 import {
   contextGrid,
   contextRange,
@@ -11,8 +11,8 @@ import {
   operatingPoints,
   speedupSeries,
   speedupBatches,
-} from '../../roofline/series';
-import { ExplorerPage, SERIES_POINTS } from '../../app/pages/explorer/ExplorerPage';
+} from '../../explorer/series';
+import ExplorerPage, { SERIES_POINTS } from '../../explorer/ExplorerPage';
 
 // Capture what each chart receives instead of drawing it: the assertions are on the data.
 const rendered = new Map<string, PlotFigureProps>();

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router-dom';
-import { ExplorerPage } from '../../app/pages/explorer/ExplorerPage';
-import { models } from '../../roofline/index';
+import ExplorerPage from '../../explorer/ExplorerPage';
+import { models } from '../../roofline';
 import { SearchPicker, matchesSearch } from '../../components/pickers/SearchPicker';
 
 describe('ExplorerPage with real Observable Plot in jsdom', () => {

@@ -2,26 +2,30 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   chips,
+  comparePrinted,
+  complexityKeys,
+  computeDtype,
   decodeStepTimes,
   encoderDecoderCache,
   generateComplexity,
   memoryReport,
   models,
+  paperTable1,
+  paperTable3,
+  paperTable7,
   paramBytes,
   requireChip,
   requireModel,
   slimPeakIntensity,
   whisperTable,
   xCacheValues,
-} from '../../roofline/index';
-import type { Model } from '../../roofline/index';
+} from '../../roofline';
+import type { Model } from '../../roofline';
 import {
   capacityFrontier,
-  comparePrinted,
   chipRidge,
   chipsNeeded,
   computeBoundFrom,
-  computeDtype,
   contextGrid,
   contextRange,
   intensitySeries,
@@ -29,16 +33,13 @@ import {
   maxFittingContext,
   memoryBytes,
   memorySeries,
-  memoryVariants,
+  memoryLines,
   operatingPoints,
-  paperTable1,
-  paperTable3,
-  paperTable7,
   roofSeries,
   speedupBatches,
   speedupSeries,
   type Formats,
-} from '../../roofline/series';
+} from '../../explorer/series';
 
 const phi3 = requireModel('phi-3-mini-128k');
 const h200 = requireChip('nvidia-h200');
@@ -82,8 +83,8 @@ describe('memory series equal the cost model at sampled points', () => {
         for (const n of contexts.filter((_, i) => i % 7 === 0)) {
           const report = memoryReport(phi3, { contextLength: n, batch, bytesPerValue });
           const at = (v: string) =>
-            series.find((p) => p.contextLength === n && p.variant === v)!.bytes;
-          close(at('standard'), report.totalBytes.standard);
+            series.find((p) => p.contextLength === n && p.line === v)!.bytes;
+          close(at('kv'), report.totalBytes.standard);
           close(at('slim'), report.totalBytes.slim);
           close(at('weights'), report.paramBytes);
         }
@@ -92,7 +93,7 @@ describe('memory series equal the cost model at sampled points', () => {
   });
 
   it('separate formats: weights in one, cache in the other', () => {
-    const m = memoryBytes(phi3, 'standard', 4096, 4, { weightFormat: 'int4', cacheFormat: 'fp16' });
+    const m = memoryBytes(phi3, 'kv', 4096, 4, { weightFormat: 'int4', cacheFormat: 'fp16' });
     close(m.weights, paramBytes(phi3, 0.5));
     close(
       m.cache,
@@ -114,7 +115,7 @@ describe('memory series equal the cost model at sampled points', () => {
         fc.integer({ min: 1, max: 1 << 20 }),
         fc.integer({ min: 1, max: 64 }),
         (model, n, batch) => {
-          const std = memoryBytes(model, 'standard', n, batch, oneByte);
+          const std = memoryBytes(model, 'kv', n, batch, oneByte);
           const slim = memoryBytes(model, 'slim', n, batch, oneByte);
           close(slim.cache * 2, std.cache);
         },
@@ -135,11 +136,11 @@ describe('memory series equal the cost model at sampled points', () => {
     };
     // Slim is the X-cache itself (smallest stored total, no extra weights, §7 option 2), so the
     // view draws no separate X-cache line; its label names the scheme.
-    const variants = memoryVariants(decoderT5);
-    expect(variants.map((v) => v.variant)).toEqual(['standard', 'slim']);
+    const variants = memoryLines(decoderT5);
+    expect(variants.map((v) => v.line)).toEqual(['kv', 'slim']);
     expect(variants[1].label).toMatch(/X-cache/);
     const x = memoryBytes(decoderT5, 'slim', 1000, 1, oneByte);
-    const std = memoryBytes(decoderT5, 'standard', 1000, 1, oneByte);
+    const std = memoryBytes(decoderT5, 'kv', 1000, 1, oneByte);
     // d·layers·n = 1024·24·1000 values, 2r = 2·16384/1024 = 32 times smaller.
     close(x.cache, 1024 * 24 * 1000);
     close(x.cache, xCacheValues(decoderT5, 1000));
@@ -151,22 +152,22 @@ describe('memory series equal the cost model at sampled points', () => {
     const whisper = requireModel('whisper-tiny');
     // Whisper: option 2 (self K-cache + E-cache, §8) stores least, so slim is option 2 and no
     // separate E-cache line is drawn.
-    const wv = memoryVariants(whisper);
-    expect(wv.map((v) => v.variant)).toEqual(['standard', 'slim']);
+    const wv = memoryLines(whisper);
+    expect(wv.map((v) => v.line)).toEqual(['kv', 'slim']);
     expect(wv[1].label).toMatch(/option 2/);
     const ref = encoderDecoderCache(whisper);
     const e = memoryBytes(whisper, 'e-cache', 1500 + 448, 1, oneByte);
     close(e.cache, ref.option2 + ref.eCache);
     close(memoryBytes(whisper, 'slim', 1948, 1, oneByte).cache, ref.option2 + ref.eCache);
     // Baseline of §8 = standard cache at p + 448 positions.
-    close(memoryBytes(whisper, 'standard', 1948, 1, oneByte).cache, ref.baseline);
+    close(memoryBytes(whisper, 'kv', 1948, 1, oneByte).cache, ref.baseline);
   });
 
   it('RoPE models get no X-cache; GQA with c ≤ 1 gets slim = standard', () => {
-    expect(memoryVariants(phi3).map((v) => v.variant)).toEqual(['standard', 'slim']);
+    expect(memoryLines(phi3).map((v) => v.line)).toEqual(['kv', 'slim']);
     const llama3 = requireModel('llama-3-8b');
     const s = memoryBytes(llama3, 'slim', 8192, 1, oneByte);
-    const t = memoryBytes(llama3, 'standard', 8192, 1, oneByte);
+    const t = memoryBytes(llama3, 'kv', 8192, 1, oneByte);
     expect(s.total).toBe(t.total);
   });
 });
@@ -174,17 +175,19 @@ describe('memory series equal the cost model at sampled points', () => {
 describe('capacity: fitting context, batch, chips', () => {
   it('maxFittingContext is the last context that fits (checked against memoryReport)', () => {
     for (const batch of [1, 16]) {
-      for (const v of ['standard', 'slim'] as const) {
+      for (const v of ['kv', 'slim'] as const) {
         const n = maxFittingContext(phi3, v, batch, oneByte, h200.memoryCapacity, 2 ** 24);
         expect(n).toBeGreaterThan(0);
         const total = (k: number) =>
-          memoryReport(phi3, { contextLength: k, batch, bytesPerValue: 1 }).totalBytes[v];
+          memoryReport(phi3, { contextLength: k, batch, bytesPerValue: 1 }).totalBytes[
+            v === 'kv' ? 'standard' : 'slim'
+          ];
         expect(total(n)).toBeLessThanOrEqual(h200.memoryCapacity);
         expect(total(n + 1)).toBeGreaterThan(h200.memoryCapacity);
       }
     }
     // Slim fits about twice the context when the cache dominates.
-    const std = maxFittingContext(phi3, 'standard', 16, oneByte, h200.memoryCapacity, 2 ** 24);
+    const std = maxFittingContext(phi3, 'kv', 16, oneByte, h200.memoryCapacity, 2 ** 24);
     const slim = maxFittingContext(phi3, 'slim', 16, oneByte, h200.memoryCapacity, 2 ** 24);
     expect(slim / std).toBeGreaterThan(1.9);
     expect(slim / std).toBeLessThanOrEqual(2.0001);
@@ -198,7 +201,7 @@ describe('capacity: fitting context, batch, chips', () => {
   });
 
   it('maxFittingBatch fits B and not B + 1; chipsNeeded is the ceiling of bytes / capacity', () => {
-    for (const v of ['standard', 'slim'] as const) {
+    for (const v of ['kv', 'slim'] as const) {
       const b = maxFittingBatch(phi3, v, 32768, oneByte, h200.memoryCapacity);
       expect(memoryBytes(phi3, v, 32768, b, oneByte).total).toBeLessThanOrEqual(
         h200.memoryCapacity,
@@ -215,7 +218,7 @@ describe('capacity: fitting context, batch, chips', () => {
       );
     }
     const frontier = capacityFrontier(phi3, oneByte, h200.memoryCapacity, [1024, 65536]);
-    expect(frontier.find((p) => p.variant === 'slim' && p.contextLength === 65536)!.maxBatch).toBe(
+    expect(frontier.find((p) => p.line === 'slim' && p.contextLength === 65536)!.maxBatch).toBe(
       maxFittingBatch(phi3, 'slim', 65536, oneByte, h200.memoryCapacity),
     );
   });
@@ -229,28 +232,28 @@ describe('intensity series equal Table 2 (PAPER.md §3)', () => {
       const series = intensitySeries(model, batch, oneByte, contexts);
       expect(series).toHaveLength(3 * contexts.length);
       for (const p of series) {
-        const c = generateComplexity({ d: 4096, h: 32, n: p.contextLength, batch })[p.scheme];
+        const c = generateComplexity({ d: 4096, h: 32, n: p.contextLength, batch })[
+          complexityKeys[p.scheme]
+        ];
         close(
           p.layerOpsPerByte,
           (c.projection.ops + c.mha.ops) / (c.projection.reads + c.mha.reads),
         );
         close(p.mhaOpsPerByte, c.mha.intensity);
         // Independent check against the printed Table 2: MHA intensity 2, 4, 2h + 2 per value.
-        const printed = { vanilla: 2, option1: 4, option2: slimPeakIntensity(32) }[p.scheme];
+        const printed = { kv: 2, 'v-first': 4, 'k-first': slimPeakIntensity(32) }[p.scheme];
         close(p.mhaOpsPerByte, printed);
       }
     }
     // Batch 1, vanilla: the whole layer sits at 2 OPs per value (projection 2, MHA 2).
-    for (const p of intensitySeries(model, 1, oneByte, contexts).filter(
-      (q) => q.scheme === 'vanilla',
-    ))
+    for (const p of intensitySeries(model, 1, oneByte, contexts).filter((q) => q.scheme === 'kv'))
       close(p.layerOpsPerByte, 2);
   });
 
   it('halves OPs per byte when the cache is two bytes per value', () => {
     const model = requireModel('codellama-7b');
-    const [one] = intensitySeries(model, 1, oneByte, [4096]).filter((p) => p.scheme === 'option2');
-    const [two] = intensitySeries(model, 1, twoBytes, [4096]).filter((p) => p.scheme === 'option2');
+    const [one] = intensitySeries(model, 1, oneByte, [4096]).filter((p) => p.scheme === 'k-first');
+    const [two] = intensitySeries(model, 1, twoBytes, [4096]).filter((p) => p.scheme === 'k-first');
     close(two.mhaOpsPerByte * 2, one.mhaOpsPerByte);
   });
 
@@ -258,10 +261,10 @@ describe('intensity series equal Table 2 (PAPER.md §3)', () => {
     const aya = requireModel('aya-23-35b'); // h = 64, 2h + 2 = 130
     const points = intensitySeries(aya, 1, oneByte, contextGrid(128, 2 ** 20, 512));
     const m4 = requireChip('apple-m4-max');
-    const from = computeBoundFrom(points, 'option2', chipRidge(m4, 'fp8'));
+    const from = computeBoundFrom(points, 'k-first', chipRidge(m4, 'fp8'));
     expect(from).toBeDefined();
-    expect(computeBoundFrom(points, 'option2', chipRidge(h200, 'int4'))).toBeUndefined();
-    expect(computeBoundFrom(points, 'vanilla', chipRidge(m4, 'fp8'))).toBeUndefined();
+    expect(computeBoundFrom(points, 'k-first', chipRidge(h200, 'int4'))).toBeUndefined();
+    expect(computeBoundFrom(points, 'kv', chipRidge(m4, 'fp8'))).toBeUndefined();
   });
 });
 
@@ -295,12 +298,12 @@ describe('roofline series and operating points', () => {
       ...oneByte,
     });
     const byId = (id: string) => points.find((p) => p.id === id)!;
-    close(byId('mha-vanilla').opsPerByte, 2);
-    close(byId('mha-option2').opsPerByte, slimPeakIntensity(32));
+    close(byId('mha-kv').opsPerByte, 2);
+    close(byId('mha-k-first').opsPerByte, slimPeakIntensity(32));
     close(byId('weights').opsPerByte, 32);
-    expect(byId('mha-vanilla').bound).toBe('memory');
-    expect(byId('mha-vanilla').explanation).toMatch(/memory bound/);
-    close(byId('mha-vanilla').opsPerSecond, 2 * h200.memoryBandwidth);
+    expect(byId('mha-kv').bound).toBe('memory');
+    expect(byId('mha-kv').explanation).toMatch(/memory bound/);
+    close(byId('mha-kv').opsPerSecond, 2 * h200.memoryBandwidth);
   });
 });
 

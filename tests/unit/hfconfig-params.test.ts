@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseHfConfig } from '../../roofline/hfConfig';
+import { parseHfConfig } from '../../roofline';
 
 /**
  * Parameter estimates of pasted configs against the counts the model publishers state

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HfConfigError, customModel, parseHfConfig } from '../../roofline/hfConfig';
+import { HfConfigError, customModel, parseHfConfig } from '../../roofline';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/configs/${name}.json`, import.meta.url), 'utf8');

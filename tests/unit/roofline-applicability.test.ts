@@ -23,7 +23,7 @@ describe('applicability verdict (PAPER.md §1, §7, §8, §11)', () => {
     expect(v.factor).toBeCloseTo(c, 12);
     expectPrinted(v.factor, '2.67');
     expect(v.options.find((o) => o.id === 'd-wide-cache')).toMatchObject({ works: true });
-    expect(v.options.find((o) => o.id === 'option-1')).toMatchObject({ works: true, factor: 2 });
+    expect(v.options.find((o) => o.id === 'k-cache')).toMatchObject({ works: true, factor: 2 });
     // The scores shortcut (x·W_Q·W_Kᵀ)·Xᵀ of §7 option 2 needs no RoPE in between.
     const x = v.options.find((o) => o.id === 'x-cache')!;
     expect(x.works).toBe(false);
@@ -37,7 +37,7 @@ describe('applicability verdict (PAPER.md §1, §7, §8, §11)', () => {
     expectPrinted(whisper.factor, '8.7');
     const t5 = applicability(requireModel('t5-11b'));
     expect(t5.factor).toBe(32);
-    expect(t5.options.map((o) => o.id)).toEqual(['option-1', 'option-2', 'x-cache']);
+    expect(t5.options.map((o) => o.id)).toEqual(['k-cache', 'e-cache', 'x-cache']);
     // Moonshine uses RoPE and has no fixed encoder length: only option 1.
     const moonshine = applicability(requireModel('moonshine-base'));
     expect(moonshine.factor).toBe(2);

@@ -12,7 +12,7 @@ import {
   standardCacheValues,
   xCacheValues,
 } from '../../roofline';
-import { paperTable1ContextMemory as table1ContextMemory } from '../../roofline/paperTables';
+import { paperTable1ContextMemory as table1ContextMemory } from '../../roofline';
 import { expectPrinted } from './roofline-helpers';
 
 /** PAPER.md §6, paper Table 10: id, params, d, layers as printed. */

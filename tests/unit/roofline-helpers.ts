@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { comparePrinted } from '../../roofline/paperTables';
+import { comparePrinted } from '../../roofline';
 
 /**
  * Compare a computed value with a number as the paper prints it: "4.3B", "9.4M", "101M",

@@ -89,7 +89,7 @@ describe('cache schemes', () => {
     const codegemma = requireModel('codegemma-7b');
     const n = 8192;
     const r = memoryReport(codegemma, { contextLength: n, bytesPerValue: 1 });
-    expect(r.slimVariant).toBe('d-wide-cache');
+    expect(r.slimScheme).toBe('d-wide-cache');
     expect(r.kvCacheValues.slim).toBe(3072 * 28 * n);
     expect(r.totalBytes.slim).toBe(r.kvCacheBytes.slim + r.paramBytes);
     // Option 1 would store 28 e×e W_KV instead of d×e W_V: more in total than the d-wide cache.
@@ -101,7 +101,7 @@ describe('cache schemes', () => {
     // d·24·n values, 2r = 32x smaller than 2e·24·n, no extra weights.
     const t5 = requireModel('t5-11b');
     const t = memoryReport(t5, { contextLength: 1024, bytesPerValue: 2 });
-    expect(t.slimVariant).toBe('x-cache');
+    expect(t.slimScheme).toBe('x-cache');
     expect(t.kvCacheValues.slim).toBe(1024 * 24 * 1024);
     expect(t.kvCacheValues.standard).toBe(2 * 16384 * 24 * 1024);
     expect(t.kvCacheValues.standard / t.kvCacheValues.slim).toBe(32);

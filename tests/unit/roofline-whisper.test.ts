@@ -9,7 +9,7 @@ import {
   whisperTable,
   type Model,
 } from '../../roofline';
-import { paperWhisperTable } from '../../roofline/paperTables';
+import { paperWhisperTable } from '../../roofline';
 import { expectPrinted } from './roofline-helpers';
 
 /** The §8 Whisper table of PAPER.md as printed (millions "M"; speedups "x"); tiny … large. */

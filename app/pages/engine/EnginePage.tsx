@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import * as Comlink from 'comlink';
 import { Tex } from '../../../components/Tex';
-import { kernels } from '../../../engine/webgl';
-import type { Gpt2Config } from '../../../engine/models';
+import { kernels, type Gpt2Config } from '../../../engine';
 import type { EngineWorkerApi, RunResult } from './engine-worker';
 import './engine.css';
 

@@ -3,9 +3,15 @@
  * fallback and runs greedy decode, standard vs slim, so the page never freezes (DESIGN.md).
  */
 import * as Comlink from 'comlink';
-import { compareSchemes, pickBackend, type SchemeComparison } from '../../../engine';
-import { randomGpt2Weights, type Gpt2Config, type Gpt2Scheme } from '../../../engine/models';
-import { WebGLBackend } from '../../../engine/webgl';
+import {
+  WebGLBackend,
+  compareSchemes,
+  pickBackend,
+  randomGpt2Weights,
+  type Gpt2Config,
+  type Gpt2Scheme,
+  type SchemeComparison,
+} from '../../../engine';
 
 export interface RunResult extends SchemeComparison {
   backend: 'webgl' | 'cpu';

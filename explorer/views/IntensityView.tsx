@@ -1,20 +1,18 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { PlotFigure } from '../../../../components/charts/PlotFigure';
-import { formatCount } from '../../../../components/format';
+import { contextChart, labelledRule, seriesLines } from '../../components/charts/marks';
+import { PlotFigure } from '../../components/charts/PlotFigure';
+import { formatCount } from '../../components/format';
 import {
   chipRidge,
   computeBoundFrom,
-  computeDtype,
   intensitySeries,
-  schemeLabels,
+  intensitySchemeLabels,
+  intensitySchemes,
   table2Shape,
-  type Scheme,
-} from '../../../../roofline/series';
-import { slimPeakIntensity } from '../../../../roofline/index';
-import { colors, plotStyle, type ViewProps } from './common';
-
-const schemes: Scheme[] = ['vanilla', 'option1', 'option2'];
+} from '../series';
+import { computeDtype, slimPeakIntensity } from '../../roofline';
+import { colors, type ViewProps } from './common';
 
 /** View 2: whole-layer intensity (Table 2 at batch B) vs context, with the chip's ridge point. */
 export const IntensityView = memo(function IntensityView({ setup, grid }: ViewProps) {
@@ -35,38 +33,30 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
   );
   const ridge = chipRidge(chip, weightFormat);
   const { dtype } = computeDtype(chip, weightFormat);
-  const crossings = schemes.map((s) => ({ scheme: s, from: computeBoundFrom(series, s, ridge) }));
+  const crossings = intensitySchemes.map((s) => ({
+    scheme: s,
+    from: computeBoundFrom(series, s, ridge),
+  }));
 
   const options = useMemo<Plot.PlotOptions>(
     () => ({
-      style: plotStyle,
-      height: 320,
-      marginLeft: 56,
-      marginTop: 34,
-      x: { type: 'log', label: 'context length n (tokens) →' },
-      y: { type: 'log', label: '↑ OPs per byte (one layer, projections + attention)', grid: true },
-      color: {
-        domain: schemes.map((s) => schemeLabels[s]),
-        range: schemes.map((s) => colors[s]),
-        legend: true,
-      },
+      ...contextChart({
+        height: 320,
+        marginTop: 34,
+        y: { type: 'log', label: '↑ OPs per byte (one layer, projections + attention)' },
+        color: {
+          domain: intensitySchemes.map((s) => intensitySchemeLabels[s]),
+          range: intensitySchemes.map((s) => colors[s]),
+          legend: true,
+        },
+      }),
       marks: [
-        Plot.ruleY([ridge], { stroke: colors.capacity, strokeDasharray: '6 4' }),
-        Plot.text([ridge], {
-          x: grid[0],
-          y: (r: number) => r,
-          text: (r: number) => `ridge of ${chip.name}: ${r.toPrecision(3)} OPs/byte (${dtype})`,
-          textAnchor: 'start',
-          dy: -7,
-          fill: colors.capacity,
-        }),
-        Plot.line(series, {
-          x: 'contextLength',
-          y: 'layerOpsPerByte',
-          stroke: 'label',
-          strokeWidth: 2,
-          tip: { format: { x: (n: number) => formatCount(n), y: (v: number) => v.toPrecision(3) } },
-        }),
+        ...labelledRule(
+          ridge,
+          `ridge of ${chip.name}: ${ridge.toPrecision(3)} OPs/byte (${dtype})`,
+          { x: grid[0], stroke: colors.capacity },
+        ),
+        ...seriesLines(series, { y: 'layerOpsPerByte', yFormat: (v) => v.toPrecision(3) }),
       ],
     }),
     [series, ridge, dtype, chip.name, grid],
@@ -98,7 +88,7 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
         {crossings.map((c) => (
           <li key={c.scheme}>
             <span className="swatch" style={{ background: colors[c.scheme] }} />
-            {schemeLabels[c.scheme]}:{' '}
+            {intensitySchemeLabels[c.scheme]}:{' '}
             {c.from === undefined
               ? `stays memory bound on ${chip.name} up to ${formatCount(grid[grid.length - 1])} tokens`
               : c.from === grid[0]

@@ -1,6 +1,7 @@
 import { useMemo, memo } from 'react';
-import { applicability, compressionFactor, projectionRatio } from '../../../../roofline/index';
-import type { Model } from '../../../../roofline/index';
+import { applicability, compressionFactor, projectionRatio } from '../../roofline';
+import type { Model } from '../../roofline';
+import { DataTable } from './DataTable';
 
 const kindNames = {
   'mha-square': 'MHA, square W_K',
@@ -36,28 +37,16 @@ export const ApplicabilityView = memo(function ApplicabilityView({ model }: { mo
         {model.headDim}, d = {model.d}; r = e/d = {Number(r.toPrecision(3))}; c = h_kv(d_k + d_v)/d
         = {Number(c.toPrecision(3))}; positions: {model.positional}.
       </p>
-      <div className="table-scroll">
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">option</th>
-              <th scope="col">cache reduction</th>
-              <th scope="col">works here</th>
-              <th scope="col">note</th>
-            </tr>
-          </thead>
-          <tbody>
-            {verdict.options.map((o) => (
-              <tr key={o.id}>
-                <td>{o.name}</td>
-                <td>{Number(o.factor.toPrecision(3))}×</td>
-                <td className={o.works ? 'good' : 'bad'}>{o.works ? 'yes' : 'no'}</td>
-                <td>{o.note}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={['option', 'cache reduction', 'works here', 'note']}>
+        {verdict.options.map((o) => (
+          <tr key={o.id}>
+            <td>{o.name}</td>
+            <td>{Number(o.factor.toPrecision(3))}×</td>
+            <td className={o.works ? 'good' : 'bad'}>{o.works ? 'yes' : 'no'}</td>
+            <td>{o.note}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 });

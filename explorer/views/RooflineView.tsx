@@ -1,9 +1,10 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { PlotFigure } from '../../../../components/charts/PlotFigure';
-import { chips as catalogChips } from '../../../../roofline/index';
-import { operatingPoints, roofSeries, type OperatingPoint } from '../../../../roofline/series';
-import { plotStyle, TERA, type ViewProps } from './common';
+import { plotStyle } from '../../components/charts/marks';
+import { PlotFigure } from '../../components/charts/PlotFigure';
+import { chips as catalogChips } from '../../roofline';
+import { operatingPoints, roofSeries, type OperatingPoint } from '../series';
+import { TERA, type ViewProps } from './common';
 
 const MIN_I = 0.25;
 const MAX_I = 20000;

@@ -1,15 +1,16 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { PlotFigure } from '../../../../components/charts/PlotFigure';
-import { formatCount } from '../../../../components/format';
+import { contextChart, seriesLines } from '../../components/charts/marks';
+import { PlotFigure } from '../../components/charts/PlotFigure';
+import { formatCount } from '../../components/format';
 import {
   speedupAt,
   speedupBatches,
   speedupSeries,
   type SpeedupEstimateKind,
   type SpeedupPoint,
-} from '../../../../roofline/series';
-import { plotStyle, type ViewProps } from './common';
+} from '../series';
+import { type ViewProps } from './common';
 
 const titles: Record<SpeedupEstimateKind, string> = {
   'memory-bound': 'memory-bound estimate (bytes read per decode step)',
@@ -25,26 +26,26 @@ function speedupPlot(
   yMax: number,
 ): Plot.PlotOptions {
   return {
-    style: plotStyle,
-    height: 280,
-    marginLeft: 48,
-    title: titles[estimate],
-    x: { type: 'log', label: 'context length n →' },
-    y: { label: '↑ speedup (×)', domain: [yMin, yMax], grid: true },
-    color: {
-      type: 'ordinal',
-      domain: batches.map((b) => `B = ${b}`),
-      scheme: 'viridis',
-      legend: true,
-    },
+    ...contextChart({
+      height: 280,
+      marginLeft: 48,
+      title: titles[estimate],
+      xLabel: 'context length n →',
+      y: { label: '↑ speedup (×)', domain: [yMin, yMax] },
+      color: {
+        type: 'ordinal',
+        domain: batches.map((b) => `B = ${b}`),
+        scheme: 'viridis',
+        legend: true,
+      },
+    }),
     marks: [
       Plot.ruleY([1], { stroke: 'currentColor', strokeOpacity: 0.4 }),
-      Plot.line(byEstimate[estimate], {
-        x: 'contextLength',
+      ...seriesLines(byEstimate[estimate], {
         y: 'speedup',
         stroke: (p: SpeedupPoint) => `B = ${p.batch}`,
         strokeWidth: (p: SpeedupPoint) => (p.batch === batch ? 3 : 1.5),
-        tip: { format: { x: (n: number) => formatCount(n), y: (v: number) => `${v.toFixed(3)}×` } },
+        yFormat: (v) => `${v.toFixed(3)}×`,
       }),
     ],
   };

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { contextGrid, contextRange, type Setup } from '../../../roofline/series';
+import { contextGrid, contextRange, type Setup } from './series';
 import { Controls } from './Controls';
 import { useExplorerState } from './state';
 import { ViewsErrorBoundary } from './ViewsErrorBoundary';
@@ -19,10 +19,10 @@ export const SERIES_POINTS = 512;
 const URL_WRITE_DELAY_MS = 200;
 
 /**
- * Issue 4: the roofline & memory explorer. Every number comes from roofline/ (series.ts samples
- * the cost model); this page only wires the URL state to the views.
+ * The roofline & memory explorer. Every number comes from roofline/ (explorer/series samples
+ * the cost model, one module per view); this page only wires the URL state to the views.
  */
-export function ExplorerPage() {
+export default function ExplorerPage() {
   const state = useExplorerState();
   const { model, chip, batch, weightFormat, cacheFormat, setContext } = state;
   // While the slider is dragged the views follow a local draft; the URL gets the value once it

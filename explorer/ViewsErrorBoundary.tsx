@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { ErrorBoundary } from '../../../components/ErrorBoundary';
+import { ErrorBoundary } from '../components/ErrorBoundary';
 
 /**
  * A model the cost model refuses (RooflineInputError while rendering a view) shows its message

@@ -1,12 +1,16 @@
 import { useId, useState, type FormEvent } from 'react';
-import { ChipPicker } from '../../../components/pickers/ChipPicker';
-import { ModelPicker } from '../../../components/pickers/ModelPicker';
-import { formatCount } from '../../../components/format';
-import { formatCapacity } from './views/common';
-import { chips, models } from '../../../roofline/index';
-import type { PositionalKind } from '../../../roofline/index';
-import { customModel, HfConfigError, parseHfConfig } from '../../../roofline/hfConfig';
-import { storageFormats, type StorageFormat } from '../../../roofline/series';
+import { ChipPicker } from '../components/pickers/ChipPicker';
+import { ModelPicker } from '../components/pickers/ModelPicker';
+import { formatCapacity, formatCount } from '../components/format';
+import { chips, models } from '../roofline';
+import type { PositionalKind } from '../roofline';
+import {
+  customModel,
+  HfConfigError,
+  parseHfConfig,
+  storageFormats,
+  type StorageFormat,
+} from '../roofline';
 import { CountInput } from './CountInput';
 import { CUSTOM, type CustomChipState, type CustomModelState, type ExplorerState } from './state';
 

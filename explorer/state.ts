@@ -6,11 +6,10 @@ import {
   stringCodec,
   useUrlState,
   type UrlCodec,
-} from '../../../components/useUrlState';
-import { findChip, findModel } from '../../../roofline/index';
-import { customModel } from '../../../roofline/hfConfig';
-import type { ArchitectureKind, Chip, Model, PositionalKind } from '../../../roofline/index';
-import { storageFormats, type StorageFormat } from '../../../roofline/series';
+} from '../components/useUrlState';
+import { findChip, findModel } from '../roofline';
+import { customModel, storageFormats, type StorageFormat } from '../roofline';
+import type { ArchitectureKind, Chip, Model, PositionalKind } from '../roofline';
 
 /** Defaults: the paper's worked example (PAPER.md §5: Phi-3-mini-128k, 128K, 1 byte/value). */
 export const DEFAULTS = {

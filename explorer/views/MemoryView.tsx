@@ -1,19 +1,15 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { PlotFigure } from '../../../../components/charts/PlotFigure';
-import { formatBytes, formatCount } from '../../../../components/format';
-import {
-  maxFittingContext,
-  memoryBytes,
-  memorySeries,
-  memoryVariants,
-} from '../../../../roofline/series';
-import { colors, formatCapacity, GB, plotStyle, type ViewProps } from './common';
+import { PlotFigure } from '../../components/charts/PlotFigure';
+import { contextChart, labelledRule, seriesLines } from '../../components/charts/marks';
+import { formatBytes, formatCapacity, formatCount } from '../../components/format';
+import { maxFittingContext, memoryBytes, memorySeries, memoryLines } from '../series';
+import { colors, GB, type ViewProps } from './common';
 
 /** View 1: memory (weights + B·cache) vs context, the chip's capacity, and where each stops fitting. */
 export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
   const { model, chip, batch, contextLength, weightFormat, cacheFormat } = setup;
-  const variants = useMemo(() => memoryVariants(model), [model]);
+  const variants = useMemo(() => memoryLines(model), [model]);
   const series = useMemo(
     () => memorySeries(model, batch, { weightFormat, cacheFormat }, grid),
     [model, batch, weightFormat, cacheFormat, grid],
@@ -25,7 +21,7 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
         ...v,
         maxContext: maxFittingContext(
           model,
-          v.variant,
+          v.line,
           batch,
           { weightFormat, cacheFormat },
           capacity,
@@ -36,46 +32,32 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
   );
   const now = variants.map((v) => ({
     ...v,
-    bytes: memoryBytes(model, v.variant, contextLength, batch, { weightFormat, cacheFormat }),
+    bytes: memoryBytes(model, v.line, contextLength, batch, { weightFormat, cacheFormat }),
   }));
   const { labels, palette } = useMemo(
     () => ({
       labels: ['weights only', ...variants.map((v) => v.label)],
-      palette: ['weights' as const, ...variants.map((v) => v.variant)].map((k) => colors[k]),
+      palette: ['weights' as const, ...variants.map((v) => v.line)].map((k) => colors[k]),
     }),
     [variants],
   );
 
   const options = useMemo<Plot.PlotOptions>(
     () => ({
-      style: plotStyle,
-      height: 320,
-      marginLeft: 56,
-      marginTop: 34,
-      x: { type: 'log', label: 'context length n (tokens) →' },
-      y: { type: 'log', label: '↑ memory (GB)', grid: true },
-      color: { domain: labels, range: palette, legend: true },
+      ...contextChart({
+        height: 320,
+        marginTop: 34,
+        y: { type: 'log', label: '↑ memory (GB)' },
+        color: { domain: labels, range: palette, legend: true },
+      }),
       marks: [
-        Plot.ruleY([capacity / GB], { stroke: colors.capacity, strokeDasharray: '6 4' }),
-        Plot.text([capacity / GB], {
+        ...labelledRule(capacity / GB, `${chip.name}: ${formatCapacity(capacity)}`, {
           x: grid[0],
-          y: (d: number) => d,
-          text: () => `${chip.name}: ${formatCapacity(capacity)}`,
-          textAnchor: 'start',
-          dy: -7,
-          fill: colors.capacity,
+          stroke: colors.capacity,
         }),
-        Plot.line(series, {
-          x: 'contextLength',
+        ...seriesLines(series, {
           y: (d: { bytes: number }) => d.bytes / GB,
-          stroke: 'label',
-          strokeWidth: 2,
-          tip: {
-            format: {
-              x: (n: number) => formatCount(n),
-              y: (g: number) => `${g.toPrecision(3)} GB`,
-            },
-          },
+          yFormat: (g) => `${g.toPrecision(3)} GB`,
         }),
         Plot.dot(
           limits.filter((l) => l.maxContext > 0 && l.maxContext < grid[grid.length - 1]),
@@ -108,19 +90,18 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
       />
       <ul className="facts" data-testid="memory-facts">
         {limits.map((l) => (
-          <li key={l.variant}>
-            <span className="swatch" style={{ background: colors[l.variant] }} />
+          <li key={l.line}>
+            <span className="swatch" style={{ background: colors[l.line] }} />
             {l.label}:{' '}
             {l.maxContext === 0
               ? `does not fit even at ${formatCount(grid[0])} tokens (the weights alone need ${formatBytes(
-                  memoryBytes(model, l.variant, grid[0], batch, { weightFormat, cacheFormat })
-                    .weights,
+                  memoryBytes(model, l.line, grid[0], batch, { weightFormat, cacheFormat }).weights,
                 )})`
               : l.maxContext >= grid[grid.length - 1]
                 ? `fits over the whole range (up to ${formatCount(grid[grid.length - 1])} tokens)`
                 : `fits up to ${formatCount(l.maxContext)} tokens, then stops fitting`}
             {'; '}at n = {formatCount(contextLength)}:{' '}
-            {formatBytes(now.find((v) => v.variant === l.variant)!.bytes.total)}
+            {formatBytes(now.find((v) => v.line === l.line)!.bytes.total)}
           </li>
         ))}
       </ul>
