@@ -1,6 +1,6 @@
 /**
- * Float64 linalg timings on a d = 768 matrix (GPT-2 small / Chronos-Bolt-base width, PAPER.md
- * §6): what one layer's offline slim conversion costs in the browser or Node.
+ * Float64 linalg timings on a d = 768 matrix (GPT-2 small / Chronos-Bolt-base width, the paper,
+ * paper Table 1): what one layer's offline slim conversion costs in the browser or Node.
  * Run directly: `npx tsx bench/linalg.ts` prints a table (median of several runs).
  */
 import { pathToFileURL } from 'node:url';
@@ -32,7 +32,7 @@ export interface LinalgBenchResult {
   cond768Ms: number;
   /** ml-matrix's SVD (values only) on the same matrix, for comparison (we keep our own). */
   mlMatrixCond768Ms: number;
-  /** Right inverse of a 768×1536 W_K (r = 2, PAPER.md §7). */
+  /** Right inverse of a 768×1536 W_K (r = 2, paper §3). */
   rightInverse768x1536Ms: number;
   /** computeWkv = SVD condition number + solve + reconstruction check. */
   computeWkv768Ms: number;

@@ -9,7 +9,7 @@ function globalHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return `Usage: slim <command> [options]   (npm run slim -- <command> [options])
 
-Slim attention cost model and tools (PAPER.md). Commands:
+Slim attention cost model and tools (Graef & Wasielewski, arXiv 2503.05840: https://arxiv.org/abs/2503.05840). Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Every command takes --help, and --json to print exactly one JSON document on stdout.

@@ -3,7 +3,7 @@ import katex from 'katex';
 import 'katex/dist/katex.min.css';
 
 export interface TexProps {
-  /** LaTeX source; symbols follow PAPER.md (W_K, W_{KV}, d_k, …). */
+  /** LaTeX source; symbols follow the paper (W_K, W_{KV}, d_k, …). */
   children: string;
   /** Display (block) mode instead of inline. */
   block?: boolean;

@@ -20,7 +20,7 @@ function minus(s: string): string {
 }
 
 /**
- * Bytes with a decimal SI unit and three significant digits (PAPER.md quotes GB = 1e9 bytes);
+ * Bytes with a decimal SI unit and three significant digits (the paper quotes GB = 1e9 bytes);
  * chip capacities as the vendor names them. One implementation for app and CLI: roofline/units.ts.
  */
 export function formatBytes(bytes: number): string {

@@ -1,6 +1,6 @@
 import type { DType, Shape, Tensor, TypedArray } from './tensor';
 
-/** RoPE pairing conventions (PAPER.md §9). */
+/** RoPE pairing conventions (paper Appendix E). */
 export type RopePairing =
   /** Hugging Face Llama/NeoX "rotate_half": pairs (j, j + r/2) within a head. */
   | 'half'
@@ -10,19 +10,19 @@ export type RopePairing =
 export interface RopeOptions {
   /** Number of heads laid side by side in the columns; each head is cols/heads wide. */
   heads: number;
-  /** Position of row 0 (m in PAPER.md §9); row r has position positionOffset + r. */
+  /** Position of row 0 (m in paper Appendix E); row r has position positionOffset + r. */
   positionOffset: number;
   pairing: RopePairing;
   /** θ base, 10000 for most models. */
   base: number;
   /** Leading dims of each head that rotate (GPT-NeoX rotary_pct); defaults to the head width. */
   rotaryDim?: number;
-  /** Rotate by −mθ: undoes a previous rotation exactly (PAPER.md §9 "decode"). */
+  /** Rotate by −mθ: undoes a previous rotation exactly (paper Appendix E "decode"). */
   inverse?: boolean;
 }
 // Convention (both backends): pair (x1, x2) at position m, θ_j = base^(−2j/rotaryDim), becomes
 // (x1·cos mθ_j − x2·sin mθ_j, x1·sin mθ_j + x2·cos mθ_j), as Hugging Face's rotate_half and
-// GPT-J's rotate_every_two. PAPER.md §9 writes the mirror image (angle −mθ); only matching HF
+// GPT-J's rotate_every_two. paper Appendix E writes the mirror image (angle −mθ); only matching HF
 // checkpoints needs this sign. Columns at rotaryDim and beyond pass through unchanged.
 
 export interface AttnProbsOptions {
@@ -57,7 +57,7 @@ export interface AllocationStats {
 }
 
 /**
- * The op interface every backend implements (DESIGN.md "the engine's shape").
+ * The op interface every backend implements (docs/ARCHITECTURE.md).
  * Ops are synchronous and return new tensors; only Tensor.read() is async. Every op
  * validates shapes and throws EngineInputError with a clear message. All tensors on
  * one backend share its dtype.
@@ -97,7 +97,7 @@ export interface Backend {
    */
   linear(a: Tensor, b: Tensor, options?: LinearOptions): Tensor;
   /**
-   * Block-diagonal multi-head product (slim option 2, PAPER.md §2): u is [heads·m, dIn] with
+   * Block-diagonal multi-head product (slim option 2, paper §2): u is [heads·m, dIn] with
    * head i's rows at [i·m, (i+1)·m); w is [dIn, heads·dOut]. Output [m, heads·dOut] whose
    * column block i is u_i · w_i. One product for all heads.
    */

@@ -1,5 +1,5 @@
 /**
- * Standard vs slim on one backend, written once (DESIGN.md "exact where the paper is exact"):
+ * Standard vs slim on one backend, written once (exact where the paper is exact):
  * the same weights run greedy decode with the KV-cache and with the K-cache (paper §1–§2), and
  * the comparison reports max |Δ logits|, whether the greedy tokens are identical, and both
  * caches' bytes. The engine page's worker, the WebGL test harness and the benchmarks use it.

@@ -1,7 +1,7 @@
 /**
  * The engine's tensor type. A tensor is a row-major matrix (or vector) that lives on one
  * backend. Rank is 1 or 2 everywhere in the engine: multi-head layouts are written as
- * [rows, heads·width] column blocks, which is how PAPER.md writes them (K_i is a column block).
+ * [rows, heads·width] column blocks, which is how the paper writes them (K_i is a column block).
  */
 export type DType = 'float32' | 'float64';
 export type Shape = readonly number[];
@@ -12,7 +12,7 @@ export interface Tensor {
   readonly dtype: DType;
   /** Name of the backend that owns the storage ('cpu', 'webgl'). */
   readonly backendName: string;
-  /** Copies the values to the host. The only asynchronous operation (DESIGN.md). */
+  /** Copies the values to the host. The only asynchronous operation. */
   read(): Promise<TypedArray>;
   /** Releases the storage (back to the backend's pool). Disposing twice is an error. */
   dispose(): void;

@@ -60,7 +60,7 @@ export default function ExplorerPage() {
       <p className="lead">
         Does slim attention pay off for your model on your chip? Pick both, drag the context length,
         and every view below follows — memory, intensity, roofline, speedup, verdict and capacity,
-        all computed by the cost model from PAPER.md.
+        all computed by the cost model from the paper.
       </p>
       <div className="explorer-layout">
         <Controls

@@ -11,7 +11,7 @@ import { findChip, findModel } from '../roofline';
 import { customModel, storageFormats, type StorageFormat } from '../roofline';
 import type { ArchitectureKind, Chip, Model, PositionalKind } from '../roofline';
 
-/** Defaults: the paper's worked example (PAPER.md §5: Phi-3-mini-128k, 128K, 1 byte/value). */
+/** Defaults: the paper's worked example (paper §1: Phi-3-mini-128k, 128K, 1 byte/value). */
 export const DEFAULTS = {
   model: 'phi-3-mini-128k',
   chip: 'nvidia-h200',

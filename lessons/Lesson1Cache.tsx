@@ -15,7 +15,7 @@ import {
   standardCacheValues,
 } from '../roofline';
 
-/** PAPER.md §5's worked example, at 1 byte per value (int8) as the paper counts it. */
+/** paper §1's worked example, at 1 byte per value (int8) as the paper counts it. */
 const MODEL = requireModel('phi-3-mini-128k');
 const BYTES_PER_VALUE = 1;
 /** Context slider: powers of two from 1K to the model's 128K. */
@@ -102,7 +102,7 @@ export function Lesson1Cache() {
         A language model writes one token at a time. To produce token <Tex>{'n'}</Tex>, every layer
         compares the new query with the keys of <em>all</em> earlier tokens and mixes their values.
         Recomputing those keys and values every step would be wasteful, so they are kept: the{' '}
-        <strong>KV-cache</strong>. Its size per sequence (PAPER.md §5):
+        <strong>KV-cache</strong>. Its size per sequence (paper §1):
       </p>
       <Tex block>
         {'\\text{KV-cache} = 2 \\cdot d \\cdot \\text{layers} \\cdot n \\ \\text{values}'}
@@ -187,7 +187,7 @@ export function Lesson1Cache() {
       <h2>Decode waits for memory</h2>
       <p>
         A decode step does about 2 OPs per value it reads — far below what chips can compute per
-        byte they can fetch (PAPER.md §4). So the step takes roughly{' '}
+        byte they can fetch (paper Table 3). So the step takes roughly{' '}
         <Tex>{'\\text{time} \\approx \\text{bytes read} / \\text{bandwidth}'}</Tex>, and reading
         half the cache is almost twice as fast once the cache dominates.
       </p>

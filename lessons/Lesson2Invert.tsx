@@ -376,8 +376,8 @@ export function Lesson2Invert() {
       <p className="small">
         The error tracks cond × 6e-8 (dashed: float32’s rounding unit times cond) until, around cond
         ≈ 1e8, float32 can no longer tell row 4 from row 2 at all and V is lost. Real models report
-        cond(W_K) up to 5e9 in some layers (PAPER.md §12): that is why W_KV is computed in float64
-        and why conditioning is measured, not assumed.
+        cond(W_K) up to 5e9 in some layers (paper Appendix A): that is why W_KV is computed in
+        float64 and why conditioning is measured, not assumed.
       </p>
 
       <h2>Checkpoint</h2>

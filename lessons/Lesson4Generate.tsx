@@ -52,8 +52,8 @@ export function Lesson4Generate() {
         }
       </Tex>
       <p>
-        Slim attention has no V, so it has two ways to get <Tex>{'s\\,V'}</Tex> from K (PAPER.md
-        §2). <strong>Option 1</strong> rebuilds V first: <Tex>{'V = K W_{KV}'}</Tex>, then{' '}
+        Slim attention has no V, so it has two ways to get <Tex>{'s\\,V'}</Tex> from K (paper §2).{' '}
+        <strong>Option 1</strong> rebuilds V first: <Tex>{'V = K W_{KV}'}</Tex>, then{' '}
         <Tex>{'s\\,V'}</Tex>. <strong>Option 2</strong> multiplies in the other order:{' '}
         <Tex>{'(s\\,K)\\,W_{KV}'}</Tex>. Matrix products are associative, so both equal{' '}
         <Tex>{'s\\,X W_V'}</Tex> — but they cost very different amounts.
@@ -297,7 +297,7 @@ function GenerateBody({
             </PathSection>
           </div>
           <p className="small">
-            OP counts per head from the cost model (PAPER.md §2) for n = {n}, d = {D}, d_k = {D}.
+            OP counts per head from the cost model (paper §2) for n = {n}, d = {D}, d_k = {D}.
             Option 1’s cost grows like n·d·d_k, option 2’s like n·d: at a real size (n ={' '}
             {formatCount(BIG.n)}, d = {formatCount(BIG.d)}, d_k = {BIG.d / BIG.h}) option 1 does{' '}
             {Math.round(bigOps.option1 / bigOps.option2)}× more work per head than option 2.

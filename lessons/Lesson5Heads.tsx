@@ -238,8 +238,8 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         Weighting whole key rows makes each head’s weighted sum {D / DK}× (that is, h×) wider. Per
         token per layer, attention does <Tex>{'4nd'}</Tex> OPs in standard attention and{' '}
         <Tex>{'2nd(h+1)'}</Tex> in option 2 — but reads only <Tex>{'nd'}</Tex> cached values instead
-        of <Tex>{'2nd'}</Tex> (PAPER.md §3). Slide h for a layer with d = {formatCount(REAL.d)} at n
-        = {formatCount(REAL.n)}:
+        of <Tex>{'2nd'}</Tex> (paper §2, Table 2). Slide h for a layer with d ={' '}
+        {formatCount(REAL.d)} at n = {formatCount(REAL.n)}:
       </p>
       <LessonCheckpoint
         id="intensity"
@@ -293,7 +293,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         <strong data-testid="bound-chips">
           {boundChips.length} of {PAPER_CHIPS.length}
         </strong>{' '}
-        chips of PAPER.md §4 (
+        chips of paper Table 3 (
         {PAPER_CHIPS.map((c) => `${c.name} ${formatCount(ridgePoint(c, 'int8'))}`).join(', ')}{' '}
         OPs/byte), so halving the bytes read still speeds decoding up.
       </p>

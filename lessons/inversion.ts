@@ -28,7 +28,7 @@ export interface Inversion {
   error?: string;
 }
 
-/** det, cond, W_K⁻¹ and W_KV = W_K⁻¹·W_V via engine/linalg and engine/slim, in float64 (PAPER.md §1, §12). */
+/** det, cond, W_K⁻¹ and W_KV = W_K⁻¹·W_V via engine/linalg and engine/slim, in float64 (paper §1, Appendix A). */
 export function invertWk(wK: Mat, wV: Mat): Inversion {
   const k = fromRows(wK);
   const v = fromRows(wV);
@@ -64,7 +64,7 @@ export interface ConditioningPoint {
   cond: number;
   /**
    * max |V̂ − V| / max |V| where V = X·W_V in float64 and V̂ = K·W_KV computed on the float32
-   * backend from a float32 K-cache, with W_KV from float64 (PAPER.md §12). The cache's rounding
+   * backend from a float32 K-cache, with W_KV from float64 (paper Appendix A). The cache's rounding
    * error (≈ eps32 ≈ 6e-8 relative) is amplified by up to cond(W_K).
    */
   float32Error: number;

@@ -77,7 +77,7 @@ export function runLayer(
 /**
  * Greedy continuation of the prompt with the standard float64 path: `steps` new token ids. One
  * engine layer prefills the prompt, whose last output row predicts the first new token; each
- * decode step then feeds the newest token and predicts the next (PAPER.md §2).
+ * decode step then feeds the newest token and predicts the next (paper §2).
  */
 export function generate(w: ToyWeights, heads: number, steps: number): number[] {
   const backend = toyBackend('float64');

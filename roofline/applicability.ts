@@ -4,7 +4,7 @@ import { compressionFactor, keyWidth, kvCacheWidth, projectionRatio } from './me
 import type { Model } from './types';
 
 /**
- * Does slim attention pay off for a model, and by how much (PAPER.md §1, §7, §8, §11)?
+ * Does slim attention pay off for a model, and by how much (paper §1, §3, §4, Appendices C, D, G)?
  * `factor` is the best context-memory reduction among the options that work for the model
  * (standard cache / slim cache); 1 means no gain.
  */
@@ -76,10 +76,10 @@ export function applicability(model: Model): Applicability {
       });
     }
     if (e > d) {
-      // §7 option 2 for the self- and cross-attention inputs: d-wide rows instead of 2e-wide.
+      // paper §3 option 2 for the self- and cross-attention inputs: d-wide rows instead of 2e-wide.
       options.push({
         id: 'x-cache',
-        name: 'X-cache (non-square, §7 option 2)',
+        name: 'X-cache (non-square, paper §3 option 2)',
         factor: 2 * projectionRatio(model),
         works: !rope,
         note: rope
@@ -89,14 +89,14 @@ export function applicability(model: Model): Applicability {
     }
     const option2 = options.find((o) => o.id === 'e-cache');
     const reason =
-      `Encoder–decoder MHA (PAPER.md §8): option 1 halves self and cross caches` +
+      `Encoder–decoder MHA (paper §4): option 1 halves self and cross caches` +
       (option2 === undefined
         ? '; option 2 needs the encoder and decoder lengths, which the catalog lacks.'
         : option2.works
           ? `; option 2 drops the cross cache for an E-cache, ${fmt(option2.factor)}x smaller.`
           : '; option 2 is ruled out by RoPE.') +
       (e > d
-        ? ` Non-square projections (r = ${fmt(e / d)}, §7): option 1's W_KV is r times larger` +
+        ? ` Non-square projections (r = ${fmt(e / d)}, paper §3): option 1's W_KV is r times larger` +
           (rope ? '.' : `; caching the d-wide inputs gives ${fmt((2 * e) / d)}x.`)
         : '');
     return verdict('encoder-decoder', reason, options);
@@ -105,21 +105,23 @@ export function applicability(model: Model): Applicability {
   if (isMha && e === d) {
     return verdict(
       'mha-square',
-      `MHA with square W_K (d = h·d_k = ${d}): V = K·W_KV, only K is cached, the KV-cache halves exactly (PAPER.md §1).`,
+      `MHA with square W_K (d = h·d_k = ${d}): V = K·W_KV, only K is cached, the KV-cache halves exactly (paper §1).`,
       [
         {
           id: 'k-cache',
           name: 'K-cache (slim attention)',
           factor: 2,
           works: true,
-          note: 'W_KV = W_K⁻¹·W_V replaces W_V; store raw or rotated K with RoPE (§9)',
+          note: 'W_KV = W_K⁻¹·W_V replaces W_V; store raw or rotated K with RoPE (paper Appendix E)',
         },
         {
           id: 'v-cache',
           name: 'V-cache only',
           factor: 2,
           works: !rope,
-          note: rope ? 'K = V·W_VK would need un-rotated keys: not with RoPE' : 'K = V·W_VK (§11)',
+          note: rope
+            ? 'K = V·W_VK would need un-rotated keys: not with RoPE'
+            : 'K = V·W_VK (paper Appendices C, D, G)',
         },
       ],
     );
@@ -146,7 +148,7 @@ export function applicability(model: Model): Applicability {
       },
     ];
     if (rope) {
-      // §7's RoPE limit is the scores shortcut's only: K rebuilt from X can still be rotated.
+      // paper §3's RoPE limit is the scores shortcut's only: K rebuilt from X can still be rotated.
       options.push({
         id: 'd-wide-cache',
         name: 'd-wide cache (X), K and V rebuilt',
@@ -157,11 +159,11 @@ export function applicability(model: Model): Applicability {
     }
     return verdict(
       'mha-non-square',
-      `MHA with non-square projections, e = h·d_k = ${e} > d = ${d} (r = ${fmt(r)}, PAPER.md §7): ` +
+      `MHA with non-square projections, e = h·d_k = ${e} > d = ${d} (r = ${fmt(r)}, paper §3): ` +
         `option 1 halves the cache with an e×e W_KV (r times the W_V weights)` +
         (rope
           ? `; caching X and rebuilding (and rotating) K and V each step gives c = 2e/d = ${fmt(c)}x, ` +
-            'at more compute (the scores shortcut of option 2 is ruled out by RoPE, §11).'
+            'at more compute (the scores shortcut of option 2 is ruled out by RoPE, paper Appendices C, D, G).'
           : `; option 2 caches X, ${fmt(2 * r)}x smaller.`),
       options,
     );
@@ -182,7 +184,7 @@ export function applicability(model: Model): Applicability {
   };
   const reason =
     c > 1
-      ? `${label}: cache width d_cache = h_kv·(d_k+d_v) = ${dCache} > d = ${d}, so a d-wide cache is c = ${fmt(c)}x smaller (PAPER.md §11).`
-      : `${label}: cache width d_cache = h_kv·(d_k+d_v) = ${dCache} ≤ d = ${d} (c = ${fmt(c)}): the KV-cache is already narrower than d, slim attention gives no gain (PAPER.md §11).`;
+      ? `${label}: cache width d_cache = h_kv·(d_k+d_v) = ${dCache} > d = ${d}, so a d-wide cache is c = ${fmt(c)}x smaller (paper Appendices C, D, G).`
+      : `${label}: cache width d_cache = h_kv·(d_k+d_v) = ${dCache} ≤ d = ${d} (c = ${fmt(c)}): the KV-cache is already narrower than d, slim attention gives no gain (paper Appendices C, D, G).`;
   return verdict(kind, reason, [option]);
 }

@@ -2,7 +2,7 @@ import type { Chip, PaperTable3Row } from './types';
 
 /**
  * Chip catalog. Peaks are dense (no 2:4 sparsity) operations per second; bandwidth in
- * bytes/s; capacity in bytes. Chips of paper Table 3 (PAPER.md §4) carry the printed row in
+ * bytes/s; capacity in bytes. Chips of paper Table 3 (paper Table 3) carry the printed row in
  * `paperTable3`, and their int8 peak and bandwidth are the paper's numbers; everything else
  * comes from the vendor document named in `source`.
  */
@@ -30,7 +30,7 @@ export const chips: readonly Chip[] = [
     memoryBandwidth: 60 * GB,
     memoryCapacity: 8 * GiB,
     paperTable3: table3(35, 60, 583),
-    source: 'PAPER.md Table 3 (int8 TOPS, GB/s); Apple iPhone 16 tech specs (8 GB LPDDR5X = 8 GiB)',
+    source: 'paper Table 3 (int8 TOPS, GB/s); Apple iPhone 16 tech specs (8 GB LPDDR5X = 8 GiB)',
   },
   {
     id: 'apple-m3-max',
@@ -55,7 +55,7 @@ export const chips: readonly Chip[] = [
     memoryCapacity: 128 * GiB,
     paperTable3: table3(38, 410, 93),
     source:
-      'PAPER.md Table 3 (int8 TOPS, GB/s); Apple MacBook Pro (M4 Max) tech specs (128 GB unified memory = 128 GiB)',
+      'paper Table 3 (int8 TOPS, GB/s); Apple MacBook Pro (M4 Max) tech specs (128 GB unified memory = 128 GiB)',
   },
   {
     id: 'google-tpu-v4',
@@ -66,8 +66,7 @@ export const chips: readonly Chip[] = [
     memoryBandwidth: 1200 * GB,
     memoryCapacity: 32 * GiB,
     paperTable3: table3(275, 1200, 229),
-    source:
-      'PAPER.md Table 3 (int8 TOPS, GB/s); Google Cloud TPU v4 documentation (bf16, 32 GiB HBM)',
+    source: 'paper Table 3 (int8 TOPS, GB/s); Google Cloud TPU v4 documentation (bf16, 32 GiB HBM)',
   },
   {
     id: 'google-tpu-v5e',
@@ -89,7 +88,7 @@ export const chips: readonly Chip[] = [
     memoryBandwidth: 2765 * GB,
     memoryCapacity: 95 * GiB,
     paperTable3: table3(918, 2765, 332),
-    source: 'PAPER.md Table 3 (int8 TOPS, GB/s); Google Cloud TPU v5p documentation (bf16, 95 GiB)',
+    source: 'paper Table 3 (int8 TOPS, GB/s); Google Cloud TPU v5p documentation (bf16, 95 GiB)',
   },
   {
     id: 'nvidia-a100',
@@ -141,8 +140,7 @@ export const chips: readonly Chip[] = [
     memoryBandwidth: 4800 * GB,
     memoryCapacity: 141 * GB, // NVIDIA states 141 GB, not a binary size: kept decimal
     paperTable3: table3(1980, 4800, 413),
-    source:
-      'PAPER.md Table 3 (int8 TOPS, GB/s); NVIDIA H200 Tensor Core GPU datasheet (SXM, dense)',
+    source: 'paper Table 3 (int8 TOPS, GB/s); NVIDIA H200 Tensor Core GPU datasheet (SXM, dense)',
   },
   {
     id: 'nvidia-b200',
@@ -160,7 +158,7 @@ export const chips: readonly Chip[] = [
     memoryBandwidth: 8000 * GB,
     memoryCapacity: 180 * GB, // as NVIDIA states it (decimal), like the H200
     paperTable3: table3(4500, 8000, 563),
-    source: 'PAPER.md Table 3 (int8 TOPS, GB/s); NVIDIA HGX B200 datasheet (per GPU, dense)',
+    source: 'paper Table 3 (int8 TOPS, GB/s); NVIDIA HGX B200 datasheet (per GPU, dense)',
   },
   {
     id: 'amd-mi300x',

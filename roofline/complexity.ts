@@ -4,7 +4,7 @@ import type { Cost } from './types';
 
 /**
  * Compute side of the cost model: OPs, reads and arithmetic intensity per generated token per
- * layer (PAPER.md §3, paper Table 2; per-head terms from Tables 8–9 and §2). An OP is one
+ * layer (paper §2, Table 2; per-head terms from Tables 8–9 and §2). An OP is one
  * multiply or one add, so a multiply-accumulate is 2 OPs; reads count values, and intensity is
  * OPs per value read (divide by bytes per value to compare with a chip's OPs/byte).
  */
@@ -59,7 +59,7 @@ function checkInput({ d, h, n, batch = 1 }: ComplexityInput): void {
 }
 
 /**
- * Paper Table 2 (PAPER.md §3), generalized to batch B: projection OPs scale with B while the
+ * Paper Table 2 (paper §2, Table 2), generalized to batch B: projection OPs scale with B while the
  * weights are read once (intensity 2B for vanilla), attention OPs and cache reads both scale
  * with B (vanilla attention stays at intensity 2).
  * - vanilla:  projection 8d², reads 4d²;          MHA 4nd,       reads 2nd (K and V)
@@ -87,7 +87,7 @@ export function generateComplexity(input: ComplexityInput): ComplexityTable {
   };
 }
 
-/** Per-head OPs of one generated token (paper Tables 8–9; PAPER.md §§2–3). */
+/** Per-head OPs of one generated token (paper Tables 8–9; paper §2, Table 2). */
 export interface HeadOps {
   /** q_i·K_i^T: 2·n·d_k. */
   scores: number;
@@ -115,7 +115,7 @@ export function headOps(input: ComplexityInput): HeadOps {
 }
 
 /**
- * The value side of one head (PAPER.md §2): vanilla 2·n·d_k; option 1 2·n·d·d_k + 2·n·d_k;
+ * The value side of one head (paper §2): vanilla 2·n·d_k; option 1 2·n·d·d_k + 2·n·d_k;
  * option 2 2·n·d + 2·d·d_k.
  */
 export function valueSideOpsPerHead(input: ComplexityInput): {
@@ -131,7 +131,7 @@ export function valueSideOpsPerHead(input: ComplexityInput): {
   };
 }
 
-/** Slim's peak MHA intensity 2h+2 OPs per value (PAPER.md §4, option 2 of Table 2). */
+/** Slim's peak MHA intensity 2h+2 OPs per value (paper Table 3, option 2 of Table 2). */
 export function slimPeakIntensity(h: number): number {
   assertPositiveInteger(h, 'h');
   return 2 * h + 2;

@@ -4,7 +4,7 @@ import { keyWidth, kvCacheWidth } from './memory';
 import type { Model } from './types';
 
 /**
- * Encoder–decoder caches and per-token reads (PAPER.md §8, paper Tables 6–7). Counts are values
+ * Encoder–decoder caches and per-token reads (paper §4, paper Tables 6–7). Counts are values
  * per sequence; p = encoder length, n = decoder tokens, l = decoder layers.
  */
 
@@ -51,11 +51,11 @@ function lengths(model: Model, given: EncoderDecoderLengths): { p: number; n: nu
 
 function requireMha(model: Model): void {
   if (model.kvHeads !== model.heads) {
-    throw new RooflineInputError(`${model.name}: the §8 options need MHA (h_kv = h)`);
+    throw new RooflineInputError(`${model.name}: the paper §4 options need MHA (h_kv = h)`);
   }
 }
 
-/** Cache sizes of PAPER.md §8 (Whisper table rows "E-cache" … "option 2 cache"). */
+/** Cache sizes of paper §4 (Whisper table rows "E-cache" … "option 2 cache"). */
 export function encoderDecoderCache(
   model: Model,
   given: EncoderDecoderLengths = {},
@@ -83,7 +83,7 @@ export interface BaselineOptions<T> {
 }
 
 /**
- * Decoder weights read per generated token (PAPER.md §8 "params" rows), in values:
+ * Decoder weights read per generated token (paper §4 "params" rows), in values:
  * baseline d·vocab + l·(6·d·e + 2·d·d_ffn) — embedding/output, self-attention Q, K, V, O and
  * cross-attention Q, O (cross K and V are cached, their weights idle), a two-matrix FFN;
  * option 1 adds the cross W_KV (e × e, = d² when square); option 2 the cross W_K and W_V
@@ -92,7 +92,9 @@ export interface BaselineOptions<T> {
 export function encoderDecoderParams(model: Model): BaselineOptions<number> {
   requireMha(model);
   if (model.vocab === undefined || model.ffnDim === undefined) {
-    throw new RooflineInputError(`${model.name}: vocab and d_ffn are needed for the §8 weights`);
+    throw new RooflineInputError(
+      `${model.name}: vocab and d_ffn are needed for the paper §4 weights`,
+    );
   }
   const { d, layers: l } = model;
   const e = keyWidth(model);
@@ -104,7 +106,7 @@ export function encoderDecoderParams(model: Model): BaselineOptions<number> {
   };
 }
 
-/** One row of the §8 Whisper table; its JSON shape is the `slim whisper` contract. */
+/** One row of the paper §4 Whisper table; its JSON shape is the `slim whisper` contract. */
 export interface EncoderDecoderRow {
   model: string;
   cache: BaselineOptions<number>;
@@ -116,7 +118,7 @@ export interface EncoderDecoderRow {
 }
 
 /**
- * Reads per generated token and decode speedups at batch B (PAPER.md §8): every sequence
+ * Reads per generated token and decode speedups at batch B (paper §4): every sequence
  * reads its own cache, the weights are shared by the batch, so reads = cache + params/B
  * (B = 1: 34.2M vs 30.0M values for Whisper-tiny, 1.14x; B = 64: up to 5.8x).
  */
@@ -143,7 +145,7 @@ export function encoderDecoderRow(
   };
 }
 
-/** The five Whisper sizes of PAPER.md §8, in the paper's column order. */
+/** The five Whisper sizes of paper §4, in the paper's column order. */
 export const whisperModelIds = [
   'whisper-tiny',
   'whisper-base',
@@ -152,7 +154,7 @@ export const whisperModelIds = [
   'whisper-large',
 ] as const;
 
-/** The §8 Whisper table at batch B (p = 1500, 448 decoder tokens, vocab 51,865). */
+/** The paper §4 Whisper table at batch B (p = 1500, 448 decoder tokens, vocab 51,865). */
 export function whisperTable(batch: number): EncoderDecoderRow[] {
   return whisperModelIds.map((id) => encoderDecoderRow(requireModel(id), batch));
 }

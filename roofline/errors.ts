@@ -1,7 +1,7 @@
 /**
  * Thrown for any invalid input to the cost model: a negative or non-finite size, an unknown
  * catalog id, a model missing a field a formula needs. Functions throw instead of returning
- * NaN (DESIGN.md: "never NaN").
+ * NaN (errors are part of the lesson: never NaN).
  */
 export class RooflineInputError extends Error {
   constructor(message: string) {

@@ -271,7 +271,7 @@ function parseT5(config: Json): ParsedHfConfig {
   const gated =
     typeof config['feed_forward_proj'] === 'string' &&
     config['feed_forward_proj'].startsWith('gated');
-  const e = heads * headDim; // may exceed d: the non-square case of PAPER.md §7
+  const e = heads * headDim; // may exceed d: the non-square case of paper §3
   const ffn = (gated ? 3 : 2) * d * ffnDim;
   const tied = config['tie_word_embeddings'] !== false; // T5 v1.0 ties, v1.1 sets false
   const params =
@@ -423,7 +423,7 @@ export function parseHfConfig(text: string): ParsedHfConfig {
   }
 }
 
-/** The typed-in custom model of the explorer: the shape numbers of PAPER.md §1 and a context. */
+/** The typed-in custom model of the explorer: the shape numbers of paper §1 and a context. */
 export interface CustomModelInput {
   d: number;
   layers: number;
@@ -433,7 +433,7 @@ export interface CustomModelInput {
   contextLength: number;
   /** Parameter count; when omitted, estimated as attention + a 4d FFN per layer (no vocab). */
   params?: number;
-  /** Decides whether the X-cache applies (PAPER.md §7); most current decoders use RoPE. */
+  /** Decides whether the X-cache applies (paper §3); most current decoders use RoPE. */
   positional?: PositionalKind;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Public API of the cost model (paper §§2–4, Appendices; PAPER.md §§3–8, §11): formulas and
+ * Public API of the cost model (paper §1–§4, Tables 1–10, Appendices B, C, D, G, H): formulas and
  * catalogs. Code outside roofline/ imports from here only, never from a file inside:
  * `import { models, findModel, memoryReport } from '../roofline'`.
  */

@@ -2,7 +2,7 @@ import { assertPositiveInteger, assertPositiveNumber, RooflineInputError } from 
 import type { AttentionShape, Model } from './types';
 
 /**
- * Memory side of the cost model: KV-cache sizes (PAPER.md §§5–8, §11), parameter bytes, totals
+ * Memory side of the cost model: KV-cache sizes (paper §1, Table 1, §3, §4, Appendices C, D, G), parameter bytes, totals
  * for a batch, and the decode speedup of a memory-bound system. All sizes are counts of values
  * unless the name says bytes; "per sequence" sizes are multiplied by `batch` in the totals.
  */
@@ -27,7 +27,7 @@ export function valueHeadDim(shape: AttentionShape): number {
   return shape.valueHeadDim ?? shape.headDim;
 }
 
-/** Key width e = h_kv·d_k: the width of one cached K row (PAPER.md §7; = d for square MHA). */
+/** Key width e = h_kv·d_k: the width of one cached K row (paper §3; = d for square MHA). */
 export function keyWidth(shape: AttentionShape): number {
   checkShape(shape);
   return shape.kvHeads * shape.headDim;
@@ -35,19 +35,19 @@ export function keyWidth(shape: AttentionShape): number {
 
 /**
  * Cache width d_cache = h_kv·(d_k + d_v): values cached per token per layer by standard
- * attention (PAPER.md §11; = 2d for square MHA, the factor 2 of §5).
+ * attention (paper Appendices C, D, G; = 2d for square MHA, the factor 2 of paper §1).
  */
 export function kvCacheWidth(shape: AttentionShape): number {
   checkShape(shape);
   return shape.kvHeads * (shape.headDim + valueHeadDim(shape));
 }
 
-/** Ratio r = e/d of a non-square MHA projection (PAPER.md §7, Tables 4–5); 1 when square. */
+/** Ratio r = e/d of a non-square MHA projection (paper §3, Tables 4–5); 1 when square. */
 export function projectionRatio(shape: AttentionShape): number {
   return keyWidth(shape) / shape.d;
 }
 
-/** GQA compression factor c = h_kv(d_k + d_v)/d (PAPER.md §11): gain of a d-wide cache. */
+/** GQA compression factor c = h_kv(d_k + d_v)/d (paper Appendices C, D, G): gain of a d-wide cache. */
 export function compressionFactor(shape: AttentionShape): number {
   return kvCacheWidth(shape) / shape.d;
 }
@@ -58,7 +58,7 @@ function checkCounts(contextLength: number, batch: number): void {
 }
 
 /**
- * Standard KV-cache: d_cache·layers·contextLength·batch values (PAPER.md §5: 2·d·layers·context
+ * Standard KV-cache: d_cache·layers·contextLength·batch values (paper §1: 2·d·layers·context
  * per sequence for square MHA; Table 1's "context memory" column at the model's context).
  */
 export function standardCacheValues(
@@ -72,8 +72,8 @@ export function standardCacheValues(
 
 /**
  * Slim K-cache (MHA): only K, e = h·d_k wide: half the standard cache when d_v = d_k
- * (PAPER.md §1; non-square option 1 of §7 halves it too). Throws for GQA/MQA, where K alone
- * cannot give V (use `slimCacheValues`, which picks the §11 scheme).
+ * (paper §1; non-square option 1 of paper §3 halves it too). Throws for GQA/MQA, where K alone
+ * cannot give V (use `slimCacheValues`, which picks the paper Appendices C, D, G scheme).
  */
 export function kCacheValues(shape: AttentionShape, contextLength: number, batch = 1): number {
   checkCounts(contextLength, batch);
@@ -86,8 +86,8 @@ export function kCacheValues(shape: AttentionShape, contextLength: number, batch
 }
 
 /**
- * X-cache (PAPER.md §7 option 2): cache the d-wide layer inputs X instead of K and V, d values
- * per token per layer: standard/(2r) for MHA, standard/c in general (§11's d × d W_K* cache
+ * X-cache (paper §3 option 2): cache the d-wide layer inputs X instead of K and V, d values
+ * per token per layer: standard/(2r) for MHA, standard/c in general (paper Appendices C, D, G's d × d W_K* cache
  * has the same size).
  */
 export function xCacheValues(shape: AttentionShape, contextLength: number, batch = 1): number {
@@ -97,7 +97,7 @@ export function xCacheValues(shape: AttentionShape, contextLength: number, batch
 }
 
 /**
- * V-only cache (PAPER.md §11): cache V, recompute K = V·W_VK with W_VK = W_V⁻¹·W_K. Same size
+ * V-only cache (paper Appendices C, D, G): cache V, recompute K = V·W_VK with W_VK = W_V⁻¹·W_K. Same size
  * as the K-cache when d_v = d_k; MHA only (W_V must be invertible), and not with RoPE.
  */
 export function vCacheValues(shape: AttentionShape, contextLength: number, batch = 1): number {
@@ -112,14 +112,14 @@ export function vCacheValues(shape: AttentionShape, contextLength: number, batch
 
 /**
  * Whether K alone can give V: MHA whose W_K (d × e) has a left inverse, e ≥ d (square: §1;
- * non-square option 1: §7). Which scheme "slim" means for a model is `slimPlan`'s choice.
+ * non-square option 1: paper §3). Which scheme "slim" means for a model is `slimPlan`'s choice.
  */
 export function usesKCache(shape: AttentionShape): boolean {
   return shape.kvHeads === shape.heads && keyWidth(shape) >= shape.d;
 }
 
 /**
- * The K-cache-first slim cache of an attention shape (PAPER.md §1, §7 option 1, §11); the
+ * The K-cache-first slim cache of an attention shape (paper §1, §3 option 1, paper Appendices C, D, G); the
  * memory report uses `slimPlan`, which also weighs the X-cache, the E-cache and RoPE:
  * - MHA with e ≥ d (square or not): the K-cache, exactly half when d_v = d_k;
  * - GQA/MQA (or MHA narrower than d) with c > 1: a d-wide cache (X or K* = X·W_K*), standard/c;
@@ -134,7 +134,7 @@ export function slimCacheValues(shape: AttentionShape, contextLength: number, ba
 
 /**
  * Extra weights slim attention reads per token (values). Square MHA: none, W_KV replaces W_V.
- * Non-square MHA, option 1 (PAPER.md §7): W_KV is e × e instead of W_V's d × e, per
+ * Non-square MHA, option 1 (paper §3): W_KV is e × e instead of W_V's d × e, per
  * cache-holding attention (decoder self-attention; plus cross-attention in encoder–decoders).
  */
 export function slimExtraParams(model: Model): number {
@@ -144,7 +144,7 @@ export function slimExtraParams(model: Model): number {
   return attentions * (e * e - model.d * e);
 }
 
-/** Parameter bytes: params·bytesPerValue (PAPER.md §5: 3.8B params at 1 byte = 3.8 GB). */
+/** Parameter bytes: params·bytesPerValue (paper §1: 3.8B params at 1 byte = 3.8 GB). */
 export function paramBytes(model: Pick<Model, 'params'>, bytesPerValue: number): number {
   assertPositiveNumber(model.params, 'params');
   assertPositiveNumber(bytesPerValue, 'bytesPerValue');
@@ -152,8 +152,8 @@ export function paramBytes(model: Pick<Model, 'params'>, bytesPerValue: number):
 }
 
 /**
- * Decode speedup of a memory-bound system: bytes read per token, standard over slim (PAPER.md
- * §5: (cache + params)/(cache/2 + params), ≤ 2 for MHA, → 2 as the cache dominates).
+ * Decode speedup of a memory-bound system: bytes read per token, standard over slim (paper
+ * §1: (cache + params)/(cache/2 + params), ≤ 2 for MHA, → 2 as the cache dominates).
  */
 export function decodeSpeedup(standardBytes: number, slimBytes: number): number {
   assertPositiveNumber(standardBytes, 'standard bytes');

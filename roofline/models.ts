@@ -1,8 +1,8 @@
 import type { Model } from './types';
 
 /**
- * Model catalog: every model of PAPER.md (paper Tables 1, 4/5, 7, 10) plus popular GQA/MQA
- * models, so applicability can be judged (PAPER.md §11). params/d/layers/context are the
+ * Model catalog: every model of the paper ( Tables 1, 4/5, 7, 10) plus popular GQA/MQA
+ * models, so applicability can be judged (paper Appendices C, D, G). params/d/layers/context are the
  * paper's printed values where the paper lists the model; heads, head width, vocab and d_ffn
  * come from the model's config.json / model card named in `source`.
  *
@@ -33,10 +33,10 @@ function model(spec: Spec): Model {
   };
 }
 
-const T1 = 'PAPER.md Table 1';
-const T10 = 'PAPER.md Table 10';
+const T1 = 'paper Table 1';
+const T10 = 'paper Table 10';
 
-/** Whisper (PAPER.md §8, paper Table 7): p = 1500 encoder tokens, 448 decoder tokens. */
+/** Whisper (paper §4, paper Table 7): p = 1500 encoder tokens, 448 decoder tokens. */
 function whisper(
   id: string,
   name: string,
@@ -68,7 +68,7 @@ function whisper(
   });
 }
 
-/** T5-family encoder–decoder with relative position biases (T5 RPE, PAPER.md §7). */
+/** T5-family encoder–decoder with relative position biases (T5 RPE, paper §3). */
 function t5(spec: Omit<Spec, 'contextLength'> & { contextLength?: number }): Model {
   return model({
     contextLength: 512,
@@ -83,7 +83,7 @@ function t5(spec: Omit<Spec, 'contextLength'> & { contextLength?: number }): Mod
 }
 
 export const models: readonly Model[] = [
-  // ---- PAPER.md Table 1 ----
+  // ---- paper Table 1 ----
   model({
     id: 'codellama-7b',
     name: 'CodeLlama-7B',
@@ -121,7 +121,7 @@ export const models: readonly Model[] = [
     contextLength: 8 * K,
     vocab: 256000,
     ffnDim: 24576,
-    source: `${T1}; PAPER.md Tables 4–5 (e = 4096); google/codegemma-7b config.json`,
+    source: `${T1}; paper Tables 4–5 (e = 4096); google/codegemma-7b config.json`,
   }),
   model({
     id: 'aya-23-35b',
@@ -184,7 +184,7 @@ export const models: readonly Model[] = [
     contextLength: 128 * K,
     vocab: 32064,
     ffnDim: 8192,
-    source: `${T1}; PAPER.md §5; microsoft/Phi-3-mini-128k-instruct config.json`,
+    source: `${T1}; paper §1; microsoft/Phi-3-mini-128k-instruct config.json`,
   }),
   model({
     id: 'bitnet-b1-58-3b',
@@ -355,7 +355,7 @@ export const models: readonly Model[] = [
     384,
     4,
     6,
-    `${T1}; PAPER.md §8 (Table 7); openai/whisper-tiny config.json`,
+    `${T1}; paper §4 (Table 7); openai/whisper-tiny config.json`,
   ),
   whisper(
     'whisper-large-v3',
@@ -382,7 +382,7 @@ export const models: readonly Model[] = [
     source: `${T1}; openai-community/gpt2-xl config.json`,
   }),
 
-  // ---- PAPER.md §8 (paper Table 7): the other Whisper sizes ----
+  // ---- paper §4 (paper Table 7): the other Whisper sizes ----
   whisper(
     'whisper-base',
     'Whisper-base',
@@ -390,7 +390,7 @@ export const models: readonly Model[] = [
     512,
     6,
     8,
-    'PAPER.md §8 (Table 7); openai/whisper-base config.json',
+    'paper §4 (Table 7); openai/whisper-base config.json',
   ),
   whisper(
     'whisper-small',
@@ -399,7 +399,7 @@ export const models: readonly Model[] = [
     768,
     12,
     12,
-    'PAPER.md §8 (Table 7); openai/whisper-small config.json',
+    'paper §4 (Table 7); openai/whisper-small config.json',
   ),
   whisper(
     'whisper-medium',
@@ -408,7 +408,7 @@ export const models: readonly Model[] = [
     1024,
     24,
     16,
-    'PAPER.md §8 (Table 7); openai/whisper-medium config.json',
+    'paper §4 (Table 7); openai/whisper-medium config.json',
   ),
   whisper(
     'whisper-large',
@@ -417,10 +417,10 @@ export const models: readonly Model[] = [
     1280,
     32,
     20,
-    'PAPER.md §8 (Table 7); openai/whisper-large config.json',
+    'paper §4 (Table 7); openai/whisper-large config.json',
   ),
 
-  // ---- PAPER.md §7 (paper Tables 4–5): non-square projections ----
+  // ---- paper §3 (paper Tables 4–5): non-square projections ----
   t5({
     id: 't5-3b',
     name: 'T5-3B',
@@ -431,7 +431,7 @@ export const models: readonly Model[] = [
     headDim: 128,
     vocab: 32128,
     ffnDim: 16384,
-    source: 'PAPER.md Tables 4–5; google-t5/t5-3b config.json and model card (3B params)',
+    source: 'paper Tables 4–5; google-t5/t5-3b config.json and model card (3B params)',
   }),
   t5({
     id: 't5-11b',
@@ -443,10 +443,10 @@ export const models: readonly Model[] = [
     headDim: 128,
     vocab: 32128,
     ffnDim: 65536,
-    source: 'PAPER.md Tables 4–5; google-t5/t5-11b config.json and model card (11B params)',
+    source: 'paper Tables 4–5; google-t5/t5-11b config.json and model card (11B params)',
   }),
 
-  // ---- PAPER.md Table 10: more MHA models (params / d / layers from the paper) ----
+  // ---- paper Table 10: more MHA models (params / d / layers from the paper) ----
   model({
     id: 'metagene-1',
     name: 'METAGENE-1',
@@ -759,7 +759,7 @@ export const models: readonly Model[] = [
     source: `${T10}; bigscience/bloom config.json`,
   }),
 
-  // ---- GQA / MQA models users will look for (PAPER.md §11: d_cache = h_kv(d_k + d_v)) ----
+  // ---- GQA / MQA models users will look for (paper Appendices C, D, G: d_cache = h_kv(d_k + d_v)) ----
   model({
     id: 'llama-3-8b',
     name: 'Llama-3-8B',
@@ -814,7 +814,7 @@ export const models: readonly Model[] = [
     contextLength: 8 * K,
     vocab: 256000,
     ffnDim: 14336,
-    source: 'PAPER.md §11 (c = 1.14); google/gemma-2-9b config.json',
+    source: 'paper Appendices C, D, G (c = 1.14); google/gemma-2-9b config.json',
   }),
   model({
     id: 'falcon-7b',

@@ -1,5 +1,5 @@
 /**
- * The paper's printed numbers (PAPER.md §§4, 6, 8), transcribed once as printed strings, and the
+ * The paper's printed numbers (paper Table 3, 6, 8), transcribed once as printed strings, and the
  * comparison of a cost-model value with one of them at the printed precision. The explorer's
  * "paper tables" view and the unit tests both read these: one copy of every printed value.
  */
@@ -36,7 +36,7 @@ export function comparePrinted(computed: number, printed: string): PrintedCompar
   };
 }
 
-/** PAPER.md §6 (paper Table 1): catalog id → printed context memory (2·d·layers·context). */
+/** paper Table 1 (paper Table 1): catalog id → printed context memory (2·d·layers·context). */
 export const paperTable1ContextMemory: readonly (readonly [string, string])[] = [
   ['codellama-7b', '4.3B'],
   ['codellama-13b', '6.7B'],
@@ -69,7 +69,7 @@ export interface Table1Row {
   contextMemory: PrintedComparison;
 }
 
-/** Table 1 regenerated: standard cache values at each model's context (PAPER.md §6). */
+/** Table 1 regenerated: standard cache values at each model's context (paper Table 1). */
 export function paperTable1(catalog: readonly Model[]): Table1Row[] {
   return paperTable1ContextMemory.map(([id, printed]) => {
     const model = catalog.find((m) => m.id === id);
@@ -87,7 +87,7 @@ export interface Table3Row {
   opsPerByte: PrintedComparison;
 }
 
-/** Table 3 regenerated: int8 peak / bandwidth for the chips the paper lists (PAPER.md §4). */
+/** Table 3 regenerated: int8 peak / bandwidth for the chips the paper lists (paper Table 3). */
 export function paperTable3(catalog: readonly Chip[]): Table3Row[] {
   return catalog
     .filter((chip) => chip.paperTable3 !== undefined)
@@ -100,7 +100,7 @@ export function paperTable3(catalog: readonly Chip[]): Table3Row[] {
     }));
 }
 
-/** PAPER.md §8 (paper Table 7), printed in millions (M) or as speedups (x), per Whisper size. */
+/** paper §4 (paper Table 7), printed in millions (M) or as speedups (x), per Whisper size. */
 export const paperWhisperTable = {
   models: ['whisper-tiny', 'whisper-base', 'whisper-small', 'whisper-medium', 'whisper-large'],
   eCache: ['0.6M', '0.8M', '1.2M', '1.5M', '1.9M'],
@@ -137,13 +137,13 @@ export const paperWhisperTable = {
 } as const;
 
 export interface Table7Row {
-  /** Row label as in PAPER.md §8. */
+  /** Row label as in paper §4. */
   label: string;
   /** One comparison per Whisper size, in `paperWhisperTable.models` order. */
   cells: PrintedComparison[];
 }
 
-/** The Whisper table regenerated from `whisperTable` at B = 1 and B = 64 (PAPER.md §8). */
+/** The Whisper table regenerated from `whisperTable` at B = 1 and B = 64 (paper §4). */
 export function paperTable7(): Table7Row[] {
   const b1 = whisperTable(1);
   const b64 = whisperTable(64);
@@ -152,7 +152,7 @@ export function paperTable7(): Table7Row[] {
   const slim = ['option1', 'option2'] as const;
   type Rows = typeof b1;
   type Group = 'cache' | 'params' | 'reads' | 'speedup';
-  // One block of rows per PAPER.md §8 group: label prefix, computed rows, group, printed values.
+  // One block of rows per paper §4 group: label prefix, computed rows, group, printed values.
   const blocks: [string, Rows, Group, readonly string[], Record<string, readonly string[]>][] = [
     ['cache', b1, 'cache', all, t.cache],
     ['params', b1, 'params', all, t.params],

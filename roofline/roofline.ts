@@ -4,7 +4,7 @@ import { slimPlan } from './slimPlan';
 import type { Chip, Dtype, Model, StandardSlim } from './types';
 
 /**
- * The roofline (PAPER.md §4): a kernel takes max(OPs/peak, bytes/bandwidth); it is memory
+ * The roofline (paper Table 3): a kernel takes max(OPs/peak, bytes/bandwidth); it is memory
  * bound when its intensity (OPs per byte) is below the chip's ridge point peak/bandwidth.
  */
 
@@ -50,7 +50,7 @@ export interface RooflineTime {
   bound: 'compute' | 'memory';
 }
 
-/** Roofline time max(OPs/peak, bytes/bandwidth) (PAPER.md §4). */
+/** Roofline time max(OPs/peak, bytes/bandwidth) (paper Table 3). */
 export function rooflineTime(work: Work, chip: Chip, dtype: Dtype): RooflineTime {
   if (!(work.ops >= 0) || !Number.isFinite(work.ops)) {
     throw new RooflineInputError(`ops must be a finite number ≥ 0, got ${String(work.ops)}`);
@@ -77,14 +77,14 @@ export interface DecodeStepOptions {
 /**
  * OPs and bytes of one decode step (one new token per sequence) of a whole model, for the
  * roofline explorer. The slim scheme is `slimPlan`'s choice (the memory report's). Weights: 2
- * OPs per weight read per sequence, read once per step (encoder–decoders: decoder side, §8).
+ * OPs per weight read per sequence, read once per step (encoder–decoders: decoder side, paper §4).
  * Attention per layer per sequence over n = contextLength cached positions:
  * - standard: h·(2n·d_k + 2n·d_v) OPs (paper Tables 8–9; 4nd for square MHA);
  * - K-cache (any W_KV) or self K-cache + E-cache: h·(2n·d_k + 2n·e) (paper Table 2, k-first
  *   order: 2nd(h+1) when square);
- * - X-cache (§7 option 2): 4de for x·W_Q,i·W_K,iᵀ and the W_V,i products, plus 2nd per head
+ * - X-cache (paper §3 option 2): 4de for x·W_Q,i·W_K,iᵀ and the W_V,i products, plus 2nd per head
  *   each for the scores against X and the weighted sum of X rows;
- * - d-wide cache (§11, RoPE ok): K and V rebuilt from the cache every step, 2n·d·d_cache more
+ * - d-wide cache (paper Appendices C, D, G, RoPE ok): K and V rebuilt from the cache every step, 2n·d·d_cache more
  *   OPs than standard.
  * Bytes: (weights read + batch·cache read)·bytesPerValue.
  */

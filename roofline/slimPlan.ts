@@ -15,7 +15,7 @@ import type { Model, StandardSlim } from './types';
 
 /**
  * Which slim scheme "slim" means for a model: among the schemes that work for it (the same list
- * `applicability` judges, PAPER.md §1, §7, §8, §11), the one with the smallest total memory
+ * `applicability` judges, paper §1, §3, §4, Appendices C, D, G), the one with the smallest total memory
  * (stored weights + batch·cache). One choice, used by the memory report, the explorer and the
  * decode-step work, so the three agree.
  */
@@ -56,7 +56,7 @@ export interface SlimCandidate {
   cacheValues: number;
   /**
    * Cached values read per token per sequence: equals cacheValues except for option 2, whose
-   * E-cache (p·d, shared by all decoder layers) the paper keeps in on-chip SRAM (§8).
+   * E-cache (p·d, shared by all decoder layers) the paper keeps in on-chip SRAM (paper §4).
    */
   cacheReadValues: number;
   /** Weights stored (values): the model's params plus any larger W_KV. */
@@ -78,8 +78,8 @@ function isEncoderDecoder(model: Model): boolean {
 
 /**
  * Weights read per decode step by the standard scheme. Decoders read all params. Encoder–
- * decoders read only the decoder side (§8 "params" rows: the encoder ran once in the prompt
- * phase, cross W_K and W_V ran once in the cross phase); without vocab and d_ffn the §8 formula
+ * decoders read only the decoder side (paper §4 "params" rows: the encoder ran once in the prompt
+ * phase, cross W_K and W_V ran once in the cross phase); without vocab and d_ffn the paper §4 formula
  * cannot be evaluated and all params are counted (an upper bound).
  */
 function standardReadParams(model: Model): number {
@@ -88,7 +88,7 @@ function standardReadParams(model: Model): number {
   return encoderDecoderParams(model).baseline;
 }
 
-/** Encoder–decoder contexts count p encoder rows plus at least one decoder token (§8). */
+/** Encoder–decoder contexts count p encoder rows plus at least one decoder token (paper §4). */
 function checkEncoderContext(model: Model, contextLength: number): void {
   const p = model.encoderLength;
   if (isEncoderDecoder(model) && p !== undefined && contextLength <= p) {
@@ -134,7 +134,7 @@ export function slimPlanCandidates(model: Model, contextLength: number): SlimPla
     if (encDec) {
       const known = model.vocab !== undefined && model.ffnDim !== undefined;
       const params = known ? encoderDecoderParams(model) : undefined;
-      // Option 1 reads the cross W_KV per token (§8), plus the larger self W_KV when e > d.
+      // Option 1 reads the cross W_KV per token (paper §4), plus the larger self W_KV when e > d.
       add(
         'k-cache',
         kCache,
@@ -147,7 +147,7 @@ export function slimPlanCandidates(model: Model, contextLength: number): SlimPla
           encoderLength: p,
           decoderLength: contextLength - p,
         });
-        // Option 2 reads the cross W_K and W_V per token (§8); the self-attention keeps a K-cache.
+        // Option 2 reads the cross W_K and W_V per token (paper §4); the self-attention keeps a K-cache.
         add(
           'e-cache',
           c.option2 + c.eCache,
@@ -157,8 +157,8 @@ export function slimPlanCandidates(model: Model, contextLength: number): SlimPla
         );
       }
       if (e > d && !rope) {
-        // §7 option 2 for both attentions: d-wide rows; the cross W_K and W_V are read per token
-        // to score against and project the cached inputs, as in §8 option 2.
+        // paper §3 option 2 for both attentions: d-wide rows; the cross W_K and W_V are read per token
+        // to score against and project the cached inputs, as in paper §4 option 2.
         add(
           'x-cache',
           xCacheValues(model, contextLength),
@@ -168,7 +168,7 @@ export function slimPlanCandidates(model: Model, contextLength: number): SlimPla
       }
     } else {
       add('k-cache', kCache, model.params + l * wkvGrowth, model.params + l * wkvGrowth);
-      // The d-wide cache needs no extra weights: without RoPE via the §7 scores shortcut, with
+      // The d-wide cache needs no extra weights: without RoPE via the paper §3 scores shortcut, with
       // RoPE by rebuilding K (then rotating it) and V from X each step (more compute).
       if (e > d)
         add(
@@ -179,7 +179,7 @@ export function slimPlanCandidates(model: Model, contextLength: number): SlimPla
         );
     }
   } else {
-    // GQA, MQA or MHA narrower than d (§11): a d-wide cache, when it is smaller (c > 1).
+    // GQA, MQA or MHA narrower than d (paper Appendices C, D, G): a d-wide cache, when it is smaller (c > 1).
     if (kvCacheWidth(model) > d)
       add('d-wide-cache', xCacheValues(model, contextLength), model.params, baseRead);
   }
@@ -217,7 +217,7 @@ export interface MemoryOptions {
   contextLength: number;
   /** Sequences decoded together, each with its own cache; params are shared. Default 1. */
   batch?: number;
-  /** Bytes per stored value, for cache and params alike (1 = int8 as in §5; 2 = fp16). Default 2. */
+  /** Bytes per stored value, for cache and params alike (1 = int8 as in paper §1; 2 = fp16). Default 2. */
   bytesPerValue?: number;
 }
 
@@ -236,25 +236,25 @@ export interface MemoryReport {
   /** Memory to hold: stored weights (slim: with any larger W_KV) + batch·cache. */
   totalBytes: StandardSlim;
   /**
-   * Bytes read per decode step: weights read (encoder–decoders: decoder side only, §8) +
-   * batch·cache read (option 2's E-cache sits in SRAM, §8).
+   * Bytes read per decode step: weights read (encoder–decoders: decoder side only, paper §4) +
+   * batch·cache read (option 2's E-cache sits in SRAM, paper §4).
    */
   readBytes: StandardSlim;
   /**
-   * totalBytes.standard / totalBytes.slim: the CLI contract's decode speedup (PAPER.md §5, where
+   * totalBytes.standard / totalBytes.slim: the CLI contract's decode speedup (paper §1, where
    * a decoder reads everything it stores per token, so stored = read).
    */
   decodeSpeedup: number;
   /**
    * readBytes.standard / readBytes.slim: speedup of a memory-bound decode step counted from the
-   * bytes actually read (differs from decodeSpeedup for encoder–decoders, §8; equals
+   * bytes actually read (differs from decodeSpeedup for encoder–decoders, paper §4; equals
    * `slim whisper`'s speedup for the same option).
    */
   readSpeedup: number;
 }
 
 /**
- * Memory of one decode setup, standard vs slim (PAPER.md §5, §8). totalBytes is what must be
+ * Memory of one decode setup, standard vs slim (paper §1, §4). totalBytes is what must be
  * stored and decodeSpeedup its ratio (the CLI contract); readBytes counts what one decode step
  * reads (encoder–decoders: decoder-side weights only), and readSpeedup its ratio, which matches
  * `slim whisper`.

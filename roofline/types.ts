@@ -1,5 +1,5 @@
 /**
- * Types of the cost model (PAPER.md §§3–8, §11). Everything in roofline/ is plain data and
+ * Types of the cost model (paper §1–§4, Tables 1–3, Appendices C, D, G). Everything in roofline/ is plain data and
  * pure functions: no React, no DOM, no engine internals.
  */
 
@@ -8,7 +8,7 @@ export type Dtype = 'fp32' | 'tf32' | 'bf16' | 'fp16' | 'fp8' | 'int8' | 'fp4';
 
 export type ChipKind = 'datacenter-gpu' | 'tpu' | 'consumer-gpu' | 'laptop-soc' | 'phone-soc';
 
-/** The numbers exactly as PAPER.md §4 (paper Table 3) prints them. */
+/** The numbers exactly as paper Table 3 (paper Table 3) prints them. */
 export interface PaperTable3Row {
   /** Peak int8 tera-operations per second. */
   int8Tops: number;
@@ -37,13 +37,13 @@ export interface Chip {
   memoryCapacity: number;
   /** Present only for the chips of paper Table 3: the printed row, for side-by-side display. */
   paperTable3?: PaperTable3Row;
-  /** Citation: "PAPER.md Table 3" and/or the vendor datasheet the numbers come from. */
+  /** Citation: "paper Table 3" and/or the vendor datasheet the numbers come from. */
   source: string;
 }
 
 export type ArchitectureKind = 'decoder' | 'encoder-decoder';
 export type AttentionKind = 'MHA' | 'GQA' | 'MQA';
-/** How positions enter attention; decides whether the X-cache (option 2) can work (§7). */
+/** How positions enter attention; decides whether the X-cache (option 2) can work (paper §3). */
 export type PositionalKind = 'rope' | 'learned' | 'absolute' | 'relative' | 'alibi';
 
 export interface Model {
@@ -80,7 +80,7 @@ export interface Model {
   encoderLength?: number;
   /** Encoder–decoders: maximum decoder tokens (self-attention KV rows). */
   decoderLength?: number;
-  /** Citation for the numbers: "PAPER.md Table 1" and/or the model card / config.json. */
+  /** Citation for the numbers: "paper Table 1" and/or the model card / config.json. */
   source: string;
 }
 
@@ -94,7 +94,7 @@ export interface AttentionShape {
   valueHeadDim?: number;
 }
 
-/** OPs, values read and their ratio (PAPER.md §3: intensity = OPs per value read). */
+/** OPs, values read and their ratio (paper §2, Table 2: intensity = OPs per value read). */
 export interface Cost {
   ops: number;
   reads: number;

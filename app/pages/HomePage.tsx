@@ -3,7 +3,7 @@ import { formatBytes } from '../../components/format';
 import { memoryReport, requireModel } from '../../roofline';
 import { pageInfo } from '../nav';
 
-/** A few well-known setups (PAPER.md §5 and Table 1), computed by the cost model, 1 byte/value. */
+/** A few well-known setups (paper §1 and Table 1), computed by the cost model, 1 byte/value. */
 const EXAMPLES = [
   { id: 'phi-3-mini-128k', batch: 1 },
   { id: 'phi-3-mini-128k', batch: 16 },
@@ -34,8 +34,8 @@ export function HomePage() {
       <h2>By the numbers</h2>
       <table className="numbers">
         <caption className="small">
-          Full context, 1 byte per value; memory a decode step reads. From the cost model (PAPER.md
-          §5); explore any model and chip in the roofline explorer.
+          Full context, 1 byte per value; memory a decode step reads. From the cost model (paper
+          §1); explore any model and chip in the roofline explorer.
         </caption>
         <thead>
           <tr>

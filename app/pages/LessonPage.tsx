@@ -174,7 +174,7 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
             <p>
               Press “Reset to the defaults” above, or go back to the link you came from. Hand-typed
               matrices can be numerically singular or too large for float32 even when they look
-              harmless (PAPER.md §12).
+              harmless (paper Appendix A).
             </p>
           </div>
         )}

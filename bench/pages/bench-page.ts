@@ -32,13 +32,13 @@ export interface DecodeResult {
 /**
  * One layer's decode attention alone (d 768, 12 heads, one query row), per context: the work
  * that differs between the two modes. Both include one d×d GEMV of the value path, so the
- * comparison is like for like (PAPER.md §3: both have 8d² projection OPs).
+ * comparison is like for like (paper §2, Table 2: both have 8d² projection OPs).
  */
 export interface AttentionResult {
   context: number;
   /** v = x·W_V, scores, softmax, Σ p·V (reads K and V). */
   standardMs: number;
-  /** scores, softmax, u = p·K, u·W_KV for all heads (reads K only; PAPER.md §2 option 2). */
+  /** scores, softmax, u = p·K, u·W_KV for all heads (reads K only; paper §2 option 2). */
   slimMs: number;
 }
 

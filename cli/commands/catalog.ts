@@ -65,7 +65,7 @@ export const chipsCommand: Command = {
   help: `Usage: slim chips [--json]
 
 Lists the catalog chips with dense peak OPs/s per number format, memory bandwidth and
-capacity, and the int8 (else fp16/bf16) ridge point in OPs per byte (PAPER.md §4).
+capacity, and the int8 (else fp16/bf16) ridge point in OPs per byte (paper Table 3).
 Entries marked * carry paper Table 3's int8 TOPS and GB/s.
 
 Options:

@@ -10,7 +10,7 @@ export const complexityCommand: Command = {
   help: `Usage: slim complexity --d D --h H --n N [--batch B] [--json]
 
 OPs, values read and arithmetic intensity (OPs per value) of one generated token in one
-layer, for vanilla MHA and slim attention options 1 and 2 (PAPER.md §3, paper Table 2).
+layer, for vanilla MHA and slim attention options 1 and 2 (paper §2, Table 2).
 
 Options:
   --d D        model width d (a multiple of h)

@@ -28,7 +28,7 @@ export interface MemoryArgs {
 }
 
 /**
- * The `slim memory` JSON document (PAPER.md §5): roofline's MemoryReport with the scheme under
+ * The `slim memory` JSON document (paper §1): roofline's MemoryReport with the scheme under
  * its contract name (cli/contract.ts).
  */
 export function memoryJson(args: MemoryArgs): MemoryJson {
@@ -48,7 +48,7 @@ export const memoryCommand: Command = {
   help: `Usage: slim memory --model ID --context N [--batch B] [--bytes K] [--json]
 
 KV-cache and total memory of one model, standard vs slim attention, and the decode
-speedup of a memory-bound system (PAPER.md §5). For encoder–decoder models N counts
+speedup of a memory-bound system (paper §1). For encoder–decoder models N counts
 cached positions per layer: encoder (cross cache) plus decoder tokens (self cache).
 
 Options:
@@ -64,7 +64,7 @@ Options:
                   readSpeedup}
                  decodeSpeedup = totalBytes.standard / totalBytes.slim; readSpeedup =
                  readBytes.standard / readBytes.slim, the bytes one decode step reads
-                 (encoder–decoders: decoder-side weights only, PAPER.md §8)
+                 (encoder–decoders: decoder-side weights only, paper §4)
   -h, --help     show this help
 
 Example: slim memory --model phi-3-mini-128k --context 128000 --bytes 1

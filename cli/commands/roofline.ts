@@ -62,7 +62,7 @@ export interface RooflineJson {
   speedup: number;
 }
 
-/** The `slim roofline` JSON document: one decode step, standard vs slim, on one chip (§4). */
+/** The `slim roofline` JSON document: one decode step, standard vs slim, on one chip (paper Table 3). */
 export function rooflineJson(args: RooflineArgs): RooflineJson {
   const model = findModel(args.model);
   if (!model) throw new CliUsageError(unknownIdMessage('model', args.model, models));
@@ -111,7 +111,7 @@ export const rooflineCommand: Command = {
   help: `Usage: slim roofline --model ID --chip ID --context N [--batch B] [--dtype T] [--bytes K] [--json]
 
 Roofline time max(OPs/peak, bytes/bandwidth) of one decode step (one new token per
-sequence) for standard and slim attention on one chip (PAPER.md §4). Weights cost 2 OPs
+sequence) for standard and slim attention on one chip (paper Table 3). Weights cost 2 OPs
 per parameter per sequence; attention follows paper Table 2 (slim: option 2).
 
 Options:

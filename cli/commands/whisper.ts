@@ -8,11 +8,11 @@ const millions = (x: number) => (x / 1e6).toFixed(1);
 
 export const whisperCommand: Command = {
   name: 'whisper',
-  summary: 'the Whisper table of PAPER.md §8: caches, weights, reads per token, speedups',
+  summary: 'the Whisper table of paper §4: caches, weights, reads per token, speedups',
   help: `Usage: slim whisper [--batch B] [--json]
 
 Cache sizes, decoder weights read per token, reads per token at batch B (cache + params/B)
-and the decode speedups of options 1 and 2 for Whisper tiny … large (PAPER.md §8; p = 1500
+and the decode speedups of options 1 and 2 for Whisper tiny … large (paper §4; p = 1500
 encoder tokens, 448 decoder tokens). The option-2 cache excludes the E-cache (kept on chip).
 
 Options:
@@ -37,7 +37,7 @@ Example: slim whisper --batch 64
       ...rows.map(pick),
     ];
     io.stdout(
-      `Whisper, batch ${batch}: millions of values (PAPER.md §8)\n\n` +
+      `Whisper, batch ${batch}: millions of values (paper §4)\n\n` +
         table(
           ['', ...rows.map((r) => r.model.replace('whisper-', ''))],
           [

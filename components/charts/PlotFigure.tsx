@@ -70,7 +70,7 @@ function placeMarker(element: PlotElement, value: number | undefined): void {
 }
 
 /**
- * A thin Observable Plot wrapper (DESIGN.md, "Observable Plot's React examples"): the plot is
+ * A thin Observable Plot wrapper (in the style of Observable Plot's React examples): the plot is
  * built in an effect from props and replaces the previous node; React owns only the container.
  */
 export function PlotFigure({

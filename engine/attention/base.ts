@@ -10,7 +10,7 @@ export abstract class AttentionBase implements AttentionLayer {
   /** Uploaded tensors this layer owns (weights, biases). */
   private readonly owned: Tensor[] = [];
   private disposed = false;
-  /** 1/sqrt(d_k), the score scale (PAPER.md §1). */
+  /** 1/sqrt(d_k), the score scale (paper §1). */
   protected readonly scoreScale: number;
 
   protected constructor(

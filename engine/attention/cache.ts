@@ -13,7 +13,7 @@ export interface RowCacheStats {
  * A [capacity, cols] buffer on a backend that holds one row per token (a K-, V- or X-cache).
  * Appending writes the new rows in place (backend.writeRows), so the cache is never copied
  * except when it grows; capacity doubles, so growth costs O(1) amortised per token
- * (DESIGN.md "the engine's shape").
+ * (docs/ARCHITECTURE.md).
  */
 export class RowCache {
   private storage: Tensor | null = null;

@@ -1,4 +1,4 @@
-/** Attention layers written once against Backend (paper §1–§4, Appendices C, E, F). */
+/** Attention layers written once against Backend (paper §1–paper Table 3, Appendices C, E, F). */
 import type { Backend } from '../backend';
 import { checkRopeConfig } from '../checks';
 import { EngineInputError } from '../tensor';

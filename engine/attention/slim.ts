@@ -9,10 +9,10 @@ import { foldOutputBias, layerName, vecMat, type LayerDims } from './weights';
 type SlimConfig = Extract<AttentionConfig, { scheme: 'k-cache' }>;
 
 /**
- * Slim MHA: only K is cached (n·e values, half of the KV-cache) and V = K W_KV (PAPER.md §1–§2).
+ * Slim MHA: only K is cached (n·e values, half of the KV-cache) and V = K W_KV (paper §1, §2).
  * Decode option 1 forms V = K W_KV, then Σ s·V; option 2 forms (s·K) W_KV for all heads in one
  * block-diagonal product. With RoPE the cache holds either raw K (rotated on every read) or
- * rotated K (un-rotated before the V-from-K product), PAPER.md §9.
+ * rotated K (un-rotated before the V-from-K product), paper Appendix E.
  */
 export class SlimAttention extends AttentionBase {
   private readonly wQ: Tensor;
@@ -34,7 +34,7 @@ export class SlimAttention extends AttentionBase {
       maxCondition: config.maxCondition,
     });
     // V = (K − b_K) W_KV + b_V: the constant row b_V − b_K W_KV folds into the output bias
-    // (PAPER.md §10), so the value path is a bare K W_KV.
+    // (paper Appendix F), so the value path is a bare K W_KV.
     let valueConstant = w.bV ? Float64Array.from(w.bV) : undefined;
     if (w.bK) {
       const shift = vecMat(w.bK, wKV);

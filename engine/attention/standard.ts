@@ -5,7 +5,7 @@ import { RowCache } from './cache';
 import type { AttentionConfig, AttentionWeights } from './types';
 import type { LayerDims } from './weights';
 
-/** Vanilla MHA with a KV-cache: caches K (rotated, if RoPE) and V; 2·n·e values (PAPER.md §1). */
+/** Vanilla MHA with a KV-cache: caches K (rotated, if RoPE) and V; 2·n·e values (paper §1). */
 export class StandardAttention extends AttentionBase {
   private readonly wQ: Tensor;
   private readonly wK: Tensor;

@@ -1,5 +1,5 @@
 /**
- * Public types of the attention layers (PAPER.md §1–§11). A layer is written once against
+ * Public types of the attention layers (paper §1–§4, Appendices C, E, F). A layer is written once against
  * `Backend`, so the same code runs on the CPU reference and on WebGL.
  */
 import type { CacheScheme, DecodeOrder } from '../../roofline';
@@ -8,8 +8,8 @@ import type { Matrix64 } from '../linalg/matrix';
 import type { Tensor } from '../tensor';
 
 /**
- * Host float64 weights of one multi-head attention layer, in the x·W convention of PAPER.md §1:
- * Q = X W_Q + b_Q. e = heads·headDim; e = d for square MHA, e > d for non-square (PAPER.md §7).
+ * Host float64 weights of one multi-head attention layer, in the x·W convention of paper §1:
+ * Q = X W_Q + b_Q. e = heads·headDim; e = d for square MHA, e > d for non-square (paper §3).
  */
 export interface AttentionWeights {
   /** Model width d. */
@@ -36,7 +36,7 @@ export interface AttentionWeights {
   bO?: Float64Array;
 }
 
-/** Rotary position embedding of Q and K (PAPER.md §9). */
+/** Rotary position embedding of Q and K (paper Appendix E). */
 export interface RopeConfig {
   pairing: RopePairing;
   /** θ base, 10000 for most models. */
@@ -52,7 +52,7 @@ interface CommonAttentionConfig {
   label?: string;
   /**
    * Largest condition number of W_K (slim) or W_V (v-only) still inverted; default linalg's
-   * MAX_CONDITION. Above it the layer is refused as numerically singular (PAPER.md §12).
+   * MAX_CONDITION. Above it the layer is refused as numerically singular (paper Appendix A).
    */
   maxCondition?: number;
 }

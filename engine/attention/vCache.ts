@@ -7,10 +7,10 @@ import type { AttentionConfig, AttentionWeights } from './types';
 import { layerName, type LayerDims } from './weights';
 
 /**
- * V-cache only (PAPER.md §11): caches V and recomputes K = V W_VK each step. Cached V carries
+ * V-cache only (paper Appendices C, D, G): caches V and recomputes K = V W_VK each step. Cached V carries
  * b_V, so V W_VK = X W_K + b_V W_VK: every key of a head is shifted by the same constant row,
  * which adds a per-query constant to the scores and cancels in softmax, as b_K does
- * (PAPER.md §10). That argument needs the plain dot product, hence no RoPE.
+ * (paper Appendix F). That argument needs the plain dot product, hence no RoPE.
  */
 export class VCacheAttention extends AttentionBase {
   private readonly wQ: Tensor;
@@ -24,7 +24,7 @@ export class VCacheAttention extends AttentionBase {
   constructor(backend: Backend, w: AttentionWeights, config: AttentionConfig, dims: LayerDims) {
     if (config.rope) {
       throw new EngineInputError(
-        `${layerName(config)}: the V-cache-only variant cannot use RoPE: K = V·W_VK gives un-rotated keys and position-dependent rotation does not commute with W_VK (PAPER.md §11); use the 'k-cache' or 'kv' scheme`,
+        `${layerName(config)}: the V-cache-only variant cannot use RoPE: K = V·W_VK gives un-rotated keys and position-dependent rotation does not commute with W_VK (paper Appendices C, D, G); use the 'k-cache' or 'kv' scheme`,
       );
     }
     super(backend, config, dims, [new RowCache(backend, 'V', dims.e)]);

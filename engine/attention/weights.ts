@@ -1,4 +1,4 @@
-/** Validation and float64 host-side preparation of attention weights (PAPER.md §1, §7, §10). */
+/** Validation and float64 host-side preparation of attention weights (paper §1, §3, Appendix F). */
 import type { Matrix64 } from '../linalg';
 import { EngineInputError, assertFinite } from '../tensor';
 import type { AttentionConfig, AttentionWeights } from './types';
@@ -73,7 +73,7 @@ export function vecMat(v: Float64Array, m: Matrix64): Float64Array {
 
 /**
  * Output bias that absorbs a constant row c added to every value row: softmax weights sum to 1,
- * so Σ s_j (v_j + c) = Σ s_j v_j + c, and (y + c) W_O + b_O = y W_O + (c W_O + b_O) (PAPER.md §10).
+ * so Σ s_j (v_j + c) = Σ s_j v_j + c, and (y + c) W_O + b_O = y W_O + (c W_O + b_O) (paper Appendix F).
  * Returns undefined when there is no bias at all.
  */
 export function foldOutputBias(

@@ -7,10 +7,10 @@ import type { AttentionConfig, AttentionWeights } from './types';
 import { foldOutputBias, layerName, type LayerDims } from './weights';
 
 /**
- * X-cache (PAPER.md §7 option 2): caches the d-wide inputs X (n·d values, 2r times smaller than
+ * X-cache (paper §3 option 2): caches the d-wide inputs X (n·d values, 2r times smaller than
  * the KV-cache) and needs no inverse. Per head i:
- *   scores_i = ((x W_Q,i + b_Q,i) W_K,iᵀ) Xᵀ / sqrt(d_k)   (b_K cancels in softmax, §10)
- *   head_i   = (s_i X) W_V,i + b_V,i                        (b_V folds into the output bias, §10)
+ *   scores_i = ((x W_Q,i + b_Q,i) W_K,iᵀ) Xᵀ / sqrt(d_k)   (b_K cancels in softmax, paper Appendix F)
+ *   head_i   = (s_i X) W_V,i + b_V,i                        (b_V folds into the output bias, paper Appendix F)
  * The value side is one block-diagonal product for all heads, as slim option 2.
  */
 export class XCacheAttention extends AttentionBase {
@@ -25,7 +25,7 @@ export class XCacheAttention extends AttentionBase {
   constructor(backend: Backend, w: AttentionWeights, config: AttentionConfig, dims: LayerDims) {
     if (config.rope) {
       throw new EngineInputError(
-        `${layerName(config)}: the X-cache variant cannot use RoPE: the scores use x_n·W_Q,i·W_K,iᵀ·Xᵀ, and a position-dependent rotation between W_K and Xᵀ breaks that product (PAPER.md §7); use the 'k-cache' scheme (v-first) or 'kv'`,
+        `${layerName(config)}: the X-cache variant cannot use RoPE: the scores use x_n·W_Q,i·W_K,iᵀ·Xᵀ, and a position-dependent rotation between W_K and Xᵀ breaks that product (paper §3); use the 'k-cache' scheme (v-first) or 'kv'`,
       );
     }
     super(backend, config, dims, [new RowCache(backend, 'X', dims.d)]);

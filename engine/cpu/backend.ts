@@ -1,5 +1,5 @@
 /**
- * The CPU reference backend (DESIGN.md "one engine, two backends"). Plain loops over
+ * The CPU reference backend (one engine, two backends: this one is the reference). Plain loops over
  * Float32Array / Float64Array, short enough to read at a glance. Each op accumulates in JS
  * numbers (float64) and stores its result in the backend's dtype, so the float32 backend rounds
  * every op's result to float32 once: it is the reference the WebGL backend is compared to.
@@ -277,7 +277,7 @@ export class CpuBackend implements Backend {
     const { heads, positionOffset, pairing, base } = options;
     const { headDim, rotaryDim } = check.checkRope(X.c, options);
     const half = rotaryDim / 2;
-    const sign = options.inverse ? -1 : 1; // rotating by −mθ undoes +mθ (PAPER.md §9)
+    const sign = options.inverse ? -1 : 1; // rotating by −mθ undoes +mθ (paper Appendix E)
     const out = this.alloc(X.r * X.c);
     out.set(X.d);
     for (let i = 0; i < X.r; i++) {
@@ -292,7 +292,7 @@ export class CpuBackend implements Backend {
           const o = i * X.c + h * headDim;
           const x1 = X.d[o + a];
           const x2 = X.d[o + b];
-          // HF rotate_half / GPT-J convention; PAPER.md §9 writes the same rotation with −θ.
+          // HF rotate_half / GPT-J convention; paper Appendix E writes the same rotation with −θ.
           out[o + a] = x1 * cos - x2 * sin;
           out[o + b] = x1 * sin + x2 * cos;
         }
@@ -354,7 +354,7 @@ export class CpuBackend implements Backend {
     const acc = new Float64Array(dv);
     for (let h = 0; h < heads; h++) {
       for (let i = 0; i < m; i++) {
-        // head h of query i = Σ_j p_ij · v_j,h (PAPER.md §1).
+        // head h of query i = Σ_j p_ij · v_j,h (paper §1).
         acc.fill(0);
         const pRow = (h * m + i) * P.c;
         for (let j = 0; j < P.c; j++) axpy(P.d[pRow + j], V.d, j * V.c + h * dv, acc, 0, dv);

@@ -5,7 +5,7 @@ import type { Matrix64 } from './matrix';
  * Largest 2-norm condition number σmax/σmin we still invert. A float64 solve loses about
  * log10(cond) of its ~16 digits (relative error ≲ cond·eps64, eps64 ≈ 2.2e-16), so at 1e12
  * W_KV keeps only ~4 correct digits even in float64, and in float32 (eps32 ≈ 1.2e-7) the
- * reconstruction V = K·W_KV is pure noise long before that (PAPER.md §12). Past this point we
+ * reconstruction V = K·W_KV is pure noise long before that (paper Appendix A). Past this point we
  * call the matrix numerically singular: "has no usable inverse".
  */
 export const MAX_CONDITION = 1e12;
@@ -33,13 +33,13 @@ export class SingularMatrixError extends Error {
 
   /**
    * consequence: the closing sentence; defaults to the K-cache case (W_K not invertible). The
-   * V-cache direction (PAPER.md §11) passes its own.
+   * V-cache direction (paper Appendices C, D, G) passes its own.
    */
   constructor(
     conditionNumber: number,
     options: LinalgOptions = {},
     consequence = 'W_K has no usable inverse here, so V cannot be recomputed from K ' +
-      '(slim attention needs an invertible, well-conditioned W_K; PAPER.md §12).',
+      '(slim attention needs an invertible, well-conditioned W_K; paper Appendix A).',
   ) {
     const threshold = options.maxCondition ?? MAX_CONDITION;
     const where = options.label ? ` (${options.label})` : '';

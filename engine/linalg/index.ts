@@ -1,5 +1,5 @@
 /**
- * Float64 linear algebra for the offline slim conversion (PAPER.md §1, §7, §12): LU with
+ * Float64 linear algebra for the offline slim conversion (paper §1, §3, Appendix A): LU with
  * partial pivoting, inverse, solve, right inverse, SVD-based condition numbers.
  */
 export {

@@ -13,7 +13,7 @@ import { conditionNumber } from './svd';
 
 /**
  * Right inverse of a wide d×e matrix w (e ≥ d): W⁺ = wᵀ (w wᵀ)⁻¹, e×d, with w·W⁺ = I_d
- * (PAPER.md §7, option 1). A square w falls back to inverse().
+ * (paper §3, option 1). A square w falls back to inverse().
  *
  * We do not form w wᵀ: its condition number is cond(w)², which would square every rounding
  * error. Instead take the Householder QR of the tall wᵀ = Q R (Q e×d orthonormal columns,
@@ -27,7 +27,7 @@ export function rightInverse(w: Matrix64, options?: LinalgOptions): Matrix64 {
   if (e < d) {
     throw new EngineInputError(
       `${labelled('rightInverse', options)}: w is ${d}×${e}, taller than wide, so its rank is ` +
-        `at most ${e} < ${d} and no right inverse exists (needs e ≥ d; PAPER.md §7)`,
+        `at most ${e} < ${d} and no right inverse exists (needs e ≥ d; paper §3)`,
     );
   }
   if (e === d) return inverse(w, options);
@@ -124,7 +124,7 @@ function upperTriangularInverse(r: Matrix64): Matrix64 {
 }
 
 /**
- * left⁻¹·right in float64: an LU solve when left is square, the right inverse (PAPER.md §7)
+ * left⁻¹·right in float64: an LU solve when left is square, the right inverse (paper §3)
  * when left is wide. The one way the project forms W_KV = W_K⁻¹·W_V and W_VK = W_V⁻¹·W_K.
  * Conditioning is checked as solve/rightInverse check it (options.maxCondition; Infinity skips
  * the check for a caller that has measured it already).

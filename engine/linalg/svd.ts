@@ -3,7 +3,7 @@ import { addRowCombination } from './kernels';
 import type { Matrix64 } from './matrix';
 
 /**
- * Singular values in two steps, both standard (Golub & Van Loan §8.6; LAPACK dgebrd + dbdsvdx):
+ * Singular values in two steps, both standard (Golub & Van Loan paper §4.6; LAPACK dgebrd + dbdsvdx):
  * 1. Householder bidiagonalization A = U·B·Vᵀ (B upper bidiagonal: diagonal q, superdiagonal
  *    s). Orthogonal transformations keep the singular values, to an absolute error of about
  *    eps64·σmax.

@@ -1,8 +1,8 @@
 /**
- * The GPT-2 decoder stack, written once against `Backend` (DESIGN.md "one engine, two backends"):
+ * The GPT-2 decoder stack, written once against `Backend` (one engine, two backends):
  * token + learned position embeddings, pre-LN blocks (attention, GELU MLP, biases everywhere),
  * a final LayerNorm and the head tied to the token embedding. Attention is engine/attention's
- * layer, standard (KV-cache) or slim (K-cache, V = K·W_KV, PAPER.md §1–§2).
+ * layer, standard (KV-cache) or slim (K-cache, V = K·W_KV, paper §1, §2).
  *
  * Weights use Hugging Face's GPT-2 names (wte.weight, h.{i}.attn.c_attn.weight …, without the
  * "transformer." prefix) and its Conv1D layout (weight [in, out], y = x·W + b), so a real
@@ -88,7 +88,7 @@ export { seededRandom };
 /**
  * Random weights with GPT-2's initialisation (normal, σ 0.02; residual projections σ 0.02/√(2L))
  * plus small random biases and LayerNorm gains near 1, so every bias path (the K bias that
- * cancels, the V bias that folds, PAPER.md §10) is exercised. `dtype` float32 halves host memory
+ * cancels, the V bias that folds, paper Appendix F) is exercised. `dtype` float32 halves host memory
  * for large models; float64 keeps the CPU float64 reference exact.
  */
 export function randomGpt2Weights(

@@ -1,5 +1,5 @@
 /**
- * Offline slim conversion in float64 (PAPER.md §1, §7, §11, §12): W_KV = W_K⁻¹ W_V for the
+ * Offline slim conversion in float64 (paper §1, §3, Appendices A and C): W_KV = W_K⁻¹ W_V for the
  * K-cache, W_VK = W_V⁻¹ W_K for the V-cache, and a per-layer conditioning report that picks
  * the better direction and measures what float32 inference would do to it.
  */
@@ -17,7 +17,7 @@ import {
 } from '../linalg/index';
 
 export interface WkvResult {
-  /** W_KV = W_K⁻¹ W_V (d×d for MHA; e×e for a wide d×e W_K, PAPER.md §7). */
+  /** W_KV = W_K⁻¹ W_V (d×d for MHA; e×e for a wide d×e W_K, paper §3). */
   wKV: Matrix64;
   /** 2-norm condition number of W_K. */
   condK: number;
@@ -26,7 +26,7 @@ export interface WkvResult {
 }
 
 export interface WvkResult {
-  /** W_VK = W_V⁻¹ W_K, so K = V·W_VK (PAPER.md §11, V-cache only). */
+  /** W_VK = W_V⁻¹ W_K, so K = V·W_VK (paper Appendices C, D, G, V-cache only). */
   wVK: Matrix64;
   /** 2-norm condition number of W_V. */
   condV: number;
@@ -46,7 +46,7 @@ export interface LayerConditioning {
   label: string;
   condK: number;
   condV: number;
-  /** The direction with the smaller condition number (PAPER.md §12). */
+  /** The direction with the smaller condition number (paper Appendix A). */
   recommended: CacheDirection;
   /** float32 reconstruction error of the recommended direction (see float32ReconstructionError). */
   float32RelError: number;
@@ -69,7 +69,7 @@ function checkPair(first: Matrix64, second: Matrix64, names: [string, string], l
   if (first.cols < first.rows) {
     throw new EngineInputError(
       `${names[0]}${where} is ${first.rows}×${first.cols}: narrower than its input width, so it ` +
-        'cannot be inverted (needs a square or wide projection, PAPER.md §7)',
+        'cannot be inverted (needs a square or wide projection, paper §3)',
     );
   }
 }
@@ -89,7 +89,7 @@ function relativeError(product: Matrix64, target: Matrix64): number {
 
 const V_CACHE_CONSEQUENCE =
   'W_V has no usable inverse here, so K cannot be recomputed from V (V-cache direction, ' +
-  'PAPER.md §11–12).';
+  'paper Appendices C, D, G, Appendix A).';
 
 /**
  * W_KV = W_K⁻¹·W_V in float64 (paper §1), or W_K⁺·W_V with the right inverse when W_K is wide
@@ -128,8 +128,8 @@ function convert(
 }
 
 /**
- * W_KV = W_K⁻¹ W_V in float64 (PAPER.md §1), or W_K⁺ W_V with the right inverse when W_K is
- * wide (d×e, e > d; PAPER.md §7 option 1). Throws SingularMatrixError (naming options.label)
+ * W_KV = W_K⁻¹ W_V in float64 (paper §1), or W_K⁺ W_V with the right inverse when W_K is
+ * wide (d×e, e > d; paper §3 option 1). Throws SingularMatrixError (naming options.label)
  * when cond(W_K) exceeds options.maxCondition (default MAX_CONDITION = 1e12).
  */
 export function computeWkv(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {}): WkvResult {
@@ -139,7 +139,7 @@ export function computeWkv(wK: Matrix64, wV: Matrix64, options: LinalgOptions = 
 }
 
 /**
- * The V-cache direction (PAPER.md §11): W_VK = W_V⁻¹ W_K, so K = V·W_VK. Same argument order
+ * The V-cache direction (paper Appendices C, D, G): W_VK = W_V⁻¹ W_K, so K = V·W_VK. Same argument order
  * as computeWkv (the layer's W_K, then W_V); it is W_V that gets inverted here.
  */
 export function computeWvk(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {}): WvkResult {
@@ -152,7 +152,7 @@ export function computeWvk(wK: Matrix64, wV: Matrix64, options: LinalgOptions = 
  * What float32 inference does to a float64 conversion: W_K and W_KV are stored as float32 and
  * multiplied with every product and sum rounded to float32 (Math.fround), as a float32 kernel
  * would. Returns max |fl32(W_K·W_KV) − (W_K·W_KV)₆₄| / max |W_V|. The float32 product errs by
- * about ‖W_K‖·‖W_KV‖·eps32 ≲ cond(W_K)·‖W_V‖·eps32, so this grows with cond(W_K) (§12).
+ * about ‖W_K‖·‖W_KV‖·eps32 ≲ cond(W_K)·‖W_V‖·eps32, so this grows with cond(W_K) (paper Appendix A).
  */
 export function float32ReconstructionError(
   wK: Matrix64,
@@ -187,7 +187,7 @@ function float32ProductError(a: Matrix64, b: Matrix64, target: Matrix64): number
 
 /**
  * Per layer: cond(W_K), cond(W_V), the better cache direction (smaller condition number wins,
- * PAPER.md §12) and the float32 reconstruction error of each usable direction. A direction
+ * paper Appendix A) and the float32 reconstruction error of each usable direction. A direction
  * whose matrix is past options.maxCondition reports null; a layer where both are unusable
  * throws SingularMatrixError naming the layer.
  */
@@ -221,7 +221,7 @@ export function conditioningReport(
         { label, maxCondition: max },
         `Neither W_K (cond ${fmt(condK)}) nor W_V (cond ${fmt(condV)}) ` +
           'has a usable inverse, so this layer can cache neither K alone nor V alone ' +
-          '(PAPER.md §11–12).',
+          '(paper Appendices C, D, G, Appendix A).',
       );
     }
     out.push({

@@ -125,7 +125,7 @@ export const transpose: KernelSpec = {
  *
  * A texel of A carries 4 consecutive k; the 4 matching B texels form a mat4, so each loop step
  * is 5 fetches for 16 multiply-adds. With HEAD_ROWS, A holds one block of m rows per head and
- * the head of output column c is c / u_headCols (PAPER.md §2 option 2: u_i · W_KV,i for all
+ * the head of output column c is c / u_headCols (paper §2 option 2: u_i · W_KV,i for all
  * heads in one product; also Σ_j p_ij v_j). BIAS and ACT fuse the epilogue when not split.
  */
 export const matmulNN: KernelSpec = {
@@ -427,7 +427,7 @@ export const normApply: KernelSpec = {
 
 /**
  * Attention scores for all heads: row i·m + r, column j = scale · q_i[r] · k_i[j]
- * (PAPER.md §1, the softmax argument; 2·n·d_k OPs per head). q [m, h·d_k], k [n, h·d_k]. The
+ * (paper §1, the softmax argument; 2·n·d_k OPs per head). q [m, h·d_k], k [n, h·d_k]. The
  * causal mask is applied by the softmax passes, which know the row's position.
  */
 export const attnScores: KernelSpec = {
@@ -461,7 +461,7 @@ export const attnScores: KernelSpec = {
 };
 
 const SOFTMAX_MASK_GLSL = /* glsl */ `
-// Row r of the scores may see columns j <= (r mod u_maskRows) + u_causal (PAPER.md §2: decode of
+// Row r of the scores may see columns j <= (r mod u_maskRows) + u_causal (paper §2: decode of
 // the token at position n-1 sees all n keys). u_causal < 0 means no mask.
 int visibleCols(int r) {
   int n = X_l.z;
@@ -534,9 +534,9 @@ vec4 compute(int r, int t) {
 };
 
 /**
- * RoPE (PAPER.md §9) with a host-computed table T (float64 cos/sin rounded once): row r holds
+ * RoPE (paper Appendix E) with a host-computed table T (float64 cos/sin rounded once): row r holds
  * cos(m θ_p) in columns [0, rd/2) and sin(m θ_p) in [rd/2, rd), m = position of row r.
- * Rotation by +mθ as Hugging Face (PAPER.md §9 writes the same with −θ); u_sign = −1 inverts.
+ * Rotation by +mθ as Hugging Face (paper Appendix E writes the same with −θ); u_sign = −1 inverts.
  * PAIRING (ROPE_PAIRING_CODE): half (j, j + rd/2) or interleaved (2j, 2j + 1).
  */
 export const rope: KernelSpec = {

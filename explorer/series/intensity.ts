@@ -47,7 +47,7 @@ export interface IntensityPoint {
 }
 
 /**
- * Intensity in OPs per byte of one layer of one decode step (PAPER.md §3, Table 2 at batch B):
+ * Intensity in OPs per byte of one layer of one decode step (paper §2, Table 2 at batch B):
  * weights are read in the weight format, cache rows in the cache format.
  */
 export function layerIntensity(

@@ -25,7 +25,7 @@ export interface MemoryLineInfo {
   label: string;
 }
 
-/** True for an encoder–decoder whose encoder length the §8 functions can use. */
+/** True for an encoder–decoder whose encoder length the paper §4 functions can use. */
 function hasEncoderLengths(model: Model): boolean {
   return (
     model.architecture === 'encoder-decoder' &&
@@ -35,7 +35,7 @@ function hasEncoderLengths(model: Model): boolean {
 }
 
 /**
- * The cache variants the explorer draws (PAPER.md §1, §7, §8, §11): standard, and slim — the
+ * The cache variants the explorer draws (paper §1, §3, §4, Appendices C, D, G): standard, and slim — the
  * scheme `slimPlan` picks, the same as the memory report and the applicability verdict; then
  * the X-cache (non-square MHA decoders without RoPE) and the E-cache (encoder–decoders without
  * RoPE) where slim is not already that scheme.
@@ -63,7 +63,7 @@ export function memoryLines(model: Model): MemoryLineInfo[] {
 
 /**
  * Cached values per sequence at `contextLength` positions per layer. For encoder–decoders the
- * positions are p encoder rows plus contextLength − p decoder tokens (PAPER.md §8); the
+ * positions are p encoder rows plus contextLength − p decoder tokens (paper §4); the
  * E-cache line counts the E-cache (p·d) too, since it has to live somewhere.
  */
 export function cacheValuesPerSequence(
@@ -96,7 +96,7 @@ export function cacheValuesPerSequence(
 }
 
 /**
- * Weight bytes stored for a variant: slim stores the larger W_KV when its scheme is §7 option 1
+ * Weight bytes stored for a variant: slim stores the larger W_KV when its scheme is paper §3 option 1
  * (`slimPlan`); the scheme is chosen at `contextLength` and `batch`.
  */
 export function weightBytes(
@@ -117,7 +117,7 @@ export interface MemoryBreakdown {
   total: number;
 }
 
-/** Bytes of weights plus batch·cache (PAPER.md §5: total = params + B·cache). */
+/** Bytes of weights plus batch·cache (paper §1: total = params + B·cache). */
 export function memoryBytes(
   model: Model,
   line: MemoryLine,

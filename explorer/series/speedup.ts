@@ -6,7 +6,7 @@ import type { Formats } from './setup';
 /**
  * OPs and bytes of one decode step (roofline.ts `decodeStepWork`, same slim scheme) with
  * weights and cache in their own formats: bytes = weights read·weight bytes + B·cache read·cache
- * bytes (encoder–decoders read decoder-side weights only, §8).
+ * bytes (encoder–decoders read decoder-side weights only, paper §4).
  */
 export function decodeWork(
   model: Model,
@@ -31,7 +31,7 @@ export interface SpeedupEstimate {
 }
 
 /**
- * Decode speedup of slim over standard two ways (PAPER.md §4–5): memory bound (bytes read,
+ * Decode speedup of slim over standard two ways (paper Table 3, §1): memory bound (bytes read,
  * standard/slim) and roofline (max(OPs/peak, bytes/bandwidth), standard/slim).
  */
 export function speedupAt(

@@ -73,7 +73,7 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
     <section className="view" aria-labelledby="view-intensity">
       <h2 id="view-intensity">2 · Arithmetic intensity vs context length</h2>
       <p className="small">
-        PAPER.md §3 (Table 2) at batch {batch}: below the ridge a layer is memory bound, above it
+        paper §2, Table 2 at batch {batch}: below the ridge a layer is memory bound, above it
         compute bound. Option 2&apos;s attention tends to 2h + 2 = {slimPeakIntensity(shape.h)} OPs
         per value.
         {!shape.exact &&

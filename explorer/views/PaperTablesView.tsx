@@ -70,8 +70,8 @@ export const PaperTablesView = memo(function PaperTablesView() {
       </details>
       <details open>
         <summary>
-          Table 7 · Whisper: caches, weights, reads per token, speedups (PAPER.md §8); each cell:
-          cost model · paper
+          Table 7 · Whisper: caches, weights, reads per token, speedups (paper §4); each cell: cost
+          model · paper
         </summary>
         <DataTable
           columns={['row', ...paperWhisperTable.models.map((m) => m.replace('whisper-', ''))]}

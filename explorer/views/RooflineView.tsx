@@ -82,7 +82,7 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
     <section className="view" aria-labelledby="view-roofline">
       <h2 id="view-roofline">3 · Roofline of {chip.name}</h2>
       <p className="small">
-        Attainable performance min(peak, intensity × bandwidth) (PAPER.md §4); other catalog chips
+        Attainable performance min(peak, intensity × bandwidth) (paper Table 3); other catalog chips
         faint. Points: decode at n = {setup.contextLength.toLocaleString('en-US')}, batch{' '}
         {setup.batch}. Hover a point for why it sits where it does.
       </p>

@@ -86,7 +86,7 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
       <h2 id="view-speedup">4 · Decode speedup vs context length and batch</h2>
       <p className="small">
         Slim over standard for one decode step on {chip.name}. Left: only the bytes read per step
-        count (PAPER.md §5; encoder–decoders read decoder-side weights only, §8). Right: the
+        count (paper §1; encoder–decoders read decoder-side weights only, paper §4). Right: the
         roofline, where slim&apos;s extra OPs can start to matter.
       </p>
       <div className="pair">

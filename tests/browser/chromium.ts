@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page, type ConsoleMessage } from 'playwright-core';
 
-/** DESIGN.md: the system Chromium, never a downloaded one; WebGL2 via SwiftShader. */
+/** The system Chromium, never a downloaded one; WebGL2 via SwiftShader. */
 export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',

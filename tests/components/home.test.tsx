@@ -12,7 +12,7 @@ describe('home page', () => {
   it('shows KV-cache sizes that equal 2·d·layers·context·batch bytes, and half for slim', () => {
     renderHome();
     const rows = within(screen.getByRole('table')).getAllByRole('row').slice(1);
-    // PAPER.md §5/§6: Phi-3-mini-128k has d 3072, 32 layers, 131,072 context; 1 byte per value.
+    // paper §1/paper Table 1: Phi-3-mini-128k has d 3072, 32 layers, 131,072 context; 1 byte per value.
     const phi3 = 2 * 3072 * 32 * 131072;
     const [b1, b16] = rows.map((r) =>
       within(r)

@@ -44,7 +44,7 @@ describe('bad and extreme input in the lessons', () => {
 
   it('numerically singular weights get a specific notice in lesson 4, and Reset restores it', async () => {
     // det = 1e6 · 1e-7 ≠ 0, but cond(W_K) = 1e6 / 1e-7 = 1e13 is past linalg's 1e12 limit
-    // (PAPER.md §12), and both entries are inside the toy range.
+    // (paper Appendix A), and both entries are inside the toy range.
     const wk = ['1000000,0,0,0', '0,1,0,0', '0,0,1,0', '0,0,0,0.0000001'].join(';');
     renderLesson(`/lessons/generate?wk=${wk}`);
     expect(screen.getByText(/has no inverse, so slim attention cannot rebuild V/)).toBeTruthy();

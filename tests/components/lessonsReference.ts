@@ -1,6 +1,6 @@
 /**
  * Independent float64 references for the lesson tests: plain nested loops over number[][],
- * written from PAPER.md §1 and the toy model's definition (residual + tied unembedding), sharing
+ * written from paper §1 and the toy model's definition (residual + tied unembedding), sharing
  * no code with engine/ or lessons/.
  */
 export type Mat = number[][];

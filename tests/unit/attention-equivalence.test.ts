@@ -1,10 +1,10 @@
 /**
  * The paper's claim, property-tested: for random layers (d, h, d_k, e ≥ d, biases, RoPE pairing
  * and rotaryDim) and random token sequences, every slim variant produces the standard output for
- * prefill and for each decode step, with the cache sizes PAPER.md §1/§7/§11 state.
+ * prefill and for each decode step, with the cache sizes paper §1/paper §3/paper Appendices C, D, G state.
  *
  * Weights are Gaussian (scaled 1/sqrt(fan-in)), and samples with cond(W_K) or cond(W_V) > 200
- * are skipped: recomputing V from K multiplies rounding errors by up to cond(W_K) (PAPER.md §12),
+ * are skipped: recomputing V from K multiplies rounding errors by up to cond(W_K) (paper Appendix A),
  * so the tolerance is only meaningful for well-conditioned weights, which random Gaussian
  * matrices almost always are at these sizes. Tolerances, relative to max |standard output|:
  *   float64 1e-9: rounding ≈ 2.2e-16 · cond (≤ 200) · a few dozen accumulated ops ≈ 1e-12, so
@@ -28,7 +28,7 @@ interface Case {
   seed: number;
   heads: number;
   headDim: number;
-  /** d = e − shrink: 0 is square MHA, > 0 is non-square (e > d, PAPER.md §7). */
+  /** d = e − shrink: 0 is square MHA, > 0 is non-square (e > d, paper §3). */
   shrink: number;
   biases: boolean;
   rope: RopeConfig | null;
@@ -74,7 +74,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     };
   });
 
-/** Every variant that applies to the case (RoPE excludes v-only and x-cache, PAPER.md §7, §11). */
+/** Every variant that applies to the case (RoPE excludes v-only and x-cache, paper §3, Appendices C, D, G). */
 function variants(rope: RopeConfig | null): AttentionConfig[] {
   const withRope = rope ? { rope } : {};
   const slim: AttentionConfig[] = [];

@@ -1,7 +1,7 @@
 /**
  * Shared fixtures of the attention tests: seeded random weights and inputs, a driver that runs
  * a layer through prefill + decode steps, and an independent float64 reference MHA written with
- * plain arrays (no Backend), straight from PAPER.md §1 and the Hugging Face RoPE formula.
+ * plain arrays (no Backend), straight from paper §1 and the Hugging Face RoPE formula.
  */
 import type { AttentionConfig, AttentionWeights, RopeConfig } from '../../engine/attention';
 import { createAttention } from '../../engine/attention';
@@ -130,7 +130,7 @@ function ropeHead(v: number[], m: number, rope: RopeConfig): void {
 }
 
 /**
- * Causal MHA over the whole sequence in float64 with plain arrays (PAPER.md §1), the
+ * Causal MHA over the whole sequence in float64 with plain arrays (paper §1), the
  * independent reference for the standard layer. x is [n, d]; returns [n, d].
  */
 export function referenceAttention(

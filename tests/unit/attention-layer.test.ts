@@ -82,7 +82,7 @@ describe('bad weights and inputs', () => {
     expect(() => createAttention(b, w, { scheme: 'mla' } as unknown as AttentionConfig)).toThrow(
       /unknown attention cache scheme 'mla'/,
     );
-    // e < d: W_K (d×e) has no right inverse, so slim is impossible (PAPER.md §7 needs e ≥ d).
+    // e < d: W_K (d×e) has no right inverse, so slim is impossible (paper §3 needs e ≥ d).
     const narrow = randomWeights(5, { d: 6, heads: 2, headDim: 2 });
     expect(() => createAttention(b, narrow, slim1)).toThrow(EngineInputError);
 

@@ -26,7 +26,7 @@ describe('slim input checks', () => {
     expect(r.err).toContain(`${name} is given more than once`);
   });
 
-  it('encoder–decoders need context > encoder rows p (Whisper: p = 1500, PAPER.md §8)', async () => {
+  it('encoder–decoders need context > encoder rows p (Whisper: p = 1500, paper §4)', async () => {
     for (const command of ['memory', 'roofline']) {
       const chip = command === 'roofline' ? ['--chip', 'nvidia-h200'] : [];
       const bad = await slim(command, '--model', 'whisper-tiny', '--context', '10', ...chip);

@@ -59,19 +59,19 @@ describe('slim memory', () => {
     expect(r.kvCacheValues.slim).toBe(perSequence);
     const total = r.totalBytes as unknown as { standard: number; slim: number };
     expect(r.decodeSpeedup).toBe(total.standard / total.slim);
-    // A decoder-only model reads every stored byte per token (§5): read = total.
+    // A decoder-only model reads every stored byte per token (paper §1): read = total.
     const read = r.readBytes as unknown as { standard: number; slim: number };
     expect(read).toEqual(total);
     expect(r.readSpeedup).toBe(read.standard / read.slim);
   });
 
-  it('whisper-tiny: readSpeedup is the `slim whisper` option-2 speedup (PAPER.md §8)', async () => {
+  it('whisper-tiny: readSpeedup is the `slim whisper` option-2 speedup (paper §4)', async () => {
     const m = (await slimJson(
       'memory',
       '--model',
       'whisper-tiny',
       '--context',
-      '1948', // p = 1500 encoder rows + 448 decoder tokens, as in §8's table
+      '1948', // p = 1500 encoder rows + 448 decoder tokens, as in paper §4's table
       '--bytes',
       '1',
     )) as {
@@ -123,7 +123,7 @@ describe('slim memory', () => {
     );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/KV-cache bytes\s+25\.2 GB\s+12\.6 GB/);
-    // Square MHA, decoder only: stored = read, both ratios are §5's 1.77x.
+    // Square MHA, decoder only: stored = read, both ratios are paper §1's 1.77x.
     expect(r.out).toMatch(/decode speedup \(total bytes\): 1\.77x/);
     expect(r.out).toMatch(/bytes read per token: .* 1\.77x/);
   });
@@ -269,7 +269,7 @@ describe('slim roofline', () => {
     expect(Math.round(r.ridgePoint)).toBe(413); // paper Table 3
     expect(r.standard.bound).toBe('memory');
     expect(r.slim.bound).toBe('memory');
-    // Memory bound: time = bytes / 4.8 TB/s, so the speedup is the §5 ratio ≈ 2x.
+    // Memory bound: time = bytes / 4.8 TB/s, so the speedup is the paper §1 ratio ≈ 2x.
     expect(r.standard.seconds).toBeCloseTo(r.standard.bytes / 4.8e12, 12);
     expect(r.speedup).toBeCloseTo(r.standard.bytes / r.slim.bytes, 12);
     expect(Math.round(r.speedup)).toBe(2);

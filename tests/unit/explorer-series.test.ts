@@ -103,7 +103,7 @@ describe('memory series equal the cost model at sampled points', () => {
     );
   });
 
-  it('slim halves an MHA cache exactly (PAPER.md §1)', () => {
+  it('slim halves an MHA cache exactly (paper §1)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(
@@ -124,7 +124,7 @@ describe('memory series equal the cost model at sampled points', () => {
     );
   });
 
-  it('X-cache for non-square MHA without RoPE (T5-11B: 2r = 32x, PAPER.md §7) and E-cache for Whisper', () => {
+  it('X-cache for non-square MHA without RoPE (T5-11B: 2r = 32x, paper §3) and E-cache for Whisper', () => {
     // T5 is an encoder–decoder: it gets the E-cache variant; a decoder copy of T5-11B's
     // shape exercises the X-cache.
     const t5 = requireModel('t5-11b');
@@ -134,7 +134,7 @@ describe('memory series equal the cost model at sampled points', () => {
       encoderLength: undefined,
       decoderLength: undefined,
     };
-    // Slim is the X-cache itself (smallest stored total, no extra weights, §7 option 2), so the
+    // Slim is the X-cache itself (smallest stored total, no extra weights, paper §3 option 2), so the
     // view draws no separate X-cache line; its label names the scheme.
     const variants = memoryLines(decoderT5);
     expect(variants.map((v) => v.line)).toEqual(['kv', 'slim']);
@@ -150,7 +150,7 @@ describe('memory series equal the cost model at sampled points', () => {
     close(x.weights, t5.params);
 
     const whisper = requireModel('whisper-tiny');
-    // Whisper: option 2 (self K-cache + E-cache, §8) stores least, so slim is option 2 and no
+    // Whisper: option 2 (self K-cache + E-cache, paper §4) stores least, so slim is option 2 and no
     // separate E-cache line is drawn.
     const wv = memoryLines(whisper);
     expect(wv.map((v) => v.line)).toEqual(['kv', 'slim']);
@@ -159,7 +159,7 @@ describe('memory series equal the cost model at sampled points', () => {
     const e = memoryBytes(whisper, 'e-cache', 1500 + 448, 1, oneByte);
     close(e.cache, ref.option2 + ref.eCache);
     close(memoryBytes(whisper, 'slim', 1948, 1, oneByte).cache, ref.option2 + ref.eCache);
-    // Baseline of §8 = standard cache at p + 448 positions.
+    // Baseline of paper §4 = standard cache at p + 448 positions.
     close(memoryBytes(whisper, 'kv', 1948, 1, oneByte).cache, ref.baseline);
   });
 
@@ -224,7 +224,7 @@ describe('capacity: fitting context, batch, chips', () => {
   });
 });
 
-describe('intensity series equal Table 2 (PAPER.md §3)', () => {
+describe('intensity series equal Table 2 (paper §2, Table 2)', () => {
   const contexts = contextGrid(128, 2 ** 20, 32);
   it('matches generateComplexity at every sampled point, and the printed Table 2 values', () => {
     const model = requireModel('codellama-7b'); // d 4096, h 32, square MHA
@@ -257,7 +257,7 @@ describe('intensity series equal Table 2 (PAPER.md §3)', () => {
     close(two.mhaOpsPerByte * 2, one.mhaOpsPerByte);
   });
 
-  it('h = 64 on Apple M4 Max: option 2 turns compute bound, H200 stays memory bound (PAPER.md §4)', () => {
+  it('h = 64 on Apple M4 Max: option 2 turns compute bound, H200 stays memory bound (paper Table 3)', () => {
     const aya = requireModel('aya-23-35b'); // h = 64, 2h + 2 = 130
     const points = intensitySeries(aya, 1, oneByte, contextGrid(128, 2 ** 20, 512));
     const m4 = requireChip('apple-m4-max');
@@ -330,12 +330,12 @@ describe('speedup series equal the cost model', () => {
         });
         close(p.speedup, t.speedup);
       }
-      // MHA: never more than 2x (PAPER.md §5).
+      // MHA: never more than 2x (paper §1).
       expect(p.speedup).toBeLessThanOrEqual(2 + 1e-12);
     }
   });
 
-  it('Phi-3 at 128K, batch 1, 1 byte: up to 1.8x memory bound (PAPER.md §5, ±0.05 for rounding)', () => {
+  it('Phi-3 at 128K, batch 1, 1 byte: up to 1.8x memory bound (paper §1, ±0.05 for rounding)', () => {
     const [p] = speedupSeries(phi3, h200, [1], oneByte, [128 * 1024]).filter(
       (q) => q.estimate === 'memory-bound',
     );
@@ -382,7 +382,7 @@ describe('paper tables regenerated (view 7)', () => {
     const mismatches = rows.flatMap((r) =>
       r.cells.filter((c) => !c.matches).map((c) => `${r.label}: ${c.computedText} vs ${c.printed}`),
     );
-    // Every printed cell of PAPER.md §8 is reproduced; a mismatch would be shown highlighted.
+    // Every printed cell of paper §4 is reproduced; a mismatch would be shown highlighted.
     expect(mismatches).toEqual([]);
   });
   it('comparePrinted rounds at the printed precision and flags a difference', () => {

@@ -145,14 +145,14 @@ describe('GPT-2 on the CPU backend', () => {
       const a = await runGreedy(std, [1, 2, 3, 4], 12);
       const b = await runGreedy(slim, [1, 2, 3, 4], 12);
       expect(b.tokens).toEqual(a.tokens);
-      // W_KV is exact in float64 up to cond(W_K)·ε ≈ 1e-13 here (PAPER.md §1, §12).
+      // W_KV is exact in float64 up to cond(W_K)·ε ≈ 1e-13 here (paper §1, Appendix A).
       for (let s = 0; s < a.logits.length; s++) {
         expect(maxRelDiff(b.logits[s], a.logits[s])).toBeLessThan(1e-9);
       }
       const cs = std.cacheBytes();
       const cl = slim.cacheBytes();
       expect(std.length).toBe(4 + 12);
-      expect(cs.total).toBe(2 * TINY.layers * std.length * TINY.d * 8); // PAPER.md §5
+      expect(cs.total).toBe(2 * TINY.layers * std.length * TINY.d * 8); // paper §1
       expect(cl.total * 2).toBe(cs.total);
       expect(cl.vCache).toBe(0);
       std.dispose();

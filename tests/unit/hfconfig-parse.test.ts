@@ -102,7 +102,7 @@ describe('parseHfConfig on real config.json layouts', () => {
     expect(Math.abs(model.params / 162_322_944 - 1)).toBeLessThan(2e-3);
   });
 
-  it('reads a T5-3B config: non-square, e = h·d_k = 4096 > d = 1024 (PAPER.md §7)', () => {
+  it('reads a T5-3B config: non-square, e = h·d_k = 4096 > d = 1024 (paper §3)', () => {
     const { family, model } = parseHfConfig(fixture('t5'));
     expect(family).toBe('t5');
     expect(model).toMatchObject({
@@ -115,7 +115,7 @@ describe('parseHfConfig on real config.json layouts', () => {
       encoderLength: 512,
       decoderLength: 512,
     });
-    expect((model.heads * model.headDim) / model.d).toBe(4); // r of PAPER.md §7 table
+    expect((model.heads * model.headDim) / model.d).toBe(4); // r of paper §3 table
     // T5-3B's paper count is 2.8B (2,851,598,336 in the HF checkpoint); 1% covers biases/rounding.
     expect(Math.abs(model.params / 2_851_598_336 - 1)).toBeLessThan(1e-2);
   });
@@ -135,7 +135,7 @@ describe('parseHfConfig on real config.json layouts', () => {
       ffnDim: 1536,
       architecture: 'encoder-decoder',
     });
-    // PAPER.md §8: Whisper-tiny has 38M parameters (printed to 2 digits, so 2%).
+    // paper §4: Whisper-tiny has 38M parameters (printed to 2 digits, so 2%).
     expect(Math.abs(model.params / 38e6 - 1)).toBeLessThan(0.02);
   });
 

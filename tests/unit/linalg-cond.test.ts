@@ -159,7 +159,7 @@ describe('singularValues and conditionNumber', () => {
 });
 
 describe('rightInverse', () => {
-  it('w·W⁺ = I_d and W⁺ matches the normal-equations formula wᵀ(wwᵀ)⁻¹ (PAPER.md §7)', () => {
+  it('w·W⁺ = I_d and W⁺ matches the normal-equations formula wᵀ(wwᵀ)⁻¹ (paper §3)', () => {
     for (const [d, e] of [
       [1, 3],
       [3, 5],

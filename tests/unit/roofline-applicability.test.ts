@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { applicability, models, requireModel } from '../../roofline';
 import { expectPrinted } from './roofline-helpers';
 
-describe('applicability verdict (PAPER.md §1, §7, §8, §11)', () => {
+describe('applicability verdict (paper §1, §3, §4, Appendices C, D, G)', () => {
   it('square MHA: applicable, 2x, K-cache', () => {
     const v = applicability(requireModel('codellama-7b'));
     expect(v).toMatchObject({ applicable: true, factor: 2, kind: 'mha-square' });
     expect(v.reason).toMatch(/halves/);
-    // RoPE rules out the V-only cache (§11) but not the K-cache.
+    // RoPE rules out the V-only cache (paper Appendices C, D, G) but not the K-cache.
     expect(v.options.find((o) => o.id === 'v-cache')?.works).toBe(false);
     // GPT-2 has learned positions: V-cache works too.
     expect(applicability(requireModel('gpt-2-xl')).options.every((o) => o.works)).toBe(true);
@@ -16,7 +16,7 @@ describe('applicability verdict (PAPER.md §1, §7, §8, §11)', () => {
   it('non-square MHA with RoPE (CodeGemma-7B): d-wide cache 2.67x, X-cache shortcut ruled out', () => {
     const m = requireModel('codegemma-7b');
     const v = applicability(m);
-    // §11: c = h_kv·(d_k + d_v)/d = 2·(16·256)/3072 = 2.67; K rebuilt from X can be rotated.
+    // paper Appendices C, D, G: c = h_kv·(d_k + d_v)/d = 2·(16·256)/3072 = 2.67; K rebuilt from X can be rotated.
     const c = (2 * m.kvHeads * m.headDim) / m.d;
     expect(c).toBeCloseTo(8 / 3, 12);
     expect(v).toMatchObject({ applicable: true, kind: 'mha-non-square' });
@@ -24,7 +24,7 @@ describe('applicability verdict (PAPER.md §1, §7, §8, §11)', () => {
     expectPrinted(v.factor, '2.67');
     expect(v.options.find((o) => o.id === 'd-wide-cache')).toMatchObject({ works: true });
     expect(v.options.find((o) => o.id === 'k-cache')).toMatchObject({ works: true, factor: 2 });
-    // The scores shortcut (x·W_Q·W_Kᵀ)·Xᵀ of §7 option 2 needs no RoPE in between.
+    // The scores shortcut (x·W_Q·W_Kᵀ)·Xᵀ of paper §3 option 2 needs no RoPE in between.
     const x = v.options.find((o) => o.id === 'x-cache')!;
     expect(x.works).toBe(false);
     expectPrinted(x.factor, '2.67');
@@ -43,7 +43,7 @@ describe('applicability verdict (PAPER.md §1, §7, §8, §11)', () => {
     expect(moonshine.factor).toBe(2);
   });
 
-  it('GQA/MQA: c decides (§11)', () => {
+  it('GQA/MQA: c decides (paper Appendices C, D, G)', () => {
     const gemma = applicability(requireModel('gemma-2-9b'));
     expect(gemma).toMatchObject({ applicable: true, kind: 'gqa' });
     expectPrinted(gemma.factor, '1.14');

@@ -15,7 +15,7 @@ import {
 import { paperTable1ContextMemory as table1ContextMemory } from '../../roofline';
 import { expectPrinted } from './roofline-helpers';
 
-/** PAPER.md §6, paper Table 10: id, params, d, layers as printed. */
+/** paper Table 1, paper Table 10: id, params, d, layers as printed. */
 const table10: [string, number, number, number][] = [
   ['metagene-1', 6.5e9, 4096, 32],
   ['olmoe-1b-7b-0125', 6.9e9, 2048, 16],
@@ -95,7 +95,7 @@ describe('model catalog', () => {
     }
   });
 
-  it('reproduces r = e/d of paper Tables 4–5 and the 32x X-cache of T5-11B (§7)', () => {
+  it('reproduces r = e/d of paper Tables 4–5 and the 32x X-cache of T5-11B (paper §3)', () => {
     const codegemma = requireModel('codegemma-7b');
     expect(codegemma.heads * codegemma.headDim).toBe(4096);
     expectPrinted(projectionRatio(codegemma), '1.3');
@@ -151,7 +151,7 @@ describe('chip catalog', () => {
       if (!c.paperTable3) continue;
       expect(c.peakOpsPerSecond.int8).toBe(c.paperTable3.int8Tops * 1e12);
       expect(c.memoryBandwidth).toBe(c.paperTable3.bandwidthGBps * 1e9);
-      expect(c.source).toContain('PAPER.md Table 3');
+      expect(c.source).toContain('paper Table 3');
     }
   });
 });

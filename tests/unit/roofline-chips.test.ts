@@ -16,7 +16,7 @@ import {
 } from '../../roofline';
 import { expectPrinted } from './roofline-helpers';
 
-describe('PAPER.md §4 (paper Table 3)', () => {
+describe('paper Table 3 (paper Table 3)', () => {
   it('reproduces the OPs/byte column from TOPS and GB/s', () => {
     const table3 = chips.filter((c) => c.paperTable3);
     expect(table3).toHaveLength(6);
@@ -94,7 +94,7 @@ describe('decode step on a chip', () => {
     expect(standard.bytes - slim.bytes).toBe(m.layers * n * m.d); // half of 2·d·l·n at 1 byte
   });
 
-  it('Phi-3 at 128K on an H200 is memory bound and slim approaches the 1.8x of §5', () => {
+  it('Phi-3 at 128K on an H200 is memory bound and slim approaches the 1.8x of paper §1', () => {
     const r = decodeStepTimes(requireModel('phi-3-mini-128k'), requireChip('nvidia-h200'), 'int8', {
       contextLength: 128_000,
       bytesPerValue: 1,

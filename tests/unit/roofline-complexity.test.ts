@@ -13,7 +13,7 @@ import {
 const matmul = (m: number, k: number, n: number) => 2 * m * k * n;
 
 /**
- * Independent reference: walk the decode step of PAPER.md §2 product by product, per head and
+ * Independent reference: walk the decode step of paper §2 product by product, per head and
  * per sequence, and count OPs from the operand shapes and reads from the operands that come
  * from memory (weights once per step, each sequence's own cache). Softmax and scaling are left
  * out, as in the paper.
@@ -53,7 +53,7 @@ function countByWalking(d: number, h: number, n: number, batch: number): Complex
   };
 }
 
-describe('PAPER.md §3 (paper Table 2)', () => {
+describe('paper §2, Table 2 (paper Table 2)', () => {
   it('matches the printed formulas at d = 4096, h = 32, n = 1000', () => {
     const [d, h, n] = [4096, 32, 1000];
     const t = generateComplexity({ d, h, n });
@@ -92,7 +92,7 @@ describe('PAPER.md §3 (paper Table 2)', () => {
     expect(t.vanilla.mha.intensity).toBe(2);
     expect(t.option1.mha.intensity).toBe(4);
     expect(t.option2.mha.intensity).toBe(slimPeakIntensity(16));
-    expect(slimPeakIntensity(64)).toBe(130); // §4: ≤ 130 for h = 64
+    expect(slimPeakIntensity(64)).toBe(130); // paper Table 3: ≤ 130 for h = 64
   });
 
   it('per-head costs of §2 and Tables 8–9', () => {

@@ -22,7 +22,7 @@ import { expectPrinted } from './roofline-helpers';
 
 const GB = 1e9;
 
-describe('PAPER.md §5: Phi-3-mini-128k at 1 byte per value', () => {
+describe('paper §1: Phi-3-mini-128k at 1 byte per value', () => {
   const phi3 = requireModel('phi-3-mini-128k');
 
   it('KV-cache 25 GB, params 3.8 GB, total 28.8 GB → 16.3 GB with slim, up to 1.8x', () => {
@@ -62,7 +62,7 @@ describe('PAPER.md §5: Phi-3-mini-128k at 1 byte per value', () => {
 });
 
 describe('cache schemes', () => {
-  it('GQA: no gain when d_cache ≤ d (Llama-3-8B), c = 1.14 for Gemma-2-9B (PAPER.md §11)', () => {
+  it('GQA: no gain when d_cache ≤ d (Llama-3-8B), c = 1.14 for Gemma-2-9B (paper Appendices C, D, G)', () => {
     const llama = requireModel('llama-3-8b');
     expect(kvCacheWidth(llama)).toBe(2048);
     expect(compressionFactor(llama)).toBe(0.5);
@@ -74,7 +74,7 @@ describe('cache schemes', () => {
       compressionFactor(gemma),
       12,
     );
-    // §11's CodeGemma-7B example: 2·4096/3072 = 2.67.
+    // paper Appendices C, D, G's CodeGemma-7B example: 2·4096/3072 = 2.67.
     expectPrinted(compressionFactor(requireModel('codegemma-7b')), '2.67');
   });
 
@@ -85,7 +85,7 @@ describe('cache schemes', () => {
   });
 
   it('non-square MHA: slim is the d-wide cache (d·layers·n values, no extra weights), not option 1', () => {
-    // CodeGemma-7B: d = 3072, e = 16·256 = 4096, 28 layers, RoPE (§7, §11).
+    // CodeGemma-7B: d = 3072, e = 16·256 = 4096, 28 layers, RoPE (paper §3, §11).
     const codegemma = requireModel('codegemma-7b');
     const n = 8192;
     const r = memoryReport(codegemma, { contextLength: n, bytesPerValue: 1 });
@@ -97,7 +97,7 @@ describe('cache schemes', () => {
     const option1Total = codegemma.params + 28 * (e * e - 3072 * e) + e * 28 * n;
     expect(option1Total).toBeGreaterThan(r.totalBytes.slim);
     // T5-11B (d = 1024, e = 128·128 = 16384, 24 layers, relative positions): the X-cache of
-    // §7 option 2; n counts encoder rows (cross) plus decoder tokens (self) per layer, so
+    // paper §3 option 2; n counts encoder rows (cross) plus decoder tokens (self) per layer, so
     // d·24·n values, 2r = 32x smaller than 2e·24·n, no extra weights.
     const t5 = requireModel('t5-11b');
     const t = memoryReport(t5, { contextLength: 1024, bytesPerValue: 2 });
@@ -122,7 +122,7 @@ describe('cache schemes', () => {
           expect(r.decodeSpeedup, where).toBeGreaterThanOrEqual(1);
           if (!applicability(m).applicable) continue;
           // Encoder–decoders at batch 1 may read more: option 2 and the X-cache read the cross
-          // W_K and W_V every token (§8), which a single sequence's small cache saving may not
+          // W_K and W_V every token (paper §4), which a single sequence's small cache saving may not
           // repay (Flan-T5-XXL ≈ 0.87x at 513 tokens). From batch 64 the cache dominates.
           if (m.architecture === 'encoder-decoder' && batch < 64) continue;
           expect(r.readSpeedup, where).toBeGreaterThanOrEqual(1);
@@ -185,7 +185,7 @@ describe('invariants (fast-check)', () => {
       fc.property(mhaShape, counts, (s, { contextLength, batch }) => {
         const m = squareModel(s);
         const standard = standardCacheValues(m, contextLength, batch);
-        expect(standard).toBe(2 * m.d * m.layers * contextLength * batch); // §5
+        expect(standard).toBe(2 * m.d * m.layers * contextLength * batch); // paper §1
         expect(slimCacheValues(m, contextLength, batch)).toBe(standard / 2);
       }),
       { numRuns: 200 },

@@ -12,7 +12,7 @@ import {
 import { paperWhisperTable } from '../../roofline';
 import { expectPrinted } from './roofline-helpers';
 
-/** The §8 Whisper table of PAPER.md as printed (millions "M"; speedups "x"); tiny … large. */
+/** The paper's Whisper table (paper Table 3, Table 7) as printed (millions "M"; speedups "x"); tiny … large. */
 const t = paperWhisperTable;
 const printed = {
   eCache: t.eCache,
@@ -30,7 +30,7 @@ const printed = {
   speedupB64: t.speedupB64,
 };
 
-describe('PAPER.md §8: the Whisper table', () => {
+describe('paper §4: the Whisper table', () => {
   it('has the five sizes in the paper order', () => {
     expect(whisperTable(1).map((r) => r.model)).toEqual([...whisperModelIds]);
   });

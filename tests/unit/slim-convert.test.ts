@@ -17,7 +17,7 @@ import {
 import { EngineInputError } from '../../engine/tensor';
 import { EPS32, EPS64, geometricSigmas, randomMatrix, withSingularValues } from './linalg-helpers';
 
-describe('computeWkv (PAPER.md §1)', () => {
+describe('computeWkv (paper §1)', () => {
   it('V = K·W_KV reproduces X·W_V for a random MHA layer (d = 32)', () => {
     const d = 32;
     const wK = randomMatrix(d, d, 1);
@@ -38,7 +38,7 @@ describe('computeWkv (PAPER.md §1)', () => {
     expect(maxAbsDiff(vFromK, v) / maxAbs(v)).toBeLessThan(8 * d * condK * EPS64);
   });
 
-  it('uses the right inverse for a wide W_K (d×e): W_KV is e×e and X·W_K·W_KV = X·W_V (§7)', () => {
+  it('uses the right inverse for a wide W_K (d×e): W_KV is e×e and X·W_K·W_KV = X·W_V (paper §3)', () => {
     const d = 8;
     const e = 24; // r = e/d = 3
     const wK = randomMatrix(d, e, 4);
@@ -88,7 +88,7 @@ describe('computeWkv (PAPER.md §1)', () => {
   });
 });
 
-describe('computeWvk (V-cache direction, PAPER.md §11)', () => {
+describe('computeWvk (V-cache direction, paper Appendices C, D, G)', () => {
   it('K = V·W_VK reproduces X·W_K', () => {
     const d = 16;
     const wK = randomMatrix(d, d, 11);
@@ -117,7 +117,7 @@ describe('computeWvk (V-cache direction, PAPER.md §11)', () => {
   });
 });
 
-describe('float32ReconstructionError (PAPER.md §12)', () => {
+describe('float32ReconstructionError (paper Appendix A)', () => {
   it('rises with cond(W_K), staying within cond·√d·eps32', () => {
     const d = 16;
     const wV = randomMatrix(d, d, 31);

@@ -26,14 +26,14 @@ const PROMPT = [464, 2068, 7586, 21831];
 const bytes = (b: number): string =>
   b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(2)} MiB` : `${(b / 1024).toFixed(1)} KiB`;
 
-/** The GLSL the slim decode step runs, beside the math it implements (PAPER.md §1–§2). */
+/** The GLSL the slim decode step runs, beside the math it implements (paper §1, §2). */
 function KernelView() {
   return (
     <details className="kernel-view">
       <summary>View the kernel: slim decode, option 2</summary>
       <div className="kernel-grid">
         <div className="kernel-math">
-          <p>One decode step at position n, for every head i (PAPER.md §2, option 2):</p>
+          <p>One decode step at position n, for every head i (paper §2, option 2):</p>
           <Tex
             block
           >{String.raw`s_i = \operatorname{softmax}\!\left(\frac{q_i K_i^\top}{\sqrt{d_k}}\right) \in \mathbb{R}^{1\times n}`}</Tex>
@@ -45,8 +45,8 @@ function KernelView() {
           <p>All heads at once, one block-diagonal product with W_KV = W_K⁻¹ W_V:</p>
           <Tex block>{String.raw`y_i = u_i\,W_{KV,i} \in \mathbb{R}^{1\times d_k}`}</Tex>
           <p>
-            Cost per head 2·n·d + 2·d·d_k OPs; cache reads n·d values instead of 2·n·d (PAPER.md
-            §3). Scores: <code>attnScores</code>; softmax in chunks with a running max and sum:{' '}
+            Cost per head 2·n·d + 2·d·d_k OPs; cache reads n·d values instead of 2·n·d (paper §2,
+            Table 2). Scores: <code>attnScores</code>; softmax in chunks with a running max and sum:{' '}
             <code>softmaxChunkStats</code>, <code>softmaxCombine</code>, <code>softmaxApply</code>.
             u = s·K for all h heads at once: <code>matmulTiled</code>, where each fragment computes
             a block of 8 heads (4 where the GPU has only 4 render targets) × 4 columns, reading each
@@ -238,7 +238,7 @@ export function EnginePage() {
           <p className="engine-verdict" data-testid="verdict">
             Greedy tokens identical: <strong>{r.tokensIdentical ? 'yes' : 'no'}</strong> · max |Δ
             logits| = <strong>{r.maxAbsLogitDiff.toExponential(2)}</strong> (float32 rounding; the
-            identity is exact, PAPER.md §1)
+            identity is exact, paper §1)
           </p>
           <p className="engine-tokens">
             Tokens (ids): <code>{r.slim.tokens.join(' ')}</code>

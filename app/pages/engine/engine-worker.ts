@@ -1,6 +1,6 @@
 /**
  * The engine page's worker: builds a random-weight GPT-2 on WebGL2 (OffscreenCanvas) or the CPU
- * fallback and runs greedy decode, standard vs slim, so the page never freezes (DESIGN.md).
+ * fallback and runs greedy decode, standard vs slim, so the page never freezes.
  */
 import * as Comlink from 'comlink';
 import {
