@@ -120,7 +120,13 @@ export function LessonPage() {
     setEpoch({ key: location.key, n: navigationType === 'REPLACE' ? epoch.n : epoch.n + 1 });
 
   useEffect(() => {
-    if (meta) markVisited(meta.slug);
+    if (meta) {
+      markVisited(meta.slug);
+      // Fetch the neighbours' chunks now, so "next" and "previous" open at once.
+      const { prev, next } = neighbours(meta.slug);
+      void prev?.component.preload();
+      void next?.component.preload();
+    }
     // On a phone, picking a lesson from the contents closes them again.
     if (!wideScreen()) setTocOpen(false);
   }, [meta]);

@@ -22,6 +22,8 @@ describe('lessons in Chromium', () => {
       for (const [i, l] of lessons.entries()) {
         await page.goto(`${inject('baseURL')}/lessons/${l.slug}`);
         await expect(page.locator('#lesson-title').textContent()).resolves.toBe(l.title);
+        // The lesson body is its own chunk: wait until it has rendered.
+        await page.locator('.checkpoint').first().waitFor();
         // Every checkpoint of the lesson is on the page, and equations are rendered by KaTeX.
         expect(await page.locator('.checkpoint').count()).toBe(l.checkpoints.length);
         expect(await page.locator('.katex').count()).toBeGreaterThan(0);
