@@ -166,18 +166,33 @@ export class CpuBackend implements Backend {
     const U = this.mat('headBlockMatmul', u);
     const W = this.mat('headBlockMatmul', w);
     const { m, dOut } = check.checkHeadBlock('headBlockMatmul', U.t.shape, W.t.shape, heads);
-    const out = this.alloc(m * W.c);
-    const acc = new Float64Array(dOut);
+    return this.blockProduct('headBlockMatmul', U, W, heads, m, dOut);
+  }
+
+  /**
+   * out[r, block h] = Σ_p a[h·m + r, p] · b[p, block h]: row block h of a times column block h
+   * of b, for every head. Both headBlockMatmul (u_i·W_KV,i, paper §2) and attnWeightedSum
+   * (p_i·V_i, paper §1) are this product.
+   */
+  private blockProduct(
+    op: string,
+    A: Mat,
+    B: Mat,
+    heads: number,
+    m: number,
+    width: number,
+  ): Tensor {
+    const out = this.alloc(m * B.c);
+    const acc = new Float64Array(width);
     for (let h = 0; h < heads; h++) {
       for (let r = 0; r < m; r++) {
-        // Output block (r, h) = Σ_p u[h·m + r, p] · w[p, block h].
         acc.fill(0);
-        const uRow = (h * m + r) * U.c;
-        for (let p = 0; p < U.c; p++) axpy(U.d[uRow + p], W.d, p * W.c + h * dOut, acc, 0, dOut);
-        out.set(acc, r * W.c + h * dOut);
+        const aRow = (h * m + r) * A.c;
+        for (let p = 0; p < A.c; p++) axpy(A.d[aRow + p], B.d, p * B.c + h * width, acc, 0, width);
+        out.set(acc, r * B.c + h * width);
       }
     }
-    return this.result('headBlockMatmul', out, [m, W.c]);
+    return this.result(op, out, [m, B.c]);
   }
 
   // ---------------------------------------------------------------- elementwise and normalisation
@@ -350,18 +365,7 @@ export class CpuBackend implements Backend {
     const P = this.mat('attnWeightedSum', p);
     const V = this.mat('attnWeightedSum', v);
     const { m, dv } = check.checkWeightedSum(P.t.shape, V.t.shape, heads);
-    const out = this.alloc(m * V.c);
-    const acc = new Float64Array(dv);
-    for (let h = 0; h < heads; h++) {
-      for (let i = 0; i < m; i++) {
-        // head h of query i = Σ_j p_ij · v_j,h (paper §1).
-        acc.fill(0);
-        const pRow = (h * m + i) * P.c;
-        for (let j = 0; j < P.c; j++) axpy(P.d[pRow + j], V.d, j * V.c + h * dv, acc, 0, dv);
-        out.set(acc, i * V.c + h * dv);
-      }
-    }
-    return this.result('attnWeightedSum', out, [m, V.c]);
+    return this.blockProduct('attnWeightedSum', P, V, heads, m, dv);
   }
 
   // ---------------------------------------------------------------- lifetime
