@@ -59,8 +59,8 @@ export class SingularMatrixError extends Error {
 
 /**
  * A result (or a step towards it) lies outside float64's range: its entries would exceed the
- * largest finite float64 (≈ 1.8e308), or a non-zero value would underflow to exactly 0 where 0
- * means something else (a determinant). linalg scales its inputs by exact powers of two, so this
+ * largest finite float64 (≈ 1.8e308; float32's 3.4e38 for the float32 reconstruction check).
+ * Underflow is not an error: it rounds towards 0 as float64 does. linalg scales its inputs by exact powers of two, so this
  * is thrown only when the true answer itself does not fit, e.g. the inverse of diag(1e-310,
  * 1e-310), whose entries are 1e310. log10Magnitude is the rounded base-10 exponent of the
  * offending value (Infinity when an intermediate overflowed and the size is unknown).
@@ -78,10 +78,8 @@ export class MatrixRangeError extends EngineInputError {
   ) {
     const largest = format === 'float64' ? '1.8e+308' : '3.4e+38';
     const size = Number.isFinite(log10Magnitude)
-      ? `would hold values of about 1e${log10Magnitude >= 0 ? '+' : ''}${log10Magnitude}, ` +
-        (log10Magnitude > 0
-          ? `beyond ${format}'s largest finite value (about ${largest})`
-          : `below ${format}'s smallest positive value (about 4.9e-324)`)
+      ? `would hold values of about 1e+${log10Magnitude}, beyond ${format}'s largest finite ` +
+        `value (about ${largest})`
       : `overflows ${format} (largest finite value about ${largest}) on the way`;
     super(`${what} ${size}, so it cannot be computed in ${format}. ${advice}`);
     this.name = 'MatrixRangeError';
