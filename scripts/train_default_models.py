@@ -686,8 +686,11 @@ def train_one(name, family, tok, train_ids, val_ids, out_dir, steps, block, batc
     cfg = gpt2_config(V, tok.eot_id) if family == "gpt2" else llama_config(V, tok.eot_id)
     model = GPT2(cfg) if family == "gpt2" else Llama(cfg)
     n_params = sum(p.numel() for p in model.parameters())
-    decay = [p for p in model.parameters() if p.dim() == 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    # No weight decay on W_Q, W_K, W_V (orthogonal init): decay shrinks the directions that training
+    # leaves unused towards 0 and makes W_K ill-conditioned, which slim attention (W_K^-1) dislikes.
+    qkv = {id(p) for n, p in model.named_parameters() if n.split(".")[-1] in ("c_attn_w", "q", "k", "v")}
+    decay = [p for p in model.parameters() if p.dim() == 2 and id(p) not in qkv]
+    no_decay = [p for p in model.parameters() if p.dim() < 2 or id(p) in qkv]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.95))
     warmup = max(1, steps // 20)
 
@@ -840,6 +843,11 @@ def write_card(folder, name, family, cfg, log, ref, n_train, n_val):
     samples = "\n\n".join(
         f"Sampled (temperature {s['temperature']}, top-k {s['topK']}, torch seed {s['seed']}):\n\n" + quote(PROMPT + s["text"]) for s in log["samples"]
     )
+    rope_note = (
+        " (the PyTorch model computes the RoPE angles in float32, like transformers; the numpy reference in float64)"
+        if family == "llama"
+        else ""
+    )
     md = f"""# {name}
 
 A tiny {"GPT-2" if family == "gpt2" else "Llama"}-family language model trained on *Moby-Dick* for Slim Attention Lab,
@@ -878,9 +886,10 @@ Parameters: **{log['params']:,}** (float32 `model.safetensors`, {os.path.getsize
 python3 scripts/train_default_models.py --out public/models --model {name} --steps {log['steps']}
 ```
 
-(PyTorch from Debian's python3-torch, CPU, {log['threads']} threads.) Seed {SEED}; AdamW (betas 0.9/0.95, weight
+(PyTorch from Debian's python3-torch, CPU, {log["threads"]} thread(s).) Seed {SEED}; AdamW (betas 0.9/0.95, weight
 decay 0.1 on matrices), peak learning rate {log['lr']:g}, linear warmup then cosine decay to 10%, gradient
-clipping 1.0; each step is a batch of {log['batch']} random windows of {log['block']} tokens (seeded
+clipping 1.0; no weight decay on W_Q, W_K, W_V (orthogonal init), so that W_K stays well
+conditioned for slim attention; each step is a batch of {log['batch']} random windows of {log['block']} tokens (seeded
 `torch.Generator`). {log['steps']} steps took {log['trainSeconds'] / 60:.1f} min.
 
 | | loss (nats/token) |
@@ -916,7 +925,7 @@ of V reconstructed this way in float32 (64 random inputs):
 float64 logit vector at the last prompt position, and argmax / max / logsumexp per position, all from an
 independent numpy forward pass in float64. Max |Δ logits| versus float64: numpy float32
 {ref['maxAbsDiff']['numpyFloat32_vs_float64']:.2e}, PyTorch float32 {ref['maxAbsDiff']['torchFloat32_vs_numpyFloat64']:.2e},
-PyTorch float64 {ref['maxAbsDiff']['torchFloat64_vs_numpyFloat64']:.2e}.
+PyTorch float64 {ref['maxAbsDiff']['torchFloat64_vs_numpyFloat64']:.2e}{rope_note}.
 """
     with open(os.path.join(folder, "README.md"), "w", encoding="utf-8") as f:
         f.write(md)
@@ -953,17 +962,23 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     paragraphs = [p for p in val_text.split("\n\n") if p.strip()]
     check_strings = TOKENIZER_CHECK_STRINGS + paragraphs[:3] + paragraphs[-2:]
-    val_all = tok.encode(val_text)
     check = {
         "note": "ids from scripts/train_default_models.py (Python encoder); scripts/check-tokenizer.mjs compares @huggingface/tokenizers",
         "tokenizer": "moby-gpt2/tokenizer.json",
         "cases": [{"text": s, "ids": tok.encode(s)} for s in check_strings],
-        "heldOut": {
-            "files": VAL_FILES,
-            "joinedWith": "\\n\\n after stripping leading/trailing newlines of each file",
-            "numTokens": len(val_all),
-            "sha256OfIdsCommaJoined": hashlib.sha256(",".join(map(str, val_all)).encode()).hexdigest(),
-        },
+        "joinedWith": "\\n\\n after stripping leading/trailing newlines of each file",
+        "texts": [
+            {
+                "name": part,
+                "files": files,
+                "numTokens": len(ids),
+                "sha256OfIdsCommaJoined": hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
+            }
+            for part, files, ids in (
+                ("heldOut", VAL_FILES, tok.encode(val_text)),
+                ("train", [f for f in data_files() if f not in VAL_FILES], train_ids.tolist()),
+            )
+        ],
     }
     with open(os.path.join(args.out, "tokenizer-check.json"), "w", encoding="utf-8") as f:
         json.dump(check, f, ensure_ascii=False, indent=1)
@@ -974,8 +989,8 @@ def main():
         return
 
     plan = {
-        "moby-gpt2": dict(family="gpt2", steps=700, block=128, batch=8, lr=3e-3),
-        "moby-llama": dict(family="llama", steps=700, block=128, batch=8, lr=3e-3),
+        "moby-gpt2": dict(family="gpt2", steps=1000, block=256, batch=4, lr=3e-3),
+        "moby-llama": dict(family="llama", steps=1000, block=256, batch=4, lr=3e-3),
     }
     for name, p in plan.items():
         if args.model not in ("all", name):
