@@ -75,7 +75,7 @@ describe('lessons in Chromium', () => {
     await page.goto(`${inject('baseURL')}/lessons/invert-wk`);
     await page.getByRole('button', { name: /Break it/ }).click();
     await expect(page.locator('.singular-explanation').textContent()).resolves.toContain(
-      'row 2 and row 4 of W_K are equal',
+      'Row 2 and row 4 of W_K are equal',
     );
     await screenshot(page, 'lesson2-singular-desktop');
     expect(errors).toEqual([]);

@@ -168,7 +168,7 @@ describe('lesson 2: invert W_K', () => {
     fireEvent.click(screen.getByRole('button', { name: /Break it/ }));
     expect(screen.getByTestId('det-exact').textContent).toBe('0');
     const alert = screen.getByRole('alert');
-    expect(alert.textContent).toContain('row 2 and row 4 of W_K are equal');
+    expect(alert.textContent).toContain('Row 2 and row 4 of W_K are equal');
     expect(alert.textContent).toContain('z = [0, −1, 0, 1]');
     expect(screen.queryByRole('table', { name: 'W_K inverse' })).toBeNull();
     expect(screen.getByTestId('cond').textContent).toBe('∞');
@@ -229,7 +229,7 @@ describe('lesson 4: generate', () => {
 
   it('generating appends to the K-cache only: 16 B per step slim, 32 B standard', () => {
     renderLesson('/lessons/generate?gen=1');
-    const kv = () => screen.getByTestId('standard KV-cache bytes').textContent;
+    const kv = () => screen.getByTestId('kv-total-bytes').textContent;
     const k = () => screen.getByTestId('slim K-cache bytes').textContent;
     expect([kv(), k()]).toEqual(['128 B', '64 B']);
     fireEvent.click(screen.getByRole('button', { name: /^Generate/ }));
