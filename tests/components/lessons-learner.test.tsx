@@ -15,6 +15,10 @@ import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS } from '../../lessons/toyData';
 import { TOY_MIN_ABS, toyMatrixCodec } from '../../lessons/useToyWeights';
 import { laplaceDet, mm, referenceGreedy, type Weights } from './lessonsReference';
 
+// A lesson render runs the toy engine (and lesson 2 its conditioning sweep once per file); on a
+// loaded two-core machine that alone can pass vitest's 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
+
 const W = DEFAULT_WEIGHTS as Weights;
 const link = (m: readonly (readonly (number | string)[])[]) => m.map((r) => r.join(',')).join(';');
 /** diag(x, x, x, x) as a link value. */

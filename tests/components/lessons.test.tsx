@@ -17,6 +17,10 @@ import {
   type Weights,
 } from './lessonsReference';
 
+// A lesson render runs the toy engine (and lesson 2 its conditioning sweep once per file); on a
+// loaded two-core machine that alone can pass vitest's 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
+
 const W = DEFAULT_WEIGHTS as Weights;
 /** Head outputs of the last token of `ids` with the default embeddings. */
 const referenceHeads = (w: Weights, ids: number[], h: number) =>
