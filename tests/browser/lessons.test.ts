@@ -238,8 +238,9 @@ describe('lessons in Chromium', () => {
       const { page, errors } = await openPage(browser, viewport);
       await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
       await page.goto(`${inject('baseURL')}/lessons/generate?gen=1`);
-      const halves = page.locator('section[aria-label^="standard KV-cache"]');
-      await expect.poll(() => halves.count()).toBe(2);
+      // The lesson body is its own chunk: wait until it has rendered.
+      await page.locator('section[aria-label="standard KV-cache, V half"]').waitFor();
+      expect(await page.locator('section[aria-label^="standard KV-cache"]').count()).toBe(2);
       expect(
         await page
           .locator('section[aria-label="standard KV-cache, V half"] .cache-rows li')
