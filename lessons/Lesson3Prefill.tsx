@@ -7,7 +7,8 @@ import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { formatBytes } from '../components/format';
 import { bytesPerElement } from '../engine';
-import { D, PROMPT_IDS, TOY_DTYPE, embed, tokenText } from './toyData';
+import { D, PROMPT_IDS, TOY_DTYPE, embed, tokenText, type ToyWeights } from './toyData';
+import { invertWk } from './inversion';
 import { prefillCacheBytes } from './toyRuns';
 import { product } from './toyEngine';
 import { useToyWeights } from './useToyWeights';
@@ -17,23 +18,9 @@ const P = PROMPT_IDS.length;
 
 export function Lesson3Prefill() {
   const { weights, set } = useToyWeights();
-  const [rawStep, setStep] = useLessonState('step', numberCodec, 0);
-  const step = Math.min(P, Math.max(0, Math.round(rawStep)));
-
-  const X = useMemo(() => embed(PROMPT_IDS), []);
-  const K = useMemo(() => product(X, weights.wK), [X, weights.wK]);
-  const V = useMemo(() => product(X, weights.wV), [X, weights.wV]);
-  const bytes = useMemo(() => prefillCacheBytes(weights, step), [weights, step]);
-  const full = useMemo(() => prefillCacheBytes(weights, P), [weights]);
-  const perValue = bytesPerElement(TOY_DTYPE);
-
-  const rowsOf = (m: number[][]) =>
-    m.slice(0, step).map((values, i) => ({ token: tokenText(PROMPT_IDS[i]), values }));
-  const cur = step - 1;
-  const stdCaches = bytes.standard.caches;
-  const slimCaches = bytes.slim.caches;
-  const cacheBytes = (caches: typeof stdCaches, name: string) =>
-    caches.find((c) => c.name === name)?.bytes ?? 0;
+  // The slim layer needs W_KV = W_K⁻¹·W_V: without it, say so and keep the editor, as lessons 4
+  // and 5 do (the engine's slim layer would refuse these weights).
+  const invertible = useMemo(() => invertWk(weights.wK, weights.wV).wKV !== undefined, [weights]);
 
   return (
     <>
@@ -61,6 +48,42 @@ export function Lesson3Prefill() {
           </>
         }
       />
+      {invertible ? (
+        <PrefillBody weights={weights} />
+      ) : (
+        <div className="notice-error" role="alert">
+          <p>
+            This <Tex>{'W_K'}</Tex> has no usable inverse (it is singular, or too close to singular
+            for float64), so there is no <Tex>{'W_{KV}'}</Tex> and slim attention cannot rebuild V
+            from its K-cache. Lesson 2 shows why; change a cell back, or press “Restore the default
+            weights”.
+          </p>
+        </div>
+      )}
+    </>
+  );
+}
+
+function PrefillBody({ weights }: { weights: ToyWeights }) {
+  const [rawStep, setStep] = useLessonState('step', numberCodec, 0);
+  const step = Math.min(P, Math.max(0, Math.round(rawStep)));
+  const X = useMemo(() => embed(PROMPT_IDS), []);
+  const K = useMemo(() => product(X, weights.wK), [X, weights.wK]);
+  const V = useMemo(() => product(X, weights.wV), [X, weights.wV]);
+  const bytes = useMemo(() => prefillCacheBytes(weights, step), [weights, step]);
+  const full = useMemo(() => prefillCacheBytes(weights, P), [weights]);
+  const perValue = bytesPerElement(TOY_DTYPE);
+
+  const rowsOf = (m: number[][]) =>
+    m.slice(0, step).map((values, i) => ({ token: tokenText(PROMPT_IDS[i]), values }));
+  const cur = step - 1;
+  const stdCaches = bytes.standard.caches;
+  const slimCaches = bytes.slim.caches;
+  const cacheBytes = (caches: typeof stdCaches, name: string) =>
+    caches.find((c) => c.name === name)?.bytes ?? 0;
+
+  return (
+    <>
       <LessonCheckpoint
         id="prefill-bytes"
         question={
