@@ -666,7 +666,7 @@ export class WebGLBackend implements Backend {
     const bucket = (v: number): number =>
       exact ? v : Math.min(this.maxTextureSize, 2 ** Math.ceil(Math.log2(v)));
     // A folded layout's row stride is its width: only its height may be rounded.
-    const width = layout.simple ? bucket(layout.width) : layout.width;
+    const width = layout.fold === 'none' ? bucket(layout.width) : layout.width;
     const height = Math.max(layout.height, bucket(layout.height));
     const storage = this.textures.acquire(width, height, what);
     const t = new WebGLTensor([...shape], layout, storage, this);
