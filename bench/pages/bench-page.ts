@@ -9,7 +9,12 @@ import { schemeModels } from '../../engine';
 import { randomGpt2Weights, seededRandom, type Gpt2Config } from '../../engine/models';
 import type { Tensor } from '../../engine/tensor';
 import { WebGLBackend } from '../../engine/webgl';
-import { defaultModelSources, modelDecodeBench, type ModelDecodeResult } from './model-decode';
+import {
+  defaultModelSources,
+  headFoldBench,
+  modelDecodeBench,
+  type ModelDecodeResult,
+} from './model-decode';
 
 export type { ModelDecodeResult } from './model-decode';
 
@@ -303,6 +308,8 @@ async function run(o: BenchOptions): Promise<{
     ? []
     : await attentionBench(gpu, o.contexts, o.matmulTrials, log);
   const decode = o.skipDecode ? [] : await decodeBench(gpu, o, log);
+  // The tied head's fold, before (linear) and after (aligned), in this page; logged only.
+  if (!o.skipModelDecode) await headFoldBench(gpu, o.vocabSize, 768, o.matmulTrials, log);
   const modelDecode = o.skipModelDecode
     ? []
     : await modelDecodeBench(

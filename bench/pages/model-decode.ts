@@ -20,7 +20,7 @@ import {
   type Gpt2Config,
   type Gpt2Weights,
 } from '../../engine/models';
-import type { WebGLBackend } from '../../engine/webgl';
+import { WebGLBackend } from '../../engine/webgl';
 import { TfjsGpt2 } from './tfjs-gpt2';
 
 /** One row of `modelDecode` in the bench JSON (a contract): medians, ms per decode token. */
@@ -225,5 +225,66 @@ async function check(
     throw new Error(
       `modelDecode ${what}: our logits and tfjs's differ by ${maxAbs} (max |logit| ${maxRef}); the two implementations do not compute the same model, so their times are not comparable`,
     );
+  }
+}
+
+/**
+ * The tied head alone, x · wteᵀ with wte [vocab, d] (taller than MAX_TEXTURE_SIZE, so folded),
+ * on two backends in one page: the aligned fold (whole rows per pixel row, shift and mask per
+ * fetch) and the linear fold (integer division and modulo per fetch). Trials alternate; each
+ * queues `reps` products and reads the last one back. Logged, not part of the JSON. Returns
+ * the median ms per product [aligned, linear].
+ */
+export async function headFoldBench(
+  gpu: WebGLBackend,
+  vocab: number,
+  d: number,
+  trials: number,
+  log: (s: string) => void,
+): Promise<[number, number]> {
+  const linearGpu = new WebGLBackend({ foldPolicy: 'linear' });
+  const rand = seededRandom(17);
+  const wte = Float32Array.from({ length: vocab * d }, () => 0.04 * (rand() - 0.5));
+  const x = Float32Array.from({ length: d }, () => rand() * 2 - 1);
+  const sides = [gpu, linearGpu].map((be) => ({
+    be,
+    w: be.fromArray(wte, [vocab, d]),
+    x: be.fromArray(x, [1, d]),
+  }));
+  try {
+    const once = async (i: number): Promise<Float32Array> => {
+      const { be, w, x: xi } = sides[i];
+      const y = be.matmul(xi, w, { transposeB: true });
+      try {
+        return (await y.read()) as Float32Array;
+      } finally {
+        y.dispose();
+      }
+    };
+    const [a, b] = [await once(0), await once(1)];
+    const { maxAbs } = logitGap(a, b);
+    if (maxAbs > 0) throw new Error(`head fold bench: the two folds differ by ${maxAbs}`);
+    const reps = 4;
+    const times: [number[], number[]] = [[], []];
+    for (let t = 0; t < trials; t++) {
+      for (const i of [0, 1]) {
+        const { be, w, x: xi } = sides[i];
+        const t0 = performance.now();
+        for (let r = 0; r < reps - 1; r++) be.matmul(xi, w, { transposeB: true }).dispose();
+        await once(i);
+        times[i].push((performance.now() - t0) / reps);
+      }
+    }
+    const [aligned, linear] = times.map(median);
+    log(
+      `head [1, ${d}]·[${vocab}, ${d}]ᵀ: aligned fold ${aligned.toFixed(1)} ms, linear fold ${linear.toFixed(1)} ms (${(linear / aligned).toFixed(2)}×), identical logits`,
+    );
+    return [aligned, linear];
+  } finally {
+    for (const s of sides) {
+      s.w.dispose();
+      s.x.dispose();
+    }
+    linearGpu.destroy();
   }
 }

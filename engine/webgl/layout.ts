@@ -56,7 +56,19 @@ export class TextureLimitError extends EngineInputError {
 /** log2 of the largest power of two ≤ v (v ≥ 1). */
 const floorLog2 = (v: number): number => Math.floor(Math.log2(v));
 
-export function layoutFor(shape: Shape, maxTextureSize: number, what = 'tensor'): TextureLayout {
+/**
+ * Which folds a backend may use: 'aligned' (the default) picks 'rows' or 'wide' and falls back
+ * to 'linear'; 'linear' folds everything linearly, as before the aligned folds existed (kept so
+ * the bench can time both in one page).
+ */
+export type FoldPolicy = 'aligned' | 'linear';
+
+export function layoutFor(
+  shape: Shape,
+  maxTextureSize: number,
+  what = 'tensor',
+  policy: FoldPolicy = 'aligned',
+): TextureLayout {
   if (shape.length < 1 || shape.length > 2 || shape.some((s) => !Number.isInteger(s) || s < 1)) {
     throw new EngineInputError(
       `${what}: shape ${shapeString(shape)} is not a valid rank-1 or rank-2 shape`,
@@ -69,7 +81,9 @@ export function layoutFor(shape: Shape, maxTextureSize: number, what = 'tensor')
   if (texW <= max && rows <= max) {
     return { ...base(rows, cols, texW), width: texW, height: rows, fold: 'none' };
   }
-  if (texW <= max) {
+  if (policy === 'linear') {
+    // Straight to the linear fold below.
+  } else if (texW <= max) {
     const shift = floorLog2(max / texW);
     const height = Math.ceil(rows / 2 ** shift);
     if (height <= max) {
