@@ -12,7 +12,8 @@
  * Flags: --layers N (default 12, GPT-2 small), --contexts 128,512,1024,2048, --vocab N
  * (default 50257), --steps N decode steps measured per context (default 5), --quick
  * (2 layers, contexts 128,512, vocab 8192, model contexts 32), --model-contexts 128 (whole-model
- * decode), --no-matmul, --no-attention, --no-decode, --no-model-decode, --no-linalg.
+ * decode), --fold-compare (the whole-model decode also runs our model with the linear fold, as
+ * before the aligned fold, alternating; logged), --no-matmul, --no-attention, --no-decode, --no-model-decode, --no-linalg.
  * The JSON also carries `attention` (extra): one layer's decode attention alone, per context.
  * --out FILE also writes the JSON document to FILE (one run gives the table and the JSON).
  * --fill-cap-s S caps the cache fill before each context at S seconds (decode is then measured
@@ -84,6 +85,7 @@ function parseArgs(argv: string[]): {
       skipAttention: flag('no-attention'),
       modelContexts: list('model-contexts', quick ? '32' : '128'),
       skipModelDecode: flag('no-model-decode'),
+      foldCompare: flag('fold-compare'),
     },
   };
 }

@@ -69,6 +69,8 @@ export interface BenchOptions {
   /** Contexts of the whole-model decode, ours vs tfjs. */
   modelContexts: number[];
   skipModelDecode?: boolean;
+  /** Also decode with the linear fold (before the aligned one), alternating; logged only. */
+  foldCompare?: boolean;
 }
 
 const median = (xs: number[]): number => {
@@ -310,6 +312,7 @@ async function run(o: BenchOptions): Promise<{
   const decode = o.skipDecode ? [] : await decodeBench(gpu, o, log);
   // The tied head's fold, before (linear) and after (aligned), in this page; logged only.
   if (!o.skipModelDecode) await headFoldBench(gpu, o.vocabSize, 768, o.matmulTrials, log);
+  const linearFoldGpu = o.foldCompare ? new WebGLBackend({ foldPolicy: 'linear' }) : undefined;
   const modelDecode = o.skipModelDecode
     ? []
     : await modelDecodeBench(
@@ -318,7 +321,9 @@ async function run(o: BenchOptions): Promise<{
         o.modelContexts,
         o.decodeSteps,
         log,
+        linearFoldGpu,
       );
+  linearFoldGpu?.destroy();
   const device = `${gpu.renderer} (WebGL2, ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'browser'})`;
   gpu.destroy();
   return { device, matmul, attention, decode, modelDecode };

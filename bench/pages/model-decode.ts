@@ -21,6 +21,7 @@ import {
   type Gpt2Weights,
 } from '../../engine/models';
 import { WebGLBackend } from '../../engine/webgl';
+import type { Tensor } from '../../engine/tensor';
 import { TfjsGpt2 } from './tfjs-gpt2';
 
 /** One row of `modelDecode` in the bench JSON (a contract): medians, ms per decode token. */
@@ -108,6 +109,11 @@ export async function modelDecodeBench(
   contexts: readonly number[],
   steps: number,
   log: (s: string) => void,
+  /**
+   * A backend with foldPolicy 'linear': when given, a third model (ours, the fold before the
+   * aligned one) decodes alongside, for a before/after of the fold in one page (logged only).
+   */
+  linearFoldGpu?: WebGLBackend,
 ): Promise<ModelDecodeResult[]> {
   await tf.setBackend('webgl');
   await tf.ready();
@@ -117,7 +123,7 @@ export async function modelDecodeBench(
   const shapesUniforms = tf.env().getBool('WEBGL_USE_SHAPES_UNIFORMS');
   tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
   try {
-    return await benchSources(gpu, sources, contexts, steps, log);
+    return await benchSources(gpu, sources, contexts, steps, log, linearFoldGpu);
   } finally {
     tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', shapesUniforms);
   }
@@ -129,6 +135,7 @@ async function benchSources(
   contexts: readonly number[],
   steps: number,
   log: (s: string) => void,
+  linearFoldGpu?: WebGLBackend,
 ): Promise<ModelDecodeResult[]> {
   const rows: ModelDecodeResult[] = [];
   for (const source of sources) {
@@ -143,11 +150,18 @@ async function benchSources(
       // Fresh models per context: the prefill is the same prompt for both.
       const ours = new Gpt2Model(gpu, config, weights, { scheme: 'kv' });
       const theirs = new TfjsGpt2(config, weights);
+      // Only a model whose embedding is taller than MAX_TEXTURE_SIZE is folded at all.
+      const folded = config.vocabSize > gpu.maxTextureSize;
+      const before =
+        linearFoldGpu && folded
+          ? new Gpt2Model(linearFoldGpu, config, weights, { scheme: 'kv' })
+          : undefined;
       try {
-        rows.push(await measure(source.name, ours, theirs, context, steps, log));
+        rows.push(await measure(source.name, ours, theirs, context, steps, log, before));
       } finally {
         ours.dispose();
         theirs.dispose();
+        before?.dispose();
       }
     }
   }
@@ -161,6 +175,7 @@ async function measure(
   context: number,
   steps: number,
   log: (s: string) => void,
+  linearFold?: Gpt2Model,
 ): Promise<ModelDecodeResult> {
   const rand = seededRandom(context);
   const vocab = ours.config.vocabSize;
@@ -168,13 +183,23 @@ async function measure(
   const t0 = performance.now();
   // Prefill in chunks of 128 (ours) and one pass (tfjs); not timed. The last chunk's logits
   // are compared in full.
-  let oursLogits = ours.prefill(prompt.slice(0, Math.min(128, context)));
-  for (let i = 128; i < context; i += 128) {
-    oursLogits.dispose();
-    oursLogits = ours.prefill(prompt.slice(i, Math.min(i + 128, context)));
-  }
+  const prefill = (model: Gpt2Model): Tensor => {
+    let logits = model.prefill(prompt.slice(0, Math.min(128, context)));
+    for (let i = 128; i < context; i += 128) {
+      logits.dispose();
+      logits = model.prefill(prompt.slice(i, Math.min(i + 128, context)));
+    }
+    return logits;
+  };
+  const oursLogits = prefill(ours);
   const theirLogits = theirs.forward(prompt);
   await check(`${name}, prompt of ${context}`, oursLogits, theirLogits, log);
+  if (linearFold) {
+    const l = prefill(linearFold);
+    const { maxAbs } = logitGap(await l.read(), await oursLogits.read());
+    l.dispose();
+    if (maxAbs > 0) throw new Error(`modelDecode ${name}: the two folds differ by ${maxAbs}`);
+  }
   let next = await ours.argmax(oursLogits);
   oursLogits.dispose();
   theirLogits.dispose();
@@ -182,6 +207,7 @@ async function measure(
     `modelDecode ${name}: prefill ${context} tokens, both: ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   const times: [number[], number[]] = [[], []];
+  const linearTimes: number[] = [];
   let sameTokens = 0;
   for (let s = 0; s < steps + 2; s++) {
     // Both decode the same token (ours' greedy pick), so their caches stay identical.
@@ -190,6 +216,13 @@ async function measure(
     const la = ours.decode(id);
     next = await ours.argmax(la);
     const a1 = performance.now();
+    if (linearFold) {
+      const ll = linearFold.decode(id);
+      await linearFold.argmax(ll);
+      ll.dispose();
+      if (s >= 2) linearTimes.push(performance.now() - a1);
+    }
+    const b0 = performance.now();
     const lb = theirs.forward([id]);
     const theirNext = await theirs.argmax(lb);
     const b1 = performance.now();
@@ -200,10 +233,16 @@ async function measure(
     if (s >= 2) {
       // Two warm-up steps (programs compiled, textures pooled) are not counted.
       times[0].push(a1 - a0);
-      times[1].push(b1 - a1);
+      times[1].push(b1 - b0);
     }
   }
   const [oursMs, tfjsMs] = times.map(median);
+  if (linearFold) {
+    const beforeMs = median(linearTimes);
+    log(
+      `modelDecode ${name} at ${context}: ours with the linear fold (before the aligned fold) ${beforeMs.toFixed(1)} ms/token, with the aligned fold ${oursMs.toFixed(1)} ms/token (${(beforeMs / oursMs).toFixed(2)}×)`,
+    );
+  }
   log(
     `modelDecode ${name} at ${context}: ours ${oursMs.toFixed(1)} ms/token, tfjs ${tfjsMs.toFixed(1)} ms/token (tfjs/ours ${(tfjsMs / oursMs).toFixed(2)}×), same greedy token ${sameTokens}/${steps + 2}`,
   );
