@@ -19,7 +19,7 @@ interface Box {
   className: string;
 }
 
-const W = 496;
+const W = 400;
 
 /**
  * Where the KV-cache sits in a decoder, drawn by the app: the new token's embedding goes into the
@@ -28,14 +28,14 @@ const W = 496;
  */
 export function DecoderSketch({ token, next, cacheRows }: DecoderSketchProps) {
   const boxes: Box[] = [
-    { x: 4, y: 24, w: 84, h: 44, lines: ['new token', `“${token}”`], className: 'io' },
-    { x: 112, y: 24, w: 84, h: 44, lines: ['embedding', 'x'], className: 'block' },
-    { x: 220, y: 16, w: 120, h: 60, lines: ['attention', 'q, k, v = x·W'], className: 'block' },
-    { x: 364, y: 24, w: 128, h: 44, lines: ['next token', `“${next}”`], className: 'io' },
+    { x: 2, y: 24, w: 78, h: 44, lines: ['new token', `“${token}”`], className: 'io' },
+    { x: 96, y: 24, w: 76, h: 44, lines: ['embedding', 'x'], className: 'block' },
+    { x: 188, y: 16, w: 112, h: 60, lines: ['attention', 'q, k, v = x·W'], className: 'block' },
+    { x: 316, y: 24, w: 82, h: 44, lines: ['next token', `“${next}”`], className: 'io' },
     {
-      x: 220,
+      x: 188,
       y: 112,
-      w: 120,
+      w: 112,
       h: 48,
       lines: ['KV-cache', `${formatCount(cacheRows)} ${cacheRows === 1 ? 'row' : 'rows'}`],
       className: 'cache',
@@ -80,22 +80,22 @@ export function DecoderSketch({ token, next, cacheRows }: DecoderSketchProps) {
           </g>
         ))}
         <g className="sketch-arrows">
-          <line x1={88} y1={46} x2={110} y2={46} markerEnd="url(#primer-arrow)" />
-          <line x1={196} y1={46} x2={218} y2={46} markerEnd="url(#primer-arrow)" />
-          <line x1={340} y1={46} x2={362} y2={46} markerEnd="url(#primer-arrow)" />
+          <line x1={80} y1={46} x2={94} y2={46} markerEnd="url(#primer-arrow)" />
+          <line x1={172} y1={46} x2={186} y2={46} markerEnd="url(#primer-arrow)" />
+          <line x1={300} y1={46} x2={314} y2={46} markerEnd="url(#primer-arrow)" />
           {/* append k, v (down) and read all rows back (up) */}
-          <line x1={262} y1={76} x2={262} y2={110} markerEnd="url(#primer-arrow)" />
-          <line x1={298} y1={112} x2={298} y2={78} markerEnd="url(#primer-arrow)" />
+          <line x1={226} y1={76} x2={226} y2={110} markerEnd="url(#primer-arrow)" />
+          <line x1={262} y1={112} x2={262} y2={78} markerEnd="url(#primer-arrow)" />
           {/* the prediction becomes the next input */}
-          <path d="M428,68 L428,182 L46,182 L46,70" fill="none" markerEnd="url(#primer-arrow)" />
+          <path d="M357,68 L357,182 L41,182 L41,70" fill="none" markerEnd="url(#primer-arrow)" />
         </g>
-        <text className="sketch-note" x={256} y={96} textAnchor="end">
+        <text className="sketch-note" x={220} y={96} textAnchor="end">
           append k, v
         </text>
-        <text className="sketch-note" x={304} y={96}>
+        <text className="sketch-note" x={268} y={96}>
           read all rows
         </text>
-        <text className="sketch-note" x={237} y={178} textAnchor="middle">
+        <text className="sketch-note" x={199} y={178} textAnchor="middle">
           fed back in as the next input
         </text>
       </svg>

@@ -1,12 +1,14 @@
-import { useEffect, useLayoutEffect, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import {
   drag,
   easeCubicOut,
   interpolateNumber,
+  interrupt,
   scaleBand,
   scaleLinear,
   scalePoint,
   select,
+  type Selection,
 } from 'd3';
 import { formatNumber } from '../components/format';
 import { tokenText } from './toyData';
@@ -24,17 +26,28 @@ export function prefersReducedMotion(): boolean {
   );
 }
 
+/**
+ * Stops any running transition on the selected elements. Calls d3's own `interrupt` function
+ * rather than `selection.interrupt()`: the selection methods are installed by d3-transition as a
+ * side effect of loading, and the bundler keeps that module only when one of its exports is used.
+ */
+function halt<E extends Element, D, P extends Element | null, PD>(sel: Selection<E, D, P, PD>) {
+  return sel.each(function () {
+    interrupt(this);
+  });
+}
+
 // ------------------------------------------------------------------ layout (viewBox units)
 
-const CELL = 38;
+const CELL = 46;
 const COL = {
-  token: 54, // right edge of the token labels
-  k: 60, // K-cache cells: k .. k + 4·CELL
-  score: 238, // centre of the score column
-  p: 266, // weight bars: p .. p + P_MAX
-  v: 340, // V-cache cells
+  token: 64, // right edge of the token labels
+  k: 70, // K-cache cells: k .. k + 4·CELL
+  score: 278, // centre of the score column
+  p: 302, // weight bars: p .. p + P_MAX
+  v: 366, // V-cache cells
 };
-const P_MAX = 64;
+const P_MAX = 56;
 const WIDTH = COL.v + 4 * CELL + 4;
 const LANE_Y = 26; // the new token's q row
 const ROWS_Y = 66; // first cache slot
@@ -103,7 +116,7 @@ export interface PrimerDiagramProps {
 export function PrimerDiagram({ step, slots }: PrimerDiagramProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const shownRows = useRef(0);
-  const { rows, outY, height } = layout(slots);
+  const { rows, outY, height } = useMemo(() => layout(slots), [slots]);
   const n = step.ids.length;
   const newest = tokenText(step.ids[n - 1]);
   const all = [step.q, ...step.K, ...step.V, step.head].flat();
@@ -117,14 +130,11 @@ export function PrimerDiagram({ step, slots }: PrimerDiagramProps) {
     const still = prefersReducedMotion();
     const before = shownRows.current;
     shownRows.current = n;
-    const bars = select(svg)
-      .selectAll<SVGRectElement, number>('rect.p-bar')
-      .data(step.probs)
-      .interrupt();
+    const bars = halt(select(svg).selectAll<SVGRectElement, number>('rect.p-bar').data(step.probs));
     const rowsSel = select(svg).selectAll<SVGGElement, unknown>('g.cache-row');
     if (still) {
       bars.attr('width', (p) => barWidth(p));
-      rowsSel.interrupt().attr('opacity', 1);
+      halt(rowsSel).attr('opacity', 1);
       return;
     }
     bars
@@ -138,8 +148,7 @@ export function PrimerDiagram({ step, slots }: PrimerDiagramProps) {
       .each(function (_, i) {
         const row = before + i;
         const y = rows(row) ?? ROWS_Y;
-        select(this)
-          .interrupt()
+        halt(select(this))
           .attr('opacity', 0)
           .attr('transform', `translate(0,${LANE_Y})`)
           .transition()
@@ -160,13 +169,10 @@ export function PrimerDiagram({ step, slots }: PrimerDiagramProps) {
     const finish = () => {
       const svg = svgRef.current;
       if (!svg) return;
-      select(svg)
-        .selectAll<SVGRectElement, number>('rect.p-bar')
-        .interrupt()
-        .attr('width', (p) => barWidth(p));
-      select(svg)
-        .selectAll<SVGGElement, unknown>('g.cache-row')
-        .interrupt()
+      halt(select(svg).selectAll<SVGRectElement, number>('rect.p-bar')).attr('width', (p) =>
+        barWidth(p),
+      );
+      halt(select(svg).selectAll<SVGGElement, unknown>('g.cache-row'))
         .attr('opacity', 1)
         .attr('transform', function () {
           return `translate(0,${rows(Number(this.dataset.row)) ?? ROWS_Y})`;
@@ -178,105 +184,108 @@ export function PrimerDiagram({ step, slots }: PrimerDiagramProps) {
 
   return (
     <figure className="primer-figure">
-      <svg
-        ref={svgRef}
-        className="primer-diagram"
-        viewBox={`0 0 ${WIDTH} ${height}`}
-        role="img"
-        aria-label={`One attention head after ${n} ${n === 1 ? 'token' : 'tokens'}: the query of “${newest}” is scored against ${n} cached key ${n === 1 ? 'row' : 'rows'}, and the softmax weights mix ${n} value ${n === 1 ? 'row' : 'rows'}.`}
-      >
-        <g className="col-heads">
-          <text x={COL.token} y={10} textAnchor="end">
-            token
-          </text>
-          <text x={COL.k + 2 * CELL} y={10} textAnchor="middle">
-            keys K
-          </text>
-          <text x={COL.score} y={10} textAnchor="middle">
-            score
-          </text>
-          <text x={COL.p + P_MAX / 2} y={10} textAnchor="middle">
-            weight p
-          </text>
-          <text x={COL.v + 2 * CELL} y={10} textAnchor="middle">
-            values V
-          </text>
-        </g>
+      <div className="primer-scroll">
+        <svg
+          ref={svgRef}
+          className="primer-diagram"
+          viewBox={`0 0 ${WIDTH} ${height}`}
+          role="img"
+          aria-label={`One attention head after ${n} ${n === 1 ? 'token' : 'tokens'}: the query of “${newest}” is scored against ${n} cached key ${n === 1 ? 'row' : 'rows'}, and the softmax weights mix ${n} value ${n === 1 ? 'row' : 'rows'}.`}
+        >
+          <g className="col-heads">
+            <text x={COL.token} y={10} textAnchor="end">
+              token
+            </text>
+            <text x={COL.k + 2 * CELL} y={10} textAnchor="middle">
+              keys K
+            </text>
+            <text x={COL.score} y={10} textAnchor="middle">
+              score
+            </text>
+            <text x={COL.p + P_MAX / 2} y={10} textAnchor="middle">
+              weight p
+            </text>
+            <text x={COL.v + 2 * CELL} y={10} textAnchor="middle">
+              values V
+            </text>
+          </g>
 
-        <g className="query-lane" transform={`translate(0,${LANE_Y})`} data-testid="primer-q">
-          <text className="lane-label" x={COL.token} y={CELL_H / 2} dy="0.35em" textAnchor="end">
-            q of “{newest}”
-          </text>
-          <Cells x={COL.k} values={step.q} name="q" shade={shade} />
-          <text className="lane-note" x={COL.p - 8} y={CELL_H / 2} dy="0.35em">
-            q·kⱼ / √d
-          </text>
-        </g>
+          <g className="query-lane" transform={`translate(0,${LANE_Y})`} data-testid="primer-q">
+            <text className="lane-label" x={COL.token} y={CELL_H / 2} dy="0.35em" textAnchor="end">
+              q
+            </text>
+            <Cells x={COL.k} values={step.q} name="q" shade={shade} />
+            <text className="lane-note" x={COL.p - 8} y={CELL_H / 2} dy="0.35em">
+              q·kⱼ / √d
+            </text>
+          </g>
 
-        <rect
-          className="cache-frame"
-          x={2}
-          y={ROWS_Y - 8}
-          width={WIDTH - 4}
-          height={slots * ROW_H + 10}
-          rx={6}
-        />
-        <text className="cache-label" x={WIDTH - 8} y={ROWS_Y - 12} textAnchor="end">
-          KV-cache: <tspan data-testid="primer-cache-rows">{n}</tspan> of {slots} rows
-        </text>
+          <rect
+            className="cache-frame"
+            x={2}
+            y={ROWS_Y - 8}
+            width={WIDTH - 4}
+            height={slots * ROW_H + 10}
+            rx={6}
+          />
+          <text className="cache-label" x={WIDTH - 8} y={ROWS_Y - 12} textAnchor="end">
+            KV-cache: <tspan data-testid="primer-cache-rows">{n}</tspan> of {slots} rows
+          </text>
 
-        {[...Array(slots).keys()]
-          .filter((j) => j >= n)
-          .map((j) => (
-            <g key={`slot-${j}`} className="empty-slot" transform={`translate(0,${rows(j)})`}>
-              <rect x={COL.k} width={4 * CELL - 2} height={CELL_H} rx={3} />
-              <rect x={COL.v} width={4 * CELL - 2} height={CELL_H} rx={3} />
+          {[...Array(slots).keys()]
+            .filter((j) => j >= n)
+            .map((j) => (
+              <g key={`slot-${j}`} className="empty-slot" transform={`translate(0,${rows(j)})`}>
+                <rect x={COL.k} width={4 * CELL - 2} height={CELL_H} rx={3} />
+                <rect x={COL.v} width={4 * CELL - 2} height={CELL_H} rx={3} />
+              </g>
+            ))}
+
+          {step.K.map((k, j) => (
+            <g
+              key={j}
+              className={j === n - 1 ? 'cache-row newest' : 'cache-row'}
+              data-row={j}
+              data-slot-y={rows(j)}
+              transform={`translate(0,${rows(j)})`}
+            >
+              <text
+                className={j === best ? 'row-token best' : 'row-token'}
+                x={COL.token}
+                y={CELL_H / 2}
+                dy="0.35em"
+                textAnchor="end"
+              >
+                {tokenText(step.ids[j])}
+              </text>
+              <Cells x={COL.k} values={k} name="k" shade={shade} />
+              <text
+                className="score"
+                x={COL.score}
+                y={CELL_H / 2}
+                dy="0.35em"
+                textAnchor="middle"
+                data-testid="primer-score"
+              >
+                {formatNumber(step.scores[j], 3)}
+              </text>
+              <rect className="p-track" x={COL.p} y={CELL_H - 7} width={P_MAX} height={6} rx={3} />
+              <rect className="p-bar" x={COL.p} y={CELL_H - 7} height={6} rx={3} />
+              <text className="p-value" x={COL.p + P_MAX / 2} y={7} dy="0.35em" textAnchor="middle">
+                <tspan data-testid="primer-prob">{formatNumber(step.probs[j], 3)}</tspan>
+              </text>
+              <Cells x={COL.v} values={step.V[j]} name="v" shade={shade} />
             </g>
           ))}
 
-        {step.K.map((k, j) => (
-          <g
-            key={j}
-            className={j === n - 1 ? 'cache-row newest' : 'cache-row'}
-            data-row={j}
-            transform={`translate(0,${rows(j)})`}
-          >
-            <text
-              className={j === best ? 'row-token best' : 'row-token'}
-              x={COL.token}
-              y={CELL_H / 2}
-              dy="0.35em"
-              textAnchor="end"
-            >
-              {tokenText(step.ids[j])}
+          <g className="output-row" transform={`translate(0,${outY})`} data-testid="primer-output">
+            <text className="lane-label" x={COL.v - 8} y={CELL_H / 2} dy="0.35em" textAnchor="end">
+              output Σ pⱼ·vⱼ
             </text>
-            <Cells x={COL.k} values={k} name="k" shade={shade} />
-            <text
-              className="score"
-              x={COL.score}
-              y={CELL_H / 2}
-              dy="0.35em"
-              textAnchor="middle"
-              data-testid="primer-score"
-            >
-              {formatNumber(step.scores[j], 3)}
-            </text>
-            <rect className="p-track" x={COL.p} y={CELL_H - 7} width={P_MAX} height={6} rx={3} />
-            <rect className="p-bar" x={COL.p} y={CELL_H - 7} height={6} rx={3} />
-            <text className="p-value" x={COL.p + P_MAX / 2} y={7} dy="0.35em" textAnchor="middle">
-              <tspan data-testid="primer-prob">{formatNumber(step.probs[j], 3)}</tspan>
-            </text>
-            <Cells x={COL.v} values={step.V[j]} name="v" shade={shade} />
+            <Cells x={COL.v} values={step.head} name="output" shade={shade} />
           </g>
-        ))}
-
-        <g className="output-row" transform={`translate(0,${outY})`} data-testid="primer-output">
-          <text className="lane-label" x={COL.v - 8} y={CELL_H / 2} dy="0.35em" textAnchor="end">
-            output Σ pⱼ·vⱼ
-          </text>
-          <Cells x={COL.v} values={step.head} name="output" shade={shade} />
-        </g>
-      </svg>
+        </svg>
+      </div>
       <figcaption className="small" aria-live="polite" data-testid="primer-caption">
         Token {n} of {slots}: “{newest}” asks with its query, scores all {n} cached{' '}
         {n === 1 ? 'key' : 'keys'} and takes most from “{tokenText(step.ids[best])}” (p ={' '}
