@@ -108,8 +108,11 @@ const before = (a: Element, b: Element) =>
 
 beforeEach(() => localStorage.clear());
 
+/** Whole lesson pages (KaTeX, the SVG, every step) render slowly in jsdom on a shared machine. */
+const SLOW = { timeout: 30_000 };
+
 describe('lesson 0: attention in one picture', () => {
-  it('is the first entry of the lesson table, before "Why the cache dominates"', () => {
+  it('is the first entry of the lesson table, before "Why the cache dominates"', SLOW, () => {
     expect(lessons[0].slug).toBe(SLUG);
     expect(lessons[0].title).toBe('Attention in one picture');
     expect(lessons[1].slug).toBe('why-the-cache-dominates');
@@ -118,37 +121,45 @@ describe('lesson 0: attention in one picture', () => {
     expect(screen.getByRole('link', { name: /Why the cache dominates →/ })).toBeTruthy();
   });
 
-  it('the toy sequence is the prompt and three greedy tokens', () => {
+  it('the toy sequence is the prompt and three greedy tokens', SLOW, () => {
     // The reference's own greedy decode, not the app's: "I am a student . I".
     expect(IDS.map((i) => VOCAB[i]).join(' ')).toBe('I am a student . I');
   });
 
-  it('every step shows q, K, V, scores, softmax and output matching a nested-loop reference', () => {
-    renderPrimer();
-    expectStep(1);
-    const next = screen.getByRole('button', { name: 'Next token →' });
-    for (let t = 2; t <= IDS.length; t++) {
-      fireEvent.click(next);
-      expectStep(t);
-    }
-    expect((next as HTMLButtonElement).disabled).toBe(true);
-    // The weights at the last step add up to 1 (shown to 3 digits).
-    expect(readDiagram().probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
-    const prev = screen.getByRole('button', { name: '← Previous token' });
-    fireEvent.click(prev);
-    expectStep(IDS.length - 1);
-  });
+  it(
+    'every step shows q, K, V, scores, softmax and output matching a nested-loop reference',
+    SLOW,
+    () => {
+      renderPrimer();
+      expectStep(1);
+      const next = screen.getByRole('button', { name: 'Next token →' });
+      for (let t = 2; t <= IDS.length; t++) {
+        fireEvent.click(next);
+        expectStep(t);
+      }
+      expect((next as HTMLButtonElement).disabled).toBe(true);
+      // The weights at the last step add up to 1 (shown to 3 digits).
+      expect(readDiagram().probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+      const prev = screen.getByRole('button', { name: '← Previous token' });
+      fireEvent.click(prev);
+      expectStep(IDS.length - 1);
+    },
+  );
 
-  it('the same token weighs a longer cache: "I" at steps 1 and 6 has equal q, different output', () => {
-    renderPrimer('?tok=6');
-    const last = readDiagram();
-    expect(last.q).toEqual(referenceStep(W, IDS, 1).q);
-    expect(last.cacheRows).toBe(6);
-    expectShown(last.head, referenceStep(W, IDS, 6).head);
-    expect(Math.abs(last.head[0] - referenceStep(W, IDS, 1).head[0])).toBeGreaterThan(0.5);
-  });
+  it(
+    'the same token weighs a longer cache: "I" at steps 1 and 6 has equal q, different output',
+    SLOW,
+    () => {
+      renderPrimer('?tok=6');
+      const last = readDiagram();
+      expect(last.q).toEqual(referenceStep(W, IDS, 1).q);
+      expect(last.cacheRows).toBe(6);
+      expectShown(last.head, referenceStep(W, IDS, 6).head);
+      expect(Math.abs(last.head[0] - referenceStep(W, IDS, 1).head[0])).toBeGreaterThan(0.5);
+    },
+  );
 
-  it('the timeline handle steps with the arrow keys, Home and End', () => {
+  it('the timeline handle steps with the arrow keys, Home and End', SLOW, () => {
     renderPrimer('?tok=3');
     const handle = screen.getByRole('slider', { name: 'tokens read' });
     expect(handle.getAttribute('aria-valuenow')).toBe('3');
@@ -163,7 +174,7 @@ describe('lesson 0: attention in one picture', () => {
     expect(handle.getAttribute('aria-valuetext')).toBe('1 of 6 tokens read, newest “I”');
   });
 
-  it('Play advances one token per interval and stops at the end', () => {
+  it('Play advances one token per interval and stops at the end', SLOW, () => {
     vi.useFakeTimers();
     try {
       renderPrimer('?tok=4');
@@ -185,20 +196,24 @@ describe('lesson 0: attention in one picture', () => {
     }
   });
 
-  it('edited weights from the URL flow through: the numbers follow the reference again', () => {
-    // W_Q row 1 doubled: queries and scores change, keys and values do not.
-    const wQ = W.wQ.map((r, i) => (i === 0 ? r.map((x) => 2 * x) : r));
-    const w: Weights = { ...W, wQ };
-    const ids = [...PROMPT_IDS, ...referenceGreedy(w, EMBEDDINGS, PROMPT_IDS, 1, 3).tokens];
-    renderPrimer(`?tok=5&wq=${encodeURIComponent(wQ.map((r) => r.join(',')).join(';'))}`);
-    expectStep(5, w, ids);
-  });
+  it(
+    'edited weights from the URL flow through: the numbers follow the reference again',
+    SLOW,
+    () => {
+      // W_Q row 1 doubled: queries and scores change, keys and values do not.
+      const wQ = W.wQ.map((r, i) => (i === 0 ? r.map((x) => 2 * x) : r));
+      const w: Weights = { ...W, wQ };
+      const ids = [...PROMPT_IDS, ...referenceGreedy(w, EMBEDDINGS, PROMPT_IDS, 1, 3).tokens];
+      renderPrimer(`?tok=5&wq=${encodeURIComponent(wQ.map((r) => r.join(',')).join(';'))}`);
+      expectStep(5, w, ids);
+    },
+  );
 });
 
 describe('lesson 0: checkpoint', () => {
   afterEach(() => vi.useRealTimers());
 
-  it('comes before the decoder sketch, the stepper and the diagram that answer it', () => {
+  it('comes before the decoder sketch, the stepper and the diagram that answer it', SLOW, () => {
     renderPrimer();
     const cp = screen.getByRole('region', { name: 'Checkpoint question' });
     expect(cp.textContent).toContain('Now “student” arrives');
@@ -213,7 +228,7 @@ describe('lesson 0: checkpoint', () => {
     expect(textBefore).not.toMatch(/one row per token|4 rows/);
   });
 
-  it('the computed answer is 4 rows with 1 new, and revealing records progress', () => {
+  it('the computed answer is 4 rows with 1 new, and revealing records progress', SLOW, () => {
     renderPrimer();
     const cp = screen.getByRole('region', { name: 'Checkpoint question' });
     const labels = within(cp)
