@@ -40,6 +40,8 @@ describe('lessons in Chromium', () => {
         await screenshot(page, `lesson${i + 1}-${size}`);
       }
       await page.goto(`${inject('baseURL')}/lessons`);
+      // The index page is its own chunk: wait for it before counting.
+      await page.locator('.lesson-list').waitFor();
       expect(await page.locator('.lesson-list li').count()).toBe(lessons.length);
       await screenshot(page, `lessons-index-${size}`);
       expect(errors).toEqual([]);
