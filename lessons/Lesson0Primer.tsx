@@ -89,7 +89,7 @@ export function Lesson0Primer() {
       </p>
       <Tex block>
         {
-          's_j = \\frac{q \\cdot k_j}{\\sqrt{d}},\\qquad p = \\operatorname{softmax}(s),\\qquad \\text{output} = \\sum_j p_j\\, v_j'
+          '\\begin{gathered} s_j = \\frac{q \\cdot k_j}{\\sqrt{d}},\\qquad p = \\operatorname{softmax}(s), \\\\ \\text{output} = \\sum_j p_j\\, v_j \\end{gathered}'
         }
       </Tex>
       <p>

@@ -312,7 +312,8 @@ export function TokenScrubber({ ids, value, onChange }: TokenScrubberProps) {
   useLayoutEffect(() => {
     onChangeRef.current = onChange;
   });
-  const width = WIDTH;
+  // Narrower than the diagram, so that its labels stay readable on a phone.
+  const width = 400;
   const x = scalePoint<number>()
     .domain(ids.map((_, i) => i + 1))
     .range([24, width - 24]);

@@ -83,6 +83,15 @@ describe('lesson 0 in Chromium', () => {
           () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
         );
         expect(overflow).toBeLessThanOrEqual(0);
+        // The block equation is shown whole, not cut off or scrolled sideways.
+        const cut = await page
+          .locator('div.tex')
+          .first()
+          .evaluate((el) => {
+            const d = el.querySelector('.katex-display') ?? el;
+            return d.scrollWidth - d.clientWidth;
+          });
+        expect(cut).toBeLessThanOrEqual(0);
         const fontPx = await page
           .locator('svg.primer-diagram text.cell-value')
           .first()
