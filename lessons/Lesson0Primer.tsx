@@ -145,8 +145,12 @@ export function Lesson0Primer() {
       <h2>One head, token by token</h2>
       <p>
         The first {P} tokens are the prompt; the last {ids.length - P} are the model’s own greedy
-        choices. Step through them and watch the cache grow: every arrival adds one row, and the
-        newest query weighs all of them again. Drag the handle, or focus it and use the arrow keys.
+        choices. Every arrival adds one row to the cache, and the newest query weighs all of them
+        again.{' '}
+        <span className="primer-screen-only">
+          Step through them and watch the cache grow: drag the handle, or focus it and use the arrow
+          keys.
+        </span>
       </p>
       <div className="stepper primer-stepper" role="group" aria-label="Token steps">
         <button type="button" className="secondary" onClick={() => go(n - 1)} disabled={n === 1}>

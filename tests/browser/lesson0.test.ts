@@ -73,7 +73,8 @@ describe('lesson 0 in Chromium', () => {
           await expect.poll(() => rows.textContent()).toBe(String(t));
           await expect(page.locator('g.cache-row').count()).resolves.toBe(t);
         }
-        await expect.poll(() => page.url()).toContain('tok=4');
+        // The step reaches the address bar once input pauses (batched URL writes).
+        await expect.poll(() => page.url(), { timeout: 5000 }).toContain('tok=4');
         // The arrival animation ends with every row in its slot.
         await expect
           .poll(() => rowState(page, 3), { timeout: 5000 })
@@ -173,6 +174,7 @@ describe('lesson 0 in Chromium', () => {
     await page.emulateMedia({ media: 'print' });
     await expect(page.locator('.primer-stepper').isVisible()).resolves.toBe(false);
     await expect(page.locator('.token-scrubber').isVisible()).resolves.toBe(false);
+    await expect(page.locator('.primer-screen-only').isVisible()).resolves.toBe(false);
     await expect(page.locator('svg.primer-diagram').isVisible()).resolves.toBe(true);
     await expect(page.getByTestId('primer-caption').isVisible()).resolves.toBe(true);
     await expect
