@@ -32,8 +32,8 @@ export function Lesson3Prefill() {
         watch the caches fill.
       </p>
       <p>
-        Standard attention stores both rows. Slim attention stores only <Tex>{'k_t'}</Tex>: lesson 2
-        showed that <Tex>{'v_t = k_t W_{KV}'}</Tex> whenever it is needed.
+        Standard attention stores both rows. Slim attention stores only <Tex>{'k_t'}</Tex>: “Invert
+        W_K” showed that <Tex>{'v_t = k_t W_{KV}'}</Tex> whenever it is needed.
       </p>
 
       <WeightsPanel
@@ -55,8 +55,8 @@ export function Lesson3Prefill() {
           <p>
             This <Tex>{'W_K'}</Tex> has no usable inverse (it is singular, or too close to singular
             for float64), so there is no <Tex>{'W_{KV}'}</Tex> and slim attention cannot rebuild V
-            from its K-cache. Lesson 2 shows why; change a cell back, or press “Restore the default
-            weights”.
+            from its K-cache. “Invert W_K” shows why; change a cell back, or press “Restore the
+            default weights”.
           </p>
         </div>
       )}

@@ -79,7 +79,7 @@ export function Lesson4Generate() {
         <div className="notice-error" role="alert">
           <p>
             This <Tex>{'W_K'}</Tex> has no inverse, so slim attention cannot rebuild V from K and
-            this lesson has nothing to compare. Lesson 2 shows why; change a cell back, or press
+            this lesson has nothing to compare. “Invert W_K” shows why; change a cell back, or press
             “Restore the default weights”.
           </p>
         </div>
@@ -205,7 +205,7 @@ function GenerateBody({
             {optionGap > 0 && `, ${formatNumber(relativeGap, 3)} of the largest output entry`}. The
             two orders do the same arithmetic regrouped, so they can differ only in the last bits of
             float64 — and sometimes not at all — unless W_K is so badly conditioned that those last
-            bits are amplified (lesson 2).
+            bits are amplified (see “Invert W_K”).
           </p>
         }
       />

@@ -68,7 +68,7 @@ export function Lesson5Heads() {
         <div className="notice-error" role="alert">
           <p>
             This <Tex>{'W_K'}</Tex> has no inverse, so there is no <Tex>{'W_{KV}'}</Tex> to split
-            into heads. Lesson 2 explains why; change a cell back, or press “Restore the default
+            into heads. “Invert W_K” explains why; change a cell back, or press “Restore the default
             weights”.
           </p>
         </div>
