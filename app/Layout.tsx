@@ -1,6 +1,7 @@
 import { Suspense, useEffect, useState } from 'react';
 import { Link, NavLink, Outlet, useRouteError } from 'react-router-dom';
 import { pageInfo } from './nav';
+import './print.css';
 
 type Theme = 'light' | 'dark';
 const THEME_KEY = 'slim-lab-theme';

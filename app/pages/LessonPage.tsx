@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import {
   Link,
   NavLink,
@@ -22,6 +22,11 @@ import { LessonStateProvider, useLessonSearch } from '../../lessons/lessonState'
 import { WEIGHT_KEYS } from '../../lessons/useToyWeights';
 import '../../lessons/lessons.css';
 import { ErrorBoundary } from '../../components/ErrorBoundary';
+import { ChartScaleContext } from '../../components/charts/chartScale';
+import { PresentationMode, usePresentParam } from '../presentation/PresentationMode';
+
+/** Charts in presentation mode: Plot's 10px labels at 2.2× read at 22px. */
+const PRESENT_CHART_SCALE = 2.2;
 
 /** Query keys that follow the reader from lesson to lesson (the edited toy weights). */
 const CARRIED_KEYS: readonly string[] = Object.values(WEIGHT_KEYS);
@@ -161,6 +166,8 @@ export function LessonPage() {
 function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => void }) {
   const Body = meta.component;
   const index = lessons.indexOf(meta);
+  const [present, setPresent] = usePresentParam();
+  const bodyRef = useRef<HTMLDivElement>(null);
   return (
     <article className="page lesson" aria-labelledby="lesson-title">
       <p className="lesson-kicker">
@@ -168,6 +175,9 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
       </p>
       <h1 id="lesson-title">{meta.title}</h1>
       <div className="lesson-tools">
+        <button type="button" onClick={() => setPresent(true)}>
+          Present
+        </button>
         <ResetButton onReset={onReset} />
         <span className="small">Every setting is in the address bar: copy it to share.</span>
       </div>
@@ -193,10 +203,16 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
               </p>
             }
           >
-            <Body />
+            {/* The body's children are presentation mode's steps (app/presentation). */}
+            <div className="lesson-body" data-lesson-body="" ref={bodyRef}>
+              <ChartScaleContext.Provider value={present ? PRESENT_CHART_SCALE : 1}>
+                <Body />
+              </ChartScaleContext.Provider>
+            </div>
           </Suspense>
         </CurrentLessonContext.Provider>
       </ErrorBoundary>
+      {present && <PresentationMode bodyRef={bodyRef} onExit={() => setPresent(false)} />}
       <Pager slug={meta.slug} />
     </article>
   );
