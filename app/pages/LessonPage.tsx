@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useRef, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import {
   Link,
   NavLink,
@@ -167,7 +167,7 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
   const Body = meta.component;
   const index = lessons.indexOf(meta);
   const [present, setPresent] = usePresentParam();
-  const bodyRef = useRef<HTMLDivElement>(null);
+  const [body, setBody] = useState<HTMLDivElement | null>(null);
   return (
     <article className="page lesson" aria-labelledby="lesson-title">
       <p className="lesson-kicker">
@@ -204,7 +204,7 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
             }
           >
             {/* The body's children are presentation mode's steps (app/presentation). */}
-            <div className="lesson-body" data-lesson-body="" ref={bodyRef}>
+            <div className="lesson-body" data-lesson-body="" ref={setBody}>
               <ChartScaleContext.Provider value={present ? PRESENT_CHART_SCALE : 1}>
                 <Body />
               </ChartScaleContext.Provider>
@@ -212,7 +212,7 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
           </Suspense>
         </CurrentLessonContext.Provider>
       </ErrorBoundary>
-      {present && <PresentationMode bodyRef={bodyRef} onExit={() => setPresent(false)} />}
+      {present && <PresentationMode body={body} onExit={() => setPresent(false)} />}
       <Pager slug={meta.slug} />
     </article>
   );

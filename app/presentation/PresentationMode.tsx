@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useUrlState, type UrlCodec } from '../../components/useUrlState';
 import { readBlocks, LESSON_BODY_ATTR } from './blocks';
 import {
@@ -41,10 +41,9 @@ interface Deck {
 }
 
 /** The steps of the lesson body, kept current while the lesson renders and the reader acts. */
-function useDeck(bodyRef: RefObject<HTMLElement | null>): Deck {
+function useDeck(body: HTMLElement | null): Deck {
   const [deck, setDeck] = useState<Deck>({ steps: [], blockCount: 0 });
   useEffect(() => {
-    const body = bodyRef.current;
     if (!body) return;
     const update = () => {
       const blocks = readBlocks(body);
@@ -64,7 +63,7 @@ function useDeck(bodyRef: RefObject<HTMLElement | null>): Deck {
       attributeFilter: ['data-checkpoint', 'data-step', 'hidden'],
     });
     return () => observer.disconnect();
-  }, [bodyRef]);
+  }, [body]);
   return deck;
 }
 
@@ -73,8 +72,11 @@ function prefersReducedMotion(): boolean {
 }
 
 export interface PresentationModeProps {
-  /** The element holding the lesson body (its children are the blocks that become steps). */
-  bodyRef: RefObject<HTMLElement | null>;
+  /**
+   * The element holding the lesson body (its children are the blocks that become steps); null
+   * while the lesson's code loads.
+   */
+  body: HTMLElement | null;
   /** Leaves presentation mode (Escape, the "Leave" button, or leaving full screen). */
   onExit: () => void;
 }
@@ -85,8 +87,8 @@ export interface PresentationModeProps {
  * more per key press. Later steps are hidden by a generated style rule, so React keeps owning
  * every node of the lesson and its controls keep working.
  */
-export function PresentationMode({ bodyRef, onExit }: PresentationModeProps) {
-  const { steps, blockCount } = useDeck(bodyRef);
+export function PresentationMode({ body, onExit }: PresentationModeProps) {
+  const { steps, blockCount } = useDeck(body);
   const [rawIndex, setIndex] = useState(0);
   const [skipped, setSkipped] = useState<ReadonlySet<number>>(() => new Set());
   const [nudge, setNudge] = useState(0);
@@ -155,7 +157,6 @@ export function PresentationMode({ bodyRef, onExit }: PresentationModeProps) {
 
   // Bring the step just shown into view (after the style rule that reveals it is applied).
   useLayoutEffect(() => {
-    const body = bodyRef.current;
     if (!body || !step) return;
     const behavior: ScrollBehavior = prefersReducedMotion() ? 'auto' : 'smooth';
     if (index === 0) {
