@@ -94,7 +94,8 @@ export function PresentationMode({ body, onExit }: PresentationModeProps) {
   const [nudge, setNudge] = useState(0);
   const index = clampStep(steps, rawIndex);
   const step = steps[index] as Step | undefined;
-  const atGate = !!step?.gate && !skipped.has(index);
+  // A prediction on the last step gates nothing (no step follows it).
+  const atGate = !!step?.gate && !skipped.has(index) && index < steps.length - 1;
   const hidden = firstHiddenBlock(steps, index, blockCount);
 
   const onExitRef = useRef(onExit);
