@@ -1,6 +1,6 @@
 import { useContext, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import * as Plot from '@observablehq/plot';
-import { ChartScaleContext } from './chartScale';
+import { ChartScaleContext, PRINT_CHART_WIDTH, usePrinting } from './chartScale';
 
 export type { PlotOptions } from '@observablehq/plot';
 
@@ -105,6 +105,7 @@ export function PlotFigure({
   }, [onRender]);
   const [measuredWidth, setMeasuredWidth] = useState<number | undefined>(undefined);
   const scale = useContext(ChartScaleContext);
+  const printing = usePrinting();
 
   // Track the container width so that charts fit phones without horizontal scrolling.
   useEffect(() => {
@@ -122,7 +123,13 @@ export function PlotFigure({
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const fullWidth = options.width ?? (responsive ? (measuredWidth ?? FALLBACK_WIDTH) : undefined);
+    const screenWidth = responsive ? (measuredWidth ?? FALLBACK_WIDTH) : undefined;
+    // Printing: no wider than the page, so the labels are not shrunk to fit it.
+    const fullWidth =
+      options.width ??
+      (printing && screenWidth !== undefined
+        ? Math.min(screenWidth, PRINT_CHART_WIDTH)
+        : screenWidth);
     // Enlarged (ChartScaleContext): lay out at 1/scale of the width, then stretch the SVG.
     const width =
       fullWidth === undefined || scale === 1 ? fullWidth : Math.round(fullWidth / scale);
@@ -136,7 +143,7 @@ export function PlotFigure({
       element.remove();
       if (plotRef.current === element) plotRef.current = null;
     };
-  }, [options, responsive, measuredWidth, scale]);
+  }, [options, responsive, measuredWidth, scale, printing]);
 
   // Moving the marker is a few attribute writes, done in the same commit as the slider.
   useLayoutEffect(() => {

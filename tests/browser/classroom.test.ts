@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { SCREENSHOT_DIR, launchChromium, openPage, screenshot } from './chromium';
 import { lessons } from '../../lessons/registry';
+import { PRINT_CHART_WIDTH } from '../../components/charts/chartScale';
 
 /** A classroom projector. */
 const PROJECTOR = { width: 1920, height: 1080 };
@@ -267,7 +268,16 @@ describe('classroom mode in Chromium', () => {
     const paper = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(paper).toBe('rgb(255, 255, 255)');
 
+    // As a browser does when it prints: charts are laid out again at the page's width.
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    const chartWidth = await page
+      .locator('.plot-figure svg')
+      .first()
+      .evaluate((svg) => Number(svg.getAttribute('width')));
+    expect(chartWidth).toBeGreaterThan(0);
+    expect(chartWidth).toBeLessThanOrEqual(PRINT_CHART_WIDTH);
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     const file = `${SCREENSHOT_DIR}/lesson1-handout.pdf`;
     writeFileSync(file, pdf);
@@ -280,6 +290,23 @@ describe('classroom mode in Chromium', () => {
     expect(text).toContain('Predict');
     expect(text.replace(/\s+/g, ' ')).toContain(onScreen?.trim());
     expect(text).not.toMatch(/Reveal the answer|Reset to the defaults|Skip to content/);
+
+    // Lesson 2 with an edited W_K: the printed matrices are the edited ones.
+    await page.emulateMedia({ media: 'screen' });
+    await page.goto(`${base()}/lessons/invert-wk`);
+    const cell = page.getByLabel('W_K row 2 column 3');
+    await cell.fill('7');
+    await expect.poll(() => page.url()).toContain('wk=');
+    const det = await page.getByTestId('det-exact').textContent();
+    const inverse = await page.locator('table[aria-label="W_K inverse"]').textContent();
+    await page.emulateMedia({ media: 'print' });
+    expect(await cell.isVisible()).toBe(true);
+    expect(await cell.inputValue()).toBe('7');
+    expect(await page.getByTestId('det-exact').textContent()).toBe(det);
+    expect(await page.locator('table[aria-label="W_K inverse"]').isVisible()).toBe(true);
+    expect(await page.locator('table[aria-label="W_K inverse"]').textContent()).toBe(inverse);
+    const pdf2 = await page.pdf({ format: 'A4', printBackground: true });
+    writeFileSync(`${SCREENSHOT_DIR}/lesson2-handout.pdf`, pdf2);
     expect(errors).toEqual([]);
     await page.context().close();
   });
