@@ -118,6 +118,13 @@ export function PresentationMode({ body, onExit }: PresentationModeProps) {
     onExitRef.current();
   }, []);
 
+  const [fullScreen, setFullScreen] = useState(false);
+  const enterFullScreen = useCallback(() => {
+    const root = document.documentElement;
+    if (!document.fullscreenElement && document.fullscreenEnabled && root.requestFullscreen)
+      root.requestFullscreen().catch(() => undefined);
+  }, []);
+
   // The page around the lesson: class on <html>, full screen when allowed, back to the top.
   useEffect(() => {
     const root = document.documentElement;
@@ -125,21 +132,21 @@ export function PresentationMode({ body, onExit }: PresentationModeProps) {
     window.scrollTo(0, 0);
     let entered = false;
     const onChange = () => {
+      setFullScreen(!!document.fullscreenElement);
       if (document.fullscreenElement) entered = true;
       // Escape in full screen is taken by the browser: leaving full screen leaves the mode.
       else if (entered) onExitRef.current();
     };
     document.addEventListener('fullscreenchange', onChange);
-    if (!document.fullscreenElement && root.requestFullscreen) {
-      // Refused without a recent click (a `?present` link): the mode works without it.
-      root.requestFullscreen().catch(() => undefined);
-    }
+    // Browsers allow full screen only right after a click (the "Present" button); a `?present`
+    // link opens without it and offers the "Full screen" button instead.
+    if (navigator.userActivation?.isActive !== false) enterFullScreen();
     return () => {
       document.removeEventListener('fullscreenchange', onChange);
       root.classList.remove(PRESENTING_CLASS);
       if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
     };
-  }, []);
+  }, [enterFullScreen]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -214,6 +221,11 @@ export function PresentationMode({ body, onExit }: PresentationModeProps) {
         {atGate && (
           <button type="button" className="secondary" onClick={skip}>
             Skip
+          </button>
+        )}
+        {!fullScreen && typeof document !== 'undefined' && document.fullscreenEnabled && (
+          <button type="button" className="secondary" onClick={enterFullScreen}>
+            Full screen
           </button>
         )}
         <button type="button" className="secondary" onClick={leave}>

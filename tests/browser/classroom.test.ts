@@ -81,6 +81,10 @@ describe('classroom mode in Chromium', () => {
     const blocksOnPage = await shownBlocks(page);
     await page.getByRole('button', { name: 'Present' }).click();
     await expect.poll(() => page.url()).toContain('present');
+    // The click allows full screen, and the mode takes it.
+    await expect
+      .poll(() => page.evaluate(() => document.fullscreenElement?.tagName ?? null))
+      .toBe('HTML');
     await expect(counter(page).isVisible()).resolves.toBe(true);
     // No header, contents, tools, pager or footer: the lesson alone.
     for (const sel of [
@@ -158,9 +162,11 @@ describe('classroom mode in Chromium', () => {
     }
     await screenshot(page, 'present-lesson1-end');
 
-    // Escape leaves: the header is back and the address no longer asks for presentation mode.
+    // Escape leaves (full screen, then the mode): the header is back and the address no longer
+    // asks for presentation mode.
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('.present-bar').count()).toBe(0);
+    expect(await page.evaluate(() => document.fullscreenElement)).toBeNull();
     await expect(page.locator('.app-header').isVisible()).resolves.toBe(true);
     expect(new URL(page.url()).searchParams.has('present')).toBe(false);
     expect(await shownBlocks(page)).toBe(blocksOnPage);
@@ -174,6 +180,16 @@ describe('classroom mode in Chromium', () => {
     await waitForDeck(page);
     expect(await page.locator('.app-header').isVisible()).toBe(false);
     expect((await position(page))[0]).toBe(1);
+    // Opened from a link, full screen depends on the browser's activation rules: when it was
+    // refused, the bar offers it, and one click takes it.
+    const fullScreenButton = page.getByRole('button', { name: 'Full screen' });
+    const refused = await page.evaluate(() => document.fullscreenElement === null);
+    expect(await fullScreenButton.count()).toBe(refused ? 1 : 0);
+    if (refused) await fullScreenButton.click();
+    await expect
+      .poll(() => page.evaluate(() => document.fullscreenElement?.tagName ?? null))
+      .toBe('HTML');
+    expect(await fullScreenButton.count()).toBe(0);
     // Skip the predictions up to the weights editor; a skipped prediction keeps its answer hidden.
     const cell = page.getByLabel('W_K row 2 column 3');
     let skipped = 0;
@@ -213,9 +229,10 @@ describe('classroom mode in Chromium', () => {
       expect(Math.min(...list), what).toBeGreaterThanOrEqual(MIN_PX);
     }
     await screenshot(page, 'present-lesson2-end');
-    // The "Leave" button leaves too.
+    // The "Leave" button leaves too, and full screen with it.
     await page.getByRole('button', { name: 'Leave (Esc)' }).click();
     await expect.poll(() => page.locator('.present-bar').count()).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.fullscreenElement)).toBeNull();
     expect(await cell.inputValue()).toBe('7');
     expect(errors).toEqual([]);
     await page.context().close();
