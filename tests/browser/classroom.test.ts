@@ -238,8 +238,9 @@ describe('classroom mode in Chromium', () => {
     await page.context().close();
   });
 
-  it('walks every lesson to its last step in presentation mode with no console errors', async () => {
+  it('walks every lesson to its last step in presentation mode (dark theme) with no console errors', async () => {
     const { page, errors } = await openPage(browser, PROJECTOR);
+    await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
     for (const l of lessons) {
       await page.goto(`${base()}/lessons/${l.slug}?present`);
       await waitForDeck(page);
@@ -253,6 +254,7 @@ describe('classroom mode in Chromium', () => {
         );
       expect(skips, l.slug).toBe(l.checkpoints.length - (lastIsPrediction ? 1 : 0));
       expect(await page.locator('[data-checkpoint]').count(), l.slug).toBe(l.checkpoints.length);
+      await screenshot(page, `present-${l.slug}-dark`);
       const all = await page.locator('[data-lesson-body]').evaluate((b) => b.children.length);
       expect(await shownBlocks(page), l.slug).toBe(all);
     }
@@ -307,6 +309,21 @@ describe('classroom mode in Chromium', () => {
     expect(text).toContain('Predict');
     expect(text.replace(/\s+/g, ' ')).toContain(onScreen?.trim());
     expect(text).not.toMatch(/Reveal the answer|Reset to the defaults|Skip to content/);
+
+    // Every lesson prints without navigation or buttons, with its charts and predictions.
+    for (const l of lessons) {
+      await page.emulateMedia({ media: 'screen' });
+      await page.goto(`${base()}/lessons/${l.slug}`);
+      await page.locator('[data-checkpoint]').first().waitFor();
+      await page.emulateMedia({ media: 'print' });
+      const shown = (sel: string) =>
+        page
+          .locator(sel)
+          .evaluateAll((els) => els.filter((e) => e.getClientRects().length > 0).length);
+      expect(await shown('button, nav, .app-header'), l.slug).toBe(0);
+      expect(await shown('[data-checkpoint]'), l.slug).toBe(l.checkpoints.length);
+      expect(await shown('.plot-figure'), l.slug).toBe(await page.locator('.plot-figure').count());
+    }
 
     // Lesson 2 with an edited W_K: the printed matrices are the edited ones.
     await page.emulateMedia({ media: 'screen' });
