@@ -105,23 +105,23 @@ export function range(start: number, count: number): number[] {
 }
 
 /**
- * Seeded random weights for the given parameter shapes (normal, σ 0.02; 1-D gains near 1 and
- * small biases, picked by `isGain`), float32 on the host. For tests and benchmarks that build
- * checkpoints of any family.
+ * Seeded random weights for the given parameter shapes: matrices normal with σ `std`, 1-D
+ * gains (picked by `isGain`) near 1, other 1-D tensors (biases) normal with σ `std`; float32 on
+ * the host. For tests and benchmarks that build checkpoints of any family.
  */
 export function randomWeights(
   shapes: readonly [string, number[]][],
   seed: number,
   isGain: (name: string) => boolean,
+  std = 0.02,
 ): HostWeights {
   const normal = gaussian(seededRandom(seed));
   const out: HostWeights = new Map();
   for (const [name, shape] of shapes) {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
-    if (isGain(name)) for (let i = 0; i < size; i++) data[i] = 1 + 0.1 * normal();
-    else if (shape.length === 1) for (let i = 0; i < size; i++) data[i] = 0.02 * normal();
-    else for (let i = 0; i < size; i++) data[i] = 0.02 * normal();
+    const gain = isGain(name);
+    for (let i = 0; i < size; i++) data[i] = gain ? 1 + 0.1 * normal() : std * normal();
     out.set(name, { shape, data });
   }
   return out;
