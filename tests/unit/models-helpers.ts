@@ -409,3 +409,47 @@ export function referenceLogits(
     ),
   );
 }
+
+// ---- a tiny byte-level BPE tokenizer, as GPT-2 repos ship it and as tokenizer.json ----
+
+const MERGES = ['c a', 'ca l', 'cal l', 'Ġ m', 'Ġm e', 'Ġ i', 'Ġi s'];
+
+/** vocab: a–z, Ġ (byte-level space), the merged tokens, <|endoftext|>: 35 ids. */
+export function tinyVocab(): Record<string, number> {
+  const vocab: Record<string, number> = {};
+  let id = 0;
+  for (const c of 'abcdefghijklmnopqrstuvwxyz') vocab[c] = id++;
+  vocab['Ġ'] = id++;
+  for (const m of MERGES) vocab[m.replace(' ', '')] = id++;
+  vocab['<|endoftext|>'] = id;
+  return vocab;
+}
+
+/** vocab.json + merges.txt, the GPT-2 repo layout. */
+export function tinyBpeFiles(): Map<string, Uint8Array> {
+  const enc = new TextEncoder();
+  return new Map([
+    ['vocab.json', enc.encode(JSON.stringify(tinyVocab()))],
+    ['merges.txt', enc.encode(`#version: 0.2\n${MERGES.join('\n')}\n`)],
+  ]);
+}
+
+/** The same tokenizer written as tokenizer.json. */
+export function tinyTokenizerJson(): Map<string, Uint8Array> {
+  const byteLevel = {
+    type: 'ByteLevel',
+    add_prefix_space: false,
+    trim_offsets: true,
+    use_regex: true,
+  };
+  const json = {
+    version: '1.0',
+    added_tokens: [],
+    normalizer: null,
+    pre_tokenizer: byteLevel,
+    post_processor: null,
+    decoder: byteLevel,
+    model: { type: 'BPE', dropout: null, unk_token: null, vocab: tinyVocab(), merges: MERGES },
+  };
+  return new Map([['tokenizer.json', new TextEncoder().encode(JSON.stringify(json))]]);
+}
