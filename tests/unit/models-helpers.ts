@@ -3,6 +3,9 @@
  * layout (config.json + model.safetensors, or an index and shards), and an independent float64
  * forward pass written from the formulas with plain loops (no backend, no cache, no engine code).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   gpt2ParameterShapes,
   isLlamaGain,
@@ -452,4 +455,18 @@ export function tinyTokenizerJson(): Map<string, Uint8Array> {
     model: { type: 'BPE', dropout: null, unk_token: null, vocab: tinyVocab(), merges: MERGES },
   };
   return new Map([['tokenizer.json', new TextEncoder().encode(JSON.stringify(json))]]);
+}
+
+// ---- model directories on disk for the CLI tests ----
+
+/** Writes the files into a new temporary directory and returns its path. */
+export function writeModelDir(files: ReadonlyMap<string, Uint8Array>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'slim-model-'));
+  for (const [name, bytes] of files) writeFileSync(join(dir, name), bytes);
+  return dir;
+}
+
+/** A fresh, not yet created, directory path. */
+export function freshDir(): string {
+  return join(mkdtempSync(join(tmpdir(), 'slim-out-')), 'out');
 }
