@@ -2,6 +2,7 @@ import {
   checkModel,
   CpuBackend,
   DEFAULT_SLIM_TOLERANCE,
+  EngineInputError,
   loadModel,
   loadTokenizer,
   type LayerDirection,
@@ -168,7 +169,7 @@ Example: slim run --model public/models/moby-gpt2 --prompt "Call me" --steps 20 
       );
       return EXIT_OK;
     } catch (error) {
-      if (error instanceof Error && error.name === 'EngineInputError') {
+      if (error instanceof EngineInputError) {
         io.stderr(`slim run: ${error.message}\n`);
         return EXIT_FAILURE;
       }
