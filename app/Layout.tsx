@@ -81,7 +81,7 @@ export function Layout({ crashed = false }: { crashed?: boolean }) {
       </main>
       <footer className="app-footer">
         Based on N. Graef &amp; A. Wasielewski, “Slim attention: cut your context memory in half
-        without loss” (arXiv 2503.05840).
+        without loss” (<a href="https://arxiv.org/abs/2503.05840">arXiv 2503.05840</a>).
       </footer>
     </div>
   );

@@ -5,36 +5,66 @@
  * shapes and numbers, never tensors: telling a backend's own tensors apart stays in the backend.
  */
 import type { AttnProbsOptions, LinearActivation, RopeOptions, RopePairing } from './backend';
-import { EngineInputError, assertFinite, shapeString, sizeOf, type Shape } from './tensor';
+import {
+  EngineInputError,
+  assertFinite,
+  shapeString,
+  sizeOf,
+  type DType,
+  type Shape,
+} from './tensor';
 
 /** A non-negative integer. */
 export const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
 
-/** Smallest size a dimension may have: the CPU backend allows empty tensors, WebGL does not. */
-export type MinSize = 0 | 1;
-
-/** 1-D or 2-D with integer sizes ≥ minSize. */
-export function checkShape(op: string, shape: Shape, minSize: MinSize): void {
+/**
+ * 1-D or 2-D with positive integer sizes. Neither backend has empty tensors: a texture cannot
+ * have zero size, and the CPU backend refuses the same shapes so that code tested on one backend
+ * behaves the same on the other.
+ */
+export function checkShape(op: string, shape: Shape): void {
   if (
+    !Array.isArray(shape) ||
     (shape.length !== 1 && shape.length !== 2) ||
-    !shape.every((s) => Number.isInteger(s) && s >= minSize)
+    !shape.every((s) => Number.isInteger(s) && s >= 1)
   ) {
-    const sizes = minSize === 0 ? 'non-negative integer sizes' : 'positive integer sizes';
+    const given = Array.isArray(shape) ? shapeString(shape) : String(shape);
     throw new EngineInputError(
-      `${op}: shape must be 1-D or 2-D with ${sizes}${minSize === 1 ? ' on WebGL' : ''}, got ${shapeString(shape)}`,
+      `${op}: shape must be 1-D or 2-D with positive integer sizes (the engine has no empty ` +
+        `tensors), got ${given}`,
     );
   }
 }
 
-/** fromArray: a valid shape, as many values as it holds, all finite. */
-export function checkUpload(data: ArrayLike<number>, shape: Shape, minSize: MinSize): void {
-  checkShape('fromArray', shape, minSize);
+/** Largest finite float32, (2 − 2^−23)·2^127 ≈ 3.4028235e38. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * fromArray: a valid shape, as many values as it holds, all finite, and for a float32 backend
+ * all within float32's range: a finite float64 beyond ±3.4e38 would be stored as ±Infinity, so
+ * it is refused here, by name, rather than reported by whichever op or read() meets it next.
+ */
+export function checkUpload(data: ArrayLike<number>, shape: Shape, dtype: DType): void {
+  checkShape('fromArray', shape);
   if (data.length !== sizeOf(shape)) {
     throw new EngineInputError(
       `fromArray: shape ${shapeString(shape)} needs ${sizeOf(shape)} values, got ${data.length}`,
     );
   }
   assertFinite(data, 'fromArray', shape);
+  if (dtype !== 'float32') return;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    // Values just above FLOAT32_MAX still round down to it; only those that round to ±∞ fail.
+    if (!Number.isFinite(Math.fround(v))) {
+      const c = shape.length === 2 ? shape[1] : 0;
+      const where = c ? `row ${Math.floor(i / c)}, column ${i % c}` : `index ${i}`;
+      throw new EngineInputError(
+        `fromArray: value ${v} at ${where} overflows float32, whose largest finite value is ` +
+          `about ±3.4e+38; scale the values down before uploading them`,
+      );
+    }
+  }
 }
 
 /** A 2-D operand; returns [rows, cols]. */
@@ -74,10 +104,10 @@ export function checkWriteRows(dst: Shape, rowOffset: number, src: Shape): void 
   }
 }
 
-/** rowsView: between minRows and all rows of x. */
-export function checkRowsView(x: Shape, rowCount: number, minRows: MinSize): void {
+/** rowsView: between 1 and all rows of x. */
+export function checkRowsView(x: Shape, rowCount: number): void {
   const [r] = checkMatrix('rowsView', x);
-  if (!Number.isInteger(rowCount) || rowCount < minRows || rowCount > r) {
+  if (!Number.isInteger(rowCount) || rowCount < 1 || rowCount > r) {
     throw new EngineInputError(`rowsView: cannot view ${rowCount} rows of ${shapeString(x)}`);
   }
 }
@@ -216,6 +246,20 @@ export function checkEps(op: string, eps: number): void {
   }
 }
 
+/**
+ * layerNorm / rmsNorm divide row i by √(spread + eps), spread being its variance (layerNorm) or
+ * mean square (rmsNorm). With eps 0 a constant row (an all-zero row for rmsNorm) has nothing to
+ * divide by: say so, rather than let the 0/0 pass as an overflow.
+ */
+export function checkNormDivisor(op: string, row: number, spread: number, eps: number): void {
+  if (spread + eps > 0) return;
+  const what = op === 'rmsNorm' ? 'all zeros (mean square 0)' : 'constant (variance 0)';
+  throw new EngineInputError(
+    `${op}: row ${row} is ${what} and eps is 0, so it cannot be normalised: it would be ` +
+      'divided by zero. Pass eps > 0 (models use 1e-5 or 1e-6).',
+  );
+}
+
 const isPairing = (p: unknown): p is RopePairing => p === 'half' || p === 'interleaved';
 const isEvenRotary = (r: number, headDim: number): boolean =>
   Number.isInteger(r) && r >= 2 && r % 2 === 0 && r <= headDim;
@@ -264,9 +308,9 @@ export function checkRopeConfig(
   }
 }
 
-/** gather: at least minCount ids, each a row of a table with `rows` rows. */
-export function checkIds(ids: ArrayLike<number>, rows: number, minCount: MinSize): void {
-  if (ids.length < minCount) throw new EngineInputError('gather: needs at least one id');
+/** gather: at least one id, each a row of a table with `rows` rows. */
+export function checkIds(ids: ArrayLike<number>, rows: number): void {
+  if (ids.length < 1) throw new EngineInputError('gather: needs at least one id');
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
     if (!Number.isInteger(id) || id < 0 || id >= rows) {

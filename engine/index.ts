@@ -25,6 +25,7 @@ export {
   type RowCacheStats,
 } from './attention';
 export {
+  MatrixRangeError,
   SingularMatrixError,
   conditionNumber,
   det,

@@ -1,5 +1,5 @@
 import { EngineInputError, assertFinite } from '../tensor';
-import type { Matrix64 } from './matrix';
+import type { Matrix64 } from './types';
 
 /**
  * Largest 2-norm condition number σmax/σmin we still invert. A float64 solve loses about
@@ -54,6 +54,37 @@ export class SingularMatrixError extends Error {
     if (options.label !== undefined) this.label = options.label;
     this.conditionNumber = conditionNumber;
     this.threshold = threshold;
+  }
+}
+
+/**
+ * A result (or a step towards it) lies outside float64's range: its entries would exceed the
+ * largest finite float64 (≈ 1.8e308; float32's 3.4e38 for the float32 reconstruction check).
+ * Underflow is not an error: it rounds towards 0 as float64 does. linalg scales its inputs by exact powers of two, so this
+ * is thrown only when the true answer itself does not fit, e.g. the inverse of diag(1e-310,
+ * 1e-310), whose entries are 1e310. log10Magnitude is the rounded base-10 exponent of the
+ * offending value (Infinity when an intermediate overflowed and the size is unknown).
+ */
+export class MatrixRangeError extends EngineInputError {
+  readonly label?: string;
+  readonly log10Magnitude: number;
+
+  constructor(
+    what: string,
+    log10Magnitude: number,
+    options: LinalgOptions = {},
+    advice = 'Rescale the input so that its entries, and this result, fit float64.',
+    format: 'float64' | 'float32' = 'float64',
+  ) {
+    const largest = format === 'float64' ? '1.8e+308' : '3.4e+38';
+    const size = Number.isFinite(log10Magnitude)
+      ? `would hold values of about 1e+${log10Magnitude}, beyond ${format}'s largest finite ` +
+        `value (about ${largest})`
+      : `overflows ${format} (largest finite value about ${largest}) on the way`;
+    super(`${what} ${size}, so it cannot be computed in ${format}. ${advice}`);
+    this.name = 'MatrixRangeError';
+    if (options.label !== undefined) this.label = options.label;
+    this.log10Magnitude = log10Magnitude;
   }
 }
 

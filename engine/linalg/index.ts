@@ -15,6 +15,7 @@ export {
 } from './matrix';
 export {
   MAX_CONDITION,
+  MatrixRangeError,
   SingularMatrixError,
   type LinalgOptions,
   assertMatrix,

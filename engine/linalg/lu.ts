@@ -1,5 +1,6 @@
 import { EngineInputError } from '../tensor';
 import {
+  MatrixRangeError,
   SingularMatrixError,
   assertMatrix,
   assertSquare,
@@ -9,6 +10,7 @@ import {
 } from './errors';
 import { addRowCombination } from './kernels';
 import { matrix64, type Matrix64 } from './matrix';
+import { assertInRange, ldexp, log10Magnitude, scaleExponent, scaled, unscale } from './scaling';
 import { conditionNumber } from './svd';
 
 /** PA = LU with partial pivoting, packed in one n×n row-major array. */
@@ -72,16 +74,54 @@ export function luDecompose(a: Matrix64, options?: LinalgOptions): LuFactors {
       for (let j = k + 1; j < n; j++) lu[ri + j] -= f * lu[rk + j];
     }
   }
+  // Elimination grows entries by at most 2^(n−1); near float64's limit that can overflow.
+  // det, solve and inverse factor a power-of-two-scaled copy, so this only guards direct calls.
+  assertInRange(lu, labelled('luDecompose: the LU factors', options), options);
   return { n, lu, perm, permSign, zeroPivot };
 }
 
-/** det(A) = sign(P) · Π u_kk. */
-export function det(a: Matrix64): number {
-  const f = luDecompose(a);
+/**
+ * det(A) = sign(P) · Π u_kk, computed on A with each row scaled by a power of two, with the product kept as mantissa·2^exponent so no partial product over- or underflows. The
+ * result is the correctly rounded determinant: a non-zero determinant below float64's smallest
+ * value (det(1e-310·I₄) = 1e-1240) rounds to 0 like any underflow, so tell "exactly singular"
+ * from "tiny" with conditionNumber. One beyond float64's largest value (det(1e200·I₂) = 1e400)
+ * throws MatrixRangeError rather than returning Infinity.
+ */
+export function det(a: Matrix64, options?: LinalgOptions): number {
+  assertSquare(a, labelled('det', options));
+  // Row i scaled by 2^−e_i (max |a_ij| in [0.5, 1)), exactly: det(A) = 2^Σe_i · det(Â). Per row
+  // rather than one factor for the whole matrix, so that a row of 1e-310 next to a row of 1e10
+  // keeps all its digits (uniform scaling would push it further into the subnormals).
+  const n = a.rows;
+  const rowsScaled = new Float64Array(a.data.length);
+  let rowExponents = 0;
+  for (let i = 0; i < n; i++) {
+    const row = a.data.subarray(i * n, i * n + n);
+    const e = scaleExponent(row);
+    rowExponents += e;
+    for (let j = 0; j < n; j++) rowsScaled[i * n + j] = ldexp(row[j], -e);
+  }
+  const f = luDecompose({ rows: n, cols: n, data: rowsScaled }, options);
   if (f.zeroPivot >= 0) return 0; // exactly singular (and never −0)
-  let d: number = f.permSign;
-  for (let k = 0; k < f.n; k++) d *= f.lu[k * f.n + k];
-  return d;
+  // Π u_kk as mantissa·2^exponent, so neither the product nor its scaling over- or underflows.
+  let mantissa: number = f.permSign;
+  let exponent = rowExponents;
+  for (let k = 0; k < f.n; k++) {
+    mantissa *= f.lu[k * f.n + k];
+    const shift = Math.round(Math.log2(Math.abs(mantissa)));
+    mantissa = ldexp(mantissa, -shift);
+    exponent += shift;
+  }
+  const d = ldexp(mantissa, exponent);
+  if (!Number.isFinite(d)) {
+    throw new MatrixRangeError(
+      labelled('det', options),
+      log10Magnitude(mantissa, exponent),
+      options,
+      'Rescale the matrix: det(c·A) = cⁿ·det(A).',
+    );
+  }
+  return d === 0 ? 0 : d; // never −0
 }
 
 /**
@@ -194,7 +234,12 @@ function checkConditioning(a: Matrix64, kappa1: number, options: LinalgOptions |
   if (!(kappa2 <= max)) throw new SingularMatrixError(kappa2, options);
 }
 
-/** Solves A X = B (A square, B with as many rows as A) by LU with partial pivoting. */
+/**
+ * Solves A X = B (A square, B with as many rows as A) by LU with partial pivoting, on copies
+ * scaled by exact powers of two (A = 2^ea·Â, B = 2^eb·B̂, X = 2^(eb−ea)·Â⁻¹B̂). Throws
+ * SingularMatrixError for a singular or ill-conditioned A, MatrixRangeError when X itself does
+ * not fit float64.
+ */
 export function solve(a: Matrix64, b: Matrix64, options?: LinalgOptions): Matrix64 {
   assertSquare(a, labelled('solve: A', options));
   assertMatrix(b, labelled('solve: B', options));
@@ -204,21 +249,27 @@ export function solve(a: Matrix64, b: Matrix64, options?: LinalgOptions): Matrix
         'B needs as many rows as A',
     );
   }
-  const f = luDecompose(a, options);
+  const A = scaled(a);
+  const B = scaled(b);
+  const f = luDecompose(A.m, options);
   if (f.zeroPivot >= 0) throw new SingularMatrixError(Infinity, options);
-  checkConditioning(a, norm1(a) * estimateInverseNorm1(f), options);
-  return luSolve(f, b);
+  checkConditioning(A.m, norm1(A.m) * estimateInverseNorm1(f), options);
+  return unscale(luSolve(f, B.m), B.e - A.e, 'solve: the solution X of A·X = B', options);
 }
 
 /**
  * A⁻¹ = U⁻¹ L⁻¹ P from PA = LU. Solving L Y = I first (Y = L⁻¹ is lower triangular, so row k
  * of Y is zero past column k) and permuting columns last costs 2n³ flops instead of the 8n³/3
- * of solving A X = I as a dense right-hand side.
+ * of solving A X = I as a dense right-hand side. Works on A scaled by a power of two, so any
+ * entries in float64's range are fine; an inverse that does not fit float64 (that of
+ * diag(1e-310, 1e-310) has entries 1e310) throws MatrixRangeError.
  */
 export function inverse(a: Matrix64, options?: LinalgOptions): Matrix64 {
   assertSquare(a, labelled('inverse', options));
   const n = a.rows;
-  const f = luDecompose(a, options);
+  // A = 2^e·Â, so A⁻¹ = 2^−e·Â⁻¹: factor Â, whose entries are near 1.
+  const { m: aHat, e } = scaled(a);
+  const f = luDecompose(aHat, options);
   if (f.zeroPivot >= 0) throw new SingularMatrixError(Infinity, options);
   const { lu, perm } = f;
   const x = new Float64Array(n * n);
@@ -240,6 +291,6 @@ export function inverse(a: Matrix64, options?: LinalgOptions): Matrix64 {
   const out = matrix64(n, n);
   for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) out.data[i * n + perm[k]] = x[i * n + k];
   // With A⁻¹ at hand, κ₁ = ‖A‖₁‖A⁻¹‖₁ is exact rather than estimated.
-  checkConditioning(a, norm1(a) * norm1(out), options);
-  return out;
+  checkConditioning(aHat, norm1(aHat) * norm1(out), options);
+  return unscale(out, -e, 'inverse: the inverse', options);
 }

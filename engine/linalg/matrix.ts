@@ -1,21 +1,28 @@
+import { EngineInputError, assertFinite } from '../tensor';
+import { MatrixRangeError } from './errors';
 import { addRowCombination } from './kernels';
+import { ldexp, log10Magnitude, maxAbsOf, scaleExponent } from './scaling';
+import type { Matrix64 } from './types';
+
+export type { Matrix64 } from './types';
+
+const isSize = (n: number): boolean => Number.isInteger(n) && n > 0;
 
 /**
- * A dense row-major float64 matrix on the host. linalg/ works only in float64: W_KV is computed
- * offline in float64 (paper Appendix A), whatever dtype the model runs in afterwards.
+ * A rows×cols matrix, zero-filled or copied from data (row-major, rows·cols values). Sizes must
+ * be positive integers; throws EngineInputError otherwise.
  */
-export interface Matrix64 {
-  readonly rows: number;
-  readonly cols: number;
-  readonly data: Float64Array;
-}
-
 export function matrix64(rows: number, cols: number, data?: ArrayLike<number>): Matrix64 {
+  if (!isSize(rows) || !isSize(cols)) {
+    throw new EngineInputError(
+      `matrix64: a matrix needs a positive whole number of rows and of columns, got ${rows}×${cols}`,
+    );
+  }
   const out = new Float64Array(rows * cols);
   if (data) {
     if (data.length !== rows * cols) {
-      throw new RangeError(
-        `matrix64: ${rows}×${cols} needs ${rows * cols} values, got ${data.length}`,
+      throw new EngineInputError(
+        `matrix64: a ${rows}×${cols} matrix needs ${rows * cols} values, got ${data.length}`,
       );
     }
     out.set(data);
@@ -23,10 +30,20 @@ export function matrix64(rows: number, cols: number, data?: ArrayLike<number>): 
   return { rows, cols, data: out };
 }
 
+/** A matrix from its rows, which must all have the same, non-zero length. */
 export function fromRows(values: readonly (readonly number[])[]): Matrix64 {
-  const r = values.length;
-  const c = r ? values[0].length : 0;
-  return matrix64(r, c, values.flat());
+  if (!Array.isArray(values) || values.length === 0) {
+    throw new EngineInputError('fromRows: needs at least one row');
+  }
+  const c = values[0].length;
+  const ragged = values.findIndex((row) => !Array.isArray(row) || row.length !== c);
+  if (ragged >= 0) {
+    throw new EngineInputError(
+      `fromRows: row ${ragged} has ${values[ragged]?.length ?? 'no'} values but row 0 has ${c}; ` +
+        'every row of a matrix needs the same length',
+    );
+  }
+  return matrix64(values.length, c, values.flat());
 }
 
 export function toRows(m: Matrix64): number[][] {
@@ -37,8 +54,8 @@ export function toRows(m: Matrix64): number[][] {
 }
 
 export function identity64(n: number): Matrix64 {
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new RangeError(`identity64: size must be a positive integer, got ${n}`);
+  if (!isSize(n)) {
+    throw new EngineInputError(`identity64: size must be a positive integer, got ${n}`);
   }
   const m = matrix64(n, n);
   for (let i = 0; i < n; i++) m.data[i * n + i] = 1;
@@ -52,18 +69,40 @@ export function transpose64(a: Matrix64): Matrix64 {
   return out;
 }
 
-/** a·b in float64: each output row is a combination of b's rows (contiguous inner loop). */
+/**
+ * a·b in float64: each output row is a combination of b's rows (contiguous inner loop). Operands
+ * with entries far from 1 are multiplied scaled by exact powers of two, so no partial sum
+ * overflows or underflows unless the product itself does; a product beyond float64's range
+ * throws MatrixRangeError.
+ */
 export function matmul64(a: Matrix64, b: Matrix64): Matrix64 {
   if (a.cols !== b.rows) {
-    throw new RangeError(
-      `matmul64: inner dimensions differ, ${a.rows}×${a.cols} · ${b.rows}×${b.cols}`,
+    throw new EngineInputError(
+      `matmul64: inner dimensions differ, ${a.rows}×${a.cols} · ${b.rows}×${b.cols}; ` +
+        "a's column count must equal b's row count",
     );
   }
+  assertFinite(a.data, 'matmul64: a', [a.rows, a.cols]);
+  assertFinite(b.data, 'matmul64: b', [b.rows, b.cols]);
+  const ea = scaleExponent(a.data);
+  const eb = scaleExponent(b.data);
+  // Within 2^±256 the products and their sums stay far inside float64: no scaling needed.
+  const rescale = Math.abs(ea) > 256 || Math.abs(eb) > 256;
+  const ad = rescale ? a.data.map((v) => ldexp(v, -ea)) : a.data;
+  const bd = rescale ? b.data.map((v) => ldexp(v, -eb)) : b.data;
   const m = b.cols;
   const inner = a.cols;
   const out = matrix64(a.rows, m);
   for (let i = 0; i < a.rows; i++) {
-    addRowCombination(out.data, i * m, a.data, i * inner, b.data, 0, m, inner, m);
+    addRowCombination(out.data, i * m, ad, i * inner, bd, 0, m, inner, m);
+  }
+  if (rescale) {
+    const k = ea + eb;
+    const peak = maxAbsOf(out.data);
+    if (peak !== 0 && !(ldexp(peak, k) <= Number.MAX_VALUE)) {
+      throw new MatrixRangeError('matmul64: the product', log10Magnitude(peak, k));
+    }
+    for (let i = 0; i < out.data.length; i++) out.data[i] = ldexp(out.data[i], k);
   }
   return out;
 }
@@ -71,7 +110,9 @@ export function matmul64(a: Matrix64, b: Matrix64): Matrix64 {
 /** max |a − b| over all entries; shapes must match. */
 export function maxAbsDiff(a: Matrix64, b: Matrix64): number {
   if (a.rows !== b.rows || a.cols !== b.cols) {
-    throw new RangeError(`maxAbsDiff: shapes differ, ${a.rows}×${a.cols} vs ${b.rows}×${b.cols}`);
+    throw new EngineInputError(
+      `maxAbsDiff: shapes differ, ${a.rows}×${a.cols} vs ${b.rows}×${b.cols}`,
+    );
   }
   let m = 0;
   for (let i = 0; i < a.data.length; i++) {

@@ -9,6 +9,7 @@ import {
 import { addRowCombination } from './kernels';
 import { inverse, norm1, solve } from './lu';
 import { matmul64, matrix64, transpose64, type Matrix64 } from './matrix';
+import { scaled, unscale } from './scaling';
 import { conditionNumber } from './svd';
 
 /**
@@ -18,10 +19,18 @@ import { conditionNumber } from './svd';
  * We do not form w wᵀ: its condition number is cond(w)², which would square every rounding
  * error. Instead take the Householder QR of the tall wᵀ = Q R (Q e×d orthonormal columns,
  * R d×d upper): w wᵀ = Rᵀ R, so W⁺ = Q R (Rᵀ R)⁻¹ = Q R⁻ᵀ, i.e. (W⁺)ᵀ = R⁻¹ Qᵀ.
- * cond(R) = cond(w), so the conditioning check sees the true number.
+ * cond(R) = cond(w), so the conditioning check sees the true number. Works on w scaled by a
+ * power of two (w = 2^e·ŵ, W⁺ = 2^−e·Ŵ⁺); a W⁺ beyond float64's range throws MatrixRangeError.
  */
 export function rightInverse(w: Matrix64, options?: LinalgOptions): Matrix64 {
   assertMatrix(w, labelled('rightInverse', options));
+  if (w.cols === w.rows) return inverse(w, options);
+  const { m, e } = scaled(w);
+  return unscale(scaledRightInverse(m, options), -e, 'rightInverse: W⁺', options);
+}
+
+/** rightInverse of a w whose entries are near 1 (max |w| in [0.5, 1)), not scaled back. */
+function scaledRightInverse(w: Matrix64, options?: LinalgOptions): Matrix64 {
   const d = w.rows;
   const e = w.cols;
   if (e < d) {
@@ -30,7 +39,6 @@ export function rightInverse(w: Matrix64, options?: LinalgOptions): Matrix64 {
         `at most ${e} < ${d} and no right inverse exists (needs e ≥ d; paper §3)`,
     );
   }
-  if (e === d) return inverse(w, options);
 
   // Householder QR of a = wᵀ (e×d), in place, row-major. Reflector k is stored in vs[k].
   const a = transpose64(w).data;
@@ -130,7 +138,17 @@ function upperTriangularInverse(r: Matrix64): Matrix64 {
  * the check for a caller that has measured it already).
  */
 export function leftDivide(left: Matrix64, right: Matrix64, options?: LinalgOptions): Matrix64 {
-  return left.rows === left.cols
-    ? solve(left, right, options)
-    : matmul64(rightInverse(left, options), right);
+  if (left.rows === left.cols) return solve(left, right, options);
+  assertMatrix(left, labelled('leftDivide: left', options));
+  assertMatrix(right, labelled('leftDivide: right', options));
+  // left = 2^el·L̂, right = 2^er·R̂ ⇒ left⁺·right = 2^(er−el)·L̂⁺R̂: W⁺ alone may not fit float64
+  // (entries 1e310 for a 1e-310 left) while the product does.
+  const L = scaled(left);
+  const R = scaled(right);
+  return unscale(
+    matmul64(scaledRightInverse(L.m, options), R.m),
+    R.e - L.e,
+    'leftDivide: left⁺·right',
+    options,
+  );
 }

@@ -1,5 +1,6 @@
 import { assertMatrix, labelled, type LinalgOptions } from './errors';
 import { addRowCombination } from './kernels';
+import { ldexp, scaleExponent, unscale } from './scaling';
 import type { Matrix64 } from './matrix';
 
 /**
@@ -15,21 +16,34 @@ import type { Matrix64 } from './matrix';
  */
 export function singularValues(a: Matrix64, options?: LinalgOptions): Float64Array {
   assertMatrix(a, labelled('singularValues', options));
-  const { diag, superDiag, scale } = bidiagonalize(a);
-  const sigma = bidiagonalSingularValues(diag, superDiag);
-  for (let i = 0; i < sigma.length; i++) sigma[i] *= scale;
-  return sigma;
+  const { sigma, exponent } = scaledSingularValues(a);
+  // σmax ≤ √(rows·cols)·max |a| can exceed float64 when max |a| is near 1.8e308.
+  return unscale(
+    { rows: 1, cols: sigma.length, data: sigma },
+    exponent,
+    'singularValues: σ',
+    options,
+  ).data;
+}
+
+/** The singular values of a·2^−exponent (max |a|·2^−exponent in [0.5, 1)), and the exponent. */
+function scaledSingularValues(a: Matrix64): { sigma: Float64Array; exponent: number } {
+  const { diag, superDiag, exponent } = bidiagonalize(a);
+  return { sigma: bidiagonalSingularValues(diag, superDiag), exponent };
 }
 
 /**
  * 2-norm condition number σmax/σmin (for a d×e matrix, over its min(d, e) singular values).
  * Infinity when σmin is exactly 0 (e.g. the zero matrix, or a zero column met during the
- * bidiagonalization). The SVD's own rounding error is about max(d, e)·eps64·σmax, so values
- * above ~1/(max(d, e)·eps64) (≈ 1e15 for small matrices) only say "singular to working
- * precision"; [[1, 2], [2, 4]] comes out near 1e16 rather than ∞.
+ * bidiagonalization), or when the ratio itself exceeds float64 (σmin subnormal relative to
+ * σmax). Computed on the matrix scaled by a power of two, so the size of the entries (1e-310 or
+ * 1.7e308) does not matter, only their ratios. The SVD's own rounding error is about
+ * max(d, e)·eps64·σmax, so values above ~1/(max(d, e)·eps64) (≈ 1e15 for small matrices) only
+ * say "singular to working precision"; [[1, 2], [2, 4]] comes out near 1e16 rather than ∞.
  */
 export function conditionNumber(a: Matrix64, options?: LinalgOptions): number {
-  const s = singularValues(a, options);
+  assertMatrix(a, labelled('conditionNumber', options));
+  const { sigma: s } = scaledSingularValues(a);
   const max = s[0];
   const min = s[s.length - 1];
   if (min === 0) return Infinity;
@@ -52,20 +66,19 @@ function householder(x: Float64Array): number {
 function bidiagonalize(a: Matrix64): {
   diag: Float64Array;
   superDiag: Float64Array;
-  scale: number;
+  exponent: number;
 } {
   // Work on the tall orientation (σ(A) = σ(Aᵀ)), scaled by a power of two (exact) so that
   // max |a| ≈ 1 and sums of squares can neither overflow nor underflow.
   const tall = a.rows >= a.cols;
   const m = tall ? a.rows : a.cols;
   const n = tall ? a.cols : a.rows;
-  let maxAbs = 0;
-  for (let i = 0; i < a.data.length; i++) maxAbs = Math.max(maxAbs, Math.abs(a.data[i]));
-  const scale = maxAbs === 0 ? 1 : 2 ** Math.round(Math.log2(maxAbs));
+  // ldexp, not division by 2^exponent: 2^1024 (max |a| ≳ 1.34e308) is Infinity in float64.
+  const exponent = scaleExponent(a.data);
   const w = new Float64Array(m * n);
   for (let i = 0; i < a.rows; i++) {
     for (let j = 0; j < a.cols; j++) {
-      const v = a.data[i * a.cols + j] / scale;
+      const v = ldexp(a.data[i * a.cols + j], -exponent);
       if (tall) w[i * n + j] = v;
       else w[j * n + i] = v;
     }
@@ -107,7 +120,7 @@ function bidiagonalize(a: Matrix64): {
       for (let j = 0; j < width; j++) w[row + j] -= dot * u[j];
     }
   }
-  return { diag, superDiag, scale };
+  return { diag, superDiag, exponent };
 }
 
 /**

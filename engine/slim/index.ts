@@ -6,6 +6,7 @@
 import { EngineInputError } from '../tensor';
 import {
   MAX_CONDITION,
+  MatrixRangeError,
   SingularMatrixError,
   assertMatrix,
   conditionNumber,
@@ -92,23 +93,58 @@ const V_CACHE_CONSEQUENCE =
   'paper Appendices C, D, G, Appendix A).';
 
 /**
+ * leftDivide with the errors told in the conversion's own words: which matrix has no usable
+ * inverse (consequence) and which product does not fit float64 (product, e.g. "W_KV = W_K⁻¹·W_V").
+ */
+function divide(
+  left: Matrix64,
+  right: Matrix64,
+  options: LinalgOptions,
+  names: { product: string; inverted: string; other: string },
+  consequence?: string,
+): Matrix64 {
+  try {
+    return leftDivide(left, right, options);
+  } catch (e) {
+    if (e instanceof SingularMatrixError && consequence !== undefined) {
+      throw new SingularMatrixError(e.conditionNumber, options, consequence);
+    }
+    if (e instanceof MatrixRangeError) {
+      const where = options.label ? ` (${options.label})` : '';
+      throw new MatrixRangeError(
+        `${names.product}${where}`,
+        e.log10Magnitude,
+        options,
+        `${names.other} is too large relative to ${names.inverted}: scale ${names.inverted} up or ` +
+          `${names.other} down.`,
+      );
+    }
+    throw e;
+  }
+}
+
+const WKV_NAMES = { product: 'W_KV = W_K⁻¹·W_V', inverted: 'W_K', other: 'W_V' };
+const WVK_NAMES = { product: 'W_VK = W_V⁻¹·W_K', inverted: 'W_V', other: 'W_K' };
+
+/**
  * W_KV = W_K⁻¹·W_V in float64 (paper §1), or W_K⁺·W_V with the right inverse when W_K is wide
  * (d×e, e > d; paper §3). The one function that forms W_KV: the attention layers, computeWkv
  * and the conditioning report all call it. Conditioning is screened as linalg's leftDivide
  * screens it (options.maxCondition; Infinity skips the screen for a caller that measured it).
+ * Throws SingularMatrixError (W_K not invertible) or MatrixRangeError (W_KV beyond float64).
  */
 export function formWkv(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {}): Matrix64 {
   checkPair(wK, wV, ['W_K', 'W_V'], options.label);
-  return leftDivide(wK, wV, options);
+  return divide(wK, wV, options, WKV_NAMES);
 }
 
 /**
  * W_VK = W_V⁻¹·W_K (Appendix C, V-cache only), so K = V·W_VK. Same argument order as formWkv
- * (the layer's W_K, then W_V); it is W_V that gets inverted. The one function that forms W_VK.
+ * (the layer's W_K, then W_V); it is W_V that gets inverted, and its errors say so.
  */
 export function formWvk(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {}): Matrix64 {
   checkPair(wV, wK, ['W_V', 'W_K'], options.label);
-  return leftDivide(wV, wK, options);
+  return divide(wV, wK, options, WVK_NAMES, V_CACHE_CONSEQUENCE);
 }
 
 /** cond(left) by SVD, refused past maxCondition, then the product through `form`. */
@@ -160,10 +196,10 @@ export function float32ReconstructionError(
   options: LinalgOptions = {},
 ): number {
   const { wKV } = computeWkv(wK, wV, options);
-  return float32ProductError(wK, wKV, wV);
+  return float32ProductError(wK, wKV, wV, options.label);
 }
 
-function float32ProductError(a: Matrix64, b: Matrix64, target: Matrix64): number {
+function float32ProductError(a: Matrix64, b: Matrix64, target: Matrix64, label?: string): number {
   const n = a.rows;
   const inner = a.cols;
   const m = b.cols;
@@ -180,6 +216,16 @@ function float32ProductError(a: Matrix64, b: Matrix64, target: Matrix64): number
       for (let j = 0; j < m; j++) row32[j] = Math.fround(row32[j] + Math.fround(f * b32[bRow + j]));
     }
     for (let j = 0; j < m; j++) worst = Math.max(worst, Math.abs(row32[j] - exact.data[i * m + j]));
+  }
+  if (!Number.isFinite(worst)) {
+    // An entry beyond ±3.4e38 (stored, or a float32 partial sum) is ±Infinity in float32.
+    throw new MatrixRangeError(
+      `The float32 reconstruction W·W_KV${label ? ` (${label})` : ''}`,
+      Infinity,
+      { label },
+      'A float32 model cannot store or apply this conversion; rescale W_K and W_V.',
+      'float32',
+    );
   }
   const scale = maxAbs(target);
   return scale === 0 ? worst : worst / scale;
@@ -206,11 +252,11 @@ export function conditioningReport(
     const unchecked: LinalgOptions = { label, maxCondition: Infinity };
     const errK =
       condK <= max
-        ? float32ProductError(layer.wK, formWkv(layer.wK, layer.wV, unchecked), layer.wV)
+        ? float32ProductError(layer.wK, formWkv(layer.wK, layer.wV, unchecked), layer.wV, label)
         : null;
     const errV =
       condV <= max
-        ? float32ProductError(layer.wV, formWvk(layer.wK, layer.wV, unchecked), layer.wK)
+        ? float32ProductError(layer.wV, formWvk(layer.wK, layer.wV, unchecked), layer.wK, label)
         : null;
     const recommended: CacheDirection = condK <= condV ? 'k-cache' : 'v-cache';
     const float32RelError = recommended === 'k-cache' ? errK : errV;

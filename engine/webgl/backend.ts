@@ -134,12 +134,12 @@ export class WebGLBackend implements Backend {
   // ---------------------------------------------------------------- creation and storage
 
   fromArray(data: ArrayLike<number>, shape: Shape): Tensor {
-    check.checkUpload(data, shape, 1);
+    check.checkUpload(data, shape, this.dtype);
     return this.upload(data, shape, true);
   }
 
   zeros(shape: Shape): Tensor {
-    check.checkShape('zeros', shape, 1);
+    check.checkShape('zeros', shape);
     const out = this.alloc(shape, 'zeros', true, true);
     this.gpu.clear(out);
     return out;
@@ -156,7 +156,7 @@ export class WebGLBackend implements Backend {
 
   rowsView(x: Tensor, rowCount: number): Tensor {
     const X = this.mat('rowsView', x);
-    check.checkRowsView(X.shape, rowCount, 1);
+    check.checkRowsView(X.shape, rowCount);
     const root = X.base ?? X;
     const layout: TextureLayout = { ...root.layout, rows: rowCount };
     return new WebGLTensor([rowCount, X.shape[1]], layout, root.storage, this, root);
@@ -310,7 +310,7 @@ export class WebGLBackend implements Backend {
 
   gather(table: Tensor, ids: ArrayLike<number>): Tensor {
     const T = this.mat('gather', table);
-    check.checkIds(ids, T.shape[0], 1);
+    check.checkIds(ids, T.shape[0]);
     // Ids up to 2^24 are exact in float32; MAX_TEXTURE_SIZE² rows is far below that bound.
     const I = this.upload(ids, [ids.length, 1], false);
     try {

@@ -581,7 +581,12 @@ export const gather: KernelSpec = {
   body: `vec4 compute(int r, int t) { return T_tex(int(I_val(r, 0) + 0.5), t); }`,
 };
 
-/** argmax stage 1: texel c of row r = (max, index of its first occurrence) over chunk c. */
+/**
+ * argmax stage 1: texel c of row r = (max, index of its first occurrence, non-finite flag, the
+ * first non-finite value) over chunk c. An op upstream may have overflowed float32 (WebGL ops
+ * do not stop at ±∞ or NaN as the CPU backend's do); such values are never a maximum, they are
+ * passed on so that stage 2 can hand them to read(), which refuses them.
+ */
 export const argmaxChunk: KernelSpec = {
   name: 'argmaxChunk',
   inputs: ['X'],
@@ -592,29 +597,41 @@ export const argmaxChunk: KernelSpec = {
   int t1 = min(t0 + u_chunk, X_l.x);
   float best = -3.4e38;
   int at = t0 * 4;
+  float bad = 0.0;
+  float badValue = 0.0;
   for (int t = t0; t < t1; t++) {
     vec4 x = X_tex(r, t);
     for (int l = 0; l < 4; l++) {
       int j = t * 4 + l;
-      if (j < n && x[l] > best) { best = x[l]; at = j; }
+      if (j >= n) continue;
+      // All exponent bits set: ±∞ or NaN (bit test, since NaN comparisons may be optimised away).
+      if ((floatBitsToUint(x[l]) & 0x7f800000u) == 0x7f800000u) {
+        if (bad == 0.0) { bad = 1.0; badValue = x[l]; }
+      } else if (x[l] > best) { best = x[l]; at = j; }
     }
   }
-  return vec4(best, float(at), 0.0, 0.0);
+  return vec4(best, float(at), bad, badValue);
 }`,
 };
 
-/** argmax stage 2: the first chunk holding the row's maximum wins (ties → lowest index). */
+/**
+ * argmax stage 2: the first chunk holding the row's maximum wins (ties → lowest index). A row
+ * with a non-finite value gets that value instead of an index, so read() reports the overflow
+ * rather than returning an index chosen among the values that survived it.
+ */
 export const argmaxCombine: KernelSpec = {
   name: 'argmaxCombine',
   inputs: ['C'],
   uniforms: {},
   body: `vec4 compute(int r, int t) {
   vec4 best = C_tex(r, 0);
+  vec4 bad = best;
   for (int c = 1; c < C_l.x; c++) {
     vec4 x = C_tex(r, c);
+    if (bad.z < 0.5 && x.z > 0.5) bad = x;
     if (x.x > best.x) best = x;
   }
-  return vec4(best.y, 0.0, 0.0, 0.0);
+  return vec4(bad.z > 0.5 ? bad.w : best.y, 0.0, 0.0, 0.0);
 }`,
 };
 

@@ -116,6 +116,37 @@ describe('WebGL2 engine in Chromium', () => {
     }
   });
 
+  it('agrees with the CPU backend on empty shapes and float32 overflow; argmax refuses overflowed values', async () => {
+    const r: Result<'edgeCases'> = await page.evaluate(() => window.webglHarness.edgeCases());
+    // Empty tensors: refused by both backends, in the same words.
+    for (const [op, c] of Object.entries(r.empty)) {
+      expect(c.webgl, op).toBe(c.cpu);
+      expect(c.webgl, op).toMatch(
+        /^EngineInputError: .*positive integer sizes \(the engine has no empty tensors\)/,
+      );
+    }
+    // Values beyond float32's range: refused at upload by both, naming the value and its place.
+    expect(r.upload.tooLarge.webgl).toBe(r.upload.tooLarge.cpu);
+    expect(r.upload.tooLarge.webgl).toMatch(
+      /^EngineInputError: fromArray: value 1e\+39 at row 0, column 1 overflows float32/,
+    );
+    expect(r.upload.tooSmall.webgl).toBe(r.upload.tooSmall.cpu);
+    expect(r.upload.tooSmall.webgl).toMatch(/value -4e\+38 at index 0 overflows float32/);
+    expect(r.upload.largest).toEqual({ webgl: 'ok', cpu: 'ok' });
+    // Finite values: the same indices as the CPU backend (row 1's 1e38 at column 2500).
+    expect(r.finite).toBe(r.cpuFinite);
+    expect(r.finite).toMatch(/^resolved \d+,2500$/);
+    // Overflowed upstream: the CPU op throws at once; WebGL's argmax hands the value to read().
+    expect(r.overflowed.cpu).toMatch(
+      /^EngineInputError: scale: result is Infinity at row 1, column 2500/,
+    );
+    expect(r.overflowed.infinity).toMatch(
+      /^EngineInputError: read: value Infinity at row 1, column 0 of \[2, 1\]; an op overflowed float32/,
+    );
+    expect(r.overflowed.minusInfinity).toMatch(/read: value -Infinity at row 1, column 0/);
+    expect(r.overflowed.nan).toMatch(/read: value NaN at row 1, column 0/);
+  });
+
   it('agrees with the tfjs WebGL backend on matmul results', async () => {
     const r: Result<'tfjsOracle'> = await page.evaluate(() => window.webglHarness.tfjsOracle());
     expect(r).toHaveLength(3);

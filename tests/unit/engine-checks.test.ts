@@ -32,13 +32,24 @@ describe('shared argument checks', () => {
   });
 
   it('reject bad inputs with EngineInputError naming the op', () => {
-    expect(() => check.checkShape('zeros', [0, 2], 1)).toThrow(/positive integer sizes on WebGL/);
-    expect(() => check.checkShape('zeros', [0, 2], 0)).not.toThrow();
-    expect(() => check.checkUpload([1, 2], [3], 0)).toThrow(/needs 3 values, got 2/);
+    expect(() => check.checkShape('zeros', [0, 2])).toThrow(
+      /zeros: shape must be 1-D or 2-D with positive integer sizes \(the engine has no empty tensors\), got \[0, 2\]/,
+    );
+    expect(() => check.checkShape('zeros', [2.5])).toThrow(/positive integer sizes/);
+    expect(() => check.checkUpload([1, 2], [3], 'float64')).toThrow(/needs 3 values, got 2/);
+    // Overflowing float32 is an upload error for a float32 backend only; fround(x) decides.
+    expect(() => check.checkUpload([1, 1e39], [1, 2], 'float32')).toThrow(
+      /fromArray: value 1e\+39 at row 0, column 1 overflows float32/,
+    );
+    expect(() => check.checkUpload([-3.5e38], [1], 'float32')).toThrow(/at index 0 overflows/);
+    expect(() => check.checkUpload([1, 1e39], [1, 2], 'float64')).not.toThrow();
+    expect(() =>
+      check.checkUpload([check.FLOAT32_MAX, -check.FLOAT32_MAX], [2], 'float32'),
+    ).not.toThrow();
     expect(() => check.checkWriteRows([4, 3], 3, [2, 3])).toThrow(
       /writeRows: cannot write \[2, 3\] at row 3 of \[4, 3\]/,
     );
-    expect(() => check.checkRowsView([4, 3], 0, 1)).toThrow(/cannot view 0 rows/);
+    expect(() => check.checkRowsView([4, 3], 0)).toThrow(/cannot view 0 rows/);
     expect(() => check.checkRange('sliceCols', [2, 5], 3, 3, 5)).toThrow(/range \[3, 3\)/);
     expect(() => check.checkCausalOffset('softmax', 1.5)).toThrow(/must be an integer/);
     expect(() => check.checkCausalOffset('attnProbs', -1)).toThrow(/row 0 sees no column/);
@@ -56,8 +67,8 @@ describe('shared argument checks', () => {
     expect(() => check.checkRopeConfig('layer 2', { pairing: 'half', base: 0 }, 4)).toThrow(
       /layer 2: bad RoPE config/,
     );
-    expect(() => check.checkIds([0, 3], 3, 0)).toThrow(/id 3 at index 1 is outside \[0, 3\)/);
-    expect(() => check.checkIds([], 3, 1)).toThrow(/needs at least one id/);
+    expect(() => check.checkIds([0, 3], 3)).toThrow(/id 3 at index 1 is outside \[0, 3\)/);
+    expect(() => check.checkIds([], 3)).toThrow(/needs at least one id/);
     expect(() => check.checkEps('layerNorm', -1)).toThrow(EngineInputError);
   });
 

@@ -304,7 +304,7 @@ describe('bad input', () => {
     expect(() => inverse(matrix64(2, 3))).toThrow(EngineInputError);
     expect(() => inverse(matrix64(2, 3))).toThrow(/square.*2×3/);
     expect(() => solve(identity64(3), matrix64(2, 1))).toThrow(/B needs as many rows/);
-    expect(() => inverse(matrix64(0, 0))).toThrow(/empty/);
+    expect(() => inverse({ rows: 0, cols: 0, data: new Float64Array(0) })).toThrow(/empty/);
     expect(() =>
       inverse(
         fromRows([
@@ -319,7 +319,7 @@ describe('bad input', () => {
       /needs 4 values/,
     );
     expect(() => inverse(identity64(2), { maxCondition: 0 })).toThrow(/maxCondition/);
-    expect(() => matmul64(matrix64(2, 3), matrix64(2, 3))).toThrow(RangeError);
-    expect(() => maxAbsDiff(matrix64(2, 3), matrix64(3, 2))).toThrow(RangeError);
+    expect(() => matmul64(matrix64(2, 3), matrix64(2, 3))).toThrow(EngineInputError);
+    expect(() => maxAbsDiff(matrix64(2, 3), matrix64(3, 2))).toThrow(EngineInputError);
   });
 });

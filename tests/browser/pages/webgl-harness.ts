@@ -499,6 +499,70 @@ function faultyDraws() {
   });
 }
 
+/** "ok", or the error's name and message. */
+function outcome(f: () => unknown): string {
+  try {
+    f();
+    return 'ok';
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  }
+}
+
+/** "resolved v0,v1,…", or the rejection's name and message. */
+async function readOutcome(t: Tensor): Promise<string> {
+  try {
+    return `resolved ${Array.from(await t.read()).join(',')}`;
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
+ * Edge cases where WebGL and the float32 CPU backend must agree: empty shapes, values that
+ * overflow float32 at upload, and argmax over values an op upstream overflowed (the CPU op
+ * throws at once; on WebGL the overflow reaches argmax, whose read() must refuse it).
+ */
+async function edgeCases() {
+  // A 3000-wide row is 750 texels, reduced in 32-texel chunks (planners.ts chunkTexels): the bad
+  // value at column 2500 sits in chunk 19, not the first.
+  const gpu = new WebGLBackend();
+  const cpu = new CpuBackend({ dtype: 'float32' });
+  const both = (f: (be: Backend) => Tensor) => ({
+    webgl: outcome(() => f(gpu).dispose()),
+    cpu: outcome(() => f(cpu).dispose()),
+  });
+  const F32_MAX = 3.4028234663852886e38;
+  const empty = {
+    zeros: both((be) => be.zeros([0, 4])),
+    zerosCols: both((be) => be.zeros([4, 0])),
+    fromArray: both((be) => be.fromArray([], [0])),
+  };
+  const upload = {
+    tooLarge: both((be) => be.fromArray([1, 1e39, 3], [1, 3])),
+    tooSmall: both((be) => be.fromArray([-4e38], [1])),
+    largest: both((be) => be.fromArray([F32_MAX, -F32_MAX], [1, 2])),
+  };
+  // Row 1, column 2500 holds 1e38: ×1e3 is +∞, ×(−1e3) is −∞, and +∞ + −∞ is NaN.
+  const cols = 3000;
+  const data = randn(seededRandom(21), 2 * cols);
+  data[cols + 2500] = 1e38;
+  const x = gpu.fromArray(data, [2, cols]);
+  const finite = await readOutcome(gpu.argmax(x));
+  const cpuX = cpu.fromArray(data, [2, cols]);
+  const cpuFinite = await readOutcome(cpu.argmax(cpuX));
+  const overflowed = {
+    infinity: await readOutcome(gpu.argmax(gpu.scale(x, 1e3))),
+    minusInfinity: await readOutcome(gpu.argmax(gpu.scale(x, -1e3))),
+    nan: await readOutcome(gpu.argmax(gpu.add(gpu.scale(x, 1e3), gpu.scale(x, -1e3)))),
+    cpu: outcome(() => cpu.argmax(cpu.scale(cpuX, 1e3))),
+  };
+  gpu.destroy();
+  return { empty, upload, finite, cpuFinite, overflowed };
+}
+
 /** tfjs (WebGL backend) as an oracle for our matmul, in the same page. */
 async function tfjsOracle() {
   await tf.setBackend('webgl');
@@ -573,6 +637,7 @@ const harness = {
   fallback,
   contextLoss,
   faultyDraws,
+  edgeCases,
   tfjsOracle,
 };
 declare global {
