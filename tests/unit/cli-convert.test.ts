@@ -180,4 +180,22 @@ describe('slim convert', () => {
     );
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
   });
+
+  it.each(['moby-gpt2', 'moby-llama'])(
+    'default model %s: the converted checkpoint generates the same text and logits',
+    async (name) => {
+      const dir = `public/models/${name}`;
+      const out = freshDir();
+      const r = await slim('convert', '--model', dir, '--out', out);
+      expect(r.code).toBe(0);
+      const args = ['--prompt', 'Call me Ishmael.', '--steps', '40', '--json'];
+      const original = await slim('run', '--model', dir, ...args, '--mode', 'standard');
+      const converted = await slim('run', '--model', out, ...args, '--mode', 'slim');
+      const a = JSON.parse(original.out) as RunJson;
+      const b = JSON.parse(converted.out) as RunJson;
+      expect(b.generated).toEqual(a.generated);
+      expect(maxDiff(b.lastLogits, a.lastLogits)).toBeLessThanOrEqual(1e-4 * maxAbs(a.lastLogits));
+    },
+    60_000,
+  );
 });
