@@ -1,5 +1,6 @@
 import { Suspense, useEffect, useState } from 'react';
-import { Link, NavLink, Outlet, useRouteError } from 'react-router-dom';
+import { Link, NavLink, Outlet, useLocation, useRouteError } from 'react-router-dom';
+import { useDocumentTitle } from '../components/useDocumentTitle';
 import { pageInfo } from './nav';
 
 type Theme = 'light' | 'dark';
@@ -15,6 +16,7 @@ function initialTheme(): Theme {
 
 function RouteCrash() {
   const error = useRouteError();
+  useDocumentTitle('Something went wrong');
   return (
     <div role="alert" className="error-panel">
       <h1>Something went wrong</h1>
@@ -35,8 +37,20 @@ function PageLoading() {
   );
 }
 
+/**
+ * The tab title of a page in app/nav.ts, from its header label. Pages set their own titles
+ * (useDocumentTitle); this covers the header's pages, the explorer included, whose module lives
+ * outside app/pages. Deeper addresses (a lesson, an unknown page) are left to their page.
+ */
+function useNavTitle(crashed: boolean): void {
+  const { pathname } = useLocation();
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  useDocumentTitle(crashed ? undefined : pageInfo.find((p) => p.path === path)?.navLabel);
+}
+
 export function Layout({ crashed = false }: { crashed?: boolean }) {
   const [theme, setTheme] = useState<Theme>(initialTheme);
+  useNavTitle(crashed);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
     localStorage.setItem(THEME_KEY, theme);

@@ -3,11 +3,17 @@
  * headless Chromium (the test launcher's flags: SwiftShader WebGL2) and prints a table, or with
  * --json one JSON document:
  *   {device, matmul: [{m, n, k, oursGflops, tfjsGflops}],
- *    decode: [{model, context, standardMs, slimMs, standardCacheBytes, slimCacheBytes}], linalg}
+ *    decode: [{model, context, standardMs, slimMs, standardCacheBytes, slimCacheBytes}],
+ *    modelDecode: [{model, context, oursMs, tfjsMs}], linalg}
+ * modelDecode is the whole-model decode (ms per token, medians): a GPT-2 on our WebGL backend vs
+ * the same GPT-2 written with tfjs-backend-webgl ops, same weights, in one page, alternating;
+ * the page fails the run if their logits disagree.
  *
  * Flags: --layers N (default 12, GPT-2 small), --contexts 128,512,1024,2048, --vocab N
  * (default 50257), --steps N decode steps measured per context (default 5), --quick
- * (2 layers, contexts 128,512, vocab 8192), --no-matmul, --no-attention, --no-decode, --no-linalg.
+ * (2 layers, contexts 128,512, vocab 8192, model contexts 32), --model-contexts 128 (whole-model
+ * decode), --fold-compare (the whole-model decode also runs our model with the linear fold, as
+ * before the aligned fold, alternating; logged), --no-matmul, --no-attention, --no-decode, --no-model-decode, --no-linalg.
  * The JSON also carries `attention` (extra): one layer's decode attention alone, per context.
  * --out FILE also writes the JSON document to FILE (one run gives the table and the JSON).
  * --fill-cap-s S caps the cache fill before each context at S seconds (decode is then measured
@@ -17,7 +23,13 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'vite';
 import { launchChromium } from '../tests/browser/chromium';
-import type { AttentionResult, BenchOptions, DecodeResult, MatmulResult } from './pages/bench-page';
+import type {
+  AttentionResult,
+  BenchOptions,
+  DecodeResult,
+  MatmulResult,
+  ModelDecodeResult,
+} from './pages/bench-page';
 import { runLinalgBench, type LinalgBenchResult } from './linalg';
 
 interface BenchDocument {
@@ -26,6 +38,8 @@ interface BenchDocument {
   /** Extra (not in the contract): one layer's decode attention alone, per context. */
   attention: AttentionResult[];
   decode: DecodeResult[];
+  /** Whole-model decode, ours vs tfjs: ms per token, medians. */
+  modelDecode: ModelDecodeResult[];
   linalg?: LinalgBenchResult;
 }
 
@@ -48,11 +62,13 @@ function parseArgs(argv: string[]): {
       throw new Error(`--${name} must be a positive integer, got ${v}`);
     return n;
   };
-  const contexts = (value('contexts') ?? (quick ? '128,512' : '128,512,1024,2048'))
-    .split(',')
-    .map(Number);
-  if (contexts.some((c) => !Number.isInteger(c) || c < 1))
-    throw new Error(`--contexts: bad list ${value('contexts')}`);
+  const list = (name: string, fallback: string): number[] => {
+    const xs = (value(name) ?? fallback).split(',').map(Number);
+    if (xs.some((c) => !Number.isInteger(c) || c < 1))
+      throw new Error(`--${name}: bad list ${value(name)}`);
+    return xs;
+  };
+  const contexts = list('contexts', quick ? '128,512' : '128,512,1024,2048');
   return {
     json: flag('json'),
     out: value('out'),
@@ -67,6 +83,9 @@ function parseArgs(argv: string[]): {
       skipMatmul: flag('no-matmul'),
       skipDecode: flag('no-decode'),
       skipAttention: flag('no-attention'),
+      modelContexts: list('model-contexts', quick ? '32' : '128'),
+      skipModelDecode: flag('no-model-decode'),
+      foldCompare: flag('fold-compare'),
     },
   };
 }
@@ -103,6 +122,17 @@ function table(doc: BenchDocument): string {
     }
     lines.push('');
   }
+  if (doc.modelDecode.length) {
+    lines.push(
+      'whole-model decode, ms per token (ours: this engine on WebGL; tfjs: same model, tfjs ops)',
+    );
+    for (const r of doc.modelDecode) {
+      lines.push(
+        `${r.model}, context ${r.context}: ours ${r.oursMs.toFixed(1)}   tfjs ${r.tfjsMs.toFixed(1)}   ours tokens/s ÷ tfjs ${(r.tfjsMs / r.oursMs).toFixed(2)}`,
+      );
+    }
+    lines.push('');
+  }
   if (doc.linalg) lines.push(`linalg (float64, CPU): ${JSON.stringify(doc.linalg)}`);
   return lines.join('\n');
 }
@@ -125,6 +155,12 @@ function targets(doc: BenchDocument): string[] {
     const half = r.slimCacheBytes * 2 === r.standardCacheBytes;
     lines.push(
       `decode ${r.context}: slim cache ${half ? '=' : '≠'} standard / 2 (${r.slimCacheBytes} B)`,
+    );
+  }
+  for (const r of doc.modelDecode) {
+    const ratio = r.tfjsMs / r.oursMs;
+    lines.push(
+      `modelDecode ${r.model} at ${r.context}: ours/tfjs tokens/s ${ratio.toFixed(2)} ${ratio >= 1.5 ? '≥' : '<'} 1.5`,
     );
   }
   const d = doc.decode;

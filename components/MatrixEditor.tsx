@@ -16,7 +16,15 @@ export interface MatrixEditorProps {
   highlight?: (row: number, col: number) => boolean;
   /** Largest magnitude accepted (default: any finite number). */
   maxAbs?: number;
+  /**
+   * Smallest non-zero magnitude accepted (default: the smallest normal float64, so subnormals
+   * such as 1e-310 are refused); 0 is always accepted.
+   */
+  minAbs?: number;
 }
+
+/** The smallest positive normal float64 (2^−1022); below it values lose precision (subnormals). */
+export const MIN_NORMAL = 2 ** -1022;
 
 /** Pixels of horizontal drag per step while scrubbing a cell. */
 const PX_PER_STEP = 12;
@@ -44,15 +52,50 @@ function withCell(m: readonly (readonly number[])[], i: number, j: number, v: nu
   return m.map((row, r) => row.map((x, c) => (r === i && c === j ? v : x)));
 }
 
+/** Why typed text is refused, or undefined when it is a number in range. */
+export type CellProblem = 'not-a-number' | 'too-large' | 'too-small';
+
 /**
- * Parses what a person types: accepts "−" (typographic minus) and a decimal comma. Values beyond
- * ±maxAbs are refused like text that is not a number.
+ * Checks what a person types: accepts "−" (typographic minus, also in an exponent) and a decimal
+ * comma. Values beyond ±maxAbs, and non-zero values nearer zero than minAbs, are refused.
  */
-export function parseCell(text: string, maxAbs = Infinity): number | undefined {
-  const t = text.trim().replace(/^[−–]/, '-').replace(',', '.');
-  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return undefined;
+export function cellProblem(
+  text: string,
+  maxAbs = Infinity,
+  minAbs = MIN_NORMAL,
+): { value: number; problem?: undefined } | { value?: undefined; problem: CellProblem } {
+  const t = text.trim().replace(/[−–]/g, '-').replace(',', '.');
+  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t))
+    return { problem: 'not-a-number' };
   const v = Number(t);
-  return Number.isFinite(v) && Math.abs(v) <= maxAbs ? v : undefined;
+  if (!Number.isFinite(v) || Math.abs(v) > maxAbs) return { problem: 'too-large' };
+  if (v !== 0 && Math.abs(v) < minAbs) return { problem: 'too-small' };
+  return { value: v === 0 ? 0 : v };
+}
+
+/** The number typed, or undefined when cellProblem refuses it. */
+export function parseCell(
+  text: string,
+  maxAbs = Infinity,
+  minAbs = MIN_NORMAL,
+): number | undefined {
+  return cellProblem(text, maxAbs, minAbs).value;
+}
+
+/** What the reader is told about refused text (a sentence after the matrix's name). */
+function problemText(text: string, problem: CellProblem, maxAbs: number, minAbs: number): string {
+  const shown = `“${text}”`;
+  if (problem === 'too-small')
+    return `${shown} is too close to zero to compute with: type 0, or a number of magnitude at least ${formatNumber(minAbs, 3)}`;
+  return `${shown} is not a number${Number.isFinite(maxAbs) ? ` between −${maxAbs} and ${maxAbs}` : ''}`;
+}
+
+/**
+ * A cell's text: up to 6 significant digits, without the trailing zeros of an exponent form
+ * ("1e−30", not "1.0000e−30", whose end a narrow cell would cut off to read "1.000").
+ */
+export function cellText(v: number): string {
+  return formatNumber(v, 6).replace(/\.?0+e/, 'e');
 }
 
 /**
@@ -69,11 +112,15 @@ export function MatrixEditor({
   rowLabels,
   highlight,
   maxAbs = Infinity,
+  minAbs = MIN_NORMAL,
 }: MatrixEditorProps) {
   // Text being typed, per cell, until it leaves focus; lets "-" or "1." exist mid-typing.
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const drag = useRef<{ key: string; x: number; start: number; active: boolean } | null>(null);
-  const invalid = Object.entries(drafts).filter(([, t]) => parseCell(t, maxAbs) === undefined);
+  const invalid = Object.entries(drafts).flatMap(([, t]) => {
+    const { problem } = cellProblem(t, maxAbs, minAbs);
+    return problem ? [{ text: t, problem }] : [];
+  });
 
   const setDraft = (key: string, text: string | undefined) =>
     setDrafts((d) => {
@@ -86,7 +133,8 @@ export function MatrixEditor({
   const cell = (v: number, i: number, j: number) => {
     const key = `${i},${j}`;
     const draft = drafts[key];
-    const bad = draft !== undefined && parseCell(draft, maxAbs) === undefined;
+    const bad = draft !== undefined && parseCell(draft, maxAbs, minAbs) === undefined;
+    const text = draft ?? cellText(v);
     return (
       <input
         type="text"
@@ -96,11 +144,13 @@ export function MatrixEditor({
         aria-label={`${label} row ${i + 1} column ${j + 1}`}
         aria-invalid={bad || undefined}
         className="cell-input"
-        value={draft ?? formatNumber(v, 6)}
+        value={text}
+        // Wide enough for its whole text: a cut-off "1.5e−7" would read as a different number.
+        style={text.length > 5 ? { width: `${text.length + 2}ch` } : undefined}
         onChange={(e) => {
-          const text = e.target.value;
-          setDraft(key, text);
-          const parsed = parseCell(text, maxAbs);
+          const typed = e.target.value;
+          setDraft(key, typed);
+          const parsed = parseCell(typed, maxAbs, minAbs);
           if (parsed !== undefined && parsed !== v) onChange(withCell(value, i, j, parsed));
         }}
         onBlur={() => setDraft(key, undefined)}
@@ -154,9 +204,8 @@ export function MatrixEditor({
     >
       {invalid.length > 0 && (
         <p className="cell-error" role="alert">
-          {label}: “{invalid[0][1]}” is not a number
-          {Number.isFinite(maxAbs) ? ` between −${maxAbs} and ${maxAbs}` : ''}; the last valid value
-          is still used.
+          {label}: {problemText(invalid[0].text, invalid[0].problem, maxAbs, minAbs)}; the last
+          valid value is still used.
         </p>
       )}
     </MatrixView>

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import * as Plot from '@observablehq/plot';
+import type * as Plot from '@observablehq/plot';
+import { contextChart, labelledRule, seriesLines } from '../components/charts/marks';
 import { enumCodec, numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { PlotFigure } from '../components/charts/PlotFigure';
@@ -30,6 +31,45 @@ const tokens = (n: number) => (n >= 1024 ? `${formatCount(n / 1024)}K` : formatC
 const report = (contextLength: number, batch: number) =>
   memoryReport(MODEL, { contextLength, batch, bytesPerValue: BYTES_PER_VALUE });
 
+/**
+ * Bytes against context for one batch size, from the shared chart helpers
+ * (components/charts/marks.ts): the parameters as a labelled rule (they do not grow with n), the
+ * two caches as series lines. The current n is PlotFigure's marker, moved without a rebuild.
+ */
+function memoryChart(batch: number): Plot.PlotOptions {
+  const xs = Array.from(
+    { length: CTX_EXP.max - CTX_EXP.min + 1 },
+    (_, i) => 2 ** (CTX_EXP.min + i),
+  );
+  const kv = `KV-cache (batch ${batch})`;
+  const slim = `slim K-cache (batch ${batch})`;
+  const series = xs.flatMap((x) => {
+    const m = report(x, batch);
+    return [
+      { contextLength: x, bytes: m.kvCacheBytes.standard, label: kv },
+      { contextLength: x, bytes: m.kvCacheBytes.slim, label: slim },
+    ];
+  });
+  const paramBytes = report(xs[0], batch).paramBytes;
+  const chart = contextChart({
+    height: 280,
+    marginLeft: 60,
+    y: { type: 'log', label: '↑ bytes', tickFormat: (v: number) => formatBytes(v) },
+    color: { legend: true, domain: [kv, slim], range: ['var(--accent-2)', 'var(--accent)'] },
+  });
+  return {
+    ...chart,
+    x: { ...chart.x, base: 2, tickFormat: tokens },
+    marks: [
+      ...labelledRule(paramBytes, `parameters, ${formatBytes(paramBytes)}`, {
+        x: xs[0],
+        stroke: 'var(--muted)',
+      }),
+      ...seriesLines(series, { y: 'bytes', yFormat: (v) => formatBytes(v) }),
+    ],
+  };
+}
+
 export function Lesson1Cache() {
   const [ctxExp, setCtxExp] = useLessonState('ctx', numberCodec, 12);
   const [batchExp, setBatchExp] = useLessonState('batch', numberCodec, 0);
@@ -48,45 +88,7 @@ export function Lesson1Cache() {
   });
   const cacheWins = r.kvCacheBytes.standard > r.paramBytes;
 
-  const plotOptions = useMemo(() => {
-    const xs = Array.from(
-      { length: CTX_EXP.max - CTX_EXP.min + 1 },
-      (_, i) => 2 ** (CTX_EXP.min + i),
-    );
-    const series = xs.flatMap((x) => {
-      const m = report(x, batch);
-      return [
-        { n: x, bytes: m.paramBytes, what: 'parameters' },
-        { n: x, bytes: m.kvCacheBytes.standard, what: `KV-cache (batch ${batch})` },
-        { n: x, bytes: m.kvCacheBytes.slim, what: `slim K-cache (batch ${batch})` },
-      ];
-    });
-    return {
-      height: 280,
-      marginLeft: 60,
-      x: {
-        type: 'log' as const,
-        base: 2,
-        label: 'context length n (tokens) →',
-        tickFormat: tokens,
-      },
-      y: {
-        type: 'log' as const,
-        label: '↑ bytes',
-        grid: true,
-        tickFormat: (v: number) => formatBytes(v),
-      },
-      color: {
-        legend: true,
-        domain: ['parameters', `KV-cache (batch ${batch})`, `slim K-cache (batch ${batch})`],
-        range: ['var(--muted)', 'var(--accent-2)', 'var(--accent)'],
-      },
-      marks: [
-        Plot.ruleX([n], { stroke: 'var(--fg)', strokeOpacity: 0.4 }),
-        Plot.line(series, { x: 'n', y: 'bytes', stroke: 'what', strokeWidth: 2 }),
-      ],
-    };
-  }, [batch, n]);
+  const plotOptions = useMemo(() => memoryChart(batch), [batch]);
 
   // Where one sequence's cache reaches the parameters: cache values grow by 2·d·layers per token.
   const perToken = standardCacheValues(MODEL, 1, 1);
@@ -182,6 +184,7 @@ export function Lesson1Cache() {
       <PlotFigure
         ariaLabel="Bytes of parameters and caches against context length"
         options={plotOptions}
+        markerX={n}
       />
 
       <h2>Decode waits for memory</h2>

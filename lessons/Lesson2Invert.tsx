@@ -8,6 +8,7 @@ import { Slider } from '../components/Slider';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import * as Plot from '@observablehq/plot';
 import { PlotFigure } from '../components/charts/PlotFigure';
+import { contextChart, seriesLines } from '../components/charts/marks';
 import { formatNumber } from '../components/format';
 import {
   exactDet,
@@ -22,11 +23,17 @@ import { analyseSingular, type SingularAnalysis } from './singular';
 import { DEFAULT_WEIGHTS, PROMPT_IDS, embed, tokenText } from './toyData';
 import { conditioningSweep, type ConditioningPoint, invertWk, nearSingular } from './inversion';
 import { product } from './toyEngine';
-import { useToyWeights, TOY_MAX_ABS } from './useToyWeights';
+import { useToyWeights, TOY_MAX_ABS, TOY_MIN_ABS } from './useToyWeights';
+import { LinkWeightsNotice } from './LinkWeightsNotice';
 
 /** The conditioning slider moves log10 ε in quarter decades from 1 down to 1e-9. */
 const EPS_STEPS = Array.from({ length: 37 }, (_, i) => -i / 4);
 const rowName = (i: number) => `row ${i + 1}`;
+/** A sentence starts with a capital: "row 2 …" → "Row 2 …". */
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+/** "3/2" → "−3/2", "−1" → "1", "0" → "0": the negation of a fraction as formatFraction writes it. */
+const negated = (text: string) =>
+  text === '0' ? '0' : text.startsWith('−') ? text.slice(1) : `−${text}`;
 /** The default W_K's exact determinant (±1 by construction, see toyModel.ts). */
 const DEFAULT_DET = formatFraction(exactDet(toFractionMatrix(DEFAULT_WEIGHTS.wK)));
 /** float32 unit roundoff 2^-24: the relative error of storing one value in float32. */
@@ -43,6 +50,63 @@ function decades(values: readonly number[]): number[] {
   const lo = Math.ceil(Math.log10(Math.min(...values)));
   const hi = Math.floor(Math.log10(Math.max(...values)));
   return Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
+}
+
+/** A power of ten as an axis label: 1e8 → "1e8", 100 → "100" (a condition number has no unit). */
+function decadeLabel(v: number): string {
+  return v >= 1e4 ? `1e${Math.round(Math.log10(v))}` : formatNumber(v);
+}
+
+const MEASURED = 'V rebuilt from a float32 K-cache';
+const REFERENCE = 'cond × float32 rounding unit';
+
+/**
+ * The conditioning chart, from the shared chart helpers (components/charts/marks.ts): log-log,
+ * the measured error as a series line with a tip, float32's bound dashed, the slider's point.
+ */
+function conditioningChart(sweep: readonly ConditioningPoint[], index: number): Plot.PlotOptions {
+  // Zero error cannot sit on a log axis; draw it at 1e-9, below anything float32 resolves.
+  const measured = sweep.map((p) => ({
+    cond: p.cond,
+    err: Math.max(p.float32Error, 1e-9),
+    label: MEASURED,
+  }));
+  const reference = sweep.map((p) => ({ cond: p.cond, err: Math.min(1, p.cond * FLOAT32_UNIT) }));
+  const chart = contextChart({
+    height: 260,
+    xLabel: 'cond(W_K) →',
+    y: {
+      type: 'log',
+      label: '↑ relative error of V',
+      tickFormat: (v: number) => formatNumber(v, 1),
+    },
+    color: {
+      legend: true,
+      domain: [MEASURED, REFERENCE],
+      range: ['var(--accent)', 'var(--muted)'],
+    },
+  });
+  return {
+    ...chart,
+    marginRight: 24,
+    // One tick and grid line per decade (Plot's default log ticks draw every minor step).
+    x: {
+      ...chart.x,
+      grid: true,
+      ticks: decades(sweep.map((p) => p.cond)),
+      tickFormat: decadeLabel,
+    },
+    marks: [
+      Plot.line(reference, {
+        x: 'cond',
+        y: 'err',
+        stroke: () => REFERENCE,
+        strokeDasharray: '4 4',
+      }),
+      ...seriesLines(measured, { x: 'cond', y: 'err', yFormat: (v) => formatNumber(v, 3) }),
+      Plot.dot([measured[index]], { x: 'cond', y: 'err', r: 6, fill: 'var(--accent-2)' }),
+    ],
+  };
 }
 
 let sweepCache: ConditioningPoint[] | undefined;
@@ -67,11 +131,11 @@ function SingularExplanation({ a }: { a: SingularAnalysis }) {
       </h3>
       <p>
         {r?.kind === 'equal-rows' &&
-          `${rowName(r.rows[0])} and ${rowName(r.rows[1])} of W_K are equal, so input dimensions ${r.rows[0] + 1} and ${r.rows[1] + 1} push every key in exactly the same direction.`}
+          `${sentence(rowName(r.rows[0]))} and ${rowName(r.rows[1])} of W_K are equal, so input dimensions ${r.rows[0] + 1} and ${r.rows[1] + 1} push every key in exactly the same direction.`}
         {r?.kind === 'zero-row' &&
-          `${rowName(r.row)} of W_K is all zeros: input dimension ${r.row + 1} never reaches the key at all.`}
+          `${sentence(rowName(r.row))} of W_K is all zeros: input dimension ${r.row + 1} never reaches the key at all.`}
         {r?.kind === 'multiple-rows' &&
-          `${rowName(r.rows[1])} of W_K is ${r.factor} × ${rowName(r.rows[0])}, so those two input dimensions move the key along the same line.`}
+          `${sentence(rowName(r.rows[1]))} of W_K is ${r.factor} × ${rowName(r.rows[0])}, so those two input dimensions move the key along the same line.`}
         {r?.kind === 'combination' &&
           'No two rows are copies of each other, but one row is a combination of the others.'}
       </p>
@@ -140,40 +204,7 @@ export function Lesson2Invert() {
   // The nearest quarter decade on the slider's grid (a hand-edited link may lie between).
   const epsIndex = Math.min(EPS_STEPS.length - 1, Math.max(0, Math.round(-epsExp * 4)));
   const current = sweep[epsIndex];
-  const plotOptions = useMemo(() => {
-    // Zero error cannot sit on a log axis; draw it at 1e-9, below anything float32 resolves.
-    const points = sweep.map((p) => ({ cond: p.cond, err: Math.max(p.float32Error, 1e-9) }));
-    const reference = sweep.map((p) => ({ cond: p.cond, err: Math.min(1, p.cond * FLOAT32_UNIT) }));
-    return {
-      height: 260,
-      marginLeft: 56,
-      marginRight: 24,
-      // One tick and grid line per decade (Plot's default log ticks draw every minor step).
-      x: {
-        type: 'log' as const,
-        label: 'cond(W_K) →',
-        grid: true,
-        ticks: decades(sweep.map((p) => p.cond)),
-        tickFormat: '~s',
-      },
-      y: {
-        type: 'log' as const,
-        label: '↑ relative error of V',
-        grid: true,
-        tickFormat: (v: number) => formatNumber(v, 1),
-      },
-      marks: [
-        Plot.line(reference, {
-          x: 'cond',
-          y: 'err',
-          stroke: 'var(--muted)',
-          strokeDasharray: '4 4',
-        }),
-        Plot.line(points, { x: 'cond', y: 'err', stroke: 'var(--accent)', strokeWidth: 2 }),
-        Plot.dot([points[epsIndex]], { x: 'cond', y: 'err', r: 6, fill: 'var(--accent-2)' }),
-      ],
-    };
-  }, [sweep, epsIndex]);
+  const plotOptions = useMemo(() => conditioningChart(sweep, epsIndex), [sweep, epsIndex]);
 
   const rowsEqualHighlight = (i: number) =>
     singular.reason?.kind === 'equal-rows' || singular.reason?.kind === 'multiple-rows'
@@ -182,10 +213,14 @@ export function Lesson2Invert() {
 
   const copyRow = useMemo(() => nearSingular(wK, 0), [wK]);
   const detIfCopied = useMemo(() => formatFraction(exactDet(toFractionMatrix(copyRow))), [copyRow]);
+  // Four distinct choices for any W_K (a singular one too, where det and the answer are both 0):
+  // the answer, the two tempting mistakes (det unchanged, det negated), then small integers.
   // Sorted, so the right answer is not always the first button.
-  const detChoices = [...new Set([detIfCopied, singular.det, '2'])].sort(
-    (a, b) => fractionValue(a) - fractionValue(b),
-  );
+  const detChoices = [
+    ...new Set([detIfCopied, singular.det, negated(singular.det), '1', '−1', '2']),
+  ]
+    .slice(0, 4)
+    .sort((a, b) => fractionValue(a) - fractionValue(b));
 
   return (
     <>
@@ -194,11 +229,11 @@ export function Lesson2Invert() {
         <Tex>{'W_K'}</Tex> is square and invertible, the input can be recovered from the key, and
         then so can the value:
       </p>
-      <Tex block>
-        {
-          'X = K\\,W_K^{-1} \\quad\\Rightarrow\\quad V = X\\,W_V = K\\,\\underbrace{W_K^{-1} W_V}_{W_{KV}}'
-        }
-      </Tex>
+      {/* Two halves that sit side by side on a wide screen and stack on a phone (no clipping). */}
+      <div className="equation-row">
+        <Tex block>{'X = K\\,W_K^{-1} \\quad\\Rightarrow'}</Tex>
+        <Tex block>{'V = X\\,W_V = K\\,\\underbrace{W_K^{-1} W_V}_{W_{KV}}'}</Tex>
+      </div>
       <p>
         <Tex>{'W_{KV}'}</Tex> is computed once, offline, and stored instead of <Tex>{'W_V'}</Tex>.
         Below is the toy model’s <Tex>{'W_K'}</Tex>: small integers, and by default{' '}
@@ -206,6 +241,7 @@ export function Lesson2Invert() {
         sideways (hold Shift for steps of 0.1) — and everything below follows.
       </p>
 
+      <LinkWeightsNotice />
       <div className="matrix-row">
         <MatrixEditor
           label="W_K"
@@ -213,6 +249,7 @@ export function Lesson2Invert() {
           value={wK}
           onChange={(m) => set('wK', m)}
           maxAbs={TOY_MAX_ABS}
+          minAbs={TOY_MIN_ABS}
           highlight={(i) => singular.singular && rowsEqualHighlight(i)}
         />
         <MatrixEditor
@@ -221,6 +258,7 @@ export function Lesson2Invert() {
           value={wV}
           onChange={(m) => set('wV', m)}
           maxAbs={TOY_MAX_ABS}
+          minAbs={TOY_MIN_ABS}
         />
         <div className="det-box" aria-live="polite">
           <p>

@@ -7,7 +7,8 @@ import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { formatBytes } from '../components/format';
 import { bytesPerElement } from '../engine';
-import { D, PROMPT_IDS, TOY_DTYPE, embed, tokenText } from './toyData';
+import { D, PROMPT_IDS, TOY_DTYPE, embed, tokenText, type ToyWeights } from './toyData';
+import { invertWk } from './inversion';
 import { prefillCacheBytes } from './toyRuns';
 import { product } from './toyEngine';
 import { useToyWeights } from './useToyWeights';
@@ -17,9 +18,55 @@ const P = PROMPT_IDS.length;
 
 export function Lesson3Prefill() {
   const { weights, set } = useToyWeights();
+  // The slim layer needs W_KV = W_K⁻¹·W_V: without it, say so and keep the editor, as lessons 4
+  // and 5 do (the engine's slim layer would refuse these weights).
+  const invertible = useMemo(() => invertWk(weights.wK, weights.wV).wKV !== undefined, [weights]);
+
+  return (
+    <>
+      <p>
+        Before the first new word, the model reads the whole prompt — the <em>prefill</em>. Each
+        prompt token <Tex>{'x_t'}</Tex> becomes a key <Tex>{'k_t = x_t W_K'}</Tex> and a value{' '}
+        <Tex>{'v_t = x_t W_V'}</Tex>, and they are stored so that later tokens can attend to them. A
+        real model does all {P} tokens in one matrix product; here you add them one at a time to
+        watch the caches fill.
+      </p>
+      <p>
+        Standard attention stores both rows. Slim attention stores only <Tex>{'k_t'}</Tex>: “Invert
+        W_K” showed that <Tex>{'v_t = k_t W_{KV}'}</Tex> whenever it is needed.
+      </p>
+
+      <WeightsPanel
+        weights={weights}
+        set={set}
+        names={['wK', 'wV']}
+        hint={
+          <>
+            Prefill uses only <Tex>{'W_K'}</Tex> and <Tex>{'W_V'}</Tex>. Change an entry and the
+            cached rows change with it; the byte counts do not: they depend only on how many rows
+            are stored.
+          </>
+        }
+      />
+      {invertible ? (
+        <PrefillBody weights={weights} />
+      ) : (
+        <div className="notice-error" role="alert">
+          <p>
+            This <Tex>{'W_K'}</Tex> has no usable inverse (it is singular, or too close to singular
+            for float64), so there is no <Tex>{'W_{KV}'}</Tex> and slim attention cannot rebuild V
+            from its K-cache. “Invert W_K” shows why; change a cell back, or press “Restore the
+            default weights”.
+          </p>
+        </div>
+      )}
+    </>
+  );
+}
+
+function PrefillBody({ weights }: { weights: ToyWeights }) {
   const [rawStep, setStep] = useLessonState('step', numberCodec, 0);
   const step = Math.min(P, Math.max(0, Math.round(rawStep)));
-
   const X = useMemo(() => embed(PROMPT_IDS), []);
   const K = useMemo(() => product(X, weights.wK), [X, weights.wK]);
   const V = useMemo(() => product(X, weights.wV), [X, weights.wV]);
@@ -37,30 +84,6 @@ export function Lesson3Prefill() {
 
   return (
     <>
-      <p>
-        Before the first new word, the model reads the whole prompt — the <em>prefill</em>. Each
-        prompt token <Tex>{'x_t'}</Tex> becomes a key <Tex>{'k_t = x_t W_K'}</Tex> and a value{' '}
-        <Tex>{'v_t = x_t W_V'}</Tex>, and they are stored so that later tokens can attend to them. A
-        real model does all {P} tokens in one matrix product; here you add them one at a time to
-        watch the caches fill.
-      </p>
-      <p>
-        Standard attention stores both rows. Slim attention stores only <Tex>{'k_t'}</Tex>: lesson 2
-        showed that <Tex>{'v_t = k_t W_{KV}'}</Tex> whenever it is needed.
-      </p>
-
-      <WeightsPanel
-        weights={weights}
-        set={set}
-        names={['wK', 'wV']}
-        hint={
-          <>
-            Prefill uses only <Tex>{'W_K'}</Tex> and <Tex>{'W_V'}</Tex>. Change an entry and the
-            cached rows change with it; the byte counts do not: they depend only on how many rows
-            are stored.
-          </>
-        }
-      />
       <LessonCheckpoint
         id="prefill-bytes"
         question={

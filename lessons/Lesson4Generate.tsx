@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo, type ReactNode } from 'react';
+import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { BarChart } from '../components/BarChart';
@@ -21,6 +21,8 @@ const P = PROMPT_IDS.length;
 /** A realistic size for the cost comparison (d and h of a 7B MHA model, 4K context). */
 const BIG = { d: 4096, h: 32, n: 4096 };
 const bigOps = valueSideOpsPerHead(BIG);
+/** Below this fraction of the output's size, a difference between the options is rounding. */
+const ROUNDING_ONLY = 1e-6;
 
 function DiffTable({ label, r }: { label: string; r: PathOutputs }) {
   return (
@@ -77,7 +79,7 @@ export function Lesson4Generate() {
         <div className="notice-error" role="alert">
           <p>
             This <Tex>{'W_K'}</Tex> has no inverse, so slim attention cannot rebuild V from K and
-            this lesson has nothing to compare. Lesson 2 shows why; change a cell back, or press
+            this lesson has nothing to compare. “Invert W_K” shows why; change a cell back, or press
             “Restore the default weights”.
           </p>
         </div>
@@ -95,6 +97,8 @@ function GenerateBody({
   steps: number;
   setSteps: (n: number) => void;
 }) {
+  // The caption under the caches states the growth the "decode-growth" checkpoint asks for.
+  const [growthRevealed, setGrowthRevealed] = useState(false);
   const generated = useMemo(() => generate(weights, 1, MAX_STEPS + 1), [weights]);
   const ids = useMemo(() => [...PROMPT_IDS, ...generated.slice(0, steps)], [generated, steps]);
   const n = ids.length;
@@ -123,13 +127,22 @@ function GenerateBody({
   const slimBytes = f32.cache.option2.bytes;
   const slimGrowth = nextF32.cache.option2.bytes - slimBytes;
   const stdGrowth = nextF32.cache.standard.bytes - stdBytes;
-  const exactZero = f64.maxDiff.option1VsOption2 === 0;
+  const optionGap = f64.maxDiff.option1VsOption2;
+  // Relative to the output's size, so the three choices cover every weight scale: exactly one of
+  // them is right for any W (large entries make every absolute difference large).
+  const outputScale = Math.max(...f64.rows.standard.map(Math.abs));
+  const relativeGap = outputScale > 0 ? optionGap / outputScale : optionGap;
+  const gapKind = optionGap === 0 ? 'zero' : relativeGap < ROUNDING_ONLY ? 'rounding' : 'different';
+  const cacheHalves = (m: number[][]) => m.map((values, i) => ({ token: tokens[i], values }));
+  const kvCaches = f32.cache.standard.caches;
+  const halfBytes = (name: string) => kvCaches.find((c) => c.name === name)?.bytes ?? 0;
 
   return (
     <>
       <h2>Predict first</h2>
       <LessonCheckpoint
         id="decode-growth"
+        onRevealed={() => setGrowthRevealed(true)}
         question={
           <>
             Before you press Generate: how many bytes will the next decode step add to the slim
@@ -176,18 +189,23 @@ function GenerateBody({
           </>
         }
         choices={[
-          { label: 'Exactly 0', correct: exactZero },
+          { label: 'Exactly 0', correct: gapKind === 'zero' },
           {
-            label: 'Tiny, rounding only (below 1e-12)',
-            correct: !exactZero && f64.maxDiff.option1VsOption2 < 1e-12,
+            label: 'Tiny, rounding only (under a millionth of the output’s size)',
+            correct: gapKind === 'rounding',
           },
-          { label: 'Clearly different (above 1e-3)', correct: f64.maxDiff.option1VsOption2 > 1e-3 },
+          {
+            label: 'Clearly different (a millionth of the output’s size or more)',
+            correct: gapKind === 'different',
+          },
         ]}
         explanation={
           <p>
-            max |Δ| = {formatNumber(f64.maxDiff.option1VsOption2, 3)}. The two orders do the same
-            arithmetic regrouped, so they can differ only in the last bits of float64 — and
-            sometimes not at all.
+            max |Δ| = {formatNumber(optionGap, 3)}
+            {optionGap > 0 && `, ${formatNumber(relativeGap, 3)} of the largest output entry`}. The
+            two orders do the same arithmetic regrouped, so they can differ only in the last bits of
+            float64 — and sometimes not at all — unless W_K is so badly conditioned that those last
+            bits are amplified (see “Invert W_K”).
           </p>
         }
       />
@@ -342,23 +360,47 @@ function GenerateBody({
 
       <h2>The caches after this step</h2>
       <div className="cache-compare">
-        <CacheStrip
-          name="standard KV-cache"
-          rows={detail.K.map((values, i) => ({ token: tokens[i], values }))}
-          bytes={stdBytes}
-          highlightRow={n - 1}
-        />
-        <CacheStrip
-          name="slim K-cache"
-          rows={detail.K.map((values, i) => ({ token: tokens[i], values }))}
-          bytes={slimBytes}
-          highlightRow={n - 1}
-        />
+        <section aria-label="Standard attention caches">
+          <h3>Standard: KV-cache</h3>
+          <div className="cache-pair">
+            <CacheStrip
+              name="standard KV-cache, K half"
+              rows={cacheHalves(detail.K)}
+              bytes={halfBytes('K')}
+              highlightRow={n - 1}
+            />
+            <CacheStrip
+              name="standard KV-cache, V half"
+              rows={cacheHalves(detail.V)}
+              bytes={halfBytes('V')}
+              highlightRow={n - 1}
+              tone="v"
+            />
+          </div>
+          <p className="cache-total">
+            Total <strong data-testid="kv-total-bytes">{formatBytes(stdBytes)}</strong>
+          </p>
+        </section>
+        <section aria-label="Slim attention caches">
+          <h3>Slim: K-cache only</h3>
+          <div className="cache-pair">
+            <CacheStrip
+              name="slim K-cache"
+              rows={cacheHalves(detail.K)}
+              bytes={slimBytes}
+              highlightRow={n - 1}
+            />
+          </div>
+          <p className="cache-total">
+            Total <strong data-testid="slim-total-bytes">{formatBytes(slimBytes)}</strong>
+          </p>
+        </section>
       </div>
-      <p className="small">
-        The standard strip shows its K half; its V half holds as many rows again. Bytes from the
-        engine’s caches (float32). Every step appends {formatBytes(stdGrowth)} to the KV-cache and{' '}
-        {formatBytes(slimGrowth)} to the K-cache.
+      <p className="small" data-testid="cache-caption">
+        Bytes from the engine’s caches (float32).{' '}
+        {growthRevealed
+          ? `Every step appends ${formatBytes(stdGrowth)} to the KV-cache and ${formatBytes(slimGrowth)} to the K-cache.`
+          : 'How much each step appends is the “Predict first” question above: answer it, then watch the totals as you generate.'}
       </p>
     </>
   );

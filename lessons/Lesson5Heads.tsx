@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { BarChart } from '../components/BarChart';
@@ -33,6 +33,8 @@ const H_EXPONENTS = { min: 0, max: 6 };
 const DEFAULT_H_EXPONENT = 3;
 const PAPER_CHIPS = chips.filter((c) => c.paperTable3);
 
+/** "1, 2, 4", or "none" when a head's block of W_KV is all zeros. */
+const columnList = (cols: readonly number[]) => (cols.length > 0 ? cols.join(', ') : 'none');
 const block = (m: Mat, i: number) => m.map((r) => r.slice(i * DK, (i + 1) * DK));
 
 export function Lesson5Heads() {
@@ -66,7 +68,7 @@ export function Lesson5Heads() {
         <div className="notice-error" role="alert">
           <p>
             This <Tex>{'W_K'}</Tex> has no inverse, so there is no <Tex>{'W_{KV}'}</Tex> to split
-            into heads. Lesson 2 explains why; change a cell back, or press “Restore the default
+            into heads. “Invert W_K” explains why; change a cell back, or press “Restore the default
             weights”.
           </p>
         </div>
@@ -79,6 +81,8 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
   const [rawSteps, setSteps] = useLessonState('gen', numberCodec, DEFAULT_STEPS);
   const [hExp, setHExp] = useLessonState('h', numberCodec, DEFAULT_H_EXPONENT);
   const steps = Math.min(MAX_STEPS, Math.max(0, Math.round(rawSteps)));
+  // Which columns each head reads is the "whole-row" checkpoint's answer: shown once revealed.
+  const [columnsRevealed, setColumnsRevealed] = useState(false);
   const hExponent = Math.min(H_EXPONENTS.max, Math.max(H_EXPONENTS.min, Math.round(hExp)));
   const h = 2 ** hExponent;
 
@@ -116,6 +120,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
     <>
       <LessonCheckpoint
         id="whole-row"
+        onRevealed={() => setColumnsRevealed(true)}
         question={
           <>
             Head 2’s values are <Tex>{'V_2 = K W_{KV,2}'}</Tex>. Before you look at the blocks: how
@@ -150,11 +155,18 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         />
       </div>
       <p>
-        Head 1’s values read columns{' '}
-        <strong data-testid="used-cols-1">{usedColumns[0].join(', ')}</strong> of K; head 2’s read
-        columns <strong data-testid="used-cols-2">{usedColumns[1].join(', ')}</strong>. Why not just{' '}
-        <Tex>{'K_i'}</Tex>? Because <Tex>{'K_i = X W_{K,i}'}</Tex> squeezes each {D}-dim input into{' '}
-        {DK} numbers, and the {D - DK} lost dimensions are exactly what{' '}
+        {columnsRevealed ? (
+          <>
+            Head 1’s values read columns{' '}
+            <strong data-testid="used-cols-1">{columnList(usedColumns[0])}</strong> of K; head 2’s
+            read columns <strong data-testid="used-cols-2">{columnList(usedColumns[1])}</strong>
+            .{' '}
+          </>
+        ) : (
+          <>Answer the question above to see which columns of K each head reads. </>
+        )}
+        Why not just <Tex>{'K_i'}</Tex>? Because <Tex>{'K_i = X W_{K,i}'}</Tex> squeezes each {D}
+        -dim input into {DK} numbers, and the {D - DK} lost dimensions are exactly what{' '}
         <Tex>{'V_i = X W_{V,i}'}</Tex> may depend on. Only the whole key row, through the whole
         invertible <Tex>{'W_K'}</Tex>, still carries all of <Tex>{'x'}</Tex>.
       </p>

@@ -8,10 +8,15 @@ export const CurrentLessonContext = createContext<string | null>(null);
 export interface LessonCheckpointProps extends Omit<CheckpointProps, 'previous' | 'onReveal'> {
   /** One of the lesson's checkpoint ids in registry.ts (all revealed = lesson done). */
   id: string;
+  /**
+   * Called when the reader reveals the answer in this visit: a lesson keeps text that would give
+   * the answer away (a caption, a computed sentence) hidden until then.
+   */
+  onRevealed?: () => void;
 }
 
 /** A checkpoint question whose outcome is remembered in the reader's local progress. */
-export function LessonCheckpoint({ id, ...props }: LessonCheckpointProps) {
+export function LessonCheckpoint({ id, onRevealed, ...props }: LessonCheckpointProps) {
   const progress = useProgress();
   const lessonSlug = useContext(CurrentLessonContext);
   if (lessonSlug === null)
@@ -20,7 +25,10 @@ export function LessonCheckpoint({ id, ...props }: LessonCheckpointProps) {
     <Checkpoint
       {...props}
       previous={checkpointRecord(progress, lessonSlug, id)}
-      onReveal={(correct) => recordCheckpoint(lessonSlug, id, correct)}
+      onReveal={(correct) => {
+        recordCheckpoint(lessonSlug, id, correct);
+        onRevealed?.();
+      }}
     />
   );
 }

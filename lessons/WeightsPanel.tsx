@@ -2,7 +2,8 @@ import { memo, useState } from 'react';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { Tex } from '../components/Tex';
 import { DEFAULT_WEIGHTS, type Mat, type ToyWeights } from './toyData';
-import { TOY_MAX_ABS } from './useToyWeights';
+import { TOY_MAX_ABS, TOY_MIN_ABS } from './useToyWeights';
+import { LinkWeightsNotice } from './LinkWeightsNotice';
 
 const TEX_NAME: Record<keyof ToyWeights, string> = {
   wQ: 'W_Q',
@@ -33,6 +34,7 @@ const WeightEditor = memo(function WeightEditor({
       value={value}
       onChange={(m) => set(name, m)}
       maxAbs={TOY_MAX_ABS}
+      minAbs={TOY_MIN_ABS}
       highlight={(i, j) => value[i][j] !== DEFAULT_WEIGHTS[name][i][j]}
     />
   );
@@ -57,37 +59,40 @@ export function WeightsPanel({ weights, set, names, hint }: WeightsPanelProps) {
   // Decided once: later edits or a restore must not fold the panel away under the reader.
   const [openAtStart] = useState(edited.length > 0);
   return (
-    <details className="weights-panel" open={openAtStart}>
-      <summary>
-        Edit the weights ({names.map((n) => TEX_NAME[n]).join(', ')})
-        {edited.length > 0 && (
-          <span className="weights-edited">
-            {' '}
-            · edited: {edited.map((n) => TEX_NAME[n]).join(', ')}
-          </span>
-        )}
-      </summary>
-      <p className="small">{hint}</p>
-      <div className="matrix-row">
-        {names.map((n) => (
-          <WeightEditor key={n} name={n} value={weights[n]} set={set} />
-        ))}
-      </div>
-      <button
-        type="button"
-        className="secondary"
-        disabled={edited.length === 0}
-        onClick={() =>
-          edited.forEach((n) =>
-            set(
-              n,
-              DEFAULT_WEIGHTS[n].map((r) => [...r]),
-            ),
-          )
-        }
-      >
-        Restore the default weights
-      </button>
-    </details>
+    <>
+      <LinkWeightsNotice />
+      <details className="weights-panel" open={openAtStart}>
+        <summary>
+          Edit the weights ({names.map((n) => TEX_NAME[n]).join(', ')})
+          {edited.length > 0 && (
+            <span className="weights-edited">
+              {' '}
+              · edited: {edited.map((n) => TEX_NAME[n]).join(', ')}
+            </span>
+          )}
+        </summary>
+        <p className="small">{hint}</p>
+        <div className="matrix-row">
+          {names.map((n) => (
+            <WeightEditor key={n} name={n} value={weights[n]} set={set} />
+          ))}
+        </div>
+        <button
+          type="button"
+          className="secondary"
+          disabled={edited.length === 0}
+          onClick={() =>
+            edited.forEach((n) =>
+              set(
+                n,
+                DEFAULT_WEIGHTS[n].map((r) => [...r]),
+              ),
+            )
+          }
+        >
+          Restore the default weights
+        </button>
+      </details>
+    </>
   );
 }

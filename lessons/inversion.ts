@@ -4,6 +4,7 @@
  * W_K toward singular and measures the float32 V-from-K error.
  */
 import {
+  MatrixRangeError,
   SingularMatrixError,
   computeWkv,
   conditionNumber,
@@ -44,7 +45,8 @@ export function invertWk(wK: Mat, wV: Mat): Inversion {
     );
     return { det: d, cond, wKInv: toRows(inv), wKV: toRows(wKV), checkError };
   } catch (e) {
-    if (e instanceof SingularMatrixError) return { det: d, cond, error: e.message };
+    if (e instanceof SingularMatrixError || e instanceof MatrixRangeError)
+      return { det: d, cond, error: e.message };
     throw e;
   }
 }

@@ -44,6 +44,14 @@ export interface LessonMeta {
 
 export const lessons: readonly LessonMeta[] = [
   {
+    slug: 'attention-primer',
+    title: 'Attention in one picture',
+    summary:
+      'What queries, keys and values are, one head computed on the toy model, and why a decoder keeps a KV-cache that grows by one row per token.',
+    checkpoints: ['cache-rows'],
+    component: lazyLesson(() => import('./Lesson0Primer').then((m) => m.Lesson0Primer)),
+  },
+  {
     slug: 'why-the-cache-dominates',
     title: 'Why the cache dominates',
     summary:

@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useState } from 'react';
+import { Suspense, useEffect, useLayoutEffect, useState } from 'react';
 import {
   Link,
   NavLink,
@@ -22,6 +22,7 @@ import { LessonStateProvider, useLessonSearch } from '../../lessons/lessonState'
 import { WEIGHT_KEYS } from '../../lessons/useToyWeights';
 import '../../lessons/lessons.css';
 import { ErrorBoundary } from '../../components/ErrorBoundary';
+import { useDocumentTitle } from '../../components/useDocumentTitle';
 
 /** Query keys that follow the reader from lesson to lesson (the edited toy weights). */
 const CARRIED_KEYS: readonly string[] = Object.values(WEIGHT_KEYS);
@@ -118,6 +119,17 @@ export function LessonPage() {
   const [epoch, setEpoch] = useState({ key: location.key, n: 0 });
   if (location.key !== epoch.key)
     setEpoch({ key: location.key, n: navigationType === 'REPLACE' ? epoch.n : epoch.n + 1 });
+  useDocumentTitle(meta ? meta.title : 'No such lesson');
+
+  // A link to another lesson (pager, contents, index) opens it at the top; the browser would keep
+  // the scroll position of the page it came from. Back/forward ('POP') keeps the browser's own.
+  const lessonSlug = meta?.slug;
+  useLayoutEffect(() => {
+    if (navigationType !== 'POP')
+      (document.scrollingElement ?? document.documentElement).scrollTop = 0;
+    // Only a change of lesson scrolls: edits of the lesson's state replace the address too.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [lessonSlug]);
 
   useEffect(() => {
     if (meta) {

@@ -1,10 +1,12 @@
 import { Link } from 'react-router-dom';
 import { isLessonDone, lessonPath, lessons, useProgress } from '../../lessons';
 import '../../lessons/lessons.css';
+import { useDocumentTitle } from '../../components/useDocumentTitle';
 
 /** /lessons: the ordered list of lessons with the reader's progress. */
 export function LessonsIndexPage() {
   const progress = useProgress();
+  useDocumentTitle('Lessons');
   return (
     <section className="page lessons-index">
       <h1>Lessons</h1>

@@ -1,7 +1,9 @@
 import { Link, useLocation } from 'react-router-dom';
+import { useDocumentTitle } from '../../components/useDocumentTitle';
 
 export function NotFoundPage() {
   const { pathname } = useLocation();
+  useDocumentTitle('Page not found');
   return (
     <section className="page" role="alert">
       <h1>No page at {pathname}</h1>

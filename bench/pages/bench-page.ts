@@ -1,6 +1,7 @@
 /**
  * The in-browser half of `npm run bench`: our WebGL matmul against tfjs-backend-webgl in the
- * same page, and GPT-2-shaped decode, standard vs slim, at growing contexts.
+ * same page, GPT-2-shaped decode, standard vs slim, at growing contexts, and a whole-model
+ * decode, ours vs the same GPT-2 written with tfjs ops (model-decode.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
@@ -8,6 +9,14 @@ import { schemeModels } from '../../engine';
 import { randomGpt2Weights, seededRandom, type Gpt2Config } from '../../engine/models';
 import type { Tensor } from '../../engine/tensor';
 import { WebGLBackend } from '../../engine/webgl';
+import {
+  defaultModelSources,
+  headFoldBench,
+  modelDecodeBench,
+  type ModelDecodeResult,
+} from './model-decode';
+
+export type { ModelDecodeResult } from './model-decode';
 
 export interface MatmulResult {
   m: number;
@@ -57,6 +66,11 @@ export interface BenchOptions {
   skipMatmul?: boolean;
   skipDecode?: boolean;
   skipAttention?: boolean;
+  /** Contexts of the whole-model decode, ours vs tfjs. */
+  modelContexts: number[];
+  skipModelDecode?: boolean;
+  /** Also decode with the linear fold (before the aligned one), alternating; logged only. */
+  foldCompare?: boolean;
 }
 
 const median = (xs: number[]): number => {
@@ -287,6 +301,7 @@ async function run(o: BenchOptions): Promise<{
   matmul: MatmulResult[];
   attention: AttentionResult[];
   decode: DecodeResult[];
+  modelDecode: ModelDecodeResult[];
 }> {
   const gpu = new WebGLBackend();
   const log = (s: string) => console.log(`[bench] ${s}`);
@@ -295,9 +310,23 @@ async function run(o: BenchOptions): Promise<{
     ? []
     : await attentionBench(gpu, o.contexts, o.matmulTrials, log);
   const decode = o.skipDecode ? [] : await decodeBench(gpu, o, log);
+  // The tied head's fold, before (linear) and after (aligned), in this page; logged only.
+  if (!o.skipModelDecode) await headFoldBench(gpu, o.vocabSize, 768, o.matmulTrials, log);
+  const linearFoldGpu = o.foldCompare ? new WebGLBackend({ foldPolicy: 'linear' }) : undefined;
+  const modelDecode = o.skipModelDecode
+    ? []
+    : await modelDecodeBench(
+        gpu,
+        defaultModelSources(o.layers, o.vocabSize, Math.max(...o.modelContexts)),
+        o.modelContexts,
+        o.decodeSteps,
+        log,
+        linearFoldGpu,
+      );
+  linearFoldGpu?.destroy();
   const device = `${gpu.renderer} (WebGL2, ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'browser'})`;
   gpu.destroy();
-  return { device, matmul, attention, decode };
+  return { device, matmul, attention, decode, modelDecode };
 }
 
 declare global {

@@ -21,7 +21,14 @@ import { EngineInputError, shapeString, type Shape, type Tensor } from '../tenso
 import { GpuContext, type ContextOptions } from './context';
 import { Dispatcher } from './dispatch';
 import * as K from './kernels';
-import { layoutFor, packRows, pixelRowsOf, unpackRows, type TextureLayout } from './layout';
+import {
+  layoutFor,
+  packRows,
+  pixelRowsOf,
+  unpackRows,
+  type FoldPolicy,
+  type TextureLayout,
+} from './layout';
 import { TILE_MIN_ROWS, chunkTexels, planSplitK, planTiles, tileable } from './planners';
 import { ReadbackPool, TexturePool } from './storage';
 import { WebGLTensor } from './tensor';
@@ -41,6 +48,8 @@ export interface WebGLBackendOptions extends ContextOptions {
   tileRows?: 4 | 8;
   /** Test hook: every draw of this kernel throws, to prove an op frees its temporaries. */
   faultyKernel?: string;
+  /** Folds of tensors past MAX_TEXTURE_SIZE (layout.ts); 'linear' only to compare in the bench. */
+  foldPolicy?: FoldPolicy;
 }
 
 export interface GpuStats {
@@ -79,6 +88,7 @@ export class WebGLBackend implements Backend {
   private readonly readback: ReadbackPool;
   private readonly tiledKernel: K.KernelSpec;
   private readonly parallelTexels: number;
+  private readonly foldPolicy: FoldPolicy;
   private readonly live = new Set<WebGLTensor>();
   private liveBytes = 0;
   private readonly scopes = new ScopeStack<WebGLTensor>(
@@ -91,6 +101,7 @@ export class WebGLBackend implements Backend {
     this.maxTextureSize = this.ctx.maxTextureSize;
     this.renderer = this.ctx.renderer;
     this.parallelTexels = options.parallelTexels ?? 2048;
+    this.foldPolicy = options.foldPolicy ?? 'aligned';
     this.gpu = new Dispatcher(this.ctx, options.tileRows, options.faultyKernel);
     this.tileRows = this.gpu.tileRows;
     this.tiledKernel = K.matmulTiledSpec(this.tileRows);
@@ -662,11 +673,11 @@ export class WebGLBackend implements Backend {
    */
   private alloc(shape: Shape, what: string, tracked = true, exact = false): WebGLTensor {
     this.ctx.checkAlive(what);
-    const layout = layoutFor(shape, this.maxTextureSize, what);
+    const layout = layoutFor(shape, this.maxTextureSize, what, this.foldPolicy);
     const bucket = (v: number): number =>
       exact ? v : Math.min(this.maxTextureSize, 2 ** Math.ceil(Math.log2(v)));
     // A folded layout's row stride is its width: only its height may be rounded.
-    const width = layout.simple ? bucket(layout.width) : layout.width;
+    const width = layout.fold === 'none' ? bucket(layout.width) : layout.width;
     const height = Math.max(layout.height, bucket(layout.height));
     const storage = this.textures.acquire(width, height, what);
     const t = new WebGLTensor([...shape], layout, storage, this);

@@ -6,7 +6,7 @@ import { EngineInputError } from '../tensor';
 import { WebGLUnavailableError, type GpuContext } from './context';
 import type { KernelSpec } from './kernels';
 import { pixelRowsOf } from './layout';
-import { ProgramCache, setUniform } from './program';
+import { ProgramCache, foldUniform, setUniform } from './program';
 import type { WebGLTensor } from './tensor';
 
 export class Dispatcher {
@@ -116,9 +116,12 @@ export class Dispatcher {
       if (loc) gl.uniform1i(loc, i);
       const l = p.locations.get(`${name}_l`);
       if (l) gl.uniform4i(l, x.layout.texW, x.layout.width, x.layout.cols, x.layout.rows);
+      const f = p.locations.get(`${name}_f`);
+      if (f) gl.uniform3i(f, ...foldUniform(x.layout));
     });
     const o = out.layout;
     gl.uniform4i(p.locations.get('u_out') ?? null, o.texW, o.width, o.cols, o.rows);
+    gl.uniform3i(p.locations.get('u_outF') ?? null, ...foldUniform(o));
     gl.uniform2i(p.locations.get('u_rows') ?? null, rowRange[0], rowRange[1]);
     for (const [k, type] of Object.entries(spec.uniforms)) {
       const v = uniforms[k];

@@ -9,6 +9,6 @@ export {
   type WebGLUnavailableReason,
 } from './backend';
 export { WebGLTensor } from './tensor';
-export { TextureLimitError, layoutFor, type TextureLayout } from './layout';
+export { TextureLimitError, layoutFor, type FoldPolicy, type TextureLayout } from './layout';
 export { fragmentSource } from './program';
 export * as kernels from './kernels';

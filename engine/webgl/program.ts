@@ -3,7 +3,7 @@
  * layouts) and runs it: one full-screen triangle into the output texture's pixel rows.
  */
 import type { KernelSpec, UniformType } from './kernels';
-import type { TextureLayout } from './layout';
+import type { FoldKind, TextureLayout } from './layout';
 
 const VERTEX_SHADER = `#version 300 es
 // A triangle that covers the viewport; no vertex buffers needed.
@@ -12,15 +12,47 @@ void main() {
   gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
 }`;
 
-function fetchHelpers(name: string, simple: boolean): string {
-  const index = simple
-    ? `ivec2(t, row)`
-    : `ivec2((row * ${name}_l.x + t) % ${name}_l.y, (row * ${name}_l.x + t) / ${name}_l.y)`;
+/** Pixel of texel (row, t) for each layout (layout.ts); X_f = (shift, mask, lines). */
+function pixelOf(name: string, fold: FoldKind): string {
+  switch (fold) {
+    case 'none':
+      return `ivec2(t, row)`;
+    case 'rows':
+      return `ivec2((row & ${name}_f.y) * ${name}_l.x + t, row >> ${name}_f.x)`;
+    case 'wide':
+      return `ivec2(t & ${name}_f.y, row * ${name}_f.z + (t >> ${name}_f.x))`;
+    case 'linear':
+      return `ivec2((row * ${name}_l.x + t) % ${name}_l.y, (row * ${name}_l.x + t) / ${name}_l.y)`;
+  }
+}
+
+function fetchHelpers(name: string, fold: FoldKind): string {
   return `uniform highp sampler2D ${name};
 uniform ivec4 ${name}_l; // texW, width, cols, rows
-vec4 ${name}_tex(int row, int t) { return texelFetch(${name}, ${index}, 0); }
+uniform ivec3 ${name}_f; // fold: shift, mask, lines
+vec4 ${name}_tex(int row, int t) { return texelFetch(${name}, ${pixelOf(name, fold)}, 0); }
 float ${name}_val(int row, int c) { vec4 v = ${name}_tex(row, c >> 2); return v[c & 3]; }
 `;
+}
+
+/** Logical (row, t) of the output texel at pixel p (one division per fragment when folded). */
+function outputPosition(fold: FoldKind): string {
+  switch (fold) {
+    case 'none':
+      return `int row = p.y; int t = p.x;`;
+    case 'rows':
+      return `int q = p.x / u_out.x; int row = (p.y << u_outF.x) + q; int t = p.x - q * u_out.x;`;
+    case 'wide':
+      return `int row = p.y / u_outF.z; int t = ((p.y - row * u_outF.z) << u_outF.x) + p.x;`;
+    case 'linear':
+      return `int idx = p.y * u_out.y + p.x; int row = idx / u_out.x; int t = idx - row * u_out.x;`;
+  }
+}
+
+/** Uniform values of a layout's fold: shift, mask, lines (layout.ts). */
+export function foldUniform(l: TextureLayout): [number, number, number] {
+  const mask = l.fold === 'rows' || l.fold === 'wide' ? 2 ** l.shift - 1 : 0;
+  return [l.shift, mask, l.lines];
 }
 
 const range = (n: number, f: (i: number) => string): string =>
@@ -30,8 +62,8 @@ const range = (n: number, f: (i: number) => string): string =>
 export function fragmentSource(
   spec: KernelSpec,
   defines: Readonly<Record<string, number>>,
-  inputSimple: readonly boolean[],
-  outSimple: boolean,
+  inputFolds: readonly FoldKind[],
+  outFold: FoldKind,
 ): string {
   const defs = Object.entries({ ...spec.defines, ...defines })
     .map(([k, v]) => `#define ${k} ${v}`)
@@ -39,18 +71,17 @@ export function fragmentSource(
   const uniforms = Object.entries(spec.uniforms)
     .map(([k, ty]) => `uniform ${ty} u_${k};`)
     .join('\n');
-  const helpers = spec.inputs.map((n, i) => fetchHelpers(n, inputSimple[i])).join('');
+  const helpers = spec.inputs.map((n, i) => fetchHelpers(n, inputFolds[i])).join('');
   const targets = spec.outputs ?? 1;
   const blocks = targets > 1;
-  const position = outSimple
-    ? `int row = p.y; int t = p.x;`
-    : `int idx = p.y * u_out.y + p.x; int row = idx / u_out.x; int t = idx - row * u_out.x;`;
+  const position = outputPosition(outFold);
   return `#version 300 es
 precision highp float;
 precision highp int;
 ${defs}
 ${blocks ? range(targets, (i) => `layout(location = ${i}) out vec4 outColor${i};`) : 'out vec4 outColor;'}
 uniform ivec4 u_out;   // texW, width, cols, rows of the output
+uniform ivec3 u_outF;  // its fold: shift, mask, lines
 uniform ivec2 u_rows;  // logical output rows written by this draw: [first, end)
 ${uniforms}
 ${helpers}
@@ -99,11 +130,11 @@ export class ProgramCache {
     layouts: readonly TextureLayout[],
     out: TextureLayout,
   ): CompiledProgram {
-    const inSimple = layouts.map((l) => l.simple);
-    const key = `${spec.name}|${JSON.stringify(defines)}|${inSimple.map(Number).join('')}|${+out.simple}`;
+    const folds = layouts.map((l) => l.fold);
+    const key = `${spec.name}|${JSON.stringify(defines)}|${folds.join(',')}|${out.fold}`;
     let p = this.programs.get(key);
     if (!p) {
-      p = this.compile(fragmentSource(spec, defines, inSimple, out.simple), spec);
+      p = this.compile(fragmentSource(spec, defines, folds, out.fold), spec);
       this.programs.set(key, p);
     }
     return p;
@@ -135,8 +166,8 @@ export class ProgramCache {
     }
     gl.deleteShader(fs);
     const locations = new Map<string, WebGLUniformLocation | null>();
-    const names = ['u_out', 'u_rows', ...Object.keys(spec.uniforms).map((k) => `u_${k}`)];
-    for (const n of spec.inputs) names.push(n, `${n}_l`);
+    const names = ['u_out', 'u_outF', 'u_rows', ...Object.keys(spec.uniforms).map((k) => `u_${k}`)];
+    for (const n of spec.inputs) names.push(n, `${n}_l`, `${n}_f`);
     for (const n of names) locations.set(n, gl.getUniformLocation(program, n));
     this.compiled++;
     return { program, locations, source };

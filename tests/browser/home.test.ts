@@ -35,4 +35,60 @@ describe('home page in Chromium', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it('phone, light and dark: "By the numbers" shows all five columns on screen', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const { page, errors } = await openPage(browser, PHONE);
+      await page.addInitScript((t) => localStorage.setItem('slim-lab-theme', t), theme);
+      await page.goto(inject('baseURL') + '/');
+      const cells = page.locator('table.numbers tbody td');
+      expect(await cells.count()).toBe(15);
+      for (const box of await cells.evaluateAll((tds) =>
+        tds.map((td) => {
+          const r = td.getBoundingClientRect();
+          return { left: r.left, right: r.right, width: r.width };
+        }),
+      )) {
+        expect(box.width).toBeGreaterThan(0);
+        expect(box.left).toBeGreaterThanOrEqual(0);
+        expect(box.right).toBeLessThanOrEqual(390);
+      }
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(page, `home-phone-${theme}`);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
+  });
+
+  it('phone: opening "View the kernel" keeps the engine page at the screen width', async () => {
+    const { page, errors } = await openPage(browser, PHONE);
+    await page.goto(inject('baseURL') + '/engine');
+    await page.getByText('View the kernel: slim decode, option 2').click();
+    await page.locator('.kernel-code pre').first().waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+    await screenshot(page, 'engine-kernel-phone');
+    // WebGL may be missing in this browser; the page says so as a notice, not an error.
+    expect(errors.filter((e) => !/WebGL/i.test(e))).toEqual([]);
+    await page.context().close();
+  });
+
+  it('titles every page in the tab', async () => {
+    const { page } = await openPage(browser);
+    for (const [path, title] of [
+      ['/', 'K-cache is all you need — Slim Attention Lab'],
+      ['/lessons', 'Lessons — Slim Attention Lab'],
+      ['/lessons/invert-wk', 'Invert W_K — Slim Attention Lab'],
+      ['/explorer', 'Roofline explorer — Slim Attention Lab'],
+      ['/engine', 'Engine — Slim Attention Lab'],
+      ['/no-such-page', 'Page not found — Slim Attention Lab'],
+    ]) {
+      await page.goto(inject('baseURL') + path);
+      await expect.poll(() => page.title()).toBe(title);
+    }
+    await page.context().close();
+  });
 });

@@ -40,6 +40,8 @@ describe('lessons in Chromium', () => {
         await screenshot(page, `lesson${i + 1}-${size}`);
       }
       await page.goto(`${inject('baseURL')}/lessons`);
+      // The index is its own chunk: wait until it has rendered.
+      await page.locator('.lesson-list li').first().waitFor();
       expect(await page.locator('.lesson-list li').count()).toBe(lessons.length);
       await screenshot(page, `lessons-index-${size}`);
       expect(errors).toEqual([]);
@@ -75,7 +77,7 @@ describe('lessons in Chromium', () => {
     await page.goto(`${inject('baseURL')}/lessons/invert-wk`);
     await page.getByRole('button', { name: /Break it/ }).click();
     await expect(page.locator('.singular-explanation').textContent()).resolves.toContain(
-      'row 2 and row 4 of W_K are equal',
+      'Row 2 and row 4 of W_K are equal',
     );
     await screenshot(page, 'lesson2-singular-desktop');
     expect(errors).toEqual([]);
@@ -135,5 +137,121 @@ describe('lessons in Chromium', () => {
     await screenshot(page, 'lesson4-phone-dark');
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+
+  it('next, previous and the contents open a lesson at the top, titled in the tab', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${inject('baseURL')}/lessons/why-the-cache-dominates`);
+    await page.locator('.checkpoint').first().waitFor();
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(500);
+    await page.getByRole('link', { name: 'Invert W_K →' }).click();
+    await expect.poll(() => page.title()).toBe('Invert W_K — Slim Attention Lab');
+    await page.locator('.checkpoint').first().waitFor();
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page
+      .getByRole('navigation', { name: 'Lessons' })
+      .getByRole('link', { name: 'Generate' })
+      .click();
+    await expect.poll(() => page.title()).toBe('Generate — Slim Attention Lab');
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('phone, light and dark: lesson 2 fits the screen, its equation whole, the message a sentence', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const { page, errors } = await openPage(browser, PHONE);
+      await page.addInitScript((t) => localStorage.setItem('slim-lab-theme', t), theme);
+      await page.goto(`${inject('baseURL')}/lessons/invert-wk`);
+      await page.locator('.checkpoint').first().waitFor();
+      // No display equation is clipped: each shows its whole width without scrolling.
+      const clipped = await page
+        .locator('.katex-display')
+        .evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).length);
+      expect(clipped).toBe(0);
+      await screenshot(page, `lesson2-phone-${theme}`);
+      await page.getByRole('button', { name: /Break it/ }).click();
+      const message = await page.locator('.singular-explanation p').first().textContent();
+      expect(message).toMatch(/^Row 2 and row 4 of W_K are equal/);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(page, `lesson2-singular-phone-${theme}`);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
+  });
+
+  it('a near-singular W_K in Prefill keeps the lesson and logs no error (phone and desktop)', async () => {
+    for (const [size, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      const { page, errors } = await openPage(browser, viewport);
+      const wk = '1,0,0,0;0,1,0,0;0,0,1,0;0,0,0,1e-13';
+      await page.goto(`${inject('baseURL')}/lessons/prefill?wk=${wk}`);
+      await expect(page.getByRole('alert').textContent()).resolves.toContain(
+        'has no usable inverse',
+      );
+      expect(await page.getByText('The engine refuses these weights').count()).toBe(0);
+      await page.locator('details.weights-panel > summary').click();
+      await expect(page.getByLabel('W_K row 4 column 4').inputValue()).resolves.toBe('1e−13');
+      await screenshot(page, `lesson3-near-singular-${size}`);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
+  });
+
+  it('subnormal weights in a link are refused with a message in lessons 2–5, no NaN', async () => {
+    const { page, errors } = await openPage(browser, PHONE);
+    const wk = '1e-310,0,0,0;0,1e-310,0,0;0,0,1e-310,0;0,0,0,1e-310';
+    for (const slug of ['invert-wk', 'prefill', 'generate', 'many-heads']) {
+      await page.goto(`${inject('baseURL')}/lessons/${slug}?wk=${wk}`);
+      await expect(page.locator('.link-weights-notice').textContent()).resolves.toContain(
+        'The link’s W_K was not used: its entry 1.0e−310 is too close to zero',
+      );
+      const text = await page.locator('main').textContent();
+      expect(text).not.toMatch(/NaN|fromArray|refuses these weights/);
+    }
+    await page.goto(`${inject('baseURL')}/lessons/invert-wk?wk=${wk}`);
+    await page.locator('.link-weights-notice').waitFor();
+    await screenshot(page, 'lesson2-subnormal-link-phone');
+    // Typed into a cell: refused with a message, the last valid value kept.
+    const cell = page.getByLabel('W_K row 1 column 1');
+    await cell.fill('1e-310');
+    await expect(page.locator('.cell-error').textContent()).resolves.toContain(
+      'is too close to zero to compute with',
+    );
+    expect(await page.getByTestId('det-exact').textContent()).toBe('1');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('lesson 4 shows the KV-cache as K and V halves (desktop and phone, dark)', async () => {
+    for (const [size, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      const { page, errors } = await openPage(browser, viewport);
+      await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
+      await page.goto(`${inject('baseURL')}/lessons/generate?gen=1`);
+      // The lesson body is its own chunk: wait until it has rendered.
+      await page.locator('section[aria-label="standard KV-cache, V half"]').waitFor();
+      expect(await page.locator('section[aria-label^="standard KV-cache"]').count()).toBe(2);
+      expect(
+        await page
+          .locator('section[aria-label="standard KV-cache, V half"] .cache-rows li')
+          .count(),
+      ).toBe(4);
+      await page
+        .locator('section[aria-label="Standard attention caches"]')
+        .scrollIntoViewIfNeeded();
+      await screenshot(page, `lesson4-cache-halves-${size}-dark`);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
   });
 });

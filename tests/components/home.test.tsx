@@ -8,27 +8,68 @@ function renderHome() {
   render(<RouterProvider router={router} />);
 }
 
+/** The body rows of "By the numbers", as cell texts. */
+function tableRows(): string[][] {
+  return within(screen.getByRole('table'))
+    .getAllByRole('row')
+    .slice(1)
+    .map((r) =>
+      within(r)
+        .getAllByRole('cell')
+        .map((c) => c.textContent ?? ''),
+    );
+}
+
+/** Memory-bound speedup (params + cache) / (params + cache/2), bytes at 1 byte per value. */
+const speedup = (params: number, cache: number) => (params + cache) / (params + cache / 2);
+const gb = (bytes: number) => `${(bytes / 1e9).toPrecision(3)} GB`;
+
 describe('home page', () => {
   it('shows KV-cache sizes that equal 2·d·layers·context·batch bytes, and half for slim', () => {
     renderHome();
-    const rows = within(screen.getByRole('table')).getAllByRole('row').slice(1);
-    // paper §1/paper Table 1: Phi-3-mini-128k has d 3072, 32 layers, 131,072 context; 1 byte per value.
-    const phi3 = 2 * 3072 * 32 * 131072;
-    const [b1, b16] = rows.map((r) =>
-      within(r)
-        .getAllByRole('cell')
-        .map((c) => c.textContent),
-    );
-    expect(b1[0]).toBe('Phi-3-mini-128k');
-    expect(b1[1]).toBe('131,072 × 1');
-    expect(b1[2]).toBe(`${(phi3 / 1e9).toFixed(1)} GB`);
-    expect(b1[3]).toBe(`${(phi3 / 2 / 1e9).toFixed(1)} GB`);
-    expect(b16[2]).toBe(`${((16 * phi3) / 1e9).toFixed(0)} GB`);
-    // Speedups: (cache + params) / (cache/2 + params) lies strictly between 1 and 2.
-    for (const r of rows) {
-      const speedup = Number(within(r).getAllByRole('cell')[4].textContent?.replace('×', ''));
-      expect(speedup).toBeGreaterThan(1);
-      expect(speedup).toBeLessThan(2);
-    }
+    // Paper Table 1: CodeLlama-7B d 4096, 32 layers; Vicuna-13B-16k and CodeLlama-13B d 5120,
+    // 40 layers; all with a 16,384-token context. 1 byte per value.
+    const cache7 = 2 * 4096 * 32 * 16384;
+    const cache13 = 2 * 5120 * 40 * 16384;
+    expect(tableRows()).toEqual([
+      [
+        'CodeLlama-7B',
+        '16,384 × 1',
+        gb(cache7),
+        gb(cache7 / 2),
+        `${speedup(7e9, cache7).toFixed(2)}×`,
+      ],
+      [
+        'Vicuna-13B-16k',
+        '16,384 × 4',
+        gb(4 * cache13),
+        gb(2 * cache13),
+        `${speedup(13e9, 4 * cache13).toFixed(2)}×`,
+      ],
+      [
+        'CodeLlama-13B',
+        '16,384 × 8',
+        gb(8 * cache13),
+        gb(4 * cache13),
+        `${speedup(13e9, 8 * cache13).toFixed(2)}×`,
+      ],
+    ]);
+  });
+
+  it('prints none of the speedups lesson 1 asks the reader to predict', () => {
+    renderHome();
+    // Lesson 1's last checkpoint: Phi-3-mini-128k (3.8B parameters, d 3072, 32 layers) at its
+    // full 131,072 context, batch 1 and 16; the choices print these to two decimals.
+    const phi3 = (batch: number) => speedup(3.8e9, 2 * 3072 * 32 * 131072 * batch);
+    const asked = [phi3(1), phi3(16)].map((s) => s.toFixed(2));
+    expect(asked).toEqual(['1.77', '1.98']);
+    const shown = tableRows().map((r) => r[4].replace('×', ''));
+    for (const s of asked) expect(shown).not.toContain(s);
+    expect(screen.queryByText('Phi-3-mini-128k')).toBeNull();
+  });
+
+  it('names the page in the tab title', () => {
+    renderHome();
+    expect(document.title).toBe('K-cache is all you need — Slim Attention Lab');
   });
 });

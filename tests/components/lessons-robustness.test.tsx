@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { LessonPage } from '../../app/pages/LessonPage';
 import { MatrixEditor, parseCell } from '../../components/MatrixEditor';
 import { formatFraction, plainDecimal, toFraction } from '../../lessons/exact';
 import { TOY_MAX_ABS, toyMatrixCodec } from '../../lessons/useToyWeights';
+
+// A lesson render runs the toy engine (and lesson 2 its conditioning sweep once per file); on a
+// loaded two-core machine that alone can pass vitest's 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 
 function renderLesson(path: string) {
   return render(

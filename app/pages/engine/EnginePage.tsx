@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import * as Comlink from 'comlink';
 import { Tex } from '../../../components/Tex';
 import { kernels, type Gpt2Config } from '../../../engine';
+import { useDocumentTitle } from '../../../components/useDocumentTitle';
 import type { EngineWorkerApi, RunResult } from './engine-worker';
 import './engine.css';
 
@@ -86,6 +87,7 @@ type Status =
   | { state: 'error'; message: string; lost: boolean };
 
 export function EnginePage() {
+  useDocumentTitle('Engine');
   const [preset, setPreset] = useState<keyof typeof PRESETS>('tiny');
   const [steps, setSteps] = useState(32);
   const [status, setStatus] = useState<Status>({ state: 'idle' });

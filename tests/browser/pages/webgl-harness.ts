@@ -25,6 +25,7 @@ import {
   ContextLostError,
   TextureLimitError,
   WebGLBackend,
+  layoutFor,
   type WebGLBackendOptions,
 } from '../../../engine/webgl';
 
@@ -312,11 +313,29 @@ async function limitChecks(): Promise<{
   const pair = new Pair({ maxTextureSize: 128 });
   const checks: Check[] = [];
   const mk = (shape: number[]) => ({ data: randn(rand, shape[0] * shape[1]), shape });
-  // Folded operands: 150 rows > 128; 600 columns = 150 texels > 128; 300 rows of bᵀ.
+  // Folded operands: 150 rows > 128 (whole rows side by side, 8 per pixel row); 600 columns =
+  // 150 texels > 128 (each row on 2 pixel rows); 300 rows of bᵀ (the tied head's shape); 200
+  // rows of 75 texels (one row per pixel row would need 200 > 128: the linear fallback).
+  const foldOf = (shape: number[]) => layoutFor(shape, 128).fold;
+  const folds = {
+    rows: [foldOf([150, 40]), foldOf([300, 40]), foldOf([300, 9])],
+    wide: [foldOf([3, 600]), foldOf([40, 600]), foldOf([2, 999])],
+    linear: [foldOf([200, 300])],
+  };
+  const expected = Object.entries(folds).every(([kind, got]) => got.every((f) => f === kind));
+  checks.push({
+    name: `fold kinds ${JSON.stringify(folds)}`,
+    worst: expected ? 0 : Infinity,
+    maxAbs: 0,
+    ok: expected,
+  });
   for (const [m, k, n, tB] of [
     [150, 40, 60, false],
     [3, 40, 600, false],
     [2, 40, 300, true],
+    [1, 40, 300, true],
+    [200, 300, 8, false],
+    [3, 300, 200, true],
   ] as [number, number, number, boolean][]) {
     const inputs = [mk([m, k]), mk(tB ? [n, k] : [k, n])];
     const f = (be: Backend, xs: Tensor[]) => be.matmul(xs[0], xs[1], { transposeB: tB });
@@ -333,6 +352,26 @@ async function limitChecks(): Promise<{
     return be.sliceRows(xs[0], 140, 160);
   });
   checks.push(compare('folded writeRows', wg, wr, 1e-7));
+  // Rows past the first pixel row of a 'rows' fold, and a 'wide' tensor written row by row.
+  const [wg2, wr2] = await pair.run([mk([3, 600]), mk([1, 600])], (be, xs) => {
+    be.writeRows(xs[0], 1, xs[1]);
+    return be.add(xs[0], xs[0]);
+  });
+  checks.push(compare('wide-folded writeRows and add', wg2, wr2, 1e-6));
+  const headInputs = [mk([1, 40]), mk([300, 40]), mk([1, 300])];
+  const [lg, lr] = await pair.run(headInputs, (be, xs) =>
+    be.linear(xs[0], xs[1], { transposeB: true, bias: xs[2], activation: 'gelu' }),
+  );
+  // GELU's slope is below 1.13: the product's bound, widened by that, bounds the result.
+  const headTol = (
+    await productTolerance(
+      pair.cpu,
+      (be, xs) => be.matmul(xs[0], xs[1], { transposeB: true }),
+      headInputs,
+      40,
+    )
+  ).map((t) => 1.13 * t + 1e-6);
+  checks.push(compare('folded head with bias and GELU', lg, lr, headTol));
   let limitError = '';
   let limitErrorName = '';
   try {
