@@ -21,6 +21,65 @@ export type HfFamily = 'llama' | 'gpt2' | 'gpt-neox' | 't5' | 'whisper';
 export interface ParsedHfConfig {
   family: HfFamily;
   model: Model;
+  /** The numbers a forward pass needs beyond the shapes (decoder families only). */
+  runtime?: HfRuntime;
+}
+
+/**
+ * What engine/models needs to run a decoder checkpoint besides its shapes: normalisation ε,
+ * activation, head tying, RoPE base and partial rotary, residual layout, biases. Defaults are
+ * those of the transformers config classes.
+ */
+export interface HfRuntime {
+  /** layer_norm_epsilon (GPT-2), rms_norm_eps (Llama), layer_norm_eps (GPT-NeoX). */
+  normEps: number;
+  /** activation_function (GPT-2) or hidden_act. */
+  activation: string;
+  tiedEmbeddings: boolean;
+  /** rope_theta (Llama; GPT-NeoX rotary_emb_base or rope_theta). */
+  ropeTheta?: number;
+  /** GPT-NeoX rotary_pct: the fraction of each head's dims that rotate. */
+  rotaryPct?: number;
+  /** GPT-NeoX use_parallel_residual. */
+  parallelResidual?: boolean;
+  /** Llama attention_bias / mlp_bias. */
+  attentionBias?: boolean;
+  mlpBias?: boolean;
+  /** True when the config sets rope_scaling (not null). */
+  ropeScaling?: boolean;
+}
+
+function positiveNumber(config: Json, field: string, fallback: number): number {
+  const value = config[field];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new HfConfigError(
+      `config.json field "${field}" must be a positive number, got ${JSON.stringify(value)}`,
+      field,
+    );
+  return value;
+}
+
+function flag(config: Json, field: string, fallback: boolean): boolean {
+  const value = config[field];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'boolean')
+    throw new HfConfigError(
+      `config.json field "${field}" must be true or false, got ${JSON.stringify(value)}`,
+      field,
+    );
+  return value;
+}
+
+function text(config: Json, field: string, fallback: string): string {
+  const value = config[field];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'string')
+    throw new HfConfigError(
+      `config.json field "${field}" must be a string, got ${JSON.stringify(value)}`,
+      field,
+    );
+  return value;
 }
 
 type Json = Record<string, unknown>;
@@ -169,6 +228,15 @@ function parseLlama(config: Json): ParsedHfConfig {
       attention,
       positional: 'rope',
     },
+    runtime: {
+      normEps: positiveNumber(config, 'rms_norm_eps', 1e-6),
+      activation: text(config, 'hidden_act', 'silu'),
+      tiedEmbeddings: tiesEmbeddings(config),
+      ropeTheta: positiveNumber(config, 'rope_theta', 10000),
+      attentionBias: flag(config, 'attention_bias', false),
+      mlpBias: flag(config, 'mlp_bias', false),
+      ropeScaling: config['rope_scaling'] !== undefined && config['rope_scaling'] !== null,
+    },
   };
 }
 
@@ -231,13 +299,19 @@ function parseGpt2(config: Json): ParsedHfConfig {
   const vocab = positiveInt(config, 'vocab_size');
   // n_inner null means the GPT-2 default of 4d.
   const ffnDim = optionalPositiveInt(config, 'n_inner') ?? 4 * d;
-  return mhaDecoder(
+  const parsed = mhaDecoder(
     config,
     'gpt2',
     { d, layers, heads, contextLength, headDim, vocab, ffnDim },
     // GPT-2 ties the LM head to the token embedding and learns its positions.
     { tiedEmbeddings: true, learnedPositions: contextLength },
   );
+  parsed.runtime = {
+    normEps: positiveNumber(config, 'layer_norm_epsilon', 1e-5),
+    activation: text(config, 'activation_function', 'gelu_new'),
+    tiedEmbeddings: true,
+  };
+  return parsed;
 }
 
 function parseGptNeox(config: Json): ParsedHfConfig {
@@ -248,13 +322,34 @@ function parseGptNeox(config: Json): ParsedHfConfig {
   const headDim = divide(d, heads, 'num_attention_heads');
   const vocab = positiveInt(config, 'vocab_size');
   const ffnDim = optionalPositiveInt(config, 'intermediate_size') ?? 4 * d;
-  return mhaDecoder(
+  const parsed = mhaDecoder(
     config,
     'gpt-neox',
     { d, layers, heads, contextLength, headDim, vocab, ffnDim },
     // GPT-NeoX rotates (RoPE): no learned position table.
     { tiedEmbeddings: config['tie_word_embeddings'] === true, learnedPositions: 0 },
   );
+  const rotaryPct = positiveNumber(config, 'rotary_pct', 0.25);
+  if (rotaryPct > 1)
+    throw new HfConfigError(
+      `config.json field "rotary_pct" must be at most 1, got ${rotaryPct}`,
+      'rotary_pct',
+    );
+  parsed.runtime = {
+    normEps: positiveNumber(config, 'layer_norm_eps', 1e-5),
+    activation: text(config, 'hidden_act', 'gelu'),
+    tiedEmbeddings: flag(config, 'tie_word_embeddings', false),
+    ropeTheta: positiveNumber(
+      config,
+      'rope_theta',
+      positiveNumber(config, 'rotary_emb_base', 10000),
+    ),
+    rotaryPct,
+    parallelResidual: flag(config, 'use_parallel_residual', true),
+    attentionBias: flag(config, 'attention_bias', true),
+    ropeScaling: config['rope_scaling'] !== undefined && config['rope_scaling'] !== null,
+  };
+  return parsed;
 }
 
 function parseT5(config: Json): ParsedHfConfig {

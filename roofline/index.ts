@@ -80,7 +80,7 @@ export * as units from './units';
 export { DECIMALS_1, SIGNIFICANT_3 } from './units';
 export type { Precision } from './units';
 export { customModel, detectFamily, HfConfigError, parseHfConfig } from './hfConfig';
-export type { CustomModelInput, HfFamily, ParsedHfConfig } from './hfConfig';
+export type { CustomModelInput, HfFamily, HfRuntime, ParsedHfConfig } from './hfConfig';
 export {
   comparePrinted,
   paperTable1,

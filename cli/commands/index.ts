@@ -1,7 +1,10 @@
 import { chipsCommand, modelsCommand } from './catalog';
+import { checkCommand } from './check';
+import { convertCommand } from './convert';
 import { complexityCommand } from './complexity';
 import { memoryCommand } from './memory';
 import { rooflineCommand } from './roofline';
+import { runCommand } from './run';
 import type { Command } from './types';
 import { whisperCommand } from './whisper';
 
@@ -16,6 +19,9 @@ export const commands: readonly Command[] = [
   rooflineCommand,
   modelsCommand,
   chipsCommand,
+  runCommand,
+  checkCommand,
+  convertCommand,
 ];
 
 export type { Command, CommandContext, OptionSpec, OptionValues } from './types';

@@ -5,15 +5,26 @@
  * layer, standard (KV-cache) or slim (K-cache, V = K·W_KV, paper §1, §2).
  *
  * Weights use Hugging Face's GPT-2 names (wte.weight, h.{i}.attn.c_attn.weight …, without the
- * "transformer." prefix) and its Conv1D layout (weight [in, out], y = x·W + b), so a real
- * checkpoint can drop in later.
+ * "transformer." prefix) and its Conv1D layout (weight [in, out], y = x·W + b); load.ts reads
+ * them from a checkpoint (gpt2, distilgpt2) with or without the prefix.
  */
-import { createAttention, type AttentionLayer, type AttentionWeights } from '../attention';
-import type { CacheScheme, DecodeOrder } from '../../roofline';
+import type { AttentionLayer, AttentionWeights } from '../attention';
 import type { Backend } from '../backend';
 import { matrix64 } from '../linalg';
-import { EngineInputError, shapeString, type Tensor } from '../tensor';
+import { EngineInputError, type Tensor } from '../tensor';
 import { gaussian, seededRandom } from '../random';
+import {
+  columns,
+  DecoderModel,
+  param as paramOf,
+  setColumns,
+  type DecoderCacheBytes,
+  type DecoderOptions,
+  type DecoderScheme,
+  type HostTensor,
+  type HostWeights,
+} from './decoder';
+import type { AttentionLayout } from './layout';
 
 export interface Gpt2Config {
   vocabSize: number;
@@ -27,23 +38,13 @@ export interface Gpt2Config {
   lnEps: number;
 }
 
-/** A host tensor: row-major values and their shape. */
-export interface HostTensor {
-  shape: number[];
-  data: Float32Array | Float64Array;
-}
-
 /** Hugging Face parameter name → values. */
-export type Gpt2Weights = Map<string, HostTensor>;
+export type Gpt2Weights = HostWeights;
 
 /** The caches a GPT-2 can hold: the standard KV-cache or slim attention's K-cache (paper §1). */
-export type Gpt2Scheme = Extract<CacheScheme, 'kv' | 'k-cache'>;
+export type Gpt2Scheme = DecoderScheme;
 
-export interface Gpt2Options {
-  scheme: Gpt2Scheme;
-  /** Order of slim decode with the K-cache (paper §2); 'k-first' (option 2) by default. */
-  decodeOrder?: DecodeOrder;
-}
+export type Gpt2Options = DecoderOptions;
 
 /** GPT-2 small: d 768, 12 heads, 12 layers, 50257 tokens, 1024 positions. */
 export const GPT2_SMALL: Gpt2Config = {
@@ -128,25 +129,25 @@ function validateConfig(c: Gpt2Config): void {
   }
 }
 
-function param(w: Gpt2Weights, name: string, shape: number[]): HostTensor {
-  const t = w.get(name);
-  if (!t) throw new EngineInputError(`GPT-2 weights: missing ${name}`);
-  if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-    throw new EngineInputError(
-      `GPT-2 weights: ${name} has shape ${shapeString(t.shape)}, expected ${shapeString(shape)}`,
-    );
-  }
-  return t;
-}
+const param = (w: Gpt2Weights, name: string, shape: number[]): HostTensor =>
+  paramOf(w, 'GPT-2', name, shape);
 
-/** Columns [c0, c1) of a host [rows, cols] matrix as float64 (c_attn → W_Q, W_K, W_V). */
-function columns(t: HostTensor, c0: number, c1: number) {
-  const [r, c] = t.shape;
-  const out = matrix64(r, c1 - c0);
-  for (let i = 0; i < r; i++) {
-    for (let j = c0; j < c1; j++) out.data[i * (c1 - c0) + j - c0] = t.data[i * c + j];
-  }
-  return out;
+/**
+ * Where W_K and W_V of a layer live in a GPT-2 checkpoint: column blocks of the fused Conv1D
+ * c_attn [d, 3d] (x·W layout, Q | K | V). Used by the conditioning check and the converter.
+ */
+export function gpt2AttentionLayout(c: Gpt2Config): AttentionLayout {
+  const { d } = c;
+  const name = (layer: number) => `h.${layer}.attn.c_attn.weight`;
+  return {
+    tensors: (layer) => [name(layer)],
+    read: (w, layer) => {
+      const t = param(w, name(layer), [d, 3 * d]);
+      return { wK: columns(t, d, 2 * d), wV: columns(t, 2 * d, 3 * d) };
+    },
+    writeK: (w, layer, m) => setColumns(param(w, name(layer), [d, 3 * d]), d, m),
+    writeV: (w, layer, m) => setColumns(param(w, name(layer), [d, 3 * d]), 2 * d, m),
+  };
 }
 
 interface Block {
@@ -161,54 +162,27 @@ interface Block {
   projB: Tensor;
 }
 
-export interface Gpt2CacheBytes {
-  /** Bytes of the filled K-cache rows over all layers. */
-  kCache: number;
-  /** Bytes of the filled V-cache rows (0 for slim). */
-  vCache: number;
-  /** kCache + vCache. */
-  total: number;
-  /** Bytes reserved by the caches (capacity doubles). */
-  allocated: number;
-}
+export type Gpt2CacheBytes = DecoderCacheBytes;
 
-export class Gpt2Model {
+export class Gpt2Model extends DecoderModel {
   readonly config: Gpt2Config;
-  readonly options: Required<Gpt2Options>;
-  /** Bytes the backend allocated for this model's weights, measured when it was built. */
-  readonly weightBytes: number;
-  private readonly wte: Tensor;
-  private readonly wpe: Tensor;
+  // Assigned in build(), which runs inside the constructor.
+  private wte!: Tensor;
+  private wpe!: Tensor;
   private readonly blocks: Block[] = [];
-  private readonly lnfG: Tensor;
-  private readonly lnfB: Tensor;
-  /** Everything uploaded so far, so a constructor that fails half-way frees what it made. */
-  private readonly owned: Tensor[] = [];
-  private readonly attns: AttentionLayer[] = [];
-  private disposed = false;
+  private lnfG!: Tensor;
+  private lnfB!: Tensor;
 
-  constructor(
-    readonly backend: Backend,
-    config: Gpt2Config,
-    weights: Gpt2Weights,
-    options: Gpt2Options,
-  ) {
+  constructor(backend: Backend, config: Gpt2Config, weights: Gpt2Weights, options: Gpt2Options) {
     validateConfig(config);
-    if (options.scheme !== 'kv' && options.scheme !== 'k-cache') {
-      throw new EngineInputError(
-        `GPT-2: scheme must be 'kv' or 'k-cache', got ${String(options.scheme)}`,
-      );
-    }
+    super(backend, 'GPT-2', config.vocabSize, config.nPositions, config.layers, options);
     this.config = { ...config };
-    this.options = { scheme: options.scheme, decodeOrder: options.decodeOrder ?? 'k-first' };
-    const before = backend.stats().liveBytes;
+    this.positionsName = 'learned positions';
     const { d, heads } = config;
-    const up = (name: string, shape: number[]): Tensor => {
-      const t = backend.keep(backend.fromArray(param(weights, name, shape).data, shape));
-      this.owned.push(t);
-      return t;
-    };
-    try {
+    const up = (name: string, shape: number[]): Tensor =>
+      this.upload(param(weights, name, shape).data, shape);
+    const layout = gpt2AttentionLayout(config);
+    this.build(() => {
       this.wte = up('wte.weight', [config.vocabSize, d]);
       this.wpe = up('wpe.weight', [config.nPositions, d]);
       for (let i = 0; i < config.layers; i++) {
@@ -216,32 +190,24 @@ export class Gpt2Model {
         const cAttn = param(weights, `${h}.attn.c_attn.weight`, [d, 3 * d]);
         const cAttnB = param(weights, `${h}.attn.c_attn.bias`, [3 * d]).data;
         const proj = param(weights, `${h}.attn.c_proj.weight`, [d, d]);
+        const { wK, wV } = layout.read(weights, i);
         const attnWeights: AttentionWeights = {
           d,
           heads,
           headDim: d / heads,
           wQ: columns(cAttn, 0, d),
-          wK: columns(cAttn, d, 2 * d),
-          wV: columns(cAttn, 2 * d, 3 * d),
+          wK,
+          wV,
           wO: matrix64(d, d, proj.data),
           bQ: Float64Array.from(cAttnB.subarray(0, d)),
           bK: Float64Array.from(cAttnB.subarray(d, 2 * d)),
           bV: Float64Array.from(cAttnB.subarray(2 * d, 3 * d)),
           bO: Float64Array.from(param(weights, `${h}.attn.c_proj.bias`, [d]).data),
         };
-        const label = `layer ${i}`;
-        const attn = createAttention(
-          backend,
-          attnWeights,
-          options.scheme === 'k-cache'
-            ? { scheme: 'k-cache', decodeOrder: this.options.decodeOrder, label }
-            : { scheme: 'kv', label },
-        );
-        this.attns.push(attn);
         this.blocks.push({
           ln1g: up(`${h}.ln_1.weight`, [d]),
           ln1b: up(`${h}.ln_1.bias`, [d]),
-          attn,
+          attn: this.attention(attnWeights, i),
           ln2g: up(`${h}.ln_2.weight`, [d]),
           ln2b: up(`${h}.ln_2.bias`, [d]),
           fcW: up(`${h}.mlp.c_fc.weight`, [d, 4 * d]),
@@ -252,72 +218,10 @@ export class Gpt2Model {
       }
       this.lnfG = up('ln_f.weight', [d]);
       this.lnfB = up('ln_f.bias', [d]);
-    } catch (error) {
-      this.dispose();
-      throw error;
-    }
-    this.weightBytes = backend.stats().liveBytes - before;
+    });
   }
 
-  /** Tokens in the cache (n). */
-  get length(): number {
-    return this.blocks[0].attn.length;
-  }
-
-  /**
-   * Runs the prompt through the stack (causal, appended to what is cached) and returns the
-   * logits of its last token, [1, vocabSize]. The caller disposes the result.
-   */
-  prefill(ids: readonly number[]): Tensor {
-    this.checkIds(ids);
-    return this.forward(ids);
-  }
-
-  /** One token → logits [1, vocabSize] of the next one. */
-  decode(id: number): Tensor {
-    this.checkIds([id]);
-    return this.forward([id]);
-  }
-
-  /** Greedy: the index of the largest logit of `logits`, read back asynchronously. */
-  async argmax(logits: Tensor): Promise<number> {
-    const idx = this.backend.argmax(logits);
-    try {
-      const [v] = await idx.read();
-      return v;
-    } finally {
-      idx.dispose();
-    }
-  }
-
-  cacheBytes(): Gpt2CacheBytes {
-    let kCache = 0;
-    let vCache = 0;
-    let allocated = 0;
-    for (const b of this.blocks) {
-      const s = b.attn.cacheStats();
-      allocated += s.allocatedBytes;
-      for (const c of s.caches) {
-        if (c.name === 'V') vCache += c.bytes;
-        else kCache += c.bytes;
-      }
-    }
-    return { kCache, vCache, total: kCache + vCache, allocated };
-  }
-
-  /** Empties the caches (keeps their storage). */
-  reset(): void {
-    for (const b of this.blocks) b.attn.reset();
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const a of this.attns) a.dispose();
-    for (const t of this.owned) if (!t.disposed) t.dispose();
-  }
-
-  private forward(ids: readonly number[]): Tensor {
+  protected forward(ids: readonly number[]): Tensor {
     const be = this.backend;
     const n0 = this.length;
     const { lnEps } = this.config;
@@ -337,22 +241,5 @@ export class Gpt2Model {
       const y = be.layerNorm(last, this.lnfG, this.lnfB, lnEps);
       return be.matmul(y, this.wte, { transposeB: true });
     });
-  }
-
-  private checkIds(ids: readonly number[]): void {
-    if (this.disposed) throw new EngineInputError('GPT-2: the model was disposed');
-    if (ids.length === 0) throw new EngineInputError('GPT-2: needs at least one token');
-    for (const id of ids) {
-      if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) {
-        throw new EngineInputError(
-          `GPT-2: token id ${id} is outside [0, ${this.config.vocabSize})`,
-        );
-      }
-    }
-    if (this.length + ids.length > this.config.nPositions) {
-      throw new EngineInputError(
-        `GPT-2: ${this.length + ids.length} tokens exceed the ${this.config.nPositions} learned positions`,
-      );
-    }
   }
 }

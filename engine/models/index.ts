@@ -1,6 +1,18 @@
 export {
+  DecoderModel,
+  randomWeights,
+  type DecoderCacheBytes,
+  type DecoderOptions,
+  type DecoderScheme,
+  type HostTensor,
+  type HostWeights,
+  type LayerDirection,
+} from './decoder';
+export type { AttentionLayout } from './layout';
+export {
   GPT2_SMALL,
   Gpt2Model,
+  gpt2AttentionLayout,
   gpt2ParameterShapes,
   randomGpt2Weights,
   seededRandom,
@@ -9,5 +21,38 @@ export {
   type Gpt2Scheme,
   type Gpt2Options,
   type Gpt2Weights,
-  type HostTensor,
 } from './gpt2';
+export {
+  LlamaModel,
+  isLlamaGain,
+  llamaAttentionLayout,
+  llamaParameterShapes,
+  type LlamaConfig,
+} from './llama';
+export {
+  NeoxModel,
+  isNeoxGain,
+  neoxAttentionLayout,
+  neoxParameterShapes,
+  neoxRotaryDim,
+  type NeoxConfig,
+} from './neox';
+export {
+  CONFIG_FILE,
+  loadModel,
+  ModelLoadError,
+  openModel,
+  readModelSpec,
+  readWeights,
+  restoreLayer,
+  SLIM_FORMAT,
+  SLIM_MARKER_FIELD,
+  type FamilyConfig,
+  type LoadedModel,
+  type ModelFamily,
+  type ModelSpec,
+  type OpenedModel,
+  type SlimMarker,
+} from './load';
+export { checkModel, DEFAULT_SLIM_TOLERANCE, type CheckOptions, type LayerCheck } from './check';
+export { loadTokenizer, type ModelTokenizer } from './tokenizer';

@@ -1,0 +1,226 @@
+import { copyFile, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  formWkv,
+  formWvk,
+  readWeights,
+  SLIM_FORMAT,
+  SLIM_MARKER_FIELD,
+  type HostWeights,
+  type LayerDirection,
+  type OpenedModel,
+} from '../../engine';
+import { requireString } from '../args';
+import { CliUsageError, EXIT_OK } from '../errors';
+import { formatBytes } from '../format';
+import { openModelDir, withInputErrors } from '../model';
+import { slimDirections } from './run';
+import { printJson, stringValue, type Command } from './types';
+
+const WEIGHT_FILES = /\.safetensors$|^model\.safetensors\.index\.json$/;
+
+interface OutputTensor {
+  /** Name as stored (with the model prefix, if the input had one). */
+  stored: string;
+  shape: readonly number[];
+}
+
+/**
+ * Writes one safetensors file tensor by tensor: the header first (every tensor F32, data in
+ * the header's order, no gaps, header padded with spaces to 8 bytes as engine/io writes it),
+ * then each tensor's bytes as `produce` returns them. Only one tensor is held at a time.
+ */
+async function writeStreamed(
+  path: string,
+  tensors: readonly OutputTensor[],
+  produce: (stored: string) => Promise<Float32Array>,
+): Promise<number> {
+  const ordered = [...tensors].sort((a, b) => (a.stored < b.stored ? -1 : 1));
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  let offset = 0;
+  for (const t of ordered) {
+    const bytes = t.shape.reduce((a, b) => a * b, 1) * 4;
+    header[t.stored] = {
+      dtype: 'F32',
+      shape: [...t.shape],
+      data_offsets: [offset, offset + bytes],
+    };
+    offset += bytes;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.byteLength / 8) * 8;
+  const head = new Uint8Array(8 + padded).fill(0x20, 8 + json.byteLength);
+  new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
+  head.set(json, 8);
+  const handle = await open(path, 'w');
+  try {
+    await handle.write(head);
+    for (const t of ordered) {
+      const values = await produce(t.stored);
+      const count = t.shape.reduce((a, b) => a * b, 1);
+      if (values.length !== count)
+        throw new Error(`convert: ${t.stored} produced ${values.length} values, expected ${count}`);
+      await handle.write(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    }
+  } finally {
+    await handle.close();
+  }
+  return head.byteLength + offset;
+}
+
+/**
+ * The slim tensors of one layer: W_KV = W_K⁻¹·W_V written where W_V was (k-cache) or
+ * W_VK = W_V⁻¹·W_K where W_K was (v-cache), in the family's layout, formed in float64.
+ */
+async function slimLayer(
+  opened: OpenedModel,
+  layer: number,
+  direction: LayerDirection,
+): Promise<HostWeights> {
+  const { layout } = opened.spec;
+  const weights = await readWeights(opened, layout.tensors(layer));
+  const { wK, wV } = layout.read(weights, layer);
+  const label = `layer ${layer}`;
+  if (direction === 'k-cache') layout.writeV(weights, layer, formWkv(wK, wV, { label }));
+  else layout.writeK(weights, layer, formWvk(wK, wV, { label }));
+  return weights;
+}
+
+export interface ConvertResult {
+  out: string;
+  directions: LayerDirection[];
+  files: { name: string; bytes: number }[];
+  /** Largest input weight file, bytes. */
+  largestInputShard: number;
+  /** Non-float tensors of the input (buffers such as masks) left out. */
+  skipped?: string[];
+}
+
+/** Converts the checkpoint in `dir` into `out`, one shard and one layer in memory at a time. */
+export async function convertModel(
+  dir: string,
+  out: string,
+  onShard?: (file: string, done: number, total: number) => void,
+): Promise<ConvertResult> {
+  const opened = await openModelDir(dir);
+  const { spec, checkpoint } = opened;
+  if (spec.slim)
+    throw new CliUsageError(`${dir} is already a slim checkpoint ("${SLIM_MARKER_FIELD}" is set)`);
+  const directions = await slimDirections(opened, dir);
+  // Canonical names, their layer (for the attention tensors), and the stored names.
+  const canonical = new Map<string, string>();
+  for (const [name] of spec.shapes) canonical.set(opened.stored(name), name);
+  const layerOf = new Map<string, number>();
+  for (let i = 0; i < spec.layers; i++) for (const t of spec.layout.tensors(i)) layerOf.set(t, i);
+
+  await mkdir(out, { recursive: true });
+  if ((await readdir(out)).length > 0)
+    throw new CliUsageError(`--out ${out} is not empty; give a new or empty directory`);
+
+  let current: { layer: number; weights: HostWeights } | undefined;
+  const produce = async (stored: string): Promise<Float32Array> => {
+    const name = canonical.get(stored);
+    const layer = name === undefined ? undefined : layerOf.get(name);
+    if (name === undefined || layer === undefined) return checkpoint.read(stored);
+    if (current?.layer !== layer)
+      current = { layer, weights: await slimLayer(opened, layer, directions[layer]) };
+    return Float32Array.from((current.weights.get(name) as { data: Float64Array }).data);
+  };
+
+  const files: { name: string; bytes: number }[] = [];
+  const weightMap: Record<string, string> = {};
+  let largestInputShard = 0;
+  const skipped: string[] = [];
+  for (const [index, file] of checkpoint.files.entries()) {
+    largestInputShard = Math.max(largestInputShard, (await stat(join(dir, file))).size);
+    const tensors: OutputTensor[] = [];
+    for (const stored of checkpoint.tensorNames()) {
+      const info = checkpoint.info(stored);
+      if (info.file !== file) continue;
+      if (!['F32', 'F16', 'BF16', 'F64'].includes(info.dtype)) {
+        skipped.push(stored);
+        continue;
+      }
+      tensors.push({ stored, shape: info.shape });
+      weightMap[stored] = file;
+    }
+    const bytes = await withInputErrors(dir, () =>
+      writeStreamed(join(out, file), tensors, produce),
+    );
+    files.push({ name: file, bytes });
+    onShard?.(file, index + 1, checkpoint.files.length);
+  }
+  if (checkpoint.files.length > 1 || opened.files.has('model.safetensors.index.json')) {
+    const totalSize = files.reduce((s, f) => s + f.bytes, 0);
+    const index = JSON.stringify(
+      { metadata: { total_size: totalSize }, weight_map: weightMap },
+      null,
+      2,
+    );
+    await writeFile(join(out, 'model.safetensors.index.json'), index);
+    files.push({ name: 'model.safetensors.index.json', bytes: Buffer.byteLength(index) });
+  }
+  const config = {
+    ...spec.json,
+    torch_dtype: 'float32',
+    [SLIM_MARKER_FIELD]: { format: SLIM_FORMAT, layers: directions },
+  };
+  const configText = `${JSON.stringify(config, null, 2)}\n`;
+  await writeFile(join(out, 'config.json'), configText);
+  files.push({ name: 'config.json', bytes: Buffer.byteLength(configText) });
+  for (const name of [...opened.files.keys()].sort()) {
+    if (name === 'config.json' || WEIGHT_FILES.test(name)) continue;
+    await copyFile(join(dir, name), join(out, name));
+    files.push({ name, bytes: (await stat(join(out, name))).size });
+  }
+  return { out, directions, files, largestInputShard, ...(skipped.length ? { skipped } : {}) };
+}
+
+export const convertCommand: Command = {
+  name: 'convert',
+  summary: 'write a slim checkpoint (W_KV or W_VK in place of W_V or W_K) that run loads',
+  help: `Usage: slim convert --model DIR --out DIR [--json]
+
+Writes a slim checkpoint of the model in DIR to the new directory --out: per layer, the
+direction 'slim check' picks; a K-cache layer stores W_KV = W_K⁻¹·W_V in the place of W_V
+(V = K·W_KV, paper §1), a V-cache layer stores W_VK = W_V⁻¹·W_K in the place of W_K
+(Appendix C), formed in float64 and written as float32 in the family's own layout (GPT-2's
+fused c_attn, Llama's v_proj/k_proj, GPT-NeoX's per-head query_key_value). Every tensor is
+written as F32; config.json gains the marker
+
+  "${SLIM_MARKER_FIELD}": {"format": "${SLIM_FORMAT}", "layers": ["k-cache", …]}
+
+which 'slim run' and the engine's loadModel read. Tokenizer and other files are copied.
+
+It streams: one output shard is written at a time, tensor by tensor, and only one layer's
+attention projections are held at once, so memory stays far below the largest shard.
+
+Options:
+  --model DIR   the model directory (single file or sharded)
+  --out DIR     a new (or empty) directory for the slim checkpoint
+  --json        print one JSON document: {out, directions: [per layer], files: [{name, bytes}],
+                largestInputShard}
+  -h, --help    show this help
+
+Example: slim convert --model public/models/moby-gpt2 --out /tmp/moby-gpt2-slim
+`,
+  options: { model: { type: 'string' }, out: { type: 'string' } },
+  async run(values, { io, json }) {
+    const dir = requireString(stringValue(values, 'model'), 'model', 'a model directory');
+    const out = requireString(stringValue(values, 'out'), 'out', 'a new directory');
+    const result = await convertModel(dir, out, (file, done, total) => {
+      if (!json) io.stderr(`wrote ${file} (${done}/${total})\n`);
+    });
+    if (json) {
+      printJson(io, result);
+      return EXIT_OK;
+    }
+    const k = result.directions.filter((d) => d === 'k-cache').length;
+    io.stdout(
+      `slim checkpoint written to ${out}: ${k} K-cache layers, ${result.directions.length - k} V-cache layers\n` +
+        result.files.map((f) => `  ${f.name}  ${formatBytes(f.bytes)}`).join('\n') +
+        '\n',
+    );
+    return EXIT_OK;
+  },
+};

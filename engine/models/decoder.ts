@@ -1,0 +1,298 @@
+/**
+ * What the decoder families (GPT-2, Llama, GPT-NeoX) share: weights uploaded once, one attention
+ * layer per block from engine/attention (standard KV-cache, slim K-cache, or per layer the
+ * direction the conditioning check chose: K-cache or V-cache, paper §1, Appendices A and C),
+ * the prefill/decode API, greedy argmax, cache bytes and lifetime. Each family writes only its
+ * forward pass, against `Backend`.
+ */
+import { createAttention, type AttentionLayer, type AttentionWeights } from '../attention';
+import type { RopeConfig } from '../attention';
+import type { CacheScheme, DecodeOrder } from '../../roofline';
+import type { Backend } from '../backend';
+import { matrix64, type Matrix64 } from '../linalg';
+import { gaussian, seededRandom } from '../random';
+import { EngineInputError, shapeString, type Tensor } from '../tensor';
+
+/** A host tensor: row-major values and their shape. */
+export interface HostTensor {
+  shape: number[];
+  data: Float32Array | Float64Array;
+}
+
+/** Parameter name (the family's Hugging Face name, without the model prefix) → values. */
+export type HostWeights = Map<string, HostTensor>;
+
+/** Which projection a slim layer keeps: K (V = K·W_KV, paper §1) or V (K = V·W_VK, Appendix C). */
+export type LayerDirection = Extract<CacheScheme, 'k-cache' | 'v-cache'>;
+
+/** The caches a decoder can hold: the standard KV-cache, or slim attention (paper §1). */
+export type DecoderScheme = Extract<CacheScheme, 'kv' | 'k-cache'>;
+
+export interface DecoderOptions {
+  scheme: DecoderScheme;
+  /** Order of slim decode with the K-cache (paper §2); 'k-first' (option 2) by default. */
+  decodeOrder?: DecodeOrder;
+  /**
+   * With scheme 'k-cache': the direction of each layer ('k-cache' or 'v-cache', as `slim check`
+   * chooses it); every layer 'k-cache' when absent. The V-cache needs a model without RoPE.
+   */
+  directions?: readonly LayerDirection[];
+}
+
+export interface DecoderCacheBytes {
+  /** Bytes of the filled K-cache rows over all layers. */
+  kCache: number;
+  /** Bytes of the filled V-cache rows. */
+  vCache: number;
+  /** kCache + vCache. */
+  total: number;
+  /** Bytes reserved by the caches (capacity doubles). */
+  allocated: number;
+}
+
+/** Looks a parameter up and checks its shape; `family` names the model in the message. */
+export function param(w: HostWeights, family: string, name: string, shape: number[]): HostTensor {
+  const t = w.get(name);
+  if (!t) throw new EngineInputError(`${family} weights: missing ${name}`);
+  if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+    throw new EngineInputError(
+      `${family} weights: ${name} has shape ${shapeString(t.shape)}, expected ${shapeString(shape)}`,
+    );
+  }
+  return t;
+}
+
+/** Columns [c0, c1) of a host [rows, cols] matrix as float64. */
+export function columns(t: HostTensor, c0: number, c1: number): Matrix64 {
+  const [r, c] = t.shape;
+  const out = matrix64(r, c1 - c0);
+  for (let i = 0; i < r; i++) {
+    for (let j = c0; j < c1; j++) out.data[i * (c1 - c0) + j - c0] = t.data[i * c + j];
+  }
+  return out;
+}
+
+/**
+ * The transpose of rows `rows` of an nn.Linear weight [out, in] as a float64 [in, rows.length]
+ * matrix: Hugging Face's Linear computes x·Wᵀ, the attention layers take x·W (paper §1).
+ */
+export function linearRowsT(t: HostTensor, rows: readonly number[]): Matrix64 {
+  const inDim = t.shape[1];
+  const out = matrix64(inDim, rows.length);
+  rows.forEach((row, j) => {
+    for (let i = 0; i < inDim; i++) out.data[i * rows.length + j] = t.data[row * inDim + i];
+  });
+  return out;
+}
+
+/** Writes a float64 [in, rows.length] matrix back into rows `rows` of an nn.Linear weight. */
+export function setLinearRowsT(t: HostTensor, rows: readonly number[], m: Matrix64): void {
+  const inDim = t.shape[1];
+  rows.forEach((row, j) => {
+    for (let i = 0; i < inDim; i++) t.data[row * inDim + i] = m.data[i * rows.length + j];
+  });
+}
+
+/** Writes a float64 [rows, c1 − c0] matrix into columns [c0, c1) of a host matrix. */
+export function setColumns(t: HostTensor, c0: number, m: Matrix64): void {
+  const c = t.shape[1];
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) t.data[i * c + c0 + j] = m.data[i * m.cols + j];
+}
+
+export function range(start: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => start + i);
+}
+
+/**
+ * Seeded random weights for the given parameter shapes: matrices normal with σ `std`, 1-D
+ * gains (picked by `isGain`) near 1, other 1-D tensors (biases) normal with σ `std`; float32 on
+ * the host. For tests and benchmarks that build checkpoints of any family.
+ */
+export function randomWeights(
+  shapes: readonly [string, number[]][],
+  seed: number,
+  isGain: (name: string) => boolean,
+  std = 0.02,
+): HostWeights {
+  const normal = gaussian(seededRandom(seed));
+  const out: HostWeights = new Map();
+  for (const [name, shape] of shapes) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    const gain = isGain(name);
+    for (let i = 0; i < size; i++) data[i] = gain ? 1 + 0.1 * normal() : std * normal();
+    out.set(name, { shape, data });
+  }
+  return out;
+}
+
+/**
+ * The shared half of every decoder: attention layers, owned tensors, prefill/decode, caches.
+ * A subclass builds its weights inside `build` and implements `forward`.
+ */
+export abstract class DecoderModel {
+  /** Bytes the backend allocated for this model's weights, measured when it was built. */
+  weightBytes = 0;
+  readonly options: Required<Omit<DecoderOptions, 'directions'>> & {
+    directions: readonly LayerDirection[] | undefined;
+  };
+  protected readonly attns: AttentionLayer[] = [];
+  /** How messages name the position limit ('learned positions' for GPT-2). */
+  protected positionsName = 'positions';
+  private readonly owned: Tensor[] = [];
+  private disposed = false;
+
+  protected constructor(
+    readonly backend: Backend,
+    /** Names the model in messages, e.g. 'GPT-2'. */
+    readonly familyName: string,
+    readonly vocabSize: number,
+    /** The longest context (learned positions, or max_position_embeddings). */
+    readonly maxPositions: number,
+    layers: number,
+    options: DecoderOptions,
+  ) {
+    if (options.scheme !== 'kv' && options.scheme !== 'k-cache') {
+      throw new EngineInputError(
+        `${familyName}: scheme must be 'kv' or 'k-cache', got ${String(options.scheme)}`,
+      );
+    }
+    const directions = options.directions;
+    if (directions !== undefined) {
+      if (directions.length !== layers)
+        throw new EngineInputError(
+          `${familyName}: directions lists ${directions.length} layers, the model has ${layers}`,
+        );
+      for (const [i, d] of directions.entries())
+        if (d !== 'k-cache' && d !== 'v-cache')
+          throw new EngineInputError(
+            `${familyName}: direction of layer ${i} must be 'k-cache' or 'v-cache', got ${String(d)}`,
+          );
+    }
+    this.options = {
+      scheme: options.scheme,
+      decodeOrder: options.decodeOrder ?? 'k-first',
+      directions,
+    };
+  }
+
+  /** Runs the subclass's weight upload; measures its bytes and frees everything if it fails. */
+  protected build(fn: () => void): void {
+    const before = this.backend.stats().liveBytes;
+    try {
+      fn();
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+    this.weightBytes = this.backend.stats().liveBytes - before;
+  }
+
+  /** Uploads host values as a tensor this model owns until dispose(). */
+  protected upload(data: ArrayLike<number>, shape: number[]): Tensor {
+    const t = this.backend.keep(this.backend.fromArray(data, shape));
+    this.owned.push(t);
+    return t;
+  }
+
+  /** The attention layer of block `layer` with the scheme (and direction) the options ask for. */
+  protected attention(weights: AttentionWeights, layer: number, rope?: RopeConfig): AttentionLayer {
+    const label = `layer ${layer}`;
+    const { scheme, decodeOrder, directions } = this.options;
+    const direction = scheme === 'kv' ? 'kv' : (directions?.[layer] ?? 'k-cache');
+    const attn = createAttention(
+      this.backend,
+      weights,
+      direction === 'kv'
+        ? { scheme: 'kv', label, rope }
+        : direction === 'k-cache'
+          ? { scheme: 'k-cache', decodeOrder, label, rope }
+          : { scheme: 'v-cache', label, rope },
+    );
+    this.attns.push(attn);
+    return attn;
+  }
+
+  /** Tokens in the cache (n). */
+  get length(): number {
+    return this.attns[0]?.length ?? 0;
+  }
+
+  /** Number of decoder blocks. */
+  get layerCount(): number {
+    return this.attns.length;
+  }
+
+  /**
+   * Runs the prompt through the stack (causal, appended to what is cached) and returns the
+   * logits of its last token, [1, vocabSize]. The caller disposes the result.
+   */
+  prefill(ids: readonly number[]): Tensor {
+    this.checkIds(ids);
+    return this.forward(ids);
+  }
+
+  /** One token → logits [1, vocabSize] of the next one. */
+  decode(id: number): Tensor {
+    this.checkIds([id]);
+    return this.forward([id]);
+  }
+
+  /** Greedy: the index of the largest logit of `logits`, read back asynchronously. */
+  async argmax(logits: Tensor): Promise<number> {
+    const idx = this.backend.argmax(logits);
+    try {
+      const [v] = await idx.read();
+      return v;
+    } finally {
+      idx.dispose();
+    }
+  }
+
+  cacheBytes(): DecoderCacheBytes {
+    let kCache = 0;
+    let vCache = 0;
+    let allocated = 0;
+    for (const a of this.attns) {
+      const s = a.cacheStats();
+      allocated += s.allocatedBytes;
+      for (const c of s.caches) {
+        if (c.name === 'V') vCache += c.bytes;
+        else kCache += c.bytes;
+      }
+    }
+    return { kCache, vCache, total: kCache + vCache, allocated };
+  }
+
+  /** Empties the caches (keeps their storage). */
+  reset(): void {
+    for (const a of this.attns) a.reset();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const a of this.attns) a.dispose();
+    for (const t of this.owned) if (!t.disposed) t.dispose();
+  }
+
+  /** ids at positions length … length + ids.length − 1 → logits of the last, [1, vocab]. */
+  protected abstract forward(ids: readonly number[]): Tensor;
+
+  private checkIds(ids: readonly number[]): void {
+    const name = this.familyName;
+    if (this.disposed) throw new EngineInputError(`${name}: the model was disposed`);
+    if (ids.length === 0) throw new EngineInputError(`${name}: needs at least one token`);
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) {
+        throw new EngineInputError(`${name}: token id ${id} is outside [0, ${this.vocabSize})`);
+      }
+    }
+    if (this.length + ids.length > this.maxPositions) {
+      throw new EngineInputError(
+        `${name}: ${this.length + ids.length} tokens exceed the ${this.maxPositions} ${this.positionsName} of the model`,
+      );
+    }
+  }
+}

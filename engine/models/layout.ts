@@ -1,0 +1,18 @@
+/**
+ * Where a family keeps W_K and W_V of a layer (fused or separate tensors, x·W or nn.Linear
+ * layout). The conditioning check reads them, the converter writes W_KV or W_VK in their place
+ * (paper §1, Appendix C) and the loader undoes that for a converted checkpoint.
+ */
+import type { Matrix64 } from '../linalg';
+import type { HostWeights } from './decoder';
+
+export interface AttentionLayout {
+  /** Parameter names (without the model prefix) that hold W_K and W_V of the layer. */
+  tensors(layer: number): string[];
+  /** W_K and W_V as float64 d×e matrices in the x·W convention (paper §1). */
+  read(weights: HostWeights, layer: number): { wK: Matrix64; wV: Matrix64 };
+  /** Writes a d×e (x·W) matrix where W_K is kept, in the family's layout. */
+  writeK(weights: HostWeights, layer: number, m: Matrix64): void;
+  /** Writes a d×e (x·W) matrix where W_V is kept, in the family's layout. */
+  writeV(weights: HostWeights, layer: number, m: Matrix64): void;
+}

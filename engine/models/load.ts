@@ -1,0 +1,434 @@
+/**
+ * Loads Hugging Face checkpoints into the decoder families: config.json through roofline's one
+ * parser (parseHfConfig), weights through engine/io's openCheckpoint (single file or shards),
+ * every tensor checked against the config before anything is read, and slim checkpoints made
+ * by `slim convert` (W_KV or W_VK stored in place of W_V or W_K, marked in config.json).
+ *
+ * Every problem is a ModelLoadError (or engine/io's CheckpointFormatError /
+ * CheckpointMissingError) whose message names the file and says what is wrong.
+ */
+import {
+  applicability,
+  compressionFactor,
+  HfConfigError,
+  parseHfConfig,
+  type ParsedHfConfig,
+} from '../../roofline';
+import type { Backend } from '../backend';
+import {
+  isFloatDtype,
+  openCheckpoint,
+  type ByteSource,
+  type Checkpoint,
+  type CheckpointFiles,
+} from '../io';
+import { matmul64 } from '../linalg';
+import {
+  DecoderModel,
+  type DecoderOptions,
+  type HostWeights,
+  type LayerDirection,
+} from './decoder';
+import { gpt2AttentionLayout, gpt2ParameterShapes, Gpt2Model, type Gpt2Config } from './gpt2';
+import type { AttentionLayout } from './layout';
+import { llamaAttentionLayout, llamaParameterShapes, LlamaModel, type LlamaConfig } from './llama';
+import { neoxAttentionLayout, neoxParameterShapes, NeoxModel, type NeoxConfig } from './neox';
+
+export const CONFIG_FILE = 'config.json';
+
+/** A checkpoint that cannot be loaded: `file` is the file at fault, `problem` the sentence. */
+export class ModelLoadError extends Error {
+  readonly file: string;
+  readonly problem: string;
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'ModelLoadError';
+    this.file = file;
+    this.problem = problem;
+  }
+}
+
+export type ModelFamily = 'gpt2' | 'llama' | 'gpt-neox';
+
+export type FamilyConfig =
+  | { family: 'gpt2'; config: Gpt2Config }
+  | { family: 'llama'; config: LlamaConfig }
+  | { family: 'gpt-neox'; config: NeoxConfig };
+
+/** The config.json field `slim convert` adds, and its format tag. */
+export const SLIM_MARKER_FIELD = 'slim_attention';
+export const SLIM_FORMAT = 'slim-attention/1';
+
+/**
+ * config.json's slim marker: per layer, 'k-cache' (the W_V slot holds W_KV = W_K⁻¹·W_V, paper §1)
+ * or 'v-cache' (the W_K slot holds W_VK = W_V⁻¹·W_K, Appendix C), in the family's layout, float32.
+ */
+export interface SlimMarker {
+  format: typeof SLIM_FORMAT;
+  layers: LayerDirection[];
+}
+
+/** What config.json says about a model, checked against what this engine can run. */
+export interface ModelSpec {
+  family: ModelFamily;
+  familyConfig: FamilyConfig;
+  /** The cost model's view (roofline's parser). */
+  parsed: ParsedHfConfig;
+  layers: number;
+  d: number;
+  heads: number;
+  vocabSize: number;
+  maxPositions: number;
+  /** True for RoPE families: the V-cache direction is unavailable there (Appendix C). */
+  rope: boolean;
+  /** Canonical parameter names (no model prefix) and shapes. */
+  shapes: [string, number[]][];
+  layout: AttentionLayout;
+  /** Present for a checkpoint written by `slim convert`. */
+  slim?: SlimMarker;
+  /** Approximations the engine makes for this checkpoint (printed by the CLI). */
+  notes: string[];
+  /** config.json as parsed JSON (the converter copies it). */
+  json: Record<string, unknown>;
+}
+
+const ARCHITECTURES: Record<string, ModelFamily> = {
+  GPT2LMHeadModel: 'gpt2',
+  GPT2Model: 'gpt2',
+  LlamaForCausalLM: 'llama',
+  LlamaModel: 'llama',
+  GPTNeoXForCausalLM: 'gpt-neox',
+  GPTNeoXModel: 'gpt-neox',
+};
+
+const MODEL_TYPES: Record<string, ModelFamily> = {
+  gpt2: 'gpt2',
+  llama: 'llama',
+  gpt_neox: 'gpt-neox',
+};
+
+/** transformers' GELU names: the tanh form runs exactly, 'gelu' (erf) runs as the tanh form. */
+const TANH_GELU = new Set(['gelu_new', 'gelu_fast', 'gelu_pytorch_tanh']);
+
+function geluNote(file: string, field: string, activation: string): string[] {
+  if (TANH_GELU.has(activation)) return [];
+  if (activation === 'gelu')
+    return [
+      `${file}: ${field} "gelu" is the exact (erf) GELU; the engine's GELU is the tanh form, ` +
+        'which differs from it by at most about 5e-4 per activation, so logits differ slightly ' +
+        'from the reference implementation (standard and slim share it).',
+    ];
+  throw new ModelLoadError(
+    file,
+    `${field} "${activation}" is not supported; the engine runs GELU (gelu_new, gelu, gelu_fast, gelu_pytorch_tanh).`,
+  );
+}
+
+/** Parses config.json text into a ModelSpec, or throws ModelLoadError naming the file. */
+export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
+  let parsed: ParsedHfConfig;
+  let json: Record<string, unknown>;
+  try {
+    parsed = parseHfConfig(text);
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof HfConfigError)
+      throw new ModelLoadError(file, error.message.replace(/^config\.json /, ''));
+    throw error;
+  }
+  const archs = Array.isArray(json['architectures']) ? json['architectures'] : [];
+  const arch = archs.find((a): a is string => typeof a === 'string');
+  const type = typeof json['model_type'] === 'string' ? json['model_type'] : undefined;
+  const family = arch !== undefined ? ARCHITECTURES[arch] : type && MODEL_TYPES[type];
+  const supported = 'GPT2LMHeadModel, LlamaForCausalLM and GPTNeoXForCausalLM';
+  if (!family || family !== parsed.family)
+    throw new ModelLoadError(
+      file,
+      `the architecture ${arch ?? `with model_type "${type ?? '(none)'}"`} is not supported; ` +
+        `this engine loads ${supported} checkpoints.`,
+    );
+  const m = parsed.model;
+  const rt = parsed.runtime;
+  if (!rt) throw new ModelLoadError(file, `the ${family} config has no runtime fields.`);
+  if (m.kvHeads !== m.heads) {
+    const c = compressionFactor(m);
+    throw new ModelLoadError(
+      file,
+      `this is a ${m.kvHeads === 1 ? 'MQA' : 'GQA'} model (${m.heads} query heads share ` +
+        `${m.kvHeads} key/value heads), compression factor c = ${Math.round(c * 100) / 100}. ` +
+        `Slim attention halves the KV-cache only for MHA, where W_K is square and invertible ` +
+        `(paper §1); here ${applicability(m).reason} This engine runs MHA checkpoints only.`,
+    );
+  }
+  if (m.headDim * m.heads !== m.d)
+    throw new ModelLoadError(
+      file,
+      `head_dim ${m.headDim} × ${m.heads} heads ≠ hidden size ${m.d}; only square MHA (h·d_k = d) is supported.`,
+    );
+  const vocabSize = m.vocab as number;
+  const maxPositions = m.contextLength as number;
+  const notes: string[] = [];
+  let familyConfig: FamilyConfig;
+  if (family === 'gpt2') {
+    if (m.ffnDim !== 4 * m.d)
+      throw new ModelLoadError(file, `n_inner ${m.ffnDim} is not 4·n_embd; not supported.`);
+    notes.push(...geluNote(file, 'activation_function', rt.activation));
+    familyConfig = {
+      family,
+      config: {
+        vocabSize,
+        nPositions: maxPositions,
+        d: m.d,
+        heads: m.heads,
+        layers: m.layers,
+        lnEps: rt.normEps,
+      },
+    };
+  } else if (family === 'llama') {
+    if (rt.activation !== 'silu')
+      throw new ModelLoadError(
+        file,
+        `hidden_act "${rt.activation}" is not supported; Llama's MLP is SwiGLU (silu).`,
+      );
+    if (rt.ropeScaling)
+      throw new ModelLoadError(file, 'rope_scaling is set; scaled RoPE is not supported.');
+    familyConfig = {
+      family,
+      config: {
+        vocabSize,
+        maxPositions,
+        d: m.d,
+        heads: m.heads,
+        layers: m.layers,
+        ffnDim: m.ffnDim as number,
+        normEps: rt.normEps,
+        ropeTheta: rt.ropeTheta as number,
+        tiedEmbeddings: rt.tiedEmbeddings,
+        attentionBias: rt.attentionBias,
+        mlpBias: rt.mlpBias,
+      },
+    };
+  } else {
+    notes.push(...geluNote(file, 'hidden_act', rt.activation));
+    if (rt.ropeScaling)
+      throw new ModelLoadError(file, 'rope_scaling is set; scaled RoPE is not supported.');
+    const config: NeoxConfig = {
+      vocabSize,
+      maxPositions,
+      d: m.d,
+      heads: m.heads,
+      layers: m.layers,
+      ffnDim: m.ffnDim as number,
+      normEps: rt.normEps,
+      ropeTheta: rt.ropeTheta as number,
+      rotaryPct: rt.rotaryPct as number,
+      parallelResidual: rt.parallelResidual !== false,
+      tiedEmbeddings: rt.tiedEmbeddings,
+      attentionBias: rt.attentionBias,
+    };
+    const r = Math.floor((m.d / m.heads) * config.rotaryPct);
+    if (r < 2 || r % 2 !== 0)
+      throw new ModelLoadError(
+        file,
+        `rotary_pct ${config.rotaryPct} gives ${r} rotated dims per head; RoPE needs an even number ≥ 2.`,
+      );
+    familyConfig = { family, config };
+  }
+  const spec: ModelSpec = {
+    family,
+    familyConfig,
+    parsed,
+    layers: m.layers,
+    d: m.d,
+    heads: m.heads,
+    vocabSize,
+    maxPositions,
+    rope: family !== 'gpt2',
+    shapes: shapesOf(familyConfig),
+    layout: layoutOf(familyConfig),
+    notes,
+    json,
+  };
+  const marker = json[SLIM_MARKER_FIELD];
+  if (marker !== undefined) spec.slim = readMarker(marker, spec, file);
+  return spec;
+}
+
+function shapesOf(f: FamilyConfig): [string, number[]][] {
+  if (f.family === 'gpt2') return gpt2ParameterShapes(f.config);
+  if (f.family === 'llama') return llamaParameterShapes(f.config);
+  return neoxParameterShapes(f.config);
+}
+
+function layoutOf(f: FamilyConfig): AttentionLayout {
+  if (f.family === 'gpt2') return gpt2AttentionLayout(f.config);
+  if (f.family === 'llama') return llamaAttentionLayout(f.config);
+  return neoxAttentionLayout(f.config);
+}
+
+function readMarker(marker: unknown, spec: ModelSpec, file: string): SlimMarker {
+  const m = marker as Partial<SlimMarker> | null;
+  if (typeof m !== 'object' || m === null || m.format !== SLIM_FORMAT || !Array.isArray(m.layers))
+    throw new ModelLoadError(
+      file,
+      `"${SLIM_MARKER_FIELD}" must be {"format": "${SLIM_FORMAT}", "layers": [...]}, got ${JSON.stringify(marker)}.`,
+    );
+  if (m.layers.length !== spec.layers)
+    throw new ModelLoadError(
+      file,
+      `"${SLIM_MARKER_FIELD}.layers" lists ${m.layers.length} layers, the model has ${spec.layers}.`,
+    );
+  for (const [i, d] of m.layers.entries()) {
+    if (d !== 'k-cache' && d !== 'v-cache')
+      throw new ModelLoadError(
+        file,
+        `"${SLIM_MARKER_FIELD}.layers[${i}]" must be "k-cache" or "v-cache", got ${JSON.stringify(d)}.`,
+      );
+    if (d === 'v-cache' && spec.rope)
+      throw new ModelLoadError(
+        file,
+        `layer ${i} is marked "v-cache", which a RoPE model cannot run (paper Appendices C, D, G).`,
+      );
+  }
+  return { format: SLIM_FORMAT, layers: [...m.layers] };
+}
+
+/** The model prefixes of each family (tensors may be stored with or without them). */
+const PREFIXES: Record<ModelFamily, string> = {
+  gpt2: 'transformer.',
+  llama: 'model.',
+  'gpt-neox': 'gpt_neox.',
+};
+
+/** A checkpoint opened and checked against its config.json; nothing read yet but headers. */
+export interface OpenedModel {
+  spec: ModelSpec;
+  checkpoint: Checkpoint;
+  /** Canonical parameter name → the name stored in the checkpoint. */
+  stored(name: string): string;
+  /** The file (shard) holding a canonical parameter. */
+  fileOf(name: string): string;
+  /** The other files given (tokenizer files …), for the converter to copy. */
+  files: CheckpointFiles;
+}
+
+async function textFile(files: CheckpointFiles, file: string): Promise<string> {
+  const f = files.get(file);
+  if (f === undefined) throw new ModelLoadError(file, 'the file is missing.');
+  const bytes =
+    f instanceof Uint8Array ? f : await (f as ByteSource).read(0, (f as ByteSource).size);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ModelLoadError(file, 'not valid UTF-8 text.');
+  }
+}
+
+/**
+ * Opens config.json and the weights (model.safetensors, or the shard index and its shards) and
+ * checks that every tensor the family needs is there with the shape config.json implies.
+ */
+export async function openModel(files: CheckpointFiles, name = 'model'): Promise<OpenedModel> {
+  const spec = readModelSpec(await textFile(files, CONFIG_FILE));
+  const checkpoint = await openCheckpoint(files, name);
+  const prefix = PREFIXES[spec.family];
+  const [first] = spec.shapes[0];
+  const usePrefix = checkpoint.has(prefix + first);
+  const stored = (n: string) => {
+    if (usePrefix && checkpoint.has(prefix + n)) return prefix + n;
+    return n;
+  };
+  const where = checkpoint.files.join(', ');
+  for (const [n, shape] of spec.shapes) {
+    const s = stored(n);
+    if (!checkpoint.has(s))
+      throw new ModelLoadError(
+        where,
+        `has no tensor "${usePrefix ? prefix + n : n}", which a ${spec.family} checkpoint with this config.json needs.`,
+      );
+    const info = checkpoint.info(s);
+    if (!isFloatDtype(info.dtype))
+      throw new ModelLoadError(
+        info.file,
+        `tensor "${s}" has dtype ${info.dtype}; weights must be F32, F16, BF16 or F64.`,
+      );
+    if (info.shape.length !== shape.length || info.shape.some((v, i) => v !== shape[i]))
+      throw new ModelLoadError(
+        info.file,
+        `tensor "${s}" has shape [${info.shape.join(', ')}] but config.json implies [${shape.join(', ')}].`,
+      );
+  }
+  return { spec, checkpoint, stored, fileOf: (n) => checkpoint.info(stored(n)).file, files };
+}
+
+/**
+ * Reads the named parameters (canonical names) into host memory: the attention tensors that
+ * hold W_K and W_V as float64 (so a slim checkpoint's W_KV survives exactly), the rest float32.
+ */
+export async function readWeights(
+  opened: OpenedModel,
+  names?: readonly string[],
+): Promise<HostWeights> {
+  const { spec, checkpoint } = opened;
+  const exact = new Set<string>();
+  for (let i = 0; i < spec.layers; i++) for (const t of spec.layout.tensors(i)) exact.add(t);
+  const shapes = new Map(spec.shapes);
+  const out: HostWeights = new Map();
+  for (const n of names ?? [...shapes.keys()]) {
+    const shape = shapes.get(n);
+    if (!shape) throw new ModelLoadError(CONFIG_FILE, `the model has no parameter "${n}".`);
+    const s = opened.stored(n);
+    const data = exact.has(n) ? await checkpoint.readFloat64(s) : await checkpoint.read(s);
+    out.set(n, { shape: [...shape], data });
+  }
+  return out;
+}
+
+/**
+ * Undoes `slim convert` for one layer in place: the W_V slot holds W_KV (k-cache) → W_V = W_K·W_KV;
+ * the W_K slot holds W_VK (v-cache) → W_K = W_V·W_VK (float64). The attention layer then forms
+ * W_KV (or W_VK) again from these, which gives back the stored matrix up to float64 rounding.
+ */
+export function restoreLayer(spec: ModelSpec, weights: HostWeights, layer: number): void {
+  const direction = spec.slim?.layers[layer];
+  if (!direction) return;
+  const { wK, wV } = spec.layout.read(weights, layer);
+  if (direction === 'k-cache') spec.layout.writeV(weights, layer, matmul64(wK, wV));
+  else spec.layout.writeK(weights, layer, matmul64(wV, wK));
+}
+
+/** Any loaded decoder: prefill/decode/argmax/cacheBytes/reset/dispose (see DecoderModel). */
+export type LoadedModel = DecoderModel & { readonly spec: ModelSpec };
+
+/**
+ * Builds a model of the checkpoint's family on `backend`. With scheme 'k-cache' and no
+ * `directions`, a converted checkpoint runs the directions stored in its marker, others the
+ * K-cache in every layer.
+ */
+export async function loadModel(
+  source: CheckpointFiles | OpenedModel,
+  backend: Backend,
+  options: DecoderOptions,
+): Promise<LoadedModel> {
+  const opened = isOpened(source) ? source : await openModel(source);
+  const { spec } = opened;
+  const weights = await readWeights(opened);
+  for (let i = 0; i < spec.layers; i++) restoreLayer(spec, weights, i);
+  const opts: DecoderOptions = {
+    ...options,
+    directions:
+      options.directions ?? (options.scheme === 'k-cache' ? spec.slim?.layers : undefined),
+  };
+  const f = spec.familyConfig;
+  const model =
+    f.family === 'gpt2'
+      ? new Gpt2Model(backend, f.config, weights, opts)
+      : f.family === 'llama'
+        ? new LlamaModel(backend, f.config, weights, opts)
+        : new NeoxModel(backend, f.config, weights, opts);
+  return Object.assign(model, { spec });
+}
+
+function isOpened(s: CheckpointFiles | OpenedModel): s is OpenedModel {
+  return 'spec' in s && 'checkpoint' in s;
+}
