@@ -1,5 +1,4 @@
 import { useCallback, useMemo } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import {
   enumCodec,
   numberCodec,
@@ -234,7 +233,7 @@ export interface ExplorerState {
   setPlannerChips: (k: number) => void;
   plannerUsers: number;
   setPlannerUsers: (u: number) => void;
-  /** Switches to a custom model in one URL update (two separate setters would race). */
+  /** Switches to a custom model (id and data together). */
   applyCustomModel: (m: CustomModelState) => void;
   applyCustomChip: (c: CustomChipState) => void;
   /** The resolved model and chip (catalog entry or custom). */
@@ -249,33 +248,29 @@ export function useExplorerState(): ExplorerState {
   const [chipId, setChipId] = useUrlState('chip', stringCodec, DEFAULTS.chip);
   const [customChip, setCustomChip] = useUrlState('cc', customChipCodec, DEFAULT_CUSTOM_CHIP);
   const [batch, setBatch] = useUrlState('batch', countCodec, DEFAULTS.batch);
-  const [context, setContext] = useUrlState('n', countCodec, DEFAULTS.context);
+  // The context follows a slider: React state at once, the URL once the slider rests (needs
+  // the page's UrlStateProvider, see ExplorerPage).
+  const [context, setContext] = useUrlState('n', countCodec, DEFAULTS.context, { batch: true });
   const [weightFormat, setWeightFormat] = useUrlState('wfmt', formatCodec, DEFAULTS.weightFormat);
   const [cacheFormat, setCacheFormat] = useUrlState('cfmt', formatCodec, DEFAULTS.cacheFormat);
   const [plannerChips, setPlannerChips] = useUrlState('k', countCodec, DEFAULTS.plannerChips);
   const [plannerUsers, setPlannerUsers] = useUrlState('users', countCodec, DEFAULTS.plannerUsers);
 
-  const [, setParams] = useSearchParams();
-  const setBoth = useCallback(
-    (idKey: string, dataKey: string, data: string) =>
-      setParams(
-        (prev) => {
-          const out = new URLSearchParams(prev);
-          out.set(idKey, CUSTOM);
-          out.set(dataKey, data);
-          return out;
-        },
-        { replace: true },
-      ),
-    [setParams],
-  );
+  // Id and data change together; each write is applied in the same render, so no view sees the
+  // custom id with stale data.
   const applyCustomModel = useCallback(
-    (m: CustomModelState) => setBoth('model', 'cm', customModelCodec.serialize(m)),
-    [setBoth],
+    (m: CustomModelState) => {
+      setCustomModel(m);
+      setModelId(CUSTOM);
+    },
+    [setCustomModel, setModelId],
   );
   const applyCustomChip = useCallback(
-    (c: CustomChipState) => setBoth('chip', 'cc', customChipCodec.serialize(c)),
-    [setBoth],
+    (c: CustomChipState) => {
+      setCustomChip(c);
+      setChipId(CUSTOM);
+    },
+    [setCustomChip, setChipId],
   );
 
   const model = useMemo(
