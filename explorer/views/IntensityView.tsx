@@ -44,6 +44,7 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
         height: 320,
         marginTop: 34,
         y: { type: 'log', label: '↑ OPs per byte (one layer, projections + attention)' },
+        yUnit: 'count',
         color: {
           domain: intensitySchemes.map((s) => intensitySchemeLabels[s]),
           range: intensitySchemes.map((s) => colors[s]),

@@ -4,7 +4,7 @@ import { PlotFigure } from '../../components/charts/PlotFigure';
 import { contextChart, labelledRule, seriesLines } from '../../components/charts/marks';
 import { formatBytes, formatCapacity, formatCount } from '../../components/format';
 import { maxFittingContext, memoryBytes, memorySeries, memoryLines } from '../series';
-import { colors, GB, type ViewProps } from './common';
+import { colors, type ViewProps } from './common';
 
 /** View 1: memory (weights + B·cache) vs context, the chip's capacity, and where each stops fitting. */
 export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
@@ -47,23 +47,24 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
       ...contextChart({
         height: 320,
         marginTop: 34,
-        y: { type: 'log', label: '↑ memory (GB)' },
+        y: { type: 'log', label: '↑ memory' },
+        yUnit: 'bytes',
         color: { domain: labels, range: palette, legend: true },
       }),
       marks: [
-        ...labelledRule(capacity / GB, `${chip.name}: ${formatCapacity(capacity)}`, {
+        ...labelledRule(capacity, `${chip.name}: ${formatCapacity(capacity)}`, {
           x: grid[0],
           stroke: colors.capacity,
         }),
         ...seriesLines(series, {
-          y: (d: { bytes: number }) => d.bytes / GB,
-          yFormat: (g) => `${g.toPrecision(3)} GB`,
+          y: 'bytes',
+          yFormat: formatBytes,
         }),
         Plot.dot(
           limits.filter((l) => l.maxContext > 0 && l.maxContext < grid[grid.length - 1]),
           {
             x: 'maxContext',
-            y: () => capacity / GB,
+            y: () => capacity,
             fill: 'label',
             r: 5,
             stroke: 'white',

@@ -55,6 +55,7 @@ export const PlannerView = memo(function PlannerView({
         height: 280,
         xLabel: 'context length n →',
         y: { type: 'log', label: '↑ largest batch that fits' },
+        yUnit: 'count',
         color: {
           domain: variants.map((v) => v.label),
           range: variants.map((v) => colors[v.line]),

@@ -1,10 +1,10 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { plotStyle } from '../../components/charts/marks';
+import { plotStyle, tickFormat } from '../../components/charts/marks';
 import { PlotFigure } from '../../components/charts/PlotFigure';
 import { chips as catalogChips } from '../../roofline';
 import { operatingPoints, roofSeries, type OperatingPoint } from '../series';
-import { TERA, type ViewProps } from './common';
+import { type ViewProps } from './common';
 
 const MIN_I = 0.25;
 const MAX_I = 20000;
@@ -34,15 +34,25 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
       style: plotStyle,
       height: 360,
       marginLeft: 56,
-      x: { type: 'log', label: 'arithmetic intensity (OPs per byte) →', domain: [MIN_I, MAX_I] },
-      y: { type: 'log', label: '↑ attainable TOPS', grid: true },
+      x: {
+        type: 'log',
+        label: 'arithmetic intensity (OPs per byte) →',
+        domain: [MIN_I, MAX_I],
+        tickFormat: tickFormat('count'),
+      },
+      y: {
+        type: 'log',
+        label: '↑ attainable OPs per second',
+        grid: true,
+        tickFormat: tickFormat('ops-per-second'),
+      },
       color: { legend: true, domain: points.map((p) => p.label) },
       symbol: { domain: ['memory', 'compute'], range: ['circle', 'diamond'] },
       r: { type: 'identity' },
       marks: [
         Plot.line(others, {
           x: 'opsPerByte',
-          y: (p: { opsPerSecond: number }) => p.opsPerSecond / TERA,
+          y: 'opsPerSecond',
           z: 'chipId',
           stroke: 'currentColor',
           strokeOpacity: 0.15,
@@ -50,20 +60,20 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
         }),
         Plot.line(mine, {
           x: 'opsPerByte',
-          y: (p: { opsPerSecond: number }) => p.opsPerSecond / TERA,
+          y: 'opsPerSecond',
           stroke: 'currentColor',
           strokeWidth: 2.5,
         }),
         Plot.text(mine.slice(-1), {
           x: 'opsPerByte',
-          y: (p: { opsPerSecond: number }) => p.opsPerSecond / TERA,
+          y: 'opsPerSecond',
           text: () => chip.name,
           textAnchor: 'end',
           dy: -8,
         }),
         Plot.dot(points, {
           x: 'opsPerByte',
-          y: (p: OperatingPoint) => p.opsPerSecond / TERA,
+          y: 'opsPerSecond',
           fill: 'label',
           symbol: 'bound',
           // Points often coincide (vanilla attention and batch-1 weights both sit at 2 OPs per

@@ -31,7 +31,8 @@ function speedupPlot(
       marginLeft: 48,
       title: titles[estimate],
       xLabel: 'context length n →',
-      y: { label: '↑ speedup (×)', domain: [yMin, yMax] },
+      y: { label: '↑ speedup', domain: [yMin, yMax] },
+      yUnit: 'ratio',
       color: {
         type: 'ordinal',
         domain: batches.map((b) => `B = ${b}`),

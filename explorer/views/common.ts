@@ -17,7 +17,3 @@ export const colors = {
   'k-first': '#4c78a8',
   capacity: '#c2410c',
 } as const;
-
-export const GB = 1e9;
-
-export const TERA = 1e12;
