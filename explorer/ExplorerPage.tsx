@@ -4,6 +4,7 @@ import { contextGrid, contextRange, type Setup } from './series';
 import { Controls } from './Controls';
 import { useExplorerState } from './state';
 import { ViewsErrorBoundary } from './ViewsErrorBoundary';
+import { setupWarnings, Warnings } from './Warnings';
 import { ApplicabilityView } from './views/ApplicabilityView';
 import { IntensityView } from './views/IntensityView';
 import { MemoryView } from './views/MemoryView';
@@ -41,6 +42,7 @@ function Explorer() {
     () => ({ model, chip, batch, contextLength, weightFormat, cacheFormat }),
     [model, chip, batch, contextLength, weightFormat, cacheFormat],
   );
+  const warnings = useMemo(() => setupWarnings(setup, range.max), [setup, range.max]);
   // No useDeferredValue: a slider step only moves chart markers and rebuilds the small roofline
   // chart, so deferring would cost a second render pass for nothing.
   const viewSetup = setup;
@@ -54,6 +56,7 @@ function Explorer() {
         and every view below follows — memory, intensity, roofline, speedup, verdict and capacity,
         all computed by the cost model from the paper.
       </p>
+      <Warnings warnings={warnings} problems={state.problems} />
       <div className="explorer-layout">
         <Controls state={{ ...state, context: contextLength }} grid={grid} />
         <ViewsErrorBoundary

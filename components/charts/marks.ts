@@ -145,13 +145,19 @@ export interface SeriesLinesOptions<T> {
   stroke?: Plot.ChannelValue;
   strokeWidth?: number | ((d: T) => number);
   curve?: Plot.CurveName;
-  /** How the tip prints a y value (x prints as a token count). */
-  yFormat: (y: number) => string;
+  /** The tip of a point, one sentence ("standard KV-cache: 12.3 GB at 4,096 tokens."). */
+  tip: (d: T) => string;
 }
 
-/** One line per series over context length, with a tip that names the point. */
+/**
+ * Tip options shared by the charts: text wraps at `lineWidth` ems instead of running off the
+ * chart, and Plot's pointer follows touch as well as the mouse, so a tap shows the tip.
+ */
+export const tipOptions = { lineWidth: 22 } as const;
+
+/** One line per series over context length, with a tip that says the point in a sentence. */
 export function seriesLines<T>(data: readonly T[], options: SeriesLinesOptions<T>): Plot.Markish[] {
-  const { x = 'contextLength', y, stroke = 'label', strokeWidth = 2, curve, yFormat } = options;
+  const { x = 'contextLength', y, stroke = 'label', strokeWidth = 2, curve, tip } = options;
   return [
     Plot.line(
       data as T[],
@@ -161,8 +167,14 @@ export function seriesLines<T>(data: readonly T[], options: SeriesLinesOptions<T
         stroke,
         strokeWidth: strokeWidth as Plot.ChannelValue,
         curve,
-        tip: { format: { x: (n: number) => formatCount(n), y: yFormat } },
+        title: tip as (d: unknown) => string,
+        tip: tipOptions,
       }),
     ),
   ];
+}
+
+/** "4,096 tokens" (the x of a context chart, in a tip sentence). */
+export function tokens(n: number): string {
+  return `${formatCount(n)} token${n === 1 ? '' : 's'}`;
 }

@@ -1,10 +1,11 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { plotStyle, tickFormat } from '../../components/charts/marks';
+import { plotStyle, tickFormat, tipOptions } from '../../components/charts/marks';
 import { PlotFigure } from '../../components/charts/PlotFigure';
 import { chips as catalogChips } from '../../roofline';
 import { operatingPoints, roofSeries, type OperatingPoint } from '../series';
-import { type ViewProps } from './common';
+import { pointColor, type ViewProps } from './common';
+import { RooflineWords } from './Words';
 
 const MIN_I = 0.25;
 const MAX_I = 20000;
@@ -46,7 +47,11 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
         grid: true,
         tickFormat: tickFormat('ops-per-second'),
       },
-      color: { legend: true, domain: points.map((p) => p.label) },
+      color: {
+        legend: true,
+        domain: points.map((p) => p.label),
+        range: points.map((p) => pointColor(p.id)),
+      },
       symbol: { domain: ['memory', 'compute'], range: ['circle', 'diamond'] },
       r: { type: 'identity' },
       marks: [
@@ -56,7 +61,8 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
           z: 'chipId',
           stroke: 'currentColor',
           strokeOpacity: 0.15,
-          title: 'chipName',
+          // Named on hover only (faint context, no tip that would compete with the points').
+          title: (p: { chipName: string }) => `The roofline of ${p.chipName}.`,
         }),
         Plot.line(mine, {
           x: 'opsPerByte',
@@ -80,7 +86,8 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
           // value): shrinking radii in drawing order keep each one visible as a ring.
           r: (_p: OperatingPoint, i: number) => 11 - 1.4 * i,
           stroke: 'white',
-          tip: true,
+          title: 'explanation',
+          tip: tipOptions,
           channels: { explanation: { value: 'explanation', label: '' } },
         }),
       ],
@@ -94,8 +101,9 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
       <p className="small">
         Attainable performance min(peak, intensity × bandwidth) (paper Table 3); other catalog chips
         faint. Points: decode at n = {setup.contextLength.toLocaleString('en-US')}, batch{' '}
-        {setup.batch}. Hover a point for why it sits where it does.
+        {setup.batch}. Hover or tap a point for why it sits where it does.
       </p>
+      <RooflineWords chip={chip} weightFormat={weightFormat} />
       <PlotFigure
         options={options}
         ariaLabel={`Roofline of ${chip.name} with decode operating points`}

@@ -227,7 +227,9 @@ describe('customModel', () => {
   it('names the bad field', () => {
     const good = { d: 64, layers: 2, heads: 4, kvHeads: 4, headDim: 16, contextLength: 128 };
     for (const field of ['d', 'layers', 'heads', 'kvHeads', 'headDim', 'contextLength'] as const) {
-      expect(() => customModel({ ...good, [field]: 0 })).toThrow(new RegExp(`^${field} must`));
+      expect(() => customModel({ ...good, [field]: 0 })).toThrow(
+        new RegExp(`^The ${field} field must`),
+      );
       expect(() => customModel({ ...good, [field]: Number.NaN })).toThrow(HfConfigError);
     }
     expect(() => customModel({ ...good, params: -1 })).toThrow(/params/);
