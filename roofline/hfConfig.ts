@@ -50,7 +50,7 @@ function positiveInt(config: Json, field: string): number {
     );
   if (value > MAX_SHAPE_NUMBER)
     throw new HfConfigError(
-      `Field "${field}" is ${value.toLocaleString('en-US')}, more than ` +
+      `Field "${field}" is ${value > 1e15 ? value.toExponential() : value.toLocaleString('en-US')}, more than ` +
         `${MAX_SHAPE_NUMBER.toLocaleString('en-US')} (2^24), larger than any model the cost ` +
         'model describes.',
       field,
@@ -479,7 +479,7 @@ export function customModel(input: CustomModelInput): Model {
     if (v > MAX_SHAPE_NUMBER)
       throw new HfConfigError(
         `The ${f} field must be at most ${MAX_SHAPE_NUMBER.toLocaleString('en-US')} (2^24), got ` +
-          `${v.toLocaleString('en-US')}.`,
+          `${v > 1e15 ? v.toExponential() : v.toLocaleString('en-US')}.`,
         f,
       );
   }
