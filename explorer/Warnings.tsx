@@ -1,5 +1,11 @@
 import { formatBytes, formatCapacity, formatCount } from '../components/format';
-import { maxFittingBatch, maxFittingContext, memoryBytes, minContext, type Setup } from './series';
+import {
+  contextRange,
+  maxFittingBatch,
+  maxFittingContext,
+  memoryBytes,
+  type Setup,
+} from './series';
 
 /**
  * Inputs a user can type but the model cannot run: a context past the model's positions
@@ -17,7 +23,8 @@ export function setupWarnings(setup: Setup, maxContext: number): string[] {
         'tokens: the numbers past that point are what the caches would need, not what the ' +
         'model does.',
     );
-  const shortest = minContext(model);
+  // The shortest context the explorer plots (the memory view's "even at … tokens").
+  const shortest = contextRange(model).min;
   const capacity = chip.memoryCapacity;
   const slim = memoryBytes(model, 'slim', shortest, batch, formats);
   if (

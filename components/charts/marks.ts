@@ -151,9 +151,11 @@ export interface SeriesLinesOptions<T> {
 
 /**
  * Tip options shared by the charts: text wraps at `lineWidth` ems instead of running off the
- * chart, and Plot's pointer follows touch as well as the mouse, so a tap shows the tip.
+ * chart, and Plot's pointer follows touch as well as the mouse, so a tap shows the tip. 14 ems
+ * (about 170 px) keeps a tip inside a 390 px phone's chart wherever the point is: Plot puts it on
+ * the side that fits, or centred on the point when neither side does.
  */
-export const tipOptions = { lineWidth: 22 } as const;
+export const tipOptions = { lineWidth: 14 } as const;
 
 /** One line per series over context length, with a tip that says the point in a sentence. */
 export function seriesLines<T>(data: readonly T[], options: SeriesLinesOptions<T>): Plot.Markish[] {

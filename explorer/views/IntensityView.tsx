@@ -81,9 +81,9 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
     <section className="view" aria-labelledby="view-intensity">
       <h2 id="view-intensity">2 · Arithmetic intensity vs context length</h2>
       <p className="small">
-        paper §2, Table 2 at batch {batch}: below the ridge a layer is memory bound, above it
-        compute bound. Option 2&apos;s attention tends to 2h + 2 = {slimPeakIntensity(shape.h)} OPs
-        per value.
+        paper §2, Table 2 at batch {formatCount(batch)}: below the ridge a layer is memory bound,
+        above it compute bound. Option 2&apos;s attention tends to 2h + 2 ={' '}
+        {slimPeakIntensity(shape.h)} OPs per value.
         {!shape.exact &&
           ` ${model.name} is not square MHA (h·d_k ≠ d or h_kv ≠ h); Table 2 is applied with its d and h as an approximation.`}
       </p>

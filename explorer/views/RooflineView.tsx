@@ -101,7 +101,7 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
       <p className="small">
         Attainable performance min(peak, intensity × bandwidth) (paper Table 3); other catalog chips
         faint. Points: decode at n = {setup.contextLength.toLocaleString('en-US')}, batch{' '}
-        {setup.batch}. Hover or tap a point for why it sits where it does.
+        {setup.batch.toLocaleString('en-US')}. Hover or tap a point for why it sits where it does.
       </p>
       <RooflineWords chip={chip} weightFormat={weightFormat} />
       <PlotFigure

@@ -105,7 +105,7 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
         />
       </div>
       <p data-testid="speedup-now">
-        At n = {formatCount(contextLength)}, batch {batch}: memory-bound{' '}
+        At n = {formatCount(contextLength)}, batch {formatCount(batch)}: memory-bound{' '}
         <strong>{now.memoryBound.toFixed(2)}×</strong>, roofline{' '}
         <strong>{now.roofline.toFixed(2)}×</strong> (standard step {now.standard.bound} bound, slim
         step {now.slim.bound} bound

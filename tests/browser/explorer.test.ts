@@ -181,10 +181,14 @@ describe('roofline explorer in Chromium', () => {
         else await page.mouse.move(x, y);
         const tip = roof.locator('g[aria-label="tip"] text');
         await expect.poll(() => tip.count()).toBeGreaterThan(0);
-        expect((await tip.first().textContent())?.replace(/\s+/g, ' ')).toMatch(
+        // Plot wraps long tips into lines separated by zero-width spaces.
+        expect((await tip.first().textContent())?.replace(/[\s\u200b]+/g, ' ').trim()).toMatch(
           /OPs\/byte .* so (memory|compute) bound\.$/,
         );
-        const tipBox = (await roof.locator('g[aria-label="tip"]').boundingBox())!;
+        // Plot shows the tip once it has measured it (visibility set after layout).
+        const tipGroup = roof.locator('g[aria-label="tip"]').first();
+        await expect.poll(async () => (await tipGroup.boundingBox()) !== null).toBe(true);
+        const tipBox = (await tipGroup.boundingBox())!;
         expect(tipBox.x).toBeGreaterThanOrEqual(0);
         expect(tipBox.x + tipBox.width).toBeLessThanOrEqual(viewport.width);
 
