@@ -175,6 +175,9 @@ describe('roofline explorer in Chromium', () => {
         const roof = page.getByRole('figure', { name: roofName });
         await roof.scrollIntoViewIfNeeded();
         const point = roof.locator('g[aria-label="dot"] > *').first();
+        // The views below the fold lay out once scrolled to (content-visibility), and a resize
+        // rebuilds the chart: wait until the point has a box.
+        await expect.poll(async () => (await point.boundingBox()) !== null).toBe(true);
         const box = (await point.boundingBox())!;
         const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
         if (device === 'phone') await page.touchscreen.tap(x, y);
