@@ -62,7 +62,8 @@ export function parseOptionalCount(
 export function parseBytesPerValue(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const key = value.trim().toLowerCase();
-  if (key in bytesPerValueOf) return bytesPerValueOf[key as Dtype];
+  // Own properties only: `constructor` or `__proto__` must not match Object.prototype.
+  if (Object.hasOwn(bytesPerValueOf, key)) return bytesPerValueOf[key as Dtype];
   const parsed = NUMBER.test(key) ? Number(key) : NaN;
   if (!Number.isFinite(parsed) || parsed <= 0) {
     const formats = Object.keys(bytesPerValueOf).join(', ');
@@ -82,19 +83,28 @@ export function requireString(value: string | undefined, option: string, hint: s
 
 /**
  * Counts above 2^53 are no longer exact in float64 (neighbouring integers collide), so a
- * result there would print a plausible but wrong number: refuse it with a usage error.
+ * result there would print a plausible but wrong number: refuse it with a usage error that names
+ * the command's own size options (`options`, e.g. ['--context', '--batch']).
  */
-export function assertExactResult(value: unknown, path = 'result'): void {
+export function assertExactResult(
+  value: unknown,
+  options: readonly string[] = ['--context', '--batch'],
+  path = 'result',
+): void {
   if (typeof value === 'number') {
     if (Math.abs(value) > Number.MAX_SAFE_INTEGER) {
+      const names =
+        options.length > 1
+          ? `${options.slice(0, -1).join(', ')} or ${options[options.length - 1]}`
+          : options.join('');
       throw new CliUsageError(
         `${path} = ${value.toExponential(3)} exceeds 2^53 ≈ 9.0e15, where float64 counts stop ` +
-          'being exact; use a smaller --context or --batch',
+          `being exact; use a smaller ${names}`,
       );
     }
     return;
   }
-  if (Array.isArray(value)) value.forEach((v, i) => assertExactResult(v, `${path}[${i}]`));
+  if (Array.isArray(value)) value.forEach((v, i) => assertExactResult(v, options, `${path}[${i}]`));
   else if (value !== null && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) assertExactResult(v, `${path}.${k}`);
+    for (const [k, v] of Object.entries(value)) assertExactResult(v, options, `${path}.${k}`);
 }

@@ -14,9 +14,7 @@ import {
   SingularMatrixError,
   type OpenedModel,
 } from '../engine';
-// engine/io/node is the Node-only file source that cli may use (docs/ARCHITECTURE.md); the
-// config's exception for it does not take effect under a directory pattern, hence the comment.
-// eslint-disable-next-line no-restricted-imports
+// engine/io/node: the Node-only file sources, the one engine path besides its index that cli uses.
 import { directorySources } from '../engine/io/node';
 import { CliUsageError } from './errors';
 

@@ -12,7 +12,13 @@ import {
   type StorageFormat,
 } from '../roofline';
 import { CountInput } from './CountInput';
-import { CUSTOM, type CustomChipState, type CustomModelState, type ExplorerState } from './state';
+import {
+  CUSTOM,
+  customChipProblem,
+  type CustomChipState,
+  type CustomModelState,
+  type ExplorerState,
+} from './state';
 
 /** Index of the grid point nearest to n (the slider moves over the plotted grid). */
 function nearestIndex(grid: readonly number[], n: number): number {
@@ -57,6 +63,13 @@ function NumberField({
 
 const positionals: PositionalKind[] = ['rope', 'learned', 'absolute', 'relative', 'alibi'];
 
+/** A message as a sentence: capital first letter, final full stop. */
+function sentence(text: string): string {
+  const t = text.trim();
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
 function CustomModelEditor({
   value,
   onApply,
@@ -75,10 +88,12 @@ function CustomModelEditor({
   });
   const [positional, setPositional] = useState<PositionalKind>(value.positional);
   const [pasted, setPasted] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  // Each form's error sits right under its own button, where the reader is looking.
+  const [error, setError] = useState<{ where: 'typed' | 'pasted'; text: string } | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const posId = useId();
   const pasteId = useId();
+  const pasteErrorId = useId();
   const set = (k: keyof typeof fields) => (text: string) => setFields({ ...fields, [k]: text });
 
   function applyTyped(e: FormEvent) {
@@ -99,7 +114,11 @@ function CustomModelEditor({
       setNote(null);
       onApply({ ...m, name: 'Custom model' });
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setNote(null);
+      setError({
+        where: 'typed',
+        text: sentence(err instanceof Error ? err.message : String(err)),
+      });
     }
   }
 
@@ -120,7 +139,11 @@ function CustomModelEditor({
       setPositional(model.positional);
       onApply(model);
     } catch (err) {
-      setError(err instanceof HfConfigError ? err.message : String(err));
+      setNote(null);
+      setError({
+        where: 'pasted',
+        text: sentence(err instanceof HfConfigError ? err.message : String(err)),
+      });
     }
   }
 
@@ -162,6 +185,11 @@ function CustomModelEditor({
           </div>
         </div>
         <button type="submit">Use these numbers</button>
+        {error?.where === 'typed' && (
+          <p role="alert" className="notice-error">
+            {error.text}
+          </p>
+        )}
       </form>
       <div className="field paste">
         <label htmlFor={pasteId}>…or paste a Hugging Face config.json</label>
@@ -171,18 +199,20 @@ function CustomModelEditor({
           spellCheck={false}
           placeholder='{"model_type": "llama", "hidden_size": 4096, …}'
           value={pasted}
+          aria-invalid={error?.where === 'pasted' ? true : undefined}
+          aria-describedby={error?.where === 'pasted' ? pasteErrorId : undefined}
           onChange={(e) => setPasted(e.target.value)}
         />
         <button type="button" onClick={applyPasted} disabled={pasted.trim() === ''}>
           Read config.json
         </button>
+        {error?.where === 'pasted' && (
+          <p role="alert" className="notice-error" id={pasteErrorId}>
+            {error.text}
+          </p>
+        )}
+        {note && <p className="small">{note}</p>}
       </div>
-      {error && (
-        <p role="alert" className="notice-error">
-          {error}
-        </p>
-      )}
-      {note && <p className="small">{note}</p>}
     </div>
   );
 }
@@ -203,24 +233,21 @@ function CustomChipEditor({
   const set = (k: keyof typeof fields) => (text: string) => setFields({ ...fields, [k]: text });
   function apply(e: FormEvent) {
     e.preventDefault();
-    const named: [string, string][] = [
-      ['peak TOPS', fields.tops],
-      ['bandwidth GB/s', fields.gbps],
-      ['capacity GB', fields.gb],
-    ];
-    for (const [name, text] of named) {
-      const v = Number(text);
-      if (text.trim() === '' || !Number.isFinite(v) || v <= 0) {
-        setError(`${name} must be a positive number, got “${text}”`);
+    const chip: CustomChipState = {
+      peak: fields.tops.trim() === '' ? NaN : Number(fields.tops) * 1e12,
+      bandwidth: fields.gbps.trim() === '' ? NaN : Number(fields.gbps) * 1e9,
+      capacity: fields.gb.trim() === '' ? NaN : Number(fields.gb) * 1e9,
+    };
+    // The same ranges as a link's custom chip (state.ts), so both say the same thing.
+    for (const key of ['peak', 'bandwidth', 'capacity'] as const) {
+      const problem = customChipProblem(key, chip[key]);
+      if (problem) {
+        setError(problem);
         return;
       }
     }
     setError(null);
-    onApply({
-      peak: Number(fields.tops) * 1e12,
-      bandwidth: Number(fields.gbps) * 1e9,
-      capacity: Number(fields.gb) * 1e9,
-    });
+    onApply(chip);
   }
   return (
     <form className="custom-editor" onSubmit={apply} aria-label="Custom chip numbers">

@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo } from 'react';
+import { UrlStateProvider } from '../components/useUrlState';
 import { contextGrid, contextRange, type Setup } from './series';
 import { Controls } from './Controls';
 import { useExplorerState } from './state';
 import { ViewsErrorBoundary } from './ViewsErrorBoundary';
+import { setupWarnings, Warnings } from './Warnings';
 import { ApplicabilityView } from './views/ApplicabilityView';
 import { IntensityView } from './views/IntensityView';
 import { MemoryView } from './views/MemoryView';
@@ -15,40 +17,32 @@ import './explorer.css';
 /** Points per plotted series (the context slider moves over the same grid). */
 export const SERIES_POINTS = 512;
 
-/** How long the context must rest before it is written to the URL (history writes are slow). */
-const URL_WRITE_DELAY_MS = 200;
-
 /**
  * The roofline & memory explorer. Every number comes from roofline/ (explorer/series samples
- * the cost model, one module per view); this page only wires the URL state to the views.
+ * the cost model, one module per view); this page only wires the URL state to the views. The
+ * provider lets the context slider update the views at once and write the URL once it rests
+ * (components/useUrlState.ts), so a drag is not one history write per frame.
  */
 export default function ExplorerPage() {
-  const state = useExplorerState();
-  const { model, chip, batch, weightFormat, cacheFormat, setContext } = state;
-  // While the slider is dragged the views follow a local draft; the URL gets the value once it
-  // rests, so a drag is not one history write per frame.
-  const [draft, setDraft] = useState<number | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useEffect(() => () => clearTimeout(timer.current), []);
-  const setContextLive = useCallback(
-    (n: number) => {
-      setDraft(n);
-      clearTimeout(timer.current);
-      timer.current = setTimeout(() => {
-        setContext(n);
-        setDraft(null);
-      }, URL_WRITE_DELAY_MS);
-    },
-    [setContext],
+  return (
+    <UrlStateProvider>
+      <Explorer />
+    </UrlStateProvider>
   );
+}
+
+function Explorer() {
+  const state = useExplorerState();
+  const { model, chip, batch, weightFormat, cacheFormat } = state;
   const range = useMemo(() => contextRange(model), [model]);
   const grid = useMemo(() => contextGrid(range.min, range.max, SERIES_POINTS), [range]);
   // A context outside the model's plotted range (e.g. 128K for Whisper) is clamped, not refused.
-  const contextLength = Math.min(range.max, Math.max(range.min, draft ?? state.context));
+  const contextLength = Math.min(range.max, Math.max(range.min, state.context));
   const setup = useMemo<Setup>(
     () => ({ model, chip, batch, contextLength, weightFormat, cacheFormat }),
     [model, chip, batch, contextLength, weightFormat, cacheFormat],
   );
+  const warnings = useMemo(() => setupWarnings(setup, range.max), [setup, range.max]);
   // No useDeferredValue: a slider step only moves chart markers and rebuilds the small roofline
   // chart, so deferring would cost a second render pass for nothing.
   const viewSetup = setup;
@@ -62,11 +56,9 @@ export default function ExplorerPage() {
         and every view below follows — memory, intensity, roofline, speedup, verdict and capacity,
         all computed by the cost model from the paper.
       </p>
+      <Warnings warnings={warnings} problems={state.problems} />
       <div className="explorer-layout">
-        <Controls
-          state={{ ...state, context: contextLength, setContext: setContextLive }}
-          grid={grid}
-        />
+        <Controls state={{ ...state, context: contextLength }} grid={grid} />
         <ViewsErrorBoundary
           resetKey={JSON.stringify([model, chip, batch, weightFormat, cacheFormat])}
         >

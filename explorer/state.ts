@@ -1,14 +1,20 @@
 import { useCallback, useMemo } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import {
   enumCodec,
   numberCodec,
   stringCodec,
+  useUrlSearch,
   useUrlState,
   type UrlCodec,
 } from '../components/useUrlState';
 import { findChip, findModel } from '../roofline';
-import { customModel, storageFormats, type StorageFormat } from '../roofline';
+import {
+  customModel,
+  HfConfigError,
+  MAX_SHAPE_NUMBER,
+  storageFormats,
+  type StorageFormat,
+} from '../roofline';
 import type { ArchitectureKind, Chip, Model, PositionalKind } from '../roofline';
 
 /** Defaults: the paper's worked example (paper §1: Phi-3-mini-128k, 128K, 1 byte/value). */
@@ -69,7 +75,16 @@ const numericModelKeys = [
 const architectures: readonly ArchitectureKind[] = ['decoder', 'encoder-decoder'];
 const positionals: readonly PositionalKind[] = ['rope', 'learned', 'absolute', 'relative', 'alibi'];
 
-/** "key:value" pairs joined by '~', values URI-encoded: short, readable links. */
+/**
+ * A value inside "key:value~key:value" text: '%' and the separator '~' are percent-escaped (and
+ * nothing else, so links stay readable; URLSearchParams encodes the rest). `pairs` decodes with
+ * decodeURIComponent, which also reads older links whose values were fully URI-encoded.
+ */
+export function escapePairValue(value: string): string {
+  return value.replace(/%/g, '%25').replace(/~/g, '%7E');
+}
+
+/** "key:value" pairs joined by '~', values escaped by `escapePairValue`: short, readable links. */
 function pairs(text: string): Map<string, string> | undefined {
   const out = new Map<string, string>();
   for (const part of text.split('~')) {
@@ -90,82 +105,146 @@ function positive(text: string | undefined): number | undefined {
   return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
-export const customModelCodec: UrlCodec<CustomModelState> = {
-  parse(text) {
-    const map = pairs(text);
-    if (!map) return undefined;
-    const get = (k: string) => positive(map.get(k));
-    const d = get('d');
-    const layers = get('layers');
-    const heads = get('heads');
-    const kvHeads = get('kvHeads');
-    const headDim = get('headDim');
-    const params = get('params');
-    if (!d || !layers || !heads || !kvHeads || !headDim || !params) return undefined;
-    const architecture = map.get('architecture') ?? 'decoder';
-    const positional = map.get('positional') ?? 'rope';
-    if (!(architectures as readonly string[]).includes(architecture)) return undefined;
-    if (!(positionals as readonly string[]).includes(positional)) return undefined;
-    const optional = ['contextLength', 'encoderLength', 'decoderLength', 'vocab', 'ffnDim'];
-    if (optional.some((k) => map.has(k) && !Number.isInteger(get(k)))) return undefined;
-    // The same integer and divisibility checks as the typed-in form (roofline/hfConfig.ts), so
-    // a hand-edited link such as d:100.5 or heads:3~kvHeads:2 falls back to the default model
-    // instead of reaching the views.
-    try {
-      customModel({
-        d,
-        layers,
-        heads,
-        kvHeads,
-        headDim,
-        contextLength: get('contextLength') ?? 1,
-        params,
-        positional: positional as PositionalKind,
-      });
-    } catch {
-      return undefined;
-    }
-    return {
-      name: map.get('name') ?? 'Custom model',
-      params,
+/** A custom model read from a link, or the sentence that says why it cannot be used. */
+export function readCustomModel(text: string): CustomModelState | { problem: string } {
+  const map = pairs(text);
+  if (!map) return { problem: 'It is not a list of key:value pairs joined by “~”.' };
+  const get = (k: string) => positive(map.get(k));
+  for (const k of ['d', 'layers', 'heads', 'kvHeads', 'headDim', 'params'])
+    if (!get(k))
+      return {
+        problem: `Its ${k} ${map.has(k) ? `“${map.get(k)}” is not a positive number` : 'is missing'}.`,
+      };
+  const [d, layers, heads, kvHeads, headDim, params] = [
+    'd',
+    'layers',
+    'heads',
+    'kvHeads',
+    'headDim',
+    'params',
+  ].map((k) => get(k) as number);
+  const architecture = map.get('architecture') ?? 'decoder';
+  const positional = map.get('positional') ?? 'rope';
+  if (!(architectures as readonly string[]).includes(architecture))
+    return { problem: `Its architecture “${architecture}” is not ${architectures.join(' or ')}.` };
+  if (!(positionals as readonly string[]).includes(positional))
+    return { problem: `Its positional “${positional}” is not one of ${positionals.join(', ')}.` };
+  const optional = ['contextLength', 'encoderLength', 'decoderLength', 'vocab', 'ffnDim'];
+  for (const k of optional) {
+    const v = get(k);
+    if (map.has(k) && !(v !== undefined && Number.isInteger(v) && v <= MAX_SHAPE_NUMBER))
+      return {
+        problem: `Its ${k} “${map.get(k)}” is not a whole number from 1 to ${MAX_SHAPE_NUMBER.toLocaleString('en-US')}.`,
+      };
+  }
+  // The same integer, size and divisibility checks as the typed-in form (roofline/hfConfig.ts),
+  // so a hand-edited link such as d:100.5, d:1e300 or heads:3~kvHeads:2 falls back to the
+  // default model with the reason instead of reaching the views.
+  try {
+    customModel({
       d,
       layers,
       heads,
       kvHeads,
       headDim,
-      contextLength: get('contextLength'),
-      encoderLength: get('encoderLength'),
-      decoderLength: get('decoderLength'),
-      vocab: get('vocab'),
-      ffnDim: get('ffnDim'),
-      architecture: architecture as ArchitectureKind,
+      contextLength: get('contextLength') ?? 1,
+      params,
       positional: positional as PositionalKind,
-    };
+    });
+  } catch (err) {
+    if (!(err instanceof HfConfigError)) throw err;
+    return { problem: err.message };
+  }
+  return {
+    name: map.get('name') ?? 'Custom model',
+    params,
+    d,
+    layers,
+    heads,
+    kvHeads,
+    headDim,
+    contextLength: get('contextLength'),
+    encoderLength: get('encoderLength'),
+    decoderLength: get('decoderLength'),
+    vocab: get('vocab'),
+    ffnDim: get('ffnDim'),
+    architecture: architecture as ArchitectureKind,
+    positional: positional as PositionalKind,
+  };
+}
+
+export const customModelCodec: UrlCodec<CustomModelState> = {
+  parse(text) {
+    const m = readCustomModel(text);
+    return 'problem' in m ? undefined : m;
   },
   serialize(m) {
-    const parts = [`name:${encodeURIComponent(m.name)}`];
+    const parts = [`name:${escapePairValue(m.name)}`];
     for (const k of numericModelKeys) if (m[k] !== undefined) parts.push(`${k}:${m[k]}`);
     parts.push(`architecture:${m.architecture}`, `positional:${m.positional}`);
     return parts.join('~');
   },
 };
 
+/**
+ * The ranges a custom chip's numbers may take: wide enough for any real chip (a microcontroller
+ * to a whole rack), narrow enough that every time, ratio and fit the cost model derives is finite.
+ */
+export const CUSTOM_CHIP_LIMITS: Readonly<
+  Record<keyof CustomChipState, { min: number; max: number; unit: string }>
+> = {
+  peak: { min: 1e9, max: 1e21, unit: 'OPs per second' },
+  bandwidth: { min: 1e6, max: 1e18, unit: 'bytes per second' },
+  capacity: { min: 1e6, max: 1e18, unit: 'bytes' },
+};
+
+const chipKeys = ['peak', 'bandwidth', 'capacity'] as const;
+
+function scientific(x: number): string {
+  return x.toExponential().replace('e+', 'e');
+}
+
+/** Why a custom chip's number cannot be used (naming the field), or undefined when it can. */
+export function customChipProblem(key: keyof CustomChipState, value: number): string | undefined {
+  const { min, max, unit } = CUSTOM_CHIP_LIMITS[key];
+  if (Number.isFinite(value) && value >= min && value <= max) return undefined;
+  return (
+    `The custom chip's ${key} must be between ${scientific(min)} and ${scientific(max)} ` +
+    `${unit}, got ${Number.isNaN(value) ? 'no number' : scientific(value)}.`
+  );
+}
+
+/** A custom chip read from a link, or the sentence that says why it cannot be used. */
+export function readCustomChip(text: string): CustomChipState | { problem: string } {
+  const map = pairs(text);
+  if (!map) return { problem: 'The custom chip in the link is not key:value pairs joined by “~”.' };
+  const out: Partial<CustomChipState> = {};
+  for (const k of chipKeys) {
+    const raw = map.get(k);
+    if (raw === undefined) return { problem: `The custom chip in the link has no ${k}.` };
+    const problem = customChipProblem(k, raw.trim() === '' ? NaN : Number(raw));
+    if (problem) return { problem };
+    out[k] = Number(raw);
+  }
+  return out as CustomChipState;
+}
+
 export const customChipCodec: UrlCodec<CustomChipState> = {
   parse(text) {
-    const map = pairs(text);
-    const peak = positive(map?.get('peak'));
-    const bandwidth = positive(map?.get('bandwidth'));
-    const capacity = positive(map?.get('capacity'));
-    return peak && bandwidth && capacity ? { peak, bandwidth, capacity } : undefined;
+    const c = readCustomChip(text);
+    return 'problem' in c ? undefined : c;
   },
   serialize: (c) => `peak:${c.peak}~bandwidth:${c.bandwidth}~capacity:${c.capacity}`,
 };
 
-/** A positive integer codec (batch, context, counts): anything else falls back to the default. */
+/**
+ * A positive integer codec (batch, context, counts) up to 2^53 − 1, where float64 counts stop
+ * being exact: anything else falls back to the default (and `linkProblems` says so).
+ */
 const countCodec: UrlCodec<number> = {
   parse: (s) => {
     const v = numberCodec.parse(s);
-    return v !== undefined && Number.isInteger(v) && v >= 1 ? v : undefined;
+    return v !== undefined && Number.isSafeInteger(v) && v >= 1 ? v : undefined;
   },
   serialize: numberCodec.serialize,
 };
@@ -213,6 +292,61 @@ export function customChipToChip(state: CustomChipState): Chip {
   };
 }
 
+const countNames: Readonly<Record<string, string>> = {
+  batch: 'batch',
+  n: 'context length n',
+  k: 'planner chip count',
+  users: 'planner user count',
+};
+
+/**
+ * One sentence per link parameter that cannot be used, naming the field and what is shown
+ * instead (a hand-edited or truncated link must not silently show something else, or NaN).
+ */
+export function linkProblems(search: URLSearchParams): string[] {
+  const out: string[] = [];
+  const quote = (text: string) => `“${text.length > 40 ? `${text.slice(0, 40)}…` : text}”`;
+  const model = search.get('model');
+  if (model !== null && model !== CUSTOM && !findModel(model))
+    out.push(`The link's model ${quote(model)} is not in the catalog, so the default is shown.`);
+  const chip = search.get('chip');
+  if (chip !== null && chip !== CUSTOM && !findChip(chip))
+    out.push(`The link's chip ${quote(chip)} is not in the catalog, so the default is shown.`);
+  const cm = search.get('cm');
+  if (cm !== null && model === CUSTOM) {
+    const read = readCustomModel(cm);
+    if ('problem' in read)
+      out.push(
+        `The link's custom model cannot be used, so a default one is shown. ${read.problem}`,
+      );
+  }
+  const cc = search.get('cc');
+  if (cc !== null && chip === CUSTOM) {
+    const read = readCustomChip(cc);
+    if ('problem' in read) out.push(`${read.problem} A default custom chip is shown.`);
+  }
+  for (const [key, name] of Object.entries(countNames)) {
+    const text = search.get(key);
+    if (text !== null && countCodec.parse(text) === undefined)
+      out.push(
+        `The link's ${name} ${quote(text)} is not a whole number from 1 to ` +
+          `${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')}, so the default is shown.`,
+      );
+  }
+  for (const [key, name] of [
+    ['wfmt', 'weight format'],
+    ['cfmt', 'cache format'],
+  ] as const) {
+    const text = search.get(key);
+    if (text !== null && formatCodec.parse(text) === undefined)
+      out.push(
+        `The link's ${name} ${quote(text)} is not one of ${storageFormats.join(', ')}, so the ` +
+          'default is shown.',
+      );
+  }
+  return out;
+}
+
 export interface ExplorerState {
   modelId: string;
   setModelId: (id: string) => void;
@@ -234,12 +368,14 @@ export interface ExplorerState {
   setPlannerChips: (k: number) => void;
   plannerUsers: number;
   setPlannerUsers: (u: number) => void;
-  /** Switches to a custom model in one URL update (two separate setters would race). */
+  /** Switches to a custom model (id and data together). */
   applyCustomModel: (m: CustomModelState) => void;
   applyCustomChip: (c: CustomChipState) => void;
   /** The resolved model and chip (catalog entry or custom). */
   model: Model;
   chip: Chip;
+  /** Sentences about link parameters that could not be used (see `linkProblems`). */
+  problems: string[];
 }
 
 /** All the page's controls, each in the URL (components/useUrlState.ts). */
@@ -249,34 +385,33 @@ export function useExplorerState(): ExplorerState {
   const [chipId, setChipId] = useUrlState('chip', stringCodec, DEFAULTS.chip);
   const [customChip, setCustomChip] = useUrlState('cc', customChipCodec, DEFAULT_CUSTOM_CHIP);
   const [batch, setBatch] = useUrlState('batch', countCodec, DEFAULTS.batch);
-  const [context, setContext] = useUrlState('n', countCodec, DEFAULTS.context);
+  // The context follows a slider: React state at once, the URL once the slider rests (needs
+  // the page's UrlStateProvider, see ExplorerPage).
+  const [context, setContext] = useUrlState('n', countCodec, DEFAULTS.context, { batch: true });
   const [weightFormat, setWeightFormat] = useUrlState('wfmt', formatCodec, DEFAULTS.weightFormat);
   const [cacheFormat, setCacheFormat] = useUrlState('cfmt', formatCodec, DEFAULTS.cacheFormat);
   const [plannerChips, setPlannerChips] = useUrlState('k', countCodec, DEFAULTS.plannerChips);
   const [plannerUsers, setPlannerUsers] = useUrlState('users', countCodec, DEFAULTS.plannerUsers);
 
-  const [, setParams] = useSearchParams();
-  const setBoth = useCallback(
-    (idKey: string, dataKey: string, data: string) =>
-      setParams(
-        (prev) => {
-          const out = new URLSearchParams(prev);
-          out.set(idKey, CUSTOM);
-          out.set(dataKey, data);
-          return out;
-        },
-        { replace: true },
-      ),
-    [setParams],
-  );
+  // Id and data change together; each write is applied in the same render, so no view sees the
+  // custom id with stale data.
   const applyCustomModel = useCallback(
-    (m: CustomModelState) => setBoth('model', 'cm', customModelCodec.serialize(m)),
-    [setBoth],
+    (m: CustomModelState) => {
+      setCustomModel(m);
+      setModelId(CUSTOM);
+    },
+    [setCustomModel, setModelId],
   );
   const applyCustomChip = useCallback(
-    (c: CustomChipState) => setBoth('chip', 'cc', customChipCodec.serialize(c)),
-    [setBoth],
+    (c: CustomChipState) => {
+      setCustomChip(c);
+      setChipId(CUSTOM);
+    },
+    [setCustomChip, setChipId],
   );
+
+  const search = useUrlSearch();
+  const problems = useMemo(() => linkProblems(search), [search]);
 
   const model = useMemo(
     () =>
@@ -318,5 +453,6 @@ export function useExplorerState(): ExplorerState {
     applyCustomChip,
     model,
     chip,
+    problems,
   };
 }

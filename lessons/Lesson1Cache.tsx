@@ -54,7 +54,8 @@ function memoryChart(batch: number): Plot.PlotOptions {
   const chart = contextChart({
     height: 280,
     marginLeft: 60,
-    y: { type: 'log', label: '↑ bytes', tickFormat: (v: number) => formatBytes(v) },
+    y: { type: 'log', label: '↑ bytes' },
+    yUnit: 'bytes',
     color: { legend: true, domain: [kv, slim], range: ['var(--accent-2)', 'var(--accent)'] },
   });
   return {
@@ -65,7 +66,11 @@ function memoryChart(batch: number): Plot.PlotOptions {
         x: xs[0],
         stroke: 'var(--muted)',
       }),
-      ...seriesLines(series, { y: 'bytes', yFormat: (v) => formatBytes(v) }),
+      ...seriesLines(series, {
+        y: 'bytes',
+        tip: (d) =>
+          `${d.label}: ${formatBytes(d.bytes)} at ${formatCount(d.contextLength)} tokens.`,
+      }),
     ],
   };
 }

@@ -80,6 +80,7 @@ function conditioningChart(sweep: readonly ConditioningPoint[], index: number): 
       label: '↑ relative error of V',
       tickFormat: (v: number) => formatNumber(v, 1),
     },
+    yUnit: 'ratio',
     color: {
       legend: true,
       domain: [MEASURED, REFERENCE],
@@ -103,7 +104,12 @@ function conditioningChart(sweep: readonly ConditioningPoint[], index: number): 
         stroke: () => REFERENCE,
         strokeDasharray: '4 4',
       }),
-      ...seriesLines(measured, { x: 'cond', y: 'err', yFormat: (v) => formatNumber(v, 3) }),
+      ...seriesLines(measured, {
+        x: 'cond',
+        y: 'err',
+        tip: (d) =>
+          `${d.label}: relative error ${formatNumber(d.err, 3)} at cond(W_K) = ${formatNumber(d.cond, 3)}.`,
+      }),
       Plot.dot([measured[index]], { x: 'cond', y: 'err', r: 6, fill: 'var(--accent-2)' }),
     ],
   };

@@ -87,13 +87,31 @@ type Json = Record<string, unknown>;
 /** T5 has no position limit of its own (relative buckets); it was trained on 512 tokens. */
 const T5_DEFAULT_LENGTH = 512;
 
+/**
+ * The largest shape number (width, layers, heads, positions, vocabulary …) a config or a typed-in
+ * model may give: 2^24 = 16,777,216, far above any real model (Llama 4 Scout's 10,485,760
+ * positions is the largest in the catalog), and small enough that every product the cost model
+ * forms stays finite and no chart shows NaN.
+ */
+export const MAX_SHAPE_NUMBER = 2 ** 24;
+
+/** The largest parameter count a custom model may have: 10^15 (a thousand times today's largest). */
+export const MAX_CUSTOM_PARAMS = 1e15;
+
 function positiveInt(config: Json, field: string): number {
-  if (!(field in config) || config[field] === null || config[field] === undefined)
-    throw new HfConfigError(`config.json is missing the field "${field}"`, field);
+  if (!Object.hasOwn(config, field) || config[field] === null || config[field] === undefined)
+    throw new HfConfigError(`This config.json is missing the field "${field}".`, field);
   const value = config[field];
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
     throw new HfConfigError(
-      `config.json field "${field}" must be a positive integer, got ${JSON.stringify(value)}`,
+      `Field "${field}" must be a positive integer, got ${JSON.stringify(value)}.`,
+      field,
+    );
+  if (value > MAX_SHAPE_NUMBER)
+    throw new HfConfigError(
+      `Field "${field}" is ${value > 1e15 ? value.toExponential() : value.toLocaleString('en-US')}, more than ` +
+        `${MAX_SHAPE_NUMBER.toLocaleString('en-US')} (2^24), larger than any model the cost ` +
+        'model describes.',
       field,
     );
   return value;
@@ -112,8 +130,9 @@ function positiveIntOneOf(config: Json, fields: readonly string[]): number {
     if (v !== undefined) return v;
   }
   throw new HfConfigError(
-    `config.json is missing the field "${fields[0]}"` +
-      (fields.length > 1 ? ` (or ${fields.slice(1).join(', ')})` : ''),
+    `This config.json is missing the field "${fields[0]}"` +
+      (fields.length > 1 ? ` (or ${fields.slice(1).join(', ')})` : '') +
+      '.',
     fields[0],
   );
 }
@@ -121,7 +140,7 @@ function positiveIntOneOf(config: Json, fields: readonly string[]): number {
 function divide(d: number, heads: number, headsField: string): number {
   if (d % heads !== 0)
     throw new HfConfigError(
-      `config.json field "${headsField}" (${heads}) does not divide the model width ${d}`,
+      `Field "${headsField}" (${heads}) does not divide the model width ${d}.`,
       headsField,
     );
   return d / heads;
@@ -130,7 +149,7 @@ function divide(d: number, heads: number, headsField: string): number {
 function attentionKind(heads: number, kvHeads: number, kvField: string): AttentionKind {
   if (kvHeads > heads || heads % kvHeads !== 0)
     throw new HfConfigError(
-      `config.json field "${kvField}" (${kvHeads}) must divide the number of heads (${heads})`,
+      `Field "${kvField}" (${kvHeads}) must divide the number of heads (${heads}).`,
       kvField,
     );
   if (kvHeads === heads) return 'MHA';
@@ -404,8 +423,8 @@ function parseWhisper(config: Json): ParsedHfConfig {
   const decoderHeads = optionalPositiveInt(config, 'decoder_attention_heads') ?? heads;
   if (decoderHeads !== heads)
     throw new HfConfigError(
-      `config.json field "decoder_attention_heads" (${decoderHeads}) differs from ` +
-        `"encoder_attention_heads" (${heads}); the cost model assumes one head count`,
+      `Field "decoder_attention_heads" (${decoderHeads}) differs from ` +
+        `"encoder_attention_heads" (${heads}); the cost model assumes one head count.`,
       'decoder_attention_heads',
     );
   const headDim = divide(d, heads, 'encoder_attention_heads');
@@ -485,9 +504,15 @@ export function detectFamily(config: Json): HfFamily {
   if ('encoder_layers' in config && 'max_source_positions' in config) return 'whisper';
   if ('d_kv' in config || ('d_model' in config && 'num_layers' in config)) return 't5';
   if ('hidden_size' in config) return 'llama';
+  const known =
+    'The explorer reads Llama-style, GPT-2, GPT-NeoX, T5 and Whisper configs: a "model_type" ' +
+    'such as "llama", "gpt2", "gpt_neox", "t5" or "whisper", or, without one, the field ' +
+    '"hidden_size", "n_embd", or "d_model" with "num_layers".';
   throw new HfConfigError(
-    'config.json is not a Llama, GPT-2, GPT-NeoX, T5 or Whisper config: it has no ' +
-      '"model_type" these are known by and none of the fields "hidden_size", "n_embd", "d_model"',
+    type !== ''
+      ? `This config.json is for a "${type}" model, which has no attention KV-cache layout the ` +
+          `explorer knows. ${known}`
+      : `This config.json has no "model_type" and none of the fields that show its layout. ${known}`,
     'model_type',
   );
 }
@@ -499,10 +524,10 @@ export function parseHfConfig(text: string): ParsedHfConfig {
     json = JSON.parse(text);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    throw new HfConfigError(`config.json is not valid JSON: ${detail}`);
+    throw new HfConfigError(`This config.json is not valid JSON: ${detail}.`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new HfConfigError('config.json must be a JSON object ({ … })');
+    throw new HfConfigError('A config.json must be a JSON object ({ … }).');
   const config = json as Json;
   switch (detectFamily(config)) {
     case 'llama':
@@ -545,11 +570,20 @@ export function customModel(input: CustomModelInput): Model {
   for (const f of fields) {
     const v = input[f];
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
-      throw new HfConfigError(`${f} must be a positive integer, got ${String(v)}`, f);
+      throw new HfConfigError(`The ${f} field must be a positive integer, got ${String(v)}.`, f);
+    if (v > MAX_SHAPE_NUMBER)
+      throw new HfConfigError(
+        `The ${f} field must be at most ${MAX_SHAPE_NUMBER.toLocaleString('en-US')} (2^24), got ` +
+          `${v > 1e15 ? v.toExponential() : v.toLocaleString('en-US')}.`,
+        f,
+      );
   }
-  if (input.params !== undefined && !(Number.isFinite(input.params) && input.params > 0))
+  if (
+    input.params !== undefined &&
+    !(Number.isFinite(input.params) && input.params > 0 && input.params <= MAX_CUSTOM_PARAMS)
+  )
     throw new HfConfigError(
-      `params must be a positive number, got ${String(input.params)}`,
+      `The params field must be a positive number of at most 10^15, got ${String(input.params)}.`,
       'params',
     );
   const attention = attentionKind(input.heads, input.kvHeads, 'kvHeads');

@@ -79,7 +79,14 @@ export type { NumberFormat, StorageFormat } from './formats';
 export * as units from './units';
 export { DECIMALS_1, SIGNIFICANT_3 } from './units';
 export type { Precision } from './units';
-export { customModel, detectFamily, HfConfigError, parseHfConfig } from './hfConfig';
+export {
+  customModel,
+  detectFamily,
+  HfConfigError,
+  MAX_CUSTOM_PARAMS,
+  MAX_SHAPE_NUMBER,
+  parseHfConfig,
+} from './hfConfig';
 export type { CustomModelInput, HfFamily, HfRuntime, ParsedHfConfig } from './hfConfig';
 export {
   comparePrinted,

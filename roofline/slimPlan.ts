@@ -88,13 +88,17 @@ function standardReadParams(model: Model): number {
   return encoderDecoderParams(model).baseline;
 }
 
-/** Encoder–decoder contexts count p encoder rows plus at least one decoder token (paper §4). */
+/**
+ * Encoder–decoder contexts count p encoder rows plus the decoder tokens (paper §4). Exactly p is
+ * valid: the encoder has run and no decoder token exists yet (paper Table 1's Flan-T5-XXL row, 512
+ * encoder rows).
+ */
 function checkEncoderContext(model: Model, contextLength: number): void {
   const p = model.encoderLength;
-  if (isEncoderDecoder(model) && p !== undefined && contextLength <= p) {
+  if (isEncoderDecoder(model) && p !== undefined && contextLength < p) {
     throw new RooflineInputError(
       `${model.name} is an encoder–decoder: the context counts its ${p} encoder rows plus the ` +
-        `decoder tokens, so it must exceed ${p}, got ${contextLength}`,
+        `decoder tokens, so it must be at least ${p}, got ${contextLength}`,
     );
   }
 }

@@ -37,7 +37,7 @@ Example: slim complexity --d 4096 --h 32 --n 8192
       batch: parseOptionalCount(stringValue(values, 'batch'), 'batch', 1),
     };
     const result: ComplexityTable = generateComplexity(input);
-    assertExactResult(result);
+    assertExactResult(result, ['--n', '--d', '--batch']);
     if (json) {
       printJson(io, result);
       return EXIT_OK;

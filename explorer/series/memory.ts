@@ -82,9 +82,9 @@ export function cacheValuesPerSequence(
       if (!hasEncoderLengths(model))
         throw new RooflineInputError(`${model.name}: the E-cache needs an encoder–decoder`);
       const p = model.encoderLength as number;
-      if (contextLength <= p)
+      if (contextLength < p)
         throw new RooflineInputError(
-          `${model.name}: context ${contextLength} must exceed the ${p} encoder rows`,
+          `${model.name}: context ${contextLength} must be at least its ${p} encoder rows`,
         );
       const cache = encoderDecoderCache(model, {
         encoderLength: p,

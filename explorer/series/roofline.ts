@@ -92,9 +92,9 @@ export function operatingPoints(setup: Setup): OperatingPoint[] {
   out.push(
     point(
       'weights',
-      `projections + FFN at batch ${batch}`,
+      `projections + FFN at batch ${batch.toLocaleString('en-US')}`,
       (2 * batch) / wb,
-      `Projections and FFN: the batch of ${batch} shares each weight read, 2·B OPs per weight`,
+      `Projections and FFN: the batch of ${batch.toLocaleString('en-US')} shares each weight read, 2·B OPs per weight`,
     ),
   );
   for (const scheme of ['standard', 'slim'] as const) {

@@ -37,21 +37,24 @@ export function contextGrid(min: number, max: number, points: number): number[] 
   return out;
 }
 
-/** Smallest context the explorer plots: an encoder–decoder needs its p encoder rows plus 1. */
+/**
+ * Smallest valid context: an encoder–decoder holds its p encoder rows before the first decoder
+ * token (the same rule as the cost model's, roofline/slimPlan.ts).
+ */
 export function minContext(model: Model): number {
   return model.architecture === 'encoder-decoder' && model.encoderLength !== undefined
-    ? model.encoderLength + 1
+    ? model.encoderLength
     : 1;
 }
 
 /**
  * The context range the explorer plots: decoders from 128 to 2^20 positions; encoder–decoders
- * from p + 1 up to p + 16× their decoder length (p rows are always cached).
+ * from p (no decoder token yet) up to p + 16× their decoder length (p rows are always cached).
  */
 export function contextRange(model: Model): { min: number; max: number } {
   if (model.architecture === 'encoder-decoder' && model.encoderLength !== undefined) {
     const p = model.encoderLength;
-    return { min: p + 1, max: p + 16 * (model.decoderLength ?? p) };
+    return { min: minContext(model), max: p + 16 * (model.decoderLength ?? p) };
   }
   return { min: 128, max: 2 ** 20 };
 }

@@ -1,6 +1,6 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { contextChart, labelledRule, seriesLines } from '../../components/charts/marks';
+import { contextChart, labelledRule, seriesLines, tokens } from '../../components/charts/marks';
 import { PlotFigure } from '../../components/charts/PlotFigure';
 import { formatCount } from '../../components/format';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../series';
 import { computeDtype, slimPeakIntensity } from '../../roofline';
 import { colors, type ViewProps } from './common';
+import { RooflineWords } from './Words';
 
 /** View 2: whole-layer intensity (Table 2 at batch B) vs context, with the chip's ridge point. */
 export const IntensityView = memo(function IntensityView({ setup, grid }: ViewProps) {
@@ -44,6 +45,7 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
         height: 320,
         marginTop: 34,
         y: { type: 'log', label: '↑ OPs per byte (one layer, projections + attention)' },
+        yUnit: 'count',
         color: {
           domain: intensitySchemes.map((s) => intensitySchemeLabels[s]),
           range: intensitySchemes.map((s) => colors[s]),
@@ -56,7 +58,13 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
           `ridge of ${chip.name}: ${ridge.toPrecision(3)} OPs/byte (${dtype})`,
           { x: grid[0], stroke: colors.capacity },
         ),
-        ...seriesLines(series, { y: 'layerOpsPerByte', yFormat: (v) => v.toPrecision(3) }),
+        ...seriesLines(series, {
+          y: 'layerOpsPerByte',
+          tip: (d: { label: string; layerOpsPerByte: number; contextLength: number }) =>
+            `${d.label}: ${Number(d.layerOpsPerByte.toPrecision(3)).toLocaleString('en-US')} ` +
+            `OPs per byte for one layer at ${tokens(d.contextLength)}, ` +
+            `${d.layerOpsPerByte < ridge ? 'below' : 'at or above'} the ridge.`,
+        }),
       ],
     }),
     [series, ridge, dtype, chip.name, grid],
@@ -73,12 +81,13 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
     <section className="view" aria-labelledby="view-intensity">
       <h2 id="view-intensity">2 · Arithmetic intensity vs context length</h2>
       <p className="small">
-        paper §2, Table 2 at batch {batch}: below the ridge a layer is memory bound, above it
-        compute bound. Option 2&apos;s attention tends to 2h + 2 = {slimPeakIntensity(shape.h)} OPs
-        per value.
+        paper §2, Table 2 at batch {formatCount(batch)}: below the ridge a layer is memory bound,
+        above it compute bound. Option 2&apos;s attention tends to 2h + 2 ={' '}
+        {slimPeakIntensity(shape.h)} OPs per value.
         {!shape.exact &&
           ` ${model.name} is not square MHA (h·d_k ≠ d or h_kv ≠ h); Table 2 is applied with its d and h as an approximation.`}
       </p>
+      <RooflineWords chip={chip} weightFormat={weightFormat} only="intensity" />
       <PlotFigure
         markerX={contextLength}
         options={options}

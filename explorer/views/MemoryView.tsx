@@ -1,10 +1,32 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
 import { PlotFigure } from '../../components/charts/PlotFigure';
-import { contextChart, labelledRule, seriesLines } from '../../components/charts/marks';
+import {
+  contextChart,
+  labelledRule,
+  seriesLines,
+  tipOptions,
+  tokens,
+} from '../../components/charts/marks';
 import { formatBytes, formatCapacity, formatCount } from '../../components/format';
 import { maxFittingContext, memoryBytes, memorySeries, memoryLines } from '../series';
-import { colors, GB, type ViewProps } from './common';
+import { colors, type ViewProps } from './common';
+
+/** Why a line does not fit even at the shortest context: the weights, or the batch's caches. */
+function doesNotFit(
+  shortest: { weights: number; cache: number },
+  capacity: number,
+  n: number,
+  batch: number,
+): string {
+  const at = `does not fit even at ${formatCount(n)} tokens`;
+  if (shortest.weights > capacity)
+    return `${at}: the weights alone need ${formatBytes(shortest.weights)}`;
+  return (
+    `${at}: the weights (${formatBytes(shortest.weights)}) fit, but the caches of ` +
+    `${formatCount(batch)} sequences need ${formatBytes(shortest.cache)} more`
+  );
+}
 
 /** View 1: memory (weights + B·cache) vs context, the chip's capacity, and where each stops fitting. */
 export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
@@ -27,6 +49,7 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
           capacity,
           grid[grid.length - 1],
         ),
+        shortest: memoryBytes(model, v.line, grid[0], batch, { weightFormat, cacheFormat }),
       })),
     [variants, model, batch, weightFormat, cacheFormat, capacity, grid],
   );
@@ -47,28 +70,31 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
       ...contextChart({
         height: 320,
         marginTop: 34,
-        y: { type: 'log', label: '↑ memory (GB)' },
+        y: { type: 'log', label: '↑ memory' },
+        yUnit: 'bytes',
         color: { domain: labels, range: palette, legend: true },
       }),
       marks: [
-        ...labelledRule(capacity / GB, `${chip.name}: ${formatCapacity(capacity)}`, {
+        ...labelledRule(capacity, `${chip.name}: ${formatCapacity(capacity)}`, {
           x: grid[0],
           stroke: colors.capacity,
         }),
         ...seriesLines(series, {
-          y: (d: { bytes: number }) => d.bytes / GB,
-          yFormat: (g) => `${g.toPrecision(3)} GB`,
+          y: 'bytes',
+          tip: (d: { label: string; bytes: number; contextLength: number }) =>
+            `${d.label}: ${formatBytes(d.bytes)} at ${tokens(d.contextLength)}.`,
         }),
         Plot.dot(
           limits.filter((l) => l.maxContext > 0 && l.maxContext < grid[grid.length - 1]),
           {
             x: 'maxContext',
-            y: () => capacity / GB,
+            y: () => capacity,
             fill: 'label',
             r: 5,
             stroke: 'white',
             title: (l: { label: string; maxContext: number }) =>
-              `${l.label} stops fitting after ${formatCount(l.maxContext)} tokens`,
+              `${l.label} stops fitting on ${chip.name} after ${tokens(l.maxContext)}.`,
+            tip: tipOptions,
           },
         ),
       ],
@@ -80,8 +106,8 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
     <section className="view" aria-labelledby="view-memory">
       <h2 id="view-memory">1 · Memory vs context length</h2>
       <p className="small">
-        Weights plus {batch} × cache per sequence ({weightFormat} weights, {cacheFormat} cache),
-        against the memory of one {chip.name}.
+        Weights plus {formatCount(batch)} × cache per sequence ({weightFormat} weights,{' '}
+        {cacheFormat} cache), against the memory of one {chip.name}.
       </p>
       <PlotFigure
         markerX={contextLength}
@@ -94,12 +120,13 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
             <span className="swatch" style={{ background: colors[l.line] }} />
             {l.label}:{' '}
             {l.maxContext === 0
-              ? `does not fit even at ${formatCount(grid[0])} tokens (the weights alone need ${formatBytes(
-                  memoryBytes(model, l.line, grid[0], batch, { weightFormat, cacheFormat }).weights,
-                )})`
+              ? doesNotFit(l.shortest, capacity, grid[0], batch)
               : l.maxContext >= grid[grid.length - 1]
                 ? `fits over the whole range (up to ${formatCount(grid[grid.length - 1])} tokens)`
                 : `fits up to ${formatCount(l.maxContext)} tokens, then stops fitting`}
+            {model.contextLength !== undefined && l.maxContext > model.contextLength
+              ? ` (past the model's ${formatCount(model.contextLength)} positions)`
+              : ''}
             {'; '}at n = {formatCount(contextLength)}:{' '}
             {formatBytes(now.find((v) => v.line === l.line)!.bytes.total)}
           </li>

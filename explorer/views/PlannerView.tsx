@@ -1,8 +1,8 @@
 import { useId, useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { contextChart, labelledRule, seriesLines } from '../../components/charts/marks';
+import { contextChart, labelledRule, seriesLines, tokens } from '../../components/charts/marks';
 import { PlotFigure } from '../../components/charts/PlotFigure';
-import { formatBytes, formatCount } from '../../components/format';
+import { formatCapacity, formatCount } from '../../components/format';
 import {
   capacityFrontier,
   chipsNeeded,
@@ -55,6 +55,7 @@ export const PlannerView = memo(function PlannerView({
         height: 280,
         xLabel: 'context length n →',
         y: { type: 'log', label: '↑ largest batch that fits' },
+        yUnit: 'count',
         color: {
           domain: variants.map((v) => v.label),
           range: variants.map((v) => colors[v.line]),
@@ -65,7 +66,9 @@ export const PlannerView = memo(function PlannerView({
         ...seriesLines(frontier, {
           y: 'maxBatch',
           curve: 'step-after',
-          yFormat: (b) => formatCount(b),
+          tip: (d: { label: string; maxBatch: number; contextLength: number }) =>
+            `${d.label}: at most ${formatCount(d.maxBatch)} sequence${d.maxBatch === 1 ? '' : 's'} ` +
+            `of ${tokens(d.contextLength)} fit.`,
         }),
         ...labelledRule(users, `${formatCount(users)} users`, {
           x: coarse[0],
@@ -90,7 +93,7 @@ export const PlannerView = memo(function PlannerView({
         </div>
       </div>
       <p className="small">
-        {chipCount} × {chip.name} = {formatBytes(capacity)}. Weights are stored once (sharded);
+        {chipCount} × {chip.name} = {formatCapacity(capacity)}. Weights are stored once (sharded);
         activations, replication and fragmentation are ignored — an upper bound.
       </p>
       <DataTable
@@ -129,7 +132,7 @@ export const PlannerView = memo(function PlannerView({
           ariaLabel="Largest batch that fits versus context length"
         />
       ) : (
-        <p role="status">The weights alone do not fit in {formatBytes(capacity)}.</p>
+        <p role="status">The weights alone do not fit in {formatCapacity(capacity)}.</p>
       )}
     </section>
   );

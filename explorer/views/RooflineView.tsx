@@ -1,10 +1,11 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { plotStyle } from '../../components/charts/marks';
+import { plotStyle, tickFormat, tipOptions } from '../../components/charts/marks';
 import { PlotFigure } from '../../components/charts/PlotFigure';
 import { chips as catalogChips } from '../../roofline';
 import { operatingPoints, roofSeries, type OperatingPoint } from '../series';
-import { TERA, type ViewProps } from './common';
+import { pointColor, type ViewProps } from './common';
+import { RooflineWords } from './Words';
 
 const MIN_I = 0.25;
 const MAX_I = 20000;
@@ -34,43 +35,59 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
       style: plotStyle,
       height: 360,
       marginLeft: 56,
-      x: { type: 'log', label: 'arithmetic intensity (OPs per byte) →', domain: [MIN_I, MAX_I] },
-      y: { type: 'log', label: '↑ attainable TOPS', grid: true },
-      color: { legend: true, domain: points.map((p) => p.label) },
+      x: {
+        type: 'log',
+        label: 'arithmetic intensity (OPs per byte) →',
+        domain: [MIN_I, MAX_I],
+        tickFormat: tickFormat('count'),
+      },
+      y: {
+        type: 'log',
+        label: '↑ attainable OPs per second',
+        grid: true,
+        tickFormat: tickFormat('ops-per-second'),
+      },
+      color: {
+        legend: true,
+        domain: points.map((p) => p.label),
+        range: points.map((p) => pointColor(p.id)),
+      },
       symbol: { domain: ['memory', 'compute'], range: ['circle', 'diamond'] },
       r: { type: 'identity' },
       marks: [
         Plot.line(others, {
           x: 'opsPerByte',
-          y: (p: { opsPerSecond: number }) => p.opsPerSecond / TERA,
+          y: 'opsPerSecond',
           z: 'chipId',
           stroke: 'currentColor',
           strokeOpacity: 0.15,
-          title: 'chipName',
+          // Named on hover only (faint context, no tip that would compete with the points').
+          title: (p: { chipName: string }) => `The roofline of ${p.chipName}.`,
         }),
         Plot.line(mine, {
           x: 'opsPerByte',
-          y: (p: { opsPerSecond: number }) => p.opsPerSecond / TERA,
+          y: 'opsPerSecond',
           stroke: 'currentColor',
           strokeWidth: 2.5,
         }),
         Plot.text(mine.slice(-1), {
           x: 'opsPerByte',
-          y: (p: { opsPerSecond: number }) => p.opsPerSecond / TERA,
+          y: 'opsPerSecond',
           text: () => chip.name,
           textAnchor: 'end',
           dy: -8,
         }),
         Plot.dot(points, {
           x: 'opsPerByte',
-          y: (p: OperatingPoint) => p.opsPerSecond / TERA,
+          y: 'opsPerSecond',
           fill: 'label',
           symbol: 'bound',
           // Points often coincide (vanilla attention and batch-1 weights both sit at 2 OPs per
           // value): shrinking radii in drawing order keep each one visible as a ring.
           r: (_p: OperatingPoint, i: number) => 11 - 1.4 * i,
           stroke: 'white',
-          tip: true,
+          title: 'explanation',
+          tip: tipOptions,
           channels: { explanation: { value: 'explanation', label: '' } },
         }),
       ],
@@ -84,8 +101,9 @@ export const RooflineView = memo(function RooflineView({ setup }: ViewProps) {
       <p className="small">
         Attainable performance min(peak, intensity × bandwidth) (paper Table 3); other catalog chips
         faint. Points: decode at n = {setup.contextLength.toLocaleString('en-US')}, batch{' '}
-        {setup.batch}. Hover a point for why it sits where it does.
+        {setup.batch.toLocaleString('en-US')}. Hover or tap a point for why it sits where it does.
       </p>
+      <RooflineWords chip={chip} weightFormat={weightFormat} />
       <PlotFigure
         options={options}
         ariaLabel={`Roofline of ${chip.name} with decode operating points`}

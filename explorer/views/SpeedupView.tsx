@@ -1,6 +1,6 @@
 import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
-import { contextChart, seriesLines } from '../../components/charts/marks';
+import { contextChart, seriesLines, tokens } from '../../components/charts/marks';
 import { PlotFigure } from '../../components/charts/PlotFigure';
 import { formatCount } from '../../components/format';
 import {
@@ -10,7 +10,7 @@ import {
   type SpeedupEstimateKind,
   type SpeedupPoint,
 } from '../series';
-import { type ViewProps } from './common';
+import { batchColors, type ViewProps } from './common';
 
 const titles: Record<SpeedupEstimateKind, string> = {
   'memory-bound': 'memory-bound estimate (bytes read per decode step)',
@@ -31,11 +31,12 @@ function speedupPlot(
       marginLeft: 48,
       title: titles[estimate],
       xLabel: 'context length n →',
-      y: { label: '↑ speedup (×)', domain: [yMin, yMax] },
+      y: { label: '↑ speedup', domain: [yMin, yMax] },
+      yUnit: 'ratio',
       color: {
         type: 'ordinal',
         domain: batches.map((b) => `B = ${b}`),
-        scheme: 'viridis',
+        range: batches.map((_, i) => batchColors[i % batchColors.length]),
         legend: true,
       },
     }),
@@ -45,7 +46,9 @@ function speedupPlot(
         y: 'speedup',
         stroke: (p: SpeedupPoint) => `B = ${p.batch}`,
         strokeWidth: (p: SpeedupPoint) => (p.batch === batch ? 3 : 1.5),
-        yFormat: (v) => `${v.toFixed(3)}×`,
+        tip: (p: SpeedupPoint) =>
+          `At ${tokens(p.contextLength)} and batch ${p.batch.toLocaleString('en-US')}, slim is ` +
+          `${p.speedup.toFixed(2)}× as fast as standard (${p.estimate} estimate).`,
       }),
     ],
   };
@@ -102,7 +105,7 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
         />
       </div>
       <p data-testid="speedup-now">
-        At n = {formatCount(contextLength)}, batch {batch}: memory-bound{' '}
+        At n = {formatCount(contextLength)}, batch {formatCount(batch)}: memory-bound{' '}
         <strong>{now.memoryBound.toFixed(2)}×</strong>, roofline{' '}
         <strong>{now.roofline.toFixed(2)}×</strong> (standard step {now.standard.bound} bound, slim
         step {now.slim.bound} bound

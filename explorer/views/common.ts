@@ -6,7 +6,10 @@ export interface ViewProps {
   grid: readonly number[];
 }
 
-/** Series colours, the same in every view and readable on both themes. */
+/**
+ * Series colours, the same in every view (vanilla/standard is red, slim blue wherever they are
+ * drawn) and at least 3:1 against both themes' backgrounds (white and #0f172a).
+ */
 export const colors = {
   weights: '#8c8c8c',
   kv: '#e45756',
@@ -18,6 +21,25 @@ export const colors = {
   capacity: '#c2410c',
 } as const;
 
-export const GB = 1e9;
+/** The colour of a decode operating point (view 3): that of its cache scheme in views 1–2. */
+export function pointColor(id: string): string {
+  switch (id) {
+    case 'mha-kv':
+    case 'step-standard':
+      return colors.kv;
+    case 'mha-v-first':
+      return colors['v-first'];
+    case 'mha-k-first':
+      return colors['k-first'];
+    case 'step-slim':
+      return colors.slim;
+    default:
+      return colors.weights;
+  }
+}
 
-export const TERA = 1e12;
+/**
+ * Batch curves of view 4, in order of batch: hues no scheme uses, each at least 3:1 against both
+ * themes' backgrounds (viridis' dark end, B = 1, vanished on the dark theme).
+ */
+export const batchColors = ['#0891b2', '#8b5cf6', '#c026d3', '#b45309'] as const;

@@ -108,6 +108,108 @@ describe('roofline explorer in Chromium', () => {
     await page.context().close();
   });
 
+  it('issue 10: units, colours, tap tips, warnings and words (phone and desktop, light and dark)', async () => {
+    for (const [device, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const context = await browser.newContext({
+          viewport,
+          colorScheme,
+          hasTouch: device === 'phone',
+        });
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error') errors.push(m.text());
+        });
+        page.on('pageerror', (e) => errors.push(String(e)));
+        const name = `explorer-issue10-${device}-${colorScheme}`;
+        await page.goto(inject('baseURL') + '/explorer?model=gpt-2-xl&n=32768&batch=1000000000');
+        await page.getByRole('heading', { level: 1, name: /Roofline/ }).waitFor();
+        await expectAllViews(page);
+        expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(colorScheme);
+
+        // Warnings where the reader looks first: positions and the batch's caches.
+        const warnings = page.getByTestId('explorer-warnings');
+        expect(await warnings.textContent()).toContain('GPT-2 XL has 1,024 positions');
+        expect(await warnings.textContent()).toContain('the caches do not fit');
+        expect(await warnings.isVisible()).toBe(true);
+
+        // Ticks in their units on the memory and roofline charts.
+        const tickTexts = (figure: string) =>
+          page
+            .getByRole('figure', { name: figure })
+            .locator('g[aria-label="y-axis tick label"] text')
+            .allTextContents();
+        for (const t of (await tickTexts('Memory versus context length')).filter(Boolean))
+          expect(t).toMatch(/ [kMGTPE]?B$/);
+        const roofName = 'Roofline of NVIDIA H200 with decode operating points';
+        for (const t of (await tickTexts(roofName)).filter(Boolean)) expect(t).toMatch(/OPS$/);
+
+        // The B = 1 speedup curve stands out from this theme's background (≥ 3:1).
+        const ratio = await page.evaluate(() => {
+          const rgb = (c: string) => (c.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+          const lum = ([r, g, b]: number[]) => {
+            const f = (v: number) => {
+              const c = v / 255;
+              return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+            };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+          };
+          const fig = document.querySelector('[aria-label="Memory-bound decode speedup"]');
+          const swatch = [...(fig?.querySelectorAll('[class$="-swatch"]') ?? [])].find(
+            (s) => s.textContent?.trim() === 'B = 1',
+          );
+          const fill = swatch?.querySelector('svg');
+          if (!fill) return 0;
+          const line = lum(rgb(getComputedStyle(fill).fill));
+          const bg = lum(rgb(getComputedStyle(document.body).backgroundColor));
+          return (Math.max(line, bg) + 0.05) / (Math.min(line, bg) + 0.05);
+        });
+        expect(ratio).toBeGreaterThanOrEqual(3);
+
+        // A tap (phone) or hover (desktop) on an operating point shows its sentence, inside the
+        // window.
+        const roof = page.getByRole('figure', { name: roofName });
+        await roof.scrollIntoViewIfNeeded();
+        const point = roof.locator('g[aria-label="dot"] > *').first();
+        // The views below the fold lay out once scrolled to (content-visibility), and a resize
+        // rebuilds the chart: wait until the point has a box.
+        await expect.poll(async () => (await point.boundingBox()) !== null).toBe(true);
+        const box = (await point.boundingBox())!;
+        const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+        if (device === 'phone') await page.touchscreen.tap(x, y);
+        else await page.mouse.move(x, y);
+        const tip = roof.locator('g[aria-label="tip"] text');
+        await expect.poll(() => tip.count()).toBeGreaterThan(0);
+        // Plot wraps long tips into lines separated by zero-width spaces.
+        expect((await tip.first().textContent())?.replace(/[\s\u200b]+/g, ' ').trim()).toMatch(
+          /OPs\/byte .* so (memory|compute) bound\.$/,
+        );
+        // Plot shows the tip once it has measured it (visibility set after layout).
+        const tipGroup = roof.locator('g[aria-label="tip"]').first();
+        await expect.poll(async () => (await tipGroup.boundingBox()) !== null).toBe(true);
+        const tipBox = (await tipGroup.boundingBox())!;
+        expect(tipBox.x).toBeGreaterThanOrEqual(0);
+        expect(tipBox.x + tipBox.width).toBeLessThanOrEqual(viewport.width);
+
+        // The roofline words, opened, with the chip's numbers.
+        const words = page.getByTestId('words-roofline');
+        await words.locator('summary').click();
+        expect(await words.textContent()).toContain('= 412 OPs per byte on NVIDIA H200');
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        expect(overflow).toBeLessThanOrEqual(0);
+        await screenshot(page, name);
+        expect(errors).toEqual([]);
+        await context.close();
+      }
+    }
+  });
+
   it('measures the time to re-render all views while dragging the context slider', async () => {
     const { page, errors } = await openPage(browser);
     await page.goto(inject('baseURL') + '/explorer');

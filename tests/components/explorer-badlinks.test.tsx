@@ -40,7 +40,11 @@ describe('explorer: hand-edited custom-model links', () => {
     expect(screen.queryByRole('alert')).toBeNull();
     // Views drew (charts present), with the default custom model's width.
     expect(screen.getAllByRole('figure').length).toBeGreaterThan(0);
-    expect(document.body.textContent).not.toContain('100.5');
+    // The views use the default custom model; the link's problem is named above them.
+    expect(document.querySelector('.explorer-views')?.textContent).not.toContain('100.5');
+    expect(screen.getByTestId('explorer-warnings').textContent).toMatch(
+      /^The link's custom model cannot be used, so a default one is shown\. (The d field|Field "kvHeads")/,
+    );
     expect(DEFAULT_CUSTOM_MODEL.d).toBeGreaterThan(0);
   });
 });

@@ -26,18 +26,56 @@ describe('slim input checks', () => {
     expect(r.err).toContain(`${name} is given more than once`);
   });
 
-  it('encoder–decoders need context > encoder rows p (Whisper: p = 1500, paper §4)', async () => {
+  it('encoder–decoders need context ≥ encoder rows p (Whisper: p = 1500, paper §4)', async () => {
     for (const command of ['memory', 'roofline']) {
       const chip = command === 'roofline' ? ['--chip', 'nvidia-h200'] : [];
       const bad = await slim(command, '--model', 'whisper-tiny', '--context', '10', ...chip);
       expect(bad.code, command).toBe(2);
       expect(bad.out).toBe('');
-      expect(bad.err).toMatch(/encoder–decoder.*1500 encoder rows.*must exceed 1500, got 10/);
+      expect(bad.err).toMatch(/encoder–decoder.*1500 encoder rows.*must be at least 1500, got 10/);
+      const below = await slim(command, '--model', 'whisper-tiny', '--context', '1499', ...chip);
+      expect(below.code).toBe(2);
+      // Exactly p: the encoder has run, no decoder token yet — a valid state.
       const edge = await slim(command, '--model', 'whisper-tiny', '--context', '1500', ...chip);
-      expect(edge.code).toBe(2);
-      const ok = await slim(command, '--model', 'whisper-tiny', '--context', '1501', ...chip);
-      expect(ok.code, ok.err).toBe(0);
+      expect(edge.code, edge.err).toBe(0);
     }
+  });
+
+  it("flan-t5-xxl at context 512 is paper Table 1's row: 512 encoder rows, 101M values", async () => {
+    const r = await slim('memory', '--model', 'flan-t5-xxl', '--context', '512', '--json');
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as { kvCacheValues: { standard: number } };
+    // Cross K and V of 512 encoder rows: 2 · (64 heads · 64) · 512 · 24 layers = 100,663,296.
+    expect(doc.kvCacheValues.standard).toBe(2 * 64 * 64 * 512 * 24);
+    expect(Math.round(doc.kvCacheValues.standard / 1e6)).toBe(101);
+  });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'inherited names are not formats: --dtype %s and --bytes %s exit 2 with the list',
+    async (name) => {
+      const common = ['--model', 'llama-3-8b', '--context', '4096'];
+      const dtype = await slim('roofline', ...common, '--chip', 'nvidia-h200', '--dtype', name);
+      expect(dtype.code).toBe(2);
+      expect(dtype.err).toContain(`--dtype must be one of fp32, tf32, bf16, fp16, fp8, int8`);
+      for (const command of ['memory', 'roofline']) {
+        const chip = command === 'roofline' ? ['--chip', 'nvidia-h200'] : [];
+        const bytes = await slim(command, ...common, ...chip, '--bytes', name, '--json');
+        expect(bytes.code, command).toBe(2);
+        expect(bytes.out).toBe('');
+        expect(bytes.err).toContain(`--bytes must be a positive number or one of`);
+        expect(bytes.err).toContain(`got '${name}'`);
+      }
+      expect(() => parseBytesPerValue(name, 2)).toThrow(CliUsageError);
+    },
+  );
+
+  it('complexity beyond 2^53 names its own options, not a --context it does not have', async () => {
+    const r = await slim('complexity', '--d', '4096', '--h', '32', '--n', '1e15', '--json');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/exceeds 2\^53/);
+    expect(r.err).toContain('use a smaller --n, --d or --batch');
+    expect(r.err).not.toContain('--context');
   });
 
   it('results above 2^53 are refused (float64 counts no longer exact)', async () => {

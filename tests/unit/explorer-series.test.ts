@@ -34,6 +34,7 @@ import {
   memoryBytes,
   memorySeries,
   memoryLines,
+  minContext,
   operatingPoints,
   roofSeries,
   speedupBatches,
@@ -344,8 +345,13 @@ describe('speedup series equal the cost model', () => {
 });
 
 describe('contextRange', () => {
-  it('starts after the encoder rows for encoder–decoders', () => {
-    expect(contextRange(requireModel('whisper-tiny'))).toEqual({ min: 1501, max: 1500 + 16 * 448 });
+  it('starts at the encoder rows for encoder–decoders (no decoder token yet is valid)', () => {
+    expect(contextRange(requireModel('whisper-tiny'))).toEqual({ min: 1500, max: 1500 + 16 * 448 });
+    // Flan-T5-XXL at its 512 encoder rows: paper Table 1's row, as the CLI accepts it.
+    const t5 = requireModel('flan-t5-xxl');
+    expect(contextRange(t5).min).toBe(512);
+    expect(minContext(t5)).toBe(512);
+    expect(memorySeries(t5, 1, oneByte, [512])[0].contextLength).toBe(512);
     expect(contextRange(phi3)).toEqual({ min: 128, max: 2 ** 20 });
   });
 });

@@ -227,10 +227,54 @@ describe('customModel', () => {
   it('names the bad field', () => {
     const good = { d: 64, layers: 2, heads: 4, kvHeads: 4, headDim: 16, contextLength: 128 };
     for (const field of ['d', 'layers', 'heads', 'kvHeads', 'headDim', 'contextLength'] as const) {
-      expect(() => customModel({ ...good, [field]: 0 })).toThrow(new RegExp(`^${field} must`));
+      expect(() => customModel({ ...good, [field]: 0 })).toThrow(
+        new RegExp(`^The ${field} field must`),
+      );
       expect(() => customModel({ ...good, [field]: Number.NaN })).toThrow(HfConfigError);
     }
     expect(() => customModel({ ...good, params: -1 })).toThrow(/params/);
     expect(() => customModel({ ...good, kvHeads: 3 })).toThrow(/kvHeads/);
+  });
+});
+
+describe('parseHfConfig messages read as sentences and refuse absurd sizes (issue 10)', () => {
+  it('an unknown model type is named, in sentences', () => {
+    let caught: unknown;
+    try {
+      parseHfConfig('{"model_type":"mamba","d_model":768}');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(HfConfigError);
+    const message = (caught as HfConfigError).message;
+    expect(message).toMatch(/^This config\.json is for a "mamba" model/);
+    expect(message).toMatch(/\.$/);
+    expect(message).not.toContain('these are known by');
+    expect(() => parseHfConfig('{"d_model":768}')).toThrow(
+      /^This config\.json has no "model_type"/,
+    );
+  });
+
+  it.each(['hidden_size', 'num_hidden_layers', 'vocab_size', 'max_position_embeddings'])(
+    '%s: 1e300 (an integer to float64) is refused naming the field, not charted as NaN',
+    (field) => {
+      expectFieldError(withField('llama', field, 1e300), field);
+      expect(() => parseHfConfig(withField('llama', field, 1e300))).toThrow(/2\^24/);
+    },
+  );
+
+  it('the typed-in model refuses shapes above 2^24 and params above 10^15', () => {
+    const good = {
+      d: 4096,
+      layers: 32,
+      heads: 32,
+      kvHeads: 32,
+      headDim: 128,
+      contextLength: 4096,
+    };
+    expect(() => customModel({ ...good, d: 1e300 })).toThrow(/^The d field must be at most/);
+    expect(() => customModel({ ...good, d: 2 ** 24 + 1 })).toThrow(HfConfigError);
+    expect(() => customModel({ ...good, params: 1e300 })).toThrow(/^The params field/);
+    expect(customModel({ ...good, contextLength: 2 ** 24 }).contextLength).toBe(2 ** 24);
   });
 });
