@@ -33,6 +33,8 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['tests/components/**/*.test.tsx'],
           setupFiles: ['tests/components/setup.ts'],
+          // Whole pages (KaTeX, Plot, every lesson step) render in jsdom on two shared cores.
+          testTimeout: 30_000,
         },
       },
       {
