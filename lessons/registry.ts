@@ -8,17 +8,25 @@ export type LessonComponent = (() => ReactElement) & { preload(): Promise<Compon
 
 function lazyLesson(load: () => Promise<ComponentType>): LessonComponent {
   let loading: Promise<ComponentType> | undefined;
+  /** The body once its chunk has arrived. */
+  let loaded: ComponentType | undefined;
   const preload = (): Promise<ComponentType> => {
     if (!loading) {
       const promise: Promise<ComponentType> = load();
       // React's use() reads a promise marked fulfilled synchronously: no flash of the fallback
-      // after the chunk has arrived (and none in tests, which preload every lesson).
-      void promise.then((value) => Object.assign(promise, { status: 'fulfilled', value }));
+      // after the chunk has arrived.
+      void promise.then((value) => {
+        loaded = value;
+        Object.assign(promise, { status: 'fulfilled', value });
+      });
       loading = promise;
     }
     return loading;
   };
-  const Lesson = () => createElement(use<ComponentType>(preload()));
+  // Once loaded, the body renders without use(): inside React's act() (every component test,
+  // which preloads all lessons) any use() call, even of a settled promise, ends act's
+  // synchronous flush, so effects of that update would wait for an `await` that never comes.
+  const Lesson = () => createElement(loaded ?? use<ComponentType>(preload()));
   return Object.assign(Lesson, { preload });
 }
 

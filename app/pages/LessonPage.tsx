@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useLayoutEffect, useState } from 'react';
+import { Suspense, useEffect, useLayoutEffect, useState, type ReactNode } from 'react';
 import {
   Link,
   NavLink,
@@ -175,10 +175,39 @@ export function LessonPage() {
   );
 }
 
+/*
+ * The pieces of the lesson page that follow `?present` read it themselves: useUrlState re-renders
+ * its caller on every change of the lesson's URL state, so LessonArticle must not call it, or
+ * every slider tick and token step would render the whole lesson body again.
+ */
+
+function PresentButton() {
+  const [, setPresent] = usePresentParam();
+  return (
+    <button type="button" onClick={() => setPresent(true)}>
+      Present
+    </button>
+  );
+}
+
+/** Larger chart type while presenting; `children` (the lesson body) keeps its own renders. */
+function PresentChartScale({ children }: { children: ReactNode }) {
+  const [present] = usePresentParam();
+  return (
+    <ChartScaleContext.Provider value={present ? PRESENT_CHART_SCALE : 1}>
+      {children}
+    </ChartScaleContext.Provider>
+  );
+}
+
+function Presentation({ body }: { body: HTMLElement | null }) {
+  const [present, setPresent] = usePresentParam();
+  return present ? <PresentationMode body={body} onExit={() => setPresent(false)} /> : null;
+}
+
 function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => void }) {
   const Body = meta.component;
   const index = lessons.indexOf(meta);
-  const [present, setPresent] = usePresentParam();
   const [body, setBody] = useState<HTMLDivElement | null>(null);
   return (
     <article className="page lesson" aria-labelledby="lesson-title">
@@ -187,9 +216,7 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
       </p>
       <h1 id="lesson-title">{meta.title}</h1>
       <div className="lesson-tools">
-        <button type="button" onClick={() => setPresent(true)}>
-          Present
-        </button>
+        <PresentButton />
         <ResetButton onReset={onReset} />
         <span className="small">Every setting is in the address bar: copy it to share.</span>
       </div>
@@ -217,14 +244,14 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
           >
             {/* The body's children are presentation mode's steps (app/presentation). */}
             <div className="lesson-body" data-lesson-body="" ref={setBody}>
-              <ChartScaleContext.Provider value={present ? PRESENT_CHART_SCALE : 1}>
+              <PresentChartScale>
                 <Body />
-              </ChartScaleContext.Provider>
+              </PresentChartScale>
             </div>
           </Suspense>
         </CurrentLessonContext.Provider>
       </ErrorBoundary>
-      {present && <PresentationMode body={body} onExit={() => setPresent(false)} />}
+      <Presentation body={body} />
       <Pager slug={meta.slug} />
     </article>
   );
