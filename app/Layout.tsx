@@ -2,6 +2,7 @@ import { Suspense, useEffect, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useRouteError } from 'react-router-dom';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { pageInfo } from './nav';
+import './print.css';
 
 type Theme = 'light' | 'dark';
 const THEME_KEY = 'slim-lab-theme';

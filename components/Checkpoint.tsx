@@ -36,7 +36,11 @@ export function Checkpoint({
   const picked = choice === null ? undefined : choices[choice];
 
   return (
-    <section className="checkpoint" aria-label="Checkpoint question">
+    <section
+      className="checkpoint"
+      aria-label="Checkpoint question"
+      data-checkpoint={revealed ? 'revealed' : 'open'}
+    >
       <fieldset disabled={revealed}>
         <legend>
           <span className="checkpoint-tag">Predict</span> {question}

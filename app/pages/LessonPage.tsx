@@ -23,6 +23,11 @@ import { WEIGHT_KEYS } from '../../lessons/useToyWeights';
 import '../../lessons/lessons.css';
 import { ErrorBoundary } from '../../components/ErrorBoundary';
 import { useDocumentTitle } from '../../components/useDocumentTitle';
+import { ChartScaleContext } from '../../components/charts/chartScale';
+import { PresentationMode, usePresentParam } from '../presentation/PresentationMode';
+
+/** Charts in presentation mode: Plot's 10px labels at 2.2× read at 22px. */
+const PRESENT_CHART_SCALE = 2.2;
 
 /** Query keys that follow the reader from lesson to lesson (the edited toy weights). */
 const CARRIED_KEYS: readonly string[] = Object.values(WEIGHT_KEYS);
@@ -173,6 +178,8 @@ export function LessonPage() {
 function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => void }) {
   const Body = meta.component;
   const index = lessons.indexOf(meta);
+  const [present, setPresent] = usePresentParam();
+  const [body, setBody] = useState<HTMLDivElement | null>(null);
   return (
     <article className="page lesson" aria-labelledby="lesson-title">
       <p className="lesson-kicker">
@@ -180,6 +187,9 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
       </p>
       <h1 id="lesson-title">{meta.title}</h1>
       <div className="lesson-tools">
+        <button type="button" onClick={() => setPresent(true)}>
+          Present
+        </button>
         <ResetButton onReset={onReset} />
         <span className="small">Every setting is in the address bar: copy it to share.</span>
       </div>
@@ -205,10 +215,16 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
               </p>
             }
           >
-            <Body />
+            {/* The body's children are presentation mode's steps (app/presentation). */}
+            <div className="lesson-body" data-lesson-body="" ref={setBody}>
+              <ChartScaleContext.Provider value={present ? PRESENT_CHART_SCALE : 1}>
+                <Body />
+              </ChartScaleContext.Provider>
+            </div>
           </Suspense>
         </CurrentLessonContext.Provider>
       </ErrorBoundary>
+      {present && <PresentationMode body={body} onExit={() => setPresent(false)} />}
       <Pager slug={meta.slug} />
     </article>
   );

@@ -1,5 +1,6 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useContext, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import * as Plot from '@observablehq/plot';
+import { ChartScaleContext, PRINT_CHART_WIDTH, usePrinting } from './chartScale';
 
 export type { PlotOptions } from '@observablehq/plot';
 
@@ -69,6 +70,18 @@ function placeMarker(element: PlotElement, value: number | undefined): void {
   line.setAttribute('y2', String(y2));
 }
 
+/** Stretches the chart's SVG by `scale` (it keeps its viewBox, so everything in it grows). */
+function enlarge(element: PlotElement, scale: number): void {
+  const svg = mainSvg(element);
+  if (!svg) return;
+  const width = Number(svg.getAttribute('width'));
+  if (!svg.getAttribute('viewBox'))
+    svg.setAttribute('viewBox', `0 0 ${width} ${Number(svg.getAttribute('height'))}`);
+  svg.style.width = `min(100%, ${Math.round(width * scale)}px)`;
+  svg.style.maxWidth = 'none';
+  svg.style.height = 'auto';
+}
+
 /**
  * A thin Observable Plot wrapper (in the style of Observable Plot's React examples): the plot is
  * built in an effect from props and replaces the previous node; React owns only the container.
@@ -91,6 +104,8 @@ export function PlotFigure({
     onRenderRef.current = onRender;
   }, [onRender]);
   const [measuredWidth, setMeasuredWidth] = useState<number | undefined>(undefined);
+  const scale = useContext(ChartScaleContext);
+  const printing = usePrinting();
 
   // Track the container width so that charts fit phones without horizontal scrolling.
   useEffect(() => {
@@ -108,8 +123,18 @@ export function PlotFigure({
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const width = options.width ?? (responsive ? (measuredWidth ?? FALLBACK_WIDTH) : undefined);
+    const screenWidth = responsive ? (measuredWidth ?? FALLBACK_WIDTH) : undefined;
+    // Printing: no wider than the page, so the labels are not shrunk to fit it.
+    const fullWidth =
+      options.width ??
+      (printing && screenWidth !== undefined
+        ? Math.min(screenWidth, PRINT_CHART_WIDTH)
+        : screenWidth);
+    // Enlarged (ChartScaleContext): lay out at 1/scale of the width, then stretch the SVG.
+    const width =
+      fullWidth === undefined || scale === 1 ? fullWidth : Math.round(fullWidth / scale);
     const element = Plot.plot(width === undefined ? options : { ...options, width });
+    if (scale !== 1) enlarge(element, scale);
     if (markerRef.current !== undefined) placeMarker(element, markerRef.current);
     container.replaceChildren(element);
     plotRef.current = element;
@@ -118,7 +143,7 @@ export function PlotFigure({
       element.remove();
       if (plotRef.current === element) plotRef.current = null;
     };
-  }, [options, responsive, measuredWidth]);
+  }, [options, responsive, measuredWidth, scale, printing]);
 
   // Moving the marker is a few attribute writes, done in the same commit as the slider.
   useLayoutEffect(() => {

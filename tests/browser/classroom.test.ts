@@ -1,0 +1,347 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { SCREENSHOT_DIR, launchChromium, openPage, screenshot } from './chromium';
+import { lessons } from '../../lessons/registry';
+import { PRINT_CHART_WIDTH } from '../../components/charts/chartScale';
+
+/** A classroom projector. */
+const PROJECTOR = { width: 1920, height: 1080 };
+const MIN_PX = 20;
+
+const counter = (page: Page) => page.getByTestId('present-counter');
+
+/** [step, of] from the counter "3 / 12". */
+async function position(page: Page): Promise<[number, number]> {
+  const m = /^(\d+) \/ (\d+)$/.exec((await counter(page).textContent()) ?? '');
+  if (!m) throw new Error(`The step counter reads “${await counter(page).textContent()}”.`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/** Waits until the lesson chunk has rendered and its steps are counted. */
+async function waitForDeck(page: Page): Promise<void> {
+  await counter(page).waitFor();
+  await page.locator('[data-checkpoint]').first().waitFor({ state: 'attached' });
+  await expect.poll(async () => (await position(page))[1]).toBeGreaterThan(2);
+}
+
+/** How many top-level blocks of the lesson body are displayed. */
+const shownBlocks = (page: Page) =>
+  page
+    .locator('[data-lesson-body]')
+    .evaluate((b) => Array.from(b.children).filter((c) => c.getClientRects().length > 0).length);
+
+/** Steps forward to the end, skipping every prediction; returns the number of skips. */
+async function walkToEnd(page: Page): Promise<number> {
+  let skips = 0;
+  for (let guard = 0; guard < 200; guard++) {
+    const [at, of] = await position(page);
+    if (at === of) return skips;
+    if (await page.getByRole('button', { name: 'Skip' }).isVisible()) {
+      await page.getByRole('button', { name: 'Skip' }).click();
+      skips++;
+    } else {
+      // Keys typed in an editor stay there: leave it first, as a presenter would.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await page.keyboard.press('ArrowRight');
+    }
+    await expect.poll(async () => (await position(page))[0]).toBe(at + 1);
+  }
+  throw new Error('The presentation did not reach its last step in 200 presses.');
+}
+
+/** The rendered size of a text node's glyphs: computed size × the SVG's on-screen scale. */
+const renderedFontPx = (page: Page, selector: string) =>
+  page.locator(selector).evaluateAll((els) =>
+    els
+      .filter((el) => el.getClientRects().length > 0)
+      .map((el) => {
+        const size = parseFloat(getComputedStyle(el).fontSize);
+        const svg = el.closest('svg');
+        const scale = svg ? (svg.getScreenCTM()?.a ?? 1) : 1;
+        return size * scale;
+      }),
+  );
+
+describe('classroom mode in Chromium', () => {
+  let browser: Browser;
+  const base = () => inject('baseURL');
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('presents lesson 1 from its button: large type, keys step, a prediction gates, Esc leaves', async () => {
+    const { page, errors } = await openPage(browser, PROJECTOR);
+    await page.goto(`${base()}/lessons/why-the-cache-dominates`);
+    await page.locator('.checkpoint').first().waitFor();
+    const blocksOnPage = await shownBlocks(page);
+    await page.getByRole('button', { name: 'Present' }).click();
+    await expect.poll(() => page.url()).toContain('present');
+    // The click allows full screen, and the mode takes it.
+    await expect
+      .poll(() => page.evaluate(() => document.fullscreenElement?.tagName ?? null))
+      .toBe('HTML');
+    await expect(counter(page).isVisible()).resolves.toBe(true);
+    // No header, contents, tools, pager or footer: the lesson alone.
+    for (const sel of [
+      '.app-header',
+      '.lesson-toc',
+      '.lesson-tools',
+      '.lesson-pager',
+      '.app-footer',
+    ])
+      expect(await page.locator(sel).isVisible(), sel).toBe(false);
+    const [first, total] = await position(page);
+    expect(first).toBe(1);
+    expect(total).toBeGreaterThan(4);
+    const shownAtStart = await shownBlocks(page);
+    expect(shownAtStart).toBeLessThan(blocksOnPage);
+    await screenshot(page, 'present-lesson1-step1');
+
+    // → and Space step forward, ← back; each step shows more of the body.
+    await page.keyboard.press('ArrowRight');
+    expect((await position(page))[0]).toBe(2);
+    expect(await shownBlocks(page)).toBeGreaterThan(shownAtStart);
+    await page.keyboard.press(' ');
+    expect((await position(page))[0]).toBe(3);
+    await page.keyboard.press('ArrowLeft');
+    expect((await position(page))[0]).toBe(2);
+
+    // Forward until the first prediction: there the next step is blocked until it is answered.
+    const checkpoint = page.locator('[data-checkpoint]').first();
+    for (let i = 0; i < total && !(await page.locator('.present-hint').isVisible()); i++)
+      await page.keyboard.press('ArrowRight');
+    await expect(checkpoint.isVisible()).resolves.toBe(true);
+    const [gateStep] = await position(page);
+    const blocksAtGate = await shownBlocks(page);
+    // The block after the prediction is hidden; the hint says what to do.
+    const afterCheckpoint = await page
+      .locator('[data-lesson-body] > [data-checkpoint] + *')
+      .first()
+      .isVisible();
+    expect(afterCheckpoint).toBe(false);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press(' ');
+    expect((await position(page))[0]).toBe(gateStep);
+    expect(await shownBlocks(page)).toBe(blocksAtGate);
+    await expect(page.locator('.present-hint').textContent()).resolves.toContain(
+      'Answer the prediction first',
+    );
+    await expect(page.getByRole('button', { name: 'Next step' }).isDisabled()).resolves.toBe(true);
+    await screenshot(page, 'present-lesson1-gate');
+    // Answer it: pick a choice (a radio keeps its arrow keys), reveal, then step on.
+    await checkpoint.locator('.checkpoint-choice').first().click();
+    await page.keyboard.press('ArrowRight'); // moves within the radio group, not the deck
+    expect((await position(page))[0]).toBe(gateStep);
+    await checkpoint.getByRole('button', { name: 'Reveal the answer' }).click();
+    await expect(page.locator('.present-hint').count()).resolves.toBe(0);
+    await page.keyboard.press('ArrowRight');
+    expect((await position(page))[0]).toBe(gateStep + 1);
+
+    // Type: body text, the numbers, chart tick labels and legend ≥ 20 px on a 1920 × 1080 screen.
+    await walkToEnd(page);
+    expect(await shownBlocks(page)).toBe(blocksOnPage);
+    const sizes = {
+      body: await renderedFontPx(page, '[data-lesson-body] > p'),
+      small: await renderedFontPx(page, '[data-lesson-body] .small'),
+      numbers: await renderedFontPx(page, '[data-lesson-body] dd, [data-lesson-body] dt'),
+      ticks: await renderedFontPx(page, '.plot-figure svg [aria-label$="tick label"] text'),
+      legend: await renderedFontPx(page, '.plot-figure [class*="-swatches"] > *'),
+    };
+    console.log(
+      'lesson 1 presented at 1920×1080, smallest rendered font (px):',
+      Object.fromEntries(Object.entries(sizes).map(([k, v]) => [k, Math.min(...v).toFixed(1)])),
+    );
+    for (const [what, list] of Object.entries(sizes)) {
+      expect(list.length, what).toBeGreaterThan(0);
+      expect(Math.min(...list), what).toBeGreaterThanOrEqual(MIN_PX);
+    }
+    await screenshot(page, 'present-lesson1-end');
+
+    // Escape leaves (full screen, then the mode): the header is back and the address no longer
+    // asks for presentation mode.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('.present-bar').count()).toBe(0);
+    expect(await page.evaluate(() => document.fullscreenElement)).toBeNull();
+    await expect(page.locator('.app-header').isVisible()).resolves.toBe(true);
+    expect(new URL(page.url()).searchParams.has('present')).toBe(false);
+    expect(await shownBlocks(page)).toBe(blocksOnPage);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('opens lesson 2 from ?present; matrices are large and editing one does not change step', async () => {
+    const { page, errors } = await openPage(browser, PROJECTOR);
+    await page.goto(`${base()}/lessons/invert-wk?present`);
+    await waitForDeck(page);
+    expect(await page.locator('.app-header').isVisible()).toBe(false);
+    expect((await position(page))[0]).toBe(1);
+    // Opened from a link, full screen depends on the browser's activation rules: when it was
+    // refused, the bar offers it, and one click takes it.
+    const fullScreenButton = page.getByRole('button', { name: 'Full screen' });
+    const refused = await page.evaluate(() => document.fullscreenElement === null);
+    expect(await fullScreenButton.count()).toBe(refused ? 1 : 0);
+    if (refused) await fullScreenButton.click();
+    await expect
+      .poll(() => page.evaluate(() => document.fullscreenElement?.tagName ?? null))
+      .toBe('HTML');
+    expect(await fullScreenButton.count()).toBe(0);
+    // Skip the predictions up to the weights editor; a skipped prediction keeps its answer hidden.
+    const cell = page.getByLabel('W_K row 2 column 3');
+    let skipped = 0;
+    for (let i = 0; i < 40 && !(await cell.isVisible()); i++) {
+      if (await page.getByRole('button', { name: 'Skip' }).isVisible()) {
+        await page.getByRole('button', { name: 'Skip' }).click();
+        skipped++;
+      } else await page.keyboard.press('ArrowRight');
+    }
+    await expect(cell.isVisible()).resolves.toBe(true);
+    if (skipped > 0) expect(await page.locator('.checkpoint-result').count()).toBe(0);
+    const [at] = await position(page);
+    const det = page.getByTestId('det-exact');
+    await cell.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press(' ');
+    expect((await position(page))[0]).toBe(at);
+    await cell.fill('7');
+    await walkToEnd(page);
+    await expect.poll(() => det.isVisible()).toBe(true);
+    expect(await cell.inputValue()).toBe('7');
+    const sizes = {
+      'matrix cells': await renderedFontPx(page, '[data-lesson-body] table td'),
+      'matrix editor': await renderedFontPx(
+        page,
+        '[data-lesson-body] input[type="text"], [data-lesson-body] input[inputmode]',
+      ),
+      ticks: await renderedFontPx(page, '.plot-figure svg [aria-label$="tick label"] text'),
+    };
+    console.log(
+      'lesson 2 presented at 1920×1080, smallest rendered font (px):',
+      Object.fromEntries(Object.entries(sizes).map(([k, v]) => [k, Math.min(...v).toFixed(1)])),
+    );
+    for (const [what, list] of Object.entries(sizes)) {
+      expect(list.length, what).toBeGreaterThan(0);
+      expect(Math.min(...list), what).toBeGreaterThanOrEqual(MIN_PX);
+    }
+    await screenshot(page, 'present-lesson2-end');
+    // The "Leave" button leaves too, and full screen with it.
+    await page.getByRole('button', { name: 'Leave (Esc)' }).click();
+    await expect.poll(() => page.locator('.present-bar').count()).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.fullscreenElement)).toBeNull();
+    expect(await cell.inputValue()).toBe('7');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('walks every lesson to its last step in presentation mode (dark theme) with no console errors', async () => {
+    const { page, errors } = await openPage(browser, PROJECTOR);
+    await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
+    for (const l of lessons) {
+      await page.goto(`${base()}/lessons/${l.slug}?present`);
+      await waitForDeck(page);
+      const skips = await walkToEnd(page);
+      // Every prediction before the last step was a gate that needed its skip, and the end
+      // shows the whole lesson.
+      const lastIsPrediction = await page
+        .locator('[data-lesson-body] > :last-child')
+        .evaluate(
+          (el) => el.matches('[data-checkpoint]') || !!el.querySelector('[data-checkpoint]'),
+        );
+      expect(skips, l.slug).toBe(l.checkpoints.length - (lastIsPrediction ? 1 : 0));
+      expect(await page.locator('[data-checkpoint]').count(), l.slug).toBe(l.checkpoints.length);
+      await screenshot(page, `present-${l.slug}-dark`);
+      const all = await page.locator('[data-lesson-body]').evaluate((b) => b.children.length);
+      expect(await shownBlocks(page), l.slug).toBe(all);
+    }
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('prints a handout: no navigation or buttons, charts kept, the paper cited, in light colours', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
+    await page.goto(`${base()}/lessons/why-the-cache-dominates?ctx=14`);
+    await page.locator('.plot-figure svg').first().waitFor();
+    const onScreen = await page.getByTestId('kv-bytes').textContent();
+    await page.emulateMedia({ media: 'print' });
+    for (const sel of ['.app-header', '.lesson-toc', '.lesson-pager', '.theme-toggle', 'nav'])
+      expect(await page.locator(sel).first().isVisible(), sel).toBe(false);
+    const visibleButtons = await page
+      .locator('button')
+      .evaluateAll((bs) => bs.filter((b) => b.getClientRects().length > 0).length);
+    expect(visibleButtons).toBe(0);
+    expect(await page.locator('.plot-figure svg').first().isVisible()).toBe(true);
+    expect(await page.locator('[data-checkpoint]').count()).toBe(2);
+    expect(await page.locator('.checkpoint-choice').first().isVisible()).toBe(true);
+    // Numbers as on screen (the context from the link), the paper's address written out.
+    expect(await page.getByTestId('kv-bytes').textContent()).toBe(onScreen);
+    const cited = await page
+      .locator('.app-footer a')
+      .evaluate((a) => getComputedStyle(a, '::after').content);
+    expect(cited).toContain('https://arxiv.org/abs/2503.05840');
+    const paper = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(paper).toBe('rgb(255, 255, 255)');
+
+    // As a browser does when it prints: charts are laid out again at the page's width.
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    const chartWidth = await page
+      .locator('.plot-figure svg')
+      .first()
+      .evaluate((svg) => Number(svg.getAttribute('width')));
+    expect(chartWidth).toBeGreaterThan(0);
+    expect(chartWidth).toBeLessThanOrEqual(PRINT_CHART_WIDTH);
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const file = `${SCREENSHOT_DIR}/lesson1-handout.pdf`;
+    writeFileSync(file, pdf);
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
+    console.log(`lesson 1 handout: ${pages} A4 pages, ${pdf.length} bytes`);
+    expect(pages).toBeGreaterThanOrEqual(2);
+    // The printed text carries the numbers, a prediction and the paper's link.
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('https://arxiv.org/abs/2503.05840');
+    expect(text).toContain('Predict');
+    expect(text.replace(/\s+/g, ' ')).toContain(onScreen?.trim());
+    expect(text).not.toMatch(/Reveal the answer|Reset to the defaults|Skip to content/);
+
+    // Every lesson prints without navigation or buttons, with its charts and predictions.
+    for (const l of lessons) {
+      await page.emulateMedia({ media: 'screen' });
+      await page.goto(`${base()}/lessons/${l.slug}`);
+      await page.locator('[data-checkpoint]').first().waitFor();
+      await page.emulateMedia({ media: 'print' });
+      const shown = (sel: string) =>
+        page
+          .locator(sel)
+          .evaluateAll((els) => els.filter((e) => e.getClientRects().length > 0).length);
+      expect(await shown('button, nav, .app-header'), l.slug).toBe(0);
+      expect(await shown('[data-checkpoint]'), l.slug).toBe(l.checkpoints.length);
+      expect(await shown('.plot-figure'), l.slug).toBe(await page.locator('.plot-figure').count());
+    }
+
+    // Lesson 2 with an edited W_K: the printed matrices are the edited ones.
+    await page.emulateMedia({ media: 'screen' });
+    await page.goto(`${base()}/lessons/invert-wk`);
+    const cell = page.getByLabel('W_K row 2 column 3');
+    await cell.fill('7');
+    await expect.poll(() => page.url()).toContain('wk=');
+    const det = await page.getByTestId('det-exact').textContent();
+    const inverse = await page.locator('table[aria-label="W_K inverse"]').textContent();
+    await page.emulateMedia({ media: 'print' });
+    expect(await cell.isVisible()).toBe(true);
+    expect(await cell.inputValue()).toBe('7');
+    expect(await page.getByTestId('det-exact').textContent()).toBe(det);
+    expect(await page.locator('table[aria-label="W_K inverse"]').isVisible()).toBe(true);
+    expect(await page.locator('table[aria-label="W_K inverse"]').textContent()).toBe(inverse);
+    const pdf2 = await page.pdf({ format: 'A4', printBackground: true });
+    writeFileSync(`${SCREENSHOT_DIR}/lesson2-handout.pdf`, pdf2);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
