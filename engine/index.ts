@@ -35,7 +35,7 @@ export {
   toRows,
   type Matrix64,
 } from './linalg';
-export { computeWkv, formWkv, formWvk } from './slim';
+export { computeWkv, float16ReconstructionError, formWkv, formWvk } from './slim';
 export { pickBackend, type BackendChoice } from './pickBackend';
 export {
   COMPARED_SCHEMES,

@@ -98,8 +98,8 @@ describe('tab titles', () => {
     expect(document.title).toBe('Roofline explorer — Slim Attention Lab');
     await act(() => router.navigate('/lessons/invert-wk'));
     expect(document.title).toBe('Invert W_K — Slim Attention Lab');
-    await act(() => router.navigate('/engine'));
-    expect(document.title).toBe('Engine — Slim Attention Lab');
+    await act(() => router.navigate('/playground'));
+    expect(document.title).toBe('Playground — Slim Attention Lab');
   });
 });
 
