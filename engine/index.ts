@@ -86,7 +86,7 @@ export {
   type TensorToWrite,
 } from './io';
 // Models written once against the Backend interface, and the WebGL2 backend with its kernels
-// (the engine page shows their GLSL).
+// (the Playground shows their GLSL).
 export * from './models';
 export {
   WebGLBackend,

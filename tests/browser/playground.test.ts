@@ -122,7 +122,7 @@ describe('Playground in Chromium', () => {
     expect(await page.getByTestId('slim-text').textContent()).toBe(stdText);
     expect(await page.getByTestId('standard-rate').textContent()).toMatch(/^\d+(\.\d)? tokens\/s$/);
     expect(await page.getByTestId('slim-rate').textContent()).toMatch(/^\d+(\.\d)? tokens\/s$/);
-    expect(await page.getByRole('img', { name: /Cache bytes against tokens/ }).count()).toBe(1);
+    expect(await page.getByRole('figure', { name: /Cache bytes against tokens/ }).count()).toBe(1);
 
     // The per-layer check: one row per layer with conditioning, errors and a direction.
     await page.getByRole('button', { name: 'Run the per-layer check' }).click();
@@ -196,7 +196,7 @@ describe('Playground in Chromium', () => {
     expect(await alert.textContent()).toMatch(/model\.safetensors.*header/i);
 
     // A config.json that disagrees with the weights' shapes.
-    const wrong = { ...config('moby-llama'), hidden_size: 96 };
+    const wrong = { ...config('moby-llama'), intermediate_size: 200 };
     await page.getByTestId('file-input').setInputFiles([
       {
         name: 'config.json',
