@@ -35,6 +35,7 @@ type LoadState =
   | { state: 'idle' }
   | { state: 'loading'; what: string; progress?: LoadProgress }
   | { state: 'ready'; info: ModelInfo }
+  | { state: 'cancelled'; what: string }
   | { state: 'error'; message: string };
 
 type GenState =
@@ -115,6 +116,7 @@ export default function PlaygroundPage() {
   const [dragging, setDragging] = useState(false);
   const apiRef = useRef<Comlink.Remote<PlaygroundWorkerApi> | null>(null);
   const loadSeq = useRef(0);
+  const cancelled = useRef(false);
 
   useEffect(() => {
     const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -129,6 +131,7 @@ export default function PlaygroundPage() {
     const api = apiRef.current;
     if (!api) return;
     const seq = ++loadSeq.current;
+    cancelled.current = false;
     setLoad({ state: 'loading', what });
     setGen({ state: 'idle' });
     setCheck({ state: 'idle' });
@@ -141,7 +144,12 @@ export default function PlaygroundPage() {
       );
       if (seq === loadSeq.current) setLoad({ state: 'ready', info });
     } catch (error) {
-      if (seq === loadSeq.current) setLoad({ state: 'error', message: messageOf(error) });
+      if (seq !== loadSeq.current) return;
+      setLoad(
+        cancelled.current
+          ? { state: 'cancelled', what }
+          : { state: 'error', message: messageOf(error) },
+      );
     }
   }, []);
 
@@ -313,7 +321,10 @@ export default function PlaygroundPage() {
               <button
                 type="button"
                 className="secondary"
-                onClick={() => void apiRef.current?.cancelDownload()}
+                onClick={() => {
+                  cancelled.current = true;
+                  void apiRef.current?.cancelDownload();
+                }}
               >
                 Cancel
               </button>
@@ -350,6 +361,12 @@ export default function PlaygroundPage() {
           <div role="status" className="playground-status">
             Loading {load.what}…{load.progress && <DownloadBar p={load.progress} />}
           </div>
+        )}
+        {load.state === 'cancelled' && (
+          <p role="status" className="playground-status" data-testid="load-cancelled">
+            Download of {load.what} cancelled. Press Download to continue: the bytes already
+            received are kept where the server allows a resume.
+          </p>
         )}
         {load.state === 'error' && (
           <div role="alert" className="playground-error" data-testid="load-error">

@@ -148,6 +148,10 @@ describe('Playground in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('progress').textContent(), { timeout: 60_000 })
       .toMatch(/^Step ([3-9]|\d\d)/);
+    // The model runs in the worker: the page answers at once while it generates.
+    const t0 = Date.now();
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    expect(Date.now() - t0).toBeLessThan(1000);
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect
       .poll(() => page.getByTestId('progress').textContent(), { timeout: 30_000 })
@@ -165,6 +169,20 @@ describe('Playground in Chromium', () => {
     expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(PHONE.width);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('falls back to the CPU with a notice when WebGL2 cannot run (desktop, dark)', async () => {
+    const { page, errors } = await open('?forceCpu=1', DESKTOP, 'dark');
+    await modelLoaded(page, /moby-gpt2/);
+    await generate(page, 4);
+    expect(await page.getByRole('note').textContent()).toMatch(
+      /EXT_color_buffer_float.*CPU backend instead/,
+    );
+    expect(await page.getByTestId('device').textContent()).toContain('CPU');
+    expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
+    await screenshot(page, 'playground-desktop-dark-fallback');
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -216,6 +234,16 @@ describe('Playground in Chromium', () => {
   it('downloads from a Hub address with progress, then loads from the cache; a 404 repo says so', async () => {
     const query = `?model=hub&repo=lab/moby-gpt2&hub=${encodeURIComponent(hubUrl)}`;
     const { page, errors } = await open(query, PHONE);
+    // Cancel while the weights arrive, then download again.
+    await page.getByRole('button', { name: 'Download' }).click();
+    await expect
+      .poll(() => page.getByTestId('download-progress').textContent(), { timeout: 30_000 })
+      .toMatch(/model\.safetensors/);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => page.getByTestId('load-cancelled').textContent(), { timeout: 30_000 })
+      .toMatch(/Download of lab\/moby-gpt2 from .* cancelled/);
+    expect(await page.getByTestId('model-info').count()).toBe(0);
     await page.getByRole('button', { name: 'Download' }).click();
     const bar = page.getByTestId('download-progress');
     await bar.waitFor({ timeout: 30_000 });
