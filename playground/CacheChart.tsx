@@ -1,6 +1,6 @@
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { plotStyle, seriesLines } from '../components/charts/marks';
-import { formatBytes } from '../components/format';
+import { formatBytes, formatCount } from '../components/format';
 import type { StepReport } from './decoding';
 
 interface Point {
@@ -24,7 +24,12 @@ export function CacheChart({ steps }: { steps: readonly StepReport[] }) {
         style: plotStyle,
         height: 220,
         marginLeft: 64,
-        x: { label: 'tokens in the cache →' },
+        // From 0 tokens, so both lines read as "bytes per token" slopes; whole tokens only.
+        x: {
+          label: 'tokens in the cache →',
+          domain: [0, steps[steps.length - 1].cachedTokens],
+          tickFormat: (n: number) => (Number.isInteger(n) ? formatCount(n) : ''),
+        },
         y: { label: '↑ cache bytes', grid: true, zero: true, tickFormat: formatBytes },
         color: { legend: true, domain: ['standard (KV-cache)', 'slim (K-cache)'] },
         marks: seriesLines(data, { x: 'tokens', y: 'bytes', yFormat: formatBytes }),

@@ -79,7 +79,7 @@ describe('tab titles', () => {
     expect(document.title).toBe('Page not found — Slim Attention Lab');
   }, 60_000);
 
-  it('the layout names the header pages (the explorer and engine) and follows navigation', async () => {
+  it('the layout names the header pages (the explorer and the Playground) and follows navigation', async () => {
     const router = createMemoryRouter(
       [
         {
@@ -87,7 +87,7 @@ describe('tab titles', () => {
           element: <Layout />,
           children: [
             { path: 'explorer', element: <p>explorer</p> },
-            { path: 'engine', element: <p>engine</p> },
+            { path: 'playground', element: <p>playground</p> },
             { path: 'lessons/:slug', element: <LessonPage /> },
           ],
         },
