@@ -132,6 +132,8 @@ export default function PlaygroundPage() {
     if (!api) return;
     const seq = ++loadSeq.current;
     cancelled.current = false;
+    // A generation still running belongs to the previous model: end it.
+    void api.stop();
     setLoad({ state: 'loading', what });
     setGen({ state: 'idle' });
     setCheck({ state: 'idle' });

@@ -136,6 +136,15 @@ describe('Playground in Chromium', () => {
     expect(f32).toBeGreaterThan(0);
     expect(f16).toBeGreaterThan(f32);
     await screenshot(page, 'playground-desktop');
+
+    // Later generations run the chosen direction per layer, still identical and half the cache.
+    const directions = rows.map((r) => (/V-cache/.test(r) ? 'V' : 'K')).join(' ');
+    await generate(page, 8);
+    expect(await page.getByTestId('device').textContent()).toMatch(
+      directions.includes('V') ? `per layer: ${directions}` : 'the K-cache in every layer',
+    );
+    expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
+    expect(await page.getByTestId('cache-ratio').textContent()).toContain('(50 % of standard)');
     expect(errors).toEqual([]);
     await page.context().close();
   });
