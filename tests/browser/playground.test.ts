@@ -196,8 +196,21 @@ describe('Playground in Chromium', () => {
     await page.context().close();
   });
 
-  it('loads local files (the Llama default model) and reports malformed ones', async () => {
+  it('loads local files by drag-and-drop and by the picker, and reports malformed ones', async () => {
     const { page, errors } = await open('?model=files');
+    // Dropped on the model box: the GPT-2 default model's files, as the browser hands them over.
+    const dropped = await page.evaluateHandle(async (files) => {
+      const dt = new DataTransfer();
+      for (const f of files) {
+        const blob = await (await fetch(`/models/moby-gpt2/${f}`)).blob();
+        dt.items.add(new File([blob], f));
+      }
+      return dt;
+    }, FILES);
+    await page
+      .getByRole('region', { name: 'Model' })
+      .dispatchEvent('drop', { dataTransfer: dropped });
+    await modelLoaded(page, /model\.safetensors: gpt2, 4 layers/);
     await page
       .getByTestId('file-input')
       .setInputFiles(FILES.map((f) => `${MODELS}/moby-llama/${f}`));
