@@ -27,9 +27,9 @@ export const pageInfo: readonly PageInfo[] = [
       'Does slim attention pay off for your model on your chip? Memory, intensity, roofline, speedup and capacity against context length, batch and chip.',
   },
   {
-    path: '/engine',
-    navLabel: 'Engine',
+    path: '/playground',
+    navLabel: 'Playground',
     description:
-      'A GPT-2-shaped model on your GPU (WebGL2): standard KV-cache vs slim K-cache side by side, tokens/s, cache bytes, and the GLSL of the slim decode kernel.',
+      'Two trained models (or a Hugging Face checkpoint, or your own files) generate with the standard KV-cache and the slim K-cache side by side: same tokens, half the cache, per-layer conditioning.',
   },
 ];

@@ -1,5 +1,5 @@
 import { lazy } from 'react';
-import type { RouteObject } from 'react-router-dom';
+import { Navigate, type RouteObject } from 'react-router-dom';
 import { HomePage } from './pages/HomePage';
 import { pageInfo } from './nav';
 
@@ -12,9 +12,7 @@ const LessonPage = lazy(() =>
   import('./pages/LessonPage').then((m) => ({ default: m.LessonPage })),
 );
 const ExplorerPage = lazy(() => import('../explorer/ExplorerPage'));
-const EnginePage = lazy(() =>
-  import('./pages/engine/EnginePage').then((m) => ({ default: m.EnginePage })),
-);
+const PlaygroundPage = lazy(() => import('../playground/PlaygroundPage'));
 
 /** The route of each page in app/nav.ts, by path. */
 const routeByPath: Readonly<Record<string, RouteObject>> = {
@@ -27,11 +25,15 @@ const routeByPath: Readonly<Record<string, RouteObject>> = {
     ],
   },
   '/explorer': { path: 'explorer', element: <ExplorerPage /> },
-  '/engine': { path: 'engine', element: <EnginePage /> },
+  '/playground': { path: 'playground', element: <PlaygroundPage /> },
 };
 
-export const routes: RouteObject[] = pageInfo.map((p) => {
-  const route = routeByPath[p.path];
-  if (!route) throw new Error(`app/nav.ts lists ${p.path}, which has no route in app/routes.tsx`);
-  return route;
-});
+export const routes: RouteObject[] = [
+  ...pageInfo.map((p) => {
+    const route = routeByPath[p.path];
+    if (!route) throw new Error(`app/nav.ts lists ${p.path}, which has no route in app/routes.tsx`);
+    return route;
+  }),
+  // The engine page became the Playground: old links land there.
+  { path: 'engine', element: <Navigate to="/playground" replace /> },
+];

@@ -2,7 +2,7 @@
  * Standard vs slim on one backend, written once (exact where the paper is exact):
  * the same weights run greedy decode with the KV-cache and with the K-cache (paper §1–§2), and
  * the comparison reports max |Δ logits|, whether the greedy tokens are identical, and both
- * caches' bytes. The engine page's worker, the WebGL test harness and the benchmarks use it.
+ * caches' bytes. The WebGL test harness and the benchmarks use it.
  */
 import type { DecodeOrder } from '../roofline';
 import type { Backend } from './backend';

@@ -35,7 +35,7 @@ export {
   toRows,
   type Matrix64,
 } from './linalg';
-export { computeWkv, formWkv, formWvk } from './slim';
+export { computeWkv, float16ReconstructionError, formWkv, formWvk } from './slim';
 export { pickBackend, type BackendChoice } from './pickBackend';
 export {
   COMPARED_SCHEMES,
@@ -86,7 +86,7 @@ export {
   type TensorToWrite,
 } from './io';
 // Models written once against the Backend interface, and the WebGL2 backend with its kernels
-// (the engine page shows their GLSL).
+// (the Playground shows their GLSL).
 export * from './models';
 export {
   WebGLBackend,

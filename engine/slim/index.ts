@@ -16,6 +16,7 @@ import {
   type LinalgOptions,
   type Matrix64,
 } from '../linalg/index';
+import { fromFloat16Bits, toFloat16Bits } from '../io/halfFloat';
 
 export interface WkvResult {
   /** W_KV = W_K⁻¹ W_V (d×d for MHA; e×e for a wide d×e W_K, paper §3). */
@@ -199,13 +200,38 @@ export function float32ReconstructionError(
   return float32ProductError(wK, wKV, wV, options.label);
 }
 
-function float32ProductError(a: Matrix64, b: Matrix64, target: Matrix64, label?: string): number {
-  const n = a.rows;
-  const inner = a.cols;
-  const m = b.cols;
-  const a32 = Float32Array.from(a.data);
-  const b32 = Float32Array.from(b.data);
-  const exact = matmul64(a, b);
+/**
+ * The same for a float16 model: W_K and W_KV stored as float16 (round to nearest even), products
+ * and sums in float32, as half-precision kernels accumulate. Returns
+ * max |fl16(W_K)·fl16(W_KV) − (W_K·W_KV)₆₄| / max |W_V|; Infinity when an entry of W_K or W_KV
+ * is beyond float16's range (±65504), where a float16 model cannot store the conversion.
+ * For the V-cache direction pass the layer's W_V, then W_K (W_VK = W_V⁻¹·W_K).
+ */
+export function float16ReconstructionError(
+  wK: Matrix64,
+  wV: Matrix64,
+  options: LinalgOptions = {},
+): number {
+  const { wKV } = computeWkv(wK, wV, options);
+  const half = (m: Matrix64) => Float32Array.from(m.data, (x) => fromFloat16Bits(toFloat16Bits(x)));
+  const a16 = half(wK);
+  const b16 = half(wKV);
+  if (!a16.every(Number.isFinite) || !b16.every(Number.isFinite)) return Infinity;
+  const worst = roundedProductError(wK.rows, wK.cols, wKV.cols, a16, b16, matmul64(wK, wKV));
+  if (!Number.isFinite(worst)) return Infinity;
+  const scale = maxAbs(wV);
+  return scale === 0 ? worst : worst / scale;
+}
+
+/** max |a·b − exact| with a, b as given and every product and sum rounded to float32. */
+function roundedProductError(
+  n: number,
+  inner: number,
+  m: number,
+  a32: Float32Array,
+  b32: Float32Array,
+  exact: Matrix64,
+): number {
   const row32 = new Float64Array(m);
   let worst = 0;
   for (let i = 0; i < n; i++) {
@@ -217,6 +243,21 @@ function float32ProductError(a: Matrix64, b: Matrix64, target: Matrix64, label?:
     }
     for (let j = 0; j < m; j++) worst = Math.max(worst, Math.abs(row32[j] - exact.data[i * m + j]));
   }
+  return worst;
+}
+
+function float32ProductError(a: Matrix64, b: Matrix64, target: Matrix64, label?: string): number {
+  const n = a.rows;
+  const inner = a.cols;
+  const m = b.cols;
+  const worst = roundedProductError(
+    n,
+    inner,
+    m,
+    Float32Array.from(a.data),
+    Float32Array.from(b.data),
+    matmul64(a, b),
+  );
   if (!Number.isFinite(worst)) {
     // An entry beyond ±3.4e38 (stored, or a float32 partial sum) is ±Infinity in float32.
     throw new MatrixRangeError(

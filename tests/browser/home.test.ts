@@ -63,14 +63,14 @@ describe('home page in Chromium', () => {
     }
   });
 
-  it('phone: opening "View the kernel" keeps the engine page at the screen width', async () => {
+  it('phone: opening "View the kernel" keeps the Playground at the screen width', async () => {
     const { page, errors } = await openPage(browser, PHONE);
-    await page.goto(inject('baseURL') + '/engine');
+    await page.goto(inject('baseURL') + '/playground');
     await page.getByText('View the kernel: slim decode, option 2').click();
     await page.locator('.kernel-code pre').first().waitFor();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
-    await screenshot(page, 'engine-kernel-phone');
+    await screenshot(page, 'playground-kernel-phone');
     // WebGL may be missing in this browser; the page says so as a notice, not an error.
     expect(errors.filter((e) => !/WebGL/i.test(e))).toEqual([]);
     await page.context().close();
@@ -83,7 +83,9 @@ describe('home page in Chromium', () => {
       ['/lessons', 'Lessons — Slim Attention Lab'],
       ['/lessons/invert-wk', 'Invert W_K — Slim Attention Lab'],
       ['/explorer', 'Roofline explorer — Slim Attention Lab'],
-      ['/engine', 'Engine — Slim Attention Lab'],
+      ['/playground', 'Playground — Slim Attention Lab'],
+      // The old engine page's address leads to the Playground.
+      ['/engine', 'Playground — Slim Attention Lab'],
       ['/no-such-page', 'Page not found — Slim Attention Lab'],
     ]) {
       await page.goto(inject('baseURL') + path);

@@ -79,7 +79,7 @@ describe('tab titles', () => {
     expect(document.title).toBe('Page not found — Slim Attention Lab');
   }, 60_000);
 
-  it('the layout names the header pages (the explorer and engine) and follows navigation', async () => {
+  it('the layout names the header pages (the explorer and the Playground) and follows navigation', async () => {
     const router = createMemoryRouter(
       [
         {
@@ -87,7 +87,7 @@ describe('tab titles', () => {
           element: <Layout />,
           children: [
             { path: 'explorer', element: <p>explorer</p> },
-            { path: 'engine', element: <p>engine</p> },
+            { path: 'playground', element: <p>playground</p> },
             { path: 'lessons/:slug', element: <LessonPage /> },
           ],
         },
@@ -98,8 +98,8 @@ describe('tab titles', () => {
     expect(document.title).toBe('Roofline explorer — Slim Attention Lab');
     await act(() => router.navigate('/lessons/invert-wk'));
     expect(document.title).toBe('Invert W_K — Slim Attention Lab');
-    await act(() => router.navigate('/engine'));
-    expect(document.title).toBe('Engine — Slim Attention Lab');
+    await act(() => router.navigate('/playground'));
+    expect(document.title).toBe('Playground — Slim Attention Lab');
   });
 });
 

@@ -431,7 +431,7 @@ async function modelParity(scheme: Gpt2Scheme, decodeOrder: DecodeOrder, steps: 
   };
 }
 
-/** Standard vs slim (engine/compare.ts) on WebGL: the comparison the engine page shows. */
+/** Standard vs slim (engine/compare.ts) on WebGL, on random GPT-2 weights. */
 async function schemeComparison(steps: number) {
   const gpu = new WebGLBackend();
   try {

@@ -1,0 +1,55 @@
+import { Tex } from '../components/Tex';
+import { kernels } from '../engine';
+
+/** The GLSL the slim decode step runs, beside the math it implements (paper §1, §2). */
+export function KernelView() {
+  return (
+    <details className="kernel-view">
+      <summary>View the kernel: slim decode, option 2</summary>
+      <div className="kernel-grid">
+        <div className="kernel-math">
+          <p>One decode step at position n, for every head i (paper §2, option 2):</p>
+          <Tex
+            block
+          >{String.raw`s_i = \operatorname{softmax}\!\left(\frac{q_i K_i^\top}{\sqrt{d_k}}\right) \in \mathbb{R}^{1\times n}`}</Tex>
+          <p>
+            Weighted sum of the <em>whole</em> K rows (d wide, not only head i): the K-cache is the
+            only cache.
+          </p>
+          <Tex block>{String.raw`u_i = s_i\,K \in \mathbb{R}^{1\times d}`}</Tex>
+          <p>All heads at once, one block-diagonal product with W_KV = W_K⁻¹ W_V:</p>
+          <Tex block>{String.raw`y_i = u_i\,W_{KV,i} \in \mathbb{R}^{1\times d_k}`}</Tex>
+          <p>
+            Cost per head 2·n·d + 2·d·d_k OPs; cache reads n·d values instead of 2·n·d (paper §2,
+            Table 2). Scores: <code>attnScores</code>; softmax in chunks with a running max and sum:{' '}
+            <code>softmaxChunkStats</code>, <code>softmaxCombine</code>, <code>softmaxApply</code>.
+            u = s·K for all h heads at once: <code>matmulTiled</code>, where each fragment computes
+            a block of 8 heads (4 where the GPU has only 4 render targets) × 4 columns, reading each
+            K texel once for the whole block, and the n keys are split into chunks (split-K) summed
+            by <code>unblockRows</code>. y = u·W_KV: <code>matmulNN</code> with HEAD_ROWS, a GEMV
+            per head, also split over its 768-long reduction.
+          </p>
+        </div>
+        <div className="kernel-code">
+          {[
+            kernels.attnScores,
+            kernels.softmaxChunkStats,
+            kernels.softmaxCombine,
+            kernels.matmulTiled,
+            kernels.unblockRows,
+            kernels.matmulNN,
+          ].map((k) => (
+            <figure key={k.name}>
+              <figcaption>
+                <code>{k.name}</code> (GLSL ES 3.0 fragment shader body)
+              </figcaption>
+              <pre>
+                <code>{k.body.trim()}</code>
+              </pre>
+            </figure>
+          ))}
+        </div>
+      </div>
+    </details>
+  );
+}

@@ -1,0 +1,402 @@
+/**
+ * The Playground's worker: loads a checkpoint (a default model, a Hub repo, or local files),
+ * generates with the standard KV-cache and the slim K-cache side by side, and runs the per-layer
+ * check, so the page never freezes. The page talks to it through comlink.
+ */
+import * as Comlink from 'comlink';
+import {
+  CpuBackend,
+  HubClient,
+  WebGLBackend,
+  blobSource,
+  checkModel,
+  downloadModel,
+  float16ReconstructionError,
+  loadModel,
+  loadTokenizer,
+  maxAbsDiff,
+  openModel,
+  pickBackend,
+  readWeights,
+  restoreLayer,
+  seededRandom,
+  type Backend,
+  type ByteSource,
+  type DownloadProgress,
+  type LayerDirection,
+  type LoadedModel,
+  type ModelTokenizer,
+  type OpenedModel,
+} from '../engine';
+import {
+  chooseToken,
+  logitMargin,
+  samplingProblem,
+  type Sampling,
+  type StepReport,
+} from './decoding';
+
+/** The models shipped with the app (public/models/…), in Hugging Face layout. */
+export const DEFAULT_MODELS = {
+  'moby-gpt2': 'GPT-2 family, trained on Moby-Dick',
+  'moby-llama': 'Llama family, trained on Moby-Dick',
+} as const;
+export type DefaultModel = keyof typeof DEFAULT_MODELS;
+
+/** The files a default model is fetched as. */
+const DEFAULT_FILES = ['config.json', 'model.safetensors', 'tokenizer.json'];
+
+export type ModelSource =
+  /** `base`: the absolute URL of the models folder (…/models/). */
+  | { kind: 'default'; name: DefaultModel; base: string }
+  | { kind: 'hub'; endpoint: string; repo: string; revision: string }
+  | { kind: 'files'; files: File[] };
+
+export interface ModelInfo {
+  /** How the page names the model. */
+  name: string;
+  family: string;
+  layers: number;
+  d: number;
+  heads: number;
+  vocabSize: number;
+  maxPositions: number;
+  parameters: number;
+  /** Which tokenizer files it came with (undefined: none). */
+  tokenizer: string | undefined;
+  /** True when the weights of a Hub model came from Cache Storage, not the network. */
+  fromCache: boolean;
+  /** Notes of the loader (e.g. a converted slim checkpoint). */
+  notes: string[];
+}
+
+export interface LoadProgress extends DownloadProgress {
+  /** Place of this file in the download, and how many files are known so far. */
+  fileIndex: number;
+  knownFiles: number;
+}
+
+export interface GenerateOptions {
+  prompt: string;
+  steps: number;
+  sampling: Sampling;
+  backend: 'webgl' | 'cpu';
+  /** Test hook: pretend the GPU lacks float render targets (the CPU fallback with its notice). */
+  forceCpu?: boolean;
+}
+
+export interface GenerateStart {
+  backend: 'webgl' | 'cpu';
+  device: string;
+  notice?: string;
+  promptTokens: number;
+  /** Steps that will run (the request, capped by the model's positions). */
+  steps: number;
+  /** Slim directions per layer (K-cache everywhere unless the per-layer check chose). */
+  directions: LayerDirection[];
+}
+
+export interface GenerateUpdate extends StepReport {
+  standardText: string;
+  slimText: string;
+  /** Generated tokens per second of each run so far (decode steps after the first). */
+  standardTokensPerSecond: number;
+  slimTokensPerSecond: number;
+}
+
+export interface GenerateResult {
+  steps: number;
+  stopped: boolean;
+  standardWeightBytes: number;
+  slimWeightBytes: number;
+}
+
+export interface LayerReportRow {
+  layer: number;
+  condK: number;
+  condV: number;
+  /** float32 / float16 relative error of rebuilding V from K (W_KV); null where unusable. */
+  f32KtoV: number | null;
+  f16KtoV: number | null;
+  /** The same for K from V (W_VK). */
+  f32VtoK: number | null;
+  f16VtoK: number | null;
+  direction: LayerDirection | null;
+  ok: boolean;
+}
+
+interface Loaded {
+  info: ModelInfo;
+  opened: OpenedModel;
+  tokenizer: ModelTokenizer | undefined;
+  directions?: LayerDirection[];
+}
+
+let loaded: Loaded | undefined;
+let download: AbortController | undefined;
+let stopRequested = false;
+const hubClients = new Map<string, HubClient>();
+
+/** One client per Hub address, so a retry after a broken transfer resumes it. */
+function hubClient(endpoint: string): HubClient {
+  let c = hubClients.get(endpoint);
+  if (!c) hubClients.set(endpoint, (c = new HubClient({ endpoint })));
+  return c;
+}
+
+async function fetchDefault(name: DefaultModel, base: string): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const file of DEFAULT_FILES) {
+    const url = new URL(`${name}/${file}`, base).href;
+    const response = await fetch(url);
+    if (!response.ok)
+      throw new Error(
+        `The default model file ${name}/${file} could not be fetched (HTTP ${response.status}).`,
+      );
+    files.set(file, new Uint8Array(await response.arrayBuffer()));
+  }
+  return files;
+}
+
+/**
+ * Local files by their names; a single weights file with another name counts as
+ * model.safetensors (the checkpoint loader names it in its messages).
+ */
+function localFiles(files: File[]): Map<string, ByteSource> {
+  const map = new Map<string, ByteSource>();
+  for (const f of files) map.set(f.name, blobSource(f, f.name));
+  const weights = files.filter((f) => f.name.endsWith('.safetensors'));
+  if (
+    !map.has('model.safetensors') &&
+    !map.has('model.safetensors.index.json') &&
+    weights.length === 1
+  )
+    map.set('model.safetensors', blobSource(weights[0], weights[0].name));
+  if (!map.has('config.json'))
+    throw new Error(
+      `No config.json among the files given (${files.map((f) => f.name).join(', ') || 'none'}): ` +
+        'a model needs config.json and model.safetensors, and tokenizer.json to type a prompt.',
+    );
+  return map;
+}
+
+async function sleep0(): Promise<void> {
+  // Lets the worker's message queue run (the page's Stop) between steps, also on the CPU,
+  // whose reads resolve without ever leaving the microtask queue.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function pickFor(o: GenerateOptions): { backend: Backend; kind: 'webgl' | 'cpu'; notice?: string } {
+  if (o.backend === 'cpu') return { backend: new CpuBackend({ dtype: 'float32' }), kind: 'cpu' };
+  return pickBackend(o.forceCpu ? { simulateMissing: 'EXT_color_buffer_float' } : {});
+}
+
+const api = {
+  async load(source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+    loaded = undefined;
+    let files: Map<string, ByteSource | Uint8Array>;
+    let name: string;
+    let fromCache = false;
+    if (source.kind === 'default') {
+      files = await fetchDefault(source.name, source.base);
+      name = source.name;
+    } else if (source.kind === 'hub') {
+      download?.abort();
+      const controller = new AbortController();
+      download = controller;
+      let fileIndex = 0;
+      let knownFiles = 0;
+      let allCached = true;
+      try {
+        const got = await downloadModel(hubClient(source.endpoint), source.repo, source.revision, {
+          signal: controller.signal,
+          onFile: (_file, index, known) => {
+            fileIndex = index;
+            knownFiles = known;
+          },
+          onProgress: (p) => {
+            if (p.done && !p.fromCache) allCached = false;
+            onProgress?.({ ...p, fileIndex, knownFiles });
+          },
+        });
+        files = got.files;
+        fromCache = allCached;
+      } finally {
+        if (download === controller) download = undefined;
+      }
+      name = `${source.repo}@${source.revision}`;
+    } else {
+      files = localFiles(source.files);
+      name = source.files.find((f) => f.name.endsWith('.safetensors'))?.name ?? 'local files';
+    }
+    const opened = await openModel(files, name);
+    const tokenizer = await loadTokenizer(files);
+    const { spec } = opened;
+    const info: ModelInfo = {
+      name,
+      family: spec.family,
+      layers: spec.layers,
+      d: spec.d,
+      heads: spec.heads,
+      vocabSize: spec.vocabSize,
+      maxPositions: spec.maxPositions,
+      parameters: spec.shapes.reduce((sum, [, shape]) => sum + shape.reduce((a, b) => a * b, 1), 0),
+      tokenizer: tokenizer?.source,
+      fromCache,
+      notes: spec.notes,
+    };
+    loaded = { info, opened, tokenizer };
+    return info;
+  },
+
+  /** Cancels a Hub download in progress (its load() then rejects with the Hub's message). */
+  cancelDownload(): void {
+    download?.abort();
+  },
+
+  /** Asks a running generate() to end after its current step. */
+  stop(): void {
+    stopRequested = true;
+  },
+
+  async generate(
+    o: GenerateOptions,
+    onStart: (s: GenerateStart) => void,
+    onStep: (u: GenerateUpdate) => void,
+  ): Promise<GenerateResult> {
+    stopRequested = false;
+    const m = loaded;
+    if (!m) throw new Error('No model is loaded yet: pick one and press Load.');
+    const problem = samplingProblem(o.sampling);
+    if (problem) throw new Error(problem);
+    if (!m.tokenizer)
+      throw new Error(
+        `${m.info.name} came without tokenizer files (tokenizer.json, or vocab.json + merges.txt), so a prompt cannot be turned into tokens.`,
+      );
+    const ids = m.tokenizer.encode(o.prompt);
+    if (ids.length === 0) throw new Error('The prompt is empty: type a few words to start from.');
+    const room = m.info.maxPositions - ids.length;
+    if (room < 1)
+      throw new Error(
+        `The prompt is ${ids.length} tokens long; the model holds at most ${m.info.maxPositions} positions.`,
+      );
+    const steps = Math.max(1, Math.min(o.steps, room));
+    const choice = pickFor(o);
+    const be = choice.backend;
+    const models: LoadedModel[] = [];
+    const directions =
+      m.directions ?? Array.from({ length: m.info.layers }, () => 'k-cache' as const);
+    try {
+      models.push(await loadModel(m.opened, be, { scheme: 'kv' }));
+      models.push(await loadModel(m.opened, be, { scheme: 'k-cache', directions }));
+      const [standard, slim] = models;
+      onStart({
+        backend: choice.kind,
+        device: be instanceof WebGLBackend ? be.renderer : 'CPU (JavaScript, float32)',
+        notice: choice.notice,
+        promptTokens: ids.length,
+        steps,
+        directions,
+      });
+      const sides = [standard, slim].map((model) => ({
+        model,
+        out: model.prefill(ids),
+        tokens: [] as number[],
+        random: seededRandom(o.sampling.kind === 'sample' ? o.sampling.seed : 0),
+        seconds: 0,
+      }));
+      let done = 0;
+      try {
+        for (let s = 0; s < steps && !stopRequested; s++) {
+          const logits: Float32Array[] = [];
+          for (const side of sides) {
+            const t0 = performance.now();
+            const row = Float32Array.from(await side.out.read());
+            const next = chooseToken(row, o.sampling, side.random);
+            side.out.dispose();
+            side.tokens.push(next);
+            // The last token needs no logits after it: only a next step decodes it.
+            side.out = side.model.decode(next);
+            // Step 1 also waits for the prompt's prefill: the rate counts later steps only.
+            if (s > 0) side.seconds += (performance.now() - t0) / 1000;
+            logits.push(row);
+          }
+          done = s + 1;
+          const [a, b] = sides;
+          const rate = (x: (typeof sides)[number]) => (s > 0 ? s / x.seconds : 0);
+          onStep({
+            step: done,
+            standardToken: a.tokens[s],
+            slimToken: b.tokens[s],
+            maxAbsDelta: maxAbsDiff([logits[0]], [logits[1]]),
+            margin: logitMargin(logits[0]),
+            cachedTokens: a.model.length,
+            standardCacheBytes: a.model.cacheBytes().total,
+            slimCacheBytes: b.model.cacheBytes().total,
+            standardText: m.tokenizer.decode(a.tokens),
+            slimText: m.tokenizer.decode(b.tokens),
+            standardTokensPerSecond: rate(a),
+            slimTokensPerSecond: rate(b),
+          });
+          await sleep0();
+        }
+      } finally {
+        for (const side of sides) if (!side.out.disposed) side.out.dispose();
+      }
+      return {
+        steps: done,
+        stopped: done < steps,
+        standardWeightBytes: standard.weightBytes,
+        slimWeightBytes: slim.weightBytes,
+      };
+    } finally {
+      for (const model of models) model.dispose();
+      if (be instanceof WebGLBackend) be.destroy();
+    }
+  },
+
+  /**
+   * The per-layer report: cond(W_K), cond(W_V), the float32 error of rebuilding V from K and K
+   * from V and the direction (the engine's checkModel, as `slim check`), and the float16 errors
+   * of both directions. Later generations use the chosen directions.
+   */
+  async check(onProgress: (done: number, total: number) => void): Promise<LayerReportRow[]> {
+    const m = loaded;
+    if (!m) throw new Error('No model is loaded yet: pick one and press Load.');
+    const { spec } = m.opened;
+    const total = 2 * spec.layers;
+    const checks = await checkModel(m.opened, { onProgress: (d) => onProgress(d, total) });
+    const rows: LayerReportRow[] = [];
+    for (const c of checks) {
+      await sleep0();
+      const weights = await readWeights(m.opened, spec.layout.tensors(c.layer));
+      restoreLayer(spec, weights, c.layer);
+      const { wK, wV } = spec.layout.read(weights, c.layer);
+      const label = `layer ${c.layer}`;
+      rows.push({
+        layer: c.layer,
+        condK: c.condK,
+        condV: c.condV,
+        f32KtoV: c.errKtoV,
+        f16KtoV:
+          c.errKtoV === null
+            ? null
+            : float16ReconstructionError(wK, wV, { label, maxCondition: Infinity }),
+        f32VtoK: c.errVtoK,
+        f16VtoK:
+          c.errVtoK === null
+            ? null
+            : float16ReconstructionError(wV, wK, { label, maxCondition: Infinity }),
+        direction: c.direction,
+        ok: c.ok,
+      });
+      onProgress(spec.layers + c.layer + 1, total);
+    }
+    if (loaded === m && checks.every((c) => c.direction !== null))
+      m.directions = checks.map((c) => c.direction as LayerDirection);
+    return rows;
+  },
+};
+
+export type PlaygroundWorkerApi = typeof api;
+Comlink.expose(api);

@@ -1,0 +1,297 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { units } from '../../roofline';
+import { DESKTOP, PHONE, launchChromium, openPage, screenshot } from './chromium';
+
+/** The Playground (/playground) driven with the default models shipped in public/models. */
+const MODELS = 'public/models';
+const FILES = ['config.json', 'model.safetensors', 'tokenizer.json'];
+const config = (name: string) =>
+  JSON.parse(readFileSync(`${MODELS}/${name}/config.json`, 'utf8')) as Record<string, number>;
+
+/** A file of a default model as Playwright's setInputFiles payload. */
+const payload = (model: string, file: string) => ({
+  name: file,
+  mimeType: file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+  buffer: readFileSync(`${MODELS}/${model}/${file}`),
+});
+
+/** Bytes of a float32 cache over all layers: tokens · d · 4 per cached matrix (K, and V). */
+function cacheBytes(name: string, tokens: number, matrices: 1 | 2): number {
+  const c = config(name);
+  const layers = c.n_layer ?? c.num_hidden_layers;
+  const d = c.n_embd ?? c.hidden_size;
+  return layers * tokens * d * 4 * matrices;
+}
+
+describe('Playground in Chromium', () => {
+  let browser: Browser;
+  let hub: Server;
+  let hubUrl = '';
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    // A stand-in for the Hub on 127.0.0.1: the default GPT-2 model in the Hub's URL layout
+    // /{owner}/{repo}/resolve/{revision}/{file}, the weights sent slowly in chunks, 404 otherwise.
+    hub = createServer((req, res) => {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Allow-Headers', '*');
+      res.setHeader('Access-Control-Expose-Headers', 'Content-Length, Content-Range, ETag');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204).end();
+        return;
+      }
+      requests.push(req.url ?? '');
+      const m = /^\/lab\/moby-gpt2\/resolve\/main\/([\w.-]+)$/.exec(req.url ?? '');
+      if (!m || !FILES.includes(m[1])) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found');
+        return;
+      }
+      const body = readFileSync(`${MODELS}/moby-gpt2/${m[1]}`);
+      res.writeHead(200, { 'content-length': String(body.length) });
+      const chunk = 256 * 1024;
+      let at = 0;
+      const send = () => {
+        res.write(body.subarray(at, at + chunk));
+        at += chunk;
+        if (at >= body.length) res.end();
+        else setTimeout(send, 60);
+      };
+      send();
+    });
+    await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
+    hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => hub?.close(resolve));
+  });
+
+  const open = async (query = '', viewport = DESKTOP, theme?: 'dark') => {
+    const { page, errors } = await openPage(browser, viewport);
+    if (theme) await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
+    await page.goto(inject('baseURL') + '/playground' + query);
+    return { page, errors };
+  };
+
+  const modelLoaded = async (page: Page, text: string | RegExp) => {
+    const info = page.getByTestId('model-info');
+    await info.waitFor({ timeout: 60_000 });
+    await expect.poll(() => info.textContent(), { timeout: 60_000 }).toMatch(text);
+  };
+
+  const generate = async (page: Page, steps: number) => {
+    await page.getByLabel('Tokens to generate').fill(String(steps));
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('progress').textContent(), { timeout: 100_000 })
+      .toMatch(/^Done: \d+ steps/);
+  };
+
+  const cachedTokens = async (page: Page) =>
+    Number(
+      /(\d+) tokens in each cache/.exec(
+        (await page.getByTestId('progress').textContent()) ?? '',
+      )?.[1],
+    );
+
+  it('generates standard vs slim on WebGL2: identical tokens, max |Δ| shown, slim cache half', async () => {
+    const { page, errors } = await open();
+    await modelLoaded(page, /moby-gpt2: gpt2, 4 layers, d 128/);
+    await generate(page, 24);
+    expect(await page.getByTestId('device').textContent()).toContain('WebGL2');
+    expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
+    const delta = (await page.getByTestId('delta').textContent()) ?? '';
+    const [, last, worst] = /this step (\S+), over the run (\S+)/.exec(delta) ?? [];
+    expect(Number(worst)).toBeGreaterThanOrEqual(Number(last));
+    expect(Number(worst)).toBeLessThan(1e-3);
+    // prompt + 24 generated tokens, every cache row measured by the engine.
+    const tokens = await cachedTokens(page);
+    expect(tokens).toBeGreaterThan(24);
+    const std = cacheBytes('moby-gpt2', tokens, 2);
+    expect(await page.getByTestId('standard-cache').textContent()).toBe(units.formatBytes(std));
+    expect(await page.getByTestId('slim-cache').textContent()).toBe(units.formatBytes(std / 2));
+    expect(await page.getByTestId('cache-ratio').textContent()).toContain('(50 % of standard)');
+    // Both sides wrote the same text, and each reports a rate.
+    const stdText = await page.getByTestId('standard-text').textContent();
+    expect(stdText?.length).toBeGreaterThan(10);
+    expect(await page.getByTestId('slim-text').textContent()).toBe(stdText);
+    expect(await page.getByTestId('standard-rate').textContent()).toMatch(/^\d+(\.\d)? tokens\/s$/);
+    expect(await page.getByTestId('slim-rate').textContent()).toMatch(/^\d+(\.\d)? tokens\/s$/);
+    expect(await page.getByRole('figure', { name: /Cache bytes against tokens/ }).count()).toBe(1);
+
+    // The per-layer check: one row per layer with conditioning, errors and a direction.
+    await page.getByRole('button', { name: 'Run the per-layer check' }).click();
+    const report = page.getByTestId('layer-report');
+    await report.waitFor({ timeout: 100_000 });
+    const rows = await report.locator('tbody tr').allTextContents();
+    expect(rows).toHaveLength(4);
+    for (const row of rows) expect(row).toMatch(/K-cache|V-cache/);
+    const f32 = Number(await report.locator('tbody tr').first().locator('td').nth(2).textContent());
+    const f16 = Number(await report.locator('tbody tr').first().locator('td').nth(3).textContent());
+    expect(f32).toBeGreaterThan(0);
+    expect(f16).toBeGreaterThan(f32);
+    await screenshot(page, 'playground-desktop');
+
+    // Later generations run the chosen direction per layer, still identical and half the cache.
+    const directions = rows.map((r) => (/V-cache/.test(r) ? 'V' : 'K')).join(' ');
+    await generate(page, 8);
+    expect(await page.getByTestId('device').textContent()).toMatch(
+      directions.includes('V') ? `per layer: ${directions}` : 'the K-cache in every layer',
+    );
+    expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
+    expect(await page.getByTestId('cache-ratio').textContent()).toContain('(50 % of standard)');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('stops a long run, and switches backend WebGL2 ↔ CPU (phone, dark)', async () => {
+    const { page, errors } = await open('?backend=cpu', PHONE, 'dark');
+    await modelLoaded(page, /moby-gpt2/);
+    await page.getByLabel('Tokens to generate').fill('200');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('progress').textContent(), { timeout: 60_000 })
+      .toMatch(/^Step ([3-9]|\d\d)/);
+    // The model runs in the worker: the page answers at once while it generates.
+    const t0 = Date.now();
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect
+      .poll(() => page.getByTestId('progress').textContent(), { timeout: 30_000 })
+      .toMatch(/^Stopped after \d+ of 200 steps/);
+    expect(await page.getByTestId('device').textContent()).toContain('CPU');
+    await screenshot(page, 'playground-phone-dark-cpu');
+
+    await page.getByLabel('Backend').selectOption('webgl');
+    await generate(page, 6);
+    expect(await page.getByTestId('device').textContent()).toContain('WebGL2');
+    expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
+    await page.getByLabel('Backend').selectOption('cpu');
+    await generate(page, 6);
+    expect(await page.getByTestId('device').textContent()).toContain('CPU');
+    expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(PHONE.width);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('falls back to the CPU with a notice when WebGL2 cannot run (desktop, dark)', async () => {
+    const { page, errors } = await open('?forceCpu=1', DESKTOP, 'dark');
+    await modelLoaded(page, /moby-gpt2/);
+    await generate(page, 4);
+    expect(await page.getByRole('note').textContent()).toMatch(
+      /EXT_color_buffer_float.*CPU backend instead/,
+    );
+    expect(await page.getByTestId('device').textContent()).toContain('CPU');
+    expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
+    await screenshot(page, 'playground-desktop-dark-fallback');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('loads local files by drag-and-drop and by the picker, and reports malformed ones', async () => {
+    const { page, errors } = await open('?model=files');
+    // Dropped on the model box: the GPT-2 default model's files, as the browser hands them over.
+    const dropped = await page.evaluateHandle(async (files) => {
+      const dt = new DataTransfer();
+      for (const f of files) {
+        const blob = await (await fetch(`/models/moby-gpt2/${f}`)).blob();
+        dt.items.add(new File([blob], f));
+      }
+      return dt;
+    }, FILES);
+    await page
+      .getByRole('region', { name: 'Model' })
+      .dispatchEvent('drop', { dataTransfer: dropped });
+    await modelLoaded(page, /model\.safetensors: gpt2, 4 layers/);
+    await page
+      .getByTestId('file-input')
+      .setInputFiles(FILES.map((f) => `${MODELS}/moby-llama/${f}`));
+    await modelLoaded(page, /model\.safetensors: llama, 4 layers/);
+    await generate(page, 8);
+    expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
+    const tokens = await cachedTokens(page);
+    expect(await page.getByTestId('slim-cache').textContent()).toBe(
+      units.formatBytes(cacheBytes('moby-llama', tokens, 1)),
+    );
+
+    // A header length beyond the file.
+    const bad = Buffer.alloc(64);
+    bad.writeBigUInt64LE(1000n, 0);
+    await page
+      .getByTestId('file-input')
+      .setInputFiles([
+        payload('moby-llama', 'config.json'),
+        { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: bad },
+      ]);
+    const alert = page.getByTestId('load-error');
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.textContent()).toMatch(/model\.safetensors.*header/i);
+
+    // A config.json that disagrees with the weights' shapes.
+    const wrong = { ...config('moby-llama'), intermediate_size: 200 };
+    await page.getByTestId('file-input').setInputFiles([
+      {
+        name: 'config.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(wrong)),
+      },
+      payload('moby-llama', 'model.safetensors'),
+    ]);
+    await expect
+      .poll(() => alert.textContent(), { timeout: 30_000 })
+      .toMatch(/has shape \[.*\] but config\.json implies/);
+    await screenshot(page, 'playground-malformed');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('downloads from a Hub address with progress, then loads from the cache; a 404 repo says so', async () => {
+    const query = `?model=hub&repo=lab/moby-gpt2&hub=${encodeURIComponent(hubUrl)}`;
+    const { page, errors } = await open(query, PHONE);
+    // Cancel while the weights arrive, then download again.
+    await page.getByRole('button', { name: 'Download' }).click();
+    await expect
+      .poll(() => page.getByTestId('download-progress').textContent(), { timeout: 30_000 })
+      .toMatch(/model\.safetensors/);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => page.getByTestId('load-cancelled').textContent(), { timeout: 30_000 })
+      .toMatch(/Download of lab\/moby-gpt2 from .* cancelled/);
+    expect(await page.getByTestId('model-info').count()).toBe(0);
+    await page.getByRole('button', { name: 'Download' }).click();
+    const bar = page.getByTestId('download-progress');
+    await bar.waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => bar.textContent(), { timeout: 30_000 })
+      .toMatch(/model\.safetensors .*of 3\.83 MB · \d+ % · .*B\/s/);
+    await screenshot(page, 'playground-hub-progress');
+    await modelLoaded(page, /lab\/moby-gpt2@main: gpt2/);
+    const fetched = requests.length;
+    expect(requests.some((r) => r.endsWith('/model.safetensors'))).toBe(true);
+
+    // Second load: Cache Storage answers, no request reaches the server.
+    await page.getByRole('button', { name: 'Download' }).click();
+    await modelLoaded(page, /from the cache, no download/);
+    expect(requests.length).toBe(fetched);
+    await generate(page, 6);
+    expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
+
+    await page.getByLabel('Repo id').fill('lab/nothing-here');
+    await page.getByRole('button', { name: 'Download' }).click();
+    const alert = page.getByTestId('load-error');
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.textContent()).toContain('lab/nothing-here has no file config.json');
+    await screenshot(page, 'playground-hub-404');
+    // The 404 is an answer the page shows; the browser logs the failed fetch itself.
+    expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+    await page.context().close();
+  });
+});
