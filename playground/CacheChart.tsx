@@ -1,5 +1,5 @@
 import { PlotFigure } from '../components/charts/PlotFigure';
-import { plotStyle, seriesLines } from '../components/charts/marks';
+import { plotStyle, seriesLines, tickFormat } from '../components/charts/marks';
 import { formatBytes, formatCount } from '../components/format';
 import type { StepReport } from './decoding';
 
@@ -30,9 +30,14 @@ export function CacheChart({ steps }: { steps: readonly StepReport[] }) {
           domain: [0, steps[steps.length - 1].cachedTokens],
           tickFormat: (n: number) => (Number.isInteger(n) ? formatCount(n) : ''),
         },
-        y: { label: '↑ cache bytes', grid: true, zero: true, tickFormat: formatBytes },
+        y: { label: '↑ cache bytes', grid: true, zero: true, tickFormat: tickFormat('bytes') },
         color: { legend: true, domain: ['standard (KV-cache)', 'slim (K-cache)'] },
-        marks: seriesLines(data, { x: 'tokens', y: 'bytes', yFormat: formatBytes }),
+        marks: seriesLines(data, {
+          x: 'tokens',
+          y: 'bytes',
+          tip: (d) =>
+            `${d.label}: ${formatBytes(d.bytes)} with ${formatCount(d.tokens)} tokens cached.`,
+        }),
       }}
     />
   );
