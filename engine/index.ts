@@ -31,6 +31,7 @@ export {
   type RopeConfig,
   type RowCacheStats,
   type SparseMatrix,
+  type SparseOptions,
   type SparseResult,
 } from './attention';
 export {

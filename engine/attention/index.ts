@@ -26,7 +26,13 @@ export type {
 } from './types';
 export { RowCache, type RowCacheStats } from './cache';
 export { ECache } from './eCache';
-export { sparseKFirstSum, sparseWeightedSum, type SparseMatrix, type SparseResult } from './sparse';
+export {
+  sparseKFirstSum,
+  sparseWeightedSum,
+  type SparseMatrix,
+  type SparseOptions,
+  type SparseResult,
+} from './sparse';
 
 const DECODE_ORDERS: readonly unknown[] = ['v-first', 'k-first'];
 
