@@ -15,14 +15,24 @@ export type {
 export { CpuBackend, readSync, type CpuBackendOptions } from './cpu';
 export {
   createAttention,
+  createCrossAttention,
+  ECache,
   RowCache,
+  sparseKFirstSum,
+  sparseWeightedSum,
   type AttentionConfig,
   type AttentionLayer,
   type AttentionScheme,
   type AttentionWeights,
   type CacheStats,
+  type CrossAttentionConfig,
+  type CrossAttentionLayer,
+  type CrossAttentionScheme,
   type RopeConfig,
   type RowCacheStats,
+  type SparseMatrix,
+  type SparseOptions,
+  type SparseResult,
 } from './attention';
 export {
   MatrixRangeError,

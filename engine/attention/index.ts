@@ -8,6 +8,10 @@ import type { AttentionConfig, AttentionLayer, AttentionScheme, AttentionWeights
 import { VCacheAttention } from './vCache';
 import { layerName, validateWeights } from './weights';
 import { XCacheAttention } from './xCache';
+import { CrossECacheAttention } from './crossECache';
+import { CrossKCacheAttention } from './crossKCache';
+import { CrossKvAttention } from './crossKv';
+import type { CrossAttentionConfig, CrossAttentionLayer, CrossAttentionScheme } from './types';
 
 export type {
   AttentionConfig,
@@ -15,9 +19,20 @@ export type {
   AttentionScheme,
   AttentionWeights,
   CacheStats,
+  CrossAttentionConfig,
+  CrossAttentionLayer,
+  CrossAttentionScheme,
   RopeConfig,
 } from './types';
 export { RowCache, type RowCacheStats } from './cache';
+export { ECache } from './eCache';
+export {
+  sparseKFirstSum,
+  sparseWeightedSum,
+  type SparseMatrix,
+  type SparseOptions,
+  type SparseResult,
+} from './sparse';
 
 const DECODE_ORDERS: readonly unknown[] = ['v-first', 'k-first'];
 
@@ -51,5 +66,42 @@ export function createAttention(
       return new XCacheAttention(backend, weights, config, dims);
     default:
       throw new EngineInputError(`unknown attention cache scheme '${String(scheme)}'`);
+  }
+}
+
+/**
+ * Builds one cross-attention layer of an encoder–decoder (paper §4) from host float64 weights:
+ * W_Q acts on the decoder tokens, W_K and W_V on the encoder output E (width d, as Whisper's).
+ * 'kv' is the baseline, 'k-cache' option 1 (uploads W_KV, not W_V), 'e-cache' option 2
+ * (reads config.eCache, shared by all layers). Throws EngineInputError for bad shapes or
+ * options, and SingularMatrixError when option 1 cannot invert W_K.
+ */
+export function createCrossAttention(
+  backend: Backend,
+  weights: AttentionWeights,
+  config: CrossAttentionConfig,
+): CrossAttentionLayer {
+  const dims = validateWeights(weights, config);
+  const scheme: CrossAttentionScheme = config.scheme;
+  const name = layerName(config);
+  if (config.scheme !== 'kv') {
+    const order: unknown = config.decodeOrder;
+    if (order !== undefined && !DECODE_ORDERS.includes(order)) {
+      throw new EngineInputError(
+        `${name}: decodeOrder must be 'v-first' or 'k-first', got ${String(order)}`,
+      );
+    }
+  }
+  switch (config.scheme) {
+    case 'kv':
+      return new CrossKvAttention(backend, weights, config, dims);
+    case 'k-cache':
+      return new CrossKCacheAttention(backend, weights, config, dims);
+    case 'e-cache':
+      return new CrossECacheAttention(backend, weights, config, dims);
+    default:
+      throw new EngineInputError(
+        `${name}: unknown cross-attention scheme '${String(scheme)}' (use 'kv', 'k-cache' or 'e-cache')`,
+      );
   }
 }

@@ -6,6 +6,7 @@ import type { CacheScheme, DecodeOrder } from '../../roofline';
 import type { RopePairing } from '../backend';
 import type { Matrix64 } from '../linalg/matrix';
 import type { Tensor } from '../tensor';
+import type { ECache } from './eCache';
 
 /**
  * Host float64 weights of one multi-head attention layer, in the x·W convention of paper §1:
@@ -100,5 +101,54 @@ export interface AttentionLayer {
   /** Empties the caches (keeps their storage). */
   reset(): void;
   /** Releases the uploaded weights and the caches. */
+  dispose(): void;
+}
+
+/**
+ * The cross-attention cache schemes of an encoder–decoder (paper §4): 'kv' caches the cross K
+ * and V of every layer (baseline), 'k-cache' only the cross K with V = K W_KV (option 1),
+ * 'e-cache' only the encoder output E, once for all layers (option 2).
+ */
+export type CrossAttentionScheme = Extract<CacheScheme, 'kv' | 'k-cache' | 'e-cache'>;
+
+/**
+ * Options of one cross-attention layer. decodeOrder (default 'v-first') picks how option 1
+ * and option 2 form the output: 'v-first' forms V (K W_KV, or E W_V) and then the weighted
+ * sum; 'k-first' forms the weighted sum of the cached rows first, (s·K) W_KV or (s·E) W_V.
+ * Cross attention has no RoPE (paper §4 table: option 2 cannot use it) and no causal mask.
+ */
+export type CrossAttentionConfig = {
+  /** Names the layer in error messages, e.g. 'decoder layer 2 cross'. */
+  label?: string;
+  /** Largest cond(W_K) still inverted for option 1 (as AttentionConfig.maxCondition). */
+  maxCondition?: number;
+} & (
+  | { scheme: 'kv' }
+  | { scheme: 'k-cache'; decodeOrder?: DecodeOrder }
+  | {
+      scheme: 'e-cache';
+      /** The E-cache shared by every cross-attention layer of the decoder. */
+      eCache: ECache;
+      decodeOrder?: DecodeOrder;
+    }
+);
+
+export interface CrossAttentionLayer {
+  readonly config: CrossAttentionConfig;
+  /**
+   * The cross phase: E [p, d] is the encoder output. 'kv' caches E W_K + b_K and E W_V + b_V,
+   * 'k-cache' caches E W_K + b_K, 'e-cache' stores E in the shared E-cache unless it already
+   * holds this tensor (so l layers given the same E store it once). Replaces any earlier E.
+   */
+  setEncoderOutput(e: Tensor): void;
+  /** x [m, d] (decoder tokens, any m ≥ 1) → [m, d], attending to all p encoder rows. */
+  attend(x: Tensor): Tensor;
+  /** Encoder rows p attended to (0 before setEncoderOutput). */
+  readonly encoderLength: number;
+  /** This layer's own caches; an 'e-cache' layer owns none (the E-cache reports its own). */
+  cacheStats(): CacheStats;
+  /** Forgets the encoder output (keeps the storage); the shared E-cache is left alone. */
+  reset(): void;
+  /** Releases the uploaded weights and the layer's caches (not the shared E-cache). */
   dispose(): void;
 }

@@ -1,7 +1,7 @@
 /** Validation and float64 host-side preparation of attention weights (paper §1, §3, Appendix F). */
 import type { Matrix64 } from '../linalg';
 import { EngineInputError, assertFinite } from '../tensor';
-import type { AttentionConfig, AttentionWeights } from './types';
+import type { AttentionWeights } from './types';
 
 /** d, h, d_k and e = h·d_k of a validated layer. */
 export interface LayerDims {
@@ -11,12 +11,12 @@ export interface LayerDims {
   e: number;
 }
 
-export function layerName(config: AttentionConfig): string {
+export function layerName(config: { label?: string }): string {
   return config.label ?? 'attention';
 }
 
 /** Checks every shape and value of the weights; returns the layer's dimensions. */
-export function validateWeights(w: AttentionWeights, config: AttentionConfig): LayerDims {
+export function validateWeights(w: AttentionWeights, config: { label?: string }): LayerDims {
   const where = layerName(config);
   const positive = (n: number): boolean => Number.isInteger(n) && n > 0;
   if (!w || !positive(w.d) || !positive(w.heads) || !positive(w.headDim)) {

@@ -74,6 +74,21 @@ describe('WebGL2 engine in Chromium', () => {
     });
   }
 
+  it('cross-attention: options 1 and 2 equal the baseline on WebGL (paper §4)', async () => {
+    const r: Result<'crossParity'> = await page.evaluate(() => window.webglHarness.crossParity());
+    // float32 on the GPU against the float64 CPU baseline: ≤ 1e-4 relative (as the unit tests).
+    for (const row of r) expect(row.relError, row.name).toBeLessThanOrEqual(1e-4);
+    // 3 layers, p = 24, e = d = 16, 4-byte floats: 2·p·e·l, p·e·l, and p·d once.
+    expect(Object.fromEntries(r.map((row) => [row.name, row.bytes]))).toEqual({
+      kv: 2 * 24 * 16 * 3 * 4,
+      'k-cache v-first': 24 * 16 * 3 * 4,
+      'k-cache k-first': 24 * 16 * 3 * 4,
+      'e-cache v-first': 24 * 16 * 4,
+      'e-cache k-first': 24 * 16 * 4,
+    });
+    expect(r.map((row) => row.live)).toEqual([0, 0, 0, 0, 0]);
+  });
+
   it('compares standard and slim on WebGL (engine/compare.ts): same tokens, half the cache', async () => {
     const r: Result<'schemeComparison'> = await page.evaluate(() =>
       window.webglHarness.schemeComparison(16),

@@ -7,11 +7,15 @@ import '@tensorflow/tfjs-backend-webgl';
 import type { DecodeOrder } from '../../../roofline';
 import {
   CpuBackend,
+  ECache,
   compareSchemes,
+  createCrossAttention,
   greedyDecode,
   maxAbsDiff,
   pickBackend,
+  type AttentionWeights,
   type Backend,
+  type CrossAttentionConfig,
 } from '../../../engine';
 import {
   Gpt2Model,
@@ -444,6 +448,75 @@ async function schemeComparison(steps: number) {
   }
 }
 
+/**
+ * Cross-attention (paper §4) on WebGL: 3 decoder layers sharing one E-cache, each scheme and
+ * order against the float64 CPU baseline, relative to max |baseline|. Also the cache bytes and
+ * whether every tensor is freed.
+ */
+async function crossParity() {
+  const rand = seededRandom(11);
+  const [d, heads, headDim, p, steps] = [16, 4, 4, 24, 3];
+  const e = heads * headDim;
+  const mat = (rows: number, cols: number, scale: number, eye = false) => {
+    const data = randn(rand, rows * cols, scale);
+    if (eye) for (let i = 0; i < Math.min(rows, cols); i++) data[i * cols + i] += 1;
+    return { rows, cols, data };
+  };
+  // W_K = I + noise keeps cond(W_K) small, so float32 option 1 is well defined (Appendix A).
+  const layers: AttentionWeights[] = Array.from({ length: 3 }, () => ({
+    d,
+    heads,
+    headDim,
+    wQ: mat(d, e, 0.4),
+    wK: mat(d, e, 0.15, true),
+    wV: mat(d, e, 0.4),
+    wO: mat(e, d, 0.4),
+    bQ: randn(rand, e, 0.3),
+    bK: randn(rand, e, 0.3),
+    bV: randn(rand, e, 0.3),
+    bO: randn(rand, d, 0.3),
+  }));
+  const enc = randn(rand, p * d, 1);
+  const x = randn(rand, steps * d, 1);
+  async function run(backend: Backend, config: (c: ECache) => CrossAttentionConfig) {
+    const eCache = new ECache(backend, d);
+    const made = layers.map((w) => createCrossAttention(backend, w, config(eCache)));
+    const eT = backend.fromArray(enc, [p, d]);
+    for (const layer of made) layer.setEncoderOutput(eT);
+    eT.dispose();
+    const out: number[] = [];
+    for (const layer of made) {
+      const y = backend.scope(() => layer.attend(backend.fromArray(x, [steps, d])));
+      out.push(...(await y.read()));
+      y.dispose();
+    }
+    const bytes =
+      made.reduce((s, l) => s + l.cacheStats().bytes, 0) +
+      (made[0].config.scheme === 'e-cache' ? eCache.stats().bytes : 0);
+    for (const layer of made) layer.dispose();
+    eCache.dispose();
+    return { out, bytes, live: backend.stats().liveTensors };
+  }
+  const ref = await run(new CpuBackend({ dtype: 'float64' }), () => ({ scheme: 'kv' }));
+  const scale = Math.max(...ref.out.map(Math.abs));
+  const gpu = new WebGLBackend();
+  const configs: [string, (c: ECache) => CrossAttentionConfig][] = [
+    ['kv', () => ({ scheme: 'kv' })],
+    ['k-cache v-first', () => ({ scheme: 'k-cache', decodeOrder: 'v-first' })],
+    ['k-cache k-first', () => ({ scheme: 'k-cache', decodeOrder: 'k-first' })],
+    ['e-cache v-first', (c) => ({ scheme: 'e-cache', eCache: c, decodeOrder: 'v-first' })],
+    ['e-cache k-first', (c) => ({ scheme: 'e-cache', eCache: c, decodeOrder: 'k-first' })],
+  ];
+  const results: { name: string; relError: number; bytes: number; live: number }[] = [];
+  for (const [name, config] of configs) {
+    const r = await run(gpu, config);
+    const err = r.out.reduce((m, v, i) => Math.max(m, Math.abs(v - ref.out[i])), 0);
+    results.push({ name, relError: err / scale, bytes: r.bytes, live: r.live });
+  }
+  gpu.destroy();
+  return results;
+}
+
 /** Missing WebGL2 / EXT_color_buffer_float → CPU backend with a notice. */
 function fallback() {
   return (['webgl2', 'EXT_color_buffer_float'] as const).map((simulateMissing) => {
@@ -668,6 +741,7 @@ function kernelPaths(): Record<string, Record<string, number>> {
 }
 
 const harness = {
+  crossParity,
   kernelPaths,
   kernelChecks,
   limitChecks,
