@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     for (const { name, path, probe } of PROBES) {
       await page.goto(`${app.url}${path}`);
+      // The lesson body is its own chunk: wait until it has rendered.
+      await page.locator('.checkpoint').first().waitFor();
       // Lessons 3–5 fold their weight editors away; open them as a reader would.
       const folded = page.locator('details.weights-panel:not([open]) > summary');
       if ((await folded.count()) > 0) await folded.click();
