@@ -133,7 +133,7 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof HfConfigError)
-      throw new ModelLoadError(file, error.message.replace(/^config\.json /, ''));
+      throw new ModelLoadError(file, error.message.replace(/^(This )?config\.json /, ''));
     throw error;
   }
   const archs = Array.isArray(json['architectures']) ? json['architectures'] : [];
