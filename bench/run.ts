@@ -7,7 +7,9 @@
  *    modelDecode: [{model, context, oursMs, tfjsMs}], linalg}
  * modelDecode is the whole-model decode (ms per token, medians): a GPT-2 on our WebGL backend vs
  * the same GPT-2 written with tfjs-backend-webgl ops, same weights, in one page, alternating;
- * the page fails the run if their logits disagree.
+ * the page fails the run if their logits disagree. The models: the default model
+ * public/models/moby-gpt2 read by engine/models' loader (both sides take its tensors), and GPT-2
+ * small's shapes with random weights.
  *
  * Flags: --layers N (default 12, GPT-2 small), --contexts 128,512,1024,2048, --vocab N
  * (default 50257), --steps N decode steps measured per context (default 5), --quick

@@ -2,14 +2,45 @@
  * Standard vs slim on one backend, written once (exact where the paper is exact):
  * the same weights run greedy decode with the KV-cache and with the K-cache (paper §1–§2), and
  * the comparison reports max |Δ logits|, whether the greedy tokens are identical, and both
- * caches' bytes. The WebGL test harness and the benchmarks use it.
+ * caches' bytes. Any decoder family runs it (GPT-2, Llama, GPT-NeoX): the model comes from a
+ * builder (a checkpoint read once by engine/models readModel, or a family's constructor), or,
+ * as before, from a GPT-2 config and its weights. The WebGL test harness and the benchmarks
+ * use it.
  */
 import type { DecodeOrder } from '../roofline';
 import type { Backend } from './backend';
-import { Gpt2Model, type Gpt2Config, type Gpt2Scheme, type Gpt2Weights } from './models';
+import {
+  type DecoderModel,
+  Gpt2Model,
+  type DecoderOptions,
+  type DecoderScheme,
+  type Gpt2Config,
+  type Gpt2Weights,
+  type LayerDirection,
+} from './models';
 
 /** The two schemes compared: the standard KV-cache, then slim attention's K-cache. */
-export const COMPARED_SCHEMES: readonly [Gpt2Scheme, Gpt2Scheme] = ['kv', 'k-cache'];
+export const COMPARED_SCHEMES: readonly [DecoderScheme, DecoderScheme] = ['kv', 'k-cache'];
+
+/** Makes a model of fixed weights with the given scheme on a backend. */
+export type ModelBuilder = (backend: Backend, options: DecoderOptions) => DecoderModel;
+
+/**
+ * What the comparison runs: a builder, or anything with a `build` (engine/models readModel's
+ * HostModel, so every family loaded from a checkpoint).
+ */
+export type SchemeSource = ModelBuilder | { build: ModelBuilder };
+
+function builderOf(source: SchemeSource): ModelBuilder {
+  return typeof source === 'function'
+    ? source
+    : (backend, options) => source.build(backend, options);
+}
+
+/** A GPT-2 of the given config and weights, as a builder (the original two-argument form). */
+export function gpt2Builder(config: Gpt2Config, weights: Gpt2Weights): ModelBuilder {
+  return (backend, options) => new Gpt2Model(backend, config, weights, options);
+}
 
 export interface GreedyRun {
   tokens: number[];
@@ -28,7 +59,7 @@ export interface GreedyHooks {
 
 /** Prefill the prompt, then `steps` greedy tokens; the model's caches keep every token. */
 export async function greedyDecode(
-  model: Gpt2Model,
+  model: DecoderModel,
   prompt: readonly number[],
   steps: number,
   hooks: GreedyHooks = {},
@@ -68,24 +99,59 @@ export function maxAbsDiff(a: readonly ArrayLike<number>[], b: readonly ArrayLik
   return max;
 }
 
-/** One model per compared scheme, on one backend, from the same weights. */
+/** Slim options of the compared K-cache model. */
+export interface SlimOptions {
+  /** Slim decode order (paper §2); 'k-first' (option 2) by default. */
+  decodeOrder?: DecodeOrder;
+  /** Per layer 'k-cache' or 'v-cache' (as `slim check` chooses); all 'k-cache' when absent. */
+  directions?: readonly LayerDirection[];
+}
+
+function schemeOptions(scheme: DecoderScheme, slim: SlimOptions): DecoderOptions {
+  return scheme === 'kv'
+    ? { scheme }
+    : { scheme, decodeOrder: slim.decodeOrder ?? 'k-first', directions: slim.directions };
+}
+
+/**
+ * One model per compared scheme, on one backend, from the same weights: from a source (any
+ * family), or from a GPT-2 config and weights.
+ */
+export function schemeModels(
+  backend: Backend,
+  source: SchemeSource,
+  slim?: SlimOptions,
+): [DecoderModel, DecoderModel];
 export function schemeModels(
   backend: Backend,
   config: Gpt2Config,
   weights: Gpt2Weights,
-  decodeOrder: DecodeOrder = 'k-first',
-): [Gpt2Model, Gpt2Model] {
-  const standard = new Gpt2Model(backend, config, weights, { scheme: 'kv' });
+  decodeOrder?: DecodeOrder,
+): [Gpt2Model, Gpt2Model];
+export function schemeModels(
+  backend: Backend,
+  a: SchemeSource | Gpt2Config,
+  b?: SlimOptions | Gpt2Weights,
+  decodeOrder?: DecodeOrder,
+): [DecoderModel, DecoderModel] {
+  const [build, slim] = isSource(a)
+    ? [builderOf(a), (b as SlimOptions | undefined) ?? {}]
+    : [gpt2Builder(a, b as Gpt2Weights), { decodeOrder }];
+  const standard = build(backend, schemeOptions('kv', slim));
   try {
-    return [standard, new Gpt2Model(backend, config, weights, { scheme: 'k-cache', decodeOrder })];
+    return [standard, build(backend, schemeOptions('k-cache', slim))];
   } catch (error) {
     standard.dispose();
     throw error;
   }
 }
 
+function isSource(x: SchemeSource | Gpt2Config): x is SchemeSource {
+  return typeof x === 'function' || 'build' in x;
+}
+
 export interface SchemeRun {
-  scheme: Gpt2Scheme;
+  scheme: DecoderScheme;
   tokens: number[];
   tokensPerSecond: number;
   /** Bytes of the filled K-cache rows over all layers. */
@@ -105,17 +171,19 @@ export interface SchemeComparison {
   slim: SchemeRun;
   /** max over steps and vocabulary of |logit_standard − logit_slim|. */
   maxAbsLogitDiff: number;
+  /** max over steps and vocabulary of |logit_standard| (the scale of maxAbsLogitDiff). */
+  maxAbsLogit: number;
   tokensIdentical: boolean;
+  /** The first step whose greedy tokens differ, or null when all are identical. */
+  firstDivergence: number | null;
 }
 
-export interface CompareOptions {
+export interface CompareOptions extends SlimOptions {
   prompt: readonly number[];
   steps: number;
-  /** Slim decode order (paper §2); 'k-first' (option 2) by default. */
-  decodeOrder?: DecodeOrder;
-  onStep?: (scheme: Gpt2Scheme, done: number) => void;
+  onStep?: (scheme: DecoderScheme, done: number) => void;
   /** Called halfway through the given scheme's run. */
-  midway?: (scheme: Gpt2Scheme) => void;
+  midway?: (scheme: DecoderScheme) => void;
 }
 
 /**
@@ -124,15 +192,28 @@ export interface CompareOptions {
  */
 export async function compareSchemes(
   backend: Backend,
+  source: SchemeSource,
+  options: CompareOptions,
+): Promise<SchemeComparison>;
+export async function compareSchemes(
+  backend: Backend,
   config: Gpt2Config,
   weights: Gpt2Weights,
   options: CompareOptions,
+): Promise<SchemeComparison>;
+export async function compareSchemes(
+  backend: Backend,
+  a: SchemeSource | Gpt2Config,
+  b: CompareOptions | Gpt2Weights,
+  c?: CompareOptions,
 ): Promise<SchemeComparison> {
-  const { prompt, steps, decodeOrder = 'k-first' } = options;
+  const build = isSource(a) ? builderOf(a) : gpt2Builder(a, b as Gpt2Weights);
+  const options = (isSource(a) ? b : c) as CompareOptions;
+  const { prompt, steps } = options;
   const runs: SchemeRun[] = [];
   const logits: Float32Array[][] = [];
   for (const scheme of COMPARED_SCHEMES) {
-    const model = new Gpt2Model(backend, config, weights, { scheme, decodeOrder });
+    const model = build(backend, schemeOptions(scheme, options));
     let r: GreedyRun;
     try {
       r = await greedyDecode(model, prompt, steps, {
@@ -162,10 +243,16 @@ export async function compareSchemes(
     model.dispose();
   }
   const [standard, slim] = runs;
+  const diverged = standard.tokens.findIndex((t, i) => t !== slim.tokens[i]);
+  let maxAbsLogit = 0;
+  for (const row of logits[0])
+    for (const v of row) maxAbsLogit = Math.max(maxAbsLogit, Math.abs(v));
   return {
     standard,
     slim,
     maxAbsLogitDiff: maxAbsDiff(logits[0], logits[1]),
-    tokensIdentical: standard.tokens.join() === slim.tokens.join(),
+    maxAbsLogit,
+    tokensIdentical: diverged < 0,
+    firstDivergence: diverged < 0 ? null : diverged,
   };
 }

@@ -7,8 +7,10 @@
  * of both after the prompt and after one decode step are compared: the bench fails if they
  * disagree, so the two sides are known to compute the same model.
  *
- * Where the model comes from is a ModelSource (a name, a config, weights on demand), so a
- * trained checkpoint plugs in beside the random-weight stand-ins.
+ * Where the model comes from is a ModelSource (a name, and its config and weights on demand):
+ * the default model public/models/moby-gpt2 loaded through engine/models' real loader (served
+ * at /models/moby-gpt2/ by the page's server), whose tensors both sides take, and GPT-2 small's
+ * shapes with random weights.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
@@ -16,6 +18,7 @@ import {
   GPT2_SMALL,
   Gpt2Model,
   randomGpt2Weights,
+  readModel,
   seededRandom,
   type Gpt2Config,
   type Gpt2Weights,
@@ -33,22 +36,62 @@ export interface ModelDecodeResult {
   tfjsMs: number;
 }
 
-/** A model to benchmark: its config and a way to get its weights (Hugging Face names). */
+/** A GPT-2 config and its weights (Hugging Face names without the model prefix). */
+export interface LoadedSource {
+  config: Gpt2Config;
+  weights: Gpt2Weights;
+}
+
+/** A model to benchmark: a name and a way to get its config and weights. */
 export interface ModelSource {
   name: string;
-  config: Gpt2Config;
-  load(): Promise<Gpt2Weights>;
+  load(): Promise<LoadedSource>;
 }
 
 /** Random GPT-2 weights (engine/models randomGpt2Weights) for a config. */
 export function randomSource(name: string, config: Gpt2Config, seed = 1): ModelSource {
-  return { name, config, load: async () => randomGpt2Weights(config, seed, 'float32') };
+  return {
+    name,
+    load: async () => ({ config, weights: randomGpt2Weights(config, seed, 'float32') }),
+  };
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`modelDecode: ${url} answered HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
 }
 
 /**
- * The models of the whole-model decode: a small GPT-2 standing in for the trained default model
- * (same family and size class; random weights until the checkpoint is in the tree) and GPT-2
- * small's shapes (d 768, 12 heads, the tied 50257-row head) with `layers` layers.
+ * A GPT-2 checkpoint in Hugging Face layout served at `baseUrl` (config.json,
+ * model.safetensors), read by engine/models' loader (readModel: config.json through the one
+ * parser, every tensor checked against it). Ours and tfjs both take the tensors it read.
+ */
+export function checkpointSource(name: string, baseUrl: string): ModelSource {
+  return {
+    name,
+    async load() {
+      const files = new Map<string, Uint8Array>();
+      for (const f of ['config.json', 'model.safetensors'])
+        files.set(f, await fetchBytes(`${baseUrl}/${f}`));
+      const host = await readModel(files);
+      const f = host.spec.familyConfig;
+      if (f.family !== 'gpt2')
+        throw new Error(
+          `modelDecode: ${name} is a ${f.family} checkpoint; the tfjs side is written for GPT-2 only`,
+        );
+      return { config: f.config, weights: host.weights };
+    },
+  };
+}
+
+/** Where the page's server serves the GPT-2 default model (public/ is served at the root). */
+export const DEFAULT_GPT2_URL = '/models/moby-gpt2';
+
+/**
+ * The models of the whole-model decode: the trained GPT-2 default model (public/models/moby-gpt2:
+ * d 128, 4 heads, 4 layers, vocab 1024, 256 positions) and GPT-2 small's shapes (d 768, 12
+ * heads, the tied 50257-row head) with `layers` layers and random weights.
  */
 export function defaultModelSources(
   layers: number,
@@ -56,21 +99,9 @@ export function defaultModelSources(
   maxContext: number,
 ): ModelSource[] {
   const nPositions = Math.max(maxContext + 64, 256);
-  const small: Gpt2Config = {
-    vocabSize: 4096,
-    nPositions,
-    d: 256,
-    heads: 4,
-    layers: 4,
-    lnEps: 1e-5,
-  };
   const gpt2Small: Gpt2Config = { ...GPT2_SMALL, layers, vocabSize, nPositions };
   return [
-    randomSource(
-      'gpt2-small-model stand-in (d 256, 4 heads, 4 layers, vocab 4096, random weights)',
-      small,
-      11,
-    ),
+    checkpointSource('moby-gpt2 (default model, d 128, 4 layers, vocab 1024)', DEFAULT_GPT2_URL),
     randomSource(
       `gpt2-small-shaped (d 768, 12 heads, ${layers} layers, vocab ${vocabSize}, random weights)`,
       gpt2Small,
@@ -139,8 +170,7 @@ async function benchSources(
 ): Promise<ModelDecodeResult[]> {
   const rows: ModelDecodeResult[] = [];
   for (const source of sources) {
-    const weights = await source.load();
-    const config = source.config;
+    const { config, weights } = await source.load();
     for (const context of contexts) {
       if (context + steps + 2 > config.nPositions) {
         throw new Error(

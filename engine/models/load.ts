@@ -133,7 +133,7 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof HfConfigError)
-      throw new ModelLoadError(file, error.message.replace(/^config\.json /, ''));
+      throw new ModelLoadError(file, error.message.replace(/^(This )?config\.json /, ''));
     throw error;
   }
   const archs = Array.isArray(json['architectures']) ? json['architectures'] : [];
@@ -401,32 +401,55 @@ export function restoreLayer(spec: ModelSpec, weights: HostWeights, layer: numbe
 export type LoadedModel = DecoderModel & { readonly spec: ModelSpec };
 
 /**
- * Builds a model of the checkpoint's family on `backend`. With scheme 'k-cache' and no
- * `directions`, a converted checkpoint runs the directions stored in its marker, others the
- * K-cache in every layer.
+ * A checkpoint read into host memory once (a converted checkpoint's layers restored): `build`
+ * makes a model of it on any backend with any scheme without reading the files again, so
+ * standard and slim (engine/compare.ts) run the very same weights.
+ */
+export interface HostModel {
+  spec: ModelSpec;
+  weights: HostWeights;
+  /**
+   * A model on `backend`. With scheme 'k-cache' and no `directions`, a converted checkpoint
+   * runs the directions stored in its marker, others the K-cache in every layer.
+   */
+  build(backend: Backend, options: DecoderOptions): LoadedModel;
+}
+
+/** Opens (if needed) and reads a checkpoint into a HostModel. */
+export async function readModel(source: CheckpointFiles | OpenedModel): Promise<HostModel> {
+  const opened = isOpened(source) ? source : await openModel(source);
+  const { spec } = opened;
+  const weights = await readWeights(opened);
+  for (let i = 0; i < spec.layers; i++) restoreLayer(spec, weights, i);
+  const build = (backend: Backend, options: DecoderOptions): LoadedModel => {
+    const opts: DecoderOptions = {
+      ...options,
+      directions:
+        options.directions ?? (options.scheme === 'k-cache' ? spec.slim?.layers : undefined),
+    };
+    const f = spec.familyConfig;
+    const model =
+      f.family === 'gpt2'
+        ? new Gpt2Model(backend, f.config, weights, opts)
+        : f.family === 'llama'
+          ? new LlamaModel(backend, f.config, weights, opts)
+          : new NeoxModel(backend, f.config, weights, opts);
+    return Object.assign(model, { spec });
+  };
+  return { spec, weights, build };
+}
+
+/**
+ * Builds a model of the checkpoint's family on `backend` (readModel, then build). With scheme
+ * 'k-cache' and no `directions`, a converted checkpoint runs the directions stored in its
+ * marker, others the K-cache in every layer.
  */
 export async function loadModel(
   source: CheckpointFiles | OpenedModel,
   backend: Backend,
   options: DecoderOptions,
 ): Promise<LoadedModel> {
-  const opened = isOpened(source) ? source : await openModel(source);
-  const { spec } = opened;
-  const weights = await readWeights(opened);
-  for (let i = 0; i < spec.layers; i++) restoreLayer(spec, weights, i);
-  const opts: DecoderOptions = {
-    ...options,
-    directions:
-      options.directions ?? (options.scheme === 'k-cache' ? spec.slim?.layers : undefined),
-  };
-  const f = spec.familyConfig;
-  const model =
-    f.family === 'gpt2'
-      ? new Gpt2Model(backend, f.config, weights, opts)
-      : f.family === 'llama'
-        ? new LlamaModel(backend, f.config, weights, opts)
-        : new NeoxModel(backend, f.config, weights, opts);
-  return Object.assign(model, { spec });
+  return (await readModel(source)).build(backend, options);
 }
 
 function isOpened(s: CheckpointFiles | OpenedModel): s is OpenedModel {

@@ -18,12 +18,26 @@ import {
   type CrossAttentionConfig,
 } from '../../../engine';
 import {
+  checkModel,
   Gpt2Model,
+  openModel,
   randomGpt2Weights,
+  readModel,
   seededRandom,
   type Gpt2Config,
   type Gpt2Scheme,
+  type HostModel,
+  type LayerDirection,
 } from '../../../engine/models';
+import {
+  referenceLogits,
+  tinyCheckpoint,
+  TINY_GPT2,
+  TINY_LLAMA,
+  TINY_NEOX,
+  type AnyConfig,
+  type TinyFamily,
+} from '../../shared/tinyModels';
 import type { Tensor, TypedArray } from '../../../engine/tensor';
 import {
   ContextLostError,
@@ -517,6 +531,188 @@ async function crossParity() {
   return results;
 }
 
+const maxAbsOf = (xs: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < xs.length; i++) m = Math.max(m, Math.abs(xs[i]));
+  return m;
+};
+
+/** max |a − b| over one row. */
+function rowGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const TINY_CONFIGS: Record<TinyFamily, AnyConfig> = {
+  gpt2: TINY_GPT2,
+  llama: TINY_LLAMA,
+  'gpt-neox': TINY_NEOX,
+};
+
+/** The prompt of the family checks (the unit tests' too). */
+const FAMILY_PROMPT = [3, 1, 4, 1, 5, 9];
+
+/**
+ * A tiny seeded checkpoint of the family (tests/shared/tinyModels.ts, written with engine/io's
+ * writeSafetensors in the page), loaded through engine/models on WebGL: the prompt's logits
+ * against the independent float64 forward pass, then standard vs slim (engine/compare.ts) for
+ * `steps` greedy tokens.
+ */
+async function familyComparison(
+  family: TinyFamily,
+  steps: number,
+  slim: { directions?: LayerDirection[]; decodeOrder?: DecodeOrder } = {},
+) {
+  const config = TINY_CONFIGS[family];
+  const ckpt = tinyCheckpoint(family, config, { seed: 13 });
+  const host = await readModel(ckpt.files);
+  const gpu = new WebGLBackend();
+  try {
+    const model = host.build(gpu, { scheme: 'kv' });
+    const out = model.prefill(FAMILY_PROMPT);
+    const got = Float32Array.from(await out.read());
+    out.dispose();
+    model.dispose();
+    const want = referenceLogits(family, config, ckpt.weights, FAMILY_PROMPT).at(-1)!;
+    const r = await compareSchemes(gpu, host, { prompt: FAMILY_PROMPT, steps, ...slim });
+    return {
+      loadedFamily: host.spec.family,
+      prefillMaxAbs: rowGap(got, want),
+      prefillScale: maxAbsOf(want),
+      tokensIdentical: r.tokensIdentical,
+      firstDivergence: r.firstDivergence,
+      maxAbsLogitDiff: r.maxAbsLogitDiff,
+      maxAbsLogit: r.maxAbsLogit,
+      steps: r.standard.tokens.length,
+      distinctTokens: new Set(r.standard.tokens).size,
+      standardCache: { k: r.standard.kCacheBytes, v: r.standard.vCacheBytes },
+      slimCache: { k: r.slim.kCacheBytes, v: r.slim.vCacheBytes },
+      liveAfter: gpu.stats().liveTensors,
+    };
+  } finally {
+    gpu.destroy();
+  }
+}
+
+/** reference.json of a default model (written by the training script, float64). */
+interface ModelReference {
+  promptIds: number[];
+  greedyIds: number[];
+  /** Logits at the last prompt position. */
+  lastLogits: number[];
+  /** Per position of promptIds ++ greedyIds: argmax, max and logsumexp of the logits. */
+  positions: { argmax: number; max: number; logsumexp: number }[];
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+function logsumexp(xs: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < xs.length; i++) m = Math.max(m, xs[i]);
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += Math.exp(xs[i] - m);
+  return m + Math.log(s);
+}
+
+/** Feeds ids one at a time; per position: argmax, max and logsumexp vs the reference, relative. */
+async function positionChecks(
+  host: HostModel,
+  be: Backend,
+  ref: ModelReference,
+  options: Parameters<HostModel['build']>[1],
+) {
+  const ids = [...ref.promptIds, ...ref.greedyIds.slice(0, -1)];
+  const model = host.build(be, options);
+  let argmaxMismatches = 0;
+  let worst = 0; // max over positions of |Δ| / max(|max|, max |logit|)
+  try {
+    for (const [i, id] of ids.entries()) {
+      const out = i === 0 ? model.prefill([id]) : model.decode(id);
+      const row = await out.read();
+      out.dispose();
+      const want = ref.positions[i];
+      let best = 0;
+      for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
+      if (best !== want.argmax) argmaxMismatches++;
+      const scale = Math.max(Math.abs(want.max), maxAbsOf(row));
+      worst = Math.max(
+        worst,
+        Math.abs(row[best] - want.max) / scale,
+        Math.abs(logsumexp(row) - want.logsumexp) / scale,
+      );
+    }
+  } finally {
+    model.dispose();
+  }
+  return { positions: ids.length, argmaxMismatches, worstRelative: worst };
+}
+
+/**
+ * A default model (public/models/NAME, served by the build at /models/NAME/) loaded with the
+ * real loader on WebGL: the last prompt position's logits, the greedy tokens and every
+ * position's argmax / max / logsumexp against reference.json (float64), standard and slim with
+ * the per-layer directions of the conditioning check; then standard vs slim for `steps` greedy
+ * tokens on WebGL and on the float32 CPU backend, with their decode speeds.
+ */
+async function defaultModel(name: string, steps: number) {
+  const base = `/models/${name}/`;
+  const files = new Map<string, Uint8Array>();
+  for (const f of ['config.json', 'model.safetensors']) files.set(f, await fetchBytes(base + f));
+  const ref = JSON.parse(
+    new TextDecoder().decode(await fetchBytes(base + 'reference.json')),
+  ) as ModelReference;
+  const opened = await openModel(files, name);
+  const report = await checkModel(opened);
+  const directions = report.map((r) => r.direction as LayerDirection);
+  const host = await readModel(opened);
+  const gpu = new WebGLBackend();
+  const cpu = new CpuBackend({ dtype: 'float32' });
+  try {
+    const kv = host.build(gpu, { scheme: 'kv' });
+    const run = await greedyDecode(kv, ref.promptIds, ref.greedyIds.length);
+    kv.dispose();
+    const lastLogitsMaxAbs = rowGap(run.logits[0], ref.lastLogits);
+    const slimOptions = { scheme: 'k-cache' as const, decodeOrder: 'k-first' as const, directions };
+    const positions = {
+      standard: await positionChecks(host, gpu, ref, { scheme: 'kv' }),
+      slim: await positionChecks(host, gpu, ref, slimOptions),
+    };
+    const compare = async (be: Backend) => {
+      const r = await compareSchemes(be, host, { prompt: ref.promptIds, steps, directions });
+      return {
+        tokensIdentical: r.tokensIdentical,
+        firstDivergence: r.firstDivergence,
+        maxAbsLogitDiff: r.maxAbsLogitDiff,
+        maxAbsLogit: r.maxAbsLogit,
+        distinctTokens: new Set(r.standard.tokens).size,
+        standardCacheBytes: r.standard.cacheBytes,
+        slimCacheBytes: r.slim.cacheBytes,
+        tokensPerSecond: { standard: r.standard.tokensPerSecond, slim: r.slim.tokensPerSecond },
+      };
+    };
+    return {
+      family: host.spec.family,
+      directions,
+      greedyIds: run.tokens,
+      referenceGreedyIds: ref.greedyIds,
+      lastLogitsMaxAbs,
+      lastLogitsScale: maxAbsOf(ref.lastLogits),
+      positions,
+      webgl: await compare(gpu),
+      cpu: await compare(cpu),
+      liveAfter: gpu.stats().liveTensors,
+    };
+  } finally {
+    gpu.destroy();
+  }
+}
+
 /** Missing WebGL2 / EXT_color_buffer_float → CPU backend with a notice. */
 function fallback() {
   return (['webgl2', 'EXT_color_buffer_float'] as const).map((simulateMissing) => {
@@ -747,6 +943,8 @@ const harness = {
   limitChecks,
   modelParity,
   schemeComparison,
+  familyComparison,
+  defaultModel,
   fallback,
   contextLoss,
   faultyDraws,

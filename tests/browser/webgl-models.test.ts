@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPage } from './chromium';
+
+type Harness = Window['webglHarness'];
+type Result<K extends keyof Harness> = Awaited<ReturnType<Harness[K]>>;
+
+/** Float32 on WebGL vs float64 references, and standard vs slim: |Δ| ≤ 1e-4 × max |logit|. */
+const RELATIVE = 1e-4;
+
+/**
+ * Every model family on the WebGL2 backend in Chromium (SwiftShader), through the test-only
+ * page tests/browser/pages/webgl-harness.html: tiny seeded checkpoints written in the page and
+ * loaded with engine/models, and the two default models fetched from the served build
+ * (public/models) and checked against their float64 reference.json.
+ */
+describe('model families on WebGL in Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  beforeAll(async () => {
+    browser = await launchChromium();
+    ({ page, errors } = await openPage(browser));
+    await page.goto(inject('baseURL') + '/tests/browser/pages/webgl-harness.html');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  for (const family of ['gpt2', 'llama', 'gpt-neox'] as const) {
+    it(`${family}: a tiny checkpoint matches the float64 forward pass; standard and slim agree for 200 greedy steps`, async () => {
+      const r: Result<'familyComparison'> = await page.evaluate(
+        (f) => window.webglHarness.familyComparison(f, 200),
+        family,
+      );
+      console.log(
+        `[figures] ${family}: prefill |Δ| ${r.prefillMaxAbs.toExponential(2)} of ${r.prefillScale.toFixed(2)}, standard vs slim |Δ| ${r.maxAbsLogitDiff.toExponential(2)} of ${r.maxAbsLogit.toFixed(2)}, ${r.distinctTokens} distinct tokens`,
+      );
+      expect(r.loadedFamily).toBe(family);
+      // Weights large enough that the comparison means something.
+      expect(r.prefillScale).toBeGreaterThan(0.5);
+      expect(r.prefillMaxAbs).toBeLessThanOrEqual(RELATIVE * r.prefillScale);
+      expect(r.steps).toBe(200);
+      expect(r.tokensIdentical, `first divergence at step ${r.firstDivergence}`).toBe(true);
+      expect(r.distinctTokens).toBeGreaterThanOrEqual(3); // not one repeated token
+      expect(r.maxAbsLogitDiff).toBeLessThanOrEqual(RELATIVE * r.maxAbsLogit);
+      // 2 layers · (6 prompt + 200 decoded) tokens · d 16 · 4 bytes: K and V, then K only.
+      const rows = 2 * 206 * 16 * 4;
+      expect(r.standardCache).toEqual({ k: rows, v: rows });
+      expect(r.slimCache).toEqual({ k: rows, v: 0 });
+      expect(r.liveAfter).toBe(0);
+    });
+  }
+
+  it('gpt2 with a V-cache layer (per-layer direction, v-first) agrees with standard for 200 steps', async () => {
+    const r: Result<'familyComparison'> = await page.evaluate(() =>
+      window.webglHarness.familyComparison('gpt2', 200, {
+        directions: ['v-cache', 'k-cache'],
+        decodeOrder: 'v-first',
+      }),
+    );
+    expect(r.tokensIdentical, `first divergence at step ${r.firstDivergence}`).toBe(true);
+    expect(r.maxAbsLogitDiff).toBeLessThanOrEqual(RELATIVE * r.maxAbsLogit);
+    // One layer keeps V, the other K: still half the standard cache.
+    expect(r.slimCache.k).toBe(r.slimCache.v);
+    expect(2 * (r.slimCache.k + r.slimCache.v)).toBe(r.standardCache.k + r.standardCache.v);
+  });
+
+  for (const name of ['moby-gpt2', 'moby-llama']) {
+    it(`default model ${name}: logits match reference.json; standard and slim agree for 200 steps`, async () => {
+      const r: Result<'defaultModel'> = await page.evaluate(
+        (n) => window.webglHarness.defaultModel(n, 200),
+        name,
+      );
+      expect(r.family).toBe(name === 'moby-gpt2' ? 'gpt2' : 'llama');
+      expect(r.directions.every((d) => d === 'k-cache' || d === 'v-cache')).toBe(true);
+      // The float64 reference of the training script: last prompt position, greedy tokens,
+      // and every position's argmax, max and logsumexp, standard and slim.
+      expect(r.lastLogitsMaxAbs).toBeLessThanOrEqual(RELATIVE * r.lastLogitsScale);
+      expect(r.greedyIds).toEqual(r.referenceGreedyIds);
+      for (const p of [r.positions.standard, r.positions.slim]) {
+        expect(p.positions).toBe(34);
+        expect(p.argmaxMismatches).toBe(0);
+        expect(p.worstRelative).toBeLessThanOrEqual(RELATIVE);
+      }
+      for (const [backend, c] of [
+        ['webgl', r.webgl],
+        ['cpu', r.cpu],
+      ] as const) {
+        expect(c.tokensIdentical, `${backend}: first divergence at ${c.firstDivergence}`).toBe(
+          true,
+        );
+        expect(c.maxAbsLogitDiff, backend).toBeLessThanOrEqual(RELATIVE * c.maxAbsLogit);
+        expect(c.slimCacheBytes * 2).toBe(c.standardCacheBytes);
+        // 4 layers · (15 prompt + 200 decoded) tokens · d 128 · 4 bytes · K and V.
+        expect(c.standardCacheBytes).toBe(2 * 4 * 215 * 128 * 4);
+      }
+      expect(r.liveAfter).toBe(0);
+      const speed = (c: typeof r.webgl) =>
+        `standard ${c.tokensPerSecond.standard.toFixed(1)} tokens/s (${(1000 / c.tokensPerSecond.standard).toFixed(1)} ms/token), slim ${c.tokensPerSecond.slim.toFixed(1)} tokens/s (${(1000 / c.tokensPerSecond.slim).toFixed(1)} ms/token)`;
+      console.log(`[speed] ${name} WebGL: ${speed(r.webgl)}; CPU: ${speed(r.cpu)}`);
+      console.log(
+        `[figures] ${name}: directions ${r.directions.join(',')}, last logits |Δ| ${r.lastLogitsMaxAbs.toExponential(2)} of ${r.lastLogitsScale.toFixed(2)}, positions worst ${r.positions.standard.worstRelative.toExponential(2)} / ${r.positions.slim.worstRelative.toExponential(2)}, standard vs slim |Δ| WebGL ${r.webgl.maxAbsLogitDiff.toExponential(2)} of ${r.webgl.maxAbsLogit.toFixed(2)}, CPU ${r.cpu.maxAbsLogitDiff.toExponential(2)}`,
+      );
+      expect(errors).toEqual([]);
+    }, 400_000);
+  }
+});
