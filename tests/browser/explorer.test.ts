@@ -176,13 +176,18 @@ describe('roofline explorer in Chromium', () => {
         await roof.scrollIntoViewIfNeeded();
         const point = roof.locator('g[aria-label="dot"] > *').first();
         // The views below the fold lay out once scrolled to (content-visibility), and a resize
-        // rebuilds the chart: wait until the point has a box.
-        await expect.poll(async () => (await point.boundingBox()) !== null).toBe(true);
-        const box = (await point.boundingBox())!;
-        const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
-        if (device === 'phone') await page.touchscreen.tap(x, y);
-        else await page.mouse.move(x, y);
+        // rebuilds the chart (its old dots vanish): find a laid-out point, tap or hover it, and try
+        // again (a few times) if the chart was rebuilt under the pointer.
         const tip = roof.locator('g[aria-label="tip"] text');
+        for (let attempt = 0; attempt < 5 && (await tip.count()) === 0; attempt++) {
+          const box = await point.boundingBox();
+          if (box) {
+            const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+            if (device === 'phone') await page.touchscreen.tap(x, y);
+            else await page.mouse.move(x, y);
+          }
+          await page.waitForTimeout(400);
+        }
         await expect.poll(() => tip.count()).toBeGreaterThan(0);
         // Plot wraps long tips into lines separated by zero-width spaces.
         expect((await tip.first().textContent())?.replace(/[\s\u200b]+/g, ' ').trim()).toMatch(

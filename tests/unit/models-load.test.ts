@@ -62,7 +62,7 @@ describe('readModelSpec (roofline parser + the engine’s limits)', () => {
 
   it('names the field of a bad config and a bad slim marker', () => {
     expect(() => readModelSpec('{"model_type": "gpt2"')).toThrow(
-      /^config\.json: This config\.json is not valid JSON/,
+      /^config\.json: is not valid JSON/,
     );
     const noLayers = { ...configJson('gpt2', TINY_GPT2), n_layer: undefined };
     expect(() => readModelSpec(JSON.stringify(noLayers))).toThrow(/missing the field "n_layer"/);
