@@ -99,6 +99,14 @@ export const lessons: readonly LessonMeta[] = [
     checkpoints: ['rotated-wkv', 'rope-rotations'],
     component: lazyLesson(() => import('./Lesson6Rope').then((m) => m.Lesson6Rope)),
   },
+  {
+    slug: 'biases',
+    title: 'Biases',
+    summary:
+      'The V bias folds into the output bias, softmax cancels the K bias, and slim attention rebuilds V = (K − b_K)·W_KV + b_V (Appendix F).',
+    checkpoints: ['kbias-softmax', 'slim-bias'],
+    component: lazyLesson(() => import('./Lesson7Biases').then((m) => m.Lesson7Biases)),
+  },
 ];
 
 export function findLesson(slug: string): LessonMeta | undefined {

@@ -379,3 +379,72 @@ export function ropeRows(x: Mat, offset: number, inverse = false): Mat {
     ),
   );
 }
+
+export interface BiasDetail {
+  /** q = x W_Q + b_Q of the last token. */
+  q: number[];
+  /** K = X W_K without and with b_K. */
+  K: Mat;
+  KWithBias: Mat;
+  /** Scores q·k_jᵀ/√d_k against K and against K + b_K, and their softmax rows. */
+  scores: number[];
+  scoresWithBias: number[];
+  probs: number[];
+  probsWithBias: number[];
+  /** V = X W_V + b_V, the standard values. */
+  V: Mat;
+  /** (K − b_K) W_KV + b_V from the cached (biased) keys: slim's values. */
+  slimV: Mat;
+  /** K W_KV + b_V, forgetting b_K. */
+  slimVNoShift: Mat;
+  /** b_V W_O + b_O: the output bias that absorbs b_V (Appendix F). */
+  foldedOutputBias: number[];
+}
+
+/**
+ * The pieces lesson 7 shows for the last token of `ids` (one head, float64), from backend ops:
+ * linear with bias, the scores with and without b_K, softmax, and V rebuilt from the biased keys.
+ */
+export function biasDetail(w: ToyWeights, ids: readonly number[], biases: ToyBiases): BiasDetail {
+  const weights = biasedWeights(w, biases);
+  const wKV = formWkv(weights.wK, weights.wV, { label: 'toy W_K' });
+  const b = toyBackend('float64');
+  const zero = new Array<number>(D).fill(0);
+  const n = ids.length;
+  return b.scope(() => {
+    const vec = (v: readonly number[] | undefined) => b.fromArray([...(v ?? zero)], [D]);
+    const X = b.fromArray(embed(ids).flat(), [n, D]);
+    const wQ = b.fromArray(w.wQ.flat(), [D, D]);
+    const wK = b.fromArray(w.wK.flat(), [D, D]);
+    const wV = b.fromArray(w.wV.flat(), [D, D]);
+    const wO = b.fromArray(w.wO.flat(), [D, D]);
+    const kv = b.fromArray(wKV.data, [D, D]);
+    const bK = vec(biases.bK);
+    const minusBK = vec((biases.bK ?? zero).map((x) => -x));
+    const q = b.linear(b.sliceRows(X, n - 1, n), wQ, { bias: vec(biases.bQ) });
+    const K = b.matmul(X, wK);
+    const Kb = b.linear(X, wK, { bias: bK });
+    const scale = 1 / Math.sqrt(D);
+    const scores = b.scale(b.matmul(q, K, { transposeB: true }), scale);
+    const scoresB = b.scale(b.matmul(q, Kb, { transposeB: true }), scale);
+    const V = b.linear(X, wV, { bias: vec(biases.bV) });
+    const slimV = b.linear(b.addBias(Kb, minusBK), kv, { bias: vec(biases.bV) });
+    const slimVNoShift = b.linear(Kb, kv, { bias: vec(biases.bV) });
+    const folded = b.linear(b.fromArray([...(biases.bV ?? zero)], [1, D]), wO, {
+      bias: vec(biases.bO),
+    });
+    return {
+      q: hostRows(q)[0],
+      K: hostRows(K),
+      KWithBias: hostRows(Kb),
+      scores: hostRows(scores)[0],
+      scoresWithBias: hostRows(scoresB)[0],
+      probs: hostRows(b.softmax(scores))[0],
+      probsWithBias: hostRows(b.softmax(scoresB))[0],
+      V: hostRows(V),
+      slimV: hostRows(slimV),
+      slimVNoShift: hostRows(slimVNoShift),
+      foldedOutputBias: hostRows(folded)[0],
+    };
+  });
+}

@@ -206,3 +206,92 @@ describe('lesson 6: RoPE', () => {
     expect(screen.getByTestId('refusal-x-cache').textContent).toMatch(/X-cache.*cannot use RoPE/);
   });
 });
+
+describe('lesson 7: biases', () => {
+  // The lesson's defaults, written out here (not imported) so that the test checks them.
+  const B = { bQ: [1, 0, -1, 1], bK: [1, -1, 0, 2], bV: [0, 1, -1, 1], bO: [1, 0, 0, -1] };
+  const wKV = mm(gaussJordanInverse(W.wK), W.wV);
+
+  it('scores with b_K shift by q·b_K for every key, and softmax is unchanged', () => {
+    renderLesson('/lessons/biases');
+    const q = addRow(mm([X[4]], W.wQ), B.bQ)[0];
+    const K = mm(X, W.wK);
+    const scores = K.map((k) => dot(q, k) / 2);
+    const scoresB = K.map(
+      (k) =>
+        dot(
+          q,
+          k.map((x, j) => x + B.bK[j]),
+        ) / 2,
+    );
+    const table = screen.getByRole('table', { name: 'scores with and without the key bias' });
+    const rows = within(table)
+      .getAllByRole('row')
+      .slice(1)
+      .map((tr) =>
+        within(tr)
+          .getAllByRole('cell')
+          .map((td) => Number((td.textContent ?? '').replace(/−/g, '-'))),
+      );
+    const p = softmax(scores);
+    const ref = scores.map((s, j) => [s, scoresB[j], scoresB[j] - s, p[j], softmax(scoresB)[j]]);
+    expectMatrixClose(rows, ref);
+    // The shift is the same for every key: q·b_K/2.
+    for (const r of ref) expect(r[2]).toBeCloseTo(dot(q, B.bK) / 2, 12);
+    expect(byId('kbias-prob-diff')).toBeLessThan(1e-12);
+    const cp = checkpointAsking(/softmax weights/);
+    expect(before(cp, table)).toBe(true);
+    answer(cp, /Nothing/);
+    expect(within(cp).getByText('Right.')).toBeTruthy();
+  });
+
+  it('b_V folds into the output bias b_V·W_O + b_O, with the same output', () => {
+    renderLesson('/lessons/biases');
+    const folded = addRow(mm([B.bV], W.wO), B.bO);
+    expectMatrixClose(readMatrix('folded output bias'), folded);
+    expect(byId('fold-diff')).toBeLessThan(1e-12);
+  });
+
+  it('slim rebuilds V = (K − b_K)·W_KV + b_V; forgetting b_K is off by b_K·W_KV', () => {
+    renderLesson('/lessons/biases');
+    const V = addRow(mm(X, W.wV), B.bV);
+    const Kb = addRow(mm(X, W.wK), B.bK);
+    const minus = B.bK.map((x) => -x);
+    const slimV = addRow(mm(addRow(Kb, minus), wKV), B.bV);
+    const noShift = addRow(mm(Kb, wKV), B.bV);
+    expectMatrixClose(readMatrix('V'), V);
+    expectMatrixClose(readMatrix('V from K'), slimV);
+    expectMatrixClose(readMatrix('V from K without the shift'), noShift);
+    expect(maxDiff(slimV, V)).toBeLessThan(1e-12);
+    expect(byId('slim-v-diff')).toBeLessThan(1e-12);
+    const cp = checkpointAsking(/which expression/i);
+    expect(before(cp, screen.getByRole('table', { name: 'V from K' }))).toBe(true);
+    expect(screen.queryByTestId('slim-v-noshift-diff')).toBeNull();
+    answer(cp, /b_K/);
+    expect(within(cp).getByText('Right.')).toBeTruthy();
+    const off = Math.max(...mm([B.bK], wKV)[0].map(Math.abs));
+    expect(Math.abs(byId('slim-v-noshift-diff') - off)).toBeLessThan(1e-2 * off);
+  });
+
+  it('toggling each bias keeps slim = standard, and the outputs follow the reference', () => {
+    renderLesson('/lessons/biases');
+    const on: Biases = { ...B };
+    const check = () => {
+      const ref = referenceOutput(W, false, on);
+      expectMatrixClose(readMatrix('bias layer outputs'), [ref, ref, ref]);
+      for (const id of ['bias-o1-f64', 'bias-o2-f64']) expect(byId(id)).toBeLessThan(1e-12);
+      for (const id of ['bias-o1-f32', 'bias-o2-f32']) expect(byId(id)).toBeLessThan(1e-4);
+    };
+    check();
+    for (const name of ['bK', 'bV', 'bO', 'bQ'] as const) {
+      fireEvent.click(screen.getByRole('checkbox', { name: `use ${name[0]}_${name[1]}` }));
+      delete on[name];
+      check();
+    }
+    // An edited bias value reaches the layers: b_V back on with a new first entry.
+    fireEvent.click(screen.getByRole('checkbox', { name: 'use b_V' }));
+    fireEvent.change(screen.getByLabelText('b_V row 1 column 1'), { target: { value: '3' } });
+    on.bV = [3, 1, -1, 1];
+    check();
+  });
+});
