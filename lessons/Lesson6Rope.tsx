@@ -51,7 +51,7 @@ export function Lesson6Rope() {
       </p>
       <Tex block>
         {
-          '\\tilde q_m = R_m\\,q_m,\\quad \\tilde k_j = R_j\\,k_j,\\qquad \\tilde q_m\\cdot\\tilde k_j = q_m\\,R_{j-m}\\,k_j^\\top'
+          '\\tilde q_m = R_m\\,q_m,\\quad \\tilde k_j = R_j\\,k_j,\\qquad \\tilde q_m^\\top \\tilde k_j = q_m^\\top R_m^\\top R_j\\,k_j = q_m^\\top R_{j-m}\\,k_j'
         }
       </Tex>
       <WeightsPanel
@@ -319,8 +319,10 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         For a layer with e = {formatCount(REAL_E)} at n = {formatCount(nReal)}. Plainly: standard
         attention does e rotations per step whatever n is; slim attention does about n·e/2 either
         way, because it reads keys in both forms (rotated for the scores, raw for{' '}
-        <Tex>{'W_{KV}'}</Tex>) and caches only one. A rotation is 4 multiplies and 2 adds, small
-        next to the 2·n·e OPs of the scores themselves, but it is extra work on every step.
+        <Tex>{'W_{KV}'}</Tex>) and caches only one. A rotation is 4 multiplies and 2 adds, so n·e/2
+        rotations are about 3·n·e OPs: more than the 2·n·e OPs of the scores themselves. With RoPE,
+        slim attention’s extra compute per step grows with n, while its memory saving stays half the
+        KV-cache.
       </p>
 
       <h2>Slim = standard, with or without RoPE</h2>
