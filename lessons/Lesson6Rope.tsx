@@ -9,17 +9,22 @@ import { formatCount, formatNumber } from '../components/format';
 import { ropeRotationsPerStep, type RopeCacheVariant } from '../roofline';
 import { embed, tokenText, type Mat, type ToyWeights } from './toyData';
 import { product } from './toyEngine';
-import { compareVariants, ropeRefusal, ropeRows, type RopeCacheChoice } from './toyRuns';
+import {
+  SENTENCE_IDS,
+  compareVariants,
+  ropeRefusal,
+  ropeRows,
+  type RopeCacheChoice,
+} from './toyRuns';
 import { invertWk } from './inversion';
 import { WeightsPanel } from './WeightsPanel';
 import { useToyWeights } from './useToyWeights';
 import { RopeCircle } from './RopeCircle';
 
 const PAPER = 'https://arxiv.org/abs/2503.05840';
-/** "I am a student .": five tokens at positions 0 … 4. */
-export const ROPE_IDS: readonly number[] = [0, 1, 2, 3, 6];
+const ROPE_IDS = SENTENCE_IDS;
 /** Positions the picture offers: 0 … 6 turn the first pair (θ₁ = 1 rad) less than a full turn. */
-export const ROPE_POSITIONS = 7;
+const ROPE_POSITIONS = 7;
 const DEFAULT_Q_POS = 4;
 const DEFAULT_K_POS = 0;
 /** Size for the cost panel: a 7B-class layer, key width e = 4096. */

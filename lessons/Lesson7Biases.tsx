@@ -7,15 +7,14 @@ import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { formatNumber } from '../components/format';
 import { D, tokenText, type Mat, type ToyWeights } from './toyData';
-import { biasDetail, compareVariants, type ToyBiases } from './toyRuns';
+import { SENTENCE_IDS, biasDetail, compareVariants, type ToyBiases } from './toyRuns';
 import { invertWk } from './inversion';
 import { WeightsPanel } from './WeightsPanel';
 import { useToyWeights, TOY_MAX_ABS, TOY_MIN_ABS } from './useToyWeights';
-import { ROPE_IDS } from './Lesson6Rope';
 
 const PAPER = 'https://arxiv.org/abs/2503.05840';
 /** The same five tokens as lesson 6: "I am a student .". */
-const IDS = ROPE_IDS;
+const IDS = SENTENCE_IDS;
 /** A row of a V candidate counts as equal to V within float64 round-off of small numbers. */
 const MATCH = 1e-9;
 
@@ -23,7 +22,7 @@ type BiasName = keyof ToyBiases;
 const BIAS_NAMES: readonly BiasName[] = ['bQ', 'bK', 'bV', 'bO'];
 const TEX: Record<BiasName, string> = { bQ: 'b_Q', bK: 'b_K', bV: 'b_V', bO: 'b_O' };
 /** Small integer defaults, all non-zero so each bias visibly moves something. */
-export const DEFAULT_BIASES: Readonly<Record<BiasName, readonly number[]>> = {
+const DEFAULT_BIASES: Readonly<Record<BiasName, readonly number[]>> = {
   bQ: [1, 0, -1, 1],
   bK: [1, -1, 0, 2],
   bV: [0, 1, -1, 1],

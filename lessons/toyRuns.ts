@@ -276,6 +276,9 @@ export function decodeStepDetail(
 /** The toy model's RoPE: GPT-J's interleaved pairs (x1, x2), (x3, x4), θ base 10000 (Appendix E). */
 export const TOY_ROPE: RopeConfig = { pairing: 'interleaved', base: 10000 };
 
+/** "I am a student .": the five tokens (positions 0 … 4) of lessons 6 and 7. */
+export const SENTENCE_IDS: readonly number[] = [0, 1, 2, 3, 6];
+
 /** Which keys a slim layer with RoPE caches: raw K (rotated on read) or rotated K (Appendix E). */
 export type RopeCacheChoice = 'raw' | 'rotated';
 
