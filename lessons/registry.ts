@@ -99,6 +99,22 @@ export const lessons: readonly LessonMeta[] = [
     checkpoints: ['whole-row', 'intensity'],
     component: lazyLesson(() => import('./Lesson5Heads').then((m) => m.Lesson5Heads)),
   },
+  {
+    slug: 'rope',
+    title: 'RoPE',
+    summary:
+      'Rotary positions turn q and k by their positions. W_KV needs the keys before rotation: cache raw K and rotate on read, or cache rotated K and un-rotate (Appendix E).',
+    checkpoints: ['rotated-wkv', 'rope-rotations'],
+    component: lazyLesson(() => import('./Lesson6Rope').then((m) => m.Lesson6Rope)),
+  },
+  {
+    slug: 'biases',
+    title: 'Biases',
+    summary:
+      'The V bias folds into the output bias, softmax cancels the K bias, and slim attention rebuilds V = (K − b_K)·W_KV + b_V (Appendix F).',
+    checkpoints: ['kbias-softmax', 'slim-bias'],
+    component: lazyLesson(() => import('./Lesson7Biases').then((m) => m.Lesson7Biases)),
+  },
 ];
 
 export function findLesson(slug: string): LessonMeta | undefined {

@@ -15,6 +15,7 @@ import {
   type Backend,
   type CacheStats,
   type DType,
+  type RopeConfig,
 } from '../engine';
 import { invertWk } from './inversion';
 import {
@@ -266,6 +267,187 @@ export function decodeStepDetail(
       layerOutputs,
       y: outputs.standard,
       logits: logitsOf(xRow, outputs.standard),
+    };
+  });
+}
+
+// ------------------------------------------------------------------ RoPE and biases (lessons 6, 7)
+
+/** The toy model's RoPE: GPT-J's interleaved pairs (x1, x2), (x3, x4), θ base 10000 (Appendix E). */
+export const TOY_ROPE: RopeConfig = { pairing: 'interleaved', base: 10000 };
+
+/** "I am a student .": the five tokens (positions 0 … 4) of lessons 6 and 7. */
+export const SENTENCE_IDS: readonly number[] = [0, 1, 2, 3, 6];
+
+/** Which keys a slim layer with RoPE caches: raw K (rotated on read) or rotated K (Appendix E). */
+export type RopeCacheChoice = 'raw' | 'rotated';
+
+/** The toy layer's optional biases (Appendix F); each has D entries. */
+export interface ToyBiases {
+  bQ?: readonly number[];
+  bK?: readonly number[];
+  bV?: readonly number[];
+  bO?: readonly number[];
+}
+
+export interface VariantOptions {
+  rope?: boolean;
+  ropeCache?: RopeCacheChoice;
+  biases?: ToyBiases;
+}
+
+/**
+ * The engine configuration of one path with or without the toy RoPE: the same three paths as
+ * PATH_CONFIGS, the slim ones caching raw or rotated keys.
+ */
+export function variantConfig(path: PathName, options: VariantOptions): AttentionConfig {
+  const base = PATH_CONFIGS[path];
+  if (!options.rope) return base;
+  if (base.scheme === 'k-cache')
+    return { ...base, rope: TOY_ROPE, ropeCache: options.ropeCache ?? 'raw' };
+  return { ...base, rope: TOY_ROPE };
+}
+
+/** The toy weights for one head, with the chosen biases, in the engine's layout. */
+export function biasedWeights(w: ToyWeights, biases: ToyBiases = {}): AttentionWeights {
+  const vec = (v: readonly number[] | undefined) => (v ? Float64Array.from(v) : undefined);
+  return {
+    ...attentionWeights(w, 1),
+    bQ: vec(biases.bQ),
+    bK: vec(biases.bK),
+    bV: vec(biases.bV),
+    bO: vec(biases.bO),
+  };
+}
+
+/**
+ * The last token's output of the standard and both slim layers (one head) with RoPE and biases
+ * as chosen: prefill all but the last token, decode the last. Same shape as comparePaths.
+ */
+export function compareVariants(
+  w: ToyWeights,
+  ids: readonly number[],
+  options: VariantOptions,
+  dtype: DType,
+): PathOutputs {
+  const weights = biasedWeights(w, options.biases);
+  const backend = toyBackend(dtype);
+  const run = (p: PathName) =>
+    runLayer(backend, weights, variantConfig(p, options), ids, ids.length - 1);
+  const s = run('standard');
+  const o1 = run('option1');
+  const o2 = run('option2');
+  const last = (r: { outputs: Mat }) => r.outputs[r.outputs.length - 1];
+  const rows = { standard: last(s), option1: last(o1), option2: last(o2) };
+  return {
+    dtype,
+    rows,
+    maxDiff: {
+      option1VsStandard: maxAbsDiff(rows.option1, rows.standard),
+      option2VsStandard: maxAbsDiff(rows.option2, rows.standard),
+      option1VsOption2: maxAbsDiff(rows.option1, rows.option2),
+    },
+    cache: { standard: s.cache, option1: o1.cache, option2: o2.cache },
+  };
+}
+
+/**
+ * Tries to build a layer of `scheme` with the toy RoPE and returns the engine's refusal, or
+ * undefined if it builds: the V-cache and X-cache variants cannot use RoPE (Appendices C, E).
+ */
+export function ropeRefusal(w: ToyWeights, scheme: 'v-cache' | 'x-cache'): string | undefined {
+  try {
+    createAttention(toyBackend('float64'), attentionWeights(w, 1), {
+      scheme,
+      rope: TOY_ROPE,
+      label: `toy ${scheme}`,
+    }).dispose();
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Rows of x [r, D] rotated by RoPE at positions offset … offset + r − 1 (or un-rotated). */
+export function ropeRows(x: Mat, offset: number, inverse = false): Mat {
+  const b = toyBackend('float64');
+  return b.scope(() =>
+    hostRows(
+      b.rope(b.fromArray(x.flat(), [x.length, D]), {
+        heads: 1,
+        positionOffset: offset,
+        inverse,
+        ...TOY_ROPE,
+      }),
+    ),
+  );
+}
+
+export interface BiasDetail {
+  /** q = x W_Q + b_Q of the last token. */
+  q: number[];
+  /** K = X W_K without and with b_K. */
+  K: Mat;
+  KWithBias: Mat;
+  /** Scores q·k_jᵀ/√d_k against K and against K + b_K, and their softmax rows. */
+  scores: number[];
+  scoresWithBias: number[];
+  probs: number[];
+  probsWithBias: number[];
+  /** V = X W_V + b_V, the standard values. */
+  V: Mat;
+  /** (K − b_K) W_KV + b_V from the cached (biased) keys: slim's values. */
+  slimV: Mat;
+  /** K W_KV + b_V, forgetting b_K. */
+  slimVNoShift: Mat;
+  /** b_V W_O + b_O: the output bias that absorbs b_V (Appendix F). */
+  foldedOutputBias: number[];
+}
+
+/**
+ * The pieces lesson 7 shows for the last token of `ids` (one head, float64), from backend ops:
+ * linear with bias, the scores with and without b_K, softmax, and V rebuilt from the biased keys.
+ */
+export function biasDetail(w: ToyWeights, ids: readonly number[], biases: ToyBiases): BiasDetail {
+  const weights = biasedWeights(w, biases);
+  const wKV = formWkv(weights.wK, weights.wV, { label: 'toy W_K' });
+  const b = toyBackend('float64');
+  const zero = new Array<number>(D).fill(0);
+  const n = ids.length;
+  return b.scope(() => {
+    const vec = (v: readonly number[] | undefined) => b.fromArray([...(v ?? zero)], [D]);
+    const X = b.fromArray(embed(ids).flat(), [n, D]);
+    const wQ = b.fromArray(w.wQ.flat(), [D, D]);
+    const wK = b.fromArray(w.wK.flat(), [D, D]);
+    const wV = b.fromArray(w.wV.flat(), [D, D]);
+    const wO = b.fromArray(w.wO.flat(), [D, D]);
+    const kv = b.fromArray(wKV.data, [D, D]);
+    const bK = vec(biases.bK);
+    const minusBK = vec((biases.bK ?? zero).map((x) => -x));
+    const q = b.linear(b.sliceRows(X, n - 1, n), wQ, { bias: vec(biases.bQ) });
+    const K = b.matmul(X, wK);
+    const Kb = b.linear(X, wK, { bias: bK });
+    const scale = 1 / Math.sqrt(D);
+    const scores = b.scale(b.matmul(q, K, { transposeB: true }), scale);
+    const scoresB = b.scale(b.matmul(q, Kb, { transposeB: true }), scale);
+    const V = b.linear(X, wV, { bias: vec(biases.bV) });
+    const slimV = b.linear(b.addBias(Kb, minusBK), kv, { bias: vec(biases.bV) });
+    const slimVNoShift = b.linear(Kb, kv, { bias: vec(biases.bV) });
+    const folded = b.linear(b.fromArray([...(biases.bV ?? zero)], [1, D]), wO, {
+      bias: vec(biases.bO),
+    });
+    return {
+      q: hostRows(q)[0],
+      K: hostRows(K),
+      KWithBias: hostRows(Kb),
+      scores: hostRows(scores)[0],
+      scoresWithBias: hostRows(scoresB)[0],
+      probs: hostRows(b.softmax(scores))[0],
+      probsWithBias: hostRows(b.softmax(scoresB))[0],
+      V: hostRows(V),
+      slimV: hostRows(slimV),
+      slimVNoShift: hostRows(slimVNoShift),
+      foldedOutputBias: hostRows(folded)[0],
     };
   });
 }

@@ -114,3 +114,5 @@ export { applicability } from './applicability';
 export type { Applicability, ApplicabilityKind, SlimOption } from './applicability';
 export type { CacheScheme, DecodeOrder } from './schemes';
 export { cacheSchemeLabels, decodeOrderLabels } from './schemes';
+export { ropeRotationsPerStep } from './rope';
+export type { RopeCacheVariant, RopeRotations } from './rope';
