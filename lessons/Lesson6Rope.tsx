@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { enumCodec, numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { LessonCheckpoint } from './LessonCheckpoint';
+import { PathDiffTable } from './PathDiffTable';
 import { MatrixView } from '../components/MatrixView';
 import { Slider } from '../components/Slider';
 import { Tex } from '../components/Tex';
@@ -355,27 +356,13 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           ))}
         </fieldset>
       </div>
-      <table className="diff-table" aria-label="RoPE slim versus standard">
-        <thead>
-          <tr>
-            <th scope="col">max |Δ| of the output of “{tokens[n - 1]}”</th>
-            <th scope="col">float64</th>
-            <th scope="col">float32</th>
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <th scope="row">option 1 vs standard</th>
-            <td data-testid="rope-o1-f64">{formatNumber(f64.maxDiff.option1VsStandard, 3)}</td>
-            <td data-testid="rope-o1-f32">{formatNumber(f32.maxDiff.option1VsStandard, 3)}</td>
-          </tr>
-          <tr>
-            <th scope="row">option 2 vs standard</th>
-            <td data-testid="rope-o2-f64">{formatNumber(f64.maxDiff.option2VsStandard, 3)}</td>
-            <td data-testid="rope-o2-f32">{formatNumber(f32.maxDiff.option2VsStandard, 3)}</td>
-          </tr>
-        </tbody>
-      </table>
+      <PathDiffTable
+        ariaLabel="RoPE slim versus standard"
+        heading={<>max |Δ| of the output of “{tokens[n - 1]}”</>}
+        testId="rope"
+        f64={f64}
+        f32={f32}
+      />
       <MatrixView
         label="RoPE layer outputs"
         caption={

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { enumCodec, matrixCodec, type UrlCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { LessonCheckpoint } from './LessonCheckpoint';
+import { PathDiffTable } from './PathDiffTable';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
@@ -311,27 +312,13 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
         The engine’s standard layer and both slim orders, with the biases switched as above,
         decoding “{tokens[n - 1]}”:
       </p>
-      <table className="diff-table" aria-label="biases slim versus standard">
-        <thead>
-          <tr>
-            <th scope="col">max |Δ| of the output</th>
-            <th scope="col">float64</th>
-            <th scope="col">float32</th>
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <th scope="row">option 1 vs standard</th>
-            <td data-testid="bias-o1-f64">{formatNumber(f64.maxDiff.option1VsStandard, 3)}</td>
-            <td data-testid="bias-o1-f32">{formatNumber(f32.maxDiff.option1VsStandard, 3)}</td>
-          </tr>
-          <tr>
-            <th scope="row">option 2 vs standard</th>
-            <td data-testid="bias-o2-f64">{formatNumber(f64.maxDiff.option2VsStandard, 3)}</td>
-            <td data-testid="bias-o2-f32">{formatNumber(f32.maxDiff.option2VsStandard, 3)}</td>
-          </tr>
-        </tbody>
-      </table>
+      <PathDiffTable
+        ariaLabel="biases slim versus standard"
+        heading={'max |Δ| of the output'}
+        testId="bias"
+        f64={f64}
+        f32={f32}
+      />
       <MatrixView
         label="bias layer outputs"
         caption={<>Output of “{tokens[n - 1]}” (float64)</>}

@@ -115,17 +115,11 @@ function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
   return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 }
 
-/** The last token's output of the standard, option-1 and option-2 layers on one dtype. */
-export function comparePaths(
-  w: ToyWeights,
-  heads: number,
-  ids: readonly number[],
-  promptLength: number,
+/** Runs the three paths and compares the last token's output rows. */
+function pathOutputs(
   dtype: DType,
+  run: (p: PathName) => { outputs: Mat; cache: CacheStats },
 ): PathOutputs {
-  const weights = attentionWeights(w, heads);
-  const backend = toyBackend(dtype);
-  const run = (p: PathName) => runLayer(backend, weights, PATH_CONFIGS[p], ids, promptLength);
   const s = run('standard');
   const o1 = run('option1');
   const o2 = run('option2');
@@ -141,6 +135,20 @@ export function comparePaths(
     },
     cache: { standard: s.cache, option1: o1.cache, option2: o2.cache },
   };
+}
+
+/** The last token's output of the standard, option-1 and option-2 layers on one dtype. */
+export function comparePaths(
+  w: ToyWeights,
+  heads: number,
+  ids: readonly number[],
+  promptLength: number,
+  dtype: DType,
+): PathOutputs {
+  const weights = attentionWeights(w, heads);
+  const backend = toyBackend(dtype);
+  const run = (p: PathName) => runLayer(backend, weights, PATH_CONFIGS[p], ids, promptLength);
+  return pathOutputs(dtype, run);
 }
 
 /** Cache bytes of the standard and slim layers after prefilling the first `count` prompt tokens. */
@@ -334,21 +342,7 @@ export function compareVariants(
   const backend = toyBackend(dtype);
   const run = (p: PathName) =>
     runLayer(backend, weights, variantConfig(p, options), ids, ids.length - 1);
-  const s = run('standard');
-  const o1 = run('option1');
-  const o2 = run('option2');
-  const last = (r: { outputs: Mat }) => r.outputs[r.outputs.length - 1];
-  const rows = { standard: last(s), option1: last(o1), option2: last(o2) };
-  return {
-    dtype,
-    rows,
-    maxDiff: {
-      option1VsStandard: maxAbsDiff(rows.option1, rows.standard),
-      option2VsStandard: maxAbsDiff(rows.option2, rows.standard),
-      option1VsOption2: maxAbsDiff(rows.option1, rows.option2),
-    },
-    cache: { standard: s.cache, option1: o1.cache, option2: o2.cache },
-  };
+  return pathOutputs(dtype, run);
 }
 
 /**
