@@ -1,5 +1,5 @@
 import { PlotFigure } from '../components/charts/PlotFigure';
-import { plotStyle, seriesLines, tickFormat } from '../components/charts/marks';
+import { plotStyle, seriesColors, seriesLines, tickFormat } from '../components/charts/marks';
 import { formatBytes, formatCount } from '../components/format';
 import type { StepReport } from './decoding';
 
@@ -31,7 +31,11 @@ export function CacheChart({ steps }: { steps: readonly StepReport[] }) {
           tickFormat: (n: number) => (Number.isInteger(n) ? formatCount(n) : ''),
         },
         y: { label: '↑ cache bytes', grid: true, zero: true, tickFormat: tickFormat('bytes') },
-        color: { legend: true, domain: ['standard (KV-cache)', 'slim (K-cache)'] },
+        color: {
+          legend: true,
+          domain: ['standard (KV-cache)', 'slim (K-cache)'],
+          range: [seriesColors.kv, seriesColors.slim],
+        },
         marks: seriesLines(data, {
           x: 'tokens',
           y: 'bytes',

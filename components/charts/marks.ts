@@ -180,3 +180,19 @@ export function seriesLines<T>(data: readonly T[], options: SeriesLinesOptions<T
 export function tokens(n: number): string {
   return `${formatCount(n)} token${n === 1 ? '' : 's'}`;
 }
+
+/**
+ * Series colours, the same in every chart of the app (standard KV-cache red, slim blue wherever
+ * they are drawn: explorer, lessons, Playground) and at least 3:1 against both themes'
+ * backgrounds (white and #0f172a).
+ */
+export const seriesColors = {
+  weights: '#8c8c8c',
+  kv: '#e45756',
+  slim: '#4c78a8',
+  'x-cache': '#54a24b',
+  'e-cache': '#b279a2',
+  'v-first': '#f58518',
+  'k-first': '#4c78a8',
+  capacity: '#c2410c',
+} as const;

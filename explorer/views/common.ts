@@ -1,3 +1,4 @@
+import { seriesColors } from '../../components/charts/marks';
 import type { Setup } from '../series';
 
 /** What every chart view gets: the resolved setup and the plotted context grid. */
@@ -6,20 +7,8 @@ export interface ViewProps {
   grid: readonly number[];
 }
 
-/**
- * Series colours, the same in every view (vanilla/standard is red, slim blue wherever they are
- * drawn) and at least 3:1 against both themes' backgrounds (white and #0f172a).
- */
-export const colors = {
-  weights: '#8c8c8c',
-  kv: '#e45756',
-  slim: '#4c78a8',
-  'x-cache': '#54a24b',
-  'e-cache': '#b279a2',
-  'v-first': '#f58518',
-  'k-first': '#4c78a8',
-  capacity: '#c2410c',
-} as const;
+/** Series colours, shared with every chart of the app (components/charts/marks.ts). */
+export const colors = seriesColors;
 
 /** The colour of a decode operating point (view 3): that of its cache scheme in views 1–2. */
 export function pointColor(id: string): string {
