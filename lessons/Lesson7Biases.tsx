@@ -95,6 +95,8 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
   const bO = useBias('bO');
   const state = { bQ, bK, bV, bO };
   const [slimRevealed, setSlimRevealed] = useState(false);
+  // The softmax with b_K answers the b_K prediction: shown once it is revealed.
+  const [kbiasRevealed, setKbiasRevealed] = useState(false);
   const biases: ToyBiases = useMemo(
     () => ({
       bQ: bQ.on ? bQ.value : undefined,
@@ -193,6 +195,7 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
       </p>
       <LessonCheckpoint
         id="kbias-softmax"
+        onRevealed={() => setKbiasRevealed(true)}
         question={
           <>
             Switch <Tex>{'b_K'}</Tex> on. What happens to the softmax weights of “{tokens[n - 1]}”
@@ -225,7 +228,7 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
             <th scope="col">score, with b_K</th>
             <th scope="col">difference</th>
             <th scope="col">softmax, no b_K</th>
-            <th scope="col">softmax, with b_K</th>
+            {kbiasRevealed && <th scope="col">softmax, with b_K</th>}
           </tr>
         </thead>
         <tbody>
@@ -236,15 +239,21 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
               <td>{formatNumber(detail.scoresWithBias[j])}</td>
               <td>{formatNumber(shift[j])}</td>
               <td>{formatNumber(detail.probs[j])}</td>
-              <td>{formatNumber(detail.probsWithBias[j])}</td>
+              {kbiasRevealed && <td>{formatNumber(detail.probsWithBias[j])}</td>}
             </tr>
           ))}
         </tbody>
       </table>
-      <p>
-        max |Δ| of the softmax row with and without <Tex>{'b_K'}</Tex>:{' '}
-        <strong data-testid="kbias-prob-diff">{formatNumber(probDiff, 3)}</strong>.
-      </p>
+      {kbiasRevealed ? (
+        <p>
+          max |Δ| of the softmax row with and without <Tex>{'b_K'}</Tex>:{' '}
+          <strong data-testid="kbias-prob-diff">{formatNumber(probDiff, 3)}</strong>.
+        </p>
+      ) : (
+        <p className="small">
+          The softmax with <Tex>{'b_K'}</Tex> appears once the prediction above is answered.
+        </p>
+      )}
 
       <h2>Slim attention with a key bias</h2>
       <p>

@@ -61,6 +61,12 @@ describe('lessons 6 and 7 in Chromium', () => {
         const before = await outputs.textContent();
         await page.getByRole('checkbox', { name: 'use b_V' }).uncheck();
         await expect.poll(() => outputs.textContent()).not.toBe(before);
+        // The softmax with b_K shows once its prediction is answered.
+        const cp = page.getByRole('region', { name: 'Checkpoint question' }).filter({
+          hasText: 'softmax weights',
+        });
+        await cp.getByLabel(/Nothing/).check();
+        await cp.getByRole('button', { name: 'Reveal the answer' }).click();
         await bK.uncheck();
         expect(await bK.isChecked()).toBe(false);
         expect(await num(page, 'bias-o1-f64')).toBeLessThan(1e-12);
