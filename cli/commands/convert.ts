@@ -202,7 +202,7 @@ Options:
                 largestInputShard}
   -h, --help    show this help
 
-Example: slim convert --model public/models/moby-gpt2 --out /tmp/moby-gpt2-slim
+Example: slim convert --model public/models/moby-gpt2 --out moby-gpt2-slim
 `,
   options: { model: { type: 'string' }, out: { type: 'string' } },
   async run(values, { io, json }) {
