@@ -113,7 +113,14 @@ export function UrlStateProvider({
   });
   useEffect(() => () => clearTimeout(timer.current), []);
 
-  const own = navigationType === 'REPLACE' && writeIdOf(location.state) === lastWrite.current;
+  // One of this provider's own writes, the latest or an earlier one whose render arrives after a
+  // newer write was issued (navigations render as transitions): never mistake it for a link.
+  const writeId = writeIdOf(location.state);
+  const own =
+    navigationType === 'REPLACE' &&
+    writeId !== undefined &&
+    writeId > 0 &&
+    writeId <= lastWrite.current;
   if (location.key !== seenKey) {
     // An address from elsewhere wins over the values set here (adjusting state while rendering,
     // so no child renders with the old values).
