@@ -1,10 +1,9 @@
 import type { Backend } from '../backend';
-import { formWkv } from '../slim';
 import type { Tensor } from '../tensor';
 import { RowCache } from './cache';
 import { CrossAttentionBase } from './crossBase';
 import type { AttentionWeights, CrossAttentionConfig } from './types';
-import { foldOutputBias, layerName, vecMat, type LayerDims } from './weights';
+import { kCacheValuePath, type LayerDims } from './weights';
 
 type Option1Config = Extract<CrossAttentionConfig, { scheme: 'k-cache' }>;
 
@@ -27,23 +26,14 @@ export class CrossKCacheAttention extends CrossAttentionBase {
   constructor(backend: Backend, w: AttentionWeights, config: Option1Config, dims: LayerDims) {
     super(backend, config, dims, [new RowCache(backend, 'cross K', dims.e)]);
     this.kFirst = config.decodeOrder === 'k-first';
-    const wKV = formWkv(w.wK, w.wV, {
-      label: `${layerName(config)}, W_K`,
-      maxCondition: config.maxCondition,
-    });
-    let valueConstant = w.bV ? Float64Array.from(w.bV) : undefined;
-    if (w.bK) {
-      const shift = vecMat(w.bK, wKV);
-      valueConstant ??= new Float64Array(dims.e);
-      for (let j = 0; j < dims.e; j++) valueConstant[j] -= shift[j];
-    }
+    const { wKV, bO } = kCacheValuePath(w, config, dims.e);
     this.wQ = this.upload(w.wQ);
     this.wK = this.upload(w.wK);
     this.wKV = this.upload(wKV);
     this.wO = this.upload(w.wO);
     this.bQ = this.uploadBias(w.bQ);
     this.bK = this.uploadBias(w.bK);
-    this.bO = this.uploadBias(foldOutputBias(valueConstant, w.wO, w.bO));
+    this.bO = this.uploadBias(bO);
   }
 
   get encoderLength(): number {

@@ -1,10 +1,9 @@
 import type { Backend } from '../backend';
-import { formWkv } from '../slim';
 import type { Tensor } from '../tensor';
 import { AttentionBase } from './base';
 import { RowCache } from './cache';
 import type { AttentionConfig, AttentionWeights } from './types';
-import { foldOutputBias, layerName, vecMat, type LayerDims } from './weights';
+import { kCacheValuePath, type LayerDims } from './weights';
 
 type SlimConfig = Extract<AttentionConfig, { scheme: 'k-cache' }>;
 
@@ -27,27 +26,14 @@ export class SlimAttention extends AttentionBase {
   constructor(backend: Backend, w: AttentionWeights, config: SlimConfig, dims: LayerDims) {
     super(backend, config, dims, [new RowCache(backend, 'K', dims.e)]);
     this.slim = config;
-    // W_KV = W_K⁻¹ W_V in float64 (right inverse for e > d, paper §3); SingularMatrixError names
-    // the layer when W_K has no usable inverse.
-    const wKV = formWkv(w.wK, w.wV, {
-      label: `${layerName(config)}, W_K`,
-      maxCondition: config.maxCondition,
-    });
-    // V = (K − b_K) W_KV + b_V: the constant row b_V − b_K W_KV folds into the output bias
-    // (paper Appendix F), so the value path is a bare K W_KV.
-    let valueConstant = w.bV ? Float64Array.from(w.bV) : undefined;
-    if (w.bK) {
-      const shift = vecMat(w.bK, wKV);
-      valueConstant ??= new Float64Array(dims.e);
-      for (let j = 0; j < dims.e; j++) valueConstant[j] -= shift[j];
-    }
+    const { wKV, bO } = kCacheValuePath(w, config, dims.e);
     this.wQ = this.upload(w.wQ);
     this.wK = this.upload(w.wK);
     this.wKV = this.upload(wKV);
     this.wO = this.upload(w.wO);
     this.bQ = this.uploadBias(w.bQ);
     this.bK = this.uploadBias(w.bK);
-    this.bO = this.uploadBias(foldOutputBias(valueConstant, w.wO, w.bO));
+    this.bO = this.uploadBias(bO);
   }
 
   protected forward(x: Tensor, n0: number): Tensor {

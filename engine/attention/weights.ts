@@ -1,5 +1,6 @@
 /** Validation and float64 host-side preparation of attention weights (paper §1, §3, Appendix F). */
 import type { Matrix64 } from '../linalg';
+import { formWkv } from '../slim';
 import { EngineInputError, assertFinite } from '../tensor';
 import type { AttentionWeights } from './types';
 
@@ -85,4 +86,28 @@ export function foldOutputBias(
   const folded = vecMat(valueConstant, wO);
   if (bO) for (let j = 0; j < folded.length; j++) folded[j] += bO[j];
   return folded;
+}
+
+/**
+ * The K-cache value path of a layer (paper §1, Appendix F): W_KV = W_K⁻¹·W_V, formed in float64
+ * by engine/slim (SingularMatrixError names the layer), and the output bias with the constant
+ * row b_V − b_K·W_KV folded in, since V = (K − b_K)·W_KV + b_V: the value path is a bare K·W_KV.
+ * Self-attention (slim.ts) and cross-attention option 1 (crossKCache.ts) share it.
+ */
+export function kCacheValuePath(
+  w: AttentionWeights,
+  config: { label?: string; maxCondition?: number },
+  e: number,
+): { wKV: Matrix64; bO: Float64Array | undefined } {
+  const wKV = formWkv(w.wK, w.wV, {
+    label: `${layerName(config)}, W_K`,
+    maxCondition: config.maxCondition,
+  });
+  let valueConstant = w.bV ? Float64Array.from(w.bV) : undefined;
+  if (w.bK) {
+    const shift = vecMat(w.bK, wKV);
+    valueConstant ??= new Float64Array(e);
+    for (let j = 0; j < e; j++) valueConstant[j] -= shift[j];
+  }
+  return { wKV, bO: foldOutputBias(valueConstant, w.wO, w.bO) };
 }
