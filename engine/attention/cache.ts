@@ -117,3 +117,19 @@ export class RowCache {
     this.storage = next;
   }
 }
+
+/** The statistics of a layer's caches, summed (filled values and bytes, reserved bytes). */
+export function sumCacheStats(rowCaches: readonly RowCache[]): {
+  values: number;
+  bytes: number;
+  allocatedBytes: number;
+  caches: RowCacheStats[];
+} {
+  const caches = rowCaches.map((c) => c.stats());
+  return {
+    values: caches.reduce((s, c) => s + c.values, 0),
+    bytes: caches.reduce((s, c) => s + c.bytes, 0),
+    allocatedBytes: rowCaches.reduce((s, c) => s + c.allocatedBytes, 0),
+    caches,
+  };
+}

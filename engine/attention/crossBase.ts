@@ -2,7 +2,7 @@
 import type { Backend } from '../backend';
 import type { Matrix64 } from '../linalg';
 import { EngineInputError, shapeString, type Tensor } from '../tensor';
-import type { RowCache } from './cache';
+import { sumCacheStats, type RowCache } from './cache';
 import type { CacheStats, CrossAttentionConfig, CrossAttentionLayer } from './types';
 import { layerName, type LayerDims } from './weights';
 
@@ -44,13 +44,7 @@ export abstract class CrossAttentionBase implements CrossAttentionLayer {
   }
 
   cacheStats(): CacheStats {
-    const caches = this.caches.map((c) => c.stats());
-    return {
-      values: caches.reduce((s, c) => s + c.values, 0),
-      bytes: caches.reduce((s, c) => s + c.bytes, 0),
-      allocatedBytes: this.caches.reduce((s, c) => s + c.allocatedBytes, 0),
-      caches,
-    };
+    return sumCacheStats(this.caches);
   }
 
   reset(): void {
