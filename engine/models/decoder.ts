@@ -296,3 +296,16 @@ export abstract class DecoderModel {
     }
   }
 }
+
+/** The shape fields a RoPE decoder's config shares (Llama, GPT-NeoX). */
+export interface RotaryDecoderShape {
+  vocabSize: number;
+  /** max_position_embeddings. */
+  maxPositions: number;
+  /** hidden_size d. */
+  d: number;
+  heads: number;
+  layers: number;
+  /** intermediate_size. */
+  ffnDim: number;
+}

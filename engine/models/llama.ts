@@ -21,19 +21,11 @@ import {
   setLinearRowsT,
   type DecoderOptions,
   type HostWeights,
+  type RotaryDecoderShape,
 } from './decoder';
 import type { AttentionLayout } from './layout';
 
-export interface LlamaConfig {
-  vocabSize: number;
-  /** max_position_embeddings. */
-  maxPositions: number;
-  /** hidden_size d. */
-  d: number;
-  heads: number;
-  layers: number;
-  /** intermediate_size. */
-  ffnDim: number;
+export interface LlamaConfig extends RotaryDecoderShape {
   /** rms_norm_eps. */
   normEps: number;
   /** rope_theta. */

@@ -20,17 +20,11 @@ import {
   setLinearRowsT,
   type DecoderOptions,
   type HostWeights,
+  type RotaryDecoderShape,
 } from './decoder';
 import type { AttentionLayout } from './layout';
 
-export interface NeoxConfig {
-  vocabSize: number;
-  maxPositions: number;
-  d: number;
-  heads: number;
-  layers: number;
-  /** intermediate_size. */
-  ffnDim: number;
+export interface NeoxConfig extends RotaryDecoderShape {
   /** layer_norm_eps. */
   normEps: number;
   /** rotary_emb_base / rope_theta. */
