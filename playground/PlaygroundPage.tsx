@@ -10,7 +10,11 @@ import { LayerReportTable } from './LayerReport';
 import { compareRuns, maxDeltaUntilDivergence, type Sampling, type StepReport } from './decoding';
 import {
   DEFAULT_MODELS,
+  DEFAULT_MODEL_NAMES,
+  defaultModelsBase,
   type DefaultModel,
+} from '../components/defaultModels';
+import {
   type GenerateResult,
   type GenerateStart,
   type GenerateUpdate,
@@ -23,7 +27,7 @@ import {
 import './playground.css';
 
 type ModelChoice = DefaultModel | 'hub' | 'files';
-const MODEL_CHOICES: readonly ModelChoice[] = ['moby-gpt2', 'moby-llama', 'hub', 'files'];
+const MODEL_CHOICES: readonly ModelChoice[] = [...DEFAULT_MODEL_NAMES, 'hub', 'files'];
 const modelCodec = enumCodec(MODEL_CHOICES);
 const backendCodec = enumCodec(['webgl', 'cpu'] as const);
 const decodingCodec = enumCodec(['greedy', 'sample'] as const);
@@ -59,10 +63,6 @@ const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
 const rate = (bytesPerSecond: number): string => `${formatBytes(bytesPerSecond)}/s`;
-
-/** The models folder the app serves (public/models), as an absolute URL for the worker. */
-const modelsBase = (): string =>
-  new URL(`${import.meta.env.BASE_URL}models/`, window.location.href).href;
 
 function DownloadBar({ p }: { p: LoadProgress }) {
   const pct = p.percent ?? undefined;
@@ -157,8 +157,8 @@ export default function PlaygroundPage() {
 
   // A default model loads as soon as it is picked (and on the first visit).
   useEffect(() => {
-    if (model === 'moby-gpt2' || model === 'moby-llama')
-      void startLoad({ kind: 'default', name: model, base: modelsBase() }, model);
+    if (model !== 'hub' && model !== 'files')
+      void startLoad({ kind: 'default', name: model, base: defaultModelsBase() }, model);
   }, [model, startLoad]);
 
   const loadHub = () => {

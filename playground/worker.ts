@@ -35,16 +35,7 @@ import {
   type Sampling,
   type StepReport,
 } from './decoding';
-
-/** The models shipped with the app (public/models/…), in Hugging Face layout. */
-export const DEFAULT_MODELS = {
-  'moby-gpt2': 'GPT-2 family, trained on Moby-Dick',
-  'moby-llama': 'Llama family, trained on Moby-Dick',
-} as const;
-export type DefaultModel = keyof typeof DEFAULT_MODELS;
-
-/** The files a default model is fetched as. */
-const DEFAULT_FILES = ['config.json', 'model.safetensors', 'tokenizer.json'];
+import { fetchDefaultModel, type DefaultModel } from '../components/defaultModels';
 
 export type ModelSource =
   /** `base`: the absolute URL of the models folder (…/models/). */
@@ -144,20 +135,6 @@ function hubClient(endpoint: string): HubClient {
   return c;
 }
 
-async function fetchDefault(name: DefaultModel, base: string): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
-  for (const file of DEFAULT_FILES) {
-    const url = new URL(`${name}/${file}`, base).href;
-    const response = await fetch(url);
-    if (!response.ok)
-      throw new Error(
-        `The default model file ${name}/${file} could not be fetched (HTTP ${response.status}).`,
-      );
-    files.set(file, new Uint8Array(await response.arrayBuffer()));
-  }
-  return files;
-}
-
 /**
  * Local files by their names; a single weights file with another name counts as
  * model.safetensors (the checkpoint loader names it in its messages).
@@ -198,7 +175,7 @@ const api = {
     let name: string;
     let fromCache = false;
     if (source.kind === 'default') {
-      files = await fetchDefault(source.name, source.base);
+      files = await fetchDefaultModel(source.name, source.base);
       name = source.name;
     } else if (source.kind === 'hub') {
       download?.abort();
