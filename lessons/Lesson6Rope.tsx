@@ -96,7 +96,9 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
     'raw',
   );
   const [rawN, setNExp] = useLessonState('n', numberCodec, DEFAULT_N_EXPONENT);
+  // Each checkpoint's answer (K̃·W_KV against V; the rotation counts) shows once it is revealed.
   const [rowsRevealed, setRowsRevealed] = useState(false);
+  const [rotationsRevealed, setRotationsRevealed] = useState(false);
   const clampPos = (v: number) => Math.min(ROPE_POSITIONS - 1, Math.max(0, Math.round(v)));
   const qPos = clampPos(rawQ);
   const kPos = clampPos(rawK);
@@ -226,21 +228,23 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           rowLabels={tokens}
         />
         <MatrixView label="V" caption={<Tex>{'V = XW_V'}</Tex>} value={V} rowLabels={tokens} />
-        <MatrixView
-          label="rotated K times W_KV"
-          caption={<Tex>{'\\tilde K W_{KV}'}</Tex>}
-          value={fromRot}
-          rowLabels={tokens}
-        />
+        {rowsRevealed && (
+          <MatrixView
+            label="rotated K times W_KV"
+            caption={<Tex>{'\\tilde K W_{KV}'}</Tex>}
+            value={fromRot}
+            rowLabels={tokens}
+          />
+        )}
       </div>
       <p>
         max |Δ| of <Tex>{'K W_{KV}'}</Tex> against <Tex>{'V'}</Tex>:{' '}
-        <strong data-testid="raw-wkv-diff">{formatNumber(maxAbs(fromRaw, V), 3)}</strong>; of{' '}
-        <Tex>{'\\tilde K W_{KV}'}</Tex> against <Tex>{'V'}</Tex>:{' '}
-        <strong data-testid="rot-wkv-diff">{formatNumber(maxAbs(fromRot, V), 3)}</strong>.{' '}
+        <strong data-testid="raw-wkv-diff">{formatNumber(maxAbs(fromRaw, V), 3)}</strong>.{' '}
         {rowsRevealed && (
           <>
-            Rows that match:{' '}
+            Of <Tex>{'\\tilde K W_{KV}'}</Tex> against <Tex>{'V'}</Tex>:{' '}
+            <strong data-testid="rot-wkv-diff">{formatNumber(maxAbs(fromRot, V), 3)}</strong>; rows
+            that match:{' '}
             <strong data-testid="rot-wkv-rows">
               {matching.map((i) => i + 1).join(', ') || 'none'}
             </strong>
@@ -271,6 +275,7 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
       </p>
       <LessonCheckpoint
         id="rope-rotations"
+        onRevealed={() => setRotationsRevealed(true)}
         question={
           <>
             Slim attention caching <em>raw</em> K, n tokens in the cache (the new one included): how
@@ -291,45 +296,51 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           </p>
         }
       />
-      <Slider
-        label="cached tokens n"
-        min={N_EXPONENTS.min}
-        max={N_EXPONENTS.max}
-        value={nExp}
-        onChange={setNExp}
-        valueText={`n = ${formatCount(nReal)}`}
-      />
-      <table className="diff-table" aria-label="RoPE rotations per decode step">
-        <thead>
-          <tr>
-            <th scope="col">cache</th>
-            <th scope="col">query</th>
-            <th scope="col">new key</th>
-            <th scope="col">cached keys</th>
-            <th scope="col">total</th>
-          </tr>
-        </thead>
-        <tbody>
-          {costs.map((c) => (
-            <tr key={c.id}>
-              <th scope="row">{c.name}</th>
-              <td>{formatCount(c.r.query)}</td>
-              <td>{formatCount(c.r.newKey)}</td>
-              <td>{formatCount(c.r.cachedKeys)}</td>
-              <td data-testid={`rot-${c.id}`}>{formatCount(c.r.total)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <p>
-        For a layer with e = {formatCount(REAL_E)} at n = {formatCount(nReal)}. Plainly: standard
-        attention does e rotations per step whatever n is; slim attention does about n·e/2 either
-        way, because it reads keys in both forms (rotated for the scores, raw for{' '}
-        <Tex>{'W_{KV}'}</Tex>) and caches only one. A rotation is 4 multiplies and 2 adds, so n·e/2
-        rotations are about 3·n·e OPs: more than the 2·n·e OPs of the scores themselves. With RoPE,
-        slim attention’s extra compute per step grows with n, while its memory saving stays half the
-        KV-cache.
-      </p>
+      {rotationsRevealed ? (
+        <div className="rope-rotations">
+          <Slider
+            label="cached tokens n"
+            min={N_EXPONENTS.min}
+            max={N_EXPONENTS.max}
+            value={nExp}
+            onChange={setNExp}
+            valueText={`n = ${formatCount(nReal)}`}
+          />
+          <table className="diff-table" aria-label="RoPE rotations per decode step">
+            <thead>
+              <tr>
+                <th scope="col">cache</th>
+                <th scope="col">query</th>
+                <th scope="col">new key</th>
+                <th scope="col">cached keys</th>
+                <th scope="col">total</th>
+              </tr>
+            </thead>
+            <tbody>
+              {costs.map((c) => (
+                <tr key={c.id}>
+                  <th scope="row">{c.name}</th>
+                  <td>{formatCount(c.r.query)}</td>
+                  <td>{formatCount(c.r.newKey)}</td>
+                  <td>{formatCount(c.r.cachedKeys)}</td>
+                  <td data-testid={`rot-${c.id}`}>{formatCount(c.r.total)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p>
+            For a layer with e = {formatCount(REAL_E)} at n = {formatCount(nReal)}. Plainly:
+            standard attention does e rotations per step whatever n is; slim attention does about
+            n·e/2 either way, because it reads keys in both forms (rotated for the scores, raw for{' '}
+            <Tex>{'W_{KV}'}</Tex>) and caches only one. A rotation is 4 multiplies and 2 adds, so
+            n·e/2 rotations are about 3·n·e OPs: more than the 2·n·e OPs of the scores themselves.
+            With RoPE, slim attention’s extra compute per step grows with n, while its memory saving
+            stays half the KV-cache.
+          </p>
+        </div>
+      ) : (
+        <p className="hint">The rotation counts per step, for any n, show once you answer.</p>
+      )}
 
       <h2>Slim = standard, with or without RoPE</h2>
       <div className="rope-toggles">

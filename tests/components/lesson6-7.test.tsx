@@ -146,15 +146,14 @@ describe('lesson 6: RoPE', () => {
     const fromRot = mm(Krot, wKV);
     expectMatrixClose(readMatrix('K raw'), K);
     expectMatrixClose(readMatrix('K rotated'), Krot);
-    expectMatrixClose(readMatrix('rotated K times W_KV'), fromRot);
     expect(byId('raw-wkv-diff')).toBeLessThan(1e-12);
-    const rotDiff = maxDiff(fromRot, V);
-    expect(Math.abs(byId('rot-wkv-diff') - rotDiff)).toBeLessThan(1e-2 * rotDiff);
     expect(byId('unrotate-diff')).toBeLessThan(1e-12);
 
-    // Checkpoint before what it asks; the matching rows are shown only after the reveal.
+    // Checkpoint before what it asks; K̃·W_KV, its distance to V and the matching rows are
+    // shown only after the reveal, below the question.
     const cp = checkpointAsking(/Which rows/);
-    expect(before(cp, screen.getByRole('table', { name: 'rotated K times W_KV' }))).toBe(true);
+    expect(screen.queryByRole('table', { name: 'rotated K times W_KV' })).toBeNull();
+    expect(screen.queryByTestId('rot-wkv-diff')).toBeNull();
     expect(screen.queryByTestId('rot-wkv-rows')).toBeNull();
     const matching = fromRot
       .map((r, i) => (r.every((x, j) => Math.abs(x - V[i][j]) < 1e-9) ? i + 1 : 0))
@@ -163,6 +162,10 @@ describe('lesson 6: RoPE', () => {
     answer(cp, /Only row 1/);
     expect(within(cp).getByText('Right.')).toBeTruthy();
     expect(screen.getByTestId('rot-wkv-rows').textContent).toBe('1');
+    expectMatrixClose(readMatrix('rotated K times W_KV'), fromRot);
+    expect(before(cp, screen.getByRole('table', { name: 'rotated K times W_KV' }))).toBe(true);
+    const rotDiff = maxDiff(fromRot, V);
+    expect(Math.abs(byId('rot-wkv-diff') - rotDiff)).toBeLessThan(1e-2 * rotDiff);
   });
 
   it('counts rotations per step from the cost model, checkpoint first', () => {
@@ -170,15 +173,18 @@ describe('lesson 6: RoPE', () => {
     const n = 4096;
     const e = 4096;
     const fmt = (x: number) => x.toLocaleString('en-US');
+    // The counts answer the checkpoint: hidden until it is revealed, then below it.
+    const cp = checkpointAsking(/how many rotations/);
+    expect(screen.queryByRole('table', { name: 'RoPE rotations per decode step' })).toBeNull();
+    expect(screen.queryByTestId('rot-slim-raw')).toBeNull();
+    answer(cp, /q and every cached key/);
+    expect(within(cp).getByText('Right.')).toBeTruthy();
     expect(screen.getByTestId('rot-standard').textContent).toBe(fmt(e));
     expect(screen.getByTestId('rot-slim-raw').textContent).toBe(fmt(((n + 1) * e) / 2));
     expect(screen.getByTestId('rot-slim-rotated').textContent).toBe(fmt(((n + 2) * e) / 2));
-    const cp = checkpointAsking(/how many rotations/);
     expect(before(cp, screen.getByRole('table', { name: 'RoPE rotations per decode step' }))).toBe(
       true,
     );
-    answer(cp, /q and every cached key/);
-    expect(within(cp).getByText('Right.')).toBeTruthy();
   });
 
   it('slim equals standard with RoPE on (raw or rotated cache) and off, against the reference', () => {
