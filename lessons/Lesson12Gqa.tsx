@@ -38,6 +38,7 @@ import {
   gqaWeights,
   runScheme,
   type GqaShapeId,
+  type SchemeRun,
 } from './Lesson12GqaToy';
 import './Lesson12Gqa.css';
 
@@ -80,6 +81,11 @@ const SHAPE_LABELS: Record<GqaShapeId, string> = {
 
 const percent = (x: number) => `${formatNumber(100 * x, 3)}%`;
 const ratio = (x: number) => `${formatNumber(x, 3)}`;
+
+/** The last output row of a run (the newest token). */
+function lastRow(run: SchemeRun): number[] {
+  return run.ok ? run.outputs[run.outputs.length - 1] : [];
+}
 
 /** The toy shape as a cost-model attention shape (one layer). */
 function toyShape(id: GqaShapeId): AttentionShape {
@@ -149,6 +155,7 @@ function ToySection() {
     return !runScheme(gqaWeights('mqa', d.wK, d.wV), 'k-cache', 'float64').ok;
   }, []);
   const tokens = GQA_IDS.map(tokenText);
+  const working = GQA_SCHEMES.filter((scheme) => f64.runs[scheme].ok);
   const setShape = (id: GqaShapeId) => {
     const next = defaultKeyValue(id);
     setShapeId(id);
@@ -321,6 +328,12 @@ function ToySection() {
               })}
             </tbody>
           </table>
+          <MatrixView
+            label="toy outputs"
+            caption={<>Output of “{tokens[tokens.length - 1]}” per working scheme (float64)</>}
+            value={working.map((scheme) => lastRow(f64.runs[scheme]))}
+            rowLabels={working.map((scheme) => SCHEME_NAMES[scheme])}
+          />
           <p>
             Try the shapes. With <Tex>{'d_k = '}</Tex>
             {GQA_SHAPES['mqa-wide'].headDim} the K-cache is still refused ({keyWidth(wideShape)}{' '}
