@@ -588,8 +588,9 @@ function catalogChart(rows: readonly CatalogRow[]): Plot.PlotOptions {
   const hi = Math.max(2, ...cs) * 1.25;
   return {
     style: plotStyle,
-    height: 30 + 13 * rows.length,
-    marginLeft: 150,
+    height: 60 + 16 * rows.length,
+    marginLeft: 170,
+    marginBottom: 40,
     marginRight: 20,
     x: {
       type: 'log',
