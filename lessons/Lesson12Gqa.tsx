@@ -79,6 +79,8 @@ const SHAPE_LABELS: Record<GqaShapeId, string> = {
   mha: 'MHA, d_k = 2',
 };
 
+/** A count inside TeX: 4{,}096 (a bare comma would add space). */
+const tc = (n: number) => formatCount(n).replace(/,/g, '{,}');
 const percent = (x: number) => `${formatNumber(100 * x, 3)}%`;
 const ratio = (x: number) => `${formatNumber(x, 3)}`;
 
@@ -335,15 +337,14 @@ function ToySection() {
             rowLabels={working.map((scheme) => SCHEME_NAMES[scheme])}
           />
           <p>
-            Try the shapes. With <Tex>{'d_k = '}</Tex>
-            {GQA_SHAPES['mqa-wide'].headDim} the K-cache is still refused ({keyWidth(wideShape)}{' '}
-            numbers cannot give back {D}), but <Tex>{'d_{cache} = '}</Tex>
-            {kvCacheWidth(wideShape)} &gt; <Tex>{'d'}</Tex>: the d-wide cache holds {D} values per
-            token instead of {kvCacheWidth(wideShape)} and the outputs match the standard run. With{' '}
-            <Tex>{'d_k = '}</Tex>
-            {GQA_SHAPES.mqa.headDim} MQA, <Tex>{'d_{cache} = '}</Tex>
-            {kvCacheWidth(toyShape('mqa'))} <Tex>{'= d'}</Tex>: there is nothing to save. With MHA,{' '}
-            <Tex>{'W_K'}</Tex> is square: the K-cache works, and it is itself a d-wide cache.
+            Try the shapes. With <Tex>{`d_k = ${tc(GQA_SHAPES['mqa-wide'].headDim)}`}</Tex> the
+            K-cache is still refused ({keyWidth(wideShape)} numbers cannot give back {D}), but{' '}
+            <Tex>{`d_{cache} = ${tc(kvCacheWidth(wideShape))}`}</Tex> &gt; <Tex>{'d'}</Tex>: the
+            d-wide cache holds {D} values per token instead of {kvCacheWidth(wideShape)} and the
+            outputs match the standard run. With <Tex>{`d_k = ${tc(GQA_SHAPES.mqa.headDim)}`}</Tex>{' '}
+            MQA, <Tex>{`d_{cache} = ${tc(kvCacheWidth(toyShape('mqa')))} = d`}</Tex>: there is
+            nothing to save. With MHA, <Tex>{'W_K'}</Tex> is square: the K-cache works, and it is
+            itself a d-wide cache.
           </p>
         </>
       ) : (
@@ -368,23 +369,19 @@ function GemmaSection() {
     <>
       <h2>Two models from Appendix G</h2>
       <p>
-        {cg.name} is MHA with wide heads: <Tex>{'h = '}</Tex>
-        {cg.heads}, <Tex>{'d_k = '}</Tex>
-        {cg.headDim}, so <Tex>{'e = h\\,d_k = '}</Tex>
-        {formatCount(keyWidth(cg))} &gt; <Tex>{'d = '}</Tex>
-        {formatCount(cg.d)} and <Tex>{'c = 2e/d = '}</Tex>
+        {cg.name} is MHA with wide heads: <Tex>{`h = ${tc(cg.heads)}`}</Tex>,{' '}
+        <Tex>{`d_k = ${tc(cg.headDim)}`}</Tex>, so <Tex>{`e = h\\,d_k = ${tc(keyWidth(cg))}`}</Tex>{' '}
+        &gt; <Tex>{`d = ${tc(cg.d)}`}</Tex> and <Tex>{'c = 2e/d ='}</Tex>{' '}
         <strong data-testid="codegemma-c">{codegemma.compression.computedText}</strong> (the paper
         prints {codegemma.compression.printed}). A d-wide cache saves{' '}
         {percent(compressionSaving(cg))} of its KV-cache, more than the K-cache’s half.
       </p>
       <p>
-        {g.name} uses GQA: <Tex>{'h = '}</Tex>
-        {g.heads} query heads share <Tex>{'h_{kv} = '}</Tex>
-        {g.kvHeads} key/value heads of width <Tex>{'d_k = d_v = '}</Tex>
-        {g.headDim}, and <Tex>{'d = '}</Tex>
-        {formatCount(g.d)}. Its keys are <Tex>{'e = '}</Tex>
-        {formatCount(gemmaE)} wide, narrower than <Tex>{'d'}</Tex>: the K-cache is impossible, as in
-        the toy’s first two shapes.
+        {g.name} uses GQA: <Tex>{`h = ${tc(g.heads)}`}</Tex> query heads share{' '}
+        <Tex>{`h_{kv} = ${tc(g.kvHeads)}`}</Tex> key/value heads of width{' '}
+        <Tex>{`d_k = d_v = ${tc(g.headDim)}`}</Tex>, and <Tex>{`d = ${tc(g.d)}`}</Tex>. Its keys are{' '}
+        <Tex>{`e = ${tc(gemmaE)}`}</Tex> wide, narrower than <Tex>{'d'}</Tex>: the K-cache is
+        impossible, as in the toy’s first two shapes.
       </p>
       <LessonCheckpoint
         id="gemma2-saving"
@@ -400,10 +397,9 @@ function GemmaSection() {
         ]}
         explanation={
           <p>
-            <Tex>{'d_{cache} = 2 \\cdot '}</Tex>
-            {formatCount(gemmaE)} = {formatCount(kvCacheWidth(g))} is just above <Tex>{'d = '}</Tex>
-            {formatCount(g.d)}, so <Tex>{'c'}</Tex> is just above 1: the d-wide cache keeps{' '}
-            {formatCount(g.d)} of every {formatCount(kvCacheWidth(g))} values.
+            <Tex>{`d_{cache} = 2 \\cdot ${tc(gemmaE)} = ${tc(kvCacheWidth(g))}`}</Tex> is just above{' '}
+            <Tex>{`d = ${tc(g.d)}`}</Tex>, so <Tex>{'c'}</Tex> is just above 1: the d-wide cache
+            keeps {formatCount(g.d)} of every {formatCount(kvCacheWidth(g))} values.
           </p>
         }
       />
@@ -490,11 +486,10 @@ function CatalogSection() {
         onRevealed={() => setRevealed(true)}
         question={
           <>
-            {llama.name} has <Tex>{'h = '}</Tex>
-            {llama.heads}, <Tex>{'h_{kv} = '}</Tex>
-            {llama.kvHeads}, <Tex>{'d_k = d_v = '}</Tex>
-            {llama.headDim} and <Tex>{'d = '}</Tex>
-            {formatCount(llama.d)}. Does slim attention shrink its cache?
+            {llama.name} has <Tex>{`h = ${tc(llama.heads)}`}</Tex>,{' '}
+            <Tex>{`h_{kv} = ${tc(llama.kvHeads)}`}</Tex>,{' '}
+            <Tex>{`d_k = d_v = ${tc(llama.headDim)}`}</Tex> and <Tex>{`d = ${tc(llama.d)}`}</Tex>.
+            Does slim attention shrink its cache?
           </>
         }
         choices={[
