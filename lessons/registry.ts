@@ -115,6 +115,14 @@ export const lessons: readonly LessonMeta[] = [
     checkpoints: ['kbias-softmax', 'slim-bias'],
     component: lazyLesson(() => import('./Lesson7Biases').then((m) => m.Lesson7Biases)),
   },
+  {
+    slug: 'gqa',
+    title: 'GQA, MQA, MLA: when slim does not help',
+    summary:
+      'Shared key/value heads make the cache row narrower than the token: slim attention helps only when d_cache = h_kv·(d_k + d_v) exceeds d (Appendix G). The catalog sorted by c, Gemma2-9B, and how DeepSeek’s MLA relates.',
+    checkpoints: ['gqa-toy', 'gemma2-saving', 'llama3-shrink'],
+    component: lazyLesson(() => import('./Lesson12Gqa').then((m) => m.Lesson12Gqa)),
+  },
 ];
 
 export function findLesson(slug: string): LessonMeta | undefined {

@@ -30,6 +30,7 @@ export {
 } from './lookup';
 export {
   compressionFactor,
+  compressionSaving,
   decodeSpeedup,
   DEFAULT_BYTES_PER_VALUE,
   kCacheValues,
@@ -90,13 +91,21 @@ export {
 export type { CustomModelInput, HfFamily, HfRuntime, ParsedHfConfig } from './hfConfig';
 export {
   comparePrinted,
+  paperAppendixG,
+  paperAppendixGCompression,
   paperTable1,
   paperTable1ContextMemory,
   paperTable3,
   paperTable7,
   paperWhisperTable,
 } from './paperTables';
-export type { PrintedComparison, Table1Row, Table3Row, Table7Row } from './paperTables';
+export type {
+  AppendixGRow,
+  PrintedComparison,
+  Table1Row,
+  Table3Row,
+  Table7Row,
+} from './paperTables';
 export {
   encoderDecoderCache,
   encoderDecoderParams,

@@ -52,6 +52,15 @@ export function compressionFactor(shape: AttentionShape): number {
   return kvCacheWidth(shape) / shape.d;
 }
 
+/**
+ * Share of the standard cache a d-wide cache saves (paper Appendix G): 1 − 1/c when c > 1
+ * (the d-wide cache is 1/c of the KV-cache), 0 when c ≤ 1 (nothing to save).
+ */
+export function compressionSaving(shape: AttentionShape): number {
+  const c = compressionFactor(shape);
+  return c > 1 ? 1 - 1 / c : 0;
+}
+
 function checkCounts(contextLength: number, batch: number): void {
   assertPositiveInteger(contextLength, 'contextLength');
   assertPositiveInteger(batch, 'batch');

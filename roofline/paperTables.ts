@@ -5,7 +5,7 @@
  */
 import { whisperTable } from './encoderDecoder';
 import { RooflineInputError } from './errors';
-import { standardCacheValues } from './memory';
+import { compressionFactor, standardCacheValues } from './memory';
 import { peakOps } from './roofline';
 import type { Chip, Model } from './types';
 
@@ -170,4 +170,28 @@ export function paperTable7(): Table7Row[] {
       ),
     })),
   );
+}
+
+/**
+ * Appendix G's printed compression factors c = h_kv·(d_k + d_v)/d: catalog id → printed c
+ * (CodeGemma-7B 2·4096/3072, Gemma2-9B 2·2048/3584).
+ */
+export const paperAppendixGCompression: readonly (readonly [string, string])[] = [
+  ['codegemma-7b', '2.67'],
+  ['gemma-2-9b', '1.14'],
+];
+
+export interface AppendixGRow {
+  model: Model;
+  compression: PrintedComparison;
+}
+
+/** Appendix G's examples regenerated: the cost model's c beside the printed one. */
+export function paperAppendixG(catalog: readonly Model[]): AppendixGRow[] {
+  return paperAppendixGCompression.map(([id, printed]) => {
+    const model = catalog.find((m) => m.id === id);
+    if (!model)
+      throw new RooflineInputError(`Appendix G model '${id}' is missing from the catalog`);
+    return { model, compression: comparePrinted(compressionFactor(model), printed) };
+  });
 }

@@ -27,6 +27,14 @@ export type {
 export { RowCache, type RowCacheStats } from './cache';
 export { ECache } from './eCache';
 export {
+  createGroupedAttention,
+  dWideKeyMatrix,
+  type GroupedAttentionConfig,
+  type GroupedAttentionLayer,
+  type GroupedAttentionScheme,
+  type GroupedAttentionWeights,
+} from './grouped';
+export {
   sparseKFirstSum,
   sparseWeightedSum,
   type SparseMatrix,
