@@ -42,6 +42,7 @@ export {
   fromRows,
   inverse,
   matmul64,
+  rightInverse,
   toRows,
   type Matrix64,
 } from './linalg';

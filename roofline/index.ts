@@ -53,8 +53,16 @@ export {
   headOps,
   slimPeakIntensity,
   valueSideOpsPerHead,
+  xCacheOps,
 } from './complexity';
-export type { ComplexityInput, ComplexityTable, HeadOps, LayerCost } from './complexity';
+export type {
+  ComplexityInput,
+  ComplexityTable,
+  HeadOps,
+  LayerCost,
+  NonSquareInput,
+  XCacheOps,
+} from './complexity';
 export {
   attainableOpsPerSecond,
   decodeStepTimes,
@@ -93,10 +101,12 @@ export {
   paperTable1,
   paperTable1ContextMemory,
   paperTable3,
+  paperTable4,
+  paperTable4Printed,
   paperTable7,
   paperWhisperTable,
 } from './paperTables';
-export type { PrintedComparison, Table1Row, Table3Row, Table7Row } from './paperTables';
+export type { PrintedComparison, Table1Row, Table3Row, Table4Row, Table7Row } from './paperTables';
 export {
   encoderDecoderCache,
   encoderDecoderParams,
