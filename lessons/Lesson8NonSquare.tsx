@@ -64,6 +64,17 @@ const NAMES: readonly (keyof NonSquareWeights)[] = ['wQ', 'wK', 'wV'];
 const TEX: Record<keyof NonSquareWeights, string> = { wQ: 'W_Q', wK: 'W_K', wV: 'W_V' };
 const KEYS: Record<keyof NonSquareWeights, string> = { wQ: 'nsq', wK: 'nsk', wV: 'nsv' };
 
+/**
+ * float64 results of the right inverse: an entry below ROUND_OFF times its matrix's largest is
+ * round-off of an exact 0 (the right inverse goes through a QR factorization) and is shown as 0,
+ * as the note under the matrices says.
+ */
+const ROUND_OFF = 1e-12;
+function cleanCells(m: Mat): (x: number) => string {
+  const scale = m.reduce((a, row) => row.reduce((b, x) => Math.max(b, Math.abs(x)), a), 0);
+  return (x) => formatNumber(Math.abs(x) <= ROUND_OFF * scale ? 0 : x);
+}
+
 const same = (a: Mat, b: Mat) => a.every((row, i) => row.every((x, j) => x === b[i][j]));
 
 function positions(m: Model): string {
@@ -107,9 +118,10 @@ export function Lesson8NonSquare() {
         <a href={PAPER}>The paper’s §3</a> names the ratio <Tex>{'r = e/d'}</Tex> and gives two ways
         to keep slim attention.
       </p>
-      <Tex block>
-        {'e = h\\,d_k,\\qquad r = \\frac{e}{d},\\qquad W_Q,\\ W_K,\\ W_V:\\ d \\times e'}
-      </Tex>
+      <div className="equation-row">
+        <Tex block>{'e = h\\,d_k,\\qquad r = \\frac{e}{d},'}</Tex>
+        <Tex block>{'W_Q,\\ W_K,\\ W_V:\\ d \\times e'}</Tex>
+      </div>
 
       <h2>Models with e &gt; d</h2>
       <p>
@@ -155,11 +167,11 @@ export function Lesson8NonSquare() {
         <Tex>{'W_K W_K^{+} = I_d'}</Tex>, so <Tex>{'K W_K^{+} = X W_K W_K^{+} = X'}</Tex> and the
         values follow from the keys as before:
       </p>
-      <Tex block>
-        {
-          'W_K^{+} = W_K^\\top (W_K W_K^\\top)^{-1},\\qquad V = XW_V = K\\,W_K^{+} W_V = K\\,W_{KV},\\qquad W_{KV} = W_K^{+} W_V:\\ e \\times e'
-        }
-      </Tex>
+      <div className="equation-row">
+        <Tex block>{'W_K^{+} = W_K^\\top (W_K W_K^\\top)^{-1},'}</Tex>
+        <Tex block>{'V = XW_V = K\\,W_K^{+} W_V = K\\,W_{KV},'}</Tex>
+        <Tex block>{'W_{KV} = W_K^{+} W_V:\\ e \\times e'}</Tex>
+      </div>
       <p>
         Only <Tex>{'K'}</Tex> is cached, so the cache halves as with square weights, and RoPE works
         as in lesson 6. The price is weights: <Tex>{'W_{KV}'}</Tex> is <Tex>{'e \\times e'}</Tex>{' '}
@@ -206,11 +218,14 @@ export function Lesson8NonSquare() {
         <Tex>{'i'}</Tex>, its keys are <Tex>{'K_i = XW_{K,i}'}</Tex>, and regrouping the products
         moves the work onto the new token:
       </p>
-      <Tex block>
-        {
-          'q_i K_i^\\top = (x\\,W_{Q,i})(X W_{K,i})^\\top = (x\\,W_{Q,i} W_{K,i}^\\top)\\,X^\\top,\\qquad s_i V_i = s_i X W_{V,i} = (s_i X)\\,W_{V,i}'
-        }
-      </Tex>
+      <div className="equation-row">
+        <Tex block>
+          {
+            'q_i K_i^\\top = (x\\,W_{Q,i})(X W_{K,i})^\\top = (x\\,W_{Q,i} W_{K,i}^\\top)\\,X^\\top,'
+          }
+        </Tex>
+        <Tex block>{'s_i V_i = s_i X W_{V,i} = (s_i X)\\,W_{V,i}'}</Tex>
+      </div>
       <p>
         Here <Tex>{'s_i'}</Tex> is head <Tex>{'i'}</Tex>’s row of softmax weights. The query is
         turned back into a <Tex>{'d'}</Tex>-wide row once per token and head, then compared with the
@@ -308,10 +323,7 @@ function XCacheCost({ model }: { model: Model }) {
         </thead>
         <tbody>
           <tr>
-            <th scope="row">
-              projections (standard: <Tex>{'xW_K,\\ xW_V'}</Tex>; X-cache:{' '}
-              <Tex>{'W_{K,i}^\\top,\\ W_{V,i}'}</Tex> per head)
-            </th>
+            <th scope="row">the new token’s projections</th>
             <td data-testid="ops-std-proj">{formatCount(ops.standardProjections)}</td>
             <td data-testid="ops-x-proj">{formatCount(ops.projections)}</td>
           </tr>
@@ -333,9 +345,11 @@ function XCacheCost({ model }: { model: Model }) {
         </tbody>
       </table>
       <p>
-        The head projections cost <Tex>{'4de'}</Tex> OPs per token for all heads, whatever{' '}
-        <Tex>{'n'}</Tex> is: the same as the <Tex>{'xW_K'}</Tex> and <Tex>{'xW_V'}</Tex> the X-cache
-        no longer computes. The part that grows with <Tex>{'n'}</Tex> does run over <Tex>{'d'}</Tex>
+        The X-cache’s projections, <Tex>{'\\cdot W_{K,i}^\\top'}</Tex> and{' '}
+        <Tex>{'\\cdot W_{V,i}'}</Tex> for every head, cost <Tex>{'4de'}</Tex> OPs per token,
+        whatever <Tex>{'n'}</Tex> is: the same as the <Tex>{'xW_K'}</Tex> and <Tex>{'xW_V'}</Tex>{' '}
+        that standard attention computes and the X-cache no longer needs. The part that grows with{' '}
+        <Tex>{'n'}</Tex> does run over <Tex>{'d'}</Tex>
         -wide rows instead of <Tex>{'d_k'}</Tex>-wide ones, so it needs{' '}
         {formatNumber(ops.core / ops.standardCore, 3)}x the OPs, but it reads{' '}
         {formatNumber(ops.standardCoreReads / ops.coreReads, 3)}x fewer values, shared by all{' '}
@@ -480,8 +494,29 @@ function NonSquareToy() {
           onClick={() => set('wK', rankOne)}
         >
           Make W_K rank 1
+        </button>{' '}
+        <button
+          type="button"
+          className="secondary"
+          disabled={same(weights.wK, NS_DEFAULT_WEIGHTS.wK)}
+          onClick={() =>
+            set(
+              'wK',
+              NS_DEFAULT_WEIGHTS.wK.map((r) => [...r]),
+            )
+          }
+        >
+          Restore W_K
         </button>
       </p>
+      {!inversion.ok && (
+        <p data-testid="rank-status">
+          Option 1 is refused now (the engine’s message is under “The right inverse, computed”
+          above), and the X-cache still gives the standard output: max |Δ|{' '}
+          {formatNumber(f64.maxDiff.xCacheVsStandard, 3)} in float64,{' '}
+          {formatNumber(f32.maxDiff.xCacheVsStandard, 3)} in float32.
+        </p>
+      )}
     </>
   );
 }
@@ -513,13 +548,20 @@ function RightInverseView({
           label="right inverse"
           caption={<Tex>{'W_K^{+}\\ (e \\times d)'}</Tex>}
           value={detail.wKPlus}
+          renderCell={cleanCells(detail.wKPlus)}
         />
         <MatrixView
           label="W_K times its right inverse"
           caption={<Tex>{'W_K W_K^{+} = I_d'}</Tex>}
           value={detail.wKwKPlus}
+          renderCell={cleanCells(detail.wKwKPlus)}
         />
       </div>
+      <p className="small">
+        Entries below {formatNumber(ROUND_OFF)} times the largest entry of their matrix are float64
+        round-off of an exact 0 (the engine computes the right inverse through a QR factorization)
+        and are shown as 0.
+      </p>
       <LessonCheckpoint
         id="right-inverse-product"
         onRevealed={onRevealed}
@@ -560,6 +602,7 @@ function RightInverseView({
               label="projection"
               caption={<Tex>{'W_K^{+} W_K'}</Tex>}
               value={detail.projector}
+              renderCell={cleanCells(detail.projector)}
             />
             <MatrixView
               label="K"
@@ -571,6 +614,7 @@ function RightInverseView({
               label="K projected"
               caption={<Tex>{'K\\,W_K^{+} W_K'}</Tex>}
               value={detail.KBack}
+              renderCell={cleanCells(detail.KBack)}
               rowLabels={NS_TOKEN_LABELS}
             />
           </div>
@@ -583,37 +627,40 @@ function RightInverseView({
             <strong data-testid="k-back-error">{formatNumber(detail.KBackError, 3)}</strong>{' '}
             (float64).
           </p>
+          <div className="matrix-row">
+            <MatrixView
+              label="W_KV"
+              caption={<Tex>{'W_{KV} = W_K^{+} W_V\\ (e \\times e)'}</Tex>}
+              value={detail.wKV}
+              renderCell={cleanCells(detail.wKV)}
+            />
+            <MatrixView
+              label="V"
+              caption={<Tex>{'V = XW_V'}</Tex>}
+              value={detail.V}
+              rowLabels={NS_TOKEN_LABELS}
+            />
+            <MatrixView
+              label="V from K"
+              caption={<Tex>{'K\\,W_{KV}'}</Tex>}
+              value={detail.VFromK}
+              renderCell={cleanCells(detail.VFromK)}
+              rowLabels={NS_TOKEN_LABELS}
+            />
+          </div>
+          <p>
+            max |Δ| of <Tex>{'K\\,W_{KV}'}</Tex> against <Tex>{'V'}</Tex>:{' '}
+            <strong data-testid="v-from-k-error">{formatNumber(detail.VFromKError, 3)}</strong>{' '}
+            (float64). <Tex>{'W_{KV}'}</Tex> has {NS_E}·{NS_E} entries where <Tex>{'W_V'}</Tex> has{' '}
+            {NS_D}·{NS_E}.
+          </p>
         </>
       ) : (
         <p className="small">
-          <Tex>{'W_K^{+} W_K'}</Tex> appears once the prediction above is answered.
+          <Tex>{'W_K^{+} W_K'}</Tex>, <Tex>{'W_{KV}'}</Tex> and <Tex>{'V'}</Tex> from{' '}
+          <Tex>{'K'}</Tex> appear once the prediction above is answered.
         </p>
       )}
-      <div className="matrix-row">
-        <MatrixView
-          label="W_KV"
-          caption={<Tex>{'W_{KV} = W_K^{+} W_V\\ (e \\times e)'}</Tex>}
-          value={detail.wKV}
-        />
-        <MatrixView
-          label="V"
-          caption={<Tex>{'V = XW_V'}</Tex>}
-          value={detail.V}
-          rowLabels={NS_TOKEN_LABELS}
-        />
-        <MatrixView
-          label="V from K"
-          caption={<Tex>{'K\\,W_{KV}'}</Tex>}
-          value={detail.VFromK}
-          rowLabels={NS_TOKEN_LABELS}
-        />
-      </div>
-      <p>
-        max |Δ| of <Tex>{'K\\,W_{KV}'}</Tex> against <Tex>{'V'}</Tex>:{' '}
-        <strong data-testid="v-from-k-error">{formatNumber(detail.VFromKError, 3)}</strong>{' '}
-        (float64). <Tex>{'W_{KV}'}</Tex> has {NS_E}·{NS_E} entries where <Tex>{'W_V'}</Tex> has{' '}
-        {NS_D}·{NS_E}.
-      </p>
     </>
   );
 }

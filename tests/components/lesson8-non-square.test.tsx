@@ -210,10 +210,13 @@ describe('lesson 8: the d = 2, e = 4 toy', () => {
     renderLesson();
     const plus = rightInverseRef(WK);
     expectMatrixClose(readMatrix('right inverse'), plus);
-    expectMatrixClose(readMatrix('W_K times its right inverse'), [
+    // Round-off of the exact zeros is shown as 0: the identity reads exactly.
+    expect(readMatrix('W_K times its right inverse')).toEqual([
       [1, 0],
       [0, 1],
     ]);
+    expect(screen.queryByRole('table', { name: 'W_KV' })).toBeNull();
+    answer(checkpointAsking(/the other way round/), /leaves every row of K/);
     const wKV = mm(plus, WV);
     expectMatrixClose(readMatrix('W_KV'), wKV);
     expectMatrixClose(readMatrix('V'), mm(X, WV));
@@ -255,7 +258,7 @@ describe('lesson 8: the d = 2, e = 4 toy', () => {
     ]);
   });
 
-  it('follows an edit of W_Q and W_V live', () => {
+  it('follows edits of W_Q, W_V and W_K live', () => {
     renderLesson();
     fireEvent.change(screen.getByLabelText('W_Q row 1 column 2'), { target: { value: '3' } });
     fireEvent.change(screen.getByLabelText('W_V row 2 column 4'), { target: { value: '-2' } });
@@ -271,6 +274,23 @@ describe('lesson 8: the d = 2, e = 4 toy', () => {
     expect(maxDiff([ref], [referenceOutput(WQ, WK, WV)])).toBeGreaterThan(0.1);
     expectMatrixClose(readMatrix('layer outputs'), [ref, ref, ref]);
     for (const id of ['ns-o1-f64', 'ns-x-f64']) expect(byId(id)).toBeLessThan(1e-12);
+    // W_K with rows no longer orthogonal: the right inverse is not W_Kᵀ/4 any more.
+    fireEvent.change(screen.getByLabelText('W_K row 1 column 2'), { target: { value: '3' } });
+    const wK = [
+      [1, 3, 1, -1],
+      [1, -1, 1, 1],
+    ];
+    expectMatrixClose(readMatrix('right inverse'), rightInverseRef(wK));
+    expect(
+      maxDiff(
+        rightInverseRef(wK),
+        transpose(wK).map((r) => r.map((x) => x / 4)),
+      ),
+    ).toBeGreaterThan(0.01);
+    const ref2 = referenceOutput(wQ, wK, wV);
+    expectMatrixClose(readMatrix('layer outputs'), [ref2, ref2, ref2]);
+    for (const id of ['ns-o1-f64', 'ns-x-f64']) expect(byId(id)).toBeLessThan(1e-12);
+    for (const id of ['ns-o1-f32', 'ns-x-f32']) expect(byId(id)).toBeLessThan(1e-5);
   });
 
   it('W_K of rank 1: option 1 is refused with the reason, the X-cache still matches', () => {
@@ -299,8 +319,11 @@ describe('lesson 8: the d = 2, e = 4 toy', () => {
         .getAllByRole('region', { name: 'Checkpoint question' })
         .some((el) => /the other way round/.test(el.textContent ?? '')),
     ).toBe(false);
-    // Restoring brings option 1 back.
-    fireEvent.click(screen.getByRole('button', { name: 'Restore the default weights' }));
+    // Next to the button: the refusal and the X-cache's agreement, in both dtypes.
+    expect(screen.getByTestId('rank-status').textContent).toMatch(/Option 1 is refused now/);
+    // Restoring W_K brings option 1 back.
+    fireEvent.click(screen.getByRole('button', { name: 'Restore W_K' }));
+    expect(screen.queryByTestId('rank-status')).toBeNull();
     expect(screen.queryByTestId('rank-refusal')).toBeNull();
     expect(byId('ns-o1-f64')).toBeLessThan(1e-12);
   });
