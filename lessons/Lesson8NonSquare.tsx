@@ -541,6 +541,11 @@ function RightInverseView({
 }) {
   const isIdentity = detail.projectorVsIdentity <= MATCH;
   const keepsK = detail.KBackError <= MATCH;
+  // A unit row the projection moves (one exists: W_K⁺W_K has rank d < e, so it is not I_e).
+  const moved = detail.projector.findIndex((row, i) =>
+    row.some((x, j) => Math.abs(x - (i === j ? 1 : 0)) > MATCH),
+  );
+  const unit = Array.from({ length: NS_E }, (_, j) => (j === moved ? 1 : 0));
   return (
     <>
       <div className="matrix-row">
@@ -558,9 +563,9 @@ function RightInverseView({
         />
       </div>
       <p className="small">
-        Entries below {formatNumber(ROUND_OFF)} times the largest entry of their matrix are float64
-        round-off of an exact 0 (the engine computes the right inverse through a QR factorization)
-        and are shown as 0.
+        Entries below {formatNumber(ROUND_OFF, 1)} times the largest entry of their matrix are
+        float64 round-off of an exact 0 (the engine computes the right inverse through a QR
+        factorization) and are shown as 0.
       </p>
       <LessonCheckpoint
         id="right-inverse-product"
@@ -626,6 +631,15 @@ function RightInverseView({
             ; of <Tex>{'K\\,W_K^{+} W_K'}</Tex> against <Tex>{'K'}</Tex>:{' '}
             <strong data-testid="k-back-error">{formatNumber(detail.KBackError, 3)}</strong>{' '}
             (float64).
+            {moved >= 0 && (
+              <>
+                {' '}
+                A row that <Tex>{'W_K'}</Tex> could not have made does change:{' '}
+                <Tex>{`(${unit.join(', ')})\\,W_K^{+} W_K`}</Tex> is row {moved + 1} of the
+                projection, ({detail.projector[moved].map(cleanCells(detail.projector)).join(', ')}
+                ).
+              </>
+            )}
           </p>
           <div className="matrix-row">
             <MatrixView

@@ -241,6 +241,9 @@ describe('lesson 8: the d = 2, e = 4 toy', () => {
     expectMatrixClose(readMatrix('K projected'), mm(K, P));
     expect(Math.abs(byId('projector-vs-identity') - maxDiff(P, I4))).toBeLessThan(1e-3);
     expect(byId('k-back-error')).toBeLessThan(1e-12);
+    // A unit row W_K cannot make is moved: row 1 of P = (1, 0, 0, 0)·P.
+    expectMatrixClose([P[0]], [[0.5, 0, 0.5, 0]]);
+    expect(document.body.textContent).toMatch(/is row 1 of the projection, \(0\.5, 0, 0\.5, 0\)\./);
   });
 
   it('standard, option 1 and X-cache agree with the reference, in float64 and float32', () => {
