@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { matrixCodec, type UrlCodec } from '../components/useUrlState';
+import { enumCodec, matrixCodec, type UrlCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import { DiffTable, type DiffRow } from './PathDiffTable';
@@ -29,6 +29,7 @@ import {
   NS_HEADS,
   NS_HEAD_DIM,
   NS_INPUTS,
+  NS_QUERY_BIAS,
   NS_SHAPE,
   NS_TOKEN_LABELS,
   NS_WO,
@@ -364,8 +365,10 @@ function NonSquareToy() {
   const { weights, set } = useNonSquareWeights();
   const edited = NAMES.filter((n) => !same(weights[n], NS_DEFAULT_WEIGHTS[n]));
   const inversion = useMemo(() => rightInverseDetail(weights), [weights]);
-  const f64 = useMemo(() => runNonSquare(weights, 'float64'), [weights]);
-  const f32 = useMemo(() => runNonSquare(weights, 'float32'), [weights]);
+  const [bias, setBias] = useLessonState('nsbq', enumCodec(['on', 'off'] as const), 'off');
+  const queryBias = bias === 'on';
+  const f64 = useMemo(() => runNonSquare(weights, 'float64', queryBias), [weights, queryBias]);
+  const f32 = useMemo(() => runNonSquare(weights, 'float32', queryBias), [weights, queryBias]);
   const [projectorRevealed, setProjectorRevealed] = useState(false);
   const outputRows = (
     [
@@ -463,6 +466,18 @@ function NonSquareToy() {
         The engine’s standard layer (K and V cached), slim option 1 (K cached,{' '}
         <Tex>{'V = K\\,W_{KV}'}</Tex> with the right inverse) and the X-cache, each given{' '}
         <Tex>{'x_1 \\dots x_3'}</Tex> as a prompt and then decoding <Tex>{'x_4'}</Tex>:
+      </p>
+      <p>
+        <label>
+          <input
+            type="checkbox"
+            checked={queryBias}
+            onChange={(e) => setBias(e.target.checked ? 'on' : 'off')}
+          />{' '}
+          add a query bias <Tex>{`b_Q = (${NS_QUERY_BIAS.join(', ')})`}</Tex>
+        </label>{' '}
+        (the X-cache folds it into its scores,{' '}
+        <Tex>{'\\big((x\\,W_{Q,i} + b_{Q,i})\\,W_{K,i}^\\top\\big)X^\\top'}</Tex>)
       </p>
       <DiffTable
         ariaLabel="non-square slim versus standard"

@@ -74,6 +74,9 @@ export const NS_WO: Mat = [
   [0, -1],
 ];
 
+/** The query bias the toy can switch on (length e): the X-cache folds it into its scores. */
+export const NS_QUERY_BIAS: readonly number[] = [1, 0, -1, 1];
+
 /** The four input rows x_1 … x_4 (d = 2 each): the X-cache holds exactly these. */
 export const NS_INPUTS: Mat = [
   [1, 0],
@@ -96,8 +99,9 @@ export const NS_CONFIGS: Record<NonSquarePath, AttentionConfig> = {
   xCache: { scheme: 'x-cache', label: 'toy X-cache' },
 };
 
-function attentionWeights(w: NonSquareWeights): AttentionWeights {
+function attentionWeights(w: NonSquareWeights, queryBias = false): AttentionWeights {
   return {
+    bQ: queryBias ? Float64Array.from(NS_QUERY_BIAS) : undefined,
     d: NS_D,
     heads: NS_HEADS,
     headDim: NS_HEAD_DIM,
@@ -115,9 +119,14 @@ export interface PathRun {
 }
 
 /** One engine layer: prefill x_1 … x_{n−1}, decode x_n; the last output row and cache stats. */
-function runPath(w: NonSquareWeights, path: NonSquarePath, dtype: DType): PathRun {
+function runPath(
+  w: NonSquareWeights,
+  path: NonSquarePath,
+  dtype: DType,
+  queryBias: boolean,
+): PathRun {
   const backend = toyBackend(dtype);
-  const layer = createAttention(backend, attentionWeights(w), NS_CONFIGS[path]);
+  const layer = createAttention(backend, attentionWeights(w, queryBias), NS_CONFIGS[path]);
   try {
     const n = NS_INPUTS.length;
     backend.scope(() =>
@@ -144,13 +153,13 @@ export interface NonSquareRuns {
 const maxAbsDiff = (a: readonly number[], b: readonly number[]) =>
   a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 
-/** The three layers on one dtype, decoding x_4 after x_1 … x_3. */
-export function runNonSquare(w: NonSquareWeights, dtype: DType): NonSquareRuns {
+/** The three layers on one dtype, decoding x_4 after x_1 … x_3, optionally with NS_QUERY_BIAS. */
+export function runNonSquare(w: NonSquareWeights, dtype: DType, queryBias = false): NonSquareRuns {
   const runs: Partial<Record<NonSquarePath, PathRun>> = {};
   let option1Error: string | undefined;
   for (const p of NS_PATHS) {
     try {
-      runs[p] = runPath(w, p, dtype);
+      runs[p] = runPath(w, p, dtype, queryBias);
     } catch (e) {
       if (p === 'option1' && (e instanceof SingularMatrixError || e instanceof MatrixRangeError)) {
         option1Error = e.message;

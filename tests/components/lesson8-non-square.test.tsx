@@ -38,10 +38,10 @@ const transpose = (m: Mat): Mat => m[0].map((_, j) => m.map((r) => r[j]));
 const cols = (m: Mat, a: number, b: number): Mat => m.map((r) => r.slice(a, b));
 
 /** Standard multi-head attention output of the last row of X (it sees all four rows). */
-function referenceOutput(wQ: Mat, wK: Mat, wV: Mat): number[] {
+function referenceOutput(wQ: Mat, wK: Mat, wV: Mat, bQ = [0, 0, 0, 0]): number[] {
   const heads: number[] = [];
   for (let i = 0; i < 2; i++) {
-    const q = mm([X[3]], cols(wQ, 2 * i, 2 * i + 2))[0];
+    const q = mm([X[3]], cols(wQ, 2 * i, 2 * i + 2))[0].map((x, c) => x + bQ[2 * i + c]);
     const K = mm(X, cols(wK, 2 * i, 2 * i + 2));
     const V = mm(X, cols(wV, 2 * i, 2 * i + 2));
     const s = softmax(K.map((k) => (q[0] * k[0] + q[1] * k[1]) / Math.sqrt(2)));
@@ -259,6 +259,16 @@ describe('lesson 8: the d = 2, e = 4 toy', () => {
       ['4', '16', '4'],
       ['2', '8', '2'],
     ]);
+  });
+
+  it('a query bias: all three layers add it and still agree (the X-cache folds it in)', () => {
+    renderLesson();
+    fireEvent.click(screen.getByRole('checkbox', { name: /add a query bias/ }));
+    const ref = referenceOutput(WQ, WK, WV, [1, 0, -1, 1]);
+    expect(maxDiff([ref], [referenceOutput(WQ, WK, WV)])).toBeGreaterThan(0.01);
+    expectMatrixClose(readMatrix('layer outputs'), [ref, ref, ref]);
+    for (const id of ['ns-o1-f64', 'ns-x-f64']) expect(byId(id)).toBeLessThan(1e-12);
+    for (const id of ['ns-o1-f32', 'ns-x-f32']) expect(byId(id)).toBeLessThan(1e-5);
   });
 
   it('follows edits of W_Q, W_V and W_K live', () => {
