@@ -304,7 +304,8 @@ export function Lesson8NonSquare() {
 
 /** OPs per token and layer of the X-cache against standard, for one model at its context. */
 function XCacheCost({ model }: { model: Model }) {
-  const n = model.contextLength ?? 512;
+  const n = model.contextLength;
+  if (n === undefined) return null;
   const ops = xCacheOps({ d: model.d, heads: model.heads, headDim: model.headDim, n });
   const perValue = (o: number, reads: number) => formatNumber(o / reads, 3);
   return (
