@@ -138,7 +138,9 @@ export function Lesson8NonSquare() {
               d<sub>k</sub>
             </th>
             <th scope="col">h</th>
-            <th scope="col">e = h·d_k</th>
+            <th scope="col">
+              e = h·d<sub>k</sub>
+            </th>
             <th scope="col">r = e/d</th>
             <th scope="col">paper’s r</th>
             <th scope="col">positions</th>
