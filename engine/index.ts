@@ -48,6 +48,7 @@ export {
   fromRows,
   inverse,
   matmul64,
+  rightInverse,
   toRows,
   type Matrix64,
 } from './linalg';

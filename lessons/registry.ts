@@ -116,6 +116,14 @@ export const lessons: readonly LessonMeta[] = [
     component: lazyLesson(() => import('./Lesson7Biases').then((m) => m.Lesson7Biases)),
   },
   {
+    slug: 'non-square',
+    title: 'Non-square projections',
+    summary:
+      'When heads are wider than the model (e > d: T5, CodeGemma), W_K has only a right inverse and W_KV grows to e × e; or cache the d-wide inputs X, 2r times smaller (paper §3).',
+    checkpoints: ['x-cache-factor', 'right-inverse-product'],
+    component: lazyLesson(() => import('./Lesson8NonSquare').then((m) => m.Lesson8NonSquare)),
+  },
+  {
     slug: 'gqa',
     title: 'GQA, MQA, MLA: when slim does not help',
     summary:

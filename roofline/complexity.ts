@@ -136,3 +136,54 @@ export function slimPeakIntensity(h: number): number {
   assertPositiveInteger(h, 'h');
   return 2 * h + 2;
 }
+
+/** One MHA layer whose projections may be non-square (paper §3): e = h·d_k, possibly > d. */
+export interface NonSquareInput {
+  /** Model width d. */
+  d: number;
+  /** Heads h. */
+  heads: number;
+  /** Head width d_k (= d_v). */
+  headDim: number;
+  /** Tokens in the cache including the new one. */
+  n: number;
+}
+
+/**
+ * OPs of one generated token in one layer, the X-cache (paper §3 option 2) against the standard
+ * KV-cache. An OP is one multiply or one add.
+ */
+export interface XCacheOps {
+  /**
+   * 4de, independent of n: per head, x·W_Q,i·W_K,iᵀ maps the query back to d wide (2·d_k·d) and
+   * (s_i·X)·W_V,i maps the weighted inputs to the head's value width (2·d·d_k) (paper §3).
+   */
+  projections: number;
+  /** 4de: what the standard layer spends on the new token's k = x·W_K and v = x·W_V instead. */
+  standardProjections: number;
+  /** 4·h·n·d: per head, scores against the n cached d-wide rows of X and their weighted sum. */
+  core: number;
+  /** 4·n·e: the standard core, per head q_i·K_iᵀ and s_i·V_i over d_k-wide rows. */
+  standardCore: number;
+  /** Values the X-cache core reads: n·d, shared by all heads. */
+  coreReads: number;
+  /** Values the standard core reads: the K and V rows, 2·n·e. */
+  standardCoreReads: number;
+}
+
+export function xCacheOps(input: NonSquareInput): XCacheOps {
+  const { d, heads: h, headDim: dk, n } = input;
+  assertPositiveInteger(d, 'd');
+  assertPositiveInteger(h, 'heads h');
+  assertPositiveInteger(dk, 'headDim d_k');
+  assertPositiveInteger(n, 'n');
+  const e = h * dk;
+  return {
+    projections: 4 * d * e,
+    standardProjections: 4 * d * e,
+    core: 4 * h * n * d,
+    standardCore: 4 * n * e,
+    coreReads: n * d,
+    standardCoreReads: 2 * n * e,
+  };
+}

@@ -54,8 +54,16 @@ export {
   headOps,
   slimPeakIntensity,
   valueSideOpsPerHead,
+  xCacheOps,
 } from './complexity';
-export type { ComplexityInput, ComplexityTable, HeadOps, LayerCost } from './complexity';
+export type {
+  ComplexityInput,
+  ComplexityTable,
+  HeadOps,
+  LayerCost,
+  NonSquareInput,
+  XCacheOps,
+} from './complexity';
 export {
   attainableOpsPerSecond,
   decodeStepTimes,
@@ -96,6 +104,8 @@ export {
   paperTable1,
   paperTable1ContextMemory,
   paperTable3,
+  paperTable4,
+  paperTable4Printed,
   paperTable7,
   paperWhisperTable,
 } from './paperTables';
@@ -104,6 +114,7 @@ export type {
   PrintedComparison,
   Table1Row,
   Table3Row,
+  Table4Row,
   Table7Row,
 } from './paperTables';
 export {

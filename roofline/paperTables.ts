@@ -1,11 +1,11 @@
 /**
- * The paper's printed numbers (paper Table 3, 6, 8), transcribed once as printed strings, and the
+ * The paper's printed numbers (paper Tables 1, 3, 4, 7), transcribed once as printed strings, and the
  * comparison of a cost-model value with one of them at the printed precision. The explorer's
  * "paper tables" view and the unit tests both read these: one copy of every printed value.
  */
 import { whisperTable } from './encoderDecoder';
 import { RooflineInputError } from './errors';
-import { compressionFactor, standardCacheValues } from './memory';
+import { compressionFactor, keyWidth, projectionRatio, standardCacheValues } from './memory';
 import { peakOps } from './roofline';
 import type { Chip, Model } from './types';
 
@@ -193,5 +193,46 @@ export function paperAppendixG(catalog: readonly Model[]): AppendixGRow[] {
     if (!model)
       throw new RooflineInputError(`Appendix G model '${id}' is missing from the catalog`);
     return { model, compression: comparePrinted(compressionFactor(model), printed) };
+  });
+}
+
+/** paper §3, Table 4: models with non-square projections (e = d_k·h > d), as printed. */
+export const paperTable4Printed: readonly {
+  id: string;
+  d: string;
+  dk: string;
+  h: string;
+  e: string;
+  r: string;
+}[] = [
+  { id: 'codegemma-7b', d: '3072', dk: '256', h: '16', e: '4096', r: '1.3' },
+  { id: 't5-3b', d: '1024', dk: '128', h: '32', e: '4096', r: '4' },
+  { id: 't5-11b', d: '1024', dk: '128', h: '128', e: '16384', r: '16' },
+];
+
+export interface Table4Row {
+  model: Model;
+  d: PrintedComparison;
+  dk: PrintedComparison;
+  h: PrintedComparison;
+  /** e = h·d_k from the catalog's shape. */
+  e: PrintedComparison;
+  /** r = e/d. */
+  r: PrintedComparison;
+}
+
+/** Table 4 regenerated from the catalog's shapes: e = h·d_k and r = e/d (paper §3). */
+export function paperTable4(catalog: readonly Model[]): Table4Row[] {
+  return paperTable4Printed.map((p) => {
+    const model = catalog.find((m) => m.id === p.id);
+    if (!model) throw new RooflineInputError(`Table 4 model '${p.id}' is missing from the catalog`);
+    return {
+      model,
+      d: comparePrinted(model.d, p.d),
+      dk: comparePrinted(model.headDim, p.dk),
+      h: comparePrinted(model.heads, p.h),
+      e: comparePrinted(keyWidth(model), p.e),
+      r: comparePrinted(projectionRatio(model), p.r),
+    };
   });
 }

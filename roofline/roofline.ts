@@ -1,6 +1,7 @@
 import { assertPositiveInteger, assertPositiveNumber, RooflineInputError } from './errors';
 import { DEFAULT_BYTES_PER_VALUE, keyWidth, kvCacheWidth, valueHeadDim } from './memory';
 import { slimPlan } from './slimPlan';
+import { xCacheOps } from './complexity';
 import type { Chip, Dtype, Model, StandardSlim } from './types';
 
 /**
@@ -107,9 +108,11 @@ export function decodeStepWork(model: Model, side: Side, options: DecodeStepOpti
     case 'e-cache':
       attention = h * (2 * n * dk + 2 * n * e);
       break;
-    case 'x-cache':
-      attention = 4 * d * e + h * 4 * n * d;
+    case 'x-cache': {
+      const x = xCacheOps({ d, heads: h, headDim: dk, n });
+      attention = x.projections + x.core;
       break;
+    }
     case 'd-wide-cache':
       attention = standardAttention + 2 * n * d * kvCacheWidth(model);
       break;
