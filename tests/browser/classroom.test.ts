@@ -184,13 +184,22 @@ describe('classroom mode in Chromium', () => {
     // Opened from a link, full screen depends on the browser's activation rules: when it was
     // refused, the bar offers it, and one click takes it.
     const fullScreenButton = page.getByRole('button', { name: 'Full screen' });
+    // The request may still be settling when the deck is built: wait until the page shows
+    // either full screen or the button that offers it.
+    await expect
+      .poll(
+        async () =>
+          (await page.evaluate(() => document.fullscreenElement !== null)) ||
+          (await fullScreenButton.count()) === 1,
+      )
+      .toBe(true);
     const refused = await page.evaluate(() => document.fullscreenElement === null);
-    expect(await fullScreenButton.count()).toBe(refused ? 1 : 0);
     if (refused) await fullScreenButton.click();
     await expect
       .poll(() => page.evaluate(() => document.fullscreenElement?.tagName ?? null))
       .toBe('HTML');
-    expect(await fullScreenButton.count()).toBe(0);
+    // The bar re-renders after the fullscreenchange event: the button goes then.
+    await expect.poll(() => fullScreenButton.count()).toBe(0);
     // Skip the predictions up to the weights editor; a skipped prediction keeps its answer hidden.
     const cell = page.getByLabel('W_K row 2 column 3');
     let skipped = 0;
