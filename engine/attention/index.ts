@@ -27,8 +27,12 @@ export type {
 export { RowCache, type RowCacheStats } from './cache';
 export { ECache } from './eCache';
 export {
+  sharedRowSkips,
+  sharedRowSparsity,
   sparseKFirstSum,
   sparseWeightedSum,
+  type SharedRowOptions,
+  type SharedRowResult,
   type SparseMatrix,
   type SparseOptions,
   type SparseResult,

@@ -8,6 +8,10 @@
  * - sparseKFirstSum: slim option 2, (Σ_{s_j ≥ τ} s_j r_j) W per head, where r_j are K rows and
  *   W = W_KV (paper §2), or E rows and W = W_V (cross option 2, paper §4). The same rows are
  *   skipped as in the standard order, so both give the same output.
+ * With GQA (paper Appendix G) g query heads share each value row, which can then be skipped only
+ * when all g scores are below the threshold: sharedRowSkips counts that on real probabilities,
+ * sharedRowSparsity gives S^g, the count if heads skipped independently (Appendix D).
+ * DecoderModel.probeAttention (engine/models) reads the probabilities and rows of a real model.
  */
 import { EngineInputError } from '../tensor';
 
@@ -222,4 +226,86 @@ export function sparseKFirstSum(
     }
   }
   return finish(output, dense, m, skippedPerHead, heads * m * n);
+}
+
+export interface SharedRowOptions extends SparseOptions {
+  /**
+   * g: query heads that share one value row (GQA, paper Appendix G): heads [k·g, (k+1)·g) read
+   * the rows of key/value head k, as transformers' repeat_kv pairs them. 1 is plain MHA.
+   */
+  group: number;
+}
+
+export interface SharedRowResult {
+  group: number;
+  /** Key/value heads: heads / g. */
+  kvHeads: number;
+  queries: number;
+  /** S of the single heads: skipped (head, query, row) terms over heads·m·n. */
+  headSparsity: number;
+  /** (kv head, query, row) value rows that all g heads of the group skip. */
+  skipped: number;
+  /** kvHeads·m·n. */
+  total: number;
+  /** S_g = skipped / total: the share of shared value rows that need not be read. */
+  sparsity: number;
+  /** 1/(1 − S_g) (Infinity when every row is skipped). */
+  workFactor: number;
+  /** S^g: what S_g would be if the g heads skipped rows independently (paper Appendix D). */
+  independent: number;
+}
+
+/**
+ * S^g: the chance that all g heads sharing a value row skip it, when each skips with
+ * probability S independently (paper Appendix D: S = 0.8, g = 4 → 0.41).
+ */
+export function sharedRowSparsity(sparsity: number, group: number): number {
+  if (!(sparsity >= 0 && sparsity <= 1))
+    throw new EngineInputError(`sparse attention: S must be in [0, 1], got ${sparsity}`);
+  if (!Number.isInteger(group) || group < 1)
+    throw new EngineInputError(
+      `sparse attention: the group size g must be a positive integer, got ${group}`,
+    );
+  return sparsity ** group;
+}
+
+/**
+ * Sparsity when g query heads share each value row (GQA): a row of key/value head k can be
+ * skipped for a query only if every head of the group scores it below the threshold. probs is
+ * [heads·m, n] as Backend.attnProbs returns it; heads must be a multiple of g.
+ */
+export function sharedRowSkips(probs: SparseMatrix, options: SharedRowOptions): SharedRowResult {
+  const m = checkOptions(probs, options);
+  const { heads, threshold, group } = options;
+  if (!Number.isInteger(group) || group < 1 || heads % group !== 0)
+    throw new EngineInputError(
+      `sparse attention: the group size g must divide the ${heads} heads, got ${group}`,
+    );
+  const n = probs.cols;
+  const p = probs.data;
+  const kvHeads = heads / group;
+  let headSkips = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] < threshold) headSkips++;
+  let skipped = 0;
+  for (let k = 0; k < kvHeads; k++)
+    for (let q = 0; q < m; q++)
+      for (let j = 0; j < n; j++) {
+        let all = true;
+        for (let h = k * group; h < (k + 1) * group && all; h++)
+          all = p[(h * m + q) * n + j] < threshold;
+        if (all) skipped++;
+      }
+  const total = kvHeads * m * n;
+  const headSparsity = headSkips / (heads * m * n);
+  return {
+    group,
+    kvHeads,
+    queries: m,
+    headSparsity,
+    skipped,
+    total,
+    sparsity: skipped / total,
+    workFactor: skipped === total ? Infinity : total / (total - skipped),
+    independent: sharedRowSparsity(headSparsity, group),
+  };
 }

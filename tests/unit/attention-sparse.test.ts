@@ -7,7 +7,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sparseKFirstSum, sparseWeightedSum, type SparseMatrix } from '../../engine/attention';
+import {
+  sharedRowSkips,
+  sharedRowSparsity,
+  sparseKFirstSum,
+  sparseWeightedSum,
+  type SparseMatrix,
+} from '../../engine/attention';
 import { CpuBackend } from '../../engine/cpu';
 import { conditionNumber } from '../../engine/linalg';
 import { formWkv } from '../../engine/slim';
@@ -223,5 +229,73 @@ describe('sparseWeightedSum and sparseKFirstSum (paper Appendix D)', () => {
         valueBias: [1, 2],
       }),
     ).toThrow('sparse attention: the value bias must have 4 values, got 2');
+  });
+});
+
+describe('shared value rows (GQA, paper Appendices D and G)', () => {
+  it("the paper's figure: S = 0.8 shared by g = 4 heads leaves S^4 = 0.41", () => {
+    expect(sharedRowSparsity(0.8, 4)).toBeCloseTo(0.4096, 15);
+    expect(sharedRowSparsity(0.8, 1)).toBe(0.8);
+    expect(() => sharedRowSparsity(1.2, 2)).toThrow(/S must be in \[0, 1\]/);
+    expect(() => sharedRowSparsity(0.5, 0)).toThrow(/group size g must be a positive integer/);
+  });
+
+  it('a row is skipped only when every head of its group skips it', () => {
+    // Two heads, one query, four rows: head 0 skips rows 1, 2, 3; head 1 skips rows 0, 2, 3.
+    const probs = { rows: 2, cols: 4, data: [0.7, 0.1, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1] };
+    const g1 = sharedRowSkips(probs, { heads: 2, threshold: 0.15, group: 1 });
+    expect(g1.skipped).toBe(6);
+    expect(g1.sparsity).toBe(0.75);
+    expect(g1.headSparsity).toBe(0.75);
+    const g2 = sharedRowSkips(probs, { heads: 2, threshold: 0.15, group: 2 });
+    expect(g2.kvHeads).toBe(1);
+    expect(g2.skipped).toBe(2); // rows 2 and 3
+    expect(g2.total).toBe(4);
+    expect(g2.sparsity).toBe(0.5);
+    expect(g2.workFactor).toBe(2);
+    expect(g2.independent).toBeCloseTo(0.5625, 15);
+    expect(() => sharedRowSkips(probs, { heads: 2, threshold: 0.1, group: 3 })).toThrow(
+      /group size g must divide the 2 heads, got 3/,
+    );
+  });
+
+  it('matches a brute-force count; group 1 counts what sparseWeightedSum skips (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+          kv: fc.integer({ min: 1, max: 3 }),
+          group: fc.integer({ min: 1, max: 4 }),
+          m: fc.integer({ min: 1, max: 3 }),
+          n: fc.integer({ min: 1, max: 9 }),
+          threshold: fc.double({ min: 0, max: 0.5, noNaN: true }),
+        }),
+        ({ seed, kv, group, m, n, threshold }) => {
+          const heads = kv * group;
+          const probs = randomProbs(seed, heads, m, n, 2);
+          const r = sharedRowSkips(probs, { heads, threshold, group });
+          let want = 0;
+          for (let k = 0; k < kv; k++)
+            for (let q = 0; q < m; q++)
+              for (let j = 0; j < n; j++) {
+                const scores = Array.from(
+                  { length: group },
+                  (_, i) => probs.data[((k * group + i) * m + q) * n + j],
+                );
+                if (scores.every((s) => s < threshold)) want++;
+              }
+          expect(r.skipped).toBe(want);
+          expect(r.total).toBe(kv * m * n);
+          const single = sparseWeightedSum(probs, randomMatrix(seed, n, heads), {
+            heads,
+            threshold,
+          });
+          expect(r.headSparsity).toBe(single.sparsity);
+          // Sharing can only make skipping rarer.
+          expect(r.sparsity).toBeLessThanOrEqual(r.headSparsity + 1e-15);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
