@@ -27,10 +27,13 @@ export type {
 export { RowCache, type RowCacheStats } from './cache';
 export { ECache } from './eCache';
 export {
+  headColumns,
+  headRows,
   sharedRowSkips,
   sharedRowSparsity,
   sparseKFirstSum,
   sparseWeightedSum,
+  sparsityWorkFactor,
   type SharedRowOptions,
   type SharedRowResult,
   type SparseMatrix,

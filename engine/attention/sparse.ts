@@ -46,6 +46,8 @@ export interface SparseResult {
   workFactor: number;
   /** max |output − dense|. */
   maxAbsError: number;
+  /** maxAbsError / max |dense| (0 when the dense output is all zeros). */
+  relativeError: number;
 }
 
 function check(m: SparseMatrix, name: string, rows: number | null, cols: number | null): void {
@@ -93,8 +95,10 @@ function finish(
 ): SparseResult {
   const skipped = skippedPerHead.reduce((a, b) => a + b, 0);
   let maxAbsError = 0;
+  let scale = 0;
   for (let i = 0; i < output.length; i++) {
     maxAbsError = Math.max(maxAbsError, Math.abs(output[i] - dense[i]));
+    scale = Math.max(scale, Math.abs(dense[i]));
   }
   const sparsity = skipped / total;
   return {
@@ -105,9 +109,62 @@ function finish(
     total,
     skippedPerHead,
     sparsity,
-    workFactor: skipped === total ? Infinity : total / (total - skipped),
+    workFactor: sparsityWorkFactor(sparsity),
     maxAbsError,
+    relativeError: scale === 0 ? 0 : maxAbsError / scale,
   };
+}
+
+/**
+ * 1/(1 − S): how many times less weighted-sum work when a share S of the rows is skipped
+ * (paper Appendix D: S = 0.8 → 5x); Infinity at S = 1.
+ */
+export function sparsityWorkFactor(sparsity: number): number {
+  if (!(sparsity >= 0 && sparsity <= 1))
+    throw new EngineInputError(`sparse attention: S must be in [0, 1], got ${sparsity}`);
+  return sparsity === 1 ? Infinity : 1 / (1 - sparsity);
+}
+
+/** Head `head`'s rows of probabilities [heads·m, n] (as Backend.attnProbs lays them out): [m, n]. */
+export function headRows(
+  probs: SparseMatrix,
+  heads: number,
+  head: number,
+): SparseMatrix & { data: Float64Array } {
+  const m = checkOptions(probs, { heads, threshold: 0 });
+  checkHead(heads, head);
+  const n = probs.cols;
+  return {
+    rows: m,
+    cols: n,
+    data: Float64Array.from({ length: m * n }, (_, i) => probs.data[head * m * n + i]),
+  };
+}
+
+/** Head `head`'s column block of a [rows, heads·w] matrix (V, W_KV, a bias row): [rows, w]. */
+export function headColumns(
+  matrix: SparseMatrix,
+  heads: number,
+  head: number,
+): SparseMatrix & { data: Float64Array } {
+  check(matrix, 'the matrix', null, null);
+  checkHead(heads, head);
+  if (matrix.cols % heads !== 0)
+    throw new EngineInputError(
+      `sparse attention: the matrix has ${matrix.cols} columns, not a multiple of ${heads} heads`,
+    );
+  const w = matrix.cols / heads;
+  const data = new Float64Array(matrix.rows * w);
+  for (let r = 0; r < matrix.rows; r++)
+    for (let c = 0; c < w; c++) data[r * w + c] = matrix.data[r * matrix.cols + head * w + c];
+  return { rows: matrix.rows, cols: w, data };
+}
+
+function checkHead(heads: number, head: number): void {
+  if (!Number.isInteger(heads) || heads < 1)
+    throw new EngineInputError(`sparse attention: heads must be a positive integer, got ${heads}`);
+  if (!Number.isInteger(head) || head < 0 || head >= heads)
+    throw new EngineInputError(`sparse attention: head ${head} is outside [0, ${heads})`);
 }
 
 /**
@@ -305,7 +362,7 @@ export function sharedRowSkips(probs: SparseMatrix, options: SharedRowOptions): 
     skipped,
     total,
     sparsity: skipped / total,
-    workFactor: skipped === total ? Infinity : total / (total - skipped),
+    workFactor: sparsityWorkFactor(skipped / total),
     independent: sharedRowSparsity(headSparsity, group),
   };
 }

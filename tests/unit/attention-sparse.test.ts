@@ -8,10 +8,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  headColumns,
+  headRows,
   sharedRowSkips,
   sharedRowSparsity,
   sparseKFirstSum,
   sparseWeightedSum,
+  sparsityWorkFactor,
   type SparseMatrix,
 } from '../../engine/attention';
 import { CpuBackend } from '../../engine/cpu';
@@ -296,6 +299,48 @@ describe('shared value rows (GQA, paper Appendices D and G)', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('one head at a time', () => {
+  it("1/(1 − S): the paper's S = 0.8 gives 5x; S = 0 gives 1x; S = 1 skips everything", () => {
+    expect(sparsityWorkFactor(0.8)).toBeCloseTo(5, 12);
+    expect(sparsityWorkFactor(0)).toBe(1);
+    expect(sparsityWorkFactor(1)).toBe(Infinity);
+    expect(() => sparsityWorkFactor(-0.1)).toThrow(/S must be in \[0, 1\]/);
+  });
+
+  it("a head's rows and columns give that head's part of the all-heads run, in both orders", () => {
+    const heads = 3;
+    const probs = randomProbs(41, heads, 2, 7, 2);
+    const rows = randomMatrix(42, 7, 5);
+    const w = randomMatrix(43, 5, heads * 2);
+    const b = randomMatrix(44, 1, heads * 2);
+    const v = product(rows, w, b.data);
+    const all = sparseWeightedSum(probs, v, { heads, threshold: 0.1 });
+    for (let h = 0; h < heads; h++) {
+      const p = headRows(probs, heads, h);
+      expect(p.rows).toBe(2);
+      const one = sparseWeightedSum(p, headColumns(v, heads, h), { heads: 1, threshold: 0.1 });
+      const slim = sparseKFirstSum(p, rows, headColumns(w, heads, h), {
+        heads: 1,
+        threshold: 0.1,
+        valueBias: headColumns(b, heads, h).data,
+      });
+      expect(one.skipped).toBe(all.skippedPerHead[h]);
+      expect(slim.skipped).toBe(one.skipped);
+      for (let q = 0; q < 2; q++)
+        for (let c = 0; c < 2; c++) {
+          expect(one.output[q * 2 + c]).toBeCloseTo(all.output[q * heads * 2 + h * 2 + c], 14);
+          expect(slim.output[q * 2 + c]).toBeCloseTo(one.output[q * 2 + c], 12);
+        }
+      const scale = Math.max(...Array.from(one.dense, Math.abs));
+      expect(one.relativeError).toBeCloseTo(one.maxAbsError / scale, 15);
+    }
+    expect(() => headRows(probs, heads, 3)).toThrow(/head 3 is outside \[0, 3\)/);
+    expect(() => headColumns(randomMatrix(1, 2, 4), heads, 0)).toThrow(
+      /4 columns, not a multiple of 3 heads/,
     );
   });
 });
