@@ -115,6 +115,14 @@ export const lessons: readonly LessonMeta[] = [
     checkpoints: ['kbias-softmax', 'slim-bias'],
     component: lazyLesson(() => import('./Lesson7Biases').then((m) => m.Lesson7Biases)),
   },
+  {
+    slug: 'sparsity',
+    title: 'Sparsity',
+    summary:
+      'Skip the value rows whose softmax weight is tiny, on a real attention row of moby-gpt2: rows skipped, 1/(1 − S) less work, the output error, standard and slim alike; and why GQA makes skipping rarer (Appendix D).',
+    checkpoints: ['sparsity-work', 'sparsity-gqa'],
+    component: lazyLesson(() => import('./Lesson10Sparsity').then((m) => m.Lesson10Sparsity)),
+  },
 ];
 
 export function findLesson(slug: string): LessonMeta | undefined {
