@@ -359,7 +359,7 @@ export function Lesson10Sparsity() {
               reads without it; the numbers need the model.
             </p>
             <button type="button" onClick={() => setAttempt((a) => a + 1)}>
-              Try again
+              Load the model again
             </button>
           </div>
         )}
