@@ -346,7 +346,11 @@ export function Lesson10Sparsity() {
       </p>
 
       <h2>A real attention row</h2>
-      <section className="sparsity-panel" aria-label="real attention row" aria-busy={!current}>
+      <section
+        className="sparsity-panel"
+        aria-label="real attention row"
+        aria-busy={loaded.status === 'loading' || probed.status === 'running'}
+      >
         {loaded.status === 'loading' && (
           <p role="status" data-testid="model-status">
             Loading {MODEL} (about 4 MB) and building it on the CPU backend…
@@ -596,6 +600,8 @@ function SparsityResults({ run, n, tau }: { run: Run; n: number; tau: number }) 
       <p className="small">
         Move the threshold: at τ = 0 nothing is skipped and the error is 0; as τ grows, S and the
         work saved grow, and so does the error. Where to stop is a choice of accuracy against speed.
+        The standard cache also skips reading the skipped V rows; slim attention reads every key row
+        for the scores anyway, so for it the saving is the arithmetic of the weighted sum.
       </p>
     </>
   );
