@@ -143,21 +143,20 @@ function useProbes(model: Model | undefined, ids: number[] | undefined, layer: n
       previous: s.status === 'done' ? s.probes : s.status === 'running' ? s.previous : undefined,
     }));
     const timer = setTimeout(() => {
-      Promise.all([
-        model.f64.probeAttention(ids, { layer }),
-        model.f32.probeAttention(ids, { layer }),
-      ]).then(
-        ([f64, f32]) => {
-          if (!cancelled) setState({ status: 'done', probes: { key, ids, f64, f32 } });
-        },
-        (error: unknown) => {
-          if (!cancelled)
-            setState({
-              status: 'error',
-              message: error instanceof Error ? error.message : String(error),
-            });
-        },
-      );
+      // One forward pass per dtype, with a pause between them so the page can paint.
+      (async () => {
+        const f64 = await model.f64.probeAttention(ids, { layer });
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (cancelled) return;
+        const f32 = await model.f32.probeAttention(ids, { layer });
+        if (!cancelled) setState({ status: 'done', probes: { key, ids, f64, f32 } });
+      })().catch((error: unknown) => {
+        if (!cancelled)
+          setState({
+            status: 'error',
+            message: error instanceof Error ? error.message : String(error),
+          });
+      });
     }, PROMPT_DELAY_MS);
     return () => {
       cancelled = true;
@@ -678,8 +677,9 @@ function RopeNote({
       {formatNumber(tau, 3)} in this layer,{' '}
       <strong data-testid="rope-kept">{formatCount(kept)}</strong> of the {n} keys are kept by at
       least one head: a rotated K-cache of width {e} would un-rotate{' '}
-      <strong data-testid="rope-unrotate-kept">{formatCount(some)}</strong> pairs instead of{' '}
-      <strong data-testid="rope-unrotate-all">{formatCount(all)}</strong> for this token.
+      <strong data-testid="rope-unrotate-kept">{formatCount(some)}</strong> column pairs (one 2-D
+      rotation each) instead of <strong data-testid="rope-unrotate-all">{formatCount(all)}</strong>{' '}
+      for this token.
     </p>
   );
 }
