@@ -5,6 +5,7 @@
  * model moby-gpt2; then standard s·V and slim option 2 (s·K)·W_KV, run sparse on those rows,
  * skip the same rows and give the same output.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sparseKFirstSum, sparseWeightedSum } from '../../engine/attention';
 import { CpuBackend } from '../../engine/cpu';
@@ -180,12 +181,20 @@ describe('probeAttention on the default model moby-gpt2', () => {
     const host = await readModel(files);
     const tokenizer = await loadTokenizer(files);
     if (!tokenizer) throw new Error('moby-gpt2 has no tokenizer');
+    // The plain-loop reference itself agrees with the training script's numpy forward pass.
+    const numpy = JSON.parse(readFileSync('public/models/moby-gpt2/reference.json', 'utf8')) as {
+      promptIds: number[];
+      lastLogits: number[];
+    };
+    if (host.spec.familyConfig.family !== 'gpt2') throw new Error('moby-gpt2 is not GPT-2');
+    const gpt2 = host.spec.familyConfig.config;
+    const logits = referenceLogits('gpt2', gpt2, host.weights, numpy.promptIds).at(-1) as number[];
+    expect(relativeError(logits, numpy.lastLogits)).toBeLessThanOrEqual(1e-5);
     const ids = tokenizer.encode('Call me Ishmael. Some years ago, never mind how long precisely');
     expect(ids.length).toBeGreaterThan(8);
     const be = new CpuBackend({ dtype: 'float64' });
     const model: LoadedModel = host.build(be, { scheme: 'kv', probe: true });
-    if (host.spec.familyConfig.family !== 'gpt2') throw new Error('moby-gpt2 is not GPT-2');
-    const ref = referenceRows('gpt2', host.spec.familyConfig.config, host, ids);
+    const ref = referenceRows('gpt2', gpt2, host, ids);
     for (let layer = 0; layer < host.spec.layers; layer++) {
       const probe = await model.probeAttention(ids, { layer });
       checkProbe(probe, ref[layer], 1e-11);
