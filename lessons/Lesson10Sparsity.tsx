@@ -422,14 +422,14 @@ export function Lesson10Sparsity() {
             {run && probes && (
               <>
                 <p className="small">
-                  Head {head + 1} of layer {layer + 1}: the weights of the last token, “
+                  Head {head + 1} of layer {probes.f64.layer + 1}: the weights of the last token, “
                   {model.tokenizer.decode([probes.ids[probes.ids.length - 1]])}”, over the{' '}
                   <span data-testid="token-count">{probes.ids.length}</span> tokens of the prompt
                   (they sum to 1; the model splits text into short pieces of words). Bars under the
                   dashed line are skipped.
                 </p>
                 <PlotFigure
-                  ariaLabel={`Softmax weights of the last token, head ${head + 1} of layer ${layer + 1}, with the threshold`}
+                  ariaLabel={`Softmax weights of the last token, head ${head + 1} of layer ${probes.f64.layer + 1}, with the threshold`}
                   options={run.chart}
                 />
               </>
@@ -511,7 +511,7 @@ export function Lesson10Sparsity() {
           is answered.
         </p>
       ) : run && probes ? (
-        <GroupTable groups={run.groups} layer={layer} tau={tau} />
+        <GroupTable groups={run.groups} layer={probes.f64.layer} tau={tau} />
       ) : (
         <p className="small">The grouped heads appear once the model has run.</p>
       )}
