@@ -370,7 +370,7 @@ export function Lesson10Sparsity() {
           <>
             <label className="sparsity-prompt">
               Prompt
-              <textarea rows={2} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+              <textarea rows={3} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
             </label>
             <div className="sparsity-controls">
               <label className="select">
