@@ -124,6 +124,14 @@ export const lessons: readonly LessonMeta[] = [
     component: lazyLesson(() => import('./Lesson8NonSquare').then((m) => m.Lesson8NonSquare)),
   },
   {
+    slug: 'sparsity',
+    title: 'Sparsity',
+    summary:
+      'Skip the value rows whose softmax weight is tiny, on a real attention row of moby-gpt2: rows skipped, 1/(1 − S) less work, the output error, standard and slim alike; and why GQA makes skipping rarer (Appendix D).',
+    checkpoints: ['sparsity-work', 'sparsity-gqa'],
+    component: lazyLesson(() => import('./Lesson10Sparsity').then((m) => m.Lesson10Sparsity)),
+  },
+  {
     slug: 'gqa',
     title: 'GQA, MQA, MLA: when slim does not help',
     summary:

@@ -35,8 +35,15 @@ export {
   type GroupedAttentionWeights,
 } from './grouped';
 export {
+  headColumns,
+  headRows,
+  sharedRowSkips,
+  sharedRowSparsity,
   sparseKFirstSum,
   sparseWeightedSum,
+  sparsityWorkFactor,
+  type SharedRowOptions,
+  type SharedRowResult,
   type SparseMatrix,
   type SparseOptions,
   type SparseResult,

@@ -8,6 +8,10 @@
  * - sparseKFirstSum: slim option 2, (Σ_{s_j ≥ τ} s_j r_j) W per head, where r_j are K rows and
  *   W = W_KV (paper §2), or E rows and W = W_V (cross option 2, paper §4). The same rows are
  *   skipped as in the standard order, so both give the same output.
+ * With GQA (paper Appendix G) g query heads share each value row, which can then be skipped only
+ * when all g scores are below the threshold: sharedRowSkips counts that on real probabilities,
+ * sharedRowSparsity gives S^g, the count if heads skipped independently (Appendix D).
+ * DecoderModel.probeAttention (engine/models) reads the probabilities and rows of a real model.
  */
 import { EngineInputError } from '../tensor';
 
@@ -42,6 +46,8 @@ export interface SparseResult {
   workFactor: number;
   /** max |output − dense|. */
   maxAbsError: number;
+  /** maxAbsError / max |dense| (0 when the dense output is all zeros). */
+  relativeError: number;
 }
 
 function check(m: SparseMatrix, name: string, rows: number | null, cols: number | null): void {
@@ -89,8 +95,10 @@ function finish(
 ): SparseResult {
   const skipped = skippedPerHead.reduce((a, b) => a + b, 0);
   let maxAbsError = 0;
+  let scale = 0;
   for (let i = 0; i < output.length; i++) {
     maxAbsError = Math.max(maxAbsError, Math.abs(output[i] - dense[i]));
+    scale = Math.max(scale, Math.abs(dense[i]));
   }
   const sparsity = skipped / total;
   return {
@@ -101,9 +109,62 @@ function finish(
     total,
     skippedPerHead,
     sparsity,
-    workFactor: skipped === total ? Infinity : total / (total - skipped),
+    workFactor: sparsityWorkFactor(sparsity),
     maxAbsError,
+    relativeError: scale === 0 ? 0 : maxAbsError / scale,
   };
+}
+
+/**
+ * 1/(1 − S): how many times less weighted-sum work when a share S of the rows is skipped
+ * (paper Appendix D: S = 0.8 → 5x); Infinity at S = 1.
+ */
+export function sparsityWorkFactor(sparsity: number): number {
+  if (!(sparsity >= 0 && sparsity <= 1))
+    throw new EngineInputError(`sparse attention: S must be in [0, 1], got ${sparsity}`);
+  return sparsity === 1 ? Infinity : 1 / (1 - sparsity);
+}
+
+/** Head `head`'s rows of probabilities [heads·m, n] (as Backend.attnProbs lays them out): [m, n]. */
+export function headRows(
+  probs: SparseMatrix,
+  heads: number,
+  head: number,
+): SparseMatrix & { data: Float64Array } {
+  const m = checkOptions(probs, { heads, threshold: 0 });
+  checkHead(heads, head);
+  const n = probs.cols;
+  return {
+    rows: m,
+    cols: n,
+    data: Float64Array.from({ length: m * n }, (_, i) => probs.data[head * m * n + i]),
+  };
+}
+
+/** Head `head`'s column block of a [rows, heads·w] matrix (V, W_KV, a bias row): [rows, w]. */
+export function headColumns(
+  matrix: SparseMatrix,
+  heads: number,
+  head: number,
+): SparseMatrix & { data: Float64Array } {
+  check(matrix, 'the matrix', null, null);
+  checkHead(heads, head);
+  if (matrix.cols % heads !== 0)
+    throw new EngineInputError(
+      `sparse attention: the matrix has ${matrix.cols} columns, not a multiple of ${heads} heads`,
+    );
+  const w = matrix.cols / heads;
+  const data = new Float64Array(matrix.rows * w);
+  for (let r = 0; r < matrix.rows; r++)
+    for (let c = 0; c < w; c++) data[r * w + c] = matrix.data[r * matrix.cols + head * w + c];
+  return { rows: matrix.rows, cols: w, data };
+}
+
+function checkHead(heads: number, head: number): void {
+  if (!Number.isInteger(heads) || heads < 1)
+    throw new EngineInputError(`sparse attention: heads must be a positive integer, got ${heads}`);
+  if (!Number.isInteger(head) || head < 0 || head >= heads)
+    throw new EngineInputError(`sparse attention: head ${head} is outside [0, ${heads})`);
 }
 
 /**
@@ -222,4 +283,86 @@ export function sparseKFirstSum(
     }
   }
   return finish(output, dense, m, skippedPerHead, heads * m * n);
+}
+
+export interface SharedRowOptions extends SparseOptions {
+  /**
+   * g: query heads that share one value row (GQA, paper Appendix G): heads [k·g, (k+1)·g) read
+   * the rows of key/value head k, as transformers' repeat_kv pairs them. 1 is plain MHA.
+   */
+  group: number;
+}
+
+export interface SharedRowResult {
+  group: number;
+  /** Key/value heads: heads / g. */
+  kvHeads: number;
+  queries: number;
+  /** S of the single heads: skipped (head, query, row) terms over heads·m·n. */
+  headSparsity: number;
+  /** (kv head, query, row) value rows that all g heads of the group skip. */
+  skipped: number;
+  /** kvHeads·m·n. */
+  total: number;
+  /** S_g = skipped / total: the share of shared value rows that need not be read. */
+  sparsity: number;
+  /** 1/(1 − S_g) (Infinity when every row is skipped). */
+  workFactor: number;
+  /** S^g: what S_g would be if the g heads skipped rows independently (paper Appendix D). */
+  independent: number;
+}
+
+/**
+ * S^g: the chance that all g heads sharing a value row skip it, when each skips with
+ * probability S independently (paper Appendix D: S = 0.8, g = 4 → 0.41).
+ */
+export function sharedRowSparsity(sparsity: number, group: number): number {
+  if (!(sparsity >= 0 && sparsity <= 1))
+    throw new EngineInputError(`sparse attention: S must be in [0, 1], got ${sparsity}`);
+  if (!Number.isInteger(group) || group < 1)
+    throw new EngineInputError(
+      `sparse attention: the group size g must be a positive integer, got ${group}`,
+    );
+  return sparsity ** group;
+}
+
+/**
+ * Sparsity when g query heads share each value row (GQA): a row of key/value head k can be
+ * skipped for a query only if every head of the group scores it below the threshold. probs is
+ * [heads·m, n] as Backend.attnProbs returns it; heads must be a multiple of g.
+ */
+export function sharedRowSkips(probs: SparseMatrix, options: SharedRowOptions): SharedRowResult {
+  const m = checkOptions(probs, options);
+  const { heads, threshold, group } = options;
+  if (!Number.isInteger(group) || group < 1 || heads % group !== 0)
+    throw new EngineInputError(
+      `sparse attention: the group size g must divide the ${heads} heads, got ${group}`,
+    );
+  const n = probs.cols;
+  const p = probs.data;
+  const kvHeads = heads / group;
+  let headSkips = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] < threshold) headSkips++;
+  let skipped = 0;
+  for (let k = 0; k < kvHeads; k++)
+    for (let q = 0; q < m; q++)
+      for (let j = 0; j < n; j++) {
+        let all = true;
+        for (let h = k * group; h < (k + 1) * group && all; h++)
+          all = p[(h * m + q) * n + j] < threshold;
+        if (all) skipped++;
+      }
+  const total = kvHeads * m * n;
+  const headSparsity = headSkips / (heads * m * n);
+  return {
+    group,
+    kvHeads,
+    queries: m,
+    headSparsity,
+    skipped,
+    total,
+    sparsity: skipped / total,
+    workFactor: sparsityWorkFactor(skipped / total),
+    independent: sharedRowSparsity(headSparsity, group),
+  };
 }

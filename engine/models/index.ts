@@ -1,6 +1,8 @@
 export {
   DecoderModel,
   randomWeights,
+  type AttentionProbe,
+  type AttentionProbeOptions,
   type DecoderCacheBytes,
   type DecoderOptions,
   type DecoderScheme,

@@ -262,12 +262,27 @@ function perHead(x: Vec, heads: number, f: (head: Vec) => Vec): Vec {
   return out;
 }
 
-/** float64 logits of every position of `ids` for a tiny checkpoint's weights. */
+/**
+ * One layer's attention rows in the reference forward: q and k after RoPE (what the scores
+ * use), kRaw before it, and v; every token's row, heads side by side.
+ */
+export interface ReferenceAttentionRows {
+  q: number[][];
+  k: number[][];
+  kRaw: number[][];
+  v: number[][];
+}
+
+/**
+ * float64 logits of every position of `ids` for a tiny checkpoint's weights (or any checkpoint
+ * of these families: the same formulas). `observe` sees each layer's attention rows.
+ */
 export function referenceLogits(
   family: TinyFamily,
   c: AnyConfig,
   w: HostWeights,
   ids: readonly number[],
+  observe?: (layer: number, rows: ReferenceAttentionRows) => void,
 ): number[][] {
   const W = (n: string) => {
     const t = w.get(n);
@@ -291,12 +306,11 @@ export function referenceLogits(
           W(`${h}.attn.c_attn.bias`),
         ),
       );
-      const y = attention(
-        qkv.map((r) => r.slice(0, d)),
-        qkv.map((r) => r.slice(d, 2 * d)),
-        qkv.map((r) => r.slice(2 * d)),
-        heads,
-      );
+      const gq = qkv.map((r) => r.slice(0, d));
+      const gk = qkv.map((r) => r.slice(d, 2 * d));
+      const gv = qkv.map((r) => r.slice(2 * d));
+      observe?.(l, { q: gq, k: gk, kRaw: gk, v: gv });
+      const y = attention(gq, gk, gv, heads);
       xs = xs.map((x, t) => {
         const a = conv1d(y[t], W(`${h}.attn.c_proj.weight`), d, W(`${h}.attn.c_proj.bias`));
         const x1 = x.map((u, j) => u + a[j]);
@@ -323,10 +337,11 @@ export function referenceLogits(
       const q = proj('q_proj').map((r, t) =>
         perHead(r, heads, (hv) => ropeHead(hv, t, dk, L.ropeTheta)),
       );
-      const k = proj('k_proj').map((r, t) =>
-        perHead(r, heads, (hv) => ropeHead(hv, t, dk, L.ropeTheta)),
-      );
-      const y = attention(q, k, proj('v_proj'), heads);
+      const kRaw = proj('k_proj');
+      const k = kRaw.map((r, t) => perHead(r, heads, (hv) => ropeHead(hv, t, dk, L.ropeTheta)));
+      const v = proj('v_proj');
+      observe?.(l, { q, k, kRaw, v });
+      const y = attention(q, k, v, heads);
       xs = xs.map((x, t) => {
         const o = linearT(y[t], W(`${p}.self_attn.o_proj.weight`), d);
         const x1 = x.map((u, j) => u + o[j]);
@@ -367,15 +382,11 @@ export function referenceLogits(
     const q = qkv.map((r, t) =>
       perHead(part(r, 0), heads, (hv) => ropeHead(hv, t, rot, N.ropeTheta)),
     );
-    const k = qkv.map((r, t) =>
-      perHead(part(r, 1), heads, (hv) => ropeHead(hv, t, rot, N.ropeTheta)),
-    );
-    const y = attention(
-      q,
-      k,
-      qkv.map((r) => part(r, 2)),
-      heads,
-    );
+    const kRaw = qkv.map((r) => part(r, 1));
+    const k = kRaw.map((r, t) => perHead(r, heads, (hv) => ropeHead(hv, t, rot, N.ropeTheta)));
+    const v = qkv.map((r) => part(r, 2));
+    observe?.(l, { q, k, kRaw, v });
+    const y = attention(q, k, v, heads);
     const mlp = (x: Vec) => {
       const n = layerNorm(
         x,

@@ -7,7 +7,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sparseKFirstSum, sparseWeightedSum, type SparseMatrix } from '../../engine/attention';
+import {
+  headColumns,
+  headRows,
+  sharedRowSkips,
+  sharedRowSparsity,
+  sparseKFirstSum,
+  sparseWeightedSum,
+  sparsityWorkFactor,
+  type SparseMatrix,
+} from '../../engine/attention';
 import { CpuBackend } from '../../engine/cpu';
 import { conditionNumber } from '../../engine/linalg';
 import { formWkv } from '../../engine/slim';
@@ -223,5 +232,115 @@ describe('sparseWeightedSum and sparseKFirstSum (paper Appendix D)', () => {
         valueBias: [1, 2],
       }),
     ).toThrow('sparse attention: the value bias must have 4 values, got 2');
+  });
+});
+
+describe('shared value rows (GQA, paper Appendices D and G)', () => {
+  it("the paper's figure: S = 0.8 shared by g = 4 heads leaves S^4 = 0.41", () => {
+    expect(sharedRowSparsity(0.8, 4)).toBeCloseTo(0.4096, 15);
+    expect(sharedRowSparsity(0.8, 1)).toBe(0.8);
+    expect(() => sharedRowSparsity(1.2, 2)).toThrow(/S must be in \[0, 1\]/);
+    expect(() => sharedRowSparsity(0.5, 0)).toThrow(/group size g must be a positive integer/);
+  });
+
+  it('a row is skipped only when every head of its group skips it', () => {
+    // Two heads, one query, four rows: head 0 skips rows 1, 2, 3; head 1 skips rows 0, 2, 3.
+    const probs = { rows: 2, cols: 4, data: [0.7, 0.1, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1] };
+    const g1 = sharedRowSkips(probs, { heads: 2, threshold: 0.15, group: 1 });
+    expect(g1.skipped).toBe(6);
+    expect(g1.sparsity).toBe(0.75);
+    expect(g1.headSparsity).toBe(0.75);
+    const g2 = sharedRowSkips(probs, { heads: 2, threshold: 0.15, group: 2 });
+    expect(g2.kvHeads).toBe(1);
+    expect(g2.skipped).toBe(2); // rows 2 and 3
+    expect(g2.total).toBe(4);
+    expect(g2.sparsity).toBe(0.5);
+    expect(g2.workFactor).toBe(2);
+    expect(g2.independent).toBeCloseTo(0.5625, 15);
+    expect(() => sharedRowSkips(probs, { heads: 2, threshold: 0.1, group: 3 })).toThrow(
+      /group size g must divide the 2 heads, got 3/,
+    );
+  });
+
+  it('matches a brute-force count; group 1 counts what sparseWeightedSum skips (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+          kv: fc.integer({ min: 1, max: 3 }),
+          group: fc.integer({ min: 1, max: 4 }),
+          m: fc.integer({ min: 1, max: 3 }),
+          n: fc.integer({ min: 1, max: 9 }),
+          threshold: fc.double({ min: 0, max: 0.5, noNaN: true }),
+        }),
+        ({ seed, kv, group, m, n, threshold }) => {
+          const heads = kv * group;
+          const probs = randomProbs(seed, heads, m, n, 2);
+          const r = sharedRowSkips(probs, { heads, threshold, group });
+          let want = 0;
+          for (let k = 0; k < kv; k++)
+            for (let q = 0; q < m; q++)
+              for (let j = 0; j < n; j++) {
+                const scores = Array.from(
+                  { length: group },
+                  (_, i) => probs.data[((k * group + i) * m + q) * n + j],
+                );
+                if (scores.every((s) => s < threshold)) want++;
+              }
+          expect(r.skipped).toBe(want);
+          expect(r.total).toBe(kv * m * n);
+          const single = sparseWeightedSum(probs, randomMatrix(seed, n, heads), {
+            heads,
+            threshold,
+          });
+          expect(r.headSparsity).toBe(single.sparsity);
+          // Sharing can only make skipping rarer.
+          expect(r.sparsity).toBeLessThanOrEqual(r.headSparsity + 1e-15);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('one head at a time', () => {
+  it("1/(1 − S): the paper's S = 0.8 gives 5x; S = 0 gives 1x; S = 1 skips everything", () => {
+    expect(sparsityWorkFactor(0.8)).toBeCloseTo(5, 12);
+    expect(sparsityWorkFactor(0)).toBe(1);
+    expect(sparsityWorkFactor(1)).toBe(Infinity);
+    expect(() => sparsityWorkFactor(-0.1)).toThrow(/S must be in \[0, 1\]/);
+  });
+
+  it("a head's rows and columns give that head's part of the all-heads run, in both orders", () => {
+    const heads = 3;
+    const probs = randomProbs(41, heads, 2, 7, 2);
+    const rows = randomMatrix(42, 7, 5);
+    const w = randomMatrix(43, 5, heads * 2);
+    const b = randomMatrix(44, 1, heads * 2);
+    const v = product(rows, w, b.data);
+    const all = sparseWeightedSum(probs, v, { heads, threshold: 0.1 });
+    for (let h = 0; h < heads; h++) {
+      const p = headRows(probs, heads, h);
+      expect(p.rows).toBe(2);
+      const one = sparseWeightedSum(p, headColumns(v, heads, h), { heads: 1, threshold: 0.1 });
+      const slim = sparseKFirstSum(p, rows, headColumns(w, heads, h), {
+        heads: 1,
+        threshold: 0.1,
+        valueBias: headColumns(b, heads, h).data,
+      });
+      expect(one.skipped).toBe(all.skippedPerHead[h]);
+      expect(slim.skipped).toBe(one.skipped);
+      for (let q = 0; q < 2; q++)
+        for (let c = 0; c < 2; c++) {
+          expect(one.output[q * 2 + c]).toBeCloseTo(all.output[q * heads * 2 + h * 2 + c], 14);
+          expect(slim.output[q * 2 + c]).toBeCloseTo(one.output[q * 2 + c], 12);
+        }
+      const scale = Math.max(...Array.from(one.dense, Math.abs));
+      expect(one.relativeError).toBeCloseTo(one.maxAbsError / scale, 15);
+    }
+    expect(() => headRows(probs, heads, 3)).toThrow(/head 3 is outside \[0, 3\)/);
+    expect(() => headColumns(randomMatrix(1, 2, 4), heads, 0)).toThrow(
+      /4 columns, not a multiple of 3 heads/,
+    );
   });
 });
