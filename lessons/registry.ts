@@ -115,6 +115,16 @@ export const lessons: readonly LessonMeta[] = [
     checkpoints: ['kbias-softmax', 'slim-bias'],
     component: lazyLesson(() => import('./Lesson7Biases').then((m) => m.Lesson7Biases)),
   },
+  {
+    slug: 'encoder-decoder',
+    title: 'Encoder–decoders',
+    summary:
+      'Cross-attention reads the encoder output E: cache only K (option 1), or only E, once for all layers (option 2). Whisper’s cache shrinks 8.7x (paper §4).',
+    checkpoints: ['e-cache-values', 'whisper-cache', 'first-token'],
+    component: lazyLesson(() =>
+      import('./Lesson9EncoderDecoder').then((m) => m.Lesson9EncoderDecoder),
+    ),
+  },
 ];
 
 export function findLesson(slug: string): LessonMeta | undefined {
