@@ -321,7 +321,7 @@ function lastRow(c: CrossComparison, v: CrossVariant): number[] {
 /** What each scheme holds after the cross phase, as the engine reports it. */
 function CacheTable({ stored }: { stored: CrossComparison }) {
   return (
-    <table className="diff-table" aria-label="toy cross caches">
+    <table className="diff-table cross-cache-table" aria-label="toy cross caches">
       <thead>
         <tr>
           <th scope="col">scheme</th>
@@ -336,9 +336,13 @@ function CacheTable({ stored }: { stored: CrossComparison }) {
           return (
             <tr key={v}>
               <th scope="row">{name}</th>
-              <td>
+              <td className="cross-cache-what">
                 {run
-                  ? run.caches.map((c) => `${c.name} (${c.rows} × ${c.cols})`).join(', ')
+                  ? run.caches.map((c) => (
+                      <span key={c.name}>
+                        {c.name} ({c.rows} × {c.cols})
+                      </span>
+                    ))
                   : 'not run: W_K has no inverse'}
               </td>
               <td data-testid={`cache-${v}-values`}>{run ? formatCount(run.values) : '—'}</td>
