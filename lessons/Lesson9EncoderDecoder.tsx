@@ -368,53 +368,52 @@ interface WhisperRowSpec {
 }
 
 const P = paperWhisperTable;
-const at = (batch: number, b1: Printed, b64: Printed) =>
+const at = (batch: number, b1: PrintedGroup, b64: PrintedGroup) =>
   batch === 1 ? b1 : batch === 64 ? b64 : undefined;
 const cacheOf = (i: number) => encoderDecoderCache(requireModel(whisperModelIds[i]));
 
+const SCHEMES = ['baseline', 'option1', 'option2'] as const;
+type Scheme = (typeof SCHEMES)[number];
+type PrintedGroup = Partial<Record<Scheme, Printed>>;
+const SCHEME_LABEL: Record<Scheme, string> = {
+  baseline: 'baseline',
+  option1: 'option 1',
+  option2: 'option 2',
+};
+
+/** One row per scheme of a paper §4 group (cache, weights, reads or speedup). */
+function groupRows(
+  group: 'cache' | 'params' | 'reads' | 'speedup',
+  label: string,
+  printed: (batch: number) => PrintedGroup | undefined,
+  extra: Partial<Record<Scheme, string>> = {},
+): WhisperRowSpec[] {
+  const schemes = group === 'speedup' ? SCHEMES.slice(1) : SCHEMES;
+  return schemes.map((s) => ({
+    label: `${label}: ${SCHEME_LABEL[s]}${extra[s] ?? ''}`,
+    key: `${group}-${s}`,
+    value: (r) => (r[group] as Partial<Record<Scheme, number>>)[s] ?? NaN,
+    format: group === 'speedup' ? times : millions,
+    printed: (b) => printed(b)?.[s],
+  }));
+}
+
+/** A row of the cache sizes every scheme shares the formula of. */
+function cacheRow(label: string, key: 'eCache' | 'crossKv' | 'selfKv', printed: Printed) {
+  return {
+    label,
+    key: key.replace(/[A-Z]/, (c) => `-${c.toLowerCase()}`),
+    value: (_: EncoderDecoderRow, i: number) => cacheOf(i)[key],
+    format: millions,
+    printed: () => printed,
+  };
+}
+
 const WHISPER_ROWS: WhisperRowSpec[] = [
-  {
-    label: 'E-cache, p·d',
-    key: 'e-cache',
-    value: (_, i) => cacheOf(i).eCache,
-    format: millions,
-    printed: () => P.eCache,
-  },
-  {
-    label: 'cross KV-cache, 2·p·d·l',
-    key: 'cross-kv',
-    value: (_, i) => cacheOf(i).crossKv,
-    format: millions,
-    printed: () => P.crossKv,
-  },
-  {
-    label: 'self KV-cache, 2·448·d·l',
-    key: 'self-kv',
-    value: (_, i) => cacheOf(i).selfKv,
-    format: millions,
-    printed: () => P.selfKv,
-  },
-  {
-    label: 'cache: baseline',
-    key: 'cache-baseline',
-    value: (r) => r.cache.baseline,
-    format: millions,
-    printed: () => P.cache.baseline,
-  },
-  {
-    label: 'cache: option 1',
-    key: 'cache-option1',
-    value: (r) => r.cache.option1,
-    format: millions,
-    printed: () => P.cache.option1,
-  },
-  {
-    label: 'cache: option 2',
-    key: 'cache-option2',
-    value: (r) => r.cache.option2,
-    format: millions,
-    printed: () => P.cache.option2,
-  },
+  cacheRow('E-cache, p·d', 'eCache', P.eCache),
+  cacheRow('cross KV-cache, 2·p·d·l', 'crossKv', P.crossKv),
+  cacheRow('self KV-cache, 2·448·d·l', 'selfKv', P.selfKv),
+  ...groupRows('cache', 'cache', () => P.cache),
   {
     label: 'option 2 cache savings',
     key: 'savings',
@@ -422,62 +421,12 @@ const WHISPER_ROWS: WhisperRowSpec[] = [
     format: times,
     printed: () => P.option2Savings,
   },
-  {
-    label: 'weights read per token: baseline',
-    key: 'params-baseline',
-    value: (r) => r.params.baseline,
-    format: millions,
-    printed: () => P.params.baseline,
-  },
-  {
-    label: 'weights: option 1 (+ W_KV)',
-    key: 'params-option1',
-    value: (r) => r.params.option1,
-    format: millions,
-    printed: () => P.params.option1,
-  },
-  {
-    label: 'weights: option 2 (+ W_K, W_V)',
-    key: 'params-option2',
-    value: (r) => r.params.option2,
-    format: millions,
-    printed: () => P.params.option2,
-  },
-  {
-    label: 'reads per token: baseline',
-    key: 'reads-baseline',
-    value: (r) => r.reads.baseline,
-    format: millions,
-    printed: (b) => at(b, P.readsB1.baseline, P.readsB64.baseline),
-  },
-  {
-    label: 'reads per token: option 1',
-    key: 'reads-option1',
-    value: (r) => r.reads.option1,
-    format: millions,
-    printed: (b) => at(b, P.readsB1.option1, P.readsB64.option1),
-  },
-  {
-    label: 'reads per token: option 2',
-    key: 'reads-option2',
-    value: (r) => r.reads.option2,
-    format: millions,
-    printed: (b) => at(b, P.readsB1.option2, P.readsB64.option2),
-  },
-  {
-    label: 'speedup: option 1',
-    key: 'speedup-option1',
-    value: (r) => r.speedup.option1,
-    format: times,
-    printed: (b) => at(b, P.speedupB1.option1, P.speedupB64.option1),
-  },
-  {
-    label: 'speedup: option 2',
-    key: 'speedup-option2',
-    value: (r) => r.speedup.option2,
-    format: times,
-    printed: (b) => at(b, P.speedupB1.option2, P.speedupB64.option2),
-  },
+  ...groupRows('params', 'weights read per token', () => P.params, {
+    option1: ' (+ W_KV)',
+    option2: ' (+ W_K, W_V)',
+  }),
+  ...groupRows('reads', 'reads per token', (b) => at(b, P.readsB1, P.readsB64)),
+  ...groupRows('speedup', 'speedup', (b) => at(b, P.speedupB1, P.speedupB64)),
 ];
 
 function WhisperSection() {
