@@ -192,7 +192,7 @@ export function Lesson9EncoderDecoder() {
         ])}
       </div>
 
-      <h2>Three ways to cache</h2>
+      <h2>Three ways to cache (paper Table 6)</h2>
       <ul>
         <li>
           <strong>Baseline</strong>: every layer caches its cross K and V. Per token it reads them,
@@ -205,8 +205,8 @@ export function Lesson9EncoderDecoder() {
           <Tex>{'W_{KV}'}</Tex> per token.
         </li>
         <li>
-          <strong>Option 2</strong>: cache <Tex>{'E'}</Tex> itself, once, and let every layer
-          recompute <Tex>{'K_j = E\\,W_{K,j}'}</Tex> and <Tex>{'V_j = E\\,W_{V,j}'}</Tex> (or{' '}
+          <strong>Option 2</strong>: cache <Tex>{'E'}</Tex> itself and let every layer recompute{' '}
+          <Tex>{'K_j = E\\,W_{K,j}'}</Tex> and <Tex>{'V_j = E\\,W_{V,j}'}</Tex> (or{' '}
           <Tex>{'(sE)\\,W_{V,j}'}</Tex>, the probabilities <Tex>{'s'}</Tex> times E first) at every
           step. No cross phase at all, and no inverse needed; the price is that each layer now reads
           its cross <Tex>{'W_K'}</Tex> and <Tex>{'W_V'}</Tex> for every token, since they are no
@@ -242,6 +242,59 @@ export function Lesson9EncoderDecoder() {
           The engine’s cache counts appear once the prediction above is answered.
         </p>
       )}
+
+      <table className="diff-table cross-summary" aria-label="the three schemes side by side">
+        <thead>
+          <tr>
+            <th scope="col">per decoder layer</th>
+            <th scope="col">baseline</th>
+            <th scope="col">option 1</th>
+            <th scope="col">option 2</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th scope="row">self-attention cache</th>
+            <td>K and V</td>
+            <td>K only</td>
+            <td>K only</td>
+          </tr>
+          <tr>
+            <th scope="row">cross-attention cache</th>
+            <td>K and V</td>
+            <td>K only</td>
+            <td>none (E, shared)</td>
+          </tr>
+          <tr>
+            <th scope="row">cross weights read per token</th>
+            <td>
+              <Tex>{'W_Q, W_O'}</Tex>
+            </td>
+            <td>
+              <Tex>{'W_Q, W_{KV}, W_O'}</Tex>
+            </td>
+            <td>
+              <Tex>{'W_Q, W_K, W_V, W_O'}</Tex>
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">cross-phase work</th>
+            <td>K and V</td>
+            <td>K only</td>
+            <td>none</td>
+          </tr>
+          <tr>
+            <th scope="row">works with RoPE</th>
+            <td>yes</td>
+            <td>yes</td>
+            <td>no</td>
+          </tr>
+        </tbody>
+      </table>
+      <p>
+        The paper marks option 2 as unsuited to RoPE (lesson 6). Whisper adds its positions to the
+        inputs and rotates nothing, so it loses nothing there.
+      </p>
 
       <h2>The outputs agree</h2>
       <p>
@@ -456,10 +509,10 @@ function WhisperSection() {
     <>
       <h2>Whisper</h2>
       <p>
-        The paper works this out for the five Whisper sizes: <Tex>{'p = 1500'}</Tex> encoder frames,
-        up to 448 decoder tokens, a vocabulary of 51,865. In option 2 the decoder keeps its self
-        K-cache (half the self KV-cache, as any slim decoder) and the E-cache; the E-cache is{' '}
-        <Tex>{'p \\cdot d'}</Tex> values, at most{' '}
+        The paper’s Table 7 works this out for the five Whisper sizes: <Tex>{'p = 1500'}</Tex>{' '}
+        encoder frames, up to 448 decoder tokens, a vocabulary of 51,865. In option 2 the decoder
+        keeps its self K-cache (half the self KV-cache, as any slim decoder) and the E-cache; the
+        E-cache is <Tex>{'p \\cdot d'}</Tex> values, at most{' '}
         {millions(encoderDecoderCache(requireModel('whisper-large')).eCache)}, small enough for the
         chip’s on-chip memory, so the paper lists it apart and counts only the self K-cache as
         option 2’s cache.
