@@ -124,6 +124,16 @@ export const lessons: readonly LessonMeta[] = [
     component: lazyLesson(() => import('./Lesson8NonSquare').then((m) => m.Lesson8NonSquare)),
   },
   {
+    slug: 'encoder-decoder',
+    title: 'Encoder–decoders',
+    summary:
+      'Cross-attention reads the encoder output E: cache only K (option 1), or only E, once for all layers (option 2). Whisper’s cache shrinks 8.7x (paper §4).',
+    checkpoints: ['e-cache-values', 'whisper-cache', 'first-token'],
+    component: lazyLesson(() =>
+      import('./Lesson9EncoderDecoder').then((m) => m.Lesson9EncoderDecoder),
+    ),
+  },
+  {
     slug: 'sparsity',
     title: 'Sparsity',
     summary:

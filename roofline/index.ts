@@ -136,3 +136,10 @@ export type { CacheScheme, DecodeOrder } from './schemes';
 export { cacheSchemeLabels, decodeOrderLabels } from './schemes';
 export { ropeRotationsPerStep } from './rope';
 export type { RopeCacheVariant, RopeRotations } from './rope';
+export { firstTokenTimes, firstTokenWork } from './firstToken';
+export type {
+  FirstTokenOptions,
+  FirstTokenPhases,
+  FirstTokenTime,
+  FirstTokenTimes,
+} from './firstToken';

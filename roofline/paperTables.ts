@@ -111,6 +111,8 @@ export const paperWhisperTable = {
     option1: ['3.0M', '6.0M', '18.0M', '47.9M', '79.8M'],
     option2: ['0.7M', '1.4M', '4.1M', '11.0M', '18.4M'],
   },
+  /** "option 2 cache savings": baseline cache / option 2 cache. */
+  option2Savings: ['8.7x', '8.7x', '8.7x', '8.7x', '8.7x'],
   params: {
     baseline: ['28.2M', '48.6M', '138.9M', '405.4M', '800.4M'],
     option1: ['28.8M', '50.1M', '146.0M', '430.6M', '852.8M'],

@@ -1,27 +1,14 @@
-/** What every attention variant shares: input checks, projections, RoPE, caches, lifetime. */
-import type { Backend } from '../backend';
-import type { Matrix64 } from '../linalg';
+/**
+ * What every self-attention variant shares: input checks, RoPE, the causal prefill and decode
+ * steps with cache rollback on failure; uploads, projections, caches and lifetime come from
+ * LayerCore (shared with cross-attention).
+ */
 import { EngineInputError, shapeString, type Tensor } from '../tensor';
-import { sumCacheStats, type RowCache } from './cache';
-import type { AttentionConfig, AttentionLayer, CacheStats } from './types';
-import { layerName, type LayerDims } from './weights';
+import { LayerCore } from './layerCore';
+import type { AttentionConfig, AttentionLayer } from './types';
+import { layerName } from './weights';
 
-export abstract class AttentionBase implements AttentionLayer {
-  /** Uploaded tensors this layer owns (weights, biases). */
-  private readonly owned: Tensor[] = [];
-  private disposed = false;
-  /** 1/sqrt(d_k), the score scale (paper §1). */
-  protected readonly scoreScale: number;
-
-  protected constructor(
-    protected readonly backend: Backend,
-    readonly config: AttentionConfig,
-    protected readonly dims: LayerDims,
-    protected readonly caches: readonly RowCache[],
-  ) {
-    this.scoreScale = 1 / Math.sqrt(dims.headDim);
-  }
-
+export abstract class AttentionBase extends LayerCore<AttentionConfig> implements AttentionLayer {
   get length(): number {
     return this.caches[0].rows;
   }
@@ -34,20 +21,6 @@ export abstract class AttentionBase implements AttentionLayer {
   decode(x: Tensor): Tensor {
     this.checkInput('decode', x, 1);
     return this.step(x);
-  }
-
-  cacheStats(): CacheStats {
-    return sumCacheStats(this.caches);
-  }
-
-  reset(): void {
-    for (const c of this.caches) c.reset();
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    for (const c of this.caches) c.dispose();
-    for (const t of this.owned.splice(0)) if (!t.disposed) t.dispose();
   }
 
   /**
@@ -67,30 +40,11 @@ export abstract class AttentionBase implements AttentionLayer {
     }
   }
 
-  /** Uploads a host matrix once; kept out of any caller's scope, freed by dispose(). */
-  protected upload(m: Matrix64): Tensor {
-    return this.own(this.backend.fromArray(m.data, [m.rows, m.cols]));
-  }
-
-  protected uploadBias(b: Float64Array | undefined): Tensor | undefined {
-    return b && this.own(this.backend.fromArray(b, [b.length]));
-  }
-
-  /** x W + b, one backend.linear (bias fused into the product on WebGL). */
-  protected project(x: Tensor, w: Tensor, b: Tensor | undefined): Tensor {
-    return this.backend.linear(x, w, { bias: b });
-  }
-
   /** RoPE of rows at positions offset, offset+1, … (identity when the layer has none). */
   protected rope(x: Tensor, positionOffset: number, inverse = false): Tensor {
     const rope = this.config.rope;
     if (!rope) return x;
     return this.backend.rope(x, { heads: this.dims.heads, positionOffset, inverse, ...rope });
-  }
-
-  private own(t: Tensor): Tensor {
-    this.owned.push(this.backend.keep(t));
-    return t;
   }
 
   private checkInput(op: string, x: Tensor, rowCount: number): void {

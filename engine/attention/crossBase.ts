@@ -1,26 +1,17 @@
-/** What every cross-attention scheme shares: input checks, projections, caches, lifetime. */
-import type { Backend } from '../backend';
-import type { Matrix64 } from '../linalg';
+/**
+ * What every cross-attention scheme shares: input checks, the cross phase with cache reset on
+ * failure, the unmasked scores; uploads, projections, caches and lifetime come from LayerCore
+ * (shared with self-attention).
+ */
 import { EngineInputError, shapeString, type Tensor } from '../tensor';
-import { sumCacheStats, type RowCache } from './cache';
-import type { CacheStats, CrossAttentionConfig, CrossAttentionLayer } from './types';
-import { layerName, type LayerDims } from './weights';
+import { LayerCore } from './layerCore';
+import type { CrossAttentionConfig, CrossAttentionLayer } from './types';
+import { layerName } from './weights';
 
-export abstract class CrossAttentionBase implements CrossAttentionLayer {
-  private readonly owned: Tensor[] = [];
-  private disposed = false;
-  /** 1/sqrt(d_k), the score scale (paper §1). */
-  protected readonly scoreScale: number;
-
-  protected constructor(
-    protected readonly backend: Backend,
-    readonly config: CrossAttentionConfig,
-    protected readonly dims: LayerDims,
-    protected readonly caches: readonly RowCache[],
-  ) {
-    this.scoreScale = 1 / Math.sqrt(dims.headDim);
-  }
-
+export abstract class CrossAttentionBase
+  extends LayerCore<CrossAttentionConfig>
+  implements CrossAttentionLayer
+{
   abstract get encoderLength(): number;
 
   setEncoderOutput(e: Tensor): void {
@@ -43,20 +34,6 @@ export abstract class CrossAttentionBase implements CrossAttentionLayer {
     return this.backend.scope(() => this.forward(x));
   }
 
-  cacheStats(): CacheStats {
-    return sumCacheStats(this.caches);
-  }
-
-  reset(): void {
-    for (const c of this.caches) c.reset();
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    for (const c of this.caches) c.dispose();
-    for (const t of this.owned.splice(0)) if (!t.disposed) t.dispose();
-  }
-
   /** The cross phase for E [p, d]: fills the layer's caches. Runs inside a scope. */
   protected abstract encode(e: Tensor): void;
 
@@ -67,23 +44,6 @@ export abstract class CrossAttentionBase implements CrossAttentionLayer {
   protected probs(x: Tensor, wQ: Tensor, bQ: Tensor | undefined, k: Tensor): Tensor {
     const q = this.project(x, wQ, bQ);
     return this.backend.attnProbs(q, k, { heads: this.dims.heads, scale: this.scoreScale });
-  }
-
-  protected project(x: Tensor, w: Tensor, b: Tensor | undefined): Tensor {
-    return this.backend.linear(x, w, { bias: b });
-  }
-
-  protected upload(m: Matrix64): Tensor {
-    return this.own(this.backend.fromArray(m.data, [m.rows, m.cols]));
-  }
-
-  protected uploadBias(b: Float64Array | undefined): Tensor | undefined {
-    return b && this.own(this.backend.fromArray(b, [b.length]));
-  }
-
-  private own(t: Tensor): Tensor {
-    this.owned.push(this.backend.keep(t));
-    return t;
   }
 
   private checkInput(op: string, what: string, x: Tensor): void {

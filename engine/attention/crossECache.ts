@@ -2,8 +2,15 @@ import type { Backend } from '../backend';
 import { EngineInputError, type Tensor } from '../tensor';
 import { CrossAttentionBase } from './crossBase';
 import type { ECache } from './eCache';
+import type { Uploaded } from './layerCore';
 import type { AttentionWeights, CrossAttentionConfig } from './types';
-import { foldOutputBias, layerName, type LayerDims } from './weights';
+import {
+  foldOutputBias,
+  layerName,
+  projections,
+  type LayerDims,
+  type Projections,
+} from './weights';
 
 type Option2Config = Extract<CrossAttentionConfig, { scheme: 'e-cache' }>;
 
@@ -15,15 +22,9 @@ type Option2Config = Extract<CrossAttentionConfig, { scheme: 'e-cache' }>;
  * cross phase does no work here: W_K and W_V are read per token instead.
  */
 export class CrossECacheAttention extends CrossAttentionBase {
-  private readonly wQ: Tensor;
-  private readonly wK: Tensor;
-  private readonly wV: Tensor;
-  private readonly wO: Tensor;
-  private readonly bQ?: Tensor;
-  private readonly bK?: Tensor;
-  private readonly bO?: Tensor;
+  private readonly t: Uploaded<Omit<Projections, 'bV'>>;
   private readonly eCache: ECache;
-  private readonly kFirst: boolean;
+  private readonly slim: Option2Config;
 
   constructor(backend: Backend, w: AttentionWeights, config: Option2Config, dims: LayerDims) {
     super(backend, config, dims, []);
@@ -41,14 +42,9 @@ export class CrossECacheAttention extends CrossAttentionBase {
       );
     }
     this.eCache = eCache;
-    this.kFirst = config.decodeOrder === 'k-first';
-    this.wQ = this.upload(w.wQ);
-    this.wK = this.upload(w.wK);
-    this.wV = this.upload(w.wV);
-    this.wO = this.upload(w.wO);
-    this.bQ = this.uploadBias(w.bQ);
-    this.bK = this.uploadBias(w.bK);
-    this.bO = this.uploadBias(foldOutputBias(w.bV, w.wO, w.bO));
+    this.slim = config;
+    const { bV, ...rest } = projections(w);
+    this.t = this.uploadAll({ ...rest, bO: foldOutputBias(bV, w.wO, w.bO) });
   }
 
   get encoderLength(): number {
@@ -60,12 +56,10 @@ export class CrossECacheAttention extends CrossAttentionBase {
   }
 
   protected forward(x: Tensor): Tensor {
-    const { heads } = this.dims;
+    const { t } = this;
     const e = this.eCache.view();
-    const p = this.probs(x, this.wQ, this.bQ, this.project(e, this.wK, this.bK));
-    const y = this.kFirst
-      ? this.backend.headBlockMatmul(this.backend.matmul(p, e), this.wV, heads)
-      : this.backend.attnWeightedSum(p, this.backend.matmul(e, this.wV), heads);
-    return this.project(y, this.wO, this.bO);
+    const p = this.probs(x, t.wQ, t.bQ, this.project(e, t.wK, t.bK));
+    const y = this.valueSum(p, e, t.wV, this.slim.decodeOrder ?? 'v-first');
+    return this.project(y, t.wO, t.bO);
   }
 }

@@ -2,22 +2,16 @@ import type { Backend } from '../backend';
 import type { Tensor } from '../tensor';
 import { RowCache } from './cache';
 import { CrossAttentionBase } from './crossBase';
+import type { Uploaded } from './layerCore';
 import type { AttentionWeights, CrossAttentionConfig } from './types';
-import type { LayerDims } from './weights';
+import { projections, type LayerDims, type Projections } from './weights';
 
 /**
  * Baseline cross-attention (paper §4): the cross phase projects the encoder output E once into
  * a cross K- and V-cache, 2·p·e values per layer; each decoder token reads both.
  */
 export class CrossKvAttention extends CrossAttentionBase {
-  private readonly wQ: Tensor;
-  private readonly wK: Tensor;
-  private readonly wV: Tensor;
-  private readonly wO: Tensor;
-  private readonly bQ?: Tensor;
-  private readonly bK?: Tensor;
-  private readonly bV?: Tensor;
-  private readonly bO?: Tensor;
+  private readonly t: Uploaded<Projections>;
 
   constructor(
     backend: Backend,
@@ -29,14 +23,7 @@ export class CrossKvAttention extends CrossAttentionBase {
       new RowCache(backend, 'cross K', dims.e),
       new RowCache(backend, 'cross V', dims.e),
     ]);
-    this.wQ = this.upload(w.wQ);
-    this.wK = this.upload(w.wK);
-    this.wV = this.upload(w.wV);
-    this.wO = this.upload(w.wO);
-    this.bQ = this.uploadBias(w.bQ);
-    this.bK = this.uploadBias(w.bK);
-    this.bV = this.uploadBias(w.bV);
-    this.bO = this.uploadBias(w.bO);
+    this.t = this.uploadAll(projections(w));
   }
 
   get encoderLength(): number {
@@ -44,17 +31,19 @@ export class CrossKvAttention extends CrossAttentionBase {
   }
 
   protected encode(e: Tensor): void {
+    const { t } = this;
     const [kCache, vCache] = this.caches;
     kCache.reset();
     vCache.reset();
-    kCache.append(this.project(e, this.wK, this.bK));
-    vCache.append(this.project(e, this.wV, this.bV));
+    kCache.append(this.project(e, t.wK, t.bK));
+    vCache.append(this.project(e, t.wV, t.bV));
   }
 
   protected forward(x: Tensor): Tensor {
+    const { t } = this;
     const [kCache, vCache] = this.caches;
-    const p = this.probs(x, this.wQ, this.bQ, kCache.view());
+    const p = this.probs(x, t.wQ, t.bQ, kCache.view());
     const y = this.backend.attnWeightedSum(p, vCache.view(), this.dims.heads);
-    return this.project(y, this.wO, this.bO);
+    return this.project(y, t.wO, t.bO);
   }
 }

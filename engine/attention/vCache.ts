@@ -3,8 +3,10 @@ import { formWvk } from '../slim';
 import { EngineInputError, type Tensor } from '../tensor';
 import { AttentionBase } from './base';
 import { RowCache } from './cache';
+import type { Uploaded } from './layerCore';
+import type { Matrix64 } from '../linalg';
 import type { AttentionConfig, AttentionWeights } from './types';
-import { layerName, type LayerDims } from './weights';
+import { layerName, projections, type LayerDims, type Projections } from './weights';
 
 /**
  * V-cache only (paper Appendices C, D, G): caches V and recomputes K = V W_VK each step. Cached V carries
@@ -13,13 +15,7 @@ import { layerName, type LayerDims } from './weights';
  * (paper Appendix F). That argument needs the plain dot product, hence no RoPE.
  */
 export class VCacheAttention extends AttentionBase {
-  private readonly wQ: Tensor;
-  private readonly wV: Tensor;
-  private readonly wVK: Tensor;
-  private readonly wO: Tensor;
-  private readonly bQ?: Tensor;
-  private readonly bV?: Tensor;
-  private readonly bO?: Tensor;
+  private readonly t: Uploaded<Omit<Projections, 'wK' | 'bK'> & { wVK: Matrix64 }>;
 
   constructor(backend: Backend, w: AttentionWeights, config: AttentionConfig, dims: LayerDims) {
     if (config.rope) {
@@ -33,24 +29,20 @@ export class VCacheAttention extends AttentionBase {
       label: `${layerName(config)}, W_V`,
       maxCondition: config.maxCondition,
     });
-    this.wQ = this.upload(w.wQ);
-    this.wV = this.upload(w.wV);
-    this.wVK = this.upload(wVK);
-    this.wO = this.upload(w.wO);
-    this.bQ = this.uploadBias(w.bQ);
-    this.bV = this.uploadBias(w.bV);
-    this.bO = this.uploadBias(w.bO);
+    const { wK: _wK, bK: _bK, ...rest } = projections(w);
+    this.t = this.uploadAll({ ...rest, wVK });
   }
 
   protected forward(x: Tensor, n0: number): Tensor {
+    const { t } = this;
     const { heads } = this.dims;
     const [vCache] = this.caches;
-    const q = this.project(x, this.wQ, this.bQ);
-    vCache.append(this.project(x, this.wV, this.bV));
+    const q = this.project(x, t.wQ, t.bQ);
+    vCache.append(this.project(x, t.wV, t.bV));
     const v = vCache.view();
-    const k = this.backend.matmul(v, this.wVK);
+    const k = this.backend.matmul(v, t.wVK);
     const p = this.backend.attnProbs(q, k, { heads, scale: this.scoreScale, causalOffset: n0 });
     const y = this.backend.attnWeightedSum(p, v, heads);
-    return this.project(y, this.wO, this.bO);
+    return this.project(y, t.wO, t.bO);
   }
 }

@@ -88,17 +88,32 @@ export function foldOutputBias(
   return folded;
 }
 
+/** The projection weights of a layer (its matrices and biases, without the shape numbers). */
+export type Projections = Pick<
+  AttentionWeights,
+  'wQ' | 'wK' | 'wV' | 'wO' | 'bQ' | 'bK' | 'bV' | 'bO'
+>;
+
+/** The weights a layer with a KV-cache uploads: all projections, as the model has them. */
+export function projections(w: AttentionWeights): Projections {
+  const { wQ, wK, wV, wO, bQ, bK, bV, bO } = w;
+  return { wQ, wK, wV, wO, bQ, bK, bV, bO };
+}
+
+/** The weights a K-cache layer uploads: W_KV in place of W_V, and no b_V (folded into b_O). */
+export type KCacheProjections = Omit<Projections, 'wV' | 'bV'> & { wKV: Matrix64 };
+
 /**
  * The K-cache value path of a layer (paper §1, Appendix F): W_KV = W_K⁻¹·W_V, formed in float64
  * by engine/slim (SingularMatrixError names the layer), and the output bias with the constant
  * row b_V − b_K·W_KV folded in, since V = (K − b_K)·W_KV + b_V: the value path is a bare K·W_KV.
  * Self-attention (slim.ts) and cross-attention option 1 (crossKCache.ts) share it.
  */
-export function kCacheValuePath(
+export function kCacheProjections(
   w: AttentionWeights,
   config: { label?: string; maxCondition?: number },
   e: number,
-): { wKV: Matrix64; bO: Float64Array | undefined } {
+): KCacheProjections {
   const wKV = formWkv(w.wK, w.wV, {
     label: `${layerName(config)}, W_K`,
     maxCondition: config.maxCondition,
@@ -109,5 +124,6 @@ export function kCacheValuePath(
     valueConstant ??= new Float64Array(e);
     for (let j = 0; j < e; j++) valueConstant[j] -= shift[j];
   }
-  return { wKV, bO: foldOutputBias(valueConstant, w.wO, w.bO) };
+  const { wQ, wK, wO, bQ, bK } = w;
+  return { wQ, wK, wKV, wO, bQ, bK, bO: foldOutputBias(valueConstant, w.wO, w.bO) };
 }

@@ -1,0 +1,101 @@
+/**
+ * What self-attention (base.ts) and cross-attention (crossBase.ts) layers share: the weights
+ * they upload and own, the projections, the value side of slim decode in either order, the
+ * caches and the layer's lifetime.
+ */
+import type { DecodeOrder } from '../../roofline';
+import type { Backend } from '../backend';
+import type { Matrix64 } from '../linalg';
+import type { Tensor } from '../tensor';
+import { sumCacheStats, type RowCache } from './cache';
+import type { CacheStats } from './types';
+import type { LayerDims } from './weights';
+
+/** A host weight a layer uploads: a matrix, or a bias vector (absent when the model has none). */
+export type HostWeight = Matrix64 | Float64Array | undefined;
+
+/** The tensors uploadAll returns, one per host weight, under the same names (biases optional). */
+export type Uploaded<T> = {
+  readonly [K in keyof T]: T[K] extends Matrix64 ? Tensor : Tensor | undefined;
+};
+
+export abstract class LayerCore<C extends { label?: string }> {
+  /** Uploaded tensors this layer owns (weights, biases). */
+  private readonly owned: Tensor[] = [];
+  private isDisposed = false;
+  /** 1/sqrt(d_k), the score scale (paper §1). */
+  protected readonly scoreScale: number;
+
+  protected constructor(
+    protected readonly backend: Backend,
+    readonly config: C,
+    protected readonly dims: LayerDims,
+    protected readonly caches: readonly RowCache[],
+  ) {
+    this.scoreScale = 1 / Math.sqrt(dims.headDim);
+  }
+
+  cacheStats(): CacheStats {
+    return sumCacheStats(this.caches);
+  }
+
+  reset(): void {
+    for (const c of this.caches) c.reset();
+  }
+
+  dispose(): void {
+    this.isDisposed = true;
+    for (const c of this.caches) c.dispose();
+    for (const t of this.owned.splice(0)) if (!t.disposed) t.dispose();
+  }
+
+  /** Whether dispose() has run. */
+  protected get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  /** Uploads a host matrix once; kept out of any caller's scope, freed by dispose(). */
+  protected upload(m: Matrix64): Tensor {
+    return this.own(this.backend.fromArray(m.data, [m.rows, m.cols]));
+  }
+
+  protected uploadBias(b: Float64Array | undefined): Tensor | undefined {
+    return b && this.own(this.backend.fromArray(b, [b.length]));
+  }
+
+  /**
+   * Uploads every weight of `host` (matrices and bias vectors) once, under the same names; an
+   * absent bias stays undefined.
+   */
+  protected uploadAll<T extends { [K in keyof T]: HostWeight }>(host: T): Uploaded<T> {
+    const out: Record<string, Tensor | undefined> = {};
+    for (const [name, value] of Object.entries(host) as [string, HostWeight][]) {
+      out[name] =
+        value instanceof Float64Array ? this.uploadBias(value) : value && this.upload(value);
+    }
+    return out as Uploaded<T>;
+  }
+
+  /** x W + b, one backend.linear (bias fused into the product on WebGL). */
+  protected project(x: Tensor, w: Tensor, b: Tensor | undefined): Tensor {
+    return this.backend.linear(x, w, { bias: b });
+  }
+
+  /**
+   * The value side of slim decode (paper §2) for probabilities p [heads·m, n] over cached rows
+   * [n, ·] and the matrix W that turns a row into values (W_KV for a K-cache, W_V for the
+   * E-cache): 'v-first' forms the values rows·W, then Σ s·v per head; 'k-first' forms s·rows,
+   * then one block-diagonal product with W for all heads.
+   */
+  protected valueSum(p: Tensor, rows: Tensor, w: Tensor, order: DecodeOrder): Tensor {
+    const { heads } = this.dims;
+    return order === 'k-first'
+      ? this.backend.headBlockMatmul(this.backend.matmul(p, rows), w, heads)
+      : this.backend.attnWeightedSum(p, this.backend.matmul(rows, w), heads);
+  }
+
+  private own(t: Tensor): Tensor {
+    this.owned.push(this.backend.keep(t));
+    return t;
+  }
+}
