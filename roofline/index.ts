@@ -93,6 +93,7 @@ export {
   paperTable1,
   paperTable1ContextMemory,
   paperTable3,
+  paperPrecisionStudy,
   paperTable7,
   paperWhisperTable,
 } from './paperTables';

@@ -82,25 +82,41 @@ export async function precisionReport(
     const weights = await readWeights(opened, spec.layout.tensors(layer));
     restoreLayer(spec, weights, layer);
     const { wK, wV } = spec.layout.read(weights, layer);
-    out.push(layerPrecision(checkLayer(layer, wK, wV, spec.rope, tolerance), wK, wV));
+    out.push(layerPrecision(layer, wK, wV, { rope: spec.rope, tolerance }));
     options.onProgress?.(layer + 1, spec.layers);
     await options.pause?.();
   }
   return out;
 }
 
-/** checkModel's row of one layer with the float16 errors of the usable directions added. */
-function layerPrecision(c: LayerCheck, wK: Matrix64, wV: Matrix64): LayerPrecision {
+/**
+ * One layer's precision row from its W_K and W_V (x·W convention, float64): checkModel's
+ * measurements and choice (RoPE layers: K-cache only) with the float16 errors of the usable
+ * directions added. precisionReport calls it per layer; a lesson can call it on a toy W_K.
+ */
+export function layerPrecision(
+  layer: number,
+  wK: Matrix64,
+  wV: Matrix64,
+  options: { rope?: boolean; tolerance?: number } = {},
+): LayerPrecision {
+  const c = checkLayer(
+    layer,
+    wK,
+    wV,
+    options.rope ?? false,
+    options.tolerance ?? DEFAULT_SLIM_TOLERANCE,
+  );
   // checkLayer measured both condition numbers; skip the screen inside computeWkv.
-  const options = { label: `layer ${c.layer}`, maxCondition: Infinity };
+  const unchecked = { label: `layer ${layer}`, maxCondition: Infinity };
   return {
-    layer: c.layer,
+    layer,
     condK: c.condK,
     condV: c.condV,
     f32KtoV: c.errKtoV,
-    f16KtoV: c.errKtoV === null ? null : float16ReconstructionError(wK, wV, options),
+    f16KtoV: c.errKtoV === null ? null : float16ReconstructionError(wK, wV, unchecked),
     f32VtoK: c.errVtoK,
-    f16VtoK: c.errVtoK === null ? null : float16ReconstructionError(wV, wK, options),
+    f16VtoK: c.errVtoK === null ? null : float16ReconstructionError(wV, wK, unchecked),
     direction: c.direction,
     ok: c.ok,
   };

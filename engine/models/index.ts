@@ -59,6 +59,7 @@ export {
 export {
   checkModel,
   DEFAULT_SLIM_TOLERANCE,
+  layerPrecision,
   precisionReport,
   type CheckOptions,
   type LayerCheck,

@@ -186,14 +186,15 @@ export function computeWvk(wK: Matrix64, wV: Matrix64, options: LinalgOptions = 
 }
 
 /** A number format a slim model may store its weights or cache in (rounding to nearest even). */
-export type StorageFormat = 'float32' | 'float16' | 'bfloat16';
+export type StorageFormat = 'float64' | 'float32' | 'float16' | 'bfloat16';
 
 /**
  * Unit roundoff u of each format: storing x rounds it to x·(1 + δ) with |δ| ≤ u (half the gap
- * between 1 and the next number): 2^-24 for float32 (24 significand bits), 2^-11 for float16
- * (11 bits), 2^-8 for bfloat16 (8 bits).
+ * between 1 and the next number): 2^-53 for float64 (53 significand bits), 2^-24 for float32
+ * (24), 2^-11 for float16 (11), 2^-8 for bfloat16 (8).
  */
 export const UNIT_ROUNDOFF: Readonly<Record<StorageFormat, number>> = {
+  float64: 2 ** -53,
   float32: 2 ** -24,
   float16: 2 ** -11,
   bfloat16: 2 ** -8,
