@@ -29,7 +29,6 @@ const DEFAULT_EXPONENT = -1;
 const ASK_F16_EXPONENT = -4;
 const ASK_DIRECTION_EXPONENT = -6;
 const FORMATS: readonly StorageFormat[] = ['float64', 'float32', 'float16', 'bfloat16'];
-const BITS: Record<StorageFormat, number> = { float64: 53, float32: 24, float16: 11, bfloat16: 8 };
 
 /** Three significant digits, also in exponent form (formatNumber's digits count the mantissa). */
 const fmt = (x: number): string =>
@@ -96,7 +95,8 @@ function errorChart(sweep: readonly ToyPrecision[], index: number, withF16: bool
   return {
     ...chart,
     marginRight: 24,
-    x: { ...chart.x, grid: true, ticks: decades(0, 8) },
+    // A tick every second decade: five labels fit a phone's width.
+    x: { ...chart.x, grid: true, ticks: decades(0, 8).filter((_, i) => i % 2 === 0) },
     y: { ...chart.y, ticks: decades(-9, 1) },
     marks: [
       ...[rule('float32', F32_RULE), ...(withF16 ? [rule('float16', F16_RULE)] : [])].map((r) =>
@@ -165,7 +165,7 @@ export function Lesson11Precision() {
           {FORMATS.map((f) => (
             <tr key={f}>
               <th scope="row">{f}</th>
-              <td>{BITS[f]}</td>
+              <td>{Math.round(-Math.log2(UNIT_ROUNDOFF[f]))}</td>
               <td data-testid={`u-${f}`}>{fmt(UNIT_ROUNDOFF[f])}</td>
             </tr>
           ))}
@@ -388,33 +388,35 @@ function RealLayers() {
   }, []);
 
   return (
-    <section aria-label="The default models' layers">
+    <>
       <h2>Real layers: the app’s two models</h2>
       <p>
-        The same measurement on every layer of the two small models that ship with the app (d = 128,
-        four layers each), run by the engine in a background worker: cond of both matrices, the
-        float32 and float16 error of each direction, and the direction the engine chooses (the
-        Playground’s per-layer check computes the same table).
+        The same measurement on every layer of the two small models that ship with the app, run by
+        the engine in a background worker: cond of both matrices, the float32 and float16 error of
+        each direction, and the direction the engine chooses (the Playground’s per-layer check
+        computes the same table).
       </p>
-      {measure.state === 'running' && (
-        <div role="status" data-testid="precision-progress">
-          <progress
-            max={measure.progress?.total ?? 1}
-            value={measure.progress?.done ?? 0}
-            aria-label="Measuring the layers"
-          />{' '}
-          {measure.progress
-            ? `${measure.progress.done} / ${measure.progress.total} layers measured (${measure.progress.model})`
-            : 'Loading the models…'}
-        </div>
-      )}
-      {measure.state === 'error' && (
-        <div className="notice-error" role="alert">
-          <p>The layers could not be measured: {measure.message}</p>
-        </div>
-      )}
-      {measure.state === 'done' && measure.models.map((m) => <ModelReport key={m.model} m={m} />)}
-    </section>
+      <div className="precision-real">
+        {measure.state === 'running' && (
+          <div role="status" data-testid="precision-progress">
+            <progress
+              max={measure.progress?.total ?? 1}
+              value={measure.progress?.done ?? 0}
+              aria-label="Measuring the layers"
+            />{' '}
+            {measure.progress
+              ? `${measure.progress.done} / ${measure.progress.total} layers measured (${measure.progress.model})`
+              : 'Loading the models…'}
+          </div>
+        )}
+        {measure.state === 'error' && (
+          <div className="notice-error" role="alert">
+            <p>The layers could not be measured: {measure.message}</p>
+          </div>
+        )}
+        {measure.state === 'done' && measure.models.map((m) => <ModelReport key={m.model} m={m} />)}
+      </div>
+    </>
   );
 }
 
@@ -426,7 +428,10 @@ function ModelReport({ m }: { m: ModelPrecision }) {
   return (
     <div data-testid={`real-${m.model}`}>
       <h3>
-        {m.model} <span className="small">({DEFAULT_MODELS[m.model]})</span>
+        {m.model}{' '}
+        <span className="small">
+          ({DEFAULT_MODELS[m.model]}; d = {m.d}, {rows.length} layers)
+        </span>
       </h3>
       <LayerReportTable
         rows={rows}
@@ -456,7 +461,7 @@ function WhisperScale() {
     { what: 'largest cond(W_V)', value: p.crossCondVMax, id: 'condv' },
   ];
   return (
-    <section aria-label="The published figures for scale">
+    <>
       <h2>For scale: Whisper-large-v3</h2>
       <p>
         Our toy models are small and well behaved. A later study by the authors’ collaborators,
@@ -521,6 +526,6 @@ function WhisperScale() {
         keep that layer standard. The engine forms every <Tex>{'W_{KV}'}</Tex> in float64, and the
         Playground’s per-layer check does this measurement for any checkpoint.
       </p>
-    </section>
+    </>
   );
 }

@@ -141,11 +141,19 @@ function reveal(cp: HTMLElement, label: RegExp) {
 const before = (a: Element, b: Element) =>
   !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
 
-// Serve public/models to fetch, as the app's server does.
+/**
+ * Serves public/models to fetch, as the app's server does, in the test that reads the real
+ * layers; elsewhere the models are not found (the lesson says so), which keeps those tests from
+ * measuring eight layers on jsdom's one thread.
+ */
+let serveModels = false;
 beforeEach(() => {
+  serveModels = false;
   vi.stubGlobal('fetch', async (url: string) => {
     const path = new URL(url).pathname.replace(/^\//, '');
-    return new Response(readFileSync(`public/${path}`));
+    return serveModels
+      ? new Response(readFileSync(`public/${path}`))
+      : new Response(null, { status: 404 });
   });
   localStorage.clear();
 });
@@ -229,6 +237,7 @@ describe('lesson 11, precision and conditioning', () => {
   });
 
   it('measures every layer of both default models, as checkModel and the float16 rebuild do', async () => {
+    serveModels = true;
     renderLesson();
     expect(await screen.findByTestId('precision-progress')).toBeTruthy();
     await waitFor(() => expect(screen.getByTestId('precision-report-moby-llama')).toBeTruthy(), {
@@ -281,5 +290,9 @@ describe('lesson 11, precision and conditioning', () => {
     expectShown(byId('paper-max-f64'), 5.2e9 / 2 ** 53);
     expect(screen.getByText(/failed at every model size/)).toBeTruthy();
     expect(screen.getByText(/Only X-caching/)).toBeTruthy();
+    // Without the model files the lesson says which file it could not fetch.
+    expect((await screen.findByRole('alert')).textContent).toMatch(
+      /could not be measured: The default model file moby-gpt2\/config.json could not be fetched \(HTTP 404\)/,
+    );
   });
 });
