@@ -21,6 +21,7 @@ import { LessonCheckpoint } from './LessonCheckpoint';
 import { SIGMA_EXPONENTS, TOY_WV, toySweep, type ToyPrecision } from './Lesson11PrecisionToy';
 import type { MeasureProgress, ModelPrecision } from './Lesson11PrecisionMeasure';
 import { startPrecisionWorker } from './Lesson11PrecisionClient';
+import './Lesson11Precision.css';
 
 const PAPER = 'https://arxiv.org/abs/2503.05840';
 /** The default slider position: σ₂ = 0.1, cond(W_K) = 10. */
@@ -464,9 +465,11 @@ function WhisperScale() {
     <>
       <h2>For scale: Whisper-large-v3</h2>
       <p>
-        Our toy models are small and well behaved. A later study by the authors’ collaborators,
-        following <a href={PAPER}>Appendix A</a>, measured the cross-attention layers of {p.model};
-        the rule of thumb cond × u shows what each figure means:
+        Large trained models can be far worse conditioned than these small ones. A later study by
+        the authors’ collaborators, following <a href={PAPER}>Appendix A</a>, measured the
+        cross-attention layers of {p.model}. Beside each published figure, the rule of thumb cond ×
+        u: the size of error that condition number allows (measured errors are often smaller, but
+        past 1 nothing is left).
       </p>
       <table className="diff-table" aria-label="published conditioning figures">
         <thead>
@@ -492,7 +495,7 @@ function WhisperScale() {
           ))}
         </tbody>
       </table>
-      <ul>
+      <ul className="precision-notes">
         <li>
           Rebuilding V from K in every layer gave a relative logit error of{' '}
           <strong data-testid="paper-logit-k">{p.logitErrorFloat32.vFromK}</strong> even in float32;
