@@ -55,6 +55,8 @@ describe('UNIT_ROUNDOFF and roundingErrorEstimate', () => {
     const u = UNIT_ROUNDOFF.float32;
     expect(Math.fround(1 + u)).toBe(1);
     expect(Math.fround(1 + 1.01 * u)).toBe(1 + 2 * u);
+    expect(1 + UNIT_ROUNDOFF.float64).toBe(1);
+    expect(1 + 2 * UNIT_ROUNDOFF.float64).toBeGreaterThan(1);
     // float16 and bfloat16 keep 11 and 8 significand bits: u = 2^-11 and 2^-8.
     expect(UNIT_ROUNDOFF.float16).toBe(1 / 2048);
     expect(UNIT_ROUNDOFF.bfloat16).toBe(1 / 256);
