@@ -14,6 +14,9 @@ import {
 } from '../../engine';
 
 // jsdom has no Worker: the lesson measures on the page instead (same engine calls).
+import { DEFAULT_WEIGHTS } from '../../lessons/toyData';
+import { gaussJordanInverse } from './lessonsReference';
+
 vi.setConfig({ testTimeout: 60_000 });
 
 // ------------------------------------------------------------ independent references
@@ -98,6 +101,31 @@ function cond2(m: Mat): number {
   const s1 = Math.sqrt((t + Math.sqrt(t * t - 4 * det * det)) / 2);
   return s1 / (det / s1);
 }
+
+/** Largest singular value of m: power iteration on mᵀm. */
+function sigmaMax(m: Mat): number {
+  const mtm = mm(
+    m[0].map((_, j) => m.map((r) => r[j])),
+    m,
+  );
+  let v = m[0].map((_, i) => 1 + i / 7);
+  let lambda = 0;
+  for (let it = 0; it < 500; it++) {
+    const w = mtm.map((r) => r.reduce((s, x, k) => s + x * v[k], 0));
+    lambda = Math.hypot(...w);
+    v = w.map((x) => x / lambda);
+  }
+  return Math.sqrt(lambda);
+}
+/** 2-norm condition number: σ_max(W)·σ_max(W⁻¹). */
+const cond = (m: Mat) => sigmaMax(m) * sigmaMax(gaussJordanInverse(m));
+/** Lesson 2's near-singular W_K, by hand: row 4 = row 2 + ε·(row 4 − row 2). */
+const nearSingularWk = (eps: number): Mat =>
+  DEFAULT_WEIGHTS.wK.map((row, i) =>
+    i === 3
+      ? row.map((x, j) => DEFAULT_WEIGHTS.wK[1][j] + eps * (x - DEFAULT_WEIGHTS.wK[1][j]))
+      : [...row],
+  );
 
 // ------------------------------------------------------------ helpers
 
@@ -234,6 +262,25 @@ describe('lesson 11, precision and conditioning', () => {
     // cond 1: either is exact enough; the engine keeps the smaller float32 error.
     const one = toyReference(1);
     expect(text('toy-direction')).toBe(one.f32KtoV <= one.f32VtoK ? 'K-cache' : 'V-cache');
+  });
+
+  it('runs the toy head with the same σ₂: slim = standard in float64, float32 drifts with cond', async () => {
+    renderLesson('/lessons/precision?sigma=0');
+    await screen.findByTestId('layer-cond');
+    expectShown(byId('layer-cond'), cond(nearSingularWk(1)));
+    for (const id of ['precision-o1-f64', 'precision-o2-f64']) expect(byId(id)).toBeLessThan(1e-12);
+    const calm = Math.max(byId('precision-o1-f32'), byId('precision-o2-f32'));
+    expect(calm).toBeLessThan(1e-5);
+    fireEvent.change(screen.getByRole('slider'), { target: { value: '-6' } });
+    const c = cond(nearSingularWk(1e-6));
+    expectShown(byId('layer-cond'), c);
+    for (const id of ['precision-o1-f64', 'precision-o2-f64'])
+      expect(byId(id)).toBeLessThan(c * 2 ** -53 * 100);
+    for (const id of ['precision-o1-f32', 'precision-o2-f32']) {
+      // Far above float32's rounding, and within the rule of thumb's reach (outputs are ≈ 1).
+      expect(byId(id)).toBeGreaterThan(Math.max(1000 * calm, 1e-3));
+      expect(byId(id)).toBeLessThan(c * 2 ** -24 * 10);
+    }
   });
 
   it('measures every layer of both default models, as checkModel and the float16 rebuild do', async () => {
