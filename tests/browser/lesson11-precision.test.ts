@@ -36,6 +36,9 @@ describe('lesson 11 (precision) in Chromium', () => {
         await slider.fill('-4');
         await expect.poll(() => num(page, 'toy-cond')).toBe(10000);
         expect(await num(page, 'toy-f32')).toBeGreaterThan(f32);
+        // The toy attention head with the same σ₂: exact in float64, drifting in float32.
+        expect(await num(page, 'precision-o2-f64')).toBeLessThan(1e-9);
+        expect(await num(page, 'precision-o2-f32')).toBeGreaterThan(1e-6);
 
         // Predict the float16 error, then see it.
         const cp = page
