@@ -59,7 +59,16 @@ export {
   toRows,
   type Matrix64,
 } from './linalg';
-export { computeWkv, float16ReconstructionError, formWkv, formWvk } from './slim';
+export {
+  UNIT_ROUNDOFF,
+  computeWkv,
+  float16ReconstructionError,
+  float32ReconstructionError,
+  formWkv,
+  formWvk,
+  roundingErrorEstimate,
+  type StorageFormat,
+} from './slim';
 export { pickBackend, type BackendChoice } from './pickBackend';
 export {
   COMPARED_SCHEMES,

@@ -142,6 +142,14 @@ export const lessons: readonly LessonMeta[] = [
     component: lazyLesson(() => import('./Lesson10Sparsity').then((m) => m.Lesson10Sparsity)),
   },
   {
+    slug: 'precision',
+    title: 'Precision and conditioning',
+    summary:
+      'Rounding grows by cond(W_K) when V is rebuilt from K: float32 and float16 measured on a 2×2 W_K and on real layers, the V-cache direction, and the Whisper figures (Appendices A and C).',
+    checkpoints: ['fp16-error', 'better-direction'],
+    component: lazyLesson(() => import('./Lesson11Precision').then((m) => m.Lesson11Precision)),
+  },
+  {
     slug: 'gqa',
     title: 'GQA, MQA, MLA: when slim does not help',
     summary:

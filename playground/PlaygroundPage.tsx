@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import * as Comlink from 'comlink';
-import { DEFAULT_HUB_ENDPOINT, repoIdProblem } from '../engine';
+import { DEFAULT_HUB_ENDPOINT, repoIdProblem, type LayerPrecision } from '../engine';
 import { formatBytes, formatCount } from '../components/format';
 import { enumCodec, numberCodec, stringCodec, useUrlState } from '../components/useUrlState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { CacheChart } from './CacheChart';
 import { KernelView } from './KernelView';
-import { LayerReportTable } from './LayerReport';
+import { LayerReportTable } from '../components/LayerReportTable';
 import { compareRuns, maxDeltaUntilDivergence, type Sampling, type StepReport } from './decoding';
 import {
   DEFAULT_MODELS,
@@ -18,7 +18,6 @@ import {
   type GenerateResult,
   type GenerateStart,
   type GenerateUpdate,
-  type LayerReportRow,
   type LoadProgress,
   type ModelInfo,
   type ModelSource,
@@ -56,7 +55,7 @@ type GenState =
 type CheckState =
   | { state: 'idle' }
   | { state: 'running'; done: number; total: number }
-  | { state: 'done'; rows: LayerReportRow[] }
+  | { state: 'done'; rows: LayerPrecision[] }
   | { state: 'error'; message: string };
 
 const messageOf = (error: unknown): string =>
@@ -582,8 +581,8 @@ export default function PlaygroundPage() {
         </button>
         {check.state === 'running' && (
           <div role="status" className="playground-status" data-testid="check-progress">
-            <progress max={check.total} value={check.done} aria-label="Per-layer check" /> Checking{' '}
-            {check.done} / {check.total} (two SVDs per layer, then the float16 rebuilds)
+            <progress max={check.total} value={check.done} aria-label="Per-layer check" />{' '}
+            {check.done} / {check.total} layers checked (two SVDs and four rebuilds per layer)
           </div>
         )}
         {check.state === 'error' && (

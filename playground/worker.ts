@@ -9,21 +9,19 @@ import {
   HubClient,
   WebGLBackend,
   blobSource,
-  checkModel,
   downloadModel,
-  float16ReconstructionError,
   loadModel,
   loadTokenizer,
   maxAbsDiff,
   openModel,
   pickBackend,
-  readWeights,
-  restoreLayer,
+  precisionReport,
   seededRandom,
   type Backend,
   type ByteSource,
   type DownloadProgress,
   type LayerDirection,
+  type LayerPrecision,
   type LoadedModel,
   type ModelTokenizer,
   type OpenedModel,
@@ -100,20 +98,6 @@ export interface GenerateResult {
   stopped: boolean;
   standardWeightBytes: number;
   slimWeightBytes: number;
-}
-
-export interface LayerReportRow {
-  layer: number;
-  condK: number;
-  condV: number;
-  /** float32 / float16 relative error of rebuilding V from K (W_KV); null where unusable. */
-  f32KtoV: number | null;
-  f16KtoV: number | null;
-  /** The same for K from V (W_VK). */
-  f32VtoK: number | null;
-  f16VtoK: number | null;
-  direction: LayerDirection | null;
-  ok: boolean;
 }
 
 interface Loaded {
@@ -333,44 +317,16 @@ const api = {
   },
 
   /**
-   * The per-layer report: cond(W_K), cond(W_V), the float32 error of rebuilding V from K and K
-   * from V and the direction (the engine's checkModel, as `slim check`), and the float16 errors
-   * of both directions. Later generations use the chosen directions.
+   * The per-layer report (the engine's precisionReport: cond(W_K), cond(W_V), the float32 and
+   * float16 errors of rebuilding V from K and K from V, and the direction, as `slim check`
+   * chooses it). Later generations use the chosen directions.
    */
-  async check(onProgress: (done: number, total: number) => void): Promise<LayerReportRow[]> {
+  async check(onProgress: (done: number, total: number) => void): Promise<LayerPrecision[]> {
     const m = loaded;
     if (!m) throw new Error('No model is loaded yet: pick one and press Load.');
-    const { spec } = m.opened;
-    const total = 2 * spec.layers;
-    const checks = await checkModel(m.opened, { onProgress: (d) => onProgress(d, total) });
-    const rows: LayerReportRow[] = [];
-    for (const c of checks) {
-      await sleep0();
-      const weights = await readWeights(m.opened, spec.layout.tensors(c.layer));
-      restoreLayer(spec, weights, c.layer);
-      const { wK, wV } = spec.layout.read(weights, c.layer);
-      const label = `layer ${c.layer}`;
-      rows.push({
-        layer: c.layer,
-        condK: c.condK,
-        condV: c.condV,
-        f32KtoV: c.errKtoV,
-        f16KtoV:
-          c.errKtoV === null
-            ? null
-            : float16ReconstructionError(wK, wV, { label, maxCondition: Infinity }),
-        f32VtoK: c.errVtoK,
-        f16VtoK:
-          c.errVtoK === null
-            ? null
-            : float16ReconstructionError(wV, wK, { label, maxCondition: Infinity }),
-        direction: c.direction,
-        ok: c.ok,
-      });
-      onProgress(spec.layers + c.layer + 1, total);
-    }
-    if (loaded === m && checks.every((c) => c.direction !== null))
-      m.directions = checks.map((c) => c.direction as LayerDirection);
+    const rows = await precisionReport(m.opened, { onProgress, pause: sleep0 });
+    if (loaded === m && rows.every((r) => r.direction !== null))
+      m.directions = rows.map((r) => r.direction as LayerDirection);
     return rows;
   },
 };

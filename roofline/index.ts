@@ -106,6 +106,7 @@ export {
   paperTable3,
   paperTable4,
   paperTable4Printed,
+  paperPrecisionStudy,
   paperTable7,
   paperWhisperTable,
 } from './paperTables';

@@ -238,3 +238,31 @@ export function paperTable4(catalog: readonly Model[]): Table4Row[] {
     };
   });
 }
+
+/**
+ * The conditioning figures the paper's limits point to (Appendix A) and the later study by the
+ * authors' collaborators, as printed: Whisper-large-v3 cross-attention condition numbers, the
+ * relative logit error of each cache direction in float32, how many layers favour the V-cache
+ * direction (K = V·W_VK, Appendix C), and what survived lower precision. Numbers are kept as
+ * printed (strings, like the tables above); Number() reads them.
+ */
+export const paperPrecisionStudy = {
+  model: 'whisper-large-v3',
+  /** cond(W_K) of the cross-attention layers: median and maximum. */
+  crossCondK: { median: '1.4e7', max: '5.2e9' },
+  /** cond(W_V) of the same layers stays at or below this. */
+  crossCondVMax: '4.5e6',
+  /** Relative logit error in float32: V from K in every layer, and K from V (V-cache). */
+  logitErrorFloat32: { vFromK: '0.54', vCache: '0.0059' },
+  /** Layers where the V-cache direction is the better one. */
+  vCacheBetter: [
+    { model: 'whisper-tiny', layers: 4, better: 3 },
+    { model: 'whisper-large-v3', layers: 32, better: 31 },
+  ],
+  /** Lower precision: which schemes kept working. */
+  lowPrecision: {
+    float16: 'With float16 weights the K→V direction failed at every model size.',
+    bfloat16: 'Only X-caching, which inverts nothing, survived bfloat16.',
+  },
+  advice: 'Compute W_KV in float64.',
+} as const;

@@ -4,7 +4,7 @@
  * direction that is more accurate. Used by `slim check`, `slim run --mode slim` and `slim convert`.
  */
 import { conditionNumber, SingularMatrixError, type Matrix64 } from '../linalg';
-import { conditioningReport } from '../slim';
+import { conditioningReport, float16ReconstructionError } from '../slim';
 import type { LayerDirection } from './decoder';
 import { readWeights, restoreLayer, type OpenedModel } from './load';
 
@@ -33,6 +33,93 @@ export interface LayerCheck {
 export interface CheckOptions {
   tolerance?: number;
   onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * One row of the per-layer precision report (the Playground's "Per-layer check" and the
+ * precision lesson): checkModel's row with the float16 errors of both directions added.
+ */
+export interface LayerPrecision {
+  layer: number;
+  /** 2-norm condition numbers of W_K and W_V. */
+  condK: number;
+  condV: number;
+  /** float32 / float16 relative error of rebuilding V from K (W_KV); null where unusable. */
+  f32KtoV: number | null;
+  f16KtoV: number | null;
+  /** The same for K from V (W_VK = W_V⁻¹·W_K, Appendix C). */
+  f32VtoK: number | null;
+  f16VtoK: number | null;
+  /** checkModel's choice: the more accurate direction the model can run (RoPE: K-cache). */
+  direction: LayerDirection | null;
+  /** True when the chosen direction's float32 error is within the tolerance. */
+  ok: boolean;
+}
+
+export interface PrecisionOptions extends CheckOptions {
+  /**
+   * Awaited after each layer (a worker passes a macrotask, so messages such as a Stop are
+   * handled between layers).
+   */
+  pause?: () => Promise<void>;
+}
+
+/**
+ * The per-layer precision report (paper Appendices A and C): for every layer, checkModel's row
+ * (cond(W_K), cond(W_V), float32 errors of both directions, the chosen direction) and the
+ * float16 errors of both directions (float16ReconstructionError: W_K and W_KV, or W_V and
+ * W_VK, stored as float16, products summed in float32). Reads one layer's W_K and W_V at a
+ * time; onProgress counts layers.
+ */
+export async function precisionReport(
+  opened: OpenedModel,
+  options: PrecisionOptions = {},
+): Promise<LayerPrecision[]> {
+  const { spec } = opened;
+  const tolerance = options.tolerance ?? DEFAULT_SLIM_TOLERANCE;
+  const out: LayerPrecision[] = [];
+  for (let layer = 0; layer < spec.layers; layer++) {
+    const weights = await readWeights(opened, spec.layout.tensors(layer));
+    restoreLayer(spec, weights, layer);
+    const { wK, wV } = spec.layout.read(weights, layer);
+    out.push(layerPrecision(layer, wK, wV, { rope: spec.rope, tolerance }));
+    options.onProgress?.(layer + 1, spec.layers);
+    await options.pause?.();
+  }
+  return out;
+}
+
+/**
+ * One layer's precision row from its W_K and W_V (x·W convention, float64): checkModel's
+ * measurements and choice (RoPE layers: K-cache only) with the float16 errors of the usable
+ * directions added. precisionReport calls it per layer; a lesson can call it on a toy W_K.
+ */
+export function layerPrecision(
+  layer: number,
+  wK: Matrix64,
+  wV: Matrix64,
+  options: { rope?: boolean; tolerance?: number } = {},
+): LayerPrecision {
+  const c = checkLayer(
+    layer,
+    wK,
+    wV,
+    options.rope ?? false,
+    options.tolerance ?? DEFAULT_SLIM_TOLERANCE,
+  );
+  // checkLayer measured both condition numbers; skip the screen inside computeWkv.
+  const unchecked = { label: `layer ${layer}`, maxCondition: Infinity };
+  return {
+    layer,
+    condK: c.condK,
+    condV: c.condV,
+    f32KtoV: c.errKtoV,
+    f16KtoV: c.errKtoV === null ? null : float16ReconstructionError(wK, wV, unchecked),
+    f32VtoK: c.errVtoK,
+    f16VtoK: c.errVtoK === null ? null : float16ReconstructionError(wV, wK, unchecked),
+    direction: c.direction,
+    ok: c.ok,
+  };
 }
 
 /**

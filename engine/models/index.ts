@@ -58,5 +58,14 @@ export {
   type OpenedModel,
   type SlimMarker,
 } from './load';
-export { checkModel, DEFAULT_SLIM_TOLERANCE, type CheckOptions, type LayerCheck } from './check';
+export {
+  checkModel,
+  DEFAULT_SLIM_TOLERANCE,
+  layerPrecision,
+  precisionReport,
+  type CheckOptions,
+  type LayerCheck,
+  type LayerPrecision,
+  type PrecisionOptions,
+} from './check';
 export { loadTokenizer, type ModelTokenizer } from './tokenizer';

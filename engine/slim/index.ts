@@ -185,6 +185,30 @@ export function computeWvk(wK: Matrix64, wV: Matrix64, options: LinalgOptions = 
   return { wVK: r.result, condV: r.cond, reconstructionError: r.reconstructionError };
 }
 
+/** A number format a slim model may store its weights or cache in (rounding to nearest even). */
+export type StorageFormat = 'float64' | 'float32' | 'float16' | 'bfloat16';
+
+/**
+ * Unit roundoff u of each format: storing x rounds it to x·(1 + δ) with |δ| ≤ u (half the gap
+ * between 1 and the next number): 2^-53 for float64 (53 significand bits), 2^-24 for float32
+ * (24), 2^-11 for float16 (11), 2^-8 for bfloat16 (8).
+ */
+export const UNIT_ROUNDOFF: Readonly<Record<StorageFormat, number>> = {
+  float64: 2 ** -53,
+  float32: 2 ** -24,
+  float16: 2 ** -11,
+  bfloat16: 2 ** -8,
+};
+
+/**
+ * The rule of thumb for rebuilding V from K (paper Appendix A): the rounding of the stored
+ * numbers, u, amplified by up to cond(W_K), so a relative error of about cond·u. It is an
+ * estimate of the size, not a bound on every entry; past 1 nothing of V is left.
+ */
+export function roundingErrorEstimate(cond: number, format: StorageFormat): number {
+  return cond * UNIT_ROUNDOFF[format];
+}
+
 /**
  * What float32 inference does to a float64 conversion: W_K and W_KV are stored as float32 and
  * multiplied with every product and sum rounded to float32 (Math.fround), as a float32 kernel

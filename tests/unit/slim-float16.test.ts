@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { float16ReconstructionError, fromRows } from '../../engine';
+import {
+  UNIT_ROUNDOFF,
+  float16ReconstructionError,
+  fromRows,
+  roundingErrorEstimate,
+} from '../../engine';
 
 /** float16 storage of W_K and W_KV (the Playground's per-layer report), against hand values. */
 describe('float16ReconstructionError', () => {
@@ -42,5 +47,26 @@ describe('float16ReconstructionError', () => {
       [0, 1],
     ]);
     expect(float16ReconstructionError(wK, wV)).toBe(Infinity);
+  });
+});
+
+describe('UNIT_ROUNDOFF and roundingErrorEstimate', () => {
+  it('u is half the gap after 1: 1 + u rounds back to 1 (ties to even), a bit more does not', () => {
+    const u = UNIT_ROUNDOFF.float32;
+    expect(Math.fround(1 + u)).toBe(1);
+    expect(Math.fround(1 + 1.01 * u)).toBe(1 + 2 * u);
+    expect(1 + UNIT_ROUNDOFF.float64).toBe(1);
+    expect(1 + 2 * UNIT_ROUNDOFF.float64).toBeGreaterThan(1);
+    // float16 and bfloat16 keep 11 and 8 significand bits: u = 2^-11 and 2^-8.
+    expect(UNIT_ROUNDOFF.float16).toBe(1 / 2048);
+    expect(UNIT_ROUNDOFF.bfloat16).toBe(1 / 256);
+    expect(
+      float16ReconstructionError(fromRows([[1]]), fromRows([[1 + UNIT_ROUNDOFF.float16]])),
+    ).toBe(UNIT_ROUNDOFF.float16 / (1 + UNIT_ROUNDOFF.float16));
+  });
+
+  it('estimates cond × u', () => {
+    expect(roundingErrorEstimate(1e4, 'float16')).toBeCloseTo(1e4 / 2048, 12);
+    expect(roundingErrorEstimate(5.2e9, 'float32')).toBeCloseTo(5.2e9 / 16777216, 9);
   });
 });

@@ -1,14 +1,31 @@
-import { formatNumber } from '../components/format';
-import type { LayerReportRow } from './worker';
+import './components.css';
+import type { LayerPrecision } from '../engine';
+import { formatNumber } from './format';
 
 const err = (x: number | null): string =>
   x === null ? 'no inverse' : Number.isFinite(x) ? x.toExponential(2) : 'overflows';
 
-/** The per-layer check as a table: conditioning, rebuild errors, and the chosen direction. */
-export function LayerReportTable({ rows }: { rows: readonly LayerReportRow[] }) {
+const directionName = (r: LayerPrecision): string =>
+  r.direction === null ? 'neither' : r.direction === 'k-cache' ? 'K-cache' : 'V-cache';
+
+/**
+ * The per-layer precision report (engine/models precisionReport) as a table: conditioning,
+ * the float32 and float16 errors of both directions, and the chosen direction. Used by the
+ * Playground's per-layer check and the precision lesson.
+ */
+export function LayerReportTable({
+  rows,
+  label = 'Per-layer check',
+  testId = 'layer-report',
+}: {
+  rows: readonly LayerPrecision[];
+  /** The table's accessible name. */
+  label?: string;
+  testId?: string;
+}) {
   return (
-    <div className="playground-table-wrap">
-      <table className="playground-report" data-testid="layer-report">
+    <div className="layer-report-wrap">
+      <table className="layer-report" data-testid={testId} aria-label={label}>
         <thead>
           <tr>
             <th scope="col">layer</th>
@@ -32,11 +49,7 @@ export function LayerReportTable({ rows }: { rows: readonly LayerReportRow[] }) 
               <td>{err(r.f32VtoK)}</td>
               <td>{err(r.f16VtoK)}</td>
               <td className={r.ok ? 'good' : 'bad'}>
-                {r.direction === null
-                  ? 'neither'
-                  : r.direction === 'k-cache'
-                    ? 'K-cache'
-                    : 'V-cache'}
+                {directionName(r)}
                 {r.ok ? '' : ' (over tolerance)'}
               </td>
             </tr>

@@ -1,0 +1,30 @@
+/**
+ * Starts lesson 11's measurement: in its worker (Lesson11Precision.worker.ts) where the browser
+ * has Worker, else on the page itself (slower to respond while it runs, same numbers; also
+ * what a test environment without Worker gets).
+ */
+import * as Comlink from 'comlink';
+import type { MeasureProgress, ModelPrecision } from './Lesson11PrecisionMeasure';
+import type { PrecisionWorkerApi } from './Lesson11Precision.worker';
+
+export interface PrecisionWorker {
+  measure(base: string, onProgress: (p: MeasureProgress) => void): Promise<ModelPrecision[]>;
+  terminate(): void;
+}
+
+export function startPrecisionWorker(): PrecisionWorker {
+  if (typeof Worker === 'undefined')
+    return {
+      measure: async (base, onProgress) =>
+        (await import('./Lesson11PrecisionMeasure')).measureDefaultModels(base, onProgress),
+      terminate: () => {},
+    };
+  const worker = new Worker(new URL('./Lesson11Precision.worker.ts', import.meta.url), {
+    type: 'module',
+  });
+  const api = Comlink.wrap<PrecisionWorkerApi>(worker);
+  return {
+    measure: (base, onProgress) => api.measure(base, Comlink.proxy(onProgress)),
+    terminate: () => worker.terminate(),
+  };
+}
