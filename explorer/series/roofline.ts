@@ -84,7 +84,11 @@ export function operatingPoints(setup: Setup): OperatingPoint[] {
           `mha-${scheme}`,
           `attention, ${intensitySchemeLabels[scheme]}`,
           mha,
-          `Attention core, ${intensitySchemeLabels[scheme]}, every sequence reads its own cache`,
+          `Attention core only (scores and weighted sum), ${intensitySchemeLabels[scheme]}, every ` +
+            `sequence reads its own cache` +
+            (scheme === 'v-first'
+              ? ` (option 1's V = K·W_KV is counted with the projections, paper Table 2: that part turns compute bound as n grows, view 2)`
+              : ''),
         ),
       );
     }
