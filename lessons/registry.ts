@@ -115,6 +115,14 @@ export const lessons: readonly LessonMeta[] = [
     checkpoints: ['kbias-softmax', 'slim-bias'],
     component: lazyLesson(() => import('./Lesson7Biases').then((m) => m.Lesson7Biases)),
   },
+  {
+    slug: 'trade-offs',
+    title: 'Trade-offs and FAQ',
+    summary:
+      'Slim attention trades memory for arithmetic. Where it is slower (option 1 at long context, option 2 with many heads on a low-ridge chip, a browser without a GPU), and how it combines with FlashAttention, PagedAttention and cache quantization.',
+    checkpoints: ['option1-part', 'h64-chip', 'h64-speedup', 'cpu-run', 'quant-multiply'],
+    component: lazyLesson(() => import('./Lesson13Tradeoffs').then((m) => m.Lesson13Tradeoffs)),
+  },
 ];
 
 export function findLesson(slug: string): LessonMeta | undefined {

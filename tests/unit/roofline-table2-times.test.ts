@@ -39,6 +39,22 @@ describe('table2Times (paper Table 2 on a chip)', () => {
     expect(t.vanilla.mha.seconds / t.option2.mha.seconds).toBeCloseTo((2 * ridge) / 130, 12);
   });
 
+  it("option 2's core speedup depends on h and the chip only: n and d cancel", () => {
+    const chip = requireChip('apple-m4-max');
+    const core = (d: number, h: number, n: number) => {
+      const t = table2Times({ d, h, n }, chip, 'int8');
+      return t.vanilla.mha.seconds / t.option2.mha.seconds;
+    };
+    for (const h of [8, 46, 64, 100]) {
+      const ref = core(128 * h, h, 4096);
+      for (const [d, n] of [
+        [64 * h, 17],
+        [256 * h, 100_000],
+      ])
+        expect(core(d, h, n)).toBeCloseTo(ref, 12);
+    }
+  });
+
   it('bytes per value scale the memory side only', () => {
     const chip = requireChip('nvidia-h200');
     const one = table2Times({ d: 1024, h: 8, n: 512 }, chip, 'int8', 1);
