@@ -115,7 +115,9 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
         <strong>{now.roofline.toFixed(2)}×</strong>
         {now.roofline < 1 && ' — slim slower than standard'} (standard step {now.standard.bound}{' '}
         bound, slim step {now.slim.bound} bound
-        {now.roofline < now.memoryBound - 0.005 ? '; the extra compute eats part of the gain' : ''}
+        {now.roofline >= 1 && now.roofline < now.memoryBound - 0.005
+          ? '; the extra compute eats part of the gain'
+          : ''}
         ).
       </p>
       {slower && (
