@@ -157,6 +157,14 @@ export const lessons: readonly LessonMeta[] = [
     checkpoints: ['gqa-toy', 'gemma2-saving', 'llama3-shrink'],
     component: lazyLesson(() => import('./Lesson12Gqa').then((m) => m.Lesson12Gqa)),
   },
+  {
+    slug: 'trade-offs',
+    title: 'Trade-offs and FAQ',
+    summary:
+      'Slim attention trades memory for arithmetic. Where it is slower (option 1 at long context, option 2 with many heads on a low-ridge chip, a browser without a GPU), and how it combines with FlashAttention, PagedAttention and cache quantization.',
+    checkpoints: ['option1-part', 'h64-chip', 'h64-speedup', 'cpu-run', 'quant-multiply'],
+    component: lazyLesson(() => import('./Lesson13Tradeoffs').then((m) => m.Lesson13Tradeoffs)),
+  },
 ];
 
 export function findLesson(slug: string): LessonMeta | undefined {

@@ -73,8 +73,9 @@ export {
   peakOps,
   ridgePoint,
   rooflineTime,
+  table2Times,
 } from './roofline';
-export type { DecodeStepOptions, RooflineTime, Side, Work } from './roofline';
+export type { DecodeStepOptions, LayerTimes, RooflineTime, Side, Work } from './roofline';
 export {
   bytesPerFormat,
   bytesPerStoredValue,

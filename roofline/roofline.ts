@@ -1,3 +1,4 @@
+import { generateComplexity, type ComplexityInput, type ComplexityTable } from './complexity';
 import { assertPositiveInteger, assertPositiveNumber, RooflineInputError } from './errors';
 import { DEFAULT_BYTES_PER_VALUE, keyWidth, kvCacheWidth, valueHeadDim } from './memory';
 import { slimPlan } from './slimPlan';
@@ -141,6 +142,43 @@ export function decodeStepTimes(
   const standard = rooflineTime(decodeStepWork(model, 'standard', options), chip, dtype);
   const slim = rooflineTime(decodeStepWork(model, 'slim', options), chip, dtype);
   return { standard, slim, speedup: standard.seconds / slim.seconds };
+}
+
+/** Roofline times of one layer's parts for one paper Table 2 column. */
+export interface LayerTimes {
+  /** The projections (Q, K, O and W_V or W_KV; option 1's V = K·W_KV for all n rows). */
+  projection: RooflineTime;
+  /** The attention core: scores, softmax and the weighted sum, reading the cache. */
+  mha: RooflineTime;
+  /** The whole layer as one piece of work: all OPs against all bytes read. */
+  layer: RooflineTime;
+}
+
+/**
+ * Paper Table 2 on a chip: for vanilla, option 1 and option 2, the roofline time of the
+ * projections, of the attention core and of the whole layer (one piece of work, as the
+ * explorer's intensity view and `decodeStepWork` count it), at `bytesPerValue` bytes per value
+ * read (1 = int8, as paper Table 3 counts it).
+ */
+export function table2Times(
+  input: ComplexityInput,
+  chip: Chip,
+  dtype: Dtype,
+  bytesPerValue = 1,
+): Record<keyof ComplexityTable, LayerTimes> {
+  assertPositiveNumber(bytesPerValue, 'bytesPerValue');
+  const table = generateComplexity(input);
+  const times = (key: keyof ComplexityTable): LayerTimes => {
+    const { projection, mha } = table[key];
+    const time = (ops: number, reads: number) =>
+      rooflineTime({ ops, bytes: reads * bytesPerValue }, chip, dtype);
+    return {
+      projection: time(projection.ops, projection.reads),
+      mha: time(mha.ops, mha.reads),
+      layer: time(projection.ops + mha.ops, projection.reads + mha.reads),
+    };
+  };
+  return { vanilla: times('vanilla'), option1: times('option1'), option2: times('option2') };
 }
 
 /** Whether `bytes` (e.g. a report's totalBytes.slim) fit in the chip's memory capacity. */

@@ -62,7 +62,13 @@ export function operatingPoints(setup: Setup): OperatingPoint[] {
   const { dtype } = computeDtype(chip, setup.weightFormat);
   const ridge = chipRidge(chip, setup.weightFormat);
   const wb = bytesPerStoredValue[setup.weightFormat];
-  const point = (id: string, label: string, opsPerByte: number, what: string): OperatingPoint => {
+  const point = (
+    id: string,
+    label: string,
+    opsPerByte: number,
+    what: string,
+    note = '',
+  ): OperatingPoint => {
     const bound = opsPerByte < ridge ? 'memory' : 'compute';
     return {
       id,
@@ -72,7 +78,7 @@ export function operatingPoints(setup: Setup): OperatingPoint[] {
       bound,
       explanation:
         `${what}: ${fmt(opsPerByte)} OPs/byte ${bound === 'memory' ? '<' : '≥'} ridge ` +
-        `${fmt(ridge)} of ${chip.name}, so ${bound} bound.`,
+        `${fmt(ridge)} of ${chip.name}, so ${bound} bound.${note}`,
     };
   };
   const out: OperatingPoint[] = [];
@@ -84,7 +90,10 @@ export function operatingPoints(setup: Setup): OperatingPoint[] {
           `mha-${scheme}`,
           `attention, ${intensitySchemeLabels[scheme]}`,
           mha,
-          `Attention core, ${intensitySchemeLabels[scheme]}, every sequence reads its own cache`,
+          `Attention core only (scores and weighted sum), ${intensitySchemeLabels[scheme]}, every sequence reads its own cache`,
+          scheme === 'v-first'
+            ? " Option 1's V = K·W_KV is counted with the projections (paper Table 2); that part turns compute bound as n grows (view 2)."
+            : '',
         ),
       );
     }

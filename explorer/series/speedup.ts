@@ -1,7 +1,15 @@
 /** View 4: decode speedup of slim over standard, memory bound and roofline. */
-import { bytesPerStoredValue, computeDtype, decodeStepWork, rooflineTime } from '../../roofline';
-import type { Chip, Model, RooflineTime, Side, Work } from '../../roofline';
-import type { Formats } from './setup';
+import {
+  bytesPerStoredValue,
+  computeDtype,
+  decodeStepWork,
+  rooflineTime,
+  slimPlan,
+  units,
+} from '../../roofline';
+import type { CacheScheme, Chip, Model, RooflineTime, Side, Work } from '../../roofline';
+import { chipRidge } from './intensity';
+import type { Formats, Setup } from './setup';
 
 /**
  * OPs and bytes of one decode step (roofline.ts `decodeStepWork`, same slim scheme) with
@@ -84,4 +92,72 @@ export function speedupSeries(
       out.push({ contextLength: n, batch, estimate: 'roofline', speedup: s.roofline });
     }
   return out;
+}
+
+/** Why slim's roofline decode step is slower than standard's, when it is (speedup < 1). */
+export interface Slowdown {
+  /** 'compute': slim's step is compute bound; 'bytes': slim reads more bytes than standard. */
+  kind: 'compute' | 'bytes';
+  /** The sentence the explorer prints next to the speedup. */
+  reason: string;
+}
+
+/** What makes each slim scheme's decode step do more OPs than standard's (paper §2–§4, App. C). */
+function extraWork(model: Model, scheme: CacheScheme): string {
+  switch (scheme) {
+    case 'k-cache':
+      return (
+        `slim attention runs in option 2's order, (softmax·K)·W_KV (paper §2), where every head ` +
+        `weights whole key rows: 2h + 2 = ${2 * model.heads + 2} OPs per cached value instead of 2`
+      );
+    case 'e-cache':
+      return 'option 2 of paper §4 recomputes the cross-attention keys and values from the E-cache at every step';
+    case 'x-cache':
+      return 'the X-cache (paper §3) scores and weights the cached d-wide inputs in every head at every step';
+    case 'd-wide-cache':
+      return 'K and V are rebuilt from the d-wide cache at every step (Appendices C, D, G)';
+    case 'v-cache':
+      return 'K is rebuilt from the V-cache at every step (Appendix C)';
+    case 'kv':
+      return 'slim does more arithmetic per step';
+  }
+}
+
+function opsPerByte(x: number): string {
+  return x >= 100 ? Math.round(x).toLocaleString('en-US') : String(Number(x.toPrecision(3)));
+}
+
+/**
+ * Why slim is slower than standard on the roofline at this setup, or undefined when it is not
+ * (speedup ≥ 1). Compares the two roofline times of `speedupAt`; the slim scheme is slimPlan's.
+ */
+export function slowdown(setup: Setup, estimate: SpeedupEstimate): Slowdown | undefined {
+  if (estimate.roofline >= 1) return undefined;
+  const { model, chip, contextLength, batch } = setup;
+  const slimWork = decodeWork(model, 'slim', contextLength, batch, setup);
+  const stdWork = decodeWork(model, 'standard', contextLength, batch, setup);
+  if (estimate.slim.bound === 'compute') {
+    const scheme = slimPlan(model, contextLength, batch).slim.scheme;
+    return {
+      kind: 'compute',
+      reason:
+        `Slim is slower here: ${extraWork(model, scheme)}, so its decode step is compute bound ` +
+        `on ${chip.name} at this context and batch (${opsPerByte(slimWork.ops / slimWork.bytes)} ` +
+        `OPs per byte, above the ridge of ${opsPerByte(chipRidge(chip, setup.weightFormat))}), ` +
+        `and the extra OPs cost more time than the smaller cache saves.`,
+    };
+  }
+  const plan = slimPlan(model, contextLength, batch);
+  const extraWeights =
+    (plan.slim.readParams - plan.standard.readParams) * bytesPerStoredValue[setup.weightFormat];
+  return {
+    kind: 'bytes',
+    reason:
+      `Slim is slower here: it reads ${units.formatBytes(slimWork.bytes)} per decode step ` +
+      `against standard's ${units.formatBytes(stdWork.bytes)}` +
+      (extraWeights > 0
+        ? `, because the ${units.formatBytes(extraWeights)} of extra weights it reads at every ` +
+          `step outweigh the smaller cache at this context and batch.`
+        : '.'),
+  };
 }

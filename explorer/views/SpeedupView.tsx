@@ -1,4 +1,5 @@
 import { useMemo, memo } from 'react';
+import { Link } from 'react-router-dom';
 import * as Plot from '@observablehq/plot';
 import { contextChart, seriesLines, tokens } from '../../components/charts/marks';
 import { PlotFigure } from '../../components/charts/PlotFigure';
@@ -7,6 +8,7 @@ import {
   speedupAt,
   speedupBatches,
   speedupSeries,
+  slowdown,
   type SpeedupEstimateKind,
   type SpeedupPoint,
 } from '../series';
@@ -66,6 +68,7 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
     () => speedupAt(model, chip, contextLength, batch, { weightFormat, cacheFormat }),
     [model, chip, contextLength, batch, weightFormat, cacheFormat],
   );
+  const slower = useMemo(() => slowdown(setup, now), [setup, now]);
   const byEstimate = useMemo(() => {
     const split: Record<SpeedupEstimateKind, SpeedupPoint[]> = { 'memory-bound': [], roofline: [] };
     for (const p of series) split[p.estimate].push(p);
@@ -90,7 +93,9 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
       <p className="small">
         Slim over standard for one decode step on {chip.name}. Left: only the bytes read per step
         count (paper §1; encoder–decoders read decoder-side weights only, paper §4). Right: the
-        roofline, where slim&apos;s extra OPs can start to matter.
+        roofline, where slim&apos;s extra OPs can start to matter. Slim decodes in option 2&apos;s
+        order, (softmax·K)·W_KV (paper §2), as the engine does; option 1 would turn compute bound
+        far sooner (view 2).
       </p>
       <div className="pair">
         <PlotFigure
@@ -107,11 +112,20 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
       <p data-testid="speedup-now">
         At n = {formatCount(contextLength)}, batch {formatCount(batch)}: memory-bound{' '}
         <strong>{now.memoryBound.toFixed(2)}×</strong>, roofline{' '}
-        <strong>{now.roofline.toFixed(2)}×</strong> (standard step {now.standard.bound} bound, slim
-        step {now.slim.bound} bound
-        {now.roofline < now.memoryBound - 0.005 ? '; the extra compute eats part of the gain' : ''}
+        <strong>{now.roofline.toFixed(2)}×</strong>
+        {now.roofline < 1 && ' — slim slower than standard'} (standard step {now.standard.bound}{' '}
+        bound, slim step {now.slim.bound} bound
+        {now.roofline >= 1 && now.roofline < now.memoryBound - 0.005
+          ? '; the extra compute eats part of the gain'
+          : ''}
         ).
       </p>
+      {slower && (
+        <p className="slower" data-testid="speedup-slower" data-kind={slower.kind}>
+          {slower.reason} <Link to="/lessons/trade-offs">Trade-offs and FAQ</Link> explains when
+          slim is slower.
+        </p>
+      )}
     </section>
   );
 });
