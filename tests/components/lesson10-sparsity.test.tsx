@@ -161,9 +161,9 @@ function checkResults(want: ReturnType<typeof expected>) {
 // ------------------------------------------------------------ tests
 
 describe('registry', () => {
-  it('sparsity follows biases, with its two checkpoints', () => {
+  it('sparsity follows the encoder–decoder lesson, with its two checkpoints', () => {
     const slugs = lessons.map((l) => l.slug);
-    expect(slugs[slugs.indexOf('biases') + 1]).toBe('sparsity');
+    expect(slugs[slugs.indexOf('encoder-decoder') + 1]).toBe('sparsity');
     expect(lessons.find((l) => l.slug === 'sparsity')?.checkpoints).toEqual([
       'sparsity-work',
       'sparsity-gqa',

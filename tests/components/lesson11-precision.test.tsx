@@ -188,8 +188,8 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals());
 
 describe('lesson 11, precision and conditioning', () => {
-  it('follows "Biases" with its two checkpoints', () => {
-    const i = lessons.findIndex((l) => l.slug === 'biases');
+  it('follows "Sparsity" with its two checkpoints', () => {
+    const i = lessons.findIndex((l) => l.slug === 'sparsity');
     expect(lessons[i + 1].slug).toBe('precision');
     expect(lessons[i + 1].checkpoints).toEqual(['fp16-error', 'better-direction']);
   });

@@ -85,9 +85,9 @@ function gqaLastOutput(wQ: Mat, wK: Mat, wV: Mat, wO: Mat, dk: number, kvHeads: 
 beforeEach(() => localStorage.clear());
 
 describe('registry', () => {
-  it('the GQA lesson follows "Biases" with its three checkpoints', () => {
+  it('the GQA lesson follows "Precision and conditioning" with its three checkpoints', () => {
     const slugs = lessons.map((l) => l.slug);
-    expect(slugs[slugs.indexOf('biases') + 1]).toBe('gqa');
+    expect(slugs[slugs.indexOf('precision') + 1]).toBe('gqa');
     expect(lessons.find((l) => l.slug === 'gqa')?.checkpoints).toEqual([
       'gqa-toy',
       'gemma2-saving',
