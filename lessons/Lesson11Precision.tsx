@@ -460,7 +460,7 @@ function RealLayers() {
         each direction, and the direction the engine chooses (the Playground’s per-layer check
         computes the same table).
       </p>
-      <div className="precision-real">
+      <div className="precision-real" aria-busy={measure.state === 'running'}>
         {measure.state === 'running' && (
           <div role="status" data-testid="precision-progress">
             <progress

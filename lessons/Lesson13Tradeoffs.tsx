@@ -600,64 +600,70 @@ function Option2Section() {
           </p>
         }
       />
-      <p>
-        Slide h and pick a chip. The core’s speedup depends on h and the chip only: n and d cancel
-        (each head here is {HEAD_DIM} wide, d = {HEAD_DIM}·h).
-      </p>
-      <div className="controls">
-        <ChipSelect label="chip" value={chip.id} onChange={setChipId} />
-        <Slider
-          label="heads h"
-          min={H_RANGE.min}
-          max={H_RANGE.max}
-          value={h}
-          onChange={setH}
-          valueText={`h = ${h}`}
-        />
-      </div>
-      <dl className="numbers" aria-live="polite">
-        <div>
-          <dt>option 2 core, OPs per byte</dt>
-          <dd data-testid="h-intensity">{slimPeakIntensity(h)}</dd>
-        </div>
-        <div>
-          <dt>ridge of {chip.name}</dt>
-          <dd data-testid="h-ridge">{formatNumber(ridge(chip), 3)}</dd>
-        </div>
-        <div>
-          <dt>option 2 core is</dt>
-          <dd data-testid="h-bound">{now.bound} bound</dd>
-        </div>
-        <div>
-          <dt>speedup over standard’s core</dt>
-          <dd data-testid="h-speedup" className={now.speedup < 1 ? 'bad' : undefined}>
-            {ratio(now.speedup)}
-          </dd>
-        </div>
-      </dl>
-      <PlotFigure
-        ariaLabel={`Option 2 attention-core speedup against heads on ${chip.name}`}
-        options={chart}
-        markerX={h}
-      />
-      <p data-testid="h-thresholds">
-        On {chip.name}:{' '}
-        {below2 === undefined
-          ? `option 2’s core stays memory bound, at the full 2×, up to h = ${H_RANGE.max}.`
-          : `below 2× from h = ${below2} (compute bound), `}
-        {below2 !== undefined &&
-          (below1 === undefined
-            ? `and never below 1× up to h = ${H_RANGE.max}.`
-            : `and slower than standard from h = ${below1}.`)}
-      </p>
-      <p>
-        A whole model adds the weights, read once per step and shared by the batch. {aya.name} has h
-        = {aya.heads}; on {M4.name} at batch 64 the explorer finds slim{' '}
-        {ratio(scenarioSpeedup(SCENARIOS[2]))} as fast at {formatCount(SCENARIOS[2].n)} tokens and{' '}
-        {ratio(scenarioSpeedup(SCENARIOS[3]))} at {formatCount(SCENARIOS[3].n)} (
-        <Link to={explorerLink(SCENARIOS[3])}>open it in the explorer</Link>, which says why in
-        words).
-      </p>
+      {speedRevealed ? (
+        <>
+          <p>
+            Slide h and pick a chip. The core’s speedup depends on h and the chip only: n and d
+            cancel (each head here is {HEAD_DIM} wide, d = {HEAD_DIM}·h).
+          </p>
+          <div className="controls">
+            <ChipSelect label="chip" value={chip.id} onChange={setChipId} />
+            <Slider
+              label="heads h"
+              min={H_RANGE.min}
+              max={H_RANGE.max}
+              value={h}
+              onChange={setH}
+              valueText={`h = ${h}`}
+            />
+          </div>
+          <dl className="numbers" aria-live="polite">
+            <div>
+              <dt>option 2 core, OPs per byte</dt>
+              <dd data-testid="h-intensity">{slimPeakIntensity(h)}</dd>
+            </div>
+            <div>
+              <dt>ridge of {chip.name}</dt>
+              <dd data-testid="h-ridge">{formatNumber(ridge(chip), 3)}</dd>
+            </div>
+            <div>
+              <dt>option 2 core is</dt>
+              <dd data-testid="h-bound">{now.bound} bound</dd>
+            </div>
+            <div>
+              <dt>speedup over standard’s core</dt>
+              <dd data-testid="h-speedup" className={now.speedup < 1 ? 'bad' : undefined}>
+                {ratio(now.speedup)}
+              </dd>
+            </div>
+          </dl>
+          <PlotFigure
+            ariaLabel={`Option 2 attention-core speedup against heads on ${chip.name}`}
+            options={chart}
+            markerX={h}
+          />
+          <p data-testid="h-thresholds">
+            On {chip.name}:{' '}
+            {below2 === undefined
+              ? `option 2’s core stays memory bound, at the full 2×, up to h = ${H_RANGE.max}.`
+              : `below 2× from h = ${below2} (compute bound), `}
+            {below2 !== undefined &&
+              (below1 === undefined
+                ? `and never below 1× up to h = ${H_RANGE.max}.`
+                : `and slower than standard from h = ${below1}.`)}
+          </p>
+          <p>
+            A whole model adds the weights, read once per step and shared by the batch. {aya.name}{' '}
+            has h = {aya.heads}; on {M4.name} at batch 64 the explorer finds slim{' '}
+            {ratio(scenarioSpeedup(SCENARIOS[2]))} as fast at {formatCount(SCENARIOS[2].n)} tokens
+            and {ratio(scenarioSpeedup(SCENARIOS[3]))} at {formatCount(SCENARIOS[3].n)} (
+            <Link to={explorerLink(SCENARIOS[3])}>open it in the explorer</Link>, which says why in
+            words).
+          </p>
+        </>
+      ) : (
+        <p className="small">The h slider, for any chip, appears once the question is answered.</p>
+      )}
     </>
   );
 }

@@ -32,8 +32,18 @@ const shownBlocks = (page: Page) =>
     .locator('[data-lesson-body]')
     .evaluate((b) => Array.from(b.children).filter((c) => c.getClientRects().length > 0).length);
 
+/**
+ * Waits until nothing in the lesson body is loading (lessons that run the default models add
+ * their blocks once the weights are in, and the deck grows with them).
+ */
+const settled = (page: Page) =>
+  expect
+    .poll(() => page.locator('[data-lesson-body] [aria-busy="true"]').count(), { timeout: 60_000 })
+    .toBe(0);
+
 /** Steps forward to the end, skipping every prediction; returns the number of skips. */
 async function walkToEnd(page: Page): Promise<number> {
+  await settled(page);
   let skips = 0;
   for (let guard = 0; guard < 200; guard++) {
     const [at, of] = await position(page);

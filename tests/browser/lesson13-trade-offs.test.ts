@@ -41,6 +41,11 @@ describe("lesson 'Trade-offs and FAQ' and the explorer's slower words in Chromiu
         await expect
           .poll(() => page.getByTestId('h64-bound-apple-m4-max').textContent())
           .toBe('compute bound');
+        const speedCp = page
+          .getByRole('region', { name: 'Checkpoint question' })
+          .filter({ hasText: 'Against standard attention’s core' });
+        await speedCp.getByLabel('still faster, but less than 2×').check();
+        await speedCp.getByRole('button', { name: 'Reveal the answer' }).click();
 
         const chipSelect = page.getByRole('combobox', { name: 'chip' }).nth(1);
         await chipSelect.selectOption('apple-m4-max');

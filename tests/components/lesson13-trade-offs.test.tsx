@@ -162,6 +162,10 @@ describe("lesson 'Trade-offs and FAQ'", () => {
 
   it('the h slider: at h = 100 on M4 Max option 2’s core is slower, with both thresholds', () => {
     renderLesson('?hchip=apple-m4-max&h=100');
+    // The slider answers the h = 64 speedup question: it shows once that is answered.
+    expect(screen.queryByTestId('h-speedup')).toBeNull();
+    expect(screen.queryByRole('slider', { name: 'heads h' })).toBeNull();
+    answer(checkpointAsking(/Against standard attention’s core/), /still faster/);
     expect(text('h-intensity')).toBe('202');
     expect(text('h-ridge')).toBe(String(Number((38e12 / 410e9).toPrecision(3))));
     expect(text('h-bound')).toBe('compute bound');
