@@ -1,12 +1,11 @@
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LessonPage } from '../../app/pages/LessonPage';
 import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS, VOCAB } from '../../lessons/toyData';
 import { PLAY_INTERVAL_MS } from '../../lessons/Lesson0Primer';
 import { PROGRESS_KEY } from '../../lessons/progress';
 import { mm, referenceGreedy, softmax, type Mat, type Weights } from './lessonsReference';
+import { before, lessonRenderer, parseShown } from './lessonKit';
 
 const W = DEFAULT_WEIGHTS as Weights;
 const SLUG = 'attention-primer';
@@ -46,7 +45,7 @@ function referenceStep(w: Weights, ids: number[], t: number): RefStep {
   return { q, K, V, scores, probs, head };
 }
 
-const num = (t: string | null) => Number((t ?? '').replace(/−/g, '-'));
+const num = (t: string | null) => parseShown(t);
 const values = (root: Element, name: string) =>
   [...root.querySelectorAll(`[data-values="${name}"] text.cell-value`)].map((e) =>
     num(e.textContent),
@@ -92,19 +91,7 @@ function expectStep(t: number, w: Weights = W, ids: number[] = IDS) {
   expect(screen.getByTestId('primer-cache-bytes').textContent).toBe(`${t * 2 * 4 * 4} B`);
 }
 
-function renderPrimer(search = '') {
-  return render(
-    <MemoryRouter initialEntries={[`/lessons/${SLUG}${search}`]}>
-      <Routes>
-        <Route path="/lessons/:slug" element={<LessonPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
-
-/** `a` comes before `b` in document (reading) order. */
-const before = (a: Element, b: Element) =>
-  !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+const renderPrimer = lessonRenderer(SLUG);
 
 beforeEach(() => localStorage.clear());
 

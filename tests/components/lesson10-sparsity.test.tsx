@@ -6,14 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { LessonPage } from '../../app/pages/LessonPage';
+import { act, fireEvent, screen } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { SPARSITY_DEFAULT_PROMPT, SPARSITY_MAX_TOKENS } from '../../lessons/Lesson10Sparsity';
 import { bufferSource } from '../../engine/io';
 import { loadTokenizer, readModel, type HostModel, type ModelTokenizer } from '../../engine/models';
 import { referenceLogits, type ReferenceAttentionRows } from '../shared/tinyModels';
+import { answerAsking, byId, lessonRenderer } from './lessonKit';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -115,30 +114,11 @@ function grouped(rows: ReferenceAttentionRows, heads: number, g: number, tau: nu
 
 // ------------------------------------------------------------ helpers
 
-function renderLesson(query = '') {
-  return render(
-    <MemoryRouter initialEntries={[`/lessons/sparsity${query}`]}>
-      <Routes>
-        <Route path="/lessons/:slug" element={<LessonPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
-const text = (id: string) => (screen.getByTestId(id).textContent ?? '').replace(/−/g, '-');
-const num = (id: string) => Number(text(id).replace(/×$/, ''));
+const renderLesson = lessonRenderer('sparsity');
+const num = (id: string) => byId(id, /×$/);
 /** Three significant digits, as the lesson prints. */
 const close3 = (got: number, want: number) =>
   expect(Math.abs(got - want)).toBeLessThanOrEqual(5e-3 * Math.abs(want) + 1e-300);
-
-function answer(question: RegExp, label: string) {
-  const cp = screen
-    .getAllByRole('region', { name: 'Checkpoint question' })
-    .find((c) => question.test(c.textContent ?? ''));
-  if (!cp) throw new Error(`no checkpoint asking ${question}`);
-  fireEvent.click(within(cp).getByLabelText(label));
-  fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
-  return cp;
-}
 
 /** Waits until the model has run on the current prompt, layer and head. */
 async function ready(label: RegExp) {
@@ -189,7 +169,7 @@ describe('lesson 10: Sparsity on moby-gpt2', () => {
 
     // Nothing answers the first checkpoint before it is revealed.
     expect(screen.queryByTestId('skipped-standard')).toBeNull();
-    const cp = answer(/how many\s+times less/, '5×');
+    const cp = answerAsking(/how many\s+times less/, '5×');
     expect(cp.querySelector('.checkpoint-choice.right')?.textContent).toBe('5×');
     expect(cp.textContent).toMatch(/1\/\(1 − 0\.8\) = 5×/);
 
@@ -218,7 +198,7 @@ describe('lesson 10: Sparsity on moby-gpt2', () => {
       target: { value: '0.04' },
     });
     expect(screen.queryByTestId('gqa-measured-4')).toBeNull();
-    const gqa = answer(/g = 4/, '41%');
+    const gqa = answerAsking(/g = 4/, '41%');
     expect(gqa.querySelector('.checkpoint-choice.right')?.textContent).toBe('41%');
     expect(gqa.textContent).toMatch(/= 0\.41/);
     for (const g of [1, 2, 4]) {
@@ -234,17 +214,15 @@ describe('lesson 10: Sparsity on moby-gpt2', () => {
     const all = Array.from({ length: heads }, (_, h) => lastRow(rows[3], heads, h));
     const kept = all[0].filter((_, j) => all.some((row) => row[j] >= 0.04)).length;
     expect(num('rope-kept')).toBe(kept);
-    expect(Number(text('rope-unrotate-kept').replace(/,/g, ''))).toBe((kept * host.spec.d) / 2);
-    expect(Number(text('rope-unrotate-all').replace(/,/g, ''))).toBe(
-      (ids.length * host.spec.d) / 2,
-    );
+    expect(byId('rope-unrotate-kept', /,/g)).toBe((kept * host.spec.d) / 2);
+    expect(byId('rope-unrotate-all', /,/g)).toBe((ids.length * host.spec.d) / 2);
   });
 
   it('another layer, head and prompt: the row and the results follow', async () => {
     serveModels();
     renderLesson('?layer=3&head=2&tau=0.03');
     await ready(/head 2 of layer 3/);
-    answer(/how many\s+times less/, '5×');
+    answerAsking(/how many\s+times less/, '5×');
     let ids = tokenizer.encode(SPARSITY_DEFAULT_PROMPT);
     checkResults(expected(referenceRows(ids)[2], host.spec.heads, 1, 0.03));
 
@@ -288,7 +266,7 @@ describe('lesson 10: Sparsity on moby-gpt2', () => {
       /The lesson could not load the model moby-gpt2\. The default model file moby-gpt2\/model\.safetensors could not be fetched \(HTTP 404\)\./,
     );
     // The text and the checkpoints still work without the model.
-    answer(/how many\s+times less/, '5×');
+    answerAsking(/how many\s+times less/, '5×');
     expect(screen.getByText('The results appear once the model has run.')).toBeTruthy();
     serveModels();
     await act(async () =>

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { LessonPage } from '../../app/pages/LessonPage';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { directorySources } from '../../engine/io/node';
 import {
@@ -16,6 +14,17 @@ import {
 // jsdom has no Worker: the lesson measures on the page instead (same engine calls).
 import { DEFAULT_WEIGHTS } from '../../lessons/toyData';
 import { gaussJordanInverse } from './lessonsReference';
+import {
+  answer,
+  before,
+  byId,
+  checkpointAsking,
+  expectShown,
+  lessonRenderer,
+  parseShown,
+  readMatrix,
+  shownText,
+} from './lessonKit';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -129,45 +138,7 @@ const nearSingularWk = (eps: number): Mat =>
 
 // ------------------------------------------------------------ helpers
 
-function renderLesson(path = '/lessons/precision') {
-  return render(
-    <MemoryRouter initialEntries={[path]}>
-      <Routes>
-        <Route path="/lessons/:slug" element={<LessonPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
-const text = (id: string) => screen.getByTestId(id).textContent ?? '';
-const num = (s: string) => Number(s.replace(/−/g, '-'));
-const byId = (id: string) => num(text(id));
-/** Shown values have 3 (errors, cond) or 4 (matrices) significant digits. */
-const expectShown = (shown: number, want: number, digits = 3) =>
-  expect(Math.abs(shown - want)).toBeLessThanOrEqual(0.5 * 10 ** (1 - digits) * Math.abs(want));
-function readMatrix(label: string): Mat {
-  const table = screen.getByRole('table', { name: label });
-  return within(table)
-    .getAllByRole('row')
-    .map((tr) =>
-      within(tr)
-        .getAllByRole('cell')
-        .map((td) => num(td.textContent ?? '')),
-    )
-    .filter((r) => r.length > 0);
-}
-function checkpointAsking(pattern: RegExp): HTMLElement {
-  const cp = screen
-    .getAllByRole('region', { name: 'Checkpoint question' })
-    .find((el) => pattern.test(el.textContent ?? ''));
-  if (!cp) throw new Error(`no checkpoint asking ${pattern}`);
-  return cp;
-}
-function reveal(cp: HTMLElement, label: RegExp) {
-  fireEvent.click(within(cp).getByLabelText(label));
-  fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
-}
-const before = (a: Element, b: Element) =>
-  !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+const renderLesson = lessonRenderer('precision');
 
 /**
  * Serves public/models to fetch, as the app's server does, in the test that reads the real
@@ -223,7 +194,7 @@ describe('lesson 11, precision and conditioning', () => {
   });
 
   it('asks for the float16 error at cond 10⁴ before showing it, then measures it', async () => {
-    renderLesson('/lessons/precision?sigma=-2');
+    renderLesson('?sigma=-2');
     await screen.findByTestId('toy-cond');
     const cp = checkpointAsking(/float16/);
     const chart = screen.getByRole('figure', { name: /against cond\(W_K\)/ });
@@ -231,7 +202,7 @@ describe('lesson 11, precision and conditioning', () => {
     const ask = toyReference(1e-4);
     // The measured error is of order 1: the right answer is "Around 1".
     expect(ask.f16KtoV).toBeGreaterThan(0.1);
-    reveal(cp, /Around 1/);
+    answer(cp, /Around 1/);
     expect(within(cp).getByText(/Right|Correct/i)).toBeTruthy();
     expectShown(byId('ask-f16'), ask.f16KtoV);
     const here = toyReference(1e-2);
@@ -239,33 +210,33 @@ describe('lesson 11, precision and conditioning', () => {
     expectShown(byId('toy-f16-rule'), 100 * 2 ** -11);
     // Past float16's range W_KV overflows.
     fireEvent.change(screen.getByRole('slider'), { target: { value: '-6' } });
-    expect(text('toy-f16')).toBe('overflows');
+    expect(shownText('toy-f16')).toBe('overflows');
     expect(toyReference(1e-6).f16KtoV).toBe(Infinity);
   });
 
   it('asks which direction wins at cond 10⁶, then shows both with the engine’s choice', async () => {
-    renderLesson('/lessons/precision?sigma=-6');
+    renderLesson('?sigma=-6');
     await screen.findByTestId('toy-cond');
     expect(screen.queryByTestId('toy-direction')).toBeNull();
     const ref = toyReference(1e-6);
     expect(ref.f32VtoK).toBeLessThan(ref.f32KtoV);
     const cp = checkpointAsking(/which rebuild/);
-    reveal(cp, /K from V/);
+    answer(cp, /K from V/);
     expectShown(byId('ask-ktov'), ref.f32KtoV);
     expectShown(byId('ask-vtok'), ref.f32VtoK);
     expectShown(byId('toy-dir-f32-k'), ref.f32KtoV);
     expectShown(byId('toy-dir-f32-v'), ref.f32VtoK);
-    expect(text('toy-dir-f16-k')).toBe('overflows');
+    expect(shownText('toy-dir-f16-k')).toBe('overflows');
     expectShown(byId('toy-dir-f16-v'), ref.f16VtoK);
-    expect(text('toy-direction')).toBe('V-cache');
+    expect(shownText('toy-direction')).toBe('V-cache');
     fireEvent.change(screen.getByRole('slider'), { target: { value: '0' } });
     // cond 1: either is exact enough; the engine keeps the smaller float32 error.
     const one = toyReference(1);
-    expect(text('toy-direction')).toBe(one.f32KtoV <= one.f32VtoK ? 'K-cache' : 'V-cache');
+    expect(shownText('toy-direction')).toBe(one.f32KtoV <= one.f32VtoK ? 'K-cache' : 'V-cache');
   });
 
   it('runs the toy head with the same σ₂: slim = standard in float64, float32 drifts with cond', async () => {
-    renderLesson('/lessons/precision?sigma=0');
+    renderLesson('?sigma=0');
     await screen.findByTestId('layer-cond');
     expectShown(byId('layer-cond'), cond(nearSingularWk(1)));
     for (const id of ['precision-o1-f64', 'precision-o2-f64']) expect(byId(id)).toBeLessThan(1e-12);
@@ -304,12 +275,12 @@ describe('lesson 11, precision and conditioning', () => {
         const w = await readWeights(opened, opened.spec.layout.tensors(i));
         restoreLayer(opened.spec, w, i);
         const { wK, wV } = opened.spec.layout.read(w, i);
-        expectShown(num(cells[0]), c.condK);
-        expectShown(num(cells[1]), c.condV);
-        expectShown(num(cells[2]), c.errKtoV as number);
-        expectShown(num(cells[3]), float16ReconstructionError(wK, wV));
-        expectShown(num(cells[4]), c.errVtoK as number);
-        expectShown(num(cells[5]), float16ReconstructionError(wV, wK));
+        expectShown(parseShown(cells[0]), c.condK);
+        expectShown(parseShown(cells[1]), c.condV);
+        expectShown(parseShown(cells[2]), c.errKtoV as number);
+        expectShown(parseShown(cells[3]), float16ReconstructionError(wK, wV));
+        expectShown(parseShown(cells[4]), c.errVtoK as number);
+        expectShown(parseShown(cells[5]), float16ReconstructionError(wV, wK));
         expect(cells[6]).toBe(c.direction === 'v-cache' ? 'V-cache' : 'K-cache');
       }
       expectShown(byId(`${name}-max-cond`), Math.max(...checks.map((c) => c.condK)));
@@ -324,13 +295,15 @@ describe('lesson 11, precision and conditioning', () => {
     renderLesson();
     await screen.findByTestId('paper-median');
     // The later study's figures (paper Appendix A), as published.
-    expect(text('paper-median')).toBe('1.4e7');
-    expect(text('paper-max')).toBe('5.2e9');
-    expect(text('paper-condv')).toBe('4.5e6');
-    expect(text('paper-logit-k')).toBe('0.54');
-    expect(text('paper-logit-v')).toBe('0.0059');
-    expect(text('paper-better-whisper-tiny')).toContain('3 of 4 layers of whisper-tiny');
-    expect(text('paper-better-whisper-large-v3')).toContain('31 of 32 layers of whisper-large-v3');
+    expect(shownText('paper-median')).toBe('1.4e7');
+    expect(shownText('paper-max')).toBe('5.2e9');
+    expect(shownText('paper-condv')).toBe('4.5e6');
+    expect(shownText('paper-logit-k')).toBe('0.54');
+    expect(shownText('paper-logit-v')).toBe('0.0059');
+    expect(shownText('paper-better-whisper-tiny')).toContain('3 of 4 layers of whisper-tiny');
+    expect(shownText('paper-better-whisper-large-v3')).toContain(
+      '31 of 32 layers of whisper-large-v3',
+    );
     expectShown(byId('paper-median-f32'), 1.4e7 / 2 ** 24);
     expectShown(byId('paper-max-f32'), 5.2e9 / 2 ** 24);
     expectShown(byId('paper-condv-f16'), 4.5e6 / 2 ** 11);

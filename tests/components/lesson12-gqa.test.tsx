@@ -6,13 +6,21 @@
  * what they ask and their answers stay hidden until revealed.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { LessonPage } from '../../app/pages/LessonPage';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS } from '../../lessons/toyData';
 import { models } from '../../roofline';
 import { laplaceDet, mm, softmax, type Mat } from './lessonsReference';
+import {
+  answerRight,
+  before,
+  byId,
+  checkpointAsking,
+  expectRowClose,
+  lessonRenderer,
+  readMatrix,
+  shownText,
+} from './lessonKit';
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -20,48 +28,8 @@ const IDS = [0, 1, 2, 3, 6];
 const X = IDS.map((i) => EMBEDDINGS[i]);
 const W = DEFAULT_WEIGHTS;
 
-function renderLesson(path = '/lessons/gqa') {
-  return render(
-    <MemoryRouter initialEntries={[path]}>
-      <Routes>
-        <Route path="/lessons/:slug" element={<LessonPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
-const text = (id: string) => (screen.getByTestId(id).textContent ?? '').replace(/−/g, '-');
-const num = (id: string) => Number(text(id));
-const before = (a: Element, b: Element) =>
-  !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
-function checkpointAsking(q: RegExp): HTMLElement {
-  const cp = screen
-    .getAllByRole('region', { name: 'Checkpoint question' })
-    .find((el) => q.test(el.textContent ?? ''));
-  if (!cp) throw new Error(`no checkpoint asking ${q}`);
-  return cp;
-}
-function answer(cp: HTMLElement, label: RegExp) {
-  fireEvent.click(within(cp).getByLabelText(label));
-  fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
-  expect(within(cp).getByRole('status').textContent).toMatch(/^Right\./);
-}
-function readMatrix(label: string): Mat {
-  return within(screen.getByRole('table', { name: label }))
-    .getAllByRole('row')
-    .map((tr) =>
-      within(tr)
-        .queryAllByRole('cell')
-        .map((td) => Number((td.textContent ?? '').replace(/−/g, '-'))),
-    )
-    .filter((r) => r.length > 0);
-}
-/** Shown values carry 4 significant digits. */
-function expectClose(shown: number[], ref: number[]) {
-  expect(shown).toHaveLength(ref.length);
-  shown.forEach((x, i) =>
-    expect(Math.abs(x - ref[i])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(ref[i]))),
-  );
-}
+const renderLesson = lessonRenderer('gqa');
+const text = (id: string) => shownText(id).replace(/−/g, '-');
 const cols = (m: readonly (readonly number[])[], c: number[]) => m.map((r) => c.map((j) => r[j]));
 
 /** Causal GQA with h = 2 query heads of width dk sharing kvHeads key/value heads, last token. */
@@ -102,30 +70,30 @@ describe('lesson 12: the toy on the engine', () => {
     const cp = checkpointAsking(/Can the engine rebuild V/);
     expect(screen.queryByRole('table', { name: 'toy schemes run by the engine' })).toBeNull();
     expect(screen.queryByTestId('toy-c')).toBeNull();
-    answer(cp, /^No: 2 numbers per token/);
+    answerRight(cp, /^No: 2 numbers per token/);
     const table = screen.getByRole('table', { name: 'toy schemes run by the engine' });
     expect(before(cp, table)).toBe(true);
     // Standard: 2 cached rows of width h_kv·d_k = 2 each.
-    expect(num('toy-values-kv')).toBe(1 * (2 + 2));
+    expect(byId('toy-values-kv')).toBe(1 * (2 + 2));
     expect(text('toy-refusal-k-cache')).toContain(
       'W_K (toy) is 4×2: narrower than its input width, so it cannot be inverted',
     );
     expect(text('toy-refusal-d-wide-cache')).toContain(
       'd_cache = 2·h_kv·d_k = 4 values per token, not more than d = 4',
     );
-    expect(num('toy-e')).toBe(2);
-    expect(num('toy-dcache')).toBe(4);
-    expect(num('toy-c')).toBe(1);
+    expect(byId('toy-e')).toBe(2);
+    expect(byId('toy-dcache')).toBe(4);
+    expect(byId('toy-c')).toBe(1);
     expect(text('toy-saving')).toBe('0%');
     const out = readMatrix('toy outputs');
     expect(out).toHaveLength(1);
-    expectClose(out[0], gqaLastOutput(W.wQ, cols(W.wK, [0, 1]), cols(W.wV, [0, 1]), W.wO, 2, 1));
+    expectRowClose(out[0], gqaLastOutput(W.wQ, cols(W.wK, [0, 1]), cols(W.wV, [0, 1]), W.wO, 2, 1));
   });
 
   it('MQA with d_k = 3: W_K* = [W_K | first column of W_V], 4 values instead of 6, outputs equal', () => {
     renderLesson();
     fireEvent.click(screen.getByLabelText(/MQA, d_k = 3/));
-    answer(checkpointAsking(/Can the engine rebuild V/), /^No: 2 numbers per token/);
+    answerRight(checkpointAsking(/Can the engine rebuild V/), /^No: 2 numbers per token/);
     const star = cols(W.wK, [0, 1, 2]).map((r, i) => [...r, W.wV[i][0]]);
     const shown = within(screen.getByRole('table', { name: 'W_K star' }))
       .getAllByRole('cell')
@@ -133,14 +101,14 @@ describe('lesson 12: the toy on the engine', () => {
     expect(shown).toEqual(star.flat());
     // W_K* is invertible (det ±1 here), so K and V can be rebuilt from the d-wide row.
     expect(Math.abs(laplaceDet(star))).toBe(1);
-    expect(num('toy-values-kv')).toBe(6);
-    expect(num('toy-values-d-wide-cache')).toBe(4);
+    expect(byId('toy-values-kv')).toBe(6);
+    expect(byId('toy-values-d-wide-cache')).toBe(4);
     expect(text('toy-refusal-k-cache')).toContain(
       'W_K (toy) is 4×3: narrower than its input width',
     );
-    expect(num('toy-diff64-d-wide-cache')).toBeLessThan(1e-12);
-    expect(num('toy-diff32-d-wide-cache')).toBeLessThan(1e-5);
-    expect(num('toy-c')).toBe(1.5);
+    expect(byId('toy-diff64-d-wide-cache')).toBeLessThan(1e-12);
+    expect(byId('toy-diff32-d-wide-cache')).toBeLessThan(1e-5);
+    expect(byId('toy-c')).toBe(1.5);
     expect(text('toy-saving')).toBe(`${Number((100 * (1 - 4 / 6)).toPrecision(3))}%`);
     // W_Q and W_O cut to two heads of width 3: columns 0-2 and 1-3 (rows of W_O likewise).
     const wQ = cols(W.wQ, [0, 1, 2, 1, 2, 3]);
@@ -148,24 +116,24 @@ describe('lesson 12: the toy on the engine', () => {
     const ref = gqaLastOutput(wQ, cols(W.wK, [0, 1, 2]), cols(W.wV, [0, 1, 2]), wO, 3, 1);
     const out = readMatrix('toy outputs');
     expect(out).toHaveLength(2);
-    for (const row of out) expectClose(row, ref);
+    for (const row of out) expectRowClose(row, ref);
   });
 
   it('MHA: the K-cache works (4 values per token) and the runs match a nested-loop reference', () => {
     renderLesson();
     fireEvent.click(screen.getByLabelText(/MHA, d_k = 2/));
-    answer(checkpointAsking(/Can the engine rebuild V/), /^No: 2 numbers per token/);
-    expect(num('toy-values-kv')).toBe(8);
-    expect(num('toy-values-k-cache')).toBe(4);
-    expect(num('toy-values-d-wide-cache')).toBe(4);
-    expect(num('toy-diff64-k-cache')).toBeLessThan(1e-12);
-    expect(num('toy-diff32-k-cache')).toBeLessThan(1e-5);
-    expect(num('toy-c')).toBe(2);
+    answerRight(checkpointAsking(/Can the engine rebuild V/), /^No: 2 numbers per token/);
+    expect(byId('toy-values-kv')).toBe(8);
+    expect(byId('toy-values-k-cache')).toBe(4);
+    expect(byId('toy-values-d-wide-cache')).toBe(4);
+    expect(byId('toy-diff64-k-cache')).toBeLessThan(1e-12);
+    expect(byId('toy-diff32-k-cache')).toBeLessThan(1e-5);
+    expect(byId('toy-c')).toBe(2);
     expect(text('toy-saving')).toBe('50%');
     const ref = gqaLastOutput(W.wQ, W.wK, W.wV, W.wO, 2, 2);
     const out = readMatrix('toy outputs');
     expect(out).toHaveLength(3);
-    for (const row of out) expectClose(row, ref);
+    for (const row of out) expectRowClose(row, ref);
     // Sharing the key/value head changes the output: the MQA reference is another vector.
     const mqa = gqaLastOutput(W.wQ, cols(W.wK, [0, 1]), cols(W.wV, [0, 1]), W.wO, 2, 1);
     expect(Math.max(...ref.map((x, i) => Math.abs(x - mqa[i])))).toBeGreaterThan(1e-3);
@@ -180,7 +148,7 @@ describe('lesson 12: Appendix G’s models and the catalog', () => {
     const cp = checkpointAsking(/How much of Gemma-2-9B/);
     expect(screen.queryByTestId('gemma-saving')).toBeNull();
     expect(screen.queryByText(/The trick in plain words/)).toBeNull();
-    answer(cp, /about one eighth/);
+    answerRight(cp, /about one eighth/);
     const c = (2 * 8 * 256) / 3584;
     expect(text('gemma-c')).toBe(c.toFixed(2));
     expect(text('gemma-c')).toBe('1.14');
@@ -201,7 +169,7 @@ describe('lesson 12: Appendix G’s models and the catalog', () => {
     renderLesson();
     const cp = checkpointAsking(/Llama-3-8B has/);
     expect(screen.queryByRole('table', { name: 'catalog models sorted by c' })).toBeNull();
-    answer(cp, /^No: its KV-cache row/);
+    answerRight(cp, /^No: its KV-cache row/);
     const table = screen.getByRole('table', { name: 'catalog models sorted by c' });
     expect(before(cp, table)).toBe(true);
     const rows = within(table).getAllByRole('row').slice(1);

@@ -1,10 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { LessonPage } from '../../app/pages/LessonPage';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { parseHfConfig } from '../../roofline';
 import mobyConfig from '../../public/models/moby-gpt2/config.json';
+import { answer, checkpointAsking, lessonRenderer, rightChoices, shownText } from './lessonKit';
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -56,33 +55,7 @@ const ratio = (x: number) => `${Number(x.toPrecision(3))}×`;
 
 // ------------------------------------------------------------ helpers
 
-function renderLesson(search = '') {
-  return render(
-    <MemoryRouter initialEntries={[`/lessons/trade-offs${search}`]}>
-      <Routes>
-        <Route path="/lessons/:slug" element={<LessonPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
-const text = (id: string) => screen.getByTestId(id).textContent ?? '';
-function checkpointAsking(q: RegExp): HTMLElement {
-  const cp = screen
-    .getAllByRole('region', { name: 'Checkpoint question' })
-    .find((el) => q.test(el.textContent ?? ''));
-  if (!cp) throw new Error(`no checkpoint asking ${q}`);
-  return cp;
-}
-function answer(cp: HTMLElement, label: RegExp) {
-  fireEvent.click(within(cp).getByLabelText(label));
-  fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
-}
-const rightChoice = (cp: HTMLElement) =>
-  within(cp)
-    .getAllByRole('radio')
-    .map((r) => r.closest('label'))
-    .filter((l) => l?.className.includes('right'))
-    .map((l) => l?.textContent);
+const renderLesson = lessonRenderer('trade-offs');
 
 beforeEach(() => localStorage.clear());
 
@@ -104,38 +77,44 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     renderLesson();
     await screen.findByText(/Which part of the layer/);
     // n = 256: the projections of option 1 do (n + 3)/2 = 129.5 OPs per byte, below 412.5.
-    expect(text('o1-proj-int-option1')).toBe('129.5');
-    expect(text('o1-proj-bound-option1')).toBe('memory');
-    expect(text('o1-core-int-option1')).toBe('4');
-    expect(text('o1-core-int-option2')).toBe(String(2 * 32 + 2));
-    expect(text('o1-core-int-vanilla')).toBe('2');
-    expect(text('o1-speedup-option1')).toBe(ratio(layerSpeedup('nvidia-h200', 256, 'option1')));
-    expect(text('o1-speedup-option2')).toBe(ratio(layerSpeedup('nvidia-h200', 256, 'option2')));
+    expect(shownText('o1-proj-int-option1')).toBe('129.5');
+    expect(shownText('o1-proj-bound-option1')).toBe('memory');
+    expect(shownText('o1-core-int-option1')).toBe('4');
+    expect(shownText('o1-core-int-option2')).toBe(String(2 * 32 + 2));
+    expect(shownText('o1-core-int-vanilla')).toBe('2');
+    expect(shownText('o1-speedup-option1')).toBe(
+      ratio(layerSpeedup('nvidia-h200', 256, 'option1')),
+    );
+    expect(shownText('o1-speedup-option2')).toBe(
+      ratio(layerSpeedup('nvidia-h200', 256, 'option2')),
+    );
     // The first n at which option 1's layer is slower than standard, by a linear scan.
     let first = 0;
     for (let n = 1; n < 2 ** 20 && first === 0; n++)
       if (layerSpeedup('nvidia-h200', n, 'option1') < 1) first = n;
-    expect(text('o1-slower-from')).toContain(
+    expect(shownText('o1-slower-from')).toContain(
       `option 1 is slower than standard from n = ${first.toLocaleString('en-US')} tokens`,
     );
 
     // The checkpoint: at n = 4,096 only the projections are compute bound.
     const cp = checkpointAsking(/Which part of it is compute bound/);
     answer(cp, /Only the projections/);
-    expect(rightChoice(cp)).toEqual(['Only the projections (with V = K·W_KV)']);
+    expect(rightChoices(cp)).toEqual(['Only the projections (with V = K·W_KV)']);
     expect(cp.textContent).toContain('(n + 3)/2 = 2049.5 OPs per byte');
   });
 
   it('option 1 at n = 4,096 on Apple M4 Max: the projections compute bound, the core not', () => {
     renderLesson('?chip=apple-m4-max&n=12');
-    expect(text('o1-proj-int-option1')).toBe(String((4096 + 3) / 2));
-    expect(text('o1-proj-bound-option1')).toBe('compute');
-    expect(text('o1-core-bound-option1')).toBe('memory');
-    expect(text('o1-speedup-option1')).toBe(ratio(layerSpeedup('apple-m4-max', 4096, 'option1')));
+    expect(shownText('o1-proj-int-option1')).toBe(String((4096 + 3) / 2));
+    expect(shownText('o1-proj-bound-option1')).toBe('compute');
+    expect(shownText('o1-core-bound-option1')).toBe('memory');
+    expect(shownText('o1-speedup-option1')).toBe(
+      ratio(layerSpeedup('apple-m4-max', 4096, 'option1')),
+    );
     let first = 0;
     for (let n = 1; n < 2 ** 20 && first === 0; n++)
       if (layerSpeedup('apple-m4-max', n, 'option1') < 1) first = n;
-    expect(text('o1-slower-from')).toContain(`from n = ${first} tokens`);
+    expect(shownText('o1-slower-from')).toContain(`from n = ${first} tokens`);
   });
 
   it('option 2 at h = 64: compute bound on M4 Max only, and still 1.43× faster there', () => {
@@ -143,21 +122,23 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     expect(screen.queryByTestId('h64-bound-apple-m4-max')).toBeNull();
     const chipCp = checkpointAsking(/on which chip of paper Table 3/);
     answer(chipCp, /Apple M4 Max/);
-    expect(rightChoice(chipCp)).toEqual(['Apple M4 Max']);
+    expect(rightChoices(chipCp)).toEqual(['Apple M4 Max']);
     for (const [id, c] of Object.entries(TABLE3))
-      expect(text(`h64-bound-${id}`)).toBe(130 > c.peak / c.bw ? 'compute bound' : 'memory bound');
+      expect(shownText(`h64-bound-${id}`)).toBe(
+        130 > c.peak / c.bw ? 'compute bound' : 'memory bound',
+      );
     // The speedup column answers the next question: not shown yet.
     expect(screen.queryByTestId('h64-speedup-apple-m4-max')).toBeNull();
 
     const speedCp = checkpointAsking(/Against standard attention’s core/);
     answer(speedCp, /still faster/);
-    expect(rightChoice(speedCp)).toEqual(['still faster, but less than 2×']);
+    expect(rightChoices(speedCp)).toEqual(['still faster, but less than 2×']);
     const m4 = coreSpeedup('apple-m4-max', 64);
     expect(m4).toBeCloseTo((2 * (38 * T)) / (410 * GB) / 130, 12);
-    expect(text('h64-speedup-apple-m4-max')).toBe(ratio(m4));
-    expect(text('h64-speedup-apple-m4-max')).toBe('1.43×');
+    expect(shownText('h64-speedup-apple-m4-max')).toBe(ratio(m4));
+    expect(shownText('h64-speedup-apple-m4-max')).toBe('1.43×');
     for (const id of Object.keys(TABLE3))
-      expect(text(`h64-speedup-${id}`)).toBe(ratio(coreSpeedup(id, 64)));
+      expect(shownText(`h64-speedup-${id}`)).toBe(ratio(coreSpeedup(id, 64)));
   });
 
   it('the h slider: at h = 100 on M4 Max option 2’s core is slower, with both thresholds', () => {
@@ -166,21 +147,21 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     expect(screen.queryByTestId('h-speedup')).toBeNull();
     expect(screen.queryByRole('slider', { name: 'heads h' })).toBeNull();
     answer(checkpointAsking(/Against standard attention’s core/), /still faster/);
-    expect(text('h-intensity')).toBe('202');
-    expect(text('h-ridge')).toBe(String(Number((38e12 / 410e9).toPrecision(3))));
-    expect(text('h-bound')).toBe('compute bound');
-    expect(text('h-speedup')).toBe(ratio(coreSpeedup('apple-m4-max', 100)));
+    expect(shownText('h-intensity')).toBe('202');
+    expect(shownText('h-ridge')).toBe(String(Number((38e12 / 410e9).toPrecision(3))));
+    expect(shownText('h-bound')).toBe('compute bound');
+    expect(shownText('h-speedup')).toBe(ratio(coreSpeedup('apple-m4-max', 100)));
     expect(coreSpeedup('apple-m4-max', 100)).toBeLessThan(1);
     const firstBelow = (limit: number) => {
       for (let h = 1; h <= 128; h++) if (coreSpeedup('apple-m4-max', h) < limit) return h;
       return 0;
     };
-    expect(text('h-thresholds')).toBe(
+    expect(shownText('h-thresholds')).toBe(
       `On Apple M4 Max: below 2× from h = ${firstBelow(2)} (compute bound), and slower than standard from h = ${firstBelow(1)}.`,
     );
     // The slider moves h by one head per key press.
     fireEvent.change(screen.getByRole('slider', { name: 'heads h' }), { target: { value: '64' } });
-    expect(text('h-speedup')).toBe('1.43×');
+    expect(shownText('h-speedup')).toBe('1.43×');
   });
 
   it('the measured Playground run: hidden until predicted, then the figures, links and why', () => {
@@ -189,7 +170,7 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     expect(screen.queryByTestId('measured-why')).toBeNull();
     const cp = checkpointAsking(/CPU backend. Which side/);
     answer(cp, /^Standard$/);
-    expect(rightChoice(cp)).toEqual(['Standard']);
+    expect(rightChoices(cp)).toEqual(['Standard']);
     // The figures measured in the Playground (moby-gpt2, 200 tokens): this version's two runs per
     // backend, and the ranges earlier engine versions gave (as issue 11 records them).
     const rows = [
@@ -201,14 +182,14 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     const table = screen.getByRole('table', { name: 'measured tokens per second' });
     rows.forEach(([name, std, slim], k) => {
       expect(within(table).getAllByRole('rowheader')[k].textContent).toBe(name);
-      expect(text(`measured-${k}-standard`)).toBe(std);
-      expect(text(`measured-${k}-slim`)).toBe(slim);
+      expect(shownText(`measured-${k}-standard`)).toBe(std);
+      expect(shownText(`measured-${k}-slim`)).toBe(slim);
     });
     // Slim at 106.4/226.7 … 110/202.6 of standard's speed on the CPU.
-    expect(text('measured-why')).toContain(
+    expect(shownText('measured-why')).toContain(
       `slim runs at ${Number((106.4 / 226.7).toPrecision(2))}–${Number((110 / 202.6).toPrecision(2))}× standard’s speed`,
     );
-    expect(text('measured-why')).toContain(
+    expect(shownText('measured-why')).toContain(
       `a step takes about ${Number((1000 / 22.9).toPrecision(2))} ms`,
     );
     expect(
@@ -226,15 +207,17 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     const ratioWith = (p: number) => (2 * p + l * 2 * n * d * (h + 1)) / (2 * p + l * 4 * n * d);
     // The cost model's parameter estimate from config.json …
     const estimate = parseHfConfig(JSON.stringify(mobyConfig)).model.params;
-    expect(text('moby-ops-ratio')).toBe(String(Number(ratioWith(estimate).toPrecision(3))));
+    expect(shownText('moby-ops-ratio')).toBe(String(Number(ratioWith(estimate).toPrecision(3))));
     // … is within 1% of GPT-2's exact count (tied head, biases and layer norms), 957,184.
     const exact =
       1024 * 128 + 256 * 128 + 4 * (4 * 128 + 4 * 128 * 128 + 9 * 128 + 8 * 128 * 128) + 256;
     expect(exact).toBe(957_184);
     expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.01);
     expect(Math.abs(ratioWith(estimate) - ratioWith(exact))).toBeLessThan(0.005);
-    expect(text('measured-why')).toContain('Option 2’s attention core does 256,000 OPs per layer');
-    expect(text('measured-why')).toContain('against standard’s 102,400');
+    expect(shownText('measured-why')).toContain(
+      'Option 2’s attention core does 256,000 OPs per layer',
+    );
+    expect(shownText('measured-why')).toContain('against standard’s 102,400');
   });
 
   it('cache quantization: the savings multiply (int4 slim = 8× smaller than fp16 KV)', () => {
@@ -244,16 +227,16 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     const cp = checkpointAsking(/int4 slim K-cache/);
     expect(cp.textContent).toContain(`${Number(((values * 2) / 1e9).toPrecision(3))} GB`);
     answer(cp, /^8×$/);
-    expect(rightChoice(cp)).toEqual(['8×']);
+    expect(rightChoices(cp)).toEqual(['8×']);
     const gb = (bytes: number) => `${Number((bytes / 1e9).toPrecision(3))} GB`;
     for (const [f, bytes] of [
       ['fp16', 2],
       ['int8', 1],
       ['int4', 0.5],
     ] as const) {
-      expect(text(`quant-kv-${f}`)).toBe(gb(values * bytes));
-      expect(text(`quant-slim-${f}`)).toBe(gb((values / 2) * bytes));
-      expect(text(`quant-ratio-${f}`)).toBe(`${(values * 2) / ((values / 2) * bytes)}×`);
+      expect(shownText(`quant-kv-${f}`)).toBe(gb(values * bytes));
+      expect(shownText(`quant-slim-${f}`)).toBe(gb((values / 2) * bytes));
+      expect(shownText(`quant-ratio-${f}`)).toBe(`${(values * 2) / ((values / 2) * bytes)}×`);
     }
   });
 
@@ -278,7 +261,7 @@ describe("lesson 'Trade-offs and FAQ'", () => {
       step(35e9, 8192, 40, 64, 64, 8192, m4),
       step(35e9, 8192, 40, 64, 64, 1024, m4),
     ];
-    expected.forEach((s, i) => expect(text(`scenario-${i}`)).toBe(ratio(s)));
+    expected.forEach((s, i) => expect(shownText(`scenario-${i}`)).toBe(ratio(s)));
     expect(expected[3]).toBeLessThan(1);
     const table = screen.getByRole('table', { name: 'whole decode steps' });
     expect(within(table).getAllByRole('link')[3].getAttribute('href')).toBe(

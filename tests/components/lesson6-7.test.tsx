@@ -1,7 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { LessonPage } from '../../app/pages/LessonPage';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS } from '../../lessons/toyData';
 import {
@@ -12,6 +10,15 @@ import {
   type Mat,
   type Weights,
 } from './lessonsReference';
+import {
+  answer,
+  before,
+  byId,
+  checkpointAsking,
+  expectMatrixClose,
+  readMatrix,
+  renderLesson,
+} from './lessonKit';
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -53,53 +60,6 @@ function referenceOutput(w: Weights, withRope: boolean, b: Biases = {}): number[
   const s = softmax(Kr.map((k) => dot(q, k) / 2));
   const y = [0, 1, 2, 3].map((c) => s.reduce((acc, sj, j) => acc + sj * V[j][c], 0));
   return addRow(mm([y], w.wO), b.bO)[0];
-}
-
-// ------------------------------------------------------------ helpers
-
-function renderLesson(path: string) {
-  return render(
-    <MemoryRouter initialEntries={[path]}>
-      <Routes>
-        <Route path="/lessons/:slug" element={<LessonPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
-const num = (el: HTMLElement) => Number((el.textContent ?? '').replace(/−/g, '-'));
-const byId = (id: string) => num(screen.getByTestId(id));
-function readMatrix(label: string): Mat {
-  const table = screen.getByRole('table', { name: label });
-  return within(table)
-    .getAllByRole('row')
-    .map((tr) =>
-      within(tr)
-        .getAllByRole('cell')
-        .map((td) => Number((td.textContent ?? '').replace(/−/g, '-'))),
-    )
-    .filter((r) => r.length > 0);
-}
-/** Matrices are shown with 4 significant digits. */
-function expectMatrixClose(shown: Mat, ref: Mat) {
-  expect(shown.length).toBe(ref.length);
-  shown.forEach((row, i) =>
-    row.forEach((x, j) =>
-      expect(Math.abs(x - ref[i][j])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(ref[i][j]))),
-    ),
-  );
-}
-const before = (a: Element, b: Element) =>
-  !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
-function checkpointAsking(text: RegExp): HTMLElement {
-  const cp = screen
-    .getAllByRole('region', { name: 'Checkpoint question' })
-    .find((el) => text.test(el.textContent ?? ''));
-  if (!cp) throw new Error(`no checkpoint asking ${text}`);
-  return cp;
-}
-function answer(cp: HTMLElement, label: RegExp) {
-  fireEvent.click(within(cp).getByLabelText(label));
-  fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
 }
 
 beforeEach(() => localStorage.clear());
@@ -238,14 +198,7 @@ describe('lesson 7: biases', () => {
     expect(before(cp, table)).toBe(true);
     answer(cp, /Nothing/);
     expect(within(cp).getByText('Right.')).toBeTruthy();
-    const rows = within(table)
-      .getAllByRole('row')
-      .slice(1)
-      .map((tr) =>
-        within(tr)
-          .getAllByRole('cell')
-          .map((td) => Number((td.textContent ?? '').replace(/−/g, '-'))),
-      );
+    const rows = readMatrix('scores with and without the key bias');
     const p = softmax(scores);
     const ref = scores.map((s, j) => [s, scoresB[j], scoresB[j] - s, p[j], softmax(scoresB)[j]]);
     expectMatrixClose(rows, ref);

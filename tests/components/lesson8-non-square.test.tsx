@@ -1,9 +1,17 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { LessonPage } from '../../app/pages/LessonPage';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { gaussJordanInverse, maxDiff, mm, softmax, type Mat } from './lessonsReference';
+import {
+  answer,
+  before,
+  checkpointAsking,
+  expectMatrixClose,
+  lessonRenderer,
+  parseShown,
+  readMatrix as readTable,
+  shownText,
+} from './lessonKit';
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -54,55 +62,15 @@ const rightInverseRef = (wK: Mat) => mm(transpose(wK), gaussJordanInverse(mm(wK,
 
 // ------------------------------------------------------------ helpers
 
-function renderLesson(path = '/lessons/non-square') {
-  return render(
-    <MemoryRouter initialEntries={[path]}>
-      <Routes>
-        <Route path="/lessons/:slug" element={<LessonPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
-const parse = (s: string | null) => Number((s ?? '').replace(/−/g, '-').replace(/,/g, ''));
-const byId = (id: string) => parse(screen.getByTestId(id).textContent);
+const renderLesson = lessonRenderer('non-square');
+/** Shown numbers here may carry thousands separators (Table 4's d = 3,072). */
+const parse = (s: string | null) => parseShown(s, /,/g);
+const byId = (id: string) => parse(shownText(id));
 const cellsOf = (row: HTMLElement) =>
   within(row)
     .getAllByRole('cell')
     .map((td) => td.textContent ?? '');
-function readMatrix(label: string): Mat {
-  const table = screen.getByRole('table', { name: label });
-  return within(table)
-    .getAllByRole('row')
-    .map((tr) =>
-      within(tr)
-        .queryAllByRole('cell')
-        .map((td) => parse(td.textContent)),
-    )
-    .filter((r) => r.length > 0);
-}
-/** Matrices are shown with 4 significant digits. */
-function expectMatrixClose(shown: Mat, ref: Mat) {
-  expect(shown.length).toBe(ref.length);
-  shown.forEach((row, i) => {
-    expect(row.length).toBe(ref[i].length);
-    row.forEach((x, j) =>
-      expect(Math.abs(x - ref[i][j])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(ref[i][j]))),
-    );
-  });
-}
-const before = (a: Element, b: Element) =>
-  !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
-function checkpointAsking(text: RegExp): HTMLElement {
-  const cp = screen
-    .getAllByRole('region', { name: 'Checkpoint question' })
-    .find((el) => text.test(el.textContent ?? ''));
-  if (!cp) throw new Error(`no checkpoint asking ${text}`);
-  return cp;
-}
-function answer(cp: HTMLElement, label: RegExp) {
-  fireEvent.click(within(cp).getByLabelText(label));
-  fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
-}
+const readMatrix = (label: string) => readTable(label, parse);
 
 beforeEach(() => localStorage.clear());
 

@@ -1,11 +1,18 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { LessonPage } from '../../app/pages/LessonPage';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS } from '../../lessons/toyData';
 import { paperWhisperTable } from '../../roofline';
 import { mm, softmax, type Mat, type Weights } from './lessonsReference';
+import {
+  answer,
+  before,
+  checkpointAsking,
+  expectMatrixClose,
+  expectShown,
+  lessonRenderer,
+  readMatrix,
+} from './lessonKit';
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -70,15 +77,7 @@ function whisperRef(d: number, l: number, batch: number) {
 
 // ------------------------------------------------------------ helpers
 
-function renderLesson(path = '/lessons/encoder-decoder') {
-  return render(
-    <MemoryRouter initialEntries={[path]}>
-      <Routes>
-        <Route path="/lessons/:slug" element={<LessonPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
+const renderLesson = lessonRenderer('encoder-decoder');
 const text = (el: Element) => (el.textContent ?? '').replace(/−/g, '-');
 const num = (s: string) => Number(s.replace(/[M×,]|ms/g, '').trim());
 const byId = (id: string) => num(text(screen.getByTestId(id)));
@@ -87,42 +86,6 @@ const cellValue = (id: string) => {
   const el = screen.getByTestId(id);
   return num(text(el.firstChild as Node as Element) || (el.firstChild?.nodeValue ?? ''));
 };
-function readMatrix(label: string): Mat {
-  const table = screen.getByRole('table', { name: label });
-  return within(table)
-    .getAllByRole('row')
-    .map((tr) =>
-      within(tr)
-        .getAllByRole('cell')
-        .map((td) => Number(text(td))),
-    )
-    .filter((r) => r.length > 0);
-}
-function expectMatrixClose(shown: Mat, ref: Mat) {
-  expect(shown.length).toBe(ref.length);
-  shown.forEach((row, i) =>
-    row.forEach((x, j) =>
-      expect(Math.abs(x - ref[i][j])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(ref[i][j]))),
-    ),
-  );
-}
-/** Within the 3 significant digits the lesson prints. */
-function expectShown(shown: number, ref: number) {
-  expect(Math.abs(shown - ref)).toBeLessThanOrEqual(5e-3 * Math.abs(ref));
-}
-const before = (a: Element, b: Element) =>
-  !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
-function checkpointAsking(q: RegExp): HTMLElement {
-  const cp = screen
-    .getAllByRole('region', { name: 'Checkpoint question' })
-    .find((el) => q.test(el.textContent ?? ''));
-  if (!cp) throw new Error(`no checkpoint asking ${q}`);
-  return cp;
-}
-function answer(cp: HTMLElement, label: RegExp) {
-  fireEvent.click(within(cp).getByLabelText(label));
-  fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
-}
 
 beforeEach(() => localStorage.clear());
 
@@ -190,7 +153,7 @@ describe('lesson 9: the toy encoder–decoder', () => {
 
   it('a singular W_K stops option 1 with the engine’s reason; option 2 still agrees', () => {
     const wk = '1,1,0,0;1,1,0,0;0,0,1,0;0,0,0,1';
-    renderLesson(`/lessons/encoder-decoder?wk=${encodeURIComponent(wk)}`);
+    renderLesson(`?wk=${encodeURIComponent(wk)}`);
     expect(screen.getByRole('alert').textContent).toMatch(/Option 1 cannot run: .*singular/);
     expect(text(screen.getByTestId('cross-option1V-f64'))).toBe('—');
     const singular: Weights = {

@@ -4,16 +4,15 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
-import { createMemoryRouter, MemoryRouter, Route, RouterProvider, Routes } from 'react-router-dom';
+import { createMemoryRouter, RouterProvider } from 'react-router-dom';
 import { LessonPage } from '../../app/pages/LessonPage';
-import { LessonsIndexPage } from '../../app/pages/LessonsIndexPage';
-import { NotFoundPage } from '../../app/pages/NotFoundPage';
 import { Layout } from '../../app/Layout';
 import { MatrixEditor, cellText, parseCell } from '../../components/MatrixEditor';
 import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS } from '../../lessons/toyData';
 import { TOY_MIN_ABS, toyMatrixCodec } from '../../lessons/useToyWeights';
 import { laplaceDet, mm, referenceGreedy, type Weights } from './lessonsReference';
+import { answer, checkpointAsking, renderLesson as renderAt } from './lessonKit';
 
 // A lesson render runs the toy engine (and lesson 2 its conditioning sweep once per file); on a
 // loaded two-core machine that alone can pass vitest's 5 s default.
@@ -25,32 +24,7 @@ const link = (m: readonly (readonly (number | string)[])[]) => m.map((r) => r.jo
 const diagLink = (x: string) =>
   link([0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (i === j ? x : '0'))));
 
-function renderLesson(path: string) {
-  return render(
-    <MemoryRouter initialEntries={[path]}>
-      <Routes>
-        <Route path="/lessons" element={<LessonsIndexPage />} />
-        <Route path="/lessons/:slug" element={<LessonPage />} />
-        <Route path="*" element={<NotFoundPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
-
-/** The checkpoint whose question matches `q`. */
-function checkpointAsking(q: RegExp): HTMLElement {
-  const all = screen.getAllByRole('region', { name: 'Checkpoint question' });
-  const found = all.find((c) => q.test(c.textContent ?? ''));
-  if (!found) throw new Error(`no checkpoint asks ${q}`);
-  return found;
-}
-
-/** Picks choice `label` and reveals; returns the labels of the choices marked right. */
-function answer(cp: HTMLElement, label: string): string[] {
-  fireEvent.click(within(cp).getByLabelText(label));
-  fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
-  return [...cp.querySelectorAll('.checkpoint-choice.right')].map((l) => l.textContent ?? '');
-}
+const renderLesson = (path: string) => renderAt(path, { index: true, notFound: true });
 
 const choiceLabels = (cp: HTMLElement) =>
   [...cp.querySelectorAll('.checkpoint-choice')].map((l) => l.textContent ?? '');

@@ -1,24 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { LessonPage } from '../../app/pages/LessonPage';
 import { MatrixEditor, parseCell } from '../../components/MatrixEditor';
 import { formatFraction, plainDecimal, toFraction } from '../../lessons/exact';
 import { TOY_MAX_ABS, toyMatrixCodec } from '../../lessons/useToyWeights';
+import { renderLesson } from './lessonKit';
 
 // A lesson render runs the toy engine (and lesson 2 its conditioning sweep once per file); on a
 // loaded two-core machine that alone can pass vitest's 5 s default.
 vi.setConfig({ testTimeout: 30_000 });
-
-function renderLesson(path: string) {
-  return render(
-    <MemoryRouter initialEntries={[path]}>
-      <Routes>
-        <Route path="/lessons/:slug" element={<LessonPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
 
 /** A d × d link value: the identity with one diagonal entry replaced. */
 const diagLink = (x: string) => ['1,0,0,0', '0,1,0,0', '0,0,1,0', `0,0,0,${x}`].join(';');

@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it, beforeEach, vi } from 'vitest';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
-import { LessonPage } from '../../app/pages/LessonPage';
-import { LessonsIndexPage } from '../../app/pages/LessonsIndexPage';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { useLocation } from 'react-router-dom';
 import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS } from '../../lessons/toyData';
 import { PROGRESS_KEY } from '../../lessons/progress';
@@ -16,6 +14,13 @@ import {
   type Mat,
   type Weights,
 } from './lessonsReference';
+import {
+  before,
+  checkpointAsking,
+  parseShown,
+  readMatrix as readTable,
+  renderLesson as renderAt,
+} from './lessonKit';
 
 // A lesson render runs the toy engine (and lesson 2 its conditioning sweep once per file); on a
 // loaded two-core machine that alone can pass vitest's 5 s default.
@@ -33,47 +38,22 @@ const lesson5Ids = (w: Weights) => [
   ...PROMPT_IDS,
   ...referenceGreedy(w, EMBEDDINGS, PROMPT_IDS, 2, 2).tokens,
 ];
-const num = (el: HTMLElement) => Number((el.textContent ?? '').replace(/−/g, '-'));
+const num = (el: HTMLElement) => parseShown(el.textContent);
 
-/** Reads a rendered matrix table (numbers or exact fractions) back as numbers. */
-function readMatrix(label: string): Mat {
-  const table = screen.getByRole('table', { name: label });
-  return within(table)
-    .getAllByRole('row')
-    .map((tr) =>
-      within(tr)
-        .getAllByRole('cell')
-        .map((td) => {
-          const t = (td.textContent ?? '').replace(/−/g, '-');
-          const [n, d] = t.split('/');
-          return d === undefined ? Number(n) : Number(n) / Number(d);
-        }),
-    );
+/** A shown number or exact fraction (3/4). */
+function numberOrFraction(s: string): number {
+  const [n, d] = s.replace(/−/g, '-').split('/');
+  return d === undefined ? Number(n) : Number(n) / Number(d);
 }
+/** Reads a rendered matrix table (numbers or exact fractions) back as numbers. */
+const readMatrix = (label: string) => readTable(label, numberOrFraction);
 
 /** Shows the router's current search string, to check what reaches the URL. */
 function LocationProbe() {
   return <output data-testid="location-search">{useLocation().search}</output>;
 }
 
-function renderLesson(path: string) {
-  return render(
-    <MemoryRouter initialEntries={[path]}>
-      <Routes>
-        <Route path="/lessons" element={<LessonsIndexPage />} />
-        <Route
-          path="/lessons/:slug"
-          element={
-            <>
-              <LessonPage />
-              <LocationProbe />
-            </>
-          }
-        />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
+const renderLesson = (path: string) => renderAt(path, { index: true, after: <LocationProbe /> });
 
 beforeEach(() => localStorage.clear());
 
@@ -265,17 +245,6 @@ describe('lesson 5: many heads', () => {
   });
 });
 
-/** `a` comes before `b` in document (reading) order. */
-function before(a: Element, b: Element): boolean {
-  return !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
-}
-function checkpointAsking(text: RegExp): HTMLElement {
-  const cp = screen
-    .getAllByRole('region', { name: 'Checkpoint question' })
-    .find((el) => text.test(el.textContent ?? ''));
-  if (!cp) throw new Error(`no checkpoint asking ${text}`);
-  return cp;
-}
 function edit(label: string, value: number) {
   fireEvent.change(screen.getByLabelText(label), { target: { value: String(value) } });
 }

@@ -1,0 +1,145 @@
+/**
+ * What the lesson tests share: rendering a lesson page, reading its numbers and tables back,
+ * finding and answering its checkpoints. Reading only: every expected value stays in the test
+ * that checks it.
+ */
+import type { ReactNode } from 'react';
+import { expect } from 'vitest';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { LessonPage } from '../../app/pages/LessonPage';
+import { LessonsIndexPage } from '../../app/pages/LessonsIndexPage';
+import { NotFoundPage } from '../../app/pages/NotFoundPage';
+import type { Mat } from './lessonsReference';
+
+// ------------------------------------------------------------ rendering
+
+export interface LessonRoutes {
+  /** Also route /lessons to the lessons index. */
+  index?: boolean;
+  /** Also route every other path to the not-found page. */
+  notFound?: boolean;
+  /** Rendered right after the lesson page (e.g. a probe of the router's location). */
+  after?: ReactNode;
+}
+
+/** Renders the app's lesson page at `path` (/lessons/<slug>?<query>) in a memory router. */
+export function renderLesson(path: string, routes: LessonRoutes = {}) {
+  return render(
+    <MemoryRouter initialEntries={[path]}>
+      <Routes>
+        {routes.index && <Route path="/lessons" element={<LessonsIndexPage />} />}
+        <Route
+          path="/lessons/:slug"
+          element={
+            <>
+              <LessonPage />
+              {routes.after}
+            </>
+          }
+        />
+        {routes.notFound && <Route path="*" element={<NotFoundPage />} />}
+      </Routes>
+    </MemoryRouter>,
+  );
+}
+
+/** A renderer for one lesson: `open('?x=1')` renders /lessons/<slug>?x=1. */
+export const lessonRenderer =
+  (slug: string) =>
+  (search = '') =>
+    renderLesson(`/lessons/${slug}${search}`);
+
+// ------------------------------------------------------------ reading what is shown
+
+/** The text of the element whose data-testid is `id`. */
+export const shownText = (id: string) => screen.getByTestId(id).textContent ?? '';
+
+/** A shown number: the typographic minus (−) read as '-', then whatever `drop` matches removed. */
+export const parseShown = (s: string | null, drop?: RegExp) => {
+  const t = (s ?? '').replace(/−/g, '-');
+  return Number(drop ? t.replace(drop, '') : t);
+};
+
+/** The number shown in the element whose data-testid is `id` (see parseShown for `drop`). */
+export const byId = (id: string, drop?: RegExp) => parseShown(shownText(id), drop);
+
+/**
+ * The numbers of the table named `label`, row by row, each cell read by `parse`. A row with no
+ * cells is skipped only when it is a header row; any other is an error.
+ */
+export function readMatrix(
+  label: string,
+  parse: (s: string) => number = (s) => parseShown(s),
+): Mat {
+  const table = screen.getByRole('table', { name: label });
+  return within(table)
+    .getAllByRole('row')
+    .flatMap((tr, i) => {
+      const cells = within(tr).queryAllByRole('cell');
+      if (cells.length > 0) return [cells.map((td) => parse(td.textContent ?? ''))];
+      if (within(tr).queryAllByRole('columnheader').length > 0) return [];
+      throw new Error(`Row ${i + 1} of the table “${label}” has neither cells nor headers.`);
+    });
+}
+
+/** Shown values carry 4 significant digits: each within 1e-3·max(1, |ref|) of the reference. */
+export function expectRowClose(shown: readonly number[], ref: readonly number[]) {
+  expect(shown).toHaveLength(ref.length);
+  shown.forEach((x, i) =>
+    expect(Math.abs(x - ref[i])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(ref[i]))),
+  );
+}
+
+/** A shown matrix against its reference: the same shape, every entry as in expectRowClose. */
+export function expectMatrixClose(shown: Mat, ref: Mat) {
+  expect(shown.length).toBe(ref.length);
+  shown.forEach((row, i) => expectRowClose(row, ref[i]));
+}
+
+/** Within half a unit of the last of the `digits` significant digits the lesson prints. */
+export const expectShown = (shown: number, want: number, digits = 3) =>
+  expect(Math.abs(shown - want)).toBeLessThanOrEqual(0.5 * 10 ** (1 - digits) * Math.abs(want));
+
+/** `a` comes before `b` in document (reading) order. */
+export const before = (a: Element, b: Element) =>
+  !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+
+// ------------------------------------------------------------ checkpoints
+
+/** The checkpoint whose text matches `question`. */
+export function checkpointAsking(question: RegExp): HTMLElement {
+  const cp = screen
+    .getAllByRole('region', { name: 'Checkpoint question' })
+    .find((el) => question.test(el.textContent ?? ''));
+  if (!cp) throw new Error(`No checkpoint on the page asks ${question}.`);
+  return cp;
+}
+
+/** The labels of the choices of checkpoint `cp` marked right (after its reveal). */
+export const rightChoices = (cp: HTMLElement) =>
+  within(cp)
+    .getAllByRole('radio')
+    .map((r) => r.closest('label'))
+    .filter((l) => l?.classList.contains('right'))
+    .map((l) => l?.textContent ?? '');
+
+/** Picks the choice labelled `label` in `cp` and reveals; returns the choices marked right. */
+export function answer(cp: HTMLElement, label: RegExp | string): string[] {
+  fireEvent.click(within(cp).getByLabelText(label));
+  fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
+  return rightChoices(cp);
+}
+
+/** Answers the checkpoint asking `question` with `label`; returns that checkpoint. */
+export function answerAsking(question: RegExp, label: RegExp | string): HTMLElement {
+  const cp = checkpointAsking(question);
+  answer(cp, label);
+  return cp;
+}
+
+/** answer(), then the verdict must start with "Right.". */
+export function answerRight(cp: HTMLElement, label: RegExp | string) {
+  answer(cp, label);
+  expect(within(cp).getByRole('status').textContent).toMatch(/^Right\./);
+}
