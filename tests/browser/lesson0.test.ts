@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { DESKTOP, PHONE, SCREENSHOT_DIR, launchChromium, openPage, screenshot } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { SCREENSHOT_DIR, openPage, screenshot } from './chromium';
+import { eachSizeAndTheme, overflow, suiteBrowser } from './lessonKit';
 
 const PATH = '/lessons/attention-primer';
 
@@ -41,80 +42,62 @@ async function slotY(page: Page, i: number): Promise<number> {
 }
 
 describe('lesson 0 in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = suiteBrowser();
 
   it('steps tokens on desktop and phone, light and dark, with no console errors', async () => {
-    for (const [size, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
-    ] as const) {
-      for (const theme of ['light', 'dark'] as const) {
-        const { page, errors } = await openPage(browser, viewport);
-        await page.addInitScript((t) => localStorage.setItem('slim-lab-theme', t), theme);
-        await page.goto(`${inject('baseURL')}${PATH}`);
-        await expect
-          .poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? 'light'))
-          .toBe(theme);
-        await page.locator('svg.primer-diagram').waitFor();
-        await expect(page.locator('#lesson-title').textContent()).resolves.toBe(
-          'Attention in one picture',
-        );
-        const rows = page.getByTestId('primer-cache-rows');
-        await expect(rows.textContent()).resolves.toBe('1');
-        const next = page.getByRole('button', { name: 'Next token →' });
-        for (let t = 2; t <= 4; t++) {
-          await next.click();
-          await expect.poll(() => rows.textContent()).toBe(String(t));
-          await expect(page.locator('g.cache-row').count()).resolves.toBe(t);
-        }
-        // The step reaches the address bar once input pauses (batched URL writes).
-        await expect.poll(() => page.url(), { timeout: 5000 }).toContain('tok=4');
-        // The arrival animation ends with every row in its slot.
-        await expect
-          .poll(() => rowState(page, 3), { timeout: 5000 })
-          .toEqual({ opacity: 1, y: await slotY(page, 3) });
-        // Nothing is wider than the screen, and the diagram's numbers are readable (≥ 9 px).
-        const overflow = await page.evaluate(
-          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-        );
-        expect(overflow).toBeLessThanOrEqual(0);
-        // The block equation is shown whole, not cut off or scrolled sideways.
-        const cut = await page
-          .locator('div.tex')
-          .first()
-          .evaluate((el) => {
-            const d = el.querySelector('.katex-display') ?? el;
-            return d.scrollWidth - d.clientWidth;
-          });
-        expect(cut).toBeLessThanOrEqual(0);
-        const fontPx = await page
-          .locator('svg.primer-diagram text.cell-value')
-          .first()
-          .evaluate((el) => el.getBoundingClientRect().height);
-        expect(fontPx).toBeGreaterThanOrEqual(9);
-        await screenshot(page, `lesson0-${size}-${theme}`);
-        // Close-ups of the two drawings, to look at their text at the size it is shown.
-        for (const [name, selector] of [
-          ['head', 'svg.primer-diagram'],
-          ['decoder', 'svg.decoder-sketch'],
-        ] as const)
-          await page
-            .locator(selector)
-            .screenshot({ path: `${SCREENSHOT_DIR}/lesson0-${name}-${size}-${theme}.png` });
-        expect(errors).toEqual([]);
-        await page.context().close();
+    await eachSizeAndTheme(browser(), async (page, size, theme) => {
+      await page.goto(`${inject('baseURL')}${PATH}`);
+      await expect
+        .poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? 'light'))
+        .toBe(theme);
+      await page.locator('svg.primer-diagram').waitFor();
+      await expect(page.locator('#lesson-title').textContent()).resolves.toBe(
+        'Attention in one picture',
+      );
+      const rows = page.getByTestId('primer-cache-rows');
+      await expect(rows.textContent()).resolves.toBe('1');
+      const next = page.getByRole('button', { name: 'Next token →' });
+      for (let t = 2; t <= 4; t++) {
+        await next.click();
+        await expect.poll(() => rows.textContent()).toBe(String(t));
+        await expect(page.locator('g.cache-row').count()).resolves.toBe(t);
       }
-    }
+      // The step reaches the address bar once input pauses (batched URL writes).
+      await expect.poll(() => page.url(), { timeout: 5000 }).toContain('tok=4');
+      // The arrival animation ends with every row in its slot.
+      await expect
+        .poll(() => rowState(page, 3), { timeout: 5000 })
+        .toEqual({ opacity: 1, y: await slotY(page, 3) });
+      // Nothing is wider than the screen, and the diagram's numbers are readable (≥ 9 px).
+      expect(await overflow(page)).toBeLessThanOrEqual(0);
+      // The block equation is shown whole, not cut off or scrolled sideways.
+      const cut = await page
+        .locator('div.tex')
+        .first()
+        .evaluate((el) => {
+          const d = el.querySelector('.katex-display') ?? el;
+          return d.scrollWidth - d.clientWidth;
+        });
+      expect(cut).toBeLessThanOrEqual(0);
+      const fontPx = await page
+        .locator('svg.primer-diagram text.cell-value')
+        .first()
+        .evaluate((el) => el.getBoundingClientRect().height);
+      expect(fontPx).toBeGreaterThanOrEqual(9);
+      await screenshot(page, `lesson0-${size}-${theme}`);
+      // Close-ups of the two drawings, to look at their text at the size it is shown.
+      for (const [name, selector] of [
+        ['head', 'svg.primer-diagram'],
+        ['decoder', 'svg.decoder-sketch'],
+      ] as const)
+        await page
+          .locator(selector)
+          .screenshot({ path: `${SCREENSHOT_DIR}/lesson0-${name}-${size}-${theme}.png` });
+    });
   });
 
   it('animates a new row in, and draws it at once with reduced motion', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser());
     await page.goto(`${inject('baseURL')}${PATH}?tok=2`);
     await page.locator('svg.primer-diagram').waitFor();
     // First frame: the third row starts at the query lane, transparent, and slides in.
@@ -126,7 +109,7 @@ describe('lesson 0 in Chromium', () => {
     expect(errors).toEqual([]);
     await page.context().close();
 
-    const still = await openPage(browser);
+    const still = await openPage(browser());
     await still.page.emulateMedia({ reducedMotion: 'reduce' });
     await still.page.goto(`${inject('baseURL')}${PATH}?tok=2`);
     await still.page.locator('svg.primer-diagram').waitFor();
@@ -143,7 +126,7 @@ describe('lesson 0 in Chromium', () => {
   });
 
   it('drag and keyboard on the timeline, Play to the end, and a still print layout', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser());
     await page.goto(`${inject('baseURL')}${PATH}`);
     const handle = page.getByRole('slider', { name: 'tokens read' });
     await handle.waitFor();

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { DESKTOP, PHONE, launchChromium, openPage, screenshot } from './chromium';
+import { describe, expect, inject, it } from 'vitest';
+import { PHONE, openPage, screenshot } from './chromium';
+import { SIZES, THEMES, overflow, setTheme, suiteBrowser } from './lessonKit';
 import { measureEdits, summarize } from './lessonsLatency';
 import { lessons } from '../../lessons/registry';
 
 describe('lessons in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = suiteBrowser();
 
   it('opens every lesson on desktop and phone with no console errors', async () => {
-    for (const [size, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
-    ] as const) {
-      const { page, errors } = await openPage(browser, viewport);
+    for (const [size, viewport] of SIZES) {
+      const { page, errors } = await openPage(browser(), viewport);
       for (const [i, l] of lessons.entries()) {
         await page.goto(`${inject('baseURL')}/lessons/${l.slug}`);
         await expect(page.locator('#lesson-title').textContent()).resolves.toBe(l.title);
@@ -33,10 +24,7 @@ describe('lessons in Chromium', () => {
           .evaluate((d) => d.hasAttribute('open'));
         expect(tocOpen).toBe(size === 'desktop');
         // Nothing is wider than the screen (no sideways scrolling of the whole page).
-        const overflow = await page.evaluate(
-          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-        );
-        expect(overflow).toBeLessThanOrEqual(0);
+        expect(await overflow(page)).toBeLessThanOrEqual(0);
         await screenshot(page, `lesson${i + 1}-${size}`);
       }
       await page.goto(`${inject('baseURL')}/lessons`);
@@ -50,7 +38,7 @@ describe('lessons in Chromium', () => {
   });
 
   it('edits W_K in lesson 2, breaks it, and measures edit-to-DOM latency', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser());
     await page.goto(`${inject('baseURL')}/lessons/invert-wk`);
     const det = page.getByTestId('det-exact');
     const detBefore = await det.textContent();
@@ -85,7 +73,7 @@ describe('lessons in Chromium', () => {
   });
 
   it('keyboard: tab into an editor, arrows change a cell, the focus ring shows', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser());
     await page.goto(`${inject('baseURL')}/lessons/invert-wk`);
     const first = page.getByLabel('W_K row 1 column 1');
     await first.focus();
@@ -106,7 +94,7 @@ describe('lessons in Chromium', () => {
   });
 
   it('steps through generate with edited weights, all three paths agreeing', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser());
     await page.goto(`${inject('baseURL')}/lessons/generate`);
     await page.locator('details.weights-panel > summary').click();
     await page.getByLabel('W_Q row 2 column 1').fill('2');
@@ -128,8 +116,8 @@ describe('lessons in Chromium', () => {
   });
 
   it('renders the dark theme on a phone', async () => {
-    const { page, errors } = await openPage(browser, PHONE);
-    await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
+    const { page, errors } = await openPage(browser(), PHONE);
+    await setTheme(page, 'dark');
     await page.goto(`${inject('baseURL')}/lessons/generate?gen=2`);
     await expect
       .poll(() => page.evaluate(() => document.documentElement.dataset.theme))
@@ -140,7 +128,7 @@ describe('lessons in Chromium', () => {
   });
 
   it('next, previous and the contents open a lesson at the top, titled in the tab', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser());
     await page.goto(`${inject('baseURL')}/lessons/why-the-cache-dominates`);
     await page.locator('.checkpoint').first().waitFor();
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
@@ -161,9 +149,9 @@ describe('lessons in Chromium', () => {
   });
 
   it('phone, light and dark: lesson 2 fits the screen, its equation whole, the message a sentence', async () => {
-    for (const theme of ['light', 'dark'] as const) {
-      const { page, errors } = await openPage(browser, PHONE);
-      await page.addInitScript((t) => localStorage.setItem('slim-lab-theme', t), theme);
+    for (const theme of THEMES) {
+      const { page, errors } = await openPage(browser(), PHONE);
+      await setTheme(page, theme);
       await page.goto(`${inject('baseURL')}/lessons/invert-wk`);
       await page.locator('.checkpoint').first().waitFor();
       // No display equation is clipped: each shows its whole width without scrolling.
@@ -175,10 +163,7 @@ describe('lessons in Chromium', () => {
       await page.getByRole('button', { name: /Break it/ }).click();
       const message = await page.locator('.singular-explanation p').first().textContent();
       expect(message).toMatch(/^Row 2 and row 4 of W_K are equal/);
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      );
-      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await overflow(page)).toBeLessThanOrEqual(0);
       await screenshot(page, `lesson2-singular-phone-${theme}`);
       expect(errors).toEqual([]);
       await page.context().close();
@@ -186,11 +171,8 @@ describe('lessons in Chromium', () => {
   });
 
   it('a near-singular W_K in Prefill keeps the lesson and logs no error (phone and desktop)', async () => {
-    for (const [size, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
-    ] as const) {
-      const { page, errors } = await openPage(browser, viewport);
+    for (const [size, viewport] of SIZES) {
+      const { page, errors } = await openPage(browser(), viewport);
       const wk = '1,0,0,0;0,1,0,0;0,0,1,0;0,0,0,1e-13';
       await page.goto(`${inject('baseURL')}/lessons/prefill?wk=${wk}`);
       await expect(page.getByRole('alert').textContent()).resolves.toContain(
@@ -206,7 +188,7 @@ describe('lessons in Chromium', () => {
   });
 
   it('subnormal weights in a link are refused with a message in lessons 2–5, no NaN', async () => {
-    const { page, errors } = await openPage(browser, PHONE);
+    const { page, errors } = await openPage(browser(), PHONE);
     const wk = '1e-310,0,0,0;0,1e-310,0,0;0,0,1e-310,0;0,0,0,1e-310';
     for (const slug of ['invert-wk', 'prefill', 'generate', 'many-heads']) {
       await page.goto(`${inject('baseURL')}/lessons/${slug}?wk=${wk}`);
@@ -231,12 +213,9 @@ describe('lessons in Chromium', () => {
   });
 
   it('lesson 4 shows the KV-cache as K and V halves (desktop and phone, dark)', async () => {
-    for (const [size, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
-    ] as const) {
-      const { page, errors } = await openPage(browser, viewport);
-      await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
+    for (const [size, viewport] of SIZES) {
+      const { page, errors } = await openPage(browser(), viewport);
+      await setTheme(page, 'dark');
       await page.goto(`${inject('baseURL')}/lessons/generate?gen=1`);
       // The lesson body is its own chunk: wait until it has rendered.
       await page.locator('section[aria-label="standard KV-cache, V half"]').waitFor();
