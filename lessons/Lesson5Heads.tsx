@@ -81,7 +81,8 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
   const [rawSteps, setSteps] = useLessonState('gen', numberCodec, DEFAULT_STEPS);
   const [hExp, setHExp] = useLessonState('h', numberCodec, DEFAULT_H_EXPONENT);
   const steps = Math.min(MAX_STEPS, Math.max(0, Math.round(rawSteps)));
-  // Which columns each head reads is the "whole-row" checkpoint's answer: shown once revealed.
+  // W_KV's blocks and which columns each head reads answer the "whole-row" checkpoint: shown
+  // once it is revealed.
   const [columnsRevealed, setColumnsRevealed] = useState(false);
   const hExponent = Math.min(H_EXPONENTS.max, Math.max(H_EXPONENTS.min, Math.round(hExp)));
   const h = 2 ** hExponent;
@@ -142,18 +143,20 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           </p>
         }
       />
-      <div className="matrix-row">
-        <MatrixView
-          label="W_KV head 1 block"
-          caption={<Tex>{'W_{KV,1}'}</Tex>}
-          value={block(wKV, 0)}
-        />
-        <MatrixView
-          label="W_KV head 2 block"
-          caption={<Tex>{'W_{KV,2}'}</Tex>}
-          value={block(wKV, 1)}
-        />
-      </div>
+      {columnsRevealed && (
+        <div className="matrix-row">
+          <MatrixView
+            label="W_KV head 1 block"
+            caption={<Tex>{'W_{KV,1}'}</Tex>}
+            value={block(wKV, 0)}
+          />
+          <MatrixView
+            label="W_KV head 2 block"
+            caption={<Tex>{'W_{KV,2}'}</Tex>}
+            value={block(wKV, 1)}
+          />
+        </div>
+      )}
       <p>
         {columnsRevealed ? (
           <>
@@ -163,7 +166,10 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
             .{' '}
           </>
         ) : (
-          <>Answer the question above to see which columns of K each head reads. </>
+          <>
+            The blocks of <Tex>{'W_{KV}'}</Tex>, and which columns of K each head reads, appear once
+            the question above is answered.{' '}
+          </>
         )}
         Why not just <Tex>{'K_i'}</Tex>? Because <Tex>{'K_i = X W_{K,i}'}</Tex> squeezes each {D}
         -dim input into {DK} numbers, and the {D - DK} lost dimensions are exactly what{' '}
@@ -220,7 +226,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           value={detail.option2U}
           rowLabels={['u₁', 'u₂']}
         />
-        <MatrixView label="W_KV" caption={<Tex>{'W_{KV}'}</Tex>} value={wKV} />
+        {columnsRevealed && <MatrixView label="W_KV" caption={<Tex>{'W_{KV}'}</Tex>} value={wKV} />}
         <MatrixView
           label="option 2 heads"
           caption={<Tex>{'[\\,u_1 W_{KV,1} \\mid u_2 W_{KV,2}\\,]'}</Tex>}

@@ -351,6 +351,10 @@ describe('classroom mode in Chromium', () => {
     const cell = page.getByLabel('W_K row 2 column 3');
     await cell.fill('7');
     await expect.poll(() => page.url()).toContain('wk=');
+    // The inverse shows once the question above it is answered.
+    const inverseCp = page.locator('section.checkpoint', { hasText: 'what kind of numbers' });
+    await inverseCp.getByRole('radio').first().check();
+    await inverseCp.getByRole('button', { name: 'Reveal the answer' }).click();
     const det = await page.getByTestId('det-exact').textContent();
     const inverse = await page.locator('table[aria-label="W_K inverse"]').textContent();
     await page.emulateMedia({ media: 'print' });
