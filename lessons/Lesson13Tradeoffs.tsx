@@ -379,7 +379,7 @@ function Option1Section() {
 
   return (
     <>
-      <h2>Option 1: its projection turns compute bound as n grows</h2>
+      <h2>Option 1 as the context grows</h2>
       <LessonCheckpoint
         id="option1-part"
         question={
