@@ -3,7 +3,6 @@ import { enumCodec, matrixCodec, type UrlCodec } from '../components/useUrlState
 import { useLessonState } from './lessonState';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import { DiffTable, type DiffRow } from './PathDiffTable';
-import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { formatCount, formatNumber } from '../components/format';
@@ -41,6 +40,7 @@ import {
   type RightInverseDetail,
 } from './Lesson8NonSquareToy';
 import { TOY_MAX_ABS, TOY_MIN_ABS } from './useToyWeights';
+import { RestoreDefaultsButton, ToyMatrixEditor, sameMatrix } from './WeightsPanel';
 import type { Mat } from './toyData';
 
 const PAPER = 'https://arxiv.org/abs/2503.05840';
@@ -75,8 +75,6 @@ function cleanCells(m: Mat): (x: number) => string {
   const scale = m.reduce((a, row) => row.reduce((b, x) => Math.max(b, Math.abs(x)), a), 0);
   return (x) => formatNumber(Math.abs(x) <= ROUND_OFF * scale ? 0 : x);
 }
-
-const same = (a: Mat, b: Mat) => a.every((row, i) => row.every((x, j) => x === b[i][j]));
 
 function positions(m: Model): string {
   switch (m.positional) {
@@ -366,7 +364,7 @@ function XCacheCost({ model }: { model: Model }) {
 
 function NonSquareToy() {
   const { weights, set } = useNonSquareWeights();
-  const edited = NAMES.filter((n) => !same(weights[n], NS_DEFAULT_WEIGHTS[n]));
+  const edited = NAMES.filter((n) => !sameMatrix(weights[n], NS_DEFAULT_WEIGHTS[n]));
   const inversion = useMemo(() => rightInverseDetail(weights), [weights]);
   const [bias, setBias] = useLessonState('nsbq', enumCodec(['on', 'off'] as const), 'off');
   const queryBias = bias === 'on';
@@ -381,7 +379,7 @@ function NonSquareToy() {
     ] as const
   ).flatMap(([name, run]) => (run ? [{ name, row: run.row }] : []));
   const rankOne = rankOneWk(weights.wK);
-  const alreadyRankOne = same(rankOne, weights.wK);
+  const alreadyRankOne = sameMatrix(rankOne, weights.wK);
 
   return (
     <>
@@ -397,15 +395,12 @@ function NonSquareToy() {
       </p>
       <div className="matrix-row">
         {NAMES.map((name) => (
-          <MatrixEditor
+          <ToyMatrixEditor
             key={name}
-            label={TEX[name]}
-            caption={<Tex>{TEX[name]}</Tex>}
+            tex={TEX[name]}
             value={weights[name]}
+            defaults={NS_DEFAULT_WEIGHTS[name]}
             onChange={(m) => set(name, m)}
-            maxAbs={TOY_MAX_ABS}
-            minAbs={TOY_MIN_ABS}
-            highlight={(i, j) => weights[name][i][j] !== NS_DEFAULT_WEIGHTS[name][i][j]}
           />
         ))}
         <MatrixView label="W_O" caption={<Tex>{'W_O\\ (e \\times d)'}</Tex>} value={NS_WO} />
@@ -417,21 +412,7 @@ function NonSquareToy() {
         />
       </div>
       <p>
-        <button
-          type="button"
-          className="secondary"
-          disabled={edited.length === 0}
-          onClick={() =>
-            edited.forEach((n) =>
-              set(
-                n,
-                NS_DEFAULT_WEIGHTS[n].map((r) => [...r]),
-              ),
-            )
-          }
-        >
-          Restore the default weights
-        </button>
+        <RestoreDefaultsButton edited={edited} defaults={NS_DEFAULT_WEIGHTS} set={set} />
       </p>
 
       <h2>The right inverse, computed</h2>
@@ -513,19 +494,13 @@ function NonSquareToy() {
         >
           Make W_K rank 1
         </button>{' '}
-        <button
-          type="button"
-          className="secondary"
-          disabled={same(weights.wK, NS_DEFAULT_WEIGHTS.wK)}
-          onClick={() =>
-            set(
-              'wK',
-              NS_DEFAULT_WEIGHTS.wK.map((r) => [...r]),
-            )
-          }
+        <RestoreDefaultsButton
+          edited={sameMatrix(weights.wK, NS_DEFAULT_WEIGHTS.wK) ? [] : (['wK'] as const)}
+          defaults={NS_DEFAULT_WEIGHTS}
+          set={set}
         >
           Restore W_K
-        </button>
+        </RestoreDefaultsButton>
       </p>
       {!inversion.ok && (
         <p data-testid="rank-status">
