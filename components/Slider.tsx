@@ -33,3 +33,31 @@ export function Slider({ label, value, min, max, step = 1, onChange, valueText }
     </div>
   );
 }
+
+/** A slider position read from a URL: rounded to a whole step and kept within [min, max]. */
+export function clampStep(raw: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.round(raw)));
+}
+
+/** The batch size B on a log slider: the position is log2 B within `range`. */
+export function BatchSlider({
+  range,
+  exponent,
+  onChange,
+}: {
+  range: { min: number; max: number };
+  exponent: number;
+  onChange: (exponent: number) => void;
+}) {
+  const batch = 2 ** exponent;
+  return (
+    <Slider
+      label="batch B"
+      min={range.min}
+      max={range.max}
+      value={exponent}
+      onChange={onChange}
+      valueText={`${batch} ${batch === 1 ? 'sequence' : 'sequences'}`}
+    />
+  );
+}

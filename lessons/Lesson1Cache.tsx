@@ -5,7 +5,7 @@ import { enumCodec, numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { LessonCheckpoint } from './LessonCheckpoint';
-import { Slider } from '../components/Slider';
+import { Slider, BatchSlider, clampStep } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatBytes, formatCount, formatNumber } from '../components/format';
 import {
@@ -79,8 +79,8 @@ export function Lesson1Cache() {
   const [ctxExp, setCtxExp] = useLessonState('ctx', numberCodec, 12);
   const [batchExp, setBatchExp] = useLessonState('batch', numberCodec, 0);
   const [chipId, setChipId] = useLessonState('chip', chipCodec, DEFAULT_CHIP);
-  const e = Math.min(CTX_EXP.max, Math.max(CTX_EXP.min, Math.round(ctxExp)));
-  const b = Math.min(BATCH_EXP.max, Math.max(BATCH_EXP.min, Math.round(batchExp)));
+  const e = clampStep(ctxExp, CTX_EXP.min, CTX_EXP.max);
+  const b = clampStep(batchExp, BATCH_EXP.min, BATCH_EXP.max);
   const n = 2 ** e;
   const batch = 2 ** b;
   const chip = PAPER_CHIPS.find((c) => c.id === chipId) ?? PAPER_CHIPS[0];
@@ -155,14 +155,7 @@ export function Lesson1Cache() {
           onChange={setCtxExp}
           valueText={`${tokens(n)} tokens`}
         />
-        <Slider
-          label="batch B"
-          min={BATCH_EXP.min}
-          max={BATCH_EXP.max}
-          value={b}
-          onChange={setBatchExp}
-          valueText={`${batch} ${batch === 1 ? 'sequence' : 'sequences'}`}
-        />
+        <BatchSlider range={BATCH_EXP} exponent={b} onChange={setBatchExp} />
       </div>
       <dl className="numbers" aria-live="polite">
         <div>

@@ -4,7 +4,7 @@ import { useLessonState } from './lessonState';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
-import { Slider } from '../components/Slider';
+import { Slider, clampStep } from '../components/Slider';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import * as Plot from '@observablehq/plot';
 import { PlotFigure } from '../components/charts/PlotFigure';
@@ -210,7 +210,7 @@ export function Lesson2Invert() {
 
   const sweep = defaultSweep();
   // The nearest quarter decade on the slider's grid (a hand-edited link may lie between).
-  const epsIndex = Math.min(EPS_STEPS.length - 1, Math.max(0, Math.round(-epsExp * 4)));
+  const epsIndex = clampStep(-epsExp * 4, 0, EPS_STEPS.length - 1);
   const current = sweep[epsIndex];
   const plotOptions = useMemo(() => conditioningChart(sweep, epsIndex), [sweep, epsIndex]);
 

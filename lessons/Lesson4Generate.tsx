@@ -1,4 +1,6 @@
 import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
+import { clampStep } from '../components/Slider';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { BarChart } from '../components/BarChart';
@@ -38,7 +40,7 @@ function DiffTable({ label, r }: { label: string; r: PathOutputs }) {
 export function Lesson4Generate() {
   const { weights, set } = useToyWeights();
   const [rawSteps, setSteps] = useLessonState('gen', numberCodec, 0);
-  const steps = Math.min(MAX_STEPS, Math.max(0, Math.round(rawSteps)));
+  const steps = clampStep(rawSteps, 0, MAX_STEPS);
   const invertible = useMemo(() => invertWk(weights.wK, weights.wV).wKV !== undefined, [weights]);
 
   return (
@@ -328,14 +330,14 @@ function GenerateBody({
           {agreeRevealed ? (
             <>
               <table className="diff-table">
-                <thead>
-                  <tr>
-                    <th scope="col">engine dtype</th>
-                    <th scope="col">option 1 vs standard</th>
-                    <th scope="col">option 2 vs standard</th>
-                    <th scope="col">option 1 vs 2</th>
-                  </tr>
-                </thead>
+                <ColumnHeads
+                  columns={[
+                    'engine dtype',
+                    'option 1 vs standard',
+                    'option 2 vs standard',
+                    'option 1 vs 2',
+                  ]}
+                />
                 <tbody>
                   <DiffTable label="float64" r={f64} />
                   <DiffTable label="float32" r={f32} />

@@ -1,10 +1,11 @@
 import { useDeferredValue, useMemo, useState } from 'react';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { BarChart } from '../components/BarChart';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import { MatrixView } from '../components/MatrixView';
-import { Slider } from '../components/Slider';
+import { Slider, clampStep } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatCount, formatNumber } from '../components/format';
 import {
@@ -80,11 +81,11 @@ export function Lesson5Heads() {
 function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
   const [rawSteps, setSteps] = useLessonState('gen', numberCodec, DEFAULT_STEPS);
   const [hExp, setHExp] = useLessonState('h', numberCodec, DEFAULT_H_EXPONENT);
-  const steps = Math.min(MAX_STEPS, Math.max(0, Math.round(rawSteps)));
+  const steps = clampStep(rawSteps, 0, MAX_STEPS);
   // W_KV's blocks and which columns each head reads answer the "whole-row" checkpoint: shown
   // once it is revealed.
   const [columnsRevealed, setColumnsRevealed] = useState(false);
-  const hExponent = Math.min(H_EXPONENTS.max, Math.max(H_EXPONENTS.min, Math.round(hExp)));
+  const hExponent = clampStep(hExp, H_EXPONENTS.min, H_EXPONENTS.max);
   const h = 2 ** hExponent;
 
   const generated = useMemo(() => generate(weights, H, MAX_STEPS + 1), [weights]);
@@ -282,14 +283,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         valueText={`h = ${h}`}
       />
       <table className="diff-table" aria-label="MHA cost per token per layer">
-        <thead>
-          <tr>
-            <th scope="col" />
-            <th scope="col">OPs</th>
-            <th scope="col">values read</th>
-            <th scope="col">intensity (OPs/value)</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['', 'OPs', 'values read', 'intensity (OPs/value)']} />
         <tbody>
           <tr>
             <th scope="row">standard</th>

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { enumCodec, matrixCodec, type UrlCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { LessonCheckpoint } from './LessonCheckpoint';
@@ -128,22 +129,22 @@ export function Lesson8NonSquare() {
         prints <Tex>{'r'}</Tex> rounded; it is shown beside the computed value).
       </p>
       <table className="diff-table" aria-label="models with non-square projections">
-        <thead>
-          <tr>
-            <th scope="col">model</th>
-            <th scope="col">d</th>
-            <th scope="col">
+        <ColumnHeads
+          columns={[
+            'model',
+            'd',
+            <>
               d<sub>k</sub>
-            </th>
-            <th scope="col">h</th>
-            <th scope="col">
+            </>,
+            'h',
+            <>
               e = h·d<sub>k</sub>
-            </th>
-            <th scope="col">r = e/d</th>
-            <th scope="col">paper’s r</th>
-            <th scope="col">positions</th>
-          </tr>
-        </thead>
+            </>,
+            'r = e/d',
+            'paper’s r',
+            'positions',
+          ]}
+        />
         <tbody>
           {table4.map((row) => (
             <tr key={row.model.id} data-testid={`table4-${row.model.id}`}>
@@ -181,16 +182,16 @@ export function Lesson8NonSquare() {
         each decoder layer), from the cost model:
       </p>
       <table className="diff-table" aria-label="option 1 extra weights">
-        <thead>
-          <tr>
-            <th scope="col">model</th>
-            <th scope="col">
+        <ColumnHeads
+          columns={[
+            'model',
+            <>
               W<sub>KV</sub> / W<sub>V</sub> = r
-            </th>
-            <th scope="col">extra weights</th>
-            <th scope="col">model weights</th>
-          </tr>
-        </thead>
+            </>,
+            'extra weights',
+            'model weights',
+          ]}
+        />
         <tbody>
           {table4.map(({ model }) => (
             <tr key={model.id} data-testid={`extra-${model.id}`}>
@@ -255,16 +256,16 @@ export function Lesson8NonSquare() {
       />
       {factorRevealed ? (
         <table className="diff-table" aria-label="cache per token and layer">
-          <thead>
-            <tr>
-              <th scope="col">model</th>
-              <th scope="col">KV-cache (2e)</th>
-              <th scope="col">option 1: K (e)</th>
-              <th scope="col">option 2: X (d)</th>
-              <th scope="col">KV / X = 2r</th>
-              <th scope="col">X-cache usable</th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              'model',
+              'KV-cache (2e)',
+              'option 1: K (e)',
+              'option 2: X (d)',
+              'KV / X = 2r',
+              'X-cache usable',
+            ]}
+          />
           <tbody>
             {table4.map(({ model }) => {
               const works = applicability(model).options.find((o) => o.id === 'x-cache')?.works;
@@ -316,13 +317,7 @@ function XCacheCost({ model }: { model: Model }) {
         cached, from the cost model (an OP is one multiply or one add):
       </p>
       <table className="diff-table" aria-label="X-cache operations">
-        <thead>
-          <tr>
-            <th scope="col">OPs per token</th>
-            <th scope="col">standard</th>
-            <th scope="col">X-cache</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['OPs per token', 'standard', 'X-cache']} />
         <tbody>
           <tr>
             <th scope="row">the new token’s projections</th>
@@ -687,14 +682,7 @@ function CacheTable({ runs }: { runs: NonSquareRuns }) {
         float32 backend, beside the cost model’s formula):
       </p>
       <table className="diff-table" aria-label="toy cache per token">
-        <thead>
-          <tr>
-            <th scope="col">cache</th>
-            <th scope="col">values per token</th>
-            <th scope="col">bytes per token</th>
-            <th scope="col">cost model</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['cache', 'values per token', 'bytes per token', 'cost model']} />
         <tbody>
           {rows.map((r, i) => (
             <tr key={r.name} data-testid={`toy-cache-${i}`}>
