@@ -39,6 +39,33 @@ export function clampStep(raw: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.round(raw)));
 }
 
+/** A slider over powers of two: the position is the exponent, the text shows 2^exponent. */
+export function PowerOfTwoSlider({
+  label,
+  range,
+  exponent,
+  onChange,
+  text,
+}: {
+  label: React.ReactNode;
+  range: { min: number; max: number };
+  exponent: number;
+  onChange: (exponent: number) => void;
+  /** The text for the value 2^exponent. */
+  text: (value: number) => string;
+}) {
+  return (
+    <Slider
+      label={label}
+      min={range.min}
+      max={range.max}
+      value={exponent}
+      onChange={onChange}
+      valueText={text(2 ** exponent)}
+    />
+  );
+}
+
 /** The batch size B on a log slider: the position is log2 B within `range`. */
 export function BatchSlider({
   range,
@@ -49,15 +76,13 @@ export function BatchSlider({
   exponent: number;
   onChange: (exponent: number) => void;
 }) {
-  const batch = 2 ** exponent;
   return (
-    <Slider
+    <PowerOfTwoSlider
       label="batch B"
-      min={range.min}
-      max={range.max}
-      value={exponent}
+      range={range}
+      exponent={exponent}
       onChange={onChange}
-      valueText={`${batch} ${batch === 1 ? 'sequence' : 'sequences'}`}
+      text={(b) => `${b} ${b === 1 ? 'sequence' : 'sequences'}`}
     />
   );
 }

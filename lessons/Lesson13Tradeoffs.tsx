@@ -12,7 +12,7 @@ import {
 import { ColumnHeads } from '../components/ColumnHeads';
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { enumCodec, numberCodec } from '../components/useUrlState';
-import { Slider, clampStep } from '../components/Slider';
+import { Slider, clampStep, PowerOfTwoSlider } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatBytes, formatCount, formatNumber } from '../components/format';
 import {
@@ -374,13 +374,12 @@ function Option1Section() {
       </p>
       <div className="controls">
         <ChipSelect label="chip" value={chip.id} onChange={setChipId} />
-        <Slider
+        <PowerOfTwoSlider
           label="context n"
-          min={N_EXP.min}
-          max={N_EXP.max}
-          value={e}
+          range={N_EXP}
+          exponent={e}
           onChange={setNExp}
-          valueText={`${formatCount(n)} tokens`}
+          text={(x) => `${formatCount(x)} tokens`}
         />
       </div>
       <table className="diff-table" aria-label="option 1 parts on the chip">

@@ -5,7 +5,7 @@ import { enumCodec, numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { LessonCheckpoint } from './LessonCheckpoint';
-import { Slider, BatchSlider, clampStep } from '../components/Slider';
+import { BatchSlider, clampStep, PowerOfTwoSlider } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatBytes, formatCount, formatNumber } from '../components/format';
 import {
@@ -147,13 +147,12 @@ export function Lesson1Cache() {
         }
       />
       <div className="controls">
-        <Slider
+        <PowerOfTwoSlider
           label="context length n"
-          min={CTX_EXP.min}
-          max={CTX_EXP.max}
-          value={e}
+          range={CTX_EXP}
+          exponent={e}
           onChange={setCtxExp}
-          valueText={`${tokens(n)} tokens`}
+          text={(x) => `${tokens(x)} tokens`}
         />
         <BatchSlider range={BATCH_EXP} exponent={b} onChange={setBatchExp} />
       </div>

@@ -5,7 +5,7 @@ import { useLessonState } from './lessonState';
 import { BarChart } from '../components/BarChart';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import { MatrixView } from '../components/MatrixView';
-import { Slider, clampStep } from '../components/Slider';
+import { PowerOfTwoSlider, clampStep } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatCount, formatNumber } from '../components/format';
 import {
@@ -274,13 +274,12 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           </p>
         }
       />
-      <Slider
+      <PowerOfTwoSlider
         label="heads h"
-        min={H_EXPONENTS.min}
-        max={H_EXPONENTS.max}
-        value={hExponent}
+        range={H_EXPONENTS}
+        exponent={hExponent}
         onChange={setHExp}
-        valueText={`h = ${h}`}
+        text={(x) => `h = ${x}`}
       />
       <table className="diff-table" aria-label="MHA cost per token per layer">
         <ColumnHeads columns={['', 'OPs', 'values read', 'intensity (OPs/value)']} />

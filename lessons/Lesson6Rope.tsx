@@ -5,7 +5,7 @@ import { useLessonState } from './lessonState';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import { PathDiffTable } from './PathDiffTable';
 import { MatrixView } from '../components/MatrixView';
-import { Slider, clampStep } from '../components/Slider';
+import { clampStep, PowerOfTwoSlider } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatCount, formatNumber } from '../components/format';
 import { ropeRotationsPerStep, type RopeCacheVariant } from '../roofline';
@@ -299,13 +299,12 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
       />
       {rotationsRevealed ? (
         <div className="rope-rotations">
-          <Slider
+          <PowerOfTwoSlider
             label="cached tokens n"
-            min={N_EXPONENTS.min}
-            max={N_EXPONENTS.max}
-            value={nExp}
+            range={N_EXPONENTS}
+            exponent={nExp}
             onChange={setNExp}
-            valueText={`n = ${formatCount(nReal)}`}
+            text={(x) => `n = ${formatCount(x)}`}
           />
           <table className="diff-table" aria-label="RoPE rotations per decode step">
             <ColumnHeads columns={['cache', 'query', 'new key', 'cached keys', 'total']} />
