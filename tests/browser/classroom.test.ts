@@ -286,6 +286,10 @@ describe('classroom mode in Chromium', () => {
     const { page, errors } = await openPage(browser);
     await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
     await page.goto(`${base()}/lessons/why-the-cache-dominates?ctx=14`);
+    // The chart shows once the crossover question above it is answered.
+    const crossover = page.locator('section.checkpoint', { hasText: 'context length does' });
+    await crossover.getByRole('radio').first().check();
+    await crossover.getByRole('button', { name: 'Reveal the answer' }).click();
     await page.locator('.plot-figure svg').first().waitFor();
     const onScreen = await page.getByTestId('kv-bytes').textContent();
     await page.emulateMedia({ media: 'print' });
