@@ -1,3 +1,4 @@
+import { ColumnHeads } from './ColumnHeads';
 import './components.css';
 import type { LayerPrecision } from '../engine';
 import { formatNumber } from './format';
@@ -26,18 +27,18 @@ export function LayerReportTable({
   return (
     <div className="layer-report-wrap">
       <table className="layer-report" data-testid={testId} aria-label={label}>
-        <thead>
-          <tr>
-            <th scope="col">layer</th>
-            <th scope="col">cond(W_K)</th>
-            <th scope="col">cond(W_V)</th>
-            <th scope="col">V from K, float32</th>
-            <th scope="col">V from K, float16</th>
-            <th scope="col">K from V, float32</th>
-            <th scope="col">K from V, float16</th>
-            <th scope="col">direction</th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          columns={[
+            'layer',
+            'cond(W_K)',
+            'cond(W_V)',
+            'V from K, float32',
+            'V from K, float16',
+            'K from V, float32',
+            'K from V, float16',
+            'direction',
+          ]}
+        />
         <tbody>
           {rows.map((r) => (
             <tr key={r.layer}>

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { clampStep } from '../components/Slider';
 import { numberCodec } from '../components/useUrlState';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import { Tex } from '../components/Tex';
@@ -23,7 +24,7 @@ export function Lesson0Primer() {
   const ids = useMemo(() => primerTokens(weights), [weights]);
   const steps = useMemo(() => primerSteps(weights, ids), [weights, ids]);
   const [rawTok, setTok] = useLessonState('tok', numberCodec, 1);
-  const n = Math.min(ids.length, Math.max(1, Math.round(rawTok)));
+  const n = clampStep(rawTok, 1, ids.length);
   const step = steps[n - 1];
   const [playing, setPlaying] = useState(false);
 

@@ -25,6 +25,7 @@ import {
   fetchDefaultModel,
   type DefaultModel,
 } from '../components/defaultModels';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { plotStyle, seriesColors, tipOptions } from '../components/charts/marks';
 import { numberCodec, stringCodec, type UrlCodec } from '../components/useUrlState';
@@ -542,17 +543,17 @@ function SparsityResults({ run, n, tau }: { run: Run; n: number; tau: number }) 
   return (
     <>
       <table className="diff-table" aria-label="sparse weighted sums, standard and slim">
-        <thead>
-          <tr>
-            <th scope="col">at τ = {formatNumber(tau, 3)}</th>
-            <th scope="col">
+        <ColumnHeads
+          columns={[
+            <>at τ = {formatNumber(tau, 3)}</>,
+            <>
               standard <Tex>{'\\sum s_j v_j'}</Tex>
-            </th>
-            <th scope="col">
+            </>,
+            <>
               slim option 2 <Tex>{'(\\sum s_j k_j) W_{KV}'}</Tex>
-            </th>
-          </tr>
-        </thead>
+            </>,
+          ]}
+        />
         <tbody>
           <tr>
             <th scope="row">value rows skipped, of {n}</th>
@@ -581,13 +582,9 @@ function SparsityResults({ run, n, tau }: { run: Run; n: number; tau: number }) 
         share of the sum, not a slim-attention error. Their sparse outputs differ only by rounding:
       </p>
       <table className="diff-table" aria-label="sparse standard versus slim option 2">
-        <thead>
-          <tr>
-            <th scope="col">max |Δ|, standard vs slim option 2, sparse</th>
-            <th scope="col">float64</th>
-            <th scope="col">float32</th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          columns={['max |Δ|, standard vs slim option 2, sparse', 'float64', 'float32']}
+        />
         <tbody>
           <tr>
             <th scope="row">head output</th>
@@ -625,17 +622,17 @@ function GroupTable({
         token).
       </p>
       <table className="diff-table" aria-label="value rows shared by g heads">
-        <thead>
-          <tr>
-            <th scope="col">g heads per row</th>
-            <th scope="col">S of a head alone (mean of the {heads})</th>
-            <th scope="col">
+        <ColumnHeads
+          columns={[
+            'g heads per row',
+            <>S of a head alone (mean of the {heads})</>,
+            <>
               <Tex>{'S^g'}</Tex> (independent heads)
-            </th>
-            <th scope="col">measured, shared rows</th>
-            <th scope="col">less work</th>
-          </tr>
-        </thead>
+            </>,
+            'measured, shared rows',
+            'less work',
+          ]}
+        />
         <tbody>
           {groups.map((r) => (
             <tr key={r.group}>

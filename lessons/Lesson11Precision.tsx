@@ -7,6 +7,7 @@ import {
   type StorageFormat,
 } from '../engine';
 import { paperPrecisionStudy } from '../roofline';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { numberCodec } from '../components/useUrlState';
 import { MatrixView } from '../components/MatrixView';
 import { Slider } from '../components/Slider';
@@ -160,13 +161,7 @@ export function Lesson11Precision() {
         <Tex>{'u = 2^{-\\text{bits}}'}</Tex>.
       </p>
       <table className="diff-table" aria-label="unit roundoff per number format">
-        <thead>
-          <tr>
-            <th scope="col">format</th>
-            <th scope="col">significant bits</th>
-            <th scope="col">u</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['format', 'significant bits', 'u']} />
         <tbody>
           {FORMATS.map((f) => (
             <tr key={f}>
@@ -318,15 +313,7 @@ export function Lesson11Precision() {
       {directionRevealed && (
         <>
           <table className="diff-table" aria-label="toy rebuild errors per direction">
-            <thead>
-              <tr>
-                <th scope="col">rebuild</th>
-                <th scope="col">inverts</th>
-                <th scope="col">cond</th>
-                <th scope="col">float32</th>
-                <th scope="col">float16</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['rebuild', 'inverts', 'cond', 'float32', 'float16']} />
             <tbody>
               <tr>
                 <th scope="row">V from K (K-cache)</th>
@@ -535,14 +522,9 @@ function WhisperScale() {
         past 1 nothing is left).
       </p>
       <table className="diff-table" aria-label="published conditioning figures">
-        <thead>
-          <tr>
-            <th scope="col">cross-attention</th>
-            <th scope="col">published</th>
-            <th scope="col">cond × u, float32</th>
-            <th scope="col">cond × u, float16</th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          columns={['cross-attention', 'published', 'cond × u, float32', 'cond × u, float16']}
+        />
         <tbody>
           {conds.map((c) => (
             <tr key={c.id}>

@@ -14,6 +14,7 @@ import {
   type Model,
 } from '../roofline';
 import type { GroupedAttentionScheme } from '../engine';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { enumCodec, matrixCodec, type UrlCodec } from '../components/useUrlState';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
@@ -289,14 +290,14 @@ function ToySection() {
             </div>
           </dl>
           <table className="diff-table gqa-runs" aria-label="toy schemes run by the engine">
-            <thead>
-              <tr>
-                <th scope="col">cache scheme</th>
-                <th scope="col">values cached per token</th>
-                <th scope="col">max |Δ| vs standard, float64</th>
-                <th scope="col">float32</th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              columns={[
+                'cache scheme',
+                'values cached per token',
+                'max |Δ| vs standard, float64',
+                'float32',
+              ]}
+            />
             <tbody>
               {GQA_SCHEMES.map((scheme) => {
                 const r64 = f64.runs[scheme];
@@ -534,19 +535,19 @@ function CatalogSection() {
             />
           )}
           <table className="diff-table gqa-catalog" aria-label="catalog models sorted by c">
-            <thead>
-              <tr>
-                <th scope="col">model</th>
-                <th scope="col">attention</th>
-                <th scope="col">d</th>
-                <th scope="col">h</th>
-                <th scope="col">h_kv</th>
-                <th scope="col">d_k</th>
-                <th scope="col">d_cache</th>
-                <th scope="col">c</th>
-                <th scope="col">slim helps?</th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              columns={[
+                'model',
+                'attention',
+                'd',
+                'h',
+                'h_kv',
+                'd_k',
+                'd_cache',
+                'c',
+                'slim helps?',
+              ]}
+            />
             <tbody>
               {rows.map((r) => (
                 <tr key={r.model.id} data-testid={`catalog-${r.model.id}`}>

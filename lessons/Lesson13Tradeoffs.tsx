@@ -9,9 +9,10 @@ import {
   tickFormat,
   tokens,
 } from '../components/charts/marks';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { enumCodec, numberCodec } from '../components/useUrlState';
-import { Slider } from '../components/Slider';
+import { Slider, clampStep, PowerOfTwoSlider } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatBytes, formatCount, formatNumber } from '../components/format';
 import {
@@ -205,6 +206,16 @@ export function Lesson13Tradeoffs() {
 
 // ---------------------------------------------------------------- which part each figure is
 
+/**
+ * Paper Table 2 as formulas, per part of the layer: projections (OPs, reads, intensity), then
+ * the attention core (OPs, reads, intensity). Plain integers are shown as text, the rest as TeX.
+ */
+const TABLE2_FORMULAS: readonly { label: string; cells: readonly string[] }[] = [
+  { label: 'standard', cells: ['8d^2', '4d^2', '2', '4nd', '2nd', '2'] },
+  { label: 'slim, option 1', cells: ['(2n+6)\\,d^2', '4d^2', '(n+3)/2', '4nd', 'nd', '4'] },
+  { label: 'slim, option 2', cells: ['8d^2', '4d^2', '2', '2nd(h+1)', 'nd', '2h+2'] },
+];
+
 function WhichPart() {
   return (
     <>
@@ -219,73 +230,26 @@ function WhichPart() {
         <Tex>{'n'}</Tex> the number of cached tokens; intensities are OPs per value read.
       </p>
       <table className="diff-table" aria-label="paper Table 2 per part">
-        <thead>
-          <tr>
-            <th scope="col" />
-            <th scope="col">projections: OPs</th>
-            <th scope="col">reads</th>
-            <th scope="col">intensity</th>
-            <th scope="col">attention core: OPs</th>
-            <th scope="col">reads</th>
-            <th scope="col">intensity</th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          columns={[
+            '',
+            'projections: OPs',
+            'reads',
+            'intensity',
+            'attention core: OPs',
+            'reads',
+            'intensity',
+          ]}
+        />
         <tbody>
-          <tr>
-            <th scope="row">standard</th>
-            <td>
-              <Tex>{'8d^2'}</Tex>
-            </td>
-            <td>
-              <Tex>{'4d^2'}</Tex>
-            </td>
-            <td>2</td>
-            <td>
-              <Tex>{'4nd'}</Tex>
-            </td>
-            <td>
-              <Tex>{'2nd'}</Tex>
-            </td>
-            <td>2</td>
-          </tr>
-          <tr>
-            <th scope="row">slim, option 1</th>
-            <td>
-              <Tex>{'(2n+6)\\,d^2'}</Tex>
-            </td>
-            <td>
-              <Tex>{'4d^2'}</Tex>
-            </td>
-            <td>
-              <Tex>{'(n+3)/2'}</Tex>
-            </td>
-            <td>
-              <Tex>{'4nd'}</Tex>
-            </td>
-            <td>
-              <Tex>{'nd'}</Tex>
-            </td>
-            <td>4</td>
-          </tr>
-          <tr>
-            <th scope="row">slim, option 2</th>
-            <td>
-              <Tex>{'8d^2'}</Tex>
-            </td>
-            <td>
-              <Tex>{'4d^2'}</Tex>
-            </td>
-            <td>2</td>
-            <td>
-              <Tex>{'2nd(h+1)'}</Tex>
-            </td>
-            <td>
-              <Tex>{'nd'}</Tex>
-            </td>
-            <td>
-              <Tex>{'2h+2'}</Tex>
-            </td>
-          </tr>
+          {TABLE2_FORMULAS.map(({ label, cells }) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              {cells.map((tex, i) => (
+                <td key={i}>{/^\d+$/.test(tex) ? tex : <Tex>{tex}</Tex>}</td>
+              ))}
+            </tr>
+          ))}
         </tbody>
       </table>
       <p>
@@ -360,7 +324,7 @@ function option1Chart(chip: Chip): Plot.PlotOptions {
 function Option1Section() {
   const [chipId, setChipId] = useLessonState('chip', chipCodec, 'nvidia-h200');
   const [nExp, setNExp] = useLessonState('n', numberCodec, N_EXP.start);
-  const e = Math.min(N_EXP.max, Math.max(N_EXP.min, Math.round(nExp)));
+  const e = clampStep(nExp, N_EXP.min, N_EXP.max);
   const n = 2 ** e;
   const chip = chipById(chipId);
   const check = table2Times({ ...LAYER, n: CHECK_N }, CHECK_CHIP, 'int8', BYTES).option1;
@@ -379,7 +343,7 @@ function Option1Section() {
 
   return (
     <>
-      <h2>Option 1: its projection turns compute bound as n grows</h2>
+      <h2>Option 1 as the context grows</h2>
       <LessonCheckpoint
         id="option1-part"
         question={
@@ -410,26 +374,25 @@ function Option1Section() {
       </p>
       <div className="controls">
         <ChipSelect label="chip" value={chip.id} onChange={setChipId} />
-        <Slider
+        <PowerOfTwoSlider
           label="context n"
-          min={N_EXP.min}
-          max={N_EXP.max}
-          value={e}
+          range={N_EXP}
+          exponent={e}
           onChange={setNExp}
-          valueText={`${formatCount(n)} tokens`}
+          text={(x) => `${formatCount(x)} tokens`}
         />
       </div>
       <table className="diff-table" aria-label="option 1 parts on the chip">
-        <thead>
-          <tr>
-            <th scope="col" />
-            <th scope="col">projections: OPs/byte</th>
-            <th scope="col">bound</th>
-            <th scope="col">attention core: OPs/byte</th>
-            <th scope="col">bound</th>
-            <th scope="col">layer speedup</th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          columns={[
+            '',
+            'projections: OPs/byte',
+            'bound',
+            'attention core: OPs/byte',
+            'bound',
+            'layer speedup',
+          ]}
+        />
         <tbody>
           {rows.map((r) => (
             <tr key={r.key}>
@@ -502,7 +465,7 @@ function Option2Section() {
   const [hRaw, setH] = useLessonState('h', numberCodec, H_RANGE.start);
   const [chipRevealed, setChipRevealed] = useState(false);
   const [speedRevealed, setSpeedRevealed] = useState(false);
-  const h = Math.min(H_RANGE.max, Math.max(H_RANGE.min, Math.round(hRaw)));
+  const h = clampStep(hRaw, H_RANGE.min, H_RANGE.max);
   const chip = chipById(chipId);
   const i64 = slimPeakIntensity(H64);
   const paperRows = PAPER_CHIPS.map((c) => ({ chip: c, ...coreSpeedup(c, H64) }));
@@ -715,13 +678,9 @@ function MeasuredSection() {
       />
       {revealed ? (
         <table className="diff-table" aria-label="measured tokens per second">
-          <thead>
-            <tr>
-              <th scope="col">Playground backend, runs</th>
-              <th scope="col">standard, tokens/s</th>
-              <th scope="col">slim, tokens/s</th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={['Playground backend, runs', 'standard, tokens/s', 'slim, tokens/s']}
+          />
           <tbody>
             {MEASURED.runs.map((r, k) => (
               <tr key={k}>
@@ -847,14 +806,9 @@ function Faq() {
       />
       {quantRevealed && (
         <table className="diff-table" aria-label="cache bytes by format">
-          <thead>
-            <tr>
-              <th scope="col">format (bytes per value)</th>
-              <th scope="col">KV-cache</th>
-              <th scope="col">slim K-cache</th>
-              <th scope="col">slim vs fp16 KV</th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={['format (bytes per value)', 'KV-cache', 'slim K-cache', 'slim vs fp16 KV']}
+          />
           <tbody>
             {quant.map((q) => (
               <tr key={q.format}>
@@ -882,16 +836,9 @@ function Faq() {
         explorer opens):
       </p>
       <table className="diff-table" aria-label="whole decode steps">
-        <thead>
-          <tr>
-            <th scope="col">model on chip</th>
-            <th scope="col">batch</th>
-            <th scope="col">context</th>
-            <th scope="col">standard step</th>
-            <th scope="col">slim step</th>
-            <th scope="col">speedup</th>
-          </tr>
-        </thead>
+        <ColumnHeads
+          columns={['model on chip', 'batch', 'context', 'standard step', 'slim step', 'speedup']}
+        />
         <tbody>
           {SCENARIOS.map((s, i) => {
             const t = scenarioTimes(s);

@@ -1,11 +1,11 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type * as Plot from '@observablehq/plot';
 import { contextChart, labelledRule, seriesLines } from '../components/charts/marks';
 import { enumCodec, numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { LessonCheckpoint } from './LessonCheckpoint';
-import { Slider } from '../components/Slider';
+import { BatchSlider, clampStep, PowerOfTwoSlider } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatBytes, formatCount, formatNumber } from '../components/format';
 import {
@@ -79,11 +79,15 @@ export function Lesson1Cache() {
   const [ctxExp, setCtxExp] = useLessonState('ctx', numberCodec, 12);
   const [batchExp, setBatchExp] = useLessonState('batch', numberCodec, 0);
   const [chipId, setChipId] = useLessonState('chip', chipCodec, DEFAULT_CHIP);
-  const e = Math.min(CTX_EXP.max, Math.max(CTX_EXP.min, Math.round(ctxExp)));
-  const b = Math.min(BATCH_EXP.max, Math.max(BATCH_EXP.min, Math.round(batchExp)));
+  const e = clampStep(ctxExp, CTX_EXP.min, CTX_EXP.max);
+  const b = clampStep(batchExp, BATCH_EXP.min, BATCH_EXP.max);
   const n = 2 ** e;
   const batch = 2 ** b;
   const chip = PAPER_CHIPS.find((c) => c.id === chipId) ?? PAPER_CHIPS[0];
+  // The chart shows where the cache crosses the parameters, and the step times the speedup: each
+  // answers a checkpoint, so each appears once its question is answered.
+  const [crossoverRevealed, setCrossoverRevealed] = useState(false);
+  const [speedupRevealed, setSpeedupRevealed] = useState(false);
 
   const r = report(n, batch);
   const times = decodeStepTimes(MODEL, chip, 'int8', {
@@ -122,6 +126,7 @@ export function Lesson1Cache() {
       </p>
       <LessonCheckpoint
         id="crossover"
+        onRevealed={() => setCrossoverRevealed(true)}
         question={
           <>
             Predict before you touch the sliders: for one sequence (B = 1), at about what context
@@ -142,22 +147,14 @@ export function Lesson1Cache() {
         }
       />
       <div className="controls">
-        <Slider
+        <PowerOfTwoSlider
           label="context length n"
-          min={CTX_EXP.min}
-          max={CTX_EXP.max}
-          value={e}
+          range={CTX_EXP}
+          exponent={e}
           onChange={setCtxExp}
-          valueText={`${tokens(n)} tokens`}
+          text={(x) => `${tokens(x)} tokens`}
         />
-        <Slider
-          label="batch B"
-          min={BATCH_EXP.min}
-          max={BATCH_EXP.max}
-          value={b}
-          onChange={setBatchExp}
-          valueText={`${batch} ${batch === 1 ? 'sequence' : 'sequences'}`}
-        />
+        <BatchSlider range={BATCH_EXP} exponent={b} onChange={setBatchExp} />
       </div>
       <dl className="numbers" aria-live="polite">
         <div>
@@ -186,11 +183,17 @@ export function Lesson1Cache() {
           ? `The cache is now ${formatNumber(r.kvCacheBytes.standard / r.paramBytes, 3)}× the size of the model itself.`
           : `The cache is still ${formatNumber(r.kvCacheBytes.standard / r.paramBytes, 3)}× the parameters; keep growing the context or the batch.`}
       </p>
-      <PlotFigure
-        ariaLabel="Bytes of parameters and caches against context length"
-        options={plotOptions}
-        markerX={n}
-      />
+      {crossoverRevealed ? (
+        <PlotFigure
+          ariaLabel="Bytes of parameters and caches against context length"
+          options={plotOptions}
+          markerX={n}
+        />
+      ) : (
+        <p className="small">
+          The chart of bytes against context length appears once the question above is answered.
+        </p>
+      )}
 
       <h2>Decode waits for memory</h2>
       <p>
@@ -199,33 +202,9 @@ export function Lesson1Cache() {
         <Tex>{'\\text{time} \\approx \\text{bytes read} / \\text{bandwidth}'}</Tex>, and reading
         half the cache is almost twice as fast once the cache dominates.
       </p>
-      <label className="select">
-        chip{' '}
-        <select value={chip.id} onChange={(ev) => setChipId(ev.target.value)}>
-          {PAPER_CHIPS.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <p aria-live="polite">
-        On {chip.name} ({formatCount(chip.memoryBandwidth / 1e9)} GB/s): one step takes{' '}
-        <strong data-testid="time-standard">
-          {formatNumber(times.standard.seconds * 1e3, 3)} ms
-        </strong>{' '}
-        standard ({times.standard.bound} bound) vs{' '}
-        <strong data-testid="time-slim">{formatNumber(times.slim.seconds * 1e3, 3)} ms</strong>{' '}
-        slim: <strong data-testid="speedup">{formatNumber(times.speedup, 3)}×</strong> faster.
-      </p>
-      <p>
-        The next lessons show how slim attention drops V from the cache without changing a single
-        output value.
-      </p>
-
-      <h2>Checkpoint</h2>
       <LessonCheckpoint
         id="batch-speedup"
+        onRevealed={() => setSpeedupRevealed(true)}
         question={
           <>
             At the full {tokens(full)} context with a batch of 16, memory bound: how much faster is
@@ -244,6 +223,35 @@ export function Lesson1Cache() {
           </p>
         }
       />
+      <label className="select">
+        chip{' '}
+        <select value={chip.id} onChange={(ev) => setChipId(ev.target.value)}>
+          {PAPER_CHIPS.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      {speedupRevealed ? (
+        <p aria-live="polite">
+          On {chip.name} ({formatCount(chip.memoryBandwidth / 1e9)} GB/s): one step takes{' '}
+          <strong data-testid="time-standard">
+            {formatNumber(times.standard.seconds * 1e3, 3)} ms
+          </strong>{' '}
+          standard ({times.standard.bound} bound) vs{' '}
+          <strong data-testid="time-slim">{formatNumber(times.slim.seconds * 1e3, 3)} ms</strong>{' '}
+          slim: <strong data-testid="speedup">{formatNumber(times.speedup, 3)}×</strong> faster.
+        </p>
+      ) : (
+        <p className="small">
+          The step times on the chosen chip appear once the question above is answered.
+        </p>
+      )}
+      <p>
+        The next lessons show how slim attention drops V from the cache without changing a single
+        output value.
+      </p>
     </>
   );
 }

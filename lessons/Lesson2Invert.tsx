@@ -1,10 +1,10 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
-import { Slider } from '../components/Slider';
+import { Slider, clampStep } from '../components/Slider';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import * as Plot from '@observablehq/plot';
 import { PlotFigure } from '../components/charts/PlotFigure';
@@ -179,6 +179,8 @@ export function Lesson2Invert() {
   const { weights, set } = useToyWeights();
   const { wK, wV } = weights;
   const [epsExp, setEpsExp] = useLessonState('eps', numberCodec, -3);
+  // The inverse's entries answer the "integer-inverse" question: they show once it is revealed.
+  const [inverseRevealed, setInverseRevealed] = useState(false);
 
   const inversion = useMemo(() => invertWk(wK, wV), [wK, wV]);
   const singular = useMemo(() => analyseSingular(wK, wV), [wK, wV]);
@@ -208,7 +210,7 @@ export function Lesson2Invert() {
 
   const sweep = defaultSweep();
   // The nearest quarter decade on the slider's grid (a hand-edited link may lie between).
-  const epsIndex = Math.min(EPS_STEPS.length - 1, Math.max(0, Math.round(-epsExp * 4)));
+  const epsIndex = clampStep(-epsExp * 4, 0, EPS_STEPS.length - 1);
   const current = sweep[epsIndex];
   const plotOptions = useMemo(() => conditioningChart(sweep, epsIndex), [sweep, epsIndex]);
 
@@ -301,6 +303,7 @@ export function Lesson2Invert() {
 
       <LessonCheckpoint
         id="integer-inverse"
+        onRevealed={() => setInverseRevealed(true)}
         question={
           <>
             Look at the current <Tex>{'W_K'}</Tex> (det = {singular.det}). Before scrolling down:
@@ -323,6 +326,11 @@ export function Lesson2Invert() {
       />
       {singular.singular ? (
         <SingularExplanation a={singular} />
+      ) : !inverseRevealed ? (
+        <p className="small">
+          The inverse, <Tex>{'W_{KV}'}</Tex> and V from K appear once the question above is
+          answered.
+        </p>
       ) : (
         exact &&
         inversion.wKInv &&
@@ -385,6 +393,24 @@ export function Lesson2Invert() {
         )
       )}
 
+      <h2>Copy a row</h2>
+      <LessonCheckpoint
+        id="singular-det"
+        question={
+          <>
+            Predict: if row 4 of the current <Tex>{'W_K'}</Tex> is replaced by a copy of row 2, what
+            is the new determinant?
+          </>
+        }
+        choices={detChoices.map((d) => ({ label: d, correct: d === detIfCopied }))}
+        explanation={
+          <p>
+            Exactly {detIfCopied}. Swapping two equal rows leaves the matrix unchanged but flips the
+            sign of det, so det = −det: it must be 0. Try it with the “Break it” button.
+          </p>
+        }
+      />
+
       <h2>Nearly singular: the condition number</h2>
       <p>
         Exactly singular is rare; <em>nearly</em> singular is not. Take the default{' '}
@@ -423,24 +449,6 @@ export function Lesson2Invert() {
         cond(W_K) up to 5e9 in some layers (paper Appendix A): that is why W_KV is computed in
         float64 and why conditioning is measured, not assumed.
       </p>
-
-      <h2>Checkpoint</h2>
-      <LessonCheckpoint
-        id="singular-det"
-        question={
-          <>
-            Predict: if row 4 of the current <Tex>{'W_K'}</Tex> is replaced by a copy of row 2, what
-            is the new determinant?
-          </>
-        }
-        choices={detChoices.map((d) => ({ label: d, correct: d === detIfCopied }))}
-        explanation={
-          <p>
-            Exactly {detIfCopied}. Swapping two equal rows leaves the matrix unchanged but flips the
-            sign of det, so det = −det: it must be 0. Try it with the “Break it” button.
-          </p>
-        }
-      />
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { useMemo, type ReactNode } from 'react';
+import { clampStep } from '../components/Slider';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { CacheStrip } from '../components/CacheStrip';
@@ -66,7 +67,7 @@ export function Lesson3Prefill() {
 
 function PrefillBody({ weights }: { weights: ToyWeights }) {
   const [rawStep, setStep] = useLessonState('step', numberCodec, 0);
-  const step = Math.min(P, Math.max(0, Math.round(rawStep)));
+  const step = clampStep(rawStep, 0, P);
   const X = useMemo(() => embed(PROMPT_IDS), []);
   const K = useMemo(() => product(X, weights.wK), [X, weights.wK]);
   const V = useMemo(() => product(X, weights.wV), [X, weights.wV]);

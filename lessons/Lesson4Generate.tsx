@@ -1,4 +1,6 @@
 import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
+import { clampStep } from '../components/Slider';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { BarChart } from '../components/BarChart';
@@ -38,7 +40,7 @@ function DiffTable({ label, r }: { label: string; r: PathOutputs }) {
 export function Lesson4Generate() {
   const { weights, set } = useToyWeights();
   const [rawSteps, setSteps] = useLessonState('gen', numberCodec, 0);
-  const steps = Math.min(MAX_STEPS, Math.max(0, Math.round(rawSteps)));
+  const steps = clampStep(rawSteps, 0, MAX_STEPS);
   const invertible = useMemo(() => invertWk(weights.wK, weights.wV).wKV !== undefined, [weights]);
 
   return (
@@ -99,6 +101,8 @@ function GenerateBody({
 }) {
   // The caption under the caches states the growth the "decode-growth" checkpoint asks for.
   const [growthRevealed, setGrowthRevealed] = useState(false);
+  // The max |Δ| table answers the "option-agree" checkpoint: it shows once that is revealed.
+  const [agreeRevealed, setAgreeRevealed] = useState(false);
   const generated = useMemo(() => generate(weights, 1, MAX_STEPS + 1), [weights]);
   const ids = useMemo(() => [...PROMPT_IDS, ...generated.slice(0, steps)], [generated, steps]);
   const n = ids.length;
@@ -182,6 +186,7 @@ function GenerateBody({
       </div>
       <LessonCheckpoint
         id="option-agree"
+        onRevealed={() => setAgreeRevealed(true)}
         question={
           <>
             Before you look below: at this step (n = {n}), in float64, how far apart are the outputs
@@ -322,25 +327,34 @@ function GenerateBody({
           </p>
 
           <h3>Do they agree? max |Δ| of the layer output</h3>
-          <table className="diff-table">
-            <thead>
-              <tr>
-                <th scope="col">engine dtype</th>
-                <th scope="col">option 1 vs standard</th>
-                <th scope="col">option 2 vs standard</th>
-                <th scope="col">option 1 vs 2</th>
-              </tr>
-            </thead>
-            <tbody>
-              <DiffTable label="float64" r={f64} />
-              <DiffTable label="float32" r={f32} />
-            </tbody>
-          </table>
-          <p className="small">
-            Three separate engine layers (standard, slim option 1, slim option 2) ran the same {n}{' '}
-            tokens. Any difference is rounding from doing the additions in another order: about
-            1e-16 relative in float64, 1e-7 in float32. Mathematically the three are identical.
-          </p>
+          {agreeRevealed ? (
+            <>
+              <table className="diff-table">
+                <ColumnHeads
+                  columns={[
+                    'engine dtype',
+                    'option 1 vs standard',
+                    'option 2 vs standard',
+                    'option 1 vs 2',
+                  ]}
+                />
+                <tbody>
+                  <DiffTable label="float64" r={f64} />
+                  <DiffTable label="float32" r={f32} />
+                </tbody>
+              </table>
+              <p className="small">
+                Three separate engine layers (standard, slim option 1, slim option 2) ran the same{' '}
+                {n} tokens. Any difference is rounding from doing the additions in another order:
+                about 1e-16 relative in float64, 1e-7 in float32. Mathematically the three are
+                identical.
+              </p>
+            </>
+          ) : (
+            <p className="small">
+              The max |Δ| table appears once the question “how far apart” above is answered.
+            </p>
+          )}
 
           <h3>Next token</h3>
           <p>

@@ -1,10 +1,11 @@
 import { useDeferredValue, useMemo, useState } from 'react';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { BarChart } from '../components/BarChart';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import { MatrixView } from '../components/MatrixView';
-import { Slider } from '../components/Slider';
+import { PowerOfTwoSlider, clampStep } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatCount, formatNumber } from '../components/format';
 import {
@@ -80,10 +81,11 @@ export function Lesson5Heads() {
 function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
   const [rawSteps, setSteps] = useLessonState('gen', numberCodec, DEFAULT_STEPS);
   const [hExp, setHExp] = useLessonState('h', numberCodec, DEFAULT_H_EXPONENT);
-  const steps = Math.min(MAX_STEPS, Math.max(0, Math.round(rawSteps)));
-  // Which columns each head reads is the "whole-row" checkpoint's answer: shown once revealed.
+  const steps = clampStep(rawSteps, 0, MAX_STEPS);
+  // W_KV's blocks and which columns each head reads answer the "whole-row" checkpoint: shown
+  // once it is revealed.
   const [columnsRevealed, setColumnsRevealed] = useState(false);
-  const hExponent = Math.min(H_EXPONENTS.max, Math.max(H_EXPONENTS.min, Math.round(hExp)));
+  const hExponent = clampStep(hExp, H_EXPONENTS.min, H_EXPONENTS.max);
   const h = 2 ** hExponent;
 
   const generated = useMemo(() => generate(weights, H, MAX_STEPS + 1), [weights]);
@@ -142,18 +144,20 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           </p>
         }
       />
-      <div className="matrix-row">
-        <MatrixView
-          label="W_KV head 1 block"
-          caption={<Tex>{'W_{KV,1}'}</Tex>}
-          value={block(wKV, 0)}
-        />
-        <MatrixView
-          label="W_KV head 2 block"
-          caption={<Tex>{'W_{KV,2}'}</Tex>}
-          value={block(wKV, 1)}
-        />
-      </div>
+      {columnsRevealed && (
+        <div className="matrix-row">
+          <MatrixView
+            label="W_KV head 1 block"
+            caption={<Tex>{'W_{KV,1}'}</Tex>}
+            value={block(wKV, 0)}
+          />
+          <MatrixView
+            label="W_KV head 2 block"
+            caption={<Tex>{'W_{KV,2}'}</Tex>}
+            value={block(wKV, 1)}
+          />
+        </div>
+      )}
       <p>
         {columnsRevealed ? (
           <>
@@ -163,7 +167,10 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
             .{' '}
           </>
         ) : (
-          <>Answer the question above to see which columns of K each head reads. </>
+          <>
+            The blocks of <Tex>{'W_{KV}'}</Tex>, and which columns of K each head reads, appear once
+            the question above is answered.{' '}
+          </>
         )}
         Why not just <Tex>{'K_i'}</Tex>? Because <Tex>{'K_i = X W_{K,i}'}</Tex> squeezes each {D}
         -dim input into {DK} numbers, and the {D - DK} lost dimensions are exactly what{' '}
@@ -220,7 +227,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           value={detail.option2U}
           rowLabels={['u₁', 'u₂']}
         />
-        <MatrixView label="W_KV" caption={<Tex>{'W_{KV}'}</Tex>} value={wKV} />
+        {columnsRevealed && <MatrixView label="W_KV" caption={<Tex>{'W_{KV}'}</Tex>} value={wKV} />}
         <MatrixView
           label="option 2 heads"
           caption={<Tex>{'[\\,u_1 W_{KV,1} \\mid u_2 W_{KV,2}\\,]'}</Tex>}
@@ -267,23 +274,15 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           </p>
         }
       />
-      <Slider
+      <PowerOfTwoSlider
         label="heads h"
-        min={H_EXPONENTS.min}
-        max={H_EXPONENTS.max}
-        value={hExponent}
+        range={H_EXPONENTS}
+        exponent={hExponent}
         onChange={setHExp}
-        valueText={`h = ${h}`}
+        text={(x) => `h = ${x}`}
       />
       <table className="diff-table" aria-label="MHA cost per token per layer">
-        <thead>
-          <tr>
-            <th scope="col" />
-            <th scope="col">OPs</th>
-            <th scope="col">values read</th>
-            <th scope="col">intensity (OPs/value)</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['', 'OPs', 'values read', 'intensity (OPs/value)']} />
         <tbody>
           <tr>
             <th scope="row">standard</th>

@@ -1,10 +1,11 @@
 import { useMemo, useState } from 'react';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { enumCodec, numberCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import { PathDiffTable } from './PathDiffTable';
 import { MatrixView } from '../components/MatrixView';
-import { Slider } from '../components/Slider';
+import { clampStep, PowerOfTwoSlider } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatCount, formatNumber } from '../components/format';
 import { ropeRotationsPerStep, type RopeCacheVariant } from '../roofline';
@@ -99,10 +100,10 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
   // Each checkpoint's answer (K̃·W_KV against V; the rotation counts) shows once it is revealed.
   const [rowsRevealed, setRowsRevealed] = useState(false);
   const [rotationsRevealed, setRotationsRevealed] = useState(false);
-  const clampPos = (v: number) => Math.min(ROPE_POSITIONS - 1, Math.max(0, Math.round(v)));
+  const clampPos = (v: number) => clampStep(v, 0, ROPE_POSITIONS - 1);
   const qPos = clampPos(rawQ);
   const kPos = clampPos(rawK);
-  const nExp = Math.min(N_EXPONENTS.max, Math.max(N_EXPONENTS.min, Math.round(rawN)));
+  const nExp = clampStep(rawN, N_EXPONENTS.min, N_EXPONENTS.max);
   const nReal = 2 ** nExp;
 
   const X = useMemo(() => embed(ROPE_IDS), []);
@@ -298,24 +299,15 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
       />
       {rotationsRevealed ? (
         <div className="rope-rotations">
-          <Slider
+          <PowerOfTwoSlider
             label="cached tokens n"
-            min={N_EXPONENTS.min}
-            max={N_EXPONENTS.max}
-            value={nExp}
+            range={N_EXPONENTS}
+            exponent={nExp}
             onChange={setNExp}
-            valueText={`n = ${formatCount(nReal)}`}
+            text={(x) => `n = ${formatCount(x)}`}
           />
           <table className="diff-table" aria-label="RoPE rotations per decode step">
-            <thead>
-              <tr>
-                <th scope="col">cache</th>
-                <th scope="col">query</th>
-                <th scope="col">new key</th>
-                <th scope="col">cached keys</th>
-                <th scope="col">total</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['cache', 'query', 'new key', 'cached keys', 'total']} />
             <tbody>
               {costs.map((c) => (
                 <tr key={c.id}>

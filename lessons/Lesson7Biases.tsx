@@ -289,32 +289,41 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
           value={detail.V}
           rowLabels={tokens}
         />
-        <MatrixView
-          label="V from K"
-          caption={<Tex>{'(K - b_K)\\,W_{KV} + b_V'}</Tex>}
-          value={detail.slimV}
-          rowLabels={tokens}
-        />
-        <MatrixView
-          label="V from K without the shift"
-          caption={<Tex>{'K W_{KV} + b_V'}</Tex>}
-          value={detail.slimVNoShift}
-          rowLabels={tokens}
-        />
-      </div>
-      <p>
-        max |Δ| against <Tex>{'V'}</Tex>: <Tex>{'(K - b_K)\\,W_{KV} + b_V'}</Tex>{' '}
-        <strong data-testid="slim-v-diff">{formatNumber(maxAbs(detail.slimV, detail.V), 3)}</strong>
         {slimRevealed && (
           <>
-            ; <Tex>{'K W_{KV} + b_V'}</Tex>{' '}
-            <strong data-testid="slim-v-noshift-diff">
-              {formatNumber(maxAbs(detail.slimVNoShift, detail.V), 3)}
-            </strong>
+            <MatrixView
+              label="V from K"
+              caption={<Tex>{'(K - b_K)\\,W_{KV} + b_V'}</Tex>}
+              value={detail.slimV}
+              rowLabels={tokens}
+            />
+            <MatrixView
+              label="V from K without the shift"
+              caption={<Tex>{'K W_{KV} + b_V'}</Tex>}
+              value={detail.slimVNoShift}
+              rowLabels={tokens}
+            />
           </>
         )}
-        .
-      </p>
+      </div>
+      {slimRevealed ? (
+        <p>
+          max |Δ| against <Tex>{'V'}</Tex>: <Tex>{'(K - b_K)\\,W_{KV} + b_V'}</Tex>{' '}
+          <strong data-testid="slim-v-diff">
+            {formatNumber(maxAbs(detail.slimV, detail.V), 3)}
+          </strong>
+          ; <Tex>{'K W_{KV} + b_V'}</Tex>{' '}
+          <strong data-testid="slim-v-noshift-diff">
+            {formatNumber(maxAbs(detail.slimVNoShift, detail.V), 3)}
+          </strong>
+          .
+        </p>
+      ) : (
+        <p className="small">
+          V rebuilt from K both ways, and how far each is from V, appear once the question above is
+          answered.
+        </p>
+      )}
 
       <h2>Outputs stay equal</h2>
       <p>

@@ -1,9 +1,9 @@
 import { useMemo, useState } from 'react';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { enumCodec, matrixCodec, type UrlCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import { DiffTable, type DiffRow } from './PathDiffTable';
-import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
 import { formatCount, formatNumber } from '../components/format';
@@ -41,6 +41,7 @@ import {
   type RightInverseDetail,
 } from './Lesson8NonSquareToy';
 import { TOY_MAX_ABS, TOY_MIN_ABS } from './useToyWeights';
+import { RestoreDefaultsButton, ToyMatrixEditor, sameMatrix } from './WeightsPanel';
 import type { Mat } from './toyData';
 
 const PAPER = 'https://arxiv.org/abs/2503.05840';
@@ -75,8 +76,6 @@ function cleanCells(m: Mat): (x: number) => string {
   const scale = m.reduce((a, row) => row.reduce((b, x) => Math.max(b, Math.abs(x)), a), 0);
   return (x) => formatNumber(Math.abs(x) <= ROUND_OFF * scale ? 0 : x);
 }
-
-const same = (a: Mat, b: Mat) => a.every((row, i) => row.every((x, j) => x === b[i][j]));
 
 function positions(m: Model): string {
   switch (m.positional) {
@@ -130,22 +129,22 @@ export function Lesson8NonSquare() {
         prints <Tex>{'r'}</Tex> rounded; it is shown beside the computed value).
       </p>
       <table className="diff-table" aria-label="models with non-square projections">
-        <thead>
-          <tr>
-            <th scope="col">model</th>
-            <th scope="col">d</th>
-            <th scope="col">
+        <ColumnHeads
+          columns={[
+            'model',
+            'd',
+            <>
               d<sub>k</sub>
-            </th>
-            <th scope="col">h</th>
-            <th scope="col">
+            </>,
+            'h',
+            <>
               e = h·d<sub>k</sub>
-            </th>
-            <th scope="col">r = e/d</th>
-            <th scope="col">paper’s r</th>
-            <th scope="col">positions</th>
-          </tr>
-        </thead>
+            </>,
+            'r = e/d',
+            'paper’s r',
+            'positions',
+          ]}
+        />
         <tbody>
           {table4.map((row) => (
             <tr key={row.model.id} data-testid={`table4-${row.model.id}`}>
@@ -183,16 +182,16 @@ export function Lesson8NonSquare() {
         each decoder layer), from the cost model:
       </p>
       <table className="diff-table" aria-label="option 1 extra weights">
-        <thead>
-          <tr>
-            <th scope="col">model</th>
-            <th scope="col">
+        <ColumnHeads
+          columns={[
+            'model',
+            <>
               W<sub>KV</sub> / W<sub>V</sub> = r
-            </th>
-            <th scope="col">extra weights</th>
-            <th scope="col">model weights</th>
-          </tr>
-        </thead>
+            </>,
+            'extra weights',
+            'model weights',
+          ]}
+        />
         <tbody>
           {table4.map(({ model }) => (
             <tr key={model.id} data-testid={`extra-${model.id}`}>
@@ -257,16 +256,16 @@ export function Lesson8NonSquare() {
       />
       {factorRevealed ? (
         <table className="diff-table" aria-label="cache per token and layer">
-          <thead>
-            <tr>
-              <th scope="col">model</th>
-              <th scope="col">KV-cache (2e)</th>
-              <th scope="col">option 1: K (e)</th>
-              <th scope="col">option 2: X (d)</th>
-              <th scope="col">KV / X = 2r</th>
-              <th scope="col">X-cache usable</th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              'model',
+              'KV-cache (2e)',
+              'option 1: K (e)',
+              'option 2: X (d)',
+              'KV / X = 2r',
+              'X-cache usable',
+            ]}
+          />
           <tbody>
             {table4.map(({ model }) => {
               const works = applicability(model).options.find((o) => o.id === 'x-cache')?.works;
@@ -318,13 +317,7 @@ function XCacheCost({ model }: { model: Model }) {
         cached, from the cost model (an OP is one multiply or one add):
       </p>
       <table className="diff-table" aria-label="X-cache operations">
-        <thead>
-          <tr>
-            <th scope="col">OPs per token</th>
-            <th scope="col">standard</th>
-            <th scope="col">X-cache</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['OPs per token', 'standard', 'X-cache']} />
         <tbody>
           <tr>
             <th scope="row">the new token’s projections</th>
@@ -366,7 +359,7 @@ function XCacheCost({ model }: { model: Model }) {
 
 function NonSquareToy() {
   const { weights, set } = useNonSquareWeights();
-  const edited = NAMES.filter((n) => !same(weights[n], NS_DEFAULT_WEIGHTS[n]));
+  const edited = NAMES.filter((n) => !sameMatrix(weights[n], NS_DEFAULT_WEIGHTS[n]));
   const inversion = useMemo(() => rightInverseDetail(weights), [weights]);
   const [bias, setBias] = useLessonState('nsbq', enumCodec(['on', 'off'] as const), 'off');
   const queryBias = bias === 'on';
@@ -381,7 +374,7 @@ function NonSquareToy() {
     ] as const
   ).flatMap(([name, run]) => (run ? [{ name, row: run.row }] : []));
   const rankOne = rankOneWk(weights.wK);
-  const alreadyRankOne = same(rankOne, weights.wK);
+  const alreadyRankOne = sameMatrix(rankOne, weights.wK);
 
   return (
     <>
@@ -397,15 +390,12 @@ function NonSquareToy() {
       </p>
       <div className="matrix-row">
         {NAMES.map((name) => (
-          <MatrixEditor
+          <ToyMatrixEditor
             key={name}
-            label={TEX[name]}
-            caption={<Tex>{TEX[name]}</Tex>}
+            tex={TEX[name]}
             value={weights[name]}
+            defaults={NS_DEFAULT_WEIGHTS[name]}
             onChange={(m) => set(name, m)}
-            maxAbs={TOY_MAX_ABS}
-            minAbs={TOY_MIN_ABS}
-            highlight={(i, j) => weights[name][i][j] !== NS_DEFAULT_WEIGHTS[name][i][j]}
           />
         ))}
         <MatrixView label="W_O" caption={<Tex>{'W_O\\ (e \\times d)'}</Tex>} value={NS_WO} />
@@ -417,21 +407,7 @@ function NonSquareToy() {
         />
       </div>
       <p>
-        <button
-          type="button"
-          className="secondary"
-          disabled={edited.length === 0}
-          onClick={() =>
-            edited.forEach((n) =>
-              set(
-                n,
-                NS_DEFAULT_WEIGHTS[n].map((r) => [...r]),
-              ),
-            )
-          }
-        >
-          Restore the default weights
-        </button>
+        <RestoreDefaultsButton edited={edited} defaults={NS_DEFAULT_WEIGHTS} set={set} />
       </p>
 
       <h2>The right inverse, computed</h2>
@@ -513,19 +489,13 @@ function NonSquareToy() {
         >
           Make W_K rank 1
         </button>{' '}
-        <button
-          type="button"
-          className="secondary"
-          disabled={same(weights.wK, NS_DEFAULT_WEIGHTS.wK)}
-          onClick={() =>
-            set(
-              'wK',
-              NS_DEFAULT_WEIGHTS.wK.map((r) => [...r]),
-            )
-          }
+        <RestoreDefaultsButton
+          edited={sameMatrix(weights.wK, NS_DEFAULT_WEIGHTS.wK) ? [] : (['wK'] as const)}
+          defaults={NS_DEFAULT_WEIGHTS}
+          set={set}
         >
           Restore W_K
-        </button>
+        </RestoreDefaultsButton>
       </p>
       {!inversion.ok && (
         <p data-testid="rank-status">
@@ -712,14 +682,7 @@ function CacheTable({ runs }: { runs: NonSquareRuns }) {
         float32 backend, beside the cost model’s formula):
       </p>
       <table className="diff-table" aria-label="toy cache per token">
-        <thead>
-          <tr>
-            <th scope="col">cache</th>
-            <th scope="col">values per token</th>
-            <th scope="col">bytes per token</th>
-            <th scope="col">cost model</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['cache', 'values per token', 'bytes per token', 'cost model']} />
         <tbody>
           {rows.map((r, i) => (
             <tr key={r.name} data-testid={`toy-cache-${i}`}>

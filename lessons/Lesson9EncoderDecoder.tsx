@@ -1,11 +1,12 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import './Lesson9EncoderDecoder.css';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { matrixCodec, numberCodec, type UrlCodec } from '../components/useUrlState';
 import { useLessonState } from './lessonState';
 import { LessonCheckpoint } from './LessonCheckpoint';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
-import { Slider } from '../components/Slider';
+import { BatchSlider, clampStep } from '../components/Slider';
 import { Tex } from '../components/Tex';
 import { formatCount, formatNumber } from '../components/format';
 import {
@@ -58,28 +59,18 @@ const encoderCodec: UrlCodec<number[][]> = {
   serialize: (m) => matrixCodec.serialize(m),
 };
 
+/** A scheme's name and, in TeX, how it forms the values. */
+const schemeName = (scheme: string, tex: string) => (
+  <>
+    {scheme}, <Tex>{tex}</Tex>
+  </>
+);
 const VARIANT_NAMES: Record<CrossVariant, ReactNode> = {
   baseline: 'baseline',
-  option1V: (
-    <>
-      option 1, <Tex>{'V = K W_{KV}'}</Tex>
-    </>
-  ),
-  option1K: (
-    <>
-      option 1, <Tex>{'(sK)\\,W_{KV}'}</Tex>
-    </>
-  ),
-  option2V: (
-    <>
-      option 2, <Tex>{'V = E W_V'}</Tex>
-    </>
-  ),
-  option2K: (
-    <>
-      option 2, <Tex>{'(sE)\\,W_V'}</Tex>
-    </>
-  ),
+  option1V: schemeName('option 1', 'V = K W_{KV}'),
+  option1K: schemeName('option 1', '(sK)\\,W_{KV}'),
+  option2V: schemeName('option 2', 'V = E W_V'),
+  option2K: schemeName('option 2', '(sE)\\,W_V'),
 };
 const SLIM_VARIANTS = ['option1V', 'option1K', 'option2V', 'option2K'] as const;
 /** One row of the cache table per scheme (both orders of a scheme cache the same). */
@@ -244,14 +235,7 @@ export function Lesson9EncoderDecoder() {
       )}
 
       <table className="diff-table cross-summary" aria-label="the three schemes side by side">
-        <thead>
-          <tr>
-            <th scope="col">per decoder layer</th>
-            <th scope="col">baseline</th>
-            <th scope="col">option 1</th>
-            <th scope="col">option 2</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['per decoder layer', 'baseline', 'option 1', 'option 2']} />
         <tbody>
           <tr>
             <th scope="row">self-attention cache</th>
@@ -310,13 +294,7 @@ export function Lesson9EncoderDecoder() {
         </div>
       )}
       <table className="diff-table" aria-label="cross-attention schemes versus baseline">
-        <thead>
-          <tr>
-            <th scope="col">max |Δ| of the decoder outputs</th>
-            <th scope="col">float64</th>
-            <th scope="col">float32</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['max |Δ| of the decoder outputs', 'float64', 'float32']} />
         <tbody>
           {SLIM_VARIANTS.map((v) => (
             <tr key={v}>
@@ -375,14 +353,7 @@ function lastRow(c: CrossComparison, v: CrossVariant): number[] {
 function CacheTable({ stored }: { stored: CrossComparison }) {
   return (
     <table className="diff-table cross-cache-table" aria-label="toy cross caches">
-      <thead>
-        <tr>
-          <th scope="col">scheme</th>
-          <th scope="col">what is cached</th>
-          <th scope="col">values</th>
-          <th scope="col">bytes ({stored.dtype})</th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={['scheme', 'what is cached', 'values', <>bytes ({stored.dtype})</>]} />
       <tbody>
         {CACHE_VARIANTS.map(([v, name]) => {
           const run = stored.runs[v];
@@ -486,7 +457,7 @@ function WhisperSection() {
   const [batchExp, setBatchExp] = useLessonState('batch', numberCodec, DEFAULT_BATCH_EXP);
   const [cacheRevealed, setCacheRevealed] = useState(false);
   const [ttftRevealed, setTtftRevealed] = useState(false);
-  const b = Math.min(BATCH_EXP.max, Math.max(BATCH_EXP.min, Math.round(batchExp)));
+  const b = clampStep(batchExp, BATCH_EXP.min, BATCH_EXP.max);
   const batch = 2 ** b;
   const rows = useMemo(() => whisperTable(batch), [batch]);
   const tinyModel = requireModel(whisperModelIds[0]);
@@ -533,14 +504,7 @@ function WhisperSection() {
           </p>
         }
       />
-      <Slider
-        label="batch B"
-        min={BATCH_EXP.min}
-        max={BATCH_EXP.max}
-        value={b}
-        onChange={setBatchExp}
-        valueText={`${batch} ${batch === 1 ? 'sequence' : 'sequences'}`}
-      />
+      <BatchSlider range={BATCH_EXP} exponent={b} onChange={setBatchExp} />
       <p>
         Each decode step reads every decoder weight once for the whole batch, and every sequence’s
         own cache: values read per token = cache + weights / B. Speedups are those reads, baseline
@@ -626,14 +590,7 @@ function WhisperSection() {
       />
       {ttftRevealed ? (
         <table className="diff-table" aria-label="time to first token">
-          <thead>
-            <tr>
-              <th scope="col">phase</th>
-              <th scope="col">baseline</th>
-              <th scope="col">option 1</th>
-              <th scope="col">option 2</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['phase', 'baseline', 'option 1', 'option 2']} />
           <tbody>
             <tr>
               <th scope="row">prompt (encoder)</th>

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { ColumnHeads } from '../components/ColumnHeads';
 import { formatNumber } from '../components/format';
 import type { PathOutputs } from './toyRuns';
 
@@ -32,13 +33,7 @@ export function DiffTable<T>({
   const cell = (x: number | undefined) => (x === undefined ? '—' : formatNumber(x, 3));
   return (
     <table className="diff-table" aria-label={ariaLabel}>
-      <thead>
-        <tr>
-          <th scope="col">{heading}</th>
-          <th scope="col">float64</th>
-          <th scope="col">float32</th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={[<>{heading}</>, 'float64', 'float32']} />
       <tbody>
         {rows.map((r) => (
           <tr key={r.key}>

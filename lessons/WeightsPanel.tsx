@@ -12,7 +12,65 @@ const TEX_NAME: Record<keyof ToyWeights, string> = {
   wO: 'W_O',
 };
 
-const sameMatrix = (a: Mat, b: Mat) => a.every((row, i) => row.every((x, j) => x === b[i][j]));
+/** Whether two matrices of the same shape hold the same entries. */
+export const sameMatrix = (a: Mat, b: Mat) =>
+  a.every((row, i) => row.every((x, j) => x === b[i][j]));
+
+/** One editable toy matrix, captioned by its TeX name; entries that differ from `defaults` tinted. */
+export function ToyMatrixEditor({
+  tex,
+  value,
+  defaults,
+  onChange,
+}: {
+  tex: string;
+  value: Mat;
+  defaults: Mat;
+  onChange: (value: Mat) => void;
+}) {
+  return (
+    <MatrixEditor
+      label={tex}
+      caption={<Tex>{tex}</Tex>}
+      value={value}
+      onChange={onChange}
+      maxAbs={TOY_MAX_ABS}
+      minAbs={TOY_MIN_ABS}
+      highlight={(i, j) => value[i][j] !== defaults[i][j]}
+    />
+  );
+}
+
+/** Puts every edited matrix back to its default (disabled while none is edited). */
+export function RestoreDefaultsButton<K extends string>({
+  edited,
+  defaults,
+  set,
+  children = 'Restore the default weights',
+}: {
+  edited: readonly K[];
+  defaults: Readonly<Record<K, Mat>>;
+  set: (name: K, value: Mat) => void;
+  children?: React.ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className="secondary"
+      disabled={edited.length === 0}
+      onClick={() =>
+        edited.forEach((n) =>
+          set(
+            n,
+            defaults[n].map((r) => [...r]),
+          ),
+        )
+      }
+    >
+      {children}
+    </button>
+  );
+}
 
 /**
  * One weight matrix's editor. Memoized: an edit re-renders only the matrix that changed (the
@@ -28,14 +86,11 @@ const WeightEditor = memo(function WeightEditor({
   set: (name: keyof ToyWeights, value: Mat) => void;
 }) {
   return (
-    <MatrixEditor
-      label={TEX_NAME[name]}
-      caption={<Tex>{TEX_NAME[name]}</Tex>}
+    <ToyMatrixEditor
+      tex={TEX_NAME[name]}
       value={value}
+      defaults={DEFAULT_WEIGHTS[name]}
       onChange={(m) => set(name, m)}
-      maxAbs={TOY_MAX_ABS}
-      minAbs={TOY_MIN_ABS}
-      highlight={(i, j) => value[i][j] !== DEFAULT_WEIGHTS[name][i][j]}
     />
   );
 });
@@ -77,21 +132,7 @@ export function WeightsPanel({ weights, set, names, hint }: WeightsPanelProps) {
             <WeightEditor key={n} name={n} value={weights[n]} set={set} />
           ))}
         </div>
-        <button
-          type="button"
-          className="secondary"
-          disabled={edited.length === 0}
-          onClick={() =>
-            edited.forEach((n) =>
-              set(
-                n,
-                DEFAULT_WEIGHTS[n].map((r) => [...r]),
-              ),
-            )
-          }
-        >
-          Restore the default weights
-        </button>
+        <RestoreDefaultsButton edited={edited} defaults={DEFAULT_WEIGHTS} set={set} />
       </details>
     </>
   );

@@ -1,14 +1,15 @@
 /**
- * What every self-attention variant shares: input checks, RoPE, the causal prefill and decode
- * steps with cache rollback on failure; uploads, projections, caches and lifetime come from
- * LayerCore (shared with cross-attention).
+ * What every causal (decoder) attention layer shares: input checks and the prefill and decode
+ * steps with cache rollback on failure (CausalLayer, also the grouped-query layer's base), plus
+ * RoPE for the self-attention variants (AttentionBase); uploads, projections, caches and
+ * lifetime come from LayerCore (shared with cross-attention).
  */
 import { EngineInputError, shapeString, type Tensor } from '../tensor';
 import { LayerCore } from './layerCore';
 import type { AttentionConfig, AttentionLayer } from './types';
 import { layerName } from './weights';
 
-export abstract class AttentionBase extends LayerCore<AttentionConfig> implements AttentionLayer {
+export abstract class CausalLayer<C extends { label?: string }> extends LayerCore<C> {
   get length(): number {
     return this.caches[0].rows;
   }
@@ -29,6 +30,11 @@ export abstract class AttentionBase extends LayerCore<AttentionConfig> implement
    */
   protected abstract forward(x: Tensor, n0: number): Tensor;
 
+  /** Names the layer in error messages. */
+  protected get name(): string {
+    return layerName(this.config);
+  }
+
   /** Runs forward in a scope; if it throws, the caches are rolled back to their old length. */
   private step(x: Tensor): Tensor {
     const n0 = this.length;
@@ -40,26 +46,26 @@ export abstract class AttentionBase extends LayerCore<AttentionConfig> implement
     }
   }
 
-  /** RoPE of rows at positions offset, offset+1, … (identity when the layer has none). */
-  protected rope(x: Tensor, positionOffset: number, inverse = false): Tensor {
-    const rope = this.config.rope;
-    if (!rope) return x;
-    return this.backend.rope(x, { heads: this.dims.heads, positionOffset, inverse, ...rope });
-  }
-
   private checkInput(op: string, x: Tensor, rowCount: number): void {
-    if (this.disposed)
-      throw new EngineInputError(`${layerName(this.config)} ${op}: the layer is disposed`);
+    const { name } = this;
+    if (this.disposed) throw new EngineInputError(`${name} ${op}: the layer is disposed`);
     const ok =
       x.shape.length === 2 &&
       x.shape[1] === this.dims.d &&
       (rowCount < 0 ? x.shape[0] >= 1 : x.shape[0] === rowCount);
     if (!ok) {
       const want = rowCount < 0 ? `[p ≥ 1, ${this.dims.d}]` : `[${rowCount}, ${this.dims.d}]`;
-      throw new EngineInputError(
-        `${layerName(this.config)} ${op}: x must be ${want}, got ${shapeString(x.shape)}`,
-      );
+      throw new EngineInputError(`${name} ${op}: x must be ${want}, got ${shapeString(x.shape)}`);
     }
-    if (x.disposed) throw new EngineInputError(`${layerName(this.config)} ${op}: x is disposed`);
+    if (x.disposed) throw new EngineInputError(`${name} ${op}: x is disposed`);
+  }
+}
+
+export abstract class AttentionBase extends CausalLayer<AttentionConfig> implements AttentionLayer {
+  /** RoPE of rows at positions offset, offset+1, … (identity when the layer has none). */
+  protected rope(x: Tensor, positionOffset: number, inverse = false): Tensor {
+    const rope = this.config.rope;
+    if (!rope) return x;
+    return this.backend.rope(x, { heads: this.dims.heads, positionOffset, inverse, ...rope });
   }
 }

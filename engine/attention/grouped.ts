@@ -24,9 +24,11 @@ import {
   type Matrix64,
 } from '../linalg';
 import { formWkv } from '../slim';
-import { EngineInputError, assertFinite, shapeString, type Tensor } from '../tensor';
-import { RowCache, sumCacheStats } from './cache';
+import { EngineInputError, assertFinite, type Tensor } from '../tensor';
+import { CausalLayer } from './base';
+import { RowCache } from './cache';
 import type { CacheStats } from './types';
+import type { LayerDims } from './weights';
 
 /** Host float64 weights of one grouped-query attention layer (x·W convention of paper §1). */
 export interface GroupedAttentionWeights {
@@ -70,13 +72,8 @@ export interface GroupedAttentionLayer {
   dispose(): void;
 }
 
-interface GroupedDims {
-  d: number;
-  heads: number;
+interface GroupedDims extends LayerDims {
   kvHeads: number;
-  headDim: number;
-  /** Key width e = h_kv·d_k. */
-  e: number;
 }
 
 function nameOf(config: { label?: string }): string {
@@ -167,86 +164,70 @@ function rebuildMatrix(wKStar: Matrix64, w: Matrix64, options: LinalgOptions): M
   }
 }
 
-class GroupedAttention implements GroupedAttentionLayer {
-  private readonly owned: Tensor[] = [];
-  private readonly caches: RowCache[];
+/** The caches of a scheme and the host matrices it uploads besides W_Q and W_O. */
+function schemeParts(
+  backend: Backend,
+  w: GroupedAttentionWeights,
+  config: GroupedAttentionConfig,
+  dims: GroupedDims,
+): { host: Matrix64[]; caches: RowCache[] } {
+  const options: LinalgOptions = { label: config.label, maxCondition: config.maxCondition };
+  const { d, e } = dims;
+  switch (config.scheme) {
+    case 'kv':
+      return {
+        host: [w.wK, w.wV],
+        caches: [new RowCache(backend, 'K', e), new RowCache(backend, 'V', e)],
+      };
+    case 'k-cache':
+      return {
+        host: [w.wK, formWkv(w.wK, w.wV, options)],
+        caches: [new RowCache(backend, 'K', e)],
+      };
+    case 'd-wide-cache': {
+      const wKStar = dWideKeyMatrix(w.wK, w.wV, config.label);
+      return {
+        host: [wKStar, rebuildMatrix(wKStar, w.wK, options), rebuildMatrix(wKStar, w.wV, options)],
+        caches: [new RowCache(backend, 'K*', d)],
+      };
+    }
+    default:
+      throw new EngineInputError(
+        `${nameOf(config)}: unknown scheme '${String(config.scheme)}' (use 'kv', 'k-cache' or 'd-wide-cache')`,
+      );
+  }
+}
+
+/** Causal steps, input checks, uploads and lifetime come from CausalLayer (as for MHA layers). */
+class GroupedAttention
+  extends CausalLayer<GroupedAttentionConfig>
+  implements GroupedAttentionLayer
+{
   private readonly wQ: Tensor;
   private readonly wO: Tensor;
   /** 'kv': W_K, W_V. 'k-cache': W_K, W_KV. 'd-wide-cache': W_K*, W_K*⁻¹W_K, W_K*⁻¹W_V. */
   private readonly mats: Tensor[];
-  private readonly scoreScale: number;
-  private disposed = false;
+  private readonly kvHeads: number;
 
   constructor(
-    private readonly backend: Backend,
+    backend: Backend,
     w: GroupedAttentionWeights,
-    readonly config: GroupedAttentionConfig,
-    private readonly dims: GroupedDims,
+    config: GroupedAttentionConfig,
+    dims: GroupedDims,
+    parts: { host: Matrix64[]; caches: RowCache[] },
   ) {
-    const options: LinalgOptions = { label: config.label, maxCondition: config.maxCondition };
-    const { d, e } = dims;
-    let host: Matrix64[];
-    switch (config.scheme) {
-      case 'kv':
-        host = [w.wK, w.wV];
-        this.caches = [new RowCache(backend, 'K', e), new RowCache(backend, 'V', e)];
-        break;
-      case 'k-cache':
-        host = [w.wK, formWkv(w.wK, w.wV, options)];
-        this.caches = [new RowCache(backend, 'K', e)];
-        break;
-      case 'd-wide-cache': {
-        const wKStar = dWideKeyMatrix(w.wK, w.wV, config.label);
-        host = [wKStar, rebuildMatrix(wKStar, w.wK, options), rebuildMatrix(wKStar, w.wV, options)];
-        this.caches = [new RowCache(backend, 'K*', d)];
-        break;
-      }
-      default:
-        throw new EngineInputError(
-          `${nameOf(config)}: unknown scheme '${String(config.scheme)}' (use 'kv', 'k-cache' or 'd-wide-cache')`,
-        );
-    }
-    this.scoreScale = 1 / Math.sqrt(dims.headDim);
+    super(backend, config, dims, parts.caches);
+    this.kvHeads = dims.kvHeads;
     this.wQ = this.upload(w.wQ);
     this.wO = this.upload(w.wO);
-    this.mats = host.map((m) => this.upload(m));
+    this.mats = parts.host.map((m) => this.upload(m));
   }
 
-  get length(): number {
-    return this.caches[0].rows;
+  protected override get name(): string {
+    return nameOf(this.config);
   }
 
-  prefill(x: Tensor): Tensor {
-    this.check('prefill', x, -1);
-    return this.step(x);
-  }
-
-  decode(x: Tensor): Tensor {
-    this.check('decode', x, 1);
-    return this.step(x);
-  }
-
-  cacheStats(): CacheStats {
-    return sumCacheStats(this.caches);
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    for (const c of this.caches) c.dispose();
-    for (const t of this.owned.splice(0)) if (!t.disposed) t.dispose();
-  }
-
-  private step(x: Tensor): Tensor {
-    const n0 = this.length;
-    try {
-      return this.backend.scope(() => this.forward(x, n0));
-    } catch (error) {
-      for (const c of this.caches) if (c.rows > n0) c.truncate(n0);
-      throw error;
-    }
-  }
-
-  private forward(x: Tensor, n0: number): Tensor {
+  protected forward(x: Tensor, n0: number): Tensor {
     const b = this.backend;
     const q = b.matmul(x, this.wQ);
     let k: Tensor;
@@ -288,7 +269,8 @@ class GroupedAttention implements GroupedAttentionLayer {
 
   /** [n, h_kv·d_k] → [n, h·d_k]: key/value head j repeated for its g query heads (exact copies). */
   private expand(t: Tensor): Tensor {
-    const { heads, kvHeads, headDim } = this.dims;
+    const { heads, headDim } = this.dims;
+    const { kvHeads } = this;
     if (heads === kvHeads) return t;
     const g = heads / kvHeads;
     const blocks: Tensor[] = [];
@@ -297,27 +279,6 @@ class GroupedAttention implements GroupedAttentionLayer {
       for (let r = 0; r < g; r++) blocks.push(block);
     }
     return this.backend.concatCols(blocks);
-  }
-
-  private upload(m: Matrix64): Tensor {
-    const t = this.backend.keep(this.backend.fromArray(m.data, [m.rows, m.cols]));
-    this.owned.push(t);
-    return t;
-  }
-
-  private check(op: string, x: Tensor, rowCount: number): void {
-    const where = nameOf(this.config);
-    if (this.disposed) throw new EngineInputError(`${where} ${op}: the layer is disposed`);
-    const { d } = this.dims;
-    const ok =
-      x.shape.length === 2 &&
-      x.shape[1] === d &&
-      (rowCount < 0 ? x.shape[0] >= 1 : x.shape[0] === rowCount);
-    if (!ok) {
-      const want = rowCount < 0 ? `[p ≥ 1, ${d}]` : `[${rowCount}, ${d}]`;
-      throw new EngineInputError(`${where} ${op}: x must be ${want}, got ${shapeString(x.shape)}`);
-    }
-    if (x.disposed) throw new EngineInputError(`${where} ${op}: x is disposed`);
   }
 }
 
@@ -333,5 +294,11 @@ export function createGroupedAttention(
   config: GroupedAttentionConfig,
 ): GroupedAttentionLayer {
   const dims = validate(weights, config);
-  return new GroupedAttention(backend, weights, config, dims);
+  return new GroupedAttention(
+    backend,
+    weights,
+    config,
+    dims,
+    schemeParts(backend, weights, config, dims),
+  );
 }

@@ -286,6 +286,10 @@ describe('classroom mode in Chromium', () => {
     const { page, errors } = await openPage(browser);
     await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
     await page.goto(`${base()}/lessons/why-the-cache-dominates?ctx=14`);
+    // The chart shows once the crossover question above it is answered.
+    const crossover = page.locator('section.checkpoint', { hasText: 'context length does' });
+    await crossover.getByRole('radio').first().check();
+    await crossover.getByRole('button', { name: 'Reveal the answer' }).click();
     await page.locator('.plot-figure svg').first().waitFor();
     const onScreen = await page.getByTestId('kv-bytes').textContent();
     await page.emulateMedia({ media: 'print' });
@@ -351,6 +355,10 @@ describe('classroom mode in Chromium', () => {
     const cell = page.getByLabel('W_K row 2 column 3');
     await cell.fill('7');
     await expect.poll(() => page.url()).toContain('wk=');
+    // The inverse shows once the question above it is answered.
+    const inverseCp = page.locator('section.checkpoint', { hasText: 'what kind of numbers' });
+    await inverseCp.getByRole('radio').first().check();
+    await inverseCp.getByRole('button', { name: 'Reveal the answer' }).click();
     const det = await page.getByTestId('det-exact').textContent();
     const inverse = await page.locator('table[aria-label="W_K inverse"]').textContent();
     await page.emulateMedia({ media: 'print' });

@@ -47,6 +47,10 @@ describe('lessons in Chromium', () => {
     await expect.poll(() => det.textContent()).not.toBe(detBefore);
     // The edit reaches the address bar once typing pauses.
     await expect.poll(() => page.url()).toContain('wk=');
+    // The inverse and W_KV show once the question above them is answered.
+    const inverseCp = page.locator('section.checkpoint', { hasText: 'what kind of numbers' });
+    await inverseCp.getByRole('radio').first().check();
+    await inverseCp.getByRole('button', { name: 'Reveal the answer' }).click();
 
     const times = await measureEdits(page, {
       cell: 'W_K row 2 column 3',
@@ -98,6 +102,10 @@ describe('lessons in Chromium', () => {
     await page.goto(`${inject('baseURL')}/lessons/generate`);
     await page.locator('details.weights-panel > summary').click();
     await page.getByLabel('W_Q row 2 column 1').fill('2');
+    // The max |Δ| table shows once the "how far apart" question is answered.
+    const agreeCp = page.locator('section.checkpoint', { hasText: 'how far apart' });
+    await agreeCp.getByRole('radio').first().check();
+    await agreeCp.getByRole('button', { name: 'Reveal the answer' }).click();
     for (let s = 1; s <= 3; s++) {
       await page.getByRole('button', { name: /^Generate/ }).click();
       await expect

@@ -98,6 +98,12 @@ describe("lesson 'Trade-offs and FAQ'", () => {
 
     // The checkpoint: at n = 4,096 only the projections are compute bound.
     const cp = checkpointAsking(/Which part of it is compute bound/);
+    // No heading above the question names the compute-bound part.
+    const above = screen
+      .getAllByRole('heading', { level: 2 })
+      .filter((h) => h.compareDocumentPosition(cp) & Node.DOCUMENT_POSITION_FOLLOWING);
+    expect(above.map((h) => h.textContent).join(' | ')).toContain('Option 1 as the context grows');
+    expect(above.some((h) => /compute bound/.test(h.textContent ?? ''))).toBe(false);
     answer(cp, /Only the projections/);
     expect(rightChoices(cp)).toEqual(['Only the projections (with V = K·W_KV)']);
     expect(cp.textContent).toContain('(n + 3)/2 = 2049.5 OPs per byte');

@@ -222,15 +222,17 @@ describe('lesson 7: biases', () => {
     const slimV = addRow(mm(addRow(Kb, minus), wKV), B.bV);
     const noShift = addRow(mm(Kb, wKV), B.bV);
     expectMatrixClose(readMatrix('V'), V);
+    // V rebuilt from K answers the question: hidden until it is revealed.
+    const cp = checkpointAsking(/which expression/i);
+    expect(screen.queryByRole('table', { name: 'V from K' })).toBeNull();
+    expect(screen.queryByTestId('slim-v-diff')).toBeNull();
+    answer(cp, /b_K/);
+    expect(within(cp).getByText('Right.')).toBeTruthy();
+    expect(before(cp, screen.getByRole('table', { name: 'V from K' }))).toBe(true);
     expectMatrixClose(readMatrix('V from K'), slimV);
     expectMatrixClose(readMatrix('V from K without the shift'), noShift);
     expect(maxDiff(slimV, V)).toBeLessThan(1e-12);
     expect(byId('slim-v-diff')).toBeLessThan(1e-12);
-    const cp = checkpointAsking(/which expression/i);
-    expect(before(cp, screen.getByRole('table', { name: 'V from K' }))).toBe(true);
-    expect(screen.queryByTestId('slim-v-noshift-diff')).toBeNull();
-    answer(cp, /b_K/);
-    expect(within(cp).getByText('Right.')).toBeTruthy();
     const off = Math.max(...mm([B.bK], wKV)[0].map(Math.abs));
     expect(Math.abs(byId('slim-v-noshift-diff') - off)).toBeLessThan(1e-2 * off);
   });

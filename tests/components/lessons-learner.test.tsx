@@ -243,9 +243,13 @@ describe('subnormal entries', () => {
 describe('lesson charts use the shared chart helpers', () => {
   it('lesson 1: the parameters are a labelled rule, the caches series lines', () => {
     renderLesson('/lessons/why-the-cache-dominates');
-    const figure = screen.getByRole('figure', {
-      name: 'Bytes of parameters and caches against context length',
-    });
+    // The chart shows where the cache crosses the parameters: it waits for that question.
+    const name = 'Bytes of parameters and caches against context length';
+    expect(screen.queryByRole('figure', { name })).toBeNull();
+    const cp = checkpointAsking(/context length does the KV-cache become larger/);
+    fireEvent.click(within(cp).getAllByRole('radio')[0]);
+    fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
+    const figure = screen.getByRole('figure', { name });
     // paper §1: Phi-3-mini-128k, 3.8B parameters at 1 byte each.
     expect(figure.querySelector('g[aria-label="rule"]')).not.toBeNull();
     expect(figure.textContent).toContain('parameters, 3.8 GB');

@@ -107,6 +107,9 @@ describe('lesson 2: invert W_K', () => {
     renderLesson('/lessons/invert-wk');
     expect(num(screen.getByTestId('det-exact'))).toBe(laplaceDet(W.wK));
     expect(Math.abs(laplaceDet(W.wK))).toBe(1);
+    // The inverse answers the question above it: hidden until that is revealed.
+    expect(screen.queryByRole('table', { name: 'W_K inverse' })).toBeNull();
+    revealCheckpoint(/what\s+kind of numbers/);
     const inv = gaussJordanInverse(DEFAULT_WEIGHTS.wK);
     // Exact fractions vs a float64 elimination: agree to rounding (entries are O(1), 1e-12).
     expect(maxDiff(readMatrix('W_K inverse'), inv)).toBeLessThan(1e-12);
@@ -121,6 +124,7 @@ describe('lesson 2: invert W_K', () => {
     wK[0][3] = 2;
     // An integer matrix has an integer det; Laplace expansion gives it exactly.
     expect(num(screen.getByTestId('det-exact'))).toBe(laplaceDet(wK));
+    revealCheckpoint(/what\s+kind of numbers/);
     const inv = gaussJordanInverse(wK);
     expect(maxDiff(readMatrix('W_K inverse'), inv)).toBeLessThan(1e-12);
     expect(maxDiff(readMatrix('W_KV'), mm(inv, DEFAULT_WEIGHTS.wV))).toBeLessThan(1e-12);
@@ -201,6 +205,9 @@ describe('lesson 4: generate', () => {
         expect(Math.abs(v - ref[j])).toBeLessThanOrEqual(Math.abs(ref[j]) * 5e-3 + 1e-12),
       );
     }
+    // The max |Δ| table answers "how far apart": it shows once that is revealed.
+    expect(screen.queryByTestId('diff-float64-o2-std')).toBeNull();
+    revealCheckpoint(/how far apart/);
     const d64 = Number(screen.getByTestId('diff-float64-o2-std').textContent?.replace('−', '-'));
     const d32 = Number(screen.getByTestId('diff-float32-o2-std').textContent?.replace('−', '-'));
     expect(d64).toBeLessThan(1e-12);
@@ -245,6 +252,13 @@ describe('lesson 5: many heads', () => {
   });
 });
 
+/** Picks the first choice of the checkpoint asking `text` and reveals its answer. */
+function revealCheckpoint(text: RegExp) {
+  const cp = checkpointAsking(text);
+  fireEvent.click(within(cp).getAllByRole('radio')[0]);
+  fireEvent.click(within(cp).getByRole('button', { name: 'Reveal the answer' }));
+  return cp;
+}
 function edit(label: string, value: number) {
   fireEvent.change(screen.getByLabelText(label), { target: { value: String(value) } });
 }
@@ -298,6 +312,7 @@ describe('weight editors in lessons 3–5', () => {
         // 3 significant digits shown: half a unit in the third digit.
         expect(Math.abs(v - ref[j])).toBeLessThanOrEqual(Math.abs(ref[j]) * 5e-3 + 1e-12),
       );
+    revealCheckpoint(/how far apart/);
     expect(num(screen.getByTestId('diff-float64-o1-std'))).toBeLessThan(1e-12);
     expect(num(screen.getByTestId('diff-float64-o2-std'))).toBeLessThan(1e-12);
     // float32 caches: relative rounding ~6e-8 times values of order 10.
@@ -318,6 +333,7 @@ describe('weight editors in lessons 3–5', () => {
   it('lesson 5: editing W_V changes the W_KV blocks and option 2 still matches', () => {
     renderLesson('/lessons/many-heads');
     edit('W_V row 2 column 4', 2);
+    revealCheckpoint(/columns does computing them read/);
     const w: Weights = { ...W, wV: withEntry(W.wV, 1, 3, 2) };
     const wKV = mm(gaussJordanInverse(w.wK), w.wV);
     expect(
@@ -341,12 +357,19 @@ describe('predictions come before the reveals they are about', () => {
     const cp = checkpointAsking(/context length does the KV-cache become larger/);
     expect(before(cp, screen.getByLabelText('context length n'))).toBe(true);
     expect(before(cp, screen.getByTestId('kv-bytes'))).toBe(true);
+    // The step times answer the batch-16 speedup question, which now comes before them.
+    expect(screen.queryByTestId('speedup')).toBeNull();
+    const speed = revealCheckpoint(/batch of 16/);
+    expect(before(speed, screen.getByTestId('speedup'))).toBe(true);
   });
 
   it('lesson 2: the inverse question comes before the inverse', () => {
     renderLesson('/lessons/invert-wk');
-    const cp = checkpointAsking(/what\s+kind of numbers/);
+    const cp = revealCheckpoint(/what\s+kind of numbers/);
     expect(before(cp, screen.getByRole('table', { name: 'W_K inverse' }))).toBe(true);
+    // The determinant question comes before the ε sweep, whose text gives it away.
+    const det = checkpointAsking(/replaced by a copy of row 2/);
+    expect(before(det, screen.getByLabelText('ε (row 4 → row 2)'))).toBe(true);
   });
 
   it('lesson 3: the slim bytes question comes before the first step', () => {
@@ -369,13 +392,15 @@ describe('predictions come before the reveals they are about', () => {
     fireEvent.click(gen);
     expect(Number.parseInt(k() ?? '') - Number.parseInt(bytesBefore ?? '')).toBe(16);
     // The option 1 vs option 2 question precedes the table that answers it.
-    const agree = checkpointAsking(/how far apart/);
+    expect(screen.queryByTestId('diff-float64-o1-o2')).toBeNull();
+    const agree = revealCheckpoint(/how far apart/);
     expect(before(agree, screen.getByTestId('diff-float64-o1-o2'))).toBe(true);
   });
 
   it('lesson 5: both questions come before their answers', () => {
     renderLesson('/lessons/many-heads');
-    const whole = checkpointAsking(/columns does computing them read/);
+    expect(screen.queryByRole('table', { name: 'W_KV head 2 block' })).toBeNull();
+    const whole = revealCheckpoint(/columns does computing them read/);
     expect(before(whole, screen.getByRole('table', { name: 'W_KV head 2 block' }))).toBe(true);
     const intensity = checkpointAsking(/h = 32 heads/);
     expect(before(intensity, screen.getByTestId('mha-int-option2'))).toBe(true);
