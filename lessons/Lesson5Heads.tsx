@@ -7,6 +7,7 @@ import { LessonCheckpoint } from './LessonCheckpoint';
 import { MatrixView } from '../components/MatrixView';
 import { PowerOfTwoSlider, clampStep } from '../components/Slider';
 import { Tex } from '../components/Tex';
+import { NoInverseNotice } from './NoInverseNotice';
 import { formatCount, formatNumber } from '../components/format';
 import {
   chips,
@@ -66,13 +67,7 @@ export function Lesson5Heads() {
       {inv.wKV ? (
         <HeadsBody weights={weights} wKV={inv.wKV} />
       ) : (
-        <div className="notice-error" role="alert">
-          <p>
-            This <Tex>{'W_K'}</Tex> has no inverse, so there is no <Tex>{'W_{KV}'}</Tex> to split
-            into heads. “Invert W_K” explains why; change a cell back, or press “Restore the default
-            weights”.
-          </p>
-        </div>
+        <NoInverseNotice>to split into heads</NoInverseNotice>
       )}
     </>
   );

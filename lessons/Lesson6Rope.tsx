@@ -7,6 +7,7 @@ import { PathDiffTable } from './PathDiffTable';
 import { MatrixView } from '../components/MatrixView';
 import { clampStep, PowerOfTwoSlider } from '../components/Slider';
 import { Tex } from '../components/Tex';
+import { NoInverseNotice } from './NoInverseNotice';
 import { formatCount, formatNumber } from '../components/format';
 import { ropeRotationsPerStep, type RopeCacheVariant } from '../roofline';
 import { embed, tokenText, type Mat, type ToyWeights } from './toyData';
@@ -75,13 +76,7 @@ export function Lesson6Rope() {
       {inv.wKV ? (
         <RopeBody weights={weights} wKV={inv.wKV} />
       ) : (
-        <div className="notice-error" role="alert">
-          <p>
-            This <Tex>{'W_K'}</Tex> has no inverse, so there is no <Tex>{'W_{KV}'}</Tex> and no slim
-            attention to add RoPE to. “Invert W_K” explains why; change a cell back, or press
-            “Restore the default weights”.
-          </p>
-        </div>
+        <NoInverseNotice>and no slim attention to add RoPE to</NoInverseNotice>
       )}
     </>
   );

@@ -6,6 +6,7 @@ import { PathDiffTable } from './PathDiffTable';
 import { MatrixEditor } from '../components/MatrixEditor';
 import { MatrixView } from '../components/MatrixView';
 import { Tex } from '../components/Tex';
+import { NoInverseNotice } from './NoInverseNotice';
 import { formatNumber } from '../components/format';
 import { D, tokenText, type Mat, type ToyWeights } from './toyData';
 import { SENTENCE_IDS, biasDetail, compareVariants, type ToyBiases } from './toyRuns';
@@ -76,13 +77,7 @@ export function Lesson7Biases() {
       {inv.wKV ? (
         <BiasBody weights={weights} />
       ) : (
-        <div className="notice-error" role="alert">
-          <p>
-            This <Tex>{'W_K'}</Tex> has no inverse, so there is no <Tex>{'W_{KV}'}</Tex> and no slim
-            attention to add biases to. “Invert W_K” explains why; change a cell back, or press
-            “Restore the default weights”.
-          </p>
-        </div>
+        <NoInverseNotice>and no slim attention to add biases to</NoInverseNotice>
       )}
     </>
   );

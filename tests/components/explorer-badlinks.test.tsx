@@ -1,25 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import { render, screen } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import type { PlotFigureProps } from '../../components/charts/PlotFigure';
-import ExplorerPage from '../../explorer/ExplorerPage';
 import { ViewsErrorBoundary } from '../../explorer/ViewsErrorBoundary';
 import { customModelCodec, DEFAULT_CUSTOM_MODEL } from '../../explorer/state';
+import { renderExplorerAt } from './explorerKit';
 
 // Charts are not what these tests are about; a stand-in keeps jsdom fast.
 vi.mock('../../components/charts/PlotFigure', () => ({
   PlotFigure: (props: PlotFigureProps) => <div role="figure" aria-label={props.ariaLabel} />,
 }));
 
-function renderAt(search: string) {
-  return render(
-    <MemoryRouter initialEntries={[`/explorer${search}`]}>
-      <Routes>
-        <Route path="/explorer" element={<ExplorerPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
+const renderAt = renderExplorerAt;
 
 const good = 'name:X~params:1000000000~d:1024~layers:8~heads:8~kvHeads:8~headDim:128';
 const badLinks = {

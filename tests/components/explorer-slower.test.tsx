@@ -1,24 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
-import { render, screen, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { screen, within } from '@testing-library/react';
 import type { PlotFigureProps } from '../../components/charts/PlotFigure';
-import ExplorerPage from '../../explorer/ExplorerPage';
 import { requireChip, requireModel } from '../../roofline';
+import { renderExplorerAt } from './explorerKit';
 
 // The words beside the speedup are what these tests are about; a stand-in keeps jsdom fast.
 vi.mock('../../components/charts/PlotFigure', () => ({
   PlotFigure: (props: PlotFigureProps) => <div role="figure" aria-label={props.ariaLabel} />,
 }));
 
-function renderAt(search: string) {
-  return render(
-    <MemoryRouter initialEntries={[`/explorer${search}`]}>
-      <Routes>
-        <Route path="/explorer" element={<ExplorerPage />} />
-      </Routes>
-    </MemoryRouter>,
-  );
-}
+const renderAt = renderExplorerAt;
 
 /**
  * The roofline written out by hand (paper Table 3: time = max(OPs / peak, bytes / bandwidth)),

@@ -25,6 +25,7 @@ import {
   readMatrix,
   shownText,
 } from './lessonKit';
+import { toHalf } from '../shared/float16';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -62,17 +63,6 @@ const inv2 = ([[a, b], [c, d]]: Mat): Mat => {
     [-c / det, a / det],
   ];
 };
-/** Round to the nearest float16 (ties to even), from the format's definition. */
-function toHalf(x: number): number {
-  if (x === 0) return x;
-  const e = Math.max(Math.floor(Math.log2(Math.abs(x))), -14);
-  const ulp = 2 ** (e - 10);
-  const q = x / ulp;
-  let r = Math.round(q);
-  if (Math.abs(q - Math.trunc(q)) === 0.5) r = 2 * Math.round(q / 2);
-  const v = r * ulp;
-  return Math.abs(v) > 65504 ? Infinity : v;
-}
 /** max |store(A)·store(B) − A·B| / max |target|, products and sums rounded to float32. */
 function rebuildError(a: Mat, b: Mat, target: Mat, store: (x: number) => number): number {
   const exact = mm(a, b);

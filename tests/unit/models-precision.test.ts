@@ -11,6 +11,7 @@ import {
   type OpenedModel,
 } from '../../engine/models';
 import { TINY_LLAMA, tinyCheckpoint } from './models-helpers';
+import { toHalf } from '../shared/float16';
 
 /**
  * precisionReport (the Playground's per-layer check and the precision lesson): the same rows
@@ -66,18 +67,6 @@ const mm = (a: M, b: M): M =>
   a.map((row) => b[0].map((_, j) => row.reduce((s, x, k) => s + x * b[k][j], 0)));
 const diagTimes = (d: number[], a: M): M => a.map((row, i) => row.map((x) => d[i] * x));
 const transpose = (a: M): M => a[0].map((_, j) => a.map((row) => row[j]));
-
-/** Round to the nearest float16 value (ties to even), written from the format's definition. */
-function toHalf(x: number): number {
-  if (x === 0) return x;
-  const e = Math.max(Math.floor(Math.log2(Math.abs(x))), -14);
-  const ulp = 2 ** (e - 10);
-  const q = x / ulp;
-  let r = Math.round(q);
-  if (Math.abs(q - Math.trunc(q)) === 0.5) r = 2 * Math.round(q / 2);
-  const v = r * ulp;
-  return Math.abs(v) > 65504 ? Infinity : v;
-}
 
 /** max |a·b − exact| / max |target| with a, b rounded by `store`, products and sums in float32. */
 function storedProductError(a: M, b: M, target: M, store: (x: number) => number): number {
