@@ -22,6 +22,9 @@ import {
   decodeStepTimes,
   decodeStepWork,
   generateComplexity,
+  option1SlowerFrom,
+  option2CoreBelowFrom,
+  option2CoreSpeedup,
   parseHfConfig,
   requireChip,
   requireModel,
@@ -112,40 +115,8 @@ function layerSpeedups(chip: Chip, n: number, h = LAYER.h, d = LAYER.d) {
   };
 }
 
-/**
- * The first context n at which option 1's layer is slower than vanilla's on `chip` (speedup < 1),
- * by bisection on [1, 2^20]: the speedup falls as n grows once option 1's projection is compute
- * bound. Undefined when it never drops below 1 in that range.
- */
-function option1SlowerFrom(chip: Chip): number | undefined {
-  const slower = (n: number) => layerSpeedups(chip, n).option1 < 1;
-  let hi = 2 ** 20;
-  if (!slower(hi)) return undefined;
-  let lo = 1;
-  if (slower(lo)) return lo;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (slower(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
-
-/** Option 2's attention core against vanilla's at h heads (d = 128·h; n and d cancel). */
-function coreSpeedup(chip: Chip, h: number, n = 4096) {
-  const t = table2Times({ d: HEAD_DIM * h, h, n }, chip, 'int8', BYTES);
-  return {
-    speedup: t.vanilla.mha.seconds / t.option2.mha.seconds,
-    bound: t.option2.mha.bound,
-  };
-}
-
-/** The smallest h in the slider's range whose option 2 core speedup is below `limit`. */
-function firstHBelow(chip: Chip, limit: number): number | undefined {
-  for (let h = H_RANGE.min; h <= H_RANGE.max; h++)
-    if (coreSpeedup(chip, h).speedup < limit) return h;
-  return undefined;
-}
+/** Option 2's attention core against vanilla's at h heads of width HEAD_DIM (int8 roofline). */
+const coreSpeedup = (chip: Chip, h: number) => option2CoreSpeedup(chip, 'int8', h, HEAD_DIM, BYTES);
 
 function ChipSelect({
   label,
@@ -333,7 +304,7 @@ function Option1Section() {
   const coreCompute = check.mha.bound === 'compute';
   const now = layerSpeedups(chip, n);
   const table = generateComplexity({ ...LAYER, n });
-  const slowerFrom = useMemo(() => option1SlowerFrom(chip), [chip]);
+  const slowerFrom = useMemo(() => option1SlowerFrom(LAYER, chip, 'int8', BYTES), [chip]);
   const chart = useMemo(() => option1Chart(chip), [chip]);
   const rows = [
     { key: 'vanilla', label: 'standard' },
@@ -472,8 +443,14 @@ function Option2Section() {
   const m4 = coreSpeedup(M4, H64);
   const m4Kind = m4.speedup < 1 ? 'slower' : m4.speedup < 2 ? 'less' : 'full';
   const now = coreSpeedup(chip, h);
-  const below2 = useMemo(() => firstHBelow(chip, 2), [chip]);
-  const below1 = useMemo(() => firstHBelow(chip, 1), [chip]);
+  const below2 = useMemo(
+    () => option2CoreBelowFrom(2, chip, 'int8', HEAD_DIM, H_RANGE.max, BYTES),
+    [chip],
+  );
+  const below1 = useMemo(
+    () => option2CoreBelowFrom(1, chip, 'int8', HEAD_DIM, H_RANGE.max, BYTES),
+    [chip],
+  );
   const chart = useMemo(() => hChart(chip), [chip]);
   const aya = requireModel('aya-23-35b');
 

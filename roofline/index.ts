@@ -73,6 +73,9 @@ export {
   peakOps,
   ridgePoint,
   rooflineTime,
+  option1SlowerFrom,
+  option2CoreBelowFrom,
+  option2CoreSpeedup,
   table2Times,
 } from './roofline';
 export type { DecodeStepOptions, LayerTimes, RooflineTime, Side, Work } from './roofline';

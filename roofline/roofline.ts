@@ -181,6 +181,77 @@ export function table2Times(
   return { vanilla: times('vanilla'), option1: times('option1'), option2: times('option2') };
 }
 
+/**
+ * The smallest integer x in [lo, hi] where `holds` is true, for a `holds` that stays true once it
+ * is (false below some point, true from it on); undefined when it is false at hi. Bisection.
+ */
+function firstHolding(lo: number, hi: number, holds: (x: number) => boolean): number | undefined {
+  if (!holds(hi)) return undefined;
+  if (holds(lo)) return lo;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (holds(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/**
+ * The first context n in [1, maxN] at which option 1's whole layer (paper Table 2, one piece of
+ * work) is slower than vanilla's on `chip`: its V = K·W_KV projection grows with n and turns
+ * compute bound. Undefined when it never is in that range.
+ */
+export function option1SlowerFrom(
+  shape: { d: number; h: number },
+  chip: Chip,
+  dtype: Dtype,
+  bytesPerValue = 1,
+  maxN = 2 ** 20,
+): number | undefined {
+  assertPositiveInteger(maxN, 'maxN');
+  return firstHolding(1, maxN, (n) => {
+    const t = table2Times({ ...shape, n }, chip, dtype, bytesPerValue);
+    return t.vanilla.layer.seconds < t.option1.layer.seconds;
+  });
+}
+
+/**
+ * Option 2's attention core against vanilla's (paper Table 2) at h heads of width headDim
+ * (d = headDim·h; n and d cancel from the ratio), and whether option 2's core is compute bound.
+ */
+export function option2CoreSpeedup(
+  chip: Chip,
+  dtype: Dtype,
+  heads: number,
+  headDim: number,
+  bytesPerValue = 1,
+): { speedup: number; bound: RooflineTime['bound'] } {
+  const t = table2Times({ d: headDim * heads, h: heads, n: 4096 }, chip, dtype, bytesPerValue);
+  return { speedup: t.vanilla.mha.seconds / t.option2.mha.seconds, bound: t.option2.mha.bound };
+}
+
+/**
+ * The fewest heads h in [1, maxHeads] at which option 2's core speedup (option2CoreSpeedup) is
+ * below `limit`: its 2h + 2 OPs per cached value pass the chip's ridge as h grows. Undefined when
+ * it never is in that range.
+ */
+export function option2CoreBelowFrom(
+  limit: number,
+  chip: Chip,
+  dtype: Dtype,
+  headDim: number,
+  maxHeads: number,
+  bytesPerValue = 1,
+): number | undefined {
+  assertPositiveNumber(limit, 'limit');
+  assertPositiveInteger(maxHeads, 'maxHeads');
+  return firstHolding(
+    1,
+    maxHeads,
+    (h) => option2CoreSpeedup(chip, dtype, h, headDim, bytesPerValue).speedup < limit,
+  );
+}
+
 /** Whether `bytes` (e.g. a report's totalBytes.slim) fit in the chip's memory capacity. */
 export function fitsInMemory(chip: Chip, bytes: number): boolean {
   assertPositiveNumber(bytes, 'bytes');

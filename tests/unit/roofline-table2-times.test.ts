@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { requireChip, RooflineInputError, table2Times } from '../../roofline';
+import {
+  option1SlowerFrom,
+  option2CoreBelowFrom,
+  option2CoreSpeedup,
+  requireChip,
+  RooflineInputError,
+  table2Times,
+} from '../../roofline';
 
 /**
  * table2Times against the roofline written out by hand from paper Table 2's formulas (square MHA,
@@ -64,5 +71,52 @@ describe('table2Times (paper Table 2 on a chip)', () => {
     expect(() => table2Times({ d: 1024, h: 8, n: 512 }, chip, 'int8', 0)).toThrow(
       RooflineInputError,
     );
+  });
+});
+
+describe('where slim turns slower (paper Table 2 on a chip)', () => {
+  // Hand-written: vanilla's layer 12d² + 4nd OPs over 4d² + 2nd values; option 1's
+  // (2n + 6)d² + 4nd OPs over 4d² + nd values (Table 2); option 2's core 2nd(h + 1) OPs over nd
+  // values against vanilla's 4nd over 2nd. Scanned one step at a time, not bisected.
+  const m4 = requireChip('apple-m4-max');
+  const h200 = requireChip('nvidia-h200');
+  const peak = (c: typeof m4) => c.peakOpsPerSecond.int8 as number;
+  const layerSlower = (c: typeof m4, d: number, n: number) =>
+    time(12 * d * d + 4 * n * d, 4 * d * d + 2 * n * d, peak(c), c.memoryBandwidth) <
+    time((2 * n + 6) * d * d + 4 * n * d, 4 * d * d + n * d, peak(c), c.memoryBandwidth);
+  const coreSpeedup = (c: typeof m4, h: number, dk: number) => {
+    const [n, d] = [4096, dk * h];
+    return (
+      time(4 * n * d, 2 * n * d, peak(c), c.memoryBandwidth) /
+      time(2 * n * d * (h + 1), n * d, peak(c), c.memoryBandwidth)
+    );
+  };
+
+  it('option 1: the first context whose layer is slower than vanilla', () => {
+    for (const chip of [m4, h200]) {
+      let first = 0;
+      for (let n = 1; n <= 4096 && !first; n++) if (layerSlower(chip, 4096, n)) first = n;
+      expect(first).toBeGreaterThan(1);
+      expect(option1SlowerFrom({ d: 4096, h: 32 }, chip, 'int8')).toBe(first);
+    }
+    expect(option1SlowerFrom({ d: 4096, h: 32 }, m4, 'int8', 1, 16)).toBeUndefined();
+  });
+
+  it('option 2: the core speedup and the fewest heads below 2× and below 1×', () => {
+    expect(option2CoreSpeedup(m4, 'int8', 64, 128).speedup).toBeCloseTo(
+      coreSpeedup(m4, 64, 128),
+      12,
+    );
+    expect(option2CoreSpeedup(m4, 'int8', 64, 128).bound).toBe('compute');
+    expect(option2CoreSpeedup(h200, 'int8', 64, 128).bound).toBe('memory');
+    for (const limit of [2, 1]) {
+      let first: number | undefined;
+      for (let h = 1; h <= 128 && first === undefined; h++)
+        if (coreSpeedup(m4, h, 128) < limit) first = h;
+      expect(first).toBeDefined();
+      expect(option2CoreBelowFrom(limit, m4, 'int8', 128, 128)).toBe(first);
+    }
+    // H200's ridge (413) is above 2h + 2 for every h up to 128: never below 1×.
+    expect(option2CoreBelowFrom(1, h200, 'int8', 128, 128)).toBeUndefined();
   });
 });
