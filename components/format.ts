@@ -10,7 +10,8 @@ export function formatNumber(x: number, digits = 4): string {
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
   if (Number.isInteger(x) && Math.abs(x) < 1e15) return minus(String(x));
   const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return minus(x.toExponential(Math.max(0, digits - 2)));
+  if (a !== 0 && (a < 1e-3 || a >= 1e6))
+    return minus(Number(x.toExponential(Math.max(0, digits - 1))).toExponential());
   return minus(String(Number(x.toPrecision(digits))));
 }
 

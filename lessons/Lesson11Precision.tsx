@@ -37,9 +37,8 @@ const ASK_F16_EXPONENT = -4;
 const ASK_DIRECTION_EXPONENT = -6;
 const FORMATS: readonly StorageFormat[] = ['float64', 'float32', 'float16', 'bfloat16'];
 
-/** Three significant digits, also in exponent form (formatNumber's digits count the mantissa). */
-const fmt = (x: number): string =>
-  formatNumber(x, Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6 ? 4 : 3);
+/** Three significant digits. */
+const fmt = (x: number): string => formatNumber(x, 3);
 /** Errors: a rebuild float16 cannot store says so. */
 const err = (x: number | null): string =>
   x === null ? 'no inverse' : Number.isFinite(x) ? fmt(x) : 'overflows';

@@ -4,6 +4,7 @@
  * what a test environment without Worker gets).
  */
 import * as Comlink from 'comlink';
+import { untilSettled } from '../components/workerCalls';
 import type { MeasureProgress, ModelPrecision } from './Lesson11PrecisionMeasure';
 import type { PrecisionWorkerApi } from './Lesson11Precision.worker';
 
@@ -24,7 +25,8 @@ export function startPrecisionWorker(): PrecisionWorker {
   });
   const api = Comlink.wrap<PrecisionWorkerApi>(worker);
   return {
-    measure: (base, onProgress) => api.measure(base, Comlink.proxy(onProgress)),
+    measure: (base, onProgress) =>
+      untilSettled((guard) => api.measure(base, Comlink.proxy(guard(onProgress)))),
     terminate: () => worker.terminate(),
   };
 }

@@ -4,6 +4,7 @@ import { DEFAULT_HUB_ENDPOINT, repoIdProblem, type LayerPrecision } from '../eng
 import { formatBytes, formatCount } from '../components/format';
 import { enumCodec, numberCodec, stringCodec, useUrlState } from '../components/useUrlState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
+import { untilSettled } from '../components/workerCalls';
 import { CacheChart } from './CacheChart';
 import { KernelView } from './KernelView';
 import { LayerReportTable } from '../components/LayerReportTable';
@@ -137,11 +138,15 @@ export default function PlaygroundPage() {
     setGen({ state: 'idle' });
     setCheck({ state: 'idle' });
     try {
-      const info = await api.load(
-        source,
-        Comlink.proxy((progress: LoadProgress) => {
-          if (seq === loadSeq.current) setLoad({ state: 'loading', what, progress });
-        }),
+      const info = await untilSettled((guard) =>
+        api.load(
+          source,
+          Comlink.proxy(
+            guard((progress: LoadProgress) => {
+              if (seq === loadSeq.current) setLoad({ state: 'loading', what, progress });
+            }),
+          ),
+        ),
       );
       if (seq === loadSeq.current) setLoad({ state: 'ready', info });
     } catch (error) {
@@ -198,29 +203,29 @@ export default function PlaygroundPage() {
     if (!api) return;
     const steps0: StepReport[] = [];
     setGen({ state: 'running', steps: [] });
-    let finished = false;
     try {
-      const result = await api.generate(
-        {
-          prompt,
-          steps,
-          sampling,
-          backend,
-          forceCpu: new URLSearchParams(window.location.search).get('forceCpu') === '1',
-        },
-        Comlink.proxy((start: GenerateStart) => {
-          if (!finished) setGen({ state: 'running', start, steps: [] });
-        }),
-        Comlink.proxy((u: GenerateUpdate) => {
-          if (finished) return;
-          steps0.push(u);
-          setGen((g) => (g.state === 'running' ? { ...g, steps: [...steps0], last: u } : g));
-        }),
+      const result = await untilSettled((guard) =>
+        api.generate(
+          {
+            prompt,
+            steps,
+            sampling,
+            backend,
+            forceCpu: new URLSearchParams(window.location.search).get('forceCpu') === '1',
+          },
+          Comlink.proxy(
+            guard((start: GenerateStart) => setGen({ state: 'running', start, steps: [] })),
+          ),
+          Comlink.proxy(
+            guard((u: GenerateUpdate) => {
+              steps0.push(u);
+              setGen((g) => (g.state === 'running' ? { ...g, steps: [...steps0], last: u } : g));
+            }),
+          ),
+        ),
       );
-      finished = true;
       setGen((g) => (g.state === 'running' ? { ...g, state: 'done', result } : g));
     } catch (error) {
-      finished = true;
       setGen({
         state: 'error',
         message: messageOf(error),
@@ -234,17 +239,16 @@ export default function PlaygroundPage() {
     const api = apiRef.current;
     if (!api) return;
     setCheck({ state: 'running', done: 0, total: 1 });
-    let finished = false;
     try {
-      const rows = await api.check(
-        Comlink.proxy((done: number, total: number) => {
-          if (!finished) setCheck({ state: 'running', done, total });
-        }),
+      const rows = await untilSettled((guard) =>
+        api.check(
+          Comlink.proxy(
+            guard((done: number, total: number) => setCheck({ state: 'running', done, total })),
+          ),
+        ),
       );
-      finished = true;
       setCheck({ state: 'done', rows });
     } catch (error) {
-      finished = true;
       setCheck({ state: 'error', message: messageOf(error) });
     }
   };

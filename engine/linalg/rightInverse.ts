@@ -29,6 +29,14 @@ export function rightInverse(w: Matrix64, options?: LinalgOptions): Matrix64 {
   return unscale(scaledRightInverse(m, options), -e, 'rightInverse: W⁺', options);
 }
 
+/** The closing sentence of a SingularMatrixError from rightInverse: a d×e W_K needs rank d. */
+function noRightInverse(d: number, e: number): string {
+  return (
+    `W_K (${d}×${e}) has no usable right inverse: it needs ${d} independent rows (rank ${d}), ` +
+    'so V cannot be recomputed from K with option 1 (paper §3); the X-cache needs no inverse.'
+  );
+}
+
 /** rightInverse of a w whose entries are near 1 (max |w| in [0.5, 1)), not scaled back. */
 function scaledRightInverse(w: Matrix64, options?: LinalgOptions): Matrix64 {
   const d = w.rows;
@@ -70,13 +78,14 @@ function scaledRightInverse(w: Matrix64, options?: LinalgOptions): Matrix64 {
 
   const max = maxConditionOf(options);
   for (let k = 0; k < d; k++) {
-    if (r.data[k * d + k] === 0) throw new SingularMatrixError(Infinity, options);
+    if (r.data[k * d + k] === 0)
+      throw new SingularMatrixError(Infinity, options, noRightInverse(d, e));
   }
   const rInv = upperTriangularInverse(r);
   // Same screening as inverse(): κ₁(R) ≤ max/d proves κ₂(w) = κ₂(R) ≤ max.
   if (Number.isFinite(max) && !(norm1(r) * norm1(rInv) <= max / d)) {
     const kappa2 = conditionNumber(w);
-    if (!(kappa2 <= max)) throw new SingularMatrixError(kappa2, options);
+    if (!(kappa2 <= max)) throw new SingularMatrixError(kappa2, options, noRightInverse(d, e));
   }
   // W⁺ = Q R⁻ᵀ: out[i][j] = Σ_k q[i][k] · rInv[j][k].
   const out = matrix64(e, d);

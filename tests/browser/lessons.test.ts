@@ -201,7 +201,7 @@ describe('lessons in Chromium', () => {
     for (const slug of ['invert-wk', 'prefill', 'generate', 'many-heads']) {
       await page.goto(`${inject('baseURL')}/lessons/${slug}?wk=${wk}`);
       await expect(page.locator('.link-weights-notice').textContent()).resolves.toContain(
-        'The link’s W_K was not used: its entry 1.0e−310 is too close to zero',
+        'The link’s W_K was not used: its entry 1e−310 is too close to zero',
       );
       const text = await page.locator('main').textContent();
       expect(text).not.toMatch(/NaN|fromArray|refuses these weights/);

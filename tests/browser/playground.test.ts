@@ -79,9 +79,14 @@ describe('Playground in Chromium', () => {
   };
 
   const modelLoaded = async (page: Page, text: string | RegExp) => {
-    const info = page.getByTestId('model-info');
-    await info.waitFor({ timeout: 60_000 });
-    await expect.poll(() => info.textContent(), { timeout: 60_000 }).toMatch(text);
+    // Polls what the load area says, so a timeout reports it (still loading, an error).
+    const said = () =>
+      page
+        .locator('[data-testid="model-info"], .playground-status, [data-testid="load-error"]')
+        .allTextContents()
+        .then((texts) => texts.join(' | '));
+    await expect.poll(said, { timeout: 90_000 }).toMatch(text);
+    expect(await page.getByTestId('model-info').textContent()).toMatch(text);
   };
 
   const generate = async (page: Page, steps: number) => {

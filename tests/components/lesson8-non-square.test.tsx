@@ -281,6 +281,8 @@ describe('lesson 8: the d = 2, e = 4 toy', () => {
     const alert = screen.getByTestId('rank-refusal');
     expect(alert.textContent).toMatch(/singular/);
     expect(alert.textContent).toMatch(/toy W_K/);
+    expect(alert.textContent).toMatch(/has no usable right inverse: it needs 2 independent rows/);
+    expect(alert.textContent).not.toMatch(/invertible/);
     expect(alert.textContent).toMatch(/Its rank is 1/);
     // z·W_K = 0 exactly, and z·W_V is the gap between two inputs with equal keys.
     const zText = screen.getByTestId('rank-z');

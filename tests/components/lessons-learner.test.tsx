@@ -201,7 +201,7 @@ describe('subnormal entries', () => {
       const r = renderLesson(`/lessons/${slug}?wk=${subnormal}`);
       const text = document.body.textContent ?? '';
       expect(text).toContain(
-        'The link’s W_K was not used: its entry 1.0e−310 is too close to zero to compute with (use 0, or a magnitude of at least 1.0e−30). The default W_K is shown instead.',
+        'The link’s W_K was not used: its entry 1e−310 is too close to zero to compute with (use 0, or a magnitude of at least 1e−30). The default W_K is shown instead.',
       );
       expect(text).not.toMatch(/NaN|fromArray|refuses these weights/);
       expect(consoleError).not.toHaveBeenCalled();
@@ -221,7 +221,7 @@ describe('subnormal entries', () => {
     );
     fireEvent.change(screen.getByLabelText('W_K row 1 column 1'), { target: { value: '1e-310' } });
     expect(screen.getByRole('alert').textContent).toBe(
-      'W_K: “1e-310” is too close to zero to compute with: type 0, or a number of magnitude at least 1.0e−30; the last valid value is still used.',
+      'W_K: “1e-310” is too close to zero to compute with: type 0, or a number of magnitude at least 1e−30; the last valid value is still used.',
     );
     expect(value).toEqual([[2]]);
   });

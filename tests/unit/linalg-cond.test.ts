@@ -225,8 +225,10 @@ describe('rightInverse', () => {
       [2, 4, 6, 8],
     ]);
     expect(() => rightInverse(dependent, { label: 'layer 1, head 2' })).toThrow(
-      /layer 1, head 2.*∞/,
+      /layer 1, head 2.*∞.*W_K \(2×4\) has no usable right inverse: it needs 2 independent rows \(rank 2\)/,
     );
+    // The message is about the right inverse (paper §3), not a square W_K's inverse.
+    expect(() => rightInverse(dependent)).not.toThrow(/invertible|W_K has no usable inverse/);
     const nearly = fromRows([
       [1, 2, 3, 4],
       [1, 2, 3, 4 + 1e-14],
