@@ -3,8 +3,9 @@ import './components.css';
 import type { LayerPrecision } from '../engine';
 import { formatNumber } from './format';
 
-const err = (x: number | null): string =>
-  x === null ? 'no inverse' : Number.isFinite(x) ? x.toExponential(2) : 'overflows';
+/** A reconstruction error: null when there is no inverse; a rebuild the format cannot store says so. */
+export const formatRebuildError = (x: number | null): string =>
+  x === null ? 'no inverse' : Number.isFinite(x) ? formatNumber(x, 3) : 'overflows';
 
 const directionName = (r: LayerPrecision): string =>
   r.direction === null ? 'neither' : r.direction === 'k-cache' ? 'K-cache' : 'V-cache';
@@ -45,10 +46,10 @@ export function LayerReportTable({
               <th scope="row">{r.layer}</th>
               <td>{formatNumber(r.condK, 3)}</td>
               <td>{formatNumber(r.condV, 3)}</td>
-              <td>{err(r.f32KtoV)}</td>
-              <td>{err(r.f16KtoV)}</td>
-              <td>{err(r.f32VtoK)}</td>
-              <td>{err(r.f16VtoK)}</td>
+              <td>{formatRebuildError(r.f32KtoV)}</td>
+              <td>{formatRebuildError(r.f16KtoV)}</td>
+              <td>{formatRebuildError(r.f32VtoK)}</td>
+              <td>{formatRebuildError(r.f16VtoK)}</td>
               <td className={r.ok ? 'good' : 'bad'}>
                 {directionName(r)}
                 {r.ok ? '' : ' (over tolerance)'}

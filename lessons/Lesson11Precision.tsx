@@ -15,7 +15,7 @@ import { Tex } from '../components/Tex';
 import { PlotFigure } from '../components/charts/PlotFigure';
 import { contextChart, seriesColors, seriesLines } from '../components/charts/marks';
 import { formatNumber } from '../components/format';
-import { LayerReportTable } from '../components/LayerReportTable';
+import { LayerReportTable, formatRebuildError as err } from '../components/LayerReportTable';
 import { DEFAULT_MODELS, defaultModelsBase } from '../components/defaultModels';
 import { useLessonState } from './lessonState';
 import { LessonCheckpoint } from './LessonCheckpoint';
@@ -39,9 +39,6 @@ const FORMATS: readonly StorageFormat[] = ['float64', 'float32', 'float16', 'bfl
 
 /** Three significant digits. */
 const fmt = (x: number): string => formatNumber(x, 3);
-/** Errors: a rebuild float16 cannot store says so. */
-const err = (x: number | null): string =>
-  x === null ? 'no inverse' : Number.isFinite(x) ? fmt(x) : 'overflows';
 
 /** The slider's nearest quarter decade (a hand-edited link may lie between, or outside). */
 function sweepIndex(exponent: number): number {
