@@ -40,14 +40,17 @@ export class SingularMatrixError extends Error {
     options: LinalgOptions = {},
     consequence = 'W_K has no usable inverse here, so V cannot be recomputed from K ' +
       '(slim attention needs an invertible, well-conditioned W_K; paper Appendix A).',
+    /** 'right inverse' for a wide matrix (rightInverse): it is rank-deficient, not singular. */
+    inverse: 'inverse' | 'right inverse' = 'inverse',
   ) {
     const threshold = options.maxCondition ?? MAX_CONDITION;
     const where = options.label ? ` (${options.label})` : '';
+    const state = inverse === 'inverse' ? 'singular' : 'rank-deficient';
     const why = Number.isFinite(conditionNumber)
-      ? `is numerically singular: condition number ${formatCondition(conditionNumber)} exceeds ` +
-        `${formatCondition(threshold)}, so even a float64 inverse would carry errors of about ` +
+      ? `is numerically ${state}: condition number ${formatCondition(conditionNumber)} exceeds ` +
+        `${formatCondition(threshold)}, so even a float64 ${inverse} would carry errors of about ` +
         `cond·2.2e-16 ≈ ${formatCondition(conditionNumber * 2.220446049250313e-16)} relative`
-      : 'is singular (condition number ∞): its rows are linearly dependent, exactly or to ' +
+      : `is ${state} (condition number ∞): its rows are linearly dependent, exactly or to ` +
         'within float64 rounding';
     super(`Matrix${where} ${why}. ${consequence}`);
     this.name = 'SingularMatrixError';

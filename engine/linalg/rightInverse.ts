@@ -79,13 +79,14 @@ function scaledRightInverse(w: Matrix64, options?: LinalgOptions): Matrix64 {
   const max = maxConditionOf(options);
   for (let k = 0; k < d; k++) {
     if (r.data[k * d + k] === 0)
-      throw new SingularMatrixError(Infinity, options, noRightInverse(d, e));
+      throw new SingularMatrixError(Infinity, options, noRightInverse(d, e), 'right inverse');
   }
   const rInv = upperTriangularInverse(r);
   // Same screening as inverse(): κ₁(R) ≤ max/d proves κ₂(w) = κ₂(R) ≤ max.
   if (Number.isFinite(max) && !(norm1(r) * norm1(rInv) <= max / d)) {
     const kappa2 = conditionNumber(w);
-    if (!(kappa2 <= max)) throw new SingularMatrixError(kappa2, options, noRightInverse(d, e));
+    if (!(kappa2 <= max))
+      throw new SingularMatrixError(kappa2, options, noRightInverse(d, e), 'right inverse');
   }
   // W⁺ = Q R⁻ᵀ: out[i][j] = Σ_k q[i][k] · rInv[j][k].
   const out = matrix64(e, d);
