@@ -32,6 +32,11 @@ describe('Playground in Chromium', () => {
   let hub: Server;
   let hubUrl = '';
   const requests: string[] = [];
+  /**
+   * While set, the weights stop after their first chunk until it resolves: the test cancels a
+   * download that is surely still running, however slow the machine.
+   */
+  let holdWeights: Promise<void> | undefined;
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -55,10 +60,13 @@ describe('Playground in Chromium', () => {
       res.writeHead(200, { 'content-length': String(body.length) });
       const chunk = 256 * 1024;
       let at = 0;
+      const hold = m[1] === 'model.safetensors' ? holdWeights : undefined;
       const send = () => {
+        if (res.destroyed) return;
         res.write(body.subarray(at, at + chunk));
         at += chunk;
         if (at >= body.length) res.end();
+        else if (hold && at === chunk) void hold.then(send);
         else setTimeout(send, 60);
       };
       send();
@@ -261,7 +269,9 @@ describe('Playground in Chromium', () => {
   it('downloads from a Hub address with progress, then loads from the cache; a 404 repo says so', async () => {
     const query = `?model=hub&repo=lab/moby-gpt2&hub=${encodeURIComponent(hubUrl)}`;
     const { page, errors } = await open(query, PHONE);
-    // Cancel while the weights arrive, then download again.
+    // Cancel while the weights arrive (held after their first chunk), then download again.
+    let release = () => {};
+    holdWeights = new Promise((resolve) => (release = resolve));
     await page.getByRole('button', { name: 'Download' }).click();
     await expect
       .poll(() => page.getByTestId('download-progress').textContent(), { timeout: 30_000 })
@@ -271,6 +281,8 @@ describe('Playground in Chromium', () => {
       .poll(() => page.getByTestId('load-cancelled').textContent(), { timeout: 30_000 })
       .toMatch(/Download of lab\/moby-gpt2 from .* cancelled/);
     expect(await page.getByTestId('model-info').count()).toBe(0);
+    holdWeights = undefined;
+    release();
     await page.getByRole('button', { name: 'Download' }).click();
     const bar = page.getByTestId('download-progress');
     await bar.waitFor({ timeout: 30_000 });
