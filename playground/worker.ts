@@ -222,8 +222,10 @@ const api = {
 
   async generate(
     o: GenerateOptions,
-    onStart: (s: GenerateStart) => void,
-    onStep: (u: GenerateUpdate) => void,
+    // Awaited: through comlink each call resolves once the page has run it, so every step
+    // reaches the page before the result does (callbacks travel on their own port).
+    onStart: (s: GenerateStart) => void | Promise<void>,
+    onStep: (u: GenerateUpdate) => void | Promise<void>,
   ): Promise<GenerateResult> {
     stopRequested = false;
     const m = loaded;
@@ -251,7 +253,7 @@ const api = {
       models.push(await loadModel(m.opened, be, { scheme: 'kv' }));
       models.push(await loadModel(m.opened, be, { scheme: 'k-cache', directions }));
       const [standard, slim] = models;
-      onStart({
+      await onStart({
         backend: choice.kind,
         device: be instanceof WebGLBackend ? be.renderer : 'CPU (JavaScript, float32)',
         notice: choice.notice,
@@ -285,7 +287,7 @@ const api = {
           done = s + 1;
           const [a, b] = sides;
           const rate = (x: (typeof sides)[number]) => (s > 0 ? s / x.seconds : 0);
-          onStep({
+          await onStep({
             step: done,
             standardToken: a.tokens[s],
             slimToken: b.tokens[s],

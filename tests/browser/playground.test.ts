@@ -103,6 +103,10 @@ describe('Playground in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('progress').textContent(), { timeout: 100_000 })
       .toMatch(/^Done: \d+ steps/);
+    // Every step's report reached the page before the result (none dropped as late).
+    expect(await page.getByTestId('progress').textContent()).toMatch(
+      new RegExp(`^Done: ${steps} steps\\. `),
+    );
   };
 
   const cachedTokens = async (page: Page) =>
@@ -144,8 +148,15 @@ describe('Playground in Chromium', () => {
     const rows = await report.locator('tbody tr').allTextContents();
     expect(rows).toHaveLength(4);
     for (const row of rows) expect(row).toMatch(/K-cache|V-cache/);
-    const f32 = Number(await report.locator('tbody tr').first().locator('td').nth(2).textContent());
-    const f16 = Number(await report.locator('tbody tr').first().locator('td').nth(3).textContent());
+    // Numbers are written with a typographic minus (2.37e−6).
+    const cell = async (i: number) =>
+      Number(
+        (
+          (await report.locator('tbody tr').first().locator('td').nth(i).textContent()) ?? ''
+        ).replace(/−/g, '-'),
+      );
+    const f32 = await cell(2);
+    const f16 = await cell(3);
     expect(f32).toBeGreaterThan(0);
     expect(f16).toBeGreaterThan(f32);
     await screenshot(page, 'playground-desktop');
