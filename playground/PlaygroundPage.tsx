@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import * as Comlink from 'comlink';
 import { DEFAULT_HUB_ENDPOINT, repoIdProblem, type LayerPrecision } from '../engine';
-import { formatBytes, formatCount } from '../components/format';
+import { formatBytes, formatCount, formatNumber } from '../components/format';
 import { enumCodec, numberCodec, stringCodec, useUrlState } from '../components/useUrlState';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { untilSettled } from '../components/workerCalls';
@@ -549,13 +549,13 @@ export default function PlaygroundPage() {
               ) : (
                 <strong className="bad">
                   first divergence at step {verdict.step} (logit margin there{' '}
-                  {verdict.margin.toExponential(2)})
+                  {formatNumber(verdict.margin, 3)})
                 </strong>
               )}
             </p>
             <p data-testid="delta">
-              max |Δ logits| this step <strong>{last.maxAbsDelta.toExponential(2)}</strong>, over
-              the run <strong>{maxDeltaUntilDivergence(stepList).toExponential(2)}</strong>
+              max |Δ logits| this step <strong>{formatNumber(last.maxAbsDelta, 3)}</strong>, over
+              the run <strong>{formatNumber(maxDeltaUntilDivergence(stepList), 3)}</strong>
               {verdict.identical ? '' : ' (up to the divergence)'} · float32 rounding: the identity
               is exact (paper §1).
             </p>
