@@ -32,6 +32,7 @@ import {
   slimCacheValues,
   slimPeakIntensity,
   standardCacheValues,
+  table2Speedups,
   table2Times,
   type Chip,
 } from '../roofline';
@@ -106,14 +107,8 @@ const perByte = (x: number) => formatNumber(x, 6);
 const range = (r: readonly [number, number]) => `${r[0]}–${r[1]}`;
 
 /** Option 1 and option 2 against vanilla for one layer at context n (paper Table 2 on `chip`). */
-function layerSpeedups(chip: Chip, n: number, h = LAYER.h, d = LAYER.d) {
-  const t = table2Times({ d, h, n }, chip, 'int8', BYTES);
-  return {
-    times: t,
-    option1: t.vanilla.layer.seconds / t.option1.layer.seconds,
-    option2: t.vanilla.layer.seconds / t.option2.layer.seconds,
-  };
-}
+const layerSpeedups = (chip: Chip, n: number) =>
+  table2Speedups({ ...LAYER, n }, chip, 'int8', BYTES);
 
 /** Option 2's attention core against vanilla's at h heads of width HEAD_DIM (int8 roofline). */
 const coreSpeedup = (chip: Chip, h: number) => option2CoreSpeedup(chip, 'int8', h, HEAD_DIM, BYTES);

@@ -68,6 +68,7 @@ export {
   attainableOpsPerSecond,
   decodeStepTimes,
   decodeStepWork,
+  firstHolding,
   fitsInMemory,
   isMemoryBound,
   peakOps,
@@ -76,6 +77,7 @@ export {
   option1SlowerFrom,
   option2CoreBelowFrom,
   option2CoreSpeedup,
+  table2Speedups,
   table2Times,
 } from './roofline';
 export type { DecodeStepOptions, LayerTimes, RooflineTime, Side, Work } from './roofline';

@@ -182,10 +182,32 @@ export function table2Times(
 }
 
 /**
+ * Paper Table 2 on a chip as speedups: vanilla's whole-layer roofline time over option 1's and
+ * over option 2's (each layer one piece of work), with the times they come from.
+ */
+export function table2Speedups(
+  input: ComplexityInput,
+  chip: Chip,
+  dtype: Dtype,
+  bytesPerValue = 1,
+): { times: Record<keyof ComplexityTable, LayerTimes>; option1: number; option2: number } {
+  const times = table2Times(input, chip, dtype, bytesPerValue);
+  return {
+    times,
+    option1: times.vanilla.layer.seconds / times.option1.layer.seconds,
+    option2: times.vanilla.layer.seconds / times.option2.layer.seconds,
+  };
+}
+
+/**
  * The smallest integer x in [lo, hi] where `holds` is true, for a `holds` that stays true once it
  * is (false below some point, true from it on); undefined when it is false at hi. Bisection.
  */
-function firstHolding(lo: number, hi: number, holds: (x: number) => boolean): number | undefined {
+export function firstHolding(
+  lo: number,
+  hi: number,
+  holds: (x: number) => boolean,
+): number | undefined {
   if (!holds(hi)) return undefined;
   if (holds(lo)) return lo;
   while (hi - lo > 1) {
@@ -209,10 +231,11 @@ export function option1SlowerFrom(
   maxN = 2 ** 20,
 ): number | undefined {
   assertPositiveInteger(maxN, 'maxN');
-  return firstHolding(1, maxN, (n) => {
-    const t = table2Times({ ...shape, n }, chip, dtype, bytesPerValue);
-    return t.vanilla.layer.seconds < t.option1.layer.seconds;
-  });
+  return firstHolding(
+    1,
+    maxN,
+    (n) => table2Speedups({ ...shape, n }, chip, dtype, bytesPerValue).option1 < 1,
+  );
 }
 
 /**

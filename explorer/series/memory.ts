@@ -2,6 +2,7 @@
 import {
   bytesPerStoredValue,
   encoderDecoderCache,
+  firstHolding,
   paramBytes,
   projectionRatio,
   RooflineInputError,
@@ -179,16 +180,10 @@ export function maxFittingContext(
   limit: number,
 ): number {
   const fits = (n: number) => memoryBytes(model, line, n, batch, formats).total <= capacityBytes;
-  let lo = minContext(model);
+  const lo = minContext(model);
   if (!fits(lo)) return 0;
-  if (fits(limit)) return limit;
-  let hi = limit; // fits(lo) and !fits(hi)
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (fits(mid)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
+  const firstTooLong = firstHolding(lo, limit, (n) => !fits(n));
+  return firstTooLong === undefined ? limit : firstTooLong - 1;
 }
 
 /**
