@@ -57,7 +57,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'What queries, keys and values are, one head computed on the toy model, and why a decoder keeps a KV-cache that grows by one row per token.',
     checkpoints: ['cache-rows'],
-    component: lazyLesson(() => import('./Lesson0Primer').then((m) => m.Lesson0Primer)),
+    component: lazyLesson(() => import('./attention-primer').then((m) => m.PrimerLesson)),
   },
   {
     slug: 'why-the-cache-dominates',
@@ -65,7 +65,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Decoding re-reads every past key and value. Grow the context and the batch and watch the KV-cache outgrow the model.',
     checkpoints: ['crossover', 'batch-speedup'],
-    component: lazyLesson(() => import('./Lesson1Cache').then((m) => m.Lesson1Cache)),
+    component: lazyLesson(() => import('./why-the-cache-dominates').then((m) => m.CacheLesson)),
   },
   {
     slug: 'invert-wk',
@@ -73,7 +73,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'K = X·W_K, so X = K·W_K⁻¹ and V = K·W_KV. Compute det, inverse and W_KV by hand, then break W_K on purpose.',
     checkpoints: ['integer-inverse', 'singular-det'],
-    component: lazyLesson(() => import('./Lesson2Invert').then((m) => m.Lesson2Invert)),
+    component: lazyLesson(() => import('./invert-wk').then((m) => m.InvertWkLesson)),
   },
   {
     slug: 'prefill',
@@ -81,7 +81,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Step through the prompt: every token adds a key row. The standard V-cache fills up; the slim one stays empty.',
     checkpoints: ['prefill-bytes'],
-    component: lazyLesson(() => import('./Lesson3Prefill').then((m) => m.Lesson3Prefill)),
+    component: lazyLesson(() => import('./prefill').then((m) => m.PrefillLesson)),
   },
   {
     slug: 'generate',
@@ -89,7 +89,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'One decode step at a time: scores, softmax, and both slim orders of multiplication against the standard result.',
     checkpoints: ['decode-growth', 'option-agree'],
-    component: lazyLesson(() => import('./Lesson4Generate').then((m) => m.Lesson4Generate)),
+    component: lazyLesson(() => import('./generate').then((m) => m.GenerateLesson)),
   },
   {
     slug: 'many-heads',
@@ -97,7 +97,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Two heads: W_KV splits into per-head blocks, every head needs the whole key row, and option 2 becomes one product.',
     checkpoints: ['whole-row', 'intensity'],
-    component: lazyLesson(() => import('./Lesson5Heads').then((m) => m.Lesson5Heads)),
+    component: lazyLesson(() => import('./many-heads').then((m) => m.ManyHeadsLesson)),
   },
   {
     slug: 'rope',
@@ -105,7 +105,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Rotary positions turn q and k by their positions. W_KV needs the keys before rotation: cache raw K and rotate on read, or cache rotated K and un-rotate (Appendix E).',
     checkpoints: ['rotated-wkv', 'rope-rotations'],
-    component: lazyLesson(() => import('./Lesson6Rope').then((m) => m.Lesson6Rope)),
+    component: lazyLesson(() => import('./rope').then((m) => m.RopeLesson)),
   },
   {
     slug: 'biases',
@@ -113,7 +113,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'The V bias folds into the output bias, softmax cancels the K bias, and slim attention rebuilds V = (K − b_K)·W_KV + b_V (Appendix F).',
     checkpoints: ['kbias-softmax', 'slim-bias'],
-    component: lazyLesson(() => import('./Lesson7Biases').then((m) => m.Lesson7Biases)),
+    component: lazyLesson(() => import('./biases').then((m) => m.BiasesLesson)),
   },
   {
     slug: 'non-square',
@@ -121,7 +121,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'When heads are wider than the model (e > d: T5, CodeGemma), W_K has only a right inverse and W_KV grows to e × e; or cache the d-wide inputs X, 2r times smaller (paper §3).',
     checkpoints: ['x-cache-factor', 'right-inverse-product'],
-    component: lazyLesson(() => import('./Lesson8NonSquare').then((m) => m.Lesson8NonSquare)),
+    component: lazyLesson(() => import('./non-square').then((m) => m.NonSquareLesson)),
   },
   {
     slug: 'encoder-decoder',
@@ -129,9 +129,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Cross-attention reads the encoder output E: cache only K (option 1), or only E, once for all layers (option 2). Whisper’s cache shrinks 8.7x (paper §4).',
     checkpoints: ['e-cache-values', 'whisper-cache', 'first-token'],
-    component: lazyLesson(() =>
-      import('./Lesson9EncoderDecoder').then((m) => m.Lesson9EncoderDecoder),
-    ),
+    component: lazyLesson(() => import('./encoder-decoder').then((m) => m.EncoderDecoderLesson)),
   },
   {
     slug: 'sparsity',
@@ -139,7 +137,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Skip the value rows whose softmax weight is tiny, on a real attention row of moby-gpt2: rows skipped, 1/(1 − S) less work, the output error, standard and slim alike; and why GQA makes skipping rarer (Appendix D).',
     checkpoints: ['sparsity-work', 'sparsity-gqa'],
-    component: lazyLesson(() => import('./Lesson10Sparsity').then((m) => m.Lesson10Sparsity)),
+    component: lazyLesson(() => import('./sparsity').then((m) => m.SparsityLesson)),
   },
   {
     slug: 'precision',
@@ -147,7 +145,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Rounding grows by cond(W_K) when V is rebuilt from K: float32 and float16 measured on a 2×2 W_K and on real layers, the V-cache direction, and the Whisper figures (Appendices A and C).',
     checkpoints: ['fp16-error', 'better-direction'],
-    component: lazyLesson(() => import('./Lesson11Precision').then((m) => m.Lesson11Precision)),
+    component: lazyLesson(() => import('./precision').then((m) => m.PrecisionLesson)),
   },
   {
     slug: 'gqa',
@@ -155,7 +153,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Shared key/value heads make the cache row narrower than the token: slim attention helps only when d_cache = h_kv·(d_k + d_v) exceeds d (Appendix G). The catalog sorted by c, Gemma2-9B, and how DeepSeek’s MLA relates.',
     checkpoints: ['gqa-toy', 'gemma2-saving', 'llama3-shrink'],
-    component: lazyLesson(() => import('./Lesson12Gqa').then((m) => m.Lesson12Gqa)),
+    component: lazyLesson(() => import('./gqa').then((m) => m.GqaLesson)),
   },
   {
     slug: 'trade-offs',
@@ -163,7 +161,7 @@ export const lessons: readonly LessonMeta[] = [
     summary:
       'Slim attention trades memory for arithmetic. Where it is slower (option 1 at long context, option 2 with many heads on a low-ridge chip, a browser without a GPU), and how it combines with FlashAttention, PagedAttention and cache quantization.',
     checkpoints: ['option1-part', 'h64-chip', 'h64-speedup', 'cpu-run', 'quant-multiply'],
-    component: lazyLesson(() => import('./Lesson13Tradeoffs').then((m) => m.Lesson13Tradeoffs)),
+    component: lazyLesson(() => import('./trade-offs').then((m) => m.TradeoffsLesson)),
   },
 ];
 

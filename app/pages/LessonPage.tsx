@@ -18,8 +18,8 @@ import {
   useProgress,
   type LessonMeta,
 } from '../../lessons';
-import { LessonStateProvider, useLessonSearch } from '../../lessons/lessonState';
-import { WEIGHT_KEYS } from '../../lessons/useToyWeights';
+import { LessonStateProvider, useLessonSearch } from '../../lessons/common/lessonState';
+import { WEIGHT_KEYS } from '../../lessons/common/useToyWeights';
 import '../../lessons/lessons.css';
 import { ErrorBoundary } from '../../components/ErrorBoundary';
 import { useDocumentTitle } from '../../components/useDocumentTitle';

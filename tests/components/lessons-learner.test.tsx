@@ -9,8 +9,8 @@ import { LessonPage } from '../../app/pages/LessonPage';
 import { Layout } from '../../app/Layout';
 import { MatrixEditor, cellText, parseCell } from '../../components/MatrixEditor';
 import { lessons } from '../../lessons/registry';
-import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS } from '../../lessons/toyData';
-import { TOY_MIN_ABS, toyMatrixCodec } from '../../lessons/useToyWeights';
+import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS } from '../../lessons/common/toyData';
+import { TOY_MIN_ABS, toyMatrixCodec } from '../../lessons/common/useToyWeights';
 import { laplaceDet, mm, referenceGreedy, type Weights } from './lessonsReference';
 import { answer, checkpointAsking, renderLesson as renderAt } from './lessonKit';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/react';
 import { MatrixEditor, parseCell } from '../../components/MatrixEditor';
-import { formatFraction, plainDecimal, toFraction } from '../../lessons/exact';
-import { TOY_MAX_ABS, toyMatrixCodec } from '../../lessons/useToyWeights';
+import { formatFraction, plainDecimal, toFraction } from '../../lessons/common/exact';
+import { TOY_MAX_ABS, toyMatrixCodec } from '../../lessons/common/useToyWeights';
 import { renderLesson } from './lessonKit';
 
 // A lesson render runs the toy engine (and lesson 2 its conditioning sweep once per file); on a

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it, beforeEach, vi } from 'vitest';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { useLocation } from 'react-router-dom';
 import { lessons } from '../../lessons/registry';
-import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS } from '../../lessons/toyData';
-import { PROGRESS_KEY } from '../../lessons/progress';
+import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS } from '../../lessons/common/toyData';
+import { PROGRESS_KEY } from '../../lessons/common/progress';
 import {
   gaussJordanInverse,
   laplaceDet,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS, VOCAB } from '../../lessons/toyData';
-import { PATH_NAMES, decodeStepDetail, generate } from '../../lessons/toyRuns';
-import { invertWk } from '../../lessons/inversion';
-import { MAX_STEPS } from '../../lessons/Lesson4Generate';
+import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS, VOCAB } from '../../lessons/common/toyData';
+import { PATH_NAMES, decodeStepDetail, generate } from '../../lessons/common/toyRuns';
+import { invertWk } from '../../lessons/common/inversion';
+import { MAX_STEPS } from '../../lessons/generate';
 import {
   gaussJordanInverse,
   laplaceDet,
