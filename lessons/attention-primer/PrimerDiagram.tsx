@@ -1,15 +1,11 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent } from 'react';
-import {
-  drag,
-  easeCubicOut,
-  interpolateNumber,
-  interrupt,
-  scaleBand,
-  scaleLinear,
-  scalePoint,
-  select,
-  type Selection,
-} from 'd3';
+import { drag } from 'd3-drag';
+import { easeCubicOut } from 'd3-ease';
+import { interpolateNumber } from 'd3-interpolate';
+import { scaleBand, scaleLinear, scalePoint } from 'd3-scale';
+import { select, type Selection } from 'd3-selection';
+// d3-transition adds selection.transition() and interrupt().
+import { interrupt } from 'd3-transition';
 import { formatNumber } from '../../components/format';
 import { tokenText } from '../common/toyData';
 import type { PrimerStep } from './primerRun';

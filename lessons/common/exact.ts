@@ -1,13 +1,16 @@
 /**
  * Exact rational arithmetic for the toy model (issue 3: "exact values are shown as fractions
  * where entries are rational"). Every entry a reader can type is a finite decimal, hence an exact
- * rational, so det, W_K⁻¹ and W_KV are computed here without rounding, with mathjs fractions.
- * This is an independent second algorithm next to engine/linalg's float64 LU: the lesson shows
- * both and their agreement.
+ * rational, so det, W_K⁻¹ and W_KV are computed here without rounding, by Gauss–Jordan
+ * elimination over exact fractions (fraction.js, arbitrary-precision rationals). This is an
+ * independent second algorithm next to engine/linalg's float64 LU: the lesson shows both and
+ * their agreement. (The whole of mathjs, which earlier versions used, tripled the lesson chunk.)
  */
-import { add, det as mjDet, fraction, inv, multiply, type Fraction } from 'mathjs';
+import { Fraction } from 'fraction.js';
 
 export type Frac = Fraction;
+
+const fraction = (x: number | string): Frac => new Fraction(x);
 export type FracMatrix = Frac[][];
 
 /** A decimal number as the exact rational it denotes (0.1 → 1/10, not the binary 0.1000…0555). */
@@ -53,17 +56,55 @@ export function isIntegerFraction(f: Frac): boolean {
   return String(f.d) === '1';
 }
 
-export function exactDet(m: FracMatrix): Frac {
-  return mjDet(m) as unknown as Frac;
+/**
+ * Gauss–Jordan elimination of [A | B] with exact pivots: A becomes I and B becomes A⁻¹·B.
+ * Returns the product of the pivots with the sign of the row swaps (det A), and A⁻¹·B, or
+ * `undefined` for it when A is singular (a zero pivot column).
+ */
+function eliminate(a: FracMatrix, b: FracMatrix): { det: Frac; solved?: FracMatrix } {
+  const n = a.length;
+  const m = a.map((row, i) => [...row, ...b[i]]);
+  let det = fraction(1);
+  for (let c = 0; c < n; c++) {
+    const p = m.findIndex((row, i) => i >= c && !isZero(row[c]));
+    if (p < 0) return { det: fraction(0) };
+    if (p !== c) {
+      [m[c], m[p]] = [m[p], m[c]];
+      det = det.neg();
+    }
+    const pivot = m[c][c];
+    det = det.mul(pivot);
+    m[c] = m[c].map((x) => x.div(pivot));
+    for (let i = 0; i < n; i++) {
+      if (i === c || isZero(m[i][c])) continue;
+      const f = m[i][c];
+      m[i] = m[i].map((x, k) => x.sub(f.mul(m[c][k])));
+    }
+  }
+  return { det, solved: m.map((row) => row.slice(n)) };
 }
 
-/** Exact inverse; the caller checks exactDet first (mathjs throws on a zero pivot). */
+const identity = (n: number): FracMatrix =>
+  Array.from({ length: n }, (_, i) =>
+    Array.from({ length: n }, (_, j) => fraction(i === j ? 1 : 0)),
+  );
+
+export function exactDet(m: FracMatrix): Frac {
+  return eliminate(
+    m,
+    m.map(() => []),
+  ).det;
+}
+
+/** Exact inverse; the caller checks exactDet first (a singular matrix throws). */
 export function exactInverse(m: FracMatrix): FracMatrix {
-  return inv(m) as unknown as FracMatrix;
+  const { solved } = eliminate(m, identity(m.length));
+  if (!solved) throw new RangeError('exactInverse: the matrix is singular (det = 0)');
+  return solved;
 }
 
 export function exactMatmul(a: FracMatrix, b: FracMatrix): FracMatrix {
-  return multiply(a, b) as unknown as FracMatrix;
+  return a.map((row) => exactRowTimes(row, b));
 }
 
 function isZero(f: Frac): boolean {
@@ -110,7 +151,5 @@ export function leftNullSpace(a: FracMatrix): { rank: number; nullVector?: Frac[
 
 /** z·A for a row vector z, exactly. */
 export function exactRowTimes(z: readonly Frac[], a: FracMatrix): Frac[] {
-  return a[0].map((_, j) =>
-    z.reduce((acc, zi, i) => add(acc, zi.mul(a[i][j])) as Frac, fraction(0)),
-  );
+  return a[0].map((_, j) => z.reduce((acc, zi, i) => acc.add(zi.mul(a[i][j])), fraction(0)));
 }

@@ -1,6 +1,8 @@
 import './rope.css';
 import { useEffect, useLayoutEffect, useRef, type KeyboardEvent } from 'react';
-import { drag, scaleLinear, select } from 'd3';
+import { drag } from 'd3-drag';
+import { scaleLinear } from 'd3-scale';
+import { select } from 'd3-selection';
 import { formatNumber } from '../../components/format';
 
 type Point = readonly [number, number];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scaleLog } from 'd3';
+import { scaleLog } from 'd3-scale';
 import { formatTick, tickFormat } from '../../components/charts/marks';
 
 /** Tick labels in the axis's own unit (issue: "200m" on a GB axis, "10G GB", "1G" cond). */
