@@ -6,13 +6,13 @@
  * forward pass, against `Backend`.
  */
 import { createAttention, type AttentionLayer, type AttentionWeights } from '../attention';
-import type { RopeConfig, SparseMatrix } from '../attention';
+import type { RopeConfig } from '../attention';
 import type { CacheScheme, DecodeOrder } from '../../roofline';
 import type { Backend } from '../backend';
 import { matrix64, type Matrix64 } from '../linalg';
-import { formWkv } from '../slim';
 import { gaussian, seededRandom } from '../random';
-import { EngineInputError, shapeString, type DType, type Tensor } from '../tensor';
+import { EngineInputError, shapeString, type Tensor } from '../tensor';
+import { AttentionTap, readProbe, type AttentionProbe, type AttentionProbeOptions } from './probe';
 
 /** A host tensor: row-major values and their shape. */
 export interface HostTensor {
@@ -39,59 +39,11 @@ export interface DecoderOptions {
    */
   directions?: readonly LayerDirection[];
   /**
-   * Keep each layer's float64 attention weights on the host (4·d·e values per layer) so that
-   * `probeAttention` can read a layer's real attention; off by default.
+   * Decorate every attention layer with the Appendix D tap (probe.ts), which keeps each layer's
+   * float64 attention weights on the host (4·d·e values per layer), so that `probeAttention`
+   * can read a layer's real attention; off by default.
    */
   probe?: boolean;
-}
-
-/** What `probeAttention` reads: the layer, and the query rows (the last token, or every one). */
-export interface AttentionProbeOptions {
-  layer: number;
-  /** 'last' (default): the last token's row; 'all': every token's (causal) row. */
-  queries?: 'last' | 'all';
-}
-
-/**
- * One layer's attention for a token sequence, read back from the backend (paper Appendix D:
- * the rows a sparse weighted sum would skip). Every matrix is row-major float64 values of the
- * backend's dtype; feed `probs` with `values` to sparseWeightedSum (standard) and with `keys`,
- * `wKV` and `valueBias` to sparseKFirstSum (slim option 2).
- */
-export interface AttentionProbe {
-  layer: number;
-  heads: number;
-  headDim: number;
-  /** Tokens n: the key and value rows. */
-  tokens: number;
-  /** Query rows m: 1 for 'last', n for 'all'. */
-  queries: number;
-  /** Position of query row 0 (n − 1 for 'last', 0 for 'all'). */
-  firstQuery: number;
-  /**
-   * softmax(q_i k_iᵀ/√d_k) per head i, [heads·m, n], head i's rows at [i·m, (i+1)·m) (as
-   * Backend.attnProbs). With RoPE q and k are rotated by position first. With 'all', a row's
-   * future keys are masked: probability 0.
-   */
-  probs: SparseMatrix & { data: Float64Array };
-  /**
-   * K rows as the slim K-cache holds them, [n, e]: x W_K + b_K, not rotated (RoPE acts on the
-   * scores only; V = K·W_KV needs the un-rotated keys, Appendix E).
-   */
-  keys: SparseMatrix & { data: Float64Array };
-  /** V rows as the standard cache holds them, [n, e]: x W_V + b_V. */
-  values: SparseMatrix & { data: Float64Array };
-  /** W_KV = W_K⁻¹·W_V [e, e], formed by engine/slim in float64; head i's columns are W_KV,i. */
-  wKV: Matrix64;
-  /**
-   * The row V adds to K·W_KV, b_V − b_K·W_KV (Appendix F): V = K·W_KV + valueBias. Undefined
-   * when the layer has neither b_K nor b_V.
-   */
-  valueBias: Float64Array | undefined;
-  /** The layer's RoPE, undefined without. */
-  rope: RopeConfig | undefined;
-  /** The backend's dtype the rows were computed in. */
-  dtype: DType;
 }
 
 export interface DecoderCacheBytes {
@@ -193,10 +145,8 @@ export abstract class DecoderModel {
     directions: readonly LayerDirection[] | undefined;
   };
   protected readonly attns: AttentionLayer[] = [];
-  /** With options.probe: each layer's host weights and RoPE. */
-  private readonly probed: { weights: AttentionWeights; rope: RopeConfig | undefined }[] = [];
-  /** The layer whose input the running forward pass records, and what it recorded. */
-  private tap: { layer: number; input?: Tensor } | undefined;
+  /** With options.probe: the Appendix D tap, a decorator on every attention layer. */
+  private readonly tap: AttentionTap | undefined;
   /** How messages name the position limit ('learned positions' for GPT-2). */
   protected positionsName = 'positions';
   private readonly owned: Tensor[] = [];
@@ -235,6 +185,7 @@ export abstract class DecoderModel {
       directions,
       probe: options.probe ?? false,
     };
+    this.tap = this.options.probe ? new AttentionTap(backend) : undefined;
   }
 
   /** Runs the subclass's weight upload; measures its bytes and frees everything if it fails. */
@@ -271,130 +222,15 @@ export abstract class DecoderModel {
           : { scheme: 'v-cache', label, rope },
     );
     this.attns.push(attn);
-    if (!this.options.probe) return attn;
-    this.probed.push({ weights, rope });
-    // The same layer, recording its input x (the normalised hidden state) for probeAttention.
-    const record = (x: Tensor) => {
-      if (this.tap?.layer === layer && !this.tap.input) this.tap.input = this.backend.keep(x);
-    };
-    return {
-      get config() {
-        return attn.config;
-      },
-      get length() {
-        return attn.length;
-      },
-      prefill: (x) => (record(x), attn.prefill(x)),
-      decode: (x) => (record(x), attn.decode(x)),
-      cacheStats: () => attn.cacheStats(),
-      reset: () => attn.reset(),
-      dispose: () => attn.dispose(),
-    };
+    return this.tap ? this.tap.decorate(attn, layer, weights, rope) : attn;
   }
 
   /**
-   * A layer's real attention for `ids` (paper Appendix D): runs the tokens through the model
-   * from an empty cache, records the input of layer `layer`, and computes from it with the
-   * backend's ops, as the attention layers do, the softmax probabilities of the last (or every)
-   * query, the K rows (raw, before RoPE) and V rows the caches would hold, and W_KV formed in
-   * float64. Needs a model built with `probe: true`. Empties the caches before and after.
+   * A layer's real attention for `ids` (paper Appendix D, probe.ts readProbe); needs a model
+   * built with `probe: true`. Empties the caches before and after.
    */
-  async probeAttention(
-    ids: readonly number[],
-    options: AttentionProbeOptions,
-  ): Promise<AttentionProbe> {
-    const { layer, queries = 'last' } = options;
-    const name = this.familyName;
-    if (!this.options.probe)
-      throw new EngineInputError(
-        `${name}: probeAttention needs a model built with the option probe: true`,
-      );
-    if (!Number.isInteger(layer) || layer < 0 || layer >= this.probed.length)
-      throw new EngineInputError(
-        `${name}: layer ${layer} is outside [0, ${this.probed.length}) for probeAttention`,
-      );
-    if (queries !== 'last' && queries !== 'all')
-      throw new EngineInputError(
-        `${name}: queries must be 'last' or 'all', got ${String(queries)}`,
-      );
-    this.reset();
-    this.checkIds(ids);
-    const be = this.backend;
-    const { weights: w, rope } = this.probed[layer];
-    const { heads, headDim } = w;
-    const e = heads * headDim;
-    const n = ids.length;
-    const tap: { layer: number; input?: Tensor } = { layer };
-    this.tap = tap;
-    try {
-      this.forward(ids).dispose();
-    } catch (error) {
-      tap.input?.dispose();
-      throw error;
-    } finally {
-      this.tap = undefined;
-      this.reset();
-    }
-    const x = tap.input;
-    if (!x) throw new Error(`${name}: layer ${layer} was not reached by the forward pass`);
-    let tensors: Tensor[];
-    try {
-      tensors = be.scope(() => {
-        const up = (m: Matrix64) => be.fromArray(m.data, [m.rows, m.cols]);
-        const bias = (b: Float64Array | undefined) => b && be.fromArray(b, [b.length]);
-        const turn = (t: Tensor) => (rope ? be.rope(t, { heads, positionOffset: 0, ...rope }) : t);
-        const q = turn(be.linear(x, up(w.wQ), { bias: bias(w.bQ) }));
-        const k = be.linear(x, up(w.wK), { bias: bias(w.bK) });
-        const v = be.linear(x, up(w.wV), { bias: bias(w.bV) });
-        const last = queries === 'last';
-        const p = be.attnProbs(last ? be.sliceRows(q, n - 1, n) : q, turn(k), {
-          heads,
-          scale: 1 / Math.sqrt(headDim),
-          causalOffset: last ? n - 1 : 0,
-        });
-        return [p, k, v];
-      });
-    } finally {
-      x.dispose();
-    }
-    const [probs, keys, values] = tensors;
-    const m = queries === 'last' ? 1 : n;
-    const read = async (t: Tensor, rows: number, cols: number) => ({
-      rows,
-      cols,
-      data: Float64Array.from(await t.read()),
-    });
-    let result;
-    try {
-      result = {
-        probs: await read(probs, heads * m, n),
-        keys: await read(keys, n, e),
-        values: await read(values, n, e),
-      };
-    } finally {
-      for (const t of tensors) t.dispose();
-    }
-    const wKV = formWkv(w.wK, w.wV, { label: `${name} layer ${layer}, W_K` });
-    let valueBias: Float64Array | undefined;
-    if (w.bV || w.bK) {
-      valueBias = w.bV ? Float64Array.from(w.bV) : new Float64Array(e);
-      if (w.bK)
-        for (let i = 0; i < e; i++)
-          for (let j = 0; j < e; j++) valueBias[j] -= w.bK[i] * wKV.data[i * e + j];
-    }
-    return {
-      layer,
-      heads,
-      headDim,
-      tokens: n,
-      queries: m,
-      firstQuery: queries === 'last' ? n - 1 : 0,
-      ...result,
-      wKV,
-      valueBias,
-      rope,
-      dtype: be.dtype,
-    };
+  probeAttention(ids: readonly number[], options: AttentionProbeOptions): Promise<AttentionProbe> {
+    return readProbe(this, this.tap, ids, options);
   }
 
   /** Tokens in the cache (n). */

@@ -1,8 +1,6 @@
 export {
   DecoderModel,
   randomWeights,
-  type AttentionProbe,
-  type AttentionProbeOptions,
   type DecoderCacheBytes,
   type DecoderOptions,
   type DecoderScheme,
@@ -10,6 +8,7 @@ export {
   type HostWeights,
   type LayerDirection,
 } from './decoder';
+export type { AttentionProbe, AttentionProbeOptions } from './probe';
 export type { AttentionLayout } from './layout';
 export {
   GPT2_SMALL,
