@@ -1,3 +1,4 @@
+import type { LayerPrecision } from '../engine';
 import { keyWidth, type CacheScheme, type MemoryReport, type Model } from '../roofline';
 
 /**
@@ -16,6 +17,9 @@ import { keyWidth, type CacheScheme, type MemoryReport, type Model } from '../ro
  * | 'x-cache'          | 'x-cache'       | d-wide inputs X (paper §3, option 2)                   |
  * | 'd-wide-cache'     | 'd-wide-cache'  | d-wide cache, K and V rebuilt (Appendix C)             |
  * | 'none'             | 'kv'            | no scheme beats the standard cache                     |
+ *
+ * `slim check --json` names a layer's float32 rebuild errors `errKtoV` and `errVtoK` (the
+ * engine's LayerPrecision `f32KtoV` and `f32VtoK`); `checkJsonOf` maps them.
  */
 export type SlimVariantJson =
   'k-cache' | 'option-1' | 'option-2' | 'x-cache' | 'd-wide-cache' | 'none';
@@ -59,5 +63,29 @@ export function memoryJsonOf(model: Model, report: MemoryReport): MemoryJson {
     readBytes: report.readBytes,
     decodeSpeedup: report.decodeSpeedup,
     readSpeedup: report.readSpeedup,
+  };
+}
+
+/** One layer of the `slim check --json` document (errKtoV and errVtoK: the float32 errors). */
+export interface CheckLayerJson {
+  layer: number;
+  condK: number;
+  condV: number;
+  errKtoV: number | null;
+  errVtoK: number | null;
+  direction: LayerPrecision['direction'];
+}
+
+/** The engine's per-layer report → the `slim check --json` document, keys in the contract's order. */
+export function checkJsonOf(report: readonly LayerPrecision[]): { layers: CheckLayerJson[] } {
+  return {
+    layers: report.map((r) => ({
+      layer: r.layer,
+      condK: r.condK,
+      condV: r.condV,
+      errKtoV: r.f32KtoV,
+      errVtoK: r.f32VtoK,
+      direction: r.direction,
+    })),
   };
 }

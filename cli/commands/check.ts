@@ -1,4 +1,5 @@
 import { checkModel, DEFAULT_SLIM_TOLERANCE } from '../../engine';
+import { checkJsonOf } from '../contract';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { table } from '../format';
 import { openModelDir, describeModel, withInputErrors } from '../model';
@@ -60,16 +61,7 @@ Example: slim check --model public/models/moby-llama --json
     const report = await withInputErrors(dir, () => checkModel(opened, { tolerance }));
     const failed = report.filter((r) => !r.ok);
     if (json) {
-      printJson(io, {
-        layers: report.map(({ layer, condK, condV, errKtoV, errVtoK, direction }) => ({
-          layer,
-          condK,
-          condV,
-          errKtoV,
-          errVtoK,
-          direction,
-        })),
-      });
+      printJson(io, checkJsonOf(report));
     } else {
       io.stdout(
         `${dir} (${describeModel(opened)}): float32 rebuild errors, tolerance ${tolerance}\n\n` +
@@ -79,8 +71,8 @@ Example: slim check --model public/models/moby-llama --json
               String(r.layer),
               sci(r.condK),
               sci(r.condV),
-              sci(r.errKtoV),
-              sci(r.errVtoK),
+              sci(r.f32KtoV),
+              sci(r.f32VtoK),
               r.direction ?? 'none',
               r.ok ? 'ok' : 'FAILS',
             ]),

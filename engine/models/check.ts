@@ -1,32 +1,47 @@
 /**
  * The per-layer slim check of a checkpoint (paper §1, Appendices A and C): cond(W_K), cond(W_V),
- * the float32 error of rebuilding V from K and K from V on the layer's own weights, and the
- * direction that is more accurate. Used by `slim check`, `slim run --mode slim` and `slim convert`.
+ * the float32 (and float16) error of rebuilding V from K and K from V on the layer's own
+ * weights, and the direction that is more accurate. One row type and one loop: `slim check`,
+ * `slim run --mode slim` and `slim convert` read the float32 columns (checkModel), the
+ * Playground's per-layer check and the precision lesson all of them (precisionReport).
  */
 import { conditionNumber, SingularMatrixError, type Matrix64 } from '../linalg';
 import { conditioningReport, float16ReconstructionError } from '../slim';
 import type { LayerDirection } from './decoder';
 import { readWeights, restoreLayer, type OpenedModel } from './load';
 
-/** Default largest float32 relative error a slim layer may have (see LayerCheck.errKtoV). */
+/** Default largest float32 relative error a slim layer may have (see LayerPrecision.f32KtoV). */
 export const DEFAULT_SLIM_TOLERANCE = 1e-3;
 
-export interface LayerCheck {
+/**
+ * One layer's row of the slim check (`slim check`, checkModel) and of the per-layer precision
+ * report (the Playground's "Per-layer check" and the precision lesson, precisionReport).
+ * `Err` is the type of an error: `number | null` in a model's report, where null marks a
+ * direction whose matrix has no usable inverse (and, for float16, an error checkModel did not
+ * measure); `number` in layerPrecision's row, whose layer has a usable inverse both ways.
+ */
+export interface LayerPrecision<Err extends number | null = number | null> {
   layer: number;
-  /** 2-norm condition number of W_K (d×d, x·W convention). */
+  /** 2-norm condition numbers of W_K and W_V (d×d, x·W convention). */
   condK: number;
   condV: number;
   /**
    * float32 relative error of rebuilding V from K: max |fl32(W_K·W_KV) − W_K·W_KV| / max |W_V|,
    * W_KV = W_K⁻¹·W_V formed in float64, then W_K and W_KV stored as float32 and multiplied with
-   * every product and sum rounded to float32. null when W_K has no usable inverse.
+   * every product and sum rounded to float32.
    */
-  errKtoV: number | null;
-  /** The same for K from V (W_VK = W_V⁻¹·W_K), relative to max |W_K|; null when unusable. */
-  errVtoK: number | null;
+  f32KtoV: Err;
+  /**
+   * The same with W_K and W_KV stored as float16 (products summed in float32,
+   * float16ReconstructionError); Infinity when float16 cannot hold them.
+   */
+  f16KtoV: Err;
+  /** The same two for K from V (W_VK = W_V⁻¹·W_K, Appendix C), relative to max |W_K|. */
+  f32VtoK: Err;
+  f16VtoK: Err;
   /** The more accurate direction the model can run (RoPE models: K-cache only); null if none. */
   direction: LayerDirection | null;
-  /** True when direction's error is within the tolerance. */
+  /** True when the chosen direction's float32 error is within the tolerance. */
   ok: boolean;
 }
 
@@ -35,41 +50,23 @@ export interface CheckOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/**
- * One row of the per-layer precision report (the Playground's "Per-layer check" and the
- * precision lesson): checkModel's row with the float16 errors of both directions added.
- */
-export interface LayerPrecision {
-  layer: number;
-  /** 2-norm condition numbers of W_K and W_V. */
-  condK: number;
-  condV: number;
-  /** float32 / float16 relative error of rebuilding V from K (W_KV); null where unusable. */
-  f32KtoV: number | null;
-  f16KtoV: number | null;
-  /** The same for K from V (W_VK = W_V⁻¹·W_K, Appendix C). */
-  f32VtoK: number | null;
-  f16VtoK: number | null;
-  /** checkModel's choice: the more accurate direction the model can run (RoPE: K-cache). */
-  direction: LayerDirection | null;
-  /** True when the chosen direction's float32 error is within the tolerance. */
-  ok: boolean;
-}
-
 export interface PrecisionOptions extends CheckOptions {
   /**
    * Awaited after each layer (a worker passes a macrotask, so messages such as a Stop are
    * handled between layers).
    */
   pause?: () => Promise<void>;
+  /** Measure the float16 errors too (true by default; checkModel measures float32 only). */
+  float16?: boolean;
 }
 
 /**
- * The per-layer precision report (paper Appendices A and C): for every layer, checkModel's row
- * (cond(W_K), cond(W_V), float32 errors of both directions, the chosen direction) and the
- * float16 errors of both directions (float16ReconstructionError: W_K and W_KV, or W_V and
- * W_VK, stored as float16, products summed in float32). Reads one layer's W_K and W_V at a
- * time; onProgress counts layers.
+ * The per-layer precision report (paper §1, Appendices A and C): for every layer cond(W_K),
+ * cond(W_V), the float32 (and, unless options.float16 is false, float16) errors of both
+ * directions, and the chosen direction. Reads one layer's W_K and W_V at a time; onProgress
+ * counts layers. RoPE families can only run the K-cache direction (the V-cache variant needs
+ * un-rotated keys, paper Appendices C, D, G), so their direction is 'k-cache' whenever it is
+ * usable; f32VtoK is still reported.
  */
 export async function precisionReport(
   opened: OpenedModel,
@@ -77,12 +74,13 @@ export async function precisionReport(
 ): Promise<LayerPrecision[]> {
   const { spec } = opened;
   const tolerance = options.tolerance ?? DEFAULT_SLIM_TOLERANCE;
+  const float16 = options.float16 ?? true;
   const out: LayerPrecision[] = [];
   for (let layer = 0; layer < spec.layers; layer++) {
     const weights = await readWeights(opened, spec.layout.tensors(layer));
     restoreLayer(spec, weights, layer);
     const { wK, wV } = spec.layout.read(weights, layer);
-    out.push(layerPrecision(layer, wK, wV, { rope: spec.rope, tolerance }));
+    out.push(reportLayer(layer, wK, wV, { rope: spec.rope, tolerance, float16 }));
     options.onProgress?.(layer + 1, spec.layers);
     await options.pause?.();
   }
@@ -90,83 +88,74 @@ export async function precisionReport(
 }
 
 /**
- * One layer's precision row from its W_K and W_V (x·W convention, float64): checkModel's
- * measurements and choice (RoPE layers: K-cache only) with the float16 errors of the usable
- * directions added. precisionReport calls it per layer; a lesson can call it on a toy W_K.
+ * The check of `slim check`, `slim run --mode slim` and `slim convert`: precisionReport's rows
+ * with the float32 errors only (f16KtoV and f16VtoK null).
+ */
+export function checkModel(
+  opened: OpenedModel,
+  options: CheckOptions = {},
+): Promise<LayerPrecision[]> {
+  return precisionReport(opened, { ...options, float16: false });
+}
+
+/**
+ * One layer's row from its W_K and W_V (x·W convention, float64), for a layer whose W_K and
+ * W_V both have a usable inverse (a lesson's toy W_K): precisionReport's measurements and
+ * choice (RoPE layers: K-cache only), every error a number. Throws SingularMatrixError when
+ * either matrix is past the threshold.
  */
 export function layerPrecision(
   layer: number,
   wK: Matrix64,
   wV: Matrix64,
   options: { rope?: boolean; tolerance?: number } = {},
-): LayerPrecision {
-  const c = checkLayer(
-    layer,
-    wK,
-    wV,
-    options.rope ?? false,
-    options.tolerance ?? DEFAULT_SLIM_TOLERANCE,
-  );
-  // checkLayer measured both condition numbers; skip the screen inside computeWkv.
-  const unchecked = { label: `layer ${layer}`, maxCondition: Infinity };
-  return {
-    layer,
-    condK: c.condK,
-    condV: c.condV,
-    f32KtoV: c.errKtoV,
-    f16KtoV: c.errKtoV === null ? null : float16ReconstructionError(wK, wV, unchecked),
-    f32VtoK: c.errVtoK,
-    f16VtoK: c.errVtoK === null ? null : float16ReconstructionError(wV, wK, unchecked),
-    direction: c.direction,
-    ok: c.ok,
-  };
+): LayerPrecision<number> {
+  const row = reportLayer(layer, wK, wV, {
+    rope: options.rope ?? false,
+    tolerance: options.tolerance ?? DEFAULT_SLIM_TOLERANCE,
+    float16: true,
+  });
+  const { f32KtoV, f16KtoV, f32VtoK, f16VtoK } = row;
+  if (f32KtoV === null || f16KtoV === null || f32VtoK === null || f16VtoK === null)
+    throw new SingularMatrixError(
+      Math.max(row.condK, row.condV),
+      { label: `layer ${layer}` },
+      'layerPrecision needs a usable inverse of both W_K and W_V (precisionReport reports ' +
+        'such a layer with null errors).',
+    );
+  return { ...row, f32KtoV, f16KtoV, f32VtoK, f16VtoK };
 }
 
-/**
- * Checks every layer, reading one layer's W_K and W_V at a time. RoPE families can only run the
- * K-cache direction (the V-cache variant needs un-rotated keys, paper Appendices C, D, G), so
- * their direction is 'k-cache' whenever it is usable; errVtoK is still reported.
- */
-export async function checkModel(
-  opened: OpenedModel,
-  options: CheckOptions = {},
-): Promise<LayerCheck[]> {
-  const { spec } = opened;
-  const tolerance = options.tolerance ?? DEFAULT_SLIM_TOLERANCE;
-  const out: LayerCheck[] = [];
-  for (let layer = 0; layer < spec.layers; layer++) {
-    const weights = await readWeights(opened, spec.layout.tensors(layer));
-    restoreLayer(spec, weights, layer);
-    const { wK, wV } = spec.layout.read(weights, layer);
-    out.push(checkLayer(layer, wK, wV, spec.rope, tolerance));
-    options.onProgress?.(layer + 1, spec.layers);
-  }
-  return out;
-}
-
-function checkLayer(
+/** One row: conditioningReport's float32 errors and direction, and the float16 errors if asked. */
+function reportLayer(
   layer: number,
   wK: Matrix64,
   wV: Matrix64,
-  rope: boolean,
-  tolerance: number,
-): LayerCheck {
+  options: { rope: boolean; tolerance: number; float16: boolean },
+): LayerPrecision {
+  const label = `layer ${layer}`;
   try {
-    const [r] = conditioningReport([{ label: `layer ${layer}`, wK, wV }]);
+    const [r] = conditioningReport([{ label, wK, wV }]);
     const errK = r.float32RelErrorK;
-    const errV = rope ? null : r.float32RelErrorV;
+    const errV = options.rope ? null : r.float32RelErrorV;
     let direction: LayerDirection | null = null;
     if (errK !== null && (errV === null || errK <= errV)) direction = 'k-cache';
     else if (errV !== null) direction = 'v-cache';
     const err = direction === 'k-cache' ? errK : direction === 'v-cache' ? errV : null;
+    // conditioningReport measured both condition numbers; skip the screen inside computeWkv.
+    const unchecked = { label, maxCondition: Infinity };
+    const f16 = (measured: number | null, a: Matrix64, b: Matrix64) =>
+      options.float16 && measured !== null ? float16ReconstructionError(a, b, unchecked) : null;
     return {
       layer,
       condK: r.condK,
       condV: r.condV,
-      errKtoV: errK,
-      errVtoK: r.float32RelErrorV,
+      f32KtoV: errK,
+      f16KtoV: f16(errK, wK, wV),
+      f32VtoK: r.float32RelErrorV,
+      f16VtoK: f16(r.float32RelErrorV, wV, wK),
       direction,
-      ok: err !== null && err <= tolerance,
+      ok: err !== null && err <= options.tolerance,
     };
   } catch (error) {
     if (!(error instanceof SingularMatrixError)) throw error;
@@ -174,8 +163,10 @@ function checkLayer(
       layer,
       condK: conditionNumber(wK),
       condV: conditionNumber(wV),
-      errKtoV: null,
-      errVtoK: null,
+      f32KtoV: null,
+      f16KtoV: null,
+      f32VtoK: null,
+      f16VtoK: null,
       direction: null,
       ok: false,
     };

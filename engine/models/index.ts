@@ -63,7 +63,6 @@ export {
   layerPrecision,
   precisionReport,
   type CheckOptions,
-  type LayerCheck,
   type LayerPrecision,
   type PrecisionOptions,
 } from './check';

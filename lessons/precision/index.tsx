@@ -65,8 +65,8 @@ function errorChart(sweep: readonly ToyPrecision[], index: number, withF16: bool
   type Point = { cond: number; err: number; label: string };
   const measured = (f: 'f32KtoV' | 'f16KtoV', label: string): Point[] =>
     sweep
-      .filter((p) => Number.isFinite(p.row[f] as number))
-      .map((p) => ({ cond: p.row.condK, err: Math.max(p.row[f] as number, FLOOR), label }));
+      .filter((p) => Number.isFinite(p.row[f]))
+      .map((p) => ({ cond: p.row.condK, err: Math.max(p.row[f], FLOOR), label }));
   const rule = (format: StorageFormat, label: string): Point[] =>
     sweep.map((p) => ({
       cond: p.row.condK,
@@ -77,9 +77,9 @@ function errorChart(sweep: readonly ToyPrecision[], index: number, withF16: bool
   const f16 = withF16 ? measured('f16KtoV', F16) : [];
   const here = sweep[index].row;
   const dots = [
-    { cond: here.condK, err: Math.max(here.f32KtoV as number, FLOOR), label: F32 },
-    ...(withF16 && Number.isFinite(here.f16KtoV as number)
-      ? [{ cond: here.condK, err: Math.max(here.f16KtoV as number, FLOOR), label: F16 }]
+    { cond: here.condK, err: Math.max(here.f32KtoV, FLOOR), label: F32 },
+    ...(withF16 && Number.isFinite(here.f16KtoV)
+      ? [{ cond: here.condK, err: Math.max(here.f16KtoV, FLOOR), label: F16 }]
       : []),
   ];
   const domain = withF16 ? [F32, F16, F32_RULE, F16_RULE] : [F32, F32_RULE];
@@ -122,7 +122,7 @@ export function PrecisionLesson() {
   const chart = useMemo(() => errorChart(sweep, index, f16Revealed), [sweep, index, f16Revealed]);
 
   const askF16 = sweep[sweepIndex(ASK_F16_EXPONENT)].row;
-  const f16Answer = askF16.f16KtoV as number;
+  const f16Answer = askF16.f16KtoV;
   // Three orders of magnitude; the right one is the nearest to the measured error.
   const f16Choices = [
     { label: 'About 10⁻⁷, as small as float32 gets', value: 1e-7 },
@@ -135,7 +135,7 @@ export function PrecisionLesson() {
       : best,
   );
   const askDirection = sweep[sweepIndex(ASK_DIRECTION_EXPONENT)].row;
-  const vCacheWins = (askDirection.f32VtoK as number) < (askDirection.f32KtoV as number);
+  const vCacheWins = askDirection.f32VtoK < askDirection.f32KtoV;
 
   return (
     <>

@@ -39,7 +39,7 @@ export interface ToyPrecision {
   /** W_KV = W_K⁻¹·W_V (float64). */
   wKV: Mat;
   /** cond, the four errors and the direction the engine picks (as for a real layer). */
-  row: LayerPrecision;
+  row: LayerPrecision<number>;
 }
 
 /** W_K = U·diag(1, σ)·Vᵀ in float64. */

@@ -267,9 +267,9 @@ describe('lesson 11, precision and conditioning', () => {
         const { wK, wV } = opened.spec.layout.read(w, i);
         expectShown(parseShown(cells[0]), c.condK);
         expectShown(parseShown(cells[1]), c.condV);
-        expectShown(parseShown(cells[2]), c.errKtoV as number);
+        expectShown(parseShown(cells[2]), c.f32KtoV as number);
         expectShown(parseShown(cells[3]), float16ReconstructionError(wK, wV));
-        expectShown(parseShown(cells[4]), c.errVtoK as number);
+        expectShown(parseShown(cells[4]), c.f32VtoK as number);
         expectShown(parseShown(cells[5]), float16ReconstructionError(wV, wK));
         expect(cells[6]).toBe(c.direction === 'v-cache' ? 'V-cache' : 'K-cache');
       }
