@@ -86,14 +86,14 @@ export interface Backend {
   sliceRows(x: Tensor, start: number, end: number): Tensor;
   /** Concatenates 2-D tensors with equal row counts side by side. */
   concatCols(parts: readonly Tensor[]): Tensor;
-  transpose(x: Tensor): Tensor;
 
   // ---- linear algebra ----
   /** a [m,k] · b [k,n] → [m,n]; with transposeB, b is [n,k] and a · bᵀ is computed. */
   matmul(a: Tensor, b: Tensor, options?: { transposeB?: boolean }): Tensor;
   /**
-   * act(a · b + bias): a projection with its bias and activation. The WebGL backend fuses them
-   * into the product's epilogue; the CPU backend runs matmul, addBias and the activation.
+   * act(a · b + bias): a projection with its bias and activation (GELU, tanh form as GPT-2's
+   * "gelu_new", or SiLU). The WebGL backend fuses them into the product's epilogue; the CPU
+   * backend runs matmul, then adds the bias, then applies the activation.
    */
   linear(a: Tensor, b: Tensor, options?: LinearOptions): Tensor;
   /**
@@ -106,14 +106,9 @@ export interface Backend {
   // ---- elementwise and normalisation ----
   add(a: Tensor, b: Tensor): Tensor;
   mul(a: Tensor, b: Tensor): Tensor;
-  /** x [m,n] + bias [n] broadcast over rows. */
-  addBias(x: Tensor, bias: Tensor): Tensor;
   scale(x: Tensor, factor: number): Tensor;
   layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor;
   rmsNorm(x: Tensor, gamma: Tensor, eps: number): Tensor;
-  /** GELU, tanh approximation (GPT-2's "gelu_new"). */
-  gelu(x: Tensor): Tensor;
-  silu(x: Tensor): Tensor;
   /** Row-wise softmax; with causalOffset, row r keeps only columns j ≤ r + causalOffset. */
   softmax(x: Tensor, options?: { causalOffset?: number }): Tensor;
   rope(x: Tensor, options: RopeOptions): Tensor;

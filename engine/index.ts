@@ -67,6 +67,7 @@ export {
   formWkv,
   formWvk,
   roundingErrorEstimate,
+  slimValueBias,
   type StorageFormat,
 } from './slim';
 export { pickBackend, type BackendChoice } from './pickBackend';

@@ -21,7 +21,7 @@ export class CrossKCacheAttention extends CrossAttentionBase {
   constructor(backend: Backend, w: AttentionWeights, config: Option1Config, dims: LayerDims) {
     super(backend, config, dims, [new RowCache(backend, 'cross K', dims.e)]);
     this.slim = config;
-    this.t = this.uploadAll(kCacheProjections(w, config, dims.e));
+    this.t = this.uploadAll(kCacheProjections(w, config));
   }
 
   get encoderLength(): number {

@@ -21,7 +21,7 @@ export class SlimAttention extends AttentionBase {
   constructor(backend: Backend, w: AttentionWeights, config: SlimConfig, dims: LayerDims) {
     super(backend, config, dims, [new RowCache(backend, 'K', dims.e)]);
     this.slim = config;
-    this.t = this.uploadAll(kCacheProjections(w, config, dims.e));
+    this.t = this.uploadAll(kCacheProjections(w, config));
   }
 
   protected forward(x: Tensor, n0: number): Tensor {

@@ -1,6 +1,6 @@
 /** Validation and float64 host-side preparation of attention weights (paper §1, §3, Appendix F). */
-import type { Matrix64 } from '../linalg';
-import { formWkv } from '../slim';
+import { vecMat, type Matrix64 } from '../linalg';
+import { formWkv, slimValueBias } from '../slim';
 import { EngineInputError, assertFinite } from '../tensor';
 import type { AttentionWeights } from './types';
 
@@ -62,16 +62,6 @@ export function validateWeights(w: AttentionWeights, config: { label?: string })
   return { d, heads, headDim, e };
 }
 
-/** Row vector times matrix in float64: v [r] · m [r, c] → [c]. */
-export function vecMat(v: Float64Array, m: Matrix64): Float64Array {
-  const out = new Float64Array(m.cols);
-  for (let i = 0; i < m.rows; i++) {
-    if (v[i] === 0) continue;
-    for (let j = 0; j < m.cols; j++) out[j] += v[i] * m.data[i * m.cols + j];
-  }
-  return out;
-}
-
 /**
  * Output bias that absorbs a constant row c added to every value row: softmax weights sum to 1,
  * so Σ s_j (v_j + c) = Σ s_j v_j + c, and (y + c) W_O + b_O = y W_O + (c W_O + b_O) (paper Appendix F).
@@ -106,24 +96,18 @@ export type KCacheProjections = Omit<Projections, 'wV' | 'bV'> & { wKV: Matrix64
 /**
  * The K-cache value path of a layer (paper §1, Appendix F): W_KV = W_K⁻¹·W_V, formed in float64
  * by engine/slim (SingularMatrixError names the layer), and the output bias with the constant
- * row b_V − b_K·W_KV folded in, since V = (K − b_K)·W_KV + b_V: the value path is a bare K·W_KV.
+ * row b_V − b_K·W_KV (engine/slim slimValueBias) folded in, since V = (K − b_K)·W_KV + b_V: the value path is a bare K·W_KV.
  * Self-attention (slim.ts) and cross-attention option 1 (crossKCache.ts) share it.
  */
 export function kCacheProjections(
   w: AttentionWeights,
   config: { label?: string; maxCondition?: number },
-  e: number,
 ): KCacheProjections {
   const wKV = formWkv(w.wK, w.wV, {
     label: `${layerName(config)}, W_K`,
     maxCondition: config.maxCondition,
   });
-  let valueConstant = w.bV ? Float64Array.from(w.bV) : undefined;
-  if (w.bK) {
-    const shift = vecMat(w.bK, wKV);
-    valueConstant ??= new Float64Array(e);
-    for (let j = 0; j < e; j++) valueConstant[j] -= shift[j];
-  }
+  const valueConstant = slimValueBias(w.bK, w.bV, wKV);
   const { wQ, wK, wO, bQ, bK } = w;
   return { wQ, wK, wKV, wO, bQ, bK, bO: foldOutputBias(valueConstant, w.wO, w.bO) };
 }

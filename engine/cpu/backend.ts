@@ -8,6 +8,7 @@ import type {
   AllocationStats,
   AttnProbsOptions,
   Backend,
+  LinearActivation,
   LinearOptions,
   RopeOptions,
 } from '../backend';
@@ -110,13 +111,6 @@ export class CpuBackend implements Backend {
     return this.register(out, [r, c]);
   }
 
-  transpose(x: Tensor): Tensor {
-    const X = this.mat('transpose', x);
-    const out = this.alloc(X.r * X.c);
-    for (let i = 0; i < X.r; i++) for (let j = 0; j < X.c; j++) out[j * X.r + i] = X.d[i * X.c + j];
-    return this.register(out, [X.c, X.r]);
-  }
-
   // ---------------------------------------------------------------- linear algebra
 
   matmul(a: Tensor, b: Tensor, options: { transposeB?: boolean } = {}): Tensor {
@@ -141,20 +135,22 @@ export class CpuBackend implements Backend {
     return this.result('matmul', out, [A.r, n]);
   }
 
-  /** matmul, then addBias and the activation: the plain reference of WebGL's fused linear. */
+  /**
+   * matmul, then the bias, then the activation, each step's result stored in the backend's
+   * dtype: the plain reference of WebGL's fused linear.
+   */
   linear(a: Tensor, b: Tensor, options: LinearOptions = {}): Tensor {
     const { bias, activation = 'none', transposeB } = options;
     check.checkActivation('linear', activation);
     const A = this.mat('linear', a);
     const B = this.mat('linear', b);
     const { n } = check.checkMatmul('linear', A.t.shape, B.t.shape, transposeB === true);
-    if (bias) check.checkVector('linear bias', this.arg('linear bias', bias).shape, n);
+    const b0 = bias && this.vector('linear bias', bias, n);
     return this.scope(() => {
-      let y = this.matmul(a, b, { transposeB });
-      if (bias) y = this.addBias(y, bias);
-      if (activation === 'gelu') y = this.gelu(y);
-      else if (activation === 'silu') y = this.silu(y);
-      return y;
+      let y = this.mat('linear', this.matmul(a, b, { transposeB }));
+      if (b0) y = this.map(y, 'linear (bias)', (v, i) => v + b0[i % n]);
+      if (activation !== 'none') y = this.map(y, `linear (${activation})`, ACTIVATIONS[activation]);
+      return y.t;
     });
   }
 
@@ -201,16 +197,6 @@ export class CpuBackend implements Backend {
     return this.zip('mul', a, b, (x, y) => x * y);
   }
 
-  addBias(x: Tensor, bias: Tensor): Tensor {
-    const X = this.mat('addBias', x);
-    const b = this.vector('addBias', bias, X.c);
-    return this.result(
-      'addBias',
-      X.d.map((v, i) => v + b[i % X.c]),
-      X.t.shape,
-    );
-  }
-
   scale(x: Tensor, factor: number): Tensor {
     const X = this.arg('scale', x);
     check.checkFiniteNumber('scale', 'factor', factor);
@@ -251,25 +237,6 @@ export class CpuBackend implements Backend {
       for (let j = 0; j < X.c; j++) out[i * X.c + j] = row[j] * inv * g[j];
     }
     return this.result('rmsNorm', out, X.t.shape);
-  }
-
-  gelu(x: Tensor): Tensor {
-    const X = this.arg('gelu', x);
-    const c = Math.sqrt(2 / Math.PI);
-    return this.result(
-      'gelu',
-      X.data.map((v) => 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v ** 3)))),
-      X.shape,
-    );
-  }
-
-  silu(x: Tensor): Tensor {
-    const X = this.arg('silu', x);
-    return this.result(
-      'silu',
-      X.data.map((v) => v / (1 + Math.exp(-v))),
-      X.shape,
-    );
   }
 
   softmax(x: Tensor, options: { causalOffset?: number } = {}): Tensor {
@@ -444,6 +411,11 @@ export class CpuBackend implements Backend {
     return v.data;
   }
 
+  /** f applied to every value of X (with its index), as a new result. */
+  private map(X: Mat, op: string, f: (v: number, i: number) => number): Mat {
+    return this.mat(op, this.result(op, X.d.map(f), X.t.shape));
+  }
+
   private zip(op: string, a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
     const A = this.arg(op, a);
     const B = this.arg(op, b);
@@ -455,6 +427,14 @@ export class CpuBackend implements Backend {
     );
   }
 }
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** linear's activations: GELU in tanh form (GPT-2's "gelu_new") and SiLU = x·sigmoid(x). */
+const ACTIVATIONS: Record<Exclude<LinearActivation, 'none'>, (v: number) => number> = {
+  gelu: (v) => 0.5 * v * (1 + Math.tanh(GELU_C * (v + 0.044715 * v ** 3))),
+  silu: (v) => v / (1 + Math.exp(-v)),
+};
 
 /** Σ_p x[xo + p] · y[yo + p] for p < len, in float64. */
 function dot(x: TypedArray, xo: number, y: TypedArray, yo: number, len: number): number {

@@ -10,6 +10,7 @@ export {
   identity64,
   transpose64,
   matmul64,
+  vecMat,
   maxAbsDiff,
   maxAbs,
 } from './matrix';

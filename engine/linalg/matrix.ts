@@ -107,6 +107,16 @@ export function matmul64(a: Matrix64, b: Matrix64): Matrix64 {
   return out;
 }
 
+/** Row vector times matrix in float64: v [r] · m [r, c] → [c]. */
+export function vecMat(v: Float64Array, m: Matrix64): Float64Array {
+  const out = new Float64Array(m.cols);
+  for (let i = 0; i < m.rows; i++) {
+    if (v[i] === 0) continue;
+    for (let j = 0; j < m.cols; j++) out[j] += v[i] * m.data[i * m.cols + j];
+  }
+  return out;
+}
+
 /** max |a − b| over all entries; shapes must match. */
 export function maxAbsDiff(a: Matrix64, b: Matrix64): number {
   if (a.rows !== b.rows || a.cols !== b.cols) {

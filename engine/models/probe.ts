@@ -8,7 +8,7 @@
 import type { AttentionLayer, AttentionWeights, RopeConfig, SparseMatrix } from '../attention';
 import type { Backend } from '../backend';
 import type { Matrix64 } from '../linalg';
-import { formWkv } from '../slim';
+import { formWkv, slimValueBias } from '../slim';
 import { EngineInputError, type DType, type Tensor } from '../tensor';
 
 /** What `probeAttention` reads: the layer, and the query rows (the last token, or every one). */
@@ -196,13 +196,7 @@ export async function readProbe(
     for (const t of tensors) t.dispose();
   }
   const wKV = formWkv(w.wK, w.wV, { label: `${name} layer ${layer}, W_K` });
-  let valueBias: Float64Array | undefined;
-  if (w.bV || w.bK) {
-    valueBias = w.bV ? Float64Array.from(w.bV) : new Float64Array(e);
-    if (w.bK)
-      for (let i = 0; i < e; i++)
-        for (let j = 0; j < e; j++) valueBias[j] -= w.bK[i] * wKV.data[i * e + j];
-  }
+  const valueBias = slimValueBias(w.bK, w.bV, wKV);
   return {
     layer,
     heads,

@@ -12,6 +12,7 @@ import {
   conditionNumber,
   matmul64,
   maxAbs,
+  vecMat,
   leftDivide,
   type LinalgOptions,
   type Matrix64,
@@ -146,6 +147,26 @@ export function formWkv(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {})
 export function formWvk(wK: Matrix64, wV: Matrix64, options: LinalgOptions = {}): Matrix64 {
   checkPair(wV, wK, ['W_V', 'W_K'], options.label);
   return divide(wV, wK, options, WVK_NAMES, V_CACHE_CONSEQUENCE);
+}
+
+/**
+ * The constant row slim attention adds to K·W_KV (Appendix F): V = (K − b_K)·W_KV + b_V =
+ * K·W_KV + (b_V − b_K·W_KV). Returns b_V − b_K·W_KV in float64, or undefined when the layer has
+ * neither b_K nor b_V. The K-cache layers fold it into the output bias; the probe and the
+ * lessons add it to K·W_KV.
+ */
+export function slimValueBias(
+  bK: Float64Array | undefined,
+  bV: Float64Array | undefined,
+  wKV: Matrix64,
+): Float64Array | undefined {
+  let out = bV ? Float64Array.from(bV) : undefined;
+  if (bK) {
+    const shift = vecMat(bK, wKV);
+    out ??= new Float64Array(wKV.cols);
+    for (let j = 0; j < out.length; j++) out[j] -= shift[j];
+  }
+  return out;
 }
 
 /** cond(left) by SVD, refused past maxCondition, then the product through `form`. */

@@ -215,13 +215,6 @@ export class WebGLBackend implements Backend {
     return acc;
   }
 
-  transpose(x: Tensor): Tensor {
-    const X = this.mat('transpose', x);
-    return this.output([X.shape[1], X.shape[0]], 'transpose', (out) =>
-      this.gpu.draw(K.transpose, [X], out, {}),
-    );
-  }
-
   // ---------------------------------------------------------------- linear algebra
 
   matmul(a: Tensor, b: Tensor, options: { transposeB?: boolean } = {}): Tensor {
@@ -250,28 +243,12 @@ export class WebGLBackend implements Backend {
     return this.zip('mul', a, b, K.ELEMENTWISE_OP.mul);
   }
 
-  addBias(x: Tensor, bias: Tensor): Tensor {
-    const X = this.mat('addBias', x);
-    const b = this.vector('addBias', bias, X.shape[1]);
-    return this.output(X.shape, 'addBias', (out) =>
-      this.gpu.draw(K.elementwise, [X, b], out, { f: 0 }, { OP: K.ELEMENTWISE_OP.addBias }),
-    );
-  }
-
   scale(x: Tensor, factor: number): Tensor {
     const X = this.arg('scale', x);
     check.checkFiniteNumber('scale', 'factor', factor);
     return this.output(X.shape, 'scale', (out) =>
       this.gpu.draw(K.elementwise, [X, X], out, { f: factor }, { OP: K.ELEMENTWISE_OP.scale }),
     );
-  }
-
-  gelu(x: Tensor): Tensor {
-    return this.unary('gelu', x, K.ACTIVATION_CODE.gelu);
-  }
-
-  silu(x: Tensor): Tensor {
-    return this.unary('silu', x, K.ACTIVATION_CODE.silu);
   }
 
   layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor {
@@ -639,19 +616,6 @@ export class WebGLBackend implements Backend {
     } finally {
       this.releaseInternal(stats);
     }
-  }
-
-  private unary(op: string, x: Tensor, act: number): Tensor {
-    const X = this.arg(op, x);
-    return this.output(X.shape, op, (out) =>
-      this.gpu.draw(
-        K.elementwise,
-        [X, X],
-        out,
-        { f: 0 },
-        { OP: K.ELEMENTWISE_OP.activate, ACT: act },
-      ),
-    );
   }
 
   private zip(op: string, a: Tensor, b: Tensor, code: number): Tensor {

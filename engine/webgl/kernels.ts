@@ -33,7 +33,7 @@ export interface KernelSpec {
 export const ACTIVATION_CODE = { none: 0, gelu: 1, silu: 2 } as const;
 
 /** Compile-time OP codes of the `elementwise` kernel. */
-export const ELEMENTWISE_OP = { add: 0, mul: 1, scale: 2, addBias: 3, activate: 4 } as const;
+export const ELEMENTWISE_OP = { add: 0, mul: 1, scale: 2 } as const;
 
 /** Compile-time PAIRING codes of the `rope` kernel (Appendix E). */
 export const ROPE_PAIRING_CODE = { half: 0, interleaved: 1 } as const;
@@ -98,20 +98,6 @@ export const concat2: KernelSpec = {
     int c = t * 4 + l;
     if (c < ca) r[l] = A_val(row, c);
     else if (c < ca + cb) r[l] = B_val(row, c - ca);
-  }
-  return r;
-}`,
-};
-
-export const transpose: KernelSpec = {
-  name: 'transpose',
-  inputs: ['X'],
-  uniforms: {},
-  body: `vec4 compute(int row, int t) {
-  vec4 r = vec4(0.0);
-  for (int l = 0; l < 4; l++) {
-    int c = t * 4 + l;
-    if (c < X_l.w) r[l] = X_val(c, row);
   }
   return r;
 }`,
@@ -356,25 +342,20 @@ export const reduceSplits: KernelSpec = {
 }`,
 };
 
-/** Elementwise kernels (ELEMENTWISE_OP): a+b, a·b, a·u_f, a + bias (broadcast row), act(a). */
+/** Elementwise kernels (ELEMENTWISE_OP): a+b, a·b, a·u_f. */
 export const elementwise: KernelSpec = {
   name: 'elementwise',
   inputs: ['A', 'B'],
   uniforms: { f: 'float' },
-  defines: { OP: 0, ACT: 0 },
-  prelude: GELU_GLSL,
+  defines: { OP: 0 },
   body: `vec4 compute(int row, int t) {
   vec4 a = A_tex(row, t);
 #if OP == ${ELEMENTWISE_OP.add}
   return a + B_tex(row, t);
 #elif OP == ${ELEMENTWISE_OP.mul}
   return a * B_tex(row, t);
-#elif OP == ${ELEMENTWISE_OP.scale}
-  return a * u_f;
-#elif OP == ${ELEMENTWISE_OP.addBias}
-  return a + B_tex(0, t);
 #else
-  return activate(a);
+  return a * u_f;
 #endif
 }`,
 };
@@ -640,7 +621,6 @@ export const ALL_KERNELS: readonly KernelSpec[] = [
   sliceRows,
   sliceCols,
   concat2,
-  transpose,
   matmulNN,
   headMatmulLanes,
   matmulNT,

@@ -9,6 +9,7 @@ import {
   SingularMatrixError,
   createAttention,
   formWkv,
+  slimValueBias,
   toRows,
   type AttentionConfig,
   type AttentionWeights,
@@ -417,7 +418,6 @@ export function biasDetail(w: ToyWeights, ids: readonly number[], biases: ToyBia
     const wO = b.fromArray(w.wO.flat(), [D, D]);
     const kv = b.fromArray(wKV.data, [D, D]);
     const bK = vec(biases.bK);
-    const minusBK = vec((biases.bK ?? zero).map((x) => -x));
     const q = b.linear(b.sliceRows(X, n - 1, n), wQ, { bias: vec(biases.bQ) });
     const K = b.matmul(X, wK);
     const Kb = b.linear(X, wK, { bias: bK });
@@ -425,7 +425,9 @@ export function biasDetail(w: ToyWeights, ids: readonly number[], biases: ToyBia
     const scores = b.scale(b.matmul(q, K, { transposeB: true }), scale);
     const scoresB = b.scale(b.matmul(q, Kb, { transposeB: true }), scale);
     const V = b.linear(X, wV, { bias: vec(biases.bV) });
-    const slimV = b.linear(b.addBias(Kb, minusBK), kv, { bias: vec(biases.bV) });
+    // (K − b_K)·W_KV + b_V = K·W_KV + (b_V − b_K·W_KV), the bias formed on the host in float64.
+    const slimBias = slimValueBias(weights.bK, weights.bV, wKV);
+    const slimV = b.linear(Kb, kv, { bias: vec(slimBias && Array.from(slimBias)) });
     const slimVNoShift = b.linear(Kb, kv, { bias: vec(biases.bV) });
     const folded = b.linear(b.fromArray([...(biases.bV ?? zero)], [1, D]), wO, {
       bias: vec(biases.bO),

@@ -28,6 +28,14 @@ function mlMatmul(a: number[], [m, k]: number[], b: number[], n: number): number
   return A.mmul(B).to1DArray();
 }
 
+/** The n×n identity on a backend. */
+function eye(be: Backend, n: number): Tensor {
+  return be.fromArray(
+    Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)),
+    [n, n],
+  );
+}
+
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
@@ -79,11 +87,10 @@ describe('creation and storage', () => {
     await expect(view.read()).rejects.toThrow(/disposed/);
   });
 
-  it('slices, concatenates and transposes', async () => {
+  it('slices and concatenates', async () => {
     const x = f64.fromArray([1, 2, 3, 4, 5, 6], [2, 3]);
     expect(await values(f64.sliceCols(x, 1, 3))).toEqual([2, 3, 5, 6]);
     expect(await values(f64.sliceRows(x, 1, 2))).toEqual([4, 5, 6]);
-    expect(await values(f64.transpose(x))).toEqual([1, 4, 2, 5, 3, 6]);
     const c = f64.concatCols([x, f64.fromArray([7, 8], [2, 1])]);
     expect(c.shape).toEqual([2, 4]);
     expect(await values(c)).toEqual([1, 2, 3, 7, 4, 5, 6, 8]);
@@ -143,7 +150,7 @@ describe('linear algebra', () => {
     expect(() => f64.headBlockMatmul(u, w, 4)).toThrow(/do not fit 4 heads/);
   });
 
-  it('linear = matmul, then addBias, then the activation; temporaries freed', async () => {
+  it('linear = matmul, then the bias, then the activation; temporaries freed', async () => {
     const [m, k, n] = [3, 4, 5];
     const a = f64.fromArray(randomArray(5, m * k), [m, k]);
     const w = f64.fromArray(randomArray(6, k * n), [k, n]);
@@ -166,7 +173,12 @@ describe('linear algebra', () => {
       1e-14,
     );
     expect(f64.stats().liveTensors).toBe(live + 3); // only the three results
-    const wT = f64.transpose(w);
+    const wT = f64.fromArray(
+      Matrix.from1DArray(k, n, await values(w))
+        .transpose()
+        .to1DArray(),
+      [n, k],
+    );
     expectClose(
       await values(f64.linear(a, wT, { transposeB: true })),
       mlMatmul(await values(a), [m, k], await values(w), n),
@@ -191,16 +203,19 @@ describe('linear algebra', () => {
 });
 
 describe('elementwise and normalisation', () => {
-  it('add, mul, addBias and scale against hand values', async () => {
+  it('add, mul, scale and the bias of linear against hand values', async () => {
     const a = f64.fromArray([1, 2, 3, 4], [2, 2]);
     const b = f64.fromArray([10, 20, 30, 40], [2, 2]);
     expect(await values(f64.add(a, b))).toEqual([11, 22, 33, 44]);
     expect(await values(f64.mul(a, b))).toEqual([10, 40, 90, 160]);
-    expect(await values(f64.addBias(a, f64.fromArray([0.5, -1], [2])))).toEqual([1.5, 1, 3.5, 3]);
-    expect(await values(f64.addBias(a, f64.fromArray([1, 1], [1, 2])))).toEqual([2, 3, 4, 5]);
+    // The bias, a [n] or [1, n] row broadcast over the rows, added after a · I = a (exact).
+    const bias = (v: number[], shape: number[]) =>
+      f64.linear(a, eye(f64, 2), { bias: f64.fromArray(v, shape) });
+    expect(await values(bias([0.5, -1], [2]))).toEqual([1.5, 1, 3.5, 3]);
+    expect(await values(bias([1, 1], [1, 2]))).toEqual([2, 3, 4, 5]);
     expect(await values(f64.scale(a, -2))).toEqual([-2, -4, -6, -8]);
     expect(() => f64.add(a, f64.zeros([4]))).toThrow(/shapes differ: \[2, 2\] and \[4\]/);
-    expect(() => f64.addBias(a, f64.zeros([3]))).toThrow(/vector of length 2/);
+    expect(() => bias([0, 0, 0], [3])).toThrow(/vector of length 2/);
     expect(() => f64.scale(a, NaN)).toThrow(/finite/);
   });
 
@@ -229,10 +244,13 @@ describe('elementwise and normalisation', () => {
     expect(() => f64.rmsNorm(X, f64.fromArray(gamma, [6]), -1)).toThrow(/eps/);
   });
 
-  it('gelu (tanh form) is within 1e-3 of the exact erf GELU; silu = x·sigmoid(x)', async () => {
+  it('linear with gelu (tanh form) is within 1e-3 of the exact erf GELU; silu = x·sigmoid(x)', async () => {
     const xs = [-4, -1.5, -0.3, 0, 0.3, 1, 2.5, 6];
-    const g = await values(f64.gelu(f64.fromArray(xs, [xs.length])));
-    const s = await values(f64.silu(f64.fromArray(xs, [xs.length])));
+    // x · [1] = x exactly, so the values are the activation's alone.
+    const act = async (activation: 'gelu' | 'silu') =>
+      values(f64.linear(f64.fromArray(xs, [xs.length, 1]), eye(f64, 1), { activation }));
+    const g = await act('gelu');
+    const s = await act('silu');
     xs.forEach((x, i) => {
       // The tanh approximation differs from x·Φ(x) by < 5e-4 everywhere (Hendrycks & Gimpel).
       expect(Math.abs(g[i] - x * normalCdf(x))).toBeLessThan(1e-3);
@@ -343,10 +361,13 @@ describe('float32 backend tracks float64', () => {
         [8, 8],
       );
       const g = b.fromArray(new Array(8).fill(1), [8]);
-      const h = b.gelu(b.layerNorm(b.matmul(x, w), g, b.zeros([8]), 1e-5));
+      // linear by the identity: the activation alone (the product is exact).
+      const act = (t: Tensor, activation: 'gelu' | 'silu') =>
+        b.linear(t, eye(b, 8), { activation });
+      const h = act(b.layerNorm(b.matmul(x, w), g, b.zeros([8]), 1e-5), 'gelu');
       const r = b.rope(h, { heads: 2, positionOffset: 3, pairing: 'interleaved', base: 10000 });
       const p = b.attnProbs(r, h, { heads: 2, scale: 0.5, causalOffset: 0 });
-      return values(b.attnWeightedSum(p, b.silu(r), 2));
+      return values(b.attnWeightedSum(p, act(r, 'silu'), 2));
     };
     // Each op rounds once to float32 (2^-24 ≈ 6e-8 relative); a 6-op chain of O(1) values stays
     // well below 1e-5 absolute.

@@ -165,31 +165,34 @@ async function kernelChecks(): Promise<Check[]> {
       checks.push(compare(`matmul ${m}×${k}·${n}${tB ? 'ᵀ' : ''}${tile}`, g, r, tol));
     }
   }
-  // fused linear (bias + gelu), unsplit and split-K
+  // fused linear (bias + gelu or silu), unsplit and split-K
   for (const [m, k, n] of [
     [4, 20, 11],
     [1, 512, 96],
   ]) {
     const inputs = [mk([m, k]), mk([k, n]), mk([n])];
-    // GPU: one fused kernel (or split-K + fused reduction); CPU: matmul, addBias, gelu.
-    const [g, r] = await pair.run(inputs, (be, xs) =>
-      be.linear(xs[0], xs[1], { bias: xs[2], activation: 'gelu' }),
-    );
-    // |gelu'| ≤ 1.13, so the product bound carries over; 1e-6 covers GPU tanh's ulps.
     const tol = await productTolerance(
       pair.cpu,
       (be, xs) => be.matmul(xs[0], xs[1]),
       inputs.slice(0, 2),
       k,
     );
-    checks.push(
-      compare(
-        `linear+bias+gelu ${m}×${k}·${n}`,
-        g,
-        r,
-        tol.map((t) => 1.13 * t + 1e-6),
-      ),
-    );
+    for (const activation of ['gelu', 'silu'] as const) {
+      // GPU: one fused kernel (or split-K + fused reduction); CPU: matmul, bias, activation.
+      const [g, r] = await pair.run(inputs, (be, xs) =>
+        be.linear(xs[0], xs[1], { bias: xs[2], activation }),
+      );
+      // |gelu'| ≤ 1.13 and |silu'| ≤ 1.1, so the product bound carries over; 1e-6 covers GPU
+      // tanh's and exp's ulps.
+      checks.push(
+        compare(
+          `linear+bias+${activation} ${m}×${k}·${n}`,
+          g,
+          r,
+          tol.map((t) => 1.13 * t + 1e-6),
+        ),
+      );
+    }
   }
   // headBlockMatmul (slim option 2) and attnWeightedSum: packed heads and lane fallback
   for (const [heads, m, dIn, dOut] of [
@@ -211,14 +214,19 @@ async function kernelChecks(): Promise<Check[]> {
     }
   }
   // elementwise
-  const ew = [mk([3, 7], 3), mk([3, 7], 3), mk([7])];
+  const eye7 = {
+    data: Float64Array.from({ length: 49 }, (_, i) => (i % 8 === 0 ? 1 : 0)),
+    shape: [7, 7],
+  };
+  const ew = [mk([3, 7], 3), mk([3, 7], 3), mk([7]), eye7];
   for (const [name, f] of [
     ['add', (be: Backend, xs: Tensor[]) => be.add(xs[0], xs[1])],
     ['mul', (be: Backend, xs: Tensor[]) => be.mul(xs[0], xs[1])],
-    ['addBias', (be: Backend, xs: Tensor[]) => be.addBias(xs[0], xs[2])],
     ['scale', (be: Backend, xs: Tensor[]) => be.scale(xs[0], -0.37)],
-    ['gelu', (be: Backend, xs: Tensor[]) => be.gelu(xs[0])],
-    ['silu', (be: Backend, xs: Tensor[]) => be.silu(xs[0])],
+    // The bias and the activations alone: linear by the identity (x · I = x exactly).
+    ['linear bias', (be: Backend, xs: Tensor[]) => be.linear(xs[0], xs[3], { bias: xs[2] })],
+    ['linear gelu', (be: Backend, xs: Tensor[]) => be.linear(xs[0], xs[3], { activation: 'gelu' })],
+    ['linear silu', (be: Backend, xs: Tensor[]) => be.linear(xs[0], xs[3], { activation: 'silu' })],
   ] as const) {
     const [g, r] = await pair.run(ew, f);
     // One float32 rounding of inputs and result (≤ 3u relative) plus transcendental ulps: 1e-6 abs + 1e-6 rel.
@@ -283,7 +291,6 @@ async function kernelChecks(): Promise<Check[]> {
   for (const [name, f] of [
     ['sliceCols', (be: Backend, xs: Tensor[]) => be.sliceCols(xs[0], 2, 7)],
     ['sliceRows', (be: Backend, xs: Tensor[]) => be.sliceRows(xs[0], 1, 4)],
-    ['transpose', (be: Backend, xs: Tensor[]) => be.transpose(xs[0])],
     [
       'concatCols',
       (be: Backend, xs: Tensor[]) =>
@@ -786,9 +793,9 @@ function faultyDraws() {
       'matmul (split-K)',
       'reduceSplits',
       [2, 256],
-      (be, x) => be.matmul(row(be, x), be.transpose(x)),
+      (be, x) => be.matmul(row(be, x), x, { transposeB: true }),
     ],
-    ['matmul (tiled)', 'unblockRows', [64, 64], (be, x) => be.matmul(x, be.transpose(x))],
+    ['matmul (tiled)', 'unblockRows', [64, 64], (be, x) => be.matmul(x, x)],
     ['concatCols', 'concat2', [4, 64], (be, x) => be.concatCols([x, x, x])],
   ];
   return cases.map(([op, faultyKernel, [rows, cols], f]) => {
