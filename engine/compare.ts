@@ -3,9 +3,8 @@
  * the same weights run greedy decode with the KV-cache and with the K-cache (paper §1–§2), and
  * the comparison reports max |Δ logits|, whether the greedy tokens are identical, and both
  * caches' bytes. Any decoder family runs it (GPT-2, Llama, GPT-NeoX): the model comes from a
- * builder (a checkpoint read once by engine/models readModel, or a family's constructor), or,
- * as before, from a GPT-2 config and its weights. The WebGL test harness and the benchmarks
- * use it.
+ * builder (a checkpoint read once by engine/models readModel, or a family's constructor, e.g.
+ * gpt2Builder). The WebGL test harness and the benchmarks use it.
  */
 import type { DecodeOrder } from '../roofline';
 import type { Backend } from './backend';
@@ -15,7 +14,7 @@ import {
   type DecoderOptions,
   type DecoderScheme,
   type Gpt2Config,
-  type Gpt2Weights,
+  type HostWeights,
   type LayerDirection,
 } from './models';
 
@@ -37,8 +36,8 @@ function builderOf(source: SchemeSource): ModelBuilder {
     : (backend, options) => source.build(backend, options);
 }
 
-/** A GPT-2 of the given config and weights, as a builder (the original two-argument form). */
-export function gpt2Builder(config: Gpt2Config, weights: Gpt2Weights): ModelBuilder {
+/** A GPT-2 of the given config and weights, as a builder. */
+export function gpt2Builder(config: Gpt2Config, weights: HostWeights): ModelBuilder {
   return (backend, options) => new Gpt2Model(backend, config, weights, options);
 }
 
@@ -113,30 +112,13 @@ function schemeOptions(scheme: DecoderScheme, slim: SlimOptions): DecoderOptions
     : { scheme, decodeOrder: slim.decodeOrder ?? 'k-first', directions: slim.directions };
 }
 
-/**
- * One model per compared scheme, on one backend, from the same weights: from a source (any
- * family), or from a GPT-2 config and weights.
- */
+/** One model per compared scheme, on one backend, from the same weights (any family). */
 export function schemeModels(
   backend: Backend,
   source: SchemeSource,
-  slim?: SlimOptions,
-): [DecoderModel, DecoderModel];
-export function schemeModels(
-  backend: Backend,
-  config: Gpt2Config,
-  weights: Gpt2Weights,
-  decodeOrder?: DecodeOrder,
-): [Gpt2Model, Gpt2Model];
-export function schemeModels(
-  backend: Backend,
-  a: SchemeSource | Gpt2Config,
-  b?: SlimOptions | Gpt2Weights,
-  decodeOrder?: DecodeOrder,
+  slim: SlimOptions = {},
 ): [DecoderModel, DecoderModel] {
-  const [build, slim] = isSource(a)
-    ? [builderOf(a), (b as SlimOptions | undefined) ?? {}]
-    : [gpt2Builder(a, b as Gpt2Weights), { decodeOrder }];
+  const build = builderOf(source);
   const standard = build(backend, schemeOptions('kv', slim));
   try {
     return [standard, build(backend, schemeOptions('k-cache', slim))];
@@ -144,10 +126,6 @@ export function schemeModels(
     standard.dispose();
     throw error;
   }
-}
-
-function isSource(x: SchemeSource | Gpt2Config): x is SchemeSource {
-  return typeof x === 'function' || 'build' in x;
 }
 
 export interface SchemeRun {
@@ -194,21 +172,8 @@ export async function compareSchemes(
   backend: Backend,
   source: SchemeSource,
   options: CompareOptions,
-): Promise<SchemeComparison>;
-export async function compareSchemes(
-  backend: Backend,
-  config: Gpt2Config,
-  weights: Gpt2Weights,
-  options: CompareOptions,
-): Promise<SchemeComparison>;
-export async function compareSchemes(
-  backend: Backend,
-  a: SchemeSource | Gpt2Config,
-  b: CompareOptions | Gpt2Weights,
-  c?: CompareOptions,
 ): Promise<SchemeComparison> {
-  const build = isSource(a) ? builderOf(a) : gpt2Builder(a, b as Gpt2Weights);
-  const options = (isSource(a) ? b : c) as CompareOptions;
+  const build = builderOf(source);
   const { prompt, steps } = options;
   const runs: SchemeRun[] = [];
   const logits: Float32Array[][] = [];

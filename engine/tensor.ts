@@ -49,17 +49,6 @@ export class EngineInputError extends Error {
   }
 }
 
-export function assertShape(t: { shape: Shape }, expected: Shape, what: string): void {
-  if (
-    t.shape.length !== expected.length ||
-    t.shape.some((s, i) => expected[i] >= 0 && s !== expected[i])
-  ) {
-    throw new EngineInputError(
-      `${what}: expected shape [${expected.map((e) => (e < 0 ? '*' : e)).join(', ')}], got ${shapeString(t.shape)}`,
-    );
-  }
-}
-
 /** Rejects NaN and ±Infinity with a message that says where the first bad value sits. */
 export function assertFinite(data: ArrayLike<number>, what: string, shape?: Shape): void {
   for (let i = 0; i < data.length; i++) {

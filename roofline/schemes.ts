@@ -17,8 +17,9 @@
  */
 export type CacheScheme = 'kv' | 'k-cache' | 'v-cache' | 'x-cache' | 'd-wide-cache' | 'e-cache';
 
+/** How the explorer names each cache scheme (the standard cache by paper Table 2's name). */
 export const cacheSchemeLabels: Readonly<Record<CacheScheme, string>> = {
-  kv: 'KV-cache (standard)',
+  kv: 'vanilla (K and V cached)',
   'k-cache': 'K-cache (slim)',
   'v-cache': 'V-cache (slim, K = V·W_VK)',
   'x-cache': 'X-cache',
@@ -35,7 +36,8 @@ export const cacheSchemeLabels: Readonly<Record<CacheScheme, string>> = {
  */
 export type DecodeOrder = 'v-first' | 'k-first';
 
+/** How the explorer names the two orders of slim decode (paper §2 and Table 2's options). */
 export const decodeOrderLabels: Readonly<Record<DecodeOrder, string>> = {
-  'v-first': 'V first: V = K·W_KV, then softmax·V (paper §2, option 1)',
-  'k-first': 'K first: (softmax·K)·W_KV (paper §2, option 2)',
+  'v-first': 'slim, option 1 (V = K·W_KV)',
+  'k-first': 'slim, option 2 ((softmax·K)·W_KV)',
 };

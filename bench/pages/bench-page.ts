@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
-import { schemeModels } from '../../engine';
+import { gpt2Builder, schemeModels } from '../../engine';
 import { randomGpt2Weights, seededRandom, type Gpt2Config } from '../../engine/models';
 import type { Tensor } from '../../engine/tensor';
 import { WebGLBackend } from '../../engine/webgl';
@@ -241,7 +241,7 @@ async function decodeBench(
   const weights = randomGpt2Weights(config, 1, 'float32');
   const rand = seededRandom(5);
   // Both models live side by side and take turns, so a change in machine load hits both alike.
-  const models = schemeModels(gpu, config, weights, 'k-first');
+  const models = schemeModels(gpu, gpt2Builder(config, weights), { decodeOrder: 'k-first' });
   const next = [0, 0];
   const rows: DecodeResult[] = [];
   try {

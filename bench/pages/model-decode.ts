@@ -21,7 +21,7 @@ import {
   readModel,
   seededRandom,
   type Gpt2Config,
-  type Gpt2Weights,
+  type HostWeights,
 } from '../../engine/models';
 import { WebGLBackend } from '../../engine/webgl';
 import type { Tensor } from '../../engine/tensor';
@@ -39,7 +39,7 @@ export interface ModelDecodeResult {
 /** A GPT-2 config and its weights (Hugging Face names without the model prefix). */
 export interface LoadedSource {
   config: Gpt2Config;
-  weights: Gpt2Weights;
+  weights: HostWeights;
 }
 
 /** A model to benchmark: a name and a way to get its config and weights. */

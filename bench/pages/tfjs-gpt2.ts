@@ -6,7 +6,7 @@
  * matMul with bias, per-head batched matMul for attention, caches grown by concat.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Gpt2Config, Gpt2Weights } from '../../engine/models';
+import type { Gpt2Config, HostWeights } from '../../engine/models';
 
 interface TfBlock {
   ln1g: tf.Tensor1D;
@@ -36,7 +36,7 @@ export class TfjsGpt2 {
 
   constructor(
     readonly config: Gpt2Config,
-    weights: Gpt2Weights,
+    weights: HostWeights,
   ) {
     const get = (name: string): tf.Tensor => {
       const t = weights.get(name);

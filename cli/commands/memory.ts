@@ -15,7 +15,7 @@ import {
   parseOptionalCount,
   requireString,
 } from '../args';
-import { memoryJsonOf, type MemoryJson } from '../contract';
+import { memoryJsonOf } from '../contract';
 import { CliUsageError, EXIT_OK } from '../errors';
 import { formatBytes, formatCount, formatRatio, scaled, table } from '../format';
 import { printJson, stringValue, type Command } from './types';
@@ -25,15 +25,6 @@ export interface MemoryArgs {
   contextLength: number;
   batch: number;
   bytesPerValue: number;
-}
-
-/**
- * The `slim memory` JSON document (paper §1): roofline's MemoryReport with the scheme under
- * its contract name (cli/contract.ts).
- */
-export function memoryJson(args: MemoryArgs): MemoryJson {
-  const model = requireModelArg(args.model);
-  return memoryJsonOf(model, memoryReport(model, args));
 }
 
 function requireModelArg(id: string): Model {

@@ -13,41 +13,12 @@ import { CrossKCacheAttention } from './crossKCache';
 import { CrossKvAttention } from './crossKv';
 import type { CrossAttentionConfig, CrossAttentionLayer, CrossAttentionScheme } from './types';
 
-export type {
-  AttentionConfig,
-  AttentionLayer,
-  AttentionScheme,
-  AttentionWeights,
-  CacheStats,
-  CrossAttentionConfig,
-  CrossAttentionLayer,
-  CrossAttentionScheme,
-  RopeConfig,
-} from './types';
-export { RowCache, type RowCacheStats } from './cache';
-export { ECache } from './eCache';
-export {
-  createGroupedAttention,
-  dWideKeyMatrix,
-  type GroupedAttentionConfig,
-  type GroupedAttentionLayer,
-  type GroupedAttentionScheme,
-  type GroupedAttentionWeights,
-} from './grouped';
-export {
-  headColumns,
-  headRows,
-  sharedRowSkips,
-  sharedRowSparsity,
-  sparseKFirstSum,
-  sparseWeightedSum,
-  sparsityWorkFactor,
-  type SharedRowOptions,
-  type SharedRowResult,
-  type SparseMatrix,
-  type SparseOptions,
-  type SparseResult,
-} from './sparse';
+// Everything the layers' modules export; engine/index.ts names the public part.
+export * from './types';
+export * from './cache';
+export * from './eCache';
+export * from './grouped';
+export * from './sparse';
 
 const DECODE_ORDERS: readonly unknown[] = ['v-first', 'k-first'];
 

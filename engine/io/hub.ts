@@ -154,7 +154,8 @@ export function resolveUrl(
   return `${endpoint.replace(/\/+$/, '')}/${repo}/resolve/${encodeURIComponent(revision)}/${path}`;
 }
 
-interface Partial {
+/** A broken transfer kept for the next call, which asks for the rest (resume). */
+interface PartialDownload {
   chunks: Uint8Array[];
   received: number;
   total: number | undefined;
@@ -197,7 +198,7 @@ export class HubClient {
   private readonly token: string | undefined;
   private readonly cache: HubCache | null;
   private readonly fetchImpl: typeof fetch;
-  private readonly partials = new Map<string, Partial>();
+  private readonly partials = new Map<string, PartialDownload>();
   private readonly inFlight = new Set<string>();
 
   constructor(options: HubOptions = {}) {
@@ -464,7 +465,7 @@ export class HubClient {
 
   private truncated(
     at: { repo: string; revision: string; file: string; status: number },
-    state: Partial,
+    state: PartialDownload,
     cause?: unknown,
   ): HubError {
     const of = state.total !== undefined ? ` of ${state.total}` : '';

@@ -12,7 +12,6 @@ export {
 } from './errors';
 export { fromBFloat16Bits, fromFloat16Bits, toBFloat16Bits, toFloat16Bits } from './halfFloat';
 export {
-  dtypeBytes,
   isFloatDtype,
   MAX_HEADER_BYTES,
   openSafetensors,

@@ -49,11 +49,6 @@ const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = {
   BOOL: 1,
 };
 
-/** Bytes per value of a dtype. */
-export function dtypeBytes(dtype: SafetensorsDtype): number {
-  return DTYPE_BYTES[dtype];
-}
-
 function isDtype(s: string): s is SafetensorsDtype {
   return Object.prototype.hasOwnProperty.call(DTYPE_BYTES, s);
 }

@@ -18,9 +18,7 @@ import {
   DecoderModel,
   param as paramOf,
   setColumns,
-  type DecoderCacheBytes,
   type DecoderOptions,
-  type DecoderScheme,
   type HostTensor,
   type HostWeights,
 } from './decoder';
@@ -37,14 +35,6 @@ export interface Gpt2Config {
   /** LayerNorm ε (layer_norm_epsilon). */
   lnEps: number;
 }
-
-/** Hugging Face parameter name → values. */
-export type Gpt2Weights = HostWeights;
-
-/** The caches a GPT-2 can hold: the standard KV-cache or slim attention's K-cache (paper §1). */
-export type Gpt2Scheme = DecoderScheme;
-
-export type Gpt2Options = DecoderOptions;
 
 /** GPT-2 small: d 768, 12 heads, 12 layers, 50257 tokens, 1024 positions. */
 export const GPT2_SMALL: Gpt2Config = {
@@ -96,10 +86,10 @@ export function randomGpt2Weights(
   config: Gpt2Config,
   seed = 1,
   dtype: 'float32' | 'float64' = 'float64',
-): Gpt2Weights {
+): HostWeights {
   validateConfig(config);
   const normal = gaussian(seededRandom(seed));
-  const weights: Gpt2Weights = new Map();
+  const weights: HostWeights = new Map();
   const residualStd = 0.02 / Math.sqrt(2 * config.layers);
   for (const [name, shape] of gpt2ParameterShapes(config)) {
     const size = shape.reduce((a, b) => a * b, 1);
@@ -129,7 +119,7 @@ function validateConfig(c: Gpt2Config): void {
   }
 }
 
-const param = (w: Gpt2Weights, name: string, shape: number[]): HostTensor =>
+const param = (w: HostWeights, name: string, shape: number[]): HostTensor =>
   paramOf(w, 'GPT-2', name, shape);
 
 /**
@@ -162,8 +152,6 @@ interface Block {
   projB: Tensor;
 }
 
-export type Gpt2CacheBytes = DecoderCacheBytes;
-
 export class Gpt2Model extends DecoderModel {
   readonly config: Gpt2Config;
   // Assigned in build(), which runs inside the constructor.
@@ -173,7 +161,7 @@ export class Gpt2Model extends DecoderModel {
   private lnfG!: Tensor;
   private lnfB!: Tensor;
 
-  constructor(backend: Backend, config: Gpt2Config, weights: Gpt2Weights, options: Gpt2Options) {
+  constructor(backend: Backend, config: Gpt2Config, weights: HostWeights, options: DecoderOptions) {
     validateConfig(config);
     super(backend, 'GPT-2', config.vocabSize, config.nPositions, config.layers, options);
     this.config = { ...config };

@@ -17,11 +17,7 @@ export {
   gpt2ParameterShapes,
   randomGpt2Weights,
   seededRandom,
-  type Gpt2CacheBytes,
   type Gpt2Config,
-  type Gpt2Scheme,
-  type Gpt2Options,
-  type Gpt2Weights,
 } from './gpt2';
 export {
   LlamaModel,

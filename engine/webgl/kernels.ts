@@ -615,27 +615,3 @@ export const argmaxCombine: KernelSpec = {
   return vec4(bad.z > 0.5 ? bad.w : best.y, 0.0, 0.0, 0.0);
 }`,
 };
-
-export const ALL_KERNELS: readonly KernelSpec[] = [
-  copyRows,
-  sliceRows,
-  sliceCols,
-  concat2,
-  matmulNN,
-  headMatmulLanes,
-  matmulNT,
-  matmulTiled,
-  unblockRows,
-  reduceSplits,
-  elementwise,
-  normStats,
-  normApply,
-  attnScores,
-  softmaxChunkStats,
-  softmaxCombine,
-  softmaxApply,
-  rope,
-  gather,
-  argmaxChunk,
-  argmaxCombine,
-];

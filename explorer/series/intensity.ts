@@ -1,8 +1,10 @@
 /** View 2: arithmetic intensity of a decode step vs context (paper Table 2 at batch B). */
 import {
   bytesPerStoredValue,
+  cacheSchemeLabels,
   complexityKeys,
   computeDtype,
+  decodeOrderLabels,
   generateComplexity,
   keyWidth,
   ridgePoint,
@@ -16,10 +18,10 @@ import type { Formats } from './setup';
  * either decode order (paper §2: 'v-first' is option 1, 'k-first' option 2).
  */
 export type IntensityScheme = 'kv' | DecodeOrder;
+/** The labels of roofline/schemes.ts, the one vocabulary. */
 export const intensitySchemeLabels: Readonly<Record<IntensityScheme, string>> = {
-  kv: 'vanilla (K and V cached)',
-  'v-first': 'slim, option 1 (V = K·W_KV)',
-  'k-first': 'slim, option 2 ((softmax·K)·W_KV)',
+  kv: cacheSchemeLabels.kv,
+  ...decodeOrderLabels,
 };
 export const intensitySchemes: readonly IntensityScheme[] = ['kv', 'v-first', 'k-first'];
 

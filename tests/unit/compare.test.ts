@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CpuBackend, compareSchemes, greedyDecode, maxAbsDiff, schemeModels } from '../../engine';
+import {
+  CpuBackend,
+  compareSchemes,
+  gpt2Builder,
+  greedyDecode,
+  maxAbsDiff,
+  schemeModels,
+} from '../../engine';
 import {
   LlamaModel,
   randomGpt2Weights,
@@ -19,7 +26,7 @@ describe('compareSchemes on the CPU backend', () => {
       const be = new CpuBackend({ dtype: 'float64' });
       const steps = 10;
       const progress: string[] = [];
-      const r = await compareSchemes(be, TINY, randomGpt2Weights(TINY, 7), {
+      const r = await compareSchemes(be, gpt2Builder(TINY, randomGpt2Weights(TINY, 7)), {
         prompt: PROMPT,
         steps,
         decodeOrder,
@@ -49,7 +56,7 @@ describe('compareSchemes on the CPU backend', () => {
 
   it('float32: tokens identical, max |Δ logits| below 1e-4', async () => {
     const be = new CpuBackend({ dtype: 'float32' });
-    const r = await compareSchemes(be, TINY, randomGpt2Weights(TINY, 8, 'float32'), {
+    const r = await compareSchemes(be, gpt2Builder(TINY, randomGpt2Weights(TINY, 8, 'float32')), {
       prompt: PROMPT,
       steps: 8,
     });
@@ -62,11 +69,11 @@ describe('compareSchemes on the CPU backend', () => {
 
   it('greedyDecode and schemeModels agree with compareSchemes', async () => {
     const be = new CpuBackend({ dtype: 'float64' });
-    const w = randomGpt2Weights(TINY, 7);
-    const [standard, slim] = schemeModels(be, TINY, w);
+    const source = gpt2Builder(TINY, randomGpt2Weights(TINY, 7));
+    const [standard, slim] = schemeModels(be, source);
     const a = await greedyDecode(standard, PROMPT, 6);
     const b = await greedyDecode(slim, PROMPT, 6);
-    const r = await compareSchemes(be, TINY, w, { prompt: PROMPT, steps: 6 });
+    const r = await compareSchemes(be, source, { prompt: PROMPT, steps: 6 });
     expect(a.tokens).toEqual(r.standard.tokens);
     expect(b.tokens).toEqual(r.slim.tokens);
     expect(maxAbsDiff(a.logits, b.logits)).toBeCloseTo(r.maxAbsLogitDiff, 12);

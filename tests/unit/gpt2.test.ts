@@ -5,7 +5,7 @@ import {
   gpt2ParameterShapes,
   randomGpt2Weights,
   type Gpt2Config,
-  type Gpt2Weights,
+  type HostWeights,
 } from '../../engine/models';
 import { EngineInputError } from '../../engine/tensor';
 
@@ -15,7 +15,7 @@ const TINY: Gpt2Config = { vocabSize: 37, nPositions: 32, d: 24, heads: 3, layer
  * An independent float64 GPT-2 forward pass written from the formulas (no backend, no cache):
  * recomputes the whole sequence, returns the logits of every position.
  */
-function referenceLogits(c: Gpt2Config, w: Gpt2Weights, ids: number[]): number[][] {
+function referenceLogits(c: Gpt2Config, w: HostWeights, ids: number[]): number[][] {
   const W = (n: string) => w.get(n)!.data;
   const { d, heads } = c;
   const dk = d / heads;

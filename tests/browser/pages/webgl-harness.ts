@@ -10,6 +10,7 @@ import {
   ECache,
   compareSchemes,
   createCrossAttention,
+  gpt2Builder,
   greedyDecode,
   maxAbsDiff,
   pickBackend,
@@ -24,8 +25,8 @@ import {
   randomGpt2Weights,
   readModel,
   seededRandom,
+  type DecoderScheme,
   type Gpt2Config,
-  type Gpt2Scheme,
   type HostModel,
   type LayerDirection,
 } from '../../../engine/models';
@@ -418,7 +419,7 @@ const SMALL_MODEL: Gpt2Config = {
 };
 
 /** A multi-layer GPT-2's greedy decode on WebGL vs the float32 CPU backend, and allocation checks. */
-async function modelParity(scheme: Gpt2Scheme, decodeOrder: DecodeOrder, steps: number) {
+async function modelParity(scheme: DecoderScheme, decodeOrder: DecodeOrder, steps: number) {
   const w = randomGpt2Weights(SMALL_MODEL, 3);
   const gpu = new WebGLBackend();
   const cpu = new CpuBackend({ dtype: 'float32' });
@@ -460,7 +461,8 @@ async function modelParity(scheme: Gpt2Scheme, decodeOrder: DecodeOrder, steps: 
 async function schemeComparison(steps: number) {
   const gpu = new WebGLBackend();
   try {
-    return await compareSchemes(gpu, SMALL_MODEL, randomGpt2Weights(SMALL_MODEL, 5, 'float32'), {
+    const source = gpt2Builder(SMALL_MODEL, randomGpt2Weights(SMALL_MODEL, 5, 'float32'));
+    return await compareSchemes(gpu, source, {
       prompt: [5, 17, 42, 8],
       steps,
     });
