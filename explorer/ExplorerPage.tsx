@@ -43,11 +43,8 @@ function Explorer() {
     [model, chip, batch, contextLength, weightFormat, cacheFormat],
   );
   const warnings = useMemo(() => setupWarnings(setup, range.max), [setup, range.max]);
-  // No useDeferredValue: a slider step only moves chart markers and rebuilds the small roofline
-  // chart, so deferring would cost a second render pass for nothing.
-  const viewSetup = setup;
-  const viewGrid = grid;
-
+  // The views take setup as is, no useDeferredValue: a slider step only moves chart markers and
+  // rebuilds the small roofline chart, so deferring would cost a second render pass for nothing.
   return (
     <section className="page explorer">
       <h1>Roofline &amp; memory explorer</h1>
@@ -62,15 +59,15 @@ function Explorer() {
         <ViewsErrorBoundary
           resetKey={JSON.stringify([model, chip, batch, weightFormat, cacheFormat])}
         >
-          <div className="explorer-views" data-context={viewSetup.contextLength}>
-            <MemoryView setup={viewSetup} grid={viewGrid} />
-            <IntensityView setup={viewSetup} grid={viewGrid} />
-            <RooflineView setup={viewSetup} grid={viewGrid} />
-            <SpeedupView setup={viewSetup} grid={viewGrid} />
-            <ApplicabilityView model={viewSetup.model} />
+          <div className="explorer-views" data-context={setup.contextLength}>
+            <MemoryView setup={setup} grid={grid} />
+            <IntensityView setup={setup} grid={grid} />
+            <RooflineView setup={setup} grid={grid} />
+            <SpeedupView setup={setup} grid={grid} />
+            <ApplicabilityView model={setup.model} />
             <PlannerView
-              setup={viewSetup}
-              grid={viewGrid}
+              setup={setup}
+              grid={grid}
               chipCount={state.plannerChips}
               users={state.plannerUsers}
               onChipCount={state.setPlannerChips}

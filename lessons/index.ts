@@ -1,3 +1,3 @@
 export { lessons, findLesson, lessonPath, neighbours, type LessonMeta } from './registry';
-export { useProgress, isLessonDone, markVisited, clearProgress } from './common/progress';
+export { useProgress, isLessonDone, markVisited } from './common/progress';
 export { CurrentLessonContext } from './common/LessonCheckpoint';

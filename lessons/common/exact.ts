@@ -36,10 +36,6 @@ export function toFractionMatrix(m: readonly (readonly number[])[]): FracMatrix 
   return m.map((row) => row.map(toFraction));
 }
 
-export function fracToNumber(f: Frac): number {
-  return Number(f.valueOf());
-}
-
 /** "3", "−1/2": integers without a denominator, a typographic minus. */
 export function formatFraction(f: Frac): string {
   const s = Number(f.s) < 0 && Number(f.n) !== 0 ? '−' : '';

@@ -97,11 +97,6 @@ export function isLessonDone(
   return lesson.checkpoints.every((id) => checkpointRecord(p, lesson.slug, id) !== undefined);
 }
 
-export function clearProgress(): void {
-  storage()?.removeItem(PROGRESS_KEY);
-  window.dispatchEvent(new Event(CHANGE_EVENT));
-}
-
 function subscribe(onChange: () => void): () => void {
   window.addEventListener(CHANGE_EVENT, onChange);
   // Other tabs write through the storage event.
