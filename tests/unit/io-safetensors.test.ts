@@ -563,9 +563,8 @@ describe('fuzzing', () => {
     for (const claim of [2n ** 60n, 2n ** 32n - 1n, 2n ** 64n - 1n]) {
       // The source even pretends to be huge; only its first 8 bytes may be read.
       const { source, reads } = spySource(assemble('{}', new Uint8Array(0), claim), 2 ** 40);
-      const started = performance.now();
       await formatError(source);
-      expect(performance.now() - started).toBeLessThan(50);
+      // Only the length prefix was read: nothing of the claimed size was fetched or allocated.
       expect(reads).toEqual([8]);
     }
   });

@@ -92,7 +92,7 @@ describe.each(['moby-gpt2', 'moby-llama'])('default model %s', (name) => {
     );
     expect(worst).toBeLessThanOrEqual(TOLERANCE * scale);
     model.dispose();
-  });
+  }, 60_000);
 
   it('every position’s argmax, max and logsumexp match the reference, standard and slim', async () => {
     const { opened, reference } = await open(name);
@@ -115,7 +115,7 @@ describe.each(['moby-gpt2', 'moby-llama'])('default model %s', (name) => {
       });
       model.dispose();
     }
-  });
+  }, 60_000);
 
   it('standard and slim: identical greedy tokens for 200 steps, |Δ logits| ≤ 1e-4 × max', async () => {
     const { opened, reference } = await open(name);

@@ -87,7 +87,8 @@ describe('precisionReport', () => {
       expect(r.f16KtoV).toBeGreaterThan(r.f32KtoV as number);
       expect(r.f16VtoK).toBeGreaterThan(r.f32VtoK as number);
     }
-  });
+    // Loads the model and inverts every layer's W_K and W_V twice: seconds on a loaded machine.
+  }, 60_000);
 
   it('matches a float64 computation on a layer with known singular values', async () => {
     // W_K = diag(s)·H and W_V = diag(t)·H (x·W convention): singular values s and t, so
