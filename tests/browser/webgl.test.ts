@@ -111,6 +111,17 @@ describe('WebGL2 engine in Chromium', () => {
     expect(r[1].notice).toMatch(/EXT_color_buffer_float.*CPU backend/);
   });
 
+  it("'auto' takes the CPU on a software rasterizer and says why; 'webgl' keeps WebGL2", async () => {
+    const [auto, webgl]: Result<'autoPick'> = await page.evaluate(() =>
+      window.webglHarness.autoPick(),
+    );
+    // Headless Chromium here renders WebGL2 with SwiftShader.
+    expect(auto.kind).toBe('cpu');
+    expect(auto.reason).toMatch(/software rasterizer \(.*SwiftShader.*\).*CPU backend is faster/);
+    expect(webgl.kind).toBe('webgl');
+    expect(webgl.reason).toMatch(/^WebGL2 on .*SwiftShader.*, as chosen\.$/);
+  });
+
   it('reports a lost context instead of freezing', async () => {
     const r: Result<'contextLoss'> = await page.evaluate(() => window.webglHarness.contextLoss());
     expect(r.lost).toBe(true);

@@ -725,13 +725,23 @@ async function defaultModel(name: string, steps: number) {
 /** Missing WebGL2 / EXT_color_buffer_float → CPU backend with a notice. */
 function fallback() {
   return (['webgl2', 'EXT_color_buffer_float'] as const).map((simulateMissing) => {
-    const choice = pickBackend({ simulateMissing });
+    const choice = pickBackend('webgl', { simulateMissing });
     return {
       simulateMissing,
       kind: choice.kind,
       backendName: choice.backend.name,
       notice: choice.notice ?? '',
     };
+  });
+}
+
+/** What 'auto' and 'webgl' pick on this (software-rendered) WebGL2, and why. */
+function autoPick() {
+  return (['auto', 'webgl'] as const).map((request) => {
+    const choice = pickBackend(request);
+    const out = { request, kind: choice.kind, reason: choice.reason };
+    if (choice.backend instanceof WebGLBackend) choice.backend.destroy();
+    return out;
   });
 }
 
@@ -955,6 +965,7 @@ const harness = {
   familyComparison,
   defaultModel,
   fallback,
+  autoPick,
   contextLoss,
   faultyDraws,
   edgeCases,
