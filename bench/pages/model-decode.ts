@@ -75,6 +75,12 @@ export interface ModelDecodeResult {
   tfjsCacheRows: number;
   /** Extra: warm-up steps before the timed ones. */
   warmupSteps: number;
+  /** Extra: slim attention (K-cache, paper §1–§2) on our WebGL2 backend, same steps. */
+  oursSlimMs: number;
+  /** Extra: slim attention on our float32 CPU backend. */
+  oursSlimCpuMs: number;
+  /** Extra: WebGL draws per decode token of slim on our WebGL backend. */
+  oursSlimDrawsPerToken: number;
 }
 
 /** A GPT-2 config and its weights (Hugging Face names without the model prefix). */
@@ -181,7 +187,7 @@ const AGREEMENT = 1e-3;
 
 /** One engine of the comparison, driven step by step. */
 interface DecodeEngine {
-  key: 'ours' | 'oursCpu' | 'tfjs' | 'ort' | 'oursLinearFold';
+  key: 'ours' | 'oursCpu' | 'oursSlim' | 'oursSlimCpu' | 'tfjs' | 'ort' | 'oursLinearFold';
   label: string;
   /** Logits of each engine must equal ours within this (relative to max |logit|). */
   tolerance: number;
@@ -319,6 +325,17 @@ export async function modelDecodeBench(
               'ours CPU',
               new Gpt2Model(cpu, config, weights, { scheme: 'kv' }),
             ),
+            // Slim runs in the same rotation: its tokens must equal standard's at every step.
+            oursEngine(
+              'oursSlim',
+              'ours WebGL slim',
+              new Gpt2Model(gpu, config, weights, { scheme: 'k-cache' }),
+            ),
+            oursEngine(
+              'oursSlimCpu',
+              'ours CPU slim',
+              new Gpt2Model(cpu, config, weights, { scheme: 'k-cache' }),
+            ),
             tfjsEngine(new TfjsGpt2(config, weights, total)),
             ortEngine(ortModel),
           );
@@ -438,8 +455,11 @@ async function measure(
     tfjsDrawsPerToken: perToken('tfjs', 'draws'),
     tfjsCacheRows,
     warmupSteps: WARMUP_STEPS,
+    oursSlimMs: ms('oursSlim'),
+    oursSlimCpuMs: ms('oursSlimCpu'),
+    oursSlimDrawsPerToken: perToken('oursSlim', 'draws'),
   };
-  for (const c of ['oursCpu', 'ort'] as const) {
+  for (const c of ['oursCpu', 'oursSlimCpu', 'ort'] as const) {
     const i = engines.findIndex((e) => e.key === c);
     if (counts[i].draws || counts[i].compiles)
       throw new Error(`modelDecode: ${engines[i].label} made WebGL calls during its steps`);
@@ -462,7 +482,7 @@ async function measure(
     );
   }
   log(
-    `modelDecode ${name} at ${context}, ${steps} steps: ours WebGL ${row.oursMs.toFixed(1)} ms/token (${row.oursDrawsPerToken} draws/token), ours CPU ${row.oursCpuMs.toFixed(1)}, tfjs ${row.tfjsMs.toFixed(1)} (${row.tfjsCompilesPerToken} compiles/token), ORT wasm ${row.ortWasmMs.toFixed(1)}; greedy tokens identical (${tokens[0].length})`,
+    `modelDecode ${name} at ${context}, ${steps} steps: ours WebGL ${row.oursMs.toFixed(1)} ms/token (${row.oursDrawsPerToken} draws/token), ours CPU ${row.oursCpuMs.toFixed(1)}, slim WebGL ${row.oursSlimMs.toFixed(1)} (${row.oursSlimDrawsPerToken} draws/token), slim CPU ${row.oursSlimCpuMs.toFixed(1)}, tfjs ${row.tfjsMs.toFixed(1)} (${row.tfjsCompilesPerToken} compiles/token), ORT wasm ${row.ortWasmMs.toFixed(1)}; greedy tokens identical (${tokens[0].length})`,
   );
   return row;
 }
