@@ -33,8 +33,12 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['tests/components/**/*.test.tsx'],
           setupFiles: ['tests/components/setup.ts'],
-          // Whole pages (KaTeX, Plot, every lesson step) render in jsdom on two shared cores.
+          // Whole pages (a lesson's every step, the explorer's Plot charts) render in jsdom on two
+          // shared cores. Heavier tests (every lesson, a real model) set their own timeouts.
           testTimeout: 30_000,
+          // beforeAll hooks load lesson bodies (preloadLessons) or a model: seconds on a busy
+          // machine, past Vitest's 10 s default.
+          hookTimeout: 30_000,
         },
       },
       {

@@ -1,9 +1,16 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { parseHfConfig } from '../../roofline';
 import mobyConfig from '../../public/models/moby-gpt2/config.json';
-import { answer, checkpointAsking, lessonRenderer, rightChoices, shownText } from './lessonKit';
+import {
+  answer,
+  checkpointAsking,
+  lessonRenderer,
+  rightChoices,
+  shownText,
+  preloadLessons,
+} from './lessonKit';
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -56,6 +63,7 @@ const ratio = (x: number) => `${Number(x.toPrecision(3))}×`;
 // ------------------------------------------------------------ helpers
 
 const renderLesson = lessonRenderer('trade-offs');
+beforeAll(() => preloadLessons('trade-offs'));
 
 beforeEach(() => localStorage.clear());
 
