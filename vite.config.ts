@@ -47,11 +47,15 @@ export default defineConfig({
           name: 'browser',
           environment: 'node',
           include: ['tests/browser/**/*.test.ts'],
+          // Builds and serves the app and starts the run's one Chromium; every file connects.
           globalSetup: ['tests/browser/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          // One Chromium at a time: two cores, SwiftShader is CPU-heavy.
+          // One file at a time: two cores, SwiftShader is CPU-heavy.
           fileParallelism: false,
+          // The files share one worker and its loaded modules (playwright-core, the registry):
+          // each file is still imported afresh, and holds its state in its own contexts.
+          isolate: false,
         },
       },
     ],

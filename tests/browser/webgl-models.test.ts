@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from './chromium';
+import type { Page } from 'playwright-core';
+import { openPage } from './chromium';
+import { suiteBrowser } from './suiteBrowser';
 
 type Harness = Window['webglHarness'];
 type Result<K extends keyof Harness> = Awaited<ReturnType<Harness[K]>>;
@@ -15,17 +16,16 @@ const RELATIVE = 1e-4;
  * (public/models) and checked against their float64 reference.json.
  */
 describe('model families on WebGL in Chromium', () => {
-  let browser: Browser;
+  const browser = suiteBrowser();
   let page: Page;
   let errors: string[];
   beforeAll(async () => {
-    browser = await launchChromium();
-    ({ page, errors } = await openPage(browser));
+    ({ page, errors } = await openPage(browser()));
     await page.goto(inject('baseURL') + '/tests/browser/pages/webgl-harness.html');
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
   });
   afterAll(async () => {
-    await browser?.close();
+    await page?.context().close();
   });
 
   for (const family of ['gpt2', 'llama', 'gpt-neox'] as const) {

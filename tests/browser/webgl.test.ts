@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from './chromium';
+import type { Page } from 'playwright-core';
+import { openPage } from './chromium';
+import { suiteBrowser } from './suiteBrowser';
 
 type Harness = Window['webglHarness'];
 type Result<K extends keyof Harness> = Awaited<ReturnType<Harness[K]>>;
@@ -11,17 +12,16 @@ type Result<K extends keyof Harness> = Awaited<ReturnType<Harness[K]>>;
  * next to each comparison (float32 product bound k·u·Σ|a||b|, 2e-6 on probabilities, …).
  */
 describe('WebGL2 engine in Chromium', () => {
-  let browser: Browser;
+  const browser = suiteBrowser();
   let page: Page;
   let errors: string[];
   beforeAll(async () => {
-    browser = await launchChromium();
-    ({ page, errors } = await openPage(browser));
+    ({ page, errors } = await openPage(browser()));
     await page.goto(inject('baseURL') + '/tests/browser/pages/webgl-harness.html');
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
   });
   afterAll(async () => {
-    await browser?.close();
+    await page?.context().close();
   });
 
   it('every kernel matches the CPU backend on random inputs, awkward shapes included', async () => {
