@@ -115,11 +115,16 @@ describe('Playground in Chromium', () => {
       )?.[1],
     );
 
-  it('generates standard vs slim on WebGL2: identical tokens, max |Δ| shown, slim cache half', async () => {
+  it('generates standard vs slim on the automatic backend (here the CPU, and why): identical tokens, max |Δ| shown, slim cache half', async () => {
     const { page, errors } = await open();
     await modelLoaded(page, /moby-gpt2: gpt2, 4 layers, d 128/);
+    expect(await page.getByLabel('Backend').inputValue()).toBe('auto');
     await generate(page, 24);
-    expect(await page.getByTestId('device').textContent()).toContain('WebGL2');
+    // Headless Chromium renders WebGL2 with SwiftShader, a software rasterizer: the CPU runs.
+    expect(await page.getByTestId('device').textContent()).toContain('CPU');
+    expect(await page.getByTestId('backend-reason').textContent()).toMatch(
+      /^CPU \(float32\): WebGL2 here is a software rasterizer \(.*SwiftShader.*\)/,
+    );
     expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
     const delta = (await page.getByTestId('delta').textContent()) ?? '';
     const [last, worst] = (/this step (\S+), over the run (\S+)/.exec(delta) ?? [])
@@ -214,6 +219,7 @@ describe('Playground in Chromium', () => {
     await page.getByLabel('Backend').selectOption('webgl');
     await generate(page, 6);
     expect(await page.getByTestId('device').textContent()).toContain('WebGL2');
+    expect(await page.getByTestId('backend-reason').textContent()).toMatch(/, as chosen\.$/);
     expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
     await page.getByLabel('Backend').selectOption('cpu');
     await generate(page, 6);
