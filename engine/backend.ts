@@ -54,6 +54,11 @@ export interface AllocationStats {
   liveTensors: number;
   /** Bytes held by live tensors. */
   liveBytes: number;
+  /**
+   * Kernel launches since the backend was made (WebGL: draw calls, the cost per decode step
+   * on a real GPU); absent on the CPU backend, which has none.
+   */
+  draws?: number;
 }
 
 /**

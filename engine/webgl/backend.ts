@@ -371,7 +371,7 @@ export class WebGLBackend implements Backend {
   }
 
   stats(): AllocationStats {
-    return { liveTensors: this.live.size, liveBytes: this.liveBytes };
+    return { liveTensors: this.live.size, liveBytes: this.liveBytes, draws: this.gpu.draws };
   }
 
   /** Frees pooled textures and buffers; the backend stays usable. */

@@ -67,6 +67,23 @@ describe('model families on WebGL in Chromium', () => {
     expect(2 * (r.slimCache.k + r.slimCache.v)).toBe(r.standardCache.k + r.standardCache.v);
   });
 
+  it('moby-gpt2 and GPT-2-small shapes: draws per decoded token (decode + greedy argmax)', async () => {
+    const moby: Result<'mobyDraws'> = await page.evaluate(() => window.webglHarness.mobyDraws(200));
+    for (const [name, c] of Object.entries(moby)) {
+      console.log(
+        `[draws] moby-gpt2 ${name}: ${c.perStep[0]} at n = 16, ${c.perStep.at(-1)} at n = 215, max ${c.max}; last step ${JSON.stringify(c.lastStepKernels)}`,
+      );
+    }
+    const small: Result<'gpt2SmallDraws'> = await page.evaluate(() =>
+      window.webglHarness.gpt2SmallDraws(130, 4),
+    );
+    for (const [name, c] of Object.entries(small)) {
+      console.log(
+        `[draws] GPT-2-small shapes ${name}: 1 layer ${c.layers1.max}, 2 layers ${c.layers2.max}, so 12 layers ${c.layers12}; 2-layer step ${JSON.stringify(c.layers2.lastStepKernels)}`,
+      );
+    }
+  }, 400_000);
+
   for (const name of ['moby-gpt2', 'moby-llama']) {
     it(`default model ${name}: logits match reference.json; standard and slim agree for 200 steps`, async () => {
       const r: Result<'defaultModel'> = await page.evaluate(

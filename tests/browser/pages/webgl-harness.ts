@@ -20,11 +20,13 @@ import {
 } from '../../../engine';
 import {
   checkModel,
+  GPT2_SMALL,
   Gpt2Model,
   openModel,
   randomGpt2Weights,
   readModel,
   seededRandom,
+  type DecoderOptions,
   type DecoderScheme,
   type Gpt2Config,
   type HostModel,
@@ -945,8 +947,129 @@ function kernelPaths(): Record<string, Record<string, number>> {
   return paths;
 }
 
+/** Draws of each decode step (model.decode, then the greedy argmax, as greedyDecode runs them). */
+async function stepDraws(
+  gpu: WebGLBackend,
+  model: { prefill(ids: readonly number[]): Tensor } & Parameters<typeof greedyDecode>[0],
+  prompt: readonly number[],
+  steps: number,
+): Promise<{ perStep: number[]; lastStepKernels: Record<string, number> }> {
+  const perStep: number[] = [];
+  let last = gpu.stats().draws ?? 0;
+  let kernels = gpu.gpuStats().drawsByKernel;
+  let lastStepKernels: Record<string, number> = {};
+  await greedyDecode(model, prompt, steps, {
+    onStep: (done) => {
+      const now = gpu.stats().draws ?? 0;
+      const byKernel = gpu.gpuStats().drawsByKernel;
+      // Step 1 follows the prefill: only steps 2… are one decode and one argmax each.
+      if (done > 1) {
+        perStep.push(now - last);
+        lastStepKernels = Object.fromEntries(
+          Object.entries(byKernel)
+            .map(([k, v]) => [k, v - (kernels[k] ?? 0)] as const)
+            .filter(([, v]) => v > 0),
+        );
+      }
+      last = now;
+      kernels = byKernel;
+    },
+  });
+  return { perStep, lastStepKernels };
+}
+
+interface DrawCount {
+  /** Draws of each decode step, model.decode plus the greedy argmax. */
+  perStep: number[];
+  max: number;
+  /** Draws per kernel of the last step. */
+  lastStepKernels: Record<string, number>;
+}
+
+const drawCount = (r: { perStep: number[]; lastStepKernels: Record<string, number> }) => ({
+  ...r,
+  max: Math.max(...r.perStep),
+});
+
+/**
+ * WebGL draws per decoded token (model.decode + argmax) of the default moby-gpt2, standard and
+ * slim (k-first, every layer K-cache; and the directions `slim check` picks), over `steps`
+ * greedy steps after its reference prompt (n from 16 to 15 + steps).
+ */
+async function mobyDraws(steps: number): Promise<Record<string, DrawCount>> {
+  const base = '/models/moby-gpt2/';
+  const files = new Map<string, Uint8Array>();
+  for (const f of ['config.json', 'model.safetensors']) files.set(f, await fetchBytes(base + f));
+  const ref = JSON.parse(
+    new TextDecoder().decode(await fetchBytes(base + 'reference.json')),
+  ) as ModelReference;
+  const opened = await openModel(files, 'moby-gpt2');
+  const directions = (await checkModel(opened)).map((r) => r.direction as LayerDirection);
+  const host = await readModel(opened);
+  const gpu = new WebGLBackend();
+  const out: Record<string, DrawCount> = {};
+  try {
+    for (const [name, options] of [
+      ['standard', { scheme: 'kv' }],
+      ['slim', { scheme: 'k-cache', decodeOrder: 'k-first' }],
+      ['slim v-first', { scheme: 'k-cache', decodeOrder: 'v-first' }],
+      ['slim (checked directions)', { scheme: 'k-cache', decodeOrder: 'k-first', directions }],
+    ] as [string, Parameters<HostModel['build']>[1]][]) {
+      const model = host.build(gpu, options);
+      try {
+        out[name] = drawCount(await stepDraws(gpu, model, ref.promptIds, steps));
+      } finally {
+        model.dispose();
+      }
+    }
+    return out;
+  } finally {
+    gpu.destroy();
+  }
+}
+
+/**
+ * Draws per decoded token of GPT-2-small shapes (d 768, 12 heads, vocab 50257) with 1 and 2
+ * layers (random weights), after a `prompt`-token prefill: the per-layer and fixed draws, from
+ * which 12 layers follow (draws are linear in the layer count: each block runs the same ops).
+ */
+async function gpt2SmallDraws(prompt: number, steps: number) {
+  const gpu = new WebGLBackend();
+  const ids = Array.from({ length: prompt }, (_, i) => (i * 7919) % GPT2_SMALL.vocabSize);
+  const out: Record<string, { layers1: DrawCount; layers2: DrawCount; layers12: number }> = {};
+  try {
+    const byLayers: Record<number, Record<string, DrawCount>> = {};
+    for (const layers of [1, 2]) {
+      const config = { ...GPT2_SMALL, layers };
+      const weights = randomGpt2Weights(config, 9, 'float32');
+      byLayers[layers] = {};
+      for (const [name, options] of [
+        ['standard', { scheme: 'kv' }],
+        ['slim', { scheme: 'k-cache', decodeOrder: 'k-first' }],
+      ] as [string, DecoderOptions][]) {
+        const model = new Gpt2Model(gpu, config, weights, options);
+        try {
+          byLayers[layers][name] = drawCount(await stepDraws(gpu, model, ids, steps));
+        } finally {
+          model.dispose();
+        }
+      }
+    }
+    for (const name of ['standard', 'slim']) {
+      const [one, two] = [byLayers[1][name], byLayers[2][name]];
+      const perLayer = two.perStep.at(-1)! - one.perStep.at(-1)!;
+      out[name] = { layers1: one, layers2: two, layers12: one.perStep.at(-1)! - perLayer + 12 * perLayer };
+    }
+    return out;
+  } finally {
+    gpu.destroy();
+  }
+}
+
 const harness = {
   crossParity,
+  mobyDraws,
+  gpt2SmallDraws,
   kernelPaths,
   kernelChecks,
   limitChecks,
