@@ -9,6 +9,7 @@
  */
 import type {
   AllocationStats,
+  AttentionOptions,
   AttnProbsOptions,
   Backend,
   LinearActivation,
@@ -29,7 +30,14 @@ import {
   type FoldPolicy,
   type TextureLayout,
 } from './layout';
-import { TILE_MIN_ROWS, chunkTexels, planSplitK, planTiles, tileable } from './planners';
+import {
+  TILE_MIN_ROWS,
+  chunkTexels,
+  fuseAttentionScores,
+  planSplitK,
+  planTiles,
+  tileable,
+} from './planners';
 import { ReadbackPool, TexturePool } from './storage';
 import { WebGLTensor } from './tensor';
 
@@ -66,13 +74,22 @@ export interface GpuStats {
   renderer: string;
 }
 
-/** The fused epilogue of a product: an optional bias and an ACTIVATION_CODE. */
+/** The fused epilogue of a product: an optional bias, an ACTIVATION_CODE, an optional residual. */
 interface Epilogue {
   bias?: WebGLTensor;
   act: number;
+  residual?: WebGLTensor;
 }
 
 const NO_EPILOGUE: Epilogue = { act: K.ACTIVATION_CODE.none };
+
+/** The fused prologue of a product: a row norm (NORM_CODE) with its γ, β and eps. */
+interface Prologue {
+  code: number;
+  gamma: WebGLTensor;
+  beta?: WebGLTensor;
+  eps: number;
+}
 
 export class WebGLBackend implements Backend {
   readonly name = 'webgl';
@@ -160,6 +177,8 @@ export class WebGLBackend implements Backend {
     const D = this.mat('writeRows', dst);
     const S = this.mat('writeRows', src);
     check.checkWriteRows(D.shape, rowOffset, S.shape);
+    if (D.layout.colOffset !== undefined)
+      throw new EngineInputError('writeRows: dst is a column view, which is read-only');
     // Draws into rows [rowOffset, rowOffset + rows) of dst only: one row per decoded token.
     const rowRange: [number, number] = [rowOffset, rowOffset + S.shape[0]];
     this.gpu.draw(K.copyRows, [S], D, { off: rowOffset }, {}, rowRange);
@@ -169,8 +188,28 @@ export class WebGLBackend implements Backend {
     const X = this.mat('rowsView', x);
     check.checkRowsView(X.shape, rowCount);
     const root = X.base ?? X;
-    const layout: TextureLayout = { ...root.layout, rows: rowCount };
+    const layout: TextureLayout = { ...X.layout, rows: rowCount };
     return new WebGLTensor([rowCount, X.shape[1]], layout, root.storage, this, root);
+  }
+
+  /**
+   * Columns [start, end) of x sharing its texture when they start on a texel boundary and end on
+   * one (or at x's last column, whose padding lanes are 0): the fetches add the texel offset.
+   * Otherwise a copy (sliceCols).
+   */
+  colsView(x: Tensor, start: number, end: number): Tensor {
+    const X = this.mat('colsView', x);
+    const [r, c] = X.shape;
+    check.checkRange('colsView', X.shape, start, end, c);
+    if (start % 4 !== 0 || (end % 4 !== 0 && end !== c)) return this.sliceCols(X, start, end);
+    const root = X.base ?? X;
+    const layout: TextureLayout = {
+      ...X.layout,
+      cols: end - start,
+      texW: Math.ceil((end - start) / 4),
+      colOffset: (X.layout.colOffset ?? 0) + start / 4,
+    };
+    return new WebGLTensor([r, end - start], layout, root.storage, this, root);
   }
 
   sliceCols(x: Tensor, start: number, end: number): Tensor {
@@ -222,8 +261,10 @@ export class WebGLBackend implements Backend {
   }
 
   /**
-   * a · b (or a · bᵀ) + bias, then an activation, fused into the matmul's epilogue (or into
-   * the split-K reduction when the product is split).
+   * a · b (or a · bᵀ) + bias, then an activation, then the residual, fused into the matmul's
+   * epilogue (or into the split-K reduction when the product is split); the row norm is its
+   * prologue (statistics computed per fragment for a one-draw product, else by one normStats
+   * draw before).
    */
   linear(a: Tensor, b: Tensor, options: LinearOptions = {}): Tensor {
     return this.product('linear', a, b, options.transposeB === true, options);
@@ -358,6 +399,55 @@ export class WebGLBackend implements Backend {
     return this.headProduct('attnWeightedSum', P, V, heads);
   }
 
+  /**
+   * Decode rows (m < TILE_MIN_ROWS): one attnDecode draw, the scores computed in its loop, or
+   * an attnScores draw first when repeating them per fragment would cost more
+   * (planners.ts fuseAttentionScores). Prefill rows: attnProbs, then the (tiled) weighted sum.
+   */
+  attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
+    const Q = this.mat('attention', q);
+    const Kt = this.mat('attention', k);
+    const V = this.mat('attention', v);
+    const { m, n, headDim, causal, out } = check.checkAttention(Q.shape, Kt.shape, V.shape, options);
+    const { heads, scale } = options;
+    const all = options.values === 'all';
+    const dv = all ? V.shape[1] : V.shape[1] / heads;
+    if (m >= TILE_MIN_ROWS || (!all && dv % 4 !== 0)) {
+      const p = this.attnProbs(Q, Kt, options);
+      try {
+        return all ? this.matmul(p, V) : this.attnWeightedSum(p, V, heads);
+      } finally {
+        this.releaseInternal(p as WebGLTensor);
+      }
+    }
+    const packed = headDim % 4 === 0 ? 1 : 0;
+    const uniforms = { m, headDim, dv, scale, causal };
+    const fragments = out[0] * Math.ceil(out[1] / 4);
+    if (fuseAttentionScores(fragments, n, Math.ceil(headDim / 4))) {
+      return this.output(out, 'attention', (o) =>
+        this.gpu.draw(K.attnDecode, [Q, Kt, V, V], o, uniforms, {
+          SCORES: 0,
+          ALL_COLS: all ? 1 : 0,
+          PACKED_HEADS: packed,
+        }),
+      );
+    }
+    const scores = this.temp([heads * m, n], 'attention (scores)', (s) =>
+      this.gpu.draw(K.attnScores, [Q, Kt], s, { m, headDim, scale }, { PACKED_HEADS: packed }),
+    );
+    try {
+      return this.output(out, 'attention', (o) =>
+        this.gpu.draw(K.attnDecode, [Q, Kt, V, scores], o, uniforms, {
+          SCORES: 1,
+          ALL_COLS: all ? 1 : 0,
+          PACKED_HEADS: packed,
+        }),
+      );
+    } finally {
+      this.releaseInternal(scores);
+    }
+  }
+
   // ---------------------------------------------------------------- lifetime
 
   scope<T>(fn: () => T): T {
@@ -425,15 +515,30 @@ export class WebGLBackend implements Backend {
   private product(op: string, a: Tensor, b: Tensor, tB: boolean, options: LinearOptions): Tensor {
     const A = this.mat(op, a);
     const B = this.mat(op, b);
-    const { m, k, n } = check.checkMatmul(op, A.shape, B.shape, tB);
+    const dims = check.checkMatmul(op, A.shape, B.shape, tB);
+    const { m, k, n } = dims;
     const activation = options.activation ?? 'none';
     check.checkActivation(op, activation);
+    const { norm, residual } = options;
+    check.checkLinearExtras(
+      op,
+      dims,
+      norm && { ...norm, gamma: norm.gamma.shape, beta: norm.beta?.shape },
+      residual?.shape,
+    );
     const epilogue: Epilogue = {
       bias: options.bias ? this.vector(`${op} bias`, options.bias, n) : undefined,
       act: K.ACTIVATION_CODE[activation],
+      residual: residual ? this.arg(`${op} residual`, residual) : undefined,
+    };
+    const prologue: Prologue | undefined = norm && {
+      code: K.NORM_CODE[norm.kind],
+      gamma: this.arg(`${op} norm gamma`, norm.gamma),
+      beta: norm.beta && this.arg(`${op} norm beta`, norm.beta),
+      eps: norm.eps,
     };
     if (m >= TILE_MIN_ROWS && tileable(m, n, this.tileRows, this.maxTextureSize)) {
-      return this.tiledProduct(A, B, m, n, { TRANS_B: tB ? 1 : 0 }, 1, epilogue, op);
+      return this.tiledProduct(A, B, m, n, { TRANS_B: tB ? 1 : 0 }, 1, epilogue, op, prologue);
     }
     return this.splitK(
       tB ? K.matmulNT : K.matmulNN,
@@ -445,6 +550,7 @@ export class WebGLBackend implements Backend {
       epilogue,
       op,
       tB ? {} : { K_ALIGNED: k % 4 === 0 ? 1 : 0 },
+      prologue,
     );
   }
 
@@ -469,9 +575,24 @@ export class WebGLBackend implements Backend {
   }
 
   /**
+   * The statistics texture of a prologue norm ([rows, 4]: mean, rstd), for the products that
+   * do not compute them per fragment; undefined when the product has no norm or computes them
+   * itself. The caller releases it.
+   */
+  private normStatsFor(A: WebGLTensor, prologue: Prologue | undefined): WebGLTensor | undefined {
+    if (!prologue) return undefined;
+    const rms = prologue.code === K.NORM_CODE.rmsNorm ? 1 : 0;
+    return this.temp([A.shape[0], 4], 'linear (norm stats)', (s) =>
+      this.gpu.draw(K.normStats, [A], s, { eps: prologue.eps }, { RMS: rms }),
+    );
+  }
+
+  /**
    * Runs a packed product with split-K (planners.ts): when the output has too few texels to
-   * fill the GPU (one-row GEMV in decode, p·V with few heads), the reduction is cut into chunks
-   * whose partial sums land in separate rows, then one more pass adds them (and the epilogue).
+   * fill the GPU and the reduction is long (a one-row GEMV over thousands of values), the
+   * reduction is cut into chunks whose partial sums land in separate rows, then one more pass
+   * adds them (and the epilogue). A prologue norm is computed by each fragment of an unsplit
+   * product, by a normStats draw before a split one.
    */
   private splitK(
     spec: K.KernelSpec,
@@ -483,47 +604,65 @@ export class WebGLBackend implements Backend {
     epilogue: Epilogue,
     op: string,
     defines: Record<string, number> = {},
+    prologue?: Prologue,
   ): Tensor {
-    const { bias, act } = epilogue;
+    const { bias, act, residual } = epilogue;
     const { splits, kChunk } = planSplitK(m * Math.ceil(n / 4), A.layout.texW, this.parallelTexels);
-    const fused = { BIAS: bias ? 1 : 0, ACT: act };
+    const fused = { BIAS: bias ? 1 : 0, ACT: act, RESIDUAL: residual ? 1 : 0 };
     const hasEpilogue = spec.defines !== undefined && 'BIAS' in spec.defines;
-    const inputs = spec.inputs.length === 3 ? [A, B, bias ?? A] : [A, B];
-    if (splits === 1) {
-      if (!hasEpilogue && (bias || act)) throw new EngineInputError(`${op}: no fused epilogue`);
-      return this.output([m, n], op, (out) =>
-        this.gpu.draw(
-          spec,
-          inputs,
-          out,
-          { ...uniforms, m, kChunk },
-          { ...defines, ...(hasEpilogue ? fused : {}) },
-        ),
-      );
-    }
-    const noEpilogue = { BIAS: 0, ACT: K.ACTIVATION_CODE.none };
-    const partial = this.temp([splits * m, n], `${op} (split-K partial sums)`, (p) =>
-      this.gpu.draw(
-        spec,
-        inputs,
-        p,
-        { ...uniforms, m, kChunk },
-        { ...defines, ...(hasEpilogue ? noEpilogue : {}) },
-      ),
-    );
+    if (!hasEpilogue && (bias || act || residual || prologue))
+      throw new EngineInputError(`${op}: no fused prologue or epilogue`);
+    const stats = splits > 1 ? this.normStatsFor(A, prologue) : undefined;
+    const norm: Record<string, number> = hasEpilogue
+      ? { NORM: prologue?.code ?? 0, NORM_STATS: stats ? 1 : 0 }
+      : {};
+    const inputs = hasEpilogue
+      ? [A, B, bias ?? A, residual ?? A, prologue?.gamma ?? A, prologue?.beta ?? A, stats ?? A]
+      : [A, B];
+    const u = hasEpilogue
+      ? { ...uniforms, m, kChunk, eps: prologue?.eps ?? 0 }
+      : { ...uniforms, m, kChunk };
     try {
-      return this.output([m, n], op, (out) =>
-        this.gpu.draw(K.reduceSplits, [partial, bias ?? partial], out, { m, splits }, fused),
+      if (splits === 1) {
+        return this.output([m, n], op, (out) =>
+          this.gpu.draw(spec, inputs, out, u, {
+            ...defines,
+            ...norm,
+            ...(hasEpilogue ? fused : {}),
+          }),
+        );
+      }
+      const noEpilogue = { BIAS: 0, ACT: K.ACTIVATION_CODE.none, RESIDUAL: 0 };
+      const partial = this.temp([splits * m, n], `${op} (split-K partial sums)`, (p) =>
+        this.gpu.draw(spec, inputs, p, u, {
+          ...defines,
+          ...norm,
+          ...(hasEpilogue ? noEpilogue : {}),
+        }),
       );
+      try {
+        return this.output([m, n], op, (out) =>
+          this.gpu.draw(
+            K.reduceSplits,
+            [partial, bias ?? partial, residual ?? partial],
+            out,
+            { m, splits },
+            fused,
+          ),
+        );
+      } finally {
+        this.releaseInternal(partial);
+      }
     } finally {
-      this.releaseInternal(partial);
+      if (stats) this.releaseInternal(stats);
     }
   }
 
   /**
    * A product by the register-tiled kernel: matmulTiled writes blocks of tileRows × 4 values
    * (per K-chunk when split) into tileRows row-block textures, then unblockRows restores row
-   * order, sums the chunks and applies the fused bias and activation.
+   * order, sums the chunks and applies the fused bias, activation and residual. A prologue
+   * norm takes one normStats draw first.
    */
   private tiledProduct(
     A: WebGLTensor,
@@ -534,37 +673,45 @@ export class WebGLBackend implements Backend {
     headCols: number,
     epilogue: Epilogue,
     op: string,
+    prologue?: Prologue,
   ): Tensor {
-    const { bias, act } = epilogue;
+    const { bias, act, residual } = epilogue;
     const k = A.shape[1];
     const tile = this.tileRows;
     const plan = planTiles(m, n, A.layout.texW, tile, this.maxTextureSize, this.parallelTexels);
     const { blockRows, splits, kChunk } = plan;
     const parts: WebGLTensor[] = [];
+    const stats = this.normStatsFor(A, prologue);
     try {
       for (let i = 0; i < tile; i++)
         parts.push(this.alloc([splits * blockRows, n], `${op} (row block ${i})`, false));
       this.gpu.draw(
         this.tiledKernel,
-        [A, B],
+        [A, B, prologue?.gamma ?? A, prologue?.beta ?? A, stats ?? A],
         parts,
-        { m, blockRows, kChunk, headCols },
+        { m, blockRows, kChunk, headCols, eps: prologue?.eps ?? 0 },
         // BLOCK_ROWS is passed, not only in the spec: it is part of the program cache key.
-        { BLOCK_ROWS: tile, K_ALIGNED: k % 4 === 0 ? 1 : 0, ...defines },
+        {
+          BLOCK_ROWS: tile,
+          K_ALIGNED: k % 4 === 0 ? 1 : 0,
+          NORM: prologue?.code ?? 0,
+          ...defines,
+        },
       );
       // unblockRows always declares 8 targets; with 4-row tiles the last 4 are never read.
       const inputs = [...parts, ...parts].slice(0, 8);
       return this.output([m, n], op, (out) =>
         this.gpu.draw(
           K.unblockRows,
-          [...inputs, bias ?? parts[0]],
+          [...inputs, bias ?? parts[0], residual ?? parts[0]],
           out,
           { blockRows, splits },
-          { BLOCK_ROWS: tile, BIAS: bias ? 1 : 0, ACT: act },
+          { BLOCK_ROWS: tile, BIAS: bias ? 1 : 0, ACT: act, RESIDUAL: residual ? 1 : 0 },
         ),
       );
     } finally {
       for (const p of parts) this.releaseInternal(p);
+      if (stats) this.releaseInternal(stats);
     }
   }
 

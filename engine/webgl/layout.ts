@@ -44,6 +44,12 @@ export interface TextureLayout {
   lines: number;
   /** Texels from the start of one row to the next, counting pixels in row-major order. */
   rowStride: number;
+  /**
+   * A column view (Backend.colsView): its first column is texel colOffset of the storage's row,
+   * whose own texels per row are rowStride ('rows' and 'linear' folds step rows by it). texW and
+   * cols are the view's; the other fields its storage's. Undefined for a whole tensor.
+   */
+  colOffset?: number;
 }
 
 export class TextureLimitError extends EngineInputError {
@@ -139,8 +145,8 @@ export function pixelRowsOf(layout: TextureLayout, r0: number, r1: number): [num
       return [r0 * layout.lines, r1 * layout.lines];
     case 'linear':
       return [
-        Math.floor((r0 * layout.texW) / layout.width),
-        Math.ceil((r1 * layout.texW) / layout.width),
+        Math.floor((r0 * layout.rowStride) / layout.width),
+        Math.ceil((r1 * layout.rowStride) / layout.width),
       ];
   }
 }
@@ -163,10 +169,10 @@ export function unpackRows(
   rowCount: number,
   firstTexel = 0,
 ): Float32Array {
-  const { cols, rowStride } = layout;
+  const { cols, rowStride, colOffset = 0 } = layout;
   const out = new Float32Array(rowCount * cols);
   for (let r = 0; r < rowCount; r++) {
-    const base = (r * rowStride - firstTexel) * 4;
+    const base = (r * rowStride + colOffset - firstTexel) * 4;
     out.set(texels.subarray(base, base + cols), r * cols);
   }
   return out;
