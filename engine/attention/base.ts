@@ -67,7 +67,12 @@ export abstract class AttentionBase extends CausalLayer<AttentionConfig> impleme
    * RoPE of rows at positions offset, offset+1, … (identity when the layer has none). `heads`
    * is the number of head-wide blocks of x: 2·h rotates q and k side by side in one op.
    */
-  protected rope(x: Tensor, positionOffset: number, inverse = false, heads = this.dims.heads): Tensor {
+  protected rope(
+    x: Tensor,
+    positionOffset: number,
+    inverse = false,
+    heads = this.dims.heads,
+  ): Tensor {
     const rope = this.config.rope;
     if (!rope) return x;
     return this.backend.rope(x, { heads, positionOffset, inverse, ...rope });

@@ -59,7 +59,13 @@ export class CrossECacheAttention extends CrossAttentionBase {
     const { t } = this;
     const e = this.eCache.view();
     const q = this.project(x, t.wQ, t.bQ);
-    const y = this.valueSum(q, this.project(e, t.wK, t.bK), e, t.wV, this.slim.decodeOrder ?? 'v-first');
+    const y = this.valueSum(
+      q,
+      this.project(e, t.wK, t.bK),
+      e,
+      t.wV,
+      this.slim.decodeOrder ?? 'v-first',
+    );
     return this.project(y, t.wO, t.bO);
   }
 }

@@ -5,12 +5,7 @@ import { RowCache } from './cache';
 import type { Uploaded } from './layerCore';
 import type { Matrix64 } from '../linalg';
 import type { AttentionConfig, AttentionStepOptions, AttentionWeights } from './types';
-import {
-  fuseColumns,
-  kCacheProjections,
-  type KCacheProjections,
-  type LayerDims,
-} from './weights';
+import { fuseColumns, kCacheProjections, type KCacheProjections, type LayerDims } from './weights';
 
 type SlimConfig = Extract<AttentionConfig, { scheme: 'k-cache' }>;
 
@@ -22,10 +17,12 @@ type SlimConfig = Extract<AttentionConfig, { scheme: 'k-cache' }>;
  * product with [W_Q | W_K]; scores, softmax and the weighted sum are one backend.attention.
  */
 export class SlimAttention extends AttentionBase {
-  private readonly t: Uploaded<Omit<KCacheProjections, 'wQ' | 'wK' | 'bQ' | 'bK'> & {
-    wQK: Matrix64;
-    bQK: Float64Array | undefined;
-  }>;
+  private readonly t: Uploaded<
+    Omit<KCacheProjections, 'wQ' | 'wK' | 'bQ' | 'bK'> & {
+      wQK: Matrix64;
+      bQK: Float64Array | undefined;
+    }
+  >;
   private readonly slim: SlimConfig;
 
   constructor(backend: Backend, w: AttentionWeights, config: SlimConfig, dims: LayerDims) {

@@ -31,6 +31,7 @@ import {
   type TextureLayout,
 } from './layout';
 import {
+  FUSED_ATTENTION_FETCHES,
   TILE_MIN_ROWS,
   chunkTexels,
   fuseAttentionScores,
@@ -56,6 +57,11 @@ export interface WebGLBackendOptions extends ContextOptions {
   tileRows?: 4 | 8;
   /** Test hook: every draw of this kernel throws, to prove an op frees its temporaries. */
   faultyKernel?: string;
+  /**
+   * Fetches one-draw decode attention may spend repeating its scores (planners.ts
+   * FUSED_ATTENTION_FETCHES by default); 0 always gives the scores a draw of their own.
+   */
+  fusedAttentionFetches?: number;
   /** Folds of tensors past MAX_TEXTURE_SIZE (layout.ts); 'linear' only to compare in the bench. */
   foldPolicy?: FoldPolicy;
 }
@@ -105,6 +111,7 @@ export class WebGLBackend implements Backend {
   private readonly readback: ReadbackPool;
   private readonly tiledKernel: K.KernelSpec;
   private readonly parallelTexels: number;
+  private readonly fusedAttentionFetches: number;
   private readonly foldPolicy: FoldPolicy;
   private readonly live = new Set<WebGLTensor>();
   private liveBytes = 0;
@@ -118,6 +125,7 @@ export class WebGLBackend implements Backend {
     this.maxTextureSize = this.ctx.maxTextureSize;
     this.renderer = this.ctx.renderer;
     this.parallelTexels = options.parallelTexels ?? 2048;
+    this.fusedAttentionFetches = options.fusedAttentionFetches ?? FUSED_ATTENTION_FETCHES;
     this.foldPolicy = options.foldPolicy ?? 'aligned';
     this.gpu = new Dispatcher(this.ctx, options.tileRows, options.faultyKernel);
     this.tileRows = this.gpu.tileRows;
@@ -408,7 +416,12 @@ export class WebGLBackend implements Backend {
     const Q = this.mat('attention', q);
     const Kt = this.mat('attention', k);
     const V = this.mat('attention', v);
-    const { m, n, headDim, causal, out } = check.checkAttention(Q.shape, Kt.shape, V.shape, options);
+    const { m, n, headDim, causal, out } = check.checkAttention(
+      Q.shape,
+      Kt.shape,
+      V.shape,
+      options,
+    );
     const { heads, scale } = options;
     const all = options.values === 'all';
     const dv = all ? V.shape[1] : V.shape[1] / heads;
@@ -423,7 +436,7 @@ export class WebGLBackend implements Backend {
     const packed = headDim % 4 === 0 ? 1 : 0;
     const uniforms = { m, headDim, dv, scale, causal };
     const fragments = out[0] * Math.ceil(out[1] / 4);
-    if (fuseAttentionScores(fragments, n, Math.ceil(headDim / 4))) {
+    if (fuseAttentionScores(fragments, n, Math.ceil(headDim / 4), this.fusedAttentionFetches)) {
       return this.output(out, 'attention', (o) =>
         this.gpu.draw(K.attnDecode, [Q, Kt, V, V], o, uniforms, {
           SCORES: 0,
@@ -684,7 +697,10 @@ export class WebGLBackend implements Backend {
     const stats = this.normStatsFor(A, prologue);
     try {
       for (let i = 0; i < tile; i++)
-        parts.push(this.alloc([splits * blockRows, n], `${op} (row block ${i})`, false));
+        // Render targets of one draw: plain layouts (tileable), never spread.
+        parts.push(
+          this.alloc([splits * blockRows, n], `${op} (row block ${i})`, false, false, false),
+        );
       this.gpu.draw(
         this.tiledKernel,
         [A, B, prologue?.gamma ?? A, prologue?.beta ?? A, stats ?? A],
@@ -781,10 +797,17 @@ export class WebGLBackend implements Backend {
    * results get textures rounded up to powers of two, so a temporary whose width follows the
    * context length (scores [h, n]) reuses one texture until n doubles: a warm decode step creates
    * no GL objects. Uploads and caches (`exact`) get their exact size: weights are large.
+   * Computed decode rows are also `spread` over pixel rows (layout.ts SPREAD_TEXELS).
    */
-  private alloc(shape: Shape, what: string, tracked = true, exact = false): WebGLTensor {
+  private alloc(
+    shape: Shape,
+    what: string,
+    tracked = true,
+    exact = false,
+    spread = !exact,
+  ): WebGLTensor {
     this.ctx.checkAlive(what);
-    const layout = layoutFor(shape, this.maxTextureSize, what, this.foldPolicy);
+    const layout = layoutFor(shape, this.maxTextureSize, what, this.foldPolicy, spread);
     const bucket = (v: number): number =>
       exact ? v : Math.min(this.maxTextureSize, 2 ** Math.ceil(Math.log2(v)));
     // A folded layout's row stride is its width: only its height may be rounded.

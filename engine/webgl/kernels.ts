@@ -314,7 +314,14 @@ export function matmulTiledSpec(blockRows: 4 | 8): KernelSpec {
     outputs: blockRows,
     uniforms: { m: 'int', blockRows: 'int', kChunk: 'int', headCols: 'int', eps: 'float' },
     // The prologue norm reads each row's statistics from St (a normStats draw before).
-    defines: { BLOCK_ROWS: blockRows, TRANS_B: 0, HEAD_ROWS: 0, K_ALIGNED: 0, NORM: 0, NORM_STATS: 1 },
+    defines: {
+      BLOCK_ROWS: blockRows,
+      TRANS_B: 0,
+      HEAD_ROWS: 0,
+      K_ALIGNED: 0,
+      NORM: 0,
+      NORM_STATS: 1,
+    },
     prelude: NORM_GLSL,
     body: `void computeBlock(int orow, int t, out mat4 lo, out mat4 hi) {
   int s = orow / u_blockRows;

@@ -69,11 +69,22 @@ const floorLog2 = (v: number): number => Math.floor(Math.log2(v));
  */
 export type FoldPolicy = 'aligned' | 'linear';
 
+/**
+ * Spread rows: a computed result of at most SPREAD_MAX_ROWS rows (a decode row) that is wider
+ * than SPREAD_TEXELS texels gets the 'wide' fold with lines of SPREAD_TEXELS texels, so that a
+ * one-row product covers many pixel rows. Rasterizers that share out pixel rows among their
+ * threads (SwiftShader) then run it on all of them, as split-K's partial rows once did; a GPU
+ * does not mind (one shift and mask per fetch).
+ */
+export const SPREAD_TEXELS = 16;
+export const SPREAD_MAX_ROWS = 4;
+
 export function layoutFor(
   shape: Shape,
   maxTextureSize: number,
   what = 'tensor',
   policy: FoldPolicy = 'aligned',
+  spread = false,
 ): TextureLayout {
   if (shape.length < 1 || shape.length > 2 || shape.some((s) => !Number.isInteger(s) || s < 1)) {
     throw new EngineInputError(
@@ -84,6 +95,29 @@ export function layoutFor(
   const cols = shape[shape.length - 1];
   const texW = Math.ceil(cols / 4);
   const max = maxTextureSize;
+  const spreadLines = Math.ceil(texW / SPREAD_TEXELS);
+  if (
+    spread &&
+    policy === 'aligned' &&
+    rows <= SPREAD_MAX_ROWS &&
+    spreadLines > 1 &&
+    rows * spreadLines <= max
+  ) {
+    const width = SPREAD_TEXELS;
+    const shift = floorLog2(width);
+    const lines = spreadLines;
+    return {
+      rows,
+      cols,
+      texW,
+      width,
+      height: rows * lines,
+      fold: 'wide',
+      shift,
+      lines,
+      rowStride: lines * width,
+    };
+  }
   if (texW <= max && rows <= max) {
     return { ...base(rows, cols, texW), width: texW, height: rows, fold: 'none' };
   }

@@ -18,10 +18,15 @@ const MIN_K_CHUNK = 16;
 export const MIN_SPLIT_K_TEXELS = 256;
 
 /**
- * Texel fetches one-draw decode attention may spend repeating q·k: every fragment of a head
- * recomputes that head's scores. Beyond, the scores get a draw of their own.
+ * Texel fetches one-draw decode attention may spend repeating q·k: every output texel of a head
+ * recomputes that head's scores in its loop over the keys. Beyond, the scores get a draw of
+ * their own and the second draw reads them (5 fetches per 4 keys instead of d_k + 4): a long
+ * serial loop in few fragments is slow on a GPU too (nothing hides its latency), and on
+ * SwiftShader this budget is about a millisecond. moby-gpt2 (d_k 32, 32 output texels per
+ * row) stays one draw up to n = 512 (s·K of slim option 2, 128 texels: n = 128); GPT-2-small
+ * (d_k 64, 192 texels) up to n = 42.
  */
-export const FUSED_ATTENTION_FETCHES = 1 << 21;
+export const FUSED_ATTENTION_FETCHES = 1 << 17;
 
 export interface SplitPlan {
   /** K-chunks, each summed by its own fragments into its own rows. */
@@ -86,6 +91,11 @@ export function chunkTexels(
  * `keys` keys of `headTexels` texels) or in two (scores first): one while the repeated work stays
  * under FUSED_ATTENTION_FETCHES.
  */
-export function fuseAttentionScores(fragments: number, keys: number, headTexels: number): boolean {
-  return fragments * keys * headTexels <= FUSED_ATTENTION_FETCHES;
+export function fuseAttentionScores(
+  fragments: number,
+  keys: number,
+  headTexels: number,
+  budget = FUSED_ATTENTION_FETCHES,
+): boolean {
+  return fragments * keys * headTexels <= budget;
 }

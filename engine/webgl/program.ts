@@ -41,8 +41,12 @@ function fetchHelpers(name: string, kind: InputKind): string {
   return `uniform highp sampler2D ${name};
 uniform ivec4 ${name}_l; // texW, width, cols, rows
 uniform ivec3 ${name}_f; // fold: shift, mask, lines
-${kind.view ? `uniform ivec2 ${name}_v; // column view: first texel, storage texels per row
-` : ''}vec4 ${name}_tex(int row, int t) { return texelFetch(${name}, ${pixelOf(name, kind)}, 0); }
+${
+  kind.view
+    ? `uniform ivec2 ${name}_v; // column view: first texel, storage texels per row
+`
+    : ''
+}vec4 ${name}_tex(int row, int t) { return texelFetch(${name}, ${pixelOf(name, kind)}, 0); }
 float ${name}_val(int row, int c) { vec4 v = ${name}_tex(row, c >> 2); return v[c & 3]; }
 `;
 }

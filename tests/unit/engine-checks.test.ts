@@ -106,11 +106,14 @@ describe('WebGL product planners', () => {
   });
 
   it('decode attention repeats its scores per fragment only while that stays cheap', () => {
-    // moby-gpt2 at n = 215: 32 output texels (per head) or 4·32 (slim's s·K), 8 texels per head.
+    // moby-gpt2 at n = 215: 32 output texels per head, 8 texels of q·k per key: one draw.
     expect(fuseAttentionScores(32, 215, 8)).toBe(true);
-    expect(fuseAttentionScores(128, 215, 8)).toBe(true);
-    // GPT-2-small's s·K (12 heads × 192 texels) at n = 200: the scores get their own draw.
-    expect(fuseAttentionScores(12 * 192, 200, 16)).toBe(false);
+    expect(fuseAttentionScores(32, 512, 8)).toBe(true);
+    // Slim option 2's s·K (4 heads × 32 texels) repeats 4× more: one draw up to n = 128.
+    expect(fuseAttentionScores(128, 128, 8)).toBe(true);
+    expect(fuseAttentionScores(128, 215, 8)).toBe(false);
+    // GPT-2-small (192 output texels, 16 per key) at n = 200: the scores get their own draw.
+    expect(fuseAttentionScores(192, 200, 16)).toBe(false);
     expect(fuseAttentionScores(1, FUSED_ATTENTION_FETCHES, 1)).toBe(true);
     expect(fuseAttentionScores(1, FUSED_ATTENTION_FETCHES + 1, 1)).toBe(false);
   });
