@@ -62,10 +62,13 @@ export interface GroupedAttentionConfig {
 
 export interface GroupedAttentionLayer {
   readonly config: GroupedAttentionConfig;
-  /** x [p, d] → [p, d], causal over the tokens cached so far plus these; appends p rows. */
-  prefill(x: Tensor): Tensor;
+  /**
+   * x [p, d] → [p, d], causal over the tokens cached so far plus these; appends p rows. With
+   * options: residual + attention(norm(x)), as AttentionLayer.
+   */
+  prefill(x: Tensor, options?: AttentionStepOptions): Tensor;
   /** x [1, d] → [1, d]; appends one row. */
-  decode(x: Tensor): Tensor;
+  decode(x: Tensor, options?: AttentionStepOptions): Tensor;
   /** Tokens cached so far (n). */
   readonly length: number;
   cacheStats(): CacheStats;
