@@ -66,6 +66,12 @@ export interface LinearOptions {
   activation?: LinearActivation;
   /** Prologue: a's rows are normalised first (a block's pre-norm feeding its projection). */
   norm?: RowNorm;
+  /**
+   * A second product of the same (normalised) rows that multiplies the first, after its
+   * activation: act(norm(a)·b + bias) ⊙ (norm(a)·times.weight + times.bias). Llama's SiLU-gated
+   * MLP, silu(x·W_gate) ⊙ (x·W_up), in one op. The weight has b's shape (and its transposeB).
+   */
+  times?: { weight: Tensor; bias?: Tensor };
   /** Epilogue: an [m, n] tensor added last (the residual stream a block adds its output to). */
   residual?: Tensor;
 }
@@ -135,9 +141,10 @@ export interface Backend {
   /** a [m,k] · b [k,n] → [m,n]; with transposeB, b is [n,k] and a · bᵀ is computed. */
   matmul(a: Tensor, b: Tensor, options?: { transposeB?: boolean }): Tensor;
   /**
-   * act(norm(a) · b + bias) + residual: a projection with its bias and activation (GELU, tanh
-   * form as GPT-2's "gelu_new", or SiLU), optionally the row normalisation before it (the
-   * block's LayerNorm or RMSNorm) and the residual add after it. The WebGL backend fuses them
+   * act(norm(a) · b + bias) [⊙ (norm(a) · times.weight + times.bias)] + residual: a projection
+   * with its bias and activation (GELU, tanh form as GPT-2's "gelu_new", or SiLU), optionally
+   * the row normalisation before it (the block's LayerNorm or RMSNorm), a second product that
+   * gates it (a SiLU-gated MLP) and the residual add after it. The WebGL backend fuses them
    * into the product's prologue and epilogue (one draw for a decode row); the CPU backend, the
    * reference, runs the ops one after the other (engine/cpu/fused.ts).
    */

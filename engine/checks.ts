@@ -177,14 +177,20 @@ export interface RowNormShapes {
 
 /**
  * linear's prologue and epilogue: a norm over the k columns of a (layerNorm with β, rmsNorm
- * without) and a residual of the output's shape [m, n].
+ * without), a gating product's weight of b's shape and bias of length n, and a residual of the
+ * output's shape [m, n].
  */
 export function checkLinearExtras(
   op: string,
   dims: { m: number; k: number; n: number },
   norm: RowNormShapes | undefined,
   residual: Shape | undefined,
+  times?: { weight: Shape; b: Shape; bias?: Shape },
 ): void {
+  if (times) {
+    checkSameShape(`${op} times weight`, times.weight, times.b);
+    if (times.bias) checkVector(`${op} times bias`, times.bias, dims.n);
+  }
   if (norm) {
     const { kind } = norm;
     if (kind !== 'layerNorm' && kind !== 'rmsNorm') {

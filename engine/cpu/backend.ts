@@ -146,7 +146,7 @@ export class CpuBackend implements Backend {
    * dtype: the plain reference of WebGL's fused linear.
    */
   linear(a: Tensor, b: Tensor, options: LinearOptions = {}): Tensor {
-    if (options.norm || options.residual) return fused.linear(this, a, b, options);
+    if (options.norm || options.residual || options.times) return fused.linear(this, a, b, options);
     const { bias, activation = 'none', transposeB } = options;
     check.checkActivation('linear', activation);
     const A = this.mat('linear', a);

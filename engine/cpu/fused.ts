@@ -20,15 +20,20 @@ export function normShapes(norm: RowNorm | undefined): check.RowNormShapes | und
 }
 
 /**
- * act(norm(a) · b + bias) + residual as ops: the norm, the plain linear (matmul, bias,
- * activation), then the add. Checked first, with the WebGL backend's messages.
+ * act(norm(a) · b + bias) ⊙ (norm(a) · times.weight + times.bias) + residual as ops: the norm,
+ * the plain linear (matmul, bias, activation), the gating product and its mul, then the add.
+ * Checked first, with the WebGL backend's messages.
  */
 export function linear(be: Backend, a: Tensor, b: Tensor, options: LinearOptions): Tensor {
-  const { norm, residual, ...plain } = options;
-  const dims = check.checkMatmul('linear', a.shape, b.shape, plain.transposeB === true);
-  check.checkLinearExtras('linear', dims, normShapes(norm), residual?.shape);
+  const { norm, residual, times, ...plain } = options;
+  const { transposeB } = plain;
+  const dims = check.checkMatmul('linear', a.shape, b.shape, transposeB === true);
+  const timesShapes = times && { weight: times.weight.shape, b: b.shape, bias: times.bias?.shape };
+  check.checkLinearExtras('linear', dims, normShapes(norm), residual?.shape, timesShapes);
   return be.scope(() => {
-    const y = be.linear(norm ? normalizeRows(be, a, norm) : a, b, plain);
+    const x = norm ? normalizeRows(be, a, norm) : a;
+    let y = be.linear(x, b, plain);
+    if (times) y = be.mul(y, be.linear(x, times.weight, { bias: times.bias, transposeB }));
     return residual ? be.add(y, residual) : y;
   });
 }

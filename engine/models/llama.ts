@@ -184,15 +184,15 @@ export class LlamaModel extends DecoderModel {
       for (const b of this.blocks) {
         // x + attn(rms(x)): the norm is the Q/K/V product's prologue, the add its output's epilogue.
         x = b.attn.prefill(x, { norm: rms(b.norm1), residual: x });
-        const norm = rms(b.norm2);
-        const gate = be.linear(x, b.gate, {
+        // silu(rms(x)·W_gate) ⊙ rms(x)·W_up as one linear, then x + that·W_down.
+        const h = be.linear(x, b.gate, {
           transposeB: true,
           bias: b.gateB,
           activation: 'silu',
-          norm,
+          norm: rms(b.norm2),
+          times: { weight: b.up, bias: b.upB },
         });
-        const upv = be.linear(x, b.up, { transposeB: true, bias: b.upB, norm });
-        x = be.linear(be.mul(gate, upv), b.down, { transposeB: true, bias: b.downB, residual: x });
+        x = be.linear(h, b.down, { transposeB: true, bias: b.downB, residual: x });
       }
       const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;
       return be.linear(last, this.head, { transposeB: true, norm: rms(this.normF) });

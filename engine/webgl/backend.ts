@@ -80,10 +80,14 @@ export interface GpuStats {
   renderer: string;
 }
 
-/** The fused epilogue of a product: an optional bias, an ACTIVATION_CODE, an optional residual. */
+/**
+ * The fused epilogue of a product: an optional bias, an ACTIVATION_CODE, an optional gating
+ * product (its weight and bias: one-draw products only) and an optional residual.
+ */
 interface Epilogue {
   bias?: WebGLTensor;
   act: number;
+  times?: { weight: WebGLTensor; bias?: WebGLTensor };
   residual?: WebGLTensor;
 }
 
@@ -532,16 +536,35 @@ export class WebGLBackend implements Backend {
     const { m, k, n } = dims;
     const activation = options.activation ?? 'none';
     check.checkActivation(op, activation);
-    const { norm, residual } = options;
+    const { norm, residual, times } = options;
     check.checkLinearExtras(
       op,
       dims,
       norm && { ...norm, gamma: norm.gamma.shape, beta: norm.beta?.shape },
       residual?.shape,
+      times && { weight: times.weight.shape, b: B.shape, bias: times.bias?.shape },
     );
+    const tiled = m >= TILE_MIN_ROWS && tileable(m, n, this.tileRows, this.maxTextureSize);
+    const split = planSplitK(m * Math.ceil(n / 4), A.layout.texW, this.parallelTexels).splits > 1;
+    if (times && (tiled || split)) {
+      // Only the one-draw kernels multiply by a second product: here, the two products, then
+      // the mul and the residual as ops.
+      const { times: _, residual: __, ...first } = options;
+      return this.scope(() => {
+        const gated = this.mul(
+          this.product(op, A, B, tB, first),
+          this.product(op, A, times.weight, tB, { norm, bias: times.bias }),
+        );
+        return residual ? this.add(gated, residual) : gated;
+      });
+    }
     const epilogue: Epilogue = {
       bias: options.bias ? this.vector(`${op} bias`, options.bias, n) : undefined,
       act: K.ACTIVATION_CODE[activation],
+      times: times && {
+        weight: this.mat(`${op} times weight`, times.weight),
+        bias: times.bias && this.vector(`${op} times bias`, times.bias, n),
+      },
       residual: residual ? this.arg(`${op} residual`, residual) : undefined,
     };
     const prologue: Prologue | undefined = norm && {
@@ -550,7 +573,7 @@ export class WebGLBackend implements Backend {
       beta: norm.beta && this.arg(`${op} norm beta`, norm.beta),
       eps: norm.eps,
     };
-    if (m >= TILE_MIN_ROWS && tileable(m, n, this.tileRows, this.maxTextureSize)) {
+    if (tiled) {
       return this.tiledProduct(A, B, m, n, { TRANS_B: tB ? 1 : 0 }, 1, epilogue, op, prologue);
     }
     return this.splitK(
@@ -619,18 +642,30 @@ export class WebGLBackend implements Backend {
     defines: Record<string, number> = {},
     prologue?: Prologue,
   ): Tensor {
-    const { bias, act, residual } = epilogue;
+    const { bias, act, residual, times } = epilogue;
     const { splits, kChunk } = planSplitK(m * Math.ceil(n / 4), A.layout.texW, this.parallelTexels);
     const fused = { BIAS: bias ? 1 : 0, ACT: act, RESIDUAL: residual ? 1 : 0 };
+    const gate = { TIMES: times ? 1 : 0, TIMES_BIAS: times?.bias ? 1 : 0 };
     const hasEpilogue = spec.defines !== undefined && 'BIAS' in spec.defines;
     if (!hasEpilogue && (bias || act || residual || prologue))
       throw new EngineInputError(`${op}: no fused prologue or epilogue`);
+    if (times && splits > 1) throw new EngineInputError(`${op}: a split product cannot gate`);
     const stats = splits > 1 ? this.normStatsFor(A, prologue) : undefined;
     const norm: Record<string, number> = hasEpilogue
       ? { NORM: prologue?.code ?? 0, NORM_STATS: stats ? 1 : 0 }
       : {};
     const inputs = hasEpilogue
-      ? [A, B, bias ?? A, residual ?? A, prologue?.gamma ?? A, prologue?.beta ?? A, stats ?? A]
+      ? [
+          A,
+          B,
+          bias ?? A,
+          residual ?? A,
+          prologue?.gamma ?? A,
+          prologue?.beta ?? A,
+          stats ?? A,
+          times?.weight ?? A,
+          times?.bias ?? A,
+        ]
       : [A, B];
     const u = hasEpilogue
       ? { ...uniforms, m, kChunk, eps: prologue?.eps ?? 0 }
@@ -641,7 +676,7 @@ export class WebGLBackend implements Backend {
           this.gpu.draw(spec, inputs, out, u, {
             ...defines,
             ...norm,
-            ...(hasEpilogue ? fused : {}),
+            ...(hasEpilogue ? { ...fused, ...gate } : {}),
           }),
         );
       }

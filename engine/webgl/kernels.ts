@@ -158,11 +158,12 @@ export const concat2: KernelSpec = {
  * is 5 fetches for 16 multiply-adds. With HEAD_ROWS, A holds one block of m rows per head and
  * the head of output column c is c / u_headCols (paper §2 option 2: u_i · W_KV,i for all
  * heads in one product; also Σ_j p_ij v_j). The prologue NORM normalises A's row (linear's
- * RowNorm); BIAS, ACT and RESIDUAL fuse the epilogue when not split.
+ * RowNorm); BIAS, ACT and RESIDUAL fuse the epilogue when not split, and TIMES multiplies the
+ * activated result by a second product A·B2 (+ Bias2) of the same rows (linear's `times`).
  */
 export const matmulNN: KernelSpec = {
   name: 'matmulNN',
-  inputs: ['A', 'B', 'Bias', 'Res', 'G', 'Bt', 'St'],
+  inputs: ['A', 'B', 'Bias', 'Res', 'G', 'Bt', 'St', 'B2', 'Bias2'],
   uniforms: { m: 'int', kChunk: 'int', headCols: 'int', eps: 'float' },
   defines: {
     HEAD_ROWS: 0,
@@ -172,6 +173,8 @@ export const matmulNN: KernelSpec = {
     NORM: 0,
     NORM_STATS: 0,
     K_ALIGNED: 0,
+    TIMES: 0,
+    TIMES_BIAS: 0,
   },
   prelude: GELU_GLSL + NORM_GLSL,
   body: `vec4 compute(int orow, int t) {
@@ -189,6 +192,7 @@ export const matmulNN: KernelSpec = {
   vec2 st = rowStats(r);
 #endif
   vec4 acc = vec4(0.0);
+  vec4 acc2 = vec4(0.0);
   for (int kt = k0; kt < k1; kt++) {
 #if NORM
     vec4 a = normed(A_tex(r, kt), st, G_tex(0, kt), Bt_tex(0, kt));
@@ -197,18 +201,28 @@ export const matmulNN: KernelSpec = {
 #endif
     int kk = kt * 4;
 #if K_ALIGNED
-    mat4 b = mat4(B_tex(kk, t), B_tex(kk + 1, t), B_tex(kk + 2, t), B_tex(kk + 3, t));
+    ivec4 rows = ivec4(kk) + ivec4(0, 1, 2, 3);
 #else
     // Rows past k are clamped; their A lanes are 0, so they add nothing.
-    mat4 b = mat4(B_tex(kk, t), B_tex(min(kk + 1, k - 1), t),
-                  B_tex(min(kk + 2, k - 1), t), B_tex(min(kk + 3, k - 1), t));
+    ivec4 rows = min(ivec4(kk) + ivec4(0, 1, 2, 3), ivec4(k - 1));
 #endif
+    mat4 b = mat4(B_tex(rows.x, t), B_tex(rows.y, t), B_tex(rows.z, t), B_tex(rows.w, t));
     acc += b * a;
+#if TIMES
+    mat4 b2 = mat4(B2_tex(rows.x, t), B2_tex(rows.y, t), B2_tex(rows.z, t), B2_tex(rows.w, t));
+    acc2 += b2 * a;
+#endif
   }
 #if BIAS
   acc += Bias_tex(0, t);
 #endif
   acc = activate(acc);
+#if TIMES
+#if TIMES_BIAS
+  acc2 += Bias2_tex(0, t);
+#endif
+  acc *= acc2;
+#endif
 #if RESIDUAL
   acc += Res_tex(out_r, t);
 #endif
@@ -255,9 +269,9 @@ export const headMatmulLanes: KernelSpec = {
  */
 export const matmulNT: KernelSpec = {
   name: 'matmulNT',
-  inputs: ['A', 'B', 'Bias', 'Res', 'G', 'Bt', 'St'],
+  inputs: ['A', 'B', 'Bias', 'Res', 'G', 'Bt', 'St', 'B2', 'Bias2'],
   uniforms: { m: 'int', kChunk: 'int', eps: 'float' },
-  defines: { BIAS: 0, ACT: 0, RESIDUAL: 0, NORM: 0, NORM_STATS: 0 },
+  defines: { BIAS: 0, ACT: 0, RESIDUAL: 0, NORM: 0, NORM_STATS: 0, TIMES: 0, TIMES_BIAS: 0 },
   prelude: GELU_GLSL + NORM_GLSL,
   body: `vec4 compute(int orow, int t) {
   int s = orow / u_m;
@@ -272,6 +286,7 @@ export const matmulNT: KernelSpec = {
   vec2 st = rowStats(r);
 #endif
   vec4 acc = vec4(0.0);
+  vec4 acc2 = vec4(0.0);
   for (int kt = k0; kt < k1; kt++) {
 #if NORM
     vec4 a = normed(A_tex(r, kt), st, G_tex(0, kt), Bt_tex(0, kt));
@@ -280,11 +295,21 @@ export const matmulNT: KernelSpec = {
 #endif
     acc += vec4(dot(a, B_tex(j, kt)), dot(a, B_tex(j1, kt)),
                 dot(a, B_tex(j2, kt)), dot(a, B_tex(j3, kt)));
+#if TIMES
+    acc2 += vec4(dot(a, B2_tex(j, kt)), dot(a, B2_tex(j1, kt)),
+                 dot(a, B2_tex(j2, kt)), dot(a, B2_tex(j3, kt)));
+#endif
   }
 #if BIAS
   acc += Bias_tex(0, t);
 #endif
   acc = activate(acc);
+#if TIMES
+#if TIMES_BIAS
+  acc2 += Bias2_tex(0, t);
+#endif
+  acc *= acc2;
+#endif
 #if RESIDUAL
   acc += Res_tex(r, t);
 #endif

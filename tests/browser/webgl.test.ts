@@ -42,6 +42,9 @@ describe('WebGL2 engine in Chromium', () => {
     expect(r['decode linear: LayerNorm, bias, GELU, residual (1×768·768)']).toEqual({
       matmulNN: 1,
     });
+    expect(r['decode gated linear: RMSNorm, SiLU, times, residual (1×768·768ᵀ)']).toEqual({
+      matmulNT: 1,
+    });
     // A long reduction splits over many fragments, then sums the chunks (and a norm's
     // statistics get a draw of their own, not recomputed by every chunk).
     expect(r['gemv 1×3072·768']).toEqual({ matmulNN: 1, reduceSplits: 1 });

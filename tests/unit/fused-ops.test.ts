@@ -152,6 +152,46 @@ describe('linear with a norm prologue and a residual epilogue (CPU reference)', 
     ).toBe(0);
   });
 
+  it('times: a gating product of the same normalised rows, after the activation', async () => {
+    const be = f64;
+    const [A, B, B2, G, Bias, Bias2, R] = [
+      be.fromArray(a, [m, k]),
+      be.fromArray(b, [k, n]),
+      be.fromArray(random(8, k * n), [k, n]),
+      be.fromArray(gamma, [k]),
+      be.fromArray(bias, [n]),
+      be.fromArray(random(9, n), [n]),
+      be.fromArray(residual, [m, n]),
+    ];
+    const norm: RowNorm = { kind: 'rmsNorm', gamma: G, eps: 1e-6 };
+    const fused = await values(
+      be.linear(A, B, {
+        norm,
+        bias: Bias,
+        activation: 'silu',
+        times: { weight: B2, bias: Bias2 },
+        residual: R,
+      }),
+    );
+    const x = be.rmsNorm(A, G, 1e-6);
+    const composed = await values(
+      be.add(
+        be.mul(
+          be.linear(x, B, { bias: Bias, activation: 'silu' }),
+          be.linear(x, B2, { bias: Bias2 }),
+        ),
+        R,
+      ),
+    );
+    expect(maxGap(fused, composed)).toBe(0);
+    expect(() => be.linear(A, B, { times: { weight: A } })).toThrow(
+      /linear times weight: shapes differ: \[3, 10\] and \[10, 7\]/,
+    );
+    expect(() => be.linear(A, B, { times: { weight: B2, bias: G } })).toThrow(
+      /linear times bias: expected a vector of length 7/,
+    );
+  });
+
   it('leaves no temporary tensor alive', () => {
     const be = new CpuBackend({ dtype: 'float32' });
     const A = be.fromArray(a, [m, k]);

@@ -405,6 +405,30 @@ async function fusedChecks(
       }
     }
   }
+  // A gating product (Llama's silu(x·W_gate) ⊙ x·W_up): one draw for decode rows, the two
+  // products and a mul for prefill rows (tiled) and long reductions (split-K).
+  for (const [m, k, n, tB] of [
+    [1, 24, 20, true],
+    [2, 30, 9, false],
+    [1, 1030, 6, true],
+    [6, 28, 12, true],
+  ] as [number, number, number, boolean][]) {
+    const w = () => mk(tB ? [n, k] : [k, n]);
+    const inputs = [mk([m, k], 2), w(), w(), mk([n]), mk([n]), mk([k]), mk([m, n])];
+    const f = (be: Backend, xs: Tensor[]) =>
+      be.linear(xs[0], xs[1], {
+        transposeB: tB,
+        bias: xs[3],
+        activation: 'silu',
+        norm: { kind: 'rmsNorm', gamma: xs[5], eps: 1e-6 },
+        times: { weight: xs[2], bias: xs[4] },
+        residual: xs[6],
+      });
+    // Values of size ~k·0.3 each side: 1e-5 relative to the product of their magnitudes.
+    const [g, r] = await pair.run(inputs, f);
+    const scale = Math.max(1, ...Array.from(r, Math.abs));
+    checks.push(compare(`linear gated (times) ${m}×${k}·${n}${tB ? 'ᵀ' : ''}`, g, r, 2e-5 * scale));
+  }
   // attention: one draw (scores in the loop) and two (scores first), per-head and 'all' values,
   // packed and unpacked head widths, a value width the lanes cannot pack (the composite path),
   // and prefill rows (attnProbs, then the weighted sum).
@@ -1166,6 +1190,15 @@ function kernelPaths(): Record<string, Record<string, number>> {
   );
   record('decode attention, values all (12 heads, n = 2048)', () =>
     gpu.attention(x1, k2048, k2048, { ...decode(2048), values: 'all' }),
+  );
+  record('decode gated linear: RMSNorm, SiLU, times, residual (1×768·768ᵀ)', () =>
+    gpu.linear(x1, w, {
+      transposeB: true,
+      norm: { kind: 'rmsNorm', gamma: v(768), eps: 1e-6 },
+      activation: 'silu',
+      times: { weight: w },
+      residual: x1,
+    }),
   );
   record('column view (no draw)', () => gpu.colsView(x1, 256, 512));
   gpu.destroy();
