@@ -80,6 +80,17 @@ describe('model families on WebGL in Chromium', () => {
     expect(moby.standard.perStep.at(-1)).toBeLessThanOrEqual(40);
     expect(moby.slim.perStep.at(-1)).toBeLessThanOrEqual(40);
     expect(moby['slim (checked directions)'].perStep.at(-1)).toBeLessThanOrEqual(40);
+    const llama: Result<'mobyDraws'> = await page.evaluate(() =>
+      window.webglHarness.mobyDraws(200, 'moby-llama'),
+    );
+    for (const [name, c] of Object.entries(llama)) {
+      console.log(
+        `[draws] moby-llama ${name}: ${c.perStep[0]} at n = 16, ${c.perStep.at(-1)} at n = 215, max ${c.max}; last step ${JSON.stringify(c.lastStepKernels)}`,
+      );
+    }
+    // Was 127 (standard): RMSNorm prologues, q and k rotated by one rope, the SiLU-gated MLP
+    // as one linear.
+    expect(llama.standard.perStep.at(-1)).toBeLessThanOrEqual(40);
     const small: Result<'gpt2SmallDraws'> = await page.evaluate(() =>
       window.webglHarness.gpt2SmallDraws(130, 4),
     );

@@ -1250,18 +1250,19 @@ const drawCount = (r: { perStep: number[]; lastStepKernels: Record<string, numbe
 });
 
 /**
- * WebGL draws per decoded token (model.decode + argmax) of the default moby-gpt2, standard and
- * slim (k-first, every layer K-cache; and the directions `slim check` picks), over `steps`
- * greedy steps after its reference prompt (n from 16 to 15 + steps).
+ * WebGL draws per decoded token (model.decode + argmax) of a default model (moby-gpt2 or
+ * moby-llama), standard and slim (k-first, every layer K-cache; v-first; and the directions
+ * `slim check` picks), over `steps` greedy steps after its reference prompt (n from 16 to
+ * 15 + steps).
  */
-async function mobyDraws(steps: number): Promise<Record<string, DrawCount>> {
-  const base = '/models/moby-gpt2/';
+async function mobyDraws(steps: number, name = 'moby-gpt2'): Promise<Record<string, DrawCount>> {
+  const base = `/models/${name}/`;
   const files = new Map<string, Uint8Array>();
   for (const f of ['config.json', 'model.safetensors']) files.set(f, await fetchBytes(base + f));
   const ref = JSON.parse(
     new TextDecoder().decode(await fetchBytes(base + 'reference.json')),
   ) as ModelReference;
-  const opened = await openModel(files, 'moby-gpt2');
+  const opened = await openModel(files, name);
   const directions = (await checkModel(opened)).map((r) => r.direction as LayerDirection);
   const host = await readModel(opened);
   const gpu = new WebGLBackend();
