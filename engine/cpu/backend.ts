@@ -6,6 +6,7 @@
  */
 import type {
   AllocationStats,
+  AttentionOptions,
   AttnProbsOptions,
   Backend,
   LinearActivation,
@@ -23,6 +24,7 @@ import {
   type TypedArray,
 } from '../tensor';
 import { ScopeStack } from '../scope';
+import * as fused from './fused';
 import { CpuTensor } from './tensor';
 
 export interface CpuBackendOptions {
@@ -99,6 +101,10 @@ export class CpuBackend implements Backend {
     return this.register(X.d.slice(start * X.c, end * X.c), [end - start, X.c]);
   }
 
+  colsView(x: Tensor, start: number, end: number): Tensor {
+    return fused.colsView(this, x, start, end);
+  }
+
   concatCols(parts: readonly Tensor[]): Tensor {
     const Ps = parts.map((p) => this.mat('concatCols', p));
     const [r, c] = check.checkConcatCols(Ps.map((p) => p.t.shape));
@@ -140,6 +146,7 @@ export class CpuBackend implements Backend {
    * dtype: the plain reference of WebGL's fused linear.
    */
   linear(a: Tensor, b: Tensor, options: LinearOptions = {}): Tensor {
+    if (options.norm || options.residual || options.times) return fused.linear(this, a, b, options);
     const { bias, activation = 'none', transposeB } = options;
     check.checkActivation('linear', activation);
     const A = this.mat('linear', a);
@@ -331,6 +338,10 @@ export class CpuBackend implements Backend {
     const V = this.mat('attnWeightedSum', v);
     const { m, dv } = check.checkWeightedSum(P.t.shape, V.t.shape, heads);
     return this.blockProduct('attnWeightedSum', P, V, heads, m, dv);
+  }
+
+  attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
+    return fused.attention(this, q, k, v, options);
   }
 
   // ---------------------------------------------------------------- lifetime
