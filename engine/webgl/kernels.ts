@@ -538,21 +538,10 @@ export const normApply: KernelSpec = {
 };
 
 /**
- * Attention scores for all heads: row i·m + r, column j = scale · q_i[r] · k_i[j]
- * (paper §1, the softmax argument; 2·n·d_k OPs per head). q [m, h·d_k], k [n, h·d_k]. The
- * causal mask is applied by the softmax passes, which know the row's position.
+ * GLSL shared by attnScores and attnDecode: the four scaled scores q_r·k_j (j = j.x … j.w) of
+ * one head, returned from the enclosing function. Needs `head`, `r` and `ivec4 j`.
  */
-export const attnScores: KernelSpec = {
-  name: 'attnScores',
-  inputs: ['Q', 'K'],
-  uniforms: { m: 'int', headDim: 'int', scale: 'float' },
-  defines: { PACKED_HEADS: 1 },
-  body: `vec4 compute(int orow, int t) {
-  int head = orow / u_m;
-  int r = orow - head * u_m;
-  int n = K_l.w;
-  ivec4 j = min(ivec4(t * 4) + ivec4(0, 1, 2, 3), ivec4(n - 1));
-  vec4 acc = vec4(0.0);
+const SCALED_SCORES4 = `  vec4 acc = vec4(0.0);
 #if PACKED_HEADS
   // d_k is a multiple of 4: head i is texels [i·d_k/4, (i+1)·d_k/4) of each row.
   int h0 = head * (u_headDim / 4);
@@ -569,7 +558,24 @@ export const attnScores: KernelSpec = {
   }
 #endif
   return acc * u_scale;
-}`,
+`;
+
+/**
+ * Attention scores for all heads: row i·m + r, column j = scale · q_i[r] · k_i[j]
+ * (paper §1, the softmax argument; 2·n·d_k OPs per head). q [m, h·d_k], k [n, h·d_k]. The
+ * causal mask is applied by the softmax passes, which know the row's position.
+ */
+export const attnScores: KernelSpec = {
+  name: 'attnScores',
+  inputs: ['Q', 'K'],
+  uniforms: { m: 'int', headDim: 'int', scale: 'float' },
+  defines: { PACKED_HEADS: 1 },
+  body: `vec4 compute(int orow, int t) {
+  int head = orow / u_m;
+  int r = orow - head * u_m;
+  int n = K_l.w;
+  ivec4 j = min(ivec4(t * 4) + ivec4(0, 1, 2, 3), ivec4(n - 1));
+${SCALED_SCORES4}}`,
 };
 
 /**
@@ -596,23 +602,7 @@ export const attnDecode: KernelSpec = {
 #if SCORES
   return S_tex(head * u_m + r, j0 / 4);
 #else
-  vec4 acc = vec4(0.0);
-#if PACKED_HEADS
-  int h0 = head * (u_headDim / 4);
-  for (int x = h0; x < h0 + u_headDim / 4; x++) {
-    vec4 q = Q_tex(r, x);
-    acc += vec4(dot(q, K_tex(j.x, x)), dot(q, K_tex(j.y, x)),
-                dot(q, K_tex(j.z, x)), dot(q, K_tex(j.w, x)));
-  }
-#else
-  int c0 = head * u_headDim;
-  for (int c = c0; c < c0 + u_headDim; c++) {
-    float q = Q_val(r, c);
-    acc += q * vec4(K_val(j.x, c), K_val(j.y, c), K_val(j.z, c), K_val(j.w, c));
-  }
-#endif
-  return acc * u_scale;
-#endif
+${SCALED_SCORES4}#endif
 }
 vec4 compute(int orow, int t) {
 #if ALL_COLS
