@@ -1,8 +1,12 @@
 /**
- * The CPU reference backend (one engine, two backends: this one is the reference). Plain loops over
- * Float32Array / Float64Array, short enough to read at a glance. Each op accumulates in JS
- * numbers (float64) and stores its result in the backend's dtype, so the float32 backend rounds
- * every op's result to float32 once: it is the reference the WebGL backend is compared to.
+ * The CPU backend, in two dtypes. float64 is the reference (one engine, two backends): plain loops
+ * over Float64Array, short enough to read at a glance, each op accumulating in JS numbers and
+ * storing its result once; the tests compare every other path to it. float32 is the fast path
+ * (the Playground's fallback, the CLI, the bench): its products (matmul, linear with its bias and
+ * activation fused, headBlockMatmul, attnWeightedSum, the scores of attnProbs) run on
+ * WebAssembly SIMD kernels or, where those cannot run, on register-blocked TypeScript kernels
+ * (kernels.ts), and its typed arrays are pooled by length (pool.ts); its other ops share the
+ * reference's loops, storing float32.
  */
 import type {
   AllocationStats,
@@ -23,10 +27,19 @@ import {
   type TypedArray,
 } from '../tensor';
 import { ScopeStack } from '../scope';
+import { jsKernels } from './jsKernels';
+import { ACTIVATION, type KernelName, type Operand, type ProductKernels } from './kernels';
+import { ArrayPool } from './pool';
 import { CpuTensor } from './tensor';
+import { createWasmKernels } from './wasm/wasmKernels';
 
 export interface CpuBackendOptions {
   dtype: DType;
+  /**
+   * float32 only: the products' kernels. 'auto' (default): WebAssembly SIMD where it runs, else
+   * TypeScript; 'js': TypeScript; or a kernels object (tests).
+   */
+  kernels?: 'auto' | 'js' | ProductKernels;
 }
 
 /** A validated 2-D operand: its tensor, row count, column count and values. */
@@ -40,6 +53,13 @@ interface Mat {
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly dtype: DType;
+  /** Which code runs the products: 'reference' (float64), 'wasm-simd' or 'js' (float32). */
+  readonly kernels: 'reference' | KernelName;
+  /** The float32 products; null on float64 (the reference loops). */
+  private readonly fast: ProductKernels | null;
+  private readonly pool: ArrayPool | null;
+  /** attnProbs' and softmax's float64 row buffer, grown as needed. */
+  private rowBuffer = new Float64Array(64);
   private readonly live = new Set<CpuTensor>();
   private liveBytes = 0;
   /** One set per open scope(): the owning tensors created inside it, innermost last. */
@@ -54,6 +74,23 @@ export class CpuBackend implements Backend {
       );
     }
     this.dtype = options.dtype;
+    const kernels = options.kernels ?? 'auto';
+    if (kernels !== 'auto' && kernels !== 'js' && typeof kernels !== 'object') {
+      throw new EngineInputError(
+        `CpuBackend: kernels must be 'auto' or 'js', got ${String(options.kernels)}`,
+      );
+    }
+    if (this.dtype === 'float32') {
+      this.fast =
+        typeof kernels === 'object'
+          ? kernels
+          : ((kernels === 'auto' ? createWasmKernels() : null) ?? jsKernels);
+      this.pool = new ArrayPool();
+    } else {
+      this.fast = null;
+      this.pool = null;
+    }
+    this.kernels = this.fast?.name ?? 'reference';
   }
 
   // ---------------------------------------------------------------- creation and storage
@@ -75,6 +112,7 @@ export class CpuBackend implements Backend {
     const S = this.mat('writeRows', src);
     check.checkWriteRows(D.t.shape, rowOffset, S.t.shape);
     D.d.set(S.d, rowOffset * D.c);
+    this.fast?.written(D.t.base ?? D.t, rowOffset * D.c, S.d as Float32Array);
   }
 
   rowsView(x: Tensor, rowCount: number): Tensor {
@@ -88,7 +126,7 @@ export class CpuBackend implements Backend {
     const X = this.mat('sliceCols', x);
     check.checkRange('sliceCols', X.t.shape, start, end, X.c);
     const w = end - start;
-    const out = this.alloc(X.r * w);
+    const out = this.alloc(X.r * w, true);
     for (let i = 0; i < X.r; i++) out.set(X.d.subarray(i * X.c + start, i * X.c + end), i * w);
     return this.register(out, [X.r, w]);
   }
@@ -102,7 +140,7 @@ export class CpuBackend implements Backend {
   concatCols(parts: readonly Tensor[]): Tensor {
     const Ps = parts.map((p) => this.mat('concatCols', p));
     const [r, c] = check.checkConcatCols(Ps.map((p) => p.t.shape));
-    const out = this.alloc(r * c);
+    const out = this.alloc(r * c, true);
     for (let i = 0, col = 0; i < Ps.length; col += Ps[i].c, i++) {
       const P = Ps[i];
       for (let row = 0; row < r; row++)
@@ -118,6 +156,7 @@ export class CpuBackend implements Backend {
     const B = this.mat('matmul', b);
     const tB = options.transposeB === true;
     const { k, n } = check.checkMatmul('matmul', A.t.shape, B.t.shape, tB);
+    if (this.fast) return this.product('matmul', A, B, k, n, tB, undefined, 'none');
     const out = this.alloc(A.r * n);
     const acc = new Float64Array(n);
     // Loop orders that walk both operands contiguously: dot products of rows for a·bᵀ,
@@ -136,16 +175,19 @@ export class CpuBackend implements Backend {
   }
 
   /**
-   * matmul, then the bias, then the activation, each step's result stored in the backend's
-   * dtype: the plain reference of WebGL's fused linear.
+   * float64: matmul, then the bias, then the activation, each step's result stored in the
+   * backend's dtype (the plain reference of the fused linears). float32: one fused product.
    */
   linear(a: Tensor, b: Tensor, options: LinearOptions = {}): Tensor {
     const { bias, activation = 'none', transposeB } = options;
     check.checkActivation('linear', activation);
     const A = this.mat('linear', a);
     const B = this.mat('linear', b);
-    const { n } = check.checkMatmul('linear', A.t.shape, B.t.shape, transposeB === true);
-    const b0 = bias && this.vector('linear bias', bias, n);
+    const tB = transposeB === true;
+    const { k, n } = check.checkMatmul('linear', A.t.shape, B.t.shape, tB);
+    const biasT = bias && this.vectorTensor('linear bias', bias, n);
+    if (this.fast) return this.product('linear', A, B, k, n, tB, biasT, activation);
+    const b0 = biasT && biasT.data;
     return this.scope(() => {
       let y = this.mat('linear', this.matmul(a, b, { transposeB }));
       if (b0) y = this.map(y, 'linear (bias)', (v, i) => v + b0[i % n]);
@@ -161,6 +203,34 @@ export class CpuBackend implements Backend {
     return this.blockProduct('headBlockMatmul', U, W, heads, m, dOut);
   }
 
+  /** The float32 products: act(a · b + bias), or a · bᵀ, in one kernel call. */
+  private product(
+    op: string,
+    A: Mat,
+    B: Mat,
+    k: number,
+    n: number,
+    transposeB: boolean,
+    bias: CpuTensor | undefined,
+    activation: LinearActivation,
+  ): Tensor {
+    const out = this.alloc(A.r * n, true) as Float32Array;
+    const act = ACTIVATION[activation];
+    const biasOp = bias && operand(bias);
+    (this.fast as ProductKernels).linear(
+      operand(A.t),
+      operand(B.t),
+      A.r,
+      k,
+      n,
+      transposeB,
+      biasOp,
+      act,
+      out,
+    );
+    return this.result(op, out, [A.r, n]);
+  }
+
   /**
    * out[r, block h] = Σ_p a[h·m + r, p] · b[p, block h]: row block h of a times column block h
    * of b, for every head. Both headBlockMatmul (u_i·W_KV,i, paper §2) and attnWeightedSum
@@ -174,6 +244,11 @@ export class CpuBackend implements Backend {
     m: number,
     width: number,
   ): Tensor {
+    if (this.fast) {
+      const out = this.alloc(m * B.c, true) as Float32Array;
+      this.fast.block(operand(A.t), operand(B.t), heads, m, A.c, width, out);
+      return this.result(op, out, [m, B.c]);
+    }
     const out = this.alloc(m * B.c);
     const acc = new Float64Array(width);
     for (let h = 0; h < heads; h++) {
@@ -200,11 +275,9 @@ export class CpuBackend implements Backend {
   scale(x: Tensor, factor: number): Tensor {
     const X = this.arg('scale', x);
     check.checkFiniteNumber('scale', 'factor', factor);
-    return this.result(
-      'scale',
-      X.data.map((v) => v * factor),
-      X.shape,
-    );
+    const out = this.alloc(X.data.length, true);
+    for (let i = 0; i < out.length; i++) out[i] = X.data[i] * factor;
+    return this.result('scale', out, X.shape);
   }
 
   layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor {
@@ -212,14 +285,19 @@ export class CpuBackend implements Backend {
     const g = this.vector('layerNorm', gamma, X.c);
     const b = this.vector('layerNorm', beta, X.c);
     check.checkEps('layerNorm', eps);
-    const out = this.alloc(X.r * X.c);
+    const out = this.alloc(X.r * X.c, true);
+    const xs = X.d;
     for (let i = 0; i < X.r; i++) {
-      const row = X.d.subarray(i * X.c, (i + 1) * X.c);
-      const mean = sum(row, (v) => v) / X.c;
-      const variance = sum(row, (v) => (v - mean) ** 2) / X.c;
+      const o = i * X.c;
+      let s = 0;
+      for (let j = 0; j < X.c; j++) s += xs[o + j];
+      const mean = s / X.c;
+      let ss = 0;
+      for (let j = 0; j < X.c; j++) ss += (xs[o + j] - mean) ** 2;
+      const variance = ss / X.c;
       check.checkNormDivisor('layerNorm', i, variance, eps);
       const inv = 1 / Math.sqrt(variance + eps);
-      for (let j = 0; j < X.c; j++) out[i * X.c + j] = (row[j] - mean) * inv * g[j] + b[j];
+      for (let j = 0; j < X.c; j++) out[o + j] = (xs[o + j] - mean) * inv * g[j] + b[j];
     }
     return this.result('layerNorm', out, X.t.shape);
   }
@@ -228,13 +306,16 @@ export class CpuBackend implements Backend {
     const X = this.mat('rmsNorm', x);
     const g = this.vector('rmsNorm', gamma, X.c);
     check.checkEps('rmsNorm', eps);
-    const out = this.alloc(X.r * X.c);
+    const out = this.alloc(X.r * X.c, true);
+    const xs = X.d;
     for (let i = 0; i < X.r; i++) {
-      const row = X.d.subarray(i * X.c, (i + 1) * X.c);
-      const meanSquare = sum(row, (v) => v * v) / X.c;
+      const o = i * X.c;
+      let ss = 0;
+      for (let j = 0; j < X.c; j++) ss += xs[o + j] * xs[o + j];
+      const meanSquare = ss / X.c;
       check.checkNormDivisor('rmsNorm', i, meanSquare, eps);
       const inv = 1 / Math.sqrt(meanSquare + eps);
-      for (let j = 0; j < X.c; j++) out[i * X.c + j] = row[j] * inv * g[j];
+      for (let j = 0; j < X.c; j++) out[o + j] = xs[o + j] * inv * g[j];
     }
     return this.result('rmsNorm', out, X.t.shape);
   }
@@ -243,12 +324,11 @@ export class CpuBackend implements Backend {
     const X = this.mat('softmax', x);
     const causal = check.checkCausalOffset('softmax', options.causalOffset);
     const out = this.alloc(X.r * X.c);
+    const e = this.rows(X.c);
     for (let i = 0; i < X.r; i++) {
       const visible = check.visibleColumns('softmax', i, X.c, causal);
-      softmaxInto(
-        X.d.subarray(i * X.c, i * X.c + visible),
-        out.subarray(i * X.c, i * X.c + visible),
-      );
+      for (let j = 0; j < visible; j++) e[j] = X.d[i * X.c + j];
+      softmaxInto(e, visible, out, i * X.c);
     }
     return this.result('softmax', out, X.t.shape);
   }
@@ -259,7 +339,7 @@ export class CpuBackend implements Backend {
     const { headDim, rotaryDim } = check.checkRope(X.c, options);
     const half = rotaryDim / 2;
     const sign = options.inverse ? -1 : 1; // rotating by −mθ undoes +mθ (paper Appendix E)
-    const out = this.alloc(X.r * X.c);
+    const out = this.alloc(X.r * X.c, true);
     out.set(X.d);
     for (let i = 0; i < X.r; i++) {
       const m = positionOffset + i;
@@ -285,7 +365,7 @@ export class CpuBackend implements Backend {
   gather(table: Tensor, ids: ArrayLike<number>): Tensor {
     const T = this.mat('gather', table);
     check.checkIds(ids, T.r);
-    const out = this.alloc(ids.length * T.c);
+    const out = this.alloc(ids.length * T.c, true);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       out.set(T.d.subarray(id * T.c, (id + 1) * T.c), i * T.c);
@@ -295,7 +375,7 @@ export class CpuBackend implements Backend {
 
   argmax(x: Tensor): Tensor {
     const X = this.mat('argmax', x);
-    const out = this.alloc(X.r);
+    const out = this.alloc(X.r, true);
     for (let i = 0; i < X.r; i++) {
       let best = 0;
       for (let j = 1; j < X.c; j++) if (X.d[i * X.c + j] > X.d[i * X.c + best]) best = j;
@@ -311,16 +391,25 @@ export class CpuBackend implements Backend {
     const K = this.mat('attnProbs', k);
     const { heads, scale } = options;
     const { headDim: dk, causal } = check.checkAttnProbs(Q.t.shape, K.t.shape, options);
-    const out = this.alloc(heads * Q.r * K.r);
-    const scores = new Float64Array(K.r);
+    const out = this.alloc(heads * Q.r * K.r, this.fast !== null);
+    const scores = this.rows(K.r);
+    if (this.fast) {
+      // q_h · k_hᵀ for every head in one kernel call, into out; then scale, mask and softmax.
+      this.fast.scores(operand(Q.t), operand(K.t), heads, Q.r, K.r, dk, out as Float32Array);
+    }
     for (let h = 0; h < heads; h++) {
       for (let i = 0; i < Q.r; i++) {
         const visible = check.visibleColumns('attnProbs', i, K.r, causal);
-        const qo = i * Q.c + h * dk;
-        for (let j = 0; j < visible; j++)
-          scores[j] = dot(Q.d, qo, K.d, j * K.c + h * dk, dk) * scale;
         const row = (h * Q.r + i) * K.r;
-        softmaxInto(scores.subarray(0, visible), out.subarray(row, row + visible));
+        if (this.fast) {
+          for (let j = 0; j < visible; j++) scores[j] = out[row + j] * scale;
+          out.fill(0, row + visible, row + K.r);
+        } else {
+          const qo = i * Q.c + h * dk;
+          for (let j = 0; j < visible; j++)
+            scores[j] = dot(Q.d, qo, K.d, j * K.c + h * dk, dk) * scale;
+        }
+        softmaxInto(scores, visible, out, row);
       }
     }
     return this.result('attnProbs', out, [heads * Q.r, K.r]);
@@ -349,13 +438,27 @@ export class CpuBackend implements Backend {
     return { liveTensors: this.live.size, liveBytes: this.liveBytes };
   }
 
-  /** The CPU backend pools nothing: typed arrays are garbage-collected once disposed tensors drop them. */
-  dispose(): void {}
+  /**
+   * Empties the float32 array pool (float64 pools nothing: its arrays are garbage-collected once
+   * disposed tensors drop them). Live tensors, and their WebAssembly copies, stay.
+   */
+  dispose(): void {
+    this.pool?.clear();
+  }
 
   // ---------------------------------------------------------------- helpers
 
-  private alloc(size: number): TypedArray {
-    return this.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  /** Storage for `size` values: zeroed, unless `dirty` (the op writes every value). */
+  private alloc(size: number, dirty = false): TypedArray {
+    if (this.pool) return this.pool.take(size, dirty);
+    return new Float64Array(size);
+  }
+
+  /** A float64 buffer of at least n values, reused across calls (row scores). */
+  private rows(n: number): Float64Array {
+    if (this.rowBuffer.length < n)
+      this.rowBuffer = new Float64Array(Math.max(n, 2 * this.rowBuffer.length));
+    return this.rowBuffer;
   }
 
   /** Wraps storage as a new owning tensor, counted live and tracked by the innermost scope. */
@@ -384,6 +487,8 @@ export class CpuBackend implements Backend {
     this.live.delete(t);
     this.liveBytes -= t.data.length * bytesPerElement(this.dtype);
     this.scopes.untrack(t);
+    this.fast?.released(t);
+    this.pool?.give(t.data as Float32Array);
   }
 
   /** Validates that t is a live tensor of this backend's kind. */
@@ -406,9 +511,13 @@ export class CpuBackend implements Backend {
 
   /** A bias/gain vector of length n: shape [n] or [1, n]. */
   private vector(op: string, t: Tensor, n: number): TypedArray {
+    return this.vectorTensor(op, t, n).data;
+  }
+
+  private vectorTensor(op: string, t: Tensor, n: number): CpuTensor {
     const v = this.arg(op, t);
     check.checkVector(op, v.shape, n);
-    return v.data;
+    return v;
   }
 
   /** f applied to every value of X (with its index), as a new result. */
@@ -420,12 +529,15 @@ export class CpuBackend implements Backend {
     const A = this.arg(op, a);
     const B = this.arg(op, b);
     check.checkSameShape(op, A.shape, B.shape);
-    return this.result(
-      op,
-      A.data.map((v, i) => f(v, B.data[i])),
-      A.shape,
-    );
+    const out = this.alloc(A.data.length, true);
+    for (let i = 0; i < out.length; i++) out[i] = f(A.data[i], B.data[i]);
+    return this.result(op, out, A.shape);
   }
+}
+
+/** A float32 tensor as a kernel operand: its values and the tensor owning its storage. */
+function operand(t: CpuTensor): Operand {
+  return { root: t.base ?? t, data: t.data as Float32Array };
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);
@@ -456,21 +568,16 @@ function axpy(
   for (let j = 0; j < len; j++) acc[ao + j] += alpha * x[xo + j];
 }
 
-/** Σ f(v) over a typed array, accumulated in float64. */
-function sum(values: TypedArray, f: (v: number) => number): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += f(values[i]);
-  return s;
-}
-
-/** Numerically stable softmax of `scores` written into `out` (same length). */
-function softmaxInto(scores: ArrayLike<number>, out: TypedArray): void {
+/**
+ * Numerically stable softmax of scores[0, len) written into out[o, o + len); scores is
+ * overwritten by the exponentials.
+ */
+function softmaxInto(scores: Float64Array, len: number, out: TypedArray, o: number): void {
   let max = -Infinity;
-  for (let j = 0; j < scores.length; j++) max = Math.max(max, scores[j]);
+  for (let j = 0; j < len; j++) max = Math.max(max, scores[j]);
   let sum = 0;
-  const e = new Float64Array(scores.length);
-  for (let j = 0; j < scores.length; j++) sum += e[j] = Math.exp(scores[j] - max);
-  for (let j = 0; j < scores.length; j++) out[j] = e[j] / sum;
+  for (let j = 0; j < len; j++) sum += scores[j] = Math.exp(scores[j] - max);
+  for (let j = 0; j < len; j++) out[o + j] = scores[j] / sum;
 }
 
 /** The owning tensors a scope returns: a tensor, or tensors directly in an array or plain object. */

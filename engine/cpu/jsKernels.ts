@@ -1,0 +1,243 @@
+/**
+ * The float32 products in plain TypeScript (kernels.ts): register-blocked tiles whose sums live
+ * in local variables (JS numbers, so float64) and are stored once, rounded to float32, after the
+ * bias and the activation. Each value of b loaded feeds every row of the tile, each value of a
+ * every column. The fallback where WebAssembly SIMD is unavailable, and the WebAssembly kernels'
+ * fallback when their memory cannot grow.
+ */
+import { ACTIVATION, type Operand, type ProductKernels } from './kernels';
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** act(v): the activation of an ACTIVATION code, in float64 (GELU tanh form, SiLU). */
+export function activate(v: number, act: number): number {
+  if (act === ACTIVATION.gelu)
+    return 0.5 * v * (1 + Math.tanh(GELU_C * (v + 0.044715 * v * v * v)));
+  if (act === ACTIVATION.silu) return v / (1 + Math.exp(-v));
+  return v;
+}
+
+/** A strided matrix: element (i, j) at data[off + i·ld + j]. */
+interface Strided {
+  data: Float32Array;
+  off: number;
+  ld: number;
+}
+
+/**
+ * c = act(a · b + bias) over [m, n], a [m, k], b [k, n] (row-major, strided). Tiles of 2 rows ×
+ * 4 columns (8 sums), single rows in 8-column tiles.
+ */
+export function gemm(
+  A: Strided,
+  B: Strided,
+  C: Strided,
+  m: number,
+  k: number,
+  n: number,
+  bias: Float32Array | undefined,
+  act: number,
+): void {
+  const a = A.data;
+  const b = B.data;
+  const c = C.data;
+  const lda = A.ld;
+  const ldb = B.ld;
+  const ldc = C.ld;
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const a0 = A.off + i * lda;
+    const a1 = a0 + lda;
+    const c0 = C.off + i * ldc;
+    const c1 = c0 + ldc;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
+      for (let p = 0, bo = B.off + j; p < k; p++, bo += ldb) {
+        const x0 = a[a0 + p];
+        const x1 = a[a1 + p];
+        const b0 = b[bo];
+        const b1 = b[bo + 1];
+        const b2 = b[bo + 2];
+        const b3 = b[bo + 3];
+        s00 += x0 * b0;
+        s01 += x0 * b1;
+        s02 += x0 * b2;
+        s03 += x0 * b3;
+        s10 += x1 * b0;
+        s11 += x1 * b1;
+        s12 += x1 * b2;
+        s13 += x1 * b3;
+      }
+      store4(c, c0 + j, s00, s01, s02, s03, bias, j, act);
+      store4(c, c1 + j, s10, s11, s12, s13, bias, j, act);
+    }
+    for (; j < n; j++) {
+      let s0 = 0;
+      let s1 = 0;
+      for (let p = 0, bo = B.off + j; p < k; p++, bo += ldb) {
+        s0 += a[a0 + p] * b[bo];
+        s1 += a[a1 + p] * b[bo];
+      }
+      c[c0 + j] = epilogue(s0, bias, j, act);
+      c[c1 + j] = epilogue(s1, bias, j, act);
+    }
+  }
+  if (i < m) {
+    const a0 = A.off + i * lda;
+    const c0 = C.off + i * ldc;
+    let j = 0;
+    for (; j + 8 <= n; j += 8) {
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0;
+      for (let p = 0, bo = B.off + j; p < k; p++, bo += ldb) {
+        const x = a[a0 + p];
+        s0 += x * b[bo];
+        s1 += x * b[bo + 1];
+        s2 += x * b[bo + 2];
+        s3 += x * b[bo + 3];
+        s4 += x * b[bo + 4];
+        s5 += x * b[bo + 5];
+        s6 += x * b[bo + 6];
+        s7 += x * b[bo + 7];
+      }
+      store4(c, c0 + j, s0, s1, s2, s3, bias, j, act);
+      store4(c, c0 + j + 4, s4, s5, s6, s7, bias, j + 4, act);
+    }
+    for (; j < n; j++) {
+      let s = 0;
+      for (let p = 0, bo = B.off + j; p < k; p++, bo += ldb) s += a[a0 + p] * b[bo];
+      c[c0 + j] = epilogue(s, bias, j, act);
+    }
+  }
+}
+
+/** c = act(a · bᵀ + bias) over [m, n], a [m, k], b [n, k]: dot products, 4 rows of b at a time. */
+export function gemmT(
+  A: Strided,
+  B: Strided,
+  C: Strided,
+  m: number,
+  k: number,
+  n: number,
+  bias: Float32Array | undefined,
+  act: number,
+): void {
+  const a = A.data;
+  const b = B.data;
+  const c = C.data;
+  for (let i = 0; i < m; i++) {
+    const a0 = A.off + i * A.ld;
+    const c0 = C.off + i * C.ld;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const b0 = B.off + j * B.ld;
+      const b1 = b0 + B.ld;
+      const b2 = b1 + B.ld;
+      const b3 = b2 + B.ld;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[a0 + p];
+        s0 += x * b[b0 + p];
+        s1 += x * b[b1 + p];
+        s2 += x * b[b2 + p];
+        s3 += x * b[b3 + p];
+      }
+      store4(c, c0 + j, s0, s1, s2, s3, bias, j, act);
+    }
+    for (; j < n; j++) {
+      const b0 = B.off + j * B.ld;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[a0 + p] * b[b0 + p];
+      c[c0 + j] = epilogue(s, bias, j, act);
+    }
+  }
+}
+
+function epilogue(s: number, bias: Float32Array | undefined, j: number, act: number): number {
+  const v = bias ? s + bias[j] : s;
+  return act === 0 ? v : activate(v, act);
+}
+
+function store4(
+  c: Float32Array,
+  o: number,
+  s0: number,
+  s1: number,
+  s2: number,
+  s3: number,
+  bias: Float32Array | undefined,
+  j: number,
+  act: number,
+): void {
+  if (bias === undefined && act === 0) {
+    c[o] = s0;
+    c[o + 1] = s1;
+    c[o + 2] = s2;
+    c[o + 3] = s3;
+  } else {
+    c[o] = epilogue(s0, bias, j, act);
+    c[o + 1] = epilogue(s1, bias, j + 1, act);
+    c[o + 2] = epilogue(s2, bias, j + 2, act);
+    c[o + 3] = epilogue(s3, bias, j + 3, act);
+  }
+}
+
+/** The products in TypeScript: no state, nothing kept per tensor. */
+export const jsKernels: ProductKernels = {
+  name: 'js',
+  linear(a, b, m, k, n, transposeB, bias, act, out) {
+    const A = { data: a.data, off: 0, ld: k };
+    const C = { data: out, off: 0, ld: n };
+    if (transposeB) gemmT(A, { data: b.data, off: 0, ld: k }, C, m, k, n, bias?.data, act);
+    else gemm(A, { data: b.data, off: 0, ld: n }, C, m, k, n, bias?.data, act);
+  },
+  block(a: Operand, b: Operand, heads, m, k, width, out) {
+    const cols = heads * width;
+    for (let h = 0; h < heads; h++) {
+      gemm(
+        { data: a.data, off: h * m * k, ld: k },
+        { data: b.data, off: h * width, ld: cols },
+        { data: out, off: h * width, ld: cols },
+        m,
+        k,
+        width,
+        undefined,
+        0,
+      );
+    }
+  },
+  scores(q, k, heads, m, n, dk, out) {
+    const cols = heads * dk;
+    for (let h = 0; h < heads; h++) {
+      gemmT(
+        { data: q.data, off: h * dk, ld: cols },
+        { data: k.data, off: h * dk, ld: cols },
+        { data: out, off: h * m * n, ld: n },
+        m,
+        dk,
+        n,
+        undefined,
+        0,
+      );
+    }
+  },
+  written() {},
+  released() {},
+};

@@ -1,0 +1,383 @@
+/**
+ * The float32 CPU kernels in WebAssembly SIMD (f32x4), written in AssemblyScript and built by
+ * `npm run build:wasm` (scripts/build-wasm.ts: asc --enable simd -O3 --runtime stub) into
+ * engine/cpu/wasm/kernelsWasm.ts. Not part of the app's TypeScript program: it has its own
+ * tsconfig (AssemblyScript's types: v128, usize, load/store).
+ *
+ * Memory is managed by the JS side (engine/cpu/wasm/memory.ts): every argument is a byte
+ * address into linear memory, every matrix row-major with a leading dimension (its row stride,
+ * in floats). Products accumulate in f32x4 registers (register-blocked tiles: each loaded value
+ * of b is used by every row of the tile, each of a by every column), then apply the epilogue
+ * (bias, then activation) once per output element.
+ */
+
+/** Activation codes of the epilogue (engine/cpu/kernels.ts ACTIVATION). */
+const ACT_GELU: i32 = 1;
+const ACT_SILU: i32 = 2;
+
+/** Where the JS allocator may start: the first byte after the module's static data. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/**
+ * c[i, j] = act(Σ_p a[i, p] · b[p, j] + bias[j]) for i < m, j < n (bias 0: none; act 0: none).
+ * a is [m, k] with row stride lda, b [k, n] with row stride ldb, c [m, n] with row stride ldc.
+ */
+export function gemm(
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  ldc: i32,
+  m: i32,
+  k: i32,
+  n: i32,
+  bias: usize,
+  act: i32,
+): void {
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    rows4(a + <usize>(i * lda) * 4, lda, b, ldb, c + <usize>(i * ldc) * 4, ldc, k, n);
+  }
+  for (; i < m; i++) row1(a + <usize>(i * lda) * 4, b, ldb, c + <usize>(i * ldc) * 4, k, n);
+  epilogue(c, ldc, m, n, bias, act);
+}
+
+/**
+ * c[i, j] = act(Σ_p a[i, p] · b[j, p] + bias[j]): a times bᵀ, b [n, k] with row stride ldb
+ * (the tied LM head, logits = x · wteᵀ). Dot products of rows, four rows of b at a time.
+ */
+export function gemmT(
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  ldc: i32,
+  m: i32,
+  k: i32,
+  n: i32,
+  bias: usize,
+  act: i32,
+): void {
+  for (let i = 0; i < m; i++) {
+    const ar = a + <usize>(i * lda) * 4;
+    const cr = c + <usize>(i * ldc) * 4;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) dot4(ar, b + <usize>(j * ldb) * 4, ldb, cr + <usize>j * 4, k);
+    for (; j < n; j++) store<f32>(cr + <usize>j * 4, dot1(ar, b + <usize>(j * ldb) * 4, k));
+  }
+  epilogue(c, ldc, m, n, bias, act);
+}
+
+/**
+ * The block-diagonal product of headBlockMatmul and attnWeightedSum: a is [heads·m, k] (head h's
+ * rows at [h·m, (h+1)·m)), b [k, heads·width]; c [m, heads·width] gets a_h · b_h in column
+ * block h. Every element of b is read by one head only, so b is read once for all heads.
+ */
+export function headBlock(
+  a: usize,
+  b: usize,
+  c: usize,
+  heads: i32,
+  m: i32,
+  k: i32,
+  width: i32,
+): void {
+  const cols = heads * width;
+  for (let h = 0; h < heads; h++) {
+    const off = <usize>(h * width) * 4;
+    gemm(a + <usize>(h * m * k) * 4, k, b + off, cols, c + off, cols, m, k, width, 0, 0);
+  }
+}
+
+/**
+ * Attention scores of every head, unscaled: q [m, heads·dk], k [n, heads·dk] (a K-cache);
+ * c [heads·m, n] gets q_h · k_hᵀ in rows [h·m, (h+1)·m).
+ */
+export function headScores(
+  q: usize,
+  k: usize,
+  c: usize,
+  heads: i32,
+  m: i32,
+  n: i32,
+  dk: i32,
+): void {
+  const cols = heads * dk;
+  for (let h = 0; h < heads; h++) {
+    const off = <usize>(h * dk) * 4;
+    gemmT(q + off, cols, k + off, cols, c + <usize>(h * m * n) * 4, n, m, dk, n, 0, 0);
+  }
+}
+
+// ---------------------------------------------------------------- tiles
+
+/** One row of a against b: 32, 8, then 4 columns per tile, then single columns. */
+function row1(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
+  const rb = <usize>ldb * 4;
+  let j = 0;
+  for (; j + 32 <= n; j += 32) {
+    let s0 = f32x4.splat(0);
+    let s1 = s0;
+    let s2 = s0;
+    let s3 = s0;
+    let s4 = s0;
+    let s5 = s0;
+    let s6 = s0;
+    let s7 = s0;
+    let bp = b + <usize>j * 4;
+    for (let p = 0; p < k; p++) {
+      const x = v128.load32_splat(a + <usize>p * 4);
+      s0 = f32x4.add(s0, f32x4.mul(x, v128.load(bp, 0)));
+      s1 = f32x4.add(s1, f32x4.mul(x, v128.load(bp, 16)));
+      s2 = f32x4.add(s2, f32x4.mul(x, v128.load(bp, 32)));
+      s3 = f32x4.add(s3, f32x4.mul(x, v128.load(bp, 48)));
+      s4 = f32x4.add(s4, f32x4.mul(x, v128.load(bp, 64)));
+      s5 = f32x4.add(s5, f32x4.mul(x, v128.load(bp, 80)));
+      s6 = f32x4.add(s6, f32x4.mul(x, v128.load(bp, 96)));
+      s7 = f32x4.add(s7, f32x4.mul(x, v128.load(bp, 112)));
+      bp += rb;
+    }
+    const cp = c + <usize>j * 4;
+    v128.store(cp, s0, 0);
+    v128.store(cp, s1, 16);
+    v128.store(cp, s2, 32);
+    v128.store(cp, s3, 48);
+    v128.store(cp, s4, 64);
+    v128.store(cp, s5, 80);
+    v128.store(cp, s6, 96);
+    v128.store(cp, s7, 112);
+  }
+  for (; j + 8 <= n; j += 8) {
+    let s0 = f32x4.splat(0);
+    let s1 = s0;
+    let bp = b + <usize>j * 4;
+    for (let p = 0; p < k; p++) {
+      const x = v128.load32_splat(a + <usize>p * 4);
+      s0 = f32x4.add(s0, f32x4.mul(x, v128.load(bp, 0)));
+      s1 = f32x4.add(s1, f32x4.mul(x, v128.load(bp, 16)));
+      bp += rb;
+    }
+    v128.store(c + <usize>j * 4, s0, 0);
+    v128.store(c + <usize>j * 4, s1, 16);
+  }
+  for (; j + 4 <= n; j += 4) {
+    let s0 = f32x4.splat(0);
+    let bp = b + <usize>j * 4;
+    for (let p = 0; p < k; p++) {
+      s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(a + <usize>p * 4), v128.load(bp)));
+      bp += rb;
+    }
+    v128.store(c + <usize>j * 4, s0);
+  }
+  for (; j < n; j++) {
+    let s: f32 = 0;
+    let bp = b + <usize>j * 4;
+    for (let p = 0; p < k; p++) {
+      s += load<f32>(a + <usize>p * 4) * load<f32>(bp);
+      bp += rb;
+    }
+    store<f32>(c + <usize>j * 4, s);
+  }
+}
+
+/** Four rows of a against b: 8 columns per tile (8 accumulators), then 4, then single columns. */
+function rows4(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, k: i32, n: i32): void {
+  const rb = <usize>ldb * 4;
+  const ra = <usize>lda * 4;
+  const rc = <usize>ldc * 4;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let s00 = f32x4.splat(0);
+    let s01 = s00;
+    let s10 = s00;
+    let s11 = s00;
+    let s20 = s00;
+    let s21 = s00;
+    let s30 = s00;
+    let s31 = s00;
+    let bp = b + <usize>j * 4;
+    let ap = a;
+    for (let p = 0; p < k; p++) {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      const x0 = v128.load32_splat(ap);
+      const x1 = v128.load32_splat(ap + ra);
+      const x2 = v128.load32_splat(ap + 2 * ra);
+      const x3 = v128.load32_splat(ap + 3 * ra);
+      s00 = f32x4.add(s00, f32x4.mul(x0, b0));
+      s01 = f32x4.add(s01, f32x4.mul(x0, b1));
+      s10 = f32x4.add(s10, f32x4.mul(x1, b0));
+      s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+      s20 = f32x4.add(s20, f32x4.mul(x2, b0));
+      s21 = f32x4.add(s21, f32x4.mul(x2, b1));
+      s30 = f32x4.add(s30, f32x4.mul(x3, b0));
+      s31 = f32x4.add(s31, f32x4.mul(x3, b1));
+      bp += rb;
+      ap += 4;
+    }
+    const cp = c + <usize>j * 4;
+    v128.store(cp, s00, 0);
+    v128.store(cp, s01, 16);
+    v128.store(cp + rc, s10, 0);
+    v128.store(cp + rc, s11, 16);
+    v128.store(cp + 2 * rc, s20, 0);
+    v128.store(cp + 2 * rc, s21, 16);
+    v128.store(cp + 3 * rc, s30, 0);
+    v128.store(cp + 3 * rc, s31, 16);
+  }
+  for (; j + 4 <= n; j += 4) {
+    let s0 = f32x4.splat(0);
+    let s1 = s0;
+    let s2 = s0;
+    let s3 = s0;
+    let bp = b + <usize>j * 4;
+    let ap = a;
+    for (let p = 0; p < k; p++) {
+      const b0 = v128.load(bp);
+      s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(ap), b0));
+      s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(ap + ra), b0));
+      s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(ap + 2 * ra), b0));
+      s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(ap + 3 * ra), b0));
+      bp += rb;
+      ap += 4;
+    }
+    const cp = c + <usize>j * 4;
+    v128.store(cp, s0);
+    v128.store(cp + rc, s1);
+    v128.store(cp + 2 * rc, s2);
+    v128.store(cp + 3 * rc, s3);
+  }
+  for (let r = 0; r < 4; r++) {
+    const ar = a + <usize>r * ra;
+    const cr = c + <usize>r * rc;
+    for (let jj = j; jj < n; jj++) {
+      let s: f32 = 0;
+      let bp = b + <usize>jj * 4;
+      for (let p = 0; p < k; p++) {
+        s += load<f32>(ar + <usize>p * 4) * load<f32>(bp);
+        bp += rb;
+      }
+      store<f32>(cr + <usize>jj * 4, s);
+    }
+  }
+}
+
+/** c[0..4) = the dot products of row a with four rows of b (row stride ldb floats), length k. */
+function dot4(a: usize, b: usize, ldb: i32, c: usize, k: i32): void {
+  const rb = <usize>ldb * 4;
+  const b1 = b + rb;
+  const b2 = b + 2 * rb;
+  const b3 = b + 3 * rb;
+  let s0 = f32x4.splat(0);
+  let s1 = s0;
+  let s2 = s0;
+  let s3 = s0;
+  let t0 = s0;
+  let t1 = s0;
+  let t2 = s0;
+  let t3 = s0;
+  let p = 0;
+  for (; p + 8 <= k; p += 8) {
+    const o = <usize>p * 4;
+    const x = v128.load(a + o);
+    const y = v128.load(a + o, 16);
+    s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b + o)));
+    s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b1 + o)));
+    s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b2 + o)));
+    s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b3 + o)));
+    t0 = f32x4.add(t0, f32x4.mul(y, v128.load(b + o, 16)));
+    t1 = f32x4.add(t1, f32x4.mul(y, v128.load(b1 + o, 16)));
+    t2 = f32x4.add(t2, f32x4.mul(y, v128.load(b2 + o, 16)));
+    t3 = f32x4.add(t3, f32x4.mul(y, v128.load(b3 + o, 16)));
+  }
+  for (; p + 4 <= k; p += 4) {
+    const o = <usize>p * 4;
+    const x = v128.load(a + o);
+    s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b + o)));
+    s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b1 + o)));
+    s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b2 + o)));
+    s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b3 + o)));
+  }
+  let r0 = hsum(f32x4.add(s0, t0));
+  let r1 = hsum(f32x4.add(s1, t1));
+  let r2 = hsum(f32x4.add(s2, t2));
+  let r3 = hsum(f32x4.add(s3, t3));
+  for (; p < k; p++) {
+    const o = <usize>p * 4;
+    const x = load<f32>(a + o);
+    r0 += x * load<f32>(b + o);
+    r1 += x * load<f32>(b1 + o);
+    r2 += x * load<f32>(b2 + o);
+    r3 += x * load<f32>(b3 + o);
+  }
+  store<f32>(c, r0, 0);
+  store<f32>(c, r1, 4);
+  store<f32>(c, r2, 8);
+  store<f32>(c, r3, 12);
+}
+
+/** The dot product of rows a and b, length k. */
+function dot1(a: usize, b: usize, k: i32): f32 {
+  let s0 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const o = <usize>p * 4;
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  let r = hsum(s0);
+  for (; p < k; p++) r += load<f32>(a + <usize>p * 4) * load<f32>(b + <usize>p * 4);
+  return r;
+}
+
+function hsum(v: v128): f32 {
+  return (
+    f32x4.extract_lane(v, 0) +
+    f32x4.extract_lane(v, 1) +
+    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3))
+  );
+}
+
+// ---------------------------------------------------------------- epilogue
+
+/**
+ * c = act(c + bias) over [m, n] (row stride ldc): the bias in float32, as the product; the
+ * activation evaluated in float64 and rounded once (GELU tanh form = GPT-2's gelu_new; SiLU).
+ */
+function epilogue(c: usize, ldc: i32, m: i32, n: i32, bias: usize, act: i32): void {
+  if (bias == 0 && act == 0) return;
+  for (let i = 0; i < m; i++) {
+    const cr = c + <usize>(i * ldc) * 4;
+    if (bias != 0) {
+      let j = 0;
+      for (; j + 4 <= n; j += 4) {
+        const o = <usize>j * 4;
+        v128.store(cr + o, f32x4.add(v128.load(cr + o), v128.load(bias + o)));
+      }
+      for (; j < n; j++) {
+        const o = <usize>j * 4;
+        store<f32>(cr + o, load<f32>(cr + o) + load<f32>(bias + o));
+      }
+    }
+    if (act == ACT_GELU) {
+      for (let j = 0; j < n; j++) {
+        const o = <usize>j * 4;
+        const v = <f64>load<f32>(cr + o);
+        store<f32>(
+          cr + o,
+          <f32>(0.5 * v * (1 + Math.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)))),
+        );
+      }
+    } else if (act == ACT_SILU) {
+      // x·sigmoid(x) = x·(1 + tanh(x/2))/2: one transcendental for both activations.
+      for (let j = 0; j < n; j++) {
+        const o = <usize>j * 4;
+        const v = <f64>load<f32>(cr + o);
+        store<f32>(cr + o, <f32>(0.5 * v * (1 + Math.tanh(0.5 * v))));
+      }
+    }
+  }
+}
