@@ -293,7 +293,10 @@ export class CpuBackend implements Backend {
       for (let j = 0; j < X.c; j++) s += xs[o + j];
       const mean = s / X.c;
       let ss = 0;
-      for (let j = 0; j < X.c; j++) ss += (xs[o + j] - mean) ** 2;
+      for (let j = 0; j < X.c; j++) {
+        const dev = xs[o + j] - mean;
+        ss += dev * dev;
+      }
       const variance = ss / X.c;
       check.checkNormDivisor('layerNorm', i, variance, eps);
       const inv = 1 / Math.sqrt(variance + eps);

@@ -23,9 +23,11 @@ export class ArrayPool {
     return a;
   }
 
-  /** Keeps `a` for reuse (if it owns its whole buffer and the pool has room). */
+  /**
+   * Keeps `a` for reuse if the pool has room. `a` must own its whole buffer (the backend gives
+   * only the storage of owning tensors, which alloc or slice made).
+   */
   give(a: Float32Array): void {
-    if (a.byteOffset !== 0 || a.buffer.byteLength !== a.byteLength) return;
     if (this.bytes + a.byteLength > this.maxBytes) return;
     let list = this.byLength.get(a.length);
     if (!list) this.byLength.set(a.length, (list = []));

@@ -344,40 +344,74 @@ function hsum(v: v128): f32 {
 // ---------------------------------------------------------------- epilogue
 
 /**
- * c = act(c + bias) over [m, n] (row stride ldc): the bias in float32, as the product; the
- * activation evaluated in float64 and rounded once (GELU tanh form = GPT-2's gelu_new; SiLU).
+ * c = act(c + bias) over [m, n] (row stride ldc), four values at a time: the bias in float32, as
+ * the product, then GELU (tanh form = GPT-2's gelu_new) or SiLU, both as v·sigmoid(z):
+ * 0.5·(1 + tanh y) = sigmoid(2y), so GELU is v·sigmoid(2·√(2/π)·(v + 0.044715·v³)) and SiLU
+ * v·sigmoid(v), with one expx4 each and no cancellation for negative v.
  */
 function epilogue(c: usize, ldc: i32, m: i32, n: i32, bias: usize, act: i32): void {
   if (bias == 0 && act == 0) return;
+  const one = f32x4.splat(1);
+  const geluC = f32x4.splat(-2 * 0.7978845608028654);
+  const geluC3 = f32x4.splat(-2 * 0.7978845608028654 * 0.044715);
   for (let i = 0; i < m; i++) {
     const cr = c + <usize>(i * ldc) * 4;
-    if (bias != 0) {
-      let j = 0;
-      for (; j + 4 <= n; j += 4) {
-        const o = <usize>j * 4;
-        v128.store(cr + o, f32x4.add(v128.load(cr + o), v128.load(bias + o)));
+    for (let j = 0; j < n; j += 4) {
+      // The last group of a row with n % 4 ≠ 0 is loaded and stored lane by lane.
+      const full = j + 4 <= n;
+      const o = <usize>j * 4;
+      let v = full ? v128.load(cr + o) : loadPartial(cr + o, n - j);
+      if (bias != 0) v = f32x4.add(v, full ? v128.load(bias + o) : loadPartial(bias + o, n - j));
+      if (act == ACT_GELU) {
+        const minus2y = f32x4.mul(v, f32x4.add(geluC, f32x4.mul(geluC3, f32x4.mul(v, v))));
+        v = f32x4.div(v, f32x4.add(one, expx4(minus2y)));
+      } else if (act == ACT_SILU) {
+        v = f32x4.div(v, f32x4.add(one, expx4(f32x4.neg(v))));
       }
-      for (; j < n; j++) {
-        const o = <usize>j * 4;
-        store<f32>(cr + o, load<f32>(cr + o) + load<f32>(bias + o));
-      }
-    }
-    if (act == ACT_GELU) {
-      for (let j = 0; j < n; j++) {
-        const o = <usize>j * 4;
-        const v = <f64>load<f32>(cr + o);
-        store<f32>(
-          cr + o,
-          <f32>(0.5 * v * (1 + Math.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)))),
-        );
-      }
-    } else if (act == ACT_SILU) {
-      // x·sigmoid(x) = x·(1 + tanh(x/2))/2: one transcendental for both activations.
-      for (let j = 0; j < n; j++) {
-        const o = <usize>j * 4;
-        const v = <f64>load<f32>(cr + o);
-        store<f32>(cr + o, <f32>(0.5 * v * (1 + Math.tanh(0.5 * v))));
-      }
+      if (full) v128.store(cr + o, v);
+      else storePartial(cr + o, v, n - j);
     }
   }
+}
+
+/**
+ * e^x of four floats, Cephes' expf: x = n·ln 2 + r with |r| ≤ ln(2)/2 (ln 2 split in two parts
+ * for an exact reduction), a degree-7 polynomial for e^r, and 2^n built in the exponent bits.
+ * Inputs are clamped to ±88.376 (e^x stays finite; below, the result is 0); about 1 unit in
+ * the last place of float32 (tests/unit/cpu-kernels.test.ts bounds the activations' error).
+ */
+function expx4(a: v128): v128 {
+  let x = f32x4.max(f32x4.min(a, f32x4.splat(88.3762626647949)), f32x4.splat(-88.3762626647949));
+  const fx = f32x4.floor(
+    f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)),
+  );
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.1219444e-4)));
+  const z = f32x4.mul(x, x);
+  let y = f32x4.splat(1.98756915e-4);
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1));
+  // 2^n: n + 127 in the exponent field (n ≥ −127 after the clamp; n = −127 gives 0).
+  const pow2n = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
+  return f32x4.mul(y, pow2n);
+}
+
+/** count < 4 floats from p, the other lanes 0. */
+function loadPartial(p: usize, count: i32): v128 {
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+/** The first count < 4 lanes of v to p. */
+function storePartial(p: usize, v: v128, count: i32): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
