@@ -6,6 +6,9 @@
  *   - GPT-2 small's shapes (d 768, 12 heads) with random weights, 2 layers, vocab 8192 (the
  *     bench's quick mode): an 8-token prompt, then --small-steps greedy tokens (default 32).
  *
+ * Wall-clock and process CPU time per token are both reported (on a shared machine the CPU time
+ * is the steadier of the two).
+ *
  * --baseline DIR also loads the engine of another checkout (DIR/engine, e.g. a worktree of the
  * main branch) in the same process and alternates the two, round by round, so both see the same
  * load: the table then shows both medians, their ratio and whether the tokens are identical.
@@ -66,6 +69,7 @@ async function decode(model: Model, prompt: number[], steps: number) {
   const tokens: number[] = [];
   let out = model.prefill(prompt);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let s = 0; s < steps; s++) {
     const next = await model.argmax(out);
     out.dispose();
@@ -73,7 +77,12 @@ async function decode(model: Model, prompt: number[], steps: number) {
     out = model.decode(next);
   }
   out.dispose();
-  return { msPerToken: (performance.now() - t0) / steps, tokens };
+  const cpu = process.cpuUsage(c0);
+  return {
+    msPerToken: (performance.now() - t0) / steps,
+    cpuMsPerToken: (cpu.user + cpu.system) / 1000 / steps,
+    tokens,
+  };
 }
 
 const median = (xs: number[]) => {
@@ -150,6 +159,7 @@ async function main() {
   for (const w of workloads) {
     for (const scheme of SCHEMES) {
       const ms = new Map<string, number[]>(engines.map(([n]) => [n, []]));
+      const cpuMs = new Map<string, number[]>(engines.map(([n]) => [n, []]));
       const tokens = new Map<string, number[]>();
       // Warm-up (JIT), then the rounds, engines alternating within each round.
       for (let round = -1; round < args.rounds; round++) {
@@ -163,6 +173,7 @@ async function main() {
           if (leaked.liveTensors !== 0) throw new Error(`${name}: ${leaked.liveTensors} leaked`);
           if (round < 0) continue;
           ms.get(name)!.push(r.msPerToken);
+          cpuMs.get(name)!.push(r.cpuMsPerToken);
           const before = tokens.get(name);
           if (before && before.join() !== r.tokens.join())
             throw new Error(`${name}: tokens differ between rounds`);
@@ -173,9 +184,11 @@ async function main() {
       for (const [name] of engines) {
         row[`${name}Ms`] = median(ms.get(name)!);
         row[`${name}AllMs`] = ms.get(name)!.map((v) => Number(v.toFixed(3)));
+        row[`${name}CpuMs`] = median(cpuMs.get(name)!);
       }
       if (args.baseline) {
         row.speedup = (row.baselineMs as number) / (row.oursMs as number);
+        row.cpuSpeedup = (row.baselineCpuMs as number) / (row.oursCpuMs as number);
         row.tokensIdentical = tokens.get('baseline')!.join() === tokens.get('ours')!.join();
         if (!row.tokensIdentical) {
           const a = tokens.get('baseline')!;
@@ -193,9 +206,14 @@ async function main() {
 
 function printRow(r: Record<string, unknown>, baseline: boolean) {
   const f = (v: unknown) => (v as number).toFixed(3);
-  const parts = [`${r.workload}  ${r.scheme}: ours ${f(r.oursMs)} ms/token`];
+  const parts = [
+    `${r.workload}  ${r.scheme}: ours ${f(r.oursMs)} ms/token (cpu ${f(r.oursCpuMs)})`,
+  ];
   if (baseline) {
-    parts.push(`baseline ${f(r.baselineMs)} ms/token`, `speedup ${f(r.speedup)}x`);
+    parts.push(
+      `baseline ${f(r.baselineMs)} ms/token (cpu ${f(r.baselineCpuMs)})`,
+      `speedup ${f(r.speedup)}x (cpu ${f(r.cpuSpeedup)}x)`,
+    );
     parts.push(`tokens ${r.tokensIdentical ? 'identical' : `differ at ${r.firstDivergence}`}`);
   }
   console.log(parts.join(', '));

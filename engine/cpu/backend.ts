@@ -265,11 +265,15 @@ export class CpuBackend implements Backend {
   // ---------------------------------------------------------------- elementwise and normalisation
 
   add(a: Tensor, b: Tensor): Tensor {
-    return this.zip('add', a, b, (x, y) => x + y);
+    const [A, B, out] = this.zip('add', a, b);
+    for (let i = 0; i < out.length; i++) out[i] = A[i] + B[i];
+    return this.result('add', out, a.shape);
   }
 
   mul(a: Tensor, b: Tensor): Tensor {
-    return this.zip('mul', a, b, (x, y) => x * y);
+    const [A, B, out] = this.zip('mul', a, b);
+    for (let i = 0; i < out.length; i++) out[i] = A[i] * B[i];
+    return this.result('mul', out, a.shape);
   }
 
   scale(x: Tensor, factor: number): Tensor {
@@ -395,24 +399,19 @@ export class CpuBackend implements Backend {
     const { heads, scale } = options;
     const { headDim: dk, causal } = check.checkAttnProbs(Q.t.shape, K.t.shape, options);
     const out = this.alloc(heads * Q.r * K.r, this.fast !== null);
-    const scores = this.rows(K.r);
     if (this.fast) {
-      // q_h · k_hᵀ for every head in one kernel call, into out; then scale, mask and softmax.
-      this.fast.scores(operand(Q.t), operand(K.t), heads, Q.r, K.r, dk, out as Float32Array);
+      const o = out as Float32Array;
+      this.fast.attnProbs(operand(Q.t), operand(K.t), heads, Q.r, K.r, dk, scale, causal, o);
+      return this.result('attnProbs', out, [heads * Q.r, K.r]);
     }
+    const scores = this.rows(K.r);
     for (let h = 0; h < heads; h++) {
       for (let i = 0; i < Q.r; i++) {
         const visible = check.visibleColumns('attnProbs', i, K.r, causal);
-        const row = (h * Q.r + i) * K.r;
-        if (this.fast) {
-          for (let j = 0; j < visible; j++) scores[j] = out[row + j] * scale;
-          out.fill(0, row + visible, row + K.r);
-        } else {
-          const qo = i * Q.c + h * dk;
-          for (let j = 0; j < visible; j++)
-            scores[j] = dot(Q.d, qo, K.d, j * K.c + h * dk, dk) * scale;
-        }
-        softmaxInto(scores, visible, out, row);
+        const qo = i * Q.c + h * dk;
+        for (let j = 0; j < visible; j++)
+          scores[j] = dot(Q.d, qo, K.d, j * K.c + h * dk, dk) * scale;
+        softmaxInto(scores, visible, out, (h * Q.r + i) * K.r);
       }
     }
     return this.result('attnProbs', out, [heads * Q.r, K.r]);
@@ -475,6 +474,15 @@ export class CpuBackend implements Backend {
 
   /** register() for computed results: finite inputs can still overflow (never a silent NaN). */
   private result(op: string, data: TypedArray, shape: Shape): CpuTensor {
+    // v·0 is 0 for every finite v and NaN for ±∞ and NaN: one pass without a branch, then the
+    // search for the place only when something is wrong.
+    let probe = 0;
+    for (let i = 0; i < data.length; i++) probe += data[i] * 0;
+    if (probe !== 0) return this.overflow(op, data, shape);
+    return this.register(data, shape);
+  }
+
+  private overflow(op: string, data: TypedArray, shape: Shape): never {
     for (let i = 0; i < data.length; i++) {
       if (!Number.isFinite(data[i])) {
         const c = shape[shape.length - 1] || 1;
@@ -483,7 +491,7 @@ export class CpuBackend implements Backend {
         );
       }
     }
-    return this.register(data, shape);
+    throw new EngineInputError(`${op}: result is not finite`); // unreachable: probe saw one
   }
 
   private release(t: CpuTensor): void {
@@ -528,13 +536,12 @@ export class CpuBackend implements Backend {
     return this.mat(op, this.result(op, X.d.map(f), X.t.shape));
   }
 
-  private zip(op: string, a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
+  /** The values of two same-shape operands and storage for the result. */
+  private zip(op: string, a: Tensor, b: Tensor): [TypedArray, TypedArray, TypedArray] {
     const A = this.arg(op, a);
     const B = this.arg(op, b);
     check.checkSameShape(op, A.shape, B.shape);
-    const out = this.alloc(A.data.length, true);
-    for (let i = 0; i < out.length; i++) out[i] = f(A.data[i], B.data[i]);
-    return this.result(op, out, A.shape);
+    return [A.data, B.data, this.alloc(A.data.length, true)];
   }
 }
 

@@ -199,6 +199,20 @@ function store4(
   }
 }
 
+let rowBuffer = new Float64Array(64);
+
+/** out[o, o + n) ← softmax(out[o, o + visible) · scale) in float64, 0 past visible. */
+function softmaxRow(out: Float32Array, o: number, visible: number, n: number, scale: number): void {
+  if (rowBuffer.length < visible) rowBuffer = new Float64Array(2 * visible);
+  const e = rowBuffer;
+  let max = -Infinity;
+  for (let j = 0; j < visible; j++) max = Math.max(max, (e[j] = out[o + j] * scale));
+  let sum = 0;
+  for (let j = 0; j < visible; j++) sum += e[j] = Math.exp(e[j] - max);
+  for (let j = 0; j < visible; j++) out[o + j] = e[j] / sum;
+  out.fill(0, o + visible, o + n);
+}
+
 /** The products in TypeScript: no state, nothing kept per tensor. */
 export const jsKernels: ProductKernels = {
   name: 'js',
@@ -223,7 +237,7 @@ export const jsKernels: ProductKernels = {
       );
     }
   },
-  scores(q, k, heads, m, n, dk, out) {
+  attnProbs(q, k, heads, m, n, dk, scale, causal, out) {
     const cols = heads * dk;
     for (let h = 0; h < heads; h++) {
       gemmT(
@@ -236,6 +250,10 @@ export const jsKernels: ProductKernels = {
         undefined,
         0,
       );
+    }
+    for (let r = 0; r < heads * m; r++) {
+      const visible = causal < 0 ? n : Math.min(n, (r % m) + causal + 1);
+      softmaxRow(out, r * n, visible, n, scale);
     }
   },
   written() {},

@@ -53,16 +53,18 @@ export interface ProductKernels {
     out: Float32Array,
   ): void;
   /**
-   * The attention scores before scaling: q [m, heads·dk], k [n, heads·dk] → out [heads·m, n],
-   * row h·m + i = q_h,i · k_hᵀ.
+   * attnProbs: q [m, heads·dk], k [n, heads·dk] → out [heads·m, n], row h·m + i =
+   * softmax(q_h,i · k_hᵀ · scale) over the columns j ≤ i + causal (all if causal < 0), 0 beyond.
    */
-  scores(
+  attnProbs(
     q: Operand,
     k: Operand,
     heads: number,
     m: number,
     n: number,
     dk: number,
+    scale: number,
+    causal: number,
     out: Float32Array,
   ): void;
   /** `values` were written into root's storage at element `offset` (writeRows). */

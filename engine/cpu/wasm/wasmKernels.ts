@@ -24,7 +24,7 @@ interface KernelExports {
   gemm(...args: number[]): void;
   gemmT(...args: number[]): void;
   headBlock(...args: number[]): void;
-  headScores(...args: number[]): void;
+  attnProbs(...args: number[]): void;
 }
 
 /** A tensor's copy in the module's memory. */
@@ -139,23 +139,25 @@ export class WasmKernels implements ProductKernels {
     this.output(io.c, out, m * heads * width);
   }
 
-  scores(
+  attnProbs(
     q: Operand,
     k: Operand,
     heads: number,
     m: number,
     n: number,
     dk: number,
+    scale: number,
+    causal: number,
     out: Float32Array,
   ): void {
     const kPtr = this.mirror(k.root);
     const io = kPtr !== null && this.inputs(q, m * heads * dk, heads * m * n);
     if (!io) {
       this.fallbacks++;
-      jsKernels.scores(q, k, heads, m, n, dk, out);
+      jsKernels.attnProbs(q, k, heads, m, n, dk, scale, causal, out);
       return;
     }
-    this.ex.headScores(io.a, kPtr, io.c, heads, m, n, dk);
+    this.ex.attnProbs(io.a, kPtr, io.c, heads, m, n, dk, scale, causal);
     this.output(io.c, out, heads * m * n);
   }
 

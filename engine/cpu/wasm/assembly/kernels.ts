@@ -97,7 +97,19 @@ export function headBlock(
  * Attention scores of every head, unscaled: q [m, heads·dk], k [n, heads·dk] (a K-cache);
  * c [heads·m, n] gets q_h · k_hᵀ in rows [h·m, (h+1)·m).
  */
-export function headScores(
+function headScores(q: usize, k: usize, c: usize, heads: i32, m: i32, n: i32, dk: i32): void {
+  const cols = heads * dk;
+  for (let h = 0; h < heads; h++) {
+    const off = <usize>(h * dk) * 4;
+    gemmT(q + off, cols, k + off, cols, c + <usize>(h * m * n) * 4, n, m, dk, n, 0, 0);
+  }
+}
+
+/**
+ * attnProbs: softmax(q_h · k_hᵀ · scale) per head with the causal mask (causal < 0: none; else
+ * row i of a head sees columns j ≤ i + causal), into c [heads·m, n]; masked entries are 0.
+ */
+export function attnProbs(
   q: usize,
   k: usize,
   c: usize,
@@ -105,12 +117,59 @@ export function headScores(
   m: i32,
   n: i32,
   dk: i32,
+  scale: f32,
+  causal: i32,
 ): void {
-  const cols = heads * dk;
-  for (let h = 0; h < heads; h++) {
-    const off = <usize>(h * dk) * 4;
-    gemmT(q + off, cols, k + off, cols, c + <usize>(h * m * n) * 4, n, m, dk, n, 0, 0);
+  headScores(q, k, c, heads, m, n, dk);
+  const rows = heads * m;
+  for (let r = 0; r < rows; r++) {
+    const visible = causal < 0 ? n : min(n, (r % m) + causal + 1);
+    softmaxRow(c + <usize>(r * n) * 4, visible, n, scale);
   }
+}
+
+/**
+ * p[0, n) ← softmax(p[0, visible) · scale), 0 past visible: the exponentials in float32 (expx4),
+ * their sum in float64, each divided by it once.
+ */
+function softmaxRow(p: usize, visible: i32, n: i32, scale: f32): void {
+  const sc = f32x4.splat(scale);
+  let mx4 = f32x4.splat(-Infinity);
+  let j = 0;
+  for (; j + 4 <= visible; j += 4) mx4 = f32x4.max(mx4, f32x4.mul(v128.load(p + <usize>j * 4), sc));
+  let mx = max(
+    max(f32x4.extract_lane(mx4, 0), f32x4.extract_lane(mx4, 1)),
+    max(f32x4.extract_lane(mx4, 2), f32x4.extract_lane(mx4, 3)),
+  );
+  for (; j < visible; j++) mx = max(mx, load<f32>(p + <usize>j * 4) * scale);
+  const mxv = f32x4.splat(mx);
+  let s0 = f64x2.splat(0);
+  let s1 = s0;
+  j = 0;
+  for (; j + 4 <= visible; j += 4) {
+    const o = <usize>j * 4;
+    const e = expx4(f32x4.sub(f32x4.mul(v128.load(p + o), sc), mxv));
+    v128.store(p + o, e);
+    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
+    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1)));
+  }
+  let sum = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+  sum += f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+  for (; j < visible; j++) {
+    const o = <usize>j * 4;
+    const e = f32x4.extract_lane(expx4(f32x4.splat(load<f32>(p + o) * scale - mx)), 0);
+    store<f32>(p + o, e);
+    sum += <f64>e;
+  }
+  const total = f32x4.splat(<f32>sum);
+  j = 0;
+  for (; j + 4 <= visible; j += 4) {
+    const o = <usize>j * 4;
+    v128.store(p + o, f32x4.div(v128.load(p + o), total));
+  }
+  const t = <f32>sum;
+  for (; j < visible; j++) store<f32>(p + <usize>j * 4, load<f32>(p + <usize>j * 4) / t);
+  for (; j < n; j++) store<f32>(p + <usize>j * 4, 0);
 }
 
 // ---------------------------------------------------------------- tiles
