@@ -1,6 +1,7 @@
 /**
  * `npx tsx bench/cpu-decode.ts`: whole-model greedy decode on the float32 CPU backend, ms per
- * token (median of the rounds), standard (KV-cache) and slim (K-cache, k-first) schemes:
+ * token (the median of every timed step of every round), standard (KV-cache) and slim (K-cache,
+ * k-first) schemes:
  *   - moby-gpt2 (public/models/moby-gpt2, read by engine/models' loader): an 8-token prompt,
  *     then 128 greedy tokens;
  *   - GPT-2 small's shapes (d 768, 12 heads) with random weights, 2 layers, vocab 8192 (the
@@ -10,8 +11,9 @@
  * is the steadier of the two).
  *
  * --baseline DIR also loads the engine of another checkout (DIR/engine, e.g. a worktree of the
- * main branch) in the same process and alternates the two, round by round, so both see the same
- * load: the table then shows both medians, their ratio and whether the tokens are identical.
+ * main branch) in the same process and runs the two in lockstep, one token of each per step in an
+ * order rotated every step, so both see the same load: the table then shows both medians, their
+ * ratio and whether the greedy tokens are identical.
  * --rounds N (default 3), --steps N (moby-gpt2 tokens, default 128), --small-steps N,
  * --no-small, --json.
  */
@@ -65,24 +67,43 @@ interface Workload {
   build: (engine: EngineModules, backend: unknown, scheme: Scheme) => Model;
 }
 
-async function decode(model: Model, prompt: number[], steps: number) {
-  const tokens: number[] = [];
-  let out = model.prefill(prompt);
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
+/** One engine's model mid-decode: the logits of the last step, the tokens so far, its times. */
+interface Run {
+  model: Model;
+  out: { dispose(): void };
+  tokens: number[];
+  wallMs: number[];
+  cpuMs: number[];
+}
+
+/**
+ * Greedy decode on every engine in lockstep: each step runs one token on each engine, in an order
+ * rotated by one per step, so that all see the same load; per-step wall and CPU times.
+ */
+async function decodeInLockstep(models: Model[], prompt: number[], steps: number): Promise<Run[]> {
+  const runs: Run[] = models.map((model) => ({
+    model,
+    out: model.prefill(prompt),
+    tokens: [],
+    wallMs: [],
+    cpuMs: [],
+  }));
   for (let s = 0; s < steps; s++) {
-    const next = await model.argmax(out);
-    out.dispose();
-    tokens.push(next);
-    out = model.decode(next);
+    for (let i = 0; i < runs.length; i++) {
+      const r = runs[(s + i) % runs.length];
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      const next = await r.model.argmax(r.out);
+      r.out.dispose();
+      r.out = r.model.decode(next);
+      const c = process.cpuUsage(c0);
+      r.wallMs.push(performance.now() - t0);
+      r.cpuMs.push((c.user + c.system) / 1000);
+      r.tokens.push(next);
+    }
   }
-  out.dispose();
-  const cpu = process.cpuUsage(c0);
-  return {
-    msPerToken: (performance.now() - t0) / steps,
-    cpuMsPerToken: (cpu.user + cpu.system) / 1000 / steps,
-    tokens,
-  };
+  for (const r of runs) r.out.dispose();
+  return runs;
 }
 
 const median = (xs: number[]) => {
@@ -158,43 +179,41 @@ async function main() {
   const rows: Record<string, unknown>[] = [];
   for (const w of workloads) {
     for (const scheme of SCHEMES) {
-      const ms = new Map<string, number[]>(engines.map(([n]) => [n, []]));
-      const cpuMs = new Map<string, number[]>(engines.map(([n]) => [n, []]));
+      const wall = new Map<string, number[]>(engines.map(([n]) => [n, []]));
+      const cpu = new Map<string, number[]>(engines.map(([n]) => [n, []]));
       const tokens = new Map<string, number[]>();
-      // Warm-up (JIT), then the rounds, engines alternating within each round.
+      // A short warm-up run (JIT), then the rounds: fresh backends and models each round.
       for (let round = -1; round < args.rounds; round++) {
-        for (const [name, e] of round % 2 === 0 ? [...engines].reverse() : engines) {
-          const backend = new e.CpuBackend({ dtype: 'float32' });
-          const model = w.build(e, backend, scheme);
-          const r = await decode(model, w.prompt, round < 0 ? Math.min(16, w.steps) : w.steps);
-          model.dispose();
-          const leaked = backend.stats();
-          backend.dispose();
-          if (leaked.liveTensors !== 0) throw new Error(`${name}: ${leaked.liveTensors} leaked`);
+        const backends = engines.map(([, e]) => new e.CpuBackend({ dtype: 'float32' }));
+        const models = engines.map(([, e], i) => w.build(e, backends[i], scheme));
+        const steps = round < 0 ? Math.min(8, w.steps) : w.steps;
+        const runs = await decodeInLockstep(models, w.prompt, steps);
+        for (const [i, [name]] of engines.entries()) {
+          models[i].dispose();
+          const left = backends[i].stats();
+          backends[i].dispose();
+          if (left.liveTensors !== 0) throw new Error(`${name}: ${left.liveTensors} leaked`);
           if (round < 0) continue;
-          ms.get(name)!.push(r.msPerToken);
-          cpuMs.get(name)!.push(r.cpuMsPerToken);
+          wall.get(name)!.push(...runs[i].wallMs);
+          cpu.get(name)!.push(...runs[i].cpuMs);
           const before = tokens.get(name);
-          if (before && before.join() !== r.tokens.join())
+          if (before && before.join() !== runs[i].tokens.join())
             throw new Error(`${name}: tokens differ between rounds`);
-          tokens.set(name, r.tokens);
+          tokens.set(name, runs[i].tokens);
         }
       }
       const row: Record<string, unknown> = { workload: w.name, scheme, steps: w.steps };
       for (const [name] of engines) {
-        row[`${name}Ms`] = median(ms.get(name)!);
-        row[`${name}AllMs`] = ms.get(name)!.map((v) => Number(v.toFixed(3)));
-        row[`${name}CpuMs`] = median(cpuMs.get(name)!);
+        row[`${name}Ms`] = median(wall.get(name)!);
+        row[`${name}CpuMs`] = median(cpu.get(name)!);
       }
       if (args.baseline) {
         row.speedup = (row.baselineMs as number) / (row.oursMs as number);
         row.cpuSpeedup = (row.baselineCpuMs as number) / (row.oursCpuMs as number);
-        row.tokensIdentical = tokens.get('baseline')!.join() === tokens.get('ours')!.join();
-        if (!row.tokensIdentical) {
-          const a = tokens.get('baseline')!;
-          const b = tokens.get('ours')!;
-          row.firstDivergence = a.findIndex((t, i) => t !== b[i]);
-        }
+        const a = tokens.get('baseline')!;
+        const b = tokens.get('ours')!;
+        row.tokensIdentical = a.join() === b.join();
+        if (!row.tokensIdentical) row.firstDivergence = a.findIndex((t, i) => t !== b[i]);
       }
       row.tokens = tokens.get('ours')!.slice(0, 12).join(' ') + ' …';
       rows.push(row);
@@ -213,14 +232,10 @@ function printRow(r: Record<string, unknown>, baseline: boolean) {
     parts.push(
       `baseline ${f(r.baselineMs)} ms/token (cpu ${f(r.baselineCpuMs)})`,
       `speedup ${f(r.speedup)}x (cpu ${f(r.cpuSpeedup)}x)`,
+      `tokens ${r.tokensIdentical ? 'identical' : `differ at ${r.firstDivergence}`}`,
     );
-    parts.push(`tokens ${r.tokensIdentical ? 'identical' : `differ at ${r.firstDivergence}`}`);
   }
   console.log(parts.join(', '));
-  console.log(
-    `    rounds: ours ${JSON.stringify(r.oursAllMs)}` +
-      (baseline ? `, baseline ${JSON.stringify(r.baselineAllMs)}` : ''),
-  );
 }
 
 await main();

@@ -174,72 +174,78 @@ function softmaxRow(p: usize, visible: i32, n: i32, scale: f32): void {
 
 // ---------------------------------------------------------------- tiles
 
-/** One row of a against b: 32, 8, then 4 columns per tile, then single columns. */
+/**
+ * One row of a against b: c = Σ_p a[p]·b[p, ·], eight rows of b at a time, each streamed from
+ * start to end (the hardware prefetcher follows sequential streams; a wide matrix read in
+ * column tiles would jump a whole row, often a page, at every step), adding into c, which stays
+ * in L1 (n ≤ a few thousand).
+ */
 function row1(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
   const rb = <usize>ldb * 4;
-  let j = 0;
-  for (; j + 32 <= n; j += 32) {
-    let s0 = f32x4.splat(0);
-    let s1 = s0;
-    let s2 = s0;
-    let s3 = s0;
-    let s4 = s0;
-    let s5 = s0;
-    let s6 = s0;
-    let s7 = s0;
-    let bp = b + <usize>j * 4;
-    for (let p = 0; p < k; p++) {
-      const x = v128.load32_splat(a + <usize>p * 4);
-      s0 = f32x4.add(s0, f32x4.mul(x, v128.load(bp, 0)));
-      s1 = f32x4.add(s1, f32x4.mul(x, v128.load(bp, 16)));
-      s2 = f32x4.add(s2, f32x4.mul(x, v128.load(bp, 32)));
-      s3 = f32x4.add(s3, f32x4.mul(x, v128.load(bp, 48)));
-      s4 = f32x4.add(s4, f32x4.mul(x, v128.load(bp, 64)));
-      s5 = f32x4.add(s5, f32x4.mul(x, v128.load(bp, 80)));
-      s6 = f32x4.add(s6, f32x4.mul(x, v128.load(bp, 96)));
-      s7 = f32x4.add(s7, f32x4.mul(x, v128.load(bp, 112)));
-      bp += rb;
+  const n4 = n & ~3;
+  let p = 0;
+  for (; p + 8 <= k; p += 8) {
+    const ap = a + <usize>p * 4;
+    const x0 = v128.load32_splat(ap, 0);
+    const x1 = v128.load32_splat(ap, 4);
+    const x2 = v128.load32_splat(ap, 8);
+    const x3 = v128.load32_splat(ap, 12);
+    const x4 = v128.load32_splat(ap, 16);
+    const x5 = v128.load32_splat(ap, 20);
+    const x6 = v128.load32_splat(ap, 24);
+    const x7 = v128.load32_splat(ap, 28);
+    const b0 = b + <usize>p * rb;
+    const first = p == 0;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const o = b0 + <usize>j * 4;
+      let s = f32x4.add(
+        f32x4.add(
+          f32x4.add(f32x4.mul(x0, v128.load(o)), f32x4.mul(x1, v128.load(o + rb))),
+          f32x4.add(f32x4.mul(x2, v128.load(o + 2 * rb)), f32x4.mul(x3, v128.load(o + 3 * rb))),
+        ),
+        f32x4.add(
+          f32x4.add(f32x4.mul(x4, v128.load(o + 4 * rb)), f32x4.mul(x5, v128.load(o + 5 * rb))),
+          f32x4.add(f32x4.mul(x6, v128.load(o + 6 * rb)), f32x4.mul(x7, v128.load(o + 7 * rb))),
+        ),
+      );
+      const co = c + <usize>j * 4;
+      if (!first) s = f32x4.add(v128.load(co), s);
+      v128.store(co, s);
     }
-    const cp = c + <usize>j * 4;
-    v128.store(cp, s0, 0);
-    v128.store(cp, s1, 16);
-    v128.store(cp, s2, 32);
-    v128.store(cp, s3, 48);
-    v128.store(cp, s4, 64);
-    v128.store(cp, s5, 80);
-    v128.store(cp, s6, 96);
-    v128.store(cp, s7, 112);
+    for (; j < n; j++) {
+      const o = b0 + <usize>j * 4;
+      let s: f32 = 0;
+      s += f32x4.extract_lane(x0, 0) * load<f32>(o);
+      s += f32x4.extract_lane(x1, 0) * load<f32>(o + rb);
+      s += f32x4.extract_lane(x2, 0) * load<f32>(o + 2 * rb);
+      s += f32x4.extract_lane(x3, 0) * load<f32>(o + 3 * rb);
+      s += f32x4.extract_lane(x4, 0) * load<f32>(o + 4 * rb);
+      s += f32x4.extract_lane(x5, 0) * load<f32>(o + 5 * rb);
+      s += f32x4.extract_lane(x6, 0) * load<f32>(o + 6 * rb);
+      s += f32x4.extract_lane(x7, 0) * load<f32>(o + 7 * rb);
+      const co = c + <usize>j * 4;
+      if (!first) s += load<f32>(co);
+      store<f32>(co, s);
+    }
   }
-  for (; j + 8 <= n; j += 8) {
-    let s0 = f32x4.splat(0);
-    let s1 = s0;
-    let bp = b + <usize>j * 4;
-    for (let p = 0; p < k; p++) {
-      const x = v128.load32_splat(a + <usize>p * 4);
-      s0 = f32x4.add(s0, f32x4.mul(x, v128.load(bp, 0)));
-      s1 = f32x4.add(s1, f32x4.mul(x, v128.load(bp, 16)));
-      bp += rb;
+  for (; p < k; p++) {
+    const x = v128.load32_splat(a + <usize>p * 4);
+    const b0 = b + <usize>p * rb;
+    const first = p == 0;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const o = <usize>j * 4;
+      let s = f32x4.mul(x, v128.load(b0 + o));
+      if (!first) s = f32x4.add(v128.load(c + o), s);
+      v128.store(c + o, s);
     }
-    v128.store(c + <usize>j * 4, s0, 0);
-    v128.store(c + <usize>j * 4, s1, 16);
-  }
-  for (; j + 4 <= n; j += 4) {
-    let s0 = f32x4.splat(0);
-    let bp = b + <usize>j * 4;
-    for (let p = 0; p < k; p++) {
-      s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(a + <usize>p * 4), v128.load(bp)));
-      bp += rb;
+    for (; j < n; j++) {
+      const o = <usize>j * 4;
+      let s = f32x4.extract_lane(x, 0) * load<f32>(b0 + o);
+      if (!first) s += load<f32>(c + o);
+      store<f32>(c + o, s);
     }
-    v128.store(c + <usize>j * 4, s0);
-  }
-  for (; j < n; j++) {
-    let s: f32 = 0;
-    let bp = b + <usize>j * 4;
-    for (let p = 0; p < k; p++) {
-      s += load<f32>(a + <usize>p * 4) * load<f32>(bp);
-      bp += rb;
-    }
-    store<f32>(c + <usize>j * 4, s);
   }
 }
 
