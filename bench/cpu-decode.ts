@@ -15,7 +15,8 @@
  * order rotated every step, so both see the same load: the table then shows both medians, their
  * ratio and whether the greedy tokens are identical.
  * --rounds N (default 3), --steps N (moby-gpt2 tokens, default 128), --small-steps N,
- * --no-small, --json.
+ * --no-small, --kernels js (ours on the TypeScript kernels, the fallback where WebAssembly SIMD
+ * cannot run), --json.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -23,7 +24,7 @@ import { pathToFileURL } from 'node:url';
 
 /** The engine entry points the bench uses; the same in every checkout since the loader landed. */
 interface EngineModules {
-  CpuBackend: new (o: { dtype: 'float32' | 'float64' }) => {
+  CpuBackend: new (o: { dtype: 'float32' | 'float64'; kernels?: 'auto' | 'js' }) => {
     dispose(): void;
     stats(): { liveTensors: number; liveBytes: number };
   };
@@ -129,6 +130,7 @@ function parseArgs(argv: string[]) {
     steps: int('steps', 128),
     smallSteps: int('small-steps', 32),
     small: !argv.includes('--no-small'),
+    kernels: value('kernels') === 'js' ? ('js' as const) : ('auto' as const),
     json: argv.includes('--json'),
   };
 }
@@ -184,7 +186,10 @@ async function main() {
       const tokens = new Map<string, number[]>();
       // A short warm-up run (JIT), then the rounds: fresh backends and models each round.
       for (let round = -1; round < args.rounds; round++) {
-        const backends = engines.map(([, e]) => new e.CpuBackend({ dtype: 'float32' }));
+        // --kernels applies to ours; the baseline's constructor ignores the field.
+        const backends = engines.map(
+          ([, e]) => new e.CpuBackend({ dtype: 'float32', kernels: args.kernels }),
+        );
         const models = engines.map(([, e], i) => w.build(e, backends[i], scheme));
         const steps = round < 0 ? Math.min(8, w.steps) : w.steps;
         const runs = await decodeInLockstep(models, w.prompt, steps);

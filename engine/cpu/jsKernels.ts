@@ -26,7 +26,7 @@ interface Strided {
 
 /**
  * c = act(a · b + bias) over [m, n], a [m, k], b [k, n] (row-major, strided). Tiles of 2 rows ×
- * 4 columns (8 sums), single rows in 8-column tiles.
+ * 4 columns (8 sums); a single row (decode) streams b row by row (gemmRow).
  */
 export function gemm(
   A: Strided,
@@ -90,39 +90,52 @@ export function gemm(
       c[c1 + j] = epilogue(s1, bias, j, act);
     }
   }
-  if (i < m) {
-    const a0 = A.off + i * lda;
-    const c0 = C.off + i * ldc;
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      let s0 = 0,
-        s1 = 0,
-        s2 = 0,
-        s3 = 0,
-        s4 = 0,
-        s5 = 0,
-        s6 = 0,
-        s7 = 0;
-      for (let p = 0, bo = B.off + j; p < k; p++, bo += ldb) {
-        const x = a[a0 + p];
-        s0 += x * b[bo];
-        s1 += x * b[bo + 1];
-        s2 += x * b[bo + 2];
-        s3 += x * b[bo + 3];
-        s4 += x * b[bo + 4];
-        s5 += x * b[bo + 5];
-        s6 += x * b[bo + 6];
-        s7 += x * b[bo + 7];
-      }
-      store4(c, c0 + j, s0, s1, s2, s3, bias, j, act);
-      store4(c, c0 + j + 4, s4, s5, s6, s7, bias, j + 4, act);
-    }
-    for (; j < n; j++) {
-      let s = 0;
-      for (let p = 0, bo = B.off + j; p < k; p++, bo += ldb) s += a[a0 + p] * b[bo];
-      c[c0 + j] = epilogue(s, bias, j, act);
-    }
+  if (i < m) gemmRow(a, A.off + i * lda, b, B.off, ldb, c, C.off + i * ldc, k, n, bias, act);
+}
+
+let rowSums = new Float64Array(256);
+
+/**
+ * One row: c = act(a · b + bias), four rows of b at a time, each read from start to end into a
+ * float64 row of sums (one load and store of a sum per four multiply-adds; reading a wide b in
+ * column tiles would jump a whole row at every step, which the hardware prefetcher does not
+ * follow).
+ */
+function gemmRow(
+  a: Float32Array,
+  a0: number,
+  b: Float32Array,
+  b0: number,
+  ldb: number,
+  c: Float32Array,
+  c0: number,
+  k: number,
+  n: number,
+  bias: Float32Array | undefined,
+  act: number,
+): void {
+  if (rowSums.length < n) rowSums = new Float64Array(Math.max(n, 2 * rowSums.length));
+  const s = rowSums;
+  s.fill(0, 0, n);
+  let p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const x0 = a[a0 + p];
+    const x1 = a[a0 + p + 1];
+    const x2 = a[a0 + p + 2];
+    const x3 = a[a0 + p + 3];
+    const r0 = b0 + p * ldb;
+    const r1 = r0 + ldb;
+    const r2 = r1 + ldb;
+    const r3 = r2 + ldb;
+    for (let j = 0; j < n; j++)
+      s[j] += x0 * b[r0 + j] + x1 * b[r1 + j] + x2 * b[r2 + j] + x3 * b[r3 + j];
   }
+  for (; p < k; p++) {
+    const x = a[a0 + p];
+    const r = b0 + p * ldb;
+    for (let j = 0; j < n; j++) s[j] += x * b[r + j];
+  }
+  for (let j = 0; j < n; j++) c[c0 + j] = epilogue(s[j], bias, j, act);
 }
 
 /** c = act(a · bᵀ + bias) over [m, n], a [m, k], b [n, k]: dot products, 4 rows of b at a time. */
