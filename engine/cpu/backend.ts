@@ -3,10 +3,10 @@
  * over Float64Array, short enough to read at a glance, each op accumulating in JS numbers and
  * storing its result once; the tests compare every other path to it. float32 is the fast path
  * (the Playground's fallback, the CLI, the bench): its products (matmul, linear with its bias and
- * activation fused, headBlockMatmul, attnWeightedSum, the scores of attnProbs) run on
- * WebAssembly SIMD kernels or, where those cannot run, on register-blocked TypeScript kernels
- * (kernels.ts), and its typed arrays are pooled by length (pool.ts); its other ops share the
- * reference's loops, storing float32.
+ * activation fused, headBlockMatmul, attnWeightedSum) and attnProbs run on WebAssembly SIMD
+ * kernels or, where those cannot run, on register-blocked TypeScript kernels (kernels.ts), and
+ * its typed arrays are pooled by length (pool.ts); its other ops share the reference's loops,
+ * storing float32. Every op's result is checked finite (an overflow names the op and the place).
  */
 import type {
   AllocationStats,

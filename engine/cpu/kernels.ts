@@ -1,6 +1,6 @@
 /**
  * The float32 CPU backend's products: the fast path behind matmul, linear (with its bias and
- * activation fused), headBlockMatmul and attnWeightedSum. Two implementations with one
+ * activation fused), headBlockMatmul, attnWeightedSum and attnProbs. Two implementations with one
  * interface: WebAssembly SIMD (wasm/wasmKernels.ts, the default) and plain TypeScript
  * (jsKernels.ts: register-blocked loops accumulating in locals), used where WebAssembly or its
  * SIMD is unavailable or the module fails to instantiate. The float64 backend uses neither: its
