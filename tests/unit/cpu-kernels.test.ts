@@ -326,6 +326,27 @@ describe('copies of the operands in WebAssembly memory', () => {
     expect(kernels.memoryStats().usedBytes).toBeLessThan(usedWithCopy);
   });
 
+  it('a bias copied to the lowest free address still applies', () => {
+    // Regression: an empty memory's first block was handed out at address 0, which the kernels
+    // read as "no bias"; it showed once a second model reused a backend. Here the hole a small
+    // disposed weight leaves at the bottom takes the next small copy, the bias.
+    const be = new CpuBackend({ dtype: 'float32' });
+    const x = be.fromArray(randomArray(1700, 3 * 40), [3, 40]);
+    const small = be.fromArray(randomArray(1701, 40), [40, 1]);
+    be.matmul(x, small).dispose(); // copies `small` first, at the bottom
+    small.dispose();
+    const w = be.fromArray(randomArray(1702, 40 * 24), [40, 24]);
+    const bias = be.fromArray(randomArray(1703, 24), [24]);
+    const y = readSync(be.linear(x, w, { bias, activation: 'silu' }));
+    const ref = readSync(
+      js.linear(js.fromArray(readSync(x), [3, 40]), js.fromArray(readSync(w), [40, 24]), {
+        bias: js.fromArray(readSync(bias), [24]),
+        activation: 'silu',
+      }),
+    );
+    for (let j = 0; j < ref.length; j++) expect(y[j]).toBeCloseTo(ref[j], 5);
+  });
+
   it('stats() counts live tensors and bytes exactly through a decode-like loop', () => {
     const be = new CpuBackend({ dtype: 'float32' });
     const w = be.keep(be.fromArray(randomArray(1500, 16 * 48), [16, 48]));
@@ -362,6 +383,17 @@ describe('copies of the operands in WebAssembly memory', () => {
 });
 
 describe('WasmHeap', () => {
+  it('never hands out an address below the heap base, or 0, even from a memory of no pages', () => {
+    // The kernels' module has no static data: its memory starts empty and its heap base (1024)
+    // lies beyond the end. Address 0 means "no bias" to the kernels.
+    const heap = new WasmHeap(new WebAssembly.Memory({ initial: 0 }), 1024);
+    const blocks = [heap.alloc(16), heap.alloc(70000), heap.alloc(16)] as number[];
+    expect(blocks[0]).toBe(1024);
+    for (const b of blocks) heap.free(b);
+    expect(heap.alloc(16)).toBe(1024); // all freed: first fit is the lowest address, still ≥ base
+    expect(new WasmHeap(new WebAssembly.Memory({ initial: 1 }), 0).alloc(4)).toBe(16);
+  });
+
   it('first fit, merges freed neighbours, grows by pages, refreshes its view after growth', () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const heap = new WasmHeap(memory, 100, 4 * 65536);

@@ -21,6 +21,8 @@ export class WasmHeap {
   private readonly used = new Map<number, number>();
   private view: Float32Array | null = null;
   private end: number;
+  /** The lowest address handed out: above the module's static data, and never 0 (0 = none). */
+  private readonly start: number;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -29,9 +31,9 @@ export class WasmHeap {
     /** The most bytes the memory may grow to (tests use a small limit). */
     private readonly maxBytes = 2 ** 32 - PAGE,
   ) {
-    const start = align(base);
+    this.start = Math.max(align(base), ALIGN);
     this.end = memory.buffer.byteLength;
-    if (this.end > start) this.insertFree(start, this.end - start);
+    if (this.end > this.start) this.insertFree(this.start, this.end - this.start);
   }
 
   /** A block of at least `bytes` bytes, or null when the memory cannot grow that far. */
@@ -85,7 +87,10 @@ export class WasmHeap {
   private grow(size: number): boolean {
     const last = this.freeAt.length - 1;
     const tail = last >= 0 && this.freeAt[last] + this.freeSize[last] === this.end;
-    const missing = size - (tail ? this.freeSize[last] : 0);
+    // A free block at the end grows; else the new one starts at the old end, or at `start` if the
+    // memory ends below it (a module without static data starts with no pages at all).
+    const from = tail ? this.end : Math.max(this.end, this.start);
+    const missing = from + size - (tail ? this.freeSize[last] : 0) - this.end;
     const pages = Math.ceil(missing / PAGE);
     if (this.end + pages * PAGE > this.maxBytes) return false;
     try {
@@ -93,10 +98,9 @@ export class WasmHeap {
     } catch {
       return false; // the engine refused (out of memory): the caller falls back
     }
-    const oldEnd = this.end;
     this.end = this.memory.buffer.byteLength;
     this.view = null;
-    this.insertFree(oldEnd, this.end - oldEnd);
+    this.insertFree(from, this.end - from);
     return true;
   }
 
