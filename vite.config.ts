@@ -33,8 +33,12 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['tests/components/**/*.test.tsx'],
           setupFiles: ['tests/components/setup.ts'],
-          // Whole pages (KaTeX, Plot, every lesson step) render in jsdom on two shared cores.
+          // Whole pages (a lesson's every step, the explorer's Plot charts) render in jsdom on two
+          // shared cores. Heavier tests (every lesson, a real model) set their own timeouts.
           testTimeout: 30_000,
+          // beforeAll hooks load lesson bodies (preloadLessons) or a model: seconds on a busy
+          // machine, past Vitest's 10 s default.
+          hookTimeout: 30_000,
         },
       },
       {
@@ -43,11 +47,15 @@ export default defineConfig({
           name: 'browser',
           environment: 'node',
           include: ['tests/browser/**/*.test.ts'],
+          // Builds and serves the app and starts the run's one Chromium; every file connects.
           globalSetup: ['tests/browser/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          // One Chromium at a time: two cores, SwiftShader is CPU-heavy.
+          // One file at a time: two cores, SwiftShader is CPU-heavy.
           fileParallelism: false,
+          // The files share one worker and its loaded modules (playwright-core, the registry):
+          // each file is still imported afresh, and holds its state in its own contexts.
+          isolate: false,
         },
       },
     ],

@@ -40,13 +40,51 @@ export interface AttnProbsOptions {
 /** The activation a fused linear applies after its bias. */
 export type LinearActivation = 'none' | 'gelu' | 'silu';
 
+/** The row normalisations of the decoder families: LayerNorm (GPT-2, NeoX) or RMSNorm (Llama). */
+export type NormKind = 'layerNorm' | 'rmsNorm';
+
+/**
+ * A row normalisation as a linear's prologue: each row of a, over its k values, becomes
+ * (a − mean)·γ/√(var + eps) + β (layerNorm) or a·γ/√(mean(a²) + eps) (rmsNorm), exactly as the
+ * `layerNorm` / `rmsNorm` ops compute it.
+ */
+export interface RowNorm {
+  kind: NormKind;
+  /** Length-k gain γ. */
+  gamma: Tensor;
+  /** Length-k shift β: required by layerNorm, refused by rmsNorm. */
+  beta?: Tensor;
+  eps: number;
+}
+
 export interface LinearOptions {
   /** With transposeB, b is [n, k] and a · bᵀ is computed. */
   transposeB?: boolean;
   /** Length-n bias added to every row. */
   bias?: Tensor;
-  /** Applied last; 'none' by default. */
+  /** Applied after the bias; 'none' by default. */
   activation?: LinearActivation;
+  /** Prologue: a's rows are normalised first (a block's pre-norm feeding its projection). */
+  norm?: RowNorm;
+  /**
+   * A second product of the same (normalised) rows that multiplies the first, after its
+   * activation: act(norm(a)·b + bias) ⊙ (norm(a)·times.weight + times.bias). Llama's SiLU-gated
+   * MLP, silu(x·W_gate) ⊙ (x·W_up), in one op. The weight has b's shape (and its transposeB).
+   */
+  times?: { weight: Tensor; bias?: Tensor };
+  /** Epilogue: an [m, n] tensor added last (the residual stream a block adds its output to). */
+  residual?: Tensor;
+}
+
+/** attention's options: attnProbs's, and which columns of v each head's probabilities weight. */
+export interface AttentionOptions extends AttnProbsOptions {
+  /**
+   * 'per-head' (default): head i weights its own column block of v, v [n, heads·d_v] →
+   * [m, heads·d_v] (as attnWeightedSum). 'all': head i weights every column of v, v [n, c] →
+   * [heads·m, c], head i's rows at [i·m, (i+1)·m): slim option 2's s_i·K (paper §2), which
+   * headBlockMatmul then multiplies by W_KV,i.
+   */
+  values?: 'per-head' | 'all';
 }
 
 export interface AllocationStats {
@@ -54,6 +92,11 @@ export interface AllocationStats {
   liveTensors: number;
   /** Bytes held by live tensors. */
   liveBytes: number;
+  /**
+   * Kernel launches since the backend was made (WebGL: draw calls, the cost per decode step
+   * on a real GPU); absent on the CPU backend, which has none.
+   */
+  draws?: number;
 }
 
 /**
@@ -82,6 +125,13 @@ export interface Backend {
   rowsView(x: Tensor, rowCount: number): Tensor;
   /** A copy of columns [start, end) of a 2-D tensor. */
   sliceCols(x: Tensor, start: number, end: number): Tensor;
+  /**
+   * Columns [start, end) of x for reading, without a copy where the backend can (WebGL: start
+   * a multiple of 4 and end too, or x's last column), else a copy; how a fused Q/K/V product's
+   * output is split. Like a rowsView it must not outlive x and is never written to; disposing
+   * it frees only a copy.
+   */
+  colsView(x: Tensor, start: number, end: number): Tensor;
   /** A copy of rows [start, end) of a 2-D tensor. */
   sliceRows(x: Tensor, start: number, end: number): Tensor;
   /** Concatenates 2-D tensors with equal row counts side by side. */
@@ -91,9 +141,12 @@ export interface Backend {
   /** a [m,k] · b [k,n] → [m,n]; with transposeB, b is [n,k] and a · bᵀ is computed. */
   matmul(a: Tensor, b: Tensor, options?: { transposeB?: boolean }): Tensor;
   /**
-   * act(a · b + bias): a projection with its bias and activation (GELU, tanh form as GPT-2's
-   * "gelu_new", or SiLU). The WebGL backend fuses them into the product's epilogue; the CPU
-   * backend runs matmul, then adds the bias, then applies the activation.
+   * act(norm(a) · b + bias) [⊙ (norm(a) · times.weight + times.bias)] + residual: a projection
+   * with its bias and activation (GELU, tanh form as GPT-2's "gelu_new", or SiLU), optionally
+   * the row normalisation before it (the block's LayerNorm or RMSNorm), a second product that
+   * gates it (a SiLU-gated MLP) and the residual add after it. The WebGL backend fuses them
+   * into the product's prologue and epilogue (one draw for a decode row); the CPU backend, the
+   * reference, runs the ops one after the other (engine/cpu/fused.ts).
    */
   linear(a: Tensor, b: Tensor, options?: LinearOptions): Tensor;
   /**
@@ -127,6 +180,12 @@ export interface Backend {
    * Σ_j p_ij v_j per head: p [heads·m, n], v [n, heads·d_v] → [m, heads·d_v] (heads concatenated).
    */
   attnWeightedSum(p: Tensor, v: Tensor, heads: number): Tensor;
+  /**
+   * softmax(q_i k_iᵀ · scale + mask) · v per head: attnProbs then attnWeightedSum (or, with
+   * values 'all', then p · v), as one op. q [m, heads·d_k], k [n, heads·d_k], v [n, ·]. The
+   * WebGL backend runs a decode row's scores, softmax and weighted sum in one draw.
+   */
+  attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor;
 
   // ---- lifetime ----
   /**
@@ -144,3 +203,10 @@ export interface Backend {
 }
 
 export type { Tensor, TypedArray, DType, Shape };
+
+/** norm(x) with the backend's layerNorm or rmsNorm op: a RowNorm applied on its own. */
+export function normalizeRows(backend: Backend, x: Tensor, norm: RowNorm): Tensor {
+  return norm.kind === 'rmsNorm'
+    ? backend.rmsNorm(x, norm.gamma, norm.eps)
+    : backend.layerNorm(x, norm.gamma, norm.beta as Tensor, norm.eps);
+}

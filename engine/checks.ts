@@ -4,7 +4,14 @@
  * that names the op, so both backends reject the same inputs with the same words. Checks take
  * shapes and numbers, never tensors: telling a backend's own tensors apart stays in the backend.
  */
-import type { AttnProbsOptions, LinearActivation, RopeOptions, RopePairing } from './backend';
+import type {
+  AttentionOptions,
+  AttnProbsOptions,
+  LinearActivation,
+  NormKind,
+  RopeOptions,
+  RopePairing,
+} from './backend';
 import {
   EngineInputError,
   assertFinite,
@@ -160,6 +167,47 @@ export function checkActivation(op: string, activation: LinearActivation): void 
   }
 }
 
+/** The shapes of a linear's prologue norm (backend.ts RowNorm), without its tensors. */
+export interface RowNormShapes {
+  kind: NormKind;
+  gamma: Shape;
+  beta?: Shape;
+  eps: number;
+}
+
+/**
+ * linear's prologue and epilogue: a norm over the k columns of a (layerNorm with β, rmsNorm
+ * without), a gating product's weight of b's shape and bias of length n, and a residual of the
+ * output's shape [m, n].
+ */
+export function checkLinearExtras(
+  op: string,
+  dims: { m: number; k: number; n: number },
+  norm: RowNormShapes | undefined,
+  residual: Shape | undefined,
+  times?: { weight: Shape; b: Shape; bias?: Shape },
+): void {
+  if (times) {
+    checkSameShape(`${op} times weight`, times.weight, times.b);
+    if (times.bias) checkVector(`${op} times bias`, times.bias, dims.n);
+  }
+  if (norm) {
+    const { kind } = norm;
+    if (kind !== 'layerNorm' && kind !== 'rmsNorm') {
+      throw new EngineInputError(`${op}: unknown norm kind ${String(kind)}`);
+    }
+    checkVector(`${op} norm gamma`, norm.gamma, dims.k);
+    if (kind === 'layerNorm') {
+      if (!norm.beta) throw new EngineInputError(`${op}: a layerNorm prologue needs beta`);
+      checkVector(`${op} norm beta`, norm.beta, dims.k);
+    } else if (norm.beta) {
+      throw new EngineInputError(`${op}: an rmsNorm prologue has no beta`);
+    }
+    checkEps(`${op} norm`, norm.eps);
+  }
+  if (residual) checkSameShape(`${op} residual`, residual, [dims.m, dims.n]);
+}
+
 const isHeadCount = (heads: number): boolean => Number.isInteger(heads) && heads >= 1;
 
 /** headBlockMatmul: u [heads·m, dIn], w [dIn, heads·dOut]; returns {m, dOut}. */
@@ -215,23 +263,50 @@ export function visibleColumns(op: string, i: number, n: number, causal: number)
   return visible;
 }
 
-/** attnProbs: q [m, heads·d_k] and k [n, heads·d_k], a finite scale; returns the sizes. */
+/** attnProbs (and attention): q [m, heads·d_k] and k [n, heads·d_k], a finite scale; returns the sizes. */
 export function checkAttnProbs(
   q: Shape,
   k: Shape,
   options: AttnProbsOptions,
+  op = 'attnProbs',
 ): { m: number; n: number; headDim: number; causal: number } {
-  const [m, qc] = checkMatrix('attnProbs', q);
-  const [n, kc] = checkMatrix('attnProbs', k);
+  const [m, qc] = checkMatrix(op, q);
+  const [n, kc] = checkMatrix(op, k);
   const { heads, scale } = options;
   if (!isHeadCount(heads) || qc !== kc || qc % heads) {
     throw new EngineInputError(
-      `attnProbs: q ${shapeString(q)} and k ${shapeString(k)} do not fit ${heads} heads`,
+      `${op}: q ${shapeString(q)} and k ${shapeString(k)} do not fit ${heads} heads`,
     );
   }
-  checkFiniteNumber('attnProbs', 'scale', scale);
-  const causal = checkCausalOffset('attnProbs', options.causalOffset);
+  checkFiniteNumber(op, 'scale', scale);
+  const causal = checkCausalOffset(op, options.causalOffset);
   return { m, n, headDim: qc / heads, causal };
+}
+
+/**
+ * attention: attnProbs's q and k, and v with one row per key whose columns split into the heads
+ * ('per-head') or any width ('all'); returns the sizes and the output's shape.
+ */
+export function checkAttention(
+  q: Shape,
+  k: Shape,
+  v: Shape,
+  options: AttentionOptions,
+): { m: number; n: number; headDim: number; causal: number; out: [number, number] } {
+  const sizes = checkAttnProbs(q, k, options, 'attention');
+  const values = options.values ?? 'per-head';
+  if (values !== 'per-head' && values !== 'all') {
+    throw new EngineInputError(`attention: values must be 'per-head' or 'all', got ${values}`);
+  }
+  const [vr, vc] = checkMatrix('attention', v);
+  const { heads } = options;
+  if (vr !== sizes.n || (values === 'per-head' && vc % heads)) {
+    throw new EngineInputError(
+      `attention: v ${shapeString(v)} does not fit ${sizes.n} keys${values === 'per-head' ? ` and ${heads} heads` : ''}`,
+    );
+  }
+  const out: [number, number] = values === 'all' ? [heads * sizes.m, vc] : [sizes.m, vc];
+  return { ...sizes, out };
 }
 
 export function checkFiniteNumber(op: string, name: string, value: number): void {

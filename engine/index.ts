@@ -70,7 +70,14 @@ export {
   slimValueBias,
   type StorageFormat,
 } from './slim';
-export { pickBackend, type BackendChoice } from './pickBackend';
+export {
+  decodeMsPerToken,
+  isSoftwareRenderer,
+  pickBackend,
+  type BackendChoice,
+  type BackendKind,
+  type BackendRequest,
+} from './pickBackend';
 export {
   COMPARED_SCHEMES,
   compareSchemes,

@@ -24,7 +24,7 @@ function lazyLesson(load: () => Promise<ComponentType>): LessonComponent {
     return loading;
   };
   // Once loaded, the body renders without use(): inside React's act() (every component test,
-  // which preloads all lessons) any use() call, even of a settled promise, ends act's
+  // which preloads the lessons it renders) any use() call, even of a settled promise, ends act's
   // synchronous flush, so effects of that update would wait for an `await` that never comes.
   const Lesson = () => createElement(loaded ?? use<ComponentType>(preload()));
   return Object.assign(Lesson, { preload });

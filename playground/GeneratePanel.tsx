@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { formatBytes, formatNumber } from '../components/format';
 import { CacheChart } from './CacheChart';
 import { compareRuns, maxDeltaUntilDivergence, type Sampling, type StepReport } from './decoding';
+import type { BackendRequest } from '../engine';
 import type { GenerationSettings } from './usePlaygroundUrlState';
 import type { GenState, PlaygroundWorker } from './usePlaygroundWorker';
 import type { GenerateStart, GenerateUpdate } from './worker';
@@ -196,9 +197,10 @@ export function GeneratePanel({
           )}
           <label>
             Backend
-            <select value={backend} onChange={(e) => setBackend(e.target.value as 'webgl' | 'cpu')}>
+            <select value={backend} onChange={(e) => setBackend(e.target.value as BackendRequest)}>
+              <option value="auto">Automatic (the faster here)</option>
               <option value="webgl">WebGL2 (GPU)</option>
-              <option value="cpu">CPU (JavaScript)</option>
+              <option value="cpu">CPU</option>
             </select>
           </label>
           <button type="submit" disabled={!ready || running}>
@@ -217,6 +219,11 @@ export function GeneratePanel({
           {start.directions.every((d) => d === 'k-cache')
             ? 'the K-cache in every layer'
             : `per layer: ${start.directions.map((d) => (d === 'k-cache' ? 'K' : 'V')).join(' ')}`}
+        </p>
+      )}
+      {start && !start.notice && (
+        <p className="playground-device" data-testid="backend-reason">
+          {start.reason}
         </p>
       )}
       {start?.notice && (

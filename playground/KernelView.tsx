@@ -21,24 +21,16 @@ export function KernelView() {
           <Tex block>{String.raw`y_i = u_i\,W_{KV,i} \in \mathbb{R}^{1\times d_k}`}</Tex>
           <p>
             Cost per head 2·n·d + 2·d·d_k OPs; cache reads n·d values instead of 2·n·d (paper §2,
-            Table 2). Scores: <code>attnScores</code>; softmax in chunks with a running max and sum:{' '}
-            <code>softmaxChunkStats</code>, <code>softmaxCombine</code>, <code>softmaxApply</code>.
-            u = s·K for all h heads at once: <code>matmulTiled</code>, where each fragment computes
-            a block of 8 heads (4 where the GPU has only 4 render targets) × 4 columns, reading each
-            K texel once for the whole block, and the n keys are split into chunks (split-K) summed
-            by <code>unblockRows</code>. y = u·W_KV: <code>matmulNN</code> with HEAD_ROWS, a GEMV
-            per head, also split over its 768-long reduction.
+            Table 2). s and u = s·K for all h heads at once: <code>attnDecode</code>, one draw in
+            which each fragment runs an online softmax (a running max and sum) over the n keys, so
+            the probabilities are never stored; for long contexts, where repeating each head’s q·K
+            per fragment would cost more than a draw, the scaled scores come from one{' '}
+            <code>attnScores</code> draw first. y = u·W_KV: <code>matmulNN</code> with HEAD_ROWS, a
+            GEMV per head (split over its reduction only when it is 1,024 values or longer).
           </p>
         </div>
         <div className="kernel-code">
-          {[
-            kernels.attnScores,
-            kernels.softmaxChunkStats,
-            kernels.softmaxCombine,
-            kernels.matmulTiled,
-            kernels.unblockRows,
-            kernels.matmulNN,
-          ].map((k) => (
+          {[kernels.attnDecode, kernels.attnScores, kernels.matmulNN].map((k) => (
             <figure key={k.name}>
               <figcaption>
                 <code>{k.name}</code> (GLSL ES 3.0 fragment shader body)

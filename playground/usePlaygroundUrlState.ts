@@ -1,4 +1,4 @@
-import { DEFAULT_HUB_ENDPOINT } from '../engine';
+import { DEFAULT_HUB_ENDPOINT, type BackendRequest } from '../engine';
 import {
   enumCodec,
   numberCodec,
@@ -11,7 +11,7 @@ import { DEFAULT_MODEL_NAMES, type DefaultModel } from '../components/defaultMod
 export type ModelChoice = DefaultModel | 'hub' | 'files';
 export const MODEL_CHOICES: readonly ModelChoice[] = [...DEFAULT_MODEL_NAMES, 'hub', 'files'];
 const modelCodec = enumCodec(MODEL_CHOICES);
-const backendCodec = enumCodec(['webgl', 'cpu'] as const);
+const backendCodec = enumCodec(['auto', 'webgl', 'cpu'] as const);
 const decodingCodec = enumCodec(['greedy', 'sample'] as const);
 /** A switch that is on only as `=1` (read, never written). */
 const switchCodec: UrlCodec<boolean> = {
@@ -28,8 +28,8 @@ export interface HubParams {
 
 /** How to generate: the controls of the Generate panel, each kept in the URL. */
 export interface GenerationSettings {
-  backend: 'webgl' | 'cpu';
-  setBackend: (v: 'webgl' | 'cpu') => void;
+  backend: BackendRequest;
+  setBackend: (v: BackendRequest) => void;
   decoding: 'greedy' | 'sample';
   setDecoding: (v: 'greedy' | 'sample') => void;
   temperature: number;
@@ -47,7 +47,7 @@ export interface GenerationSettings {
 /** All of the Playground's URL state, read in one place. */
 export function usePlaygroundUrlState() {
   const [model, setModel] = useUrlState('model', modelCodec, 'moby-gpt2');
-  const [backend, setBackend] = useUrlState('backend', backendCodec, 'webgl');
+  const [backend, setBackend] = useUrlState('backend', backendCodec, 'auto');
   const [decoding, setDecoding] = useUrlState('decoding', decodingCodec, 'greedy');
   const [temperature, setTemperature] = useUrlState('temperature', numberCodec, 0.8);
   const [topK, setTopK] = useUrlState('topk', numberCodec, 40);

@@ -14,10 +14,13 @@ import {
   loadTokenizer,
   maxAbsDiff,
   openModel,
+  decodeMsPerToken,
   pickBackend,
   precisionReport,
   seededRandom,
-  type Backend,
+  type BackendChoice,
+  type BackendKind,
+  type BackendRequest,
   type ByteSource,
   type DownloadProgress,
   type LayerDirection,
@@ -69,14 +72,17 @@ export interface GenerateOptions {
   prompt: string;
   steps: number;
   sampling: Sampling;
-  backend: 'webgl' | 'cpu';
+  /** 'auto': the faster backend here (see pickFor). */
+  backend: BackendRequest;
   /** Test hook: pretend the GPU lacks float render targets (the CPU fallback with its notice). */
   forceCpu?: boolean;
 }
 
 export interface GenerateStart {
-  backend: 'webgl' | 'cpu';
+  backend: BackendKind;
   device: string;
+  /** Why this backend runs (always set). */
+  reason: string;
   notice?: string;
   promptTokens: number;
   /** Steps that will run (the request, capped by the model's positions). */
@@ -105,7 +111,12 @@ interface Loaded {
   opened: OpenedModel;
   tokenizer: ModelTokenizer | undefined;
   directions?: LayerDirection[];
+  /** 'auto' on a hardware GPU: the backend measured faster for this model, and the figures. */
+  measured?: { kind: BackendKind; reason: string };
 }
+
+/** Above this many parameters 'auto' keeps a hardware GPU without timing the CPU against it. */
+const AUTO_MEASURE_MAX_PARAMETERS = 20e6;
 
 let loaded: Loaded | undefined;
 let download: AbortController | undefined;
@@ -143,14 +154,60 @@ function localFiles(files: File[]): Map<string, ByteSource> {
 
 async function sleep0(): Promise<void> {
   // Lets the worker's message queue run (the page's Stop) between steps, also on the CPU,
-  // whose reads resolve without ever leaving the microtask queue.
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  // whose reads resolve without ever leaving the microtask queue. A message task, not
+  // setTimeout(0), which browsers clamp to 4 ms once nested.
+  await new Promise<void>((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
-function pickFor(o: GenerateOptions): { backend: Backend; kind: 'webgl' | 'cpu'; notice?: string } {
-  if (o.backend === 'cpu') return { backend: new CpuBackend({ dtype: 'float32' }), kind: 'cpu' };
-  return pickBackend(o.forceCpu ? { simulateMissing: 'EXT_color_buffer_float' } : {});
+/**
+ * The backend for a generation. 'auto' takes the CPU where WebGL2 is missing or software-rendered
+ * (engine pickBackend); on a hardware GPU it times a few decode steps of this model's standard
+ * run on both backends, once per loaded model, and keeps the faster (a small model can lose more
+ * to per-draw overhead than the GPU's arithmetic saves).
+ */
+async function pickFor(m: Loaded, o: GenerateOptions, ids: number[]): Promise<BackendChoice> {
+  const choice = pickBackend(
+    o.backend,
+    o.forceCpu ? { simulateMissing: 'EXT_color_buffer_float' } : {},
+  );
+  if (o.backend !== 'auto' || choice.kind === 'cpu') return choice;
+  if (m.info.parameters > AUTO_MEASURE_MAX_PARAMETERS) return choice;
+  if (!m.measured) {
+    const cpu = new CpuBackend({ dtype: 'float32' });
+    const ms: Record<BackendKind, number> = { webgl: 0, cpu: 0 };
+    for (const [kind, backend] of [
+      ['webgl', choice.backend],
+      ['cpu', cpu],
+    ] as const) {
+      const model = await loadModel(m.opened, backend, { scheme: 'kv' });
+      try {
+        ms[kind] = await decodeMsPerToken(model, ids);
+      } finally {
+        model.dispose();
+      }
+    }
+    const figures = `${formatMs(ms.webgl)} ms/token on WebGL2 against ${formatMs(ms.cpu)} on the CPU, timed on this model here`;
+    m.measured =
+      ms.cpu < ms.webgl
+        ? { kind: 'cpu', reason: `CPU (float32): faster for this small model (${figures}).` }
+        : {
+            kind: 'webgl',
+            reason: `WebGL2 on ${(choice.backend as WebGLBackend).renderer} (${figures}).`,
+          };
+  }
+  if (m.measured.kind === 'webgl') return { ...choice, reason: m.measured.reason };
+  (choice.backend as WebGLBackend).destroy();
+  return { backend: new CpuBackend({ dtype: 'float32' }), kind: 'cpu', reason: m.measured.reason };
 }
+
+const formatMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
 const api = {
   async load(source: ModelSource, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
@@ -244,7 +301,7 @@ const api = {
         `The prompt is ${ids.length} tokens long; the model holds at most ${m.info.maxPositions} positions.`,
       );
     const steps = Math.max(1, Math.min(o.steps, room));
-    const choice = pickFor(o);
+    const choice = await pickFor(m, o, ids);
     const be = choice.backend;
     const models: LoadedModel[] = [];
     const directions =
@@ -256,6 +313,7 @@ const api = {
       await onStart({
         backend: choice.kind,
         device: be instanceof WebGLBackend ? be.renderer : 'CPU (JavaScript, float32)',
+        reason: choice.reason,
         notice: choice.notice,
         promptTokens: ids.length,
         steps,
@@ -264,35 +322,49 @@ const api = {
       const sides = [standard, slim].map((model) => ({
         model,
         out: model.prefill(ids),
+        /** The logits the next token is chosen from (after the prefill, then after each step). */
+        row: new Float32Array(0),
         tokens: [] as number[],
         random: seededRandom(o.sampling.kind === 'sample' ? o.sampling.seed : 0),
+        /** Time of the timed decode steps (decode one token and read its logits), and their number. */
         seconds: 0,
+        decoded: 0,
       }));
       let done = 0;
       try {
+        // The prompt's prefill is not timed: the rate counts decode steps only.
+        for (const side of sides) side.row = Float32Array.from(await side.out.read());
         for (let s = 0; s < steps && !stopRequested; s++) {
-          const logits: Float32Array[] = [];
-          for (const side of sides) {
+          const used: Float32Array[] = sides.map((side) => side.row);
+          const last = s === steps - 1;
+          // Fair timing: each side's step starts after a yield and ends once its logits are read
+          // (WebGL work queued by one side is never waited for by the other), and the side that
+          // goes first alternates, so neither absorbs the other's garbage collection or the
+          // machine's load.
+          const order = s % 2 === 0 ? sides : [sides[1], sides[0]];
+          for (const side of order) {
+            await sleep0();
             const t0 = performance.now();
-            const row = Float32Array.from(await side.out.read());
-            const next = chooseToken(row, o.sampling, side.random);
-            side.out.dispose();
+            const next = chooseToken(side.row, o.sampling, side.random);
             side.tokens.push(next);
-            // The last token needs no logits after it: only a next step decodes it.
+            side.out.dispose();
             side.out = side.model.decode(next);
-            // Step 1 also waits for the prompt's prefill: the rate counts later steps only.
-            if (s > 0) side.seconds += (performance.now() - t0) / 1000;
-            logits.push(row);
+            // The last token needs no logits after it.
+            if (!last) {
+              side.row = Float32Array.from(await side.out.read());
+              side.seconds += (performance.now() - t0) / 1000;
+              side.decoded++;
+            }
           }
           done = s + 1;
           const [a, b] = sides;
-          const rate = (x: (typeof sides)[number]) => (s > 0 ? s / x.seconds : 0);
+          const rate = (x: (typeof sides)[number]) => (x.decoded > 0 ? x.decoded / x.seconds : 0);
           await onStep({
             step: done,
             standardToken: a.tokens[s],
             slimToken: b.tokens[s],
-            maxAbsDelta: maxAbsDiff([logits[0]], [logits[1]]),
-            margin: logitMargin(logits[0]),
+            maxAbsDelta: maxAbsDiff([used[0]], [used[1]]),
+            margin: logitMargin(used[0]),
             cachedTokens: a.model.length,
             standardCacheBytes: a.model.cacheBytes().total,
             slimCacheBytes: b.model.cacheBytes().total,

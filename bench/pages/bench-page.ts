@@ -1,8 +1,11 @@
 /**
  * The in-browser half of `npm run bench`: our WebGL matmul against tfjs-backend-webgl in the
  * same page, GPT-2-shaped decode, standard vs slim, at growing contexts, and a whole-model
- * decode, ours vs the same GPT-2 written with tfjs ops (model-decode.ts).
+ * decode, ours (WebGL and CPU) vs the same GPT-2 written with tfjs ops and exported to ONNX for
+ * ONNX Runtime Web (model-decode.ts).
  */
+// First: wraps WebGL2RenderingContext's compile, link and draw calls before any context exists.
+import './gl-counters';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import { gpt2Builder, schemeModels } from '../../engine';
@@ -13,6 +16,7 @@ import {
   defaultModelSources,
   headFoldBench,
   modelDecodeBench,
+  WARMUP_STEPS,
   type ModelDecodeResult,
 } from './model-decode';
 
@@ -66,8 +70,10 @@ export interface BenchOptions {
   skipMatmul?: boolean;
   skipDecode?: boolean;
   skipAttention?: boolean;
-  /** Contexts of the whole-model decode, ours vs tfjs. */
+  /** Contexts of the whole-model decode (prompt lengths). */
   modelContexts: number[];
+  /** Timed decode steps of the whole-model decode, after its warm-up steps. */
+  modelSteps: number;
   skipModelDecode?: boolean;
   /** Also decode with the linear fold (before the aligned one), alternating; logged only. */
   foldCompare?: boolean;
@@ -317,9 +323,13 @@ async function run(o: BenchOptions): Promise<{
     ? []
     : await modelDecodeBench(
         gpu,
-        defaultModelSources(o.layers, o.vocabSize, Math.max(...o.modelContexts)),
+        defaultModelSources(
+          o.layers,
+          o.vocabSize,
+          Math.max(...o.modelContexts) + WARMUP_STEPS + o.modelSteps,
+        ),
         o.modelContexts,
-        o.decodeSteps,
+        o.modelSteps,
         log,
         linearFoldGpu,
       );

@@ -6,7 +6,7 @@
  */
 import { EngineInputError, shapeString, type Tensor } from '../tensor';
 import { LayerCore } from './layerCore';
-import type { AttentionConfig, AttentionLayer } from './types';
+import type { AttentionConfig, AttentionLayer, AttentionStepOptions } from './types';
 import { layerName } from './weights';
 
 export abstract class CausalLayer<C extends { label?: string }> extends LayerCore<C> {
@@ -14,21 +14,22 @@ export abstract class CausalLayer<C extends { label?: string }> extends LayerCor
     return this.caches[0].rows;
   }
 
-  prefill(x: Tensor): Tensor {
+  prefill(x: Tensor, options: AttentionStepOptions = {}): Tensor {
     this.checkInput('prefill', x, -1);
-    return this.step(x);
+    return this.step(x, options);
   }
 
-  decode(x: Tensor): Tensor {
+  decode(x: Tensor, options: AttentionStepOptions = {}): Tensor {
     this.checkInput('decode', x, 1);
-    return this.step(x);
+    return this.step(x, options);
   }
 
   /**
    * x [m, d] holds tokens at positions n0 … n0+m−1, where n0 is the number already cached.
-   * Appends m rows to the caches and returns the attention output [m, d]. Runs inside a scope.
+   * Appends m rows to the caches and returns the attention output [m, d] (over norm(x), plus
+   * the residual, when the options have them). Runs inside a scope.
    */
-  protected abstract forward(x: Tensor, n0: number): Tensor;
+  protected abstract forward(x: Tensor, n0: number, options: AttentionStepOptions): Tensor;
 
   /** Names the layer in error messages. */
   protected get name(): string {
@@ -36,10 +37,10 @@ export abstract class CausalLayer<C extends { label?: string }> extends LayerCor
   }
 
   /** Runs forward in a scope; if it throws, the caches are rolled back to their old length. */
-  private step(x: Tensor): Tensor {
+  private step(x: Tensor, options: AttentionStepOptions): Tensor {
     const n0 = this.length;
     try {
-      return this.backend.scope(() => this.forward(x, n0));
+      return this.backend.scope(() => this.forward(x, n0, options));
     } catch (error) {
       for (const c of this.caches) if (c.rows > n0) c.truncate(n0);
       throw error;
@@ -62,10 +63,18 @@ export abstract class CausalLayer<C extends { label?: string }> extends LayerCor
 }
 
 export abstract class AttentionBase extends CausalLayer<AttentionConfig> implements AttentionLayer {
-  /** RoPE of rows at positions offset, offset+1, … (identity when the layer has none). */
-  protected rope(x: Tensor, positionOffset: number, inverse = false): Tensor {
+  /**
+   * RoPE of rows at positions offset, offset+1, … (identity when the layer has none). `heads`
+   * is the number of head-wide blocks of x: 2·h rotates q and k side by side in one op.
+   */
+  protected rope(
+    x: Tensor,
+    positionOffset: number,
+    inverse = false,
+    heads = this.dims.heads,
+  ): Tensor {
     const rope = this.config.rope;
     if (!rope) return x;
-    return this.backend.rope(x, { heads: this.dims.heads, positionOffset, inverse, ...rope });
+    return this.backend.rope(x, { heads, positionOffset, inverse, ...rope });
   }
 }

@@ -40,10 +40,9 @@ export abstract class CrossAttentionBase
   /** x [m, d] → [m, d] against the cached encoder rows. Runs inside a scope. */
   protected abstract forward(x: Tensor): Tensor;
 
-  /** Probabilities [heads·m, p] of the queries of x against keys k [p, e]: no causal mask. */
-  protected probs(x: Tensor, wQ: Tensor, bQ: Tensor | undefined, k: Tensor): Tensor {
-    const q = this.project(x, wQ, bQ);
-    return this.backend.attnProbs(q, k, { heads: this.dims.heads, scale: this.scoreScale });
+  /** softmax(q_i k_iᵀ/√d_k) · v per head for keys k [p, e] and values v [p, e]: no causal mask. */
+  protected attendKeys(q: Tensor, k: Tensor, v: Tensor): Tensor {
+    return this.backend.attention(q, k, v, { heads: this.dims.heads, scale: this.scoreScale });
   }
 
   private checkInput(op: string, what: string, x: Tensor): void {

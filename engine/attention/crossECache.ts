@@ -58,8 +58,14 @@ export class CrossECacheAttention extends CrossAttentionBase {
   protected forward(x: Tensor): Tensor {
     const { t } = this;
     const e = this.eCache.view();
-    const p = this.probs(x, t.wQ, t.bQ, this.project(e, t.wK, t.bK));
-    const y = this.valueSum(p, e, t.wV, this.slim.decodeOrder ?? 'v-first');
+    const q = this.project(x, t.wQ, t.bQ);
+    const y = this.valueSum(
+      q,
+      this.project(e, t.wK, t.bK),
+      e,
+      t.wV,
+      this.slim.decodeOrder ?? 'v-first',
+    );
     return this.project(y, t.wO, t.bO);
   }
 }

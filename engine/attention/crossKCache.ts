@@ -37,8 +37,8 @@ export class CrossKCacheAttention extends CrossAttentionBase {
   protected forward(x: Tensor): Tensor {
     const { t } = this;
     const k = this.caches[0].view();
-    const p = this.probs(x, t.wQ, t.bQ, k);
-    const y = this.valueSum(p, k, t.wKV, this.slim.decodeOrder ?? 'v-first');
+    const q = this.project(x, t.wQ, t.bQ);
+    const y = this.valueSum(q, k, k, t.wKV, this.slim.decodeOrder ?? 'v-first');
     return this.project(y, t.wO, t.bO);
   }
 }

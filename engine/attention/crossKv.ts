@@ -42,8 +42,7 @@ export class CrossKvAttention extends CrossAttentionBase {
   protected forward(x: Tensor): Tensor {
     const { t } = this;
     const [kCache, vCache] = this.caches;
-    const p = this.probs(x, t.wQ, t.bQ, kCache.view());
-    const y = this.backend.attnWeightedSum(p, vCache.view(), this.dims.heads);
+    const y = this.attendKeys(this.project(x, t.wQ, t.bQ), kCache.view(), vCache.view());
     return this.project(y, t.wO, t.bO);
   }
 }

@@ -27,7 +27,7 @@ import { formWkv } from '../slim';
 import { EngineInputError, assertFinite, type Tensor } from '../tensor';
 import { CausalLayer } from './base';
 import { RowCache } from './cache';
-import type { CacheStats } from './types';
+import type { AttentionStepOptions, CacheStats } from './types';
 import type { LayerDims } from './weights';
 
 /** Host float64 weights of one grouped-query attention layer (x·W convention of paper §1). */
@@ -62,10 +62,13 @@ export interface GroupedAttentionConfig {
 
 export interface GroupedAttentionLayer {
   readonly config: GroupedAttentionConfig;
-  /** x [p, d] → [p, d], causal over the tokens cached so far plus these; appends p rows. */
-  prefill(x: Tensor): Tensor;
+  /**
+   * x [p, d] → [p, d], causal over the tokens cached so far plus these; appends p rows. With
+   * options: residual + attention(norm(x)), as AttentionLayer.
+   */
+  prefill(x: Tensor, options?: AttentionStepOptions): Tensor;
   /** x [1, d] → [1, d]; appends one row. */
-  decode(x: Tensor): Tensor;
+  decode(x: Tensor, options?: AttentionStepOptions): Tensor;
   /** Tokens cached so far (n). */
   readonly length: number;
   cacheStats(): CacheStats;
@@ -227,8 +230,9 @@ class GroupedAttention
     return nameOf(this.config);
   }
 
-  protected forward(x: Tensor, n0: number): Tensor {
+  protected forward(x0: Tensor, n0: number, options: AttentionStepOptions): Tensor {
     const b = this.backend;
+    const x = this.normalized(x0, options);
     const q = b.matmul(x, this.wQ);
     let k: Tensor;
     let v: Tensor;
@@ -258,13 +262,12 @@ class GroupedAttention
       }
     }
     const { heads } = this.dims;
-    const p = b.attnProbs(q, this.expand(k), {
+    const y = b.attention(q, this.expand(k), this.expand(v), {
       heads,
       scale: this.scoreScale,
       causalOffset: n0,
     });
-    const y = b.attnWeightedSum(p, this.expand(v), heads);
-    return b.matmul(y, this.wO);
+    return b.linear(y, this.wO, { residual: options.residual });
   }
 
   /** [n, h_kv·d_k] → [n, h·d_k]: key/value head j repeated for its g query heads (exact copies). */

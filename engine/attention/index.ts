@@ -19,6 +19,7 @@ export * from './cache';
 export * from './eCache';
 export * from './grouped';
 export * from './sparse';
+export { fuseColumns } from './weights';
 
 const DECODE_ORDERS: readonly unknown[] = ['v-first', 'k-first'];
 

@@ -4,11 +4,11 @@
  * caches and the layer's lifetime.
  */
 import type { DecodeOrder } from '../../roofline';
-import type { Backend } from '../backend';
+import { normalizeRows, type Backend, type LinearOptions } from '../backend';
 import type { Matrix64 } from '../linalg';
 import type { Tensor } from '../tensor';
 import { sumCacheStats, type RowCache } from './cache';
-import type { CacheStats } from './types';
+import type { AttentionStepOptions, CacheStats } from './types';
 import type { LayerDims } from './weights';
 
 /** A host weight a layer uploads: a matrix, or a bias vector (absent when the model has none). */
@@ -76,22 +76,44 @@ export abstract class LayerCore<C extends { label?: string }> {
     return out as Uploaded<T>;
   }
 
-  /** x W + b, one backend.linear (bias fused into the product on WebGL). */
-  protected project(x: Tensor, w: Tensor, b: Tensor | undefined): Tensor {
-    return this.backend.linear(x, w, { bias: b });
+  /**
+   * x W + b, one backend.linear (bias fused into the product on WebGL), with a step's norm
+   * (prologue) or residual (epilogue) when given.
+   */
+  protected project(
+    x: Tensor,
+    w: Tensor,
+    b: Tensor | undefined,
+    extras: Pick<LinearOptions, 'norm' | 'residual'> = {},
+  ): Tensor {
+    return this.backend.linear(x, w, { bias: b, ...extras });
+  }
+
+  /** x, normalised by the step's norm if it has one: for layers that cache or reuse norm(x). */
+  protected normalized(x: Tensor, options: AttentionStepOptions): Tensor {
+    return options.norm ? normalizeRows(this.backend, x, options.norm) : x;
   }
 
   /**
-   * The value side of slim decode (paper §2) for probabilities p [heads·m, n] over cached rows
-   * [n, ·] and the matrix W that turns a row into values (W_KV for a K-cache, W_V for the
-   * E-cache): 'v-first' forms the values rows·W, then Σ s·v per head; 'k-first' forms s·rows,
-   * then one block-diagonal product with W for all heads.
+   * softmax(q_i k_iᵀ/√d_k + mask) · V for V = rows · W, the value side of slim decode (paper §2)
+   * with W = W_KV for a K-cache or W_V for the E-cache: 'v-first' forms the values rows·W, then
+   * one attention; 'k-first' weights the rows themselves (attention with values 'all':
+   * s_i·rows for every head i), then one block-diagonal product with W for all heads.
    */
-  protected valueSum(p: Tensor, rows: Tensor, w: Tensor, order: DecodeOrder): Tensor {
+  protected valueSum(
+    q: Tensor,
+    k: Tensor,
+    rows: Tensor,
+    w: Tensor,
+    order: DecodeOrder,
+    causalOffset?: number,
+  ): Tensor {
+    const b = this.backend;
     const { heads } = this.dims;
+    const options = { heads, scale: this.scoreScale, causalOffset };
     return order === 'k-first'
-      ? this.backend.headBlockMatmul(this.backend.matmul(p, rows), w, heads)
-      : this.backend.attnWeightedSum(p, this.backend.matmul(rows, w), heads);
+      ? b.headBlockMatmul(b.attention(q, k, rows, { ...options, values: 'all' }), w, heads)
+      : b.attention(q, k, b.matmul(rows, w), options);
   }
 
   private own(t: Tensor): Tensor {

@@ -3,34 +3,51 @@ import type { Tensor } from '../tensor';
 import { AttentionBase } from './base';
 import { RowCache } from './cache';
 import type { Uploaded } from './layerCore';
-import type { AttentionConfig, AttentionWeights } from './types';
-import { projections, type LayerDims, type Projections } from './weights';
+import type { AttentionConfig, AttentionStepOptions, AttentionWeights } from './types';
+import { fuseColumns, type LayerDims } from './weights';
 
-/** Vanilla MHA with a KV-cache: caches K (rotated, if RoPE) and V; 2·n·e values (paper §1). */
+/**
+ * Vanilla MHA with a KV-cache: caches K (rotated, if RoPE) and V; 2·n·e values (paper §1).
+ * Q, K and V come from one product with [W_Q | W_K | W_V] (the step's norm as its prologue),
+ * split by column views; softmax(q·Kᵀ)·V is one backend.attention; the residual is added by
+ * the output projection.
+ */
 export class StandardAttention extends AttentionBase {
-  private readonly t: Uploaded<Projections>;
+  private readonly t: Uploaded<{
+    wQKV: AttentionWeights['wQ'];
+    bQKV: Float64Array | undefined;
+    wO: AttentionWeights['wO'];
+    bO: Float64Array | undefined;
+  }>;
 
   constructor(backend: Backend, w: AttentionWeights, config: AttentionConfig, dims: LayerDims) {
     super(backend, config, dims, [
       new RowCache(backend, 'K', dims.e),
       new RowCache(backend, 'V', dims.e),
     ]);
-    this.t = this.uploadAll(projections(w));
+    const qkv = fuseColumns([
+      { w: w.wQ, b: w.bQ },
+      { w: w.wK, b: w.bK },
+      { w: w.wV, b: w.bV },
+    ]);
+    this.t = this.uploadAll({ wQKV: qkv.w, bQKV: qkv.b, wO: w.wO, bO: w.bO });
   }
 
-  protected forward(x: Tensor, n0: number): Tensor {
+  protected forward(x: Tensor, n0: number, { norm, residual }: AttentionStepOptions): Tensor {
     const { t } = this;
+    const b = this.backend;
+    const { heads, e } = this.dims;
     const [kCache, vCache] = this.caches;
-    const q = this.rope(this.project(x, t.wQ, t.bQ), n0);
-    kCache.append(this.rope(this.project(x, t.wK, t.bK), n0));
-    vCache.append(this.project(x, t.wV, t.bV));
-    const { heads } = this.dims;
-    const p = this.backend.attnProbs(q, kCache.view(), {
+    const qkv = this.project(x, t.wQKV, t.bQKV, { norm });
+    // With RoPE, q and k side by side are 2h heads rotated by one op.
+    const qk = this.rope(b.colsView(qkv, 0, 2 * e), n0, false, 2 * heads);
+    kCache.append(b.colsView(qk, e, 2 * e));
+    vCache.append(b.colsView(qkv, 2 * e, 3 * e));
+    const y = b.attention(b.colsView(qk, 0, e), kCache.view(), vCache.view(), {
       heads,
       scale: this.scoreScale,
       causalOffset: n0,
     });
-    const y = this.backend.attnWeightedSum(p, vCache.view(), heads);
-    return this.project(y, t.wO, t.bO);
+    return this.project(y, t.wO, t.bO, { residual });
   }
 }

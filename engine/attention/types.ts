@@ -3,7 +3,7 @@
  * `Backend`, so the same code runs on the CPU reference and on WebGL.
  */
 import type { CacheScheme, DecodeOrder } from '../../roofline';
-import type { RopePairing } from '../backend';
+import type { RopePairing, RowNorm } from '../backend';
 import type { Matrix64 } from '../linalg/matrix';
 import type { Tensor } from '../tensor';
 import type { ECache } from './eCache';
@@ -89,12 +89,27 @@ export interface CacheStats {
   caches: { name: string; rows: number; cols: number; values: number; bytes: number }[];
 }
 
+/**
+ * What a decoder block fuses into its attention step: the pre-attention norm of x (the
+ * prologue of the Q/K/V product) and the residual add (the epilogue of the output
+ * projection), so the step computes residual + attention(norm(x)).
+ */
+export interface AttentionStepOptions {
+  /** The block's LayerNorm or RMSNorm of x; the layer attends over norm(x) (and caches it). */
+  norm?: RowNorm;
+  /** [p, d] added to the output: the residual stream, usually x itself. */
+  residual?: Tensor;
+}
+
 export interface AttentionLayer {
   readonly config: AttentionConfig;
-  /** x [p, d] → [p, d], causal over the tokens cached so far plus these; appends p rows. */
-  prefill(x: Tensor): Tensor;
-  /** x [1, d] → [1, d]; appends one row. */
-  decode(x: Tensor): Tensor;
+  /**
+   * x [p, d] → [p, d], causal over the tokens cached so far plus these; appends p rows. With
+   * options: residual + attention(norm(x)).
+   */
+  prefill(x: Tensor, options?: AttentionStepOptions): Tensor;
+  /** x [1, d] → [1, d]; appends one row. Options as prefill. */
+  decode(x: Tensor, options?: AttentionStepOptions): Tensor;
   /** Tokens cached so far (n). */
   readonly length: number;
   cacheStats(): CacheStats;

@@ -5,8 +5,8 @@ import { AttentionBase } from './base';
 import { RowCache } from './cache';
 import type { Uploaded } from './layerCore';
 import type { Matrix64 } from '../linalg';
-import type { AttentionConfig, AttentionWeights } from './types';
-import { layerName, projections, type LayerDims, type Projections } from './weights';
+import type { AttentionConfig, AttentionStepOptions, AttentionWeights } from './types';
+import { fuseColumns, layerName, projections, type LayerDims } from './weights';
 
 /**
  * V-cache only (paper Appendices C, D, G): caches V and recomputes K = V W_VK each step. Cached V carries
@@ -15,7 +15,13 @@ import { layerName, projections, type LayerDims, type Projections } from './weig
  * (paper Appendix F). That argument needs the plain dot product, hence no RoPE.
  */
 export class VCacheAttention extends AttentionBase {
-  private readonly t: Uploaded<Omit<Projections, 'wK' | 'bK'> & { wVK: Matrix64 }>;
+  private readonly t: Uploaded<{
+    wQV: Matrix64;
+    bQV: Float64Array | undefined;
+    wO: Matrix64;
+    bO: Float64Array | undefined;
+    wVK: Matrix64;
+  }>;
 
   constructor(backend: Backend, w: AttentionWeights, config: AttentionConfig, dims: LayerDims) {
     if (config.rope) {
@@ -29,20 +35,29 @@ export class VCacheAttention extends AttentionBase {
       label: `${layerName(config)}, W_V`,
       maxCondition: config.maxCondition,
     });
-    const { wK: _wK, bK: _bK, ...rest } = projections(w);
-    this.t = this.uploadAll({ ...rest, wVK });
+    const { wQ, bQ, wV, bV, wO, bO } = projections(w);
+    // Q and V of a step in one product, [W_Q | W_V] (the step's norm as its prologue).
+    const qv = fuseColumns([
+      { w: wQ, b: bQ },
+      { w: wV, b: bV },
+    ]);
+    this.t = this.uploadAll({ wQV: qv.w, bQV: qv.b, wO, bO, wVK });
   }
 
-  protected forward(x: Tensor, n0: number): Tensor {
+  protected forward(x: Tensor, n0: number, { norm, residual }: AttentionStepOptions): Tensor {
     const { t } = this;
-    const { heads } = this.dims;
+    const b = this.backend;
+    const { heads, e } = this.dims;
     const [vCache] = this.caches;
-    const q = this.project(x, t.wQ, t.bQ);
-    vCache.append(this.project(x, t.wV, t.bV));
+    const qv = this.project(x, t.wQV, t.bQV, { norm });
+    vCache.append(b.colsView(qv, e, 2 * e));
     const v = vCache.view();
-    const k = this.backend.matmul(v, t.wVK);
-    const p = this.backend.attnProbs(q, k, { heads, scale: this.scoreScale, causalOffset: n0 });
-    const y = this.backend.attnWeightedSum(p, v, heads);
-    return this.project(y, t.wO, t.bO);
+    const k = b.matmul(v, t.wVK);
+    const y = b.attention(b.colsView(qv, 0, e), k, v, {
+      heads,
+      scale: this.scoreScale,
+      causalOffset: n0,
+    });
+    return this.project(y, t.wO, t.bO, { residual });
   }
 }

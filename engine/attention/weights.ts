@@ -1,5 +1,5 @@
 /** Validation and float64 host-side preparation of attention weights (paper §1, §3, Appendix F). */
-import { vecMat, type Matrix64 } from '../linalg';
+import { matrix64, vecMat, type Matrix64 } from '../linalg';
 import { formWkv, slimValueBias } from '../slim';
 import { EngineInputError, assertFinite } from '../tensor';
 import type { AttentionWeights } from './types';
@@ -110,4 +110,27 @@ export function kCacheProjections(
   const valueConstant = slimValueBias(w.bK, w.bV, wKV);
   const { wQ, wK, wO, bQ, bK } = w;
   return { wQ, wK, wKV, wO, bQ, bK, bO: foldOutputBias(valueConstant, w.wO, w.bO) };
+}
+
+/**
+ * Projections side by side, [W_1 | W_2 | …] and [b_1 | b_2 | …], so that one product computes
+ * them all (Q, K and V of a step in one pass); a missing bias is zeros, and when every bias is
+ * missing there is none. The parts share their row count d.
+ */
+export function fuseColumns(parts: readonly { w: Matrix64; b?: Float64Array }[]): {
+  w: Matrix64;
+  b: Float64Array | undefined;
+} {
+  const rows = parts[0].w.rows;
+  const cols = parts.reduce((s, p) => s + p.w.cols, 0);
+  const w = matrix64(rows, cols);
+  const b = parts.some((p) => p.b) ? new Float64Array(cols) : undefined;
+  let c0 = 0;
+  for (const p of parts) {
+    for (let r = 0; r < rows; r++)
+      w.data.set(p.w.data.subarray(r * p.w.cols, (r + 1) * p.w.cols), r * cols + c0);
+    if (b && p.b) b.set(p.b, c0);
+    c0 += p.w.cols;
+  }
+  return { w, b };
 }

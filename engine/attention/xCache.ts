@@ -3,7 +3,7 @@ import { matrix64 } from '../linalg';
 import { EngineInputError, type Tensor } from '../tensor';
 import { AttentionBase } from './base';
 import { RowCache } from './cache';
-import type { AttentionConfig, AttentionWeights } from './types';
+import type { AttentionConfig, AttentionStepOptions, AttentionWeights } from './types';
 import { foldOutputBias, layerName, type LayerDims } from './weights';
 
 /**
@@ -39,10 +39,12 @@ export class XCacheAttention extends AttentionBase {
     this.bO = this.uploadBias(foldOutputBias(w.bV, w.wO, w.bO));
   }
 
-  protected forward(x: Tensor, n0: number): Tensor {
+  protected forward(x0: Tensor, n0: number, options: AttentionStepOptions): Tensor {
     const b = this.backend;
     const { heads, headDim } = this.dims;
     const [xCache] = this.caches;
+    // The cache holds the layer's input: the normalised x.
+    const x = this.normalized(x0, options);
     const m = x.shape[0];
     const q = this.project(x, this.wQ, this.bQ);
     xCache.append(x);
@@ -56,7 +58,7 @@ export class XCacheAttention extends AttentionBase {
       b.writeRows(p, i * m, b.softmax(scores, { causalOffset: n0 }));
     }
     const y = b.headBlockMatmul(b.matmul(p, cachedX), this.wV, heads);
-    return this.project(y, this.wO, this.bO);
+    return this.project(y, this.wO, this.bO, { residual: options.residual });
   }
 }
 

@@ -10,6 +10,7 @@
  */
 import type {
   AllocationStats,
+  AttentionOptions,
   AttnProbsOptions,
   Backend,
   LinearActivation,
@@ -27,6 +28,7 @@ import {
   type TypedArray,
 } from '../tensor';
 import { ScopeStack } from '../scope';
+import * as fused from './fused';
 import { jsKernels } from './jsKernels';
 import { ACTIVATION, type KernelName, type Operand, type ProductKernels } from './kernels';
 import { ArrayPool } from './pool';
@@ -137,6 +139,10 @@ export class CpuBackend implements Backend {
     return this.register(X.d.slice(start * X.c, end * X.c), [end - start, X.c]);
   }
 
+  colsView(x: Tensor, start: number, end: number): Tensor {
+    return fused.colsView(this, x, start, end);
+  }
+
   concatCols(parts: readonly Tensor[]): Tensor {
     const Ps = parts.map((p) => this.mat('concatCols', p));
     const [r, c] = check.checkConcatCols(Ps.map((p) => p.t.shape));
@@ -179,6 +185,7 @@ export class CpuBackend implements Backend {
    * backend's dtype (the plain reference of the fused linears). float32: one fused product.
    */
   linear(a: Tensor, b: Tensor, options: LinearOptions = {}): Tensor {
+    if (options.norm || options.residual || options.times) return fused.linear(this, a, b, options);
     const { bias, activation = 'none', transposeB } = options;
     check.checkActivation('linear', activation);
     const A = this.mat('linear', a);
@@ -422,6 +429,10 @@ export class CpuBackend implements Backend {
     const V = this.mat('attnWeightedSum', v);
     const { m, dv } = check.checkWeightedSum(P.t.shape, V.t.shape, heads);
     return this.blockProduct('attnWeightedSum', P, V, heads, m, dv);
+  }
+
+  attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
+    return fused.attention(this, q, k, v, options);
   }
 
   // ---------------------------------------------------------------- lifetime

@@ -9,7 +9,7 @@
  * them from a checkpoint (gpt2, distilgpt2) with or without the prefix.
  */
 import type { AttentionLayer, AttentionWeights } from '../attention';
-import type { Backend } from '../backend';
+import type { Backend, RowNorm } from '../backend';
 import { matrix64 } from '../linalg';
 import { EngineInputError, type Tensor } from '../tensor';
 import { gaussian, seededRandom } from '../random';
@@ -212,22 +212,24 @@ export class Gpt2Model extends DecoderModel {
   protected forward(ids: readonly number[]): Tensor {
     const be = this.backend;
     const n0 = this.length;
-    const { lnEps } = this.config;
+    const eps = this.config.lnEps;
+    const ln = (gamma: Tensor, beta: Tensor): RowNorm => ({ kind: 'layerNorm', gamma, beta, eps });
     return be.scope(() => {
       const positions = ids.map((_, i) => n0 + i);
       let x = be.add(be.gather(this.wte, ids), be.gather(this.wpe, positions));
       for (const b of this.blocks) {
-        x = be.add(x, b.attn.prefill(be.layerNorm(x, b.ln1g, b.ln1b, lnEps)));
-        const h = be.linear(be.layerNorm(x, b.ln2g, b.ln2b, lnEps), b.fcW, {
+        // x + attn(ln_1(x)): ln_1 is the Q/K/V product's prologue, the add its output's epilogue.
+        x = b.attn.prefill(x, { norm: ln(b.ln1g, b.ln1b), residual: x });
+        const h = be.linear(x, b.fcW, {
           bias: b.fcB,
           activation: 'gelu',
+          norm: ln(b.ln2g, b.ln2b),
         });
-        x = be.add(x, be.linear(h, b.projW, { bias: b.projB }));
+        x = be.linear(h, b.projW, { bias: b.projB, residual: x });
       }
       // Only the last token's logits are needed to generate: the head runs on one row.
       const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;
-      const y = be.layerNorm(last, this.lnfG, this.lnfB, lnEps);
-      return be.matmul(y, this.wte, { transposeB: true });
+      return be.linear(last, this.wte, { transposeB: true, norm: ln(this.lnfG, this.lnfB) });
     });
   }
 }

@@ -11,7 +11,7 @@
  */
 import type { AttentionWeights } from '../attention';
 import type { AttentionLayer, RopeConfig } from '../attention';
-import type { Backend } from '../backend';
+import type { Backend, RowNorm } from '../backend';
 import { EngineInputError, type Tensor } from '../tensor';
 import {
   DecoderModel,
@@ -178,17 +178,24 @@ export class LlamaModel extends DecoderModel {
   protected forward(ids: readonly number[]): Tensor {
     const be = this.backend;
     const eps = this.config.normEps;
+    const rms = (gamma: Tensor): RowNorm => ({ kind: 'rmsNorm', gamma, eps });
     return be.scope(() => {
       let x = be.gather(this.embed, ids);
       for (const b of this.blocks) {
-        x = be.add(x, b.attn.prefill(be.rmsNorm(x, b.norm1, eps)));
-        const h = be.rmsNorm(x, b.norm2, eps);
-        const gate = be.linear(h, b.gate, { transposeB: true, bias: b.gateB, activation: 'silu' });
-        const upv = be.linear(h, b.up, { transposeB: true, bias: b.upB });
-        x = be.add(x, be.linear(be.mul(gate, upv), b.down, { transposeB: true, bias: b.downB }));
+        // x + attn(rms(x)): the norm is the Q/K/V product's prologue, the add its output's epilogue.
+        x = b.attn.prefill(x, { norm: rms(b.norm1), residual: x });
+        // silu(rms(x)·W_gate) ⊙ rms(x)·W_up as one linear, then x + that·W_down.
+        const h = be.linear(x, b.gate, {
+          transposeB: true,
+          bias: b.gateB,
+          activation: 'silu',
+          norm: rms(b.norm2),
+          times: { weight: b.up, bias: b.upB },
+        });
+        x = be.linear(h, b.down, { transposeB: true, bias: b.downB, residual: x });
       }
       const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;
-      return be.matmul(be.rmsNorm(last, this.normF, eps), this.head, { transposeB: true });
+      return be.linear(last, this.head, { transposeB: true, norm: rms(this.normF) });
     });
   }
 }

@@ -10,7 +10,7 @@
  * [h·3d_k, h·3d_k + d_k) are head h's queries, then its keys, then its values.
  */
 import type { AttentionLayer, AttentionWeights, RopeConfig } from '../attention';
-import type { Backend } from '../backend';
+import type { Backend, RowNorm } from '../backend';
 import { EngineInputError, type Tensor } from '../tensor';
 import {
   DecoderModel,
@@ -195,27 +195,26 @@ export class NeoxModel extends DecoderModel {
   protected forward(ids: readonly number[]): Tensor {
     const be = this.backend;
     const eps = this.config.normEps;
+    const ln = (gamma: Tensor, beta: Tensor): RowNorm => ({ kind: 'layerNorm', gamma, beta, eps });
     return be.scope(() => {
       let x = be.gather(this.embed, ids);
-      const mlp = (b: NeoxBlock, input: Tensor) => {
-        const h = be.linear(be.layerNorm(input, b.ln2g, b.ln2b, eps), b.fc, {
+      // residual + mlp(ln_2(input)), the norm and the add fused into the two products.
+      const mlp = (b: NeoxBlock, input: Tensor, residual: Tensor) => {
+        const h = be.linear(input, b.fc, {
           transposeB: true,
           bias: b.fcB,
           activation: 'gelu',
+          norm: ln(b.ln2g, b.ln2b),
         });
-        return be.linear(h, b.proj, { transposeB: true, bias: b.projB });
+        return be.linear(h, b.proj, { transposeB: true, bias: b.projB, residual });
       };
       for (const b of this.blocks) {
-        const attn = b.attn.prefill(be.layerNorm(x, b.ln1g, b.ln1b, eps));
-        if (this.config.parallelResidual) x = be.add(be.add(x, attn), mlp(b, x));
-        else {
-          x = be.add(x, attn);
-          x = be.add(x, mlp(b, x));
-        }
+        const withAttn = b.attn.prefill(x, { norm: ln(b.ln1g, b.ln1b), residual: x });
+        // Parallel: x + attn(ln_1(x)) + mlp(ln_2(x)); sequential: the MLP reads x + attn.
+        x = this.config.parallelResidual ? mlp(b, x, withAttn) : mlp(b, withAttn, withAttn);
       }
       const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;
-      const y = be.layerNorm(last, this.lnfG, this.lnfB, eps);
-      return be.matmul(y, this.head, { transposeB: true });
+      return be.linear(last, this.head, { transposeB: true, norm: ln(this.lnfG, this.lnfB) });
     });
   }
 }

@@ -5,8 +5,14 @@
  * W_KV and the value bias). A model built with `probe: true` applies the decorator to every
  * attention layer; DecoderModel.probeAttention calls readProbe.
  */
-import type { AttentionLayer, AttentionWeights, RopeConfig, SparseMatrix } from '../attention';
-import type { Backend } from '../backend';
+import type {
+  AttentionLayer,
+  AttentionStepOptions,
+  AttentionWeights,
+  RopeConfig,
+  SparseMatrix,
+} from '../attention';
+import { normalizeRows, type Backend } from '../backend';
 import type { Matrix64 } from '../linalg';
 import { formWkv, slimValueBias } from '../slim';
 import { EngineInputError, type DType, type Tensor } from '../tensor';
@@ -93,9 +99,12 @@ export class AttentionTap {
 
   readonly decorate: LayerDecorator = (attn, layer, weights, rope) => {
     this.layers[layer] = { weights, rope };
-    const record = (x: Tensor) => {
+    // The layer's input is norm(x) when the block fuses its norm into the attention step.
+    const record = (x: Tensor, options?: AttentionStepOptions) => {
       const r = this.recording;
-      if (r?.layer === layer && !r.input) r.input = this.backend.keep(x);
+      if (r?.layer !== layer || r.input) return;
+      const input = options?.norm ? normalizeRows(this.backend, x, options.norm) : x;
+      r.input = this.backend.keep(input);
     };
     return {
       get config() {
@@ -104,8 +113,8 @@ export class AttentionTap {
       get length() {
         return attn.length;
       },
-      prefill: (x) => (record(x), attn.prefill(x)),
-      decode: (x) => (record(x), attn.decode(x)),
+      prefill: (x, options) => (record(x, options), attn.prefill(x, options)),
+      decode: (x, options) => (record(x, options), attn.decode(x, options)),
       cacheStats: () => attn.cacheStats(),
       reset: () => attn.reset(),
       dispose: () => attn.dispose(),

@@ -9,6 +9,7 @@
  */
 import type {
   AllocationStats,
+  AttentionOptions,
   AttnProbsOptions,
   Backend,
   LinearActivation,
@@ -29,7 +30,15 @@ import {
   type FoldPolicy,
   type TextureLayout,
 } from './layout';
-import { TILE_MIN_ROWS, chunkTexels, planSplitK, planTiles, tileable } from './planners';
+import {
+  FUSED_ATTENTION_FETCHES,
+  TILE_MIN_ROWS,
+  chunkTexels,
+  fuseAttentionScores,
+  planSplitK,
+  planTiles,
+  tileable,
+} from './planners';
 import { ReadbackPool, TexturePool } from './storage';
 import { WebGLTensor } from './tensor';
 
@@ -48,6 +57,11 @@ export interface WebGLBackendOptions extends ContextOptions {
   tileRows?: 4 | 8;
   /** Test hook: every draw of this kernel throws, to prove an op frees its temporaries. */
   faultyKernel?: string;
+  /**
+   * Fetches one-draw decode attention may spend repeating its scores (planners.ts
+   * FUSED_ATTENTION_FETCHES by default); 0 always gives the scores a draw of their own.
+   */
+  fusedAttentionFetches?: number;
   /** Folds of tensors past MAX_TEXTURE_SIZE (layout.ts); 'linear' only to compare in the bench. */
   foldPolicy?: FoldPolicy;
 }
@@ -66,13 +80,26 @@ export interface GpuStats {
   renderer: string;
 }
 
-/** The fused epilogue of a product: an optional bias and an ACTIVATION_CODE. */
+/**
+ * The fused epilogue of a product: an optional bias, an ACTIVATION_CODE, an optional gating
+ * product (its weight and bias: one-draw products only) and an optional residual.
+ */
 interface Epilogue {
   bias?: WebGLTensor;
   act: number;
+  times?: { weight: WebGLTensor; bias?: WebGLTensor };
+  residual?: WebGLTensor;
 }
 
 const NO_EPILOGUE: Epilogue = { act: K.ACTIVATION_CODE.none };
+
+/** The fused prologue of a product: a row norm (NORM_CODE) with its γ, β and eps. */
+interface Prologue {
+  code: number;
+  gamma: WebGLTensor;
+  beta?: WebGLTensor;
+  eps: number;
+}
 
 export class WebGLBackend implements Backend {
   readonly name = 'webgl';
@@ -88,6 +115,7 @@ export class WebGLBackend implements Backend {
   private readonly readback: ReadbackPool;
   private readonly tiledKernel: K.KernelSpec;
   private readonly parallelTexels: number;
+  private readonly fusedAttentionFetches: number;
   private readonly foldPolicy: FoldPolicy;
   private readonly live = new Set<WebGLTensor>();
   private liveBytes = 0;
@@ -101,6 +129,7 @@ export class WebGLBackend implements Backend {
     this.maxTextureSize = this.ctx.maxTextureSize;
     this.renderer = this.ctx.renderer;
     this.parallelTexels = options.parallelTexels ?? 2048;
+    this.fusedAttentionFetches = options.fusedAttentionFetches ?? FUSED_ATTENTION_FETCHES;
     this.foldPolicy = options.foldPolicy ?? 'aligned';
     this.gpu = new Dispatcher(this.ctx, options.tileRows, options.faultyKernel);
     this.tileRows = this.gpu.tileRows;
@@ -160,6 +189,8 @@ export class WebGLBackend implements Backend {
     const D = this.mat('writeRows', dst);
     const S = this.mat('writeRows', src);
     check.checkWriteRows(D.shape, rowOffset, S.shape);
+    if (D.layout.colOffset !== undefined)
+      throw new EngineInputError('writeRows: dst is a column view, which is read-only');
     // Draws into rows [rowOffset, rowOffset + rows) of dst only: one row per decoded token.
     const rowRange: [number, number] = [rowOffset, rowOffset + S.shape[0]];
     this.gpu.draw(K.copyRows, [S], D, { off: rowOffset }, {}, rowRange);
@@ -169,8 +200,28 @@ export class WebGLBackend implements Backend {
     const X = this.mat('rowsView', x);
     check.checkRowsView(X.shape, rowCount);
     const root = X.base ?? X;
-    const layout: TextureLayout = { ...root.layout, rows: rowCount };
+    const layout: TextureLayout = { ...X.layout, rows: rowCount };
     return new WebGLTensor([rowCount, X.shape[1]], layout, root.storage, this, root);
+  }
+
+  /**
+   * Columns [start, end) of x sharing its texture when they start on a texel boundary and end on
+   * one (or at x's last column, whose padding lanes are 0): the fetches add the texel offset.
+   * Otherwise a copy (sliceCols).
+   */
+  colsView(x: Tensor, start: number, end: number): Tensor {
+    const X = this.mat('colsView', x);
+    const [r, c] = X.shape;
+    check.checkRange('colsView', X.shape, start, end, c);
+    if (start % 4 !== 0 || (end % 4 !== 0 && end !== c)) return this.sliceCols(X, start, end);
+    const root = X.base ?? X;
+    const layout: TextureLayout = {
+      ...X.layout,
+      cols: end - start,
+      texW: Math.ceil((end - start) / 4),
+      colOffset: (X.layout.colOffset ?? 0) + start / 4,
+    };
+    return new WebGLTensor([r, end - start], layout, root.storage, this, root);
   }
 
   sliceCols(x: Tensor, start: number, end: number): Tensor {
@@ -222,8 +273,10 @@ export class WebGLBackend implements Backend {
   }
 
   /**
-   * a · b (or a · bᵀ) + bias, then an activation, fused into the matmul's epilogue (or into
-   * the split-K reduction when the product is split).
+   * a · b (or a · bᵀ) + bias, then an activation, then the residual, fused into the matmul's
+   * epilogue (or into the split-K reduction when the product is split); the row norm is its
+   * prologue (statistics computed per fragment for a one-draw product, else by one normStats
+   * draw before).
    */
   linear(a: Tensor, b: Tensor, options: LinearOptions = {}): Tensor {
     return this.product('linear', a, b, options.transposeB === true, options);
@@ -358,6 +411,60 @@ export class WebGLBackend implements Backend {
     return this.headProduct('attnWeightedSum', P, V, heads);
   }
 
+  /**
+   * Decode rows (m < TILE_MIN_ROWS): one attnDecode draw, the scores computed in its loop, or
+   * an attnScores draw first when repeating them per fragment would cost more
+   * (planners.ts fuseAttentionScores). Prefill rows: attnProbs, then the (tiled) weighted sum.
+   */
+  attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
+    const Q = this.mat('attention', q);
+    const Kt = this.mat('attention', k);
+    const V = this.mat('attention', v);
+    const { m, n, headDim, causal, out } = check.checkAttention(
+      Q.shape,
+      Kt.shape,
+      V.shape,
+      options,
+    );
+    const { heads, scale } = options;
+    const all = options.values === 'all';
+    const dv = all ? V.shape[1] : V.shape[1] / heads;
+    if (m >= TILE_MIN_ROWS || (!all && dv % 4 !== 0)) {
+      const p = this.attnProbs(Q, Kt, options);
+      try {
+        return all ? this.matmul(p, V) : this.attnWeightedSum(p, V, heads);
+      } finally {
+        this.releaseInternal(p as WebGLTensor);
+      }
+    }
+    const packed = headDim % 4 === 0 ? 1 : 0;
+    const uniforms = { m, headDim, dv, scale, causal };
+    const fragments = out[0] * Math.ceil(out[1] / 4);
+    if (fuseAttentionScores(fragments, n, Math.ceil(headDim / 4), this.fusedAttentionFetches)) {
+      return this.output(out, 'attention', (o) =>
+        this.gpu.draw(K.attnDecode, [Q, Kt, V, V], o, uniforms, {
+          SCORES: 0,
+          ALL_COLS: all ? 1 : 0,
+          PACKED_HEADS: packed,
+        }),
+      );
+    }
+    const scores = this.temp([heads * m, n], 'attention (scores)', (s) =>
+      this.gpu.draw(K.attnScores, [Q, Kt], s, { m, headDim, scale }, { PACKED_HEADS: packed }),
+    );
+    try {
+      return this.output(out, 'attention', (o) =>
+        this.gpu.draw(K.attnDecode, [Q, Kt, V, scores], o, uniforms, {
+          SCORES: 1,
+          ALL_COLS: all ? 1 : 0,
+          PACKED_HEADS: packed,
+        }),
+      );
+    } finally {
+      this.releaseInternal(scores);
+    }
+  }
+
   // ---------------------------------------------------------------- lifetime
 
   scope<T>(fn: () => T): T {
@@ -371,7 +478,7 @@ export class WebGLBackend implements Backend {
   }
 
   stats(): AllocationStats {
-    return { liveTensors: this.live.size, liveBytes: this.liveBytes };
+    return { liveTensors: this.live.size, liveBytes: this.liveBytes, draws: this.gpu.draws };
   }
 
   /** Frees pooled textures and buffers; the backend stays usable. */
@@ -425,15 +532,49 @@ export class WebGLBackend implements Backend {
   private product(op: string, a: Tensor, b: Tensor, tB: boolean, options: LinearOptions): Tensor {
     const A = this.mat(op, a);
     const B = this.mat(op, b);
-    const { m, k, n } = check.checkMatmul(op, A.shape, B.shape, tB);
+    const dims = check.checkMatmul(op, A.shape, B.shape, tB);
+    const { m, k, n } = dims;
     const activation = options.activation ?? 'none';
     check.checkActivation(op, activation);
+    const { norm, residual, times } = options;
+    check.checkLinearExtras(
+      op,
+      dims,
+      norm && { ...norm, gamma: norm.gamma.shape, beta: norm.beta?.shape },
+      residual?.shape,
+      times && { weight: times.weight.shape, b: B.shape, bias: times.bias?.shape },
+    );
+    const tiled = m >= TILE_MIN_ROWS && tileable(m, n, this.tileRows, this.maxTextureSize);
+    const split = planSplitK(m * Math.ceil(n / 4), A.layout.texW, this.parallelTexels).splits > 1;
+    if (times && (tiled || split)) {
+      // Only the one-draw kernels multiply by a second product: here, the two products, then
+      // the mul and the residual as ops.
+      const { times: _, residual: __, ...first } = options;
+      return this.scope(() => {
+        const gated = this.mul(
+          this.product(op, A, B, tB, first),
+          this.product(op, A, times.weight, tB, { norm, bias: times.bias }),
+        );
+        return residual ? this.add(gated, residual) : gated;
+      });
+    }
     const epilogue: Epilogue = {
       bias: options.bias ? this.vector(`${op} bias`, options.bias, n) : undefined,
       act: K.ACTIVATION_CODE[activation],
+      times: times && {
+        weight: this.mat(`${op} times weight`, times.weight),
+        bias: times.bias && this.vector(`${op} times bias`, times.bias, n),
+      },
+      residual: residual ? this.arg(`${op} residual`, residual) : undefined,
     };
-    if (m >= TILE_MIN_ROWS && tileable(m, n, this.tileRows, this.maxTextureSize)) {
-      return this.tiledProduct(A, B, m, n, { TRANS_B: tB ? 1 : 0 }, 1, epilogue, op);
+    const prologue: Prologue | undefined = norm && {
+      code: K.NORM_CODE[norm.kind],
+      gamma: this.arg(`${op} norm gamma`, norm.gamma),
+      beta: norm.beta && this.arg(`${op} norm beta`, norm.beta),
+      eps: norm.eps,
+    };
+    if (tiled) {
+      return this.tiledProduct(A, B, m, n, { TRANS_B: tB ? 1 : 0 }, 1, epilogue, op, prologue);
     }
     return this.splitK(
       tB ? K.matmulNT : K.matmulNN,
@@ -445,6 +586,7 @@ export class WebGLBackend implements Backend {
       epilogue,
       op,
       tB ? {} : { K_ALIGNED: k % 4 === 0 ? 1 : 0 },
+      prologue,
     );
   }
 
@@ -469,9 +611,24 @@ export class WebGLBackend implements Backend {
   }
 
   /**
+   * The statistics texture of a prologue norm ([rows, 4]: mean, rstd), for the products that
+   * do not compute them per fragment; undefined when the product has no norm or computes them
+   * itself. The caller releases it.
+   */
+  private normStatsFor(A: WebGLTensor, prologue: Prologue | undefined): WebGLTensor | undefined {
+    if (!prologue) return undefined;
+    const rms = prologue.code === K.NORM_CODE.rmsNorm ? 1 : 0;
+    return this.temp([A.shape[0], 4], 'linear (norm stats)', (s) =>
+      this.gpu.draw(K.normStats, [A], s, { eps: prologue.eps }, { RMS: rms }),
+    );
+  }
+
+  /**
    * Runs a packed product with split-K (planners.ts): when the output has too few texels to
-   * fill the GPU (one-row GEMV in decode, p·V with few heads), the reduction is cut into chunks
-   * whose partial sums land in separate rows, then one more pass adds them (and the epilogue).
+   * fill the GPU and the reduction is long (a one-row GEMV over thousands of values), the
+   * reduction is cut into chunks whose partial sums land in separate rows, then one more pass
+   * adds them (and the epilogue). A prologue norm is computed by each fragment of an unsplit
+   * product, by a normStats draw before a split one.
    */
   private splitK(
     spec: K.KernelSpec,
@@ -483,47 +640,77 @@ export class WebGLBackend implements Backend {
     epilogue: Epilogue,
     op: string,
     defines: Record<string, number> = {},
+    prologue?: Prologue,
   ): Tensor {
-    const { bias, act } = epilogue;
+    const { bias, act, residual, times } = epilogue;
     const { splits, kChunk } = planSplitK(m * Math.ceil(n / 4), A.layout.texW, this.parallelTexels);
-    const fused = { BIAS: bias ? 1 : 0, ACT: act };
+    const fused = { BIAS: bias ? 1 : 0, ACT: act, RESIDUAL: residual ? 1 : 0 };
+    const gate = { TIMES: times ? 1 : 0, TIMES_BIAS: times?.bias ? 1 : 0 };
     const hasEpilogue = spec.defines !== undefined && 'BIAS' in spec.defines;
-    const inputs = spec.inputs.length === 3 ? [A, B, bias ?? A] : [A, B];
-    if (splits === 1) {
-      if (!hasEpilogue && (bias || act)) throw new EngineInputError(`${op}: no fused epilogue`);
-      return this.output([m, n], op, (out) =>
-        this.gpu.draw(
-          spec,
-          inputs,
-          out,
-          { ...uniforms, m, kChunk },
-          { ...defines, ...(hasEpilogue ? fused : {}) },
-        ),
-      );
-    }
-    const noEpilogue = { BIAS: 0, ACT: K.ACTIVATION_CODE.none };
-    const partial = this.temp([splits * m, n], `${op} (split-K partial sums)`, (p) =>
-      this.gpu.draw(
-        spec,
-        inputs,
-        p,
-        { ...uniforms, m, kChunk },
-        { ...defines, ...(hasEpilogue ? noEpilogue : {}) },
-      ),
-    );
+    if (!hasEpilogue && (bias || act || residual || prologue))
+      throw new EngineInputError(`${op}: no fused prologue or epilogue`);
+    if (times && splits > 1) throw new EngineInputError(`${op}: a split product cannot gate`);
+    const stats = splits > 1 ? this.normStatsFor(A, prologue) : undefined;
+    const norm: Record<string, number> = hasEpilogue
+      ? { NORM: prologue?.code ?? 0, NORM_STATS: stats ? 1 : 0 }
+      : {};
+    const inputs = hasEpilogue
+      ? [
+          A,
+          B,
+          bias ?? A,
+          residual ?? A,
+          prologue?.gamma ?? A,
+          prologue?.beta ?? A,
+          stats ?? A,
+          times?.weight ?? A,
+          times?.bias ?? A,
+        ]
+      : [A, B];
+    const u = hasEpilogue
+      ? { ...uniforms, m, kChunk, eps: prologue?.eps ?? 0 }
+      : { ...uniforms, m, kChunk };
     try {
-      return this.output([m, n], op, (out) =>
-        this.gpu.draw(K.reduceSplits, [partial, bias ?? partial], out, { m, splits }, fused),
+      if (splits === 1) {
+        return this.output([m, n], op, (out) =>
+          this.gpu.draw(spec, inputs, out, u, {
+            ...defines,
+            ...norm,
+            ...(hasEpilogue ? { ...fused, ...gate } : {}),
+          }),
+        );
+      }
+      const noEpilogue = { BIAS: 0, ACT: K.ACTIVATION_CODE.none, RESIDUAL: 0 };
+      const partial = this.temp([splits * m, n], `${op} (split-K partial sums)`, (p) =>
+        this.gpu.draw(spec, inputs, p, u, {
+          ...defines,
+          ...norm,
+          ...(hasEpilogue ? noEpilogue : {}),
+        }),
       );
+      try {
+        return this.output([m, n], op, (out) =>
+          this.gpu.draw(
+            K.reduceSplits,
+            [partial, bias ?? partial, residual ?? partial],
+            out,
+            { m, splits },
+            fused,
+          ),
+        );
+      } finally {
+        this.releaseInternal(partial);
+      }
     } finally {
-      this.releaseInternal(partial);
+      if (stats) this.releaseInternal(stats);
     }
   }
 
   /**
    * A product by the register-tiled kernel: matmulTiled writes blocks of tileRows × 4 values
    * (per K-chunk when split) into tileRows row-block textures, then unblockRows restores row
-   * order, sums the chunks and applies the fused bias and activation.
+   * order, sums the chunks and applies the fused bias, activation and residual. A prologue
+   * norm takes one normStats draw first.
    */
   private tiledProduct(
     A: WebGLTensor,
@@ -534,37 +721,48 @@ export class WebGLBackend implements Backend {
     headCols: number,
     epilogue: Epilogue,
     op: string,
+    prologue?: Prologue,
   ): Tensor {
-    const { bias, act } = epilogue;
+    const { bias, act, residual } = epilogue;
     const k = A.shape[1];
     const tile = this.tileRows;
     const plan = planTiles(m, n, A.layout.texW, tile, this.maxTextureSize, this.parallelTexels);
     const { blockRows, splits, kChunk } = plan;
     const parts: WebGLTensor[] = [];
+    const stats = this.normStatsFor(A, prologue);
     try {
       for (let i = 0; i < tile; i++)
-        parts.push(this.alloc([splits * blockRows, n], `${op} (row block ${i})`, false));
+        // Render targets of one draw: plain layouts (tileable), never spread.
+        parts.push(
+          this.alloc([splits * blockRows, n], `${op} (row block ${i})`, false, false, false),
+        );
       this.gpu.draw(
         this.tiledKernel,
-        [A, B],
+        [A, B, prologue?.gamma ?? A, prologue?.beta ?? A, stats ?? A],
         parts,
-        { m, blockRows, kChunk, headCols },
+        { m, blockRows, kChunk, headCols, eps: prologue?.eps ?? 0 },
         // BLOCK_ROWS is passed, not only in the spec: it is part of the program cache key.
-        { BLOCK_ROWS: tile, K_ALIGNED: k % 4 === 0 ? 1 : 0, ...defines },
+        {
+          BLOCK_ROWS: tile,
+          K_ALIGNED: k % 4 === 0 ? 1 : 0,
+          NORM: prologue?.code ?? 0,
+          ...defines,
+        },
       );
       // unblockRows always declares 8 targets; with 4-row tiles the last 4 are never read.
       const inputs = [...parts, ...parts].slice(0, 8);
       return this.output([m, n], op, (out) =>
         this.gpu.draw(
           K.unblockRows,
-          [...inputs, bias ?? parts[0]],
+          [...inputs, bias ?? parts[0], residual ?? parts[0]],
           out,
           { blockRows, splits },
-          { BLOCK_ROWS: tile, BIAS: bias ? 1 : 0, ACT: act },
+          { BLOCK_ROWS: tile, BIAS: bias ? 1 : 0, ACT: act, RESIDUAL: residual ? 1 : 0 },
         ),
       );
     } finally {
       for (const p of parts) this.releaseInternal(p);
+      if (stats) this.releaseInternal(stats);
     }
   }
 
@@ -634,10 +832,17 @@ export class WebGLBackend implements Backend {
    * results get textures rounded up to powers of two, so a temporary whose width follows the
    * context length (scores [h, n]) reuses one texture until n doubles: a warm decode step creates
    * no GL objects. Uploads and caches (`exact`) get their exact size: weights are large.
+   * Computed decode rows are also `spread` over pixel rows (layout.ts SPREAD_TEXELS).
    */
-  private alloc(shape: Shape, what: string, tracked = true, exact = false): WebGLTensor {
+  private alloc(
+    shape: Shape,
+    what: string,
+    tracked = true,
+    exact = false,
+    spread = !exact,
+  ): WebGLTensor {
     this.ctx.checkAlive(what);
-    const layout = layoutFor(shape, this.maxTextureSize, what, this.foldPolicy);
+    const layout = layoutFor(shape, this.maxTextureSize, what, this.foldPolicy, spread);
     const bucket = (v: number): number =>
       exact ? v : Math.min(this.maxTextureSize, 2 ** Math.ceil(Math.log2(v)));
     // A folded layout's row stride is its width: only its height may be rounded.

@@ -118,6 +118,8 @@ export class Dispatcher {
       if (l) gl.uniform4i(l, x.layout.texW, x.layout.width, x.layout.cols, x.layout.rows);
       const f = p.locations.get(`${name}_f`);
       if (f) gl.uniform3i(f, ...foldUniform(x.layout));
+      const v = p.locations.get(`${name}_v`);
+      if (v) gl.uniform2i(v, x.layout.colOffset ?? 0, x.layout.rowStride);
     });
     const o = out.layout;
     gl.uniform4i(p.locations.get('u_out') ?? null, o.texW, o.width, o.cols, o.rows);

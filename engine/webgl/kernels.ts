@@ -56,6 +56,51 @@ vec4 activate(vec4 x) {
 #endif
 }`;
 
+/** Compile-time NORM codes of a product's prologue (linear's RowNorm). */
+export const NORM_CODE = { none: 0, layerNorm: 1, rmsNorm: 2 } as const;
+
+/**
+ * A product's prologue norm (NORM, NORM_CODE) on A's rows, γ in G and β in Bt. The row
+ * statistics come from St (texel 0 of row r: normStats's (mean, rstd)) when NORM_STATS, else the
+ * fragment computes them from A's row itself, with normStats's two passes: for a decode row of
+ * a few thousand values, cheaper than a draw of its own.
+ */
+const NORM_GLSL = /* glsl */ `
+vec2 rowStats(int r) {
+#if NORM_STATS
+  return St_tex(r, 0).xy;
+#else
+  int n = A_l.z, texW = A_l.x;
+  float mean = 0.0;
+#if NORM == ${NORM_CODE.layerNorm}
+  vec4 s = vec4(0.0);
+  for (int i = 0; i < texW; i++) s += A_tex(r, i);
+  mean = (s.x + s.y + s.z + s.w) / float(n);
+#endif
+  vec4 q = vec4(0.0);
+  int full = n / 4;
+  for (int i = 0; i < texW; i++) {
+    vec4 d = A_tex(r, i) - mean;
+    // Padding lanes of the last texel are 0, not mean: mask them out of the sum.
+    if (i >= full) d *= vec4(lessThan(ivec4(i * 4) + ivec4(0, 1, 2, 3), ivec4(n)));
+    q += d * d;
+  }
+  float v = (q.x + q.y + q.z + q.w) / float(n);
+  return vec2(mean, inversesqrt(v + u_eps));
+#endif
+}
+// Texel a of a row with statistics st, normalised; g and bt are γ and β at the same texel. The
+// padding lanes stay 0: γ and β are 0 there.
+vec4 normed(vec4 a, vec2 st, vec4 g, vec4 bt) {
+#if NORM == ${NORM_CODE.layerNorm}
+  return (a - st.x) * st.y * g + bt;
+#elif NORM == ${NORM_CODE.rmsNorm}
+  return a * st.y * g;
+#else
+  return a;
+#endif
+}`;
+
 /** dst rows [off, off + n) ← src rows [0, n). The generic main skips rows outside the range. */
 export const copyRows: KernelSpec = {
   name: 'copyRows',
@@ -107,22 +152,35 @@ export const concat2: KernelSpec = {
  * Packed matrix product, one output texel (4 columns) per fragment, optionally one K-chunk of a
  * split-K product (then output row s·m + r holds chunk s's partial sum for row r).
  *
- *   out[r, 4t:4t+4] = Σ_k A[r', k] · B[k, 4t:4t+4]
+ *   out[r, 4t:4t+4] = act(Σ_k norm(A)[r', k] · B[k, 4t:4t+4] + bias) + residual[r, 4t:4t+4]
  *
  * A texel of A carries 4 consecutive k; the 4 matching B texels form a mat4, so each loop step
  * is 5 fetches for 16 multiply-adds. With HEAD_ROWS, A holds one block of m rows per head and
  * the head of output column c is c / u_headCols (paper §2 option 2: u_i · W_KV,i for all
- * heads in one product; also Σ_j p_ij v_j). BIAS and ACT fuse the epilogue when not split.
+ * heads in one product; also Σ_j p_ij v_j). The prologue NORM normalises A's row (linear's
+ * RowNorm); BIAS, ACT and RESIDUAL fuse the epilogue when not split, and TIMES multiplies the
+ * activated result by a second product A·B2 (+ Bias2) of the same rows (linear's `times`).
  */
 export const matmulNN: KernelSpec = {
   name: 'matmulNN',
-  inputs: ['A', 'B', 'Bias'],
-  uniforms: { m: 'int', kChunk: 'int', headCols: 'int' },
-  defines: { HEAD_ROWS: 0, BIAS: 0, ACT: 0, K_ALIGNED: 0 },
-  prelude: GELU_GLSL,
+  inputs: ['A', 'B', 'Bias', 'Res', 'G', 'Bt', 'St', 'B2', 'Bias2'],
+  uniforms: { m: 'int', kChunk: 'int', headCols: 'int', eps: 'float' },
+  defines: {
+    HEAD_ROWS: 0,
+    BIAS: 0,
+    ACT: 0,
+    RESIDUAL: 0,
+    NORM: 0,
+    NORM_STATS: 0,
+    K_ALIGNED: 0,
+    TIMES: 0,
+    TIMES_BIAS: 0,
+  },
+  prelude: GELU_GLSL + NORM_GLSL,
   body: `vec4 compute(int orow, int t) {
   int s = orow / u_m;
-  int r = orow - s * u_m;
+  int out_r = orow - s * u_m;
+  int r = out_r;
 #if HEAD_ROWS
   r += ((t * 4) / u_headCols) * u_m;
 #endif
@@ -130,23 +188,45 @@ export const matmulNN: KernelSpec = {
   int k = B_l.w;
   int k0 = s * u_kChunk;
   int k1 = min(k0 + u_kChunk, kTex);
+#if NORM
+  vec2 st = rowStats(r);
+#endif
   vec4 acc = vec4(0.0);
+  vec4 acc2 = vec4(0.0);
   for (int kt = k0; kt < k1; kt++) {
+#if NORM
+    vec4 a = normed(A_tex(r, kt), st, G_tex(0, kt), Bt_tex(0, kt));
+#else
     vec4 a = A_tex(r, kt);
+#endif
     int kk = kt * 4;
 #if K_ALIGNED
-    mat4 b = mat4(B_tex(kk, t), B_tex(kk + 1, t), B_tex(kk + 2, t), B_tex(kk + 3, t));
+    ivec4 rows = ivec4(kk) + ivec4(0, 1, 2, 3);
 #else
     // Rows past k are clamped; their A lanes are 0, so they add nothing.
-    mat4 b = mat4(B_tex(kk, t), B_tex(min(kk + 1, k - 1), t),
-                  B_tex(min(kk + 2, k - 1), t), B_tex(min(kk + 3, k - 1), t));
+    ivec4 rows = min(ivec4(kk) + ivec4(0, 1, 2, 3), ivec4(k - 1));
 #endif
+    mat4 b = mat4(B_tex(rows.x, t), B_tex(rows.y, t), B_tex(rows.z, t), B_tex(rows.w, t));
     acc += b * a;
+#if TIMES
+    mat4 b2 = mat4(B2_tex(rows.x, t), B2_tex(rows.y, t), B2_tex(rows.z, t), B2_tex(rows.w, t));
+    acc2 += b2 * a;
+#endif
   }
 #if BIAS
   acc += Bias_tex(0, t);
 #endif
-  return activate(acc);
+  acc = activate(acc);
+#if TIMES
+#if TIMES_BIAS
+  acc2 += Bias2_tex(0, t);
+#endif
+  acc *= acc2;
+#endif
+#if RESIDUAL
+  acc += Res_tex(out_r, t);
+#endif
+  return acc;
 }`,
 };
 
@@ -184,14 +264,15 @@ export const headMatmulLanes: KernelSpec = {
 
 /**
  * a · bᵀ with b stored [n, k]: both operands are packed along k, so output column j is a
- * plain dot product of two texel rows (the tied GPT-2 head: x · wteᵀ).
+ * plain dot product of two texel rows (the tied GPT-2 head: x · wteᵀ). Prologue and epilogue
+ * as matmulNN.
  */
 export const matmulNT: KernelSpec = {
   name: 'matmulNT',
-  inputs: ['A', 'B', 'Bias'],
-  uniforms: { m: 'int', kChunk: 'int' },
-  defines: { BIAS: 0, ACT: 0 },
-  prelude: GELU_GLSL,
+  inputs: ['A', 'B', 'Bias', 'Res', 'G', 'Bt', 'St', 'B2', 'Bias2'],
+  uniforms: { m: 'int', kChunk: 'int', eps: 'float' },
+  defines: { BIAS: 0, ACT: 0, RESIDUAL: 0, NORM: 0, NORM_STATS: 0, TIMES: 0, TIMES_BIAS: 0 },
+  prelude: GELU_GLSL + NORM_GLSL,
   body: `vec4 compute(int orow, int t) {
   int s = orow / u_m;
   int r = orow - s * u_m;
@@ -201,16 +282,38 @@ export const matmulNT: KernelSpec = {
   int k1 = min(k0 + u_kChunk, kTex);
   int j = t * 4;
   int j1 = min(j + 1, n - 1), j2 = min(j + 2, n - 1), j3 = min(j + 3, n - 1);
+#if NORM
+  vec2 st = rowStats(r);
+#endif
   vec4 acc = vec4(0.0);
+  vec4 acc2 = vec4(0.0);
   for (int kt = k0; kt < k1; kt++) {
+#if NORM
+    vec4 a = normed(A_tex(r, kt), st, G_tex(0, kt), Bt_tex(0, kt));
+#else
     vec4 a = A_tex(r, kt);
+#endif
     acc += vec4(dot(a, B_tex(j, kt)), dot(a, B_tex(j1, kt)),
                 dot(a, B_tex(j2, kt)), dot(a, B_tex(j3, kt)));
+#if TIMES
+    acc2 += vec4(dot(a, B2_tex(j, kt)), dot(a, B2_tex(j1, kt)),
+                 dot(a, B2_tex(j2, kt)), dot(a, B2_tex(j3, kt)));
+#endif
   }
 #if BIAS
   acc += Bias_tex(0, t);
 #endif
-  return activate(acc);
+  acc = activate(acc);
+#if TIMES
+#if TIMES_BIAS
+  acc2 += Bias2_tex(0, t);
+#endif
+  acc *= acc2;
+#endif
+#if RESIDUAL
+  acc += Res_tex(r, t);
+#endif
+  return acc;
 }`,
 };
 
@@ -226,15 +329,25 @@ export const matmulNT: KernelSpec = {
  * 12 fetches for 128 with 8 rows, where the one-row kernel needs 5 for 16. Each B texel serves
  * all rows of the block and each A texel 4 columns, so the fetches per output value, SwiftShader's
  * bottleneck, drop 3.3×. Block row s·u_blockRows + rb holds K-chunk s's partial sums (split-K).
- * HEAD_ROWS as in matmulNN: A holds one block of m rows per head (option 2's u · W_KV).
+ * HEAD_ROWS as in matmulNN: A holds one block of m rows per head (option 2's u · W_KV). NORM
+ * normalises A's rows on the fly (linear's RowNorm), with their statistics from St.
  */
 export function matmulTiledSpec(blockRows: 4 | 8): KernelSpec {
   return {
     name: 'matmulTiled',
-    inputs: ['A', 'B'],
+    inputs: ['A', 'B', 'G', 'Bt', 'St'],
     outputs: blockRows,
-    uniforms: { m: 'int', blockRows: 'int', kChunk: 'int', headCols: 'int' },
-    defines: { BLOCK_ROWS: blockRows, TRANS_B: 0, HEAD_ROWS: 0, K_ALIGNED: 0 },
+    uniforms: { m: 'int', blockRows: 'int', kChunk: 'int', headCols: 'int', eps: 'float' },
+    // The prologue norm reads each row's statistics from St (a normStats draw before).
+    defines: {
+      BLOCK_ROWS: blockRows,
+      TRANS_B: 0,
+      HEAD_ROWS: 0,
+      K_ALIGNED: 0,
+      NORM: 0,
+      NORM_STATS: 1,
+    },
+    prelude: NORM_GLSL,
     body: `void computeBlock(int orow, int t, out mat4 lo, out mat4 hi) {
   int s = orow / u_blockRows;
   int rb = orow - s * u_blockRows;
@@ -254,7 +367,17 @@ export function matmulTiledSpec(blockRows: 4 | 8): KernelSpec {
 #endif
   lo = mat4(0.0);
   hi = mat4(0.0);
+#if NORM
+  vec2 s0 = rowStats(r.x), s1 = rowStats(r.y), s2 = rowStats(r.z), s3 = rowStats(r.w);
+  vec2 s4 = rowStats(r2.x), s5 = rowStats(r2.y), s6 = rowStats(r2.z), s7 = rowStats(r2.w);
+#define A_ROW(row, st) normed(A_tex(row, kt), st, g, bt)
+#else
+#define A_ROW(row, st) A_tex(row, kt)
+#endif
   for (int kt = k0; kt < k1; kt++) {
+#if NORM
+    vec4 g = G_tex(0, kt), bt = Bt_tex(0, kt);
+#endif
 #if TRANS_B
     // Column l of b: B[j_l, 4kt:4kt+4]; a · b = (dot(a, b[0]), …, dot(a, b[3])).
     mat4 b = mat4(B_tex(j.x, kt), B_tex(j.y, kt), B_tex(j.z, kt), B_tex(j.w, kt));
@@ -272,15 +395,15 @@ export function matmulTiledSpec(blockRows: 4 | 8): KernelSpec {
 #define MAC(a) (b * (a))
 #endif
     // Written out, not looped: a dynamically indexed mat4 can spill out of registers.
-    lo[0] += MAC(A_tex(r.x, kt));
-    lo[1] += MAC(A_tex(r.y, kt));
-    lo[2] += MAC(A_tex(r.z, kt));
-    lo[3] += MAC(A_tex(r.w, kt));
+    lo[0] += MAC(A_ROW(r.x, s0));
+    lo[1] += MAC(A_ROW(r.y, s1));
+    lo[2] += MAC(A_ROW(r.z, s2));
+    lo[3] += MAC(A_ROW(r.w, s3));
 #if BLOCK_ROWS == 8
-    hi[0] += MAC(A_tex(r2.x, kt));
-    hi[1] += MAC(A_tex(r2.y, kt));
-    hi[2] += MAC(A_tex(r2.z, kt));
-    hi[3] += MAC(A_tex(r2.w, kt));
+    hi[0] += MAC(A_ROW(r2.x, s4));
+    hi[1] += MAC(A_ROW(r2.y, s5));
+    hi[2] += MAC(A_ROW(r2.z, s6));
+    hi[3] += MAC(A_ROW(r2.w, s7));
 #endif
   }
 }`,
@@ -293,13 +416,13 @@ export const matmulTiled: KernelSpec = matmulTiledSpec(8);
 /**
  * Back to row order after matmulTiled: output row r is row r mod BLOCK_ROWS of block
  * r / BLOCK_ROWS, i.e. target R{r mod BLOCK_ROWS}; split-K partials (block rows
- * s·u_blockRows + r / BLOCK_ROWS) are summed here, then the fused bias and activation.
+ * s·u_blockRows + r / BLOCK_ROWS) are summed here, then the fused bias, activation and residual.
  */
 export const unblockRows: KernelSpec = {
   name: 'unblockRows',
-  inputs: ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'Bias'],
+  inputs: ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'Bias', 'Res'],
   uniforms: { blockRows: 'int', splits: 'int' },
-  defines: { BLOCK_ROWS: 8, BIAS: 0, ACT: 0 },
+  defines: { BLOCK_ROWS: 8, BIAS: 0, ACT: 0, RESIDUAL: 0 },
   prelude: GELU_GLSL,
   body: `vec4 target(int i, int row, int t) {
   switch (i) {
@@ -321,16 +444,20 @@ vec4 compute(int r, int t) {
 #if BIAS
   acc += Bias_tex(0, t);
 #endif
-  return activate(acc);
+  acc = activate(acc);
+#if RESIDUAL
+  acc += Res_tex(r, t);
+#endif
+  return acc;
 }`,
 };
 
-/** Sums the split-K partials (rows s·m + r) and applies the fused bias and activation. */
+/** Sums the split-K partials (rows s·m + r) and applies the fused bias, activation and residual. */
 export const reduceSplits: KernelSpec = {
   name: 'reduceSplits',
-  inputs: ['P', 'Bias'],
+  inputs: ['P', 'Bias', 'Res'],
   uniforms: { m: 'int', splits: 'int' },
-  defines: { BIAS: 0, ACT: 0 },
+  defines: { BIAS: 0, ACT: 0, RESIDUAL: 0 },
   prelude: GELU_GLSL,
   body: `vec4 compute(int r, int t) {
   vec4 acc = vec4(0.0);
@@ -338,7 +465,11 @@ export const reduceSplits: KernelSpec = {
 #if BIAS
   acc += Bias_tex(0, t);
 #endif
-  return activate(acc);
+  acc = activate(acc);
+#if RESIDUAL
+  acc += Res_tex(r, t);
+#endif
+  return acc;
 }`,
 };
 
@@ -438,6 +569,78 @@ export const attnScores: KernelSpec = {
   }
 #endif
   return acc * u_scale;
+}`,
+};
+
+/**
+ * softmax(q_i k_iᵀ · scale + mask) · v per head in one pass over the keys (attention for decode
+ * rows): output texel t of query row r runs the online softmax (running max M and sum L,
+ * rescaled when M grows) over the keys its row may see, 4 at a time, and accumulates the
+ * weighted value texels; one division at the end.
+ *
+ *   per-head (ALL_COLS 0): out[r, 4t:4t+4]     = Σ_j p_ij v[j, 4t:4t+4], i = 4t / u_dv
+ *   all      (ALL_COLS 1): out[i·m + r, 4t:4t+4] = Σ_j p_ij v[j, 4t:4t+4] (slim option 2's s_i·K)
+ *
+ * SCORES 0: the scores are computed in the loop from Q and K (PACKED_HEADS as attnScores), so
+ * each fragment repeats its head's q·k: one draw for the whole attention. SCORES 1: they come
+ * scaled from S [heads·m, n] (an attnScores draw before), for long contexts where repeating
+ * them would cost more than the draw.
+ */
+export const attnDecode: KernelSpec = {
+  name: 'attnDecode',
+  inputs: ['Q', 'K', 'V', 'S'],
+  uniforms: { m: 'int', headDim: 'int', dv: 'int', scale: 'float', causal: 'int' },
+  defines: { SCORES: 0, ALL_COLS: 0, PACKED_HEADS: 1 },
+  body: `vec4 scores4(int head, int r, int j0, int n) {
+  ivec4 j = min(ivec4(j0) + ivec4(0, 1, 2, 3), ivec4(n - 1));
+#if SCORES
+  return S_tex(head * u_m + r, j0 / 4);
+#else
+  vec4 acc = vec4(0.0);
+#if PACKED_HEADS
+  int h0 = head * (u_headDim / 4);
+  for (int x = h0; x < h0 + u_headDim / 4; x++) {
+    vec4 q = Q_tex(r, x);
+    acc += vec4(dot(q, K_tex(j.x, x)), dot(q, K_tex(j.y, x)),
+                dot(q, K_tex(j.z, x)), dot(q, K_tex(j.w, x)));
+  }
+#else
+  int c0 = head * u_headDim;
+  for (int c = c0; c < c0 + u_headDim; c++) {
+    float q = Q_val(r, c);
+    acc += q * vec4(K_val(j.x, c), K_val(j.y, c), K_val(j.z, c), K_val(j.w, c));
+  }
+#endif
+  return acc * u_scale;
+#endif
+}
+vec4 compute(int orow, int t) {
+#if ALL_COLS
+  int head = orow / u_m;
+  int r = orow - head * u_m;
+#else
+  int r = orow;
+  int head = (t * 4) / u_dv;
+#endif
+  int n = V_l.w;
+  int visible = u_causal < 0 ? n : min(n, r + u_causal + 1);
+  float mx = -3.0e38;
+  float sum = 0.0;
+  vec4 acc = vec4(0.0);
+  for (int j0 = 0; j0 < visible; j0 += 4) {
+    // Keys past the visible ones get weight exp(-3e38 - M) = 0.
+    bvec4 seen = lessThan(ivec4(j0) + ivec4(0, 1, 2, 3), ivec4(visible));
+    vec4 s = mix(vec4(-3.0e38), scores4(head, r, j0, n), seen);
+    float m2 = max(max(mx, max(s.x, s.y)), max(s.z, s.w));
+    float c = exp(mx - m2);
+    vec4 w = exp(s - m2);
+    ivec4 j = min(ivec4(j0) + ivec4(0, 1, 2, 3), ivec4(n - 1));
+    acc = acc * c + w.x * V_tex(j.x, t) + w.y * V_tex(j.y, t) + w.z * V_tex(j.z, t)
+        + w.w * V_tex(j.w, t);
+    sum = sum * c + (w.x + w.y + w.z + w.w);
+    mx = m2;
+  }
+  return acc / sum;
 }`,
 };
 

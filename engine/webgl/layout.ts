@@ -44,6 +44,12 @@ export interface TextureLayout {
   lines: number;
   /** Texels from the start of one row to the next, counting pixels in row-major order. */
   rowStride: number;
+  /**
+   * A column view (Backend.colsView): its first column is texel colOffset of the storage's row,
+   * whose own texels per row are rowStride ('rows' and 'linear' folds step rows by it). texW and
+   * cols are the view's; the other fields its storage's. Undefined for a whole tensor.
+   */
+  colOffset?: number;
 }
 
 export class TextureLimitError extends EngineInputError {
@@ -63,11 +69,22 @@ const floorLog2 = (v: number): number => Math.floor(Math.log2(v));
  */
 export type FoldPolicy = 'aligned' | 'linear';
 
+/**
+ * Spread rows: a computed result of at most SPREAD_MAX_ROWS rows (a decode row) that is wider
+ * than SPREAD_TEXELS texels gets the 'wide' fold with lines of SPREAD_TEXELS texels, so that a
+ * one-row product covers many pixel rows. Rasterizers that share out pixel rows among their
+ * threads (SwiftShader) then run it on all of them, as split-K's partial rows once did; a GPU
+ * does not mind (one shift and mask per fetch).
+ */
+export const SPREAD_TEXELS = 16;
+export const SPREAD_MAX_ROWS = 4;
+
 export function layoutFor(
   shape: Shape,
   maxTextureSize: number,
   what = 'tensor',
   policy: FoldPolicy = 'aligned',
+  spread = false,
 ): TextureLayout {
   if (shape.length < 1 || shape.length > 2 || shape.some((s) => !Number.isInteger(s) || s < 1)) {
     throw new EngineInputError(
@@ -78,6 +95,29 @@ export function layoutFor(
   const cols = shape[shape.length - 1];
   const texW = Math.ceil(cols / 4);
   const max = maxTextureSize;
+  const spreadLines = Math.ceil(texW / SPREAD_TEXELS);
+  if (
+    spread &&
+    policy === 'aligned' &&
+    rows <= SPREAD_MAX_ROWS &&
+    spreadLines > 1 &&
+    rows * spreadLines <= max
+  ) {
+    const width = SPREAD_TEXELS;
+    const shift = floorLog2(width);
+    const lines = spreadLines;
+    return {
+      rows,
+      cols,
+      texW,
+      width,
+      height: rows * lines,
+      fold: 'wide',
+      shift,
+      lines,
+      rowStride: lines * width,
+    };
+  }
   if (texW <= max && rows <= max) {
     return { ...base(rows, cols, texW), width: texW, height: rows, fold: 'none' };
   }
@@ -139,8 +179,8 @@ export function pixelRowsOf(layout: TextureLayout, r0: number, r1: number): [num
       return [r0 * layout.lines, r1 * layout.lines];
     case 'linear':
       return [
-        Math.floor((r0 * layout.texW) / layout.width),
-        Math.ceil((r1 * layout.texW) / layout.width),
+        Math.floor((r0 * layout.rowStride) / layout.width),
+        Math.ceil((r1 * layout.rowStride) / layout.width),
       ];
   }
 }
@@ -163,10 +203,10 @@ export function unpackRows(
   rowCount: number,
   firstTexel = 0,
 ): Float32Array {
-  const { cols, rowStride } = layout;
+  const { cols, rowStride, colOffset = 0 } = layout;
   const out = new Float32Array(rowCount * cols);
   for (let r = 0; r < rowCount; r++) {
-    const base = (r * rowStride - firstTexel) * 4;
+    const base = (r * rowStride + colOffset - firstTexel) * 4;
     out.set(texels.subarray(base, base + cols), r * cols);
   }
   return out;

@@ -12,27 +12,48 @@ void main() {
   gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
 }`;
 
-/** Pixel of texel (row, t) for each layout (layout.ts); X_f = (shift, mask, lines). */
-function pixelOf(name: string, fold: FoldKind): string {
+/** How an input is fetched: its fold, and whether it is a column view (layout.colOffset). */
+export interface InputKind {
+  fold: FoldKind;
+  view: boolean;
+}
+
+/**
+ * Pixel of texel (row, t) for each layout (layout.ts); X_f = (shift, mask, lines). A column
+ * view (X_v = (colOffset, rowStride)) shifts t and steps rows by its storage's row stride.
+ */
+function pixelOf(name: string, { fold, view }: InputKind): string {
+  const t = view ? `(t + ${name}_v.x)` : 't';
+  const stride = view ? `${name}_v.y` : `${name}_l.x`;
   switch (fold) {
     case 'none':
-      return `ivec2(t, row)`;
+      return `ivec2(${t}, row)`;
     case 'rows':
-      return `ivec2((row & ${name}_f.y) * ${name}_l.x + t, row >> ${name}_f.x)`;
+      return `ivec2((row & ${name}_f.y) * ${stride} + ${t}, row >> ${name}_f.x)`;
     case 'wide':
-      return `ivec2(t & ${name}_f.y, row * ${name}_f.z + (t >> ${name}_f.x))`;
+      return `ivec2(${t} & ${name}_f.y, row * ${name}_f.z + (${t} >> ${name}_f.x))`;
     case 'linear':
-      return `ivec2((row * ${name}_l.x + t) % ${name}_l.y, (row * ${name}_l.x + t) / ${name}_l.y)`;
+      return `ivec2((row * ${stride} + ${t}) % ${name}_l.y, (row * ${stride} + ${t}) / ${name}_l.y)`;
   }
 }
 
-function fetchHelpers(name: string, fold: FoldKind): string {
+function fetchHelpers(name: string, kind: InputKind): string {
   return `uniform highp sampler2D ${name};
 uniform ivec4 ${name}_l; // texW, width, cols, rows
 uniform ivec3 ${name}_f; // fold: shift, mask, lines
-vec4 ${name}_tex(int row, int t) { return texelFetch(${name}, ${pixelOf(name, fold)}, 0); }
+${
+  kind.view
+    ? `uniform ivec2 ${name}_v; // column view: first texel, storage texels per row
+`
+    : ''
+}vec4 ${name}_tex(int row, int t) { return texelFetch(${name}, ${pixelOf(name, kind)}, 0); }
 float ${name}_val(int row, int c) { vec4 v = ${name}_tex(row, c >> 2); return v[c & 3]; }
 `;
+}
+
+/** The input kind of a layout. */
+export function inputKind(l: TextureLayout): InputKind {
+  return { fold: l.fold, view: l.colOffset !== undefined };
 }
 
 /** Logical (row, t) of the output texel at pixel p (one division per fragment when folded). */
@@ -62,7 +83,7 @@ const range = (n: number, f: (i: number) => string): string =>
 export function fragmentSource(
   spec: KernelSpec,
   defines: Readonly<Record<string, number>>,
-  inputFolds: readonly FoldKind[],
+  inputKinds: readonly InputKind[],
   outFold: FoldKind,
 ): string {
   const defs = Object.entries({ ...spec.defines, ...defines })
@@ -71,7 +92,7 @@ export function fragmentSource(
   const uniforms = Object.entries(spec.uniforms)
     .map(([k, ty]) => `uniform ${ty} u_${k};`)
     .join('\n');
-  const helpers = spec.inputs.map((n, i) => fetchHelpers(n, inputFolds[i])).join('');
+  const helpers = spec.inputs.map((n, i) => fetchHelpers(n, inputKinds[i])).join('');
   const targets = spec.outputs ?? 1;
   const blocks = targets > 1;
   const position = outputPosition(outFold);
@@ -130,11 +151,12 @@ export class ProgramCache {
     layouts: readonly TextureLayout[],
     out: TextureLayout,
   ): CompiledProgram {
-    const folds = layouts.map((l) => l.fold);
-    const key = `${spec.name}|${JSON.stringify(defines)}|${folds.join(',')}|${out.fold}`;
+    const kinds = layouts.map(inputKind);
+    const inputs = kinds.map((k) => `${k.fold}${k.view ? '+view' : ''}`).join(',');
+    const key = `${spec.name}|${JSON.stringify(defines)}|${inputs}|${out.fold}`;
     let p = this.programs.get(key);
     if (!p) {
-      p = this.compile(fragmentSource(spec, defines, folds, out.fold), spec);
+      p = this.compile(fragmentSource(spec, defines, kinds, out.fold), spec);
       this.programs.set(key, p);
     }
     return p;
@@ -167,7 +189,7 @@ export class ProgramCache {
     gl.deleteShader(fs);
     const locations = new Map<string, WebGLUniformLocation | null>();
     const names = ['u_out', 'u_outF', 'u_rows', ...Object.keys(spec.uniforms).map((k) => `u_${k}`)];
-    for (const n of spec.inputs) names.push(n, `${n}_l`, `${n}_f`);
+    for (const n of spec.inputs) names.push(n, `${n}_l`, `${n}_f`, `${n}_v`);
     for (const n of names) locations.set(n, gl.getUniformLocation(program, n));
     this.compiled++;
     return { program, locations, source };

@@ -1,5 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page, type ConsoleMessage } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserServer,
+  type ConsoleMessage,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 
 /** The system Chromium, never a downloaded one; WebGL2 via SwiftShader. */
 export const CHROMIUM_FLAGS = [
@@ -27,8 +34,21 @@ export function findChromium(): string {
   return found;
 }
 
+/** A Chromium of its own (the benchmarks use one). */
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: findChromium(), args: CHROMIUM_FLAGS, headless: true });
+}
+
+/**
+ * The one Chromium of a browser test run: started by the global setup, which provides its
+ * address (wsEndpoint) to every test file; each file connects to it (suiteBrowser).
+ */
+export async function launchChromiumServer(): Promise<BrowserServer> {
+  return chromium.launchServer({
+    executablePath: findChromium(),
+    args: CHROMIUM_FLAGS,
+    headless: true,
+  });
 }
 
 /** A page that records console errors and uncaught exceptions for later assertion. */
@@ -48,9 +68,23 @@ export async function openPage(
 
 export const SCREENSHOT_DIR = 'tests/browser/screenshots';
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** Screenshots are taken only when asked for: `SCREENSHOTS=1 npm run test:browser`. */
+export const SCREENSHOTS = !!process.env.SCREENSHOTS && process.env.SCREENSHOTS !== '0';
+
+/**
+ * Saves a picture of the whole page (of the window with fullPage: false, or of one element) as
+ * SCREENSHOT_DIR/name.png, to look at; no test compares it. Does nothing unless the SCREENSHOTS environment variable is set.
+ */
+export async function screenshot(
+  target: Page | Locator,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<void> {
+  if (!SCREENSHOTS) return;
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png`, fullPage: true });
+  const path = `${SCREENSHOT_DIR}/${name}.png`;
+  if ('goto' in target) await target.screenshot({ path, fullPage: options.fullPage ?? true });
+  else await target.screenshot({ path });
 }
 
 export const PHONE = { width: 390, height: 844 };

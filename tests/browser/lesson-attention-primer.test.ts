@@ -1,7 +1,14 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SCREENSHOT_DIR, openPage, screenshot } from './chromium';
-import { eachSizeAndTheme, overflow, suiteBrowser } from './lessonKit';
+import { openPage, screenshot } from './chromium';
+import {
+  overflow,
+  primerCloseUps,
+  primerEquationCut,
+  primerNumberPx,
+  suiteBrowser,
+  walkOnce,
+} from './lessonKit';
 
 const PATH = '/lessons/attention-primer';
 
@@ -44,12 +51,9 @@ async function slotY(page: Page, i: number): Promise<number> {
 describe('lesson 0 in Chromium', () => {
   const browser = suiteBrowser();
 
-  it('steps tokens on desktop and phone, light and dark, with no console errors', async () => {
-    await eachSizeAndTheme(browser(), async (page, size, theme) => {
+  it('steps tokens (desktop, light; the other looks: lessons.test.ts)', async () => {
+    await walkOnce(browser(), async (page) => {
       await page.goto(`${inject('baseURL')}${PATH}`);
-      await expect
-        .poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? 'light'))
-        .toBe(theme);
       await page.locator('svg.primer-diagram').waitFor();
       await expect(page.locator('#lesson-title').textContent()).resolves.toBe(
         'Attention in one picture',
@@ -68,31 +72,13 @@ describe('lesson 0 in Chromium', () => {
       await expect
         .poll(() => rowState(page, 3), { timeout: 5000 })
         .toEqual({ opacity: 1, y: await slotY(page, 3) });
-      // Nothing is wider than the screen, and the diagram's numbers are readable (≥ 9 px).
+      // Nothing is wider than the screen, the block equation is whole, and the diagram's
+      // numbers are readable (≥ 9 px).
       expect(await overflow(page)).toBeLessThanOrEqual(0);
-      // The block equation is shown whole, not cut off or scrolled sideways.
-      const cut = await page
-        .locator('div.tex')
-        .first()
-        .evaluate((el) => {
-          const d = el.querySelector('.katex-display') ?? el;
-          return d.scrollWidth - d.clientWidth;
-        });
-      expect(cut).toBeLessThanOrEqual(0);
-      const fontPx = await page
-        .locator('svg.primer-diagram text.cell-value')
-        .first()
-        .evaluate((el) => el.getBoundingClientRect().height);
-      expect(fontPx).toBeGreaterThanOrEqual(9);
-      await screenshot(page, `lesson0-${size}-${theme}`);
-      // Close-ups of the two drawings, to look at their text at the size it is shown.
-      for (const [name, selector] of [
-        ['head', 'svg.primer-diagram'],
-        ['decoder', 'svg.decoder-sketch'],
-      ] as const)
-        await page
-          .locator(selector)
-          .screenshot({ path: `${SCREENSHOT_DIR}/lesson0-${name}-${size}-${theme}.png` });
+      expect(await primerEquationCut(page)).toBeLessThanOrEqual(0);
+      expect(await primerNumberPx(page)).toBeGreaterThanOrEqual(9);
+      await screenshot(page, 'lesson0-desktop-light');
+      await primerCloseUps(page, 'desktop-light');
     });
   });
 

@@ -1,12 +1,12 @@
 import { describe, expect, inject, it } from 'vitest';
 import { screenshot } from './chromium';
-import { answer, eachSizeAndTheme, overflow, shownNumber, suiteBrowser } from './lessonKit';
+import { answer, overflow, shownNumber, suiteBrowser, walkOnce } from './lessonKit';
 
 describe('lesson 11 (precision) in Chromium', () => {
   const browser = suiteBrowser();
 
-  it('breaks W_K with the slider, reveals float16 and measures both models in the worker', async () => {
-    await eachSizeAndTheme(browser(), async (page, size, theme) => {
+  it('breaks W_K with the slider, reveals float16 and measures both models in the worker (desktop, light; the other looks: lessons.test.ts)', async () => {
+    await walkOnce(browser(), async (page) => {
       await page.goto(`${inject('baseURL')}/lessons/precision`);
       const slider = page.getByRole('slider');
       await slider.waitFor();
@@ -33,7 +33,7 @@ describe('lesson 11 (precision) in Chromium', () => {
       }
       expect(await shownNumber(page, 'moby-llama-v-layers')).toBe(0);
       expect(await overflow(page)).toBeLessThanOrEqual(0);
-      await screenshot(page, `lesson-precision-${size}-${theme}`);
+      await screenshot(page, 'lesson-precision-desktop-light');
     });
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
-import { PHONE, SCREENSHOT_DIR, openPage, screenshot } from './chromium';
-import { answer, eachSizeAndTheme, overflow, suiteBrowser } from './lessonKit';
+import { PHONE, openPage, screenshot } from './chromium';
+import { answer, overflow, suiteBrowser, walkOnce } from './lessonKit';
 
 /** Option 2's attention-core speedup over standard's by hand: 2R/(2h + 2) once compute bound. */
 const coreSpeedup = (ridge: number, h: number) =>
@@ -11,8 +10,8 @@ const M4_RIDGE = 38e12 / 410e9; // paper Table 3
 describe("lesson 'Trade-offs and FAQ' and the explorer's slower words in Chromium", () => {
   const browser = suiteBrowser();
 
-  it('picks Apple M4 Max and slides h on desktop and phone, light and dark', async () => {
-    await eachSizeAndTheme(browser(), async (page, size, theme) => {
+  it('picks Apple M4 Max and slides h (desktop, light; the other looks: lessons.test.ts)', async () => {
+    await walkOnce(browser(), async (page) => {
       await page.goto(`${inject('baseURL')}/lessons/trade-offs`);
       await page.getByRole('heading', { name: /Which part of the layer/ }).waitFor();
 
@@ -39,7 +38,7 @@ describe("lesson 'Trade-offs and FAQ' and the explorer's slower words in Chromiu
       await slider.scrollIntoViewIfNeeded();
 
       expect(await overflow(page)).toBeLessThanOrEqual(0);
-      await screenshot(page, `lesson-trade-offs-${size}-${theme}`);
+      await screenshot(page, 'lesson-trade-offs-desktop-light');
     });
   });
 
@@ -56,10 +55,10 @@ describe("lesson 'Trade-offs and FAQ' and the explorer's slower words in Chromiu
     await words.scrollIntoViewIfNeeded();
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     // The views below the fold render on demand (content-visibility): shoot view 4 itself.
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await page
-      .locator('section[aria-labelledby="view-speedup"]')
-      .screenshot({ path: `${SCREENSHOT_DIR}/explorer-slower-phone-light.png` });
+    await screenshot(
+      page.locator('section[aria-labelledby="view-speedup"]'),
+      'explorer-slower-phone-light',
+    );
     await words.getByRole('link', { name: 'Trade-offs and FAQ' }).click();
     await page.getByRole('heading', { name: /Which part of the layer/ }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/lessons/trade-offs');

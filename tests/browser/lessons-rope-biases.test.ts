@@ -1,12 +1,12 @@
 import { describe, expect, inject, it } from 'vitest';
 import { screenshot } from './chromium';
-import { answer, eachSizeAndTheme, overflow, shownNumber, suiteBrowser } from './lessonKit';
+import { answer, overflow, shownNumber, suiteBrowser, walkOnce } from './lessonKit';
 
 describe('lessons 6 and 7 in Chromium', () => {
   const browser = suiteBrowser();
 
-  it('drags the RoPE query and toggles biases on desktop and phone, light and dark', async () => {
-    await eachSizeAndTheme(browser(), async (page, size, theme) => {
+  it('drags the RoPE query onto position 1 (desktop, light; the other looks: lessons.test.ts)', async () => {
+    await walkOnce(browser(), async (page) => {
       // Lesson 6: drag the query tip onto the dot of position 1.
       await page.goto(`${inject('baseURL')}/lessons/rope`);
       const handle = page.getByRole('slider', { name: 'query position' });
@@ -33,8 +33,12 @@ describe('lessons 6 and 7 in Chromium', () => {
       await page.getByRole('radio', { name: 'rotated K' }).check();
       expect(await shownNumber(page, 'rope-o1-f32')).toBeLessThan(1e-4);
       expect(await overflow(page)).toBeLessThanOrEqual(0);
-      await screenshot(page, `lesson-rope-${size}-${theme}`);
+      await screenshot(page, 'lesson-rope-desktop-light');
+    });
+  });
 
+  it('toggles b_K and b_V, slim keeps agreeing (desktop, light; the other looks: lessons.test.ts)', async () => {
+    await walkOnce(browser(), async (page) => {
       // Lesson 7: switch b_K off and b_V off; slim keeps agreeing.
       await page.goto(`${inject('baseURL')}/lessons/biases`);
       const bK = page.getByRole('checkbox', { name: 'use b_K' });
@@ -53,7 +57,7 @@ describe('lessons 6 and 7 in Chromium', () => {
       await bK.check();
       expect(await shownNumber(page, 'kbias-prob-diff')).toBeLessThan(1e-12);
       expect(await overflow(page)).toBeLessThanOrEqual(0);
-      await screenshot(page, `lesson-biases-${size}-${theme}`);
+      await screenshot(page, 'lesson-biases-desktop-light');
     });
   });
 });

@@ -7,6 +7,12 @@ export interface EditProbe {
   /** CSS selectors of elements whose text must change after every edit (all of them). */
   watch: readonly string[];
   edits: number;
+  /**
+   * How the page settles between edits, as a reader's pause would let it: 'timer' (default, the
+   * benchmark's reader) waits 50 ms; 'frames' waits for two animation frames (a paint, then the
+   * work it scheduled), no fixed sleep, for the smoke test.
+   */
+  settle?: 'timer' | 'frames';
 }
 
 export interface EditTiming {
@@ -24,7 +30,7 @@ export interface EditTiming {
 export async function measureEdits(page: Page, probe: EditProbe): Promise<EditTiming[]> {
   // tsx (esbuild keepNames) wraps named functions in __name(); give the page a no-op one.
   await page.evaluate('globalThis.__name = globalThis.__name || ((f) => f)');
-  return page.evaluate(async ({ cell, watch, edits }) => {
+  return page.evaluate(async ({ cell, watch, edits, settle }) => {
     const input = document.querySelector<HTMLInputElement>(`input[aria-label="${cell}"]`);
     if (!input) throw new Error(`no matrix cell "${cell}"`);
     const texts = () =>
@@ -61,7 +67,9 @@ export async function measureEdits(page: Page, probe: EditProbe): Promise<EditTi
       );
       out.push({ dom: t1 - t0, frame: t2 - t0 });
       // Let the page settle (paint, deferred work) before the next edit, as a reader would.
-      await new Promise((r) => setTimeout(r, 50));
+      if (settle === 'frames')
+        for (let f = 0; f < 2; f++) await new Promise((r) => requestAnimationFrame(r));
+      else await new Promise((r) => setTimeout(r, 50));
     }
     return out;
   }, probe);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from './chromium';
+import type { Page } from 'playwright-core';
+import { openPage } from './chromium';
+import { suiteBrowser } from './suiteBrowser';
 
 type Harness = Window['webglHarness'];
 type Result<K extends keyof Harness> = Awaited<ReturnType<Harness[K]>>;
@@ -15,17 +16,16 @@ const RELATIVE = 1e-4;
  * (public/models) and checked against their float64 reference.json.
  */
 describe('model families on WebGL in Chromium', () => {
-  let browser: Browser;
+  const browser = suiteBrowser();
   let page: Page;
   let errors: string[];
   beforeAll(async () => {
-    browser = await launchChromium();
-    ({ page, errors } = await openPage(browser));
+    ({ page, errors } = await openPage(browser()));
     await page.goto(inject('baseURL') + '/tests/browser/pages/webgl-harness.html');
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
   });
   afterAll(async () => {
-    await browser?.close();
+    await page?.context().close();
   });
 
   for (const family of ['gpt2', 'llama', 'gpt-neox'] as const) {
@@ -66,6 +66,43 @@ describe('model families on WebGL in Chromium', () => {
     expect(r.slimCache.k).toBe(r.slimCache.v);
     expect(2 * (r.slimCache.k + r.slimCache.v)).toBe(r.standardCache.k + r.standardCache.v);
   });
+
+  it('moby-gpt2 and GPT-2-small shapes: draws per decoded token (decode + greedy argmax)', async () => {
+    const moby: Result<'mobyDraws'> = await page.evaluate(() => window.webglHarness.mobyDraws(200));
+    for (const [name, c] of Object.entries(moby)) {
+      console.log(
+        `[draws] moby-gpt2 ${name}: ${c.perStep[0]} at n = 16, ${c.perStep.at(-1)} at n = 215, max ${c.max} (a step where the caches double); last step ${JSON.stringify(c.lastStepKernels)}`,
+      );
+    }
+    // Was 113 (standard) and 109 (slim) at n = 215: LayerNorms in the products' prologues,
+    // residual adds in their epilogues, Q/K/V in one product, attention in one or two draws,
+    // no split-K over short reductions. A step where the caches grow adds their copies.
+    expect(moby.standard.perStep.at(-1)).toBeLessThanOrEqual(40);
+    expect(moby.slim.perStep.at(-1)).toBeLessThanOrEqual(40);
+    expect(moby['slim (checked directions)'].perStep.at(-1)).toBeLessThanOrEqual(40);
+    const llama: Result<'mobyDraws'> = await page.evaluate(() =>
+      window.webglHarness.mobyDraws(200, 'moby-llama'),
+    );
+    for (const [name, c] of Object.entries(llama)) {
+      console.log(
+        `[draws] moby-llama ${name}: ${c.perStep[0]} at n = 16, ${c.perStep.at(-1)} at n = 215, max ${c.max}; last step ${JSON.stringify(c.lastStepKernels)}`,
+      );
+    }
+    // Was 127 (standard): RMSNorm prologues, q and k rotated by one rope, the SiLU-gated MLP
+    // as one linear.
+    expect(llama.standard.perStep.at(-1)).toBeLessThanOrEqual(40);
+    const small: Result<'gpt2SmallDraws'> = await page.evaluate(() =>
+      window.webglHarness.gpt2SmallDraws(130, 4),
+    );
+    for (const [name, c] of Object.entries(small)) {
+      console.log(
+        `[draws] GPT-2-small shapes ${name}: 1 layer ${c.layers1.perStep.at(-1)}, 2 layers ${c.layers2.perStep.at(-1)}, so 12 layers ${c.layers12}; 2-layer step ${JSON.stringify(c.layers2.lastStepKernels)}`,
+      );
+    }
+    // Was 320 (standard) and 308 (slim).
+    expect(small.standard.layers12).toBeLessThanOrEqual(130);
+    expect(small.slim.layers12).toBeLessThanOrEqual(130);
+  }, 400_000);
 
   for (const name of ['moby-gpt2', 'moby-llama']) {
     it(`default model ${name}: logits match reference.json; standard and slim agree for 200 steps`, async () => {

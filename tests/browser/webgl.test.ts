@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage } from './chromium';
+import type { Page } from 'playwright-core';
+import { openPage } from './chromium';
+import { suiteBrowser } from './suiteBrowser';
 
 type Harness = Window['webglHarness'];
 type Result<K extends keyof Harness> = Awaited<ReturnType<Harness[K]>>;
@@ -11,17 +12,16 @@ type Result<K extends keyof Harness> = Awaited<ReturnType<Harness[K]>>;
  * next to each comparison (float32 product bound k·u·Σ|a||b|, 2e-6 on probabilities, …).
  */
 describe('WebGL2 engine in Chromium', () => {
-  let browser: Browser;
+  const browser = suiteBrowser();
   let page: Page;
   let errors: string[];
   beforeAll(async () => {
-    browser = await launchChromium();
-    ({ page, errors } = await openPage(browser));
+    ({ page, errors } = await openPage(browser()));
     await page.goto(inject('baseURL') + '/tests/browser/pages/webgl-harness.html');
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
   });
   afterAll(async () => {
-    await browser?.close();
+    await page?.context().close();
   });
 
   it('every kernel matches the CPU backend on random inputs, awkward shapes included', async () => {
@@ -33,14 +33,43 @@ describe('WebGL2 engine in Chromium', () => {
     expect(checks.length).toBeGreaterThan(40);
   });
 
-  it('takes the fast path for each product shape: split-K GEMV, register-tiled blocks', async () => {
+  it('takes the fast path for each shape: one-draw decode ops, split-K GEMV, register-tiled blocks', async () => {
     const r: Result<'kernelPaths'> = await page.evaluate(() => window.webglHarness.kernelPaths());
-    // One-row products (decode) split the reduction over many fragments, then sum the chunks.
-    expect(r['gemv 1×768·768']).toEqual({ matmulNN: 1, reduceSplits: 1 });
-    expect(r['slim decode u·W_KV (12 heads, m = 1)']).toEqual({ matmulNN: 1, reduceSplits: 1 });
+    // One-row products (decode) are one draw while the reduction is short (k < 1024) …
+    expect(r['gemv 1×768·768']).toEqual({ matmulNN: 1 });
+    expect(r['slim decode u·W_KV (12 heads, m = 1)']).toEqual({ matmulNN: 1 });
+    // … with the norm, bias, activation and residual of a linear inside that draw.
+    expect(r['decode linear: LayerNorm, bias, GELU, residual (1×768·768)']).toEqual({
+      matmulNN: 1,
+    });
+    expect(r['decode gated linear: RMSNorm, SiLU, times, residual (1×768·768ᵀ)']).toEqual({
+      matmulNT: 1,
+    });
+    // A long reduction splits over many fragments, then sums the chunks (and a norm's
+    // statistics get a draw of their own, not recomputed by every chunk).
+    expect(r['gemv 1×3072·768']).toEqual({ matmulNN: 1, reduceSplits: 1 });
+    expect(r['decode linear with LayerNorm, split (1×3072·768)']).toEqual({
+      normStats: 1,
+      matmulNN: 1,
+      reduceSplits: 1,
+    });
     // m ≥ 4: one register-tiled draw (8 or 4 render targets) and the pass that restores row order.
     expect(r['matmul 64×768·768']).toEqual({ matmulTiled: 1, unblockRows: 1 });
     expect(r['slim decode u = p·K (12×2048·768)']).toEqual({ matmulTiled: 1, unblockRows: 1 });
+    expect(r['prefill linear with LayerNorm (64×768·768)']).toEqual({
+      normStats: 1,
+      matmulTiled: 1,
+      unblockRows: 1,
+    });
+    // Decode attention: scores, softmax and weighted sum in one draw; at long contexts the
+    // scores first (planners.ts fuseAttentionScores), still softmax and sum in one.
+    expect(r['decode attention (12 heads, n = 32)']).toEqual({ attnDecode: 1 });
+    expect(r['decode attention (12 heads, n = 2048)']).toEqual({ attnScores: 1, attnDecode: 1 });
+    expect(r['decode attention, values all (12 heads, n = 2048)']).toEqual({
+      attnScores: 1,
+      attnDecode: 1,
+    });
+    expect(r['column view (no draw)']).toEqual({});
   });
 
   it('folds tensors past MAX_TEXTURE_SIZE and says clearly when one cannot fit', async () => {
@@ -109,6 +138,17 @@ describe('WebGL2 engine in Chromium', () => {
     }
     expect(r[0].notice).toMatch(/no WebGL2.*CPU backend/);
     expect(r[1].notice).toMatch(/EXT_color_buffer_float.*CPU backend/);
+  });
+
+  it("'auto' takes the CPU on a software rasterizer and says why; 'webgl' keeps WebGL2", async () => {
+    const [auto, webgl]: Result<'autoPick'> = await page.evaluate(() =>
+      window.webglHarness.autoPick(),
+    );
+    // Headless Chromium here renders WebGL2 with SwiftShader.
+    expect(auto.kind).toBe('cpu');
+    expect(auto.reason).toMatch(/software rasterizer \(.*SwiftShader.*\).*CPU backend is faster/);
+    expect(webgl.kind).toBe('webgl');
+    expect(webgl.reason).toMatch(/^WebGL2 on .*SwiftShader.*, as chosen\.$/);
   });
 
   it('reports a lost context instead of freezing', async () => {

@@ -1,11 +1,11 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS, VOCAB } from '../../lessons/common/toyData';
 import { PLAY_INTERVAL_MS } from '../../lessons/attention-primer';
 import { PROGRESS_KEY } from '../../lessons/common/progress';
 import { mm, referenceGreedy, softmax, type Mat, type Weights } from './lessonsReference';
-import { before, lessonRenderer, parseShown } from './lessonKit';
+import { before, lessonRenderer, parseShown, preloadLessons } from './lessonKit';
 
 const W = DEFAULT_WEIGHTS as Weights;
 const SLUG = 'attention-primer';
@@ -92,6 +92,7 @@ function expectStep(t: number, w: Weights = W, ids: number[] = IDS) {
 }
 
 const renderPrimer = lessonRenderer(SLUG);
+beforeAll(() => preloadLessons(SLUG));
 
 beforeEach(() => localStorage.clear());
 

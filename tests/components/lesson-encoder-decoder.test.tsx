@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS } from '../../lessons/common/toyData';
@@ -12,6 +12,7 @@ import {
   expectShown,
   lessonRenderer,
   readMatrix,
+  preloadLessons,
 } from './lessonKit';
 
 vi.setConfig({ testTimeout: 30_000 });
@@ -78,6 +79,7 @@ function whisperRef(d: number, l: number, batch: number) {
 // ------------------------------------------------------------ helpers
 
 const renderLesson = lessonRenderer('encoder-decoder');
+beforeAll(() => preloadLessons('encoder-decoder'));
 const text = (el: Element) => (el.textContent ?? '').replace(/−/g, '-');
 const num = (s: string) => Number(s.replace(/[M×,]|ms/g, '').trim());
 const byId = (id: string) => num(text(screen.getByTestId(id)));

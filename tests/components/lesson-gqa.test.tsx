@@ -5,7 +5,7 @@
  * nested-loop GQA output for the toy, and the engine's refusal messages; checkpoints come before
  * what they ask and their answers stay hidden until revealed.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS } from '../../lessons/common/toyData';
@@ -20,6 +20,7 @@ import {
   lessonRenderer,
   readMatrix,
   shownText,
+  preloadLessons,
 } from './lessonKit';
 
 vi.setConfig({ testTimeout: 30_000 });
@@ -29,6 +30,7 @@ const X = IDS.map((i) => EMBEDDINGS[i]);
 const W = DEFAULT_WEIGHTS;
 
 const renderLesson = lessonRenderer('gqa');
+beforeAll(() => preloadLessons('gqa'));
 const text = (id: string) => shownText(id).replace(/−/g, '-');
 const cols = (m: readonly (readonly number[])[], c: number[]) => m.map((r) => c.map((j) => r[j]));
 

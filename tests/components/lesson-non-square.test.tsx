@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { gaussJordanInverse, maxDiff, mm, softmax, type Mat } from './lessonsReference';
@@ -11,6 +11,7 @@ import {
   parseShown,
   readMatrix as readTable,
   shownText,
+  preloadLessons,
 } from './lessonKit';
 
 vi.setConfig({ testTimeout: 30_000 });
@@ -63,6 +64,7 @@ const rightInverseRef = (wK: Mat) => mm(transpose(wK), gaussJordanInverse(mm(wK,
 // ------------------------------------------------------------ helpers
 
 const renderLesson = lessonRenderer('non-square');
+beforeAll(() => preloadLessons('non-square'));
 /** Shown numbers here may carry thousands separators (Table 4's d = 3,072). */
 const parse = (s: string | null) => parseShown(s, /,/g);
 const byId = (id: string) => parse(shownText(id));

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { directorySources } from '../../engine/io/node';
@@ -24,6 +24,7 @@ import {
   parseShown,
   readMatrix,
   shownText,
+  preloadLessons,
 } from './lessonKit';
 import { toHalf } from '../shared/float16';
 
@@ -129,6 +130,7 @@ const nearSingularWk = (eps: number): Mat =>
 // ------------------------------------------------------------ helpers
 
 const renderLesson = lessonRenderer('precision');
+beforeAll(() => preloadLessons('precision'));
 
 /**
  * Serves public/models to fetch, as the app's server does, in the test that reads the real

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS } from '../../lessons/common/toyData';
@@ -18,6 +18,7 @@ import {
   expectMatrixClose,
   readMatrix,
   renderLesson,
+  preloadLessons,
 } from './lessonKit';
 
 vi.setConfig({ testTimeout: 30_000 });
@@ -62,6 +63,7 @@ function referenceOutput(w: Weights, withRope: boolean, b: Biases = {}): number[
   return addRow(mm([y], w.wO), b.bO)[0];
 }
 
+beforeAll(() => preloadLessons('rope', 'biases'));
 beforeEach(() => localStorage.clear());
 
 describe('registry', () => {

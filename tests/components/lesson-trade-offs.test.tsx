@@ -1,9 +1,17 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
 import { parseHfConfig } from '../../roofline';
 import mobyConfig from '../../public/models/moby-gpt2/config.json';
-import { answer, checkpointAsking, lessonRenderer, rightChoices, shownText } from './lessonKit';
+import measured from '../../lessons/trade-offs/measured.json';
+import {
+  answer,
+  checkpointAsking,
+  lessonRenderer,
+  rightChoices,
+  shownText,
+  preloadLessons,
+} from './lessonKit';
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -56,6 +64,7 @@ const ratio = (x: number) => `${Number(x.toPrecision(3))}×`;
 // ------------------------------------------------------------ helpers
 
 const renderLesson = lessonRenderer('trade-offs');
+beforeAll(() => preloadLessons('trade-offs'));
 
 beforeEach(() => localStorage.clear());
 
@@ -169,33 +178,47 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     expect(shownText('h-speedup')).toBe('1.43×');
   });
 
-  it('the measured Playground run: hidden until predicted, then the figures, links and why', () => {
+  it('the measured run: hidden until predicted, then the figures of measured.json, how, links and why', () => {
     renderLesson();
     expect(screen.queryByTestId('measured-cpu-standard')).toBeNull();
     expect(screen.queryByTestId('measured-why')).toBeNull();
-    const cp = checkpointAsking(/CPU backend. Which side/);
-    answer(cp, /^Standard$/);
-    expect(rightChoices(cp)).toEqual(['Standard']);
-    // The figures measured in the Playground (moby-gpt2, 200 tokens): this version's two runs per
-    // backend, and the ranges earlier engine versions gave (as issue 11 records them).
-    const rows = [
-      ['CPU, this version, 2 runs', '202.6–226.7', '106.4–110'],
-      ['WebGL2 (SwiftShader), this version, 2 runs', '22.9–26.3', '22.9–26.4'],
-      ['CPU, earlier versions', '137–222', '45–57'],
-      ['WebGL2 (SwiftShader), earlier versions', '28–35', '18–33'],
-    ];
-    const table = screen.getByRole('table', { name: 'measured tokens per second' });
-    rows.forEach(([name, std, slim], k) => {
-      expect(within(table).getAllByRole('rowheader')[k].textContent).toBe(name);
-      expect(shownText(`measured-${k}-standard`)).toBe(std);
-      expect(shownText(`measured-${k}-slim`)).toBe(slim);
-    });
-    // Slim at 106.4/226.7 … 110/202.6 of standard's speed on the CPU.
-    expect(shownText('measured-why')).toContain(
-      `slim runs at ${Number((106.4 / 226.7).toPrecision(2))}–${Number((110 / 202.6).toPrecision(2))}× standard’s speed`,
-    );
-    expect(shownText('measured-why')).toContain(
-      `a step takes about ${Number((1000 / 22.9).toPrecision(2))} ms`,
+    // The answer follows the bench's figures: the faster side, or "about the same" within 10%.
+    const cpuRatio = measured.cpu.slimMs / measured.cpu.standardMs;
+    const expected = cpuRatio > 1.1 ? 'Standard' : cpuRatio < 1 / 1.1 ? 'Slim' : 'About the same';
+    const cp = checkpointAsking(/CPU backend, standard and slim in turn. Which side/);
+    answer(cp, new RegExp(`^${expected}$`));
+    expect(rightChoices(cp)).toEqual([expected]);
+    // The table: ms per token to 2 significant digits, tokens/s to 3, the time ratio to 3.
+    const sig = (x: number, p: number) =>
+      Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(p)));
+    const table = screen.getByRole('table', { name: 'measured milliseconds per token' });
+    const names = within(table)
+      .getAllByRole('rowheader')
+      .map((r) => r.textContent);
+    expect(names).toEqual(['CPU (float32)', `WebGL2 (${measured.device})`]);
+    for (const key of ['cpu', 'webgl'] as const) {
+      const { standardMs, slimMs } = measured[key];
+      expect(shownText(`measured-${key}-standard`)).toBe(
+        `${sig(standardMs, 2)} (${sig(1000 / standardMs, 3)})`,
+      );
+      expect(shownText(`measured-${key}-slim`)).toBe(
+        `${sig(slimMs, 2)} (${sig(1000 / slimMs, 3)})`,
+      );
+      expect(shownText(`measured-${key}-ratio`)).toBe(`${sig(slimMs / standardMs, 3)}×`);
+    }
+    // How: every figure of the run's conditions, and the command that wrote the file.
+    const how = shownText('measured-how');
+    for (const part of [
+      `a prompt of ${measured.promptTokens} tokens`,
+      `${measured.warmupSteps} untimed and ${measured.steps} timed`,
+      `${measured.cpuCores} CPU cores (load average ${measured.loadAverage})`,
+      measured.device,
+      measured.measuredOn,
+      measured.command,
+    ])
+      expect(how).toContain(part);
+    expect(measured.command).toMatch(
+      /^npm run bench -- .*--lesson-out lessons\/trade-offs\/measured\.json/,
     );
     expect(
       within(screen.getByTestId('measured-how'))
@@ -205,10 +228,12 @@ describe("lesson 'Trade-offs and FAQ'", () => {
       '/playground?model=moby-gpt2&backend=webgl&steps=200',
       '/playground?model=moby-gpt2&backend=cpu&steps=200',
     ]);
-    // OPs of a whole step at n = 200 (moby-gpt2: d = 128, h = 4, 4 layers): 2 per weight plus
-    // 4nd (standard) or 2nd(h + 1) (option 2) per layer.
+    expect(shownText('cpu-time-ratio')).toBe(sig(cpuRatio, 3));
+    // OPs of a whole step at the run's longest context (moby-gpt2: d = 128, h = 4, 4 layers):
+    // 2 per weight plus 4nd (standard) or 2nd(h + 1) (option 2) per layer.
     expect([mobyConfig.n_embd, mobyConfig.n_head, mobyConfig.n_layer]).toEqual([128, 4, 4]);
-    const [d, h, l, n] = [128, 4, 4, 200];
+    const [d, h, l] = [128, 4, 4];
+    const n = measured.promptTokens + measured.warmupSteps + measured.steps;
     const ratioWith = (p: number) => (2 * p + l * 2 * n * d * (h + 1)) / (2 * p + l * 4 * n * d);
     // The cost model's parameter estimate from config.json …
     const estimate = parseHfConfig(JSON.stringify(mobyConfig)).model.params;
@@ -219,10 +244,11 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     expect(exact).toBe(957_184);
     expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.01);
     expect(Math.abs(ratioWith(estimate) - ratioWith(exact))).toBeLessThan(0.005);
+    const count = (x: number) => x.toLocaleString('en-US');
     expect(shownText('measured-why')).toContain(
-      'Option 2’s attention core does 256,000 OPs per layer',
+      `Option 2’s attention core does ${count(2 * n * d * (h + 1))} OPs per layer`,
     );
-    expect(shownText('measured-why')).toContain('against standard’s 102,400');
+    expect(shownText('measured-why')).toContain(`against standard’s ${count(4 * n * d)}`);
   });
 
   it('cache quantization: the savings multiply (int4 slim = 8× smaller than fp16 KV)', () => {

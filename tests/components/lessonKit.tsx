@@ -10,7 +10,48 @@ import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { LessonPage } from '../../app/pages/LessonPage';
 import { LessonsIndexPage } from '../../app/pages/LessonsIndexPage';
 import { NotFoundPage } from '../../app/pages/NotFoundPage';
+import { findLesson, lessons, neighbours, type LessonMeta } from '../../lessons/registry';
 import type { Mat } from './lessonsReference';
+
+// ------------------------------------------------------------ loading lesson bodies
+
+/** Slugs whose bodies preloadLessons has loaded in this test file. */
+const preloaded = new Set<string>();
+
+/**
+ * Loads the bodies of the lessons `slugs` (every lesson when none is named) and of their
+ * neighbours in reading order. The app loads a lesson body on demand; once loaded it renders at
+ * once, without use() (lessons/registry.ts), so a test reads the page right after render(). The
+ * lesson page fetches the neighbours' bodies as it opens (for "next" and "previous"): loading
+ * them here too means none is still loading when the test file ends. Each test file loads only
+ * the lessons it renders or navigates to: `beforeAll(() => preloadLessons('gqa'))`.
+ */
+export async function preloadLessons(...slugs: string[]): Promise<void> {
+  const named: readonly LessonMeta[] =
+    slugs.length === 0
+      ? lessons
+      : slugs.map((slug) => {
+          const meta = findLesson(slug);
+          if (!meta) throw new Error(`preloadLessons: no lesson called “${slug}”.`);
+          return meta;
+        });
+  const all = new Set<LessonMeta>();
+  for (const meta of named) {
+    const { prev, next } = neighbours(meta.slug);
+    for (const l of [prev, meta, next]) if (l) all.add(l);
+  }
+  await Promise.all([...all].map((l) => l.component.preload()));
+  for (const l of all) preloaded.add(l.slug);
+}
+
+/** Throws unless the lesson at `path` (if it names one) was loaded by preloadLessons. */
+function requirePreloaded(path: string) {
+  const slug = /^\/lessons\/([^/?#]+)/.exec(path)?.[1];
+  if (slug && findLesson(slug) && !preloaded.has(slug))
+    throw new Error(
+      `The lesson “${slug}” is not loaded: call beforeAll(() => preloadLessons('${slug}')) in this file.`,
+    );
+}
 
 // ------------------------------------------------------------ rendering
 
@@ -23,8 +64,12 @@ export interface LessonRoutes {
   after?: ReactNode;
 }
 
-/** Renders the app's lesson page at `path` (/lessons/<slug>?<query>) in a memory router. */
+/**
+ * Renders the app's lesson page at `path` (/lessons/<slug>?<query>) in a memory router. The
+ * lesson must be loaded first (preloadLessons).
+ */
 export function renderLesson(path: string, routes: LessonRoutes = {}) {
+  requirePreloaded(path);
   return render(
     <MemoryRouter initialEntries={[path]}>
       <Routes>

@@ -2,7 +2,7 @@
  * Issue 10, "Lessons": what a learner, a teacher and an attacker found. Each test fails on the
  * code before the fix (see the comments) and checks values against independent references.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { createMemoryRouter, RouterProvider } from 'react-router-dom';
 import { LessonPage } from '../../app/pages/LessonPage';
@@ -12,7 +12,7 @@ import { lessons } from '../../lessons/registry';
 import { DEFAULT_WEIGHTS, EMBEDDINGS, PROMPT_IDS } from '../../lessons/common/toyData';
 import { TOY_MIN_ABS, toyMatrixCodec } from '../../lessons/common/useToyWeights';
 import { laplaceDet, mm, referenceGreedy, type Weights } from './lessonsReference';
-import { answer, checkpointAsking, renderLesson as renderAt } from './lessonKit';
+import { answer, checkpointAsking, renderLesson as renderAt, preloadLessons } from './lessonKit';
 
 // A lesson render runs the toy engine (and lesson 2 its conditioning sweep once per file); on a
 // loaded two-core machine that alone can pass vitest's 5 s default.
@@ -25,6 +25,8 @@ const diagLink = (x: string) =>
   link([0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (i === j ? x : '0'))));
 
 const renderLesson = (path: string) => renderAt(path, { index: true, notFound: true });
+// Every lesson: the tab titles test opens each one.
+beforeAll(() => preloadLessons());
 
 const choiceLabels = (cp: HTMLElement) =>
   [...cp.querySelectorAll('.checkpoint-choice')].map((l) => l.textContent ?? '');

@@ -1,13 +1,15 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi, beforeAll } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/react';
 import { MatrixEditor, parseCell } from '../../components/MatrixEditor';
 import { formatFraction, plainDecimal, toFraction } from '../../lessons/common/exact';
 import { TOY_MAX_ABS, toyMatrixCodec } from '../../lessons/common/useToyWeights';
-import { renderLesson } from './lessonKit';
+import { renderLesson, preloadLessons } from './lessonKit';
 
 // A lesson render runs the toy engine (and lesson 2 its conditioning sweep once per file); on a
 // loaded two-core machine that alone can pass vitest's 5 s default.
 vi.setConfig({ testTimeout: 30_000 });
+
+beforeAll(() => preloadLessons('invert-wk', 'generate'));
 
 /** A d × d link value: the identity with one diagonal entry replaced. */
 const diagLink = (x: string) => ['1,0,0,0', '0,1,0,0', '0,0,1,0', `0,0,0,${x}`].join(';');

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, beforeEach, vi } from 'vitest';
+import { afterEach, describe, expect, it, beforeEach, vi, beforeAll } from 'vitest';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { useLocation } from 'react-router-dom';
 import { lessons } from '../../lessons/registry';
@@ -20,6 +20,7 @@ import {
   parseShown,
   readMatrix as readTable,
   renderLesson as renderAt,
+  preloadLessons,
 } from './lessonKit';
 
 // A lesson render runs the toy engine (and lesson 2 its conditioning sweep once per file); on a
@@ -54,6 +55,9 @@ function LocationProbe() {
 }
 
 const renderLesson = (path: string) => renderAt(path, { index: true, after: <LocationProbe /> });
+beforeAll(() =>
+  preloadLessons('why-the-cache-dominates', 'invert-wk', 'prefill', 'generate', 'many-heads'),
+);
 
 beforeEach(() => localStorage.clear());
 

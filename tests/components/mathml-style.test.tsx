@@ -1,6 +1,9 @@
 import { render, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Tex } from '../../components/Tex';
+
+// About KaTeX's own MathML: the real <Tex>, not the setup's stand-in.
+vi.unmock('../../components/Tex');
 
 describe('component tests and KaTeX MathML (tests/components/setup.ts)', () => {
   it('a failing role query next to a formula reports what it could not find', () => {

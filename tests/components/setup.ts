@@ -1,8 +1,12 @@
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { cleanup } from '@testing-library/react';
-import { lessons } from '../../lessons/registry';
 
 afterEach(() => cleanup());
+
+// KaTeX is slow in jsdom: formulas render through a light stand-in (tests/components/texStandIn)
+// showing their LaTeX source. A test about KaTeX's own output calls
+// vi.unmock('../../components/Tex') (mathml-style.test.tsx).
+vi.mock('../../components/Tex', () => import('./texStandIn'));
 
 // jsdom gives MathML elements no inline style object, and its getComputedStyle then throws
 // "Array.prototype.forEach called on null or undefined". KaTeX writes a MathML copy of every
@@ -18,5 +22,5 @@ window.getComputedStyle = (element: Element, pseudo?: string | null) => {
   return jsdomComputedStyle(host, pseudo);
 };
 
-// Lesson bodies are loaded on demand in the app; load them all once so tests render them at once.
-await Promise.all(lessons.map((l) => l.component.preload()));
+// Lesson bodies are loaded on demand in the app: each test file loads the lessons it renders
+// (preloadLessons in lessonKit.tsx).

@@ -6,7 +6,15 @@ import { describe, expect, it } from 'vitest';
 import * as check from '../../engine/checks';
 import { CpuBackend } from '../../engine/cpu';
 import { EngineInputError } from '../../engine/tensor';
-import { chunkTexels, planSplitK, planTiles, tileable } from '../../engine/webgl/planners';
+import {
+  FUSED_ATTENTION_FETCHES,
+  MIN_SPLIT_K_TEXELS,
+  chunkTexels,
+  fuseAttentionScores,
+  planSplitK,
+  planTiles,
+  tileable,
+} from '../../engine/webgl/planners';
 
 describe('shared argument checks', () => {
   it('accept valid inputs and return the sizes they read', () => {
@@ -86,12 +94,28 @@ describe('shared argument checks', () => {
 });
 
 describe('WebGL product planners', () => {
-  it('split-K only when the output is too small to fill the GPU', () => {
-    // A 1×768 GEMV (192 output texels, k = 192 texels) against 2048 parallel texels.
-    expect(planSplitK(192, 192, 2048)).toEqual({ splits: 11, kChunk: 18 });
+  it('split-K only when the output is too small to fill the GPU and the reduction is long', () => {
+    // GPT-2's MLP output in decode: 1×3072 · 3072×768 (192 output texels, k = 768 texels).
+    expect(planSplitK(192, 768, 2048)).toEqual({ splits: 11, kChunk: 70 });
+    // A 1×768 GEMV (k = 192 texels, below MIN_SPLIT_K_TEXELS): one draw, no second pass.
+    expect(planSplitK(192, 192, 2048)).toEqual({ splits: 1, kChunk: 192 });
+    expect(planSplitK(192, MIN_SPLIT_K_TEXELS, 2048).splits).toBeGreaterThan(1);
     // Enough output texels, or too short a reduction: one pass.
-    expect(planSplitK(4096, 192, 2048)).toEqual({ splits: 1, kChunk: 192 });
+    expect(planSplitK(4096, 768, 2048)).toEqual({ splits: 1, kChunk: 768 });
     expect(planSplitK(1, 31, 2048)).toEqual({ splits: 1, kChunk: 31 });
+  });
+
+  it('decode attention repeats its scores per fragment only while that stays cheap', () => {
+    // moby-gpt2 at n = 215: 32 output texels per head, 8 texels of q·k per key: one draw.
+    expect(fuseAttentionScores(32, 215, 8)).toBe(true);
+    expect(fuseAttentionScores(32, 512, 8)).toBe(true);
+    // Slim option 2's s·K (4 heads × 32 texels) repeats 4× more: one draw up to n = 128.
+    expect(fuseAttentionScores(128, 128, 8)).toBe(true);
+    expect(fuseAttentionScores(128, 215, 8)).toBe(false);
+    // GPT-2-small (192 output texels, 16 per key) at n = 200: the scores get their own draw.
+    expect(fuseAttentionScores(192, 200, 16)).toBe(false);
+    expect(fuseAttentionScores(1, FUSED_ATTENTION_FETCHES, 1)).toBe(true);
+    expect(fuseAttentionScores(1, FUSED_ATTENTION_FETCHES + 1, 1)).toBe(false);
   });
 
   it('tiles cover m rows in blocks and fit the texture height', () => {

@@ -20,11 +20,13 @@ import {
 } from '../../../engine';
 import {
   checkModel,
+  GPT2_SMALL,
   Gpt2Model,
   openModel,
   randomGpt2Weights,
   readModel,
   seededRandom,
+  type DecoderOptions,
   type DecoderScheme,
   type Gpt2Config,
   type HostModel,
@@ -326,6 +328,184 @@ async function kernelChecks(): Promise<Check[]> {
     // Σ_j p_j v_j with |v| ≤ 1 and Σ p = 1: probability errors 2e-6 each over n terms, bounded by 2e-6·min(n, 1/2e-6)… 1e-5 is ample.
     checks.push(compare(`attnWeightedSum h${heads} dk${dk} n${n}`, sg, sr, 1e-5));
   }
+  checks.push(...(await fusedChecks(pair, pair4, mk)));
+  return checks;
+}
+
+/** Row-major host values of a CPU tensor, as float64. */
+async function hostOf(t: Tensor): Promise<Float64Array> {
+  const v = Float64Array.from(await t.read());
+  t.dispose();
+  return v;
+}
+
+/**
+ * The fused ops against the CPU reference (engine/cpu/fused.ts, the ops one after the other):
+ * linear with a norm prologue and a residual epilogue on every product path, attention in one
+ * draw and with its scores drawn first, and column views as operands.
+ */
+async function fusedChecks(
+  pair: Pair,
+  pair4: Pair,
+  mk: (shape: number[], scale?: number) => { data: Float64Array; shape: number[] },
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  const cpu = pair.cpu;
+  // m = 1 and 2: the norm's statistics per fragment (k = 37: padding lanes); k = 1100: split-K,
+  // statistics drawn first; m ≥ 4: tiled, statistics drawn first.
+  for (const [m, k, n, tB] of [
+    [1, 40, 24, false],
+    [1, 37, 9, true],
+    [2, 1100, 12, false],
+    [1, 1030, 7, true],
+    [6, 50, 20, false],
+    [9, 33, 10, true],
+  ] as [number, number, number, boolean][]) {
+    const a = mk([m, k], 3);
+    a.data.forEach((x, i) => (a.data[i] = x + 1.5)); // rows with a mean to take away
+    const inputs = [a, mk(tB ? [n, k] : [k, n]), mk([k]), mk([k]), mk([n]), mk([m, n])];
+    for (const kind of ['layerNorm', 'rmsNorm'] as const) {
+      const f = (be: Backend, xs: Tensor[]) =>
+        be.linear(xs[0], xs[1], {
+          transposeB: tB,
+          norm: { kind, gamma: xs[2], beta: kind === 'layerNorm' ? xs[3] : undefined, eps: 1e-5 },
+          bias: xs[4],
+          activation: 'gelu',
+          residual: xs[5],
+        });
+      // The product bound over the normalised rows, plus their error (2e-5 absolute, as the
+      // norm check above) times Σ|b|, widened by GELU's slope (≤ 1.13), plus the residual's ulp.
+      const A = cpu.fromArray(a.data, [m, k]);
+      const gb = [cpu.fromArray(inputs[2].data, [k]), cpu.fromArray(inputs[3].data, [k])];
+      const normed = await hostOf(
+        kind === 'layerNorm' ? cpu.layerNorm(A, gb[0], gb[1], 1e-5) : cpu.rmsNorm(A, gb[0], 1e-5),
+      );
+      for (const t of [A, ...gb]) t.dispose();
+      const mm = (be: Backend, xs: Tensor[]) => be.matmul(xs[0], xs[1], { transposeB: tB });
+      const prod = await productTolerance(cpu, mm, [{ data: normed, shape: [m, k] }, inputs[1]], k);
+      const ones = { data: new Float64Array(m * k).fill(1), shape: [m, k] };
+      const colSums = await productTolerance(cpu, mm, [ones, inputs[1]], 0);
+      const tol = prod.map(
+        (t, i) =>
+          1.13 * (t + 2e-5 * (colSums[i] / (2 * U32))) +
+          1e-6 +
+          U32 * Math.abs(inputs[5].data[i]) * 4,
+      );
+      for (const p of m >= 4 ? [pair, pair4] : [pair]) {
+        const [g, r] = await p.run(inputs, f);
+        const tile = m >= 4 ? `, ${p.gpu.tileRows}-row tiles` : '';
+        checks.push(
+          compare(
+            `linear ${kind}+bias+gelu+residual ${m}×${k}·${n}${tB ? 'ᵀ' : ''}${tile}`,
+            g,
+            r,
+            tol,
+          ),
+        );
+      }
+    }
+  }
+  // A gating product (Llama's silu(x·W_gate) ⊙ x·W_up): one draw for decode rows, the two
+  // products and a mul for prefill rows (tiled) and long reductions (split-K).
+  for (const [m, k, n, tB] of [
+    [1, 24, 20, true],
+    [2, 30, 9, false],
+    [1, 1030, 6, true],
+    [6, 28, 12, true],
+  ] as [number, number, number, boolean][]) {
+    const w = () => mk(tB ? [n, k] : [k, n]);
+    const inputs = [mk([m, k], 2), w(), w(), mk([n]), mk([n]), mk([k]), mk([m, n])];
+    const f = (be: Backend, xs: Tensor[]) =>
+      be.linear(xs[0], xs[1], {
+        transposeB: tB,
+        bias: xs[3],
+        activation: 'silu',
+        norm: { kind: 'rmsNorm', gamma: xs[5], eps: 1e-6 },
+        times: { weight: xs[2], bias: xs[4] },
+        residual: xs[6],
+      });
+    // Values of size ~k·0.3 each side: 1e-5 relative to the product of their magnitudes.
+    const [g, r] = await pair.run(inputs, f);
+    const scale = Math.max(1, ...Array.from(r, Math.abs));
+    checks.push(compare(`linear gated (times) ${m}×${k}·${n}${tB ? 'ᵀ' : ''}`, g, r, 2e-5 * scale));
+  }
+  // attention: one draw (scores in the loop) and two (scores first), per-head and 'all' values,
+  // packed and unpacked head widths, a value width the lanes cannot pack (the composite path),
+  // and prefill rows (attnProbs, then the weighted sum).
+  const twoDraw = new Pair({ fusedAttentionFetches: 0 });
+  for (const [heads, dk, m, n, causalOffset, values] of [
+    [2, 8, 1, 9, 8, 'per-head'],
+    [3, 8, 2, 40, 38, 'per-head'],
+    [2, 8, 1, 33, undefined, 'per-head'],
+    [2, 6, 1, 13, 12, 'per-head'],
+    [2, 8, 1, 9, 8, 'all'],
+    [3, 5, 2, 21, 19, 'all'],
+    [4, 16, 6, 6, 0, 'per-head'],
+    [4, 16, 5, 5, 0, 'all'],
+  ] as [number, number, number, number, number | undefined, 'per-head' | 'all'][]) {
+    const inputs = [mk([m, heads * dk], 2), mk([n, heads * dk], 2), mk([n, heads * dk])];
+    const opts = { heads, scale: 1 / Math.sqrt(dk), causalOffset, values };
+    for (const [how, p] of [
+      ['one draw', pair],
+      ['scores first', twoDraw],
+    ] as const) {
+      const [g, r] = await p.run(inputs, (be, xs) => be.attention(xs[0], xs[1], xs[2], opts));
+      // As attnWeightedSum: probabilities within 2e-6, |v| ≤ 1.
+      checks.push(
+        compare(`attention ${values} h${heads} dk${dk} m${m} n${n} (${how})`, g, r, 1e-5),
+      );
+    }
+  }
+  twoDraw.gpu.destroy();
+  // Column views: read back, on texel boundaries or copied, as a product's operand (A and the
+  // residual), attention's q, writeRows' source, a view of a view and rows of a view.
+  const x = mk([3, 24]);
+  for (const [s0, e0] of [
+    [0, 8],
+    [8, 24],
+    [4, 20],
+    [2, 7],
+    [20, 24],
+  ]) {
+    const [g, r] = await pair.run([x], (be, xs) => be.colsView(xs[0], s0, e0));
+    checks.push(compare(`colsView [${s0}, ${e0})`, g, r, 1e-7));
+  }
+  const viewUses: [string, (be: Backend, xs: Tensor[]) => Tensor][] = [
+    ['matmul of a view', (be, xs) => be.matmul(be.colsView(xs[0], 8, 16), xs[1])],
+    [
+      'linear with a view as residual',
+      (be, xs) =>
+        be.linear(be.colsView(xs[0], 4, 12), xs[1], { residual: be.colsView(xs[0], 20, 24) }),
+    ],
+    [
+      'attention with q, k and v views',
+      (be, xs) =>
+        be.attention(
+          be.colsView(xs[0], 0, 8),
+          be.colsView(xs[0], 8, 16),
+          be.colsView(xs[0], 16, 24),
+          {
+            heads: 2,
+            scale: 0.5,
+            causalOffset: 2,
+          },
+        ),
+    ],
+    [
+      'writeRows from a view',
+      (be, xs) => {
+        const dst = be.zeros([4, 8]);
+        be.writeRows(dst, 1, be.colsView(xs[0], 12, 20));
+        return dst;
+      },
+    ],
+    ['view of a view', (be, xs) => be.colsView(be.colsView(xs[0], 4, 24), 8, 16)],
+    ['rows of a view', (be, xs) => be.sliceRows(be.rowsView(be.colsView(xs[0], 8, 21), 2), 1, 2)],
+  ];
+  for (const [name, f] of viewUses) {
+    const [g, r] = await pair.run([x, mk([8, 4])], (be, xs) => be.scope(() => f(be, xs)));
+    checks.push(compare(name, g, r, 1e-5));
+  }
   return checks;
 }
 
@@ -371,6 +551,31 @@ async function limitChecks(): Promise<{
   }
   const [gg, gr] = await pair.run([mk([300, 9])], (be, xs) => be.gather(xs[0], [299, 0, 150]));
   checks.push(compare('folded gather', gg, gr, 1e-7));
+  // Column views of each fold, read back and as a product's operand.
+  for (const [shape, s0, e0] of [
+    [[150, 40], 8, 24],
+    [[40, 600], 400, 600],
+    [[2, 999], 400, 999],
+    [[200, 300], 100, 200],
+  ] as [number[], number, number][]) {
+    const x = mk(shape);
+    const [vg, vr] = await pair.run([x], (be, xs) => be.colsView(xs[0], s0, e0));
+    checks.push(
+      compare(`colsView [${s0}, ${e0}) of ${layoutFor(shape, 128).fold}-folded`, vg, vr, 1e-7),
+    );
+    const w = mk([e0 - s0, 3]);
+    const f = (be: Backend, xs: Tensor[]) => be.matmul(be.colsView(xs[0], s0, e0), xs[1]);
+    const [pg, pr] = await pair.run([x, w], f);
+    const tol = await productTolerance(
+      pair.cpu,
+      (be, xs) => be.matmul(be.sliceCols(xs[0], s0, e0), xs[1]),
+      [x, w],
+      e0 - s0,
+    );
+    checks.push(
+      compare(`matmul of a colsView of ${layoutFor(shape, 128).fold}-folded`, pg, pr, tol),
+    );
+  }
   const [ag, ar] = await pair.run([mk([2, 999])], (be, xs) => be.argmax(xs[0]));
   checks.push(compare('folded argmax', ag, ar, 0.5));
   const [wg, wr] = await pair.run([mk([200, 30]), mk([3, 30])], (be, xs) => {
@@ -725,13 +930,23 @@ async function defaultModel(name: string, steps: number) {
 /** Missing WebGL2 / EXT_color_buffer_float → CPU backend with a notice. */
 function fallback() {
   return (['webgl2', 'EXT_color_buffer_float'] as const).map((simulateMissing) => {
-    const choice = pickBackend({ simulateMissing });
+    const choice = pickBackend('webgl', { simulateMissing });
     return {
       simulateMissing,
       kind: choice.kind,
       backendName: choice.backend.name,
       notice: choice.notice ?? '',
     };
+  });
+}
+
+/** What 'auto' and 'webgl' pick on this (software-rendered) WebGL2, and why. */
+function autoPick() {
+  return (['auto', 'webgl'] as const).map((request) => {
+    const choice = pickBackend(request);
+    const out = { request, kind: choice.kind, reason: choice.reason };
+    if (choice.backend instanceof WebGLBackend) choice.backend.destroy();
+    return out;
   });
 }
 
@@ -794,10 +1009,32 @@ function faultyDraws() {
     [
       'matmul (split-K)',
       'reduceSplits',
-      [2, 256],
+      [2, 1024],
       (be, x) => be.matmul(row(be, x), x, { transposeB: true }),
     ],
+    [
+      'linear with a norm (split-K)',
+      'reduceSplits',
+      [2, 1024],
+      (be, x) =>
+        be.linear(row(be, x), x, {
+          transposeB: true,
+          norm: { kind: 'rmsNorm', gamma: row(be, x), eps: 1e-5 },
+        }),
+    ],
     ['matmul (tiled)', 'unblockRows', [64, 64], (be, x) => be.matmul(x, x)],
+    [
+      'linear with a norm (tiled)',
+      'matmulTiled',
+      [64, 64],
+      (be, x) => be.linear(x, x, { norm: { kind: 'rmsNorm', gamma: row(be, x), eps: 1e-5 } }),
+    ],
+    [
+      'attention (scores drawn first)',
+      'attnDecode',
+      [3000, 8],
+      (be, x) => be.attention(row(be, x), x, x, probs),
+    ],
     ['concatCols', 'concat2', [4, 64], (be, x) => be.concatCols([x, x, x])],
   ];
   return cases.map(([op, faultyKernel, [rows, cols], f]) => {
@@ -931,22 +1168,181 @@ function kernelPaths(): Record<string, Record<string, number>> {
         .filter(([, v]) => v > 0),
     );
   };
+  const v = (n: number) => gpu.fromArray(randn(rand, n), [n]);
   const x1 = t(1, 768);
   const x64 = t(64, 768);
   const w = t(768, 768);
+  const h1 = t(1, 3072);
+  const wProj = t(3072, 768);
   const k2048 = t(2048, 768);
+  const k32 = t(32, 768);
   const p = gpu.attnProbs(x1, k2048, { heads: 12, scale: 0.125, causalOffset: 2047 });
   const u = gpu.matmul(p, k2048);
+  const ln = (k: number) => ({ kind: 'layerNorm' as const, gamma: v(k), beta: v(k), eps: 1e-5 });
+  const decode = (n: number) => ({ heads: 12, scale: 0.125, causalOffset: n - 1 });
   record('gemv 1×768·768', () => gpu.matmul(x1, w));
+  record('gemv 1×3072·768', () => gpu.matmul(h1, wProj));
   record('matmul 64×768·768', () => gpu.matmul(x64, w));
   record('slim decode u = p·K (12×2048·768)', () => gpu.matmul(p, k2048));
   record('slim decode u·W_KV (12 heads, m = 1)', () => gpu.headBlockMatmul(u, w, 12));
+  record('decode linear: LayerNorm, bias, GELU, residual (1×768·768)', () =>
+    gpu.linear(x1, w, { norm: ln(768), bias: v(768), activation: 'gelu', residual: x1 }),
+  );
+  record('decode linear with LayerNorm, split (1×3072·768)', () =>
+    gpu.linear(h1, wProj, { norm: ln(3072), residual: x1 }),
+  );
+  record('prefill linear with LayerNorm (64×768·768)', () =>
+    gpu.linear(x64, w, { norm: ln(768), residual: x64 }),
+  );
+  record('decode attention (12 heads, n = 32)', () => gpu.attention(x1, k32, k32, decode(32)));
+  record('decode attention (12 heads, n = 2048)', () =>
+    gpu.attention(x1, k2048, k2048, decode(2048)),
+  );
+  record('decode attention, values all (12 heads, n = 2048)', () =>
+    gpu.attention(x1, k2048, k2048, { ...decode(2048), values: 'all' }),
+  );
+  record('decode gated linear: RMSNorm, SiLU, times, residual (1×768·768ᵀ)', () =>
+    gpu.linear(x1, w, {
+      transposeB: true,
+      norm: { kind: 'rmsNorm', gamma: v(768), eps: 1e-6 },
+      activation: 'silu',
+      times: { weight: w },
+      residual: x1,
+    }),
+  );
+  record('column view (no draw)', () => gpu.colsView(x1, 256, 512));
   gpu.destroy();
   return paths;
 }
 
+/** Draws of each decode step (model.decode, then the greedy argmax, as greedyDecode runs them). */
+async function stepDraws(
+  gpu: WebGLBackend,
+  model: { prefill(ids: readonly number[]): Tensor } & Parameters<typeof greedyDecode>[0],
+  prompt: readonly number[],
+  steps: number,
+): Promise<{ perStep: number[]; lastStepKernels: Record<string, number> }> {
+  const perStep: number[] = [];
+  let last = gpu.stats().draws ?? 0;
+  let kernels = gpu.gpuStats().drawsByKernel;
+  let lastStepKernels: Record<string, number> = {};
+  await greedyDecode(model, prompt, steps, {
+    onStep: (done) => {
+      const now = gpu.stats().draws ?? 0;
+      const byKernel = gpu.gpuStats().drawsByKernel;
+      // Step 1 follows the prefill: only steps 2… are one decode and one argmax each.
+      if (done > 1) {
+        perStep.push(now - last);
+        lastStepKernels = Object.fromEntries(
+          Object.entries(byKernel)
+            .map(([k, v]) => [k, v - (kernels[k] ?? 0)] as const)
+            .filter(([, v]) => v > 0),
+        );
+      }
+      last = now;
+      kernels = byKernel;
+    },
+  });
+  return { perStep, lastStepKernels };
+}
+
+interface DrawCount {
+  /** Draws of each decode step, model.decode plus the greedy argmax. */
+  perStep: number[];
+  max: number;
+  /** Draws per kernel of the last step. */
+  lastStepKernels: Record<string, number>;
+}
+
+const drawCount = (r: { perStep: number[]; lastStepKernels: Record<string, number> }) => ({
+  ...r,
+  max: Math.max(...r.perStep),
+});
+
+/**
+ * WebGL draws per decoded token (model.decode + argmax) of a default model (moby-gpt2 or
+ * moby-llama), standard and slim (k-first, every layer K-cache; v-first; and the directions
+ * `slim check` picks), over `steps` greedy steps after its reference prompt (n from 16 to
+ * 15 + steps).
+ */
+async function mobyDraws(steps: number, name = 'moby-gpt2'): Promise<Record<string, DrawCount>> {
+  const base = `/models/${name}/`;
+  const files = new Map<string, Uint8Array>();
+  for (const f of ['config.json', 'model.safetensors']) files.set(f, await fetchBytes(base + f));
+  const ref = JSON.parse(
+    new TextDecoder().decode(await fetchBytes(base + 'reference.json')),
+  ) as ModelReference;
+  const opened = await openModel(files, name);
+  const directions = (await checkModel(opened)).map((r) => r.direction as LayerDirection);
+  const host = await readModel(opened);
+  const gpu = new WebGLBackend();
+  const out: Record<string, DrawCount> = {};
+  try {
+    for (const [name, options] of [
+      ['standard', { scheme: 'kv' }],
+      ['slim', { scheme: 'k-cache', decodeOrder: 'k-first' }],
+      ['slim v-first', { scheme: 'k-cache', decodeOrder: 'v-first' }],
+      ['slim (checked directions)', { scheme: 'k-cache', decodeOrder: 'k-first', directions }],
+    ] as [string, Parameters<HostModel['build']>[1]][]) {
+      const model = host.build(gpu, options);
+      try {
+        out[name] = drawCount(await stepDraws(gpu, model, ref.promptIds, steps));
+      } finally {
+        model.dispose();
+      }
+    }
+    return out;
+  } finally {
+    gpu.destroy();
+  }
+}
+
+/**
+ * Draws per decoded token of GPT-2-small shapes (d 768, 12 heads, vocab 50257) with 1 and 2
+ * layers (random weights), after a `prompt`-token prefill: the per-layer and fixed draws, from
+ * which 12 layers follow (draws are linear in the layer count: each block runs the same ops).
+ */
+async function gpt2SmallDraws(prompt: number, steps: number) {
+  const gpu = new WebGLBackend();
+  const ids = Array.from({ length: prompt }, (_, i) => (i * 7919) % GPT2_SMALL.vocabSize);
+  const out: Record<string, { layers1: DrawCount; layers2: DrawCount; layers12: number }> = {};
+  try {
+    const byLayers: Record<number, Record<string, DrawCount>> = {};
+    for (const layers of [1, 2]) {
+      const config = { ...GPT2_SMALL, layers };
+      const weights = randomGpt2Weights(config, 9, 'float32');
+      byLayers[layers] = {};
+      for (const [name, options] of [
+        ['standard', { scheme: 'kv' }],
+        ['slim', { scheme: 'k-cache', decodeOrder: 'k-first' }],
+      ] as [string, DecoderOptions][]) {
+        const model = new Gpt2Model(gpu, config, weights, options);
+        try {
+          byLayers[layers][name] = drawCount(await stepDraws(gpu, model, ids, steps));
+        } finally {
+          model.dispose();
+        }
+      }
+    }
+    for (const name of ['standard', 'slim']) {
+      const [one, two] = [byLayers[1][name], byLayers[2][name]];
+      const perLayer = two.perStep.at(-1)! - one.perStep.at(-1)!;
+      out[name] = {
+        layers1: one,
+        layers2: two,
+        layers12: one.perStep.at(-1)! - perLayer + 12 * perLayer,
+      };
+    }
+    return out;
+  } finally {
+    gpu.destroy();
+  }
+}
+
 const harness = {
   crossParity,
+  mobyDraws,
+  gpt2SmallDraws,
   kernelPaths,
   kernelChecks,
   limitChecks,
@@ -955,6 +1351,7 @@ const harness = {
   familyComparison,
   defaultModel,
   fallback,
+  autoPick,
   contextLoss,
   faultyDraws,
   edgeCases,
