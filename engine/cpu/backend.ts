@@ -11,6 +11,7 @@
 import type {
   AllocationStats,
   AttentionOptions,
+  RowNorm,
   AttnProbsOptions,
   Backend,
   LinearActivation,
@@ -30,7 +31,13 @@ import {
 import { ScopeStack } from '../scope';
 import * as fused from './fused';
 import { jsKernels } from './jsKernels';
-import { ACTIVATION, type KernelName, type Operand, type ProductKernels } from './kernels';
+import {
+  ACTIVATION,
+  type KernelName,
+  type Operand,
+  type ProductKernels,
+  type Values,
+} from './kernels';
 import { ArrayPool } from './pool';
 import { CpuTensor } from './tensor';
 import { createWasmKernels } from './wasm/wasmKernels';
@@ -185,7 +192,13 @@ export class CpuBackend implements Backend {
    * backend's dtype (the plain reference of the fused linears). float32: one fused product.
    */
   linear(a: Tensor, b: Tensor, options: LinearOptions = {}): Tensor {
-    if (options.norm || options.residual || options.times) return fused.linear(this, a, b, options);
+    if (options.norm || options.residual || options.times) {
+      // float32 runs a norm and a residual in one pass (fusedLinear); the gating product and
+      // the float64 reference run the composition of fused.ts.
+      return this.fast && !options.times
+        ? this.fusedLinear(a, b, options)
+        : fused.linear(this, a, b, options);
+    }
     const { bias, activation = 'none', transposeB } = options;
     check.checkActivation('linear', activation);
     const A = this.mat('linear', a);
@@ -236,6 +249,50 @@ export class CpuBackend implements Backend {
       out,
     );
     return this.result(op, out, [A.r, n]);
+  }
+
+  /**
+   * float32 linear with a norm prologue and/or a residual epilogue in one pass, no intermediate
+   * tensors: the same roundings and messages as the composition (fused.ts: norm, linear, add):
+   * the normalised rows stored in float32 (a pooled temporary), the fused product, then the
+   * residual added and stored.
+   */
+  private fusedLinear(a: Tensor, b: Tensor, options: LinearOptions): Tensor {
+    const { norm, residual, bias, activation = 'none', transposeB } = options;
+    const A = this.mat('linear', a);
+    const B = this.mat('linear', b);
+    const tB = transposeB === true;
+    const dims = check.checkMatmul('linear', A.t.shape, B.t.shape, tB);
+    check.checkLinearExtras('linear', dims, fused.normShapes(norm), residual?.shape);
+    check.checkActivation('linear', activation);
+    const biasT = bias && this.vectorTensor('linear bias', bias, dims.n);
+    const res = residual && this.arg('add', residual).data;
+    const pool = this.pool as ArrayPool;
+    let left: Values = operand(A.t);
+    if (norm) {
+      const rows = pool.take(A.r * A.c, true);
+      this.normalizeInto(A, norm, rows);
+      this.checkFinite(norm.kind, rows, A.t.shape);
+      left = { data: rows };
+    }
+    const out = pool.take(A.r * dims.n, true);
+    (this.fast as ProductKernels).linear(
+      left,
+      operand(B.t),
+      A.r,
+      dims.k,
+      dims.n,
+      tB,
+      biasT && operand(biasT),
+      ACTIVATION[activation],
+      out,
+    );
+    if (norm) pool.give(left.data);
+    const shape = [A.r, dims.n];
+    if (!res) return this.result('linear', out, shape);
+    this.checkFinite('linear', out, shape);
+    for (let i = 0; i < out.length; i++) out[i] += res[i];
+    return this.result('add', out, shape);
   }
 
   /**
@@ -293,45 +350,54 @@ export class CpuBackend implements Backend {
 
   layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor {
     const X = this.mat('layerNorm', x);
-    const g = this.vector('layerNorm', gamma, X.c);
-    const b = this.vector('layerNorm', beta, X.c);
-    check.checkEps('layerNorm', eps);
     const out = this.alloc(X.r * X.c, true);
-    const xs = X.d;
-    for (let i = 0; i < X.r; i++) {
-      const o = i * X.c;
-      let s = 0;
-      for (let j = 0; j < X.c; j++) s += xs[o + j];
-      const mean = s / X.c;
-      let ss = 0;
-      for (let j = 0; j < X.c; j++) {
-        const dev = xs[o + j] - mean;
-        ss += dev * dev;
-      }
-      const variance = ss / X.c;
-      check.checkNormDivisor('layerNorm', i, variance, eps);
-      const inv = 1 / Math.sqrt(variance + eps);
-      for (let j = 0; j < X.c; j++) out[o + j] = (xs[o + j] - mean) * inv * g[j] + b[j];
-    }
+    this.normalizeInto(X, { kind: 'layerNorm', gamma, beta, eps }, out);
     return this.result('layerNorm', out, X.t.shape);
   }
 
   rmsNorm(x: Tensor, gamma: Tensor, eps: number): Tensor {
     const X = this.mat('rmsNorm', x);
-    const g = this.vector('rmsNorm', gamma, X.c);
-    check.checkEps('rmsNorm', eps);
     const out = this.alloc(X.r * X.c, true);
+    this.normalizeInto(X, { kind: 'rmsNorm', gamma, eps }, out);
+    return this.result('rmsNorm', out, X.t.shape);
+  }
+
+  /**
+   * The rows of X normalised into out: layerNorm ((x − mean)/√(variance + eps)·γ + β) or
+   * rmsNorm (x/√(mean square + eps)·γ), in float64, stored once. Checks γ, β and eps under the
+   * op's name (the ops' own messages, also for linear's norm prologue).
+   */
+  private normalizeInto(X: Mat, norm: RowNorm, out: TypedArray): void {
+    const op = norm.kind;
+    const { eps } = norm;
+    const g = this.vector(op, norm.gamma, X.c);
+    const b = op === 'layerNorm' ? this.vector(op, norm.beta as Tensor, X.c) : null;
+    check.checkEps(op, eps);
     const xs = X.d;
     for (let i = 0; i < X.r; i++) {
       const o = i * X.c;
-      let ss = 0;
-      for (let j = 0; j < X.c; j++) ss += xs[o + j] * xs[o + j];
-      const meanSquare = ss / X.c;
-      check.checkNormDivisor('rmsNorm', i, meanSquare, eps);
-      const inv = 1 / Math.sqrt(meanSquare + eps);
-      for (let j = 0; j < X.c; j++) out[o + j] = xs[o + j] * inv * g[j];
+      if (b) {
+        let s = 0;
+        for (let j = 0; j < X.c; j++) s += xs[o + j];
+        const mean = s / X.c;
+        let ss = 0;
+        for (let j = 0; j < X.c; j++) {
+          const dev = xs[o + j] - mean;
+          ss += dev * dev;
+        }
+        const variance = ss / X.c;
+        check.checkNormDivisor(op, i, variance, eps);
+        const inv = 1 / Math.sqrt(variance + eps);
+        for (let j = 0; j < X.c; j++) out[o + j] = (xs[o + j] - mean) * inv * g[j] + b[j];
+      } else {
+        let ss = 0;
+        for (let j = 0; j < X.c; j++) ss += xs[o + j] * xs[o + j];
+        const meanSquare = ss / X.c;
+        check.checkNormDivisor(op, i, meanSquare, eps);
+        const inv = 1 / Math.sqrt(meanSquare + eps);
+        for (let j = 0; j < X.c; j++) out[o + j] = xs[o + j] * inv * g[j];
+      }
     }
-    return this.result('rmsNorm', out, X.t.shape);
   }
 
   softmax(x: Tensor, options: { causalOffset?: number } = {}): Tensor {
@@ -431,8 +497,30 @@ export class CpuBackend implements Backend {
     return this.blockProduct('attnWeightedSum', P, V, heads, m, dv);
   }
 
+  /**
+   * float64: attnProbs, then the weighted sum (fused.ts). float32: the same two kernels with the
+   * probabilities in a pooled temporary, not a tensor.
+   */
   attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
-    return fused.attention(this, q, k, v, options);
+    if (!this.fast) return fused.attention(this, q, k, v, options);
+    const Q = this.mat('attention', q);
+    const K = this.mat('attention', k);
+    const V = this.mat('attention', v);
+    const sizes = check.checkAttention(Q.t.shape, K.t.shape, V.t.shape, options);
+    const { m, n, headDim, causal, out: shape } = sizes;
+    const { heads, scale } = options;
+    const pool = this.pool as ArrayPool;
+    const p = pool.take(heads * m * n, true);
+    this.fast.attnProbs(operand(Q.t), operand(K.t), heads, m, n, headDim, scale, causal, p);
+    this.checkFinite('attnProbs', p, [heads * m, n]);
+    const out = pool.take(shape[0] * shape[1], true);
+    if (options.values === 'all') {
+      this.fast.linear({ data: p }, operand(V.t), heads * m, n, V.c, false, undefined, 0, out);
+    } else {
+      this.fast.block({ data: p }, operand(V.t), heads, m, n, V.c / heads, out);
+    }
+    pool.give(p);
+    return this.result(options.values === 'all' ? 'matmul' : 'attnWeightedSum', out, shape);
   }
 
   // ---------------------------------------------------------------- lifetime
@@ -485,12 +573,17 @@ export class CpuBackend implements Backend {
 
   /** register() for computed results: finite inputs can still overflow (never a silent NaN). */
   private result(op: string, data: TypedArray, shape: Shape): CpuTensor {
+    this.checkFinite(op, data, shape);
+    return this.register(data, shape);
+  }
+
+  /** Throws, naming op and the place, if data holds ±∞ or NaN. */
+  private checkFinite(op: string, data: TypedArray, shape: Shape): void {
     // v·0 is 0 for every finite v and NaN for ±∞ and NaN: one pass without a branch, then the
     // search for the place only when something is wrong.
     let probe = 0;
     for (let i = 0; i < data.length; i++) probe += data[i] * 0;
-    if (probe !== 0) return this.overflow(op, data, shape);
-    return this.register(data, shape);
+    if (probe !== 0) this.overflow(op, data, shape);
   }
 
   private overflow(op: string, data: TypedArray, shape: Shape): never {

@@ -5,7 +5,7 @@
  * every column. The fallback where WebAssembly SIMD is unavailable, and the WebAssembly kernels'
  * fallback when their memory cannot grow.
  */
-import { ACTIVATION, type Operand, type ProductKernels } from './kernels';
+import { ACTIVATION, type ProductKernels } from './kernels';
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 
@@ -235,7 +235,7 @@ export const jsKernels: ProductKernels = {
     if (transposeB) gemmT(A, { data: b.data, off: 0, ld: k }, C, m, k, n, bias?.data, act);
     else gemm(A, { data: b.data, off: 0, ld: n }, C, m, k, n, bias?.data, act);
   },
-  block(a: Operand, b: Operand, heads, m, k, width, out) {
+  block(a, b, heads, m, k, width, out) {
     const cols = heads * width;
     for (let h = 0; h < heads; h++) {
       gemm(

@@ -13,12 +13,18 @@ import type { CpuTensor } from './tensor';
 export const ACTIVATION: Record<LinearActivation, number> = { none: 0, gelu: 1, silu: 2 };
 
 /**
- * An operand: its values (a view's are a prefix of its base's) and the tensor that owns the
- * storage, which keys the WebAssembly copy of a weight.
+ * A left operand: its values (a view's are a prefix of its base's) and, for a tensor, the tensor
+ * that owns the storage (whose WebAssembly copy, if it has one, is used as is); none for a
+ * backend's temporary (normalised rows, probabilities).
  */
-export interface Operand {
-  root: CpuTensor;
+export interface Values {
+  root?: CpuTensor;
   data: Float32Array;
+}
+
+/** A right operand (a weight, a cache): a tensor, whose storage keys its WebAssembly copy. */
+export interface Operand extends Values {
+  root: CpuTensor;
 }
 
 export interface ProductKernels {
@@ -29,7 +35,7 @@ export interface ProductKernels {
    * bias of length n or none; act an ACTIVATION code.
    */
   linear(
-    a: Operand,
+    a: Values,
     b: Operand,
     m: number,
     k: number,
@@ -44,7 +50,7 @@ export interface ProductKernels {
    * [k, heads·width] → out [m, heads·width], column block h = a_h · b_h.
    */
   block(
-    a: Operand,
+    a: Values,
     b: Operand,
     heads: number,
     m: number,
@@ -57,7 +63,7 @@ export interface ProductKernels {
    * softmax(q_h,i · k_hᵀ · scale) over the columns j ≤ i + causal (all if causal < 0), 0 beyond.
    */
   attnProbs(
-    q: Operand,
+    q: Values,
     k: Operand,
     heads: number,
     m: number,

@@ -223,6 +223,83 @@ describe.each(FAST)('float32 products ($kernels) against the float64 reference',
   });
 });
 
+describe.each(FAST)('float32 fused ops in one pass ($kernels)', (be) => {
+  const [m, k, n] = [3, 20, 13];
+  it('linear with a norm and a residual equals the ops one after the other, exactly', () => {
+    const A = be.fromArray(randomArray(1800, m * k), [m, k]);
+    const W = be.fromArray(randomArray(1801, k * n, 0.3), [k, n]);
+    const bias = be.fromArray(randomArray(1802, n), [n]);
+    const R = be.fromArray(randomArray(1803, m * n), [m, n]);
+    const g = be.fromArray(randomArray(1804, k), [k]);
+    const beta = be.fromArray(randomArray(1805, k), [k]);
+    const live = be.stats().liveTensors;
+    for (const norm of [
+      { kind: 'layerNorm' as const, gamma: g, beta, eps: 1e-5 },
+      { kind: 'rmsNorm' as const, gamma: g, eps: 1e-6 },
+      undefined,
+    ]) {
+      for (const residual of [R, undefined]) {
+        const fused = readSync(be.linear(A, W, { bias, activation: 'gelu', norm, residual }));
+        const x =
+          norm?.kind === 'layerNorm'
+            ? be.layerNorm(A, g, beta, norm.eps)
+            : norm
+              ? be.rmsNorm(A, g, norm.eps)
+              : A;
+        const y = be.linear(x, W, { bias, activation: 'gelu' });
+        const composed = readSync(residual ? be.add(y, residual) : y);
+        expect(Array.from(fused), `${norm?.kind} residual ${!!residual}`).toEqual(
+          Array.from(composed),
+        );
+      }
+    }
+    expect(be.stats().liveTensors).toBeGreaterThan(live); // results only; no temporaries:
+    const before = be.stats();
+    be.scope(() => {
+      be.linear(A, W, { norm: { kind: 'rmsNorm', gamma: g, eps: 1e-6 }, residual: R });
+    });
+    expect(be.stats()).toEqual(before);
+  });
+
+  it('its overflow and norm errors name the op of the composition', () => {
+    const A = be.fromArray([1e30, 1e30, 2, 2], [2, 2]);
+    const W = be.fromArray([1e10, 0, 0, 1], [2, 2]);
+    const R = be.fromArray([3e38, 0, 0, 0], [2, 2]);
+    expect(() => be.linear(A, W, { residual: be.zeros([2, 2]) })).toThrow(
+      /^linear: result is Infinity at row 0, column 0/,
+    );
+    expect(() =>
+      be.linear(be.fromArray([3e38, 0, 0, 0], [2, 2]), be.fromArray([1, 0, 0, 1], [2, 2]), {
+        residual: R,
+      }),
+    ).toThrow(/^add: result is Infinity at row 0, column 0/);
+    const one = be.fromArray([1, 1], [2]);
+    expect(() =>
+      be.linear(be.fromArray([1, 2, 3, 3], [2, 2]), W, {
+        norm: { kind: 'layerNorm', gamma: one, beta: one, eps: 0 },
+      }),
+    ).toThrow(/^layerNorm: row 1 is constant \(variance 0\) and eps is 0/);
+  });
+
+  it('attention equals attnProbs then the weighted sum (or p · v), exactly', () => {
+    const [heads, dk, mq, nk] = [3, 4, 2, 7];
+    const Q = be.fromArray(randomArray(1900, mq * heads * dk), [mq, heads * dk]);
+    const K = be.fromArray(randomArray(1901, nk * heads * dk), [nk, heads * dk]);
+    const V = be.fromArray(randomArray(1902, nk * heads * dk), [nk, heads * dk]);
+    const W = be.fromArray(randomArray(1903, nk * 5), [nk, 5]);
+    for (const causalOffset of [undefined, 0, nk - mq]) {
+      const options = { heads, scale: 0.4, causalOffset };
+      const p = be.attnProbs(Q, K, options);
+      expect(Array.from(readSync(be.attention(Q, K, V, options)))).toEqual(
+        Array.from(readSync(be.attnWeightedSum(p, V, heads))),
+      );
+      expect(Array.from(readSync(be.attention(Q, K, W, { ...options, values: 'all' })))).toEqual(
+        Array.from(readSync(be.matmul(p, W))),
+      );
+    }
+  });
+});
+
 describe('WebAssembly SIMD and the TypeScript fallback', () => {
   it('the default float32 backend runs WebAssembly SIMD; float64 keeps the reference loops', () => {
     expect(wasm.kernels).toBe('wasm-simd');

@@ -13,7 +13,7 @@
  * When the memory cannot grow, a call runs on the TypeScript kernels instead.
  */
 import { jsKernels } from '../jsKernels';
-import type { Operand, ProductKernels } from '../kernels';
+import type { Operand, ProductKernels, Values } from '../kernels';
 import type { CpuTensor } from '../tensor';
 import { WasmHeap } from './heap';
 import { KERNELS_WASM_BASE64 } from './kernelsWasm';
@@ -96,7 +96,7 @@ export class WasmKernels implements ProductKernels {
   }
 
   linear(
-    a: Operand,
+    a: Values,
     b: Operand,
     m: number,
     k: number,
@@ -120,7 +120,7 @@ export class WasmKernels implements ProductKernels {
   }
 
   block(
-    a: Operand,
+    a: Values,
     b: Operand,
     heads: number,
     m: number,
@@ -140,7 +140,7 @@ export class WasmKernels implements ProductKernels {
   }
 
   attnProbs(
-    q: Operand,
+    q: Values,
     k: Operand,
     heads: number,
     m: number,
@@ -197,8 +197,8 @@ export class WasmKernels implements ProductKernels {
    * Addresses of the left operand (its copy if it has one, else copied into the scratch space)
    * and of the result's place in the scratch space; false if the memory cannot grow.
    */
-  private inputs(a: Operand, aSize: number, cSize: number): { a: number; c: number } | false {
-    const known = this.mirrors.get(a.root);
+  private inputs(a: Values, aSize: number, cSize: number): { a: number; c: number } | false {
+    const known = a.root && this.mirrors.get(a.root);
     const aBytes = known ? 0 : Math.ceil(aSize / 4) * 16;
     const need = aBytes + cSize * 4;
     if (need > this.scratchBytes) {
