@@ -61,7 +61,17 @@ const boundaries = areas.map((area) => {
 });
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'coverage', 'public/models', 'bench/results'] },
+  {
+    ignores: [
+      'dist',
+      'node_modules',
+      'coverage',
+      'public/models',
+      'bench/results',
+      // AssemblyScript (its own tsconfig and types), built by scripts/build-wasm.ts.
+      'engine/cpu/wasm/assembly',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

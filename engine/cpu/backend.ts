@@ -1,12 +1,17 @@
 /**
- * The CPU reference backend (one engine, two backends: this one is the reference). Plain loops over
- * Float32Array / Float64Array, short enough to read at a glance. Each op accumulates in JS
- * numbers (float64) and stores its result in the backend's dtype, so the float32 backend rounds
- * every op's result to float32 once: it is the reference the WebGL backend is compared to.
+ * The CPU backend, in two dtypes. float64 is the reference (one engine, two backends): plain loops
+ * over Float64Array, short enough to read at a glance, each op accumulating in JS numbers and
+ * storing its result once; the tests compare every other path to it. float32 is the fast path
+ * (the Playground's fallback, the CLI, the bench): its products (matmul, linear with its bias and
+ * activation fused, headBlockMatmul, attnWeightedSum) and attnProbs run on WebAssembly SIMD
+ * kernels or, where those cannot run, on register-blocked TypeScript kernels (kernels.ts), and
+ * its typed arrays are pooled by length (pool.ts); its other ops share the reference's loops,
+ * storing float32. Every op's result is checked finite (an overflow names the op and the place).
  */
 import type {
   AllocationStats,
   AttentionOptions,
+  RowNorm,
   AttnProbsOptions,
   Backend,
   LinearActivation,
@@ -25,10 +30,25 @@ import {
 } from '../tensor';
 import { ScopeStack } from '../scope';
 import * as fused from './fused';
+import { jsKernels } from './jsKernels';
+import {
+  ACTIVATION,
+  type KernelName,
+  type Operand,
+  type ProductKernels,
+  type Values,
+} from './kernels';
+import { ArrayPool } from './pool';
 import { CpuTensor } from './tensor';
+import { createWasmKernels } from './wasm/wasmKernels';
 
 export interface CpuBackendOptions {
   dtype: DType;
+  /**
+   * float32 only: the products' kernels. 'auto' (default): WebAssembly SIMD where it runs, else
+   * TypeScript; 'js': TypeScript; or a kernels object (tests).
+   */
+  kernels?: 'auto' | 'js' | ProductKernels;
 }
 
 /** A validated 2-D operand: its tensor, row count, column count and values. */
@@ -42,6 +62,13 @@ interface Mat {
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly dtype: DType;
+  /** Which code runs the products: 'reference' (float64), 'wasm-simd' or 'js' (float32). */
+  readonly kernels: 'reference' | KernelName;
+  /** The float32 products; null on float64 (the reference loops). */
+  private readonly fast: ProductKernels | null;
+  private readonly pool: ArrayPool | null;
+  /** attnProbs' and softmax's float64 row buffer, grown as needed. */
+  private rowBuffer = new Float64Array(64);
   private readonly live = new Set<CpuTensor>();
   private liveBytes = 0;
   /** One set per open scope(): the owning tensors created inside it, innermost last. */
@@ -56,6 +83,23 @@ export class CpuBackend implements Backend {
       );
     }
     this.dtype = options.dtype;
+    const kernels = options.kernels ?? 'auto';
+    if (kernels !== 'auto' && kernels !== 'js' && typeof kernels !== 'object') {
+      throw new EngineInputError(
+        `CpuBackend: kernels must be 'auto' or 'js', got ${String(options.kernels)}`,
+      );
+    }
+    if (this.dtype === 'float32') {
+      this.fast =
+        typeof kernels === 'object'
+          ? kernels
+          : ((kernels === 'auto' ? createWasmKernels() : null) ?? jsKernels);
+      this.pool = new ArrayPool();
+    } else {
+      this.fast = null;
+      this.pool = null;
+    }
+    this.kernels = this.fast?.name ?? 'reference';
   }
 
   // ---------------------------------------------------------------- creation and storage
@@ -77,6 +121,7 @@ export class CpuBackend implements Backend {
     const S = this.mat('writeRows', src);
     check.checkWriteRows(D.t.shape, rowOffset, S.t.shape);
     D.d.set(S.d, rowOffset * D.c);
+    this.fast?.written(D.t.base ?? D.t, rowOffset * D.c, S.d as Float32Array);
   }
 
   rowsView(x: Tensor, rowCount: number): Tensor {
@@ -90,7 +135,7 @@ export class CpuBackend implements Backend {
     const X = this.mat('sliceCols', x);
     check.checkRange('sliceCols', X.t.shape, start, end, X.c);
     const w = end - start;
-    const out = this.alloc(X.r * w);
+    const out = this.alloc(X.r * w, true);
     for (let i = 0; i < X.r; i++) out.set(X.d.subarray(i * X.c + start, i * X.c + end), i * w);
     return this.register(out, [X.r, w]);
   }
@@ -108,7 +153,7 @@ export class CpuBackend implements Backend {
   concatCols(parts: readonly Tensor[]): Tensor {
     const Ps = parts.map((p) => this.mat('concatCols', p));
     const [r, c] = check.checkConcatCols(Ps.map((p) => p.t.shape));
-    const out = this.alloc(r * c);
+    const out = this.alloc(r * c, true);
     for (let i = 0, col = 0; i < Ps.length; col += Ps[i].c, i++) {
       const P = Ps[i];
       for (let row = 0; row < r; row++)
@@ -124,6 +169,7 @@ export class CpuBackend implements Backend {
     const B = this.mat('matmul', b);
     const tB = options.transposeB === true;
     const { k, n } = check.checkMatmul('matmul', A.t.shape, B.t.shape, tB);
+    if (this.fast) return this.product('matmul', A, B, k, n, tB, undefined, 'none');
     const out = this.alloc(A.r * n);
     const acc = new Float64Array(n);
     // Loop orders that walk both operands contiguously: dot products of rows for a·bᵀ,
@@ -142,17 +188,26 @@ export class CpuBackend implements Backend {
   }
 
   /**
-   * matmul, then the bias, then the activation, each step's result stored in the backend's
-   * dtype: the plain reference of WebGL's fused linear.
+   * float64: matmul, then the bias, then the activation, each step's result stored in the
+   * backend's dtype (the plain reference of the fused linears). float32: one fused product.
    */
   linear(a: Tensor, b: Tensor, options: LinearOptions = {}): Tensor {
-    if (options.norm || options.residual || options.times) return fused.linear(this, a, b, options);
+    if (options.norm || options.residual || options.times) {
+      // float32 runs a norm and a residual in one pass (fusedLinear); the gating product and
+      // the float64 reference run the composition of fused.ts.
+      return this.fast && !options.times
+        ? this.fusedLinear(a, b, options)
+        : fused.linear(this, a, b, options);
+    }
     const { bias, activation = 'none', transposeB } = options;
     check.checkActivation('linear', activation);
     const A = this.mat('linear', a);
     const B = this.mat('linear', b);
-    const { n } = check.checkMatmul('linear', A.t.shape, B.t.shape, transposeB === true);
-    const b0 = bias && this.vector('linear bias', bias, n);
+    const tB = transposeB === true;
+    const { k, n } = check.checkMatmul('linear', A.t.shape, B.t.shape, tB);
+    const biasT = bias && this.vectorTensor('linear bias', bias, n);
+    if (this.fast) return this.product('linear', A, B, k, n, tB, biasT, activation);
+    const b0 = biasT && biasT.data;
     return this.scope(() => {
       let y = this.mat('linear', this.matmul(a, b, { transposeB }));
       if (b0) y = this.map(y, 'linear (bias)', (v, i) => v + b0[i % n]);
@@ -168,6 +223,78 @@ export class CpuBackend implements Backend {
     return this.blockProduct('headBlockMatmul', U, W, heads, m, dOut);
   }
 
+  /** The float32 products: act(a · b + bias), or a · bᵀ, in one kernel call. */
+  private product(
+    op: string,
+    A: Mat,
+    B: Mat,
+    k: number,
+    n: number,
+    transposeB: boolean,
+    bias: CpuTensor | undefined,
+    activation: LinearActivation,
+  ): Tensor {
+    const out = this.alloc(A.r * n, true) as Float32Array;
+    const act = ACTIVATION[activation];
+    const biasOp = bias && operand(bias);
+    (this.fast as ProductKernels).linear(
+      operand(A.t),
+      operand(B.t),
+      A.r,
+      k,
+      n,
+      transposeB,
+      biasOp,
+      act,
+      out,
+    );
+    return this.result(op, out, [A.r, n]);
+  }
+
+  /**
+   * float32 linear with a norm prologue and/or a residual epilogue in one pass, no intermediate
+   * tensors: the same roundings and messages as the composition (fused.ts: norm, linear, add):
+   * the normalised rows stored in float32 (a pooled temporary), the fused product, then the
+   * residual added and stored.
+   */
+  private fusedLinear(a: Tensor, b: Tensor, options: LinearOptions): Tensor {
+    const { norm, residual, bias, activation = 'none', transposeB } = options;
+    const A = this.mat('linear', a);
+    const B = this.mat('linear', b);
+    const tB = transposeB === true;
+    const dims = check.checkMatmul('linear', A.t.shape, B.t.shape, tB);
+    check.checkLinearExtras('linear', dims, fused.normShapes(norm), residual?.shape);
+    check.checkActivation('linear', activation);
+    const biasT = bias && this.vectorTensor('linear bias', bias, dims.n);
+    const res = residual && this.arg('add', residual).data;
+    const pool = this.pool as ArrayPool;
+    let left: Values = operand(A.t);
+    if (norm) {
+      const rows = pool.take(A.r * A.c, true);
+      this.normalizeInto(A, norm, rows);
+      this.checkFinite(norm.kind, rows, A.t.shape);
+      left = { data: rows };
+    }
+    const out = pool.take(A.r * dims.n, true);
+    (this.fast as ProductKernels).linear(
+      left,
+      operand(B.t),
+      A.r,
+      dims.k,
+      dims.n,
+      tB,
+      biasT && operand(biasT),
+      ACTIVATION[activation],
+      out,
+    );
+    if (norm) pool.give(left.data);
+    const shape = [A.r, dims.n];
+    if (!res) return this.result('linear', out, shape);
+    this.checkFinite('linear', out, shape);
+    for (let i = 0; i < out.length; i++) out[i] += res[i];
+    return this.result('add', out, shape);
+  }
+
   /**
    * out[r, block h] = Σ_p a[h·m + r, p] · b[p, block h]: row block h of a times column block h
    * of b, for every head. Both headBlockMatmul (u_i·W_KV,i, paper §2) and attnWeightedSum
@@ -181,6 +308,11 @@ export class CpuBackend implements Backend {
     m: number,
     width: number,
   ): Tensor {
+    if (this.fast) {
+      const out = this.alloc(m * B.c, true) as Float32Array;
+      this.fast.block(operand(A.t), operand(B.t), heads, m, A.c, width, out);
+      return this.result(op, out, [m, B.c]);
+    }
     const out = this.alloc(m * B.c);
     const acc = new Float64Array(width);
     for (let h = 0; h < heads; h++) {
@@ -197,65 +329,86 @@ export class CpuBackend implements Backend {
   // ---------------------------------------------------------------- elementwise and normalisation
 
   add(a: Tensor, b: Tensor): Tensor {
-    return this.zip('add', a, b, (x, y) => x + y);
+    const [A, B, out] = this.zip('add', a, b);
+    for (let i = 0; i < out.length; i++) out[i] = A[i] + B[i];
+    return this.result('add', out, a.shape);
   }
 
   mul(a: Tensor, b: Tensor): Tensor {
-    return this.zip('mul', a, b, (x, y) => x * y);
+    const [A, B, out] = this.zip('mul', a, b);
+    for (let i = 0; i < out.length; i++) out[i] = A[i] * B[i];
+    return this.result('mul', out, a.shape);
   }
 
   scale(x: Tensor, factor: number): Tensor {
     const X = this.arg('scale', x);
     check.checkFiniteNumber('scale', 'factor', factor);
-    return this.result(
-      'scale',
-      X.data.map((v) => v * factor),
-      X.shape,
-    );
+    const out = this.alloc(X.data.length, true);
+    for (let i = 0; i < out.length; i++) out[i] = X.data[i] * factor;
+    return this.result('scale', out, X.shape);
   }
 
   layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor {
     const X = this.mat('layerNorm', x);
-    const g = this.vector('layerNorm', gamma, X.c);
-    const b = this.vector('layerNorm', beta, X.c);
-    check.checkEps('layerNorm', eps);
-    const out = this.alloc(X.r * X.c);
-    for (let i = 0; i < X.r; i++) {
-      const row = X.d.subarray(i * X.c, (i + 1) * X.c);
-      const mean = sum(row, (v) => v) / X.c;
-      const variance = sum(row, (v) => (v - mean) ** 2) / X.c;
-      check.checkNormDivisor('layerNorm', i, variance, eps);
-      const inv = 1 / Math.sqrt(variance + eps);
-      for (let j = 0; j < X.c; j++) out[i * X.c + j] = (row[j] - mean) * inv * g[j] + b[j];
-    }
+    const out = this.alloc(X.r * X.c, true);
+    this.normalizeInto(X, { kind: 'layerNorm', gamma, beta, eps }, out);
     return this.result('layerNorm', out, X.t.shape);
   }
 
   rmsNorm(x: Tensor, gamma: Tensor, eps: number): Tensor {
     const X = this.mat('rmsNorm', x);
-    const g = this.vector('rmsNorm', gamma, X.c);
-    check.checkEps('rmsNorm', eps);
-    const out = this.alloc(X.r * X.c);
-    for (let i = 0; i < X.r; i++) {
-      const row = X.d.subarray(i * X.c, (i + 1) * X.c);
-      const meanSquare = sum(row, (v) => v * v) / X.c;
-      check.checkNormDivisor('rmsNorm', i, meanSquare, eps);
-      const inv = 1 / Math.sqrt(meanSquare + eps);
-      for (let j = 0; j < X.c; j++) out[i * X.c + j] = row[j] * inv * g[j];
-    }
+    const out = this.alloc(X.r * X.c, true);
+    this.normalizeInto(X, { kind: 'rmsNorm', gamma, eps }, out);
     return this.result('rmsNorm', out, X.t.shape);
+  }
+
+  /**
+   * The rows of X normalised into out: layerNorm ((x − mean)/√(variance + eps)·γ + β) or
+   * rmsNorm (x/√(mean square + eps)·γ), in float64, stored once. Checks γ, β and eps under the
+   * op's name (the ops' own messages, also for linear's norm prologue).
+   */
+  private normalizeInto(X: Mat, norm: RowNorm, out: TypedArray): void {
+    const op = norm.kind;
+    const { eps } = norm;
+    const g = this.vector(op, norm.gamma, X.c);
+    const b = op === 'layerNorm' ? this.vector(op, norm.beta as Tensor, X.c) : null;
+    check.checkEps(op, eps);
+    const xs = X.d;
+    for (let i = 0; i < X.r; i++) {
+      const o = i * X.c;
+      if (b) {
+        let s = 0;
+        for (let j = 0; j < X.c; j++) s += xs[o + j];
+        const mean = s / X.c;
+        let ss = 0;
+        for (let j = 0; j < X.c; j++) {
+          const dev = xs[o + j] - mean;
+          ss += dev * dev;
+        }
+        const variance = ss / X.c;
+        check.checkNormDivisor(op, i, variance, eps);
+        const inv = 1 / Math.sqrt(variance + eps);
+        for (let j = 0; j < X.c; j++) out[o + j] = (xs[o + j] - mean) * inv * g[j] + b[j];
+      } else {
+        let ss = 0;
+        for (let j = 0; j < X.c; j++) ss += xs[o + j] * xs[o + j];
+        const meanSquare = ss / X.c;
+        check.checkNormDivisor(op, i, meanSquare, eps);
+        const inv = 1 / Math.sqrt(meanSquare + eps);
+        for (let j = 0; j < X.c; j++) out[o + j] = xs[o + j] * inv * g[j];
+      }
+    }
   }
 
   softmax(x: Tensor, options: { causalOffset?: number } = {}): Tensor {
     const X = this.mat('softmax', x);
     const causal = check.checkCausalOffset('softmax', options.causalOffset);
     const out = this.alloc(X.r * X.c);
+    const e = this.rows(X.c);
     for (let i = 0; i < X.r; i++) {
       const visible = check.visibleColumns('softmax', i, X.c, causal);
-      softmaxInto(
-        X.d.subarray(i * X.c, i * X.c + visible),
-        out.subarray(i * X.c, i * X.c + visible),
-      );
+      for (let j = 0; j < visible; j++) e[j] = X.d[i * X.c + j];
+      softmaxInto(e, visible, out, i * X.c);
     }
     return this.result('softmax', out, X.t.shape);
   }
@@ -266,7 +419,7 @@ export class CpuBackend implements Backend {
     const { headDim, rotaryDim } = check.checkRope(X.c, options);
     const half = rotaryDim / 2;
     const sign = options.inverse ? -1 : 1; // rotating by −mθ undoes +mθ (paper Appendix E)
-    const out = this.alloc(X.r * X.c);
+    const out = this.alloc(X.r * X.c, true);
     out.set(X.d);
     for (let i = 0; i < X.r; i++) {
       const m = positionOffset + i;
@@ -292,7 +445,7 @@ export class CpuBackend implements Backend {
   gather(table: Tensor, ids: ArrayLike<number>): Tensor {
     const T = this.mat('gather', table);
     check.checkIds(ids, T.r);
-    const out = this.alloc(ids.length * T.c);
+    const out = this.alloc(ids.length * T.c, true);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       out.set(T.d.subarray(id * T.c, (id + 1) * T.c), i * T.c);
@@ -302,7 +455,7 @@ export class CpuBackend implements Backend {
 
   argmax(x: Tensor): Tensor {
     const X = this.mat('argmax', x);
-    const out = this.alloc(X.r);
+    const out = this.alloc(X.r, true);
     for (let i = 0; i < X.r; i++) {
       let best = 0;
       for (let j = 1; j < X.c; j++) if (X.d[i * X.c + j] > X.d[i * X.c + best]) best = j;
@@ -318,16 +471,20 @@ export class CpuBackend implements Backend {
     const K = this.mat('attnProbs', k);
     const { heads, scale } = options;
     const { headDim: dk, causal } = check.checkAttnProbs(Q.t.shape, K.t.shape, options);
-    const out = this.alloc(heads * Q.r * K.r);
-    const scores = new Float64Array(K.r);
+    const out = this.alloc(heads * Q.r * K.r, this.fast !== null);
+    if (this.fast) {
+      const o = out as Float32Array;
+      this.fast.attnProbs(operand(Q.t), operand(K.t), heads, Q.r, K.r, dk, scale, causal, o);
+      return this.result('attnProbs', out, [heads * Q.r, K.r]);
+    }
+    const scores = this.rows(K.r);
     for (let h = 0; h < heads; h++) {
       for (let i = 0; i < Q.r; i++) {
         const visible = check.visibleColumns('attnProbs', i, K.r, causal);
         const qo = i * Q.c + h * dk;
         for (let j = 0; j < visible; j++)
           scores[j] = dot(Q.d, qo, K.d, j * K.c + h * dk, dk) * scale;
-        const row = (h * Q.r + i) * K.r;
-        softmaxInto(scores.subarray(0, visible), out.subarray(row, row + visible));
+        softmaxInto(scores, visible, out, (h * Q.r + i) * K.r);
       }
     }
     return this.result('attnProbs', out, [heads * Q.r, K.r]);
@@ -340,8 +497,30 @@ export class CpuBackend implements Backend {
     return this.blockProduct('attnWeightedSum', P, V, heads, m, dv);
   }
 
+  /**
+   * float64: attnProbs, then the weighted sum (fused.ts). float32: the same two kernels with the
+   * probabilities in a pooled temporary, not a tensor.
+   */
   attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
-    return fused.attention(this, q, k, v, options);
+    if (!this.fast) return fused.attention(this, q, k, v, options);
+    const Q = this.mat('attention', q);
+    const K = this.mat('attention', k);
+    const V = this.mat('attention', v);
+    const sizes = check.checkAttention(Q.t.shape, K.t.shape, V.t.shape, options);
+    const { m, n, headDim, causal, out: shape } = sizes;
+    const { heads, scale } = options;
+    const pool = this.pool as ArrayPool;
+    const p = pool.take(heads * m * n, true);
+    this.fast.attnProbs(operand(Q.t), operand(K.t), heads, m, n, headDim, scale, causal, p);
+    this.checkFinite('attnProbs', p, [heads * m, n]);
+    const out = pool.take(shape[0] * shape[1], true);
+    if (options.values === 'all') {
+      this.fast.linear({ data: p }, operand(V.t), heads * m, n, V.c, false, undefined, 0, out);
+    } else {
+      this.fast.block({ data: p }, operand(V.t), heads, m, n, V.c / heads, out);
+    }
+    pool.give(p);
+    return this.result(options.values === 'all' ? 'matmul' : 'attnWeightedSum', out, shape);
   }
 
   // ---------------------------------------------------------------- lifetime
@@ -360,13 +539,27 @@ export class CpuBackend implements Backend {
     return { liveTensors: this.live.size, liveBytes: this.liveBytes };
   }
 
-  /** The CPU backend pools nothing: typed arrays are garbage-collected once disposed tensors drop them. */
-  dispose(): void {}
+  /**
+   * Empties the float32 array pool (float64 pools nothing: its arrays are garbage-collected once
+   * disposed tensors drop them). Live tensors, and their WebAssembly copies, stay.
+   */
+  dispose(): void {
+    this.pool?.clear();
+  }
 
   // ---------------------------------------------------------------- helpers
 
-  private alloc(size: number): TypedArray {
-    return this.dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  /** Storage for `size` values: zeroed, unless `dirty` (the op writes every value). */
+  private alloc(size: number, dirty = false): TypedArray {
+    if (this.pool) return this.pool.take(size, dirty);
+    return new Float64Array(size);
+  }
+
+  /** A float64 buffer of at least n values, reused across calls (row scores). */
+  private rows(n: number): Float64Array {
+    if (this.rowBuffer.length < n)
+      this.rowBuffer = new Float64Array(Math.max(n, 2 * this.rowBuffer.length));
+    return this.rowBuffer;
   }
 
   /** Wraps storage as a new owning tensor, counted live and tracked by the innermost scope. */
@@ -380,6 +573,20 @@ export class CpuBackend implements Backend {
 
   /** register() for computed results: finite inputs can still overflow (never a silent NaN). */
   private result(op: string, data: TypedArray, shape: Shape): CpuTensor {
+    this.checkFinite(op, data, shape);
+    return this.register(data, shape);
+  }
+
+  /** Throws, naming op and the place, if data holds ±∞ or NaN. */
+  private checkFinite(op: string, data: TypedArray, shape: Shape): void {
+    // v·0 is 0 for every finite v and NaN for ±∞ and NaN: one pass without a branch, then the
+    // search for the place only when something is wrong.
+    let probe = 0;
+    for (let i = 0; i < data.length; i++) probe += data[i] * 0;
+    if (probe !== 0) this.overflow(op, data, shape);
+  }
+
+  private overflow(op: string, data: TypedArray, shape: Shape): never {
     for (let i = 0; i < data.length; i++) {
       if (!Number.isFinite(data[i])) {
         const c = shape[shape.length - 1] || 1;
@@ -388,13 +595,15 @@ export class CpuBackend implements Backend {
         );
       }
     }
-    return this.register(data, shape);
+    throw new EngineInputError(`${op}: result is not finite`); // unreachable: probe saw one
   }
 
   private release(t: CpuTensor): void {
     this.live.delete(t);
     this.liveBytes -= t.data.length * bytesPerElement(this.dtype);
     this.scopes.untrack(t);
+    this.fast?.released(t);
+    this.pool?.give(t.data as Float32Array);
   }
 
   /** Validates that t is a live tensor of this backend's kind. */
@@ -417,9 +626,13 @@ export class CpuBackend implements Backend {
 
   /** A bias/gain vector of length n: shape [n] or [1, n]. */
   private vector(op: string, t: Tensor, n: number): TypedArray {
+    return this.vectorTensor(op, t, n).data;
+  }
+
+  private vectorTensor(op: string, t: Tensor, n: number): CpuTensor {
     const v = this.arg(op, t);
     check.checkVector(op, v.shape, n);
-    return v.data;
+    return v;
   }
 
   /** f applied to every value of X (with its index), as a new result. */
@@ -427,16 +640,18 @@ export class CpuBackend implements Backend {
     return this.mat(op, this.result(op, X.d.map(f), X.t.shape));
   }
 
-  private zip(op: string, a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
+  /** The values of two same-shape operands and storage for the result. */
+  private zip(op: string, a: Tensor, b: Tensor): [TypedArray, TypedArray, TypedArray] {
     const A = this.arg(op, a);
     const B = this.arg(op, b);
     check.checkSameShape(op, A.shape, B.shape);
-    return this.result(
-      op,
-      A.data.map((v, i) => f(v, B.data[i])),
-      A.shape,
-    );
+    return [A.data, B.data, this.alloc(A.data.length, true)];
   }
+}
+
+/** A float32 tensor as a kernel operand: its values and the tensor owning its storage. */
+function operand(t: CpuTensor): Operand {
+  return { root: t.base ?? t, data: t.data as Float32Array };
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);
@@ -467,21 +682,16 @@ function axpy(
   for (let j = 0; j < len; j++) acc[ao + j] += alpha * x[xo + j];
 }
 
-/** Σ f(v) over a typed array, accumulated in float64. */
-function sum(values: TypedArray, f: (v: number) => number): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += f(values[i]);
-  return s;
-}
-
-/** Numerically stable softmax of `scores` written into `out` (same length). */
-function softmaxInto(scores: ArrayLike<number>, out: TypedArray): void {
+/**
+ * Numerically stable softmax of scores[0, len) written into out[o, o + len); scores is
+ * overwritten by the exponentials.
+ */
+function softmaxInto(scores: Float64Array, len: number, out: TypedArray, o: number): void {
   let max = -Infinity;
-  for (let j = 0; j < scores.length; j++) max = Math.max(max, scores[j]);
+  for (let j = 0; j < len; j++) max = Math.max(max, scores[j]);
   let sum = 0;
-  const e = new Float64Array(scores.length);
-  for (let j = 0; j < scores.length; j++) sum += e[j] = Math.exp(scores[j] - max);
-  for (let j = 0; j < scores.length; j++) out[j] = e[j] / sum;
+  for (let j = 0; j < len; j++) sum += scores[j] = Math.exp(scores[j] - max);
+  for (let j = 0; j < len; j++) out[o + j] = scores[j] / sum;
 }
 
 /** The owning tensors a scope returns: a tensor, or tensors directly in an array or plain object. */

@@ -1,2 +1,3 @@
 export { CpuBackend, type CpuBackendOptions } from './backend';
 export { CpuTensor, readSync } from './tensor';
+export type { KernelName, ProductKernels } from './kernels';

@@ -1,0 +1,222 @@
+/**
+ * The float32 products on WebAssembly SIMD (kernels.ts's interface; the kernels are
+ * assembly/kernels.ts, their bytes the generated kernelsWasm.ts). Loaded synchronously (a few
+ * kilobytes): `new WebAssembly.Module` and `new WebAssembly.Instance`, one instance (and memory)
+ * per backend. `createWasmKernels` returns null where WebAssembly or its SIMD is missing or the
+ * module fails to compile or instantiate; the backend then uses the TypeScript kernels.
+ *
+ * Right operands (weights, the caches) are copied into the module's memory once, keyed by the
+ * tensor that owns the storage: writeRows writes through to the copy (a cache append costs one
+ * row), disposing the tensor frees it, and a tensor collected without dispose() frees it through
+ * a FinalizationRegistry. Left operands (activations) are copied in and the result out per call,
+ * unless the left operand already has a copy (the K-cache times W_KV of slim's v-first order).
+ * When the memory cannot grow, a call runs on the TypeScript kernels instead.
+ */
+import { jsKernels } from '../jsKernels';
+import type { Operand, ProductKernels, Values } from '../kernels';
+import type { CpuTensor } from '../tensor';
+import { WasmHeap } from './heap';
+import { KERNELS_WASM_BASE64 } from './kernelsWasm';
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  gemm(...args: number[]): void;
+  gemmT(...args: number[]): void;
+  headBlock(...args: number[]): void;
+  attnProbs(...args: number[]): void;
+}
+
+/** A tensor's copy in the module's memory. */
+interface Mirror {
+  ptr: number;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The kernels' bytes, decoded from the generated module. */
+export function kernelBytes(): Uint8Array<ArrayBuffer> {
+  const text = atob(KERNELS_WASM_BASE64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** The compiled module, once per page or worker; null where it cannot compile (no SIMD). */
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = typeof WebAssembly === 'object' ? new WebAssembly.Module(kernelBytes()) : null;
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+export interface WasmKernelOptions {
+  /** Instantiate these bytes instead of the committed kernels (tests: a broken module). */
+  bytes?: Uint8Array<ArrayBuffer>;
+  /** Cap on the module's memory in bytes (tests: force the TypeScript fallback per call). */
+  maxMemoryBytes?: number;
+}
+
+/** WebAssembly SIMD kernels for one backend, or null where they cannot run. */
+export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels | null {
+  try {
+    const module = options.bytes ? new WebAssembly.Module(options.bytes) : kernelModule();
+    if (!module) return null;
+    const exports = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+    return new WasmKernels(exports, options.maxMemoryBytes);
+  } catch {
+    return null;
+  }
+}
+
+export class WasmKernels implements ProductKernels {
+  readonly name = 'wasm-simd';
+  private readonly heap: WasmHeap;
+  private readonly mirrors = new WeakMap<CpuTensor, Mirror>();
+  private readonly collected: FinalizationRegistry<number> | null;
+  /** Per-call space for the left operand and the result, grown as needed. */
+  private scratch = 0;
+  private scratchBytes = 0;
+  /** Calls that ran on the TypeScript kernels because the memory could not grow. */
+  fallbacks = 0;
+
+  constructor(
+    private readonly ex: KernelExports,
+    maxMemoryBytes?: number,
+  ) {
+    this.heap = new WasmHeap(ex.memory, ex.heapBase(), maxMemoryBytes);
+    this.collected =
+      typeof FinalizationRegistry === 'function'
+        ? new FinalizationRegistry((ptr) => this.heap.free(ptr))
+        : null;
+  }
+
+  linear(
+    a: Values,
+    b: Operand,
+    m: number,
+    k: number,
+    n: number,
+    transposeB: boolean,
+    bias: Operand | undefined,
+    act: number,
+    out: Float32Array,
+  ): void {
+    const bPtr = this.mirror(b.root);
+    const biasPtr = bias ? this.mirror(bias.root) : 0;
+    const io = bPtr !== null && biasPtr !== null && this.inputs(a, m * k, m * n);
+    if (!io) {
+      this.fallbacks++;
+      jsKernels.linear(a, b, m, k, n, transposeB, bias, act, out);
+      return;
+    }
+    const ldb = transposeB ? k : n;
+    (transposeB ? this.ex.gemmT : this.ex.gemm)(io.a, k, bPtr, ldb, io.c, n, m, k, n, biasPtr, act);
+    this.output(io.c, out, m * n);
+  }
+
+  block(
+    a: Values,
+    b: Operand,
+    heads: number,
+    m: number,
+    k: number,
+    width: number,
+    out: Float32Array,
+  ): void {
+    const bPtr = this.mirror(b.root);
+    const io = bPtr !== null && this.inputs(a, heads * m * k, m * heads * width);
+    if (!io) {
+      this.fallbacks++;
+      jsKernels.block(a, b, heads, m, k, width, out);
+      return;
+    }
+    this.ex.headBlock(io.a, bPtr, io.c, heads, m, k, width);
+    this.output(io.c, out, m * heads * width);
+  }
+
+  attnProbs(
+    q: Values,
+    k: Operand,
+    heads: number,
+    m: number,
+    n: number,
+    dk: number,
+    scale: number,
+    causal: number,
+    out: Float32Array,
+  ): void {
+    const kPtr = this.mirror(k.root);
+    const io = kPtr !== null && this.inputs(q, m * heads * dk, heads * m * n);
+    if (!io) {
+      this.fallbacks++;
+      jsKernels.attnProbs(q, k, heads, m, n, dk, scale, causal, out);
+      return;
+    }
+    this.ex.attnProbs(io.a, kPtr, io.c, heads, m, n, dk, scale, causal);
+    this.output(io.c, out, heads * m * n);
+  }
+
+  written(root: CpuTensor, offset: number, values: Float32Array): void {
+    const mirror = this.mirrors.get(root);
+    if (mirror) this.heap.f32().set(values, (mirror.ptr >> 2) + offset);
+  }
+
+  released(root: CpuTensor): void {
+    const mirror = this.mirrors.get(root);
+    if (!mirror) return;
+    this.mirrors.delete(root);
+    this.collected?.unregister(mirror);
+    this.heap.free(mirror.ptr);
+  }
+
+  /** Bytes of the module's memory: in copies and scratch, free, and in all. */
+  memoryStats() {
+    return this.heap.stats();
+  }
+
+  /** The address of root's copy, made now if it has none; null if the memory cannot grow. */
+  private mirror(root: CpuTensor): number | null {
+    const known = this.mirrors.get(root);
+    if (known) return known.ptr;
+    const values = root.data as Float32Array;
+    const ptr = this.heap.alloc(values.length * 4);
+    if (ptr === null) return null;
+    this.heap.f32().set(values, ptr >> 2);
+    const mirror = { ptr };
+    this.mirrors.set(root, mirror);
+    this.collected?.register(root, ptr, mirror);
+    return ptr;
+  }
+
+  /**
+   * Addresses of the left operand (its copy if it has one, else copied into the scratch space)
+   * and of the result's place in the scratch space; false if the memory cannot grow.
+   */
+  private inputs(a: Values, aSize: number, cSize: number): { a: number; c: number } | false {
+    const known = a.root && this.mirrors.get(a.root);
+    const aBytes = known ? 0 : Math.ceil(aSize / 4) * 16;
+    const need = aBytes + cSize * 4;
+    if (need > this.scratchBytes) {
+      const bytes = Math.max(need, 2 * this.scratchBytes, 4096);
+      if (this.scratchBytes > 0) this.heap.free(this.scratch);
+      this.scratchBytes = 0;
+      const ptr = this.heap.alloc(bytes);
+      if (ptr === null) return false;
+      this.scratch = ptr;
+      this.scratchBytes = bytes;
+    }
+    if (known) return { a: known.ptr, c: this.scratch };
+    this.heap.f32().set(a.data.subarray(0, aSize), this.scratch >> 2);
+    return { a: this.scratch, c: this.scratch + aBytes };
+  }
+
+  private output(c: number, out: Float32Array, size: number): void {
+    const i = c >> 2;
+    out.set(this.heap.f32().subarray(i, i + size));
+  }
+}
