@@ -145,8 +145,10 @@ export interface Backend {
    * with its bias and activation (GELU, tanh form as GPT-2's "gelu_new", or SiLU), optionally
    * the row normalisation before it (the block's LayerNorm or RMSNorm), a second product that
    * gates it (a SiLU-gated MLP) and the residual add after it. The WebGL backend fuses them
-   * into the product's prologue and epilogue (one draw for a decode row); the CPU backend, the
-   * reference, runs the ops one after the other (engine/cpu/fused.ts).
+   * into the product's prologue and epilogue (one draw for a decode row). On the CPU, float64
+   * (the reference) runs the ops one after the other (engine/cpu/fused.ts); float32 (the fast
+   * path) fuses bias and activation into its product kernel and the norm and residual into one
+   * pass, with the same roundings.
    */
   linear(a: Tensor, b: Tensor, options?: LinearOptions): Tensor;
   /**
