@@ -312,7 +312,10 @@ const api = {
       const [standard, slim] = models;
       await onStart({
         backend: choice.kind,
-        device: be instanceof WebGLBackend ? be.renderer : 'CPU (JavaScript, float32)',
+        device:
+          be instanceof WebGLBackend
+            ? be.renderer
+            : `CPU (${be instanceof CpuBackend && be.kernels === 'wasm-simd' ? 'WebAssembly SIMD' : 'JavaScript'}, float32)`,
         reason: choice.reason,
         notice: choice.notice,
         promptTokens: ids.length,
