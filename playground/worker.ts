@@ -179,19 +179,27 @@ async function pickFor(m: Loaded, o: GenerateOptions, ids: number[]): Promise<Ba
   );
   if (o.backend !== 'auto' || choice.kind === 'cpu') return choice;
   if (m.info.parameters > AUTO_MEASURE_MAX_PARAMETERS) return choice;
-  if (!m.measured) {
+  // The timing decodes 6 tokens after the prompt: it needs room for them.
+  if (!m.measured && ids.length + 6 < m.info.maxPositions) {
     const cpu = new CpuBackend({ dtype: 'float32' });
     const ms: Record<BackendKind, number> = { webgl: 0, cpu: 0 };
-    for (const [kind, backend] of [
-      ['webgl', choice.backend],
-      ['cpu', cpu],
-    ] as const) {
-      const model = await loadModel(m.opened, backend, { scheme: 'kv' });
-      try {
-        ms[kind] = await decodeMsPerToken(model, ids);
-      } finally {
-        model.dispose();
+    try {
+      for (const [kind, backend] of [
+        ['webgl', choice.backend],
+        ['cpu', cpu],
+      ] as const) {
+        const model = await loadModel(m.opened, backend, { scheme: 'kv' });
+        try {
+          ms[kind] = await decodeMsPerToken(model, ids);
+        } finally {
+          model.dispose();
+        }
       }
+    } catch (error) {
+      (choice.backend as WebGLBackend).destroy();
+      throw error;
+    } finally {
+      cpu.dispose();
     }
     const figures = `${formatMs(ms.webgl)} ms/token on WebGL2 against ${formatMs(ms.cpu)} on the CPU, timed on this model here`;
     m.measured =
@@ -202,6 +210,7 @@ async function pickFor(m: Loaded, o: GenerateOptions, ids: number[]): Promise<Ba
             reason: `WebGL2 on ${(choice.backend as WebGLBackend).renderer} (${figures}).`,
           };
   }
+  if (!m.measured) return choice;
   if (m.measured.kind === 'webgl') return { ...choice, reason: m.measured.reason };
   (choice.backend as WebGLBackend).destroy();
   return { backend: new CpuBackend({ dtype: 'float32' }), kind: 'cpu', reason: m.measured.reason };
