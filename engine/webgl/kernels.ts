@@ -60,6 +60,31 @@ vec4 activate(vec4 x) {
 export const NORM_CODE = { none: 0, layerNorm: 1, rmsNorm: 2 } as const;
 
 /**
+ * GLSL shared by normStats and the products' norm prologue: the mean (when `subtractMean`, a
+ * preprocessor condition, holds; else 0, RMSNorm) and the variance v of row r of texture `tex`,
+ * in two passes (mean first) so the variance stays accurate.
+ */
+function rowMeanVariance(tex: string, subtractMean: string): string {
+  return `  int n = ${tex}_l.z, texW = ${tex}_l.x;
+  float mean = 0.0;
+#if ${subtractMean}
+  vec4 s = vec4(0.0);
+  for (int i = 0; i < texW; i++) s += ${tex}_tex(r, i);
+  mean = (s.x + s.y + s.z + s.w) / float(n);
+#endif
+  vec4 q = vec4(0.0);
+  int full = n / 4;
+  for (int i = 0; i < texW; i++) {
+    vec4 d = ${tex}_tex(r, i) - mean;
+    // Padding lanes of the last texel are 0, not mean: mask them out of the sum.
+    if (i >= full) d *= vec4(lessThan(ivec4(i * 4) + ivec4(0, 1, 2, 3), ivec4(n)));
+    q += d * d;
+  }
+  float v = (q.x + q.y + q.z + q.w) / float(n);
+`;
+}
+
+/**
  * A product's prologue norm (NORM, NORM_CODE) on A's rows, γ in G and β in Bt. The row
  * statistics come from St (texel 0 of row r: normStats's (mean, rstd)) when NORM_STATS, else the
  * fragment computes them from A's row itself, with normStats's two passes: for a decode row of
@@ -70,23 +95,7 @@ vec2 rowStats(int r) {
 #if NORM_STATS
   return St_tex(r, 0).xy;
 #else
-  int n = A_l.z, texW = A_l.x;
-  float mean = 0.0;
-#if NORM == ${NORM_CODE.layerNorm}
-  vec4 s = vec4(0.0);
-  for (int i = 0; i < texW; i++) s += A_tex(r, i);
-  mean = (s.x + s.y + s.z + s.w) / float(n);
-#endif
-  vec4 q = vec4(0.0);
-  int full = n / 4;
-  for (int i = 0; i < texW; i++) {
-    vec4 d = A_tex(r, i) - mean;
-    // Padding lanes of the last texel are 0, not mean: mask them out of the sum.
-    if (i >= full) d *= vec4(lessThan(ivec4(i * 4) + ivec4(0, 1, 2, 3), ivec4(n)));
-    q += d * d;
-  }
-  float v = (q.x + q.y + q.z + q.w) / float(n);
-  return vec2(mean, inversesqrt(v + u_eps));
+${rowMeanVariance('A', `NORM == ${NORM_CODE.layerNorm}`)}  return vec2(mean, inversesqrt(v + u_eps));
 #endif
 }
 // Texel a of a row with statistics st, normalised; g and bt are γ and β at the same texel. The
@@ -501,23 +510,7 @@ export const normStats: KernelSpec = {
   uniforms: { eps: 'float' },
   defines: { RMS: 0 },
   body: `vec4 compute(int r, int t) {
-  int n = X_l.z, texW = X_l.x;
-  float mean = 0.0;
-#if !RMS
-  vec4 s = vec4(0.0);
-  for (int i = 0; i < texW; i++) s += X_tex(r, i);
-  mean = (s.x + s.y + s.z + s.w) / float(n);
-#endif
-  vec4 q = vec4(0.0);
-  int full = n / 4;
-  for (int i = 0; i < texW; i++) {
-    vec4 d = X_tex(r, i) - mean;
-    // Padding lanes of the last texel are 0, not mean: mask them out of the sum.
-    if (i >= full) d *= vec4(lessThan(ivec4(i * 4) + ivec4(0, 1, 2, 3), ivec4(n)));
-    q += d * d;
-  }
-  float v = (q.x + q.y + q.z + q.w) / float(n);
-  return vec4(mean, inversesqrt(v + u_eps), 0.0, 0.0);
+${rowMeanVariance('X', '!RMS')}  return vec4(mean, inversesqrt(v + u_eps), 0.0, 0.0);
 }`,
 };
 
