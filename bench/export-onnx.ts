@@ -3,7 +3,7 @@
  * model ONNX Runtime Web runs in `npm run bench`; see bench/onnx/gpt2Onnx.ts for its inputs and
  * outputs):
  *
- *   npx tsx bench/export-onnx.ts --model public/models/moby-gpt2 --out /tmp/moby-gpt2.onnx
+ *   npx tsx bench/export-onnx.ts --model public/models/moby-gpt2 --out moby-gpt2.onnx
  *
  * The checkpoint (config.json + model.safetensors, Hugging Face layout) is read by the engine's
  * loader (readModel). With --check, the written model is run by ONNX Runtime (onnxruntime-web's
