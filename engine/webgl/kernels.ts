@@ -158,6 +158,28 @@ export const concat2: KernelSpec = {
 };
 
 /**
+ * GLSL shared by the one-row products (matmulNN, matmulNT): the epilogue of texel t in output
+ * row `row`: + bias, the activation, × the gating product acc2 (+ its bias), + the residual.
+ */
+function productEpilogue(row: string): string {
+  return `#if BIAS
+  acc += Bias_tex(0, t);
+#endif
+  acc = activate(acc);
+#if TIMES
+#if TIMES_BIAS
+  acc2 += Bias2_tex(0, t);
+#endif
+  acc *= acc2;
+#endif
+#if RESIDUAL
+  acc += Res_tex(${row}, t);
+#endif
+  return acc;
+`;
+}
+
+/**
  * Packed matrix product, one output texel (4 columns) per fragment, optionally one K-chunk of a
  * split-K product (then output row s·m + r holds chunk s's partial sum for row r).
  *
@@ -222,21 +244,7 @@ export const matmulNN: KernelSpec = {
     acc2 += b2 * a;
 #endif
   }
-#if BIAS
-  acc += Bias_tex(0, t);
-#endif
-  acc = activate(acc);
-#if TIMES
-#if TIMES_BIAS
-  acc2 += Bias2_tex(0, t);
-#endif
-  acc *= acc2;
-#endif
-#if RESIDUAL
-  acc += Res_tex(out_r, t);
-#endif
-  return acc;
-}`,
+${productEpilogue('out_r')}}`,
 };
 
 /**
@@ -309,21 +317,7 @@ export const matmulNT: KernelSpec = {
                  dot(a, B2_tex(j2, kt)), dot(a, B2_tex(j3, kt)));
 #endif
   }
-#if BIAS
-  acc += Bias_tex(0, t);
-#endif
-  acc = activate(acc);
-#if TIMES
-#if TIMES_BIAS
-  acc2 += Bias2_tex(0, t);
-#endif
-  acc *= acc2;
-#endif
-#if RESIDUAL
-  acc += Res_tex(r, t);
-#endif
-  return acc;
-}`,
+${productEpilogue('r')}}`,
 };
 
 /**
