@@ -71,6 +71,7 @@ export {
   type StorageFormat,
 } from './slim';
 export {
+  cpuChoice,
   decodeMsPerToken,
   isSoftwareRenderer,
   pickBackend,

@@ -34,7 +34,8 @@ export function isSoftwareRenderer(renderer: string): boolean {
   return SOFTWARE_RENDERER.test(renderer);
 }
 
-const cpu = (reason: string, notice?: string): BackendChoice => ({
+/** The float32 CPU backend as a choice, with its reason (and a notice when a request failed). */
+export const cpuChoice = (reason: string, notice?: string): BackendChoice => ({
   backend: new CpuBackend({ dtype: 'float32' }),
   kind: 'cpu',
   reason,
@@ -45,19 +46,19 @@ export function pickBackend(
   request: BackendRequest = 'auto',
   options: WebGLBackendOptions = {},
 ): BackendChoice {
-  if (request === 'cpu') return cpu('CPU (float32), as chosen.');
+  if (request === 'cpu') return cpuChoice('CPU (float32), as chosen.');
   let webgl: WebGLBackend;
   try {
     webgl = new WebGLBackend(options);
   } catch (error) {
     if (!(error instanceof WebGLUnavailableError)) throw error;
     const why = `${error.message}. Running on the CPU backend instead (same results).`;
-    return cpu(`CPU (float32): ${why}`, why);
+    return cpuChoice(`CPU (float32): ${why}`, why);
   }
   if (request === 'auto' && isSoftwareRenderer(webgl.renderer)) {
     const renderer = webgl.renderer;
     webgl.destroy();
-    return cpu(
+    return cpuChoice(
       `CPU (float32): WebGL2 here is a software rasterizer (${renderer}), which runs every draw on the CPU through a shader interpreter, so the CPU backend is faster. Choose WebGL2 to run it anyway.`,
     );
   }

@@ -14,6 +14,7 @@ import {
   loadTokenizer,
   maxAbsDiff,
   openModel,
+  cpuChoice,
   decodeMsPerToken,
   pickBackend,
   precisionReport,
@@ -213,7 +214,7 @@ async function pickFor(m: Loaded, o: GenerateOptions, ids: number[]): Promise<Ba
   if (!m.measured) return choice;
   if (m.measured.kind === 'webgl') return { ...choice, reason: m.measured.reason };
   (choice.backend as WebGLBackend).destroy();
-  return { backend: new CpuBackend({ dtype: 'float32' }), kind: 'cpu', reason: m.measured.reason };
+  return cpuChoice(m.measured.reason);
 }
 
 const formatMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));

@@ -17,7 +17,7 @@ const SAME_WITHIN = 1.1;
 
 type Outcome = 'standard' | 'slim' | 'same';
 /** Which side makes more tokens per second, from the ms per token of each. */
-export function fasterSide(standardMs: number, slimMs: number): Outcome {
+function fasterSide(standardMs: number, slimMs: number): Outcome {
   const ratio = slimMs / standardMs;
   if (ratio > SAME_WITHIN) return 'standard';
   if (ratio < 1 / SAME_WITHIN) return 'slim';
