@@ -62,4 +62,5 @@ export {
   type LayerPrecision,
   type PrecisionOptions,
 } from './check';
+export { FAMILIES, type FamilyRow } from './families';
 export { loadTokenizer, type ModelTokenizer } from './tokenizer';
