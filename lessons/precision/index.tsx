@@ -2,6 +2,7 @@ import { Tex } from '../../components/Tex';
 import { CacheDirection } from './CacheDirection';
 import { ConditionSlider } from './ConditionSlider';
 import { DefaultModels } from './DefaultModels';
+import { LayerDecision } from './LayerDecision';
 import { PAPER } from './common';
 import { UnitRoundoff } from './UnitRoundoff';
 import { useToySigma } from './useToySigma';
@@ -30,6 +31,7 @@ export function PrecisionLesson() {
       <WholeLayer exponent={sigma.toy.exponent} />
       <DefaultModels />
       <WhisperStudy />
+      <LayerDecision />
     </>
   );
 }
