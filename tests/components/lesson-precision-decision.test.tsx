@@ -67,3 +67,24 @@ describe('Decide one layer', () => {
     expect(shownText('decide-choice')).toMatch(/standard KV-cache/);
   });
 });
+
+describe('the error chart’s legend', () => {
+  it('tells the solid measured line from the dashed rule of thumb', () => {
+    open();
+    const items = [...screen.getByRole('list', { name: 'chart legend' }).querySelectorAll('li')];
+    const keyOf = (li: Element) =>
+      `${li.getAttribute('data-color')}|${li.getAttribute('data-dashed')}`;
+    expect(items.map((li) => li.textContent?.trim())).toEqual([
+      'float32, measured',
+      'cond × u, float32',
+    ]);
+    // Two entries, two different samples: same colour, one solid, one dashed.
+    expect(new Set(items.map(keyOf)).size).toBe(items.length);
+    expect(items.map((li) => li.getAttribute('data-dashed'))).toEqual(['no', 'yes']);
+    const dash = items.map((li) => li.querySelector('line')?.getAttribute('stroke-dasharray'));
+    expect(dash[0]).toBeNull();
+    expect(dash[1]).toBeTruthy();
+    // Plot's own colour-swatch legend (alike swatches for both) is gone.
+    expect(document.querySelector('[class*="-swatch"]')).toBeNull();
+  });
+});
