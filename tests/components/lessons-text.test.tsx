@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { lessons } from '../../lessons/registry';
-import { preloadLessons, renderLesson } from './lessonKit';
+import { answerAsking, preloadLessons, renderLesson } from './lessonKit';
+import { screen } from '@testing-library/react';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -57,5 +58,29 @@ describe('lessons refer to each other by title', () => {
       expect(target, a.getAttribute('href') ?? '').toBeDefined();
       expect(a.textContent).toBe(target?.title);
     }
+  });
+});
+
+describe('figures a learner is told, derived', () => {
+  it('"about 2 OPs per value read" is derived from paper Table 2: 8d²/4d² and 4nd/2nd', () => {
+    renderLesson('/lessons/why-the-cache-dominates');
+    // Each value read is multiplied once and added once: 2 OPs, for the weights and the cache.
+    expect(screen.getByTestId('ops-per-value').textContent).toBe(
+      `${(8 / 4).toString()} and ${(4 / 2).toString()}`,
+    );
+  });
+
+  it('trade-offs: the whole step on M4 Max is explained beside the core’s speedup', () => {
+    renderLesson('/lessons/trade-offs');
+    answerAsking(/on which chip of paper Table 3 is option 2/, 'Apple M4 Max');
+    answerAsking(/Against standard attention’s core, it is/, /still faster/);
+    const why = screen.getByTestId('whole-step-gap').textContent ?? '';
+    // Paper Table 3, M4 Max: 38 TOPS int8, 410 GB/s; h = 64, d_k = 128, 1 byte per value:
+    // standard core 4 OPs per 2 values (memory bound), option 2 2h+2 = 130 OPs per value.
+    const core = Math.max(4 / 38e12, 2 / 410e9) / Math.max(130 / 38e12, 1 / 410e9);
+    expect(why).toContain(`${Number(core.toPrecision(3))}×`);
+    expect(why).toMatch(/weights/);
+    expect(why).toMatch(/compute bound/);
+    expect(why).toMatch(/0\.994×/);
   });
 });
