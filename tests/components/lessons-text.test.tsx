@@ -84,3 +84,11 @@ describe('figures a learner is told, derived', () => {
     expect(why).toMatch(/0\.994×/);
   });
 });
+
+describe('the paper’s option numbers', () => {
+  it('the lesson table names each scheme by what it caches or computes, the option in brackets', () => {
+    for (const l of lessons)
+      for (const m of l.summary.matchAll(/option \d/g))
+        expect(l.summary.slice(Math.max(0, m.index - 12), m.index)).toMatch(/paper §\d, $/);
+  });
+});
