@@ -23,7 +23,11 @@ export function controlValueText(el: HTMLElement): string {
 
 /** True when a slider already shows its value beside it (components/Slider's <output>). */
 function showsItsValue(el: HTMLElement): boolean {
-  return !!el.id && !!el.parentElement?.querySelector(`output[for="${CSS.escape(el.id)}"]`);
+  const outputs = el.parentElement?.querySelectorAll('output[for]') ?? [];
+  return (
+    !!el.id &&
+    Array.from(outputs).some((o) => o.getAttribute('for')?.split(/\s+/).includes(el.id))
+  );
 }
 
 /**
