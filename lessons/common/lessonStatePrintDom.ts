@@ -25,8 +25,7 @@ export function controlValueText(el: HTMLElement): string {
 function showsItsValue(el: HTMLElement): boolean {
   const outputs = el.parentElement?.querySelectorAll('output[for]') ?? [];
   return (
-    !!el.id &&
-    Array.from(outputs).some((o) => o.getAttribute('for')?.split(/\s+/).includes(el.id))
+    !!el.id && Array.from(outputs).some((o) => o.getAttribute('for')?.split(/\s+/).includes(el.id))
   );
 }
 
