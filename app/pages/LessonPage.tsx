@@ -19,6 +19,7 @@ import {
   type LessonMeta,
 } from '../../lessons';
 import { LessonStateProvider, useLessonSearch } from '../../lessons/common/lessonState';
+import { PrintButtons } from '../../lessons/common/LessonCheckpointPrint';
 import { WEIGHT_KEYS } from '../../lessons/common/useToyWeights';
 import { TitleText } from '../../lessons/common/LessonLink';
 import '../../lessons/lessons.css';
@@ -220,6 +221,7 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
       </h1>
       <div className="lesson-tools">
         <PresentButton />
+        <PrintButtons />
         <ResetButton onReset={onReset} />
         <span className="small">Every setting is in the address bar: copy it to share.</span>
       </div>

@@ -192,7 +192,7 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
       </p>
       <LessonCheckpoint
         id="kbias-softmax"
-        onRevealed={() => setKbiasRevealed(true)}
+        onRevealed={setKbiasRevealed}
         question={
           <>
             Switch <Tex>{'b_K'}</Tex> on. What happens to the softmax weights of “{tokens[n - 1]}”
@@ -260,7 +260,7 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
       </p>
       <LessonCheckpoint
         id="slim-bias"
-        onRevealed={() => setSlimRevealed(true)}
+        onRevealed={setSlimRevealed}
         question={
           <>
             With the biases as set above, which expression of the cached <Tex>{'K'}</Tex> gives{' '}

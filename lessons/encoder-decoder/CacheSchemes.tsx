@@ -48,7 +48,7 @@ export function CacheSchemes({ stored }: { stored: CrossComparison }) {
       </ul>
       <LessonCheckpoint
         id="e-cache-values"
-        onRevealed={() => setERevealed(true)}
+        onRevealed={setERevealed}
         question={
           <>
             In the cross phase the engine hands <Tex>{'E'}</Tex> to both decoder layers. How many

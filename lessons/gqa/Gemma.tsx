@@ -36,7 +36,7 @@ export function GemmaSection() {
       </p>
       <LessonCheckpoint
         id="gemma2-saving"
-        onRevealed={() => setRevealed(true)}
+        onRevealed={setRevealed}
         question={<>How much of {g.name}’s KV-cache can a d-wide cache save?</>}
         choices={[
           { label: 'Half, as for MHA', correct: Math.abs(gemmaSaving - 0.5) < 1e-9 },

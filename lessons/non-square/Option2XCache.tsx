@@ -49,7 +49,7 @@ export function Option2XCache({ table4, focus }: { table4: readonly Table4Row[];
       </p>
       <LessonCheckpoint
         id="x-cache-factor"
-        onRevealed={() => setFactorRevealed(true)}
+        onRevealed={setFactorRevealed}
         question={
           <>
             {focus.name} has <Tex>{`d = ${focus.d}`}</Tex> and <Tex>{`e = ${keyWidth(focus)}`}</Tex>

@@ -31,7 +31,7 @@ export function CacheDirection({ sigma }: { sigma: ToySigma }) {
       </p>
       <LessonCheckpoint
         id="better-direction"
-        onRevealed={() => setDirectionRevealed(true)}
+        onRevealed={setDirectionRevealed}
         question={
           <>
             At cond(W_K) = 10⁶ (<Tex>{'\\sigma_2'}</Tex> = 10⁻⁶), which rebuild is more accurate in

@@ -97,7 +97,7 @@ export function ConditionSlider({ sigma }: { sigma: ToySigma }) {
 
       <LessonCheckpoint
         id="fp16-error"
-        onRevealed={() => setF16Revealed(true)}
+        onRevealed={setF16Revealed}
         question={
           <>
             Now store the same weights in float16 (<Tex>{'u = 2^{-11}'}</Tex>, about 5·10⁻⁴). At

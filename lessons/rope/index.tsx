@@ -195,7 +195,7 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
       </p>
       <LessonCheckpoint
         id="rotated-wkv"
-        onRevealed={() => setRowsRevealed(true)}
+        onRevealed={setRowsRevealed}
         question={
           <>
             Multiply the rotated keys of “{tokens.join(' ')}” (positions 0–{n - 1}) by{' '}
@@ -271,7 +271,7 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
       </p>
       <LessonCheckpoint
         id="rope-rotations"
-        onRevealed={() => setRotationsRevealed(true)}
+        onRevealed={setRotationsRevealed}
         question={
           <>
             Slim attention caching <em>raw</em> K, n tokens in the cache (the new one included): how

@@ -58,7 +58,7 @@ export function MeasuredInBrowser() {
       </p>
       <LessonCheckpoint
         id="cpu-run"
-        onRevealed={() => setRevealed(true)}
+        onRevealed={setRevealed}
         question={
           <>
             {MEASURED.model} generates tokens on the CPU backend, standard and slim in turn. Which

@@ -102,7 +102,7 @@ export function Option2Heads() {
       </p>
       <LessonCheckpoint
         id="h64-chip"
-        onRevealed={() => setChipRevealed(true)}
+        onRevealed={setChipRevealed}
         question={
           <>
             At h = {H64} and 1 byte per value, on which chip of paper Table 3 is option 2’s
@@ -155,7 +155,7 @@ export function Option2Heads() {
       )}
       <LessonCheckpoint
         id="h64-speedup"
-        onRevealed={() => setSpeedRevealed(true)}
+        onRevealed={setSpeedRevealed}
         question={
           <>
             Take the chip of the last answer, where option 2’s core at h = {H64} is compute bound.

@@ -130,7 +130,7 @@ export function CacheLesson() {
       </p>
       <LessonCheckpoint
         id="crossover"
-        onRevealed={() => setCrossoverRevealed(true)}
+        onRevealed={setCrossoverRevealed}
         question={
           <>
             Predict before you touch the sliders: for one sequence (B = 1), at about what context
@@ -216,7 +216,7 @@ export function CacheLesson() {
       </p>
       <LessonCheckpoint
         id="batch-speedup"
-        onRevealed={() => setSpeedupRevealed(true)}
+        onRevealed={setSpeedupRevealed}
         question={
           <>
             At the full {tokens(full)} context with a batch of 16, memory bound: how much faster is
