@@ -34,18 +34,24 @@ export {
   type ShardIndex,
 } from './checkpoint';
 export {
-  CacheStorageHubCache,
   DEFAULT_HUB_ENDPOINT,
-  defaultHubCache,
-  downloadModel,
   HubClient,
-  MemoryHubCache,
+  hubAddressProblem,
+  hubFileProblem,
   repoIdProblem,
   resolveUrl,
   type DownloadOptions,
   type DownloadProgress,
-  type HubCache,
-  type HubModelFiles,
+  type FileOptions,
   type HubOptions,
-  type ModelDownloadOptions,
+  type SizeLimit,
 } from './hub';
+export { CacheStorageHubCache, defaultHubCache, MemoryHubCache, type HubCache } from './hubCache';
+export { downloadModel, type HubModelFiles, type ModelDownloadOptions } from './hubModel';
+export {
+  MAX_CONFIG_BYTES,
+  MAX_HUB_WEIGHT_BYTES,
+  MAX_INDEX_BYTES,
+  MAX_SHARDS,
+  MAX_TOKENIZER_BYTES,
+} from './limits';
