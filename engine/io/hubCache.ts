@@ -62,7 +62,8 @@ export class CacheStorageHubCache implements HubCache {
     if (hit.headers.get(MISSING_HEADER) === '1') return 'missing';
     const length = hit.headers.get('content-length');
     if (length !== null && /^\d+$/.test(length)) {
-      await hit.body?.cancel();
+      // Not awaited: a body that is one branch of a tee settles its cancel only with the other.
+      void hit.body?.cancel().catch(() => undefined);
       return Number(length);
     }
     return (await hit.arrayBuffer()).byteLength;

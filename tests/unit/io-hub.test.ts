@@ -490,6 +490,8 @@ function fakeCacheStorage(): {
       stored.set(key, response);
       return Promise.resolve();
     },
+    delete: (key: string) => Promise.resolve(stored.delete(key)),
+    keys: () => Promise.resolve([...stored.keys()].map((url) => ({ url }))),
   };
   const storage = {
     open: (name: string) => {
@@ -525,5 +527,22 @@ describe('Cache Storage cache', () => {
       'Repo acme/cs has no file tokenizer.json at revision main.',
     );
     expect(requests).toHaveLength(0);
+  });
+  it('sizes an entry from its header; clearCache removes one repo’s entries', async () => {
+    const body = serve('acme/cs2', 'config.json', new TextEncoder().encode('{"n_embd":8}'));
+    serve('acme/cs3', 'config.json', body);
+    const { storage, stored } = fakeCacheStorage();
+    const cache = new CacheStorageHubCache(storage);
+    const client = new HubClient({ endpoint, cache });
+    await client.download('acme/cs2', 'main', 'config.json');
+    await client.download('acme/cs3', 'main', 'config.json');
+    expect(await client.tryDownload('acme/cs2', 'main', 'tokenizer.json')).toBe('missing');
+    requests.length = 0;
+    expect(await client.fileSize('acme/cs2', 'main', 'config.json')).toBe(body.byteLength);
+    expect(await client.fileSize('acme/cs2', 'main', 'tokenizer.json')).toBe('missing');
+    expect(requests).toHaveLength(0);
+    expect(await client.clearCache('acme/cs2')).toBe(2);
+    expect([...stored.keys()]).toEqual([`${endpoint}/acme/cs3/resolve/main/config.json`]);
+    expect(await cache.size(`${endpoint}/acme/cs2/resolve/main/config.json`)).toBeUndefined();
   });
 });
