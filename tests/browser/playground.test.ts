@@ -90,6 +90,10 @@ describe('Playground in Chromium', () => {
       }
       requests.push(`${req.method} ${req.url}`);
       const m = /^\/lab\/moby-gpt2\/resolve\/main\/([\w.-]+)$/.exec(req.url ?? '');
+      if (req.url === '/lab/redirect/resolve/main/config.json') {
+        res.writeHead(302, { location: 'file:///etc/passwd' }).end();
+        return;
+      }
       const other = otherRepos.get(req.url ?? '');
       if (other) {
         res.writeHead(200, { 'content-length': String(other.length) });
@@ -437,6 +441,10 @@ describe('Playground in Chromium', () => {
       'GET /lab/too-big/resolve/main/model.safetensors.index.json',
     ]);
     await screenshot(page, 'playground-hub-refused');
+    // A redirect to file: fails inside fetch; the page says the server was reached and answered it.
+    expect(await refused('lab/redirect')).toMatch(
+      /was reached, but it answered the request for config\.json from lab\/redirect with a redirect that the browser would not follow/,
+    );
 
     // A supported repo loads; "Clear cached files" empties its cache, so the next load downloads.
     await page.getByLabel('Repo id').fill('lab/moby-gpt2');
