@@ -10,13 +10,16 @@ import { units } from '../../roofline';
 import { INDEX_FILE, parseShardIndex, SINGLE_FILE, type ShardIndex } from './checkpoint';
 import { CheckpointFormatError, HubError } from './errors';
 import { HubClient, type DownloadOptions, type SizeLimit } from './hub';
-import {
-  MAX_CONFIG_BYTES,
-  MAX_HUB_WEIGHT_BYTES,
-  MAX_INDEX_BYTES,
-  MAX_SHARDS,
-  MAX_TOKENIZER_BYTES,
-} from './limits';
+import { sizeLimit } from './limits';
+
+/** Shards an index may name: the largest public checkpoints have a few hundred. */
+export const MAX_SHARDS = 512;
+
+/**
+ * Weights a Hub download brings into the browser: the page holds them in memory and the backend
+ * uploads them, so a model larger than this is refused before any weight byte is fetched.
+ */
+export const MAX_HUB_WEIGHT_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** One tokenizer layout: tokenizer.json, or GPT-2's vocab.json + merges.txt. */
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'vocab.json', 'merges.txt'];
@@ -49,18 +52,12 @@ export interface ModelDownloadOptions extends DownloadOptions {
   maxWeightBytes?: number;
 }
 
-const configLimit: SizeLimit = {
-  bytes: MAX_CONFIG_BYTES,
-  why: 'the limit for a config.json (real ones are a few kB)',
-};
-const indexLimit: SizeLimit = {
-  bytes: MAX_INDEX_BYTES,
-  why: 'the limit for a shard index (real ones are at most a few hundred kB)',
-};
-const tokenizerLimit: SizeLimit = {
-  bytes: MAX_TOKENIZER_BYTES,
-  why: 'the limit for a tokenizer file',
-};
+/** The size limit of a config, index or tokenizer file (engine/io/limits.ts). */
+function textLimit(file: string): SizeLimit {
+  const bytes = sizeLimit(file);
+  if (bytes === undefined) throw new Error(`engine/io/limits.ts has no size limit for ${file}`);
+  return { bytes, why: `the limit for a ${file} (real ones are far smaller)` };
+}
 
 /**
  * Fetches what a model needs: config.json, then model.safetensors or (when the repo has none)
@@ -98,7 +95,7 @@ export async function downloadModel(
   };
   const at = (file: string) => ({ repo, revision, file });
 
-  const config = await get('config.json', configLimit);
+  const config = await get('config.json', textLimit('config.json'));
   if (config === 'missing')
     throw new HubError(
       'not-found',
@@ -146,7 +143,7 @@ export async function downloadModel(
     shards = [SINGLE_FILE];
   } else {
     missing.push(SINGLE_FILE);
-    const index = await get(INDEX_FILE, indexLimit);
+    const index = await get(INDEX_FILE, textLimit(INDEX_FILE));
     if (index === 'missing' && (await client.forgetMissing(repo, revision, SINGLE_FILE)))
       // A 404 of model.safetensors remembered from before, yet no index now: ask again.
       return downloadModel(client, repo, revision, options);
@@ -195,7 +192,7 @@ export async function downloadModel(
   for (const file of TOKENIZER_FILES) {
     if (file === 'vocab.json' && files.has('tokenizer.json')) continue;
     if (file === 'merges.txt' && !files.has('vocab.json')) continue;
-    const bytes = await get(file, tokenizerLimit, false);
+    const bytes = await get(file, textLimit(file), false);
     if (bytes === 'missing') missing.push(file);
     else {
       files.set(file, bytes);

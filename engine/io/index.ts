@@ -47,11 +47,10 @@ export {
   type SizeLimit,
 } from './hub';
 export { CacheStorageHubCache, defaultHubCache, MemoryHubCache, type HubCache } from './hubCache';
-export { downloadModel, type HubModelFiles, type ModelDownloadOptions } from './hubModel';
 export {
-  MAX_CONFIG_BYTES,
+  downloadModel,
   MAX_HUB_WEIGHT_BYTES,
-  MAX_INDEX_BYTES,
   MAX_SHARDS,
-  MAX_TOKENIZER_BYTES,
-} from './limits';
+  type HubModelFiles,
+  type ModelDownloadOptions,
+} from './hubModel';
