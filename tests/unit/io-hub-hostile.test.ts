@@ -214,6 +214,18 @@ describe('checked before any weight byte', () => {
     expect(requests.filter((r) => /GET .*\.safetensors$|vocab/.test(r))).toEqual([]);
   });
 
+  it('a HEAD the server drops leaves the size unknown; the download still runs', async () => {
+    const files = tinyCheckpoint('gpt2', TINY_GPT2).files;
+    serveModel('acme/nohead', files);
+    const weights = files.get('model.safetensors') as Uint8Array;
+    routes.set(at('acme/nohead', 'model.safetensors'), (req, res) => {
+      if (req.method === 'HEAD') return void res.destroy();
+      res.writeHead(200, { 'content-length': String(weights.byteLength) }).end(weights);
+    });
+    const got = await downloadModel(new HubClient({ endpoint, cache: null }), 'acme/nohead');
+    expect(got.weightBytes).toBe(weights.byteLength);
+  });
+
   it('a supported model loads, and a second load makes no request', async () => {
     serveModel('acme/gpt2', gpt2Files());
     const cache = new MemoryHubCache();
