@@ -108,6 +108,8 @@ export {
   downloadModel,
   HubClient,
   HubError,
+  hubAddressProblem,
+  MAX_HUB_WEIGHT_BYTES,
   MemoryHubCache,
   openCheckpoint,
   openSafetensors,
