@@ -12,6 +12,7 @@
  * not http(s), an HTML page in place of a file, an endless body are all reported as what they are.
  */
 import { units } from '../../roofline';
+import type { ByteSource } from './bytes';
 import { HubError } from './errors';
 import { defaultHubCache, type HubCache } from './hubCache';
 import {
@@ -179,6 +180,18 @@ export class HubClient implements HubEndpoint {
     if (!stale) return hit;
     await this.cache.delete(url);
     return undefined;
+  }
+
+  /**
+   * A cached file as a source read in place (Cache Storage's Blob), so the caller can drop the
+   * bytes it downloaded; undefined where the cache cannot give one.
+   */
+  async storedSource(
+    repo: string,
+    revision: string,
+    file: string,
+  ): Promise<ByteSource | undefined> {
+    return this.cache?.source?.(resolveUrl(repo, revision, file, this.endpoint), file);
   }
 
   /** Remembers that the Hub has no such file (a second load then asks nothing). */

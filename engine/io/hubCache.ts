@@ -5,6 +5,8 @@
  * (see hub.ts), and drops an entry that no longer passes that check.
  */
 
+import { blobSource, type ByteSource } from './bytes';
+
 /** Where downloaded files are kept. A key is the file's resolve URL. */
 export interface HubCache {
   /** The bytes, 'missing' when the Hub said 404 before, or undefined when not cached. */
@@ -16,6 +18,11 @@ export interface HubCache {
   delete(key: string): Promise<boolean>;
   /** Every key, as put (Cache Storage gives them back as normalized URLs). */
   keys(): Promise<string[]>;
+  /**
+   * A cached file read in place, without copying it into memory (Cache Storage: its body as a
+   * Blob, read by ranges); absent where the cache has no such storage.
+   */
+  source?(key: string, name: string): Promise<ByteSource | undefined>;
 }
 
 /** A cache in memory (for Node, tests, or a session without Cache Storage). */
@@ -73,7 +80,8 @@ export class CacheStorageHubCache implements HubCache {
     const response =
       value === 'missing'
         ? new Response(null, { headers: { [MISSING_HEADER]: '1' } })
-        : new Response(value.slice().buffer, {
+        : // The view itself, not a copy: a 500 MB file must not be held twice.
+          new Response(value as Uint8Array<ArrayBuffer>, {
             headers: { 'content-length': String(value.byteLength) },
           });
     await cache.put(key, response);
@@ -85,6 +93,12 @@ export class CacheStorageHubCache implements HubCache {
   async keys(): Promise<string[]> {
     const cache = await this.storage.open(this.name);
     return (await cache.keys()).map((request) => request.url);
+  }
+  async source(key: string, name: string): Promise<ByteSource | undefined> {
+    const cache = await this.storage.open(this.name);
+    const hit = await cache.match(key);
+    if (!hit || hit.headers.get(MISSING_HEADER) === '1') return undefined;
+    return blobSource(await hit.blob(), name);
   }
 }
 

@@ -7,6 +7,7 @@
  * succeeds.
  */
 import { units } from '../../roofline';
+import type { ByteSource } from './bytes';
 import { INDEX_FILE, parseShardIndex, SINGLE_FILE, type ShardIndex } from './checkpoint';
 import { CheckpointFormatError, HubError } from './errors';
 import { HubClient, type DownloadOptions, type SizeLimit } from './hub';
@@ -30,8 +31,11 @@ const SHARD_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}\.safetensors$/;
 export interface HubModelFiles {
   repo: string;
   revision: string;
-  /** File name → bytes: config.json, the weights (single file or index + shards), tokenizer. */
-  files: Map<string, Uint8Array>;
+  /**
+   * File name → bytes: config.json, the weights (single file or index + shards), tokenizer. A
+   * weight file kept in Cache Storage is its cached Blob, read by ranges (not held in memory).
+   */
+  files: Map<string, Uint8Array | ByteSource>;
   /** The weight files, in download order (model.safetensors, or the index then its shards). */
   weightFiles: string[];
   /** The tokenizer files found. */
@@ -71,7 +75,7 @@ export async function downloadModel(
   options: ModelDownloadOptions = {},
 ): Promise<HubModelFiles> {
   const budget = options.maxWeightBytes ?? MAX_HUB_WEIGHT_BYTES;
-  const files = new Map<string, Uint8Array>();
+  const files = new Map<string, Uint8Array | ByteSource>();
   const weightFiles: string[] = [];
   const tokenizerFiles: string[] = [];
   /** Files found missing, remembered in the cache only once the model has loaded. */
@@ -184,7 +188,8 @@ export async function downloadModel(
           : `Repo ${repo} has no file ${shard} at revision ${revision}, though ${INDEX_FILE} ` +
               'names it as a shard.',
       );
-    files.set(shard, bytes);
+    // Read in place from the cache where it can be: the downloaded bytes are then dropped.
+    files.set(shard, (await client.storedSource(repo, revision, shard)) ?? bytes);
     weightFiles.push(shard);
     weightBytes += bytes.byteLength;
   }

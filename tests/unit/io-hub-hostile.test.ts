@@ -238,7 +238,9 @@ describe('checked before any weight byte', () => {
     const opened = await openModel(got.files, 'acme/gpt2');
     expect(opened.spec.family).toBe('gpt2');
     expect(got.weightBytes).toBe(
-      got.weightFiles.slice(1).reduce((s, f) => s + (got.files.get(f)?.byteLength ?? 0), 0),
+      got.weightFiles
+        .slice(1)
+        .reduce((s, f) => s + ((got.files.get(f) as Uint8Array | undefined)?.byteLength ?? 0), 0),
     );
     requests.length = 0;
     await downloadModel(new HubClient({ endpoint, cache }), 'acme/gpt2', 'main', checked);
@@ -277,7 +279,7 @@ describe('a bad answer is never cached', () => {
     expect([...cache.entries.keys()].map((k) => k.split('/').pop())).toEqual(['config.json']);
     serve('acme/cut', 'model.safetensors', whole);
     const got = await downloadModel(new HubClient({ endpoint, cache }), 'acme/cut');
-    expect(got.files.get('model.safetensors')?.byteLength).toBe(whole.byteLength);
+    expect((got.files.get('model.safetensors') as Uint8Array).byteLength).toBe(whole.byteLength);
   });
 
   it('a 404 of config.json is asked again next time; a poisoned entry from before is dropped', async () => {

@@ -385,7 +385,7 @@ describe('downloadModel and the cache', () => {
     ]);
     expect(first.weightFiles).toEqual(['model.safetensors']);
     expect(first.tokenizerFiles).toEqual(['vocab.json', 'merges.txt']);
-    expectBytes(first.files.get('model.safetensors'), weights);
+    expectBytes(first.files.get('model.safetensors') as Uint8Array, weights);
     expect(requests.map((r) => `${r.method ?? 'GET'} ${r.path.split('/').pop()}`)).toEqual([
       'GET config.json',
       'HEAD model.safetensors', // its size, before any weight byte
@@ -528,6 +528,27 @@ describe('Cache Storage cache', () => {
     );
     expect(requests).toHaveLength(0);
   });
+  it('gives the weights as the cached Blob, read in place, not the downloaded bytes', async () => {
+    serve('acme/blob', 'config.json', new TextEncoder().encode('{"model_type":"gpt2"}'));
+    serve(
+      'acme/blob',
+      'model.safetensors',
+      writeSafetensors([{ name: 'w', dtype: 'F32', shape: [3], data: [1.5, -2, 4] }]),
+    );
+    const { storage } = fakeCacheStorage();
+    const got = await downloadModel(
+      new HubClient({ endpoint, cache: new CacheStorageHubCache(storage) }),
+      'acme/blob',
+    );
+    const weights = got.files.get('model.safetensors');
+    // A ByteSource over the cached body (Blob), not a Uint8Array kept in memory.
+    expect(weights).not.toBeInstanceOf(Uint8Array);
+    expect(weights).toMatchObject({ name: 'model.safetensors' });
+    expect(got.files.get('config.json')).toBeInstanceOf(Uint8Array);
+    const ckpt = await openCheckpoint(got.files, 'acme/blob');
+    expect(Array.from(await ckpt.read('w'))).toEqual([1.5, -2, 4]);
+  });
+
   it('sizes an entry from its header; clearCache removes one repo’s entries', async () => {
     const body = serve('acme/cs2', 'config.json', new TextEncoder().encode('{"n_embd":8}'));
     serve('acme/cs3', 'config.json', body);
