@@ -48,6 +48,7 @@ export {
   type SparseResult,
 } from './attention';
 export {
+  MAX_CONDITION,
   MatrixRangeError,
   SingularMatrixError,
   conditionNumber,

@@ -56,6 +56,7 @@ export {
 } from './load';
 export {
   checkModel,
+  chooseDirection,
   DEFAULT_SLIM_TOLERANCE,
   layerPrecision,
   precisionReport,

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { WholeStepGap } from './WholeStepGap';
 import { Link } from 'react-router-dom';
 import * as Plot from '@observablehq/plot';
 import { plotStyle, seriesColors, tickFormat } from '../../components/charts/marks';
@@ -236,6 +237,7 @@ export function Option2Heads() {
             <Link to={explorerLink(SCENARIOS[3])}>open it in the explorer</Link>, which says why in
             words).
           </p>
+          <WholeStepGap core={m4.speedup} />
         </>
       ) : (
         <p className="small">The h slider, for any chip, appears once the question is answered.</p>
