@@ -1,4 +1,4 @@
-import { checkModel, DEFAULT_SLIM_TOLERANCE } from '../../engine';
+import { checkModel, DEFAULT_SLIM_TOLERANCE, nothingToConvert } from '../../engine';
 import { checkJsonOf } from '../contract';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { table } from '../format';
@@ -58,6 +58,11 @@ Example: slim check --model public/models/moby-llama --json
     const dir = requireString(stringValue(values, 'model'), 'model', 'a model directory');
     const tolerance = parseTolerance(stringValue(values, 'tolerance'));
     const opened = await openModelDir(dir);
+    const gqa = nothingToConvert(opened.spec.parsed.model);
+    if (gqa) {
+      io.stderr(`slim check: ${dir}: ${gqa}\n`);
+      return EXIT_FAILURE;
+    }
     const report = await withInputErrors(dir, () => checkModel(opened, { tolerance }));
     const failed = report.filter((r) => !r.ok);
     if (json) {

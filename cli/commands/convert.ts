@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   formWkv,
   formWvk,
+  nothingToConvert,
   readWeights,
   SLIM_FORMAT,
   SLIM_MARKER_FIELD,
@@ -11,7 +12,7 @@ import {
   type OpenedModel,
 } from '../../engine';
 import { requireString } from '../args';
-import { CliUsageError, EXIT_OK } from '../errors';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { formatBytes } from '../format';
 import { openModelDir, withInputErrors } from '../model';
 import { slimDirections } from './run';
@@ -96,6 +97,14 @@ export interface ConvertResult {
   skipped?: string[];
 }
 
+/** A checkpoint with nothing to convert (grouped-query attention): exit 1 with the reason. */
+export class NothingToConvertError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NothingToConvertError';
+  }
+}
+
 /** Converts the checkpoint in `dir` into `out`, one shard and one layer in memory at a time. */
 export async function convertModel(
   dir: string,
@@ -106,6 +115,8 @@ export async function convertModel(
   const { spec, checkpoint } = opened;
   if (spec.slim)
     throw new CliUsageError(`${dir} is already a slim checkpoint ("${SLIM_MARKER_FIELD}" is set)`);
+  const gqa = nothingToConvert(spec.parsed.model);
+  if (gqa) throw new NothingToConvertError(`${dir}: ${gqa}`);
   const directions = await slimDirections(opened, dir);
   // Canonical names, their layer (for the attention tensors), and the stored names.
   const canonical = new Map<string, string>();
@@ -208,9 +219,16 @@ Example: slim convert --model public/models/moby-gpt2 --out moby-gpt2-slim
   async run(values, { io, json }) {
     const dir = requireString(stringValue(values, 'model'), 'model', 'a model directory');
     const out = requireString(stringValue(values, 'out'), 'out', 'a new directory');
-    const result = await convertModel(dir, out, (file, done, total) => {
-      if (!json) io.stderr(`wrote ${file} (${done}/${total})\n`);
-    });
+    let result: ConvertResult;
+    try {
+      result = await convertModel(dir, out, (file, done, total) => {
+        if (!json) io.stderr(`wrote ${file} (${done}/${total})\n`);
+      });
+    } catch (error) {
+      if (!(error instanceof NothingToConvertError)) throw error;
+      io.stderr(`slim convert: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
     if (json) {
       printJson(io, result);
       return EXIT_OK;

@@ -5,7 +5,15 @@
  * the prefill/decode API, greedy argmax, cache bytes and lifetime. Each family writes only its
  * forward pass, against `Backend`.
  */
-import { createAttention, type AttentionLayer, type AttentionWeights } from '../attention';
+import {
+  createAttention,
+  createGroupedAttention,
+  groupedSlimScheme,
+  type AttentionLayer,
+  type AttentionWeights,
+  type GroupedAttentionLayer,
+  type GroupedAttentionWeights,
+} from '../attention';
 import type { RopeConfig } from '../attention';
 import type { CacheScheme, DecodeOrder } from '../../roofline';
 import type { Backend } from '../backend';
@@ -150,7 +158,7 @@ export abstract class DecoderModel {
   readonly options: Required<Omit<DecoderOptions, 'directions' | 'shared'>> & {
     directions: readonly LayerDirection[] | undefined;
   };
-  protected readonly attns: AttentionLayer[] = [];
+  protected readonly attns: (AttentionLayer | GroupedAttentionLayer)[] = [];
   /** With options.probe: the Appendix D tap, a decorator on every attention layer. */
   private readonly tap: AttentionTap | undefined;
   /** How messages name the position limit ('learned positions' for GPT-2). */
@@ -244,6 +252,30 @@ export abstract class DecoderModel {
     );
     this.attns.push(attn);
     return this.tap ? this.tap.decorate(attn, layer, weights, rope) : attn;
+  }
+
+  /**
+   * The grouped-query attention layer of block `layer` (paper Appendix G): the standard GQA
+   * KV-cache, or for slim the cache groupedSlimScheme picks for its shape (the d-wide cache
+   * where c > 1, else the X-cache). Not with the probe (it reads MHA layers).
+   */
+  protected groupedAttention(
+    weights: GroupedAttentionWeights,
+    layer: number,
+    rope?: RopeConfig,
+  ): GroupedAttentionLayer {
+    if (this.tap)
+      throw new EngineInputError(
+        `${this.familyName}: the attention probe reads MHA layers; this model has grouped-query attention`,
+      );
+    const scheme = this.options.scheme === 'kv' ? 'kv' : groupedSlimScheme(weights);
+    const attn = createGroupedAttention(this.backend, weights, {
+      scheme,
+      label: `layer ${layer}`,
+      rope,
+    });
+    this.attns.push(attn);
+    return attn;
   }
 
   /**

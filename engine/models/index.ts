@@ -23,6 +23,7 @@ export {
   LlamaModel,
   isLlamaGain,
   llamaAttentionLayout,
+  llamaKeyWidth,
   llamaParameterShapes,
   type LlamaConfig,
 } from './llama';
@@ -64,4 +65,5 @@ export {
   type PrecisionOptions,
 } from './check';
 export { FAMILIES, type FamilyRow } from './families';
+export { nothingToConvert, slimNoteOf, slimSchemeOf, type SlimScheme } from './gqa';
 export { loadTokenizer, type ModelTokenizer } from './tokenizer';
