@@ -37,6 +37,7 @@ import {
   type Operand,
   type ProductKernels,
   type Values,
+  type HeapStorage,
 } from './kernels';
 import { ArrayPool } from './pool';
 import { CpuTensor } from './tensor';
@@ -58,6 +59,9 @@ interface Mat {
   c: number;
   d: TypedArray;
 }
+
+/** Uploads of at least this many values (weights) are stored in the kernels' memory. */
+const HEAP_MIN_VALUES = 16384;
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
@@ -106,6 +110,13 @@ export class CpuBackend implements Backend {
 
   fromArray(data: ArrayLike<number>, shape: Shape): Tensor {
     check.checkUpload(data, shape, this.dtype);
+    // Uploads large enough to be weights live in the kernels' memory, once (no JavaScript copy).
+    const heap = data.length >= HEAP_MIN_VALUES ? this.fast?.store?.(data) : null;
+    if (heap) {
+      const t = this.register(heap, shape);
+      this.fast?.stored?.(t);
+      return t;
+    }
     const out = this.alloc(data.length);
     out.set(data);
     return this.register(out, shape);
@@ -128,7 +139,10 @@ export class CpuBackend implements Backend {
     const X = this.mat('rowsView', x);
     check.checkRowsView(X.t.shape, rowCount);
     const root = X.t.base ?? X.t;
-    return new CpuTensor(X.d.subarray(0, rowCount * X.c), [rowCount, X.c], this.dtype, null, root);
+    const size = rowCount * X.c;
+    // A view of heap storage takes its values afresh on each use (the memory may have grown).
+    const values = root.heap ? () => root.data.subarray(0, size) : X.d.subarray(0, size);
+    return new CpuTensor(values, [rowCount, X.c], this.dtype, null, root);
   }
 
   sliceCols(x: Tensor, start: number, end: number): Tensor {
@@ -573,7 +587,7 @@ export class CpuBackend implements Backend {
   }
 
   /** Wraps storage as a new owning tensor, counted live and tracked by the innermost scope. */
-  private register(data: TypedArray, shape: Shape): CpuTensor {
+  private register(data: TypedArray | HeapStorage, shape: Shape): CpuTensor {
     const t = new CpuTensor(data, [...shape], this.dtype, (d) => this.release(d));
     this.live.add(t);
     this.liveBytes += data.length * bytesPerElement(this.dtype);
@@ -612,8 +626,9 @@ export class CpuBackend implements Backend {
     this.live.delete(t);
     this.liveBytes -= t.data.length * bytesPerElement(this.dtype);
     this.scopes.untrack(t);
+    const pooled = t.heap ? null : (t.data as Float32Array);
     this.fast?.released(t);
-    this.pool?.give(t.data as Float32Array);
+    if (pooled) this.pool?.give(pooled);
   }
 
   /** Validates that t is a live tensor of this backend's kind. */

@@ -81,6 +81,24 @@ export interface ProductKernels {
   written(root: CpuTensor, offset: number, values: Float32Array): void;
   /** root was disposed: drop whatever is kept for it. */
   released(root: CpuTensor): void;
+  /**
+   * Storage for an uploaded tensor's values in the kernels' own memory (WebAssembly: the weights
+   * then exist once, not as a JavaScript array plus a copy), or null where there is none or no
+   * room; the backend then keeps them in a JavaScript array.
+   */
+  store?(values: ArrayLike<number>): HeapStorage | null;
+  /** t's storage came from store(): free it if t is collected without dispose(). */
+  stored?(t: CpuTensor): void;
+}
+
+/**
+ * Values kept in the kernels' memory. `view()` is valid until that memory next grows (growing
+ * detaches every view of it): take it for one operation, never across an allocation.
+ */
+export interface HeapStorage {
+  readonly ptr: number;
+  readonly length: number;
+  view(): Float32Array;
 }
 
 export type KernelName = 'wasm-simd' | 'js';

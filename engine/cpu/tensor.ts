@@ -1,3 +1,4 @@
+import type { HeapStorage } from './kernels';
 import {
   EngineInputError,
   shapeString,
@@ -11,21 +12,40 @@ import {
 export type ReleaseHook = (t: CpuTensor) => void;
 
 /**
- * A tensor on the CPU backend: a typed array in row-major order. A view (rowsView) shares a
- * prefix of its base's array; disposing a view is a no-op and a view is dead once its base is.
+ * Where a CPU tensor's values are: a typed array; storage in the WebAssembly kernels' memory
+ * (uploaded weights, kernels.ts HeapStorage); or, for a view of such a tensor, a function giving
+ * the current prefix of its base's values.
+ */
+export type CpuStorage = TypedArray | HeapStorage | (() => TypedArray);
+
+/**
+ * A tensor on the CPU backend: values in row-major order. A view (rowsView) shares a prefix of
+ * its base's values; disposing a view is a no-op and a view is dead once its base is. `data` is
+ * read for one operation at a time: for heap storage it is a fresh view of the kernels' memory.
  */
 export class CpuTensor implements Tensor {
   readonly backendName = 'cpu';
   private released = false;
+  /** The kernels' storage of this tensor's values, if they live there. */
+  readonly heap: HeapStorage | undefined;
 
   constructor(
-    readonly data: TypedArray,
+    private readonly storage: CpuStorage,
     readonly shape: Shape,
     readonly dtype: DType,
     private readonly onRelease: ReleaseHook | null,
     /** The tensor whose storage this view shares; undefined for owning tensors. */
     readonly base?: CpuTensor,
-  ) {}
+  ) {
+    this.heap = typeof storage === 'function' || ArrayBuffer.isView(storage) ? undefined : storage;
+  }
+
+  /** The values (a fresh view for heap storage: valid until the kernels' memory grows). */
+  get data(): TypedArray {
+    const s = this.storage;
+    if (typeof s === 'function') return s();
+    return ArrayBuffer.isView(s) ? s : s.view();
+  }
 
   get isView(): boolean {
     return this.base !== undefined;

@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LinearActivation } from '../../engine/backend';
 import { CpuBackend, readSync } from '../../engine/cpu';
+import type { CpuTensor } from '../../engine/cpu/tensor';
 import { jsKernels } from '../../engine/cpu/jsKernels';
 import { WasmHeap } from '../../engine/cpu/wasm/heap';
 import { createWasmKernels, kernelBytes, WasmKernels } from '../../engine/cpu/wasm/wasmKernels';
@@ -401,6 +402,65 @@ describe('copies of the operands in WebAssembly memory', () => {
     w.dispose();
     cache.dispose();
     expect(kernels.memoryStats().usedBytes).toBeLessThan(usedWithCopy);
+  });
+
+  it('an uploaded weight is stored once, in the module memory, and survives its growth', () => {
+    const kernels = createWasmKernels() as WasmKernels;
+    const be = new CpuBackend({ dtype: 'float32', kernels });
+    const used0 = kernels.memoryStats().usedBytes;
+    const values = randomArray(1405, 64 * 256);
+    const w = be.fromArray(values, [64, 256]) as CpuTensor;
+    // Stored in the module's memory (no JavaScript array beside it), its exact bytes.
+    expect(w.heap).toBeDefined();
+    expect(kernels.memoryStats().usedBytes - used0).toBe(64 * 256 * 4);
+    const x = be.fromArray(randomArray(1406, 3 * 64), [3, 64]);
+    const ref = readSync(
+      js.matmul(js.fromArray(readSync(x), [3, 64]), js.fromArray(values, [64, 256])),
+    );
+    const first = readSync(be.matmul(x, w));
+    expectWithinBound(
+      first,
+      ref,
+      ref.map(() => 10),
+      64,
+      'stored weight',
+    );
+    // A product with it copies nothing: only the per-call space is added, once.
+    const withScratch = kernels.memoryStats().usedBytes;
+    be.matmul(x, w).dispose();
+    expect(kernels.memoryStats().usedBytes).toBe(withScratch);
+    // Growing the memory detaches every view of it: the weight and a view of its rows still read.
+    const view = be.rowsView(w, 2);
+    const big = be.fromArray(randomArray(1407, 1 << 22), [1024, 4096]);
+    expect(kernels.memoryStats().memoryBytes).toBeGreaterThan(16 << 20);
+    expect(Array.from(readSync(w))).toEqual(Array.from(Float32Array.from(values)));
+    expect(Array.from(readSync(view))).toEqual(Array.from(Float32Array.from(values.slice(0, 512))));
+    expect(Array.from(readSync(be.matmul(x, w)))).toEqual(Array.from(first));
+    big.dispose();
+    w.dispose();
+    expect(kernels.memoryStats().usedBytes).toBe(withScratch - 64 * 256 * 4);
+  });
+
+  it('a call that runs on the TypeScript kernels reads a stored weight', () => {
+    // 6 pages: the stored weight (64 kB) and the bias copy fit; the call's space does not, so
+    // it runs on the TypeScript kernels, after the bias copy may have grown the memory.
+    const small = createWasmKernels({ maxMemoryBytes: 6 * 65536 }) as WasmKernels;
+    const be = new CpuBackend({ dtype: 'float32', kernels: small });
+    const values = randomArray(1408, 64 * 256);
+    const bias = randomArray(1409, 256);
+    const a = randomArray(1410, 600 * 64);
+    const w = be.fromArray(values, [64, 256]) as CpuTensor;
+    expect(w.heap).toBeDefined();
+    const out = readSync(
+      be.linear(be.fromArray(a, [600, 64]), w, { bias: be.fromArray(bias, [256]) }),
+    );
+    expect(small.fallbacks).toBe(1);
+    const ref = readSync(
+      js.linear(js.fromArray(a, [600, 64]), js.fromArray(values, [64, 256]), {
+        bias: js.fromArray(bias, [256]),
+      }),
+    );
+    expect(Array.from(out)).toEqual(Array.from(ref));
   });
 
   it('a bias copied to the lowest free address still applies', () => {

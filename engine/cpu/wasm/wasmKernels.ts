@@ -13,7 +13,7 @@
  * When the memory cannot grow, a call runs on the TypeScript kernels instead.
  */
 import { jsKernels } from '../jsKernels';
-import type { Operand, ProductKernels, Values } from '../kernels';
+import type { HeapStorage, Operand, ProductKernels, Values } from '../kernels';
 import type { CpuTensor } from '../tensor';
 import { WasmHeap } from './heap';
 import { KERNELS_WASM_BASE64 } from './kernelsWasm';
@@ -106,12 +106,14 @@ export class WasmKernels implements ProductKernels {
     act: number,
     out: Float32Array,
   ): void {
+    const sizes = [a.data.length, b.data.length, bias?.data.length ?? 0];
     const bPtr = this.mirror(b.root);
     const biasPtr = bias ? this.mirror(bias.root) : 0;
     const io = bPtr !== null && biasPtr !== null && this.inputs(a, m * k, m * n);
     if (!io) {
       this.fallbacks++;
-      jsKernels.linear(a, b, m, k, n, transposeB, bias, act, out);
+      const [fa, fb, fbias] = [a, b, bias].map((v, i) => v && fresh(v, sizes[i]));
+      jsKernels.linear(fa!, fb as Operand, m, k, n, transposeB, fbias as Operand, act, out);
       return;
     }
     const ldb = transposeB ? k : n;
@@ -129,10 +131,12 @@ export class WasmKernels implements ProductKernels {
     width: number,
     out: Float32Array,
   ): void {
+    const sizes = [a.data.length, b.data.length];
     const bPtr = this.mirror(b.root);
     const io = bPtr !== null && this.inputs(a, heads * m * k, m * heads * width);
     if (!io) {
       this.fallbacks++;
+      [a, b] = [fresh(a, sizes[0]), fresh(b, sizes[1]) as Operand];
       jsKernels.block(a, b, heads, bHeads, m, k, width, out);
       return;
     }
@@ -152,10 +156,12 @@ export class WasmKernels implements ProductKernels {
     causal: number,
     out: Float32Array,
   ): void {
+    const sizes = [q.data.length, k.data.length];
     const kPtr = this.mirror(k.root);
     const io = kPtr !== null && this.inputs(q, m * heads * dk, heads * m * n);
     if (!io) {
       this.fallbacks++;
+      [q, k] = [fresh(q, sizes[0]), fresh(k, sizes[1]) as Operand];
       jsKernels.attnProbs(q, k, heads, kvHeads, m, n, dk, scale, causal, out);
       return;
     }
@@ -169,6 +175,11 @@ export class WasmKernels implements ProductKernels {
   }
 
   released(root: CpuTensor): void {
+    if (root.heap) {
+      this.collected?.unregister(root.heap);
+      this.heap.free(root.heap.ptr);
+      return;
+    }
     const mirror = this.mirrors.get(root);
     if (!mirror) return;
     this.mirrors.delete(root);
@@ -181,8 +192,22 @@ export class WasmKernels implements ProductKernels {
     return this.heap.stats();
   }
 
-  /** The address of root's copy, made now if it has none; null if the memory cannot grow. */
+  store(values: ArrayLike<number>): HeapStorage | null {
+    const length = values.length;
+    const ptr = this.heap.alloc(length * 4);
+    if (ptr === null) return null;
+    this.heap.f32().set(values, ptr >> 2);
+    const memory = this.ex.memory;
+    return { ptr, length, view: () => new Float32Array(memory.buffer, ptr, length) };
+  }
+
+  stored(t: CpuTensor): void {
+    if (t.heap) this.collected?.register(t, t.heap.ptr, t.heap);
+  }
+
+  /** The address of root's values here: its storage, or its copy (made now if it has none). */
   private mirror(root: CpuTensor): number | null {
+    if (root.heap) return root.heap.ptr;
     const known = this.mirrors.get(root);
     if (known) return known.ptr;
     const values = root.data as Float32Array;
@@ -200,7 +225,7 @@ export class WasmKernels implements ProductKernels {
    * and of the result's place in the scratch space; false if the memory cannot grow.
    */
   private inputs(a: Values, aSize: number, cSize: number): { a: number; c: number } | false {
-    const known = a.root && this.mirrors.get(a.root);
+    const known = a.root && (a.root.heap ?? this.mirrors.get(a.root));
     const aBytes = known ? 0 : Math.ceil(aSize / 4) * 16;
     const need = aBytes + cSize * 4;
     if (need > this.scratchBytes) {
@@ -221,4 +246,12 @@ export class WasmKernels implements ProductKernels {
     const i = c >> 2;
     out.set(this.heap.f32().subarray(i, i + size));
   }
+}
+
+/**
+ * Values taken again from their tensor where it is stored in the module's memory: a view taken
+ * before this call grew the memory is detached (the TypeScript fallback runs after allocations).
+ */
+function fresh(v: Values, size: number): Values {
+  return v.root?.heap ? { root: v.root, data: v.root.data.subarray(0, size) as Float32Array } : v;
 }

@@ -93,7 +93,19 @@ export function headBlock(
   for (let h = 0; h < heads; h++) {
     const bOff = <usize>((h / g) * width) * 4;
     const cOff = <usize>(h * width) * 4;
-    gemm(a + <usize>(h * m * k) * 4, k, b + bOff, bHeads * width, c + cOff, cols, m, k, width, 0, 0);
+    gemm(
+      a + <usize>(h * m * k) * 4,
+      k,
+      b + bOff,
+      bHeads * width,
+      c + cOff,
+      cols,
+      m,
+      k,
+      width,
+      0,
+      0,
+    );
   }
 }
 
