@@ -97,12 +97,21 @@ export type { Precision } from './units';
 export {
   customModel,
   detectFamily,
+  HF_LAYOUTS,
   HfConfigError,
+  layoutOfModelType,
   MAX_CUSTOM_PARAMS,
   MAX_SHAPE_NUMBER,
   parseHfConfig,
 } from './hfConfig';
-export type { CustomModelInput, HfFamily, HfRuntime, ParsedHfConfig } from './hfConfig';
+export type {
+  CustomModelInput,
+  HfFamily,
+  HfLayout,
+  HfModelType,
+  HfRuntime,
+  ParsedHfConfig,
+} from './hfConfig';
 export {
   comparePrinted,
   paperAppendixG,

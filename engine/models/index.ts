@@ -15,6 +15,7 @@ export {
   Gpt2Model,
   gpt2AttentionLayout,
   gpt2ParameterShapes,
+  isGpt2Gain,
   randomGpt2Weights,
   seededRandom,
   type Gpt2Config,
@@ -62,5 +63,14 @@ export {
   type LayerPrecision,
   type PrecisionOptions,
 } from './check';
-export { FAMILIES, type FamilyRow } from './families';
+export {
+  FAMILIES,
+  familyOfArchitecture,
+  familyOfModelType,
+  familyRow,
+  supportedArchitectures,
+  supportedFamilies,
+  type ConfigInput,
+  type FamilyRow,
+} from './families';
 export { loadTokenizer, type ModelTokenizer } from './tokenizer';

@@ -6,20 +6,18 @@
  * share it.
  */
 import {
-  gpt2ParameterShapes,
-  isLlamaGain,
-  isNeoxGain,
-  llamaParameterShapes,
-  neoxParameterShapes,
+  familyRow,
   randomWeights,
   type Gpt2Config,
   type HostWeights,
   type LlamaConfig,
+  type ModelFamily,
   type NeoxConfig,
 } from '../../engine/models';
 import { writeSafetensors } from '../../engine/io';
 
-export type TinyFamily = 'gpt2' | 'llama' | 'gpt-neox';
+/** A family of the engine's table (engine/models/families.ts). */
+export type TinyFamily = ModelFamily;
 
 export const TINY_GPT2: Gpt2Config = {
   vocabSize: 41,
@@ -58,79 +56,22 @@ export const TINY_NEOX: NeoxConfig = {
 
 export type AnyConfig = Gpt2Config | LlamaConfig | NeoxConfig;
 
+/** One tiny config per family of the table. */
+export const TINY_CONFIGS: Record<TinyFamily, AnyConfig> = {
+  gpt2: TINY_GPT2,
+  llama: TINY_LLAMA,
+  'gpt-neox': TINY_NEOX,
+};
+
+/** config.json of a family config, as the family table writes it. */
 export function configJson(family: TinyFamily, c: AnyConfig): Record<string, unknown> {
-  if (family === 'gpt2') {
-    const g = c as Gpt2Config;
-    return {
-      architectures: ['GPT2LMHeadModel'],
-      model_type: 'gpt2',
-      vocab_size: g.vocabSize,
-      n_positions: g.nPositions,
-      n_embd: g.d,
-      n_layer: g.layers,
-      n_head: g.heads,
-      layer_norm_epsilon: g.lnEps,
-      activation_function: 'gelu_new',
-    };
-  }
-  if (family === 'llama') {
-    const l = c as LlamaConfig;
-    return {
-      architectures: ['LlamaForCausalLM'],
-      model_type: 'llama',
-      vocab_size: l.vocabSize,
-      max_position_embeddings: l.maxPositions,
-      hidden_size: l.d,
-      intermediate_size: l.ffnDim,
-      num_hidden_layers: l.layers,
-      num_attention_heads: l.heads,
-      num_key_value_heads: l.heads,
-      rms_norm_eps: l.normEps,
-      rope_theta: l.ropeTheta,
-      hidden_act: 'silu',
-      tie_word_embeddings: l.tiedEmbeddings,
-    };
-  }
-  const n = c as NeoxConfig;
-  return {
-    architectures: ['GPTNeoXForCausalLM'],
-    model_type: 'gpt_neox',
-    vocab_size: n.vocabSize,
-    max_position_embeddings: n.maxPositions,
-    hidden_size: n.d,
-    intermediate_size: n.ffnDim,
-    num_hidden_layers: n.layers,
-    num_attention_heads: n.heads,
-    layer_norm_eps: n.normEps,
-    rotary_pct: n.rotaryPct,
-    rotary_emb_base: n.ropeTheta,
-    use_parallel_residual: n.parallelResidual,
-    hidden_act: 'gelu_new',
-    tie_word_embeddings: n.tiedEmbeddings,
-  };
+  return familyRow(family).configJson(c);
 }
 
-const PREFIX: Record<TinyFamily, string> = {
-  gpt2: 'transformer.',
-  llama: 'model.',
-  'gpt-neox': 'gpt_neox.',
-};
-const TOP_LEVEL = new Set(['lm_head.weight', 'embed_out.weight']);
-
+/** Seeded random weights of a family config (σ 0.25, norm gains near 1). */
 export function tinyWeights(family: TinyFamily, c: AnyConfig, seed: number): HostWeights {
-  const shapes =
-    family === 'gpt2'
-      ? gpt2ParameterShapes(c as Gpt2Config)
-      : family === 'llama'
-        ? llamaParameterShapes(c as LlamaConfig)
-        : neoxParameterShapes(c as NeoxConfig);
-  const isGain =
-    family === 'gpt2'
-      ? (n: string) => /ln_(1|2|f)\.weight$/.test(n)
-      : family === 'llama'
-        ? isLlamaGain
-        : isNeoxGain;
-  return randomWeights(shapes, seed, isGain, 0.25);
+  const row = familyRow(family);
+  return randomWeights(row.shapes(c), seed, (n) => row.isGain(n), 0.25);
 }
 
 export interface TinyCheckpoint {
@@ -149,12 +90,13 @@ export function tinyCheckpoint(
   options: { seed?: number; prefix?: boolean; shards?: number; dtype?: 'F32' | 'F16' } = {},
 ): TinyCheckpoint {
   const weights = tinyWeights(family, c, options.seed ?? 7);
-  const prefix = options.prefix === false ? '' : PREFIX[family];
+  const row = familyRow(family);
+  const prefix = options.prefix === false ? '' : row.prefix;
   const config = configJson(family, c);
   const files = new Map<string, Uint8Array>();
   files.set('config.json', new TextEncoder().encode(JSON.stringify(config)));
   const entries = [...weights].map(([name, t]) => ({
-    name: TOP_LEVEL.has(name) ? name : prefix + name,
+    name: row.unprefixed.includes(name) ? name : prefix + name,
     dtype: options.dtype ?? ('F32' as const),
     shape: t.shape,
     data: t.data,
