@@ -1,7 +1,8 @@
 /**
  * Turns a pasted Hugging Face `config.json` into the cost model's `Model`, so the roofline
  * explorer can judge *your* model. Supports the config layouts of Llama (and the many
- * Llama-shaped decoders: Mistral, Qwen2, Gemma, Phi-3 …), GPT-2, GPT-NeoX, T5 and Whisper.
+ * Llama-shaped decoders: Mistral, Qwen2, Gemma, Phi-3 …), GPT-2, GPT-Neo, GPT-NeoX, T5 and
+ * Whisper.
  * Every rejection names the offending field.
  */
 import {
@@ -17,11 +18,12 @@ import {
   text,
   type Json,
 } from './hfFields';
+import { gptNeoFields, type GptNeoAttentionType } from './hfGptNeo';
 import type { AttentionKind, Model, PositionalKind } from './types';
 
 export { HfConfigError, MAX_CUSTOM_PARAMS, MAX_SHAPE_NUMBER } from './hfFields';
 
-export type HfFamily = 'llama' | 'gpt2' | 'gpt-neox' | 't5' | 'whisper';
+export type HfFamily = 'llama' | 'gpt2' | 'gpt-neo' | 'gpt-neox' | 't5' | 'whisper';
 
 export interface ParsedHfConfig {
   family: HfFamily;
@@ -52,6 +54,10 @@ export interface HfRuntime {
   mlpBias?: boolean;
   /** True when the config sets rope_scaling (not null). */
   ropeScaling?: boolean;
+  /** GPT-Neo: each layer's attention, 'global' or 'local' (attention_types expanded). */
+  attentionLayers?: GptNeoAttentionType[];
+  /** GPT-Neo window_size: a local layer's query sees the last `window` positions. */
+  window?: number;
 }
 
 /** T5 has no position limit of its own (relative buckets); it was trained on 512 tokens. */
@@ -111,6 +117,11 @@ const TIED_BY_DEFAULT = new Set(['gemma', 'gemma2', 'gemma3_text', 'cohere']);
 function tiesEmbeddings(config: Json): boolean {
   const field = config['tie_word_embeddings'];
   if (typeof field === 'boolean') return field;
+  if (field !== undefined && field !== null)
+    throw new HfConfigError(
+      `config.json field "tie_word_embeddings" must be true or false, got ${JSON.stringify(field)}`,
+      'tie_word_embeddings',
+    );
   const type = typeof config['model_type'] === 'string' ? config['model_type'].toLowerCase() : '';
   return TIED_BY_DEFAULT.has(type);
 }
@@ -184,7 +195,7 @@ interface MhaDecoderShape {
 /** A square-MHA decoder with a two-matrix FFN (GPT-2, GPT-NeoX): params estimated from shapes. */
 function mhaDecoder(
   config: Json,
-  family: 'gpt2' | 'gpt-neox',
+  family: 'gpt2' | 'gpt-neo' | 'gpt-neox',
   shape: MhaDecoderShape,
   embeddings: { tiedEmbeddings: boolean; learnedPositions: number },
 ): ParsedHfConfig {
@@ -278,6 +289,35 @@ function parseGptNeox(config: Json): ParsedHfConfig {
     parallelResidual: flag(config, 'use_parallel_residual', true),
     attentionBias: flag(config, 'attention_bias', true),
     ropeScaling: config['rope_scaling'] !== undefined && config['rope_scaling'] !== null,
+  };
+  return parsed;
+}
+
+function parseGptNeo(config: Json): ParsedHfConfig {
+  const d = positiveInt(config, 'hidden_size');
+  const layers = positiveInt(config, 'num_layers');
+  const heads = positiveInt(config, 'num_heads');
+  const contextLength = positiveInt(config, 'max_position_embeddings');
+  const headDim = divide(d, heads, 'num_heads');
+  const vocab = positiveInt(config, 'vocab_size');
+  const ffnDim = optionalPositiveInt(config, 'intermediate_size') ?? 4 * d;
+  // GPTNeoConfig keeps PretrainedConfig's default: the head is tied to wte.
+  const tiedEmbeddings = flag(config, 'tie_word_embeddings', true);
+  const parsed = mhaDecoder(
+    config,
+    'gpt-neo',
+    { d, layers, heads, contextLength, headDim, vocab, ffnDim },
+    { tiedEmbeddings, learnedPositions: contextLength },
+  );
+  const { attentionLayers, window } = gptNeoFields(config, layers);
+  const local = attentionLayers.filter((t) => t === 'local').length;
+  if (local > 0) parsed.model.localAttention = { window, layers: local };
+  parsed.runtime = {
+    normEps: positiveNumber(config, 'layer_norm_epsilon', 1e-5),
+    activation: text(config, 'activation_function', 'gelu_new'),
+    tiedEmbeddings,
+    attentionLayers,
+    window,
   };
   return parsed;
 }
@@ -398,6 +438,7 @@ export interface HfLayout {
  */
 export const HF_LAYOUTS = {
   gpt2: { modelTypes: ['gpt2', 'gpt_bigcode'], parse: parseGpt2 },
+  'gpt-neo': { modelTypes: ['gpt_neo'], parse: parseGptNeo },
   'gpt-neox': { modelTypes: ['gpt_neox'], parse: parseGptNeox },
   t5: { modelTypes: ['t5', 'mt5', 'umt5', 'longt5'], parse: parseT5 },
   whisper: { modelTypes: ['whisper'], parse: parseWhisper },
@@ -445,8 +486,8 @@ export function detectFamily(config: Json): HfFamily {
   if ('d_kv' in config || ('d_model' in config && 'num_layers' in config)) return 't5';
   if ('hidden_size' in config) return 'llama';
   const known =
-    'The explorer reads Llama-style, GPT-2, GPT-NeoX, T5 and Whisper configs: a "model_type" ' +
-    'such as "llama", "gpt2", "gpt_neox", "t5" or "whisper", or, without one, the field ' +
+    'The explorer reads Llama-style, GPT-2, GPT-Neo, GPT-NeoX, T5 and Whisper configs: a ' +
+    '"model_type" such as "llama", "gpt2", "gpt_neo", "gpt_neox", "t5" or "whisper", or, without one, the field ' +
     '"hidden_size", "n_embd", or "d_model" with "num_layers".';
   throw new HfConfigError(
     type !== ''

@@ -29,6 +29,7 @@ export {
   unknownIdMessage,
 } from './lookup';
 export {
+  cachedLayerRows,
   compressionFactor,
   compressionSaving,
   decodeSpeedup,
@@ -40,6 +41,7 @@ export {
   projectionRatio,
   slimCacheValues,
   slimExtraParams,
+  slidingWindowNote,
   standardCacheValues,
   usesKCache,
   valueHeadDim,

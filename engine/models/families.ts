@@ -19,6 +19,13 @@ import {
   isGpt2Gain,
   type Gpt2Config,
 } from './gpt2';
+import {
+  gptNeoAttentionLayout,
+  gptNeoParameterShapes,
+  GptNeoModel,
+  isGptNeoGain,
+  type GptNeoConfig,
+} from './gptNeo';
 import type { AttentionLayout } from './layout';
 import {
   isLlamaGain,
@@ -176,6 +183,59 @@ const GPT2: FamilyRow<Gpt2Config> = {
   build: (backend, c, weights, options) => new Gpt2Model(backend, c, weights, options),
 };
 
+const GPT_NEO: FamilyRow<GptNeoConfig> = {
+  id: 'gpt-neo',
+  label: 'GPT-Neo (TinyStories)',
+  architectures: ['GPTNeoForCausalLM', 'GPTNeoModel'],
+  exampleRepo: 'roneneldan/TinyStories-33M',
+  configLayout: 'gpt-neo',
+  modelTypes: ['gpt_neo'],
+  prefix: 'transformer.',
+  unprefixed: ['lm_head.weight'],
+  kvTensors: 'k_proj and v_proj',
+  rope: false,
+  config(input) {
+    const { model: m, runtime: rt, file } = input;
+    input.notes.push(...geluNote(file, 'activation_function', rt.activation));
+    return {
+      ...shape(input),
+      ffnDim: m.ffnDim as number,
+      normEps: rt.normEps,
+      attentionLayers: rt.attentionLayers as GptNeoConfig['attentionLayers'],
+      window: rt.window as number,
+      tiedEmbeddings: rt.tiedEmbeddings,
+    };
+  },
+  configJson: (c) => {
+    // attention_types as transformers writes it: runs of the same pattern, here one type each.
+    const runs: [string[], number][] = [];
+    for (const t of c.attentionLayers) {
+      const last = runs.at(-1);
+      if (last && last[0][0] === t) last[1]++;
+      else runs.push([[t], 1]);
+    }
+    return {
+      architectures: ['GPTNeoForCausalLM'],
+      model_type: 'gpt_neo',
+      vocab_size: c.vocabSize,
+      max_position_embeddings: c.maxPositions,
+      hidden_size: c.d,
+      intermediate_size: c.ffnDim,
+      num_layers: c.layers,
+      num_heads: c.heads,
+      attention_types: runs,
+      window_size: c.window,
+      layer_norm_epsilon: c.normEps,
+      activation_function: 'gelu_new',
+      tie_word_embeddings: c.tiedEmbeddings,
+    };
+  },
+  shapes: gptNeoParameterShapes,
+  attentionLayout: gptNeoAttentionLayout,
+  isGain: isGptNeoGain,
+  build: (backend, c, weights, options) => new GptNeoModel(backend, c, weights, options),
+};
+
 const LLAMA: FamilyRow<LlamaConfig> = {
   id: 'llama',
   label: 'Llama (MHA)',
@@ -267,9 +327,9 @@ const GPT_NEOX: FamilyRow<NeoxConfig> = {
 };
 
 /** The rows by id; each family's config type is its row's. */
-const ROWS = { gpt2: GPT2, llama: LLAMA, 'gpt-neox': GPT_NEOX };
+const ROWS = { gpt2: GPT2, 'gpt-neo': GPT_NEO, llama: LLAMA, 'gpt-neox': GPT_NEOX };
 
-export type ModelFamily = 'gpt2' | 'llama' | 'gpt-neox';
+export type ModelFamily = 'gpt2' | 'gpt-neo' | 'llama' | 'gpt-neox';
 
 type ConfigOf<F extends ModelFamily> = (typeof ROWS)[F] extends FamilyRow<infer C> ? C : never;
 

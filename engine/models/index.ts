@@ -21,6 +21,14 @@ export {
   type Gpt2Config,
 } from './gpt2';
 export {
+  GptNeoModel,
+  gptNeoAttentionLayout,
+  gptNeoParameterShapes,
+  isGptNeoGain,
+  type GptNeoAttentionType,
+  type GptNeoConfig,
+} from './gptNeo';
+export {
   LlamaModel,
   isLlamaGain,
   llamaAttentionLayout,

@@ -9,6 +9,7 @@ import {
   familyRow,
   randomWeights,
   type Gpt2Config,
+  type GptNeoConfig,
   type HostWeights,
   type LlamaConfig,
   type ModelFamily,
@@ -54,11 +55,30 @@ export const TINY_NEOX: NeoxConfig = {
   tiedEmbeddings: false,
 };
 
-export type AnyConfig = Gpt2Config | LlamaConfig | NeoxConfig;
+/**
+ * GPT-Neo with a window of 4, shorter than the tests' prompts: a local first layer (the
+ * model's position count must not come from a trimmed cache), a global one, a local one; tied
+ * head; intermediate_size not 4d.
+ */
+export const TINY_GPT_NEO: GptNeoConfig = {
+  vocabSize: 37,
+  maxPositions: 256,
+  d: 16,
+  heads: 2,
+  layers: 3,
+  ffnDim: 40,
+  normEps: 1e-5,
+  attentionLayers: ['local', 'global', 'local'],
+  window: 4,
+  tiedEmbeddings: true,
+};
+
+export type AnyConfig = Gpt2Config | GptNeoConfig | LlamaConfig | NeoxConfig;
 
 /** One tiny config per family of the table. */
 export const TINY_CONFIGS: Record<TinyFamily, AnyConfig> = {
   gpt2: TINY_GPT2,
+  'gpt-neo': TINY_GPT_NEO,
   llama: TINY_LLAMA,
   'gpt-neox': TINY_NEOX,
 };
@@ -173,24 +193,35 @@ function ropeHead(v: Vec, m: number, rot: number, base: number): Vec {
   return out;
 }
 
-/** Causal multi-head attention over full q, k, v rows (heads side by side). */
-function attention(q: Vec[], k: Vec[], v: Vec[], heads: number): Vec[] {
+/**
+ * Causal multi-head attention over full q, k, v rows (heads side by side): scores q·k·scale
+ * (1/√d_k unless given), and with a window, query t sees only keys t − window < j ≤ t.
+ */
+function attention(
+  q: Vec[],
+  k: Vec[],
+  v: Vec[],
+  heads: number,
+  options: { scale?: number; window?: number } = {},
+): Vec[] {
   const d = q[0].length;
   const dk = d / heads;
+  const scale = options.scale ?? 1 / Math.sqrt(dk);
   return q.map((qi, t) => {
+    const first = options.window === undefined ? 0 : Math.max(0, t - options.window + 1);
     const y = new Array<number>(d).fill(0);
     for (let h = 0; h < heads; h++) {
       const s: number[] = [];
-      for (let j = 0; j <= t; j++) {
+      for (let j = first; j <= t; j++) {
         let dot = 0;
         for (let c = 0; c < dk; c++) dot += qi[h * dk + c] * k[j][h * dk + c];
-        s.push(dot / Math.sqrt(dk));
+        s.push(dot * scale);
       }
       const mx = Math.max(...s);
       const e = s.map((x) => Math.exp(x - mx));
       const z = e.reduce((a, b) => a + b, 0);
-      for (let j = 0; j <= t; j++)
-        for (let c = 0; c < dk; c++) y[h * dk + c] += (e[j] / z) * v[j][h * dk + c];
+      for (let j = first; j <= t; j++)
+        for (let c = 0; c < dk; c++) y[h * dk + c] += (e[j - first] / z) * v[j][h * dk + c];
     }
     return y;
   });
@@ -213,6 +244,10 @@ export interface ReferenceAttentionRows {
   k: number[][];
   kRaw: number[][];
   v: number[][];
+  /** The score scale when it is not 1/√d_k (GPT-Neo: 1). */
+  scale?: number;
+  /** A local layer's window: query t sees keys t − window < j ≤ t. */
+  window?: number;
 }
 
 /**
@@ -266,6 +301,7 @@ export function referenceLogits(
       linearT(layerNorm(x, W('ln_f.weight'), W('ln_f.bias'), g.lnEps), W('wte.weight'), vocabSize),
     );
   }
+  if (family === 'gpt-neo') return gptNeoReference(c as GptNeoConfig, W, ids, observe);
   if (family === 'llama') {
     const L = c as LlamaConfig;
     let xs = ids.map((id) =>
@@ -362,6 +398,41 @@ export function referenceLogits(
       head,
       vocabSize,
     ),
+  );
+}
+
+/** GPT-Neo from its formulas: separate q/k/v (no bias, no score scale), local windows. */
+function gptNeoReference(
+  N: GptNeoConfig,
+  W: (name: string) => ArrayLike<number>,
+  ids: readonly number[],
+  observe?: (layer: number, rows: ReferenceAttentionRows) => void,
+): number[][] {
+  const { d, heads, vocabSize } = N;
+  let xs = ids.map((id, p) =>
+    Array.from({ length: d }, (_, j) => W('wte.weight')[id * d + j] + W('wpe.weight')[p * d + j]),
+  );
+  for (let l = 0; l < N.layers; l++) {
+    const h = `h.${l}`;
+    const a = `${h}.attn.attention`;
+    const n1 = xs.map((x) => layerNorm(x, W(`${h}.ln_1.weight`), W(`${h}.ln_1.bias`), N.normEps));
+    const proj = (name: string) => n1.map((x) => linearT(x, W(`${a}.${name}.weight`), d));
+    const [q, k, v] = [proj('q_proj'), proj('k_proj'), proj('v_proj')];
+    const window = N.attentionLayers[l] === 'local' ? N.window : undefined;
+    observe?.(l, { q, k, kRaw: k, v, scale: 1, window });
+    const y = attention(q, k, v, heads, { scale: 1, window });
+    xs = xs.map((x, t) => {
+      const o = linearT(y[t], W(`${a}.out_proj.weight`), d, W(`${a}.out_proj.bias`));
+      const x1 = x.map((u, j) => u + o[j]);
+      const n2 = layerNorm(x1, W(`${h}.ln_2.weight`), W(`${h}.ln_2.bias`), N.normEps);
+      const f = linearT(n2, W(`${h}.mlp.c_fc.weight`), N.ffnDim, W(`${h}.mlp.c_fc.bias`)).map(gelu);
+      const m = linearT(f, W(`${h}.mlp.c_proj.weight`), d, W(`${h}.mlp.c_proj.bias`));
+      return x1.map((u, j) => u + m[j]);
+    });
+  }
+  const head = N.tiedEmbeddings ? W('wte.weight') : W('lm_head.weight');
+  return xs.map((x) =>
+    linearT(layerNorm(x, W('ln_f.weight'), W('ln_f.bias'), N.normEps), head, vocabSize),
   );
 }
 
