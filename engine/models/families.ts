@@ -73,6 +73,12 @@ export interface FamilyRow<C = unknown> {
   prefix: string;
   /** Parameters stored without the prefix even when the others have it (the LM head). */
   unprefixed: readonly string[];
+  /**
+   * Tensors (names without the prefix) a Hugging Face checkpoint may carry that are no
+   * parameters of this config: attention-mask and RoPE buffers, a tied head's stored copy
+   * (transformers ignores them too). Any other tensor the config does not account for is refused.
+   */
+  buffers: readonly RegExp[];
   /** Where W_K and W_V are stored, in words (the converter's help). */
   kvTensors: string;
   /** True when attention rotates Q and K (RoPE): the V-cache direction is unavailable. */
@@ -156,6 +162,7 @@ const GPT2: FamilyRow<Gpt2Config> = {
   modelTypes: ['gpt2'],
   prefix: 'transformer.',
   unprefixed: [],
+  buffers: [/^h\.\d+\.attn\.(bias|masked_bias)$/, /^lm_head\.weight$/],
   kvTensors: 'column blocks of the fused c_attn',
   rope: false,
   config(input) {
@@ -192,6 +199,7 @@ const GPT_NEO: FamilyRow<GptNeoConfig> = {
   modelTypes: ['gpt_neo'],
   prefix: 'transformer.',
   unprefixed: ['lm_head.weight'],
+  buffers: [/^h\.\d+\.attn\.attention\.(bias|masked_bias)$/, /^lm_head\.weight$/],
   kvTensors: 'k_proj and v_proj',
   rope: false,
   config(input) {
@@ -245,6 +253,7 @@ const LLAMA: FamilyRow<LlamaConfig> = {
   modelTypes: ['llama'],
   prefix: 'model.',
   unprefixed: ['lm_head.weight'],
+  buffers: [/^layers\.\d+\.self_attn\.rotary_emb\.inv_freq$/, /^lm_head\.weight$/],
   kvTensors: 'k_proj and v_proj',
   rope: true,
   config(input) {
@@ -288,6 +297,10 @@ const GPT_NEOX: FamilyRow<NeoxConfig> = {
   modelTypes: ['gpt_neox'],
   prefix: 'gpt_neox.',
   unprefixed: ['embed_out.weight'],
+  buffers: [
+    /^layers\.\d+\.attention\.(bias|masked_bias|rotary_emb\.inv_freq)$/,
+    /^embed_out\.weight$/,
+  ],
   kvTensors: 'rows of the per-head query_key_value',
   rope: true,
   config(input) {

@@ -93,6 +93,13 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
   const arch = archs.find((a): a is string => typeof a === 'string');
   const type = typeof json['model_type'] === 'string' ? json['model_type'] : undefined;
   const row = arch !== undefined ? familyOfArchitecture(arch) : type && familyOfModelType(type);
+  if (row && arch !== undefined && type !== undefined && !row.modelTypes.some((t) => t === type))
+    throw new ModelLoadError(
+      file,
+      `"architectures" names ${arch} (${row.label}, model_type ` +
+        `${row.modelTypes.map((t) => `"${t}"`).join(' or ')}) but "model_type" is "${type}"; ` +
+        'the two disagree, so the checkpoint is refused.',
+    );
   if (!row || row.configLayout !== parsed.family)
     throw new ModelLoadError(
       file,
@@ -226,7 +233,35 @@ export async function openModel(files: CheckpointFiles, name = 'model'): Promise
         `tensor "${s}" has shape [${info.shape.join(', ')}] but config.json implies [${shape.join(', ')}].`,
       );
   }
+  refuseUnaccounted(spec, checkpoint, stored, where);
   return { spec, checkpoint, stored, fileOf: (n) => checkpoint.info(stored(n)).file, files };
+}
+
+/**
+ * Refuses tensors config.json does not account for (a config with fewer layers than the
+ * weights, say), naming them; the family's non-parameter buffers are let through.
+ */
+function refuseUnaccounted(
+  spec: ModelSpec,
+  checkpoint: Checkpoint,
+  stored: (name: string) => string,
+  where: string,
+): void {
+  const row = familyRow(spec.family);
+  const needed = new Set(spec.shapes.map(([n]) => stored(n)));
+  const bare = (s: string) => (s.startsWith(row.prefix) ? s.slice(row.prefix.length) : s);
+  const extra = checkpoint
+    .tensorNames()
+    .filter((s) => !needed.has(s) && !row.buffers.some((b) => b.test(bare(s))));
+  if (extra.length === 0) return;
+  const shown = extra.slice(0, 5).map((s) => `"${s}"`);
+  throw new ModelLoadError(
+    where,
+    `holds ${extra.length} tensor${extra.length > 1 ? 's' : ''} config.json does not account ` +
+      `for: ${shown.join(', ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} ` +
+      `(config.json gives ${spec.layers} layers of a ${row.label} model); refused rather than ` +
+      'run with weights left out.',
+  );
 }
 
 /**
