@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeSafetensors } from '../engine/io/index';
 import {
+  familyRow,
   isLlamaGain,
   llamaParameterShapes,
   randomWeights,
@@ -101,21 +102,7 @@ function generate(dir: string, c: LlamaConfig, shards: number): { bytes: number;
   );
   write(
     'config.json',
-    JSON.stringify({
-      architectures: ['LlamaForCausalLM'],
-      model_type: 'llama',
-      vocab_size: c.vocabSize,
-      max_position_embeddings: c.maxPositions,
-      hidden_size: c.d,
-      intermediate_size: c.ffnDim,
-      num_hidden_layers: c.layers,
-      num_attention_heads: c.heads,
-      num_key_value_heads: c.heads,
-      rms_norm_eps: c.normEps,
-      rope_theta: c.ropeTheta,
-      hidden_act: 'silu',
-      tie_word_embeddings: false,
-    }),
+    JSON.stringify(familyRow('llama').configJson({ ...c, tiedEmbeddings: false })),
   );
   return { bytes, largest };
 }

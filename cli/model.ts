@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import {
   CheckpointFormatError,
+  FAMILIES,
   CheckpointMissingError,
   EngineInputError,
   ModelLoadError,
@@ -58,4 +59,30 @@ export function describeModel(opened: OpenedModel): string {
     `${s.family}, ${s.layers} layers, d ${s.d}, ${s.heads} heads, vocabulary ${s.vocabSize}` +
     (s.slim ? ', slim checkpoint' : '')
   );
+}
+
+/**
+ * The supported families, from the engine's family table: one line each with its
+ * architectures, model_type and an example repo id (the help of run, check and convert).
+ */
+export function familiesHelp(): string {
+  const width = Math.max(...FAMILIES.map((f) => f.label.length));
+  const lines = FAMILIES.map(
+    (f) =>
+      `  ${f.label.padEnd(width)}  ${f.architectures.join(', ')} (model_type ` +
+      `${f.modelTypes.join(', ')}), e.g. ${f.exampleRepo}`,
+  );
+  return `Supported checkpoints (config.json "architectures"):\n${lines.join('\n')}\n`;
+}
+
+/** "Llama (MHA), GPT-NeoX (Pythia)": the families whose attention uses RoPE. */
+export function ropeFamilies(): string {
+  return FAMILIES.filter((f) => f.rope)
+    .map((f) => f.label)
+    .join(', ');
+}
+
+/** "  GPT-2: column blocks of the fused c_attn" …: where each family keeps W_K and W_V. */
+export function kvTensorsHelp(): string {
+  return FAMILIES.map((f) => `  ${f.label}: ${f.kvTensors}`).join('\n');
 }

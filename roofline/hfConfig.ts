@@ -1,22 +1,29 @@
 /**
  * Turns a pasted Hugging Face `config.json` into the cost model's `Model`, so the roofline
  * explorer can judge *your* model. Supports the config layouts of Llama (and the many
- * Llama-shaped decoders: Mistral, Qwen2, Gemma, Phi-3 …), GPT-2, GPT-NeoX, T5 and Whisper.
+ * Llama-shaped decoders: Mistral, Qwen2, Gemma, Phi-3 …), GPT-2, GPT-Neo, GPT-NeoX, T5 and
+ * Whisper.
  * Every rejection names the offending field.
  */
+import {
+  divide,
+  flag,
+  HfConfigError,
+  MAX_CUSTOM_PARAMS,
+  MAX_SHAPE_NUMBER,
+  optionalPositiveInt,
+  positiveInt,
+  positiveIntOneOf,
+  positiveNumber,
+  text,
+  type Json,
+} from './hfFields';
+import { gptNeoFields, type GptNeoAttentionType } from './hfGptNeo';
 import type { AttentionKind, Model, PositionalKind } from './types';
 
-/** A config that cannot be used, with the field at fault (when there is one). */
-export class HfConfigError extends Error {
-  readonly field: string | undefined;
-  constructor(message: string, field?: string) {
-    super(message);
-    this.name = 'HfConfigError';
-    this.field = field;
-  }
-}
+export { HfConfigError, MAX_CUSTOM_PARAMS, MAX_SHAPE_NUMBER } from './hfFields';
 
-export type HfFamily = 'llama' | 'gpt2' | 'gpt-neox' | 't5' | 'whisper';
+export type HfFamily = 'llama' | 'gpt2' | 'gpt-neo' | 'gpt-neox' | 't5' | 'whisper';
 
 export interface ParsedHfConfig {
   family: HfFamily;
@@ -47,104 +54,14 @@ export interface HfRuntime {
   mlpBias?: boolean;
   /** True when the config sets rope_scaling (not null). */
   ropeScaling?: boolean;
+  /** GPT-Neo: each layer's attention, 'global' or 'local' (attention_types expanded). */
+  attentionLayers?: GptNeoAttentionType[];
+  /** GPT-Neo window_size: a local layer's query sees the last `window` positions. */
+  window?: number;
 }
-
-function positiveNumber(config: Json, field: string, fallback: number): number {
-  const value = config[field];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new HfConfigError(
-      `config.json field "${field}" must be a positive number, got ${JSON.stringify(value)}`,
-      field,
-    );
-  return value;
-}
-
-function flag(config: Json, field: string, fallback: boolean): boolean {
-  const value = config[field];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'boolean')
-    throw new HfConfigError(
-      `config.json field "${field}" must be true or false, got ${JSON.stringify(value)}`,
-      field,
-    );
-  return value;
-}
-
-function text(config: Json, field: string, fallback: string): string {
-  const value = config[field];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'string')
-    throw new HfConfigError(
-      `config.json field "${field}" must be a string, got ${JSON.stringify(value)}`,
-      field,
-    );
-  return value;
-}
-
-type Json = Record<string, unknown>;
 
 /** T5 has no position limit of its own (relative buckets); it was trained on 512 tokens. */
 const T5_DEFAULT_LENGTH = 512;
-
-/**
- * The largest shape number (width, layers, heads, positions, vocabulary …) a config or a typed-in
- * model may give: 2^24 = 16,777,216, far above any real model (Llama 4 Scout's 10,485,760
- * positions is the largest in the catalog), and small enough that every product the cost model
- * forms stays finite and no chart shows NaN.
- */
-export const MAX_SHAPE_NUMBER = 2 ** 24;
-
-/** The largest parameter count a custom model may have: 10^15 (a thousand times today's largest). */
-export const MAX_CUSTOM_PARAMS = 1e15;
-
-function positiveInt(config: Json, field: string): number {
-  if (!Object.hasOwn(config, field) || config[field] === null || config[field] === undefined)
-    throw new HfConfigError(`This config.json is missing the field "${field}".`, field);
-  const value = config[field];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
-    throw new HfConfigError(
-      `Field "${field}" must be a positive integer, got ${JSON.stringify(value)}.`,
-      field,
-    );
-  if (value > MAX_SHAPE_NUMBER)
-    throw new HfConfigError(
-      `Field "${field}" is ${value > 1e15 ? value.toExponential() : value.toLocaleString('en-US')}, more than ` +
-        `${MAX_SHAPE_NUMBER.toLocaleString('en-US')} (2^24), larger than any model the cost ` +
-        'model describes.',
-      field,
-    );
-  return value;
-}
-
-/** An optional field: absent or null gives undefined; present but invalid is still an error. */
-function optionalPositiveInt(config: Json, field: string): number | undefined {
-  if (config[field] === undefined || config[field] === null) return undefined;
-  return positiveInt(config, field);
-}
-
-/** The first of several alternative names that is present (e.g. GPT-2's n_positions / n_ctx). */
-function positiveIntOneOf(config: Json, fields: readonly string[]): number {
-  for (const f of fields) {
-    const v = optionalPositiveInt(config, f);
-    if (v !== undefined) return v;
-  }
-  throw new HfConfigError(
-    `This config.json is missing the field "${fields[0]}"` +
-      (fields.length > 1 ? ` (or ${fields.slice(1).join(', ')})` : '') +
-      '.',
-    fields[0],
-  );
-}
-
-function divide(d: number, heads: number, headsField: string): number {
-  if (d % heads !== 0)
-    throw new HfConfigError(
-      `Field "${headsField}" (${heads}) does not divide the model width ${d}.`,
-      headsField,
-    );
-  return d / heads;
-}
 
 function attentionKind(heads: number, kvHeads: number, kvField: string): AttentionKind {
   if (kvHeads > heads || heads % kvHeads !== 0)
@@ -200,6 +117,11 @@ const TIED_BY_DEFAULT = new Set(['gemma', 'gemma2', 'gemma3_text', 'cohere']);
 function tiesEmbeddings(config: Json): boolean {
   const field = config['tie_word_embeddings'];
   if (typeof field === 'boolean') return field;
+  if (field !== undefined && field !== null)
+    throw new HfConfigError(
+      `config.json field "tie_word_embeddings" must be true or false, got ${JSON.stringify(field)}`,
+      'tie_word_embeddings',
+    );
   const type = typeof config['model_type'] === 'string' ? config['model_type'].toLowerCase() : '';
   return TIED_BY_DEFAULT.has(type);
 }
@@ -273,7 +195,7 @@ interface MhaDecoderShape {
 /** A square-MHA decoder with a two-matrix FFN (GPT-2, GPT-NeoX): params estimated from shapes. */
 function mhaDecoder(
   config: Json,
-  family: 'gpt2' | 'gpt-neox',
+  family: 'gpt2' | 'gpt-neo' | 'gpt-neox',
   shape: MhaDecoderShape,
   embeddings: { tiedEmbeddings: boolean; learnedPositions: number },
 ): ParsedHfConfig {
@@ -367,6 +289,35 @@ function parseGptNeox(config: Json): ParsedHfConfig {
     parallelResidual: flag(config, 'use_parallel_residual', true),
     attentionBias: flag(config, 'attention_bias', true),
     ropeScaling: config['rope_scaling'] !== undefined && config['rope_scaling'] !== null,
+  };
+  return parsed;
+}
+
+function parseGptNeo(config: Json): ParsedHfConfig {
+  const d = positiveInt(config, 'hidden_size');
+  const layers = positiveInt(config, 'num_layers');
+  const heads = positiveInt(config, 'num_heads');
+  const contextLength = positiveInt(config, 'max_position_embeddings');
+  const headDim = divide(d, heads, 'num_heads');
+  const vocab = positiveInt(config, 'vocab_size');
+  const ffnDim = optionalPositiveInt(config, 'intermediate_size') ?? 4 * d;
+  // GPTNeoConfig keeps PretrainedConfig's default: the head is tied to wte.
+  const tiedEmbeddings = flag(config, 'tie_word_embeddings', true);
+  const parsed = mhaDecoder(
+    config,
+    'gpt-neo',
+    { d, layers, heads, contextLength, headDim, vocab, ffnDim },
+    { tiedEmbeddings, learnedPositions: contextLength },
+  );
+  const { attentionLayers, window } = gptNeoFields(config, layers);
+  const local = attentionLayers.filter((t) => t === 'local').length;
+  if (local > 0) parsed.model.localAttention = { window, layers: local };
+  parsed.runtime = {
+    normEps: positiveNumber(config, 'layer_norm_epsilon', 1e-5),
+    activation: text(config, 'activation_function', 'gelu_new'),
+    tiedEmbeddings,
+    attentionLayers,
+    window,
   };
   return parsed;
 }
@@ -474,39 +425,69 @@ function base(config: Json, family: HfFamily): { id: string; name: string; sourc
   };
 }
 
-/** model_type values whose configs use Llama's field names (hidden_size, num_key_value_heads …). */
-const LLAMA_SHAPED = new Set([
-  'llama',
-  'mistral',
-  'mixtral',
-  'qwen2',
-  'qwen3',
-  'gemma',
-  'gemma2',
-  'gemma3_text',
-  'phi3',
-  'olmo',
-  'olmo2',
-  'smollm3',
-  'cohere',
-  'granite',
-]);
+/** One config.json layout the cost model reads: the model_type values written in it, its parser. */
+export interface HfLayout {
+  modelTypes: readonly string[];
+  parse(config: Json): ParsedHfConfig;
+}
+
+/**
+ * The config.json layouts, one row each: the `model_type` values that use the layout's field
+ * names and its parser. The one list of model_types the project knows: engine/models' family
+ * table names a layout and the model_types it runs from here (docs/ARCHITECTURE.md).
+ */
+export const HF_LAYOUTS = {
+  gpt2: { modelTypes: ['gpt2', 'gpt_bigcode'], parse: parseGpt2 },
+  'gpt-neo': { modelTypes: ['gpt_neo'], parse: parseGptNeo },
+  'gpt-neox': { modelTypes: ['gpt_neox'], parse: parseGptNeox },
+  t5: { modelTypes: ['t5', 'mt5', 'umt5', 'longt5'], parse: parseT5 },
+  whisper: { modelTypes: ['whisper'], parse: parseWhisper },
+  // Llama's field names (hidden_size, num_key_value_heads …).
+  llama: {
+    modelTypes: [
+      'llama',
+      'mistral',
+      'mixtral',
+      'qwen2',
+      'qwen3',
+      'gemma',
+      'gemma2',
+      'gemma3_text',
+      'phi3',
+      'olmo',
+      'olmo2',
+      'smollm3',
+      'cohere',
+      'granite',
+    ],
+    parse: parseLlama,
+  },
+} as const satisfies Record<HfFamily, HfLayout>;
+
+/** A model_type of one of the layouts. */
+export type HfModelType = (typeof HF_LAYOUTS)[HfFamily]['modelTypes'][number];
+
+/** The layout a model_type is written in, if any. */
+export function layoutOfModelType(type: string): HfFamily | undefined {
+  const t = type.toLowerCase();
+  const found = (Object.entries(HF_LAYOUTS) as [HfFamily, HfLayout][]).find(([, layout]) =>
+    layout.modelTypes.includes(t),
+  );
+  return found?.[0];
+}
 
 /** Which layout a config uses: by model_type first, then by the fields that give it away. */
 export function detectFamily(config: Json): HfFamily {
   const type = typeof config['model_type'] === 'string' ? config['model_type'].toLowerCase() : '';
-  if (type === 'gpt2' || type === 'gpt_bigcode') return 'gpt2';
-  if (type === 'gpt_neox') return 'gpt-neox';
-  if (type === 't5' || type === 'mt5' || type === 'umt5' || type === 'longt5') return 't5';
-  if (type === 'whisper') return 'whisper';
-  if (LLAMA_SHAPED.has(type)) return 'llama';
+  const byType = layoutOfModelType(type);
+  if (byType) return byType;
   if ('n_embd' in config) return 'gpt2';
   if ('encoder_layers' in config && 'max_source_positions' in config) return 'whisper';
   if ('d_kv' in config || ('d_model' in config && 'num_layers' in config)) return 't5';
   if ('hidden_size' in config) return 'llama';
   const known =
-    'The explorer reads Llama-style, GPT-2, GPT-NeoX, T5 and Whisper configs: a "model_type" ' +
-    'such as "llama", "gpt2", "gpt_neox", "t5" or "whisper", or, without one, the field ' +
+    'The explorer reads Llama-style, GPT-2, GPT-Neo, GPT-NeoX, T5 and Whisper configs: a ' +
+    '"model_type" such as "llama", "gpt2", "gpt_neo", "gpt_neox", "t5" or "whisper", or, without one, the field ' +
     '"hidden_size", "n_embd", or "d_model" with "num_layers".';
   throw new HfConfigError(
     type !== ''
@@ -529,18 +510,8 @@ export function parseHfConfig(text: string): ParsedHfConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new HfConfigError('A config.json must be a JSON object ({ … }).');
   const config = json as Json;
-  switch (detectFamily(config)) {
-    case 'llama':
-      return parseLlama(config);
-    case 'gpt2':
-      return parseGpt2(config);
-    case 'gpt-neox':
-      return parseGptNeox(config);
-    case 't5':
-      return parseT5(config);
-    case 'whisper':
-      return parseWhisper(config);
-  }
+  const layout: HfLayout = HF_LAYOUTS[detectFamily(config)];
+  return layout.parse(config);
 }
 
 /** The typed-in custom model of the explorer: the shape numbers of paper §1 and a context. */

@@ -29,6 +29,7 @@ export {
   unknownIdMessage,
 } from './lookup';
 export {
+  cachedLayerRows,
   compressionFactor,
   compressionSaving,
   decodeSpeedup,
@@ -40,6 +41,7 @@ export {
   projectionRatio,
   slimCacheValues,
   slimExtraParams,
+  slidingWindowNote,
   standardCacheValues,
   usesKCache,
   valueHeadDim,
@@ -97,12 +99,21 @@ export type { Precision } from './units';
 export {
   customModel,
   detectFamily,
+  HF_LAYOUTS,
   HfConfigError,
+  layoutOfModelType,
   MAX_CUSTOM_PARAMS,
   MAX_SHAPE_NUMBER,
   parseHfConfig,
 } from './hfConfig';
-export type { CustomModelInput, HfFamily, HfRuntime, ParsedHfConfig } from './hfConfig';
+export type {
+  CustomModelInput,
+  HfFamily,
+  HfLayout,
+  HfModelType,
+  HfRuntime,
+  ParsedHfConfig,
+} from './hfConfig';
 export {
   comparePrinted,
   paperAppendixG,

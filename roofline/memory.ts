@@ -61,6 +61,39 @@ export function compressionSaving(shape: AttentionShape): number {
   return c > 1 ? 1 - 1 / c : 0;
 }
 
+/**
+ * Cached rows summed over the layers at `contextLength` tokens: contextLength per layer, but
+ * min(contextLength, window) for a sliding-window (local) layer, whose cache stops growing at
+ * its window.
+ */
+export function cachedLayerRows(shape: AttentionShape, contextLength: number): number {
+  const local = shape.localAttention;
+  if (!local) return shape.layers * contextLength;
+  assertPositiveInteger(local.window, 'window');
+  if (!Number.isInteger(local.layers) || local.layers < 0 || local.layers > shape.layers)
+    throw new RooflineInputError(
+      `local layers must be a whole number from 0 to ${shape.layers}, got ${local.layers}`,
+    );
+  return (
+    (shape.layers - local.layers) * contextLength +
+    local.layers * Math.min(contextLength, local.window)
+  );
+}
+
+/**
+ * The sentence the model summaries (the Playground's and the roofline explorer's) show for a
+ * model with sliding-window layers; undefined for one without.
+ */
+export function slidingWindowNote(shape: AttentionShape): string | undefined {
+  const local = shape.localAttention;
+  if (!local || local.layers === 0) return undefined;
+  return (
+    `${local.layers} of ${shape.layers} layers attend to a sliding window of ${local.window} ` +
+    `tokens, so their cache stops growing at ${local.window} rows: past ${local.window} tokens ` +
+    `only the other ${shape.layers - local.layers} layers' caches grow, standard and slim alike.`
+  );
+}
+
 function checkCounts(contextLength: number, batch: number): void {
   assertPositiveInteger(contextLength, 'contextLength');
   assertPositiveInteger(batch, 'batch');
@@ -76,7 +109,7 @@ export function standardCacheValues(
   batch = 1,
 ): number {
   checkCounts(contextLength, batch);
-  return kvCacheWidth(shape) * shape.layers * contextLength * batch;
+  return kvCacheWidth(shape) * cachedLayerRows(shape, contextLength) * batch;
 }
 
 /**
@@ -91,7 +124,7 @@ export function kCacheValues(shape: AttentionShape, contextLength: number, batch
       `the K-cache needs MHA (h_kv = h); got h = ${shape.heads}, h_kv = ${shape.kvHeads}`,
     );
   }
-  return keyWidth(shape) * shape.layers * contextLength * batch;
+  return keyWidth(shape) * cachedLayerRows(shape, contextLength) * batch;
 }
 
 /**
@@ -102,7 +135,7 @@ export function kCacheValues(shape: AttentionShape, contextLength: number, batch
 export function xCacheValues(shape: AttentionShape, contextLength: number, batch = 1): number {
   checkShape(shape);
   checkCounts(contextLength, batch);
-  return shape.d * shape.layers * contextLength * batch;
+  return shape.d * cachedLayerRows(shape, contextLength) * batch;
 }
 
 /**
@@ -116,7 +149,7 @@ export function vCacheValues(shape: AttentionShape, contextLength: number, batch
       `the V-cache needs MHA (h_kv = h); got h = ${shape.heads}, h_kv = ${shape.kvHeads}`,
     );
   }
-  return shape.kvHeads * valueHeadDim(shape) * shape.layers * contextLength * batch;
+  return shape.kvHeads * valueHeadDim(shape) * cachedLayerRows(shape, contextLength) * batch;
 }
 
 /**

@@ -78,14 +78,27 @@ export interface Model {
   positional: PositionalKind;
   /** Encoder–decoders: encoder output length p (cross-attention KV rows). */
   encoderLength?: number;
+  /** Layers that attend to a sliding window (GPT-Neo's local layers); see AttentionShape. */
+  localAttention?: LocalAttention;
   /** Encoder–decoders: maximum decoder tokens (self-attention KV rows). */
   decoderLength?: number;
   /** Citation for the numbers: "paper Table 1" and/or the model card / config.json. */
   source: string;
 }
 
+/**
+ * Sliding-window layers: `layers` of the model's layers let a query see only the last
+ * `window` positions, so their caches hold at most `window` rows (GPT-Neo's "local" layers).
+ */
+export interface LocalAttention {
+  window: number;
+  layers: number;
+}
+
 /** Shape of attention that the formulas need; a Model satisfies it. */
 export interface AttentionShape {
+  /** Sliding-window layers, if any: their cache rows stop at the window. */
+  localAttention?: LocalAttention;
   d: number;
   layers: number;
   heads: number;

@@ -2,7 +2,7 @@ import { checkModel, DEFAULT_SLIM_TOLERANCE, nothingToConvert } from '../../engi
 import { checkJsonOf } from '../contract';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { table } from '../format';
-import { openModelDir, describeModel, withInputErrors } from '../model';
+import { openModelDir, describeModel, familiesHelp, ropeFamilies, withInputErrors } from '../model';
 import { requireString } from '../args';
 import { printJson, stringValue, type Command } from './types';
 
@@ -35,8 +35,8 @@ in the x·W convention.
             rebuilds V = K·W_KV. W_K·W_KV in float64 equals W_V up to float64 rounding.
   errVtoK = the same with the roles swapped: W_VK = W_V⁻¹·W_K, relative to max |W_K|.
 
-direction is "k-cache" or "v-cache", whichever error is smaller; RoPE models (Llama,
-GPT-NeoX) can only run "k-cache" (K = V·W_VK would give un-rotated keys, paper Appendices
+direction is "k-cache" or "v-cache", whichever error is smaller; RoPE models (${ropeFamilies()})
+can only run "k-cache" (K = V·W_VK would give un-rotated keys, paper Appendices
 C, D, G), so theirs is "k-cache" whenever W_K is invertible. A condition number past 1e12 makes
 a direction unusable (its error is null).
 
@@ -51,6 +51,7 @@ Options:
                    (null for an unusable error or direction, or an infinite condition number)
   -h, --help       show this help
 
+${familiesHelp()}
 Example: slim check --model public/models/moby-llama --json
 `,
   options: { model: { type: 'string' }, tolerance: { type: 'string' } },

@@ -14,7 +14,7 @@ import {
 import { requireString } from '../args';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { formatBytes } from '../format';
-import { openModelDir, withInputErrors } from '../model';
+import { familiesHelp, kvTensorsHelp, openModelDir, withInputErrors } from '../model';
 import { slimDirections } from './run';
 import { printJson, stringValue, type Command } from './types';
 
@@ -195,9 +195,9 @@ export const convertCommand: Command = {
 Writes a slim checkpoint of the model in DIR to the new directory --out: per layer, the
 direction 'slim check' picks; a K-cache layer stores W_KV = W_K⁻¹·W_V in the place of W_V
 (V = K·W_KV, paper §1), a V-cache layer stores W_VK = W_V⁻¹·W_K in the place of W_K
-(Appendix C), formed in float64 and written as float32 in the family's own layout (GPT-2's
-fused c_attn, Llama's v_proj/k_proj, GPT-NeoX's per-head query_key_value). Every tensor is
-written as F32; config.json gains the marker
+(Appendix C), formed in float64 and written as float32 in the family's own layout:
+${kvTensorsHelp()}
+Every tensor is written as F32; config.json gains the marker
 
   "${SLIM_MARKER_FIELD}": {"format": "${SLIM_FORMAT}", "layers": ["k-cache", …]}
 
@@ -213,6 +213,7 @@ Options:
                 largestInputShard}
   -h, --help    show this help
 
+${familiesHelp()}
 Example: slim convert --model public/models/moby-gpt2 --out moby-gpt2-slim
 `,
   options: { model: { type: 'string' }, out: { type: 'string' } },

@@ -11,7 +11,7 @@ import {
 import { parseCount, requireString } from '../args';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { formatBytes } from '../format';
-import { describeModel, openModelDir, withInputErrors } from '../model';
+import { describeModel, familiesHelp, openModelDir, withInputErrors } from '../model';
 import { printJson, stringValue, type Command } from './types';
 
 const MODES = ['standard', 'slim'] as const;
@@ -57,7 +57,7 @@ export const runCommand: Command = {
   help: `Usage: slim run --model DIR (--prompt TEXT | --tokens 1,2,3) --steps N
                 --mode standard|slim [--decode-order k-first|v-first] [--json]
 
-Loads a GPT-2, Llama (MHA) or GPT-NeoX checkpoint from DIR (config.json and model.safetensors,
+Loads a checkpoint of a supported family (below) from DIR (config.json and model.safetensors,
 or model.safetensors.index.json and its shards; a checkpoint written by 'slim convert' loads
 as is) and decodes N tokens greedily on the CPU backend (float32).
 
@@ -78,6 +78,7 @@ Options:
                       which the last generated token was chosen]}
   -h, --help         show this help
 
+${familiesHelp()}
 Example: slim run --model public/models/moby-gpt2 --prompt "Call me" --steps 20 --mode slim
 `,
   options: {

@@ -9,9 +9,20 @@ import { LayerCore } from './layerCore';
 import type { AttentionConfig, AttentionLayer, AttentionStepOptions } from './types';
 import { layerName } from './weights';
 
-export abstract class CausalLayer<C extends { label?: string }> extends LayerCore<C> {
+export abstract class CausalLayer<
+  C extends { label?: string; scoreScale?: number; window?: number },
+> extends LayerCore<C> {
+  /** Tokens processed since the last reset (with a window, more than the cache holds). */
+  private seen = 0;
+
+  /** Tokens seen so far (n): the position of the next token. */
   get length(): number {
-    return this.caches[0].rows;
+    return this.seen;
+  }
+
+  reset(): void {
+    super.reset();
+    this.seen = 0;
   }
 
   prefill(x: Tensor, options: AttentionStepOptions = {}): Tensor {
@@ -25,9 +36,10 @@ export abstract class CausalLayer<C extends { label?: string }> extends LayerCor
   }
 
   /**
-   * x [m, d] holds tokens at positions n0 … n0+m−1, where n0 is the number already cached.
-   * Appends m rows to the caches and returns the attention output [m, d] (over norm(x), plus
-   * the residual, when the options have them). Runs inside a scope.
+   * x [m, d] holds the next m tokens; n0 is the number of rows already cached (the position of
+   * the first, unless a sliding window dropped older rows: then the causal offset of the
+   * cached rows). Appends m rows to the caches and returns the attention output [m, d] (over
+   * norm(x), plus the residual, when the options have them). Runs inside a scope.
    */
   protected abstract forward(x: Tensor, n0: number, options: AttentionStepOptions): Tensor;
 
@@ -36,15 +48,24 @@ export abstract class CausalLayer<C extends { label?: string }> extends LayerCor
     return layerName(this.config);
   }
 
-  /** Runs forward in a scope; if it throws, the caches are rolled back to their old length. */
+  /**
+   * Runs forward in a scope; if it throws, the caches are rolled back to their old length.
+   * With a sliding window, the caches then keep only the window − 1 rows the next token's
+   * query sees besides its own.
+   */
   private step(x: Tensor, options: AttentionStepOptions): Tensor {
-    const n0 = this.length;
+    const n0 = this.caches[0].rows;
+    let out: Tensor;
     try {
-      return this.backend.scope(() => this.forward(x, n0, options));
+      out = this.backend.scope(() => this.forward(x, n0, options));
     } catch (error) {
       for (const c of this.caches) if (c.rows > n0) c.truncate(n0);
       throw error;
     }
+    this.seen += x.shape[0];
+    const window = this.config.window;
+    if (window !== undefined) for (const c of this.caches) c.keepLast(window - 1);
+    return out;
   }
 
   private checkInput(op: string, x: Tensor, rowCount: number): void {

@@ -98,6 +98,30 @@ export class RowCache {
     this.filled = rowCount;
   }
 
+  /**
+   * Keeps only the last `rowCount` rows (moved to the front): a sliding window's cache drops
+   * the rows no query will see again. Storage more than twice what the rows need is given back.
+   */
+  keepLast(rowCount: number): void {
+    if (!Number.isInteger(rowCount) || rowCount < 0)
+      throw new EngineInputError(`${this.name} cache: cannot keep ${rowCount} rows`);
+    const drop = this.filled - rowCount;
+    if (drop <= 0) return;
+    const b = this.backend;
+    let capacity = this.initialCapacity;
+    while (capacity < rowCount + 1) capacity *= 2;
+    const shrink = this.capacity > 2 * capacity;
+    b.scope(() => {
+      const tail = rowCount > 0 ? b.sliceRows(this.view(), drop, this.filled) : undefined;
+      if (shrink) {
+        this.storage?.dispose();
+        this.storage = b.keep(b.zeros([capacity, this.cols]));
+      }
+      if (tail) b.writeRows(this.storage as Tensor, 0, tail);
+    });
+    this.filled = rowCount;
+  }
+
   dispose(): void {
     this.storage?.dispose();
     this.storage = null;

@@ -36,6 +36,7 @@ export function createAttention(
 ): AttentionLayer {
   const dims = validateWeights(weights, config);
   if (config.rope) checkRopeConfig(layerName(config), config.rope, dims.headDim);
+  checkScaleAndWindow(config);
   const scheme: AttentionScheme = config.scheme;
   switch (config.scheme) {
     case 'kv':
@@ -54,6 +55,21 @@ export function createAttention(
     default:
       throw new EngineInputError(`unknown attention cache scheme '${String(scheme)}'`);
   }
+}
+
+/** scoreScale: finite and positive; window: a positive integer, not with RoPE or the X-cache. */
+function checkScaleAndWindow(config: AttentionConfig): void {
+  const name = layerName(config);
+  const { scoreScale, window } = config;
+  if (scoreScale !== undefined && !(Number.isFinite(scoreScale) && scoreScale > 0))
+    throw new EngineInputError(`${name}: scoreScale must be finite and > 0, got ${scoreScale}`);
+  if (window === undefined) return;
+  if (!Number.isInteger(window) || window < 1)
+    throw new EngineInputError(`${name}: window must be a positive integer, got ${window}`);
+  if (config.rope || config.scheme === 'x-cache')
+    throw new EngineInputError(
+      `${name}: a sliding window runs with the kv, k-cache and v-cache schemes without RoPE only`,
+    );
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Tensor } from '../tensor';
 import { sumCacheStats, type RowCache } from './cache';
 import type { AttentionStepOptions, CacheStats } from './types';
 import type { LayerDims } from './weights';
+import { windowedProbs } from './window';
 
 /** A host weight a layer uploads: a matrix, or a bias vector (absent when the model has none). */
 export type HostWeight = Matrix64 | Float64Array | undefined;
@@ -19,11 +20,13 @@ export type Uploaded<T> = {
   readonly [K in keyof T]: T[K] extends Matrix64 ? Tensor : Tensor | undefined;
 };
 
-export abstract class LayerCore<C extends { label?: string }> {
+export abstract class LayerCore<
+  C extends { label?: string; scoreScale?: number; window?: number },
+> {
   /** Uploaded tensors this layer owns (weights, biases). */
   private readonly owned: Tensor[] = [];
   private isDisposed = false;
-  /** 1/sqrt(d_k), the score scale (paper §1). */
+  /** The score scale: the config's, else 1/sqrt(d_k) (paper §1). */
   protected readonly scoreScale: number;
 
   protected constructor(
@@ -32,7 +35,7 @@ export abstract class LayerCore<C extends { label?: string }> {
     protected readonly dims: LayerDims,
     protected readonly caches: readonly RowCache[],
   ) {
-    this.scoreScale = 1 / Math.sqrt(dims.headDim);
+    this.scoreScale = config.scoreScale ?? 1 / Math.sqrt(dims.headDim);
   }
 
   cacheStats(): CacheStats {
@@ -110,10 +113,33 @@ export abstract class LayerCore<C extends { label?: string }> {
   ): Tensor {
     const b = this.backend;
     const { heads } = this.dims;
-    const options = { heads, scale: this.scoreScale, causalOffset };
     return order === 'k-first'
-      ? b.headBlockMatmul(b.attention(q, k, rows, { ...options, values: 'all' }), w, heads)
-      : b.attention(q, k, b.matmul(rows, w), options);
+      ? b.headBlockMatmul(this.windowedAttention(q, k, rows, causalOffset, 'all'), w, heads)
+      : this.windowedAttention(q, k, b.matmul(rows, w), causalOffset);
+  }
+
+  /**
+   * softmax(q_i k_iᵀ·scale + mask)·v per head, as backend.attention (values 'per-head' or
+   * 'all'), with the causal mask at `causalOffset` and the config's sliding window. One
+   * backend.attention unless the window hides some key from some query (a prefill longer than
+   * the window): then the probabilities are formed head by head with the window masked out.
+   */
+  protected windowedAttention(
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    causalOffset: number | undefined,
+    values: 'per-head' | 'all' = 'per-head',
+  ): Tensor {
+    const b = this.backend;
+    const { heads } = this.dims;
+    const window = this.config.window;
+    // The last query (row m − 1) sees keys up to m − 1 + causalOffset: the window binds when
+    // that is more than `window` keys.
+    if (window === undefined || causalOffset === undefined || q.shape[0] + causalOffset <= window)
+      return b.attention(q, k, v, { heads, scale: this.scoreScale, causalOffset, values });
+    const p = windowedProbs(b, q, k, { heads, scale: this.scoreScale, causalOffset, window });
+    return values === 'all' ? b.matmul(p, v) : b.attnWeightedSum(p, v, heads);
   }
 
   private own(t: Tensor): Tensor {

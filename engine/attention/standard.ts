@@ -43,11 +43,7 @@ export class StandardAttention extends AttentionBase {
     const qk = this.rope(b.colsView(qkv, 0, 2 * e), n0, false, 2 * heads);
     kCache.append(b.colsView(qk, e, 2 * e));
     vCache.append(b.colsView(qkv, 2 * e, 3 * e));
-    const y = b.attention(b.colsView(qk, 0, e), kCache.view(), vCache.view(), {
-      heads,
-      scale: this.scoreScale,
-      causalOffset: n0,
-    });
+    const y = this.windowedAttention(b.colsView(qk, 0, e), kCache.view(), vCache.view(), n0);
     return this.project(y, t.wO, t.bO, { residual });
   }
 }

@@ -49,6 +49,14 @@ export interface RopeConfig {
 /** Options shared by all variants. */
 interface CommonAttentionConfig {
   rope?: RopeConfig;
+  /** Multiplies the scores q·kᵀ; 1/√d_k when absent (paper §1). GPT-Neo uses 1: no scale. */
+  scoreScale?: number;
+  /**
+   * A sliding window (GPT-Neo's local layers): a query sees the last `window` positions, itself
+   * included. The caches keep only the rows the next query can see (at most `window`), so
+   * their bytes stop growing at the window. Not with RoPE or the X-cache.
+   */
+  window?: number;
   /** Names the layer in error messages, e.g. 'layer 3'. */
   label?: string;
   /**

@@ -47,17 +47,13 @@ export class VCacheAttention extends AttentionBase {
   protected forward(x: Tensor, n0: number, { norm, residual }: AttentionStepOptions): Tensor {
     const { t } = this;
     const b = this.backend;
-    const { heads, e } = this.dims;
+    const { e } = this.dims;
     const [vCache] = this.caches;
     const qv = this.project(x, t.wQV, t.bQV, { norm });
     vCache.append(b.colsView(qv, e, 2 * e));
     const v = vCache.view();
     const k = b.matmul(v, t.wVK);
-    const y = b.attention(b.colsView(qv, 0, e), k, v, {
-      heads,
-      scale: this.scoreScale,
-      causalOffset: n0,
-    });
+    const y = this.windowedAttention(b.colsView(qv, 0, e), k, v, n0);
     return this.project(y, t.wO, t.bO, { residual });
   }
 }

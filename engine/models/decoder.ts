@@ -236,19 +236,27 @@ export abstract class DecoderModel {
     return t;
   }
 
-  /** The attention layer of block `layer` with the scheme (and direction) the options ask for. */
-  protected attention(weights: AttentionWeights, layer: number, rope?: RopeConfig): AttentionLayer {
-    const label = `layer ${layer}`;
+  /**
+   * The attention layer of block `layer` with the scheme (and direction) the options ask for;
+   * `scores` sets a score scale other than 1/√d_k and a sliding window (GPT-Neo).
+   */
+  protected attention(
+    weights: AttentionWeights,
+    layer: number,
+    rope?: RopeConfig,
+    scores: { scoreScale?: number; window?: number } = {},
+  ): AttentionLayer {
+    const common = { label: `layer ${layer}`, rope, ...scores };
     const { scheme, decodeOrder, directions } = this.options;
     const direction = scheme === 'kv' ? 'kv' : (directions?.[layer] ?? 'k-cache');
     const attn = createAttention(
       this.backend,
       weights,
       direction === 'kv'
-        ? { scheme: 'kv', label, rope }
+        ? { scheme: 'kv', ...common }
         : direction === 'k-cache'
-          ? { scheme: 'k-cache', decodeOrder, label, rope }
-          : { scheme: 'v-cache', label, rope },
+          ? { scheme: 'k-cache', decodeOrder, ...common }
+          : { scheme: 'v-cache', ...common },
     );
     this.attns.push(attn);
     return this.tap ? this.tap.decorate(attn, layer, weights, rope) : attn;

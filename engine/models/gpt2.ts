@@ -76,6 +76,9 @@ export function gpt2ParameterShapes(c: Gpt2Config): [string, number[]][] {
 
 export { seededRandom };
 
+/** True for the LayerNorm gains (initialised near 1 by randomWeights). */
+export const isGpt2Gain = (name: string): boolean => /ln_(1|2|f)\.weight$/.test(name);
+
 /**
  * Random weights with GPT-2's initialisation (normal, σ 0.02; residual projections σ 0.02/√(2L))
  * plus small random biases and LayerNorm gains near 1, so every bias path (the K bias that

@@ -15,10 +15,19 @@ export {
   Gpt2Model,
   gpt2AttentionLayout,
   gpt2ParameterShapes,
+  isGpt2Gain,
   randomGpt2Weights,
   seededRandom,
   type Gpt2Config,
 } from './gpt2';
+export {
+  GptNeoModel,
+  gptNeoAttentionLayout,
+  gptNeoParameterShapes,
+  isGptNeoGain,
+  type GptNeoAttentionType,
+  type GptNeoConfig,
+} from './gptNeo';
 export {
   LlamaModel,
   isLlamaGain,
@@ -64,6 +73,15 @@ export {
   type LayerPrecision,
   type PrecisionOptions,
 } from './check';
-export { FAMILIES, type FamilyRow } from './families';
+export {
+  FAMILIES,
+  familyOfArchitecture,
+  familyOfModelType,
+  familyRow,
+  supportedArchitectures,
+  supportedFamilies,
+  type ConfigInput,
+  type FamilyRow,
+} from './families';
 export { nothingToConvert, slimNoteOf, slimSchemeOf, type SlimScheme } from './gqa';
 export { loadTokenizer, type ModelTokenizer } from './tokenizer';

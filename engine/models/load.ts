@@ -17,39 +17,24 @@ import {
   type CheckpointFiles,
 } from '../io';
 import { matmul64 } from '../linalg';
+import type { DecoderModel, DecoderOptions, HostWeights, LayerDirection } from './decoder';
+import { ModelLoadError } from './errors';
 import {
-  DecoderModel,
-  type DecoderOptions,
-  type HostWeights,
-  type LayerDirection,
-} from './decoder';
-import { gpt2AttentionLayout, gpt2ParameterShapes, Gpt2Model, type Gpt2Config } from './gpt2';
+  familyOfArchitecture,
+  familyOfModelType,
+  familyRow,
+  supportedArchitectures,
+  type FamilyConfig,
+  type ModelFamily,
+} from './families';
 import { slimNoteOf, slimSchemeOf, type SlimScheme } from './gqa';
 import type { AttentionLayout } from './layout';
 import { SharedUploads } from './sharedUploads';
-import { llamaAttentionLayout, llamaParameterShapes, LlamaModel, type LlamaConfig } from './llama';
-import { neoxAttentionLayout, neoxParameterShapes, NeoxModel, type NeoxConfig } from './neox';
+
+export { ModelLoadError } from './errors';
+export type { FamilyConfig, ModelFamily } from './families';
 
 export const CONFIG_FILE = 'config.json';
-
-/** A checkpoint that cannot be loaded: `file` is the file at fault, `problem` the sentence. */
-export class ModelLoadError extends Error {
-  readonly file: string;
-  readonly problem: string;
-  constructor(file: string, problem: string) {
-    super(`${file}: ${problem}`);
-    this.name = 'ModelLoadError';
-    this.file = file;
-    this.problem = problem;
-  }
-}
-
-export type ModelFamily = 'gpt2' | 'llama' | 'gpt-neox';
-
-export type FamilyConfig =
-  | { family: 'gpt2'; config: Gpt2Config }
-  | { family: 'llama'; config: LlamaConfig }
-  | { family: 'gpt-neox'; config: NeoxConfig };
 
 /** The config.json field `slim convert` adds, and its format tag. */
 export const SLIM_MARKER_FIELD = 'slim_attention';
@@ -97,42 +82,6 @@ export interface ModelSpec {
   json: Record<string, unknown>;
 }
 
-const ARCHITECTURES: Record<string, ModelFamily> = {
-  GPT2LMHeadModel: 'gpt2',
-  GPT2Model: 'gpt2',
-  LlamaForCausalLM: 'llama',
-  LlamaModel: 'llama',
-  // Qwen2: the Llama layout with biases on q/k/v (LlamaConfig.qkvBias).
-  Qwen2ForCausalLM: 'llama',
-  Qwen2Model: 'llama',
-  GPTNeoXForCausalLM: 'gpt-neox',
-  GPTNeoXModel: 'gpt-neox',
-};
-
-const MODEL_TYPES: Record<string, ModelFamily> = {
-  gpt2: 'gpt2',
-  llama: 'llama',
-  qwen2: 'llama',
-  gpt_neox: 'gpt-neox',
-};
-
-/** transformers' GELU names: the tanh form runs exactly, 'gelu' (erf) runs as the tanh form. */
-const TANH_GELU = new Set(['gelu_new', 'gelu_fast', 'gelu_pytorch_tanh']);
-
-function geluNote(file: string, field: string, activation: string): string[] {
-  if (TANH_GELU.has(activation)) return [];
-  if (activation === 'gelu')
-    return [
-      `${file}: ${field} "gelu" is the exact (erf) GELU; the engine's GELU is the tanh form, ` +
-        'which differs from it by at most about 5e-4 per activation, so logits differ slightly ' +
-        'from the reference implementation (standard and slim share it).',
-    ];
-  throw new ModelLoadError(
-    file,
-    `${field} "${activation}" is not supported; the engine runs GELU (gelu_new, gelu, gelu_fast, gelu_pytorch_tanh).`,
-  );
-}
-
 /** Parses config.json text into a ModelSpec, or throws ModelLoadError naming the file. */
 export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
   let parsed: ParsedHfConfig;
@@ -148,18 +97,25 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
   const archs = Array.isArray(json['architectures']) ? json['architectures'] : [];
   const arch = archs.find((a): a is string => typeof a === 'string');
   const type = typeof json['model_type'] === 'string' ? json['model_type'] : undefined;
-  const family = arch !== undefined ? ARCHITECTURES[arch] : type && MODEL_TYPES[type];
-  const supported = 'GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM and GPTNeoXForCausalLM';
-  if (!family || family !== parsed.family)
+  const row = arch !== undefined ? familyOfArchitecture(arch) : type && familyOfModelType(type);
+  if (row && arch !== undefined && type !== undefined && !row.modelTypes.some((t) => t === type))
+    throw new ModelLoadError(
+      file,
+      `"architectures" names ${arch} (${row.label}, model_type ` +
+        `${row.modelTypes.map((t) => `"${t}"`).join(' or ')}) but "model_type" is "${type}"; ` +
+        'the two disagree, so the checkpoint is refused.',
+    );
+  if (!row || row.configLayout !== parsed.family)
     throw new ModelLoadError(
       file,
       `the architecture ${arch ?? `with model_type "${type ?? '(none)'}"`} is not supported; ` +
-        `this engine loads ${supported} checkpoints.`,
+        `this engine loads ${supportedArchitectures()} checkpoints.`,
     );
+  const family = row.id;
   const m = parsed.model;
   const rt = parsed.runtime;
   if (!rt) throw new ModelLoadError(file, `the ${family} config has no runtime fields.`);
-  if (m.kvHeads !== m.heads && family !== 'llama')
+  if (m.kvHeads !== m.heads && !row.groupedQuery)
     throw new ModelLoadError(
       file,
       `${family} checkpoints with num_key_value_heads are not supported.`,
@@ -169,86 +125,9 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
       file,
       `head_dim ${m.headDim} × ${m.heads} heads ≠ hidden size ${m.d}; MHA runs only with h·d_k = d (grouped-query models may differ).`,
     );
-  const vocabSize = m.vocab as number;
-  const maxPositions = m.contextLength as number;
   const notes: string[] = [];
-  let familyConfig: FamilyConfig;
-  if (family === 'gpt2') {
-    if (m.ffnDim !== 4 * m.d)
-      throw new ModelLoadError(file, `n_inner ${m.ffnDim} is not 4·n_embd; not supported.`);
-    notes.push(...geluNote(file, 'activation_function', rt.activation));
-    familyConfig = {
-      family,
-      config: {
-        vocabSize,
-        nPositions: maxPositions,
-        d: m.d,
-        heads: m.heads,
-        layers: m.layers,
-        lnEps: rt.normEps,
-      },
-    };
-  } else if (family === 'llama') {
-    if (rt.activation !== 'silu')
-      throw new ModelLoadError(
-        file,
-        `hidden_act "${rt.activation}" is not supported; Llama's MLP is SwiGLU (silu).`,
-      );
-    if (rt.ropeScaling)
-      throw new ModelLoadError(file, 'rope_scaling is set; scaled RoPE is not supported.');
-    const qwen2 = json['model_type'] === 'qwen2' || arch?.startsWith('Qwen2') === true;
-    if (qwen2 && json['use_sliding_window'] === true)
-      throw new ModelLoadError(
-        file,
-        'use_sliding_window is true; Qwen2 sliding-window attention is not supported (the ' +
-          'engine attends to every cached token).',
-      );
-    familyConfig = {
-      family,
-      config: {
-        vocabSize,
-        maxPositions,
-        d: m.d,
-        heads: m.heads,
-        layers: m.layers,
-        ffnDim: m.ffnDim as number,
-        normEps: rt.normEps,
-        ropeTheta: rt.ropeTheta as number,
-        tiedEmbeddings: rt.tiedEmbeddings,
-        attentionBias: rt.attentionBias,
-        mlpBias: rt.mlpBias,
-        // Only where they differ from MHA's defaults (h_kv = h, d_k = d/h) and Llama's (no q/k/v bias).
-        ...(qwen2 ? { qkvBias: true } : {}),
-        ...(m.kvHeads !== m.heads ? { kvHeads: m.kvHeads } : {}),
-        ...(m.headDim * m.heads !== m.d ? { headDim: m.headDim } : {}),
-      },
-    };
-  } else {
-    notes.push(...geluNote(file, 'hidden_act', rt.activation));
-    if (rt.ropeScaling)
-      throw new ModelLoadError(file, 'rope_scaling is set; scaled RoPE is not supported.');
-    const config: NeoxConfig = {
-      vocabSize,
-      maxPositions,
-      d: m.d,
-      heads: m.heads,
-      layers: m.layers,
-      ffnDim: m.ffnDim as number,
-      normEps: rt.normEps,
-      ropeTheta: rt.ropeTheta as number,
-      rotaryPct: rt.rotaryPct as number,
-      parallelResidual: rt.parallelResidual !== false,
-      tiedEmbeddings: rt.tiedEmbeddings,
-      attentionBias: rt.attentionBias,
-    };
-    const r = Math.floor((m.d / m.heads) * config.rotaryPct);
-    if (r < 2 || r % 2 !== 0)
-      throw new ModelLoadError(
-        file,
-        `rotary_pct ${config.rotaryPct} gives ${r} rotated dims per head; RoPE needs an even number ≥ 2.`,
-      );
-    familyConfig = { family, config };
-  }
+  const config = row.config({ model: m, runtime: rt, json, file, notes });
+  const familyConfig = { family, config } as FamilyConfig;
   const spec: ModelSpec = {
     family,
     familyConfig,
@@ -257,11 +136,11 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
     d: m.d,
     heads: m.heads,
     kvHeads: m.kvHeads,
-    vocabSize,
-    maxPositions,
-    rope: family !== 'gpt2',
-    shapes: shapesOf(familyConfig),
-    layout: layoutOf(familyConfig),
+    vocabSize: m.vocab as number,
+    maxPositions: m.contextLength as number,
+    rope: row.rope,
+    shapes: row.shapes(config),
+    layout: row.attentionLayout(config),
     notes,
     json,
     slimScheme: slimSchemeOf(m),
@@ -271,18 +150,6 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
   const marker = json[SLIM_MARKER_FIELD];
   if (marker !== undefined) spec.slim = readMarker(marker, spec, file);
   return spec;
-}
-
-function shapesOf(f: FamilyConfig): [string, number[]][] {
-  if (f.family === 'gpt2') return gpt2ParameterShapes(f.config);
-  if (f.family === 'llama') return llamaParameterShapes(f.config);
-  return neoxParameterShapes(f.config);
-}
-
-function layoutOf(f: FamilyConfig): AttentionLayout {
-  if (f.family === 'gpt2') return gpt2AttentionLayout(f.config);
-  if (f.family === 'llama') return llamaAttentionLayout(f.config);
-  return neoxAttentionLayout(f.config);
 }
 
 function readMarker(marker: unknown, spec: ModelSpec, file: string): SlimMarker {
@@ -317,13 +184,6 @@ function readMarker(marker: unknown, spec: ModelSpec, file: string): SlimMarker 
   return { format: SLIM_FORMAT, layers: [...m.layers] };
 }
 
-/** The model prefixes of each family (tensors may be stored with or without them). */
-const PREFIXES: Record<ModelFamily, string> = {
-  gpt2: 'transformer.',
-  llama: 'model.',
-  'gpt-neox': 'gpt_neox.',
-};
-
 /** A checkpoint opened and checked against its config.json; nothing read yet but headers. */
 export interface OpenedModel {
   spec: ModelSpec;
@@ -355,7 +215,7 @@ async function textFile(files: CheckpointFiles, file: string): Promise<string> {
 export async function openModel(files: CheckpointFiles, name = 'model'): Promise<OpenedModel> {
   const spec = readModelSpec(await textFile(files, CONFIG_FILE));
   const checkpoint = await openCheckpoint(files, name);
-  const prefix = PREFIXES[spec.family];
+  const prefix = familyRow(spec.family).prefix;
   const [first] = spec.shapes[0];
   const usePrefix = checkpoint.has(prefix + first);
   const stored = (n: string) => {
@@ -382,7 +242,35 @@ export async function openModel(files: CheckpointFiles, name = 'model'): Promise
         `tensor "${s}" has shape [${info.shape.join(', ')}] but config.json implies [${shape.join(', ')}].`,
       );
   }
+  refuseUnaccounted(spec, checkpoint, stored, where);
   return { spec, checkpoint, stored, fileOf: (n) => checkpoint.info(stored(n)).file, files };
+}
+
+/**
+ * Refuses tensors config.json does not account for (a config with fewer layers than the
+ * weights, say), naming them; the family's non-parameter buffers are let through.
+ */
+function refuseUnaccounted(
+  spec: ModelSpec,
+  checkpoint: Checkpoint,
+  stored: (name: string) => string,
+  where: string,
+): void {
+  const row = familyRow(spec.family);
+  const needed = new Set(spec.shapes.map(([n]) => stored(n)));
+  const bare = (s: string) => (s.startsWith(row.prefix) ? s.slice(row.prefix.length) : s);
+  const extra = checkpoint
+    .tensorNames()
+    .filter((s) => !needed.has(s) && !row.buffers.some((b) => b.test(bare(s))));
+  if (extra.length === 0) return;
+  const shown = extra.slice(0, 5).map((s) => `"${s}"`);
+  throw new ModelLoadError(
+    where,
+    `holds ${extra.length} tensor${extra.length > 1 ? 's' : ''} config.json does not account ` +
+      `for: ${shown.join(', ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} ` +
+      `(config.json gives ${spec.layers} layers of a ${row.label} model); refused rather than ` +
+      'run with weights left out.',
+  );
 }
 
 /**
@@ -456,13 +344,8 @@ export async function readModel(source: CheckpointFiles | OpenedModel): Promise<
       directions:
         options.directions ?? (options.scheme === 'k-cache' ? spec.slim?.layers : undefined),
     };
-    const f = spec.familyConfig;
-    const model =
-      f.family === 'gpt2'
-        ? new Gpt2Model(backend, f.config, weights, opts)
-        : f.family === 'llama'
-          ? new LlamaModel(backend, f.config, weights, opts)
-          : new NeoxModel(backend, f.config, weights, opts);
+    const { family, config } = spec.familyConfig;
+    const model = familyRow(family).build(backend, config, weights, opts);
     return Object.assign(model, { spec });
   };
   return { spec, weights, build };

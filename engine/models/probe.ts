@@ -12,6 +12,7 @@ import type {
   RopeConfig,
   SparseMatrix,
 } from '../attention';
+import { windowedProbs } from '../attention/window';
 import { normalizeRows, type Backend } from '../backend';
 import type { Matrix64 } from '../linalg';
 import { formWkv, slimValueBias } from '../slim';
@@ -91,14 +92,21 @@ export interface ProbedModel {
  */
 export class AttentionTap {
   /** Each decorated layer's host weights and RoPE, by layer. */
-  readonly layers: { weights: AttentionWeights; rope: RopeConfig | undefined }[] = [];
+  readonly layers: {
+    weights: AttentionWeights;
+    rope: RopeConfig | undefined;
+    /** The layer's score scale and sliding window, if it sets them (GPT-Neo). */
+    scoreScale?: number;
+    window?: number;
+  }[] = [];
   /** The layer whose input the running forward pass records, and what it recorded. */
   recording: { layer: number; input?: Tensor } | undefined;
 
   constructor(private readonly backend: Backend) {}
 
   readonly decorate: LayerDecorator = (attn, layer, weights, rope) => {
-    this.layers[layer] = { weights, rope };
+    const { scoreScale, window } = attn.config;
+    this.layers[layer] = { weights, rope, scoreScale, window };
     // The layer's input is norm(x) when the block fuses its norm into the attention step.
     const record = (x: Tensor, options?: AttentionStepOptions) => {
       const r = this.recording;
@@ -150,7 +158,7 @@ export async function readProbe(
     throw new EngineInputError(`${name}: queries must be 'last' or 'all', got ${String(queries)}`);
   model.reset();
   const be = model.backend;
-  const { weights: w, rope } = tap.layers[layer];
+  const { weights: w, rope, scoreScale, window } = tap.layers[layer];
   const { heads, headDim } = w;
   const e = heads * headDim;
   const n = ids.length;
@@ -177,11 +185,17 @@ export async function readProbe(
       const k = be.linear(x, up(w.wK), { bias: bias(w.bK) });
       const v = be.linear(x, up(w.wV), { bias: bias(w.bV) });
       const last = queries === 'last';
-      const p = be.attnProbs(last ? be.sliceRows(q, n - 1, n) : q, turn(k), {
+      const options = {
         heads,
-        scale: 1 / Math.sqrt(headDim),
+        scale: scoreScale ?? 1 / Math.sqrt(headDim),
         causalOffset: last ? n - 1 : 0,
-      });
+      };
+      const rows = last ? be.sliceRows(q, n - 1, n) : q;
+      // A sliding window hides the keys older than it (GPT-Neo's local layers).
+      const p =
+        window !== undefined && n > window
+          ? windowedProbs(be, rows, turn(k), { ...options, window })
+          : be.attnProbs(rows, turn(k), options);
       return [p, k, v];
     });
   } finally {

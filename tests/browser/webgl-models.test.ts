@@ -29,7 +29,7 @@ describe('model families on WebGL in Chromium', () => {
     await page?.context().close();
   });
 
-  for (const family of ['gpt2', 'llama', 'gpt-neox'] as const) {
+  for (const family of ['gpt2', 'gpt-neo', 'llama', 'gpt-neox'] as const) {
     it(`${family}: a tiny checkpoint matches the float64 forward pass; standard and slim agree for 200 greedy steps`, async () => {
       const r: Result<'familyComparison'> = await page.evaluate(
         (f) => window.webglHarness.familyComparison(f, 200),
@@ -47,7 +47,8 @@ describe('model families on WebGL in Chromium', () => {
       expect(r.distinctTokens).toBeGreaterThanOrEqual(3); // not one repeated token
       expect(r.maxAbsLogitDiff).toBeLessThanOrEqual(RELATIVE * r.maxAbsLogit);
       // 2 layers · (6 prompt + 200 decoded) tokens · d 16 · 4 bytes: K and V, then K only.
-      const rows = 2 * 206 * 16 * 4;
+      // GPT-Neo: one global layer holds 206 rows, its two local layers window − 1 = 3 each.
+      const rows = (family === 'gpt-neo' ? 206 + 2 * 3 : 2 * 206) * 16 * 4;
       expect(r.standardCache).toEqual({ k: rows, v: rows });
       expect(r.slimCache).toEqual({ k: rows, v: 0 });
       expect(r.liveAfter).toBe(0);

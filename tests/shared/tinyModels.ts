@@ -6,20 +6,19 @@
  * share it.
  */
 import {
-  gpt2ParameterShapes,
-  isLlamaGain,
-  isNeoxGain,
-  llamaParameterShapes,
-  neoxParameterShapes,
+  familyRow,
   randomWeights,
   type Gpt2Config,
+  type GptNeoConfig,
   type HostWeights,
   type LlamaConfig,
+  type ModelFamily,
   type NeoxConfig,
 } from '../../engine/models';
 import { writeSafetensors } from '../../engine/io';
 
-export type TinyFamily = 'gpt2' | 'llama' | 'gpt-neox';
+/** A family of the engine's table (engine/models/families.ts). */
+export type TinyFamily = ModelFamily;
 
 export const TINY_GPT2: Gpt2Config = {
   vocabSize: 41,
@@ -56,81 +55,55 @@ export const TINY_NEOX: NeoxConfig = {
   tiedEmbeddings: false,
 };
 
-export type AnyConfig = Gpt2Config | LlamaConfig | NeoxConfig;
+/**
+ * GPT-Neo with a window of 4, shorter than the tests' prompts: a local first layer (the
+ * model's position count must not come from a trimmed cache), a global one, a local one; tied
+ * head; intermediate_size not 4d.
+ */
+export const TINY_GPT_NEO: GptNeoConfig = {
+  vocabSize: 37,
+  maxPositions: 256,
+  d: 16,
+  heads: 2,
+  layers: 3,
+  ffnDim: 40,
+  normEps: 1e-5,
+  attentionLayers: ['local', 'global', 'local'],
+  window: 4,
+  tiedEmbeddings: true,
+};
 
+export type AnyConfig = Gpt2Config | GptNeoConfig | LlamaConfig | NeoxConfig;
+
+/** Qwen2: grouped-query (4 query heads, 2 key/value heads), q/k/v biases, tied head. */
+export const TINY_QWEN2: LlamaConfig = {
+  ...TINY_LLAMA,
+  vocabSize: 45,
+  heads: 4,
+  kvHeads: 2,
+  qkvBias: true,
+  tiedEmbeddings: true,
+  ropeTheta: 1e4,
+};
+
+/** One tiny config per family of the table. */
+export const TINY_CONFIGS: Record<TinyFamily, AnyConfig> = {
+  gpt2: TINY_GPT2,
+  'gpt-neo': TINY_GPT_NEO,
+  llama: TINY_LLAMA,
+  qwen2: TINY_QWEN2,
+  'gpt-neox': TINY_NEOX,
+};
+
+/** config.json of a family config, as the family table writes it. */
 export function configJson(family: TinyFamily, c: AnyConfig): Record<string, unknown> {
-  if (family === 'gpt2') {
-    const g = c as Gpt2Config;
-    return {
-      architectures: ['GPT2LMHeadModel'],
-      model_type: 'gpt2',
-      vocab_size: g.vocabSize,
-      n_positions: g.nPositions,
-      n_embd: g.d,
-      n_layer: g.layers,
-      n_head: g.heads,
-      layer_norm_epsilon: g.lnEps,
-      activation_function: 'gelu_new',
-    };
-  }
-  if (family === 'llama') {
-    const l = c as LlamaConfig;
-    return {
-      architectures: ['LlamaForCausalLM'],
-      model_type: 'llama',
-      vocab_size: l.vocabSize,
-      max_position_embeddings: l.maxPositions,
-      hidden_size: l.d,
-      intermediate_size: l.ffnDim,
-      num_hidden_layers: l.layers,
-      num_attention_heads: l.heads,
-      num_key_value_heads: l.heads,
-      rms_norm_eps: l.normEps,
-      rope_theta: l.ropeTheta,
-      hidden_act: 'silu',
-      tie_word_embeddings: l.tiedEmbeddings,
-    };
-  }
-  const n = c as NeoxConfig;
-  return {
-    architectures: ['GPTNeoXForCausalLM'],
-    model_type: 'gpt_neox',
-    vocab_size: n.vocabSize,
-    max_position_embeddings: n.maxPositions,
-    hidden_size: n.d,
-    intermediate_size: n.ffnDim,
-    num_hidden_layers: n.layers,
-    num_attention_heads: n.heads,
-    layer_norm_eps: n.normEps,
-    rotary_pct: n.rotaryPct,
-    rotary_emb_base: n.ropeTheta,
-    use_parallel_residual: n.parallelResidual,
-    hidden_act: 'gelu_new',
-    tie_word_embeddings: n.tiedEmbeddings,
-  };
+  return familyRow(family).configJson(c);
 }
 
-const PREFIX: Record<TinyFamily, string> = {
-  gpt2: 'transformer.',
-  llama: 'model.',
-  'gpt-neox': 'gpt_neox.',
-};
-const TOP_LEVEL = new Set(['lm_head.weight', 'embed_out.weight']);
-
+/** Seeded random weights of a family config (σ 0.25, norm gains near 1). */
 export function tinyWeights(family: TinyFamily, c: AnyConfig, seed: number): HostWeights {
-  const shapes =
-    family === 'gpt2'
-      ? gpt2ParameterShapes(c as Gpt2Config)
-      : family === 'llama'
-        ? llamaParameterShapes(c as LlamaConfig)
-        : neoxParameterShapes(c as NeoxConfig);
-  const isGain =
-    family === 'gpt2'
-      ? (n: string) => /ln_(1|2|f)\.weight$/.test(n)
-      : family === 'llama'
-        ? isLlamaGain
-        : isNeoxGain;
-  return randomWeights(shapes, seed, isGain, 0.25);
+  const row = familyRow(family);
+  return randomWeights(row.shapes(c), seed, (n) => row.isGain(n), 0.25);
 }
 
 export interface TinyCheckpoint {
@@ -149,12 +122,13 @@ export function tinyCheckpoint(
   options: { seed?: number; prefix?: boolean; shards?: number; dtype?: 'F32' | 'F16' } = {},
 ): TinyCheckpoint {
   const weights = tinyWeights(family, c, options.seed ?? 7);
-  const prefix = options.prefix === false ? '' : PREFIX[family];
+  const row = familyRow(family);
+  const prefix = options.prefix === false ? '' : row.prefix;
   const config = configJson(family, c);
   const files = new Map<string, Uint8Array>();
   files.set('config.json', new TextEncoder().encode(JSON.stringify(config)));
   const entries = [...weights].map(([name, t]) => ({
-    name: TOP_LEVEL.has(name) ? name : prefix + name,
+    name: row.unprefixed.includes(name) ? name : prefix + name,
     dtype: options.dtype ?? ('F32' as const),
     shape: t.shape,
     data: t.data,
@@ -231,24 +205,35 @@ function ropeHead(v: Vec, m: number, rot: number, base: number): Vec {
   return out;
 }
 
-/** Causal multi-head attention over full q, k, v rows (heads side by side). */
-function attention(q: Vec[], k: Vec[], v: Vec[], heads: number): Vec[] {
+/**
+ * Causal multi-head attention over full q, k, v rows (heads side by side): scores q·k·scale
+ * (1/√d_k unless given), and with a window, query t sees only keys t − window < j ≤ t.
+ */
+function attention(
+  q: Vec[],
+  k: Vec[],
+  v: Vec[],
+  heads: number,
+  options: { scale?: number; window?: number } = {},
+): Vec[] {
   const d = q[0].length;
   const dk = d / heads;
+  const scale = options.scale ?? 1 / Math.sqrt(dk);
   return q.map((qi, t) => {
+    const first = options.window === undefined ? 0 : Math.max(0, t - options.window + 1);
     const y = new Array<number>(d).fill(0);
     for (let h = 0; h < heads; h++) {
       const s: number[] = [];
-      for (let j = 0; j <= t; j++) {
+      for (let j = first; j <= t; j++) {
         let dot = 0;
         for (let c = 0; c < dk; c++) dot += qi[h * dk + c] * k[j][h * dk + c];
-        s.push(dot / Math.sqrt(dk));
+        s.push(dot * scale);
       }
       const mx = Math.max(...s);
       const e = s.map((x) => Math.exp(x - mx));
       const z = e.reduce((a, b) => a + b, 0);
-      for (let j = 0; j <= t; j++)
-        for (let c = 0; c < dk; c++) y[h * dk + c] += (e[j] / z) * v[j][h * dk + c];
+      for (let j = first; j <= t; j++)
+        for (let c = 0; c < dk; c++) y[h * dk + c] += (e[j - first] / z) * v[j][h * dk + c];
     }
     return y;
   });
@@ -271,6 +256,10 @@ export interface ReferenceAttentionRows {
   k: number[][];
   kRaw: number[][];
   v: number[][];
+  /** The score scale when it is not 1/√d_k (GPT-Neo: 1). */
+  scale?: number;
+  /** A local layer's window: query t sees keys t − window < j ≤ t. */
+  window?: number;
 }
 
 /**
@@ -324,6 +313,8 @@ export function referenceLogits(
       linearT(layerNorm(x, W('ln_f.weight'), W('ln_f.bias'), g.lnEps), W('wte.weight'), vocabSize),
     );
   }
+  if (family === 'gpt-neo') return gptNeoReference(c as GptNeoConfig, W, ids, observe);
+  if (family === 'qwen2') return referenceGqaLogits(c as LlamaConfig, w, ids);
   if (family === 'llama') {
     const L = c as LlamaConfig;
     let xs = ids.map((id) =>
@@ -423,6 +414,41 @@ export function referenceLogits(
   );
 }
 
+/** GPT-Neo from its formulas: separate q/k/v (no bias, no score scale), local windows. */
+function gptNeoReference(
+  N: GptNeoConfig,
+  W: (name: string) => ArrayLike<number>,
+  ids: readonly number[],
+  observe?: (layer: number, rows: ReferenceAttentionRows) => void,
+): number[][] {
+  const { d, heads, vocabSize } = N;
+  let xs = ids.map((id, p) =>
+    Array.from({ length: d }, (_, j) => W('wte.weight')[id * d + j] + W('wpe.weight')[p * d + j]),
+  );
+  for (let l = 0; l < N.layers; l++) {
+    const h = `h.${l}`;
+    const a = `${h}.attn.attention`;
+    const n1 = xs.map((x) => layerNorm(x, W(`${h}.ln_1.weight`), W(`${h}.ln_1.bias`), N.normEps));
+    const proj = (name: string) => n1.map((x) => linearT(x, W(`${a}.${name}.weight`), d));
+    const [q, k, v] = [proj('q_proj'), proj('k_proj'), proj('v_proj')];
+    const window = N.attentionLayers[l] === 'local' ? N.window : undefined;
+    observe?.(l, { q, k, kRaw: k, v, scale: 1, window });
+    const y = attention(q, k, v, heads, { scale: 1, window });
+    xs = xs.map((x, t) => {
+      const o = linearT(y[t], W(`${a}.out_proj.weight`), d, W(`${a}.out_proj.bias`));
+      const x1 = x.map((u, j) => u + o[j]);
+      const n2 = layerNorm(x1, W(`${h}.ln_2.weight`), W(`${h}.ln_2.bias`), N.normEps);
+      const f = linearT(n2, W(`${h}.mlp.c_fc.weight`), N.ffnDim, W(`${h}.mlp.c_fc.bias`)).map(gelu);
+      const m = linearT(f, W(`${h}.mlp.c_proj.weight`), d, W(`${h}.mlp.c_proj.bias`));
+      return x1.map((u, j) => u + m[j]);
+    });
+  }
+  const head = N.tiedEmbeddings ? W('wte.weight') : W('lm_head.weight');
+  return xs.map((x) =>
+    linearT(layerNorm(x, W('ln_f.weight'), W('ln_f.bias'), N.normEps), head, vocabSize),
+  );
+}
+
 // ---- a tiny byte-level BPE tokenizer, as GPT-2 repos ship it and as tokenizer.json ----
 
 const MERGES = ['c a', 'ca l', 'cal l', 'Ġ m', 'Ġm e', 'Ġ i', 'Ġi s'];
@@ -492,35 +518,14 @@ export const TINY_GQA: Record<TinyGqaName, LlamaConfig> = {
   },
   'gqa-x-cache': { ...TINY_LLAMA, vocabSize: 39, d: 32, heads: 8, kvHeads: 2, ffnDim: 48 },
   mqa: { ...TINY_LLAMA, vocabSize: 41, heads: 4, kvHeads: 1 },
-  qwen2: {
-    ...TINY_LLAMA,
-    vocabSize: 45,
-    heads: 4,
-    kvHeads: 2,
-    qkvBias: true,
-    tiedEmbeddings: true,
-    ropeTheta: 1e4,
-  },
+  qwen2: TINY_QWEN2,
 };
 
 /** config.json of a grouped-query Llama (LlamaForCausalLM) or, with qkvBias, of a Qwen2. */
 export function gqaConfigJson(c: LlamaConfig): Record<string, unknown> {
   const qwen2 = c.qkvBias === true;
   return {
-    architectures: [qwen2 ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM'],
-    model_type: qwen2 ? 'qwen2' : 'llama',
-    vocab_size: c.vocabSize,
-    max_position_embeddings: c.maxPositions,
-    hidden_size: c.d,
-    intermediate_size: c.ffnDim,
-    num_hidden_layers: c.layers,
-    num_attention_heads: c.heads,
-    num_key_value_heads: c.kvHeads ?? c.heads,
-    ...(c.headDim !== undefined ? { head_dim: c.headDim } : {}),
-    rms_norm_eps: c.normEps,
-    rope_theta: c.ropeTheta,
-    hidden_act: 'silu',
-    tie_word_embeddings: c.tiedEmbeddings,
+    ...configJson(qwen2 ? 'qwen2' : 'llama', c),
     ...(qwen2 ? { use_sliding_window: false, sliding_window: 4096, max_window_layers: 2 } : {}),
   };
 }

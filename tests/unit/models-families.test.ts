@@ -5,6 +5,7 @@ import {
   referenceLogits,
   tinyCheckpoint,
   TINY_GPT2,
+  TINY_GPT_NEO,
   TINY_LLAMA,
   TINY_NEOX,
   type AnyConfig,
@@ -13,6 +14,7 @@ import {
 
 const FAMILIES: [TinyFamily, AnyConfig][] = [
   ['gpt2', TINY_GPT2],
+  ['gpt-neo', TINY_GPT_NEO],
   ['llama', TINY_LLAMA],
   ['gpt-neox', TINY_NEOX],
 ];

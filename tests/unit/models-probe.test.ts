@@ -23,6 +23,7 @@ import {
   referenceLogits,
   tinyCheckpoint,
   TINY_GPT2,
+  TINY_GPT_NEO,
   TINY_LLAMA,
   TINY_NEOX,
   type AnyConfig,
@@ -32,6 +33,7 @@ import {
 
 const FAMILIES: [TinyFamily, AnyConfig][] = [
   ['gpt2', TINY_GPT2],
+  ['gpt-neo', TINY_GPT_NEO],
   ['llama', TINY_LLAMA],
   ['gpt-neox', TINY_NEOX],
 ];
@@ -46,15 +48,17 @@ function referenceProbs(rows: ReferenceAttentionRows, heads: number): Float64Arr
   for (let h = 0; h < heads; h++)
     for (let t = 0; t < n; t++) {
       const s: number[] = [];
-      for (let j = 0; j <= t; j++) {
+      // A local layer's window hides the keys j ≤ t − window (probability 0).
+      const first = rows.window === undefined ? 0 : Math.max(0, t - rows.window + 1);
+      for (let j = first; j <= t; j++) {
         let dot = 0;
         for (let c = 0; c < dk; c++) dot += rows.q[t][h * dk + c] * rows.k[j][h * dk + c];
-        s.push(dot / Math.sqrt(dk));
+        s.push(dot * (rows.scale ?? 1 / Math.sqrt(dk)));
       }
       const top = Math.max(...s);
       const e = s.map((x) => Math.exp(x - top));
       const z = e.reduce((a, b) => a + b, 0);
-      e.forEach((x, j) => (out[(h * n + t) * n + j] = x / z));
+      e.forEach((x, i) => (out[(h * n + t) * n + first + i] = x / z));
     }
   return out;
 }
@@ -128,7 +132,7 @@ describe.each(FAMILIES)('probeAttention on a %s checkpoint', (family, config) =>
         expect(probe.layer).toBe(layer);
         expect(probe.tokens).toBe(PROMPT.length);
         expect(probe.queries).toBe(queries === 'last' ? 1 : PROMPT.length);
-        expect(probe.rope === undefined).toBe(family === 'gpt2');
+        expect(probe.rope === undefined).toBe(family === 'gpt2' || family === 'gpt-neo');
         checkProbe(probe, ref[layer], 1e-12);
         for (const threshold of [0, 0.02, 0.08, 0.2]) {
           const { standard, slim } = sparsePair(probe, threshold);

@@ -39,10 +39,7 @@ import {
   type TinyGqaName,
   referenceLogits,
   tinyCheckpoint,
-  TINY_GPT2,
-  TINY_LLAMA,
-  TINY_NEOX,
-  type AnyConfig,
+  TINY_CONFIGS,
   type TinyFamily,
 } from '../../shared/tinyModels';
 import type { Tensor, TypedArray } from '../../../engine/tensor';
@@ -793,12 +790,6 @@ function rowGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
-
-const TINY_CONFIGS: Record<TinyFamily, AnyConfig> = {
-  gpt2: TINY_GPT2,
-  llama: TINY_LLAMA,
-  'gpt-neox': TINY_NEOX,
-};
 
 /** The prompt of the family checks (the unit tests' too). */
 const FAMILY_PROMPT = [3, 1, 4, 1, 5, 9];

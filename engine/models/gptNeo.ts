@@ -1,0 +1,208 @@
+/**
+ * The GPT-Neo decoder (`GPTNeoForCausalLM`: EleutherAI's gpt-neo-125M …, the TinyStories
+ * models), written once against `Backend`: token + learned position embeddings, pre-LN blocks
+ * (LayerNorm, attention, GELU MLP), a final LayerNorm and the head tied to the token embedding
+ * (or lm_head when tie_word_embeddings is false). Attention has separate q/k/v projections
+ * without bias and out_proj with bias, no 1/√d_k score scale, and alternates global layers
+ * (causal over every position) with local ones (a query sees the last window_size positions,
+ * itself included; their caches keep at most that many rows). MHA with square W_K and no RoPE:
+ * slim runs as for GPT-2, either direction (paper §1, Appendix C).
+ *
+ * Weights use Hugging Face's names without the "transformer." prefix (wte.weight,
+ * h.{i}.attn.attention.q_proj.weight …, ln_f.weight; lm_head.weight) in nn.Linear layout
+ * ([out, in], y = x·Wᵀ + b).
+ */
+import type { AttentionLayer, AttentionWeights } from '../attention';
+import type { Backend, RowNorm } from '../backend';
+import { EngineInputError, type Tensor } from '../tensor';
+import {
+  DecoderModel,
+  linearRowsT,
+  param as paramOf,
+  range,
+  setLinearRowsT,
+  type DecoderOptions,
+  type HostWeights,
+} from './decoder';
+import type { AttentionLayout } from './layout';
+
+export type GptNeoAttentionType = 'global' | 'local';
+
+export interface GptNeoConfig {
+  vocabSize: number;
+  /** max_position_embeddings: rows of the learned position table. */
+  maxPositions: number;
+  /** hidden_size d. */
+  d: number;
+  heads: number;
+  layers: number;
+  /** intermediate_size (4d when the config gives none). */
+  ffnDim: number;
+  /** layer_norm_epsilon. */
+  normEps: number;
+  /** Per layer: 'global' or 'local' (attention_types expanded). */
+  attentionLayers: readonly GptNeoAttentionType[];
+  /** window_size: a local layer's query sees the last `window` positions. */
+  window: number;
+  /** tie_word_embeddings (true by default): the head is wte. */
+  tiedEmbeddings: boolean;
+}
+
+const attn = (layer: number) => `h.${layer}.attn.attention`;
+
+/** The parameter names and shapes of a GPT-Neo checkpoint, in Hugging Face's order. */
+export function gptNeoParameterShapes(c: GptNeoConfig): [string, number[]][] {
+  const { d, ffnDim: f } = c;
+  const out: [string, number[]][] = [
+    ['wte.weight', [c.vocabSize, d]],
+    ['wpe.weight', [c.maxPositions, d]],
+  ];
+  for (let i = 0; i < c.layers; i++) {
+    const h = `h.${i}`;
+    out.push([`${h}.ln_1.weight`, [d]], [`${h}.ln_1.bias`, [d]]);
+    for (const p of ['k', 'v', 'q', 'out']) out.push([`${attn(i)}.${p}_proj.weight`, [d, d]]);
+    out.push([`${attn(i)}.out_proj.bias`, [d]]);
+    out.push([`${h}.ln_2.weight`, [d]], [`${h}.ln_2.bias`, [d]]);
+    out.push([`${h}.mlp.c_fc.weight`, [f, d]], [`${h}.mlp.c_fc.bias`, [f]]);
+    out.push([`${h}.mlp.c_proj.weight`, [d, f]], [`${h}.mlp.c_proj.bias`, [d]]);
+  }
+  out.push(['ln_f.weight', [d]], ['ln_f.bias', [d]]);
+  if (!c.tiedEmbeddings) out.push(['lm_head.weight', [c.vocabSize, d]]);
+  return out;
+}
+
+/** True for the LayerNorm gains (initialised near 1 by randomWeights). */
+export const isGptNeoGain = (name: string): boolean => /ln_(1|2|f)\.weight$/.test(name);
+
+export function validateGptNeoConfig(c: GptNeoConfig): void {
+  const ints = [c.vocabSize, c.maxPositions, c.d, c.heads, c.layers, c.ffnDim, c.window];
+  if (!ints.every((v) => Number.isInteger(v) && v >= 1) || c.d % c.heads !== 0)
+    throw new EngineInputError(
+      `GPT-Neo config: vocabSize, maxPositions, d, heads, layers, ffnDim, window must be positive integers with d divisible by heads; got ${JSON.stringify(c)}`,
+    );
+  if (
+    c.attentionLayers.length !== c.layers ||
+    c.attentionLayers.some((t) => t !== 'global' && t !== 'local')
+  )
+    throw new EngineInputError(
+      `GPT-Neo config: attentionLayers must give 'global' or 'local' for each of the ${c.layers} layers, got ${JSON.stringify(c.attentionLayers)}`,
+    );
+  if (!(c.normEps > 0)) throw new EngineInputError(`GPT-Neo config: normEps must be > 0`);
+}
+
+const param = (w: HostWeights, name: string, shape: number[]) => paramOf(w, 'GPT-Neo', name, shape);
+
+/** W_K and W_V of a GPT-Neo layer: k_proj and v_proj, nn.Linear [d, d], transposed to x·W. */
+export function gptNeoAttentionLayout(c: GptNeoConfig): AttentionLayout {
+  const { d } = c;
+  const rows = range(0, d);
+  const k = (layer: number) => `${attn(layer)}.k_proj.weight`;
+  const v = (layer: number) => `${attn(layer)}.v_proj.weight`;
+  return {
+    tensors: (layer) => [k(layer), v(layer)],
+    read: (w, layer) => ({
+      wK: linearRowsT(param(w, k(layer), [d, d]), rows),
+      wV: linearRowsT(param(w, v(layer), [d, d]), rows),
+    }),
+    writeK: (w, layer, m) => setLinearRowsT(param(w, k(layer), [d, d]), rows, m),
+    writeV: (w, layer, m) => setLinearRowsT(param(w, v(layer), [d, d]), rows, m),
+  };
+}
+
+interface GptNeoBlock {
+  ln1g: Tensor;
+  ln1b: Tensor;
+  attn: AttentionLayer;
+  ln2g: Tensor;
+  ln2b: Tensor;
+  fc: Tensor;
+  fcB: Tensor;
+  proj: Tensor;
+  projB: Tensor;
+}
+
+export class GptNeoModel extends DecoderModel {
+  readonly config: GptNeoConfig;
+  private wte!: Tensor;
+  private wpe!: Tensor;
+  private head!: Tensor;
+  private lnfG!: Tensor;
+  private lnfB!: Tensor;
+  private readonly blocks: GptNeoBlock[] = [];
+
+  constructor(
+    backend: Backend,
+    config: GptNeoConfig,
+    weights: HostWeights,
+    options: DecoderOptions,
+  ) {
+    validateGptNeoConfig(config);
+    super(backend, 'GPT-Neo', config.vocabSize, config.maxPositions, config.layers, options);
+    this.config = { ...config, attentionLayers: [...config.attentionLayers] };
+    this.positionsName = 'learned positions';
+    const { d, heads, ffnDim: f } = config;
+    const up = (name: string, shape: number[]) =>
+      this.upload(param(weights, name, shape).data, shape);
+    const layout = gptNeoAttentionLayout(config);
+    const rows = range(0, d);
+    this.build(() => {
+      this.wte = up('wte.weight', [config.vocabSize, d]);
+      this.wpe = up('wpe.weight', [config.maxPositions, d]);
+      for (let i = 0; i < config.layers; i++) {
+        const h = `h.${i}`;
+        const { wK, wV } = layout.read(weights, i);
+        const attnWeights: AttentionWeights = {
+          d,
+          heads,
+          headDim: d / heads,
+          wQ: linearRowsT(param(weights, `${attn(i)}.q_proj.weight`, [d, d]), rows),
+          wK,
+          wV,
+          wO: linearRowsT(param(weights, `${attn(i)}.out_proj.weight`, [d, d]), rows),
+          bO: Float64Array.from(param(weights, `${attn(i)}.out_proj.bias`, [d]).data),
+        };
+        // No 1/√d_k: GPT-Neo's scores are plain q·kᵀ.
+        const local = config.attentionLayers[i] === 'local';
+        const scores = { scoreScale: 1, window: local ? config.window : undefined };
+        this.blocks.push({
+          ln1g: up(`${h}.ln_1.weight`, [d]),
+          ln1b: up(`${h}.ln_1.bias`, [d]),
+          attn: this.attention(attnWeights, i, undefined, scores),
+          ln2g: up(`${h}.ln_2.weight`, [d]),
+          ln2b: up(`${h}.ln_2.bias`, [d]),
+          fc: up(`${h}.mlp.c_fc.weight`, [f, d]),
+          fcB: up(`${h}.mlp.c_fc.bias`, [f]),
+          proj: up(`${h}.mlp.c_proj.weight`, [d, f]),
+          projB: up(`${h}.mlp.c_proj.bias`, [d]),
+        });
+      }
+      this.lnfG = up('ln_f.weight', [d]);
+      this.lnfB = up('ln_f.bias', [d]);
+      this.head = config.tiedEmbeddings ? this.wte : up('lm_head.weight', [config.vocabSize, d]);
+    });
+  }
+
+  protected forward(ids: readonly number[]): Tensor {
+    const be = this.backend;
+    const n0 = this.length;
+    const eps = this.config.normEps;
+    const ln = (gamma: Tensor, beta: Tensor): RowNorm => ({ kind: 'layerNorm', gamma, beta, eps });
+    return be.scope(() => {
+      const positions = ids.map((_, i) => n0 + i);
+      let x = be.add(be.gather(this.wte, ids), be.gather(this.wpe, positions));
+      for (const b of this.blocks) {
+        // x + attn(ln_1(x)), then x + c_proj(gelu(c_fc(ln_2(x)))).
+        x = b.attn.prefill(x, { norm: ln(b.ln1g, b.ln1b), residual: x });
+        const h = be.linear(x, b.fc, {
+          transposeB: true,
+          bias: b.fcB,
+          activation: 'gelu',
+          norm: ln(b.ln2g, b.ln2b),
+        });
+        x = be.linear(h, b.proj, { transposeB: true, bias: b.projB, residual: x });
+      }
+      const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;
+      return be.linear(last, this.head, { transposeB: true, norm: ln(this.lnfG, this.lnfB) });
+    });
+  }
+}
