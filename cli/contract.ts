@@ -1,4 +1,4 @@
-import type { LayerPrecision } from '../engine';
+import type { LayerPrecision, ModelSpec } from '../engine';
 import { keyWidth, type CacheScheme, type MemoryReport, type Model } from '../roofline';
 
 /**
@@ -88,4 +88,27 @@ export function checkJsonOf(report: readonly LayerPrecision[]): { layers: CheckL
       direction: r.direction,
     })),
   };
+}
+
+/**
+ * The slim scheme a checkpoint's slim side runs, as `slim run --json` names it: 'k-cache' for
+ * the MHA decoders (paper §1); the grouped-query models' d-wide cache or X-cache (Appendix G)
+ * once the engine's ModelSpec carries it.
+ * TODO(lead): rewire to `spec.slimScheme` when the grouped-query models land on main.
+ */
+export function slimSchemeOf(spec: ModelSpec): 'k-cache' | 'd-wide-cache' | 'x-cache' {
+  const s = (spec as { slimScheme?: 'k-cache' | 'd-wide-cache' | 'x-cache' }).slimScheme;
+  return s ?? 'k-cache';
+}
+
+/**
+ * The `slim run --json` document: the generated ids, the logits that chose the last one, the
+ * bytes of both schemes' filled caches after the run's tokens (slim null when no slim model
+ * can be built), and the slim scheme.
+ */
+export interface RunJson {
+  generated: number[];
+  lastLogits: number[];
+  cacheBytes: { standard: number; slim: number | null };
+  slimScheme: ReturnType<typeof slimSchemeOf>;
 }

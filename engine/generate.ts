@@ -24,8 +24,13 @@ export interface DecodeStep {
 
 export interface DecodeOptions {
   prompt: readonly number[];
-  /** Tokens to generate; each is fed back, so the caches end with prompt + steps tokens. */
+  /** Tokens to generate; each is fed back (the last one only with feedLast). */
   steps: number;
+  /**
+   * Decode the last generated token too, so the caches end with prompt + steps tokens (true by
+   * default); false saves that forward pass (the caches hold prompt + steps − 1).
+   */
+  feedLast?: boolean;
   /** Greedy when absent. */
   sampling?: Sampling;
   /** Keep every side's logits rows (one per step) in the result. */
@@ -123,6 +128,8 @@ export async function decodeSideBySide(
         side.tokens.push(next);
         if (options.keepLogits) side.logits.push(side.row);
         out.dispose();
+        side.out = undefined;
+        if (last && options.feedLast === false) continue;
         side.out = side.model.decode(next);
         // The last token is fed (the caches hold every token) but needs no logits after it.
         if (!last) {

@@ -57,8 +57,11 @@ export {
   checkModel,
   DEFAULT_SLIM_TOLERANCE,
   layerPrecision,
+  planFromEstimates,
+  planFromReport,
   precisionReport,
   type CheckOptions,
+  type SlimPlan,
   type LayerPrecision,
   type PrecisionOptions,
 } from './check';

@@ -9,47 +9,13 @@ import {
   seededRandom,
   tokenChooser,
 } from '../../engine';
+import { reference } from './sampling-reference';
 
 /**
- * engine/sampling.ts against references written here from transformers' definitions:
+ * engine/sampling.ts against references written in sampling-reference.ts from transformers' definitions:
  * RepetitionPenaltyLogitsProcessor, then TemperatureLogitsWarper, TopKLogitsWarper,
  * TopPLogitsWarper (in that order), softmax.
  */
-
-/** Independent reference: the same chain, written naively on plain arrays. */
-function reference(
-  logits: number[],
-  o: { temperature: number; topK?: number; topP?: number; penalty?: number; seen?: number[] },
-): number[] {
-  let s = logits.slice();
-  const penalty = o.penalty ?? 1;
-  for (const t of [...new Set(o.seen ?? [])]) s[t] = s[t] > 0 ? s[t] / penalty : s[t] * penalty;
-  s = s.map((x) => x / o.temperature);
-  if (o.topK) {
-    const kth = [...s].sort((a, b) => b - a)[o.topK - 1];
-    s = s.map((x) => (x < kth ? -Infinity : x));
-  }
-  const softmax = (xs: number[]) => {
-    const m = Math.max(...xs);
-    const e = xs.map((x) => Math.exp(x - m));
-    const z = e.reduce((a, b) => a + b, 0);
-    return e.map((x) => x / z);
-  };
-  let p = softmax(s);
-  if (o.topP !== undefined && o.topP < 1) {
-    // The smallest set of the most probable tokens whose probabilities sum to ≥ p.
-    const order = p.map((_, i) => i).sort((a, b) => p[b] - p[a]);
-    const keep = new Set<number>();
-    let sum = 0;
-    for (const i of order) {
-      keep.add(i);
-      sum += p[i];
-      if (sum >= o.topP) break;
-    }
-    p = softmax(s.map((x, i) => (keep.has(i) ? x : -Infinity)));
-  }
-  return p;
-}
 
 describe('sampling (Hugging Face generate semantics)', () => {
   const logits = [2, 1, 0.5, -1, 3, 0];
