@@ -23,7 +23,7 @@ function RangeField(props: {
         type="number"
         min={field.min}
         max={field.max}
-        step={field.whole ? 1 : field.min < 0.1 ? 0.05 : 0.1}
+        step={field.whole ? 1 : 'any'}
         value={value}
         onChange={(e) => {
           const v = field.whole ? Math.round(Number(e.target.value)) : Number(e.target.value);
