@@ -111,34 +111,23 @@ export function GeneratePanel({
               greedy
             </label>
           </fieldset>
-          {sampled && (
-            <>
+          {sampled &&
+            (
+              [
+                [F.temperature, 'Temperature', settings.temperature, settings.setTemperature],
+                [F.topK, 'Top-k', settings.topK, settings.setTopK],
+                [F.topP, 'Top-p', settings.topP, settings.setTopP],
+                [F.seed, 'Seed', settings.seed, settings.setSeed],
+              ] as const
+            ).map(([field, label, value, onChange]) => (
               <RangeField
-                field={F.temperature}
-                label="Temperature"
-                value={settings.temperature}
-                onChange={settings.setTemperature}
+                key={label}
+                field={field}
+                label={label}
+                value={value}
+                onChange={onChange}
               />
-              <RangeField
-                field={F.topK}
-                label="Top-k"
-                value={settings.topK}
-                onChange={settings.setTopK}
-              />
-              <RangeField
-                field={F.topP}
-                label="Top-p"
-                value={settings.topP}
-                onChange={settings.setTopP}
-              />
-              <RangeField
-                field={F.seed}
-                label="Seed"
-                value={settings.seed}
-                onChange={settings.setSeed}
-              />
-            </>
-          )}
+            ))}
           <RangeField
             field={F.repetitionPenalty}
             label="Repetition penalty"

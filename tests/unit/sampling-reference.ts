@@ -44,14 +44,9 @@ export function reference(logits: number[], o: ReferenceSampling): number[] {
   return p;
 }
 
-/** The token one uniform number `u` draws from `p`. */
+/** The token one uniform number `u` draws from `p`: the first whose cumulative sum passes u. */
 export function referenceDraw(p: readonly number[], u: number): number {
-  let last = 0;
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === 0) continue;
-    last = i;
-    u -= p[i];
-    if (u < 0) return i;
-  }
-  return last;
+  const cumulative = p.map((_, i) => p.slice(0, i + 1).reduce((a, b) => a + b, 0));
+  const i = cumulative.findIndex((c, j) => p[j] > 0 && c > u);
+  return i >= 0 ? i : p.findLastIndex((x) => x > 0);
 }
