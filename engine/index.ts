@@ -95,12 +95,7 @@ export {
   type SchemeComparison,
   type SchemeRun,
 } from './compare';
-export {
-  decodeSideBySide,
-  type DecodeOptions,
-  type DecodeStep,
-  type Decoded,
-} from './generate';
+export { decodeSideBySide, type DecodeOptions, type DecodeStep, type Decoded } from './generate';
 export {
   GREEDY,
   argmax,

@@ -128,38 +128,41 @@ export function usePlaygroundWorker({
     return true;
   }, [startWorker, stopGraceMs]);
 
-  const startLoad = useCallback(async (source: ModelSource, what: string) => {
-    const seq = ++loadSeq.current;
-    cancelled.current = false;
-    setLoad({ state: 'loading', what });
-    // A generation still running belongs to the previous model: end it (or the stuck worker).
-    if (await stopOrRestart()) loadSeq.current = seq;
-    const api = apiRef.current;
-    if (!api || seq !== loadSeq.current) return;
-    setLoad({ state: 'loading', what });
-    setGen({ state: 'idle' });
-    setCheck({ state: 'idle' });
-    try {
-      const info = await untilSettled((guard) =>
-        api.load(
-          source,
-          Comlink.proxy(
-            guard((progress: LoadProgress) => {
-              if (seq === loadSeq.current) setLoad({ state: 'loading', what, progress });
-            }),
+  const startLoad = useCallback(
+    async (source: ModelSource, what: string) => {
+      const seq = ++loadSeq.current;
+      cancelled.current = false;
+      setLoad({ state: 'loading', what });
+      // A generation still running belongs to the previous model: end it (or the stuck worker).
+      if (await stopOrRestart()) loadSeq.current = seq;
+      const api = apiRef.current;
+      if (!api || seq !== loadSeq.current) return;
+      setLoad({ state: 'loading', what });
+      setGen({ state: 'idle' });
+      setCheck({ state: 'idle' });
+      try {
+        const info = await untilSettled((guard) =>
+          api.load(
+            source,
+            Comlink.proxy(
+              guard((progress: LoadProgress) => {
+                if (seq === loadSeq.current) setLoad({ state: 'loading', what, progress });
+              }),
+            ),
           ),
-        ),
-      );
-      if (seq === loadSeq.current) setLoad({ state: 'ready', info });
-    } catch (error) {
-      if (seq !== loadSeq.current) return;
-      setLoad(
-        cancelled.current
-          ? { state: 'cancelled', what }
-          : { state: 'error', message: messageOf(error) },
-      );
-    }
-  }, [stopOrRestart]);
+        );
+        if (seq === loadSeq.current) setLoad({ state: 'ready', info });
+      } catch (error) {
+        if (seq !== loadSeq.current) return;
+        setLoad(
+          cancelled.current
+            ? { state: 'cancelled', what }
+            : { state: 'error', message: messageOf(error) },
+        );
+      }
+    },
+    [stopOrRestart],
+  );
 
   /** A load refused before it reached the worker (a malformed repo id). */
   const loadRefused = (message: string) => setLoad({ state: 'error', message });
