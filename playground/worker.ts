@@ -12,6 +12,7 @@ import {
   openModel,
   planFromReport,
   precisionReport,
+  readModelSpec,
   type ByteSource,
   type DownloadProgress,
   type LayerPrecision,
@@ -127,6 +128,8 @@ const api = {
       try {
         const got = await downloadModel(hubClient(source.endpoint), source.repo, source.revision, {
           signal: controller.signal,
+          // Refuse what the engine cannot run from config.json alone, before any weight byte.
+          checkConfig: (text) => void readModelSpec(text),
           onFile: (_file, index, known) => {
             fileIndex = index;
             knownFiles = known;

@@ -132,6 +132,27 @@ export function layerPrecision(
   return { ...row, f32KtoV, f16KtoV, f32VtoK, f16VtoK };
 }
 
+/**
+ * The per-layer choice of `slim check` (and of every caller of precisionReport) from a layer's
+ * two rebuild errors, null where that direction has no usable inverse: the K-cache unless the
+ * V-cache errs less; a RoPE layer can only cache K (the V-cache would rebuild unrotated keys,
+ * Appendices C and E), so its V-cache error is ignored. `ok` when the chosen direction's error
+ * is within the tolerance. Pure: the precision lesson's decision widget calls it with the
+ * estimates cond·u in place of measured errors.
+ */
+export function chooseDirection(
+  errKtoV: number | null,
+  errVtoK: number | null,
+  options: { rope: boolean; tolerance: number },
+): { direction: LayerDirection | null; ok: boolean } {
+  const errV = options.rope ? null : errVtoK;
+  let direction: LayerDirection | null = null;
+  if (errKtoV !== null && (errV === null || errKtoV <= errV)) direction = 'k-cache';
+  else if (errV !== null) direction = 'v-cache';
+  const err = direction === 'k-cache' ? errKtoV : direction === 'v-cache' ? errV : null;
+  return { direction, ok: err !== null && err <= options.tolerance };
+}
+
 /** One row: conditioningReport's float32 errors and direction, and the float16 errors if asked. */
 function reportLayer(
   layer: number,
@@ -143,11 +164,7 @@ function reportLayer(
   try {
     const [r] = conditioningReport([{ label, wK, wV }]);
     const errK = r.float32RelErrorK;
-    const errV = options.rope ? null : r.float32RelErrorV;
-    let direction: LayerDirection | null = null;
-    if (errK !== null && (errV === null || errK <= errV)) direction = 'k-cache';
-    else if (errV !== null) direction = 'v-cache';
-    const err = direction === 'k-cache' ? errK : direction === 'v-cache' ? errV : null;
+    const { direction, ok } = chooseDirection(errK, r.float32RelErrorV, options);
     // conditioningReport measured both condition numbers; skip the screen inside computeWkv.
     const unchecked = { label, maxCondition: Infinity };
     const f16 = (measured: number | null, a: Matrix64, b: Matrix64) =>
@@ -161,7 +178,7 @@ function reportLayer(
       f32VtoK: r.float32RelErrorV,
       f16VtoK: f16(r.float32RelErrorV, wV, wK),
       direction,
-      ok: err !== null && err <= options.tolerance,
+      ok,
     };
   } catch (error) {
     if (!(error instanceof SingularMatrixError)) throw error;
@@ -248,18 +265,22 @@ export function planFromEstimates(
     const [kept, other] = kCache ? ['W_K', 'W_V'] : ['W_V', 'W_K'];
     const cond = condition1Estimate(kCache ? wK : wV);
     if (cond > MAX_CONDITION) {
-      const alternative = kCache && !spec.rope ? condition1Estimate(wV) : Infinity;
+      // The check's own choice (chooseDirection) on the estimates cond·u in place of errors.
+      const est = (c: number) => (c <= MAX_CONDITION ? roundingErrorEstimate(c, 'float32') : null);
+      const condK = kCache ? cond : condition1Estimate(wK);
+      const condV = kCache ? condition1Estimate(wV) : cond;
+      const { direction } = chooseDirection(est(condK), est(condV), { rope: spec.rope, tolerance });
+      const better = direction === 'v-cache' ? ['V', condV] : ['K', condK];
       problems.push(
         `layer ${layer}: ${kept} has no usable inverse (cond ≈ ${fmt(cond)}), so ${other === 'W_V' ? 'V' : 'K'} ` +
           `cannot be rebuilt from ${kept === 'W_K' ? 'K' : 'V'}; ` +
           (spec.rope
             ? 'a RoPE model can only cache K (paper Appendix C), so the slim side cannot run.'
-            : alternative <= MAX_CONDITION
-              ? `the per-layer check would choose the V-cache for this layer (K = V·W_VK, ` +
-                `Appendix C; cond(W_V) ≈ ${fmt(alternative)}, estimated float32 error ` +
-                `${fmt(roundingErrorEstimate(alternative, 'float32'))}).`
-              : `W_V has no usable inverse either (cond ≈ ${fmt(alternative)}), so this layer ` +
-                'cannot be made slim.'),
+            : direction !== null && direction !== chosen[layer]
+              ? `the per-layer check would choose the ${better[0]}-cache for this layer ` +
+                `(cond(W_${better[0]}) ≈ ${fmt(better[1] as number)}, estimated float32 error ` +
+                `${fmt(roundingErrorEstimate(better[1] as number, 'float32'))}; paper Appendix C).`
+              : 'neither W_K nor W_V has a usable inverse, so this layer cannot be made slim.'),
       );
       continue;
     }

@@ -55,6 +55,7 @@ export {
 } from './load';
 export {
   checkModel,
+  chooseDirection,
   DEFAULT_SLIM_TOLERANCE,
   layerPrecision,
   planFromEstimates,

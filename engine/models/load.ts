@@ -31,6 +31,7 @@ import {
 } from './decoder';
 import { gpt2AttentionLayout, gpt2ParameterShapes, Gpt2Model, type Gpt2Config } from './gpt2';
 import type { AttentionLayout } from './layout';
+import { SharedUploads } from './sharedUploads';
 import { llamaAttentionLayout, llamaParameterShapes, LlamaModel, type LlamaConfig } from './llama';
 import { neoxAttentionLayout, neoxParameterShapes, NeoxModel, type NeoxConfig } from './neox';
 
@@ -421,8 +422,13 @@ export async function readModel(source: CheckpointFiles | OpenedModel): Promise<
   const { spec } = opened;
   const weights = await readWeights(opened);
   for (let i = 0; i < spec.layers; i++) restoreLayer(spec, weights, i);
+  // One store per backend: the models built here share the weights they have in common.
+  const stores = new WeakMap<Backend, SharedUploads>();
   const build = (backend: Backend, options: DecoderOptions): LoadedModel => {
+    let shared = stores.get(backend);
+    if (!shared) stores.set(backend, (shared = new SharedUploads(backend)));
     const opts: DecoderOptions = {
+      shared,
       ...options,
       directions:
         options.directions ?? (options.scheme === 'k-cache' ? spec.slim?.layers : undefined),
