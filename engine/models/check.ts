@@ -240,8 +240,9 @@ export function planFromReport(
 
 /**
  * The policy where the measured check has not run (its SVDs and float32 rebuilds take seconds
- * per layer at d = 768): each layer runs `directions` (K-cache when absent) and a cheap estimate
- * of the condition number of the matrix it inverts (condition1Estimate, one LU) gives the
+ * per layer at d = 768): each layer runs `directions` (K-cache when absent) and a cheap lower
+ * bound of the condition number of the matrix it inverts (condition1Estimate / d, one LU; a
+ * bound, so a trained model's well-conditioned layers never warn) gives the
  * estimated float32 error cond·u (u = 2⁻²⁴, paper Appendix A). Past the tolerance: a warning with
  * cond and cond·u. A matrix with no usable inverse (past MAX_CONDITION, where the engine
  * refuses the layer): no slim run, and the direction the per-layer check would take instead —
@@ -263,22 +264,24 @@ export function planFromEstimates(
     const { wK, wV } = spec.layout.read(weights, layer);
     const kCache = chosen[layer] === 'k-cache';
     const [kept, other] = kCache ? ['W_K', 'W_V'] : ['W_V', 'W_K'];
-    const cond = condition1Estimate(kCache ? wK : wV);
+    // A lower bound of the 2-norm condition number: κ₂ ≥ κ₁/d, and the estimate is ≤ κ₁.
+    const d = wK.rows;
+    const cond = condition1Estimate(kCache ? wK : wV) / d;
     if (cond > MAX_CONDITION) {
       // The check's own choice (chooseDirection) on the estimates cond·u in place of errors.
       const est = (c: number) => (c <= MAX_CONDITION ? roundingErrorEstimate(c, 'float32') : null);
-      const condK = kCache ? cond : condition1Estimate(wK);
-      const condV = kCache ? condition1Estimate(wV) : cond;
+      const condK = kCache ? cond : condition1Estimate(wK) / d;
+      const condV = kCache ? condition1Estimate(wV) / d : cond;
       const { direction } = chooseDirection(est(condK), est(condV), { rope: spec.rope, tolerance });
       const better = direction === 'v-cache' ? ['V', condV] : ['K', condK];
       problems.push(
-        `layer ${layer}: ${kept} has no usable inverse (cond ≈ ${fmt(cond)}), so ${other === 'W_V' ? 'V' : 'K'} ` +
+        `layer ${layer}: ${kept} has no usable inverse (cond ≥ ${fmt(cond)}), so ${other === 'W_V' ? 'V' : 'K'} ` +
           `cannot be rebuilt from ${kept === 'W_K' ? 'K' : 'V'}; ` +
           (spec.rope
             ? 'a RoPE model can only cache K (paper Appendix C), so the slim side cannot run.'
             : direction !== null && direction !== chosen[layer]
               ? `the per-layer check would choose the ${better[0]}-cache for this layer ` +
-                `(cond(W_${better[0]}) ≈ ${fmt(better[1] as number)}, estimated float32 error ` +
+                `(cond(W_${better[0]}) ≥ ${fmt(better[1] as number)}, estimated float32 error ` +
                 `${fmt(roundingErrorEstimate(better[1] as number, 'float32'))}; paper Appendix C).`
               : 'neither W_K nor W_V has a usable inverse, so this layer cannot be made slim.'),
       );
@@ -287,8 +290,8 @@ export function planFromEstimates(
     const err = roundingErrorEstimate(cond, 'float32');
     if (err > tolerance)
       warnings.push(
-        `layer ${layer}: cond(${kept}) ≈ ${fmt(cond)}, so the float32 ${kCache ? 'K' : 'V'}-cache ` +
-          `may err by about cond·u ≈ ${fmt(err)} relative, above the per-layer check's ` +
+        `layer ${layer}: cond(${kept}) ≥ ${fmt(cond)}, so the float32 ${kCache ? 'K' : 'V'}-cache ` +
+          `may err by about cond·u ≥ ${fmt(err)} relative, above the per-layer check's ` +
           `tolerance ${tolerance}; the per-layer check measures it and picks the direction.`,
       );
   }

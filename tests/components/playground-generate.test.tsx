@@ -117,6 +117,38 @@ describe('Playground Generate', () => {
     );
   }, 60_000);
 
+  it('one Generate reads each tensor of the checkpoint once for both models', async () => {
+    const model = await loaded(await moby(), 'moby-gpt2');
+    const reads = new Map<string, number>();
+    const { checkpoint } = model.opened;
+    for (const method of ['read', 'readFloat64'] as const) {
+      const original = checkpoint[method].bind(checkpoint);
+      checkpoint[method] = ((name: string) => {
+        reads.set(name, (reads.get(name) ?? 0) + 1);
+        return original(name);
+      }) as typeof original;
+    }
+    const tokens: [number, number | null][] = [];
+    const result = await runGeneration(
+      model,
+      {
+        prompt: 'Call me',
+        steps: 5,
+        sampling: { temperature: 0.8, topK: 40, seed: 2 },
+        backend: 'cpu',
+      },
+      {
+        onStart: () => {},
+        onStep: (u) => void tokens.push([u.standardToken, u.slimToken]),
+        shouldStop: () => false,
+      },
+    );
+    expect(result.steps).toBe(5);
+    expect(tokens.every(([a, b]) => a === b)).toBe(true);
+    expect(reads.size).toBe(model.opened.spec.shapes.length);
+    expect(new Set(reads.values())).toEqual(new Set([1]));
+  });
+
   it('link values out of range fall back to the defaults and say so; Generate still runs', async () => {
     const model = await loaded(await moby(), 'moby-gpt2');
     show(model, '/playground?steps=1e9&temperature=1e308&seed=1.5&topk=0');

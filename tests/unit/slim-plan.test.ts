@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { conditionNumber, type Matrix64 } from '../../engine';
+import { directorySources } from '../../engine/io/node';
 import { matrix64 } from '../../engine/linalg';
 import {
   DEFAULT_SLIM_TOLERANCE,
   planFromEstimates,
   planFromReport,
+  readModel,
   readModelSpec,
   type LayerPrecision,
 } from '../../engine/models';
@@ -72,12 +74,12 @@ describe('slim plan', () => {
     const warned = planFromEstimates(spec, w);
     expect(warned.directions).toEqual(['k-cache', 'k-cache']);
     expect(warned.warnings).toHaveLength(1);
-    const [, c, e] = /cond\(W_K\) ≈ ([0-9.e+]+), .* cond·u ≈ ([0-9.e+-]+) relative/.exec(
+    const [, c, e] = /cond\(W_K\) ≥ ([0-9.e+]+), .* cond·u ≥ ([0-9.e+-]+) relative/.exec(
       warned.warnings[0],
     ) as RegExpExecArray;
-    // The 1-norm estimate is within a factor d of the 2-norm condition number.
-    expect(+c).toBeGreaterThan(cond / TINY_GPT2.d);
-    expect(+c).toBeLessThan(cond * TINY_GPT2.d);
+    // A lower bound of the 2-norm condition number (κ₁-estimate / d), within a factor d² of it.
+    expect(+c).toBeLessThanOrEqual(cond * 1.05);
+    expect(+c).toBeGreaterThan(cond / TINY_GPT2.d ** 2);
     // Both printed to two significant digits.
     expect(Math.abs(+e / (+c * 2 ** -24) - 1)).toBeLessThan(0.05);
     expect(warned.warnings[0]).toMatch(/^layer 1: .*tolerance 0.001/);
@@ -86,13 +88,24 @@ describe('slim plan', () => {
     const singular = planFromEstimates(spec, w);
     expect(singular.directions).toBeNull();
     expect(singular.problem).toMatch(
-      /^layer 1: W_K has no usable inverse \(cond ≈ [^)]+\).*the per-layer check would choose the V-cache for this layer/,
+      /^layer 1: W_K has no usable inverse \(cond ≥ [^)]+\).*the per-layer check would choose the V-cache for this layer/,
     );
     // A layer given the V-cache inverts W_V instead: it runs.
     expect(planFromEstimates(spec, w, ['k-cache', 'v-cache']).directions).toEqual([
       'k-cache',
       'v-cache',
     ]);
+  });
+
+  it('the trained default models run with no warning (their measured errors are ≤ 3e-4)', async () => {
+    for (const name of ['moby-gpt2', 'moby-llama']) {
+      const host = await readModel(await directorySources(`public/models/${name}`));
+      expect(planFromEstimates(host.spec, host.weights), name).toEqual({
+        directions: Array(host.spec.layers).fill('k-cache'),
+        problem: null,
+        warnings: [],
+      });
+    }
   });
 
   it('a RoPE model with a singular W_K: the slim side cannot run', () => {
