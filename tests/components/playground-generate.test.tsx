@@ -121,13 +121,10 @@ describe('Playground Generate', () => {
     const model = await loaded(await moby(), 'moby-gpt2');
     const reads = new Map<string, number>();
     const { checkpoint } = model.opened;
-    for (const method of ['read', 'readFloat64'] as const) {
-      const original = checkpoint[method].bind(checkpoint);
-      checkpoint[method] = ((name: string) => {
-        reads.set(name, (reads.get(name) ?? 0) + 1);
-        return original(name);
-      }) as typeof original;
-    }
+    const count = (name: string) => reads.set(name, (reads.get(name) ?? 0) + 1);
+    const { read, readFloat64 } = checkpoint;
+    checkpoint.read = (name) => (count(name), read.call(checkpoint, name));
+    checkpoint.readFloat64 = (name) => (count(name), readFloat64.call(checkpoint, name));
     const tokens: [number, number | null][] = [];
     const result = await runGeneration(
       model,
