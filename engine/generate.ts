@@ -20,6 +20,11 @@ export interface DecodeStep {
   logits: Float32Array[];
   /** Generated tokens per second of each side so far (timed steps only; 0 before any). */
   tokensPerSecond: number[];
+  /**
+   * Seconds of this step per side (choice, decode, read of the next logits); null for the last
+   * step, whose logits are not read.
+   */
+  stepSeconds: (number | null)[];
 }
 
 export interface DecodeOptions {
@@ -116,6 +121,7 @@ export async function decodeSideBySide(
     }
     for (let s = 0; s < steps && !stopped(); s++) {
       const rows = sides.map((side) => side.row);
+      const stepSeconds: (number | null)[] = sides.map(() => null);
       const last = s === steps - 1;
       const order = s % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
@@ -134,8 +140,10 @@ export async function decodeSideBySide(
         // The last token is fed (the caches hold every token) but needs no logits after it.
         if (!last) {
           side.row = Float32Array.from(await side.out.read());
+          const seconds = (performance.now() - t0) / 1000;
+          stepSeconds[sides.indexOf(side)] = seconds;
           if (s >= warmup) {
-            side.seconds += (performance.now() - t0) / 1000;
+            side.seconds += seconds;
             side.timed++;
           }
         }
@@ -147,6 +155,7 @@ export async function decodeSideBySide(
         tokens: sides.map((side) => side.tokens[s]),
         logits: rows,
         tokensPerSecond: sides.map(rate),
+        stepSeconds,
       });
       await pause?.();
     }

@@ -3,6 +3,7 @@ import {
   CpuBackend,
   chooseToken,
   compareSchemes,
+  decodeMsPerToken,
   decodeSideBySide,
   gpt2Builder,
   schemeModels,
@@ -111,6 +112,25 @@ describe('decodeSideBySide', () => {
     const greedy = await compareSchemes(be, source, { prompt: PROMPT, steps: 16 });
     expect(greedy.tokensIdentical).toBe(true);
     expect(sampled.standard.tokens).not.toEqual(greedy.standard.tokens);
+  });
+
+  it('reports each step’s time (none for the last); decodeMsPerToken times through the loop', async () => {
+    const be = new CpuBackend({ dtype: 'float32' });
+    const [m] = schemeModels(be, gpt2Builder(TINY, randomGpt2Weights(TINY, 3, 'float32')));
+    const seconds: (number | null)[] = [];
+    await decodeSideBySide([m], {
+      prompt: PROMPT,
+      steps: 4,
+      onStep: (s) => void seconds.push(s.stepSeconds[0]),
+    });
+    expect(seconds.slice(0, 3).every((x) => x !== null && x >= 0)).toBe(true);
+    expect(seconds[3]).toBeNull();
+    m.reset();
+    const ms = await decodeMsPerToken(m, PROMPT, 4, 2);
+    expect(Number.isFinite(ms) && ms >= 0).toBe(true);
+    // 2 warm-up + 4 timed steps fed back, the 7th step's token not fed.
+    expect(m.length).toBe(PROMPT.length + 6);
+    m.dispose();
   });
 
   it('refuses a bad sampling setting before it runs anything', async () => {
