@@ -189,8 +189,9 @@ function buildSlim(
 
 /**
  * One Generate: the prompt tokenized, the checkpoint read once into host memory, the standard
- * and (when the plan allows) the slim model built from it, the host weights dropped before
- * decoding (each backend holds its own upload; nothing else keeps a copy), then the one decode
+ * and (when the plan allows) the slim model built from it, this function's reference to the
+ * host weights dropped before decoding (readModel's shared-upload store keys its tensors by
+ * the host arrays until the models are disposed; nothing is kept between Generates), then the one decode
  * loop with the worker's message-queue yield between steps.
  */
 export async function runGeneration(
@@ -221,7 +222,7 @@ export async function runGeneration(
     models.push(host.build(be, { scheme: 'kv' }));
     const slim = buildSlim(m, host, be);
     if (slim.model) models.push(slim.model);
-    // Both models hold their weights on the backend now: drop the host copy before decoding.
+    // Both models hold their weights on the backend now: drop our reference before decoding.
     host = undefined;
     const [standard, slimModel] = models;
     await hooks.onStart({
