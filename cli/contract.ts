@@ -1,4 +1,4 @@
-import type { LayerPrecision } from '../engine';
+import type { LayerPrecision, ModelSpec } from '../engine';
 import { keyWidth, type CacheScheme, type MemoryReport, type Model } from '../roofline';
 
 /**
@@ -88,4 +88,17 @@ export function checkJsonOf(report: readonly LayerPrecision[]): { layers: CheckL
       direction: r.direction,
     })),
   };
+}
+
+/**
+ * The `slim run --json` document: the generated ids, the logits that chose the last one, the
+ * bytes of both schemes' filled caches after the run's tokens (slim null when no slim model
+ * can be built), and the slim scheme.
+ */
+export interface RunJson {
+  generated: number[];
+  lastLogits: number[];
+  cacheBytes: { standard: number; slim: number | null };
+  /** The cache the slim side runs: the K-cache, or for GQA the d-wide cache or X-cache. */
+  slimScheme: ModelSpec['slimScheme'];
 }

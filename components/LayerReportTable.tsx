@@ -10,6 +10,10 @@ export const formatRebuildError = (x: number | null): string =>
 const directionName = (r: LayerPrecision): string =>
   r.direction === null ? 'neither' : r.direction === 'k-cache' ? 'K-cache' : 'V-cache';
 
+/** True when K from V is the smaller float32 error but the model cannot run the V-cache. */
+const ropeOnly = (r: LayerPrecision): boolean =>
+  r.f32VtoK !== null && (r.f32KtoV === null || r.f32VtoK < r.f32KtoV);
+
 /**
  * The per-layer precision report (engine/models precisionReport) as a table: conditioning,
  * the float32 and float16 errors of both directions, and the chosen direction. Used by the
@@ -19,8 +23,11 @@ export function LayerReportTable({
   rows,
   label = 'Per-layer check',
   testId = 'layer-report',
+  rope = false,
 }: {
   rows: readonly LayerPrecision[];
+  /** A RoPE model: the K-cache is its only direction, whatever K from V's error says. */
+  rope?: boolean;
   /** The table's accessible name. */
   label?: string;
   testId?: string;
@@ -52,6 +59,7 @@ export function LayerReportTable({
               <td>{formatRebuildError(r.f16VtoK)}</td>
               <td className={r.ok ? 'good' : 'bad'}>
                 {directionName(r)}
+                {rope && ropeOnly(r) ? ' (RoPE: K-cache only)' : ''}
                 {r.ok ? '' : ' (over tolerance)'}
               </td>
             </tr>

@@ -8,6 +8,7 @@
  */
 import type { DecodeOrder } from '../roofline';
 import type { Backend } from './backend';
+import { decodeSideBySide } from './generate';
 import {
   type DecoderModel,
   Gpt2Model,
@@ -17,6 +18,7 @@ import {
   type HostWeights,
   type LayerDirection,
 } from './models';
+import type { Sampling } from './sampling';
 
 /** The two schemes compared: the standard KV-cache, then slim attention's K-cache. */
 export const COMPARED_SCHEMES: readonly [DecoderScheme, DecoderScheme] = ['kv', 'k-cache'];
@@ -54,37 +56,33 @@ export interface GreedyHooks {
   onStep?: (done: number) => void;
   /** Called once, halfway through (tests lose the WebGL context there). */
   midway?: () => void;
+  /** How to choose each token (engine/sampling.ts); greedy when absent. */
+  sampling?: Sampling;
 }
 
-/** Prefill the prompt, then `steps` greedy tokens; the model's caches keep every token. */
+/** The first steps compile shaders and fill the texture pool: time from step 2 on. */
+const warmupOf = (steps: number) => (steps > 4 ? 2 : 0);
+
+/**
+ * Prefill the prompt, then `steps` tokens (greedy unless hooks.sampling says otherwise) through
+ * the one decode loop (decodeSideBySide) with one side; the model's caches keep every token.
+ */
 export async function greedyDecode(
   model: DecoderModel,
   prompt: readonly number[],
   steps: number,
   hooks: GreedyHooks = {},
 ): Promise<GreedyRun> {
-  const logits: Float32Array[] = [];
-  const tokens: number[] = [];
-  let out = model.prefill(prompt);
-  // The first steps compile shaders and fill the texture pool: time from step `warm` on.
-  const warm = steps > 4 ? 2 : 0;
-  let t0 = performance.now();
-  try {
-    for (let s = 0; s < steps; s++) {
-      if (s === warm) t0 = performance.now();
-      logits.push(Float32Array.from(await out.read()));
-      const next = await model.argmax(out);
-      out.dispose();
-      tokens.push(next);
-      hooks.onStep?.(s + 1);
-      if (s === steps >> 1) hooks.midway?.();
-      out = model.decode(next);
-    }
-  } finally {
-    if (!out.disposed) out.dispose();
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  return { tokens, logits, tokensPerSecond: (steps - warm) / seconds };
+  const r = await decodeSideBySide([model], {
+    prompt,
+    steps,
+    sampling: hooks.sampling,
+    keepLogits: true,
+    warmupSteps: warmupOf(steps),
+    onStep: hooks.onStep && ((s) => hooks.onStep?.(s.step)),
+    midway: hooks.midway,
+  });
+  return { tokens: r.tokens[0], logits: r.logits[0], tokensPerSecond: r.tokensPerSecond[0] };
 }
 
 /** max over rows and columns of |a − b| (rows of equal length; Infinity if they differ). */
@@ -162,11 +160,17 @@ export interface CompareOptions extends SlimOptions {
   onStep?: (scheme: DecoderScheme, done: number) => void;
   /** Called halfway through the given scheme's run. */
   midway?: (scheme: DecoderScheme) => void;
+  /**
+   * How to choose each token (engine/sampling.ts); greedy when absent. Both runs draw with
+   * identically seeded choosers, so identical tokens still prove the identity.
+   */
+  sampling?: Sampling;
 }
 
 /**
- * Greedy decode with the KV-cache, then with the K-cache, from the same weights; each model is
- * disposed once its run is over (one model on the backend at a time).
+ * Decode with the KV-cache, then with the K-cache, from the same weights (greedy, or seeded
+ * sampling with options.sampling); each model is disposed once its run is over (one model on
+ * the backend at a time).
  */
 export async function compareSchemes(
   backend: Backend,
@@ -184,6 +188,7 @@ export async function compareSchemes(
       r = await greedyDecode(model, prompt, steps, {
         onStep: (done) => options.onStep?.(scheme, done),
         midway: options.midway && (() => options.midway?.(scheme)),
+        sampling: options.sampling,
       });
     } catch (error) {
       // The run's own error (a lost GPU context, say) is the one to report, not dispose's.

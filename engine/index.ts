@@ -96,6 +96,19 @@ export {
   type SchemeComparison,
   type SchemeRun,
 } from './compare';
+export { decodeSideBySide, type DecodeOptions, type DecodeStep, type Decoded } from './generate';
+export {
+  GREEDY,
+  argmax,
+  chooseToken,
+  isGreedy,
+  logitMargin,
+  penalizedScores,
+  samplingDistribution,
+  samplingProblem,
+  tokenChooser,
+  type Sampling,
+} from './sampling';
 // Checkpoints and the Hub (engine/io); the Node-only file sources live in engine/io/node.
 export {
   blobSource,

@@ -10,6 +10,7 @@
  * faster, since for a small model the per-draw overhead can cost more than the arithmetic saves.
  */
 import type { Backend } from './backend';
+import { decodeSideBySide } from './generate';
 import type { DecoderModel } from './models';
 import { CpuBackend } from './cpu';
 import { WebGLBackend, WebGLUnavailableError, type WebGLBackendOptions } from './webgl';
@@ -74,8 +75,8 @@ export function pickBackend(
 
 /**
  * Milliseconds per decode step of `model` (the median of `steps` timed steps after `warmup`
- * untimed ones, which also compile any shaders), each step fed the previous step's argmax. The
- * model's cache is left filled: time a model built for the purpose.
+ * untimed ones, which also compile any shaders), greedy, through the one decode loop
+ * (engine/generate.ts). The model's cache is left filled: time a model built for the purpose.
  */
 export async function decodeMsPerToken(
   model: DecoderModel,
@@ -84,19 +85,16 @@ export async function decodeMsPerToken(
   warmup = 2,
 ): Promise<number> {
   const times: number[] = [];
-  let out = model.prefill(prompt);
-  try {
-    for (let s = 0; s < warmup + steps; s++) {
-      const t0 = performance.now();
-      const next = await model.argmax(out);
-      out.dispose();
-      out = model.decode(next);
-      await out.read();
-      if (s >= warmup) times.push(performance.now() - t0);
-    }
-  } finally {
-    out.dispose();
-  }
+  // One more step than timed: the last step's logits are not read, so it has no time.
+  await decodeSideBySide([model], {
+    prompt,
+    steps: warmup + steps + 1,
+    feedLast: false,
+    onStep: (s) => {
+      const seconds = s.stepSeconds[0];
+      if (s.step > warmup && seconds !== null) times.push(seconds * 1000);
+    },
+  });
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
 }

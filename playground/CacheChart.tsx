@@ -14,7 +14,9 @@ export function CacheChart({ steps }: { steps: readonly StepReport[] }) {
   if (steps.length === 0) return null;
   const data: Point[] = steps.flatMap((s) => [
     { tokens: s.cachedTokens, bytes: s.standardCacheBytes, label: 'standard (KV-cache)' },
-    { tokens: s.cachedTokens, bytes: s.slimCacheBytes, label: 'slim (K-cache)' },
+    ...(s.slimCacheBytes === null
+      ? []
+      : [{ tokens: s.cachedTokens, bytes: s.slimCacheBytes, label: 'slim (K-cache)' }]),
   ]);
   return (
     <PlotFigure

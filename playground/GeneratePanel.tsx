@@ -1,119 +1,36 @@
 import { useState } from 'react';
-import { formatBytes, formatNumber } from '../components/format';
-import { CacheChart } from './CacheChart';
-import { compareRuns, maxDeltaUntilDivergence, type Sampling, type StepReport } from './decoding';
 import type { BackendRequest } from '../engine';
-import type { GenerationSettings } from './usePlaygroundUrlState';
-import type { GenState, PlaygroundWorker } from './usePlaygroundWorker';
-import type { GenerateStart, GenerateUpdate } from './worker';
+import { samplingOf } from './decoding';
+import { Live, Sides } from './GenerateOutput';
+import { GENERATION_FIELDS, inRange, type GenerationSettings } from './usePlaygroundUrlState';
+import type { PlaygroundWorker } from './usePlaygroundWorker';
 
 const DEFAULT_PROMPT = 'Call me Ishmael. Some years ago';
-const MAX_STEPS = 512;
+type Field = (typeof GENERATION_FIELDS)[keyof typeof GENERATION_FIELDS];
 
-/** A number input that rounds what is typed to a whole number. */
-function WholeNumberField(props: {
+/** A number input kept to its field's range: what is typed outside it is not taken. */
+function RangeField(props: {
+  field: Field;
   label: string;
-  min: number;
   value: number;
-  onChange: (value: number) => void;
+  onChange: (v: number) => void;
 }) {
-  const { label, min, value, onChange } = props;
+  const { field, label, value, onChange } = props;
   return (
     <label>
       {label}
       <input
         type="number"
-        min={min}
-        step={1}
+        min={field.min}
+        max={field.max}
+        step={field.whole ? 1 : 'any'}
         value={value}
-        onChange={(e) => onChange(Math.round(Number(e.target.value)))}
+        onChange={(e) => {
+          const v = field.whole ? Math.round(Number(e.target.value)) : Number(e.target.value);
+          if (e.target.value.trim() !== '' && inRange(field, v)) onChange(v);
+        }}
       />
     </label>
-  );
-}
-
-function Sides({ prompt, last }: { prompt: string; last?: GenerateUpdate }) {
-  return (
-    <div className="playground-sides">
-      {(['standard', 'slim'] as const).map((side) => (
-        <section
-          key={side}
-          className="playground-side"
-          aria-label={`${side} output`}
-          data-testid={`${side}-side`}
-        >
-          <h3>{side === 'standard' ? 'Standard (KV-cache)' : 'Slim (K-cache only)'}</h3>
-          <p className="playground-text">
-            <span className="prompt">{prompt}</span>
-            <span data-testid={`${side}-text`}>
-              {last ? (side === 'standard' ? last.standardText : last.slimText) : ''}
-            </span>
-          </p>
-          <p className="playground-stats">
-            <span data-testid={`${side}-rate`}>
-              {last && last.step > 1
-                ? `${(side === 'standard' ? last.standardTokensPerSecond : last.slimTokensPerSecond).toFixed(1)} tokens/s`
-                : '… tokens/s'}
-            </span>{' '}
-            · cache{' '}
-            <span data-testid={`${side}-cache`}>
-              {last
-                ? formatBytes(side === 'standard' ? last.standardCacheBytes : last.slimCacheBytes)
-                : '–'}
-            </span>
-          </p>
-        </section>
-      ))}
-    </div>
-  );
-}
-
-function Live({
-  gen,
-  start,
-  stepList,
-  last,
-}: {
-  gen: GenState;
-  start?: GenerateStart;
-  stepList: StepReport[];
-  last: GenerateUpdate;
-}) {
-  const verdict = compareRuns(stepList);
-  return (
-    <div className="playground-live" data-testid="live">
-      <p data-testid="progress">
-        {gen.state === 'running'
-          ? `Step ${last.step} of ${start?.steps ?? '…'}`
-          : gen.state === 'done' && gen.result?.stopped
-            ? `Stopped after ${last.step} of ${start?.steps ?? '…'} steps.`
-            : `Done: ${last.step} steps.`}{' '}
-        {last.cachedTokens} tokens in each cache.
-      </p>
-      <p data-testid="verdict">
-        Tokens identical:{' '}
-        {verdict.identical ? (
-          <strong className="good">yes</strong>
-        ) : (
-          <strong className="bad">
-            first divergence at step {verdict.step} (logit margin there{' '}
-            {formatNumber(verdict.margin, 3)})
-          </strong>
-        )}
-      </p>
-      <p data-testid="delta">
-        max |Δ logits| this step <strong>{formatNumber(last.maxAbsDelta, 3)}</strong>, over the run{' '}
-        <strong>{formatNumber(maxDeltaUntilDivergence(stepList), 3)}</strong>
-        {verdict.identical ? '' : ' (up to the divergence)'} · float32 rounding: the identity is
-        exact (paper §1).
-      </p>
-      <p data-testid="cache-ratio">
-        Cache: standard {formatBytes(last.standardCacheBytes)}, slim{' '}
-        {formatBytes(last.slimCacheBytes)} (
-        {((100 * last.slimCacheBytes) / last.standardCacheBytes).toFixed(0)} % of standard).
-      </p>
-      <CacheChart steps={stepList} />
-    </div>
   );
 }
 
@@ -126,29 +43,40 @@ export function GeneratePanel({
   settings: GenerationSettings;
   /** A model is loaded. */
   ready: boolean;
-  worker: Pick<PlaygroundWorker, 'gen' | 'generate' | 'stop'>;
+  worker: Pick<PlaygroundWorker, 'gen' | 'generate' | 'stop' | 'notice'>;
 }) {
   const { gen, generate, stop } = worker;
   const { backend, setBackend, decoding, setDecoding, steps, setSteps } = settings;
-  const { temperature, setTemperature, topK, setTopK, seed, setSeed } = settings;
   const [prompt, setPrompt] = useState(DEFAULT_PROMPT);
-
-  const sampling: Sampling =
-    decoding === 'greedy' ? { kind: 'greedy' } : { kind: 'sample', temperature, topK, seed };
-
+  /** The prompt of the run shown: editing the box afterwards does not rewrite its output. */
+  const [ranPrompt, setRanPrompt] = useState(DEFAULT_PROMPT);
+  const F = GENERATION_FIELDS;
   const running = gen.state === 'running';
   const stepList = gen.state === 'idle' ? [] : gen.steps;
   const last = gen.state === 'idle' ? undefined : gen.last;
   const start = gen.state === 'running' || gen.state === 'done' ? gen.start : undefined;
+  const sampled = decoding === 'sample';
 
   return (
     <section className="playground-panel" aria-label="Generate">
       <h2>2. Generate</h2>
+      {settings.linkProblems.map((p) => (
+        <p key={p} role="note" className="playground-notice" data-testid="link-problem">
+          {p}
+        </p>
+      ))}
       <form
         className="playground-controls"
         onSubmit={(e) => {
           e.preventDefault();
-          void generate({ prompt, steps, sampling, backend, forceCpu: settings.forceCpu });
+          setRanPrompt(prompt);
+          void generate({
+            prompt,
+            steps,
+            sampling: samplingOf(settings),
+            backend,
+            forceCpu: settings.forceCpu,
+          });
         }}
       >
         <label className="wide">
@@ -156,45 +84,56 @@ export function GeneratePanel({
           <textarea rows={2} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
         </label>
         <div className="playground-row">
-          <label>
-            Tokens to generate
-            <input
-              type="number"
-              min={1}
-              max={MAX_STEPS}
-              value={steps}
-              onChange={(e) =>
-                setSteps(Math.max(1, Math.min(MAX_STEPS, Math.round(Number(e.target.value)) || 1)))
-              }
-            />
-          </label>
-          <label>
-            Decoding
-            <select
-              value={decoding}
-              onChange={(e) => setDecoding(e.target.value as 'greedy' | 'sample')}
-            >
-              <option value="greedy">greedy</option>
-              <option value="sample">seeded sampling</option>
-            </select>
-          </label>
-          {decoding === 'sample' && (
-            <>
-              <label>
-                Temperature
-                <input
-                  type="number"
-                  min={0.05}
-                  max={5}
-                  step={0.05}
-                  value={temperature}
-                  onChange={(e) => setTemperature(Number(e.target.value))}
-                />
-              </label>
-              <WholeNumberField label="Top-k" min={1} value={topK} onChange={setTopK} />
-              <WholeNumberField label="Seed" min={0} value={seed} onChange={setSeed} />
-            </>
-          )}
+          <RangeField
+            field={F.steps}
+            label="Tokens to generate"
+            value={steps}
+            onChange={setSteps}
+          />
+          <fieldset className="playground-decoding">
+            <legend>Decoding</legend>
+            <label>
+              <input
+                type="radio"
+                name="decoding"
+                checked={sampled}
+                onChange={() => setDecoding('sample')}
+              />{' '}
+              seeded sampling
+            </label>
+            <label>
+              <input
+                type="radio"
+                name="decoding"
+                checked={!sampled}
+                onChange={() => setDecoding('greedy')}
+              />{' '}
+              greedy
+            </label>
+          </fieldset>
+          {sampled &&
+            (
+              [
+                [F.temperature, 'Temperature', settings.temperature, settings.setTemperature],
+                [F.topK, 'Top-k', settings.topK, settings.setTopK],
+                [F.topP, 'Top-p', settings.topP, settings.setTopP],
+                [F.seed, 'Seed', settings.seed, settings.setSeed],
+              ] as const
+            ).map(([field, label, value, onChange]) => (
+              <RangeField
+                key={label}
+                field={field}
+                label={label}
+                value={value}
+                onChange={onChange}
+              />
+            ))}
+          <RangeField
+            field={F.repetitionPenalty}
+            label="Repetition penalty"
+            value={settings.repetitionPenalty}
+            onChange={settings.setRepetitionPenalty}
+          />
           <label>
             Backend
             <select value={backend} onChange={(e) => setBackend(e.target.value as BackendRequest)}>
@@ -210,15 +149,27 @@ export function GeneratePanel({
             Stop
           </button>
         </div>
+        <p className="playground-hint" data-testid="decoding-summary">
+          {sampled
+            ? `Both sides draw with the same seed (${settings.seed}), so identical tokens still prove the identity; Hugging Face generate's order: repetition penalty, temperature, top-k, top-p.`
+            : 'Greedy: each side takes its most likely token.'}
+        </p>
       </form>
 
+      {worker.notice && (
+        <p role="note" className="playground-notice" data-testid="worker-notice">
+          {worker.notice}
+        </p>
+      )}
       {start && (
         <p className="playground-device" data-testid="device">
           Backend: <strong>{start.backend === 'webgl' ? 'WebGL2' : 'CPU'}</strong> · {start.device}{' '}
-          · prompt {start.promptTokens} tokens · slim runs{' '}
-          {start.directions.every((d) => d === 'k-cache')
-            ? 'the K-cache in every layer'
-            : `per layer: ${start.directions.map((d) => (d === 'k-cache' ? 'K' : 'V')).join(' ')}`}
+          · prompt {start.promptTokens} tokens ·{' '}
+          {start.directions === null
+            ? 'slim not run'
+            : start.directions.every((d) => d === 'k-cache')
+              ? 'slim runs the K-cache in every layer'
+              : `slim runs per layer: ${start.directions.map((d) => (d === 'k-cache' ? 'K' : 'V')).join(' ')}`}
         </p>
       )}
       {start && !start.notice && (
@@ -231,12 +182,17 @@ export function GeneratePanel({
           {start.notice}
         </p>
       )}
+      {start?.warnings.map((w) => (
+        <p key={w} role="note" className="playground-notice" data-testid="slim-warning">
+          Warning: {w}
+        </p>
+      ))}
       {gen.state === 'error' && (
         <div role="alert" className="playground-error" data-testid="generate-error">
           <strong>Generation stopped with an error.</strong> {gen.message}
         </div>
       )}
-      {gen.state !== 'idle' && <Sides prompt={prompt} last={last} />}
+      {gen.state !== 'idle' && <Sides prompt={ranPrompt} start={start} last={last} />}
       {last && stepList.length > 0 && (
         <Live gen={gen} start={start} stepList={stepList} last={last} />
       )}

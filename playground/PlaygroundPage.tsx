@@ -13,14 +13,15 @@ export default function PlaygroundPage() {
   useDocumentTitle('Playground');
   const { model, setModel, hub, generation } = usePlaygroundUrlState();
   const worker = usePlaygroundWorker();
-  const { startLoad } = worker;
+  const { startLoad, restarts } = worker;
 
   // A default model loads as soon as it is picked (and on the first visit). This effect stays
-  // here, after the worker's: a panel's effects would run before the worker exists.
+  // here, after the worker's: a panel's effects would run before the worker exists. A restarted
+  // worker (it did not answer Stop) has no model: a default one loads again.
   useEffect(() => {
     if (model !== 'hub' && model !== 'files')
       void startLoad({ kind: 'default', name: model, base: defaultModelsBase() }, model);
-  }, [model, startLoad]);
+  }, [model, startLoad, restarts]);
 
   const ready = worker.load.state === 'ready';
   const running = worker.gen.state === 'running';

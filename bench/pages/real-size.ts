@@ -70,10 +70,11 @@ window.realSize = {
     const t0 = performance.now();
     let first = 0;
     let last: GenerateUpdate | undefined;
-    let start: { backend: string; device: string; promptTokens: number } | undefined;
+    let start:
+      { backend: string; device: string; promptTokens: number; slimProblem?: string } | undefined;
     let identical = true;
     const result = await api.generate(
-      { prompt: o.prompt, steps: o.steps, sampling: { kind: 'greedy' }, backend: o.backend },
+      { prompt: o.prompt, steps: o.steps, sampling: {}, backend: o.backend },
       Comlink.proxy((s) => {
         start = s;
       }),
@@ -84,6 +85,8 @@ window.realSize = {
       }),
     );
     if (!start || !last) throw new Error('real-size bench: the generation reported no step');
+    if (last.slimTokensPerSecond === null || last.slimCacheBytes === null)
+      throw new Error(`real-size bench: the slim side did not run: ${start.slimProblem}`);
     return {
       backend: start.backend,
       device: start.device,

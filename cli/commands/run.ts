@@ -1,14 +1,23 @@
 import {
   checkModel,
   CpuBackend,
-  DEFAULT_SLIM_TOLERANCE,
+  decodeSideBySide,
   EngineInputError,
-  loadModel,
+  isGreedy,
   loadTokenizer,
+  planFromEstimates,
+  planFromReport,
+  readModel,
+  samplingProblem,
+  type Backend,
+  type DecoderOptions,
+  type HostModel,
   type LayerDirection,
   type OpenedModel,
+  type Sampling,
 } from '../../engine';
 import { parseCount, requireString } from '../args';
+import type { RunJson } from '../contract';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { formatBytes } from '../format';
 import { describeModel, familiesHelp, openModelDir, withInputErrors } from '../model';
@@ -35,31 +44,97 @@ function parseMode(value: string | undefined): Mode {
 }
 
 /**
- * The per-layer directions of `slim check` (or a converted checkpoint's stored ones). Throws
- * a CliUsageError naming the layers that cannot be made slim within the tolerance.
+ * The directions of the slim run, by the engine's one policy: a checkpoint's stored directions
+ * (`slim convert`) with the cheap condition estimate (warnings on stderr), others the measured
+ * per-layer check of `slim check`. Throws a CliUsageError naming the layers that cannot be made
+ * slim within the tolerance.
  */
-export async function slimDirections(opened: OpenedModel, dir: string): Promise<LayerDirection[]> {
-  if (opened.spec.slim) return opened.spec.slim.layers;
-  const report = await withInputErrors(dir, () => checkModel(opened));
-  const bad = report.filter((r) => !r.ok || r.direction === null);
-  if (bad.length > 0)
-    throw new CliUsageError(
-      `${dir}: layer${bad.length > 1 ? 's' : ''} ${bad.map((r) => r.layer).join(', ')} cannot ` +
-        `be made slim within a float32 relative error of ${DEFAULT_SLIM_TOLERANCE} in either ` +
-        "direction (see 'slim check'); use --mode standard",
-    );
-  return report.map((r) => r.direction as LayerDirection);
+export async function slimDirections(
+  opened: OpenedModel,
+  dir: string,
+  /** The checkpoint in host memory, if read already (a converted one's estimate needs it). */
+  host?: HostModel,
+  warn: (line: string) => void = () => {},
+): Promise<LayerDirection[]> {
+  const { spec } = opened;
+  const plan = spec.slim
+    ? planFromEstimates(
+        spec,
+        (host ?? (await withInputErrors(dir, () => readModel(opened)))).weights,
+        spec.slim.layers,
+      )
+    : planFromReport(await withInputErrors(dir, () => checkModel(opened)));
+  for (const w of plan.warnings) warn(w);
+  if (!plan.directions)
+    throw new CliUsageError(`${dir}: ${plan.problem} (see 'slim check'); use --mode standard`);
+  return plan.directions;
+}
+
+/** A number option: absent → undefined; otherwise a finite decimal (sign and exponent allowed). */
+function parseNumber(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?$/i.test(value.trim()) ? +value : NaN;
+  if (!Number.isFinite(n)) throw new CliUsageError(`--${option} must be a number, got '${value}'`);
+  return n;
+}
+
+/** --temperature --top-k --top-p --seed --repetition-penalty → the engine's Sampling. */
+export function parseSampling(values: Record<string, unknown>): Sampling {
+  const get = (name: string) =>
+    parseNumber(typeof values[name] === 'string' ? (values[name] as string) : undefined, name);
+  const sampling: Sampling = {
+    temperature: get('temperature'),
+    topK: get('top-k'),
+    topP: get('top-p'),
+    seed: get('seed'),
+    repetitionPenalty: get('repetition-penalty'),
+  };
+  const problem = samplingProblem(sampling);
+  if (problem) throw new CliUsageError(problem);
+  return sampling;
+}
+
+/**
+ * Bytes of the filled caches of a model built with `options` after `tokens` (one prefill), or
+ * null when that model cannot be built (no usable inverse in any direction).
+ */
+function cacheBytesAfter(
+  host: HostModel,
+  backend: Backend,
+  options: readonly DecoderOptions[],
+  tokens: readonly number[],
+): number | null {
+  for (const o of options) {
+    let model;
+    try {
+      model = host.build(backend, o);
+    } catch (error) {
+      if (error instanceof Error && /inverse|singular/i.test(error.message)) continue;
+      throw error;
+    }
+    try {
+      model.prefill(tokens).dispose();
+      return model.cacheBytes().total;
+    } finally {
+      model.dispose();
+    }
+  }
+  return null;
 }
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'greedy decoding of a Hugging Face checkpoint on the CPU, standard or slim',
+  summary: 'greedy or sampled decoding of a Hugging Face checkpoint on the CPU, standard or slim',
   help: `Usage: slim run --model DIR (--prompt TEXT | --tokens 1,2,3) --steps N
-                --mode standard|slim [--decode-order k-first|v-first] [--json]
+                --mode standard|slim [--decode-order k-first|v-first]
+                [--temperature T [--top-k K] [--top-p P] [--seed S]]
+                [--repetition-penalty R] [--json]
 
 Loads a checkpoint of a supported family (below) from DIR (config.json and model.safetensors,
 or model.safetensors.index.json and its shards; a checkpoint written by 'slim convert' loads
-as is) and decodes N tokens greedily on the CPU backend (float32).
+as is) and decodes N tokens on the CPU backend (float32): greedily, or with --temperature > 0
+by seeded sampling with Hugging Face generate's semantics (repetition penalty, then
+temperature, top-k, top-p). The same seed draws the same tokens in both modes.
 
   --mode standard   the usual KV-cache
   --mode slim       slim attention: each layer caches K only (V = K·W_KV, paper §1) or V only
@@ -73,9 +148,18 @@ Options:
   --steps N          tokens to generate (prompt + N must fit the model's positions)
   --mode M           standard or slim
   --decode-order O   slim decode order: k-first (paper §2 option 2, default) or v-first (option 1)
+  --temperature T    sample from softmax(logits / T); 0 or absent: greedy
+  --top-k K          keep the K most likely tokens (0: off)
+  --top-p P          keep the smallest set of most likely tokens whose probability is ≥ P (1: off)
+  --seed S           seed of the draws, a whole number ≥ 0 (default 0)
+  --repetition-penalty R
+                     divide the positive logits of tokens already seen by R, multiply the
+                     negative ones (1: off; greedy too)
   --json             print one JSON document (a contract):
                      {generated: [token ids], lastLogits: [the full logits vector from
-                      which the last generated token was chosen]}
+                      which the last generated token was chosen], cacheBytes: {standard, slim}
+                      (bytes of the filled caches after the run, both schemes, the same
+                      tokens; slim null when no slim model can be built), slimScheme}
   -h, --help         show this help
 
 ${familiesHelp()}
@@ -88,6 +172,11 @@ Example: slim run --model public/models/moby-gpt2 --prompt "Call me" --steps 20 
     steps: { type: 'string' },
     mode: { type: 'string' },
     'decode-order': { type: 'string' },
+    temperature: { type: 'string' },
+    'top-k': { type: 'string' },
+    'top-p': { type: 'string' },
+    seed: { type: 'string' },
+    'repetition-penalty': { type: 'string' },
   },
   async run(values, { io, json }) {
     const dir = requireString(stringValue(values, 'model'), 'model', 'a model directory');
@@ -100,6 +189,7 @@ Example: slim run --model public/models/moby-gpt2 --prompt "Call me" --steps 20 
     const order = stringValue(values, 'decode-order') ?? 'k-first';
     if (order !== 'k-first' && order !== 'v-first')
       throw new CliUsageError(`--decode-order must be k-first or v-first, got '${order}'`);
+    const sampling = parseSampling(values);
 
     const opened = await openModelDir(dir);
     const { spec } = opened;
@@ -129,35 +219,56 @@ Example: slim run --model public/models/moby-gpt2 --prompt "Call me" --steps 20 
     for (const note of spec.notes) io.stderr(`slim run: note: ${note}\n`);
     if (mode === 'slim' && spec.slimNote) io.stderr(`slim run: note: ${spec.slimNote}\n`);
 
-    // Per-layer directions are the K-cache's (MHA); a GQA model's slim cache needs none.
+    const host = await withInputErrors(dir, () => readModel(opened));
+    const warn = (line: string) =>
+      io.stderr(`slim run: warning: ${line}
+`);
+    // Per-layer directions are the K-cache's (MHA); a grouped-query model's slim cache needs none.
     const kCache = mode === 'slim' && spec.slimScheme === 'k-cache';
-    const directions = kCache ? await slimDirections(opened, dir) : undefined;
+    const directions = kCache ? await slimDirections(opened, dir, host, warn) : undefined;
     const backend = new CpuBackend({ dtype: 'float32' });
-    const model = await withInputErrors(dir, () =>
-      loadModel(opened, backend, {
-        scheme: mode === 'slim' ? 'k-cache' : 'kv',
-        decodeOrder: order,
-        directions,
-      }),
+    const standardOptions: DecoderOptions = { scheme: 'kv' };
+    const slimOptions: DecoderOptions = { scheme: 'k-cache', decodeOrder: order, directions };
+    const vCaches: LayerDirection[] = Array.from({ length: spec.layers }, () => 'v-cache');
+    const model = await withInputErrors(dir, async () =>
+      host.build(backend, mode === 'slim' ? slimOptions : standardOptions),
     );
-    const generated: number[] = [];
     let lastLogits: number[] = [];
     try {
-      let out = model.prefill(prompt);
-      for (let s = 0; s < steps; s++) {
-        const row = await out.read();
-        const next = await model.argmax(out);
-        out.dispose();
-        generated.push(next);
-        if (s === steps - 1) {
-          lastLogits = Array.from(row);
-          break;
-        }
-        out = model.decode(next);
-      }
+      const run = await decodeSideBySide([model], {
+        prompt,
+        steps,
+        sampling,
+        feedLast: false,
+        onStep: (s) => {
+          if (s.step === steps) lastLogits = Array.from(s.logits[0]);
+        },
+      });
+      const generated = run.tokens[0];
       const cache = model.cacheBytes();
       if (json) {
-        printJson(io, { generated, lastLogits });
+        // The other scheme's cache after the same tokens (one prefill of what this run cached).
+        const cached = [...prompt, ...generated].slice(0, model.length);
+        const other =
+          mode === 'slim'
+            ? cacheBytesAfter(host, backend, [standardOptions], cached)
+            : cacheBytesAfter(
+                host,
+                backend,
+                // A layer with no usable W_K inverse caches V instead (the same bytes).
+                spec.rope ? [slimOptions] : [slimOptions, { ...slimOptions, directions: vCaches }],
+                cached,
+              );
+        const doc: RunJson = {
+          generated,
+          lastLogits,
+          cacheBytes: {
+            standard: mode === 'standard' ? cache.total : (other as number),
+            slim: mode === 'slim' ? cache.total : other,
+          },
+          slimScheme: spec.slimScheme,
+        };
+        printJson(io, doc);
         return EXIT_OK;
       }
       const where =
@@ -168,9 +279,10 @@ Example: slim run --model public/models/moby-gpt2 --prompt "Call me" --steps 20 
             : `slim (${spec.slimScheme} in every layer, paper Appendix G)`;
       io.stdout(
         `model: ${dir} (${describeModel(opened)})\nmode: ${where}\n` +
+          `decoding: ${describeSampling(sampling)}\n` +
           `prompt: ${prompt.length} tokens\ngenerated: ${generated.join(' ')}\n` +
           (decode ? `text: ${decode([...prompt, ...generated])}\n` : '') +
-          `cache after ${prompt.length + steps - 1} tokens: ${formatBytes(cache.total)} ` +
+          `cache after ${model.length} tokens: ${formatBytes(cache.total)} ` +
           `(K ${formatBytes(cache.kCache)}, V ${formatBytes(cache.vCache)})\n`,
       );
       return EXIT_OK;
@@ -185,6 +297,18 @@ Example: slim run --model public/models/moby-gpt2 --prompt "Call me" --steps 20 
     }
   },
 };
+
+function describeSampling(s: Sampling): string {
+  const penalty =
+    (s.repetitionPenalty ?? 1) !== 1 ? `, repetition penalty ${s.repetitionPenalty}` : '';
+  if (isGreedy(s)) return `greedy${penalty}`;
+  return (
+    `sampling, temperature ${s.temperature}` +
+    (s.topK ? `, top-k ${s.topK}` : '') +
+    ((s.topP ?? 1) < 1 ? `, top-p ${s.topP}` : '') +
+    `, seed ${s.seed ?? 0}${penalty}`
+  );
+}
 
 function summarise(directions: readonly LayerDirection[]): string {
   const v = directions.filter((d) => d === 'v-cache').length;

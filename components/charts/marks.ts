@@ -167,6 +167,9 @@ export function seriesLines<T>(data: readonly T[], options: SeriesLinesOptions<T
         x,
         y,
         stroke,
+        // One series per stroke value, said explicitly: Plot infers z from the stroke and warns
+        // ("implicit z channel has high cardinality") while a series has only a point or two.
+        z: stroke,
         strokeWidth: strokeWidth as Plot.ChannelValue,
         curve,
         title: tip as (d: unknown) => string,

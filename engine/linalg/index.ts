@@ -22,6 +22,15 @@ export {
   assertMatrix,
   assertSquare,
 } from './errors';
-export { type LuFactors, luDecompose, luSolve, det, solve, inverse, norm1 } from './lu';
+export {
+  type LuFactors,
+  condition1Estimate,
+  luDecompose,
+  luSolve,
+  det,
+  solve,
+  inverse,
+  norm1,
+} from './lu';
 export { rightInverse, leftDivide } from './rightInverse';
 export { singularValues, conditionNumber } from './svd';

@@ -5,10 +5,16 @@
  * `slim run --mode slim` and `slim convert` read the float32 columns (checkModel), the
  * Playground's per-layer check and the precision lesson all of them (precisionReport).
  */
-import { conditionNumber, SingularMatrixError, type Matrix64 } from '../linalg';
-import { conditioningReport, float16ReconstructionError } from '../slim';
-import type { LayerDirection } from './decoder';
-import { readWeights, restoreLayer, type OpenedModel } from './load';
+import {
+  condition1Estimate,
+  conditionNumber,
+  MAX_CONDITION,
+  SingularMatrixError,
+  type Matrix64,
+} from '../linalg';
+import { conditioningReport, float16ReconstructionError, roundingErrorEstimate } from '../slim';
+import type { HostWeights, LayerDirection } from './decoder';
+import { readWeights, restoreLayer, type ModelSpec, type OpenedModel } from './load';
 
 /** Default largest float32 relative error a slim layer may have (see LayerPrecision.f32KtoV). */
 export const DEFAULT_SLIM_TOLERANCE = 1e-3;
@@ -188,4 +194,108 @@ function reportLayer(
       ok: false,
     };
   }
+}
+
+/**
+ * What the slim side of a run uses, decided by the one policy (`slim run`, and the Playground's
+ * Generate): every layer in a direction whose float32 error is within the tolerance
+ * (DEFAULT_SLIM_TOLERANCE, the per-layer check's), or no slim run at all.
+ */
+export interface SlimPlan {
+  /** Per layer, the direction the slim side runs; null when it cannot run. */
+  directions: LayerDirection[] | null;
+  /** Why the slim side cannot run (sentences naming the layers), or null. */
+  problem: string | null;
+  /** Layers that run but whose estimated float32 error cond·u exceeds the tolerance. */
+  warnings: string[];
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(1) : '∞');
+const layerList = (layers: readonly number[]) =>
+  `layer${layers.length > 1 ? 's' : ''} ${layers.join(', ')}`;
+
+/**
+ * The policy on the measured check (checkModel or precisionReport rows): the chosen direction
+ * of every layer when each is within the tolerance, else no slim run and the layers named.
+ */
+export function planFromReport(
+  rows: readonly LayerPrecision[],
+  tolerance = DEFAULT_SLIM_TOLERANCE,
+): SlimPlan {
+  const bad = rows.filter((r) => !r.ok || r.direction === null).map((r) => r.layer);
+  if (bad.length > 0)
+    return {
+      directions: null,
+      problem:
+        `${layerList(bad)} cannot be made slim within a float32 relative error of ${tolerance} ` +
+        'in either direction',
+      warnings: [],
+    };
+  return {
+    directions: rows.map((r) => r.direction as LayerDirection),
+    problem: null,
+    warnings: [],
+  };
+}
+
+/**
+ * The policy where the measured check has not run (its SVDs and float32 rebuilds take seconds
+ * per layer at d = 768): each layer runs `directions` (K-cache when absent) and a cheap lower
+ * bound of the condition number of the matrix it inverts (condition1Estimate / d, one LU; a
+ * bound, so a trained model's well-conditioned layers never warn) gives the
+ * estimated float32 error cond·u (u = 2⁻²⁴, paper Appendix A). Past the tolerance: a warning with
+ * cond and cond·u. A matrix with no usable inverse (past MAX_CONDITION, where the engine
+ * refuses the layer): no slim run, and the direction the per-layer check would take instead —
+ * the V-cache (Appendix C), or none for a RoPE model, which can only cache K.
+ */
+export function planFromEstimates(
+  spec: ModelSpec,
+  weights: HostWeights,
+  directions?: readonly LayerDirection[],
+  tolerance = DEFAULT_SLIM_TOLERANCE,
+): SlimPlan {
+  const chosen = Array.from(
+    { length: spec.layers },
+    (_, i): LayerDirection => directions?.[i] ?? 'k-cache',
+  );
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  for (let layer = 0; layer < spec.layers; layer++) {
+    const { wK, wV } = spec.layout.read(weights, layer);
+    const kCache = chosen[layer] === 'k-cache';
+    const [kept, other] = kCache ? ['W_K', 'W_V'] : ['W_V', 'W_K'];
+    // A lower bound of the 2-norm condition number: κ₂ ≥ κ₁/d, and the estimate is ≤ κ₁.
+    const d = wK.rows;
+    const cond = condition1Estimate(kCache ? wK : wV) / d;
+    if (cond > MAX_CONDITION) {
+      // The check's own choice (chooseDirection) on the estimates cond·u in place of errors.
+      const est = (c: number) => (c <= MAX_CONDITION ? roundingErrorEstimate(c, 'float32') : null);
+      const condK = kCache ? cond : condition1Estimate(wK) / d;
+      const condV = kCache ? condition1Estimate(wV) / d : cond;
+      const { direction } = chooseDirection(est(condK), est(condV), { rope: spec.rope, tolerance });
+      const better = direction === 'v-cache' ? ['V', condV] : ['K', condK];
+      problems.push(
+        `layer ${layer}: ${kept} has no usable inverse (cond ≥ ${fmt(cond)}), so ${other === 'W_V' ? 'V' : 'K'} ` +
+          `cannot be rebuilt from ${kept === 'W_K' ? 'K' : 'V'}; ` +
+          (spec.rope
+            ? 'a RoPE model can only cache K (paper Appendix C), so the slim side cannot run.'
+            : direction !== null && direction !== chosen[layer]
+              ? `the per-layer check would choose the ${better[0]}-cache for this layer ` +
+                `(cond(W_${better[0]}) ≥ ${fmt(better[1] as number)}, estimated float32 error ` +
+                `${fmt(roundingErrorEstimate(better[1] as number, 'float32'))}; paper Appendix C).`
+              : 'neither W_K nor W_V has a usable inverse, so this layer cannot be made slim.'),
+      );
+      continue;
+    }
+    const err = roundingErrorEstimate(cond, 'float32');
+    if (err > tolerance)
+      warnings.push(
+        `layer ${layer}: cond(${kept}) ≥ ${fmt(cond)}, so the float32 ${kCache ? 'K' : 'V'}-cache ` +
+          `may err by about cond·u ≥ ${fmt(err)} relative, above the per-layer check's ` +
+          `tolerance ${tolerance}; the per-layer check measures it and picks the direction.`,
+      );
+  }
+  return problems.length > 0
+    ? { directions: null, problem: problems.join(' '), warnings }
+    : { directions: chosen, problem: null, warnings };
 }

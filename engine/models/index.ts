@@ -68,8 +68,11 @@ export {
   chooseDirection,
   DEFAULT_SLIM_TOLERANCE,
   layerPrecision,
+  planFromEstimates,
+  planFromReport,
   precisionReport,
   type CheckOptions,
+  type SlimPlan,
   type LayerPrecision,
   type PrecisionOptions,
 } from './check';

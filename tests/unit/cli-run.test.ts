@@ -21,6 +21,8 @@ async function slim(...argv: string[]) {
 interface RunJson {
   generated: number[];
   lastLogits: number[];
+  cacheBytes: { standard: number; slim: number | null };
+  slimScheme: string;
 }
 
 async function runJson(...argv: string[]): Promise<RunJson> {
@@ -28,7 +30,7 @@ async function runJson(...argv: string[]): Promise<RunJson> {
   expect(r.err).toBe('');
   expect(r.code).toBe(0);
   const doc = JSON.parse(r.out) as RunJson;
-  expect(Object.keys(doc).sort()).toEqual(['generated', 'lastLogits']);
+  expect(Object.keys(doc)).toEqual(['generated', 'lastLogits', 'cacheBytes', 'slimScheme']);
   return doc;
 }
 
