@@ -126,13 +126,18 @@ describe('explorer charts (issue 10)', () => {
 describe('explorer warnings and messages (issue 10)', () => {
   it('a GPT-2 config charted past its 1,024 positions gets a warning', async () => {
     const user = userEvent.setup();
-    renderAt('?model=custom&n=32768');
+    renderAt('?model=custom');
     const paste = screen.getByLabelText(/paste a Hugging Face config.json/);
     await user.click(paste);
     await user.paste(
       '{"model_type": "gpt2", "n_embd": 768, "n_layer": 12, "n_head": 12, "n_positions": 1024, "vocab_size": 50257}',
     );
     await user.click(screen.getByRole('button', { name: 'Read config.json' }));
+    // Reading the config set n to its 1,024 positions (issue 20); chart it past them.
+    expect((screen.getByLabelText('exact n') as HTMLInputElement).value).toBe('1024');
+    const n = screen.getByLabelText('exact n');
+    await user.clear(n);
+    await user.type(n, '32768');
     const warnings = screen.getByTestId('explorer-warnings').textContent ?? '';
     expect(warnings).toContain('has 1,024 positions (max_position_embeddings)');
     expect(warnings).toContain('cannot run at n = 32,768 tokens');
