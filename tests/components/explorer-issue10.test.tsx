@@ -73,12 +73,13 @@ describe('explorer charts (issue 10)', () => {
     for (const t of all) expect(t).not.toMatch(/\d[mµnkGT]$/);
   });
 
-  it('one capacity unit per chip: TPU v4 is 32 GiB in the picker and on the chart', () => {
+  it('one capacity unit per chip: TPU v4 is 34.4 GB in the picker and on the chart', () => {
     renderAt('?chip=google-tpu-v4');
     const chipDetail = document.querySelectorAll('.picker-detail')[1];
-    expect(chipDetail?.textContent).toContain('32 GiB');
-    expect(figure('Memory versus context length').textContent).toContain('Google TPU v4: 32 GiB');
-    expect(document.body.textContent).not.toContain('34.4 GB');
+    // Decimal like every other size (issue 20), with the size it is sold as after it.
+    expect(chipDetail?.textContent).toContain('34.4 GB (32 GiB)');
+    expect(figure('Memory versus context length').textContent).toContain('Google TPU v4: 34.4 GB');
+    expect(document.querySelector('.explorer-views')?.textContent).not.toContain('GiB');
   });
 
   it('one colour per series across views; batch curves are readable on both themes', () => {
