@@ -9,19 +9,30 @@ describe('TableScroll (issue 20: tables on a 390 px phone)', () => {
     expect(hiddenEdges({ scrollLeft: 0, scrollWidth: 300, clientWidth: 300 })).toEqual({
       before: false,
       after: false,
+      below: false,
     });
     expect(hiddenEdges({ scrollLeft: 0, scrollWidth: 700, clientWidth: 358 })).toEqual({
       before: false,
       after: true,
+      below: false,
     });
     expect(hiddenEdges({ scrollLeft: 100, scrollWidth: 700, clientWidth: 358 })).toEqual({
       before: true,
       after: true,
+      below: false,
     });
     expect(hiddenEdges({ scrollLeft: 342, scrollWidth: 700, clientWidth: 358 })).toEqual({
       before: true,
       after: false,
+      below: false,
     });
+  });
+
+  it('hiddenEdges: a box with a maximum height hides rows below until scrolled down', () => {
+    const box = { scrollLeft: 0, scrollWidth: 300, clientWidth: 300, scrollHeight: 900 };
+    expect(hiddenEdges({ ...box, clientHeight: 512, scrollTop: 0 }).below).toBe(true);
+    expect(hiddenEdges({ ...box, clientHeight: 512, scrollTop: 388 }).below).toBe(false);
+    expect(hiddenEdges({ ...box, clientHeight: 900, scrollTop: 0 }).below).toBe(false);
   });
 
   it('a table wider than its box gets a focusable named region and a visible cue', () => {
@@ -39,7 +50,7 @@ describe('TableScroll (issue 20: tables on a 390 px phone)', () => {
         </table>
       </TableScroll>,
     );
-    const region = screen.getByRole('region', { name: 'Per-layer check, scrolls sideways' });
+    const region = screen.getByRole('region', { name: 'Per-layer check, scrolls' });
     expect(region.getAttribute('tabindex')).toBe('0');
     expect(screen.getByText('Scroll sideways for more →')).toBeTruthy();
     expect(region.parentElement?.hasAttribute('data-hidden-after')).toBe(true);
