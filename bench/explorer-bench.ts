@@ -2,7 +2,7 @@
  * Roofline explorer interaction benchmark (issues 4 and 20): builds the app in production mode
  * into a temporary folder, serves it, and in headless Chromium
  * - drags the context slider of /explorer and prints the time from one slider input until every
- *   view follows it (512 points per series);
+ *   view follows it (slider over 512 positions, CHART_POINTS points per series);
  * - switches the model, then the chip, through a round of catalog entries and prints the time
  *   from each change until the page has painted with every view following (the long task).
  * Run: `npx tsx bench/explorer-bench.ts [--steps N] [--rounds N]`.

@@ -46,7 +46,18 @@ export function formatCapacityAsSold(bytes: number): string {
   return sold === decimal ? decimal : `${decimal} (${sold})`;
 }
 
+/**
+ * One formatter for every "en-US" number: the same text as `x.toLocaleString('en-US')`, without
+ * building a new formatter per call (charts format a tip sentence for every point they draw).
+ */
+const EN_US = new Intl.NumberFormat('en-US');
+
+/** `x.toLocaleString('en-US')`: 1234.5678 → "1,234.568". */
+export function formatEnUs(x: number): string {
+  return EN_US.format(x);
+}
+
 /** Large counts with thin separators: 131072 → "131,072". */
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return EN_US.format(Math.round(n));
 }

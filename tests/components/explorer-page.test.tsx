@@ -12,7 +12,7 @@ import {
   speedupSeries,
   speedupBatches,
 } from '../../explorer/series';
-import ExplorerPage, { SERIES_POINTS } from '../../explorer/ExplorerPage';
+import ExplorerPage, { CHART_POINTS, SERIES_POINTS } from '../../explorer/ExplorerPage';
 
 // Capture what each chart receives instead of drawing it: the assertions are on the data.
 const rendered = new Map<string, PlotFigureProps>();
@@ -80,13 +80,13 @@ describe('ExplorerPage', () => {
     renderAt('');
     const phi3 = requireModel('phi-3-mini-128k');
     const { min, max } = contextRange(phi3);
-    const grid = contextGrid(min, max, SERIES_POINTS);
+    const grid = contextGrid(min, max, CHART_POINTS);
     const data = markData<{ bytes: number; contextLength: number }>(
       'Memory versus context length',
       'bytes',
     );
     expect(data).toEqual(memorySeries(phi3, 1, fp8, grid));
-    expect(new Set(data.map((d) => d.contextLength)).size).toBe(512);
+    expect(new Set(data.map((d) => d.contextLength)).size).toBe(CHART_POINTS);
     expect(screen.getByTestId('verdict').textContent).toBe(
       `Yes: up to 2× less context memory. ${applicability(phi3).reason}`,
     );
@@ -100,7 +100,7 @@ describe('ExplorerPage', () => {
     const llama = requireModel('llama-3-8b');
     expect(screen.getByTestId('verdict').textContent).toContain('No gain');
     expect(screen.getByTestId('verdict').textContent).toContain(applicability(llama).reason);
-    const grid = contextGrid(128, 2 ** 20, SERIES_POINTS);
+    const grid = contextGrid(128, 2 ** 20, CHART_POINTS);
     expect(markData('Memory versus context length', 'bytes')).toEqual(
       memorySeries(llama, 1, fp8, grid),
     );
