@@ -1,16 +1,44 @@
 /**
- * Roofline explorer slider benchmark (issue 4): builds the app in production mode into a
- * temporary folder, serves it, drags the context slider of /explorer in headless Chromium and
- * prints the time from one slider input until every view follows it (512 points per series). Run: `npx tsx bench/explorer-bench.ts [--steps N]`.
+ * Roofline explorer interaction benchmark (issues 4 and 20): builds the app in production mode
+ * into a temporary folder, serves it, and in headless Chromium
+ * - drags the context slider of /explorer and prints the time from one slider input until every
+ *   view follows it (slider over 512 positions, CHART_POINTS points per series);
+ * - switches the model, then the chip, through a round of catalog entries and prints the time
+ *   from each change until the page has painted with every view following (the long task).
+ * Run: `npx tsx bench/explorer-bench.ts [--steps N] [--rounds N]`.
  */
 import { buildAndServe } from '../tests/browser/serve';
 import { launchChromium } from '../tests/browser/chromium';
-import { measureSliderSteps, summarize } from '../tests/browser/explorerSlider';
+import {
+  measureSelectChanges,
+  measureSliderSteps,
+  summarize,
+} from '../tests/browser/explorerSlider';
+
+/** Models and chips the switches go through (square MHA, GQA, encoder–decoders, short contexts). */
+const MODELS = ['llama-3-8b', 'gpt-2-xl', 'whisper-large-v3', 't5-11b', 'codellama-13b'];
+const CHIPS = ['apple-m4-max', 'nvidia-a100', 'google-tpu-v4', 'nvidia-rtx-4090', 'nvidia-h200'];
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
+  return v;
+}
+
+const line = (what: string, times: readonly number[]) => {
+  const { median, p90 } = summarize(times);
+  const max = Math.max(...times);
+  return `${what}: median ${median.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, max ${max.toFixed(1)} ms`;
+};
 
 async function main(): Promise<void> {
-  const i = process.argv.indexOf('--steps');
-  const steps = i >= 0 ? Number(process.argv[i + 1]) : 60;
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer`);
+  if (process.argv.includes('--help')) {
+    console.log('npx tsx bench/explorer-bench.ts [--steps N (slider, 60)] [--rounds N (2)]');
+    return;
+  }
+  const steps = flag('--steps', 60);
+  const rounds = flag('--rounds', 2);
   const app = await buildAndServe({ testPages: false }); // production build, as users get it
   const browser = await launchChromium();
   try {
@@ -18,11 +46,19 @@ async function main(): Promise<void> {
     await page.goto(`${app.url}/explorer`);
     await page.locator('.plot-figure svg').nth(5).waitFor();
     const times = await measureSliderSteps(page, steps);
-    const { median, p90 } = summarize(times);
     console.log(
-      `explorer slider, ${steps} steps, 512 points per series: time until all views follow ` +
-        `one input: median ${median.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms`,
+      line(`explorer slider, ${steps} steps, time until all views follow one input`, times),
     );
+    const models: string[] = [];
+    const chips: string[] = [];
+    for (let r = 0; r < rounds; r++) {
+      models.push(...MODELS);
+      chips.push(...CHIPS);
+    }
+    const modelTimes = await measureSelectChanges(page, 'Model', models);
+    console.log(line(`explorer model change, ${models.length} changes, until painted`, modelTimes));
+    const chipTimes = await measureSelectChanges(page, 'Chip', chips);
+    console.log(line(`explorer chip change, ${chips.length} changes, until painted`, chipTimes));
   } finally {
     await browser.close();
     await app.close();

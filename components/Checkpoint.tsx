@@ -19,6 +19,20 @@ export interface CheckpointProps {
 }
 
 /**
+ * A choice that is a formula (KaTeX: MathML for screen readers, the drawn HTML hidden from them)
+ * has no text that accessibility checks count as the radio's name; its input is named by the
+ * formula's MathML tokens instead ("(K−bK)WKV+bV").
+ */
+function nameMathChoice(label: HTMLLabelElement | null): void {
+  const input = label?.querySelector('input');
+  if (!label || !input || !label.querySelector('math')) return;
+  const copy = label.cloneNode(true) as HTMLElement;
+  for (const n of copy.querySelectorAll('annotation, [aria-hidden="true"], input')) n.remove();
+  const text = (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
+  if (text) input.setAttribute('aria-label', text);
+}
+
+/**
  * Predict, then reveal: the reader must pick an answer before the computed one is shown. The
  * caller may remember the outcome (`previous`, `onReveal`; the lessons keep it in local progress);
  * the reveal itself stays per visit so a teacher can ask the class again.
@@ -49,7 +63,7 @@ export function Checkpoint({
           {choices.map((c, i) => {
             const state = revealed ? (c.correct ? 'right' : i === choice ? 'wrong' : '') : '';
             return (
-              <label key={i} className={`checkpoint-choice ${state}`}>
+              <label key={i} className={`checkpoint-choice ${state}`} ref={nameMathChoice}>
                 <input
                   type="radio"
                   name={name}

@@ -2,6 +2,7 @@ import { ColumnHeads } from './ColumnHeads';
 import './components.css';
 import type { LayerPrecision } from '../engine';
 import { formatNumber } from './format';
+import { TableScroll } from './TableScroll';
 
 /** A reconstruction error: null when there is no inverse; a rebuild the format cannot store says so. */
 export const formatRebuildError = (x: number | null): string =>
@@ -33,7 +34,7 @@ export function LayerReportTable({
   testId?: string;
 }) {
   return (
-    <div className="layer-report-wrap">
+    <TableScroll label={label} className="layer-report-wrap">
       <table className="layer-report" data-testid={testId} aria-label={label}>
         <ColumnHeads
           columns={[
@@ -66,6 +67,6 @@ export function LayerReportTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

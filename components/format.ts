@@ -21,18 +21,43 @@ function minus(s: string): string {
 }
 
 /**
- * Bytes with a decimal SI unit and three significant digits (the paper quotes GB = 1e9 bytes);
- * chip capacities as the vendor names them. One implementation for app and CLI: roofline/units.ts.
+ * Bytes with a decimal SI unit and three significant digits (the paper quotes GB = 1e9 bytes),
+ * the app's one unit system for sizes. One implementation for app and CLI: roofline/units.ts.
  */
 export function formatBytes(bytes: number): string {
   return units.formatBytes(bytes);
 }
 
+/**
+ * A chip's memory capacity in the same decimal units as every other size, so a capacity can be
+ * compared at a glance with the weights and caches beside it (24 GiB prints "25.8 GB").
+ */
 export function formatCapacity(bytes: number): string {
-  return units.formatCapacity(bytes);
+  return units.formatBytes(bytes);
+}
+
+/**
+ * A capacity as above, followed by the size the vendor sells it as where that is a binary size:
+ * "25.8 GB (24 GiB)" for an RTX 4090, "141 GB" for an H200 (for a chip's description).
+ */
+export function formatCapacityAsSold(bytes: number): string {
+  const decimal = units.formatBytes(bytes);
+  const sold = units.formatCapacity(bytes);
+  return sold === decimal ? decimal : `${decimal} (${sold})`;
+}
+
+/**
+ * One formatter for every "en-US" number: the same text as `x.toLocaleString('en-US')`, without
+ * building a new formatter per call (charts format a tip sentence for every point they draw).
+ */
+const EN_US = new Intl.NumberFormat('en-US');
+
+/** `x.toLocaleString('en-US')`: 1234.5678 → "1,234.568". */
+export function formatEnUs(x: number): string {
+  return EN_US.format(x);
 }
 
 /** Large counts with thin separators: 131072 → "131,072". */
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return EN_US.format(Math.round(n));
 }

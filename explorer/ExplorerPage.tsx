@@ -14,8 +14,15 @@ import { RooflineView } from './views/RooflineView';
 import { SpeedupView } from './views/SpeedupView';
 import './explorer.css';
 
-/** Points per plotted series (the context slider moves over the same grid). */
+/** Positions of the context slider (a log grid over the model's range). */
 export const SERIES_POINTS = 512;
+
+/**
+ * Points per plotted series: about one per 4 px of a 640 px chart, where the eye cannot tell the
+ * curves from the slider's 512. A model or chip change recomputes and redraws every series, so
+ * this is what keeps it to a frame or two (bench/explorer-bench.ts); the grids share both ends.
+ */
+export const CHART_POINTS = 160;
 
 /**
  * The roofline & memory explorer. Every number comes from roofline/ (explorer/series samples
@@ -36,6 +43,7 @@ function Explorer() {
   const { model, chip, batch, weightFormat, cacheFormat } = state;
   const range = useMemo(() => contextRange(model), [model]);
   const grid = useMemo(() => contextGrid(range.min, range.max, SERIES_POINTS), [range]);
+  const chartGrid = useMemo(() => contextGrid(range.min, range.max, CHART_POINTS), [range]);
   // A context outside the model's plotted range (e.g. 128K for Whisper) is clamped, not refused.
   const contextLength = Math.min(range.max, Math.max(range.min, state.context));
   const setup = useMemo<Setup>(
@@ -60,14 +68,14 @@ function Explorer() {
           resetKey={JSON.stringify([model, chip, batch, weightFormat, cacheFormat])}
         >
           <div className="explorer-views" data-context={setup.contextLength}>
-            <MemoryView setup={setup} grid={grid} />
-            <IntensityView setup={setup} grid={grid} />
-            <RooflineView setup={setup} grid={grid} />
-            <SpeedupView setup={setup} grid={grid} />
+            <MemoryView setup={setup} grid={chartGrid} />
+            <IntensityView setup={setup} grid={chartGrid} />
+            <RooflineView setup={setup} grid={chartGrid} />
+            <SpeedupView setup={setup} grid={chartGrid} />
             <ApplicabilityView model={setup.model} />
             <PlannerView
               setup={setup}
-              grid={grid}
+              grid={chartGrid}
               chipCount={state.plannerChips}
               users={state.plannerUsers}
               onChipCount={state.setPlannerChips}

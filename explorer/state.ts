@@ -31,6 +31,17 @@ export const DEFAULTS = {
 
 export const CUSTOM = 'custom';
 
+/**
+ * The context a model opens at when the link names none: its own context length (for an
+ * encoder–decoder, encoder + decoder positions), else the paper's 128K.
+ */
+export function defaultContext(model: Model): number {
+  if (model.contextLength !== undefined) return model.contextLength;
+  if (model.encoderLength !== undefined && model.decoderLength !== undefined)
+    return model.encoderLength + model.decoderLength;
+  return DEFAULTS.context;
+}
+
 /** The part of a custom model that the URL keeps (everything the cost model reads). */
 export type CustomModelState = Pick<
   Model,
@@ -349,6 +360,7 @@ export function linkProblems(search: URLSearchParams): string[] {
 
 export interface ExplorerState {
   modelId: string;
+  /** Selects a catalog model (or CUSTOM) and sets n to its own context. */
   setModelId: (id: string) => void;
   customModel: CustomModelState;
   setCustomModel: (m: CustomModelState) => void;
@@ -385,22 +397,42 @@ export function useExplorerState(): ExplorerState {
   const [chipId, setChipId] = useUrlState('chip', stringCodec, DEFAULTS.chip);
   const [customChip, setCustomChip] = useUrlState('cc', customChipCodec, DEFAULT_CUSTOM_CHIP);
   const [batch, setBatch] = useUrlState('batch', countCodec, DEFAULTS.batch);
-  // The context follows a slider: React state at once, the URL once the slider rests (needs
-  // the page's UrlStateProvider, see ExplorerPage).
-  const [context, setContext] = useUrlState('n', countCodec, DEFAULTS.context, { batch: true });
   const [weightFormat, setWeightFormat] = useUrlState('wfmt', formatCodec, DEFAULTS.weightFormat);
   const [cacheFormat, setCacheFormat] = useUrlState('cfmt', formatCodec, DEFAULTS.cacheFormat);
   const [plannerChips, setPlannerChips] = useUrlState('k', countCodec, DEFAULTS.plannerChips);
   const [plannerUsers, setPlannerUsers] = useUrlState('users', countCodec, DEFAULTS.plannerUsers);
 
+  const model = useMemo(
+    () =>
+      modelId === CUSTOM
+        ? customModelToModel(customModel)
+        : (findModel(modelId) ?? (findModel(DEFAULTS.model) as Model)),
+    [modelId, customModel],
+  );
+  // The context follows a slider: React state at once, the URL once the slider rests (needs
+  // the page's UrlStateProvider, see ExplorerPage). Without n in the link it is the model's own
+  // context, so a model opens at a length it can run.
+  const modelContext = defaultContext(model);
+  const [context, setContext] = useUrlState('n', countCodec, modelContext, { batch: true });
+  // Writing the current default drops n from the URL, so the next model's own context applies.
+  const resetContext = useCallback(() => setContext(modelContext), [setContext, modelContext]);
+  const selectModel = useCallback(
+    (id: string) => {
+      resetContext();
+      setModelId(id);
+    },
+    [resetContext, setModelId],
+  );
+
   // Id and data change together; each write is applied in the same render, so no view sees the
   // custom id with stale data.
   const applyCustomModel = useCallback(
     (m: CustomModelState) => {
+      resetContext();
       setCustomModel(m);
       setModelId(CUSTOM);
     },
-    [setCustomModel, setModelId],
+    [resetContext, setCustomModel, setModelId],
   );
   const applyCustomChip = useCallback(
     (c: CustomChipState) => {
@@ -413,13 +445,6 @@ export function useExplorerState(): ExplorerState {
   const search = useUrlSearch();
   const problems = useMemo(() => linkProblems(search), [search]);
 
-  const model = useMemo(
-    () =>
-      modelId === CUSTOM
-        ? customModelToModel(customModel)
-        : (findModel(modelId) ?? (findModel(DEFAULTS.model) as Model)),
-    [modelId, customModel],
-  );
   const chip = useMemo(
     () =>
       chipId === CUSTOM
@@ -430,7 +455,7 @@ export function useExplorerState(): ExplorerState {
 
   return {
     modelId: modelId === CUSTOM || findModel(modelId) ? modelId : DEFAULTS.model,
-    setModelId,
+    setModelId: selectModel,
     customModel,
     setCustomModel,
     chipId: chipId === CUSTOM || findChip(chipId) ? chipId : DEFAULTS.chip,

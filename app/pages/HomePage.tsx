@@ -1,6 +1,7 @@
 import { Link } from 'react-router-dom';
 import { formatBytes } from '../../components/format';
 import { memoryReport, requireModel } from '../../roofline';
+import { lessonPath, lessons } from '../../lessons/registry';
 import { pageInfo } from '../nav';
 import './home.css';
 import { useDocumentTitle } from '../../components/useDocumentTitle';
@@ -41,6 +42,12 @@ export function HomePage() {
         <sub>KV</sub> = W<sub>K</sub>
         <sup>−1</sup>·W<sub>V</sub>, computed once, offline. Only K needs to be cached — the
         KV-cache halves, and the output does not change at all.
+      </p>
+      <p className="home-start">
+        <Link className="start-button" to={lessonPath(lessons[0].slug)}>
+          Start with lesson 1 →
+        </Link>{' '}
+        <span className="small">{lessons[0].title}</span>
       </p>
       <p>
         Slim Attention Lab teaches this idea step by step on a model small enough to check by hand,

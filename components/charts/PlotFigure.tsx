@@ -70,6 +70,16 @@ function placeMarker(element: PlotElement, value: number | undefined): void {
   line.setAttribute('y2', String(y2));
 }
 
+/**
+ * Plot names its marks' groups (<g aria-label="line">, "x-axis tick" …) but gives them no role,
+ * and ARIA prohibits a name on an element without one (axe: aria-prohibited-attr). Each named
+ * group becomes what it is, a group, so the names stay for assistive technology.
+ */
+export function nameGroups(element: Element): void {
+  for (const g of element.querySelectorAll('g[aria-label]:not([role])'))
+    g.setAttribute('role', 'group');
+}
+
 /** Stretches the chart's SVG by `scale` (it keeps its viewBox, so everything in it grows). */
 function enlarge(element: PlotElement, scale: number): void {
   const svg = mainSvg(element);
@@ -134,6 +144,7 @@ export function PlotFigure({
     const width =
       fullWidth === undefined || scale === 1 ? fullWidth : Math.round(fullWidth / scale);
     const element = Plot.plot(width === undefined ? options : { ...options, width });
+    nameGroups(element);
     if (scale !== 1) enlarge(element, scale);
     if (markerRef.current !== undefined) placeMarker(element, markerRef.current);
     container.replaceChildren(element);

@@ -1,6 +1,6 @@
 import * as Plot from '@observablehq/plot';
 import { units } from '../../roofline';
-import { formatBytes, formatCount } from '../format';
+import { formatBytes, formatCount, formatEnUs } from '../format';
 
 /**
  * Chart helpers in Observable Plot's own style: each returns options or an array of marks, so a
@@ -37,7 +37,7 @@ function superscript(n: number): string {
 function plainTick(v: number): string {
   const a = Math.abs(v);
   if (a === 0) return '0';
-  if (a >= 1e-3 && a < 1e6) return Number(v.toPrecision(3)).toLocaleString('en-US');
+  if (a >= 1e-3 && a < 1e6) return formatEnUs(Number(v.toPrecision(3)));
   let e = Math.floor(Math.log10(a));
   let m = Number((v / 10 ** e).toPrecision(3));
   if (Math.abs(m) >= 10) [m, e] = [m / 10, e + 1];

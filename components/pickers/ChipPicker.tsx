@@ -1,10 +1,10 @@
 import type { Chip } from '../../roofline/index';
-import { formatBytes, formatCapacity } from '../format';
+import { formatBytes, formatCapacityAsSold } from '../format';
 import { SearchPicker, type PickerItem } from './SearchPicker';
 import { CUSTOM_ID } from './ModelPicker';
 
 function describe(c: Chip): string {
-  return `${formatBytes(c.memoryBandwidth)}/s · ${formatCapacity(c.memoryCapacity)}${c.paperTable3 ? ' · paper Table 3' : ''}`;
+  return `${formatBytes(c.memoryBandwidth)}/s · ${formatCapacityAsSold(c.memoryCapacity)}${c.paperTable3 ? ' · paper Table 3' : ''}`;
 }
 
 /** Catalog chip picker with search, plus a "custom" entry (peak, bandwidth, capacity). */

@@ -1,9 +1,20 @@
 /** View 3: each chip's roof and where decode work sits on the chosen chip's roofline. */
-import { attainableOpsPerSecond, bytesPerStoredValue, computeDtype } from '../../roofline';
+import {
+  attainableOpsPerSecond,
+  bytesPerStoredValue,
+  computeDtype,
+  slimPlan,
+} from '../../roofline';
 import type { Chip, StorageFormat } from '../../roofline';
-import { chipRidge, intensitySchemes, intensitySchemeLabels, layerIntensity } from './intensity';
+import {
+  chipRidge,
+  intensitySchemes,
+  intensitySchemeLabels,
+  layerIntensity,
+  table2Shape,
+} from './intensity';
 import type { Setup } from './setup';
-import { decodeWork } from './speedup';
+import { decodeWork, xCacheOpsPerValue } from './speedup';
 
 export interface RoofPoint {
   chipId: string;
@@ -81,8 +92,13 @@ export function operatingPoints(setup: Setup): OperatingPoint[] {
         `${fmt(ridge)} of ${chip.name}, so ${bound} bound.${note}`,
     };
   };
+  const cb = bytesPerStoredValue[setup.cacheFormat];
   const out: OperatingPoint[] = [];
   if (model.d % model.heads === 0) {
+    const approx = table2Shape(model).exact
+      ? ''
+      : ` ${model.name} is not square MHA: this is paper Table 2's 2h + 2 for a K-cache, ` +
+        `applied with its d and h.`;
     for (const scheme of intensitySchemes) {
       const { mha } = layerIntensity(model, scheme, contextLength, batch, setup);
       out.push(
@@ -90,13 +106,32 @@ export function operatingPoints(setup: Setup): OperatingPoint[] {
           `mha-${scheme}`,
           `attention, ${intensitySchemeLabels[scheme]}`,
           mha,
-          `Attention core only (scores and weighted sum), ${intensitySchemeLabels[scheme]}, every sequence reads its own cache`,
+          `Attention core only (scores and weighted sum), ${intensitySchemeLabels[scheme]}, ` +
+            `counting OPs per byte of cache read (no weights), every sequence reads its own cache`,
           scheme === 'v-first'
             ? " Option 1's V = K·W_KV is counted with the projections (paper Table 2); that part turns compute bound as n grows (view 2)."
-            : '',
+            : scheme === 'k-first'
+              ? approx
+              : '',
         ),
       );
     }
+  }
+  // A non-square model's X-cache (paper §3): every head scores and weights the cached d-wide
+  // inputs, 4·h·n·d OPs over the n·d values read, 4h OPs per cached value.
+  if (slimPlan(model, contextLength, batch).candidates.some((c) => c.scheme === 'x-cache')) {
+    const perValue = xCacheOpsPerValue(model);
+    out.push(
+      point(
+        'mha-x-cache',
+        'attention, X-cache (paper §3)',
+        perValue / cb,
+        `Attention core only with the X-cache (paper §3): each of the ${model.heads} heads scores ` +
+          `and weights the cached d-wide inputs, 4h = ${perValue.toLocaleString('en-US')} OPs per ` +
+          `cached value read, counting cache reads only (the per-token x·W_Q,i·W_K,iᵀ and ` +
+          `·W_V,i, 4de OPs whatever n is, count with the projections)`,
+      ),
+    );
   }
   out.push(
     point(
@@ -113,7 +148,8 @@ export function operatingPoints(setup: Setup): OperatingPoint[] {
         `step-${scheme}`,
         `whole decode step, ${scheme}`,
         work.ops / work.bytes,
-        `One decode step of the whole model with ${scheme} attention`,
+        `One decode step of the whole model with ${scheme} attention, counting every weight ` +
+          `and cache byte it reads`,
       ),
     );
   }

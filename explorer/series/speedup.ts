@@ -6,6 +6,7 @@ import {
   rooflineTime,
   slimPlan,
   units,
+  xCacheOps,
 } from '../../roofline';
 import type { CacheScheme, Chip, Model, RooflineTime, Side, Work } from '../../roofline';
 import { chipRidge } from './intensity';
@@ -102,6 +103,12 @@ export interface Slowdown {
   reason: string;
 }
 
+/** The X-cache's attention-core OPs per cached value read (paper §3; roofline's xCacheOps). */
+export function xCacheOpsPerValue(model: Model): number {
+  const x = xCacheOps({ d: model.d, heads: model.heads, headDim: model.headDim, n: 1 });
+  return x.core / x.coreReads;
+}
+
 /** What makes each slim scheme's decode step do more OPs than standard's (paper §2–§4, App. C). */
 function extraWork(model: Model, scheme: CacheScheme): string {
   switch (scheme) {
@@ -113,7 +120,10 @@ function extraWork(model: Model, scheme: CacheScheme): string {
     case 'e-cache':
       return 'option 2 of paper §4 recomputes the cross-attention keys and values from the E-cache at every step';
     case 'x-cache':
-      return 'the X-cache (paper §3) scores and weights the cached d-wide inputs in every head at every step';
+      return (
+        `the X-cache (paper §3) scores and weights the cached d-wide inputs in every head at every ` +
+        `step: 4h = ${xCacheOpsPerValue(model)} OPs per cached value read instead of 2`
+      );
     case 'd-wide-cache':
       return 'K and V are rebuilt from the d-wide cache at every step (Appendices C, D, G)';
     case 'v-cache':

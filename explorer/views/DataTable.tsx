@@ -1,17 +1,21 @@
 import type { ReactNode } from 'react';
+import { TableScroll } from '../../components/TableScroll';
 
-/** A scrollable data table: one header row of column titles, then the rows given as children. */
+/** A data table that scrolls sideways with a cue when it is wider than the screen: one header row of column titles, then the rows given as children. */
 export function DataTable({
   columns,
   children,
   testId,
+  label,
 }: {
+  /** What the table shows (named while it scrolls on a narrow screen, components/TableScroll). */
+  label: string;
   columns: readonly ReactNode[];
   children: ReactNode;
   testId?: string;
 }) {
   return (
-    <div className="table-scroll">
+    <TableScroll label={label}>
       <table className="data-table" data-testid={testId}>
         <thead>
           <tr>
@@ -24,6 +28,6 @@ export function DataTable({
         </thead>
         <tbody>{children}</tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

@@ -2,7 +2,7 @@ import { useMemo, memo } from 'react';
 import * as Plot from '@observablehq/plot';
 import { contextChart, labelledRule, seriesLines, tokens } from '../../components/charts/marks';
 import { PlotFigure } from '../../components/charts/PlotFigure';
-import { formatCount } from '../../components/format';
+import { formatCount, formatEnUs } from '../../components/format';
 import {
   chipRidge,
   computeBoundFrom,
@@ -61,7 +61,7 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
         ...seriesLines(series, {
           y: 'layerOpsPerByte',
           tip: (d: { label: string; layerOpsPerByte: number; contextLength: number }) =>
-            `${d.label}: ${Number(d.layerOpsPerByte.toPrecision(3)).toLocaleString('en-US')} ` +
+            `${d.label}: ${formatEnUs(Number(d.layerOpsPerByte.toPrecision(3)))} ` +
             `OPs per byte for one layer at ${tokens(d.contextLength)}, ` +
             `${d.layerOpsPerByte < ridge ? 'below' : 'at or above'} the ridge.`,
         }),

@@ -12,6 +12,9 @@ import { formatBytes, formatCapacity, formatCount } from '../../components/forma
 import { maxFittingContext, memoryBytes, memorySeries, memoryLines } from '../series';
 import { colors, type ViewProps } from './common';
 
+/** Pixels between the x axis and the lowest line (the weights alone), so that line shows. */
+export const WEIGHTS_INSET = 16;
+
 /** Why a line does not fit even at the shortest context: the weights, or the batch's caches. */
 function doesNotFit(
   shortest: { weights: number; cache: number },
@@ -70,7 +73,8 @@ export const MemoryView = memo(function MemoryView({ setup, grid }: ViewProps) {
       ...contextChart({
         height: 320,
         marginTop: 34,
-        y: { type: 'log', label: '↑ memory' },
+        // The weights-only line is every series' floor: the inset lifts it off the x axis.
+        y: { type: 'log', label: '↑ memory', insetBottom: WEIGHTS_INSET },
         yUnit: 'bytes',
         color: { domain: labels, range: palette, legend: true },
       }),

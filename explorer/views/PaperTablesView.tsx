@@ -41,7 +41,10 @@ export const PaperTablesView = memo(function PaperTablesView() {
       </p>
       <details open>
         <summary>Table 1 · MHA models: context memory 2·d·layers·context (values)</summary>
-        <DataTable columns={['model', 'd', 'layers', 'context', 'paper', 'cost model']}>
+        <DataTable
+          label="Paper Table 1, MHA models"
+          columns={['model', 'd', 'layers', 'context', 'paper', 'cost model']}
+        >
           {t1.map((r) => (
             <tr key={r.model.id}>
               <th scope="row">{r.model.name}</th>
@@ -56,7 +59,10 @@ export const PaperTablesView = memo(function PaperTablesView() {
       </details>
       <details open>
         <summary>Table 3 · chips: int8 OPs per byte of memory traffic</summary>
-        <DataTable columns={['chip', 'int8 TOPS', 'GB/s', 'paper', 'cost model']}>
+        <DataTable
+          label="Paper Table 3, chips"
+          columns={['chip', 'int8 TOPS', 'GB/s', 'paper', 'cost model']}
+        >
           {t3.map((r) => (
             <tr key={r.chip.id}>
               <th scope="row">{r.chip.name}</th>
@@ -74,6 +80,7 @@ export const PaperTablesView = memo(function PaperTablesView() {
           model · paper
         </summary>
         <DataTable
+          label="Paper Table 7, Whisper"
           columns={['row', ...paperWhisperTable.models.map((m) => m.replace('whisper-', ''))]}
         >
           {t7.map((r) => (

@@ -97,6 +97,7 @@ export const PlannerView = memo(function PlannerView({
         activations, replication and fragmentation are ignored — an upper bound.
       </p>
       <DataTable
+        label="Capacity planner"
         testId="planner-table"
         columns={[
           'cache',

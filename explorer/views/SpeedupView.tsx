@@ -49,7 +49,7 @@ function speedupPlot(
         stroke: (p: SpeedupPoint) => `B = ${p.batch}`,
         strokeWidth: (p: SpeedupPoint) => (p.batch === batch ? 3 : 1.5),
         tip: (p: SpeedupPoint) =>
-          `At ${tokens(p.contextLength)} and batch ${p.batch.toLocaleString('en-US')}, slim is ` +
+          `At ${tokens(p.contextLength)} and batch ${formatCount(p.batch)}, slim is ` +
           `${p.speedup.toFixed(2)}× as fast as standard (${p.estimate} estimate).`,
       }),
     ],

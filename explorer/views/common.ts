@@ -20,6 +20,8 @@ export function pointColor(id: string): string {
       return colors['v-first'];
     case 'mha-k-first':
       return colors['k-first'];
+    case 'mha-x-cache':
+      return colors['x-cache'];
     case 'step-slim':
       return colors.slim;
     default:

@@ -9,6 +9,7 @@ import { interrupt } from 'd3-transition';
 import { formatNumber } from '../../components/format';
 import { tokenText } from '../common/toyData';
 import type { PrimerStep } from './primerRun';
+import { TableScroll } from '../../components/TableScroll';
 
 /** How long a new cache row takes to slide in, and the weight bars to settle (ms). */
 export const ARRIVAL_MS = 700;
@@ -180,7 +181,7 @@ export function PrimerDiagram({ step, slots }: PrimerDiagramProps) {
 
   return (
     <figure className="primer-figure">
-      <div className="primer-scroll">
+      <TableScroll label="Attention step diagram" className="primer-scroll">
         <svg
           ref={svgRef}
           className="primer-diagram"
@@ -281,7 +282,7 @@ export function PrimerDiagram({ step, slots }: PrimerDiagramProps) {
             <Cells x={COL.v} values={step.head} name="output" shade={shade} />
           </g>
         </svg>
-      </div>
+      </TableScroll>
       <figcaption className="small" aria-live="polite" data-testid="primer-caption">
         Token {n} of {slots}: “{newest}” asks with its query, scores all {n} cached{' '}
         {n === 1 ? 'key' : 'keys'} and takes most from “{tokenText(step.ids[best])}” (p ={' '}

@@ -6,6 +6,7 @@ import { enumCodec } from '../../components/useUrlState';
 import { PlotFigure } from '../../components/charts/PlotFigure';
 import { Tex } from '../../components/Tex';
 import { formatCount, formatNumber } from '../../components/format';
+import { TableScroll } from '../../components/TableScroll';
 import { useLessonState } from '../common/lessonState';
 import { LessonCheckpoint } from '../common/LessonCheckpoint';
 import { tc } from './format';
@@ -86,36 +87,38 @@ export function CatalogSection() {
               className="gqa-chart"
             />
           )}
-          <table className="diff-table gqa-catalog" aria-label="catalog models sorted by c">
-            <ColumnHeads
-              columns={[
-                'model',
-                'attention',
-                'd',
-                'h',
-                'h_kv',
-                'd_k',
-                'd_cache',
-                'c',
-                'slim helps?',
-              ]}
-            />
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.model.id} data-testid={`catalog-${r.model.id}`}>
-                  <th scope="row">{r.model.name}</th>
-                  <td>{r.model.attention}</td>
-                  <td>{formatCount(r.model.d)}</td>
-                  <td>{r.model.heads}</td>
-                  <td>{r.model.kvHeads}</td>
-                  <td>{r.model.headDim}</td>
-                  <td>{formatCount(r.dCache)}</td>
-                  <td data-testid={`catalog-c-${r.model.id}`}>{formatNumber(r.c, 3)}</td>
-                  <td>{r.applicable ? `yes, ${formatNumber(r.factor, 3)}x` : 'no'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <TableScroll label="Catalog models sorted by c" maxHeight="32rem">
+            <table className="diff-table gqa-catalog" aria-label="catalog models sorted by c">
+              <ColumnHeads
+                columns={[
+                  'model',
+                  'attention',
+                  'd',
+                  'h',
+                  'h_kv',
+                  'd_k',
+                  'd_cache',
+                  'c',
+                  'slim helps?',
+                ]}
+              />
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.model.id} data-testid={`catalog-${r.model.id}`}>
+                    <th scope="row">{r.model.name}</th>
+                    <td>{r.model.attention}</td>
+                    <td>{formatCount(r.model.d)}</td>
+                    <td>{r.model.heads}</td>
+                    <td>{r.model.kvHeads}</td>
+                    <td>{r.model.headDim}</td>
+                    <td>{formatCount(r.dCache)}</td>
+                    <td data-testid={`catalog-c-${r.model.id}`}>{formatNumber(r.c, 3)}</td>
+                    <td>{r.applicable ? `yes, ${formatNumber(r.factor, 3)}x` : 'no'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           <p className="small">
             “slim helps” is the explorer’s verdict: the best cache reduction among the schemes that
             work for the model (for encoder–decoders it can exceed c, paper §4).{' '}

@@ -6,6 +6,7 @@ import { LessonCheckpoint } from '../common/LessonCheckpoint';
 import { PAPER, fmt } from './common';
 import { sweepIndex, type ToySigma } from './useToySigma';
 import { LessonLink } from '../common/LessonLink';
+import { TableScroll } from '../../components/TableScroll';
 
 /** The checkpoint asks about cond(W_K) = 10⁶. */
 const ASK_DIRECTION_EXPONENT = -6;
@@ -55,25 +56,27 @@ export function CacheDirection({ sigma }: { sigma: ToySigma }) {
       />
       {directionRevealed && (
         <>
-          <table className="diff-table" aria-label="toy rebuild errors per direction">
-            <ColumnHeads columns={['rebuild', 'inverts', 'cond', 'float32', 'float16']} />
-            <tbody>
-              <tr>
-                <th scope="row">V from K (K-cache)</th>
-                <td>W_K</td>
-                <td>{fmt(row.condK)}</td>
-                <td data-testid="toy-dir-f32-k">{err(row.f32KtoV)}</td>
-                <td data-testid="toy-dir-f16-k">{err(row.f16KtoV)}</td>
-              </tr>
-              <tr>
-                <th scope="row">K from V (V-cache)</th>
-                <td>W_V</td>
-                <td>{fmt(row.condV)}</td>
-                <td data-testid="toy-dir-f32-v">{err(row.f32VtoK)}</td>
-                <td data-testid="toy-dir-f16-v">{err(row.f16VtoK)}</td>
-              </tr>
-            </tbody>
-          </table>
+          <TableScroll label="Toy rebuild errors per direction">
+            <table className="diff-table" aria-label="toy rebuild errors per direction">
+              <ColumnHeads columns={['rebuild', 'inverts', 'cond', 'float32', 'float16']} />
+              <tbody>
+                <tr>
+                  <th scope="row">V from K (K-cache)</th>
+                  <td>W_K</td>
+                  <td>{fmt(row.condK)}</td>
+                  <td data-testid="toy-dir-f32-k">{err(row.f32KtoV)}</td>
+                  <td data-testid="toy-dir-f16-k">{err(row.f16KtoV)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">K from V (V-cache)</th>
+                  <td>W_V</td>
+                  <td>{fmt(row.condV)}</td>
+                  <td data-testid="toy-dir-f32-v">{err(row.f32VtoK)}</td>
+                  <td data-testid="toy-dir-f16-v">{err(row.f16VtoK)}</td>
+                </tr>
+              </tbody>
+            </table>
+          </TableScroll>
           <p>
             For this <Tex>{'W_K'}</Tex> the engine picks the{' '}
             <strong data-testid="toy-direction">

@@ -3,6 +3,7 @@ import { paperPrecisionStudy } from '../../roofline';
 import { ColumnHeads } from '../../components/ColumnHeads';
 import { Tex } from '../../components/Tex';
 import { PAPER, fmt } from './common';
+import { TableScroll } from '../../components/TableScroll';
 
 /** The published figures (Appendix A and the later study), with cond × u beside them. */
 export function WhisperStudy() {
@@ -22,25 +23,27 @@ export function WhisperStudy() {
         u: the size of error that condition number allows (measured errors are often smaller, but
         past 1 nothing is left).
       </p>
-      <table className="diff-table" aria-label="published conditioning figures">
-        <ColumnHeads
-          columns={['cross-attention', 'published', 'cond × u, float32', 'cond × u, float16']}
-        />
-        <tbody>
-          {conds.map((c) => (
-            <tr key={c.id}>
-              <th scope="row">{c.what}</th>
-              <td data-testid={`paper-${c.id}`}>{c.value}</td>
-              <td data-testid={`paper-${c.id}-f32`}>
-                {fmt(roundingErrorEstimate(Number(c.value), 'float32'))}
-              </td>
-              <td data-testid={`paper-${c.id}-f16`}>
-                {fmt(roundingErrorEstimate(Number(c.value), 'float16'))}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <TableScroll label="Published conditioning figures">
+        <table className="diff-table" aria-label="published conditioning figures">
+          <ColumnHeads
+            columns={['cross-attention', 'published', 'cond × u, float32', 'cond × u, float16']}
+          />
+          <tbody>
+            {conds.map((c) => (
+              <tr key={c.id}>
+                <th scope="row">{c.what}</th>
+                <td data-testid={`paper-${c.id}`}>{c.value}</td>
+                <td data-testid={`paper-${c.id}-f32`}>
+                  {fmt(roundingErrorEstimate(Number(c.value), 'float32'))}
+                </td>
+                <td data-testid={`paper-${c.id}-f16`}>
+                  {fmt(roundingErrorEstimate(Number(c.value), 'float16'))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       <ul className="precision-notes">
         <li>
           Rebuilding V from K in every layer gave a relative logit error of{' '}

@@ -56,3 +56,40 @@ export function summarize(times: readonly number[]): { median: number; p90: numb
     p90: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))],
   };
 }
+
+/**
+ * Switches the explorer's model (or chip) select through `ids` in turn and returns for each
+ * switch the milliseconds from the change event until the page has painted the next frame with
+ * every view following (the main thread free again): the one long task a reader feels.
+ */
+export async function measureSelectChanges(
+  page: Page,
+  label: 'Model' | 'Chip',
+  ids: readonly string[],
+): Promise<number[]> {
+  await page.evaluate('globalThis.__name = globalThis.__name || ((f) => f)');
+  const selectId = await page.getByLabel(label, { exact: true }).getAttribute('id');
+  if (!selectId) throw new Error(`no ${label} select`);
+  return page.evaluate(
+    async ({ selectId, ids }) => {
+      const select = document.getElementById(selectId) as HTMLSelectElement;
+      const setValue = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value')!.set!;
+      const frame = () =>
+        new Promise<void>((r) => requestAnimationFrame(() => setTimeout(() => r(), 0)));
+      const out: number[] = [];
+      for (const id of ids) {
+        await frame();
+        const t0 = performance.now();
+        setValue.call(select, id);
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+        // React commits a discrete event synchronously; the charts are rebuilt in effects and
+        // any deferred work runs before the frame after next is painted.
+        await frame();
+        await frame();
+        out.push(performance.now() - t0);
+      }
+      return out;
+    },
+    { selectId, ids },
+  );
+}

@@ -73,12 +73,13 @@ describe('explorer charts (issue 10)', () => {
     for (const t of all) expect(t).not.toMatch(/\d[mµnkGT]$/);
   });
 
-  it('one capacity unit per chip: TPU v4 is 32 GiB in the picker and on the chart', () => {
+  it('one capacity unit per chip: TPU v4 is 34.4 GB in the picker and on the chart', () => {
     renderAt('?chip=google-tpu-v4');
     const chipDetail = document.querySelectorAll('.picker-detail')[1];
-    expect(chipDetail?.textContent).toContain('32 GiB');
-    expect(figure('Memory versus context length').textContent).toContain('Google TPU v4: 32 GiB');
-    expect(document.body.textContent).not.toContain('34.4 GB');
+    // Decimal like every other size (issue 20), with the size it is sold as after it.
+    expect(chipDetail?.textContent).toContain('34.4 GB (32 GiB)');
+    expect(figure('Memory versus context length').textContent).toContain('Google TPU v4: 34.4 GB');
+    expect(document.querySelector('.explorer-views')?.textContent).not.toContain('GiB');
   });
 
   it('one colour per series across views; batch curves are readable on both themes', () => {
@@ -126,13 +127,18 @@ describe('explorer charts (issue 10)', () => {
 describe('explorer warnings and messages (issue 10)', () => {
   it('a GPT-2 config charted past its 1,024 positions gets a warning', async () => {
     const user = userEvent.setup();
-    renderAt('?model=custom&n=32768');
+    renderAt('?model=custom');
     const paste = screen.getByLabelText(/paste a Hugging Face config.json/);
     await user.click(paste);
     await user.paste(
       '{"model_type": "gpt2", "n_embd": 768, "n_layer": 12, "n_head": 12, "n_positions": 1024, "vocab_size": 50257}',
     );
     await user.click(screen.getByRole('button', { name: 'Read config.json' }));
+    // Reading the config set n to its 1,024 positions (issue 20); chart it past them.
+    expect((screen.getByLabelText('exact n') as HTMLInputElement).value).toBe('1024');
+    const n = screen.getByLabelText('exact n');
+    await user.clear(n);
+    await user.type(n, '32768');
     const warnings = screen.getByTestId('explorer-warnings').textContent ?? '';
     expect(warnings).toContain('has 1,024 positions (max_position_embeddings)');
     expect(warnings).toContain('cannot run at n = 32,768 tokens');

@@ -12,7 +12,7 @@ import {
   speedupSeries,
   speedupBatches,
 } from '../../explorer/series';
-import ExplorerPage, { SERIES_POINTS } from '../../explorer/ExplorerPage';
+import ExplorerPage, { CHART_POINTS, SERIES_POINTS } from '../../explorer/ExplorerPage';
 
 // Capture what each chart receives instead of drawing it: the assertions are on the data.
 const rendered = new Map<string, PlotFigureProps>();
@@ -80,13 +80,13 @@ describe('ExplorerPage', () => {
     renderAt('');
     const phi3 = requireModel('phi-3-mini-128k');
     const { min, max } = contextRange(phi3);
-    const grid = contextGrid(min, max, SERIES_POINTS);
+    const grid = contextGrid(min, max, CHART_POINTS);
     const data = markData<{ bytes: number; contextLength: number }>(
       'Memory versus context length',
       'bytes',
     );
     expect(data).toEqual(memorySeries(phi3, 1, fp8, grid));
-    expect(new Set(data.map((d) => d.contextLength)).size).toBe(512);
+    expect(new Set(data.map((d) => d.contextLength)).size).toBe(CHART_POINTS);
     expect(screen.getByTestId('verdict').textContent).toBe(
       `Yes: up to 2× less context memory. ${applicability(phi3).reason}`,
     );
@@ -100,7 +100,7 @@ describe('ExplorerPage', () => {
     const llama = requireModel('llama-3-8b');
     expect(screen.getByTestId('verdict').textContent).toContain('No gain');
     expect(screen.getByTestId('verdict').textContent).toContain(applicability(llama).reason);
-    const grid = contextGrid(128, 2 ** 20, SERIES_POINTS);
+    const grid = contextGrid(128, 2 ** 20, CHART_POINTS);
     expect(markData('Memory versus context length', 'bytes')).toEqual(
       memorySeries(llama, 1, fp8, grid),
     );
@@ -111,7 +111,8 @@ describe('ExplorerPage', () => {
     const m4 = requireChip('apple-m4-max');
     expect(screen.getByRole('heading', { name: /Roofline of Apple M4 Max/ })).toBeTruthy();
     expect(markData(/^Roofline of Apple M4 Max/, 'explanation')).toEqual(
-      operatingPoints({ model: llama, chip: m4, batch: 1, contextLength: 128 * 1024, ...fp8 }),
+      // Choosing the model set n to its own context (issue 20).
+      operatingPoints({ model: llama, chip: m4, batch: 1, contextLength: 8192, ...fp8 }),
     );
 
     // Batch: 16 sequences → the memory series scale their cache part.
@@ -168,8 +169,8 @@ describe('ExplorerPage', () => {
     await user.type(batch, '8');
     const n = screen.getByLabelText('exact n');
     await user.clear(n);
-    await user.type(n, '16384');
-    await waitFor(() => expect(lastSearch).toContain('n=16384'));
+    await user.type(n, '4096');
+    await waitFor(() => expect(lastSearch).toContain('n=4096'));
     const search = lastSearch;
     const memory = markData('Memory versus context length', 'bytes');
     const verdict = screen.getByTestId('verdict').textContent;
@@ -185,7 +186,7 @@ describe('ExplorerPage', () => {
     expect((page.getByLabelText('cache stored as') as HTMLSelectElement).value).toBe('int4');
     expect((page.getByLabelText('weights stored as') as HTMLSelectElement).value).toBe('bf16');
     expect((page.getByLabelText('batch B') as HTMLInputElement).value).toBe('8');
-    expect((page.getByLabelText('exact n') as HTMLInputElement).value).toBe('16384');
+    expect((page.getByLabelText('exact n') as HTMLInputElement).value).toBe('4096');
     expect(markData('Memory versus context length', 'bytes')).toEqual(memory);
     expect(page.getByTestId('verdict').textContent).toBe(verdict);
     expect(page.getByTestId('planner-table').textContent).toBe(planner);

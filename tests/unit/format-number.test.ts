@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatNumber } from '../../components/format';
+import { formatCount, formatEnUs, formatNumber } from '../../components/format';
 
 /** The number a formatted string stands for (typographic minus back to ASCII). */
 const parse = (s: string) => Number(s.replace(/−/g, '-'));
@@ -43,5 +43,14 @@ describe('formatNumber: up to `digits` significant digits, in fixed and exponent
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('one en-US formatter (issue 20: chart tips format every point)', () => {
+  it('formatEnUs and formatCount print what toLocaleString("en-US") prints', () => {
+    for (const x of [0, 1, 999, 1000, 131072, 1234.5678, 0.25, 2 ** 20, 1e15, -4096.5])
+      expect(formatEnUs(x)).toBe(x.toLocaleString('en-US'));
+    for (const n of [0, 1.4, 1.6, 131072, 1e12 + 0.3])
+      expect(formatCount(n)).toBe(Math.round(n).toLocaleString('en-US'));
   });
 });

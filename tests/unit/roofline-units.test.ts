@@ -31,9 +31,9 @@ describe('units: one size formatter for app and CLI', () => {
     expect(units.formatBytes(2.5e15, DECIMALS_1)).toBe('2.5 PB');
   });
 
-  it('names binary capacities in GiB and others in decimal units', () => {
+  it('the CLI names binary capacities in GiB; the app prints every size in decimal units', () => {
     expect(cliCapacity(80 * 2 ** 30)).toBe('80 GiB');
-    expect(appCapacity(80 * 2 ** 30)).toBe('80 GiB');
+    expect(appCapacity(80 * 2 ** 30)).toBe('85.9 GB');
     expect(cliCapacity(141e9)).toBe('141.0 GB');
     expect(appCapacity(141e9)).toBe('141 GB');
   });
