@@ -58,7 +58,7 @@ describe('the loader refuses what it would silently get wrong', () => {
   it('model_type disagreeing with architectures names both', () => {
     const mixed = { ...configJson('llama', TINY_LLAMA), model_type: 'mistral' };
     expect(() => readModelSpec(JSON.stringify(mixed))).toThrow(
-      /^config\.json: "architectures" names LlamaForCausalLM \(Llama \(MHA\), model_type "llama"\) but "model_type" is "mistral"; the two disagree/,
+      /^config\.json: "architectures" names LlamaForCausalLM \(Llama \(MHA, GQA, MQA\), model_type "llama"\) but "model_type" is "mistral"; the two disagree/,
     );
   });
 });
