@@ -62,4 +62,9 @@ export {
   type LayerPrecision,
   type PrecisionOptions,
 } from './check';
-export { loadTokenizer, type ModelTokenizer } from './tokenizer';
+export {
+  catastrophicBacktracking,
+  checkTokenizerJson,
+  loadTokenizer,
+  type ModelTokenizer,
+} from './tokenizer';
