@@ -15,7 +15,7 @@ import {
   type OpenedModel,
 } from '../engine';
 // engine/io/node: the Node-only file sources, the one engine path besides its index that cli uses.
-import { directorySources } from '../engine/io/node';
+import { directorySources, systemErrorText } from '../engine/io/node';
 import { CliUsageError } from './errors';
 
 /** True for the errors that mean "this input is malformed or unsupported". */
@@ -44,8 +44,13 @@ export async function openModelDir(dir: string): Promise<OpenedModel> {
   let isDir: boolean;
   try {
     isDir = (await stat(dir)).isDirectory();
-  } catch {
-    throw new CliUsageError(`--model ${dir}: no such directory`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliUsageError(
+      code === 'ENOENT'
+        ? `--model ${dir}: no such directory`
+        : `--model ${dir}: cannot be opened (${systemErrorText(error)})`,
+    );
   }
   if (!isDir) throw new CliUsageError(`--model ${dir}: not a directory`);
   return withInputErrors(dir, async () => openModel(await directorySources(dir), dir));
