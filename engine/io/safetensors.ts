@@ -97,43 +97,58 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A JSON value as it reads, shortened: `[-1024, 128]`, `"F32"`, `{"a": 1}`. */
 function describe(v: unknown): string {
-  if (Array.isArray(v)) return 'an array';
-  if (v === null) return 'null';
-  if (typeof v === 'object') return 'an object';
-  const s = JSON.stringify(v);
-  return s.length > 40 ? `${s.slice(0, 37)}…` : s;
+  const s = show(v);
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+
+function show(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${show(x)}`)
+      .join(', ')}}`;
+  return JSON.stringify(v) ?? String(v);
 }
 
 /**
- * The keys of the top-level object of a valid JSON text, in order, duplicates included
- * (JSON.parse keeps only the last of a repeated key, which would hide a conflict).
+ * The first key repeated inside one object of a valid JSON text, with the key of the object
+ * holding it (undefined at the top level), or undefined when no object repeats a key.
+ * JSON.parse keeps only the last of a repeated key, which would hide a conflict ("dtype"
+ * twice in one tensor entry, a tensor listed twice, a metadata key twice).
  */
-function topLevelKeys(text: string): string[] {
-  const keys: string[] = [];
-  let depth = 0;
-  let i = 0;
+function repeatedKey(text: string): { key: string; within?: string } | undefined {
+  // One frame per open object or array: the keys seen so far (objects) and the key it is under.
+  const stack: { keys?: Set<string>; under?: string }[] = [];
+  let lastKey: string | undefined;
   let expectKey = false;
+  let i = 0;
   while (i < text.length) {
     const c = text[i];
     if (c === '"') {
       let j = i + 1;
       while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      if (depth === 1 && expectKey) {
-        keys.push(JSON.parse(text.slice(i, j + 1)) as string);
+      const top = stack[stack.length - 1];
+      if (expectKey && top?.keys) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys.has(key)) return { key, within: top.under };
+        top.keys.add(key);
+        lastKey = key;
         expectKey = false;
       }
       i = j + 1;
       continue;
     }
     if (c === '{' || c === '[') {
-      depth++;
-      if (depth === 1 && c === '{') expectKey = true;
-    } else if (c === '}' || c === ']') depth--;
-    else if (c === ',' && depth === 1) expectKey = true;
+      const under = stack.length === 1 ? lastKey : stack[stack.length - 1]?.under;
+      stack.push(c === '{' ? { keys: new Set(), under } : { under });
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',') expectKey = stack[stack.length - 1]?.keys !== undefined;
     i++;
   }
-  return keys;
+  return undefined;
 }
 
 function parseHeader(
@@ -161,12 +176,16 @@ function parseHeader(
     return fail(`the header is not valid JSON (${detail}).`);
   }
   if (!isObject(json))
-    return fail(`the header must be a JSON object, but it is ${describe(json)}.`);
+    return fail(
+      `the header must be a JSON object, but it is ${Array.isArray(json) ? 'an array' : describe(json)}.`,
+    );
 
-  const seen = new Set<string>();
-  for (const key of topLevelKeys(text)) {
-    if (seen.has(key)) fail(`the header lists "${key}" twice.`);
-    seen.add(key);
+  const repeated = repeatedKey(text);
+  if (repeated) {
+    const { key, within } = repeated;
+    if (within === undefined) fail(`the header lists "${key}" twice.`);
+    else if (within === '__metadata__') fail(`"__metadata__" lists "${key}" twice.`);
+    else fail(`tensor "${within}" lists "${key}" twice.`);
   }
 
   const metadata: Record<string, string> = {};
