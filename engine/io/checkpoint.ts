@@ -6,6 +6,7 @@
  */
 import { bufferSource, type ByteSource } from './bytes';
 import { CheckpointFormatError, CheckpointMissingError } from './errors';
+import { checkSize } from './limits';
 import { openSafetensors, type SafetensorsDtype, type SafetensorsFile } from './safetensors';
 
 export const SINGLE_FILE = 'model.safetensors';
@@ -96,6 +97,7 @@ function sourceOf(files: CheckpointFiles, name: string): ByteSource | undefined 
 }
 
 async function textOf(source: ByteSource): Promise<string> {
+  checkSize(source.name, source.size);
   const bytes = await source.read(0, source.size);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

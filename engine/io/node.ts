@@ -12,6 +12,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ByteSource } from './bytes';
 import { CheckpointFormatError } from './errors';
+import { limitSizes } from './limits';
 
 /** "ENOENT: no such file or directory, stat '…'" → one sentence with the code. */
 export function systemErrorText(error: unknown): string {
@@ -117,9 +118,14 @@ function brokenSource(name: string, error: CheckpointFormatError): ByteSource {
  * symbolic links into its blobs) as a name → source map, ready for openCheckpoint. A model
  * file that cannot be reached (dangling link, loop, no permission) is a source that throws a
  * CheckpointFormatError naming it and the system error when used; other such files are left
- * out. A folder that cannot be listed throws at once.
+ * out. A folder that cannot be listed throws at once. config.json, the index and the tokenizer
+ * files over their size limits (limits.ts) throw when read, before any byte is.
  */
 export async function directorySources(dir: string): Promise<Map<string, ByteSource>> {
+  return limitSizes(await listSources(dir));
+}
+
+async function listSources(dir: string): Promise<Map<string, ByteSource>> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });

@@ -5,7 +5,7 @@
  * describe for them (GPT-2's pre-tokenizer and decoder, its vocabulary and merge list).
  */
 import { Tokenizer } from '@huggingface/tokenizers';
-import type { ByteSource, CheckpointFiles } from '../io';
+import { checkSize, type ByteSource, type CheckpointFiles } from '../io';
 import { ModelLoadError } from './load';
 import { checkTokenizerJson } from './tokenizerCheck';
 
@@ -24,6 +24,7 @@ export interface ModelTokenizer {
 async function bytesOf(files: CheckpointFiles, name: string): Promise<Uint8Array | undefined> {
   const f = files.get(name);
   if (f === undefined) return undefined;
+  checkSize(name, f instanceof Uint8Array ? f.byteLength : (f as ByteSource).size);
   return f instanceof Uint8Array ? f : (f as ByteSource).read(0, (f as ByteSource).size);
 }
 
