@@ -188,8 +188,10 @@ const headerArb = fc.record({
   slack: fc.constantFrom(0, 0, 0, 4, -4),
 });
 
+type Header = typeof headerArb extends fc.Arbitrary<infer T> ? T : never;
+
 /** Header text with "auto" offsets laid out back to back (as a real writer would). */
-function render(h: fc.RecordValue<typeof headerArb>): { text: string; dataSize: number } {
+function render(h: Header): { text: string; dataSize: number } {
   let cursor = 0;
   const top: [string, string][] = [];
   h.names.forEach((name, i) => {
