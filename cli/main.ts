@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { closeMatches, RooflineInputError } from '../roofline';
-import { joinNegativeNumbers } from './args';
+import { joinOptionValues } from './args';
 import { commands as registry, type Command } from './commands';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
 import { processIo, type CliIo } from './io';
@@ -21,21 +21,6 @@ Errors go to stderr; exit code 2 means bad usage or input.
 function isParseArgsError(error: unknown): error is Error {
   if (!(error instanceof Error) || !('code' in error)) return false;
   return typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
-}
-
-/**
- * `--model --json` would make parseArgs complain about an "ambiguous" argument; say plainly
- * that the option needs a value instead.
- */
-function checkValuesPresent(args: readonly string[], command: Command): void {
-  args.forEach((arg, i) => {
-    const name = /^--([a-z][a-z-]*)$/i.exec(arg)?.[1];
-    if (name === undefined || command.options[name]?.type !== 'string') return;
-    const next = args[i + 1];
-    if (next === undefined || /^--?[a-z]/i.test(next)) {
-      throw new CliUsageError(`--${name} needs a value`);
-    }
-  });
 }
 
 /**
@@ -80,14 +65,14 @@ export async function runCli(
     return EXIT_USAGE;
   }
   try {
-    checkValuesPresent(rest, command);
+    const options = {
+      ...command.options,
+      json: { type: 'boolean' as const },
+      help: { type: 'boolean' as const, short: 'h' },
+    };
     const { values, tokens } = parseArgs({
-      args: joinNegativeNumbers(rest),
-      options: {
-        ...command.options,
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      args: joinOptionValues(rest, options),
+      options,
       strict: true,
       allowPositionals: false,
       tokens: true,

@@ -5,7 +5,7 @@
  * `slim run --mode slim` and `slim convert` read the float32 columns (checkModel), the
  * Playground's per-layer check and the precision lesson all of them (precisionReport).
  */
-import { conditionNumber, SingularMatrixError, type Matrix64 } from '../linalg';
+import { conditionNumber, MatrixRangeError, SingularMatrixError, type Matrix64 } from '../linalg';
 import { conditioningReport, float16ReconstructionError } from '../slim';
 import type { LayerDirection } from './decoder';
 import { readWeights, restoreLayer, type OpenedModel } from './load';
@@ -158,7 +158,8 @@ function reportLayer(
       ok: err !== null && err <= options.tolerance,
     };
   } catch (error) {
-    if (!(error instanceof SingularMatrixError)) throw error;
+    // No usable inverse, or a conversion float32 cannot hold: the layer cannot be made slim.
+    if (!(error instanceof SingularMatrixError || error instanceof MatrixRangeError)) throw error;
     return {
       layer,
       condK: conditionNumber(wK),
