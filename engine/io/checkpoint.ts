@@ -26,6 +26,8 @@ export interface Checkpoint {
   readonly files: readonly string[];
   /** "__metadata__" of the (first) safetensors file. */
   readonly metadata: Readonly<Record<string, string>>;
+  /** "__metadata__" of each file (shard), by file name. */
+  metadataOf(file: string): Readonly<Record<string, string>>;
   /** Sum of tensor bytes over all files. */
   readonly totalBytes: number;
   tensorNames(): string[];
@@ -182,15 +184,29 @@ class FileCheckpoint implements Checkpoint {
   readonly files: readonly string[];
   readonly metadata: Readonly<Record<string, string>>;
   readonly totalBytes: number;
+  private readonly byFile: ReadonlyMap<string, SafetensorsFile>;
   constructor(
     files: readonly SafetensorsFile[],
     private readonly owner: ReadonlyMap<string, SafetensorsFile>,
   ) {
     this.files = files.map((f) => f.file);
+    this.byFile = new Map(files.map((f) => [f.file, f]));
     this.metadata = files[0]?.metadata ?? {};
     let total = 0;
     for (const [name, st] of owner) total += st.info(name).byteLength;
     this.totalBytes = total;
+  }
+
+  metadataOf(file: string): Readonly<Record<string, string>> {
+    const st = this.byFile.get(file);
+    if (!st)
+      throw new CheckpointMissingError(
+        'shard',
+        file,
+        this.files.join(', '),
+        `The checkpoint (${this.files.join(', ')}) has no file named "${file}".`,
+      );
+    return st.metadata;
   }
 
   tensorNames(): string[] {

@@ -54,6 +54,13 @@ export {
   type SlimMarker,
 } from './load';
 export {
+  checkSlimMarker,
+  markerMetadata,
+  METADATA_FORMAT_KEY,
+  METADATA_LAYERS_KEY,
+  type MarkerData,
+} from './marker';
+export {
   checkModel,
   DEFAULT_SLIM_TOLERANCE,
   layerPrecision,

@@ -31,6 +31,7 @@ import {
 } from './decoder';
 import { gpt2AttentionLayout, gpt2ParameterShapes, Gpt2Model, type Gpt2Config } from './gpt2';
 import type { AttentionLayout } from './layout';
+import { checkSlimMarker } from './marker';
 import { llamaAttentionLayout, llamaParameterShapes, LlamaModel, type LlamaConfig } from './llama';
 import { neoxAttentionLayout, neoxParameterShapes, NeoxModel, type NeoxConfig } from './neox';
 
@@ -331,6 +332,7 @@ async function textFile(files: CheckpointFiles, file: string): Promise<string> {
 export async function openModel(files: CheckpointFiles, name = 'model'): Promise<OpenedModel> {
   const spec = readModelSpec(await textFile(files, CONFIG_FILE));
   const checkpoint = await openCheckpoint(files, name);
+  checkSlimMarker(spec, checkpoint);
   const prefix = PREFIXES[spec.family];
   const [first] = spec.shapes[0];
   const usePrefix = checkpoint.has(prefix + first);
