@@ -4,6 +4,7 @@ import { joinOptionValues } from './args';
 import { commands as registry, type Command } from './commands';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
 import { processIo, type CliIo } from './io';
+import { isInputError } from './model';
 
 function globalHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -84,10 +85,12 @@ export async function runCli(
     }
     return await command.run(values, { io, json: values.json === true });
   } catch (error) {
+    // A checkpoint or tokenizer problem a command did not catch itself is still bad input.
     if (
       error instanceof CliUsageError ||
       error instanceof RooflineInputError ||
-      isParseArgsError(error)
+      isParseArgsError(error) ||
+      isInputError(error)
     ) {
       io.stderr(
         `slim ${command.name}: ${error.message}\nRun 'slim ${command.name} --help' for usage.\n`,

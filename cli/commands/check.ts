@@ -2,7 +2,7 @@ import { checkModel, DEFAULT_SLIM_TOLERANCE } from '../../engine';
 import { checkJsonOf } from '../contract';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { table } from '../format';
-import { openModelDir, describeModel, withInputErrors } from '../model';
+import { checkTokenizerFiles, openModelDir, describeModel, withInputErrors } from '../model';
 import { requireString } from '../args';
 import { printJson, stringValue, type Command } from './types';
 
@@ -58,6 +58,7 @@ Example: slim check --model public/models/moby-llama --json
     const dir = requireString(stringValue(values, 'model'), 'model', 'a model directory');
     const tolerance = parseTolerance(stringValue(values, 'tolerance'));
     const opened = await openModelDir(dir);
+    await checkTokenizerFiles(dir, opened);
     const report = await withInputErrors(dir, () => checkModel(opened, { tolerance }));
     const failed = report.filter((r) => !r.ok);
     if (json) {

@@ -18,7 +18,7 @@ import { requireString } from '../args';
 import { CliUsageError, EXIT_OK } from '../errors';
 import { formatBytes } from '../format';
 import { isModelFile, systemErrorText } from '../../engine/io/node';
-import { isInputError, openModelDir, withInputErrors } from '../model';
+import { checkTokenizerFiles, isInputError, openModelDir, withInputErrors } from '../model';
 import { checkOutput, createTemporary, discard, outputError, publish } from '../outputDir';
 import { slimDirections } from './run';
 import { printJson, stringValue, type Command } from './types';
@@ -138,6 +138,7 @@ export async function convertModel(
   if (spec.slim)
     throw new CliUsageError(`${dir} is already a slim checkpoint ("${SLIM_MARKER_FIELD}" is set)`);
   checkShardNames(dir, checkpoint.files);
+  await checkTokenizerFiles(dir, opened);
   const directions = await slimDirections(opened, dir);
   const temp = await createTemporary(out, prepared);
   try {

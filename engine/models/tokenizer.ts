@@ -7,9 +7,9 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { checkSize, type ByteSource, type CheckpointFiles } from '../io';
 import { ModelLoadError } from './load';
-import { checkTokenizerJson } from './tokenizerCheck';
+import { checkTokenizerJson, largestTokenId } from './tokenizerCheck';
 
-export { checkTokenizerJson } from './tokenizerCheck';
+export { checkTokenizerJson, largestTokenId } from './tokenizerCheck';
 export { catastrophicBacktracking } from './regexSafety';
 
 export interface ModelTokenizer {
@@ -19,6 +19,8 @@ export interface ModelTokenizer {
   encode(text: string): number[];
   /** Token ids → text. */
   decode(ids: readonly number[]): string;
+  /** The largest id the vocabulary (with added tokens) assigns, and where: `model.vocab["x"]`. */
+  readonly largestId?: { id: number; entry: string };
 }
 
 async function bytesOf(files: CheckpointFiles, name: string): Promise<Uint8Array | undefined> {
@@ -111,10 +113,15 @@ function named<T>(file: string, what: string, fn: () => T): T {
   }
 }
 
-function wrap(tokenizer: Tokenizer, source: ModelTokenizer['source']): ModelTokenizer {
+function wrap(
+  tokenizer: Tokenizer,
+  source: ModelTokenizer['source'],
+  largestId: ModelTokenizer['largestId'],
+): ModelTokenizer {
   const file = source === 'tokenizer.json' ? 'tokenizer.json' : 'vocab.json';
   return {
     source,
+    largestId,
     encode: (text) => named(file, 'encoding the text', () => tokenizer.encode(text).ids),
     decode: (ids) => named(file, 'decoding the tokens', () => tokenizer.decode([...ids])),
   };
@@ -140,7 +147,11 @@ export async function loadTokenizer(files: CheckpointFiles): Promise<ModelTokeni
   const json = await jsonOf(files, 'tokenizer.json');
   if (json !== undefined) {
     checkTokenizerJson(json, 'tokenizer.json');
-    return wrap(build(json as object, config, 'tokenizer.json'), 'tokenizer.json');
+    return wrap(
+      build(json as object, config, 'tokenizer.json'),
+      'tokenizer.json',
+      largestTokenId(json),
+    );
   }
   const vocab = await jsonOf(files, 'vocab.json');
   const mergesText = await textOf(files, 'merges.txt');
@@ -168,5 +179,6 @@ export async function loadTokenizer(files: CheckpointFiles): Promise<ModelTokeni
   return wrap(
     build(gpt2TokenizerJson(vocab as Record<string, number>, merges), config, 'vocab.json'),
     'vocab.json + merges.txt',
+    largestTokenId(vocab, 'vocab.json'),
   );
 }

@@ -147,3 +147,31 @@ function checkPattern(pattern: unknown, where: string, fail: (p: string) => neve
   if (why !== undefined)
     fail(`${where}.Regex ${show(regex)} is refused: ${why}. The tokenizer is not run.`);
 }
+
+/**
+ * The largest token id a tokenizer.json (model vocabulary and added tokens) or a vocab.json
+ * assigns, with the entry that assigns it; undefined for an empty vocabulary. Call after
+ * checkTokenizerJson (ids are known to be integers then).
+ */
+export function largestTokenId(
+  json: unknown,
+  file = 'tokenizer.json',
+): { id: number; entry: string } | undefined {
+  let best: { id: number; entry: string } | undefined;
+  const see = (id: unknown, entry: string) => {
+    if (typeof id === 'number' && (best === undefined || id > best.id)) best = { id, entry };
+  };
+  if (!isObject(json)) return undefined;
+  if (file === 'vocab.json') {
+    for (const [token, id] of Object.entries(json)) see(id, `vocab.json[${show(token)}]`);
+    return best;
+  }
+  const vocab = isObject(json['model']) ? json['model']['vocab'] : undefined;
+  if (Array.isArray(vocab)) see(vocab.length - 1, `model.vocab[${vocab.length - 1}]`);
+  else if (isObject(vocab))
+    for (const [token, id] of Object.entries(vocab)) see(id, `model.vocab[${show(token)}]`);
+  const added = json['added_tokens'];
+  if (Array.isArray(added))
+    added.forEach((t, i) => isObject(t) && see(t['id'], `added_tokens[${i}]`));
+  return best;
+}
