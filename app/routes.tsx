@@ -11,6 +11,9 @@ const LessonsIndexPage = lazy(() =>
 const LessonPage = lazy(() =>
   import('./pages/LessonPage').then((m) => ({ default: m.LessonPage })),
 );
+const SchemesPage = lazy(() =>
+  import('../lessons/schemes/SchemesPage').then((m) => ({ default: m.SchemesPage })),
+);
 const ExplorerPage = lazy(() => import('../explorer/ExplorerPage'));
 const PlaygroundPage = lazy(() => import('../playground/PlaygroundPage'));
 
@@ -21,6 +24,8 @@ const routeByPath: Readonly<Record<string, RouteObject>> = {
     path: 'lessons',
     children: [
       { index: true, element: <LessonsIndexPage /> },
+      // A static segment: matched before the lesson slugs.
+      { path: 'schemes', element: <SchemesPage /> },
       { path: ':slug', element: <LessonPage /> },
     ],
   },

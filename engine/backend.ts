@@ -35,6 +35,12 @@ export interface AttnProbsOptions {
    * decode of one token at position n−1 uses n−1. Omit for no mask (encoder, cross).
    */
   causalOffset?: number;
+  /**
+   * Key/value heads h_kv (grouped-query attention, paper Appendix G; MQA when 1): k is
+   * [n, h_kv·d_k] (and a per-head v [n, h_kv·d_v]), and query head i reads key/value head
+   * ⌊i / g⌋, g = heads / h_kv, in place: no head is copied. Defaults to heads (MHA).
+   */
+  kvHeads?: number;
 }
 
 /** The activation a fused linear applies after its bias. */
@@ -180,11 +186,14 @@ export interface Backend {
   attnProbs(q: Tensor, k: Tensor, options: AttnProbsOptions): Tensor;
   /**
    * Σ_j p_ij v_j per head: p [heads·m, n], v [n, heads·d_v] → [m, heads·d_v] (heads concatenated).
+   * With kvHeads h_kv (grouped-query attention), v is [n, h_kv·d_v] and head i weights value
+   * head ⌊i / (heads / h_kv)⌋.
    */
-  attnWeightedSum(p: Tensor, v: Tensor, heads: number): Tensor;
+  attnWeightedSum(p: Tensor, v: Tensor, heads: number, kvHeads?: number): Tensor;
   /**
    * softmax(q_i k_iᵀ · scale + mask) · v per head: attnProbs then attnWeightedSum (or, with
-   * values 'all', then p · v), as one op. q [m, heads·d_k], k [n, heads·d_k], v [n, ·]. The
+   * values 'all', then p · v), as one op. q [m, heads·d_k], k [n, heads·d_k], v [n, ·]; with
+   * kvHeads h_kv, k [n, h_kv·d_k] and a per-head v [n, h_kv·d_v] shared by each group. The
    * WebGL backend runs a decode row's scores, softmax and weighted sum in one draw.
    */
   attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor;

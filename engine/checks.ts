@@ -227,16 +227,36 @@ export function checkHeadBlock(
   return { m: ur / heads, dOut: wc / heads };
 }
 
-/** attnWeightedSum: p [heads·m, n], v [n, heads·d_v]; returns {m, dv}. */
-export function checkWeightedSum(p: Shape, v: Shape, heads: number): { m: number; dv: number } {
-  const [pr, pc] = checkMatrix('attnWeightedSum', p);
-  const [vr, vc] = checkMatrix('attnWeightedSum', v);
-  if (!isHeadCount(heads) || pr % heads || vc % heads || pc !== vr) {
+/**
+ * The key/value head count of a grouped-query op (backend.ts AttnProbsOptions.kvHeads): heads
+ * when absent, else a positive integer that divides heads.
+ */
+export function checkKvHeads(op: string, heads: number, kvHeads: number | undefined): number {
+  if (kvHeads === undefined) return heads;
+  if (!isHeadCount(kvHeads) || !isHeadCount(heads) || heads % kvHeads !== 0) {
     throw new EngineInputError(
-      `attnWeightedSum: p ${shapeString(p)} and v ${shapeString(v)} do not fit ${heads} heads (p [heads·m, n], v [n, heads·d_v])`,
+      `${op}: kvHeads ${kvHeads} must be a positive integer that divides heads ${heads}`,
     );
   }
-  return { m: pr / heads, dv: vc / heads };
+  return kvHeads;
+}
+
+/** attnWeightedSum: p [heads·m, n], v [n, kvHeads·d_v]; returns {m, dv}. */
+export function checkWeightedSum(
+  p: Shape,
+  v: Shape,
+  heads: number,
+  kvHeads?: number,
+): { m: number; dv: number } {
+  const [pr, pc] = checkMatrix('attnWeightedSum', p);
+  const [vr, vc] = checkMatrix('attnWeightedSum', v);
+  const hkv = isHeadCount(heads) ? checkKvHeads('attnWeightedSum', heads, kvHeads) : heads;
+  if (!isHeadCount(heads) || pr % heads || vc % hkv || pc !== vr) {
+    throw new EngineInputError(
+      `attnWeightedSum: p ${shapeString(p)} and v ${shapeString(v)} do not fit ${heads} heads (p [heads·m, n], v [n, ${hkv === heads ? 'heads' : 'kvHeads'}·d_v])`,
+    );
+  }
+  return { m: pr / heads, dv: vc / hkv };
 }
 
 /**
@@ -263,36 +283,49 @@ export function visibleColumns(op: string, i: number, n: number, causal: number)
   return visible;
 }
 
-/** attnProbs (and attention): q [m, heads·d_k] and k [n, heads·d_k], a finite scale; returns the sizes. */
+/**
+ * attnProbs (and attention): q [m, heads·d_k] and k [n, kvHeads·d_k], a finite scale; returns
+ * the sizes (kvHeads = heads unless the options give it).
+ */
 export function checkAttnProbs(
   q: Shape,
   k: Shape,
   options: AttnProbsOptions,
   op = 'attnProbs',
-): { m: number; n: number; headDim: number; causal: number } {
+): { m: number; n: number; headDim: number; causal: number; kvHeads: number } {
   const [m, qc] = checkMatrix(op, q);
   const [n, kc] = checkMatrix(op, k);
   const { heads, scale } = options;
-  if (!isHeadCount(heads) || qc !== kc || qc % heads) {
+  const kvHeads = isHeadCount(heads) ? checkKvHeads(op, heads, options.kvHeads) : heads;
+  if (!isHeadCount(heads) || qc % heads || kc * heads !== qc * kvHeads) {
     throw new EngineInputError(
-      `${op}: q ${shapeString(q)} and k ${shapeString(k)} do not fit ${heads} heads`,
+      `${op}: q ${shapeString(q)} and k ${shapeString(k)} do not fit ${heads} heads` +
+        (kvHeads === heads ? '' : ` sharing ${kvHeads} key/value heads`),
     );
   }
   checkFiniteNumber(op, 'scale', scale);
   const causal = checkCausalOffset(op, options.causalOffset);
-  return { m, n, headDim: qc / heads, causal };
+  return { m, n, headDim: qc / heads, causal, kvHeads };
 }
 
 /**
  * attention: attnProbs's q and k, and v with one row per key whose columns split into the heads
- * ('per-head') or any width ('all'); returns the sizes and the output's shape.
+ * ('per-head', kvHeads blocks shared by their groups) or any width ('all'); returns the sizes
+ * and the output's shape.
  */
 export function checkAttention(
   q: Shape,
   k: Shape,
   v: Shape,
   options: AttentionOptions,
-): { m: number; n: number; headDim: number; causal: number; out: [number, number] } {
+): {
+  m: number;
+  n: number;
+  headDim: number;
+  causal: number;
+  kvHeads: number;
+  out: [number, number];
+} {
   const sizes = checkAttnProbs(q, k, options, 'attention');
   const values = options.values ?? 'per-head';
   if (values !== 'per-head' && values !== 'all') {
@@ -300,12 +333,14 @@ export function checkAttention(
   }
   const [vr, vc] = checkMatrix('attention', v);
   const { heads } = options;
-  if (vr !== sizes.n || (values === 'per-head' && vc % heads)) {
+  const { kvHeads } = sizes;
+  if (vr !== sizes.n || (values === 'per-head' && vc % kvHeads)) {
     throw new EngineInputError(
-      `attention: v ${shapeString(v)} does not fit ${sizes.n} keys${values === 'per-head' ? ` and ${heads} heads` : ''}`,
+      `attention: v ${shapeString(v)} does not fit ${sizes.n} keys${values === 'per-head' ? ` and ${kvHeads} ${kvHeads === heads ? '' : 'key/value '}heads` : ''}`,
     );
   }
-  const out: [number, number] = values === 'all' ? [heads * sizes.m, vc] : [sizes.m, vc];
+  const out: [number, number] =
+    values === 'all' ? [heads * sizes.m, vc] : [sizes.m, (vc / kvHeads) * heads];
   return { ...sizes, out };
 }
 

@@ -48,6 +48,7 @@ export {
   type SparseResult,
 } from './attention';
 export {
+  MAX_CONDITION,
   MatrixRangeError,
   SingularMatrixError,
   conditionNumber,
@@ -107,6 +108,8 @@ export {
   downloadModel,
   HubClient,
   HubError,
+  hubAddressProblem,
+  MAX_HUB_WEIGHT_BYTES,
   MemoryHubCache,
   openCheckpoint,
   openSafetensors,

@@ -95,7 +95,7 @@ export const lessons: readonly LessonMeta[] = [
     slug: 'many-heads',
     title: 'Many heads',
     summary:
-      'Two heads: W_KV splits into per-head blocks, every head needs the whole key row, and option 2 becomes one product.',
+      'Two heads: W_KV splits into per-head blocks, every head needs the whole key row, and the K-first order (paper §2, option 2) becomes one product.',
     checkpoints: ['whole-row', 'intensity'],
     component: lazyLesson(() => import('./many-heads').then((m) => m.ManyHeadsLesson)),
   },
@@ -127,7 +127,7 @@ export const lessons: readonly LessonMeta[] = [
     slug: 'encoder-decoder',
     title: 'Encoder–decoders',
     summary:
-      'Cross-attention reads the encoder output E: cache only K (option 1), or only E, once for all layers (option 2). Whisper’s cache shrinks 8.7x (paper §4).',
+      'Cross-attention reads the encoder output E: cache only K (K-caches, paper §4, option 1), or only E, once for all layers (E-cache, paper §4, option 2). Whisper’s cache shrinks 8.7x (paper §4).',
     checkpoints: ['e-cache-values', 'whisper-cache', 'first-token'],
     component: lazyLesson(() => import('./encoder-decoder').then((m) => m.EncoderDecoderLesson)),
   },
@@ -159,7 +159,7 @@ export const lessons: readonly LessonMeta[] = [
     slug: 'trade-offs',
     title: 'Trade-offs and FAQ',
     summary:
-      'Slim attention trades memory for arithmetic. Where it is slower (option 1 at long context, option 2 with many heads on a low-ridge chip, a browser without a GPU), and how it combines with FlashAttention, PagedAttention and cache quantization.',
+      'Slim attention trades memory for arithmetic. Where it is slower (the V-first order at long context, the K-first order with many heads on a low-ridge chip, a browser without a GPU), and how it combines with FlashAttention, PagedAttention and cache quantization.',
     checkpoints: ['option1-part', 'h64-chip', 'h64-speedup', 'cpu-run', 'quant-multiply'],
     component: lazyLesson(() => import('./trade-offs').then((m) => m.TradeoffsLesson)),
   },

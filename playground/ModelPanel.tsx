@@ -1,7 +1,7 @@
 import { useState, type DragEvent } from 'react';
-import { repoIdProblem } from '../engine';
 import { formatBytes, formatCount } from '../components/format';
 import { DEFAULT_MODELS } from '../components/defaultModels';
+import { HubForm } from './HubForm';
 import { MODEL_CHOICES, type HubParams, type ModelChoice } from './usePlaygroundUrlState';
 import type { LoadState, PlaygroundWorker } from './usePlaygroundWorker';
 import type { LoadProgress, ModelInfo } from './worker';
@@ -49,8 +49,8 @@ function LoadStatus({ load }: { load: LoadState }) {
     case 'cancelled':
       return (
         <p role="status" className="playground-status" data-testid="load-cancelled">
-          Download of {load.what} cancelled. Press Download to continue: the bytes already received
-          are kept where the server allows a resume.
+          Download of {load.what} cancelled, and the bytes received so far let go. Press Download to
+          start again (files already complete stay cached).
         </p>
       );
     case 'error':
@@ -80,27 +80,7 @@ export function ModelPanel({
   worker: Pick<PlaygroundWorker, 'load' | 'startLoad' | 'loadRefused' | 'cancelDownload'>;
 }) {
   const { load, startLoad, loadRefused, cancelDownload } = worker;
-  const [endpoint, setEndpoint] = useState(hub.endpoint);
-  const [repo, setRepo] = useState(hub.repo);
-  const [revision, setRevision] = useState(hub.revision);
   const [dragging, setDragging] = useState(false);
-
-  const loadHub = () => {
-    const problem = repoIdProblem(repo.trim());
-    if (problem) {
-      loadRefused(`Repo id “${repo}”: ${problem}.`);
-      return;
-    }
-    void startLoad(
-      {
-        kind: 'hub',
-        endpoint: endpoint.trim(),
-        repo: repo.trim(),
-        revision: revision.trim() || 'main',
-      },
-      `${repo.trim()} from ${endpoint.trim()}`,
-    );
-  };
 
   const loadFiles = (list: FileList | null) => {
     const files = list ? [...list] : [];
@@ -147,45 +127,13 @@ export function ModelPanel({
         ))}
       </fieldset>
       {model === 'hub' && (
-        <form
-          className="playground-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            loadHub();
-          }}
-        >
-          <label>
-            Repo id
-            <input
-              value={repo}
-              placeholder="owner/name, e.g. distilgpt2"
-              onChange={(e) => setRepo(e.target.value)}
-            />
-          </label>
-          <label>
-            Revision
-            <input value={revision} onChange={(e) => setRevision(e.target.value)} />
-          </label>
-          <button type="submit" disabled={load.state === 'loading'}>
-            Download
-          </button>
-          {load.state === 'loading' && (
-            <button type="button" className="secondary" onClick={cancelDownload}>
-              Cancel
-            </button>
-          )}
-          <details className="playground-advanced">
-            <summary>Advanced: Hub address</summary>
-            <label>
-              Hub address
-              <input value={endpoint} onChange={(e) => setEndpoint(e.target.value)} />
-            </label>
-            <p className="hint">
-              Files come from <code>{'{address}/{repo}/resolve/{revision}/{file}'}</code> and are
-              kept in this browser’s Cache Storage: a second load makes no request.
-            </p>
-          </details>
-        </form>
+        <HubForm
+          hub={hub}
+          load={load}
+          startLoad={startLoad}
+          loadRefused={loadRefused}
+          cancelDownload={cancelDownload}
+        />
       )}
       {model === 'files' && (
         <div className="playground-drop">

@@ -18,6 +18,7 @@ import {
   decodeMsPerToken,
   pickBackend,
   precisionReport,
+  readModelSpec,
   seededRandom,
   type BackendChoice,
   type BackendKind,
@@ -238,6 +239,8 @@ const api = {
       try {
         const got = await downloadModel(hubClient(source.endpoint), source.repo, source.revision, {
           signal: controller.signal,
+          // Refuse what the engine cannot run from config.json alone, before any weight byte.
+          checkConfig: (text) => void readModelSpec(text),
           onFile: (_file, index, known) => {
             fileIndex = index;
             knownFiles = known;

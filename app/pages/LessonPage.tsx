@@ -19,7 +19,9 @@ import {
   type LessonMeta,
 } from '../../lessons';
 import { LessonStateProvider, useLessonSearch } from '../../lessons/common/lessonState';
+import { PrintButtons } from '../../lessons/common/LessonCheckpointPrint';
 import { WEIGHT_KEYS } from '../../lessons/common/useToyWeights';
+import { TitleText } from '../../lessons/common/LessonLink';
 import '../../lessons/lessons.css';
 import { ErrorBoundary } from '../../components/ErrorBoundary';
 import { useDocumentTitle } from '../../components/useDocumentTitle';
@@ -62,7 +64,7 @@ function Contents({ open, onToggle }: { open: boolean; onToggle: (open: boolean)
           {lessons.map((l) => (
             <li key={l.slug}>
               <NavLink to={lessonPath(l.slug) + suffix} end>
-                {l.title}
+                <TitleText text={l.title} />
                 {isLessonDone(progress, l) && (
                   <span className="toc-done" aria-label="done">
                     {' '}
@@ -85,14 +87,14 @@ function Pager({ slug }: { slug: string }) {
     <nav className="lesson-pager" aria-label="Previous and next lesson">
       {prev ? (
         <Link rel="prev" to={lessonPath(prev.slug) + suffix}>
-          ← {prev.title}
+          ← <TitleText text={prev.title} />
         </Link>
       ) : (
         <Link to="/lessons">← All lessons</Link>
       )}
       {next ? (
         <Link rel="next" to={lessonPath(next.slug) + suffix}>
-          {next.title} →
+          <TitleText text={next.title} /> →
         </Link>
       ) : (
         <Link to="/lessons">All lessons →</Link>
@@ -214,9 +216,12 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
       <p className="lesson-kicker">
         Lesson {index + 1} of {lessons.length}
       </p>
-      <h1 id="lesson-title">{meta.title}</h1>
+      <h1 id="lesson-title">
+        <TitleText text={meta.title} />
+      </h1>
       <div className="lesson-tools">
         <PresentButton />
+        <PrintButtons />
         <ResetButton onReset={onReset} />
         <span className="small">Every setting is in the address bar: copy it to share.</span>
       </div>

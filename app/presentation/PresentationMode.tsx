@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { useUrlState, type UrlCodec } from '../../components/useUrlState';
 import { readBlocks, LESSON_BODY_ATTR } from './blocks';
 import {
   buildSteps,
@@ -10,23 +9,17 @@ import {
   scrollDelta,
   type Step,
 } from './steps';
+import { useEngagedSlider } from './engaged';
 import './presentation.css';
 
-/** `?present` (any value but "0") turns presentation mode on; off is kept out of the URL. */
-export const presentCodec: UrlCodec<boolean> = {
-  parse: (s) => s !== '0',
-  serialize: (v) => (v ? '' : '0'),
-};
-
-/** Presentation mode on or off, in the URL query (`?present`), so a link opens a lesson in it. */
-export function usePresentParam(): [boolean, (on: boolean) => void] {
-  return useUrlState('present', presentCodec, false);
-}
+export { presentCodec, usePresentParam } from '../../lessons/common/lessonStateClassroom';
 
 /** Class on <html> while presenting; presentation.css hides the header, sidebar and tools. */
 export const PRESENTING_CLASS = 'presenting';
-/** Room kept free at the bottom of the screen for the control bar (px). */
+/** Room kept free at the bottom of the screen when the control bar cannot be measured (px). */
 const BAR_ROOM = 110;
+/** Space kept between a step and the edges of the view (px). */
+const MARGIN = 16;
 
 function sameSteps(a: readonly Step[], b: readonly Step[]): boolean {
   return (
@@ -65,6 +58,18 @@ function useDeck(body: HTMLElement | null): Deck {
     return () => observer.disconnect();
   }, [body]);
   return deck;
+}
+
+/** How many predictions of the step are answered (an answer shown below one moves the page). */
+function countRevealed(body: HTMLElement | null, step: Step): number {
+  let n = 0;
+  for (let i = step.first; i <= step.last; i++) {
+    const el = body?.children[i];
+    if (!el) continue;
+    if (el.matches('[data-checkpoint="revealed"]')) n++;
+    n += el.querySelectorAll('[data-checkpoint="revealed"]').length;
+  }
+  return n;
 }
 
 function prefersReducedMotion(): boolean {
@@ -148,49 +153,71 @@ export function PresentationMode({ body, onExit }: PresentationModeProps) {
     };
   }, [enterFullScreen]);
 
+  const engaged = useEngagedSlider();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented) return;
-      const action = keyAction(e);
+      const action = keyAction({
+        key: e.key,
+        altKey: e.altKey,
+        ctrlKey: e.ctrlKey,
+        metaKey: e.metaKey,
+        shiftKey: e.shiftKey,
+        target: e.target,
+        engaged: e.target !== null && e.target === engaged.current,
+      });
       if (action === null) return;
       e.preventDefault();
       if (action === 'next') next();
       else if (action === 'prev') prev();
       else if (action === 'blur') (e.target as HTMLElement).blur();
-      else leave();
+      else if (action === 'exit') leave();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [next, prev, leave]);
+  }, [next, prev, leave, engaged]);
 
-  // Bring the step just shown into view (after the style rule that reveals it is applied).
+  // Bring the step just shown into view above the control bar (after the style rule that
+  // reveals it is applied); again when the bar grows (the hint at a prediction) or a prediction
+  // of the step is answered (its answer below it): the bar never covers either.
+  const bar = useRef<HTMLDivElement>(null);
+  const revealedInStep = step ? countRevealed(body, step) : 0;
+  const shownStep = useRef(-1);
   useLayoutEffect(() => {
     if (!body || !step) return;
+    const newStep = shownStep.current !== index;
+    shownStep.current = index;
     const behavior: ScrollBehavior = prefersReducedMotion() ? 'auto' : 'smooth';
-    if (index === 0) {
+    if (index === 0 && newStep) {
       window.scrollTo({ top: 0, behavior });
       return;
     }
     const first = body.children[step.first];
     const last = body.children[step.last];
     if (!first || !last) return;
-    const delta = scrollDelta(
-      first.getBoundingClientRect().top,
-      last.getBoundingClientRect().bottom,
-      16,
-      window.innerHeight - BAR_ROOM,
-    );
+    const barTop = bar.current?.getBoundingClientRect().top || window.innerHeight - BAR_ROOM;
+    const viewBottom = Math.min(window.innerHeight, barTop) - MARGIN;
+    // A revealed answer is what the reader wants to see: it comes into view whole where it fits.
+    const answers = last.matches('[data-checkpoint]')
+      ? [last]
+      : Array.from(last.querySelectorAll('[data-checkpoint="revealed"]'));
+    const answer = answers.at(-1)?.querySelector('.checkpoint-result');
+    const [top, bottom] =
+      !newStep && answer
+        ? [answer.getBoundingClientRect().top, answer.getBoundingClientRect().bottom]
+        : [first.getBoundingClientRect().top, last.getBoundingClientRect().bottom];
+    const delta = scrollDelta(top, bottom, MARGIN, viewBottom);
     if (delta !== 0) window.scrollBy({ top: delta, behavior });
-    // Only a change of step moves the page, not the reader's own edits inside it.
+    // Only a change of step, of the bar or of an answer moves the page, not the reader's edits.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [index, step?.first, step?.last]);
+  }, [index, step?.first, step?.last, atGate, revealedInStep]);
 
   const sel = `[${LESSON_BODY_ATTR}]`;
   const css =
     hidden === null ? '' : `${sel} > :nth-child(n + ${hidden + 1}) { display: none !important; }`;
 
   return (
-    <div className="present-bar" role="region" aria-label="Presentation controls">
+    <div className="present-bar" role="region" aria-label="Presentation controls" ref={bar}>
       <style>{css}</style>
       {atGate && (
         <p key={nudge} className={nudge > 0 ? 'present-hint nudge' : 'present-hint'} role="status">

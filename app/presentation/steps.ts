@@ -99,7 +99,8 @@ export function firstHiddenBlock(
   return step.last + 1 < blockCount ? step.last + 1 : null;
 }
 
-export type KeyAction = 'next' | 'prev' | 'exit' | 'blur' | null;
+/** 'hold': the key does nothing here (an arrow on a slider nobody engaged); the rest act. */
+export type KeyAction = 'next' | 'prev' | 'exit' | 'blur' | 'hold' | null;
 
 /** The parts of a keydown event that decide what it does. */
 export interface KeyInput {
@@ -110,19 +111,12 @@ export interface KeyInput {
   shiftKey?: boolean;
   /** The focused element (event target). */
   target: EventTarget | null;
+  /**
+   * The focused slider was engaged on purpose: it is being dragged, or was clicked without
+   * dragging, or reached with Tab. A slider left focused by a drag is not engaged.
+   */
+  engaged?: boolean;
 }
-
-const TEXT_INPUT_TYPES = new Set([
-  'text',
-  'number',
-  'search',
-  'email',
-  'url',
-  'tel',
-  'password',
-  'date',
-  'time',
-]);
 
 /** True when keys typed now edit something (a matrix cell, a slider, a radio group, a select). */
 export function isEditing(target: EventTarget | null): boolean {
@@ -134,38 +128,43 @@ export function isEditing(target: EventTarget | null): boolean {
   );
 }
 
-function isTextField(target: EventTarget | null): boolean {
+/** True for a slider (input type=range). */
+export function isSlider(target: EventTarget | null): target is HTMLInputElement {
   const el = target as HTMLElement | null;
-  if (!el || typeof el.tagName !== 'string') return false;
-  if (el.tagName === 'TEXTAREA' || el.isContentEditable) return true;
-  return el.tagName === 'INPUT' && TEXT_INPUT_TYPES.has((el as HTMLInputElement).type);
+  return !!el && el.tagName === 'INPUT' && (el as HTMLInputElement).type === 'range';
 }
 
+const SLIDER_KEYS = new Set(['ArrowUp', 'ArrowDown', 'Home', 'End']);
+
 /**
- * What a key does in presentation mode. → / Space / PageDown go forward (PageDown is what
- * presenter remotes send), ← / PageUp back, Escape leaves. Keys typed while editing (an input,
- * a slider, a select, a radio group) belong to that control: only Escape acts there, and in a
- * text field it first leaves the field (a second Escape leaves the presentation). Space on a
- * button, link or summary activates it, as everywhere else. Modified keys (Ctrl, Alt, Meta)
- * are left to the browser.
+ * What a key does in presentation mode. → / Space / PageDown go forward, ← / PageUp / Shift+Space
+ * back, Escape leaves. PageUp and PageDown (what presenter remotes send) always move the deck.
+ * Other keys typed while editing (a text field, a radio group, a select, a slider that was
+ * clicked or is being dragged) belong to that control; a slider merely left focused by a drag
+ * does not take the arrows, so a remote's → still moves the deck. Escape on a focused control
+ * first leaves the control (a second Escape leaves the presentation). Space on a button, link or
+ * summary activates it, as everywhere else. Modified keys (Ctrl, Alt, Meta) are left to the
+ * browser.
  */
 export function keyAction(e: KeyInput): KeyAction {
   if (e.altKey || e.ctrlKey || e.metaKey) return null;
-  if (e.key === 'Escape' || e.key === 'Esc') return isTextField(e.target) ? 'blur' : 'exit';
-  if (isEditing(e.target)) return null;
+  if (e.key === 'Escape' || e.key === 'Esc') return isEditing(e.target) ? 'blur' : 'exit';
+  if (e.key === 'PageDown') return 'next';
+  if (e.key === 'PageUp') return 'prev';
+  const idleSlider = isSlider(e.target) && !e.engaged;
+  if (idleSlider && SLIDER_KEYS.has(e.key)) return 'hold';
+  if (isEditing(e.target) && !idleSlider) return null;
   const el = e.target as HTMLElement | null;
   const activatable =
     !!el && typeof el.closest === 'function' && el.closest('button, a[href], summary') !== null;
   switch (e.key) {
     case 'ArrowRight':
-    case 'PageDown':
       return 'next';
     case ' ':
     case 'Spacebar':
       if (activatable) return null;
       return e.shiftKey ? 'prev' : 'next';
     case 'ArrowLeft':
-    case 'PageUp':
       return 'prev';
     default:
       return null;

@@ -1,4 +1,4 @@
-import { checkModel, DEFAULT_SLIM_TOLERANCE } from '../../engine';
+import { checkModel, DEFAULT_SLIM_TOLERANCE, nothingToConvert } from '../../engine';
 import { checkJsonOf } from '../contract';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { table } from '../format';
@@ -59,6 +59,11 @@ Example: slim check --model public/models/moby-llama --json
     const tolerance = parseTolerance(stringValue(values, 'tolerance'));
     const opened = await openModelDir(dir);
     await checkTokenizerFiles(dir, opened);
+    const gqa = nothingToConvert(opened.spec.parsed.model);
+    if (gqa) {
+      io.stderr(`slim check: ${dir}: ${gqa}\n`);
+      return EXIT_FAILURE;
+    }
     const report = await withInputErrors(dir, () => checkModel(opened, { tolerance }));
     const failed = report.filter((r) => !r.ok);
     if (json) {

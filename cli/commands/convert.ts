@@ -7,6 +7,7 @@ import {
   markerMetadata,
   METADATA_FORMAT_KEY,
   METADATA_LAYERS_KEY,
+  nothingToConvert,
   readWeights,
   SLIM_FORMAT,
   SLIM_MARKER_FIELD,
@@ -15,7 +16,7 @@ import {
   type OpenedModel,
 } from '../../engine';
 import { requireString } from '../args';
-import { CliUsageError, EXIT_OK } from '../errors';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { formatBytes } from '../format';
 import { isModelFile, systemErrorText } from '../../engine/io/node';
 import { checkTokenizerFiles, isInputError, openModelDir, withInputErrors } from '../model';
@@ -105,6 +106,14 @@ export interface ConvertResult {
   notCopied?: { name: string; error: string }[];
 }
 
+/** A checkpoint with nothing to convert (grouped-query attention): exit 1 with the reason. */
+export class NothingToConvertError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NothingToConvertError';
+  }
+}
+
 /** Output shards keep their input names: plain file names ending in .safetensors only. */
 function checkShardNames(dir: string, files: readonly string[]): void {
   for (const file of files)
@@ -139,6 +148,8 @@ export async function convertModel(
     throw new CliUsageError(`${dir} is already a slim checkpoint ("${SLIM_MARKER_FIELD}" is set)`);
   checkShardNames(dir, checkpoint.files);
   await checkTokenizerFiles(dir, opened);
+  const gqa = nothingToConvert(spec.parsed.model);
+  if (gqa) throw new NothingToConvertError(`${dir}: ${gqa}`);
   const directions = await slimDirections(opened, dir);
   const temp = await createTemporary(out, prepared);
   try {
@@ -285,9 +296,16 @@ Example: slim convert --model public/models/moby-gpt2 --out moby-gpt2-slim
   async run(values, { io, json }) {
     const dir = requireString(stringValue(values, 'model'), 'model', 'a model directory');
     const out = requireString(stringValue(values, 'out'), 'out', 'a new directory');
-    const result = await convertModel(dir, out, (file, done, total) => {
-      if (!json) io.stderr(`wrote ${file} (${done}/${total})\n`);
-    });
+    let result: ConvertResult;
+    try {
+      result = await convertModel(dir, out, (file, done, total) => {
+        if (!json) io.stderr(`wrote ${file} (${done}/${total})\n`);
+      });
+    } catch (error) {
+      if (!(error instanceof NothingToConvertError)) throw error;
+      io.stderr(`slim convert: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
     if (json) {
       printJson(io, result);
       return EXIT_OK;

@@ -126,8 +126,11 @@ Example: slim run --model public/models/moby-gpt2 --prompt "Call me" --steps 20 
         `${prompt.length} prompt tokens + ${steps} steps exceed the ${spec.maxPositions} positions of the model`,
       );
     for (const note of spec.notes) io.stderr(`slim run: note: ${note}\n`);
+    if (mode === 'slim' && spec.slimNote) io.stderr(`slim run: note: ${spec.slimNote}\n`);
 
-    const directions = mode === 'slim' ? await slimDirections(opened, dir) : undefined;
+    // Per-layer directions are the K-cache's (MHA); a GQA model's slim cache needs none.
+    const kCache = mode === 'slim' && spec.slimScheme === 'k-cache';
+    const directions = kCache ? await slimDirections(opened, dir) : undefined;
     const backend = new CpuBackend({ dtype: 'float32' });
     const model = await withInputErrors(dir, () =>
       loadModel(opened, backend, {
@@ -157,9 +160,11 @@ Example: slim run --model public/models/moby-gpt2 --prompt "Call me" --steps 20 
         return EXIT_OK;
       }
       const where =
-        mode === 'slim'
-          ? `slim (${summarise(directions as LayerDirection[])}; decode order ${order})`
-          : 'standard (KV-cache)';
+        mode === 'standard'
+          ? 'standard (KV-cache)'
+          : directions
+            ? `slim (${summarise(directions)}; decode order ${order})`
+            : `slim (${spec.slimScheme} in every layer, paper Appendix G)`;
       io.stdout(
         `model: ${dir} (${describeModel(opened)})\nmode: ${where}\n` +
           `prompt: ${prompt.length} tokens\ngenerated: ${generated.join(' ')}\n` +

@@ -16,12 +16,21 @@ export const ChartScaleContext = createContext(1);
  */
 export const PRINT_CHART_WIDTH = 680;
 
+/** Set first in `beforeprint` (a listener registered when this module loads), cleared after. */
+let printingNow = false;
+if (typeof window !== 'undefined') {
+  window.addEventListener('beforeprint', () => (printingNow = true), true);
+  window.addEventListener('afterprint', () => (printingNow = false), true);
+}
+
 /**
  * True between the browser's `beforeprint` and `afterprint` events. The change is rendered
  * synchronously (flushSync), so charts are rebuilt at print width before the page is laid out.
  */
 export function usePrinting(): boolean {
-  const [printing, setPrinting] = useState(false);
+  // A chart that mounts while the page is printing (a printout shows what a prediction holds
+  // back) starts at print width.
+  const [printing, setPrinting] = useState(() => printingNow);
   useEffect(() => {
     const before = () => flushSync(() => setPrinting(true));
     const after = () => setPrinting(false);

@@ -220,7 +220,7 @@ export class CpuBackend implements Backend {
     const U = this.mat('headBlockMatmul', u);
     const W = this.mat('headBlockMatmul', w);
     const { m, dOut } = check.checkHeadBlock('headBlockMatmul', U.t.shape, W.t.shape, heads);
-    return this.blockProduct('headBlockMatmul', U, W, heads, m, dOut);
+    return this.blockProduct('headBlockMatmul', U, W, heads, heads, m, dOut);
   }
 
   /** The float32 products: act(a · b + bias), or a · bᵀ, in one kernel call. */
@@ -296,34 +296,39 @@ export class CpuBackend implements Backend {
   }
 
   /**
-   * out[r, block h] = Σ_p a[h·m + r, p] · b[p, block h]: row block h of a times column block h
-   * of b, for every head. Both headBlockMatmul (u_i·W_KV,i, paper §2) and attnWeightedSum
-   * (p_i·V_i, paper §1) are this product.
+   * out[r, block h] = Σ_p a[h·m + r, p] · b[p, block ⌊h/g⌋]: row block h of a times column
+   * block ⌊h/g⌋ of b (g = heads / bHeads; 1 but for grouped-query values), for every head. Both
+   * headBlockMatmul (u_i·W_KV,i, paper §2) and attnWeightedSum (p_i·V_i, paper §1) are this
+   * product.
    */
   private blockProduct(
     op: string,
     A: Mat,
     B: Mat,
     heads: number,
+    bHeads: number,
     m: number,
     width: number,
   ): Tensor {
+    const cols = heads * width;
     if (this.fast) {
-      const out = this.alloc(m * B.c, true) as Float32Array;
-      this.fast.block(operand(A.t), operand(B.t), heads, m, A.c, width, out);
-      return this.result(op, out, [m, B.c]);
+      const out = this.alloc(m * cols, true) as Float32Array;
+      this.fast.block(operand(A.t), operand(B.t), heads, bHeads, m, A.c, width, out);
+      return this.result(op, out, [m, cols]);
     }
-    const out = this.alloc(m * B.c);
+    const out = this.alloc(m * cols);
     const acc = new Float64Array(width);
+    const g = heads / bHeads;
     for (let h = 0; h < heads; h++) {
+      const bCol = Math.floor(h / g) * width;
       for (let r = 0; r < m; r++) {
         acc.fill(0);
         const aRow = (h * m + r) * A.c;
-        for (let p = 0; p < A.c; p++) axpy(A.d[aRow + p], B.d, p * B.c + h * width, acc, 0, width);
-        out.set(acc, r * B.c + h * width);
+        for (let p = 0; p < A.c; p++) axpy(A.d[aRow + p], B.d, p * B.c + bCol, acc, 0, width);
+        out.set(acc, r * cols + h * width);
       }
     }
-    return this.result(op, out, [m, B.c]);
+    return this.result(op, out, [m, cols]);
   }
 
   // ---------------------------------------------------------------- elementwise and normalisation
@@ -470,31 +475,35 @@ export class CpuBackend implements Backend {
     const Q = this.mat('attnProbs', q);
     const K = this.mat('attnProbs', k);
     const { heads, scale } = options;
-    const { headDim: dk, causal } = check.checkAttnProbs(Q.t.shape, K.t.shape, options);
+    const sizes = check.checkAttnProbs(Q.t.shape, K.t.shape, options);
+    const { headDim: dk, causal, kvHeads } = sizes;
     const out = this.alloc(heads * Q.r * K.r, this.fast !== null);
     if (this.fast) {
       const o = out as Float32Array;
-      this.fast.attnProbs(operand(Q.t), operand(K.t), heads, Q.r, K.r, dk, scale, causal, o);
+      const [q0, k0] = [operand(Q.t), operand(K.t)];
+      this.fast.attnProbs(q0, k0, heads, kvHeads, Q.r, K.r, dk, scale, causal, o);
       return this.result('attnProbs', out, [heads * Q.r, K.r]);
     }
     const scores = this.rows(K.r);
+    const g = heads / kvHeads;
     for (let h = 0; h < heads; h++) {
+      // Query head h reads key head ⌊h/g⌋ in place (grouped-query attention, paper Appendix G).
+      const ko = Math.floor(h / g) * dk;
       for (let i = 0; i < Q.r; i++) {
         const visible = check.visibleColumns('attnProbs', i, K.r, causal);
         const qo = i * Q.c + h * dk;
-        for (let j = 0; j < visible; j++)
-          scores[j] = dot(Q.d, qo, K.d, j * K.c + h * dk, dk) * scale;
+        for (let j = 0; j < visible; j++) scores[j] = dot(Q.d, qo, K.d, j * K.c + ko, dk) * scale;
         softmaxInto(scores, visible, out, (h * Q.r + i) * K.r);
       }
     }
     return this.result('attnProbs', out, [heads * Q.r, K.r]);
   }
 
-  attnWeightedSum(p: Tensor, v: Tensor, heads: number): Tensor {
+  attnWeightedSum(p: Tensor, v: Tensor, heads: number, kvHeads = heads): Tensor {
     const P = this.mat('attnWeightedSum', p);
     const V = this.mat('attnWeightedSum', v);
-    const { m, dv } = check.checkWeightedSum(P.t.shape, V.t.shape, heads);
-    return this.blockProduct('attnWeightedSum', P, V, heads, m, dv);
+    const { m, dv } = check.checkWeightedSum(P.t.shape, V.t.shape, heads, kvHeads);
+    return this.blockProduct('attnWeightedSum', P, V, heads, kvHeads, m, dv);
   }
 
   /**
@@ -507,17 +516,18 @@ export class CpuBackend implements Backend {
     const K = this.mat('attention', k);
     const V = this.mat('attention', v);
     const sizes = check.checkAttention(Q.t.shape, K.t.shape, V.t.shape, options);
-    const { m, n, headDim, causal, out: shape } = sizes;
+    const { m, n, headDim, causal, kvHeads, out: shape } = sizes;
     const { heads, scale } = options;
     const pool = this.pool as ArrayPool;
     const p = pool.take(heads * m * n, true);
-    this.fast.attnProbs(operand(Q.t), operand(K.t), heads, m, n, headDim, scale, causal, p);
+    const [q0, k0] = [operand(Q.t), operand(K.t)];
+    this.fast.attnProbs(q0, k0, heads, kvHeads, m, n, headDim, scale, causal, p);
     this.checkFinite('attnProbs', p, [heads * m, n]);
     const out = pool.take(shape[0] * shape[1], true);
     if (options.values === 'all') {
       this.fast.linear({ data: p }, operand(V.t), heads * m, n, V.c, false, undefined, 0, out);
     } else {
-      this.fast.block({ data: p }, operand(V.t), heads, m, n, V.c / heads, out);
+      this.fast.block({ data: p }, operand(V.t), heads, kvHeads, m, n, V.c / kvHeads, out);
     }
     pool.give(p);
     return this.result(options.values === 'all' ? 'matmul' : 'attnWeightedSum', out, shape);

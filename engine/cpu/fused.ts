@@ -38,7 +38,10 @@ export function linear(be: Backend, a: Tensor, b: Tensor, options: LinearOptions
   });
 }
 
-/** softmax(q_i k_iᵀ · scale + mask) · v per head: attnProbs, then the weighted sum (or p · v). */
+/**
+ * softmax(q_i k_iᵀ · scale + mask) · v per head: attnProbs, then the weighted sum (or p · v);
+ * with kvHeads, both read each group's shared key/value head in place.
+ */
 export function attention(
   be: Backend,
   q: Tensor,
@@ -49,7 +52,9 @@ export function attention(
   check.checkAttention(q.shape, k.shape, v.shape, options);
   return be.scope(() => {
     const p = be.attnProbs(q, k, options);
-    return options.values === 'all' ? be.matmul(p, v) : be.attnWeightedSum(p, v, options.heads);
+    return options.values === 'all'
+      ? be.matmul(p, v)
+      : be.attnWeightedSum(p, v, options.heads, options.kvHeads);
   });
 }
 

@@ -235,12 +235,13 @@ export const jsKernels: ProductKernels = {
     if (transposeB) gemmT(A, { data: b.data, off: 0, ld: k }, C, m, k, n, bias?.data, act);
     else gemm(A, { data: b.data, off: 0, ld: n }, C, m, k, n, bias?.data, act);
   },
-  block(a, b, heads, m, k, width, out) {
+  block(a, b, heads, bHeads, m, k, width, out) {
     const cols = heads * width;
+    const g = heads / bHeads;
     for (let h = 0; h < heads; h++) {
       gemm(
         { data: a.data, off: h * m * k, ld: k },
-        { data: b.data, off: h * width, ld: cols },
+        { data: b.data, off: Math.floor(h / g) * width, ld: bHeads * width },
         { data: out, off: h * width, ld: cols },
         m,
         k,
@@ -250,12 +251,13 @@ export const jsKernels: ProductKernels = {
       );
     }
   },
-  attnProbs(q, k, heads, m, n, dk, scale, causal, out) {
+  attnProbs(q, k, heads, kvHeads, m, n, dk, scale, causal, out) {
     const cols = heads * dk;
+    const g = heads / kvHeads;
     for (let h = 0; h < heads; h++) {
       gemmT(
         { data: q.data, off: h * dk, ld: cols },
-        { data: k.data, off: h * dk, ld: cols },
+        { data: k.data, off: Math.floor(h / g) * dk, ld: kvHeads * dk },
         { data: out, off: h * m * n, ld: n },
         m,
         dk,

@@ -47,25 +47,29 @@ export interface ProductKernels {
   ): void;
   /**
    * The block-diagonal product: a [heads·m, k] (head h's rows at [h·m, (h+1)·m)), b
-   * [k, heads·width] → out [m, heads·width], column block h = a_h · b_h.
+   * [k, bHeads·width] → out [m, heads·width], column block h = a_h · b_⌊h/g⌋, g = heads/bHeads
+   * (bHeads = heads but for grouped-query values, where g heads read one value head).
    */
   block(
     a: Values,
     b: Operand,
     heads: number,
+    bHeads: number,
     m: number,
     k: number,
     width: number,
     out: Float32Array,
   ): void;
   /**
-   * attnProbs: q [m, heads·dk], k [n, heads·dk] → out [heads·m, n], row h·m + i =
-   * softmax(q_h,i · k_hᵀ · scale) over the columns j ≤ i + causal (all if causal < 0), 0 beyond.
+   * attnProbs: q [m, heads·dk], k [n, kvHeads·dk] → out [heads·m, n], row h·m + i =
+   * softmax(q_h,i · k_⌊h/g⌋ᵀ · scale) over the columns j ≤ i + causal (all if causal < 0), 0
+   * beyond; g = heads/kvHeads (1 for MHA; grouped-query heads share a key head in place).
    */
   attnProbs(
     q: Values,
     k: Operand,
     heads: number,
+    kvHeads: number,
     m: number,
     n: number,
     dk: number,

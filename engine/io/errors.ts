@@ -39,7 +39,21 @@ export class CheckpointMissingError extends Error {
 }
 
 export type HubErrorKind =
-  'invalid-request' | 'not-found' | 'unauthorized' | 'http' | 'network' | 'truncated' | 'aborted';
+  | 'invalid-request'
+  | 'not-found'
+  | 'unauthorized'
+  | 'http'
+  | 'network'
+  | 'truncated'
+  | 'aborted'
+  /** The server answered with a redirect that cannot be followed (a loop, file:, javascript:, …). */
+  | 'redirect'
+  /** The file arrived but is not what its name says (an HTML page as config.json, a cut-off safetensors). */
+  | 'malformed'
+  /** A file or the model is over its size limit (engine/io/limits.ts). */
+  | 'too-large'
+  /** config.json describes a model this engine cannot run. */
+  | 'unsupported';
 
 /** A Hugging Face Hub download that failed; `kind` says how. */
 export class HubError extends Error {

@@ -1,158 +1,47 @@
 /**
  * Hugging Face Hub downloads: files by repo id and revision through the Hub's `resolve` URL
  * layout `${endpoint}/${repo}/resolve/${revision}/${file}`, streamed with progress, cancellable
- * (AbortSignal), resumable (a retry after a broken transfer asks for the rest with an HTTP
- * Range request and keeps the bytes it has when the server answers 206; it starts over on 200),
- * and cached (Cache Storage in the browser, or any HubCache) so a second load makes no request.
+ * (AbortSignal; a cancelled transfer lets go of its bytes), resumable (a retry after a broken
+ * transfer asks for the rest with an HTTP Range request and keeps the bytes it has when the
+ * server answers 206; it starts over on 200), capped (a running count stops a body past its
+ * limit), checked (a .json file must parse, a .safetensors file must have a valid header that
+ * accounts for every byte) and only then cached (Cache Storage in the browser, or any HubCache),
+ * so a second load makes no request and a bad answer is never kept.
+ *
+ * The server is untrusted input: a redirect it cannot be followed through, an address that is
+ * not http(s), an HTML page in place of a file, an endless body are all reported as what they are.
  */
+import { units } from '../../roofline';
+import type { ByteSource } from './bytes';
 import { HubError } from './errors';
-import { INDEX_FILE, parseShardIndex, SINGLE_FILE } from './checkpoint';
+import { defaultHubCache, type HubCache } from './hubCache';
+import {
+  abortError,
+  parseContentRange,
+  refusal,
+  send,
+  storedLength,
+  type HubEndpoint,
+  type Where,
+} from './hubHttp';
+import type { FileOptions, HubOptions, SizeLimit } from './hubOptions';
+import { DEFAULT_HUB_ENDPOINT, hubFileProblem, resolveUrl, trimEndpoint } from './hubUrl';
+export type {
+  DownloadOptions,
+  DownloadProgress,
+  FileOptions,
+  HubOptions,
+  SizeLimit,
+} from './hubOptions';
 
-/** The public Hub. Tests and mirrors pass their own endpoint. */
-export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
-
-export interface DownloadProgress {
-  repo: string;
-  revision: string;
-  file: string;
-  /** Bytes of the file received so far (including bytes kept from an earlier attempt). */
-  received: number;
-  /** Size of the file when the server said (Content-Length / Content-Range), else undefined. */
-  total: number | undefined;
-  /** 0–100 when the total is known. */
-  percent: number | undefined;
-  /** Average rate of this attempt so far, bytes per second. */
-  bytesPerSecond: number;
-  /** True once this file is complete (the last event for it). */
-  done: boolean;
-  /** True when the bytes came from the cache, not the network. */
-  fromCache: boolean;
-}
-
-/** Where downloaded files are kept. A key is the file's resolve URL. */
-export interface HubCache {
-  /** The bytes, 'missing' when the Hub said 404 before, or undefined when not cached. */
-  get(key: string): Promise<Uint8Array | 'missing' | undefined>;
-  put(key: string, value: Uint8Array | 'missing'): Promise<void>;
-}
-
-/** A cache in memory (for Node, tests, or a session without Cache Storage). */
-export class MemoryHubCache implements HubCache {
-  readonly entries = new Map<string, Uint8Array | 'missing'>();
-  get(key: string): Promise<Uint8Array | 'missing' | undefined> {
-    return Promise.resolve(this.entries.get(key));
-  }
-  put(key: string, value: Uint8Array | 'missing'): Promise<void> {
-    this.entries.set(key, value);
-    return Promise.resolve();
-  }
-}
-
-const MISSING_HEADER = 'x-slim-attention-lab-missing';
-
-/** The browser's Cache Storage (`caches.open(name)`), which outlives the page. */
-export class CacheStorageHubCache implements HubCache {
-  constructor(
-    private readonly storage: CacheStorage,
-    private readonly name = 'slim-attention-lab-hub',
-  ) {}
-  async get(key: string): Promise<Uint8Array | 'missing' | undefined> {
-    const cache = await this.storage.open(this.name);
-    const hit = await cache.match(key);
-    if (!hit) return undefined;
-    if (hit.headers.get(MISSING_HEADER) === '1') return 'missing';
-    return new Uint8Array(await hit.arrayBuffer());
-  }
-  async put(key: string, value: Uint8Array | 'missing'): Promise<void> {
-    const cache = await this.storage.open(this.name);
-    const response =
-      value === 'missing'
-        ? new Response(null, { headers: { [MISSING_HEADER]: '1' } })
-        : new Response(value.slice().buffer, {
-            headers: { 'content-length': String(value.byteLength) },
-          });
-    await cache.put(key, response);
-  }
-}
-
-/** Cache Storage where the platform has it (browser, worker), otherwise no cache. */
-export function defaultHubCache(): HubCache | null {
-  const storage = (globalThis as { caches?: CacheStorage }).caches;
-  return storage ? new CacheStorageHubCache(storage) : null;
-}
-
-export interface HubOptions {
-  /** Hub address, default the public Hub. */
-  endpoint?: string;
-  /** Access token for gated or private repos (sent as a Bearer token). */
-  token?: string;
-  /** Cache; default Cache Storage when available, none otherwise. null turns caching off. */
-  cache?: HubCache | null;
-  /** fetch to use (default the global one). */
-  fetch?: typeof fetch;
-}
-
-export interface DownloadOptions {
-  onProgress?: (progress: DownloadProgress) => void;
-  signal?: AbortSignal;
-  /**
-   * How many times to continue by itself after a broken transfer before reporting it
-   * (default 0: report at once; a later call for the same file resumes).
-   */
-  autoResume?: number;
-}
-
-const NAME = /^[A-Za-z0-9_.-]{1,96}$/;
-
-/** Checks a repo id ("name" or "owner/name") as the Hub does; returns a reason, or null. */
-export function repoIdProblem(repo: string): string | null {
-  if (typeof repo !== 'string' || repo === '') return 'a repo id cannot be empty';
-  const parts = repo.split('/');
-  if (parts.length > 2) return 'a repo id has at most one "/" (owner/name)';
-  for (const p of parts) {
-    if (!NAME.test(p)) return 'each part of a repo id is 1–96 letters, digits, "-", "_" or "."';
-    if (p.startsWith('-') || p.startsWith('.') || p.endsWith('-') || p.endsWith('.'))
-      return 'a repo id part cannot start or end with "-" or "."';
-    if (p.includes('--') || p.includes('..')) return 'a repo id cannot contain "--" or ".."';
-  }
-  return null;
-}
-
-function checkRequest(repo: string, revision: string, file: string): void {
-  const where = { repo, revision, file };
-  const repoProblem = repoIdProblem(repo);
-  if (repoProblem)
-    throw new HubError(
-      'invalid-request',
-      where,
-      `"${repo}" is not a valid repo id: ${repoProblem}.`,
-    );
-  if (typeof revision !== 'string' || revision === '' || revision.split('/').includes('..'))
-    throw new HubError(
-      'invalid-request',
-      where,
-      `"${revision}" is not a valid revision (a branch, tag or commit hash).`,
-    );
-  if (
-    typeof file !== 'string' ||
-    file === '' ||
-    file.startsWith('/') ||
-    file.split('/').some((s) => s === '' || s === '.' || s === '..')
-  )
-    throw new HubError('invalid-request', where, `"${file}" is not a valid file path in a repo.`);
-}
-
-/** The Hub's resolve URL of a file. */
-export function resolveUrl(
-  repo: string,
-  revision: string,
-  file: string,
-  endpoint = DEFAULT_HUB_ENDPOINT,
-): string {
-  checkRequest(repo, revision, file);
-  const path = file.split('/').map(encodeURIComponent).join('/');
-  return `${endpoint.replace(/\/+$/, '')}/${repo}/resolve/${encodeURIComponent(revision)}/${path}`;
-}
+export { CacheStorageHubCache, defaultHubCache, MemoryHubCache, type HubCache } from './hubCache';
+export {
+  DEFAULT_HUB_ENDPOINT,
+  hubAddressProblem,
+  hubFileProblem,
+  repoIdProblem,
+  resolveUrl,
+} from './hubUrl';
 
 /** A broken transfer kept for the next call, which asks for the rest (resume). */
 interface PartialDownload {
@@ -161,17 +50,6 @@ interface PartialDownload {
   total: number | undefined;
   /** Validator of the first response, sent as If-Range so a changed file restarts. */
   validator: string | undefined;
-}
-
-function abortError(where: { repo: string; revision: string; file: string }, cause: unknown) {
-  return new HubError(
-    'aborted',
-    where,
-    `Download of ${where.file} from ${where.repo} was cancelled.`,
-    {
-      cause,
-    },
-  );
 }
 
 function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
@@ -185,24 +63,17 @@ function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
-/** Total length from "bytes start-end/total"; returns [start, total]. */
-function parseContentRange(value: string | null): [number, number | undefined] | null {
-  const m = value ? /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value.trim()) : null;
-  if (!m) return null;
-  return [Number(m[1]), m[3] === '*' ? undefined : Number(m[3])];
-}
-
 /** Downloads files from one Hub endpoint, keeping partial transfers so a retry can resume. */
-export class HubClient {
+export class HubClient implements HubEndpoint {
   readonly endpoint: string;
-  private readonly token: string | undefined;
+  readonly token: string | undefined;
   private readonly cache: HubCache | null;
-  private readonly fetchImpl: typeof fetch;
+  readonly fetchImpl: typeof fetch;
   private readonly partials = new Map<string, PartialDownload>();
   private readonly inFlight = new Set<string>();
 
   constructor(options: HubOptions = {}) {
-    this.endpoint = (options.endpoint ?? DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
+    this.endpoint = trimEndpoint(options.endpoint ?? DEFAULT_HUB_ENDPOINT);
     this.token = options.token;
     this.cache = options.cache === undefined ? defaultHubCache() : options.cache;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
@@ -218,7 +89,7 @@ export class HubClient {
     repo: string,
     revision: string,
     file: string,
-    options: DownloadOptions = {},
+    options: FileOptions = {},
   ): Promise<Uint8Array> {
     const result = await this.tryDownload(repo, revision, file, options);
     if (result === 'missing')
@@ -235,12 +106,12 @@ export class HubClient {
     repo: string,
     revision: string,
     file: string,
-    options: DownloadOptions = {},
+    options: FileOptions = {},
   ): Promise<Uint8Array | 'missing'> {
     const url = resolveUrl(repo, revision, file, this.endpoint);
     const where = { repo, revision, file };
     if (options.signal?.aborted) throw abortError(where, options.signal.reason);
-    const cached = this.cache ? await this.cache.get(url) : undefined;
+    const cached = await this.cached(url, file, options);
     if (cached !== undefined) {
       if (cached !== 'missing')
         options.onProgress?.({
@@ -266,7 +137,18 @@ export class HubClient {
       for (;;) {
         try {
           const result = await this.fetchOnce(url, where, options);
-          if (this.cache) await this.cache.put(url, result);
+          if (result !== 'missing') {
+            const problem = await hubFileProblem(file, result);
+            if (problem)
+              throw new HubError(
+                'malformed',
+                where,
+                `${file} from ${repo} (revision ${revision}) is not a usable file: ${problem}. ` +
+                  'It was not kept, so the next try downloads it again.',
+              );
+          }
+          if (this.cache && (result !== 'missing' || options.cacheMissing !== false))
+            await this.cache.put(url, result);
           return result;
         } catch (err) {
           if (err instanceof HubError && err.kind === 'truncated' && attemptsLeft > 0) {
@@ -281,60 +163,142 @@ export class HubClient {
     }
   }
 
-  private async fetchOnce(
+  /** A cached entry that still passes the file's check (one that does not is dropped). */
+  private async cached(
     url: string,
-    where: { repo: string; revision: string; file: string },
-    options: DownloadOptions,
-  ): Promise<Uint8Array | 'missing'> {
-    const { signal, onProgress } = options;
-    let partial = this.partials.get(url);
+    file: string,
+    options: FileOptions,
+  ): Promise<Uint8Array | 'missing' | undefined> {
+    if (!this.cache) return undefined;
+    const hit = await this.cache.get(url);
+    if (hit === undefined) return undefined;
+    const stale =
+      hit === 'missing'
+        ? options.trustCachedMissing === false
+        : (options.limit !== undefined && hit.byteLength > options.limit.bytes) ||
+          (await hubFileProblem(file, hit)) !== null;
+    if (!stale) return hit;
+    await this.cache.delete(url);
+    return undefined;
+  }
+
+  /**
+   * A cached file as a source read in place (Cache Storage's Blob), so the caller can drop the
+   * bytes it downloaded; undefined where the cache cannot give one.
+   */
+  async storedSource(
+    repo: string,
+    revision: string,
+    file: string,
+  ): Promise<ByteSource | undefined> {
+    return this.cache?.source?.(resolveUrl(repo, revision, file, this.endpoint), file);
+  }
+
+  /** Remembers that the Hub has no such file (a second load then asks nothing). */
+  async rememberMissing(repo: string, revision: string, file: string): Promise<void> {
+    await this.cache?.put(resolveUrl(repo, revision, file, this.endpoint), 'missing');
+  }
+
+  /** Drops a remembered 404 of this file; true when there was one. */
+  async forgetMissing(repo: string, revision: string, file: string): Promise<boolean> {
+    const url = resolveUrl(repo, revision, file, this.endpoint);
+    return this.cache !== null && (await this.cache.get(url)) === 'missing'
+      ? this.cache.delete(url)
+      : false;
+  }
+
+  /**
+   * The size of a file before downloading it: from the cache, else from a HEAD request's
+   * Content-Length; 'missing' for a 404; undefined when the server does not say.
+   */
+  async fileSize(
+    repo: string,
+    revision: string,
+    file: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<number | 'missing' | undefined> {
+    const url = resolveUrl(repo, revision, file, this.endpoint);
+    const where = { repo, revision, file };
+    if (options.signal?.aborted) throw abortError(where, options.signal.reason);
+    const cached = await this.cache?.size(url);
+    if (cached !== undefined) return cached;
+    let response: Response;
+    try {
+      response = await send(this, url, where, {
+        method: 'HEAD',
+        headers: this.headers(),
+        signal: options.signal,
+      });
+    } catch (err) {
+      // A HEAD that a server or its CDN will not answer leaves the size unknown: the download
+      // then runs under its running limit and reports its own failure.
+      if (err instanceof HubError && (err.kind === 'network' || err.kind === 'redirect'))
+        return undefined;
+      throw err;
+    }
+    await response.body?.cancel();
+    if (response.status === 404 || response.status === 401 || response.status === 403)
+      return refusal(this, response, where);
+    if (response.status !== 200) return undefined;
+    const linked = response.headers.get('x-linked-size');
+    return storedLength(response) ?? (linked && /^\d+$/.test(linked) ? Number(linked) : undefined);
+  }
+
+  /**
+   * Removes every cached file of a repo (all revisions) fetched from this Hub address, and any
+   * bytes kept for a resume. Returns how many cache entries were removed.
+   */
+  async clearCache(repo: string): Promise<number> {
+    const base = resolveUrl(repo, 'main', 'x', this.endpoint).replace(
+      /resolve\/main\/x$/,
+      'resolve/',
+    );
+    for (const key of [...this.partials.keys()])
+      if (key.startsWith(base)) this.partials.delete(key);
+    if (!this.cache) return 0;
+    const normalized = new URL(base).href;
+    let removed = 0;
+    for (const key of await this.cache.keys())
+      if ((key.startsWith(base) || key.startsWith(normalized)) && (await this.cache.delete(key)))
+        removed++;
+    return removed;
+  }
+
+  private headers(): Record<string, string> {
     // Ask for the bytes as stored, so Content-Length is the file size (browsers drop this
     // header and decide themselves).
     const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
     if (this.token) headers['Authorization'] = `Bearer ${this.token}`;
+    return headers;
+  }
+
+  private tooLarge(at: Where & { status: number }, limit: SizeLimit, received: number) {
+    return new HubError(
+      'too-large',
+      at,
+      `${at.file} from ${at.repo} is larger than ${units.formatBytes(limit.bytes)}, ${limit.why}; ` +
+        `the download was stopped after ${units.formatBytes(received)} and nothing was kept.`,
+    );
+  }
+
+  private async fetchOnce(
+    url: string,
+    where: Where,
+    options: FileOptions,
+  ): Promise<Uint8Array | 'missing'> {
+    const { signal, onProgress, limit } = options;
+    let partial = this.partials.get(url);
+    const headers = this.headers();
     if (partial && partial.received > 0) {
       headers['Range'] = `bytes=${partial.received}-`;
       if (partial.validator) headers['If-Range'] = partial.validator;
     }
-    let response: Response;
-    try {
-      response = await this.fetchImpl(url, { headers, signal });
-    } catch (err) {
-      if (signal?.aborted) throw abortError(where, err);
-      const detail = err instanceof Error ? err.message : String(err);
-      throw new HubError(
-        'network',
-        where,
-        `Could not reach ${this.endpoint} to download ${where.file} from ${where.repo} ` +
-          `(${detail}). Check the connection and try again.`,
-        { cause: err },
-      );
-    }
+    const response = await send(this, url, where, { headers, signal });
     const status = response.status;
     const at = { ...where, status };
-    if (status === 404) {
+    if (status === 404 || status === 401 || status === 403) {
       await response.body?.cancel();
-      const code = response.headers.get('x-error-code');
-      if (code === 'RepoNotFound' || code === 'RevisionNotFound') {
-        const what =
-          code === 'RepoNotFound'
-            ? `Repo ${where.repo} does not exist`
-            : `Repo ${where.repo} has no revision ${where.revision}`;
-        throw new HubError('not-found', at, `${what} (while looking for ${where.file}).`);
-      }
-      return 'missing';
-    }
-    if (status === 401 || status === 403) {
-      await response.body?.cancel();
-      throw new HubError(
-        'unauthorized',
-        at,
-        status === 401
-          ? `Repo ${where.repo} is gated or private (or does not exist): the Hub refused ` +
-              `${where.file} without ${this.token ? 'a token that has access' : 'an access token'}.`
-          : `Repo ${where.repo} is gated: this token has no access to ${where.file}; accept the ` +
-              'license on the model page, or use a token that has access.',
-      );
+      return refusal(this, response, where);
     }
     if (status === 416 && partial) {
       // Our kept bytes do not fit the file any more: start over.
@@ -351,15 +315,8 @@ export class HubClient {
           `at revision ${where.revision}.`,
       );
     }
-    const contentLength = response.headers.get('content-length');
-    const encoding = response.headers.get('content-encoding');
     // A compressed body's Content-Length counts compressed bytes, not the file's.
-    const length =
-      contentLength !== null &&
-      /^\d+$/.test(contentLength) &&
-      (!encoding || encoding === 'identity')
-        ? Number(contentLength)
-        : undefined;
+    const length = storedLength(response);
     if (status === 206 && partial) {
       const range = parseContentRange(response.headers.get('content-range'));
       if (!range || range[0] !== partial.received) {
@@ -392,6 +349,11 @@ export class HubClient {
           response.headers.get('etag') ?? response.headers.get('last-modified') ?? undefined,
       };
     }
+    if (limit && partial.total !== undefined && partial.total > limit.bytes) {
+      await response.body?.cancel();
+      this.partials.delete(url);
+      throw this.tooLarge(at, limit, partial.received);
+    }
     this.partials.set(url, partial);
 
     const state = partial;
@@ -423,20 +385,20 @@ export class HubClient {
           try {
             chunk = await reader.read();
           } catch (err) {
-            // The connection broke (or was aborted) mid-body: keep what arrived for a resume.
+            // Cancelled: let go of the bytes. The connection broke mid-body: keep them for a resume.
             if (signal?.aborted) throw abortError(where, err);
             throw this.truncated(at, state, err);
           }
           if (chunk.done) break;
           state.chunks.push(chunk.value);
           state.received += chunk.value.byteLength;
+          if (limit && state.received > limit.bytes) throw this.tooLarge(at, limit, state.received);
           if (state.total !== undefined && state.received > state.total) {
             if (status === 200) {
               // A content-encoded body (its header hidden from us) is longer than the
               // Content-Length it was sent with: the size is simply unknown.
               state.total = undefined;
             } else {
-              this.partials.delete(url);
               throw new HubError(
                 'http',
                 at,
@@ -448,7 +410,9 @@ export class HubClient {
           report(false);
         }
       } catch (err) {
-        // Whatever stopped us (a callback that threw included), let go of the connection.
+        // Whatever stopped us (a callback that threw included), let go of the connection, and
+        // of the bytes unless a resume can use them.
+        if (!(err instanceof HubError && err.kind === 'truncated')) this.partials.delete(url);
         await reader.cancel().catch(() => undefined);
         throw err;
       } finally {
@@ -458,13 +422,14 @@ export class HubClient {
     if (state.total !== undefined && state.received < state.total) throw this.truncated(at, state);
     this.partials.delete(url);
     const bytes = concat(state.chunks, state.received);
+    state.chunks.length = 0;
     state.total = state.received;
     report(true);
     return bytes;
   }
 
   private truncated(
-    at: { repo: string; revision: string; file: string; status: number },
+    at: Where & { status: number },
     state: PartialDownload,
     cause?: unknown,
   ): HubError {
@@ -478,96 +443,4 @@ export class HubClient {
       { cause },
     );
   }
-}
-
-/** One tokenizer layout: tokenizer.json, or GPT-2's vocab.json + merges.txt. */
-const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'vocab.json', 'merges.txt'];
-
-export interface HubModelFiles {
-  repo: string;
-  revision: string;
-  /** File name → bytes: config.json, the weights (single file or index + shards), tokenizer. */
-  files: Map<string, Uint8Array>;
-  /** The weight files, in download order (model.safetensors, or the index then its shards). */
-  weightFiles: string[];
-  /** The tokenizer files found. */
-  tokenizerFiles: string[];
-}
-
-export interface ModelDownloadOptions extends DownloadOptions {
-  /** Called before each file starts, with its place in the list known so far. */
-  onFile?: (file: string, index: number, knownCount: number) => void;
-}
-
-/**
- * Fetches what a model needs: config.json, then model.safetensors or (when the repo has none)
- * model.safetensors.index.json and every shard it names, then the tokenizer files present.
- * The result's `files` map goes straight into openCheckpoint.
- */
-export async function downloadModel(
-  client: HubClient,
-  repo: string,
-  revision = 'main',
-  options: ModelDownloadOptions = {},
-): Promise<HubModelFiles> {
-  const files = new Map<string, Uint8Array>();
-  const weightFiles: string[] = [];
-  const tokenizerFiles: string[] = [];
-  let known = 2 + TOKENIZER_FILES.length;
-  let step = 0;
-  const get = (file: string) => {
-    options.onFile?.(file, step++, known);
-    return client.tryDownload(repo, revision, file, options);
-  };
-  const config = await get('config.json');
-  if (config === 'missing')
-    throw new HubError(
-      'not-found',
-      { repo, revision, file: 'config.json', status: 404 },
-      `Repo ${repo} has no file config.json at revision ${revision}, so it is not a ` +
-        'Transformers model this lab can load.',
-    );
-  files.set('config.json', config);
-
-  const single = await get(SINGLE_FILE);
-  if (single !== 'missing') {
-    files.set(SINGLE_FILE, single);
-    weightFiles.push(SINGLE_FILE);
-  } else {
-    const index = await get(INDEX_FILE);
-    if (index === 'missing')
-      throw new HubError(
-        'not-found',
-        { repo, revision, file: SINGLE_FILE, status: 404 },
-        `Repo ${repo} has neither ${SINGLE_FILE} nor ${INDEX_FILE} at revision ${revision}: ` +
-          'it has no safetensors weights.',
-      );
-    files.set(INDEX_FILE, index);
-    weightFiles.push(INDEX_FILE);
-    const { shards } = parseShardIndex(new TextDecoder().decode(index), INDEX_FILE);
-    known += shards.length;
-    for (const shard of shards) {
-      const bytes = await get(shard);
-      if (bytes === 'missing')
-        throw new HubError(
-          'not-found',
-          { repo, revision, file: shard, status: 404 },
-          `Repo ${repo} has no file ${shard} at revision ${revision}, though ${INDEX_FILE} ` +
-            'names it as a shard.',
-        );
-      files.set(shard, bytes);
-      weightFiles.push(shard);
-    }
-  }
-
-  for (const file of TOKENIZER_FILES) {
-    if (file === 'vocab.json' && files.has('tokenizer.json')) continue;
-    if (file === 'merges.txt' && !files.has('vocab.json')) continue;
-    const bytes = await get(file);
-    if (bytes !== 'missing') {
-      files.set(file, bytes);
-      tokenizerFiles.push(file);
-    }
-  }
-  return { repo, revision, files, weightFiles, tokenizerFiles };
 }

@@ -42,18 +42,23 @@ export {
   type ShardIndex,
 } from './checkpoint';
 export {
-  CacheStorageHubCache,
   DEFAULT_HUB_ENDPOINT,
-  defaultHubCache,
-  downloadModel,
   HubClient,
-  MemoryHubCache,
+  hubAddressProblem,
+  hubFileProblem,
   repoIdProblem,
   resolveUrl,
   type DownloadOptions,
   type DownloadProgress,
-  type HubCache,
-  type HubModelFiles,
+  type FileOptions,
   type HubOptions,
-  type ModelDownloadOptions,
+  type SizeLimit,
 } from './hub';
+export { CacheStorageHubCache, defaultHubCache, MemoryHubCache, type HubCache } from './hubCache';
+export {
+  downloadModel,
+  MAX_HUB_WEIGHT_BYTES,
+  MAX_SHARDS,
+  type HubModelFiles,
+  type ModelDownloadOptions,
+} from './hubModel';

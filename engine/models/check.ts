@@ -126,6 +126,27 @@ export function layerPrecision(
   return { ...row, f32KtoV, f16KtoV, f32VtoK, f16VtoK };
 }
 
+/**
+ * The per-layer choice of `slim check` (and of every caller of precisionReport) from a layer's
+ * two rebuild errors, null where that direction has no usable inverse: the K-cache unless the
+ * V-cache errs less; a RoPE layer can only cache K (the V-cache would rebuild unrotated keys,
+ * Appendices C and E), so its V-cache error is ignored. `ok` when the chosen direction's error
+ * is within the tolerance. Pure: the precision lesson's decision widget calls it with the
+ * estimates cond·u in place of measured errors.
+ */
+export function chooseDirection(
+  errKtoV: number | null,
+  errVtoK: number | null,
+  options: { rope: boolean; tolerance: number },
+): { direction: LayerDirection | null; ok: boolean } {
+  const errV = options.rope ? null : errVtoK;
+  let direction: LayerDirection | null = null;
+  if (errKtoV !== null && (errV === null || errKtoV <= errV)) direction = 'k-cache';
+  else if (errV !== null) direction = 'v-cache';
+  const err = direction === 'k-cache' ? errKtoV : direction === 'v-cache' ? errV : null;
+  return { direction, ok: err !== null && err <= options.tolerance };
+}
+
 /** One row: conditioningReport's float32 errors and direction, and the float16 errors if asked. */
 function reportLayer(
   layer: number,
@@ -137,11 +158,7 @@ function reportLayer(
   try {
     const [r] = conditioningReport([{ label, wK, wV }]);
     const errK = r.float32RelErrorK;
-    const errV = options.rope ? null : r.float32RelErrorV;
-    let direction: LayerDirection | null = null;
-    if (errK !== null && (errV === null || errK <= errV)) direction = 'k-cache';
-    else if (errV !== null) direction = 'v-cache';
-    const err = direction === 'k-cache' ? errK : direction === 'v-cache' ? errV : null;
+    const { direction, ok } = chooseDirection(errK, r.float32RelErrorV, options);
     // conditioningReport measured both condition numbers; skip the screen inside computeWkv.
     const unchecked = { label, maxCondition: Infinity };
     const f16 = (measured: number | null, a: Matrix64, b: Matrix64) =>
@@ -155,7 +172,7 @@ function reportLayer(
       f32VtoK: r.float32RelErrorV,
       f16VtoK: f16(r.float32RelErrorV, wV, wK),
       direction,
-      ok: err !== null && err <= options.tolerance,
+      ok,
     };
   } catch (error) {
     // No usable inverse, or a conversion float32 cannot hold: the layer cannot be made slim.

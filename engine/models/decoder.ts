@@ -5,7 +5,15 @@
  * the prefill/decode API, greedy argmax, cache bytes and lifetime. Each family writes only its
  * forward pass, against `Backend`.
  */
-import { createAttention, type AttentionLayer, type AttentionWeights } from '../attention';
+import {
+  createAttention,
+  createGroupedAttention,
+  groupedSlimScheme,
+  type AttentionLayer,
+  type AttentionWeights,
+  type GroupedAttentionLayer,
+  type GroupedAttentionWeights,
+} from '../attention';
 import type { RopeConfig } from '../attention';
 import type { CacheScheme, DecodeOrder } from '../../roofline';
 import type { Backend } from '../backend';
@@ -13,6 +21,7 @@ import { matrix64, type Matrix64 } from '../linalg';
 import { gaussian, seededRandom } from '../random';
 import { EngineInputError, shapeString, type Tensor } from '../tensor';
 import { AttentionTap, readProbe, type AttentionProbe, type AttentionProbeOptions } from './probe';
+import { tensorBytes, type SharedUploads } from './sharedUploads';
 
 /** A host tensor: row-major values and their shape. */
 export interface HostTensor {
@@ -44,6 +53,11 @@ export interface DecoderOptions {
    * can read a layer's real attention; off by default.
    */
   probe?: boolean;
+  /**
+   * Weights shared with other models on the same backend (engine readModel passes one store per
+   * backend, so standard and slim upload the tensors they have in common once).
+   */
+  shared?: SharedUploads;
 }
 
 export interface DecoderCacheBytes {
@@ -141,15 +155,20 @@ export function randomWeights(
 export abstract class DecoderModel {
   /** Bytes the backend allocated for this model's weights, measured when it was built. */
   weightBytes = 0;
-  readonly options: Required<Omit<DecoderOptions, 'directions'>> & {
+  readonly options: Required<Omit<DecoderOptions, 'directions' | 'shared'>> & {
     directions: readonly LayerDirection[] | undefined;
   };
-  protected readonly attns: AttentionLayer[] = [];
+  protected readonly attns: (AttentionLayer | GroupedAttentionLayer)[] = [];
   /** With options.probe: the Appendix D tap, a decorator on every attention layer. */
   private readonly tap: AttentionTap | undefined;
   /** How messages name the position limit ('learned positions' for GPT-2). */
   protected positionsName = 'positions';
   private readonly owned: Tensor[] = [];
+  /** Weights held in options.shared (released, not disposed, by dispose()). */
+  private readonly sharedHeld: Tensor[] = [];
+  private readonly shared: SharedUploads | undefined;
+  /** Bytes of shared weights another model had uploaded already (counted in weightBytes). */
+  private reusedBytes = 0;
   private disposed = false;
 
   protected constructor(
@@ -186,6 +205,7 @@ export abstract class DecoderModel {
       probe: options.probe ?? false,
     };
     this.tap = this.options.probe ? new AttentionTap(backend) : undefined;
+    this.shared = options.shared?.backend === backend ? options.shared : undefined;
   }
 
   /** Runs the subclass's weight upload; measures its bytes and frees everything if it fails. */
@@ -197,11 +217,20 @@ export abstract class DecoderModel {
       this.dispose();
       throw error;
     }
-    this.weightBytes = this.backend.stats().liveBytes - before;
+    this.weightBytes = this.backend.stats().liveBytes - before + this.reusedBytes;
   }
 
-  /** Uploads host values as a tensor this model owns until dispose(). */
+  /**
+   * Uploads host values as a tensor this model holds until dispose(): its own, or with
+   * options.shared the one tensor of these values that every model of the store uses.
+   */
   protected upload(data: ArrayLike<number>, shape: number[]): Tensor {
+    if (this.shared) {
+      const { tensor, reused } = this.shared.acquire(data, shape);
+      this.sharedHeld.push(tensor);
+      if (reused) this.reusedBytes += tensorBytes(tensor);
+      return tensor;
+    }
     const t = this.backend.keep(this.backend.fromArray(data, shape));
     this.owned.push(t);
     return t;
@@ -223,6 +252,30 @@ export abstract class DecoderModel {
     );
     this.attns.push(attn);
     return this.tap ? this.tap.decorate(attn, layer, weights, rope) : attn;
+  }
+
+  /**
+   * The grouped-query attention layer of block `layer` (paper Appendix G): the standard GQA
+   * KV-cache, or for slim the cache groupedSlimScheme picks for its shape (the d-wide cache
+   * where c > 1, else the X-cache). Not with the probe (it reads MHA layers).
+   */
+  protected groupedAttention(
+    weights: GroupedAttentionWeights,
+    layer: number,
+    rope?: RopeConfig,
+  ): GroupedAttentionLayer {
+    if (this.tap)
+      throw new EngineInputError(
+        `${this.familyName}: the attention probe reads MHA layers; this model has grouped-query attention`,
+      );
+    const scheme = this.options.scheme === 'kv' ? 'kv' : groupedSlimScheme(weights);
+    const attn = createGroupedAttention(this.backend, weights, {
+      scheme,
+      label: `layer ${layer}`,
+      rope,
+    });
+    this.attns.push(attn);
+    return attn;
   }
 
   /**
@@ -294,6 +347,7 @@ export abstract class DecoderModel {
     this.disposed = true;
     for (const a of this.attns) a.dispose();
     for (const t of this.owned) if (!t.disposed) t.dispose();
+    for (const t of this.sharedHeld.splice(0)) this.shared?.release(t);
   }
 
   /** ids at positions length … length + ids.length − 1 → logits of the last, [1, vocab]. */

@@ -23,6 +23,7 @@ export {
   LlamaModel,
   isLlamaGain,
   llamaAttentionLayout,
+  llamaKeyWidth,
   llamaParameterShapes,
   type LlamaConfig,
 } from './llama';
@@ -62,6 +63,7 @@ export {
 } from './marker';
 export {
   checkModel,
+  chooseDirection,
   DEFAULT_SLIM_TOLERANCE,
   layerPrecision,
   precisionReport,
@@ -69,6 +71,8 @@ export {
   type LayerPrecision,
   type PrecisionOptions,
 } from './check';
+export { FAMILIES, type FamilyRow } from './families';
+export { nothingToConvert, slimNoteOf, slimSchemeOf, type SlimScheme } from './gqa';
 export {
   catastrophicBacktracking,
   checkTokenizerJson,

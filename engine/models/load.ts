@@ -7,13 +7,7 @@
  * Every problem is a ModelLoadError (or engine/io's CheckpointFormatError /
  * CheckpointMissingError) whose message names the file and says what is wrong.
  */
-import {
-  applicability,
-  compressionFactor,
-  HfConfigError,
-  parseHfConfig,
-  type ParsedHfConfig,
-} from '../../roofline';
+import { HfConfigError, parseHfConfig, type ParsedHfConfig } from '../../roofline';
 import type { Backend } from '../backend';
 import {
   isFloatDtype,
@@ -30,8 +24,10 @@ import {
   type LayerDirection,
 } from './decoder';
 import { gpt2AttentionLayout, gpt2ParameterShapes, Gpt2Model, type Gpt2Config } from './gpt2';
+import { slimNoteOf, slimSchemeOf, type SlimScheme } from './gqa';
 import type { AttentionLayout } from './layout';
 import { checkSlimMarker } from './marker';
+import { SharedUploads } from './sharedUploads';
 import { llamaAttentionLayout, llamaParameterShapes, LlamaModel, type LlamaConfig } from './llama';
 import { neoxAttentionLayout, neoxParameterShapes, NeoxModel, type NeoxConfig } from './neox';
 
@@ -78,6 +74,8 @@ export interface ModelSpec {
   layers: number;
   d: number;
   heads: number;
+  /** Key/value heads h_kv: heads for MHA, fewer for grouped-query attention (1: MQA). */
+  kvHeads: number;
   vocabSize: number;
   maxPositions: number;
   /** True for RoPE families: the V-cache direction is unavailable there (Appendix C). */
@@ -87,6 +85,13 @@ export interface ModelSpec {
   layout: AttentionLayout;
   /** Present for a checkpoint written by `slim convert`. */
   slim?: SlimMarker;
+  /**
+   * The cache the slim side of this model runs: the K-cache (MHA, paper §1), or for GQA/MQA the
+   * d-wide cache where it is smaller (c > 1) and else the X-cache (paper Appendix G).
+   */
+  slimScheme: SlimScheme;
+  /** With the X-cache: the sentence saying why no slim scheme helps this model. */
+  slimNote?: string;
   /** Approximations the engine makes for this checkpoint (printed by the CLI). */
   notes: string[];
   /** config.json as parsed JSON (the converter copies it). */
@@ -98,6 +103,9 @@ const ARCHITECTURES: Record<string, ModelFamily> = {
   GPT2Model: 'gpt2',
   LlamaForCausalLM: 'llama',
   LlamaModel: 'llama',
+  // Qwen2: the Llama layout with biases on q/k/v (LlamaConfig.qkvBias).
+  Qwen2ForCausalLM: 'llama',
+  Qwen2Model: 'llama',
   GPTNeoXForCausalLM: 'gpt-neox',
   GPTNeoXModel: 'gpt-neox',
 };
@@ -105,6 +113,7 @@ const ARCHITECTURES: Record<string, ModelFamily> = {
 const MODEL_TYPES: Record<string, ModelFamily> = {
   gpt2: 'gpt2',
   llama: 'llama',
+  qwen2: 'llama',
   gpt_neox: 'gpt-neox',
 };
 
@@ -141,7 +150,7 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
   const arch = archs.find((a): a is string => typeof a === 'string');
   const type = typeof json['model_type'] === 'string' ? json['model_type'] : undefined;
   const family = arch !== undefined ? ARCHITECTURES[arch] : type && MODEL_TYPES[type];
-  const supported = 'GPT2LMHeadModel, LlamaForCausalLM and GPTNeoXForCausalLM';
+  const supported = 'GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM and GPTNeoXForCausalLM';
   if (!family || family !== parsed.family)
     throw new ModelLoadError(
       file,
@@ -151,20 +160,15 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
   const m = parsed.model;
   const rt = parsed.runtime;
   if (!rt) throw new ModelLoadError(file, `the ${family} config has no runtime fields.`);
-  if (m.kvHeads !== m.heads) {
-    const c = compressionFactor(m);
+  if (m.kvHeads !== m.heads && family !== 'llama')
     throw new ModelLoadError(
       file,
-      `this is a ${m.kvHeads === 1 ? 'MQA' : 'GQA'} model (${m.heads} query heads share ` +
-        `${m.kvHeads} key/value heads), compression factor c = ${Math.round(c * 100) / 100}. ` +
-        `Slim attention halves the KV-cache only for MHA, where W_K is square and invertible ` +
-        `(paper §1); here ${applicability(m).reason} This engine runs MHA checkpoints only.`,
+      `${family} checkpoints with num_key_value_heads are not supported.`,
     );
-  }
-  if (m.headDim * m.heads !== m.d)
+  if (m.headDim * m.heads !== m.d && m.kvHeads === m.heads)
     throw new ModelLoadError(
       file,
-      `head_dim ${m.headDim} × ${m.heads} heads ≠ hidden size ${m.d}; only square MHA (h·d_k = d) is supported.`,
+      `head_dim ${m.headDim} × ${m.heads} heads ≠ hidden size ${m.d}; MHA runs only with h·d_k = d (grouped-query models may differ).`,
     );
   const vocabSize = m.vocab as number;
   const maxPositions = m.contextLength as number;
@@ -193,6 +197,13 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
       );
     if (rt.ropeScaling)
       throw new ModelLoadError(file, 'rope_scaling is set; scaled RoPE is not supported.');
+    const qwen2 = json['model_type'] === 'qwen2' || arch?.startsWith('Qwen2') === true;
+    if (qwen2 && json['use_sliding_window'] === true)
+      throw new ModelLoadError(
+        file,
+        'use_sliding_window is true; Qwen2 sliding-window attention is not supported (the ' +
+          'engine attends to every cached token).',
+      );
     familyConfig = {
       family,
       config: {
@@ -207,6 +218,10 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
         tiedEmbeddings: rt.tiedEmbeddings,
         attentionBias: rt.attentionBias,
         mlpBias: rt.mlpBias,
+        // Only where they differ from MHA's defaults (h_kv = h, d_k = d/h) and Llama's (no q/k/v bias).
+        ...(qwen2 ? { qkvBias: true } : {}),
+        ...(m.kvHeads !== m.heads ? { kvHeads: m.kvHeads } : {}),
+        ...(m.headDim * m.heads !== m.d ? { headDim: m.headDim } : {}),
       },
     };
   } else {
@@ -242,6 +257,7 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
     layers: m.layers,
     d: m.d,
     heads: m.heads,
+    kvHeads: m.kvHeads,
     vocabSize,
     maxPositions,
     rope: family !== 'gpt2',
@@ -249,7 +265,10 @@ export function readModelSpec(text: string, file = CONFIG_FILE): ModelSpec {
     layout: layoutOf(familyConfig),
     notes,
     json,
+    slimScheme: slimSchemeOf(m),
   };
+  const slimNote = slimNoteOf(m);
+  if (slimNote) spec.slimNote = slimNote;
   const marker = json[SLIM_MARKER_FIELD];
   if (marker !== undefined) spec.slim = readMarker(marker, spec, file);
   return spec;
@@ -273,6 +292,11 @@ function readMarker(marker: unknown, spec: ModelSpec, file: string): SlimMarker 
     throw new ModelLoadError(
       file,
       `"${SLIM_MARKER_FIELD}" must be {"format": "${SLIM_FORMAT}", "layers": [...]}, got ${JSON.stringify(marker)}.`,
+    );
+  if (spec.slimScheme !== 'k-cache')
+    throw new ModelLoadError(
+      file,
+      `"${SLIM_MARKER_FIELD}" is set, but a grouped-query model has no W_KV to store (paper Appendix G).`,
     );
   if (m.layers.length !== spec.layers)
     throw new ModelLoadError(
@@ -423,8 +447,13 @@ export async function readModel(source: CheckpointFiles | OpenedModel): Promise<
   const { spec } = opened;
   const weights = await readWeights(opened);
   for (let i = 0; i < spec.layers; i++) restoreLayer(spec, weights, i);
+  // One store per backend: the models built here share the weights they have in common.
+  const stores = new WeakMap<Backend, SharedUploads>();
   const build = (backend: Backend, options: DecoderOptions): LoadedModel => {
+    let shared = stores.get(backend);
+    if (!shared) stores.set(backend, (shared = new SharedUploads(backend)));
     const opts: DecoderOptions = {
+      shared,
       ...options,
       directions:
         options.directions ?? (options.scheme === 'k-cache' ? spec.slim?.layers : undefined),

@@ -385,14 +385,15 @@ export class WebGLBackend implements Backend {
   attnProbs(q: Tensor, k: Tensor, options: AttnProbsOptions): Tensor {
     const Q = this.mat('attnProbs', q);
     const Kt = this.mat('attnProbs', k);
-    const { m, n, headDim, causal } = check.checkAttnProbs(Q.shape, Kt.shape, options);
+    const { m, n, headDim, causal, kvHeads } = check.checkAttnProbs(Q.shape, Kt.shape, options);
     const { heads, scale } = options;
+    const group = heads / kvHeads;
     const scores = this.temp([heads * m, n], 'attnProbs (scores)', (s) =>
       this.gpu.draw(
         K.attnScores,
         [Q, Kt],
         s,
-        { m, headDim, scale },
+        { m, headDim, scale, group },
         { PACKED_HEADS: headDim % 4 === 0 ? 1 : 0 },
       ),
     );
@@ -403,12 +404,25 @@ export class WebGLBackend implements Backend {
     }
   }
 
-  attnWeightedSum(p: Tensor, v: Tensor, heads: number): Tensor {
+  /**
+   * With kvHeads < heads (grouped-query values) the value heads are first repeated for their
+   * groups (one copy of v per call): only prefill rows and head widths that are not a multiple
+   * of 4 come here; decode rows read the shared value head in place (attention's attnDecode).
+   */
+  attnWeightedSum(p: Tensor, v: Tensor, heads: number, kvHeads = heads): Tensor {
     const P = this.mat('attnWeightedSum', p);
     const V = this.mat('attnWeightedSum', v);
-    check.checkWeightedSum(P.shape, V.shape, heads);
+    const { dv } = check.checkWeightedSum(P.shape, V.shape, heads, kvHeads);
     // Σ_j p_ij v_j per head is the same block-diagonal product as slim option 2's u · W_KV.
-    return this.headProduct('attnWeightedSum', P, V, heads);
+    if (kvHeads === heads) return this.headProduct('attnWeightedSum', P, V, heads);
+    return this.scope(() => {
+      const blocks = Array.from({ length: kvHeads }, (_, j) =>
+        this.sliceCols(V, j * dv, (j + 1) * dv),
+      );
+      const g = heads / kvHeads;
+      const repeated = this.concatCols(blocks.flatMap((b) => Array<Tensor>(g).fill(b)));
+      return this.headProduct('attnWeightedSum', P, repeated, heads);
+    });
   }
 
   /**
@@ -420,7 +434,7 @@ export class WebGLBackend implements Backend {
     const Q = this.mat('attention', q);
     const Kt = this.mat('attention', k);
     const V = this.mat('attention', v);
-    const { m, n, headDim, causal, out } = check.checkAttention(
+    const { m, n, headDim, causal, kvHeads, out } = check.checkAttention(
       Q.shape,
       Kt.shape,
       V.shape,
@@ -428,17 +442,18 @@ export class WebGLBackend implements Backend {
     );
     const { heads, scale } = options;
     const all = options.values === 'all';
-    const dv = all ? V.shape[1] : V.shape[1] / heads;
+    const dv = all ? V.shape[1] : V.shape[1] / kvHeads;
     if (m >= TILE_MIN_ROWS || (!all && dv % 4 !== 0)) {
       const p = this.attnProbs(Q, Kt, options);
       try {
-        return all ? this.matmul(p, V) : this.attnWeightedSum(p, V, heads);
+        return all ? this.matmul(p, V) : this.attnWeightedSum(p, V, heads, kvHeads);
       } finally {
         this.releaseInternal(p as WebGLTensor);
       }
     }
     const packed = headDim % 4 === 0 ? 1 : 0;
-    const uniforms = { m, headDim, dv, scale, causal };
+    const group = heads / kvHeads;
+    const uniforms = { m, headDim, dv, scale, causal, group };
     const fragments = out[0] * Math.ceil(out[1] / 4);
     if (fuseAttentionScores(fragments, n, Math.ceil(headDim / 4), this.fusedAttentionFetches)) {
       return this.output(out, 'attention', (o) =>
@@ -450,7 +465,13 @@ export class WebGLBackend implements Backend {
       );
     }
     const scores = this.temp([heads * m, n], 'attention (scores)', (s) =>
-      this.gpu.draw(K.attnScores, [Q, Kt], s, { m, headDim, scale }, { PACKED_HEADS: packed }),
+      this.gpu.draw(
+        K.attnScores,
+        [Q, Kt],
+        s,
+        { m, headDim, scale, group },
+        { PACKED_HEADS: packed },
+      ),
     );
     try {
       return this.output(out, 'attention', (o) =>

@@ -529,19 +529,26 @@ export const normApply: KernelSpec = {
  * one head, returned from the enclosing function. Needs `head`, `r` and `ivec4 j`.
  */
 const SCALED_SCORES4 = `  vec4 acc = vec4(0.0);
+  // Query head i reads key head i / u_group (grouped-query attention: u_group query
+  // heads share one key/value head, read in place; 1 for MHA).
+  int kvHead = head / u_group;
 #if PACKED_HEADS
   // d_k is a multiple of 4: head i is texels [i·d_k/4, (i+1)·d_k/4) of each row.
   int h0 = head * (u_headDim / 4);
+  int kShift = kvHead * (u_headDim / 4) - h0;
   for (int x = h0; x < h0 + u_headDim / 4; x++) {
     vec4 q = Q_tex(r, x);
-    acc += vec4(dot(q, K_tex(j.x, x)), dot(q, K_tex(j.y, x)),
-                dot(q, K_tex(j.z, x)), dot(q, K_tex(j.w, x)));
+    int kx = x + kShift;
+    acc += vec4(dot(q, K_tex(j.x, kx)), dot(q, K_tex(j.y, kx)),
+                dot(q, K_tex(j.z, kx)), dot(q, K_tex(j.w, kx)));
   }
 #else
   int c0 = head * u_headDim;
+  int kShift = kvHead * u_headDim - c0;
   for (int c = c0; c < c0 + u_headDim; c++) {
     float q = Q_val(r, c);
-    acc += q * vec4(K_val(j.x, c), K_val(j.y, c), K_val(j.z, c), K_val(j.w, c));
+    int kc = c + kShift;
+    acc += q * vec4(K_val(j.x, kc), K_val(j.y, kc), K_val(j.z, kc), K_val(j.w, kc));
   }
 #endif
   return acc * u_scale;
@@ -555,7 +562,7 @@ const SCALED_SCORES4 = `  vec4 acc = vec4(0.0);
 export const attnScores: KernelSpec = {
   name: 'attnScores',
   inputs: ['Q', 'K'],
-  uniforms: { m: 'int', headDim: 'int', scale: 'float' },
+  uniforms: { m: 'int', headDim: 'int', scale: 'float', group: 'int' },
   defines: { PACKED_HEADS: 1 },
   body: `vec4 compute(int orow, int t) {
   int head = orow / u_m;
@@ -571,8 +578,11 @@ ${SCALED_SCORES4}}`,
  * rescaled when M grows) over the keys its row may see, 4 at a time, and accumulates the
  * weighted value texels; one division at the end.
  *
- *   per-head (ALL_COLS 0): out[r, 4t:4t+4]     = Σ_j p_ij v[j, 4t:4t+4], i = 4t / u_dv
+ *   per-head (ALL_COLS 0): out[r, 4t:4t+4]     = Σ_j p_ij v[j, 4t':4t'+4], i = 4t / u_dv
  *   all      (ALL_COLS 1): out[i·m + r, 4t:4t+4] = Σ_j p_ij v[j, 4t:4t+4] (slim option 2's s_i·K)
+ *
+ * where t' = t for MHA; with grouped-query attention (u_group query heads per key/value head)
+ * head i reads key and value head i / u_group in place, t' = t + (i/u_group − i)·u_dv/4.
  *
  * SCORES 0: the scores are computed in the loop from Q and K (PACKED_HEADS as attnScores), so
  * each fragment repeats its head's q·k: one draw for the whole attention. SCORES 1: they come
@@ -582,7 +592,14 @@ ${SCALED_SCORES4}}`,
 export const attnDecode: KernelSpec = {
   name: 'attnDecode',
   inputs: ['Q', 'K', 'V', 'S'],
-  uniforms: { m: 'int', headDim: 'int', dv: 'int', scale: 'float', causal: 'int' },
+  uniforms: {
+    m: 'int',
+    headDim: 'int',
+    dv: 'int',
+    scale: 'float',
+    causal: 'int',
+    group: 'int',
+  },
   defines: { SCORES: 0, ALL_COLS: 0, PACKED_HEADS: 1 },
   body: `vec4 scores4(int head, int r, int j0, int n) {
   ivec4 j = min(ivec4(j0) + ivec4(0, 1, 2, 3), ivec4(n - 1));
@@ -595,9 +612,11 @@ vec4 compute(int orow, int t) {
 #if ALL_COLS
   int head = orow / u_m;
   int r = orow - head * u_m;
+  int tv = t;
 #else
   int r = orow;
   int head = (t * 4) / u_dv;
+  int tv = t + (head / u_group - head) * (u_dv / 4);
 #endif
   int n = V_l.w;
   int visible = u_causal < 0 ? n : min(n, r + u_causal + 1);
@@ -612,8 +631,8 @@ vec4 compute(int orow, int t) {
     float c = exp(mx - m2);
     vec4 w = exp(s - m2);
     ivec4 j = min(ivec4(j0) + ivec4(0, 1, 2, 3), ivec4(n - 1));
-    acc = acc * c + w.x * V_tex(j.x, t) + w.y * V_tex(j.y, t) + w.z * V_tex(j.z, t)
-        + w.w * V_tex(j.w, t);
+    acc = acc * c + w.x * V_tex(j.x, tv) + w.y * V_tex(j.y, tv) + w.z * V_tex(j.z, tv)
+        + w.w * V_tex(j.w, tv);
     sum = sum * c + (w.x + w.y + w.z + w.w);
     mx = m2;
   }

@@ -13,9 +13,10 @@ import { SENTENCE_IDS, biasDetail, compareVariants, type ToyBiases } from '../co
 import { invertWk } from '../common/inversion';
 import { WeightsPanel } from '../common/WeightsPanel';
 import { useToyWeights, TOY_MAX_ABS, TOY_MIN_ABS } from '../common/useToyWeights';
+import { LessonLink } from '../common/LessonLink';
 
 const PAPER = 'https://arxiv.org/abs/2503.05840';
-/** The same five tokens as lesson 6: "I am a student .". */
+/** The same five tokens as the RoPE lesson: "I am a student .". */
 const IDS = SENTENCE_IDS;
 /** A row of a V candidate counts as equal to V within float64 round-off of small numbers. */
 const MATCH = 1e-9;
@@ -65,8 +66,9 @@ export function BiasesLesson() {
         <Tex>{'K = XW_K + b_K'}</Tex>, <Tex>{'V = XW_V + b_V'}</Tex> and{' '}
         <Tex>{'Y = \\text{heads}\\,W_O + b_O'}</Tex> (GPT-2, Whisper and Qwen2 all have some).{' '}
         <a href={PAPER}>The paper’s Appendix F</a> shows that two of them are cheaper than they
-        look, and how slim attention keeps its identity when keys carry a bias. The toy head of
-        lesson 6, one head of width 4, on “{IDS.map(tokenText).join(' ')}”.
+        look, and how slim attention keeps its identity when keys carry a bias. The toy is the one
+        head of width 4 that <LessonLink slug="rope" /> used, on the same five tokens, “
+        {IDS.map(tokenText).join(' ')}”.
       </p>
       <WeightsPanel
         weights={weights}
@@ -190,7 +192,7 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
       </p>
       <LessonCheckpoint
         id="kbias-softmax"
-        onRevealed={() => setKbiasRevealed(true)}
+        onRevealed={setKbiasRevealed}
         question={
           <>
             Switch <Tex>{'b_K'}</Tex> on. What happens to the softmax weights of “{tokens[n - 1]}”
@@ -210,8 +212,9 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
             Every score of the query moves by the same amount, q·b_K/√d_k ={' '}
             {formatNumber(shift[0], 4)}, and softmax(z + c) = softmax(z): the weights change by at
             most {formatNumber(probDiff, 3)}. A model can drop <Tex>{'b_K'}</Tex> altogether —
-            unless RoPE sits between the projection and the dot product (lesson 6): then each key’s
-            bias is turned by its own angle and the shift is no longer the same for every key.
+            unless RoPE sits between the projection and the dot product (<LessonLink slug="rope" />
+            ): then each key’s bias is turned by its own angle and the shift is no longer the same
+            for every key.
           </p>
         }
       />
@@ -257,7 +260,7 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
       </p>
       <LessonCheckpoint
         id="slim-bias"
-        onRevealed={() => setSlimRevealed(true)}
+        onRevealed={setSlimRevealed}
         question={
           <>
             With the biases as set above, which expression of the cached <Tex>{'K'}</Tex> gives{' '}

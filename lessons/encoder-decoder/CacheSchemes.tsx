@@ -5,6 +5,7 @@ import { formatCount } from '../../components/format';
 import { LessonCheckpoint } from '../common/LessonCheckpoint';
 import { D } from '../common/toyData';
 import { DECODER_LAYERS, ENCODER_ROWS, type CrossComparison } from './runs';
+import { LessonLink } from '../common/LessonLink';
 
 /** One row of the cache table per scheme (both orders of a scheme cache the same). */
 const CACHE_VARIANTS = [
@@ -47,7 +48,7 @@ export function CacheSchemes({ stored }: { stored: CrossComparison }) {
       </ul>
       <LessonCheckpoint
         id="e-cache-values"
-        onRevealed={() => setERevealed(true)}
+        onRevealed={setERevealed}
         question={
           <>
             In the cross phase the engine hands <Tex>{'E'}</Tex> to both decoder layers. How many
@@ -117,8 +118,8 @@ export function CacheSchemes({ stored }: { stored: CrossComparison }) {
         </tbody>
       </table>
       <p>
-        The paper marks option 2 as unsuited to RoPE (lesson 6). Whisper adds its positions to the
-        inputs and rotates nothing, so it loses nothing there.
+        The paper marks option 2 as unsuited to RoPE (<LessonLink slug="rope" />
+        ). Whisper adds its positions to the inputs and rotates nothing, so it loses nothing there.
       </p>
     </>
   );

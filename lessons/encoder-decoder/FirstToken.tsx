@@ -34,7 +34,7 @@ export function FirstToken({ batch }: { batch: number }) {
       </p>
       <LessonCheckpoint
         id="first-token"
-        onRevealed={() => setTtftRevealed(true)}
+        onRevealed={setTtftRevealed}
         question={
           <>
             Option 2 removes the cross phase. Does {TTFT_MODEL.name}’s first token (B = {batch})

@@ -5,6 +5,7 @@ import { tokenText, type Mat } from '../common/toyData';
 import { WeightsPanel, type WeightsPanelProps } from '../common/WeightsPanel';
 import { TOY_MAX_ABS, TOY_MIN_ABS } from '../common/useToyWeights';
 import { DECODER_IDS, DECODER_LAYERS, DEFAULT_E, ENCODER_ROWS } from './runs';
+import { LessonLink } from '../common/LessonLink';
 
 const FRAMES = Array.from({ length: ENCODER_ROWS }, (_, i) => `frame ${i + 1}`);
 
@@ -26,8 +27,9 @@ export function ToyEncoder({ weights, set, enc, setEnc, projections }: ToyEncode
         {DECODER_LAYERS} layers with one head each. Decoder layer 1 uses the toy weights of the
         earlier lessons, layer 2 their transposes. A decoder layer here is its cross-attention plus
         the residual, <Tex>{'x \\leftarrow x + \\text{cross}_j(x)'}</Tex>; its self-attention is the
-        slim attention of lessons 3–5 and is left out. The decoder reads “{tokens.join(' ')}”, one
-        token per step. Edit <Tex>{'E'}</Tex> as if the encoder had heard something else:
+        slim attention of <LessonLink slug="prefill" />, <LessonLink slug="generate" /> and{' '}
+        <LessonLink slug="many-heads" />, and is left out. The decoder reads “{tokens.join(' ')}”,
+        one token per step. Edit <Tex>{'E'}</Tex> as if the encoder had heard something else:
       </p>
       <WeightsPanel
         weights={weights}

@@ -54,7 +54,7 @@ export function WhisperSection() {
       </p>
       <LessonCheckpoint
         id="whisper-cache"
-        onRevealed={() => setCacheRevealed(true)}
+        onRevealed={setCacheRevealed}
         question={<>How much smaller is Whisper’s option 2 cache than the baseline’s?</>}
         choices={savingsChoices.map((x) => ({ label: times(x), correct: x === savings }))}
         explanation={

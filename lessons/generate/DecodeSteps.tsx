@@ -14,11 +14,13 @@ const ROUNDING_ONLY = 1e-6;
 export interface DecodeStepsProps {
   weights: ToyWeights;
   steps: number;
+  /** The fewest steps the stepper goes back to (1 while presented: the deck holds a step). */
+  minSteps?: number;
   setSteps: (n: number) => void;
 }
 
 /** Generate token by token: predictions first, the stepper, the step opened up, the caches. */
-export function DecodeSteps({ weights, steps, setSteps }: DecodeStepsProps) {
+export function DecodeSteps({ weights, steps, minSteps = 0, setSteps }: DecodeStepsProps) {
   // The caption under the caches states the growth the "decode-growth" checkpoint asks for.
   const [growthRevealed, setGrowthRevealed] = useState(false);
   // The max |Δ| table answers the "option-agree" checkpoint: it shows once that is revealed.
@@ -61,7 +63,7 @@ export function DecodeSteps({ weights, steps, setSteps }: DecodeStepsProps) {
       <h2>Predict first</h2>
       <LessonCheckpoint
         id="decode-growth"
-        onRevealed={() => setGrowthRevealed(true)}
+        onRevealed={setGrowthRevealed}
         question={
           <>
             Before you press Generate: how many bytes will the next decode step add to the slim
@@ -89,7 +91,7 @@ export function DecodeSteps({ weights, steps, setSteps }: DecodeStepsProps) {
           ))}
           <li className="next">?</li>
         </ol>
-        <button type="button" onClick={() => setSteps(steps - 1)} disabled={steps === 0}>
+        <button type="button" onClick={() => setSteps(steps - 1)} disabled={steps <= minSteps}>
           ← Back one step
         </button>
         <button type="button" onClick={() => setSteps(steps + 1)} disabled={steps === MAX_STEPS}>
@@ -101,7 +103,7 @@ export function DecodeSteps({ weights, steps, setSteps }: DecodeStepsProps) {
       </div>
       <LessonCheckpoint
         id="option-agree"
-        onRevealed={() => setAgreeRevealed(true)}
+        onRevealed={setAgreeRevealed}
         question={
           <>
             Before you look below: at this step (n = {n}), in float64, how far apart are the outputs

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { clampStep } from '../../components/Slider';
 import { numberCodec } from '../../components/useUrlState';
 import { useLessonState } from '../common/lessonState';
+import { useClassroom } from '../common/lessonStateClassroom';
 import { Tex } from '../../components/Tex';
 import { invertWk } from '../common/inversion';
 import { WeightsPanel } from '../common/WeightsPanel';
@@ -14,7 +15,11 @@ export { MAX_STEPS };
 export function GenerateLesson() {
   const { weights, set } = useToyWeights();
   const [rawSteps, setSteps] = useLessonState('gen', numberCodec, 0);
-  const steps = clampStep(rawSteps, 0, MAX_STEPS);
+  // Presented, the deck holds a decode step opened up (StepDetail) from the start: its first
+  // step runs without a press of Generate, so the deck's steps never change mid-lesson.
+  const { presenting } = useClassroom();
+  const minSteps = presenting ? 1 : 0;
+  const steps = clampStep(rawSteps, minSteps, MAX_STEPS);
   const invertible = useMemo(() => invertWk(weights.wK, weights.wV).wKV !== undefined, [weights]);
 
   return (
@@ -50,7 +55,7 @@ export function GenerateLesson() {
         }
       />
       {invertible ? (
-        <DecodeSteps weights={weights} steps={steps} setSteps={setSteps} />
+        <DecodeSteps weights={weights} steps={steps} minSteps={minSteps} setSteps={setSteps} />
       ) : (
         <div className="notice-error" role="alert">
           <p>

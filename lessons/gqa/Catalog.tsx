@@ -36,7 +36,7 @@ export function CatalogSection() {
       <h2>The catalog, sorted by c</h2>
       <LessonCheckpoint
         id="llama3-shrink"
-        onRevealed={() => setRevealed(true)}
+        onRevealed={setRevealed}
         question={
           <>
             {llama.name} has <Tex>{`h = ${tc(llama.heads)}`}</Tex>,{' '}

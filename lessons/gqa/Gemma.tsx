@@ -5,6 +5,7 @@ import { Tex } from '../../components/Tex';
 import { formatCount } from '../../components/format';
 import { LessonCheckpoint } from '../common/LessonCheckpoint';
 import { percent, tc } from './format';
+import { LessonLink } from '../common/LessonLink';
 
 /** CodeGemma-7B (MHA, c > 2) and Gemma2-9B (GQA, c just above 1), from the paper's Appendix G. */
 export function GemmaSection() {
@@ -35,7 +36,7 @@ export function GemmaSection() {
       </p>
       <LessonCheckpoint
         id="gemma2-saving"
-        onRevealed={() => setRevealed(true)}
+        onRevealed={setRevealed}
         question={<>How much of {g.name}’s KV-cache can a d-wide cache save?</>}
         choices={[
           { label: 'Half, as for MHA', correct: Math.abs(gemmaSaving - 0.5) < 1e-9 },
@@ -81,9 +82,9 @@ export function GemmaSection() {
             {formatCount(gemmaE)} keys plus {formatCount(g.d - gemmaE)} of the values, with a{' '}
             {formatCount(g.d)} × {formatCount(g.d)} matrix <Tex>{'W_K^*'}</Tex> that makes the row
             invertible. The price is compute: every step multiplies the whole cached row back into K
-            and V. {g.name} uses RoPE, so the rebuilt K is rotated after it is rebuilt (lesson
-            “RoPE”).{' '}
-            <Link to={`/explorer?model=${g.id}`}>Open {g.name} in the roofline explorer</Link> to
+            and V. {g.name} uses RoPE, so the rebuilt K is rotated after it is rebuilt (
+            <LessonLink slug="rope" />
+            ). <Link to={`/explorer?model=${g.id}`}>Open {g.name} in the roofline explorer</Link> to
             see what the saving does to memory and speed on a chip.
           </p>
         </>

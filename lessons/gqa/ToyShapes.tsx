@@ -113,7 +113,7 @@ export function ToySection() {
       </p>
       <LessonCheckpoint
         id="gqa-toy"
-        onRevealed={() => setRevealed(true)}
+        onRevealed={setRevealed}
         question={
           <>
             First shape: two query heads share one key/value head of width 2, so each cached key row

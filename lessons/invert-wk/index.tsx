@@ -111,7 +111,7 @@ export function InvertWkLesson() {
 
       <LessonCheckpoint
         id="integer-inverse"
-        onRevealed={() => setInverseRevealed(true)}
+        onRevealed={setInverseRevealed}
         question={
           <>
             Look at the current <Tex>{'W_K'}</Tex> (det = {singular.det}). Before scrolling down:

@@ -117,7 +117,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
     <>
       <LessonCheckpoint
         id="whole-row"
-        onRevealed={() => setColumnsRevealed(true)}
+        onRevealed={setColumnsRevealed}
         question={
           <>
             Head 2’s values are <Tex>{'V_2 = K W_{KV,2}'}</Tex>. Before you look at the blocks: how

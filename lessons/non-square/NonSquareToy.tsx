@@ -90,7 +90,7 @@ export function NonSquareToy() {
         <RightInverseView
           detail={inversion.detail}
           revealed={projectorRevealed}
-          onRevealed={() => setProjectorRevealed(true)}
+          onRevealed={setProjectorRevealed}
         />
       ) : (
         <div className="notice-error" role="alert" data-testid="rank-refusal">

@@ -8,6 +8,7 @@ import {
   type Model,
   type Table4Row,
 } from '../../roofline';
+import { LessonLink } from '../common/LessonLink';
 
 /** Option 1: cache K and rebuild V through the right inverse, at the price of r times W_V. */
 export function Option1RightInverse({
@@ -35,10 +36,10 @@ export function Option1RightInverse({
       </div>
       <p>
         Only <Tex>{'K'}</Tex> is cached, so the cache halves as with square weights, and RoPE works
-        as in lesson 6. The price is weights: <Tex>{'W_{KV}'}</Tex> is <Tex>{'e \\times e'}</Tex>{' '}
-        where <Tex>{'W_V'}</Tex> was <Tex>{'d \\times e'}</Tex>, <Tex>{'r'}</Tex> times as many
-        numbers. Added over every attention that holds a cache (T5 has self- and cross-attention in
-        each decoder layer), from the cost model:
+        as in <LessonLink slug="rope" />. The price is weights: <Tex>{'W_{KV}'}</Tex> is{' '}
+        <Tex>{'e \\times e'}</Tex> where <Tex>{'W_V'}</Tex> was <Tex>{'d \\times e'}</Tex>,{' '}
+        <Tex>{'r'}</Tex> times as many numbers. Added over every attention that holds a cache (T5
+        has self- and cross-attention in each decoder layer), from the cost model:
       </p>
       <table className="diff-table" aria-label="option 1 extra weights">
         <ColumnHeads

@@ -14,6 +14,7 @@ import {
 } from '../../roofline';
 import { LessonCheckpoint } from '../common/LessonCheckpoint';
 import { positions } from './positions';
+import { LessonLink } from '../common/LessonLink';
 
 /** How many times smaller a model's X-cache is than its KV-cache (per token and layer: 2r). */
 const kvOverX = (m: Model) => standardCacheValues(m, 1) / xCacheValues(m, 1);
@@ -48,7 +49,7 @@ export function Option2XCache({ table4, focus }: { table4: readonly Table4Row[];
       </p>
       <LessonCheckpoint
         id="x-cache-factor"
-        onRevealed={() => setFactorRevealed(true)}
+        onRevealed={setFactorRevealed}
         question={
           <>
             {focus.name} has <Tex>{`d = ${focus.d}`}</Tex> and <Tex>{`e = ${keyWidth(focus)}`}</Tex>
@@ -101,11 +102,13 @@ export function Option2XCache({ table4, focus }: { table4: readonly Table4Row[];
       <p>
         Numbers are values per token and layer. CodeGemma cannot use the X-cache: with RoPE the keys
         are rotated by their positions between <Tex>{'W_K'}</Tex> and the dot product, so{' '}
-        <Tex>{'W_{K,i}^\\top X^\\top'}</Tex> is no longer one fixed matrix per head (lesson 6).
-        Position schemes that add to the scores instead (T5’s relative biases, ALiBi) are fine. A
+        <Tex>{'W_{K,i}^\\top X^\\top'}</Tex> is no longer one fixed matrix per head (
+        <LessonLink slug="rope" />
+        ). Position schemes that add to the scores instead (T5’s relative biases, ALiBi) are fine. A
         query bias folds in,{' '}
         <Tex>{'\\big((x\\,W_{Q,i} + b_{Q,i})\\,W_{K,i}^\\top\\big)X^\\top'}</Tex>; a key bias
-        cancels in softmax and a value bias joins the output bias (lesson 7).
+        cancels in softmax and a value bias joins the output bias (<LessonLink slug="biases" />
+        ).
       </p>
     </>
   );

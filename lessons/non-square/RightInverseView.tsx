@@ -27,7 +27,7 @@ export function RightInverseView({
 }: {
   detail: RightInverseDetail;
   revealed: boolean;
-  onRevealed: () => void;
+  onRevealed: (shown: boolean) => void;
 }) {
   const isIdentity = detail.projectorVsIdentity <= MATCH;
   const keepsK = detail.KBackError <= MATCH;

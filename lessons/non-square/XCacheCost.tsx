@@ -2,6 +2,7 @@ import { ColumnHeads } from '../../components/ColumnHeads';
 import { Tex } from '../../components/Tex';
 import { formatCount, formatNumber } from '../../components/format';
 import { xCacheOps, type Model } from '../../roofline';
+import { LessonLink } from '../common/LessonLink';
 
 /** OPs per token and layer of the X-cache against standard, for one model at its context. */
 export function XCacheCost({ model }: { model: Model }) {
@@ -50,8 +51,10 @@ export function XCacheCost({ model }: { model: Model }) {
         -wide rows instead of <Tex>{'d_k'}</Tex>-wide ones, so it needs{' '}
         {formatNumber(ops.core / ops.standardCore, 3)}x the OPs, but it reads{' '}
         {formatNumber(ops.standardCoreReads / ops.coreReads, 3)}x fewer values, shared by all{' '}
-        {model.heads} heads. While decoding is limited by memory reads (lesson 1), fewer reads win;
-        on a chip whose arithmetic runs out first, the extra OPs can cost more than the reads save.
+        {model.heads} heads. While decoding is limited by memory reads (
+        <LessonLink slug="why-the-cache-dominates" />
+        ), fewer reads win; on a chip whose arithmetic runs out first, the extra OPs can cost more
+        than the reads save.
       </p>
     </>
   );

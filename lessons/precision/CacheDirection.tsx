@@ -5,6 +5,7 @@ import { formatRebuildError as err } from '../../components/LayerReportTable';
 import { LessonCheckpoint } from '../common/LessonCheckpoint';
 import { PAPER, fmt } from './common';
 import { sweepIndex, type ToySigma } from './useToySigma';
+import { LessonLink } from '../common/LessonLink';
 
 /** The checkpoint asks about cond(W_K) = 10⁶. */
 const ASK_DIRECTION_EXPONENT = -6;
@@ -30,7 +31,7 @@ export function CacheDirection({ sigma }: { sigma: ToySigma }) {
       </p>
       <LessonCheckpoint
         id="better-direction"
-        onRevealed={() => setDirectionRevealed(true)}
+        onRevealed={setDirectionRevealed}
         question={
           <>
             At cond(W_K) = 10⁶ (<Tex>{'\\sigma_2'}</Tex> = 10⁻⁶), which rebuild is more accurate in
@@ -80,7 +81,8 @@ export function CacheDirection({ sigma }: { sigma: ToySigma }) {
             </strong>
             : it measures both float32 errors and keeps the smaller. A real model does this per
             layer, since each layer has its own <Tex>{'W_K'}</Tex> and <Tex>{'W_V'}</Tex>; a model
-            with RoPE can only cache K (lesson “RoPE”).
+            with RoPE can only cache K (<LessonLink slug="rope" />
+            ).
           </p>
         </>
       )}

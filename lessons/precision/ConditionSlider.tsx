@@ -7,7 +7,7 @@ import { PlotFigure } from '../../components/charts/PlotFigure';
 import { formatRebuildError as err } from '../../components/LayerReportTable';
 import { LessonCheckpoint } from '../common/LessonCheckpoint';
 import { fmt } from './common';
-import { errorChart } from './errorChart';
+import { errorChart, errorLegend, RULE_DASH } from './errorChart';
 import { SIGMA_EXPONENTS, TOY_WV } from './toy';
 import { sweepIndex, type ToySigma } from './useToySigma';
 
@@ -97,7 +97,7 @@ export function ConditionSlider({ sigma }: { sigma: ToySigma }) {
 
       <LessonCheckpoint
         id="fp16-error"
-        onRevealed={() => setF16Revealed(true)}
+        onRevealed={setF16Revealed}
         question={
           <>
             Now store the same weights in float16 (<Tex>{'u = 2^{-11}'}</Tex>, about 5·10⁻⁴). At
@@ -127,6 +127,24 @@ export function ConditionSlider({ sigma }: { sigma: ToySigma }) {
       ) : (
         <p className="small">The float16 error appears here once the prediction is revealed.</p>
       )}
+      <ul className="line-legend" aria-label="chart legend">
+        {errorLegend(f16Revealed).map((e) => (
+          <li key={e.label} data-color={e.color} data-dashed={e.dashed ? 'yes' : 'no'}>
+            <svg width="28" height="10" aria-hidden="true">
+              <line
+                x1="1"
+                y1="5"
+                x2="27"
+                y2="5"
+                stroke={e.color}
+                strokeWidth="2"
+                strokeDasharray={e.dashed ? RULE_DASH : undefined}
+              />
+            </svg>{' '}
+            {e.label}
+          </li>
+        ))}
+      </ul>
       <PlotFigure
         ariaLabel="Relative error of V rebuilt from K against cond(W_K)"
         options={chart}

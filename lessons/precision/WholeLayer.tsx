@@ -6,6 +6,7 @@ import { SENTENCE_IDS, compareVariants, type PathOutputs } from '../common/toyRu
 import { tokenText } from '../common/toyData';
 import { useToyWeights } from '../common/useToyWeights';
 import { fmt } from './common';
+import { LessonLink } from '../common/LessonLink';
 
 /**
  * The same σ₂ on the toy head of the earlier lessons: row 4 of W_K slides toward row 2 by σ₂
@@ -34,9 +35,9 @@ export function WholeLayer({ exponent }: { exponent: number }) {
         The same slider acts on the 4×4 toy head of the earlier lessons: row 4 of its{' '}
         <Tex>{'W_K'}</Tex> slides toward row 2,{' '}
         <Tex>{'\\text{row}_4 = \\text{row}_2 + \\sigma_2\\,(\\text{row}_4 - \\text{row}_2)'}</Tex>,
-        as in lesson “Invert W_K”. The engine’s attention layers then run standard attention and
-        both slim orders on “{SENTENCE_IDS.map(tokenText).join(' ')}”, and compare the last token’s
-        output.
+        as in <LessonLink slug="invert-wk" />. The engine’s attention layers then run standard
+        attention and both slim orders on “{SENTENCE_IDS.map(tokenText).join(' ')}”, and compare the
+        last token’s output.
       </p>
       {'error' in run ? (
         <div className="notice-error" role="alert">

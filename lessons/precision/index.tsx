@@ -2,12 +2,14 @@ import { Tex } from '../../components/Tex';
 import { CacheDirection } from './CacheDirection';
 import { ConditionSlider } from './ConditionSlider';
 import { DefaultModels } from './DefaultModels';
+import { LayerDecision } from './LayerDecision';
 import { PAPER } from './common';
 import { UnitRoundoff } from './UnitRoundoff';
 import { useToySigma } from './useToySigma';
 import { WhisperStudy } from './WhisperStudy';
 import { WholeLayer } from './WholeLayer';
 import './precision.css';
+import { LessonLink } from '../common/LessonLink';
 
 export function PrecisionLesson() {
   const sigma = useToySigma();
@@ -15,12 +17,13 @@ export function PrecisionLesson() {
     <>
       <p>
         Slim attention caches only K and rebuilds <Tex>{'V = K\\,W_{KV}'}</Tex> with{' '}
-        <Tex>{'W_{KV} = W_K^{-1} W_V'}</Tex> (lesson “Invert W_K”). In exact arithmetic that is the
-        same V. A computer keeps every number with a fixed count of binary digits, and{' '}
-        <a href={PAPER}>the paper’s Appendix A</a> names the catch: <Tex>{'W_K'}</Tex> can be
-        invertible and still <em>badly conditioned</em>, and then the small rounding of each stored
-        number grows into a large error in V. This lesson measures how large, on a 2×2 matrix you
-        control and on every layer of the two models that ship with the app.
+        <Tex>{'W_{KV} = W_K^{-1} W_V'}</Tex> (<LessonLink slug="invert-wk" />
+        ). In exact arithmetic that is the same V. A computer keeps every number with a fixed count
+        of binary digits, and <a href={PAPER}>the paper’s Appendix A</a> names the catch:{' '}
+        <Tex>{'W_K'}</Tex> can be invertible and still <em>badly conditioned</em>, and then the
+        small rounding of each stored number grows into a large error in V. This lesson measures how
+        large, on a 2×2 matrix you control and on every layer of the two models that ship with the
+        app.
       </p>
       <UnitRoundoff />
       <ConditionSlider sigma={sigma} />
@@ -28,6 +31,7 @@ export function PrecisionLesson() {
       <WholeLayer exponent={sigma.toy.exponent} />
       <DefaultModels />
       <WhisperStudy />
+      <LayerDecision />
     </>
   );
 }

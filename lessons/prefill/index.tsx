@@ -14,6 +14,7 @@ import { prefillCacheBytes } from '../common/toyRuns';
 import { product } from '../common/toyEngine';
 import { useToyWeights } from '../common/useToyWeights';
 import { WeightsPanel } from '../common/WeightsPanel';
+import { LessonLink } from '../common/LessonLink';
 
 const P = PROMPT_IDS.length;
 
@@ -56,8 +57,8 @@ export function PrefillLesson() {
           <p>
             This <Tex>{'W_K'}</Tex> has no usable inverse (it is singular, or too close to singular
             for float64), so there is no <Tex>{'W_{KV}'}</Tex> and slim attention cannot rebuild V
-            from its K-cache. “Invert W_K” shows why; change a cell back, or press “Restore the
-            default weights”.
+            from its K-cache. <LessonLink slug="invert-wk" /> shows why; change a cell back, or
+            press “Restore the default weights”.
           </p>
         </div>
       )}

@@ -195,7 +195,7 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
       </p>
       <LessonCheckpoint
         id="rotated-wkv"
-        onRevealed={() => setRowsRevealed(true)}
+        onRevealed={setRowsRevealed}
         question={
           <>
             Multiply the rotated keys of “{tokens.join(' ')}” (positions 0–{n - 1}) by{' '}
@@ -271,7 +271,7 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
       </p>
       <LessonCheckpoint
         id="rope-rotations"
-        onRevealed={() => setRotationsRevealed(true)}
+        onRevealed={setRotationsRevealed}
         question={
           <>
             Slim attention caching <em>raw</em> K, n tokens in the cache (the new one included): how
@@ -386,8 +386,29 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         The engine refuses both:
       </p>
       <ul>
-        <li data-testid="refusal-v-cache">{vRefusal ?? 'The V-cache layer was built.'}</li>
-        <li data-testid="refusal-x-cache">{xRefusal ?? 'The X-cache layer was built.'}</li>
+        <li data-testid="refusal-v-cache">
+          {vRefusal ? (
+            <>
+              The V-cache cannot use RoPE: <Tex>{'K = V W_{VK}'}</Tex> gives unrotated keys, and a
+              rotation that depends on the position does not commute with <Tex>{'W_{VK}'}</Tex>. A
+              RoPE model caches K instead (slim) or K and V (standard).
+            </>
+          ) : (
+            'The V-cache layer was built.'
+          )}
+        </li>
+        <li data-testid="refusal-x-cache">
+          {xRefusal ? (
+            <>
+              The X-cache cannot use RoPE: its scores need{' '}
+              <Tex>{'x W_{Q,i} W_{K,i}^\\top X^\\top'}</Tex> as one product, and a rotation between{' '}
+              <Tex>{'W_K'}</Tex> and <Tex>{'X^\\top'}</Tex> breaks it. A RoPE model caches K instead
+              (slim) or K and V (standard).
+            </>
+          ) : (
+            'The X-cache layer was built.'
+          )}
+        </li>
       </ul>
     </>
   );

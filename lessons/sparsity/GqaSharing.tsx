@@ -22,7 +22,7 @@ export function GqaSharing({ run, layer, tau }: { run?: Run; layer?: number; tau
       </p>
       <LessonCheckpoint
         id="sparsity-gqa"
-        onRevealed={() => setGqaRevealed(true)}
+        onRevealed={setGqaRevealed}
         question={
           <>
             Each head alone would skip 80% of the rows. With <Tex>{'g = 4'}</Tex> heads sharing each

@@ -4,6 +4,7 @@ import { Tex } from '../../components/Tex';
 import { formatCount, formatNumber } from '../../components/format';
 import type { Run } from './sparseRun';
 import { MODEL } from './useMobyProbes';
+import { LessonLink } from '../common/LessonLink';
 
 /** With RoPE: only the keys some head keeps need un-rotating before K·W_KV. */
 export function WithRope({ run, n, e, tau }: { run?: Run; n?: number; e: number; tau: number }) {
@@ -11,11 +12,11 @@ export function WithRope({ run, n, e, tau }: { run?: Run; n?: number; e: number;
     <>
       <h2>With RoPE</h2>
       <p>
-        {MODEL} has learned positions, not RoPE. In a RoPE model (lesson “RoPE”, Appendix E) the
-        slim K-cache can hold raw keys, rotated for the scores at every step, or rotated keys, which
-        must be turned back before <Tex>{'K W_{KV}'}</Tex>. Sparsity helps the second: only the keys
-        a head keeps are needed in <Tex>{'(\\sum s_j k_j)\\,W_{KV}'}</Tex>, so only those are
-        un-rotated.
+        {MODEL} has learned positions, not RoPE. In a RoPE model (<LessonLink slug="rope" />,
+        Appendix E) the slim K-cache can hold raw keys, rotated for the scores at every step, or
+        rotated keys, which must be turned back before <Tex>{'K W_{KV}'}</Tex>. Sparsity helps the
+        second: only the keys a head keeps are needed in <Tex>{'(\\sum s_j k_j)\\,W_{KV}'}</Tex>, so
+        only those are un-rotated.
       </p>
       {run && n !== undefined && <RopeNote anyHead={run.anyHead} n={n} e={e} tau={tau} />}
     </>

@@ -18,7 +18,7 @@ export function WorkSaved({ run, n, tau }: { run?: Run; n?: number; tau: number 
       </p>
       <LessonCheckpoint
         id="sparsity-work"
-        onRevealed={() => setWorkRevealed(true)}
+        onRevealed={setWorkRevealed}
         question={
           <>
             If the threshold skips 80% of a head’s value rows (<Tex>{'S = 0.8'}</Tex>), how many

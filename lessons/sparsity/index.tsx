@@ -6,6 +6,7 @@ import { useAttentionRow } from './useAttentionRow';
 import { MODEL } from './useMobyProbes';
 import { WithRope } from './WithRope';
 import { WorkSaved } from './WorkSaved';
+import { LessonLink } from '../common/LessonLink';
 
 export { SPARSITY_DEFAULT_PROMPT, SPARSITY_MAX_TOKENS } from './useAttentionRow';
 
@@ -27,10 +28,10 @@ export function SparsityLesson() {
         <em>sparsity</em> <Tex>{'S'}</Tex>.
       </p>
       <p>
-        Slim attention can skip the same rows. Its option 2 (lesson “Generate”) first sums the
-        cached keys with the same weights and multiplies by <Tex>{'W_{KV}'}</Tex> once; a row with{' '}
-        <Tex>{'s_j < \\tau'}</Tex> drops out of that sum exactly as <Tex>{'v_j'}</Tex> drops out of
-        the standard one, because <Tex>{'v_j = k_j W_{KV}'}</Tex>:
+        Slim attention can skip the same rows. Its option 2 (<LessonLink slug="generate" />) first
+        sums the cached keys with the same weights and multiplies by <Tex>{'W_{KV}'}</Tex> once; a
+        row with <Tex>{'s_j < \\tau'}</Tex> drops out of that sum exactly as <Tex>{'v_j'}</Tex>{' '}
+        drops out of the standard one, because <Tex>{'v_j = k_j W_{KV}'}</Tex>:
       </p>
       <Tex block>
         {

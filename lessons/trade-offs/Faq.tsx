@@ -55,7 +55,7 @@ export function Faq() {
       </p>
       <LessonCheckpoint
         id="quant-multiply"
-        onRevealed={() => setQuantRevealed(true)}
+        onRevealed={setQuantRevealed}
         question={
           <>
             Its fp16 KV-cache is {formatBytes(base)}. Stored as an int4 slim K-cache, how many times

@@ -5,6 +5,9 @@ import { Tex } from '../../components/Tex';
 import { formatBytes, formatCount, formatNumber } from '../../components/format';
 import { decodeStepWork, generateComplexity, parseHfConfig } from '../../roofline';
 import mobyGpt2Config from '../../public/models/moby-gpt2/config.json';
+// The checkpoint's own parameter count (every tensor of model.safetensors, recorded when it was
+// trained), the number the Playground counts from the same tensors when it loads the model.
+import { params as MOBY_PARAMETERS } from '../../public/models/moby-gpt2/train_log.json';
 import { LessonCheckpoint } from '../common/LessonCheckpoint';
 // Written by the bench (`--lesson-out`, see bench/run.ts), never typed by hand.
 import MEASURED from './measured.json';
@@ -49,12 +52,13 @@ export function MeasuredInBrowser() {
       <p>
         The <Link to="/playground">Playground</Link> runs real weights, standard and slim side by
         side. Its default model, {MEASURED.model}, is tiny: d = {MOBY.d}, h = {MOBY.heads},{' '}
-        {MOBY.layers} layers, {formatCount(MOBY.params)} parameters (the cost model’s estimate from
-        its config).
+        {MOBY.layers} layers,{' '}
+        <span data-testid="moby-parameters">{formatCount(MOBY_PARAMETERS)}</span> parameters (every
+        tensor of its checkpoint, biases and norms included).
       </p>
       <LessonCheckpoint
         id="cpu-run"
-        onRevealed={() => setRevealed(true)}
+        onRevealed={setRevealed}
         question={
           <>
             {MEASURED.model} generates tokens on the CPU backend, standard and slim in turn. Which

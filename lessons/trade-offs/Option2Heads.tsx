@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { WholeStepGap } from './WholeStepGap';
 import { Link } from 'react-router-dom';
 import * as Plot from '@observablehq/plot';
 import { plotStyle, seriesColors, tickFormat } from '../../components/charts/marks';
@@ -101,7 +102,7 @@ export function Option2Heads() {
       </p>
       <LessonCheckpoint
         id="h64-chip"
-        onRevealed={() => setChipRevealed(true)}
+        onRevealed={setChipRevealed}
         question={
           <>
             At h = {H64} and 1 byte per value, on which chip of paper Table 3 is option 2’s
@@ -132,7 +133,6 @@ export function Option2Heads() {
               <th scope="col">ridge (OPs/byte)</th>
               <th scope="col">paper Table 3</th>
               <th scope="col">2h + 2 = {i64} is</th>
-              {speedRevealed && <th scope="col">core speedup</th>}
             </tr>
           </thead>
           <tbody>
@@ -142,9 +142,6 @@ export function Option2Heads() {
                 <td>{formatNumber(ridge(r.chip), 3)}</td>
                 <td>{r.chip.paperTable3?.opsPerByte}</td>
                 <td data-testid={`h64-bound-${r.chip.id}`}>{r.bound} bound</td>
-                {speedRevealed && (
-                  <td data-testid={`h64-speedup-${r.chip.id}`}>{ratio(r.speedup)}</td>
-                )}
               </tr>
             ))}
           </tbody>
@@ -154,7 +151,7 @@ export function Option2Heads() {
       )}
       <LessonCheckpoint
         id="h64-speedup"
-        onRevealed={() => setSpeedRevealed(true)}
+        onRevealed={setSpeedRevealed}
         question={
           <>
             Take the chip of the last answer, where option 2’s core at h = {H64} is compute bound.
@@ -178,6 +175,22 @@ export function Option2Heads() {
       />
       {speedRevealed ? (
         <>
+          <table className="diff-table" aria-label="option 2's core speedup at h = 64 per chip">
+            <thead>
+              <tr>
+                <th scope="col">chip</th>
+                <th scope="col">core speedup at h = {H64}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {paperRows.map((r) => (
+                <tr key={r.chip.id}>
+                  <th scope="row">{r.chip.name}</th>
+                  <td data-testid={`h64-speedup-${r.chip.id}`}>{ratio(r.speedup)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
           <p>
             Slide h and pick a chip. The core’s speedup depends on h and the chip only: n and d
             cancel (each head here is {HEAD_DIM} wide, d = {HEAD_DIM}·h).
@@ -236,6 +249,7 @@ export function Option2Heads() {
             <Link to={explorerLink(SCENARIOS[3])}>open it in the explorer</Link>, which says why in
             words).
           </p>
+          <WholeStepGap core={m4.speedup} />
         </>
       ) : (
         <p className="small">The h slider, for any chip, appears once the question is answered.</p>

@@ -1,6 +1,7 @@
 import { Link } from 'react-router-dom';
 import { ColumnHeads } from '../../components/ColumnHeads';
 import { Tex } from '../../components/Tex';
+import { LessonLink } from '../common/LessonLink';
 
 /**
  * Paper Table 2 as formulas, per part of the layer: projections (OPs, reads, intensity), then
@@ -57,12 +58,12 @@ export function Table2Split() {
       </p>
       <ul>
         <li>
-          <Link to="/lessons/generate">Generate</Link> counts one head’s value side. For option 1,{' '}
+          <LessonLink slug="generate" bare /> counts one head’s value side. For option 1,{' '}
           <Tex>{'2nd\\,d_k + 2n\\,d_k'}</Tex>: the first term is <Tex>{'K W_{KV}'}</Tex> (a
           projection in Table 2), the second the attention core’s <Tex>{'s\\,V'}</Tex>.
         </li>
         <li>
-          <Link to="/lessons/many-heads">Many heads</Link> shows the attention core of option 2,{' '}
+          <LessonLink slug="many-heads" bare /> shows the attention core of option 2,{' '}
           <Tex>{'2h+2'}</Tex> OPs per value.
         </li>
         <li>

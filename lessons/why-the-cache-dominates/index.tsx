@@ -11,6 +11,7 @@ import { formatBytes, formatCount, formatNumber } from '../../components/format'
 import {
   chips,
   decodeStepTimes,
+  generateComplexity,
   memoryReport,
   requireModel,
   standardCacheValues,
@@ -26,6 +27,9 @@ const PAPER_CHIPS = chips.filter((c) => c.paperTable3);
 const CHIP_IDS = PAPER_CHIPS.map((c) => c.id);
 const chipCodec = enumCodec(CHIP_IDS);
 const DEFAULT_CHIP = CHIP_IDS.includes('nvidia-h200') ? 'nvidia-h200' : CHIP_IDS[0];
+
+/** Paper Table 2's standard column for one layer of the model at batch 1: OPs per value read. */
+const DERIVE = generateComplexity({ d: MODEL.d, h: MODEL.heads, n: 1024 }).vanilla;
 
 const tokens = (n: number) => (n >= 1024 ? `${formatCount(n / 1024)}K` : formatCount(n));
 const report = (contextLength: number, batch: number) =>
@@ -126,7 +130,7 @@ export function CacheLesson() {
       </p>
       <LessonCheckpoint
         id="crossover"
-        onRevealed={() => setCrossoverRevealed(true)}
+        onRevealed={setCrossoverRevealed}
         question={
           <>
             Predict before you touch the sliders: for one sequence (B = 1), at about what context
@@ -197,14 +201,22 @@ export function CacheLesson() {
 
       <h2>Decode waits for memory</h2>
       <p>
-        A decode step does about 2 OPs per value it reads — far below what chips can compute per
-        byte they can fetch (paper Table 3). So the step takes roughly{' '}
+        A decode step does about 2 OPs per value it reads. Every value it reads, a weight or a
+        cached key or value, is used once for the one new token: multiplied by one number and added
+        to a running sum, 2 OPs. Paper Table 2 counts it for a layer at batch 1: the projections do{' '}
+        <Tex>{'8d^2'}</Tex> OPs reading <Tex>{'4d^2'}</Tex> weights, the attention core{' '}
+        <Tex>{'4nd'}</Tex> OPs reading <Tex>{'2nd'}</Tex> cached values,{' '}
+        <span data-testid="ops-per-value">
+          {formatNumber(DERIVE.projection.intensity)} and {formatNumber(DERIVE.mha.intensity)}
+        </span>{' '}
+        OPs per value. That is far below what chips can compute per byte they can fetch (paper Table
+        3). So the step takes roughly{' '}
         <Tex>{'\\text{time} \\approx \\text{bytes read} / \\text{bandwidth}'}</Tex>, and reading
         half the cache is almost twice as fast once the cache dominates.
       </p>
       <LessonCheckpoint
         id="batch-speedup"
-        onRevealed={() => setSpeedupRevealed(true)}
+        onRevealed={setSpeedupRevealed}
         question={
           <>
             At the full {tokens(full)} context with a batch of 16, memory bound: how much faster is

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SCREENSHOTS, SCREENSHOT_DIR, openPage, screenshot } from './chromium';
+import { PHONE, SCREENSHOTS, SCREENSHOT_DIR, openPage, screenshot } from './chromium';
 import { suiteBrowser } from './suiteBrowser';
 import { lessons } from '../../lessons/registry';
 import { PRINT_CHART_WIDTH } from '../../components/charts/chartScale';
@@ -121,12 +121,25 @@ const renderedFontPx = (page: Page, selector: string) =>
       }),
   );
 
+/** True when the revealed answer on screen ends above the control bar (nothing under it). */
+const answerClearOfBar = (page: Page) =>
+  page.evaluate(() => {
+    const results = [...document.querySelectorAll('.checkpoint-result')].filter(
+      (r) => r.getClientRects().length > 0,
+    );
+    const answer = results.at(-1)?.getBoundingClientRect();
+    const bar = document.querySelector('.present-bar')?.getBoundingClientRect();
+    return !!answer && !!bar && answer.bottom <= bar.top && answer.top >= 0;
+  });
+
 describe('classroom mode in Chromium', () => {
   const browser = suiteBrowser();
   const base = () => inject('baseURL');
 
   it('presents lesson 1 from its button: large type, keys step, a prediction gates, Esc leaves', async () => {
     const { page, errors } = await openPage(browser(), PROJECTOR);
+    // Steps come into view at once (no smooth scroll), so their place can be measured.
+    await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.goto(`${base()}/lessons/why-the-cache-dominates`);
     await page.locator('.checkpoint').first().waitFor();
     const blocksOnPage = await shownBlocks(page);
@@ -185,14 +198,50 @@ describe('classroom mode in Chromium', () => {
     );
     await expect(page.getByRole('button', { name: 'Next step' }).isDisabled()).resolves.toBe(true);
     await screenshot(page, 'present-lesson1-gate');
+    // The hint leaves the prediction in view, and its radio circles read from the back.
+    const hintBox = await page.locator('.present-hint').boundingBox();
+    const cpBox = await checkpoint.boundingBox();
+    expect(hintBox!.y).toBeGreaterThanOrEqual(cpBox!.y + cpBox!.height);
+    const radio = await checkpoint.getByRole('radio').first().boundingBox();
+    expect(Math.min(radio!.width, radio!.height)).toBeGreaterThanOrEqual(MIN_PX);
     // Answer it: pick a choice (a radio keeps its arrow keys), reveal, then step on.
     await checkpoint.locator('.checkpoint-choice').first().click();
     await page.keyboard.press('ArrowRight'); // moves within the radio group, not the deck
     expect((await position(page))[0]).toBe(gateStep);
     await checkpoint.getByRole('button', { name: 'Reveal the answer' }).click();
     await expect(page.locator('.present-hint').count()).resolves.toBe(0);
+    // The answer comes into view above the control bar.
+    await expect.poll(() => answerClearOfBar(page)).toBe(true);
+    await screenshot(page, 'present-1920-revealed', { fullPage: false });
     await page.keyboard.press('ArrowRight');
     expect((await position(page))[0]).toBe(gateStep + 1);
+
+    // A clicker after a slider is dragged: PageDown and → move the deck, not the slider.
+    const slider = page.locator('[data-lesson-body] input[type="range"]').first();
+    for (let i = 0; i < total && !(await slider.isVisible()); i++)
+      await page.keyboard.press('PageDown');
+    await slider.scrollIntoViewIfNeeded();
+    const box = (await slider.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('range');
+    const dragged = await slider.inputValue();
+    const [atSlider] = await position(page);
+    await page.keyboard.press('PageDown');
+    expect((await position(page))[0]).toBe(atSlider + 1);
+    await page.keyboard.press('PageUp');
+    expect((await position(page))[0]).toBe(atSlider);
+    await page.keyboard.press('ArrowRight');
+    expect((await position(page))[0]).toBe(atSlider + 1);
+    await page.keyboard.press('ArrowLeft');
+    expect((await position(page))[0]).toBe(atSlider);
+    expect(await slider.inputValue()).toBe(dragged);
+    // Escape leaves the slider first; the deck stays.
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBeNull();
+    expect(await page.locator('.present-bar').count()).toBe(1);
 
     // Type: body text, the numbers, chart tick labels and legend ≥ 20 px on a 1920 × 1080 screen.
     await walkToEnd(page);
@@ -299,6 +348,32 @@ describe('classroom mode in Chromium', () => {
     await page.context().close();
   });
 
+  it('presents on a phone: the control bar whole on screen, a revealed answer above it', async () => {
+    const { page, errors } = await openPage(browser(), PHONE);
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.goto(`${base()}/lessons/why-the-cache-dominates?present`);
+    await waitForDeck(page);
+    const hint = page.locator('.present-hint');
+    for (let i = 0; i < 20 && !(await hint.isVisible()); i++) await page.keyboard.press('PageDown');
+    const checkpoint = page.locator('[data-checkpoint]').first();
+    await checkpoint.locator('.checkpoint-choice').first().click();
+    await checkpoint.getByRole('button', { name: 'Reveal the answer' }).click();
+    await expect.poll(() => answerClearOfBar(page)).toBe(true);
+    const outside = await page
+      .locator('.present-bar button, .present-counter')
+      .evaluateAll((els) =>
+        els
+          .map((el) => el.getBoundingClientRect())
+          .filter(
+            (r) => r.left < 0 || r.right > window.innerWidth || r.bottom > window.innerHeight,
+          ),
+      );
+    expect(outside).toEqual([]);
+    await screenshot(page, 'present-390-revealed', { fullPage: false });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('walks every lesson to its last step in presentation mode (dark theme) with no console errors', async () => {
     const { page, errors } = await openPage(browser(), PROJECTOR);
     await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
@@ -323,26 +398,39 @@ describe('classroom mode in Chromium', () => {
     await page.context().close();
   });
 
-  it('prints a handout: no navigation or buttons, charts kept, the paper cited, in light colours', async () => {
+  it('prints a handout before answering: every chart and result, predictions as questions; an answer key adds the answers', async () => {
     const { page, errors } = await openPage(browser());
     await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));
     await page.goto(`${base()}/lessons/why-the-cache-dominates?ctx=14`);
-    // The chart shows once the crossover question above it is answered.
-    const crossover = page.locator('section.checkpoint', { hasText: 'context length does' });
-    await crossover.getByRole('radio').first().check();
-    await crossover.getByRole('button', { name: 'Reveal the answer' }).click();
-    await page.locator('.plot-figure svg').first().waitFor();
+    // The reader answers the second prediction wrongly on screen; the first stays unanswered.
+    const speedup = page.locator('section.checkpoint').nth(1);
+    await speedup.locator('.checkpoint-choice:not(.right)').first().click();
+    await speedup.getByRole('button', { name: 'Reveal the answer' }).click();
+    const wrong = await speedup.getByRole('status').textContent();
     const onScreen = await page.getByTestId('kv-bytes').textContent();
+    // On screen the chart waits for the first prediction.
+    const chartsOnScreen = await page.locator('.plot-figure svg').count();
     await page.emulateMedia({ media: 'print' });
+    // As a browser does when it prints: the printout is rendered in `beforeprint`.
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
     for (const sel of ['.app-header', '.lesson-toc', '.lesson-pager', '.theme-toggle', 'nav'])
       expect(await page.locator(sel).first().isVisible(), sel).toBe(false);
     const visibleButtons = await page
       .locator('button')
       .evaluateAll((bs) => bs.filter((b) => b.getClientRects().length > 0).length);
     expect(visibleButtons).toBe(0);
-    expect(await page.locator('.plot-figure svg').first().isVisible()).toBe(true);
-    expect(await page.locator('[data-checkpoint]').count()).toBe(2);
-    expect(await page.locator('.checkpoint-choice').first().isVisible()).toBe(true);
+    // Every chart, the held-back one too, laid out again at the page's width.
+    const charts = page.locator('.plot-figure svg');
+    expect(await charts.count()).toBeGreaterThan(chartsOnScreen);
+    for (const w of await charts.evaluateAll((svgs) =>
+      svgs.map((svg) => Number(svg.getAttribute('width'))),
+    )) {
+      expect(w).toBeGreaterThan(0);
+      expect(w).toBeLessThanOrEqual(PRINT_CHART_WIDTH);
+    }
+    // The predictions as questions: the on-screen ones (with the reader's pick) are hidden.
+    expect(await page.locator('.checkpoint-print').count()).toBe(2);
+    expect(await page.locator('[data-checkpoint]').first().isVisible()).toBe(false);
     // Numbers as on screen (the context from the link), the paper's address written out.
     expect(await page.getByTestId('kv-bytes').textContent()).toBe(onScreen);
     const cited = await page
@@ -351,27 +439,57 @@ describe('classroom mode in Chromium', () => {
     expect(cited).toContain('https://arxiv.org/abs/2503.05840');
     const paper = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(paper).toBe('rgb(255, 255, 255)');
-
-    // As a browser does when it prints: charts are laid out again at the page's width.
-    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
-    const chartWidth = await page
-      .locator('.plot-figure svg')
+    // Sliders print as their values; the chip select as the chip's name.
+    expect(await page.locator('input[type="range"]').first().isVisible()).toBe(false);
+    const chip = await page
+      .locator('select')
       .first()
-      .evaluate((svg) => Number(svg.getAttribute('width')));
-    expect(chartWidth).toBeGreaterThan(0);
-    expect(chartWidth).toBeLessThanOrEqual(PRINT_CHART_WIDTH);
+      .evaluate((s: HTMLSelectElement) => s.selectedOptions[0].text);
+    await expect(page.locator('.print-value', { hasText: chip }).count()).resolves.toBe(1);
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
     await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
     savePdf(pdf, 'lesson1-handout');
-    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
-    console.log(`lesson 1 handout: ${pages} A4 pages, ${pdf.length} bytes`);
-    expect(pages).toBeGreaterThanOrEqual(2);
-    // The printed text carries the numbers, a prediction and the paper's link.
     const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf, encoding: 'utf8' });
+    const pages = text.split('\f').filter((p) => p.trim() !== '');
+    console.log(`lesson 1 handout: ${pages.length} A4 pages, ${pdf.length} bytes`);
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    // The printed text carries the numbers, the predictions and the paper's link, and neither the
+    // reader's verdict nor a note that something waits for an answer.
     expect(text).toContain('https://arxiv.org/abs/2503.05840');
     expect(text).toContain('Predict');
     expect(text.replace(/\s+/g, ' ')).toContain(onScreen?.trim());
     expect(text).not.toMatch(/Reveal the answer|Reset to the defaults|Skip to content/);
+    expect(wrong).toMatch(/^Not quite\./);
+    expect(text).not.toMatch(/Not quite|Right\.|Answer\.|once the question|is answered/);
+    // No page holds only the footer: the last one has lesson text above it.
+    const lastPage = pages
+      .at(-1)!
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+    expect(
+      lastPage.filter((l) => !/2503\.05840|Slim Attention Lab/.test(l)).length,
+    ).toBeGreaterThan(2);
+    // Closing the print dialog puts the page back as it was.
+    await page.emulateMedia({ media: 'screen' });
+    expect(await page.locator('.plot-figure svg').count()).toBe(chartsOnScreen);
+    expect(await page.locator('.checkpoint-print, .print-value').count()).toBe(0);
+
+    // The answer key, from its button: the answers are on paper.
+    await page.evaluate(() => {
+      window.print = () => void window.dispatchEvent(new Event('beforeprint'));
+    });
+    await page.getByRole('button', { name: 'Answer key' }).click();
+    await page.emulateMedia({ media: 'print' });
+    const key = await page.pdf({ format: 'A4', printBackground: true });
+    await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    savePdf(key, 'lesson1-answer-key');
+    const keyText = execFileSync('pdftotext', ['-layout', '-', '-'], {
+      input: key,
+      encoding: 'utf8',
+    });
+    expect(keyText.match(/Answer\./g)).toHaveLength(2);
+    expect(keyText).toContain('☒');
+    expect(keyText).not.toMatch(/Not quite/);
 
     // Every lesson prints without navigation or buttons, with its charts and predictions:
     // lessons.test.ts, where each lesson is opened on desktop.

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { FAMILIES } from '../../engine/models/families';
 import { units } from '../../roofline';
 import { DESKTOP, PHONE, openPage, screenshot } from './chromium';
 import { suiteBrowser } from './suiteBrowser';
@@ -38,6 +39,43 @@ describe('Playground in Chromium', () => {
    * download that is surely still running, however slow the machine.
    */
   let holdWeights: Promise<void> | undefined;
+  /**
+   * Repos the Playground must refuse from their config.json (and index) alone: a Mistral config,
+   * and a model whose index says 5 GB. Their weights are served too, to show they are never asked.
+   */
+  const weights = readFileSync(`${MODELS}/moby-gpt2/model.safetensors`);
+  const shards = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
+  const otherRepos = new Map<string, Buffer>([
+    [
+      '/lab/mistral/resolve/main/config.json',
+      Buffer.from(
+        JSON.stringify({
+          architectures: ['MistralForCausalLM'],
+          model_type: 'mistral',
+          hidden_size: 128,
+          num_attention_heads: 4,
+          num_key_value_heads: 4,
+          num_hidden_layers: 4,
+          intermediate_size: 256,
+          vocab_size: 1024,
+          max_position_embeddings: 256,
+          hidden_act: 'silu',
+        }),
+      ),
+    ],
+    ['/lab/mistral/resolve/main/model.safetensors', weights],
+    ['/lab/too-big/resolve/main/config.json', readFileSync(`${MODELS}/moby-gpt2/config.json`)],
+    [
+      '/lab/too-big/resolve/main/model.safetensors.index.json',
+      Buffer.from(
+        JSON.stringify({
+          metadata: { total_size: 5e9 },
+          weight_map: { 'wte.weight': shards[0], 'wpe.weight': shards[1] },
+        }),
+      ),
+    ],
+    ...shards.map((f) => [`/lab/too-big/resolve/main/${f}`, weights] as [string, Buffer]),
+  ]);
 
   beforeAll(async () => {
     // A stand-in for the Hub on 127.0.0.1: the default GPT-2 model in the Hub's URL layout
@@ -50,14 +88,28 @@ describe('Playground in Chromium', () => {
         res.writeHead(204).end();
         return;
       }
-      requests.push(req.url ?? '');
+      requests.push(`${req.method} ${req.url}`);
       const m = /^\/lab\/moby-gpt2\/resolve\/main\/([\w.-]+)$/.exec(req.url ?? '');
+      if (req.url === '/lab/redirect/resolve/main/config.json') {
+        res.writeHead(302, { location: 'file:///etc/passwd' }).end();
+        return;
+      }
+      const other = otherRepos.get(req.url ?? '');
+      if (other) {
+        res.writeHead(200, { 'content-length': String(other.length) });
+        res.end(req.method === 'HEAD' ? undefined : other);
+        return;
+      }
       if (!m || !FILES.includes(m[1])) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found');
         return;
       }
       const body = readFileSync(`${MODELS}/moby-gpt2/${m[1]}`);
       res.writeHead(200, { 'content-length': String(body.length) });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
       const chunk = 256 * 1024;
       let at = 0;
       const hold = m[1] === 'model.safetensors' ? holdWeights : undefined;
@@ -344,6 +396,72 @@ describe('Playground in Chromium', () => {
     expect(await alert.textContent()).toContain('lab/nothing-here has no file config.json');
     await screenshot(page, 'playground-hub-404');
     // The 404 is an answer the page shows; the browser logs the failed fetch itself.
+    expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+    await page.context().close();
+  });
+  it('Hub panel: lists the families, refuses from config.json alone (requests counted), explains a bad address, clears cached files', async () => {
+    const query = `?model=hub&hub=${encodeURIComponent('https://user:secret@127.0.0.1')}`;
+    const { page, errors } = await open(query);
+    // A link with credentials in ?hub=: the field is shown with what is wrong, and nothing is asked.
+    expect(await page.getByTestId('hub-address-problem').textContent()).toMatch(
+      /cannot be used: it contains a user name or password/,
+    );
+    await page.getByLabel('Repo id').fill('lab/moby-gpt2');
+    await page.getByRole('button', { name: 'Download' }).click();
+    expect(await page.getByTestId('load-error').textContent()).toMatch(
+      /Hub address “https:\/\/user:secret@127\.0\.0\.1”: it contains a user name or password/,
+    );
+    await page.getByLabel('Hub address').fill(hubUrl);
+
+    // The supported families, one example repo each; a click fills the repo id.
+    const families = (await page.getByTestId('hub-families').textContent()) ?? '';
+    for (const f of FAMILIES) expect(families).toContain(`${f.label}: ${f.exampleRepo}`);
+    await page.getByRole('button', { name: `Use ${FAMILIES[0].exampleRepo}` }).click();
+    expect(await page.getByLabel('Repo id').inputValue()).toBe(FAMILIES[0].exampleRepo);
+
+    const refused = async (repo: string) => {
+      requests.length = 0;
+      await page.getByLabel('Repo id').fill(repo);
+      await page.getByRole('button', { name: 'Download' }).click();
+      await expect
+        .poll(() => page.getByTestId('load-error').textContent(), { timeout: 30_000 })
+        .toContain(repo);
+      return (await page.getByTestId('load-error').textContent()) ?? '';
+    };
+    expect(await refused('lab/mistral')).toMatch(
+      /Repo lab\/mistral cannot be loaded here: config\.json: the architecture MistralForCausalLM is not supported; .* Only config\.json was downloaded\./,
+    );
+    expect(requests).toEqual(['GET /lab/mistral/resolve/main/config.json']);
+    expect(await refused('lab/too-big')).toMatch(
+      /Repo lab\/too-big has 5 GB of weights \(metadata\.total_size in model\.safetensors\.index\.json\), more than the 2 GiB this lab downloads and holds in the browser\./,
+    );
+    expect(requests).toEqual([
+      'GET /lab/too-big/resolve/main/config.json',
+      'HEAD /lab/too-big/resolve/main/model.safetensors',
+      'GET /lab/too-big/resolve/main/model.safetensors.index.json',
+    ]);
+    await screenshot(page, 'playground-hub-refused');
+    // A redirect to file: fails inside fetch; the page says the server was reached and answered it.
+    expect(await refused('lab/redirect')).toMatch(
+      /was reached, but it answered the request for config\.json from lab\/redirect with a redirect that the browser would not follow/,
+    );
+
+    // A supported repo loads; "Clear cached files" empties its cache, so the next load downloads.
+    await page.getByLabel('Repo id').fill('lab/moby-gpt2');
+    await page.getByRole('button', { name: 'Download' }).click();
+    await modelLoaded(page, /lab\/moby-gpt2@main: gpt2/);
+    await page.getByRole('button', { name: 'Clear cached files' }).click();
+    await expect
+      .poll(() => page.getByTestId('hub-cache-cleared').textContent(), { timeout: 10_000 })
+      // config.json, model.safetensors, tokenizer.json and the remembered 404 of tokenizer_config.json
+      .toBe(
+        'Removed 4 cached files of lab/moby-gpt2 from this browser: the next Download fetches them again.',
+      );
+    requests.length = 0;
+    await page.getByRole('button', { name: 'Download' }).click();
+    await modelLoaded(page, /lab\/moby-gpt2@main: gpt2/);
+    expect(await page.getByTestId('model-info').textContent()).not.toMatch(/from the cache/);
+    expect(requests).toContain('GET /lab/moby-gpt2/resolve/main/model.safetensors');
     expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
     await page.context().close();
   });

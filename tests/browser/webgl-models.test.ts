@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { standardCacheValues, xCacheValues } from '../../roofline';
 import { openPage } from './chromium';
 import { suiteBrowser } from './suiteBrowser';
 
@@ -49,6 +50,35 @@ describe('model families on WebGL in Chromium', () => {
       const rows = 2 * 206 * 16 * 4;
       expect(r.standardCache).toEqual({ k: rows, v: rows });
       expect(r.slimCache).toEqual({ k: rows, v: 0 });
+      expect(r.liveAfter).toBe(0);
+    });
+  }
+
+  // Grouped-query attention (paper Appendix G): slim is the d-wide cache (c > 1) or the X-cache.
+  for (const [name, scheme] of [
+    ['gqa-d-wide', 'd-wide-cache'],
+    ['gqa-x-cache', 'x-cache'],
+    ['mqa', 'x-cache'],
+    ['qwen2', 'x-cache'],
+  ] as const) {
+    it(`${name}: a tiny grouped-query checkpoint matches the float64 forward; standard and slim (${scheme}) agree for 200 greedy steps`, async () => {
+      const r: Result<'gqaComparison'> = await page.evaluate(
+        (n) => window.webglHarness.gqaComparison(n, 200),
+        name,
+      );
+      console.log(
+        `[figures] ${name}: prefill |Δ| ${r.prefillMaxAbs.toExponential(2)} of ${r.prefillScale.toFixed(2)}, standard vs slim |Δ| ${r.maxAbsLogitDiff.toExponential(2)} of ${r.maxAbsLogit.toFixed(2)}, cache ${r.standardCacheBytes} vs ${r.slimCacheBytes} bytes`,
+      );
+      expect(r.slimScheme).toBe(scheme);
+      expect(r.prefillScale).toBeGreaterThan(0.5);
+      expect(r.prefillMaxAbs).toBeLessThanOrEqual(RELATIVE * r.prefillScale);
+      expect(r.steps).toBe(200);
+      expect(r.tokensIdentical, `first divergence at step ${r.firstDivergence}`).toBe(true);
+      expect(r.distinctTokens).toBeGreaterThanOrEqual(3);
+      expect(r.maxAbsLogitDiff).toBeLessThanOrEqual(RELATIVE * r.maxAbsLogit);
+      // 6 prompt + 200 decoded tokens, float32: the cost model's bytes.
+      expect(r.standardCacheBytes).toBe(4 * standardCacheValues(r.shape, 206));
+      expect(r.slimCacheBytes).toBe(4 * xCacheValues(r.shape, 206));
       expect(r.liveAfter).toBe(0);
     });
   }

@@ -172,6 +172,12 @@ describe('lesson 6: RoPE', () => {
     renderLesson('/lessons/rope');
     expect(screen.getByTestId('refusal-v-cache').textContent).toMatch(/V-cache.*cannot use RoPE/);
     expect(screen.getByTestId('refusal-x-cache').textContent).toMatch(/X-cache.*cannot use RoPE/);
+    // In the reader's words: no engine scheme ids ('k-cache', 'kv'), no layer labels.
+    for (const id of ['refusal-v-cache', 'refusal-x-cache']) {
+      const text = screen.getByTestId(id).textContent ?? '';
+      expect(text).not.toMatch(/'(k-cache|kv|v-first|x-cache|v-cache)'|scheme|toy /);
+      expect(text).toMatch(/caches K instead \(slim\) or K and V \(standard\)/);
+    }
   });
 });
 

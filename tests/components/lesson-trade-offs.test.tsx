@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi, beforeAll } from 'vitest';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { lessons } from '../../lessons/registry';
@@ -236,6 +238,7 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     const n = measured.promptTokens + measured.warmupSteps + measured.steps;
     const ratioWith = (p: number) => (2 * p + l * 2 * n * d * (h + 1)) / (2 * p + l * 4 * n * d);
     // The cost model's parameter estimate from config.json …
+    const count = (x: number) => x.toLocaleString('en-US');
     const estimate = parseHfConfig(JSON.stringify(mobyConfig)).model.params;
     expect(shownText('moby-ops-ratio')).toBe(String(Number(ratioWith(estimate).toPrecision(3))));
     // … is within 1% of GPT-2's exact count (tied head, biases and layer norms), 957,184.
@@ -244,7 +247,19 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     expect(exact).toBe(957_184);
     expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.01);
     expect(Math.abs(ratioWith(estimate) - ratioWith(exact))).toBeLessThan(0.005);
-    const count = (x: number) => x.toLocaleString('en-US');
+    // The parameter count shown is the checkpoint's: every tensor in model.safetensors' header
+    // (what the Playground counts when it loads the model), not the estimate.
+    const file = readFileSync(join(__dirname, '../../public/models/moby-gpt2/model.safetensors'));
+    const headerLength = Number(file.readBigUInt64LE(0));
+    const header = JSON.parse(file.subarray(8, 8 + headerLength).toString('utf8')) as Record<
+      string,
+      { shape?: number[] }
+    >;
+    const tensors = Object.entries(header)
+      .filter(([name]) => name !== '__metadata__')
+      .reduce((sum, [, t]) => sum + (t.shape ?? []).reduce((a, b) => a * b, 1), 0);
+    expect(tensors).toBe(exact);
+    expect(shownText('moby-parameters')).toBe(count(tensors));
     expect(shownText('measured-why')).toContain(
       `Option 2’s attention core does ${count(2 * n * d * (h + 1))} OPs per layer`,
     );

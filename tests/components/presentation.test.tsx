@@ -119,29 +119,45 @@ describe('presentation keys', () => {
     expect(keyAction({ key: 'ArrowLeft', metaKey: true, target: t })).toBeNull();
   });
 
-  it('leaves keys to the control that has focus', () => {
+  it('leaves keys to the control that has focus, but PageUp/PageDown always move the deck', () => {
     const cell = el('<input type="text" aria-label="W_K row 1 column 1">');
-    for (const key of ['ArrowRight', 'ArrowLeft', ' ', 'PageDown']) {
-      expect(keyAction({ key, target: cell })).toBeNull();
-      expect(keyAction({ key, target: el('<input type="range">') })).toBeNull();
-      expect(keyAction({ key, target: el('<input type="radio">') })).toBeNull();
-      expect(keyAction({ key, target: el('<select><option>a</option></select>') })).toBeNull();
-      expect(keyAction({ key, target: el('<textarea></textarea>') })).toBeNull();
-      expect(
-        keyAction({
-          key,
-          target: el('<div contenteditable="true"><b>x</b></div>').firstElementChild,
-        }),
-      ).toBeNull();
+    const controls = [
+      cell,
+      el('<input type="radio">'),
+      el('<select><option>a</option></select>'),
+      el('<textarea></textarea>'),
+      el('<div contenteditable="true"><b>x</b></div>').firstElementChild,
+    ];
+    for (const target of controls) {
+      for (const key of ['ArrowRight', 'ArrowLeft', ' '])
+        expect(keyAction({ key, target })).toBeNull();
+      // What a presenter remote sends moves the deck wherever the focus is.
+      expect(keyAction({ key: 'PageDown', target })).toBe('next');
+      expect(keyAction({ key: 'PageUp', target })).toBe('prev');
+      // Escape first leaves the control; a second Escape (nothing focused) leaves the deck.
+      expect(keyAction({ key: 'Escape', target })).toBe('blur');
     }
-    // Escape in a text field leaves the field first; on a slider it leaves the presentation.
-    expect(keyAction({ key: 'Escape', target: cell })).toBe('blur');
-    expect(keyAction({ key: 'Escape', target: el('<input type="range">') })).toBe('exit');
     // Space activates a focused button or link; arrows still step.
     const button = el('<button><span>Reveal</span></button>');
     expect(keyAction({ key: ' ', target: button.firstElementChild })).toBeNull();
     expect(keyAction({ key: ' ', target: el('<a href="/x">x</a>') })).toBeNull();
     expect(keyAction({ key: 'ArrowRight', target: button })).toBe('next');
+    expect(keyAction({ key: 'Escape', target: button })).toBe('exit');
+  });
+
+  it('gives a slider its keys only while it is engaged (dragged, clicked, or reached with Tab)', () => {
+    const slider = el('<input type="range">');
+    // Left focused by a drag: the remote's arrows move the deck, the slider's own keys do nothing.
+    expect(keyAction({ key: 'ArrowRight', target: slider })).toBe('next');
+    expect(keyAction({ key: 'ArrowLeft', target: slider })).toBe('prev');
+    expect(keyAction({ key: ' ', target: slider })).toBe('next');
+    for (const key of ['ArrowUp', 'ArrowDown', 'Home', 'End'])
+      expect(keyAction({ key, target: slider })).toBe('hold');
+    // Engaged: the arrows and Space are the slider's; PageDown still moves the deck.
+    for (const key of ['ArrowRight', 'ArrowLeft', 'ArrowUp', ' '])
+      expect(keyAction({ key, target: slider, engaged: true })).toBeNull();
+    expect(keyAction({ key: 'PageDown', target: slider, engaged: true })).toBe('next');
+    expect(keyAction({ key: 'Escape', target: slider })).toBe('blur');
   });
 
   it('reads ?present as on and keeps "off" out of the address', () => {

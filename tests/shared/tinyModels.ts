@@ -466,3 +466,142 @@ export function tinyTokenizerJson(): Map<string, Uint8Array> {
   };
   return new Map([['tokenizer.json', new TextEncoder().encode(JSON.stringify(json))]]);
 }
+
+// ---- grouped-query Llama and Qwen2 (paper Appendix G): tiny checkpoints and their reference ----
+
+/** The tiny grouped-query checkpoints, by the cache their slim side runs. */
+export type TinyGqaName = 'gqa-d-wide' | 'gqa-x-cache' | 'mqa' | 'qwen2';
+
+/**
+ * - gqa-d-wide: Gemma-2-9B-like, h·d_k = 32 ≠ d = 28, c = 2·2·8/28 = 8/7 > 1: the d-wide cache,
+ *   12.5% smaller than the KV-cache;
+ * - gqa-x-cache: Llama-3-8B-like, 8 query heads share 2 key/value heads, c = 0.5: the X-cache,
+ *   2x the KV-cache;
+ * - mqa: one key/value head, c = 0.5;
+ * - qwen2: Qwen2's q/k/v biases (none on o), tied head, c = 1.
+ */
+export const TINY_GQA: Record<TinyGqaName, LlamaConfig> = {
+  'gqa-d-wide': {
+    ...TINY_LLAMA,
+    vocabSize: 37,
+    d: 28,
+    heads: 4,
+    kvHeads: 2,
+    headDim: 8,
+    ffnDim: 40,
+  },
+  'gqa-x-cache': { ...TINY_LLAMA, vocabSize: 39, d: 32, heads: 8, kvHeads: 2, ffnDim: 48 },
+  mqa: { ...TINY_LLAMA, vocabSize: 41, heads: 4, kvHeads: 1 },
+  qwen2: {
+    ...TINY_LLAMA,
+    vocabSize: 45,
+    heads: 4,
+    kvHeads: 2,
+    qkvBias: true,
+    tiedEmbeddings: true,
+    ropeTheta: 1e4,
+  },
+};
+
+/** config.json of a grouped-query Llama (LlamaForCausalLM) or, with qkvBias, of a Qwen2. */
+export function gqaConfigJson(c: LlamaConfig): Record<string, unknown> {
+  const qwen2 = c.qkvBias === true;
+  return {
+    architectures: [qwen2 ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM'],
+    model_type: qwen2 ? 'qwen2' : 'llama',
+    vocab_size: c.vocabSize,
+    max_position_embeddings: c.maxPositions,
+    hidden_size: c.d,
+    intermediate_size: c.ffnDim,
+    num_hidden_layers: c.layers,
+    num_attention_heads: c.heads,
+    num_key_value_heads: c.kvHeads ?? c.heads,
+    ...(c.headDim !== undefined ? { head_dim: c.headDim } : {}),
+    rms_norm_eps: c.normEps,
+    rope_theta: c.ropeTheta,
+    hidden_act: 'silu',
+    tie_word_embeddings: c.tiedEmbeddings,
+    ...(qwen2 ? { use_sliding_window: false, sliding_window: 4096, max_window_layers: 2 } : {}),
+  };
+}
+
+/** A tiny grouped-query checkpoint: the Llama layout (model. prefix), its own config.json. */
+export function gqaCheckpoint(
+  c: LlamaConfig,
+  options: { seed?: number; dtype?: 'F32' | 'F16' } = {},
+): TinyCheckpoint {
+  const ckpt = tinyCheckpoint('llama', c, options);
+  const config = gqaConfigJson(c);
+  ckpt.files.set('config.json', new TextEncoder().encode(JSON.stringify(config)));
+  return { ...ckpt, config };
+}
+
+/**
+ * float64 logits of every position of `ids` for a grouped-query Llama or Qwen2, from the
+ * formulas with plain loops: query head i attends with key/value head ⌊i / (h/h_kv)⌋; K rotated
+ * (rotate-half RoPE) after its bias; no cache.
+ */
+export function referenceGqaLogits(
+  c: LlamaConfig,
+  w: HostWeights,
+  ids: readonly number[],
+): number[][] {
+  const W = (n: string) => {
+    const t = w.get(n);
+    if (!t) throw new Error(`reference: no ${n}`);
+    return t.data;
+  };
+  const B = (n: string) => (w.has(n) ? W(n) : undefined);
+  const { d, heads, layers, vocabSize } = c;
+  const kvHeads = c.kvHeads ?? heads;
+  const dk = c.headDim ?? d / heads;
+  const g = heads / kvHeads;
+  let xs = ids.map((id) =>
+    Array.from({ length: d }, (_, j) => W('embed_tokens.weight')[id * d + j]),
+  );
+  for (let l = 0; l < layers; l++) {
+    const p = `layers.${l}.self_attn`;
+    const n1 = xs.map((x) => rmsNorm(x, W(`layers.${l}.input_layernorm.weight`), c.normEps));
+    const proj = (name: string, out: number) =>
+      n1.map((x) => linearT(x, W(`${p}.${name}.weight`), out, B(`${p}.${name}.bias`)));
+    const rot = (r: Vec, t: number, h: number) =>
+      perHead(r, h, (hv) => ropeHead(hv, t, dk, c.ropeTheta));
+    const q = proj('q_proj', heads * dk).map((r, t) => rot(r, t, heads));
+    const k = proj('k_proj', kvHeads * dk).map((r, t) => rot(r, t, kvHeads));
+    const v = proj('v_proj', kvHeads * dk);
+    const y = q.map((qi, t) => {
+      const out = new Array<number>(heads * dk).fill(0);
+      for (let h = 0; h < heads; h++) {
+        const kh = Math.floor(h / g);
+        const s: number[] = [];
+        for (let j = 0; j <= t; j++) {
+          let dot = 0;
+          for (let x = 0; x < dk; x++) dot += qi[h * dk + x] * k[j][kh * dk + x];
+          s.push(dot / Math.sqrt(dk));
+        }
+        const mx = Math.max(...s);
+        const e = s.map((u) => Math.exp(u - mx));
+        const z = e.reduce((a, b) => a + b, 0);
+        for (let j = 0; j <= t; j++)
+          for (let x = 0; x < dk; x++) out[h * dk + x] += (e[j] / z) * v[j][kh * dk + x];
+      }
+      return out;
+    });
+    xs = xs.map((x, t) => {
+      const o = linearT(y[t], W(`${p}.o_proj.weight`), d, B(`${p}.o_proj.bias`));
+      const x1 = x.map((u, j) => u + o[j]);
+      const m = `layers.${l}.mlp`;
+      const n2 = rmsNorm(x1, W(`layers.${l}.post_attention_layernorm.weight`), c.normEps);
+      const gate = linearT(n2, W(`${m}.gate_proj.weight`), c.ffnDim).map(silu);
+      const up = linearT(n2, W(`${m}.up_proj.weight`), c.ffnDim);
+      const f = linearT(
+        gate.map((gv, i) => gv * up[i]),
+        W(`${m}.down_proj.weight`),
+        d,
+      );
+      return x1.map((u, j) => u + f[j]);
+    });
+  }
+  const head = c.tiedEmbeddings ? W('embed_tokens.weight') : W('lm_head.weight');
+  return xs.map((x) => linearT(rmsNorm(x, W('norm.weight'), c.normEps), head, vocabSize));
+}

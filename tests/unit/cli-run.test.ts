@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { captureIo } from '../../cli/io';
 import { runCli } from '../../cli/main';
 import {
-  configJson,
   referenceLogits,
   tinyCheckpoint,
   tinyTokenizerJson,
@@ -144,14 +143,6 @@ describe('slim run', () => {
         ],
       ]),
     );
-    const gqa = writeModelDir(
-      new Map(tinyCheckpoint('llama', TINY_LLAMA).files).set(
-        'config.json',
-        new TextEncoder().encode(
-          JSON.stringify({ ...configJson('llama', TINY_LLAMA), num_key_value_heads: 2 }),
-        ),
-      ),
-    );
     const truncated = writeModelDir(
       new Map(gpt2.files).set(
         'model.safetensors',
@@ -197,10 +188,6 @@ describe('slim run', () => {
       [
         ['--model', t5, '--tokens', '1', '--steps', '2', '--mode', 'slim'],
         /config\.json: the architecture with model_type "t5" is not supported/,
-      ],
-      [
-        ['--model', gqa, '--tokens', '1', '--steps', '2', '--mode', 'slim'],
-        /GQA model .* compression factor c = 1/,
       ],
       [
         ['--model', truncated, '--tokens', '1', '--steps', '2', '--mode', 'slim'],

@@ -23,8 +23,20 @@ describe('shared argument checks', () => {
     expect(check.checkHeadBlock('hb', [6, 4], [4, 9], 3)).toEqual({ m: 2, dOut: 3 });
     expect(check.checkWeightedSum([6, 5], [5, 12], 3)).toEqual({ m: 2, dv: 4 });
     expect(check.checkAttnProbs([2, 8], [5, 8], { heads: 2, scale: 0.5, causalOffset: 3 })).toEqual(
-      { m: 2, n: 5, headDim: 4, causal: 3 },
+      { m: 2, n: 5, headDim: 4, causal: 3, kvHeads: 2 },
     );
+    // Grouped-query: 4 query heads share 2 key/value heads, k and v half as wide as q.
+    expect(check.checkAttnProbs([2, 8], [5, 4], { heads: 4, kvHeads: 2, scale: 1 })).toEqual({
+      m: 2,
+      n: 5,
+      headDim: 2,
+      causal: -1,
+      kvHeads: 2,
+    });
+    expect(
+      check.checkAttention([1, 8], [5, 2], [5, 2], { heads: 4, kvHeads: 1, scale: 1 }).out,
+    ).toEqual([1, 8]);
+    expect(check.checkWeightedSum([8, 5], [5, 6], 4, 2)).toEqual({ m: 2, dv: 3 });
     expect(check.checkCausalOffset('softmax', undefined)).toBe(-1);
     expect(check.visibleColumns('softmax', 1, 5, 2)).toBe(4);
     expect(check.visibleColumns('softmax', 1, 5, -1)).toBe(5);
@@ -63,6 +75,12 @@ describe('shared argument checks', () => {
     expect(() => check.checkCausalOffset('attnProbs', -1)).toThrow(/row 0 sees no column/);
     expect(() => check.checkAttnProbs([2, 8], [5, 8], { heads: 3, scale: 1 })).toThrow(
       /do not fit 3 heads/,
+    );
+    expect(() => check.checkAttnProbs([2, 8], [5, 4], { heads: 4, kvHeads: 3, scale: 1 })).toThrow(
+      /attnProbs: kvHeads 3 must be a positive integer that divides heads 4/,
+    );
+    expect(() => check.checkAttnProbs([2, 8], [5, 8], { heads: 4, kvHeads: 2, scale: 1 })).toThrow(
+      /do not fit 4 heads sharing 2 key\/value heads/,
     );
     expect(() => check.checkAttnProbs([2, 8], [5, 8], { heads: 2, scale: NaN })).toThrow(
       /scale must be finite/,

@@ -374,18 +374,24 @@ describe('attention layers: the step options are residual + attention(norm(x))',
     }
   }
 
-  it('grouped-query attention takes the same options', async () => {
-    const be = new CpuBackend({ dtype: 'float64' });
-    const make = () =>
-      createGroupedAttention(
-        be,
-        { ...weights, kvHeads: 1, wK: sliceCols(weights.wK, 4), wV: sliceCols(weights.wV, 4) },
-        { scheme: 'kv' },
-      );
-    const fused = await run(be, make, 'layerNorm', true);
-    const apart = await run(be, make, 'layerNorm', false);
-    expect(maxGap(fused, apart)).toBeLessThan(1e-12);
-  });
+  it.each(['kv', 'x-cache'] as const)(
+    'grouped-query attention (%s, RoPE, biases) takes the same options',
+    async (scheme) => {
+      const be = new CpuBackend({ dtype: 'float64' });
+      const grouped = {
+        ...weights,
+        kvHeads: 1,
+        wK: sliceCols(weights.wK, 4),
+        wV: sliceCols(weights.wV, 4),
+        bK: weights.bK?.slice(0, 4),
+        bV: weights.bV?.slice(0, 4),
+      };
+      const make = () => createGroupedAttention(be, grouped, { scheme, rope });
+      const fused = await run(be, make, 'layerNorm', true);
+      const apart = await run(be, make, 'layerNorm', false);
+      expect(maxGap(fused, apart)).toBeLessThan(1e-12);
+    },
+  );
 });
 
 /** The first `cols` columns of a host matrix. */

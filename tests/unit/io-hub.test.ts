@@ -12,13 +12,13 @@ import { HubError } from '../../engine/io/errors';
 import {
   CacheStorageHubCache,
   defaultHubCache,
-  downloadModel,
   HubClient,
   MemoryHubCache,
   repoIdProblem,
   resolveUrl,
   type DownloadProgress,
 } from '../../engine/io/hub';
+import { downloadModel } from '../../engine/io/hubModel';
 import { writeSafetensors } from '../../engine/io/safetensors';
 
 interface Behaviour {
@@ -34,7 +34,12 @@ interface Behaviour {
 
 const files = new Map<string, Uint8Array>();
 const behaviours = new Map<string, Behaviour>();
-const requests: { path: string; range: string | undefined; auth: string | undefined }[] = [];
+const requests: {
+  path: string;
+  range: string | undefined;
+  auth: string | undefined;
+  method?: string;
+}[] = [];
 let server: Server;
 let endpoint: string;
 
@@ -44,7 +49,13 @@ function pattern(n: number, seed: number): Uint8Array {
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const path = decodeURIComponent(req.url ?? '');
-  requests.push({ path, range: req.headers.range, auth: req.headers.authorization });
+  const head = req.method === 'HEAD';
+  requests.push({
+    path,
+    range: req.headers.range,
+    auth: req.headers.authorization,
+    ...(head ? { method: 'HEAD' } : {}),
+  });
   const b = behaviours.get(path) ?? {};
   if (b.status) {
     res.writeHead(b.status, { 'x-error-code': b.status === 401 ? 'GatedRepo' : 'Other' }).end();
@@ -71,6 +82,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     });
   } else {
     res.writeHead(200, { 'content-length': String(body.byteLength), 'accept-ranges': 'bytes' });
+  }
+  if (head) {
+    res.end();
+    return;
   }
   const rest = body.subarray(start);
   if (b.truncateOnceAt !== undefined) {
@@ -137,15 +152,15 @@ async function hubError(p: Promise<unknown>): Promise<HubError> {
 
 describe('downloading one file', () => {
   it('streams with progress: monotonic, ending at the total', async () => {
-    const body = serve('acme/tiny', 'model.safetensors', pattern(300_000, 1));
+    const body = serve('acme/tiny', 'weights.bin', pattern(300_000, 1));
     const events: DownloadProgress[] = [];
     const client = new HubClient({ endpoint, cache: null });
-    const got = await client.download('acme/tiny', 'main', 'model.safetensors', {
+    const got = await client.download('acme/tiny', 'main', 'weights.bin', {
       onProgress: (p) => events.push(p),
     });
     expectBytes(got, body);
     expect(requests).toEqual([
-      { path: '/acme/tiny/resolve/main/model.safetensors', range: undefined, auth: undefined },
+      { path: '/acme/tiny/resolve/main/weights.bin', range: undefined, auth: undefined },
     ]);
     expect(events.length).toBeGreaterThanOrEqual(3);
     for (let i = 1; i < events.length; i++) {
@@ -162,7 +177,7 @@ describe('downloading one file', () => {
     });
     expect(last.bytesPerSecond).toBeGreaterThan(0);
     expect(events.filter((e) => e.done)).toHaveLength(1);
-    expect(events.every((e) => e.total === 300_000 && e.file === 'model.safetensors')).toBe(true);
+    expect(events.every((e) => e.total === 300_000 && e.file === 'weights.bin')).toBe(true);
   });
 
   it('404: says the repo has no such file at that revision', async () => {
@@ -197,20 +212,20 @@ describe('downloading one file', () => {
   });
 
   it('a truncated body is an error that says so; the retry resumes with a Range request', async () => {
-    const body = serve('acme/tiny', 'big.safetensors', pattern(200_000, 2));
-    const path = '/acme/tiny/resolve/main/big.safetensors';
+    const body = serve('acme/tiny', 'big.bin', pattern(200_000, 2));
+    const path = '/acme/tiny/resolve/main/big.bin';
     behaviours.set(path, { truncateOnceAt: 65_536 });
     const client = new HubClient({ endpoint, cache: null });
-    const e = await hubError(client.download('acme/tiny', 'main', 'big.safetensors'));
+    const e = await hubError(client.download('acme/tiny', 'main', 'big.bin'));
     expect(e.kind).toBe('truncated');
-    const kept = client.partialBytes('acme/tiny', 'main', 'big.safetensors');
+    const kept = client.partialBytes('acme/tiny', 'main', 'big.bin');
     expect(kept).toBe(65_536);
     expect(e.message).toMatch(
-      /^The download of big\.safetensors from acme\/tiny broke off after 65536 of 200000 bytes.*resumes from byte 65536\.$/,
+      /^The download of big\.bin from acme\/tiny broke off after 65536 of 200000 bytes.*resumes from byte 65536\.$/,
     );
 
     const events: DownloadProgress[] = [];
-    const got = await client.download('acme/tiny', 'main', 'big.safetensors', {
+    const got = await client.download('acme/tiny', 'main', 'big.bin', {
       onProgress: (p) => events.push(p),
     });
     expectBytes(got, body);
@@ -221,7 +236,7 @@ describe('downloading one file', () => {
       total: 200_000,
       percent: 100,
     });
-    expect(client.partialBytes('acme/tiny', 'main', 'big.safetensors')).toBe(0);
+    expect(client.partialBytes('acme/tiny', 'main', 'big.bin')).toBe(0);
   });
 
   it('autoResume continues by itself', async () => {
@@ -370,14 +385,15 @@ describe('downloadModel and the cache', () => {
     ]);
     expect(first.weightFiles).toEqual(['model.safetensors']);
     expect(first.tokenizerFiles).toEqual(['vocab.json', 'merges.txt']);
-    expectBytes(first.files.get('model.safetensors'), weights);
-    expect(requests.map((r) => r.path.split('/').pop())).toEqual([
-      'config.json',
-      'model.safetensors',
-      'tokenizer.json',
-      'tokenizer_config.json',
-      'vocab.json',
-      'merges.txt',
+    expectBytes(first.files.get('model.safetensors') as Uint8Array, weights);
+    expect(requests.map((r) => `${r.method ?? 'GET'} ${r.path.split('/').pop()}`)).toEqual([
+      'GET config.json',
+      'HEAD model.safetensors', // its size, before any weight byte
+      'GET model.safetensors',
+      'GET tokenizer.json',
+      'GET tokenizer_config.json',
+      'GET vocab.json',
+      'GET merges.txt',
     ]);
 
     requests.length = 0;
@@ -423,7 +439,6 @@ describe('downloadModel and the cache', () => {
     expect(first.tokenizerFiles).toEqual(['tokenizer.json']);
     expect(seen).toEqual([
       'config.json',
-      'model.safetensors',
       'model.safetensors.index.json',
       ...shards,
       'tokenizer.json',
@@ -475,6 +490,8 @@ function fakeCacheStorage(): {
       stored.set(key, response);
       return Promise.resolve();
     },
+    delete: (key: string) => Promise.resolve(stored.delete(key)),
+    keys: () => Promise.resolve([...stored.keys()].map((url) => ({ url }))),
   };
   const storage = {
     open: (name: string) => {
@@ -510,5 +527,43 @@ describe('Cache Storage cache', () => {
       'Repo acme/cs has no file tokenizer.json at revision main.',
     );
     expect(requests).toHaveLength(0);
+  });
+  it('gives the weights as the cached Blob, read in place, not the downloaded bytes', async () => {
+    serve('acme/blob', 'config.json', new TextEncoder().encode('{"model_type":"gpt2"}'));
+    serve(
+      'acme/blob',
+      'model.safetensors',
+      writeSafetensors([{ name: 'w', dtype: 'F32', shape: [3], data: [1.5, -2, 4] }]),
+    );
+    const { storage } = fakeCacheStorage();
+    const got = await downloadModel(
+      new HubClient({ endpoint, cache: new CacheStorageHubCache(storage) }),
+      'acme/blob',
+    );
+    const weights = got.files.get('model.safetensors');
+    // A ByteSource over the cached body (Blob), not a Uint8Array kept in memory.
+    expect(weights).not.toBeInstanceOf(Uint8Array);
+    expect(weights).toMatchObject({ name: 'model.safetensors' });
+    expect(got.files.get('config.json')).toBeInstanceOf(Uint8Array);
+    const ckpt = await openCheckpoint(got.files, 'acme/blob');
+    expect(Array.from(await ckpt.read('w'))).toEqual([1.5, -2, 4]);
+  });
+
+  it('sizes an entry from its header; clearCache removes one repo’s entries', async () => {
+    const body = serve('acme/cs2', 'config.json', new TextEncoder().encode('{"n_embd":8}'));
+    serve('acme/cs3', 'config.json', body);
+    const { storage, stored } = fakeCacheStorage();
+    const cache = new CacheStorageHubCache(storage);
+    const client = new HubClient({ endpoint, cache });
+    await client.download('acme/cs2', 'main', 'config.json');
+    await client.download('acme/cs3', 'main', 'config.json');
+    expect(await client.tryDownload('acme/cs2', 'main', 'tokenizer.json')).toBe('missing');
+    requests.length = 0;
+    expect(await client.fileSize('acme/cs2', 'main', 'config.json')).toBe(body.byteLength);
+    expect(await client.fileSize('acme/cs2', 'main', 'tokenizer.json')).toBe('missing');
+    expect(requests).toHaveLength(0);
+    expect(await client.clearCache('acme/cs2')).toBe(2);
+    expect([...stored.keys()]).toEqual([`${endpoint}/acme/cs3/resolve/main/config.json`]);
+    expect(await cache.size(`${endpoint}/acme/cs2/resolve/main/config.json`)).toBeUndefined();
   });
 });

@@ -48,15 +48,13 @@ describe('readModelSpec (roofline parser + the engine’s limits)', () => {
     expect(() => readModelSpec(JSON.stringify(mistral))).toThrow(ModelLoadError);
   });
 
-  it('refuses GQA and MQA with the compression factor and the reason', () => {
+  it('reads GQA and MQA configs (once refused): kvHeads and the slim scheme they run', () => {
     const gqa = { ...configJson('llama', { ...TINY_LLAMA, heads: 4 }), num_key_value_heads: 2 };
     // d = 16, h_kv·(d_k + d_v) = 2·8 = 16: c = 1, no gain from any d-wide cache.
-    expect(() => readModelSpec(JSON.stringify(gqa))).toThrow(
-      /GQA model .*compression factor c = 1\b/,
-    );
+    expect(readModelSpec(JSON.stringify(gqa))).toMatchObject({ kvHeads: 2, slimScheme: 'x-cache' });
     const mqa = { ...configJson('llama', TINY_LLAMA), num_key_value_heads: 1 };
-    expect(() => readModelSpec(JSON.stringify(mqa))).toThrow(
-      /MQA model \(4 query heads share 1 key\/value heads\), compression factor c = 0\.5\. .*only for MHA/,
+    expect(readModelSpec(JSON.stringify(mqa)).slimNote).toMatch(
+      /^MQA: cache width d_cache = h_kv·\(d_k\+d_v\) = 8 ≤ d = 16 \(c = 0\.5\)/,
     );
   });
 

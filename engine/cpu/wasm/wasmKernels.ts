@@ -123,6 +123,7 @@ export class WasmKernels implements ProductKernels {
     a: Values,
     b: Operand,
     heads: number,
+    bHeads: number,
     m: number,
     k: number,
     width: number,
@@ -132,10 +133,10 @@ export class WasmKernels implements ProductKernels {
     const io = bPtr !== null && this.inputs(a, heads * m * k, m * heads * width);
     if (!io) {
       this.fallbacks++;
-      jsKernels.block(a, b, heads, m, k, width, out);
+      jsKernels.block(a, b, heads, bHeads, m, k, width, out);
       return;
     }
-    this.ex.headBlock(io.a, bPtr, io.c, heads, m, k, width);
+    this.ex.headBlock(io.a, bPtr, io.c, heads, bHeads, m, k, width);
     this.output(io.c, out, m * heads * width);
   }
 
@@ -143,6 +144,7 @@ export class WasmKernels implements ProductKernels {
     q: Values,
     k: Operand,
     heads: number,
+    kvHeads: number,
     m: number,
     n: number,
     dk: number,
@@ -154,10 +156,10 @@ export class WasmKernels implements ProductKernels {
     const io = kPtr !== null && this.inputs(q, m * heads * dk, heads * m * n);
     if (!io) {
       this.fallbacks++;
-      jsKernels.attnProbs(q, k, heads, m, n, dk, scale, causal, out);
+      jsKernels.attnProbs(q, k, heads, kvHeads, m, n, dk, scale, causal, out);
       return;
     }
-    this.ex.attnProbs(io.a, kPtr, io.c, heads, m, n, dk, scale, causal);
+    this.ex.attnProbs(io.a, kPtr, io.c, heads, kvHeads, m, n, dk, scale, causal);
     this.output(io.c, out, heads * m * n);
   }
 

@@ -33,6 +33,10 @@ import {
   type LayerDirection,
 } from '../../../engine/models';
 import {
+  gqaCheckpoint,
+  referenceGqaLogits,
+  TINY_GQA,
+  type TinyGqaName,
   referenceLogits,
   tinyCheckpoint,
   TINY_GPT2,
@@ -456,6 +460,37 @@ async function fusedChecks(
       );
     }
   }
+  // Grouped-query attention (kvHeads < heads, paper Appendix G): k and v h_kv heads wide, read
+  // in place by the decode draw; the composite path (prefill rows, a value width the lanes
+  // cannot pack) repeats the value heads first.
+  for (const [heads, kvHeads, dk, m, n, causalOffset, values] of [
+    [4, 2, 8, 1, 9, 8, 'per-head'],
+    [6, 3, 4, 1, 13, 12, 'per-head'],
+    [4, 1, 6, 1, 13, 12, 'per-head'],
+    [4, 2, 8, 6, 6, 0, 'per-head'],
+    [4, 2, 8, 1, 9, 8, 'all'],
+  ] as [number, number, number, number, number, number, 'per-head' | 'all'][]) {
+    const inputs = [mk([m, heads * dk], 2), mk([n, kvHeads * dk], 2), mk([n, kvHeads * dk])];
+    const opts = { heads, kvHeads, scale: 1 / Math.sqrt(dk), causalOffset, values };
+    for (const [how, p] of [
+      ['one draw', pair],
+      ['scores first', twoDraw],
+    ] as const) {
+      const [g, r] = await p.run(inputs, (be, xs) => be.attention(xs[0], xs[1], xs[2], opts));
+      checks.push(
+        compare(
+          `grouped attention ${values} h${heads}/${kvHeads} dk${dk} m${m} n${n} (${how})`,
+          g,
+          r,
+          1e-5,
+        ),
+      );
+    }
+    const [pg, pr] = await pair.run(inputs.slice(0, 2), (be, xs) =>
+      be.attnProbs(xs[0], xs[1], opts),
+    );
+    checks.push(compare(`grouped attnProbs h${heads}/${kvHeads} dk${dk} m${m}`, pg, pr, 2e-6));
+  }
   twoDraw.gpu.destroy();
   // Column views: read back, on texel boundaries or copied, as a product's operand (A and the
   // residual), attention's q, writeRows' source, a view of a view and rows of a view.
@@ -803,6 +838,49 @@ async function familyComparison(
       distinctTokens: new Set(r.standard.tokens).size,
       standardCache: { k: r.standard.kCacheBytes, v: r.standard.vCacheBytes },
       slimCache: { k: r.slim.kCacheBytes, v: r.slim.vCacheBytes },
+      liveAfter: gpu.stats().liveTensors,
+    };
+  } finally {
+    gpu.destroy();
+  }
+}
+
+/**
+ * A tiny grouped-query checkpoint (paper Appendix G) on WebGL: prefill logits against the float64
+ * forward, then standard (GQA KV-cache) against slim (d-wide cache or X-cache) for `steps`
+ * greedy tokens, with both caches' bytes and the slim scheme the loader chose.
+ */
+async function gqaComparison(name: TinyGqaName, steps: number) {
+  const config = TINY_GQA[name];
+  const ckpt = gqaCheckpoint(config, { seed: 13 });
+  const host = await readModel(ckpt.files);
+  const gpu = new WebGLBackend();
+  try {
+    const model = host.build(gpu, { scheme: 'kv' });
+    const out = model.prefill(FAMILY_PROMPT);
+    const got = Float32Array.from(await out.read());
+    out.dispose();
+    model.dispose();
+    const want = referenceGqaLogits(config, ckpt.weights, FAMILY_PROMPT).at(-1)!;
+    const slim = host.build(gpu, { scheme: 'k-cache' });
+    const slimOut = slim.prefill(FAMILY_PROMPT);
+    const gotSlim = Float32Array.from(await slimOut.read());
+    slimOut.dispose();
+    slim.dispose();
+    const r = await compareSchemes(gpu, host, { prompt: FAMILY_PROMPT, steps });
+    return {
+      slimScheme: host.spec.slimScheme,
+      prefillMaxAbs: Math.max(rowGap(got, want), rowGap(gotSlim, want)),
+      prefillScale: maxAbsOf(want),
+      tokensIdentical: r.tokensIdentical,
+      firstDivergence: r.firstDivergence,
+      maxAbsLogitDiff: r.maxAbsLogitDiff,
+      maxAbsLogit: r.maxAbsLogit,
+      steps: r.standard.tokens.length,
+      distinctTokens: new Set(r.standard.tokens).size,
+      standardCacheBytes: r.standard.cacheBytes,
+      slimCacheBytes: r.slim.cacheBytes,
+      shape: host.spec.parsed.model,
       liveAfter: gpu.stats().liveTensors,
     };
   } finally {
@@ -1349,6 +1427,7 @@ const harness = {
   modelParity,
   schemeComparison,
   familyComparison,
+  gqaComparison,
   defaultModel,
   fallback,
   autoPick,

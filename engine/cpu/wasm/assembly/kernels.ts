@@ -74,53 +74,69 @@ export function gemmT(
 
 /**
  * The block-diagonal product of headBlockMatmul and attnWeightedSum: a is [heads·m, k] (head h's
- * rows at [h·m, (h+1)·m)), b [k, heads·width]; c [m, heads·width] gets a_h · b_h in column
- * block h. Every element of b is read by one head only, so b is read once for all heads.
+ * rows at [h·m, (h+1)·m)), b [k, bHeads·width]; c [m, heads·width] gets a_h · b_⌊h/g⌋ in column
+ * block h, g = heads / bHeads (1 but for grouped-query values: g heads share one value head,
+ * read in place). With g = 1 every element of b is read by one head only.
  */
 export function headBlock(
   a: usize,
   b: usize,
   c: usize,
   heads: i32,
+  bHeads: i32,
   m: i32,
   k: i32,
   width: i32,
 ): void {
   const cols = heads * width;
+  const g = heads / bHeads;
   for (let h = 0; h < heads; h++) {
-    const off = <usize>(h * width) * 4;
-    gemm(a + <usize>(h * m * k) * 4, k, b + off, cols, c + off, cols, m, k, width, 0, 0);
+    const bOff = <usize>((h / g) * width) * 4;
+    const cOff = <usize>(h * width) * 4;
+    gemm(a + <usize>(h * m * k) * 4, k, b + bOff, bHeads * width, c + cOff, cols, m, k, width, 0, 0);
   }
 }
 
 /**
- * Attention scores of every head, unscaled: q [m, heads·dk], k [n, heads·dk] (a K-cache);
- * c [heads·m, n] gets q_h · k_hᵀ in rows [h·m, (h+1)·m).
+ * Attention scores of every head, unscaled: q [m, heads·dk], k [n, kvHeads·dk] (a K-cache);
+ * c [heads·m, n] gets q_h · k_⌊h/g⌋ᵀ in rows [h·m, (h+1)·m), g = heads / kvHeads.
  */
-function headScores(q: usize, k: usize, c: usize, heads: i32, m: i32, n: i32, dk: i32): void {
+function headScores(
+  q: usize,
+  k: usize,
+  c: usize,
+  heads: i32,
+  kvHeads: i32,
+  m: i32,
+  n: i32,
+  dk: i32,
+): void {
   const cols = heads * dk;
+  const g = heads / kvHeads;
   for (let h = 0; h < heads; h++) {
-    const off = <usize>(h * dk) * 4;
-    gemmT(q + off, cols, k + off, cols, c + <usize>(h * m * n) * 4, n, m, dk, n, 0, 0);
+    const qOff = <usize>(h * dk) * 4;
+    const kOff = <usize>((h / g) * dk) * 4;
+    gemmT(q + qOff, cols, k + kOff, kvHeads * dk, c + <usize>(h * m * n) * 4, n, m, dk, n, 0, 0);
   }
 }
 
 /**
- * attnProbs: softmax(q_h · k_hᵀ · scale) per head with the causal mask (causal < 0: none; else
- * row i of a head sees columns j ≤ i + causal), into c [heads·m, n]; masked entries are 0.
+ * attnProbs: softmax(q_h · k_⌊h/g⌋ᵀ · scale) per head with the causal mask (causal < 0: none;
+ * else row i of a head sees columns j ≤ i + causal), into c [heads·m, n]; masked entries are 0.
  */
 export function attnProbs(
   q: usize,
   k: usize,
   c: usize,
   heads: i32,
+  kvHeads: i32,
   m: i32,
   n: i32,
   dk: i32,
   scale: f32,
   causal: i32,
 ): void {
-  headScores(q, k, c, heads, m, n, dk);
+  headScores(q, k, c, heads, kvHeads, m, n, dk);
   const rows = heads * m;
   for (let r = 0; r < rows; r++) {
     const visible = causal < 0 ? n : min(n, (r % m) + causal + 1);

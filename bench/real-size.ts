@@ -1,0 +1,303 @@
+/**
+ * `npm run bench:real-size`: a GPT-2-small-shaped model (124M parameters, vocab 50257, 1,024
+ * positions, random weights, F32) run through the Playground's worker in headless Chromium.
+ *
+ * Writes the checkpoint to a temporary folder twice (one model.safetensors; an index and three
+ * shards), with a tokenizer (the default model's byte-level BPE, its vocabulary padded to 50257
+ * entries), serves both from a local Hub stand-in on 127.0.0.1 (the Hub's resolve layout, HEAD
+ * and Range requests), and for each: loads the repo through the worker (download, Cache Storage,
+ * header checks), then generates standard and slim side by side from a prompt of about 1,000
+ * tokens to the model's 1,024 positions. Prints time to load, first-token time (models built,
+ * both prompts prefilled, first step), ms/token standard vs slim, the cache bytes at the last
+ * position, and the renderer process's peak resident memory (VmHWM, which includes the worker)
+ * against the model's float32 weights.
+ *
+ * Flags: --backend cpu|webgl (default cpu: what 'auto' picks on a software renderer),
+ * --prompt-tokens N (about; default 1000), --json, --keep (leave the temporary folder).
+ */
+import {
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { createServer } from 'vite';
+import { writeSafetensors } from '../engine/io';
+import { GPT2_SMALL, gpt2ParameterShapes, randomGpt2Weights } from '../engine/models';
+import { CHROMIUM_FLAGS, findChromium } from '../tests/browser/chromium';
+import type { RealSizeGenerate, RealSizeLoad, RealSizeOptions } from './pages/real-size';
+
+const REPOS = { single: 'bench/gpt2-small-random', sharded: 'bench/gpt2-small-random-sharded' };
+const SHARDS = 3;
+
+function args(argv: string[]) {
+  const get = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const backend = get('--backend') ?? 'cpu';
+  if (backend !== 'cpu' && backend !== 'webgl')
+    throw new Error(`--backend must be cpu or webgl, got '${backend}'`);
+  const promptTokens = Number(get('--prompt-tokens') ?? 1000);
+  if (!Number.isInteger(promptTokens) || promptTokens < 1 || promptTokens > 1020)
+    throw new Error('--prompt-tokens must be a whole number from 1 to 1020');
+  return { backend, promptTokens, json: argv.includes('--json'), keep: argv.includes('--keep') };
+}
+
+/** The default model's tokenizer with its vocabulary padded to `size` entries (never merged). */
+function paddedTokenizer(size: number): string {
+  const t = JSON.parse(readFileSync('public/models/moby-gpt2/tokenizer.json', 'utf8')) as {
+    model: { vocab: Record<string, number> };
+    added_tokens?: { id: number }[];
+  };
+  const vocab = t.model.vocab;
+  const taken = new Set(Object.values(vocab));
+  for (const a of t.added_tokens ?? []) taken.add(a.id);
+  for (let id = 0; id < size; id++) if (!taken.has(id)) vocab[`Ġpad${id}`] = id;
+  return JSON.stringify(t);
+}
+
+/** Writes both repos under `root`; returns the float32 bytes of the weights. */
+function writeCheckpoints(root: string): { weightBytes: number; fileBytes: number } {
+  const config = {
+    architectures: ['GPT2LMHeadModel'],
+    model_type: 'gpt2',
+    vocab_size: GPT2_SMALL.vocabSize,
+    n_positions: GPT2_SMALL.nPositions,
+    n_embd: GPT2_SMALL.d,
+    n_layer: GPT2_SMALL.layers,
+    n_head: GPT2_SMALL.heads,
+    layer_norm_epsilon: GPT2_SMALL.lnEps,
+    activation_function: 'gelu_new',
+    tie_word_embeddings: true,
+  };
+  const weights = randomGpt2Weights(GPT2_SMALL, 1, 'float32');
+  const entries = gpt2ParameterShapes(GPT2_SMALL).map(([name, shape]) => ({
+    name: `transformer.${name}`,
+    dtype: 'F32' as const,
+    shape,
+    data: weights.get(name)!.data,
+  }));
+  const weightBytes = entries.reduce((s, e) => s + e.data.length * 4, 0);
+  const tokenizer = paddedTokenizer(GPT2_SMALL.vocabSize);
+  for (const repo of Object.values(REPOS)) {
+    const dir = join(root, repo);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+    writeFileSync(join(dir, 'tokenizer.json'), tokenizer);
+  }
+  const single = writeSafetensors(entries, { format: 'pt' });
+  writeFileSync(join(root, REPOS.single, 'model.safetensors'), single);
+  const weightMap: Record<string, string> = {};
+  for (let s = 0; s < SHARDS; s++) {
+    const file = `model-${String(s + 1).padStart(5, '0')}-of-${String(SHARDS).padStart(5, '0')}.safetensors`;
+    const part = entries.filter((_, i) => i % SHARDS === s);
+    for (const e of part) weightMap[e.name] = file;
+    writeFileSync(join(root, REPOS.sharded, file), writeSafetensors(part, { format: 'pt' }));
+  }
+  writeFileSync(
+    join(root, REPOS.sharded, 'model.safetensors.index.json'),
+    JSON.stringify({ metadata: { total_size: weightBytes }, weight_map: weightMap }),
+  );
+  return { weightBytes, fileBytes: single.byteLength };
+}
+
+/** The Hub's resolve layout over `root`: /{owner}/{repo}/resolve/main/{file}; HEAD and Range. */
+async function hubStandIn(root: string): Promise<{ server: Server; url: string }> {
+  const server = createHttpServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', '*');
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Length, Content-Range, ETag');
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    const m = /^\/([\w.-]+\/[\w.-]+)\/resolve\/main\/([\w.-]+)$/.exec(req.url ?? '');
+    const path = m && join(root, m[1], m[2]);
+    let size = -1;
+    try {
+      if (path) size = statSync(path).size;
+    } catch {
+      size = -1;
+    }
+    if (!path || size < 0) return void res.writeHead(404).end('Entry not found');
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const start = range ? Number(range[1]) : 0;
+    const end = range && range[2] ? Number(range[2]) : size - 1;
+    const headers: Record<string, string> = {
+      'content-length': String(end - start + 1),
+      'accept-ranges': 'bytes',
+      etag: `"${size}"`,
+    };
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    res.writeHead(range ? 206 : 200, headers);
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(path, { start, end }).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Peak and current resident memory (bytes) of the renderer processes this process started. */
+function rendererMemory(rootPid: number): { peak: number; now: number } {
+  const children = new Map<number, number[]>();
+  const renderers: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('--type=renderer'))
+        renderers.push(Number(name));
+    } catch {
+      // A process that ended while listed.
+    }
+  }
+  const ours = new Set<number>();
+  const walk = (pid: number) => {
+    for (const c of children.get(pid) ?? []) {
+      if (ours.has(c)) continue;
+      ours.add(c);
+      walk(c);
+    }
+  };
+  walk(rootPid);
+  let peak = 0;
+  let now = 0;
+  for (const pid of renderers.filter((p) => ours.has(p))) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    peak = Math.max(peak, kb('VmHWM') * 1024);
+    now = Math.max(now, kb('VmRSS') * 1024);
+  }
+  return { peak, now };
+}
+
+const PROMPT_SENTENCE =
+  'Call me Ishmael. Some years ago, never mind how long precisely, having little or no money in my purse, I thought I would sail about a little and see the watery part of the world. ';
+
+type Row = RealSizeGenerate & {
+  variant: string;
+  repo: string;
+  parameters: number;
+  weightBytesFloat32: number;
+  fileBytes: number;
+  loadMs: number;
+  rendererIdleBytes: number;
+  rendererPeakAfterLoadBytes: number;
+  rendererPeakBytes: number;
+  peakOverWeights: number;
+  peakAboveIdleOverWeights: number;
+};
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+async function main(): Promise<void> {
+  const o = args(process.argv.slice(2));
+  const root = mkdtempSync(join(tmpdir(), 'slim-real-size-'));
+  const log = (line: string) => console.error(`[real-size] ${line}`);
+  log(`writing the checkpoints (124M parameters, F32, single file and ${SHARDS} shards)`);
+  const { weightBytes, fileBytes } = writeCheckpoints(root);
+  const hub = await hubStandIn(root);
+  const vite = await createServer({
+    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
+    logLevel: 'error',
+  });
+  await vite.listen();
+  const port = (vite.httpServer?.address() as AddressInfo).port;
+  const rows: Row[] = [];
+  try {
+    for (const [variant, repo] of Object.entries(REPOS)) {
+      // A fresh browser per variant, so each peak is its own; a persistent profile, as a
+      // visitor's (an incognito context's Cache Storage quota is too small for 500 MB).
+      const profile = mkdtempSync(join(tmpdir(), 'slim-real-size-profile-'));
+      const context = await chromium.launchPersistentContext(profile, {
+        executablePath: findChromium(),
+        args: CHROMIUM_FLAGS,
+        headless: true,
+      });
+      const page = await context.newPage();
+      page.setDefaultTimeout(0);
+      page.on('console', (m) => {
+        if (m.type() === 'error') log(`[page error] ${m.text()}`);
+      });
+      await page.goto(`http://127.0.0.1:${port}/bench/pages/real-size.html`);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+      const idle = rendererMemory(process.pid).now;
+      // About prompt-tokens tokens: the sentence is 57 tokens with this tokenizer; the page
+      // reports the exact count, and steps fill the model's positions.
+      const prompt = PROMPT_SENTENCE.repeat(Math.max(1, Math.floor(o.promptTokens / 57)));
+      const options: RealSizeOptions = {
+        endpoint: hub.url,
+        repo,
+        prompt,
+        steps: 1,
+        backend: o.backend as 'cpu' | 'webgl',
+      };
+      log(`${variant}: loading ${repo}`);
+      const load: RealSizeLoad = await page.evaluate((x) => window.realSize.load(x), options);
+      const afterLoad = rendererMemory(process.pid);
+      log(`${variant}: loaded in ${(load.loadMs / 1000).toFixed(1)} s; generating`);
+      // Fill the positions: steps = 1024 − prompt tokens (the worker caps steps at the room left).
+      options.steps = GPT2_SMALL.nPositions;
+      const gen: RealSizeGenerate = await page.evaluate(
+        (x) => window.realSize.generate(x),
+        options,
+      );
+      const afterGenerate = rendererMemory(process.pid);
+      rows.push({
+        variant,
+        repo,
+        parameters: load.parameters,
+        weightBytesFloat32: weightBytes,
+        fileBytes,
+        loadMs: Math.round(load.loadMs),
+        ...gen,
+        rendererIdleBytes: idle,
+        rendererPeakAfterLoadBytes: afterLoad.peak,
+        rendererPeakBytes: afterGenerate.peak,
+        peakOverWeights: afterGenerate.peak / weightBytes,
+        peakAboveIdleOverWeights: (afterGenerate.peak - idle) / weightBytes,
+      });
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  } finally {
+    await vite.close();
+    await new Promise((resolve) => hub.server.close(resolve));
+    if (!o.keep) rmSync(root, { recursive: true, force: true });
+  }
+  const load = `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${availableParallelism()} cores`;
+  if (o.json) {
+    console.log(JSON.stringify({ date: new Date().toISOString(), load, rows }, null, 2));
+    return;
+  }
+  console.log(`GPT-2-small shapes, random F32 weights (${mb(weightBytes)} float32), ${load}`);
+  for (const r of rows) {
+    console.log(
+      [
+        `${r.variant}: load ${(r.loadMs / 1000).toFixed(1)} s`,
+        `first token ${(r.firstTokenMs / 1000).toFixed(1)} s (${r.promptTokens}-token prompt, both sides)`,
+        `${r.backend} ${r.standardMsPerToken.toFixed(1)} ms/token standard, ${r.slimMsPerToken.toFixed(1)} slim`,
+        `cache at ${r.cachedTokens} tokens ${mb(r.standardCacheBytes)} standard, ${mb(r.slimCacheBytes)} slim`,
+        `tokens identical ${r.tokensIdentical ? 'yes' : 'NO'}`,
+        `renderer peak ${mb(r.rendererPeakBytes)} = ${r.peakOverWeights.toFixed(2)}x the float32 weights (idle ${mb(r.rendererIdleBytes)}; after load ${mb(r.rendererPeakAfterLoadBytes)})`,
+      ].join('\n  '),
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
