@@ -10,8 +10,10 @@
  * branch). We build the position automaton (each character atom a state) keeping the number
  * of ways a quantifier's loop links two positions, and look for that criterion in the product
  * automaton: a strongly connected component holding a pair (p, p) and either a pair (q, r) with
- * q ≠ r or a doubled edge. Polynomial ambiguity (`\s*[\r\n]+` in Llama 3's pattern, quadratic)
- * passes, as the real tokenizers need it to.
+ * q ≠ r or a doubled edge. Polynomial ambiguity is measured too: loops chained so that each
+ * can hand the same text to the next (`\s*\s*\s*x`) cost about n^(k+1) on a failing match for
+ * a chain of k steps; a chain of one (`\s*[\r\n]+` in Llama 3's pattern) passes, as the real
+ * tokenizers need it to, longer chains are refused.
  *
  * Character classes are compared on a sample of code points (all of U+0000–U+07FF and a spread
  * over the rest of Unicode), so two classes count as overlapping when a sampled character is in
@@ -269,8 +271,13 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
   return false;
 }
 
-/** True when the position automaton is exponentially ambiguous (see the file comment). */
-function exponentiallyAmbiguous(auto: Automaton): boolean {
+/**
+ * The position automaton's ambiguity: 'exponential' (see the file comment), or the length of
+ * the longest chain of loops p₁ → p₂ → … where each loop can hand the same text to the next
+ * (a pair (p, q) with (p, p) ⇝ (p, q) ⇝ (q, q) in the product, both on cycles): a chain of k
+ * such steps lets a failing match try about n^(k+1) ways. `\s*[\r\n]+` (Llama 3) is 1.
+ */
+function ambiguity(auto: Automaton): 'exponential' | number {
   const n = auto.classes.length;
   const sets = auto.classes.map(members);
   const ov = (p: number, q: number) => p === q || overlaps(sets[p], sets[q]);
@@ -307,12 +314,66 @@ function exponentiallyAmbiguous(auto: Automaton): boolean {
   const diag = new Set<number>();
   const offDiag = new Set<number>();
   states.forEach((s, k) => (Math.floor(s / n) === s % n ? diag : offDiag).add(comp[k]));
-  for (const c of diag) if (offDiag.has(c)) return true;
+  for (const c of diag) if (offDiag.has(c)) return 'exponential';
   for (let k = 0; k < states.length; k++)
     for (let e = 0; e < edges[k].length; e++)
-      if (doubled[k][e] && comp[edges[k][e]] === comp[k]) return true;
-  return false;
+      if (doubled[k][e] && comp[edges[k][e]] === comp[k]) return 'exponential';
+  return longestLoopChain(n, states, edges, comp);
 }
+
+function reachable(from: number, edges: readonly number[][]): Uint8Array {
+  const seen = new Uint8Array(edges.length);
+  const stack = [from];
+  seen[from] = 1;
+  while (stack.length > 0)
+    for (const w of edges[stack.pop() as number])
+      if (!seen[w]) {
+        seen[w] = 1;
+        stack.push(w);
+      }
+  return seen;
+}
+
+function longestLoopChain(
+  n: number,
+  states: readonly number[],
+  edges: readonly number[][],
+  comp: Int32Array,
+): number {
+  const size = new Map<number, number>();
+  for (const c of comp) size.set(c, (size.get(c) ?? 0) + 1);
+  const diagonal = new Map<number, number>(); // position → its product state
+  states.forEach((s, k) => {
+    const p = Math.floor(s / n);
+    const onCycle = (size.get(comp[k]) as number) > 1 || edges[k].includes(k);
+    if (p === s % n && onCycle) diagonal.set(p, k);
+  });
+  if (diagonal.size < 2) return 0;
+  const reverse: number[][] = edges.map(() => []);
+  edges.forEach((out, k) => out.forEach((w) => reverse[w].push(k)));
+  const from = new Map([...diagonal].map(([p, k]) => [p, reachable(k, edges)]));
+  const to = new Map([...diagonal].map(([q, k]) => [q, reachable(k, reverse)]));
+  const next = new Map<number, number[]>();
+  states.forEach((s, k) => {
+    const p = Math.floor(s / n);
+    const q = s % n;
+    if (p !== q && from.get(p)?.[k] && to.get(q)?.[k]) next.set(p, [...(next.get(p) ?? []), q]);
+  });
+  // The pairs form a DAG (a cycle would have been exponential); longest path by memo.
+  const memo = new Map<number, number>();
+  const longest = (p: number): number => {
+    const known = memo.get(p);
+    if (known !== undefined) return known;
+    memo.set(p, 0);
+    const best = Math.max(0, ...(next.get(p) ?? []).map((q) => 1 + longest(q)));
+    memo.set(p, best);
+    return best;
+  };
+  return Math.max(0, ...[...diagonal.keys()].map(longest));
+}
+
+/** Loops chained this many times (n^3 ways and more) are refused; real patterns chain ≤ 1. */
+const MAX_LOOP_CHAIN = 1;
 
 /** Tarjan's algorithm, iterative; returns the component id of each node. */
 function stronglyConnected(edges: readonly number[][]): Int32Array {
@@ -380,10 +441,17 @@ export function catastrophicBacktracking(source: string): string | undefined {
     for (const node of [root, ...parser.lookarounds]) {
       const auto = new Automaton();
       auto.build(node);
-      if (exponentiallyAmbiguous(auto))
+      const found = ambiguity(auto);
+      if (found === 'exponential')
         return (
           'it nests or overlaps unbounded repetitions, so matching can take time exponential in ' +
           'the length of the text (catastrophic backtracking)'
+        );
+      if (found > MAX_LOOP_CHAIN)
+        return (
+          `it chains ${found + 1} repetitions that can match the same text, so a failing match ` +
+          `can take time growing as the length of the text to the power ${found + 1} ` +
+          '(catastrophic backtracking)'
         );
     }
   } catch (error) {

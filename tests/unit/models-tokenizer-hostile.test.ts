@@ -67,8 +67,23 @@ describe('catastrophicBacktracking', () => {
       expect(catastrophicBacktracking(js(r)), r).toMatch(/exponential/);
   });
 
+  it('refuses three or more chained repetitions that can match the same text (n^3 and worse)', () => {
+    for (const r of ['\\s*\\s*\\s*x', 'a*a*a*a*b', '\\w*\\w+\\d+!'])
+      expect(catastrophicBacktracking(js(r)), r).toMatch(/chains \d repetitions/);
+  });
+
   it('passes single repetitions and loops whose iterations cannot be split two ways', () => {
-    for (const r of ['a+a+', '(a+b)+', '(\\w+\\s)+', '(\\d+,)+', '\\s+', ' ', '[^\\s]+|\\s+'])
+    for (const r of [
+      'a+a+',
+      '(a+b)+',
+      '(\\w+\\s)+',
+      '(\\d+,)+',
+      '\\s+',
+      ' ',
+      '[^\\s]+|\\s+',
+      '\\d+\\.\\d+\\.\\d+',
+      '\\w+\\s+\\w+\\s+\\w+',
+    ])
       expect(catastrophicBacktracking(js(r)), r).toBeUndefined();
   });
 
