@@ -8,21 +8,46 @@ import { CliUsageError } from './errors';
 
 const NUMBER = /^[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)?$/i;
 
+/** Options whose value is free text: the next argument is their value, whatever it is. */
+const FREE_TEXT = new Set(['prompt']);
+
 /**
- * Lets `--context -5` reach our own validation (and its clear message) instead of
- * parseArgs's "argument is ambiguous": a dash-number after an option becomes `--option=-5`.
+ * Joins each option that takes a value with the argument after it (`--prompt -x` →
+ * `--prompt=-x`), so a value that starts with '-' is that value ("--context -5" reaches the
+ * command's own check, "--prompt '- item'" is a prompt) instead of parseArgs's "argument is
+ * ambiguous". The argument after a free-text option (--prompt) is always its value; after
+ * another option it is the value unless it is one of the command's own options
+ * (`--model --json`), where the option needs a value. A word after a single dash that names a
+ * long option (`-model`) is refused with the option it probably meant.
  */
-export function joinNegativeNumbers(argv: readonly string[]): string[] {
+export function joinOptionValues(
+  argv: readonly string[],
+  options: Readonly<Record<string, { type: 'string' | 'boolean'; short?: string }>>,
+): string[] {
+  const known = (arg: string) => {
+    const name = /^--([^=]+)/.exec(arg)?.[1];
+    return arg === '-h' || (name !== undefined && Object.hasOwn(options, name));
+  };
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const next = argv[i + 1];
-    if (/^--[a-z][a-z-]*$/i.test(arg) && next !== undefined && /^-[0-9.]/.test(next)) {
-      out.push(`${arg}=${next}`);
-      i++;
-    } else {
-      out.push(arg);
+    const single = /^-([a-z][a-z-]+)(=.*)?$/i.exec(arg);
+    if (single) {
+      const near = Object.hasOwn(options, single[1]) ? `; did you mean --${single[1]}?` : '';
+      throw new CliUsageError(
+        `unknown option '${arg}'${near || ' (long options start with two dashes)'}`,
+      );
     }
+    const name = /^--([a-z][a-z-]*)$/i.exec(arg)?.[1];
+    if (name === undefined || !Object.hasOwn(options, name) || options[name].type !== 'string') {
+      out.push(arg);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next === undefined || (!FREE_TEXT.has(name) && known(next)))
+      throw new CliUsageError(`--${name} needs a value`);
+    out.push(`${arg}=${next}`);
+    i++;
   }
   return out;
 }

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { closeMatches, RooflineInputError } from '../roofline';
-import { joinNegativeNumbers } from './args';
+import { joinOptionValues } from './args';
 import { commands as registry, type Command } from './commands';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors';
 import { processIo, type CliIo } from './io';
+import { isInputError } from './model';
 
 function globalHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -21,21 +22,6 @@ Errors go to stderr; exit code 2 means bad usage or input.
 function isParseArgsError(error: unknown): error is Error {
   if (!(error instanceof Error) || !('code' in error)) return false;
   return typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
-}
-
-/**
- * `--model --json` would make parseArgs complain about an "ambiguous" argument; say plainly
- * that the option needs a value instead.
- */
-function checkValuesPresent(args: readonly string[], command: Command): void {
-  args.forEach((arg, i) => {
-    const name = /^--([a-z][a-z-]*)$/i.exec(arg)?.[1];
-    if (name === undefined || command.options[name]?.type !== 'string') return;
-    const next = args[i + 1];
-    if (next === undefined || /^--?[a-z]/i.test(next)) {
-      throw new CliUsageError(`--${name} needs a value`);
-    }
-  });
 }
 
 /**
@@ -80,14 +66,14 @@ export async function runCli(
     return EXIT_USAGE;
   }
   try {
-    checkValuesPresent(rest, command);
+    const options = {
+      ...command.options,
+      json: { type: 'boolean' as const },
+      help: { type: 'boolean' as const, short: 'h' },
+    };
     const { values, tokens } = parseArgs({
-      args: joinNegativeNumbers(rest),
-      options: {
-        ...command.options,
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      args: joinOptionValues(rest, options),
+      options,
       strict: true,
       allowPositionals: false,
       tokens: true,
@@ -99,10 +85,12 @@ export async function runCli(
     }
     return await command.run(values, { io, json: values.json === true });
   } catch (error) {
+    // A checkpoint or tokenizer problem a command did not catch itself is still bad input.
     if (
       error instanceof CliUsageError ||
       error instanceof RooflineInputError ||
-      isParseArgsError(error)
+      isParseArgsError(error) ||
+      isInputError(error)
     ) {
       io.stderr(
         `slim ${command.name}: ${error.message}\nRun 'slim ${command.name} --help' for usage.\n`,

@@ -10,13 +10,14 @@ import {
   FAMILIES,
   CheckpointMissingError,
   EngineInputError,
+  loadTokenizer,
   ModelLoadError,
   openModel,
   SingularMatrixError,
   type OpenedModel,
 } from '../engine';
 // engine/io/node: the Node-only file sources, the one engine path besides its index that cli uses.
-import { directorySources } from '../engine/io/node';
+import { directorySources, systemErrorText } from '../engine/io/node';
 import { CliUsageError } from './errors';
 
 /** True for the errors that mean "this input is malformed or unsupported". */
@@ -45,12 +46,42 @@ export async function openModelDir(dir: string): Promise<OpenedModel> {
   let isDir: boolean;
   try {
     isDir = (await stat(dir)).isDirectory();
-  } catch {
-    throw new CliUsageError(`--model ${dir}: no such directory`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliUsageError(
+      code === 'ENOENT'
+        ? `--model ${dir}: no such directory`
+        : `--model ${dir}: cannot be opened (${systemErrorText(error)})`,
+    );
   }
   if (!isDir) throw new CliUsageError(`--model ${dir}: not a directory`);
   return withInputErrors(dir, async () => openModel(await directorySources(dir), dir));
 }
+
+/**
+ * Builds the folder's tokenizer, if it has tokenizer files, to refuse a malformed or hostile
+ * one (bad ids, a catastrophic pattern …) with its file named; `slim check` and `slim convert`
+ * call it so that neither passes or copies a tokenizer `slim run` would refuse.
+ */
+export async function checkTokenizerFiles(dir: string, opened: OpenedModel): Promise<void> {
+  const tokenizer = await withInputErrors(dir, () => loadTokenizer(opened.files));
+  if (!tokenizer) return;
+  const file = tokenizer.source === 'tokenizer.json' ? 'tokenizer.json' : 'vocab.json';
+  const { vocabSize } = opened.spec;
+  const largest = tokenizer.largestId;
+  if (largest && largest.id >= vocabSize)
+    throw new CliUsageError(
+      `${dir}: ${file}: ${largest.entry} is token id ${largest.id}, outside the model's ` +
+        `vocabulary (config.json: ids 0 … ${vocabSize - 1})`,
+    );
+  // A trial run: a tokenizer that fails or yields nothing on plain text is refused here too.
+  const ids = await withInputErrors(dir, async () => tokenizer.encode(TRIAL_TEXT));
+  if (ids.length === 0)
+    throw new CliUsageError(`${dir}: ${file}: the tokenizer encodes "${TRIAL_TEXT}" to no tokens`);
+  await withInputErrors(dir, async () => tokenizer.decode(ids));
+}
+
+const TRIAL_TEXT = 'Call me Ishmael.';
 
 /** "gpt2, 12 layers, d 768, 12 heads, vocabulary 50257" */
 export function describeModel(opened: OpenedModel): string {

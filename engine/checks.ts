@@ -390,8 +390,13 @@ export function checkRope(
       `rope: rotaryDim must be even and in [2, ${headDim}], got ${rotaryDim}`,
     );
   }
-  if (!isCount(positionOffset) || !(base > 0) || !Number.isFinite(base)) {
-    throw new EngineInputError(`rope: bad positionOffset ${positionOffset} or base ${base}`);
+  if (!isCount(positionOffset)) {
+    throw new EngineInputError(
+      `rope: bad positionOffset ${positionOffset}; it must be a non-negative integer`,
+    );
+  }
+  if (!(base > 0) || !Number.isFinite(base)) {
+    throw new EngineInputError(`rope: base ${base} must be a positive finite number`);
   }
   if (!isPairing(pairing)) {
     throw new EngineInputError(`rope: unknown pairing '${String(pairing)}'`);
@@ -406,16 +411,14 @@ export function checkRopeConfig(
   headDim: number,
 ): void {
   const { pairing, base, rotaryDim = headDim } = rope;
-  if (
-    !isPairing(pairing) ||
-    !(base > 0) ||
-    !Number.isFinite(base) ||
-    !isEvenRotary(rotaryDim, headDim)
-  ) {
-    throw new EngineInputError(
-      `${where}: bad RoPE config (pairing '${String(pairing)}', base ${base}, rotaryDim ${rotaryDim}); rotaryDim must be even and ≤ headDim ${headDim}`,
-    );
-  }
+  const problem = !isPairing(pairing)
+    ? `unknown pairing '${String(pairing)}' (half or interleaved)`
+    : !(base > 0) || !Number.isFinite(base)
+      ? `base ${base} must be a positive finite number (the RoPE θ base, rope_theta)`
+      : !isEvenRotary(rotaryDim, headDim)
+        ? `rotaryDim ${rotaryDim} must be even and in [2, headDim ${headDim}]`
+        : undefined;
+  if (problem !== undefined) throw new EngineInputError(`${where}: bad RoPE config: ${problem}`);
 }
 
 /** gather: at least one id, each a row of a table with `rows` rows. */

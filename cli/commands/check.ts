@@ -2,7 +2,14 @@ import { checkModel, DEFAULT_SLIM_TOLERANCE, nothingToConvert } from '../../engi
 import { checkJsonOf } from '../contract';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { table } from '../format';
-import { openModelDir, describeModel, familiesHelp, ropeFamilies, withInputErrors } from '../model';
+import {
+  checkTokenizerFiles,
+  openModelDir,
+  describeModel,
+  familiesHelp,
+  ropeFamilies,
+  withInputErrors,
+} from '../model';
 import { requireString } from '../args';
 import { printJson, stringValue, type Command } from './types';
 
@@ -59,6 +66,7 @@ Example: slim check --model public/models/moby-llama --json
     const dir = requireString(stringValue(values, 'model'), 'model', 'a model directory');
     const tolerance = parseTolerance(stringValue(values, 'tolerance'));
     const opened = await openModelDir(dir);
+    await checkTokenizerFiles(dir, opened);
     const gqa = nothingToConvert(opened.spec.parsed.model);
     if (gqa) {
       io.stderr(`slim check: ${dir}: ${gqa}\n`);

@@ -1,8 +1,12 @@
-import { copyFile, mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, open, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   formWkv,
   formWvk,
+  markerMetadata,
+  METADATA_FORMAT_KEY,
+  METADATA_LAYERS_KEY,
   nothingToConvert,
   readWeights,
   SLIM_FORMAT,
@@ -14,7 +18,16 @@ import {
 import { requireString } from '../args';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK } from '../errors';
 import { formatBytes } from '../format';
-import { familiesHelp, kvTensorsHelp, openModelDir, withInputErrors } from '../model';
+import { isModelFile, systemErrorText } from '../../engine/io/node';
+import {
+  checkTokenizerFiles,
+  familiesHelp,
+  isInputError,
+  kvTensorsHelp,
+  openModelDir,
+  withInputErrors,
+} from '../model';
+import { checkOutput, createTemporary, discard, outputError, publish } from '../outputDir';
 import { slimDirections } from './run';
 import { printJson, stringValue, type Command } from './types';
 
@@ -35,9 +48,10 @@ async function writeStreamed(
   path: string,
   tensors: readonly OutputTensor[],
   produce: (stored: string) => Promise<Float32Array>,
+  metadata: Readonly<Record<string, string>>,
 ): Promise<number> {
   const ordered = [...tensors].sort((a, b) => (a.stored < b.stored ? -1 : 1));
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt', ...metadata } };
   let offset = 0;
   for (const t of ordered) {
     const bytes = t.shape.reduce((a, b) => a * b, 1) * 4;
@@ -53,7 +67,7 @@ async function writeStreamed(
   const head = new Uint8Array(8 + padded).fill(0x20, 8 + json.byteLength);
   new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
   head.set(json, 8);
-  const handle = await open(path, 'w');
+  const handle = await open(path, 'wx');
   try {
     await handle.write(head);
     for (const t of ordered) {
@@ -95,6 +109,8 @@ export interface ConvertResult {
   largestInputShard: number;
   /** Non-float tensors of the input (buffers such as masks) left out. */
   skipped?: string[];
+  /** Files besides the model's own that could not be read, so were not copied. */
+  notCopied?: { name: string; error: string }[];
 }
 
 /** A checkpoint with nothing to convert (grouped-query attention): exit 1 with the reason. */
@@ -105,28 +121,70 @@ export class NothingToConvertError extends Error {
   }
 }
 
-/** Converts the checkpoint in `dir` into `out`, one shard and one layer in memory at a time. */
+/** Output shards keep their input names: plain file names ending in .safetensors only. */
+function checkShardNames(dir: string, files: readonly string[]): void {
+  for (const file of files)
+    if (
+      !/^[^/\\]+\.safetensors$/.test(file) ||
+      [...file].some((c) => c.charCodeAt(0) < 0x20) ||
+      file.startsWith('.') ||
+      file.length > 255
+    )
+      throw new CliUsageError(
+        `${dir}: the weight file "${file}" (named in model.safetensors.index.json) cannot be ` +
+          'written under that name; shards must be plain file names ending in .safetensors ' +
+          '(no folders, no leading dot), so they never collide with config.json or the ' +
+          'tokenizer files',
+      );
+}
+
+/**
+ * Converts the checkpoint in `dir` into `out`, one shard and one layer in memory at a time. The
+ * output is written into a temporary folder beside `out` and renamed into place at the end;
+ * on any failure the temporary folder is removed and `out` is left as it was.
+ */
 export async function convertModel(
   dir: string,
   out: string,
   onShard?: (file: string, done: number, total: number) => void,
 ): Promise<ConvertResult> {
+  const prepared = await checkOutput(out);
   const opened = await openModelDir(dir);
   const { spec, checkpoint } = opened;
   if (spec.slim)
     throw new CliUsageError(`${dir} is already a slim checkpoint ("${SLIM_MARKER_FIELD}" is set)`);
+  checkShardNames(dir, checkpoint.files);
+  await checkTokenizerFiles(dir, opened);
   const gqa = nothingToConvert(spec.parsed.model);
   if (gqa) throw new NothingToConvertError(`${dir}: ${gqa}`);
   const directions = await slimDirections(opened, dir);
+  const temp = await createTemporary(out, prepared);
+  try {
+    const result = await writeAll(opened, dir, temp, directions, onShard);
+    await publish(out, temp, prepared);
+    return { ...result, out };
+  } catch (error) {
+    await discard(temp);
+    if (error instanceof CliUsageError || isInputError(error)) throw error;
+    if (typeof (error as NodeJS.ErrnoException).code === 'string')
+      throw outputError(out, 'writing the converted checkpoint failed; nothing was left', error);
+    throw error;
+  }
+}
+
+async function writeAll(
+  opened: OpenedModel,
+  dir: string,
+  temp: string,
+  directions: LayerDirection[],
+  onShard?: (file: string, done: number, total: number) => void,
+): Promise<Omit<ConvertResult, 'out'>> {
+  const { spec, checkpoint } = opened;
   // Canonical names, their layer (for the attention tensors), and the stored names.
   const canonical = new Map<string, string>();
   for (const [name] of spec.shapes) canonical.set(opened.stored(name), name);
   const layerOf = new Map<string, number>();
   for (let i = 0; i < spec.layers; i++) for (const t of spec.layout.tensors(i)) layerOf.set(t, i);
-
-  await mkdir(out, { recursive: true });
-  if ((await readdir(out)).length > 0)
-    throw new CliUsageError(`--out ${out} is not empty; give a new or empty directory`);
 
   let current: { layer: number; weights: HostWeights } | undefined;
   const produce = async (stored: string): Promise<Float32Array> => {
@@ -138,12 +196,14 @@ export async function convertModel(
     return Float32Array.from((current.weights.get(name) as { data: Float64Array }).data);
   };
 
+  const marker = { format: SLIM_FORMAT, layers: directions };
+  const metadata = markerMetadata(marker);
   const files: { name: string; bytes: number }[] = [];
   const weightMap: Record<string, string> = {};
   let largestInputShard = 0;
   const skipped: string[] = [];
   for (const [index, file] of checkpoint.files.entries()) {
-    largestInputShard = Math.max(largestInputShard, (await stat(join(dir, file))).size);
+    largestInputShard = Math.max(largestInputShard, sizeOf(opened, file));
     const tensors: OutputTensor[] = [];
     for (const stored of checkpoint.tensorNames()) {
       const info = checkpoint.info(stored);
@@ -156,7 +216,7 @@ export async function convertModel(
       weightMap[stored] = file;
     }
     const bytes = await withInputErrors(dir, () =>
-      writeStreamed(join(out, file), tensors, produce),
+      writeStreamed(join(temp, file), tensors, produce, metadata),
     );
     files.push({ name: file, bytes });
     onShard?.(file, index + 1, checkpoint.files.length);
@@ -168,23 +228,43 @@ export async function convertModel(
       null,
       2,
     );
-    await writeFile(join(out, 'model.safetensors.index.json'), index);
+    await writeFile(join(temp, 'model.safetensors.index.json'), index, { flag: 'wx' });
     files.push({ name: 'model.safetensors.index.json', bytes: Buffer.byteLength(index) });
   }
-  const config = {
-    ...spec.json,
-    torch_dtype: 'float32',
-    [SLIM_MARKER_FIELD]: { format: SLIM_FORMAT, layers: directions },
-  };
-  const configText = `${JSON.stringify(config, null, 2)}\n`;
-  await writeFile(join(out, 'config.json'), configText);
-  files.push({ name: 'config.json', bytes: Buffer.byteLength(configText) });
+  const notCopied: { name: string; error: string }[] = [];
   for (const name of [...opened.files.keys()].sort()) {
     if (name === 'config.json' || WEIGHT_FILES.test(name)) continue;
-    await copyFile(join(dir, name), join(out, name));
-    files.push({ name, bytes: (await stat(join(out, name))).size });
+    try {
+      await copyFile(join(dir, name), join(temp, name), constants.COPYFILE_EXCL);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // The source could not be read: a tokenizer file is needed, anything else is left out.
+      const sourceFault = code === 'ENOENT' || code === 'EACCES' || code === 'ELOOP';
+      if (!sourceFault) throw error;
+      if (isModelFile(name))
+        throw new CliUsageError(`${dir}: ${name} cannot be read (${systemErrorText(error)})`);
+      notCopied.push({ name, error: systemErrorText(error) });
+      continue;
+    }
+    files.push({ name, bytes: (await stat(join(temp, name))).size });
   }
-  return { out, directions, files, largestInputShard, ...(skipped.length ? { skipped } : {}) };
+  // config.json last: a folder left by an interrupted run has none, so nothing loads it.
+  const config = { ...spec.json, torch_dtype: 'float32', [SLIM_MARKER_FIELD]: marker };
+  const configText = `${JSON.stringify(config, null, 2)}\n`;
+  await writeFile(join(temp, 'config.json'), configText, { flag: 'wx' });
+  files.push({ name: 'config.json', bytes: Buffer.byteLength(configText) });
+  return {
+    directions,
+    files,
+    largestInputShard,
+    ...(skipped.length ? { skipped } : {}),
+    ...(notCopied.length ? { notCopied } : {}),
+  };
+}
+
+function sizeOf(opened: OpenedModel, file: string): number {
+  const f = opened.files.get(file);
+  return f instanceof Uint8Array ? f.byteLength : (f?.size ?? 0);
 }
 
 export const convertCommand: Command = {
@@ -201,14 +281,18 @@ Every tensor is written as F32; config.json gains the marker
 
   "${SLIM_MARKER_FIELD}": {"format": "${SLIM_FORMAT}", "layers": ["k-cache", …]}
 
-which 'slim run' and the engine's loadModel read. Tokenizer and other files are copied.
+and every weight file's "__metadata__" the same marker as strings
+("${METADATA_FORMAT_KEY}", "${METADATA_LAYERS_KEY}": "k-cache,…"); 'slim run' and the engine's
+loadModel refuse a checkpoint whose config.json and weights disagree. Tokenizer and other files are copied.
 
 It streams: one output shard is written at a time, tensor by tensor, and only one layer's
 attention projections are held at once, so memory stays far below the largest shard.
 
 Options:
   --model DIR   the model directory (single file or sharded)
-  --out DIR     a new (or empty) directory for the slim checkpoint
+  --out DIR     a new (or empty) directory for the slim checkpoint; its parent must exist.
+                It is written as a temporary folder beside it and renamed at the end, so
+                an interrupted conversion leaves no folder that loads
   --json        print one JSON document: {out, directions: [per layer], files: [{name, bytes}],
                 largestInputShard}
   -h, --help    show this help
@@ -234,6 +318,8 @@ Example: slim convert --model public/models/moby-gpt2 --out moby-gpt2-slim
       printJson(io, result);
       return EXIT_OK;
     }
+    for (const f of result.notCopied ?? [])
+      io.stderr(`slim convert: note: ${f.name} was not copied (${f.error})\n`);
     const k = result.directions.filter((d) => d === 'k-cache').length;
     io.stdout(
       `slim checkpoint written to ${out}: ${k} K-cache layers, ${result.directions.length - k} V-cache layers\n` +

@@ -6,6 +6,7 @@
  */
 import { bufferSource, type ByteSource } from './bytes';
 import { CheckpointFormatError, CheckpointMissingError } from './errors';
+import { checkSize } from './limits';
 import { openSafetensors, type SafetensorsDtype, type SafetensorsFile } from './safetensors';
 
 export const SINGLE_FILE = 'model.safetensors';
@@ -25,6 +26,8 @@ export interface Checkpoint {
   readonly files: readonly string[];
   /** "__metadata__" of the (first) safetensors file. */
   readonly metadata: Readonly<Record<string, string>>;
+  /** "__metadata__" of each file (shard), by file name. */
+  metadataOf(file: string): Readonly<Record<string, string>>;
   /** Sum of tensor bytes over all files. */
   readonly totalBytes: number;
   tensorNames(): string[];
@@ -96,6 +99,7 @@ function sourceOf(files: CheckpointFiles, name: string): ByteSource | undefined 
 }
 
 async function textOf(source: ByteSource): Promise<string> {
+  checkSize(source.name, source.size);
   const bytes = await source.read(0, source.size);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -176,19 +180,117 @@ async function openSharded(index: ShardIndex, files: CheckpointFiles): Promise<C
   return new FileCheckpoint([...opened.values()], owner);
 }
 
+/** "row 3, column 7" for a matrix, "index 21" otherwise. */
+function position(shape: readonly number[], i: number): string {
+  return shape.length === 2
+    ? `row ${Math.floor(i / shape[1])}, column ${i % shape[1]}`
+    : `index ${i}`;
+}
+
+/**
+ * A checkpoint's tensors are weights: NaN or ±∞ anywhere is refused here, naming the file, the
+ * tensor, where the first one sits and how many there are (an engine op would only say
+ * "contains NaN at row 1000").
+ */
+function checkWeights<T extends Float32Array | Float64Array>(
+  file: string,
+  info: { name: string; shape: readonly number[] },
+  values: T,
+): T {
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < values.length; i++)
+    if (!Number.isFinite(values[i])) {
+      if (first < 0) first = i;
+      count++;
+    }
+  if (first >= 0)
+    throw new CheckpointFormatError(
+      file,
+      `tensor "${info.name}" holds ${values[first]} at ${position(info.shape, first)}` +
+        `${count > 1 ? ` (${count} values that are not finite in all)` : ''}; weights must be ` +
+        'finite numbers.',
+    );
+  return values;
+}
+
+/** Smallest positive normal float32, 2^-126 ≈ 1.18e-38. */
+const FLOAT32_MIN_NORMAL = 2 ** -126;
+
+/**
+ * F64 values read as float32 must fit: beyond ±3.4e38 they would become ±∞, and nonzero values
+ * below 2^-126 would become 0 or lose their precision as subnormals, silently. Both are refused,
+ * naming the tensor and counting the values.
+ */
+function checkFloat32Range(
+  file: string,
+  info: { name: string; shape: readonly number[] },
+  values: Float64Array,
+): void {
+  let over = 0;
+  let zero = 0;
+  let subnormal = 0;
+  let first = -1;
+  let extreme = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    const a = Math.abs(x);
+    if (x === 0 || (a >= FLOAT32_MIN_NORMAL && Number.isFinite(Math.fround(x)))) continue;
+    if (first < 0) first = i;
+    if (!Number.isFinite(Math.fround(x))) {
+      over++;
+      extreme = Math.max(extreme, a);
+    } else if (Math.fround(x) === 0) zero++;
+    else subnormal++;
+  }
+  if (over > 0)
+    throw new CheckpointFormatError(
+      file,
+      `tensor "${info.name}" is F64 and holds ${over} value${over > 1 ? 's' : ''} beyond ` +
+        `float32's range (largest |x| = ${extreme.toExponential(2)}, first at ` +
+        `${position(info.shape, first)}), which the engine's float32 weights cannot hold.`,
+    );
+  if (zero + subnormal > 0) {
+    let smallest = Infinity;
+    for (const x of values) if (x !== 0) smallest = Math.min(smallest, Math.abs(x));
+    throw new CheckpointFormatError(
+      file,
+      `tensor "${info.name}" is F64 and holds ${zero + subnormal} nonzero value` +
+        `${zero + subnormal > 1 ? 's' : ''} below float32's normal range (smallest |x| = ` +
+        `${smallest.toExponential(2)}, first at ${position(info.shape, first)}): ${zero} would ` +
+        `become 0 and ${subnormal} would lose precision as float32 subnormals. Store them as 0 ` +
+        'or rescale the tensor.',
+    );
+  }
+}
+
 class FileCheckpoint implements Checkpoint {
   readonly files: readonly string[];
   readonly metadata: Readonly<Record<string, string>>;
   readonly totalBytes: number;
+  private readonly byFile: ReadonlyMap<string, SafetensorsFile>;
   constructor(
     files: readonly SafetensorsFile[],
     private readonly owner: ReadonlyMap<string, SafetensorsFile>,
   ) {
     this.files = files.map((f) => f.file);
+    this.byFile = new Map(files.map((f) => [f.file, f]));
     this.metadata = files[0]?.metadata ?? {};
     let total = 0;
     for (const [name, st] of owner) total += st.info(name).byteLength;
     this.totalBytes = total;
+  }
+
+  metadataOf(file: string): Readonly<Record<string, string>> {
+    const st = this.byFile.get(file);
+    if (!st)
+      throw new CheckpointMissingError(
+        'shard',
+        file,
+        this.files.join(', '),
+        `The checkpoint (${this.files.join(', ')}) has no file named "${file}".`,
+      );
+    return st.metadata;
   }
 
   tensorNames(): string[] {
@@ -218,10 +320,17 @@ class FileCheckpoint implements Checkpoint {
   }
 
   async read(name: string): Promise<Float32Array> {
-    return this.file(name).read(name);
+    const st = this.file(name);
+    const info = st.info(name);
+    if (info.dtype !== 'F64') return checkWeights(st.file, info, await st.read(name));
+    // F64 → float32: refuse values float32 cannot hold rather than round them to ±∞ or 0.
+    const values = checkWeights(st.file, info, await st.readFloat64(name));
+    checkFloat32Range(st.file, info, values);
+    return Float32Array.from(values);
   }
 
   async readFloat64(name: string): Promise<Float64Array> {
-    return this.file(name).readFloat64(name);
+    const st = this.file(name);
+    return checkWeights(st.file, st.info(name), await st.readFloat64(name));
   }
 }

@@ -10,6 +10,14 @@ export {
   HubError,
   type HubErrorKind,
 } from './errors';
+export {
+  checkSize,
+  limitSizes,
+  MAX_CONFIG_BYTES,
+  MAX_INDEX_BYTES,
+  MAX_TOKENIZER_BYTES,
+  sizeLimit,
+} from './limits';
 export { fromBFloat16Bits, fromFloat16Bits, toBFloat16Bits, toFloat16Bits } from './halfFloat';
 export {
   isFloatDtype,

@@ -43,6 +43,13 @@ export function fromRows(values: readonly (readonly number[])[]): Matrix64 {
         'every row of a matrix needs the same length',
     );
   }
+  for (const [i, row] of values.entries()) {
+    const j = (row as readonly unknown[]).findIndex((v) => typeof v !== 'number');
+    if (j >= 0)
+      throw new EngineInputError(
+        `fromRows: row ${i}, column ${j} is ${JSON.stringify(row[j]) ?? String(row[j])}, not a number`,
+      );
+  }
   return matrix64(values.length, c, values.flat());
 }
 

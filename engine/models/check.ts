@@ -9,6 +9,7 @@ import {
   condition1Estimate,
   conditionNumber,
   MAX_CONDITION,
+  MatrixRangeError,
   SingularMatrixError,
   type Matrix64,
 } from '../linalg';
@@ -181,7 +182,8 @@ function reportLayer(
       ok,
     };
   } catch (error) {
-    if (!(error instanceof SingularMatrixError)) throw error;
+    // No usable inverse, or a conversion float32 cannot hold: the layer cannot be made slim.
+    if (!(error instanceof SingularMatrixError || error instanceof MatrixRangeError)) throw error;
     return {
       layer,
       condK: conditionNumber(wK),

@@ -64,6 +64,13 @@ export {
   type SlimMarker,
 } from './load';
 export {
+  checkSlimMarker,
+  markerMetadata,
+  METADATA_FORMAT_KEY,
+  METADATA_LAYERS_KEY,
+  type MarkerData,
+} from './marker';
+export {
   checkModel,
   chooseDirection,
   DEFAULT_SLIM_TOLERANCE,
@@ -87,4 +94,9 @@ export {
   type FamilyRow,
 } from './families';
 export { nothingToConvert, slimNoteOf, slimSchemeOf, type SlimScheme } from './gqa';
-export { loadTokenizer, type ModelTokenizer } from './tokenizer';
+export {
+  catastrophicBacktracking,
+  checkTokenizerJson,
+  loadTokenizer,
+  type ModelTokenizer,
+} from './tokenizer';

@@ -29,6 +29,7 @@ import {
 } from './families';
 import { slimNoteOf, slimSchemeOf, type SlimScheme } from './gqa';
 import type { AttentionLayout } from './layout';
+import { checkSlimMarker } from './marker';
 import { SharedUploads } from './sharedUploads';
 
 export { ModelLoadError } from './errors';
@@ -215,6 +216,7 @@ async function textFile(files: CheckpointFiles, file: string): Promise<string> {
 export async function openModel(files: CheckpointFiles, name = 'model'): Promise<OpenedModel> {
   const spec = readModelSpec(await textFile(files, CONFIG_FILE));
   const checkpoint = await openCheckpoint(files, name);
+  checkSlimMarker(spec, checkpoint);
   const prefix = familyRow(spec.family).prefix;
   const [first] = spec.shapes[0];
   const usePrefix = checkpoint.has(prefix + first);

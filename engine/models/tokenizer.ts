@@ -5,8 +5,12 @@
  * describe for them (GPT-2's pre-tokenizer and decoder, its vocabulary and merge list).
  */
 import { Tokenizer } from '@huggingface/tokenizers';
-import type { ByteSource, CheckpointFiles } from '../io';
+import { checkSize, type ByteSource, type CheckpointFiles } from '../io';
 import { ModelLoadError } from './load';
+import { checkTokenizerJson, largestTokenId } from './tokenizerCheck';
+
+export { checkTokenizerJson, largestTokenId } from './tokenizerCheck';
+export { catastrophicBacktracking } from './regexSafety';
 
 export interface ModelTokenizer {
   /** Which files it was built from. */
@@ -15,11 +19,14 @@ export interface ModelTokenizer {
   encode(text: string): number[];
   /** Token ids → text. */
   decode(ids: readonly number[]): string;
+  /** The largest id the vocabulary (with added tokens) assigns, and where: `model.vocab["x"]`. */
+  readonly largestId?: { id: number; entry: string };
 }
 
 async function bytesOf(files: CheckpointFiles, name: string): Promise<Uint8Array | undefined> {
   const f = files.get(name);
   if (f === undefined) return undefined;
+  checkSize(name, f instanceof Uint8Array ? f.byteLength : (f as ByteSource).size);
   return f instanceof Uint8Array ? f : (f as ByteSource).read(0, (f as ByteSource).size);
 }
 
@@ -93,11 +100,30 @@ function gpt2TokenizerJson(vocab: Record<string, number>, merges: string[]): obj
   };
 }
 
-function wrap(tokenizer: Tokenizer, source: ModelTokenizer['source']): ModelTokenizer {
+/** Runs fn; an error from the package becomes a ModelLoadError naming the file. */
+function named<T>(file: string, what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw error;
+    throw new ModelLoadError(
+      file,
+      `${what} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function wrap(
+  tokenizer: Tokenizer,
+  source: ModelTokenizer['source'],
+  largestId: ModelTokenizer['largestId'],
+): ModelTokenizer {
+  const file = source === 'tokenizer.json' ? 'tokenizer.json' : 'vocab.json';
   return {
     source,
-    encode: (text) => tokenizer.encode(text).ids,
-    decode: (ids) => tokenizer.decode([...ids]),
+    largestId,
+    encode: (text) => named(file, 'encoding the text', () => tokenizer.encode(text).ids),
+    decode: (ids) => named(file, 'decoding the tokens', () => tokenizer.decode([...ids])),
   };
 }
 
@@ -120,9 +146,12 @@ export async function loadTokenizer(files: CheckpointFiles): Promise<ModelTokeni
   const config = await jsonOf(files, 'tokenizer_config.json');
   const json = await jsonOf(files, 'tokenizer.json');
   if (json !== undefined) {
-    if (!isObject(json) || !isObject(json['model']))
-      throw new ModelLoadError('tokenizer.json', 'has no "model" object; it is not a tokenizer.');
-    return wrap(build(json, config, 'tokenizer.json'), 'tokenizer.json');
+    checkTokenizerJson(json, 'tokenizer.json');
+    return wrap(
+      build(json as object, config, 'tokenizer.json'),
+      'tokenizer.json',
+      largestTokenId(json),
+    );
   }
   const vocab = await jsonOf(files, 'vocab.json');
   const mergesText = await textOf(files, 'merges.txt');
@@ -132,8 +161,14 @@ export async function loadTokenizer(files: CheckpointFiles): Promise<ModelTokeni
       vocab === undefined ? 'vocab.json' : 'merges.txt',
       'is missing: a byte-level BPE tokenizer needs both vocab.json and merges.txt.',
     );
-  if (!isObject(vocab) || !Object.values(vocab).every((v) => Number.isInteger(v)))
-    throw new ModelLoadError('vocab.json', 'must map each token to an integer id.');
+  if (!isObject(vocab)) throw new ModelLoadError('vocab.json', 'must map each token to an id.');
+  for (const [token, id] of Object.entries(vocab))
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0 || id >= 2 ** 31)
+      throw new ModelLoadError(
+        'vocab.json',
+        `the entry ${JSON.stringify(token)} has id ${JSON.stringify(id)}; token ids must be ` +
+          'non-negative integers.',
+      );
   const merges = mergesText
     .split('\n')
     .map((l) => l.replace(/\r$/, ''))
@@ -144,5 +179,6 @@ export async function loadTokenizer(files: CheckpointFiles): Promise<ModelTokeni
   return wrap(
     build(gpt2TokenizerJson(vocab as Record<string, number>, merges), config, 'vocab.json'),
     'vocab.json + merges.txt',
+    largestTokenId(vocab, 'vocab.json'),
   );
 }
