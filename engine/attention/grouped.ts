@@ -19,7 +19,7 @@
  *   [K | V] = X·[W_K | W_V] + [b_K | b_V] each step, K then rotated. Needs no inverse; where
  *   c ≤ 1 it is larger than the KV-cache (1/c times), which is what it shows.
  */
-import { compressionFactor, type CacheScheme } from '../../roofline';
+import { compressionFactor } from '../../roofline';
 import type { Backend } from '../backend';
 import { checkRopeConfig } from '../checks';
 import type { Matrix64 } from '../linalg';
@@ -27,54 +27,15 @@ import { EngineInputError, assertFinite, type Tensor } from '../tensor';
 import { GroupedAttention, groupedSchemeParts, type GroupedDims } from './groupedLayer';
 
 export { dWideKeyMatrix } from './groupedLayer';
-import type { AttentionStepOptions, CacheStats, RopeConfig } from './types';
+import type { GroupedAttentionConfig, GroupedAttentionWeights } from './groupedTypes';
+import type { AttentionStepOptions, CacheStats } from './types';
 
-/** Host float64 weights of one grouped-query attention layer (x·W convention of paper §1). */
-export interface GroupedAttentionWeights {
-  /** Model width d. */
-  d: number;
-  /** Query heads h. */
-  heads: number;
-  /** Key/value heads h_kv (divides h; h_kv = h is MHA, 1 is MQA). */
-  kvHeads: number;
-  /** Head width d_k (= d_v). */
-  headDim: number;
-  /** d × h·d_k */
-  wQ: Matrix64;
-  /** d × h_kv·d_k */
-  wK: Matrix64;
-  /** d × h_kv·d_k */
-  wV: Matrix64;
-  /** h·d_k × d */
-  wO: Matrix64;
-  /** Length h·d_k. */
-  bQ?: Float64Array;
-  /** Length h_kv·d_k (Qwen2's k_proj bias). */
-  bK?: Float64Array;
-  /** Length h_kv·d_k. */
-  bV?: Float64Array;
-  /** Length d. */
-  bO?: Float64Array;
-}
-
-/** The caches the grouped layer implements: a subset of roofline's CacheScheme. */
-export type GroupedCacheScheme = Extract<
-  CacheScheme,
-  'kv' | 'k-cache' | 'd-wide-cache' | 'x-cache'
->;
-
-/** The three schemes the Appendix G lesson compares on its toys. */
-export type GroupedAttentionScheme = Exclude<GroupedCacheScheme, 'x-cache'>;
-
-export interface GroupedAttentionConfig {
-  scheme: GroupedCacheScheme;
-  /** Rotary embedding of Q and K (paper Appendix E); K is rotated after it is rebuilt. */
-  rope?: RopeConfig;
-  /** Names the layer in error messages, e.g. 'layer 3'. */
-  label?: string;
-  /** Largest condition number of W_K (k-cache) or W_K* (d-wide cache) still inverted. */
-  maxCondition?: number;
-}
+export type {
+  GroupedAttentionConfig,
+  GroupedAttentionScheme,
+  GroupedAttentionWeights,
+  GroupedCacheScheme,
+} from './groupedTypes';
 
 export interface GroupedAttentionLayer {
   readonly config: GroupedAttentionConfig;

@@ -15,7 +15,7 @@ import { formWkv } from '../slim';
 import { EngineInputError, type Tensor } from '../tensor';
 import { CausalLayer } from './base';
 import { RowCache } from './cache';
-import type { GroupedAttentionConfig, GroupedAttentionWeights } from './grouped';
+import type { GroupedAttentionConfig, GroupedAttentionWeights } from './groupedTypes';
 import type { Uploaded } from './layerCore';
 import type { AttentionStepOptions } from './types';
 import { fuseColumns, type LayerDims } from './weights';

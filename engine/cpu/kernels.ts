@@ -7,7 +7,9 @@
  * plain loops (backend.ts) are the reference the tests compare both to.
  */
 import type { LinearActivation } from '../backend';
-import type { CpuTensor } from './tensor';
+import type { CpuTensor, HeapStorage } from './tensor';
+
+export type { HeapStorage } from './tensor';
 
 /** Activation codes shared with the WebAssembly kernels (wasm/assembly/kernels.ts). */
 export const ACTIVATION: Record<LinearActivation, number> = { none: 0, gelu: 1, silu: 2 };
@@ -89,16 +91,6 @@ export interface ProductKernels {
   store?(values: ArrayLike<number>): HeapStorage | null;
   /** t's storage came from store(): free it if t is collected without dispose(). */
   stored?(t: CpuTensor): void;
-}
-
-/**
- * Values kept in the kernels' memory. `view()` is valid until that memory next grows (growing
- * detaches every view of it): take it for one operation, never across an allocation.
- */
-export interface HeapStorage {
-  readonly ptr: number;
-  readonly length: number;
-  view(): Float32Array;
 }
 
 export type KernelName = 'wasm-simd' | 'js';

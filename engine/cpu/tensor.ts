@@ -1,4 +1,3 @@
-import type { HeapStorage } from './kernels';
 import {
   EngineInputError,
   shapeString,
@@ -10,6 +9,16 @@ import {
 
 /** Called once when a non-view tensor is disposed, so the backend can update its live counts. */
 export type ReleaseHook = (t: CpuTensor) => void;
+
+/**
+ * Values kept in the kernels' memory. `view()` is valid until that memory next grows (growing
+ * detaches every view of it): take it for one operation, never across an allocation.
+ */
+export interface HeapStorage {
+  readonly ptr: number;
+  readonly length: number;
+  view(): Float32Array;
+}
 
 /**
  * Where a CPU tensor's values are: a typed array; storage in the WebAssembly kernels' memory
