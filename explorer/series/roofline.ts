@@ -92,7 +92,7 @@ export function operatingPoints(setup: Setup): OperatingPoint[] {
           mha,
           `Attention core only (scores and weighted sum), ${intensitySchemeLabels[scheme]}, every sequence reads its own cache`,
           scheme === 'v-first'
-            ? " Option 1's V = K·W_KV is counted with the projections (paper Table 2); that part turns compute bound as n grows (view 2)."
+            ? " The V-first order's V = K·W_KV is counted with the projections (paper Table 2); that part turns compute bound as n grows (view 2)."
             : '',
         ),
       );

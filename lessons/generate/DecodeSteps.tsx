@@ -105,7 +105,7 @@ export function DecodeSteps({ weights, steps, setSteps }: DecodeStepsProps) {
         question={
           <>
             Before you look below: at this step (n = {n}), in float64, how far apart are the outputs
-            of option 1 and option 2?
+            of the V-first and the K-first order?
           </>
         }
         choices={[

@@ -44,7 +44,7 @@ export function NonSquareToy() {
   const outputRows = (
     [
       ['standard', f64.runs.standard],
-      ['option 1', f64.runs.option1],
+      ['right inverse', f64.runs.option1],
       ['X-cache', f64.runs.xCache],
     ] as const
   ).flatMap(([name, run]) => (run ? [{ name, row: run.row }] : []));
@@ -95,7 +95,7 @@ export function NonSquareToy() {
       ) : (
         <div className="notice-error" role="alert" data-testid="rank-refusal">
           <p>
-            The engine refuses option 1 for this <Tex>{'W_K'}</Tex>: {inversion.error}
+            The engine refuses the right inverse for this <Tex>{'W_K'}</Tex>: {inversion.error}
           </p>
           {inversion.deficiency && (
             <p
@@ -117,9 +117,9 @@ export function NonSquareToy() {
 
       <h2>Three layers, one output</h2>
       <p>
-        The engine’s standard layer (K and V cached), slim option 1 (K cached,{' '}
-        <Tex>{'V = K\\,W_{KV}'}</Tex> with the right inverse) and the X-cache, each given{' '}
-        <Tex>{'x_1 \\dots x_3'}</Tex> as a prompt and then decoding <Tex>{'x_4'}</Tex>:
+        The engine’s standard layer (K and V cached), slim with the right inverse (K cached,{' '}
+        <Tex>{'V = K\\,W_{KV}'}</Tex>) and the X-cache, each given <Tex>{'x_1 \\dots x_3'}</Tex> as
+        a prompt and then decoding <Tex>{'x_4'}</Tex>:
       </p>
       <p>
         <label>
@@ -153,7 +153,8 @@ export function NonSquareToy() {
       <p>
         The right inverse needs <Tex>{'W_K W_K^\\top'}</Tex> to be invertible, that is{' '}
         <Tex>{'W_K'}</Tex>’s {NS_D} rows must be independent (rank <Tex>{'d'}</Tex>). Make the
-        second row twice the first and watch option 1 be refused while the X-cache carries on.
+        second row twice the first and watch the right inverse be refused while the X-cache carries
+        on.
       </p>
       <p>
         <button
@@ -174,8 +175,8 @@ export function NonSquareToy() {
       </p>
       {!inversion.ok && (
         <p data-testid="rank-status">
-          Option 1 is refused now (the engine’s message is under “The right inverse, computed”
-          above), and the X-cache still gives the standard output: max |Δ|{' '}
+          The right inverse is refused now (the engine’s message is under “The right inverse,
+          computed” above), and the X-cache still gives the standard output: max |Δ|{' '}
           {formatNumber(f64.maxDiff.xCacheVsStandard, 3)} in float64,{' '}
           {formatNumber(f32.maxDiff.xCacheVsStandard, 3)} in float32.
         </p>
@@ -186,7 +187,7 @@ export function NonSquareToy() {
 
 const DIFF_ROWS: readonly DiffRow<NonSquareRuns>[] = [
   {
-    name: 'option 1 (right inverse) vs standard',
+    name: 'right inverse vs standard',
     key: 'o1',
     pick: (r) => r.maxDiff.option1VsStandard,
   },

@@ -370,7 +370,7 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           </>
         }
         value={[f64.rows.standard, f64.rows.option1, f64.rows.option2]}
-        rowLabels={['standard', 'option 1', 'option 2']}
+        rowLabels={['standard', 'V-first order', 'K-first order']}
       />
 
       <h2>Where RoPE does not fit</h2>
