@@ -137,13 +137,17 @@ function CacheTable({ stored }: { stored: CrossComparison }) {
             <tr key={v}>
               <th scope="row">{name}</th>
               <td className="cross-cache-what">
-                {run
-                  ? run.caches.map((c) => (
-                      <span key={c.name}>
-                        {c.name} ({c.rows} × {c.cols})
-                      </span>
-                    ))
-                  : 'not run: W_K has no inverse'}
+                {run ? (
+                  run.caches.map((c) => (
+                    <span key={c.name}>
+                      {c.name} ({c.rows} × {c.cols})
+                    </span>
+                  ))
+                ) : (
+                  <>
+                    not run: <Tex>{'W_K'}</Tex> has no inverse
+                  </>
+                )}
               </td>
               <td data-testid={`cache-${v}-values`}>{run ? formatCount(run.values) : '—'}</td>
               <td data-testid={`cache-${v}-bytes`}>{run ? formatCount(run.bytes) : '—'}</td>

@@ -8,6 +8,7 @@ import { WeightsPanel } from '../common/WeightsPanel';
 import { useToyWeights } from '../common/useToyWeights';
 import { DecodeSteps } from './DecodeSteps';
 import { MAX_STEPS } from './steps';
+import { LessonLink } from '../common/LessonLink';
 
 export { MAX_STEPS };
 
@@ -56,8 +57,8 @@ export function GenerateLesson() {
         <div className="notice-error" role="alert">
           <p>
             This <Tex>{'W_K'}</Tex> has no inverse, so slim attention cannot rebuild V from K and
-            this lesson has nothing to compare. “Invert W_K” shows why; change a cell back, or press
-            “Restore the default weights”.
+            this lesson has nothing to compare. <LessonLink slug="invert-wk" /> shows why; change a
+            cell back, or press “Restore the default weights”.
           </p>
         </div>
       )}

@@ -8,6 +8,7 @@ import { Tex } from '../../components/Tex';
 import { formatCount, formatNumber } from '../../components/format';
 import { useLessonState } from '../common/lessonState';
 import { LessonCheckpoint } from '../common/LessonCheckpoint';
+import { TitleText } from '../common/TitleText';
 import { tc } from './format';
 import { catalogChart, catalogRows, type CatalogRow } from './catalogChart';
 
@@ -56,7 +57,11 @@ export function CatalogSection() {
             correct: !llamaVerdict.applicable,
           },
         ]}
-        explanation={<p>{llamaVerdict.reason}</p>}
+        explanation={
+          <p>
+            <TitleText text={llamaVerdict.reason} />
+          </p>
+        }
       />
       {revealed ? (
         <>

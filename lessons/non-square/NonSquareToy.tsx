@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { enumCodec } from '../../components/useUrlState';
 import { useLessonState } from '../common/lessonState';
 import { DiffTable, type DiffRow } from '../common/PathDiffTable';
+import { TitleText } from '../common/TitleText';
 import { MatrixView } from '../../components/MatrixView';
 import { Tex } from '../../components/Tex';
 import { formatNumber } from '../../components/format';
@@ -95,7 +96,8 @@ export function NonSquareToy() {
       ) : (
         <div className="notice-error" role="alert" data-testid="rank-refusal">
           <p>
-            The engine refuses the right inverse for this <Tex>{'W_K'}</Tex>: {inversion.error}
+            The engine refuses the right inverse for this <Tex>{'W_K'}</Tex>:{' '}
+            <TitleText text={inversion.error} />
           </p>
           {inversion.deficiency && (
             <p
@@ -149,7 +151,9 @@ export function NonSquareToy() {
       />
       <ToyCacheTable runs={f32} />
 
-      <h2>When W_K has rank below d</h2>
+      <h2>
+        When <Tex>{'W_K'}</Tex> has rank below d
+      </h2>
       <p>
         The right inverse needs <Tex>{'W_K W_K^\\top'}</Tex> to be invertible, that is{' '}
         <Tex>{'W_K'}</Tex>’s {NS_D} rows must be independent (rank <Tex>{'d'}</Tex>). Make the
@@ -163,14 +167,14 @@ export function NonSquareToy() {
           disabled={alreadyRankOne}
           onClick={() => set('wK', rankOne)}
         >
-          Make W_K rank 1
+          Make <Tex>{'W_K'}</Tex> rank 1
         </button>{' '}
         <RestoreDefaultsButton
           edited={sameMatrix(weights.wK, NS_DEFAULT_WEIGHTS.wK) ? [] : (['wK'] as const)}
           defaults={NS_DEFAULT_WEIGHTS}
           set={set}
         >
-          Restore W_K
+          Restore <Tex>{'W_K'}</Tex>
         </RestoreDefaultsButton>
       </p>
       {!inversion.ok && (

@@ -187,7 +187,9 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         depends only on the offset, which is the point of RoPE.
       </p>
 
-      <h2>W_KV needs the keys before rotation</h2>
+      <h2>
+        <Tex>{'W_{KV}'}</Tex> needs the keys before rotation
+      </h2>
       <p>
         Slim attention computes <Tex>{'V = K W_{KV}'}</Tex>. That identity holds for the keys as
         projected, <Tex>{'K = X W_K'}</Tex>. The scores need the rotated keys{' '}

@@ -6,6 +6,7 @@ import { PlotFigure } from '../../components/charts/PlotFigure';
 import { numberCodec } from '../../components/useUrlState';
 import { clampStep, PowerOfTwoSlider } from '../../components/Slider';
 import { formatCount } from '../../components/format';
+import { Tex } from '../../components/Tex';
 import {
   generateComplexity,
   option1SlowerFrom,
@@ -106,7 +107,14 @@ export function Option1Context() {
           </>
         }
         choices={[
-          { label: 'Only the projections (with V = K·W_KV)', correct: projCompute && !coreCompute },
+          {
+            label: (
+              <>
+                Only the projections (with <Tex>{'V = K\\,W_{KV}'}</Tex>)
+              </>
+            ),
+            correct: projCompute && !coreCompute,
+          },
           { label: 'Only the attention core', correct: !projCompute && coreCompute },
           { label: 'Both', correct: projCompute && coreCompute },
           { label: 'Neither', correct: !projCompute && !coreCompute },

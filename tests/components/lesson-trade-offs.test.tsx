@@ -117,7 +117,7 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     );
     expect(above.some((h) => /compute bound/.test(h.textContent ?? ''))).toBe(false);
     answer(cp, /Only the projections/);
-    expect(rightChoices(cp)).toEqual(['Only the projections (with V = K·W_KV)']);
+    expect(rightChoices(cp)).toEqual(['Only the projections (with V = K\\,W_{KV})']);
     expect(cp.textContent).toContain('(n + 3)/2 = 2049.5 OPs per byte');
   });
 

@@ -99,7 +99,7 @@ const withoutComments = (src: string) =>
   src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
 
 describe('sources a reader meets', () => {
-  it.each(['lessons', 'explorer', 'roofline', 'app', 'playground'])(
+  it.each(['lessons', 'explorer', 'roofline', 'app', 'playground', 'engine', 'components'])(
     '%s: no bare option number outside comments',
     (dir) => {
       const offenders = sourceFiles(join(ROOT, dir)).flatMap((file) =>
