@@ -48,16 +48,20 @@ export function RestoreDefaultsButton<K extends string>({
   defaults,
   set,
   children = 'Restore the default weights',
+  ariaLabel,
 }: {
   edited: readonly K[];
   defaults: Readonly<Record<K, Mat>>;
   set: (name: K, value: Mat) => void;
   children?: React.ReactNode;
+  /** The button's name in words, when `children` holds a formula (browsers leave math out). */
+  ariaLabel?: string;
 }) {
   return (
     <button
       type="button"
       className="secondary"
+      aria-label={ariaLabel}
       disabled={edited.length === 0}
       onClick={() =>
         edited.forEach((n) =>

@@ -102,6 +102,7 @@ export function InvertWkLesson() {
                   DEFAULT_WEIGHTS.wK.map((r) => [...r]),
                 )
               }
+              aria-label="Restore the default W_K"
             >
               Restore the default <Tex>{'W_K'}</Tex>
             </button>

@@ -166,6 +166,7 @@ export function NonSquareToy() {
           className="secondary"
           disabled={alreadyRankOne}
           onClick={() => set('wK', rankOne)}
+          aria-label="Make W_K rank 1"
         >
           Make <Tex>{'W_K'}</Tex> rank 1
         </button>{' '}
@@ -173,6 +174,7 @@ export function NonSquareToy() {
           edited={sameMatrix(weights.wK, NS_DEFAULT_WEIGHTS.wK) ? [] : (['wK'] as const)}
           defaults={NS_DEFAULT_WEIGHTS}
           set={set}
+          ariaLabel="Restore W_K"
         >
           Restore <Tex>{'W_K'}</Tex>
         </RestoreDefaultsButton>
