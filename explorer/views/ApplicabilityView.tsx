@@ -37,7 +37,7 @@ export const ApplicabilityView = memo(function ApplicabilityView({ model }: { mo
         {model.headDim}, d = {model.d}; r = e/d = {Number(r.toPrecision(3))}; c = h_kv(d_k + d_v)/d
         = {Number(c.toPrecision(3))}; positions: {model.positional}.
       </p>
-      <DataTable columns={['option', 'cache reduction', 'works here', 'note']}>
+      <DataTable columns={['scheme', 'cache reduction', 'works here', 'note']}>
         {verdict.options.map((o) => (
           <tr key={o.id}>
             <td>{o.name}</td>
