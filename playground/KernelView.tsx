@@ -5,7 +5,7 @@ import { kernels } from '../engine';
 export function KernelView() {
   return (
     <details className="kernel-view">
-      <summary>View the kernel: slim decode, option 2</summary>
+      <summary>View the kernel: slim decode, K-first order</summary>
       <div className="kernel-grid">
         <div className="kernel-math">
           <p>One decode step at position n, for every head i (paper §2, option 2):</p>

@@ -56,7 +56,7 @@ export function applicability(model: Model): Applicability {
     const options: SlimOption[] = [
       {
         id: 'k-cache',
-        name: 'option 1: self and cross K-caches',
+        name: 'self and cross K-caches (paper §4, option 1)',
         factor: 2,
         works: true,
         note: 'V from K in both attentions; the cross phase does half the work; RoPE ok',
@@ -67,7 +67,7 @@ export function applicability(model: Model): Applicability {
       const cache = encoderDecoderCache(model);
       options.push({
         id: 'e-cache',
-        name: 'option 2: self K-cache + E-cache',
+        name: 'self K-cache + E-cache (paper §4, option 2)',
         factor: cache.baseline / cache.option2,
         works: !rope,
         note: rope
@@ -76,10 +76,10 @@ export function applicability(model: Model): Applicability {
       });
     }
     if (e > d) {
-      // paper §3 option 2 for the self- and cross-attention inputs: d-wide rows instead of 2e-wide.
+      // The X-cache (paper §3, option 2) for the self- and cross-attention inputs: d-wide rows instead of 2e-wide.
       options.push({
         id: 'x-cache',
-        name: 'X-cache (non-square, paper §3 option 2)',
+        name: 'X-cache of the d-wide inputs (paper §3, option 2)',
         factor: 2 * projectionRatio(model),
         works: !rope,
         note: rope
@@ -87,16 +87,16 @@ export function applicability(model: Model): Applicability {
           : 'cache the d-wide inputs instead of K and V; scores via (x·W_Q,i·W_K,iᵀ)·Xᵀ',
       });
     }
-    const option2 = options.find((o) => o.id === 'e-cache');
+    const eCache = options.find((o) => o.id === 'e-cache');
     const reason =
-      `Encoder–decoder MHA (paper §4): option 1 halves self and cross caches` +
-      (option2 === undefined
-        ? '; option 2 needs the encoder and decoder lengths, which the catalog lacks.'
-        : option2.works
-          ? `; option 2 drops the cross cache for an E-cache, ${fmt(option2.factor)}x smaller.`
-          : '; option 2 is ruled out by RoPE.') +
+      `Encoder–decoder MHA (paper §4): K-caches (paper §4, option 1) halve self and cross caches` +
+      (eCache === undefined
+        ? '; the E-cache (paper §4, option 2) needs the encoder and decoder lengths, which the catalog lacks.'
+        : eCache.works
+          ? `; the E-cache (paper §4, option 2) replaces the cross caches, ${fmt(eCache.factor)}x smaller.`
+          : '; the E-cache (paper §4, option 2) is ruled out by RoPE.') +
       (e > d
-        ? ` Non-square projections (r = ${fmt(e / d)}, paper §3): option 1's W_KV is r times larger` +
+        ? ` Non-square projections (r = ${fmt(e / d)}, paper §3): the K-caches' W_KV is r times larger` +
           (rope ? '.' : `; caching the d-wide inputs gives ${fmt((2 * e) / d)}x.`)
         : '');
     return verdict('encoder-decoder', reason, options);
@@ -132,14 +132,14 @@ export function applicability(model: Model): Applicability {
     const options: SlimOption[] = [
       {
         id: 'k-cache',
-        name: 'option 1: K-cache with right inverse',
+        name: 'K-cache with right inverse (paper §3, option 1)',
         factor: 2,
         works: true,
         note: `W_KV = W_K⁺·W_V is e×e: ${fmt(r)}x the W_V weights; RoPE ok`,
       },
       {
         id: 'x-cache',
-        name: 'option 2: X-cache',
+        name: 'X-cache (paper §3, option 2)',
         factor: 2 * r,
         works: !rope,
         note: rope
@@ -160,11 +160,11 @@ export function applicability(model: Model): Applicability {
     return verdict(
       'mha-non-square',
       `MHA with non-square projections, e = h·d_k = ${e} > d = ${d} (r = ${fmt(r)}, paper §3): ` +
-        `option 1 halves the cache with an e×e W_KV (r times the W_V weights)` +
+        `a K-cache with the right inverse (paper §3, option 1) halves the cache with an e×e W_KV (r times the W_V weights)` +
         (rope
           ? `; caching X and rebuilding (and rotating) K and V each step gives c = 2e/d = ${fmt(c)}x, ` +
-            'at more compute (the scores shortcut of option 2 is ruled out by RoPE, paper Appendices C, D, G).'
-          : `; option 2 caches X, ${fmt(2 * r)}x smaller.`),
+            'at more compute; the X-cache (paper §3, option 2) and its scores shortcut are ruled out by RoPE (paper Appendices C, D, G).'
+          : `; the X-cache (paper §3, option 2) caches X, ${fmt(2 * r)}x smaller.`),
       options,
     );
   }

@@ -36,8 +36,11 @@ export const cacheSchemeLabels: Readonly<Record<CacheScheme, string>> = {
  */
 export type DecodeOrder = 'v-first' | 'k-first';
 
-/** How the explorer names the two orders of slim decode (paper §2 and Table 2's options). */
+/**
+ * How the explorer names the two orders of slim decode: by what is multiplied first, with paper
+ * §2's option number in brackets (§3 and §4 number their own, different options).
+ */
 export const decodeOrderLabels: Readonly<Record<DecodeOrder, string>> = {
-  'v-first': 'slim, option 1 (V = K·W_KV)',
-  'k-first': 'slim, option 2 ((softmax·K)·W_KV)',
+  'v-first': 'slim, V-first: V = K·W_KV (paper §2, option 1)',
+  'k-first': 'slim, K-first: (softmax·K)·W_KV (paper §2, option 2)',
 };

@@ -35,11 +35,12 @@ function wideKCache(model: Model): boolean {
 export function schemeLabel(model: Model, scheme: CacheScheme): string {
   switch (scheme) {
     case 'k-cache':
-      return wideKCache(model) ? 'K-caches, e×e W_KV (option 1)' : 'K-cache';
+      if (isEncoderDecoder(model)) return 'self and cross K-caches (paper §4, option 1)';
+      return wideKCache(model) ? 'K-cache, e×e W_KV (paper §3, option 1)' : 'K-cache';
     case 'e-cache':
-      return 'self K-cache + E-cache (option 2)';
+      return 'self K-cache + E-cache (paper §4, option 2)';
     case 'x-cache':
-      return 'X-cache (option 2)';
+      return 'X-cache (paper §3, option 2)';
     case 'd-wide-cache':
       return 'd-wide cache';
     case 'v-cache':

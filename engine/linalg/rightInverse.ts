@@ -33,7 +33,7 @@ export function rightInverse(w: Matrix64, options?: LinalgOptions): Matrix64 {
 function noRightInverse(d: number, e: number): string {
   return (
     `W_K (${d}×${e}) has no usable right inverse: it needs ${d} independent rows (rank ${d}), ` +
-    'so V cannot be recomputed from K with option 1 (paper §3); the X-cache needs no inverse.'
+    'so V cannot be recomputed from K (the right inverse of paper §3, option 1); the X-cache needs no inverse.'
   );
 }
 

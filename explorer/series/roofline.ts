@@ -109,7 +109,7 @@ export function operatingPoints(setup: Setup): OperatingPoint[] {
           `Attention core only (scores and weighted sum), ${intensitySchemeLabels[scheme]}, ` +
             `counting OPs per byte of cache read (no weights), every sequence reads its own cache`,
           scheme === 'v-first'
-            ? " Option 1's V = K·W_KV is counted with the projections (paper Table 2); that part turns compute bound as n grows (view 2)."
+            ? " The V-first order's V = K·W_KV is counted with the projections (paper Table 2); that part turns compute bound as n grows (view 2)."
             : scheme === 'k-first'
               ? approx
               : '',

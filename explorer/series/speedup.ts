@@ -114,11 +114,11 @@ function extraWork(model: Model, scheme: CacheScheme): string {
   switch (scheme) {
     case 'k-cache':
       return (
-        `slim attention runs in option 2's order, (softmax·K)·W_KV (paper §2), where every head ` +
+        `slim attention runs in the K-first order, (softmax·K)·W_KV (paper §2, option 2), where every head ` +
         `weights whole key rows: 2h + 2 = ${2 * model.heads + 2} OPs per cached value instead of 2`
       );
     case 'e-cache':
-      return 'option 2 of paper §4 recomputes the cross-attention keys and values from the E-cache at every step';
+      return 'the E-cache (paper §4, option 2) recomputes the cross-attention keys and values from E at every step';
     case 'x-cache':
       return (
         `the X-cache (paper §3) scores and weights the cached d-wide inputs in every head at every ` +

@@ -38,8 +38,8 @@ export const ApplicabilityView = memo(function ApplicabilityView({ model }: { mo
         = {Number(c.toPrecision(3))}; positions: {model.positional}.
       </p>
       <DataTable
-        label="Slim attention options for this model"
-        columns={['option', 'cache reduction', 'works here', 'note']}
+        label="Slim attention schemes for this model"
+        columns={['scheme', 'cache reduction', 'works here', 'note']}
       >
         {verdict.options.map((o) => (
           <tr key={o.id}>

@@ -82,10 +82,10 @@ export const IntensityView = memo(function IntensityView({ setup, grid }: ViewPr
       <h2 id="view-intensity">2 · Arithmetic intensity vs context length</h2>
       <p className="small">
         paper §2, Table 2 at batch {formatCount(batch)}: below the ridge a layer is memory bound,
-        above it compute bound. Each line is a whole layer: projections plus attention core. Option
-        1&apos;s V = K·W_KV for all n rows counts with the projections, so its line climbs with n
-        while its attention core alone stays at 4 OPs per value (view 3). Option 2&apos;s attention
-        tends to 2h + 2 = {slimPeakIntensity(shape.h)} OPs per value.
+        above it compute bound. Each line is a whole layer: projections plus attention core. The
+        V-first order&apos;s V = K·W_KV for all n rows counts with the projections, so its line
+        climbs with n while its attention core alone stays at 4 OPs per value (view 3). The K-first
+        order&apos;s attention tends to 2h + 2 = {slimPeakIntensity(shape.h)} OPs per value.
         {!shape.exact &&
           ` ${model.name} is not square MHA (h·d_k ≠ d or h_kv ≠ h); Table 2 is applied with its d and h as an approximation.`}
       </p>

@@ -93,9 +93,9 @@ export const SpeedupView = memo(function SpeedupView({ setup, grid }: ViewProps)
       <p className="small">
         Slim over standard for one decode step on {chip.name}. Left: only the bytes read per step
         count (paper §1; encoder–decoders read decoder-side weights only, paper §4). Right: the
-        roofline, where slim&apos;s extra OPs can start to matter. Slim decodes in option 2&apos;s
-        order, (softmax·K)·W_KV (paper §2), as the engine does; option 1 would turn compute bound
-        far sooner (view 2).
+        roofline, where slim&apos;s extra OPs can start to matter. Slim decodes in the K-first
+        order, (softmax·K)·W_KV (paper §2, option 2), as the engine does; the V-first order would
+        turn compute bound far sooner (view 2).
       </p>
       <div className="pair">
         <PlotFigure

@@ -339,7 +339,7 @@ function BiasBody({ weights }: { weights: ToyWeights }) {
         label="bias layer outputs"
         caption={<>Output of “{tokens[n - 1]}” (float64)</>}
         value={[f64.rows.standard, f64.rows.option1, f64.rows.option2]}
-        rowLabels={['standard', 'option 1', 'option 2']}
+        rowLabels={['standard', 'V-first order', 'K-first order']}
       />
     </>
   );

@@ -1,34 +1,8 @@
-import { Fragment } from 'react';
 import { Link } from 'react-router-dom';
-import { Tex } from '../../components/Tex';
+import { TitleText } from './TitleText';
 import { findLesson, lessonPath } from '../registry';
 
-/** A matrix name written plainly in a title or label: W_K, W_KV, W_V, W_Q, W_O, W_VK (and W_K*). */
-const MATRIX_NAME = /W_([A-Z]{1,2})(\*?)/g;
-
-/**
- * A title or short label with its matrix names typeset (W_K as W with subscript K, as the
- * lesson bodies write them with <Tex>); the rest of the text stays plain. For headings, list
- * items and table cells, where a whole <Tex> formula would be too much.
- */
-export function TitleText({ text }: { text: string }) {
-  const parts: (string | { tex: string })[] = [];
-  let last = 0;
-  for (const m of text.matchAll(MATRIX_NAME)) {
-    if (m.index > last) parts.push(text.slice(last, m.index));
-    const sub = m[1].length > 1 ? `{${m[1]}}` : m[1];
-    parts.push({ tex: `W_${sub}${m[2] ? '^*' : ''}` });
-    last = m.index + m[0].length;
-  }
-  if (last < text.length) parts.push(text.slice(last));
-  return (
-    <>
-      {parts.map((p, i) =>
-        typeof p === 'string' ? <Fragment key={i}>{p}</Fragment> : <Tex key={i}>{p.tex}</Tex>,
-      )}
-    </>
-  );
-}
+export { TitleText };
 
 /**
  * A link to another lesson by its title, from the lesson table (lessons/registry.ts): prose
@@ -40,7 +14,8 @@ export function LessonLink({ slug, bare = false }: { slug: string; bare?: boolea
   const meta = findLesson(slug);
   if (!meta) throw new Error(`LessonLink: no lesson called “${slug}” in lessons/registry.ts.`);
   const link = (
-    <Link to={lessonPath(slug)}>
+    // The title in words as the link's name: browsers leave a typeset W_K out of it.
+    <Link to={lessonPath(slug)} aria-label={meta.title}>
       <TitleText text={meta.title} />
     </Link>
   );

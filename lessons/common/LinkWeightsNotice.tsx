@@ -1,3 +1,4 @@
+import { TitleText } from './TitleText';
 import { useRefusedLinkWeights } from './useToyWeights';
 
 const NAMES = { wQ: 'W_Q', wK: 'W_K', wV: 'W_V', wO: 'W_O' } as const;
@@ -14,7 +15,8 @@ export function LinkWeightsNotice() {
     <div className="notice-error link-weights-notice" role="status">
       {refused.map(({ name, why }) => (
         <p key={name}>
-          The link’s {NAMES[name]} was not used: {why}. The default {NAMES[name]} is shown instead.
+          The link’s <TitleText text={NAMES[name]} /> was not used: {why}. The default{' '}
+          <TitleText text={NAMES[name]} /> is shown instead.
         </p>
       ))}
     </div>

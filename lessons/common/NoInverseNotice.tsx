@@ -10,7 +10,7 @@ export function NoInverseNotice({ children }: { children: ReactNode }) {
   return (
     <div className="notice-error" role="alert">
       <p>
-        This <Tex>{'W_K'}</Tex> has no inverse, so there is no <Tex>{'W_{KV}'}</Tex> {children}.
+        This <Tex>{'W_K'}</Tex> has no inverse, so there is no <Tex>{'W_{KV}'}</Tex> {children}.{' '}
         <LessonLink slug="invert-wk" /> explains why; change a cell back, or press “Restore the
         default weights”.
       </p>

@@ -48,8 +48,8 @@ export function DiffTable<T>({
 }
 
 const SLIM_ORDER_ROWS: readonly DiffRow<PathOutputs>[] = [
-  { name: 'option 1 vs standard', key: 'o1', pick: (p) => p.maxDiff.option1VsStandard },
-  { name: 'option 2 vs standard', key: 'o2', pick: (p) => p.maxDiff.option2VsStandard },
+  { name: 'V-first order vs standard', key: 'o1', pick: (p) => p.maxDiff.option1VsStandard },
+  { name: 'K-first order vs standard', key: 'o2', pick: (p) => p.maxDiff.option2VsStandard },
 ];
 
 /**

@@ -4,6 +4,7 @@ import { Tex } from '../../components/Tex';
 import { DEFAULT_WEIGHTS, type Mat, type ToyWeights } from './toyData';
 import { TOY_MAX_ABS, TOY_MIN_ABS } from './useToyWeights';
 import { LinkWeightsNotice } from './LinkWeightsNotice';
+import { TitleText } from './TitleText';
 
 const TEX_NAME: Record<keyof ToyWeights, string> = {
   wQ: 'W_Q',
@@ -47,16 +48,20 @@ export function RestoreDefaultsButton<K extends string>({
   defaults,
   set,
   children = 'Restore the default weights',
+  ariaLabel,
 }: {
   edited: readonly K[];
   defaults: Readonly<Record<K, Mat>>;
   set: (name: K, value: Mat) => void;
   children?: React.ReactNode;
+  /** The button's name in words, when `children` holds a formula (browsers leave math out). */
+  ariaLabel?: string;
 }) {
   return (
     <button
       type="button"
       className="secondary"
+      aria-label={ariaLabel}
       disabled={edited.length === 0}
       onClick={() =>
         edited.forEach((n) =>
@@ -118,11 +123,11 @@ export function WeightsPanel({ weights, set, names, hint }: WeightsPanelProps) {
       <LinkWeightsNotice />
       <details className="weights-panel" open={openAtStart}>
         <summary>
-          Edit the weights ({names.map((n) => TEX_NAME[n]).join(', ')})
+          Edit the weights (<TitleText text={names.map((n) => TEX_NAME[n]).join(', ')} />)
           {edited.length > 0 && (
             <span className="weights-edited">
               {' '}
-              · edited: {edited.map((n) => TEX_NAME[n]).join(', ')}
+              · edited: <TitleText text={edited.map((n) => TEX_NAME[n]).join(', ')} />
             </span>
           )}
         </summary>

@@ -36,8 +36,8 @@ export type PathName = 'standard' | 'option1' | 'option2';
 export const PATH_NAMES: readonly PathName[] = ['standard', 'option1', 'option2'];
 export const PATH_CONFIGS: Record<PathName, AttentionConfig> = {
   standard: { scheme: 'kv', label: 'toy standard' },
-  option1: { scheme: 'k-cache', decodeOrder: 'v-first', label: 'toy slim option 1' },
-  option2: { scheme: 'k-cache', decodeOrder: 'k-first', label: 'toy slim option 2' },
+  option1: { scheme: 'k-cache', decodeOrder: 'v-first', label: 'toy slim, V-first order' },
+  option2: { scheme: 'k-cache', decodeOrder: 'k-first', label: 'toy slim, K-first order' },
 };
 
 /**

@@ -10,12 +10,12 @@ import { LessonLink } from '../common/LessonLink';
 /** One row of the cache table per scheme (both orders of a scheme cache the same). */
 const CACHE_VARIANTS = [
   ['baseline', 'baseline'],
-  ['option1V', 'option 1'],
-  ['option2V', 'option 2'],
+  ['option1V', 'K-caches'],
+  ['option2V', 'E-cache'],
 ] as const;
 
 /**
- * Paper Table 6: the baseline, option 1 (K-cache) and option 2 (E-cache), what the engine's toy
+ * Paper Table 6: the baseline, the K-caches (paper §4, option 1) and the E-cache (option 2), what the engine's toy
  * caches hold under each, and the three side by side.
  */
 export function CacheSchemes({ stored }: { stored: CrossComparison }) {
@@ -32,14 +32,14 @@ export function CacheSchemes({ stored }: { stored: CrossComparison }) {
           and of the cross weights only <Tex>{'W_Q'}</Tex> and <Tex>{'W_O'}</Tex>.
         </li>
         <li>
-          <strong>Option 1</strong>: every layer caches its cross K only and recomputes{' '}
-          <Tex>{'V = K\\,W_{KV}'}</Tex> with <Tex>{'W_{KV} = W_K^{-1} W_V'}</Tex>, as a slim
-          self-attention does. Half the cache, half the cross-phase work; it reads{' '}
+          <strong>K-caches</strong> (paper §4, option 1): every layer caches its cross K only and
+          recomputes <Tex>{'V = K\\,W_{KV}'}</Tex> with <Tex>{'W_{KV} = W_K^{-1} W_V'}</Tex>, as a
+          slim self-attention does. Half the cache, half the cross-phase work; it reads{' '}
           <Tex>{'W_{KV}'}</Tex> per token.
         </li>
         <li>
-          <strong>Option 2</strong>: cache <Tex>{'E'}</Tex> itself and let every layer recompute{' '}
-          <Tex>{'K_j = E\\,W_{K,j}'}</Tex> and <Tex>{'V_j = E\\,W_{V,j}'}</Tex> (or{' '}
+          <strong>E-cache</strong> (paper §4, option 2): cache <Tex>{'E'}</Tex> itself and let every
+          layer recompute <Tex>{'K_j = E\\,W_{K,j}'}</Tex> and <Tex>{'V_j = E\\,W_{V,j}'}</Tex> (or{' '}
           <Tex>{'(sE)\\,W_{V,j}'}</Tex>, the probabilities <Tex>{'s'}</Tex> times E first) at every
           step. No cross phase at all, and no inverse needed; the price is that each layer now reads
           its cross <Tex>{'W_K'}</Tex> and <Tex>{'W_V'}</Tex> for every token, since they are no
@@ -52,7 +52,7 @@ export function CacheSchemes({ stored }: { stored: CrossComparison }) {
         question={
           <>
             In the cross phase the engine hands <Tex>{'E'}</Tex> to both decoder layers. How many
-            values does option 2 keep in all (the baseline keeps{' '}
+            values does the E-cache keep in all (the baseline keeps{' '}
             {formatCount(stored.runs.baseline?.values ?? 0)})?
           </>
         }
@@ -77,7 +77,7 @@ export function CacheSchemes({ stored }: { stored: CrossComparison }) {
       )}
 
       <table className="diff-table cross-summary" aria-label="the three schemes side by side">
-        <ColumnHeads columns={['per decoder layer', 'baseline', 'option 1', 'option 2']} />
+        <ColumnHeads columns={['per decoder layer', 'baseline', 'K-caches', 'E-cache']} />
         <tbody>
           <tr>
             <th scope="row">self-attention cache</th>
@@ -118,7 +118,7 @@ export function CacheSchemes({ stored }: { stored: CrossComparison }) {
         </tbody>
       </table>
       <p>
-        The paper marks option 2 as unsuited to RoPE (<LessonLink slug="rope" />
+        The paper marks the E-cache as unsuited to RoPE (<LessonLink slug="rope" />
         ). Whisper adds its positions to the inputs and rotates nothing, so it loses nothing there.
       </p>
     </>
@@ -137,13 +137,17 @@ function CacheTable({ stored }: { stored: CrossComparison }) {
             <tr key={v}>
               <th scope="row">{name}</th>
               <td className="cross-cache-what">
-                {run
-                  ? run.caches.map((c) => (
-                      <span key={c.name}>
-                        {c.name} ({c.rows} × {c.cols})
-                      </span>
-                    ))
-                  : 'not run: W_K has no inverse'}
+                {run ? (
+                  run.caches.map((c) => (
+                    <span key={c.name}>
+                      {c.name} ({c.rows} × {c.cols})
+                    </span>
+                  ))
+                ) : (
+                  <>
+                    not run: <Tex>{'W_K'}</Tex> has no inverse
+                  </>
+                )}
               </td>
               <td data-testid={`cache-${v}-values`}>{run ? formatCount(run.values) : '—'}</td>
               <td data-testid={`cache-${v}-bytes`}>{run ? formatCount(run.bytes) : '—'}</td>

@@ -9,7 +9,7 @@ const TTFT_MODEL = requireModel('whisper-large');
 const TTFT_CHIP = requireChip('nvidia-h200');
 const TTFT_DTYPE = 'fp16';
 
-/** What option 2's missing cross phase does to the time to first token, at the given batch. */
+/** What the E-cache's missing cross phase does to the time to first token, at the given batch. */
 export function FirstToken({ batch }: { batch: number }) {
   const [ttftRevealed, setTtftRevealed] = useState(false);
   const ttft = firstTokenTimes(TTFT_MODEL, TTFT_CHIP, TTFT_DTYPE, { batch });
@@ -27,8 +27,8 @@ export function FirstToken({ batch }: { batch: number }) {
       <h2>Time to first token</h2>
       <p>
         Before the first token, the prompt phase runs the encoder and the cross phase projects E for
-        every layer. Option 1 computes only the cross K there, half the work; option 2 skips the
-        cross phase entirely. The cost model times each phase on the roofline, as the larger of
+        every layer. The K-caches compute only the cross K there, half the work; the E-cache skips
+        the cross phase entirely. The cost model times each phase on the roofline, as the larger of
         compute time and memory time, for {TTFT_MODEL.name} on the {TTFT_CHIP.name} in {TTFT_DTYPE},
         at the batch above (B = {batch}).
       </p>
@@ -37,7 +37,7 @@ export function FirstToken({ batch }: { batch: number }) {
         onRevealed={setTtftRevealed}
         question={
           <>
-            Option 2 removes the cross phase. Does {TTFT_MODEL.name}’s first token (B = {batch})
+            The E-cache removes the cross phase. Does {TTFT_MODEL.name}’s first token (B = {batch})
             come twice as fast?
           </>
         }
@@ -46,14 +46,14 @@ export function FirstToken({ batch }: { batch: number }) {
           <p>
             The prompt phase, the encoder over 1500 frames with no causal mask, is the same for all
             three schemes and takes {ms(ttft.prompt.seconds)}; the cross phase it saves is{' '}
-            {ms(ttft.cross.baseline.seconds)}. Option 2’s first token comes{' '}
+            {ms(ttft.cross.baseline.seconds)}. The E-cache’s first token comes{' '}
             {times(ttft.speedup.option2)} sooner.
           </p>
         }
       />
       {ttftRevealed ? (
         <table className="diff-table" aria-label="time to first token">
-          <ColumnHeads columns={['phase', 'baseline', 'option 1', 'option 2']} />
+          <ColumnHeads columns={['phase', 'baseline', 'K-caches', 'E-cache']} />
           <tbody>
             <tr>
               <th scope="row">prompt (encoder)</th>

@@ -3,6 +3,7 @@ import { ColumnHeads } from '../../components/ColumnHeads';
 import { MatrixView } from '../../components/MatrixView';
 import { Tex } from '../../components/Tex';
 import { formatNumber } from '../../components/format';
+import { TitleText } from '../common/LessonLink';
 import { tokenText } from '../common/toyData';
 import { CROSS_VARIANTS, DECODER_IDS, type CrossComparison, type CrossVariant } from './runs';
 
@@ -14,10 +15,10 @@ const schemeName = (scheme: string, tex: string) => (
 );
 const VARIANT_NAMES: Record<CrossVariant, ReactNode> = {
   baseline: 'baseline',
-  option1V: schemeName('option 1', 'V = K W_{KV}'),
-  option1K: schemeName('option 1', '(sK)\\,W_{KV}'),
-  option2V: schemeName('option 2', 'V = E W_V'),
-  option2K: schemeName('option 2', '(sE)\\,W_V'),
+  option1V: schemeName('K-caches', 'V = K W_{KV}'),
+  option1K: schemeName('K-caches', '(sK)\\,W_{KV}'),
+  option2V: schemeName('E-cache', 'V = E W_V'),
+  option2K: schemeName('E-cache', '(sE)\\,W_V'),
 };
 const SLIM_VARIANTS = ['option1V', 'option1K', 'option2V', 'option2K'] as const;
 
@@ -39,8 +40,8 @@ export function OutputsAgree({ f64, f32 }: OutputsAgreeProps) {
       {f64.refusal && (
         <div className="notice-error" role="alert">
           <p>
-            Option 1 cannot run: {f64.refusal} Option 2 still runs, since it never inverts{' '}
-            <Tex>{'W_K'}</Tex>.
+            The K-caches cannot be used: <TitleText text={f64.refusal} /> The E-cache still runs,
+            since it never inverts <Tex>{'W_K'}</Tex>.
           </p>
         </div>
       )}
@@ -75,10 +76,10 @@ function diffText(x: number | null): string {
 function variantLabel(v: CrossVariant): string {
   return {
     baseline: 'baseline',
-    option1V: 'option 1, K W_KV',
-    option1K: 'option 1, (sK) W_KV',
-    option2V: 'option 2, E W_V',
-    option2K: 'option 2, (sE) W_V',
+    option1V: 'K-caches, V first',
+    option1K: 'K-caches, s·K first',
+    option2V: 'E-cache, V first',
+    option2K: 'E-cache, s·E first',
   }[v];
 }
 

@@ -12,6 +12,7 @@ import { Tex } from '../../components/Tex';
 import { formatCount, formatNumber } from '../../components/format';
 import { useLessonState } from '../common/lessonState';
 import { LessonCheckpoint } from '../common/LessonCheckpoint';
+import { TitleText } from '../common/LessonLink';
 import { FirstToken } from './FirstToken';
 import {
   BATCH_EXP,
@@ -45,23 +46,23 @@ export function WhisperSection() {
       <h2>Whisper</h2>
       <p>
         The paper’s Table 7 works this out for the five Whisper sizes: <Tex>{'p = 1500'}</Tex>{' '}
-        encoder frames, up to 448 decoder tokens, a vocabulary of 51,865. In option 2 the decoder
-        keeps its self K-cache (half the self KV-cache, as any slim decoder) and the E-cache; the
-        E-cache is <Tex>{'p \\cdot d'}</Tex> values, at most{' '}
+        encoder frames, up to 448 decoder tokens, a vocabulary of 51,865. With the E-cache the
+        decoder keeps its self K-cache (half the self KV-cache, as any slim decoder) and the
+        E-cache; the E-cache is <Tex>{'p \\cdot d'}</Tex> values, at most{' '}
         {millions(encoderDecoderCache(requireModel('whisper-large')).eCache)}, small enough for the
-        chip’s on-chip memory, so the paper lists it apart and counts only the self K-cache as
-        option 2’s cache.
+        chip’s on-chip memory, so the paper lists it apart and counts only the self K-cache as the
+        E-cache scheme’s cache.
       </p>
       <LessonCheckpoint
         id="whisper-cache"
         onRevealed={setCacheRevealed}
-        question={<>How much smaller is Whisper’s option 2 cache than the baseline’s?</>}
+        question={<>How much smaller is Whisper’s cache with the E-cache than the baseline’s?</>}
         choices={savingsChoices.map((x) => ({ label: times(x), correct: x === savings }))}
         explanation={
           <p>
             The baseline holds <Tex>{'2pdl + 2ndl'}</Tex> values per sequence (cross and self
-            KV-caches), option 2 only <Tex>{'ndl'}</Tex>: the ratio is <Tex>{'(2p + 2n)/n'}</Tex> =
-            ({formatCount(2 * pW)} + {formatCount(2 * nW)})/
+            KV-caches), the E-cache scheme only <Tex>{'ndl'}</Tex>: the ratio is{' '}
+            <Tex>{'(2p + 2n)/n'}</Tex> = ({formatCount(2 * pW)} + {formatCount(2 * nW)})/
             {formatCount(nW)} = {times(savings)} for every size; the paper prints{' '}
             {P.option2Savings[0]}. The cross KV-cache, {formatNumber(pW / nW, 2)} times larger than
             the self KV-cache, is gone.
@@ -72,7 +73,7 @@ export function WhisperSection() {
       <p>
         Each decode step reads every decoder weight once for the whole batch, and every sequence’s
         own cache: values read per token = cache + weights / B. Speedups are those reads, baseline
-        over option.{' '}
+        over each slim scheme.{' '}
         {printedHere
           ? `At B = ${batch} the paper prints this table; its values are shown under ours.`
           : 'The paper prints this table at B = 1 and B = 64; move the slider there to compare.'}
@@ -94,7 +95,9 @@ export function WhisperSection() {
               const printed = spec.printed(batch);
               return (
                 <tr key={spec.key}>
-                  <th scope="row">{spec.label}</th>
+                  <th scope="row">
+                    <TitleText text={spec.label} />
+                  </th>
                   {rows.map((r, i) => {
                     const value = spec.value(r, i);
                     const paper = printed && comparePrinted(value, printed[i]);
@@ -121,8 +124,9 @@ export function WhisperSection() {
         <p className="small">The Whisper table appears once the prediction above is answered.</p>
       )}
       <p>
-        At B = 1 the weights dominate what a step reads and option 2 even reads more weights, so the
-        gain is small; as B grows the caches dominate and the speedup climbs toward the cache ratio.
+        At B = 1 the weights dominate what a step reads and the E-cache even reads more weights, so
+        the gain is small; as B grows the caches dominate and the speedup climbs toward the cache
+        ratio.
       </p>
 
       <FirstToken batch={batch} />

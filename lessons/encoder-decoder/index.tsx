@@ -83,7 +83,7 @@ export function EncoderDecoderLesson() {
         <Tex>{'e = d'}</Tex>. Since <Tex>{'E = K_1 W_{K,1}^{-1}'}</Tex>, every other layer can fold{' '}
         <Tex>{'W_{K,1}^{-1}'}</Tex> into its own weights,{' '}
         <Tex>{'K_j = K_1\\,(W_{K,1}^{-1} W_{K,j})'}</Tex> and{' '}
-        <Tex>{'V_j = K_1\\,(W_{K,1}^{-1} W_{V,j})'}</Tex>: the same cache size as option 2, and
+        <Tex>{'V_j = K_1\\,(W_{K,1}^{-1} W_{V,j})'}</Tex>: the same cache size as the E-cache, and
         layer 1 uses its keys without recomputing them.
       </p>
     </>

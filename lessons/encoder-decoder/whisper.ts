@@ -2,7 +2,6 @@
  * Lesson 9's Whisper numbers (paper §4, Table 7): the rows of the regenerated table, each with
  * the paper's printed values where it prints them, and how the section writes its numbers.
  */
-import type { ReactNode } from 'react';
 import {
   encoderDecoderCache,
   paperWhisperTable,
@@ -24,7 +23,7 @@ export const ms = (seconds: number) => `${formatNumber(seconds * 1e3, 3)} ms`;
 
 type Printed = readonly string[];
 export interface WhisperRowSpec {
-  label: ReactNode;
+  label: string;
   key: string;
   value: (r: EncoderDecoderRow, i: number) => number;
   format: (x: number) => string;
@@ -42,8 +41,8 @@ type Scheme = (typeof SCHEMES)[number];
 type PrintedGroup = Partial<Record<Scheme, Printed>>;
 const SCHEME_LABEL: Record<Scheme, string> = {
   baseline: 'baseline',
-  option1: 'option 1',
-  option2: 'option 2',
+  option1: 'K-caches',
+  option2: 'E-cache',
 };
 
 /** One row per scheme of a paper §4 group (cache, weights, reads or speedup). */
@@ -80,7 +79,7 @@ export const WHISPER_ROWS: WhisperRowSpec[] = [
   cacheRow('self KV-cache, 2·448·d·l', 'selfKv', P.selfKv),
   ...groupRows('cache', 'cache', () => P.cache),
   {
-    label: 'option 2 cache savings',
+    label: 'E-cache savings (paper §4, option 2)',
     key: 'savings',
     value: (r) => r.cache.baseline / r.cache.option2,
     format: times,

@@ -1,5 +1,7 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import { LessonCheckpoint } from '../common/LessonCheckpoint';
+import { LessonLink } from '../common/LessonLink';
+import { Tex } from '../../components/Tex';
 import { formatBytes, formatNumber } from '../../components/format';
 import { bytesPerElement } from '../../engine';
 import { D, PROMPT_IDS, tokenText, type ToyWeights } from '../common/toyData';
@@ -107,7 +109,7 @@ export function DecodeSteps({ weights, steps, minSteps = 0, setSteps }: DecodeSt
         question={
           <>
             Before you look below: at this step (n = {n}), in float64, how far apart are the outputs
-            of option 1 and option 2?
+            of the V-first and the K-first order?
           </>
         }
         choices={[
@@ -126,8 +128,9 @@ export function DecodeSteps({ weights, steps, minSteps = 0, setSteps }: DecodeSt
             max |Δ| = {formatNumber(optionGap, 3)}
             {optionGap > 0 && `, ${formatNumber(relativeGap, 3)} of the largest output entry`}. The
             two orders do the same arithmetic regrouped, so they can differ only in the last bits of
-            float64 — and sometimes not at all — unless W_K is so badly conditioned that those last
-            bits are amplified (see “Invert W_K”).
+            float64 — and sometimes not at all — unless <Tex>{'W_K'}</Tex> is so badly conditioned
+            that those last bits are amplified (see <LessonLink slug="invert-wk" />
+            ).
           </p>
         }
       />

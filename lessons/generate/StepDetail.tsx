@@ -78,9 +78,9 @@ export function StepDetail({ detail, tokens, next, f64, f32, agreeRevealed }: St
             <ColumnHeads
               columns={[
                 'engine dtype',
-                'option 1 vs standard',
-                'option 2 vs standard',
-                'option 1 vs 2',
+                'V-first vs standard',
+                'K-first vs standard',
+                'V-first vs K-first',
               ]}
             />
             <tbody>
@@ -89,7 +89,7 @@ export function StepDetail({ detail, tokens, next, f64, f32, agreeRevealed }: St
             </tbody>
           </table>
           <p className="small">
-            Three separate engine layers (standard, slim option 1, slim option 2) ran the same {n}{' '}
+            Three separate engine layers (standard, slim V-first, slim K-first) ran the same {n}{' '}
             tokens. Any difference is rounding from doing the additions in another order: about
             1e-16 relative in float64, 1e-7 in float32. Mathematically the three are identical.
           </p>

@@ -10,7 +10,7 @@ import type { DecodeStepDetail } from '../common/toyRuns';
 const BIG = { d: 4096, h: 32, n: 4096 };
 const bigOps = valueSideOpsPerHead(BIG);
 
-/** The standard path and slim options 1 and 2 at this step, each with its OP count per head. */
+/** The standard path and both slim orders (paper §2) at this step, each with its OP count per head. */
 export function ThreePaths({ detail, n }: { detail: DecodeStepDetail; n: number }) {
   const ops = valueSideOpsPerHead({ d: D, h: 1, n });
   return (
@@ -34,41 +34,41 @@ export function ThreePaths({ detail, n }: { detail: DecodeStepDetail; n: number 
           />
         </PathSection>
         <PathSection
-          label="Slim option 1"
-          title="Slim, option 1"
+          label="Slim, V-first order"
+          title="Slim, V-first order"
           blurb="Rebuild all n value rows, then weight them."
           opsTestId="ops-option1"
           ops={ops.option1}
           opsFormula="2·n·d·d_k + 2·n·d_k"
         >
           <MatrixView
-            label="option 1 V = K W_KV"
+            label="V-first V = K W_KV"
             caption={<Tex>{'V = K\\,W_{KV}'}</Tex>}
             value={detail.option1V}
           />
           <MatrixView
-            label="option 1 head output"
+            label="V-first head output"
             digits={3}
             caption={<Tex>{'s\\,(K W_{KV})'}</Tex>}
             value={[detail.headOutputs.option1]}
           />
         </PathSection>
         <PathSection
-          label="Slim option 2"
-          title="Slim, option 2"
+          label="Slim, K-first order"
+          title="Slim, K-first order"
           blurb="Weight the keys, then project once."
           opsTestId="ops-option2"
           ops={ops.option2}
           opsFormula="2·n·d + 2·d·d_k"
         >
           <MatrixView
-            label="option 2 u = s K"
+            label="K-first u = s K"
             digits={3}
             caption={<Tex>{'u = s\\,K'}</Tex>}
             value={detail.option2U}
           />
           <MatrixView
-            label="option 2 head output"
+            label="K-first head output"
             digits={3}
             caption={<Tex>{'u\\,W_{KV}'}</Tex>}
             value={[detail.headOutputs.option2]}
@@ -76,10 +76,10 @@ export function ThreePaths({ detail, n }: { detail: DecodeStepDetail; n: number 
         </PathSection>
       </div>
       <p className="small">
-        OP counts per head from the cost model (paper §2) for n = {n}, d = {D}, d_k = {D}. Option
-        1’s cost grows like n·d·d_k, option 2’s like n·d: at a real size (n = {formatCount(BIG.n)},
-        d = {formatCount(BIG.d)}, d_k = {BIG.d / BIG.h}) option 1 does{' '}
-        {Math.round(bigOps.option1 / bigOps.option2)}× more work per head than option 2.
+        OP counts per head from the cost model (paper §2) for n = {n}, d = {D}, d_k = {D}. The
+        V-first order’s cost grows like n·d·d_k, the K-first order’s like n·d: at a real size (n ={' '}
+        {formatCount(BIG.n)}, d = {formatCount(BIG.d)}, d_k = {BIG.d / BIG.h}) the V-first order
+        does {Math.round(bigOps.option1 / bigOps.option2)}× more work per head than the K-first.
       </p>
     </>
   );

@@ -9,6 +9,7 @@ import { WeightsPanel } from '../common/WeightsPanel';
 import { useToyWeights } from '../common/useToyWeights';
 import { DecodeSteps } from './DecodeSteps';
 import { MAX_STEPS } from './steps';
+import { LessonLink } from '../common/LessonLink';
 
 export { MAX_STEPS };
 
@@ -36,10 +37,11 @@ export function GenerateLesson() {
       </Tex>
       <p>
         Slim attention has no V, so it has two ways to get <Tex>{'s\\,V'}</Tex> from K (paper §2).{' '}
-        <strong>Option 1</strong> rebuilds V first: <Tex>{'V = K W_{KV}'}</Tex>, then{' '}
-        <Tex>{'s\\,V'}</Tex>. <strong>Option 2</strong> multiplies in the other order:{' '}
-        <Tex>{'(s\\,K)\\,W_{KV}'}</Tex>. Matrix products are associative, so both equal{' '}
-        <Tex>{'s\\,X W_V'}</Tex> — but they cost very different amounts.
+        The <strong>V-first order</strong> (paper §2, option 1) rebuilds V first:{' '}
+        <Tex>{'V = K W_{KV}'}</Tex>, then <Tex>{'s\\,V'}</Tex>. The <strong>K-first order</strong>{' '}
+        (paper §2, option 2) multiplies the other way round: <Tex>{'(s\\,K)\\,W_{KV}'}</Tex>. Matrix
+        products are associative, so both equal <Tex>{'s\\,X W_V'}</Tex> — but they cost very
+        different amounts.
       </p>
 
       <WeightsPanel
@@ -60,8 +62,8 @@ export function GenerateLesson() {
         <div className="notice-error" role="alert">
           <p>
             This <Tex>{'W_K'}</Tex> has no inverse, so slim attention cannot rebuild V from K and
-            this lesson has nothing to compare. “Invert W_K” shows why; change a cell back, or press
-            “Restore the default weights”.
+            this lesson has nothing to compare. <LessonLink slug="invert-wk" /> shows why; change a
+            cell back, or press “Restore the default weights”.
           </p>
         </div>
       )}

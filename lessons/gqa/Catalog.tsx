@@ -9,6 +9,7 @@ import { formatCount, formatNumber } from '../../components/format';
 import { TableScroll } from '../../components/TableScroll';
 import { useLessonState } from '../common/lessonState';
 import { LessonCheckpoint } from '../common/LessonCheckpoint';
+import { TitleText } from '../common/TitleText';
 import { tc } from './format';
 import { catalogChart, catalogRows, type CatalogRow } from './catalogChart';
 
@@ -57,7 +58,11 @@ export function CatalogSection() {
             correct: !llamaVerdict.applicable,
           },
         ]}
-        explanation={<p>{llamaVerdict.reason}</p>}
+        explanation={
+          <p>
+            <TitleText text={llamaVerdict.reason} />
+          </p>
+        }
       />
       {revealed ? (
         <>

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import {
   compressionFactor,
   compressionSaving,
@@ -12,6 +12,7 @@ import { MatrixView } from '../../components/MatrixView';
 import { Tex } from '../../components/Tex';
 import { formatNumber } from '../../components/format';
 import { D, tokenText, type Mat } from '../common/toyData';
+import { TitleText } from '../common/TitleText';
 import { percent, ratio, tc } from './format';
 import {
   GQA_IDS,
@@ -24,10 +25,25 @@ import {
   type SchemeRun,
 } from './toy';
 
-const SCHEME_NAMES: Record<GroupedAttentionScheme, string> = {
+/** Each scheme's name, for the table, with its formula typeset. */
+const SCHEME_NAMES: Record<GroupedAttentionScheme, ReactNode> = {
   kv: 'standard KV-cache (K and V)',
-  'k-cache': 'slim K-cache, V = K·W_KV',
-  'd-wide-cache': 'd-wide cache K* = X·W_K*',
+  'k-cache': (
+    <>
+      slim K-cache, <Tex>{'V = K\\,W_{KV}'}</Tex>
+    </>
+  ),
+  'd-wide-cache': (
+    <>
+      d-wide cache <Tex>{'K^* = X\\,W_K^*'}</Tex>
+    </>
+  ),
+};
+/** The same names as plain row labels of the outputs matrix. */
+const ROW_NAMES: Record<GroupedAttentionScheme, string> = {
+  kv: 'standard KV-cache',
+  'k-cache': 'slim K-cache',
+  'd-wide-cache': 'd-wide cache',
 };
 
 /** The last output row of a run (the newest token). */
@@ -89,7 +105,10 @@ export function DWideCache({ shapeId, wK, wV }: DWideCacheProps) {
         />
       ) : (
         <p className="small">
-          For this shape the engine forms no <Tex>{'W_K^*'}</Tex>: <span>{star.message}</span>
+          For this shape the engine forms no <Tex>{'W_K^*'}</Tex>:{' '}
+          <span>
+            <TitleText text={star.message} />
+          </span>
         </p>
       )}
       <dl className="numbers">
@@ -133,16 +152,18 @@ export function DWideCache({ shapeId, wK, wV }: DWideCacheProps) {
                       {scheme === 'kv' ? '—' : formatNumber(f64.maxDiff[scheme] ?? NaN, 3)}
                     </td>
                     <td data-testid={`toy-diff32-${scheme}`}>
-                      {scheme === 'kv'
-                        ? '—'
-                        : r32.ok
-                          ? formatNumber(f32.maxDiff[scheme] ?? NaN, 3)
-                          : r32.message}
+                      {scheme === 'kv' ? (
+                        '—'
+                      ) : r32.ok ? (
+                        formatNumber(f32.maxDiff[scheme] ?? NaN, 3)
+                      ) : (
+                        <TitleText text={r32.message} />
+                      )}
                     </td>
                   </>
                 ) : (
                   <td colSpan={3} className="gqa-refusal" data-testid={`toy-refusal-${scheme}`}>
-                    refused: {r64.message}
+                    refused: <TitleText text={r64.message} />
                   </td>
                 )}
               </tr>
@@ -154,7 +175,7 @@ export function DWideCache({ shapeId, wK, wV }: DWideCacheProps) {
         label="toy outputs"
         caption={<>Output of “{tokens[tokens.length - 1]}” per working scheme (float64)</>}
         value={working.map((scheme) => lastRow(f64.runs[scheme]))}
-        rowLabels={working.map((scheme) => SCHEME_NAMES[scheme])}
+        rowLabels={working.map((scheme) => ROW_NAMES[scheme])}
       />
       <p>
         Try the shapes. With <Tex>{`d_k = ${tc(GQA_SHAPES['mqa-wide'].headDim)}`}</Tex> the K-cache

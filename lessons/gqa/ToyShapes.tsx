@@ -107,9 +107,9 @@ export function ToySection() {
         />
       </div>
       <p className="small">
-        W_Q and W_O are the toy model’s, cut to {s.heads} heads of width {s.headDim}. The run: “
-        {tokens.join(' ')}”, the first {GQA_PROMPT} tokens as one prefill, then one decode step per
-        token, on the engine’s grouped-query attention layer.
+        <Tex>{'W_Q'}</Tex> and <Tex>{'W_O'}</Tex> are the toy model’s, cut to {s.heads} heads of
+        width {s.headDim}. The run: “{tokens.join(' ')}”, the first {GQA_PROMPT} tokens as one
+        prefill, then one decode step per token, on the engine’s grouped-query attention layer.
       </p>
       <LessonCheckpoint
         id="gqa-toy"
@@ -122,10 +122,22 @@ export function ToySection() {
           </>
         }
         choices={[
-          { label: 'Yes: V = K·W_KV with W_KV = W_K⁻¹·W_V, as in MHA', correct: !mqaRefused },
           {
-            label:
-              'No: 2 numbers per token cannot give back the 4 numbers of x, so there is no W_KV',
+            label: (
+              <>
+                Yes: <Tex>{'V = K\\,W_{KV}'}</Tex> with <Tex>{'W_{KV} = W_K^{-1} W_V'}</Tex>, as in
+                MHA
+              </>
+            ),
+            correct: !mqaRefused,
+          },
+          {
+            label: (
+              <>
+                No: 2 numbers per token cannot give back the 4 numbers of x, so there is no{' '}
+                <Tex>{'W_{KV}'}</Tex>
+              </>
+            ),
             correct: mqaRefused,
           },
         ]}

@@ -11,12 +11,13 @@ export function GqaLesson() {
   return (
     <>
       <p>
-        Slim attention rebuilds V from K because, in multi-head attention (MHA), K = X·W_K with a
-        square, invertible <Tex>{'W_K'}</Tex>. Most recent decoders do not use MHA: they use{' '}
-        <strong>grouped-query attention</strong> (GQA) or <strong>multi-query attention</strong>{' '}
-        (MQA), which already shrink the cache in another way. This lesson asks when slim attention
-        still helps them (<a href={PAPER}>the paper’s Appendix G</a>), and how it relates to
-        DeepSeek’s multi-head latent attention (MLA).
+        Slim attention rebuilds V from K because, in multi-head attention (MHA),{' '}
+        <Tex>{'K = X\\,W_K'}</Tex> with a square, invertible <Tex>{'W_K'}</Tex>. Most recent
+        decoders do not use MHA: they use <strong>grouped-query attention</strong> (GQA) or{' '}
+        <strong>multi-query attention</strong> (MQA), which already shrink the cache in another way.
+        This lesson asks when slim attention still helps them (
+        <a href={PAPER}>the paper’s Appendix G</a>), and how it relates to DeepSeek’s multi-head
+        latent attention (MLA).
       </p>
       <h2>Fewer key/value heads</h2>
       <p>

@@ -29,13 +29,20 @@ export function ExactInverse({ wK, wV, exact, inversion }: ExactInverseProps) {
 
   return (
     <>
-      <h2>The inverse and W_KV, exactly</h2>
+      <h2>
+        The inverse and <Tex>{'W_{KV}'}</Tex>, exactly
+      </h2>
       <p>
         Exact fractions from rational arithmetic; the engine’s float64 LU gives the same numbers up
         to rounding.{' '}
-        {exact.allInteger
-          ? 'Every entry of the inverse is an integer: with det = ±1, dividing the integer cofactors by det keeps them integers.'
-          : 'Entries are fractions: the inverse is the matrix of cofactors divided by det(W_K).'}
+        {exact.allInteger ? (
+          'Every entry of the inverse is an integer: with det = ±1, dividing the integer cofactors by det keeps them integers.'
+        ) : (
+          <>
+            Entries are fractions: the inverse is the matrix of cofactors divided by{' '}
+            <Tex>{'\\det(W_K)'}</Tex>.
+          </>
+        )}
       </p>
       <div className="matrix-row">
         <MatrixView label="W_K inverse" caption={<Tex>{'W_K^{-1}'}</Tex>} value={exact.inv} />
@@ -74,7 +81,8 @@ export function ExactInverse({ wK, wV, exact, inversion }: ExactInverseProps) {
         />
       </div>
       <p>
-        max |K·W_KV − X·W_V| = <strong data-testid="v-gap">{formatNumber(vGap ?? NaN)}</strong>.
+        <Tex>{'\\max |K W_{KV} - X W_V|'}</Tex> ={' '}
+        <strong data-testid="v-gap">{formatNumber(vGap ?? NaN)}</strong>.
       </p>
     </>
   );

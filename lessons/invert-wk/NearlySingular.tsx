@@ -5,6 +5,8 @@ import { Tex } from '../../components/Tex';
 import { Slider, clampStep } from '../../components/Slider';
 import { PlotFigure } from '../../components/charts/PlotFigure';
 import { formatNumber } from '../../components/format';
+import { paperPrecisionStudy } from '../../roofline';
+import { LessonLink } from '../common/LessonLink';
 import { EPS_STEPS, conditioningChart, defaultSweep } from './conditioningChart';
 
 /** Slide row 4 of the default W_K toward row 2: cond(W_K) against V's float32 error. */
@@ -43,8 +45,9 @@ export function NearlySingular() {
         valueText={`ε = ${formatNumber(current.epsilon, 3)}`}
       />
       <p aria-live="polite">
-        cond(W_K(ε)) = <strong data-testid="sweep-cond">{formatNumber(current.cond, 3)}</strong>;
-        relative error of V rebuilt from a float32 K-cache:{' '}
+        <Tex>{'\\operatorname{cond}(W_K(\\varepsilon))'}</Tex> ={' '}
+        <strong data-testid="sweep-cond">{formatNumber(current.cond, 3)}</strong>; relative error of
+        V rebuilt from a float32 K-cache:{' '}
         <strong data-testid="sweep-error">{formatNumber(current.float32Error, 3)}</strong>.
       </p>
       <PlotFigure
@@ -53,9 +56,12 @@ export function NearlySingular() {
       />
       <p className="small">
         The error tracks cond × 6e-8 (dashed: float32’s rounding unit times cond) until, around cond
-        ≈ 1e8, float32 can no longer tell row 4 from row 2 at all and V is lost. Real models report
-        cond(W_K) up to 5e9 in some layers (paper Appendix A): that is why W_KV is computed in
-        float64 and why conditioning is measured, not assumed.
+        ≈ 1e8, float32 can no longer tell row 4 from row 2 at all and V is lost. Real models go
+        further: Whisper-large-v3 has cross-attention layers with{' '}
+        <Tex>{'\\operatorname{cond}(W_K)'}</Tex> up to {paperPrecisionStudy.crossCondK.max} (a later
+        study following the paper’s Appendix A; <LessonLink slug="precision" /> gives its source):
+        that is why <Tex>{'W_{KV}'}</Tex> is computed in float64 and why conditioning is measured,
+        not assumed.
       </p>
     </>
   );

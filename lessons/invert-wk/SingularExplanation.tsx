@@ -1,3 +1,5 @@
+import { Tex } from '../../components/Tex';
+import { TitleText } from '../common/TitleText';
 import type { SingularAnalysis } from './singular';
 
 const rowName = (i: number) => `row ${i + 1}`;
@@ -10,36 +12,48 @@ export function SingularExplanation({ a }: { a: SingularAnalysis }) {
   return (
     <div className="notice-error singular-explanation" role="alert">
       <h3>
-        W_K is singular: det(W_K) = {a.det}, rank {a.rank} of 4
+        <Tex>{'W_K'}</Tex> is singular: <Tex>{`\\det(W_K) = ${a.det}`}</Tex>, rank {a.rank} of 4
       </h3>
       <p>
-        {r?.kind === 'equal-rows' &&
-          `${sentence(rowName(r.rows[0]))} and ${rowName(r.rows[1])} of W_K are equal, so input dimensions ${r.rows[0] + 1} and ${r.rows[1] + 1} push every key in exactly the same direction.`}
-        {r?.kind === 'zero-row' &&
-          `${sentence(rowName(r.row))} of W_K is all zeros: input dimension ${r.row + 1} never reaches the key at all.`}
-        {r?.kind === 'multiple-rows' &&
-          `${sentence(rowName(r.rows[1]))} of W_K is ${r.factor} × ${rowName(r.rows[0])}, so those two input dimensions move the key along the same line.`}
+        {r?.kind === 'equal-rows' && (
+          <TitleText
+            text={`${sentence(rowName(r.rows[0]))} and ${rowName(r.rows[1])} of W_K are equal, so input dimensions ${r.rows[0] + 1} and ${r.rows[1] + 1} push every key in exactly the same direction.`}
+          />
+        )}
+        {r?.kind === 'zero-row' && (
+          <TitleText
+            text={`${sentence(rowName(r.row))} of W_K is all zeros: input dimension ${r.row + 1} never reaches the key at all.`}
+          />
+        )}
+        {r?.kind === 'multiple-rows' && (
+          <TitleText
+            text={`${sentence(rowName(r.rows[1]))} of W_K is ${r.factor} × ${rowName(r.rows[0])}, so those two input dimensions move the key along the same line.`}
+          />
+        )}
         {r?.kind === 'combination' &&
           'No two rows are copies of each other, but one row is a combination of the others.'}
       </p>
       {a.nullVector && (
         <p>
-          Exactly: z·W_K = 0 for z = [{a.nullVector.text.join(', ')}]. So an input x and the input x
-          + z produce <strong>the same key</strong>. Keys have lost information, and no matrix can
-          map one key back to two different inputs: W_K⁻¹ does not exist, and neither does W_KV.
+          Exactly: <Tex>{'z\\,W_K = 0'}</Tex> for z = [{a.nullVector.text.join(', ')}]. So an input
+          x and the input x + z produce <strong>the same key</strong>. Keys have lost information,
+          and no matrix can map one key back to two different inputs: <Tex>{'W_K^{-1}'}</Tex> does
+          not exist, and neither does <Tex>{'W_{KV}'}</Tex>.
         </p>
       )}
       {a.valueGap &&
         (a.valueGap.values.some((v) => v !== 0) ? (
           <p>
-            Their values do differ, by z·W_V = [{a.valueGap.text.join(', ')}]. A K-cache alone
-            cannot tell them apart, so slim attention is impossible for this W_K.
+            Their values do differ, by <Tex>{'z\\,W_V'}</Tex> = [{a.valueGap.text.join(', ')}]. A
+            K-cache alone cannot tell them apart, so slim attention is impossible for this{' '}
+            <Tex>{'W_K'}</Tex>.
           </p>
         ) : (
           <p>
-            Here z·W_V = 0 as well, so these particular inputs also share their value: the lost
-            direction does not matter for V. Slim attention would need W_KV with W_K·W_KV = W_V,
-            which can exist, but not as W_K⁻¹·W_V.
+            Here <Tex>{'z\\,W_V = 0'}</Tex> as well, so these particular inputs also share their
+            value: the lost direction does not matter for V. Slim attention would need{' '}
+            <Tex>{'W_{KV}'}</Tex> with <Tex>{'W_K W_{KV} = W_V'}</Tex>, which can exist, but not as{' '}
+            <Tex>{'W_K^{-1} W_V'}</Tex>.
           </p>
         ))}
       <p>

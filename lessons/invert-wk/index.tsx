@@ -83,7 +83,7 @@ export function InvertWkLesson() {
           <p className="small">
             float64 LU: <span data-testid="det-float">{formatNumber(inversion.det, 8)}</span>
             <br />
-            cond(W_K) ={' '}
+            <Tex>{'\\operatorname{cond}(W_K)'}</Tex> ={' '}
             <span data-testid="cond">
               {/* Exact rank decides: SVD of a singular matrix returns σmin ≈ 1e-16, not 0. */}
               {formatNumber(singular.singular ? Infinity : inversion.cond, 4)}
@@ -102,8 +102,9 @@ export function InvertWkLesson() {
                   DEFAULT_WEIGHTS.wK.map((r) => [...r]),
                 )
               }
+              aria-label="Restore the default W_K"
             >
-              Restore the default W_K
+              Restore the default <Tex>{'W_K'}</Tex>
             </button>
           )}
         </div>
@@ -126,9 +127,18 @@ export function InvertWkLesson() {
         ]}
         explanation={
           <p>
-            {exact
-              ? `W_K⁻¹ = adj(W_K) / det(W_K). The adjugate holds 3×3 determinants of W_K’s entries; dividing by det = ${singular.det} ${exact.allInteger ? 'leaves integers' : 'gives fractions'}. It is never irrational: inverting uses only +, −, ×, ÷.`
-              : 'det(W_K) = 0, so there is nothing to divide by: no inverse exists.'}
+            {exact ? (
+              <>
+                <Tex>{'W_K^{-1} = \\operatorname{adj}(W_K) / \\det(W_K)'}</Tex>. The adjugate holds
+                3×3 determinants of <Tex>{'W_K'}</Tex>’s entries; dividing by det = {singular.det}{' '}
+                {exact.allInteger ? 'leaves integers' : 'gives fractions'}. It is never irrational:
+                inverting uses only +, −, ×, ÷.
+              </>
+            ) : (
+              <>
+                <Tex>{'\\det(W_K) = 0'}</Tex>, so there is nothing to divide by: no inverse exists.
+              </>
+            )}
           </p>
         }
       />

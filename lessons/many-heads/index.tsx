@@ -59,8 +59,8 @@ export function ManyHeadsLesson() {
         hint={
           <>
             The same toy weights, now read as two heads. Edit <Tex>{'W_K'}</Tex> or{' '}
-            <Tex>{'W_V'}</Tex> and watch the blocks of <Tex>{'W_{KV}'}</Tex> change; option 2 and
-            standard keep agreeing for any invertible <Tex>{'W_K'}</Tex>.
+            <Tex>{'W_V'}</Tex> and watch the blocks of <Tex>{'W_{KV}'}</Tex> change; the K-first
+            order and standard keep agreeing for any invertible <Tex>{'W_K'}</Tex>.
           </>
         }
       />
@@ -134,8 +134,8 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           <p>
             {usedColumns[1].length}: every non-zero row of <Tex>{'W_{KV,2}'}</Tex> pulls in one
             column of K. In general <Tex>{'W_{KV,2}'}</Tex> is dense, so each head needs the whole
-            key row — which is why slim attention caches all of K and why option 2 weights whole
-            rows.
+            key row — which is why slim attention caches all of K and why the K-first order weights
+            whole rows.
           </p>
         }
       />
@@ -208,7 +208,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         ))}
       </div>
 
-      <h2>All heads of option 2 in one product</h2>
+      <h2>All heads of the K-first order (paper §2, option 2) in one product</h2>
       <p>
         Each head weights the <em>whole</em> key rows, <Tex>{'u_i = s_i K'}</Tex> ({D} numbers
         each). Stack the <Tex>{'u_i'}</Tex> as rows of <Tex>{'U'}</Tex> and one block product
@@ -224,7 +224,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         />
         {columnsRevealed && <MatrixView label="W_KV" caption={<Tex>{'W_{KV}'}</Tex>} value={wKV} />}
         <MatrixView
-          label="option 2 heads"
+          label="K-first heads"
           caption={<Tex>{'[\\,u_1 W_{KV,1} \\mid u_2 W_{KV,2}\\,]'}</Tex>}
           value={[detail.headOutputs.option2]}
         />
@@ -235,7 +235,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         />
       </div>
       <p>
-        Layer output, max |Δ| option 2 vs standard: float64{' '}
+        Layer output, max |Δ| K-first vs standard: float64{' '}
         <strong data-testid="heads-diff-f64">
           {formatNumber(f64.maxDiff.option2VsStandard, 3)}
         </strong>
@@ -243,7 +243,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         <strong data-testid="heads-diff-f32">
           {formatNumber(f32.maxDiff.option2VsStandard, 3)}
         </strong>
-        ; option 1 vs standard: float64 {formatNumber(f64.maxDiff.option1VsStandard, 3)}, float32{' '}
+        ; V-first vs standard: float64 {formatNumber(f64.maxDiff.option1VsStandard, 3)}, float32{' '}
         {formatNumber(f32.maxDiff.option1VsStandard, 3)}.
       </p>
 
@@ -251,13 +251,15 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
       <p>
         Weighting whole key rows makes each head’s weighted sum {D / DK}× (that is, h×) wider. Per
         token per layer, attention does <Tex>{'4nd'}</Tex> OPs in standard attention and{' '}
-        <Tex>{'2nd(h+1)'}</Tex> in option 2 — but reads only <Tex>{'nd'}</Tex> cached values instead
-        of <Tex>{'2nd'}</Tex> (paper §2, Table 2). Slide h for a layer with d ={' '}
+        <Tex>{'2nd(h+1)'}</Tex> in the K-first order — but reads only <Tex>{'nd'}</Tex> cached
+        values instead of <Tex>{'2nd'}</Tex> (paper §2, Table 2). Slide h for a layer with d ={' '}
         {formatCount(REAL.d)} at n = {formatCount(REAL.n)}:
       </p>
       <LessonCheckpoint
         id="intensity"
-        question={<>A model with h = 32 heads: what is option 2’s MHA intensity (OPs per value)?</>}
+        question={
+          <>A model with h = 32 heads: what is the K-first order’s MHA intensity (OPs per value)?</>
+        }
         choices={[...new Set([2, 4, at32, 2 * at32])].map((v) => ({
           label: formatNumber(v),
           correct: v === at32,
@@ -286,7 +288,7 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
             <td data-testid="mha-int-standard">{formatNumber(table.vanilla.mha.intensity)}</td>
           </tr>
           <tr>
-            <th scope="row">slim, option 2</th>
+            <th scope="row">slim, K-first order</th>
             <td data-testid="mha-ops-option2">{formatCount(table.option2.mha.ops)}</td>
             <td>{formatCount(table.option2.mha.reads)}</td>
             <td data-testid="mha-int-option2">{formatNumber(table.option2.mha.intensity)}</td>
@@ -295,7 +297,8 @@ function HeadsBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
       </table>
       <p>
         With 1-byte values, intensity is OPs per byte. A chip is busy computing only above its ridge
-        point; below it, decode waits for memory. At h = {h}, option 2 stays memory bound on{' '}
+        point; below it, decode waits for memory. At h = {h}, the K-first order stays memory bound
+        on{' '}
         <strong data-testid="bound-chips">
           {boundChips.length} of {PAPER_CHIPS.length}
         </strong>{' '}

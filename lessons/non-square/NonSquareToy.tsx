@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { enumCodec } from '../../components/useUrlState';
 import { useLessonState } from '../common/lessonState';
 import { DiffTable, type DiffRow } from '../common/PathDiffTable';
+import { TitleText } from '../common/TitleText';
 import { MatrixView } from '../../components/MatrixView';
 import { Tex } from '../../components/Tex';
 import { formatNumber } from '../../components/format';
@@ -44,7 +45,7 @@ export function NonSquareToy() {
   const outputRows = (
     [
       ['standard', f64.runs.standard],
-      ['option 1', f64.runs.option1],
+      ['right inverse', f64.runs.option1],
       ['X-cache', f64.runs.xCache],
     ] as const
   ).flatMap(([name, run]) => (run ? [{ name, row: run.row }] : []));
@@ -95,7 +96,8 @@ export function NonSquareToy() {
       ) : (
         <div className="notice-error" role="alert" data-testid="rank-refusal">
           <p>
-            The engine refuses option 1 for this <Tex>{'W_K'}</Tex>: {inversion.error}
+            The engine refuses the right inverse for this <Tex>{'W_K'}</Tex>:{' '}
+            <TitleText text={inversion.error} />
           </p>
           {inversion.deficiency && (
             <p
@@ -117,9 +119,9 @@ export function NonSquareToy() {
 
       <h2>Three layers, one output</h2>
       <p>
-        The engine’s standard layer (K and V cached), slim option 1 (K cached,{' '}
-        <Tex>{'V = K\\,W_{KV}'}</Tex> with the right inverse) and the X-cache, each given{' '}
-        <Tex>{'x_1 \\dots x_3'}</Tex> as a prompt and then decoding <Tex>{'x_4'}</Tex>:
+        The engine’s standard layer (K and V cached), slim with the right inverse (K cached,{' '}
+        <Tex>{'V = K\\,W_{KV}'}</Tex>) and the X-cache, each given <Tex>{'x_1 \\dots x_3'}</Tex> as
+        a prompt and then decoding <Tex>{'x_4'}</Tex>:
       </p>
       <p>
         <label>
@@ -149,11 +151,14 @@ export function NonSquareToy() {
       />
       <ToyCacheTable runs={f32} />
 
-      <h2>When W_K has rank below d</h2>
+      <h2>
+        When <Tex>{'W_K'}</Tex> has rank below d
+      </h2>
       <p>
         The right inverse needs <Tex>{'W_K W_K^\\top'}</Tex> to be invertible, that is{' '}
         <Tex>{'W_K'}</Tex>’s {NS_D} rows must be independent (rank <Tex>{'d'}</Tex>). Make the
-        second row twice the first and watch option 1 be refused while the X-cache carries on.
+        second row twice the first and watch the right inverse be refused while the X-cache carries
+        on.
       </p>
       <p>
         <button
@@ -161,21 +166,23 @@ export function NonSquareToy() {
           className="secondary"
           disabled={alreadyRankOne}
           onClick={() => set('wK', rankOne)}
+          aria-label="Make W_K rank 1"
         >
-          Make W_K rank 1
+          Make <Tex>{'W_K'}</Tex> rank 1
         </button>{' '}
         <RestoreDefaultsButton
           edited={sameMatrix(weights.wK, NS_DEFAULT_WEIGHTS.wK) ? [] : (['wK'] as const)}
           defaults={NS_DEFAULT_WEIGHTS}
           set={set}
+          ariaLabel="Restore W_K"
         >
-          Restore W_K
+          Restore <Tex>{'W_K'}</Tex>
         </RestoreDefaultsButton>
       </p>
       {!inversion.ok && (
         <p data-testid="rank-status">
-          Option 1 is refused now (the engine’s message is under “The right inverse, computed”
-          above), and the X-cache still gives the standard output: max |Δ|{' '}
+          The right inverse is refused now (the engine’s message is under “The right inverse,
+          computed” above), and the X-cache still gives the standard output: max |Δ|{' '}
           {formatNumber(f64.maxDiff.xCacheVsStandard, 3)} in float64,{' '}
           {formatNumber(f32.maxDiff.xCacheVsStandard, 3)} in float32.
         </p>
@@ -186,7 +193,7 @@ export function NonSquareToy() {
 
 const DIFF_ROWS: readonly DiffRow<NonSquareRuns>[] = [
   {
-    name: 'option 1 (right inverse) vs standard',
+    name: 'right inverse vs standard',
     key: 'o1',
     pick: (r) => r.maxDiff.option1VsStandard,
   },

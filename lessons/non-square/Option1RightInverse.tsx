@@ -21,7 +21,7 @@ export function Option1RightInverse({
   const r = projectionRatio(focus);
   return (
     <>
-      <h2>Option 1: a right inverse</h2>
+      <h2>A right inverse (paper §3, option 1)</h2>
       <p>
         <Tex>{'K = XW_K'}</Tex> maps <Tex>{'d'}</Tex> numbers to <Tex>{'e > d'}</Tex>, so no inverse
         undoes it in both directions. One direction is enough: the <em>right inverse</em>{' '}
@@ -41,7 +41,7 @@ export function Option1RightInverse({
         <Tex>{'r'}</Tex> times as many numbers. Added over every attention that holds a cache (T5
         has self- and cross-attention in each decoder layer), from the cost model:
       </p>
-      <table className="diff-table" aria-label="option 1 extra weights">
+      <table className="diff-table" aria-label="right inverse extra weights">
         <ColumnHeads
           columns={[
             'model',
@@ -64,8 +64,8 @@ export function Option1RightInverse({
         </tbody>
       </table>
       <p>
-        For {focus.name}, with <Tex>{`r = ${formatNumber(r, 3)}`}</Tex>, option 1 multiplies the
-        stored weights by{' '}
+        For {focus.name}, with <Tex>{`r = ${formatNumber(r, 3)}`}</Tex>, the right inverse
+        multiplies the stored weights by{' '}
         <strong data-testid="option1-weight-growth">
           {formatNumber((focus.params + slimExtraParams(focus)) / focus.params, 3)}
         </strong>{' '}

@@ -26,7 +26,7 @@ export function Option2XCache({ table4, focus }: { table4: readonly Table4Row[];
   const [factorRevealed, setFactorRevealed] = useState(false);
   return (
     <>
-      <h2>Option 2: cache X instead</h2>
+      <h2>Cache X instead: the X-cache (paper §3, option 2)</h2>
       <p>
         Every key and value is made from a <Tex>{'d'}</Tex>-wide input row, so a layer can cache the
         inputs <Tex>{'X'}</Tex> themselves (the <em>X-cache</em>) and never form <Tex>{'K'}</Tex> or{' '}
@@ -74,8 +74,8 @@ export function Option2XCache({ table4, focus }: { table4: readonly Table4Row[];
             columns={[
               'model',
               'KV-cache (2e)',
-              'option 1: K (e)',
-              'option 2: X (d)',
+              'K-cache: K (e)',
+              'X-cache: X (d)',
               'KV / X = 2r',
               'X-cache usable',
             ]}

@@ -70,7 +70,11 @@ export function RightInverseView({
         choices={[
           { label: 'The 4 × 4 identity', correct: isIdentity },
           {
-            label: 'Not the identity, but it leaves every row of K = XW_K unchanged',
+            label: (
+              <>
+                Not the identity, but it leaves every row of <Tex>{'K = XW_K'}</Tex> unchanged
+              </>
+            ),
             correct: !isIdentity && keepsK,
           },
           {

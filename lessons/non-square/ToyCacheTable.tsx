@@ -8,7 +8,7 @@ export function ToyCacheTable({ runs }: { runs: NonSquareRuns }) {
   const n = NS_INPUTS.length;
   const rows = [
     { name: 'standard: K and V', run: runs.runs.standard, model: kvCacheWidth(NS_SHAPE) },
-    { name: 'option 1: K', run: runs.runs.option1, model: keyWidth(NS_SHAPE) },
+    { name: 'K-cache: K', run: runs.runs.option1, model: keyWidth(NS_SHAPE) },
     { name: 'X-cache: X', run: runs.runs.xCache, model: xCacheValues(NS_SHAPE, 1) },
   ];
   return (

@@ -95,7 +95,7 @@ export type NonSquarePath = 'standard' | 'option1' | 'xCache';
 export const NS_PATHS: readonly NonSquarePath[] = ['standard', 'option1', 'xCache'];
 export const NS_CONFIGS: Record<NonSquarePath, AttentionConfig> = {
   standard: { scheme: 'kv', label: 'toy standard' },
-  option1: { scheme: 'k-cache', decodeOrder: 'v-first', label: 'toy option 1' },
+  option1: { scheme: 'k-cache', decodeOrder: 'v-first', label: 'toy right inverse' },
   xCache: { scheme: 'x-cache', label: 'toy X-cache' },
 };
 

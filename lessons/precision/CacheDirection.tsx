@@ -27,7 +27,7 @@ export function CacheDirection({ sigma }: { sigma: ToySigma }) {
         model without RoPE: cache V and rebuild <Tex>{'K = V\\,W_{VK}'}</Tex> with{' '}
         <Tex>{'W_{VK} = W_V^{-1} W_K'}</Tex>. The same argument applies with the roles swapped: its
         error is about <Tex>{'\\operatorname{cond}(W_V)\\cdot u'}</Tex>. In the toy,{' '}
-        <Tex>{'W_V'}</Tex> never moves: cond(W_V) ={' '}
+        <Tex>{'W_V'}</Tex> never moves: <Tex>{'\\operatorname{cond}(W_V)'}</Tex> ={' '}
         <strong data-testid="toy-condv">{fmt(row.condV)}</strong>.
       </p>
       <LessonCheckpoint
@@ -35,8 +35,8 @@ export function CacheDirection({ sigma }: { sigma: ToySigma }) {
         onRevealed={setDirectionRevealed}
         question={
           <>
-            At cond(W_K) = 10⁶ (<Tex>{'\\sigma_2'}</Tex> = 10⁻⁶), which rebuild is more accurate in
-            float32?
+            At <Tex>{'\\operatorname{cond}(W_K)'}</Tex> = 10⁶ (<Tex>{'\\sigma_2'}</Tex> = 10⁻⁶),
+            which rebuild is more accurate in float32?
           </>
         }
         choices={[
@@ -62,14 +62,18 @@ export function CacheDirection({ sigma }: { sigma: ToySigma }) {
               <tbody>
                 <tr>
                   <th scope="row">V from K (K-cache)</th>
-                  <td>W_K</td>
+                  <td>
+                    <Tex>{'W_K'}</Tex>
+                  </td>
                   <td>{fmt(row.condK)}</td>
                   <td data-testid="toy-dir-f32-k">{err(row.f32KtoV)}</td>
                   <td data-testid="toy-dir-f16-k">{err(row.f16KtoV)}</td>
                 </tr>
                 <tr>
                   <th scope="row">K from V (V-cache)</th>
-                  <td>W_V</td>
+                  <td>
+                    <Tex>{'W_V'}</Tex>
+                  </td>
                   <td>{fmt(row.condV)}</td>
                   <td data-testid="toy-dir-f32-v">{err(row.f32VtoK)}</td>
                   <td data-testid="toy-dir-f16-v">{err(row.f16VtoK)}</td>

@@ -51,7 +51,9 @@ export function ConditionSlider({ sigma }: { sigma: ToySigma }) {
         in K can come out up to <Tex>{'\\operatorname{cond}(W_K)'}</Tex> times larger in V.
       </p>
 
-      <h2>A 2×2 W_K you can break</h2>
+      <h2>
+        A 2×2 <Tex>{'W_K'}</Tex> you can break
+      </h2>
       <p>
         Here <Tex>{'W_K = U \\operatorname{diag}(1, \\sigma_2)\\, V^\\top'}</Tex> with two fixed
         rotations U and V, so its singular values are 1 and <Tex>{'\\sigma_2'}</Tex> and{' '}
@@ -85,9 +87,9 @@ export function ConditionSlider({ sigma }: { sigma: ToySigma }) {
         />
       </div>
       <p aria-live="polite">
-        cond(W_K) = <strong data-testid="toy-cond">{fmt(row.condK)}</strong>. V rebuilt in float32:
-        relative error <strong data-testid="toy-f32">{err(row.f32KtoV)}</strong>; cond × u for
-        float32 ={' '}
+        <Tex>{'\\operatorname{cond}(W_K)'}</Tex> ={' '}
+        <strong data-testid="toy-cond">{fmt(row.condK)}</strong>. V rebuilt in float32: relative
+        error <strong data-testid="toy-f32">{err(row.f32KtoV)}</strong>; cond × u for float32 ={' '}
         <strong data-testid="toy-f32-rule">
           {fmt(roundingErrorEstimate(row.condK, 'float32'))}
         </strong>
@@ -100,16 +102,17 @@ export function ConditionSlider({ sigma }: { sigma: ToySigma }) {
         onRevealed={setF16Revealed}
         question={
           <>
-            Now store the same weights in float16 (<Tex>{'u = 2^{-11}'}</Tex>, about 5·10⁻⁴). At
-            cond(W_K) = 10⁴, roughly how large is the relative error of the rebuilt V?
+            Now store the same weights in float16 (<Tex>{'u = 2^{-11}'}</Tex>, about 5·10⁻⁴). At{' '}
+            <Tex>{'\\operatorname{cond}(W_K)'}</Tex> = 10⁴, roughly how large is the relative error
+            of the rebuilt V?
           </>
         }
         choices={f16Choices.map((c) => ({ label: c.label, correct: c === nearest }))}
         explanation={
           <p>
-            The engine measures <strong data-testid="ask-f16">{err(askF16.f16KtoV)}</strong> at
-            cond(W_K) = {fmt(askF16.condK)}. The rule of thumb: the error is about{' '}
-            <Tex>{'\\operatorname{cond}(W_K)\\cdot u'}</Tex> ={' '}
+            The engine measures <strong data-testid="ask-f16">{err(askF16.f16KtoV)}</strong> at{' '}
+            <Tex>{'\\operatorname{cond}(W_K)'}</Tex> = {fmt(askF16.condK)}. The rule of thumb: the
+            error is about <Tex>{'\\operatorname{cond}(W_K)\\cdot u'}</Tex> ={' '}
             {fmt(roundingErrorEstimate(askF16.condK, 'float16'))} here. A model stored in float16
             cannot use this <Tex>{'W_{KV}'}</Tex> at all.
           </p>
@@ -154,8 +157,14 @@ export function ConditionSlider({ sigma }: { sigma: ToySigma }) {
         (dashed), gives the size, not the exact value: the measured error (solid) wanders below it
         and is sometimes exactly 0 when every rounding happens to cancel (drawn at 10⁻⁹). Past 1
         nothing of V is left.
-        {f16Revealed &&
-          ' The float16 line stops where W_KV’s entries pass 65,504, the largest number float16 can hold: no float16 model can even store that W_KV.'}
+        {f16Revealed && (
+          <>
+            {' '}
+            The float16 line stops where the entries of <Tex>{'W_{KV}'}</Tex> pass 65,504, the
+            largest number float16 can hold: no float16 model can even store that{' '}
+            <Tex>{'W_{KV}'}</Tex>.
+          </>
+        )}
       </p>
     </>
   );

@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import type { LayerPrecision } from '../../engine';
 import { LayerReportTable, formatRebuildError as err } from '../../components/LayerReportTable';
 import { DEFAULT_MODELS, defaultModelsBase } from '../../components/defaultModels';
+import { Tex } from '../../components/Tex';
 import { fmt } from './common';
+import { TitleText } from '../common/TitleText';
 import type { MeasureProgress, ModelPrecision } from './measure';
 import { startPrecisionWorker } from './client';
 
@@ -61,7 +63,9 @@ export function DefaultModels() {
         )}
         {measure.state === 'error' && (
           <div className="notice-error" role="alert">
-            <p>The layers could not be measured: {measure.message}</p>
+            <p>
+              The layers could not be measured: <TitleText text={measure.message} />
+            </p>
           </div>
         )}
         {measure.state === 'done' && measure.models.map((m) => <ModelReport key={m.model} m={m} />)}
@@ -89,11 +93,11 @@ function ModelReport({ m }: { m: ModelPrecision }) {
         testId={`precision-report-${m.model}`}
       />
       <p>
-        Largest cond(W_K): <strong data-testid={`${m.model}-max-cond`}>{fmt(maxCond)}</strong>;
-        worst float16 error of V from K:{' '}
-        <strong data-testid={`${m.model}-worst-f16`}>{err(worst16)}</strong>. The engine picks the
-        V-cache in <strong data-testid={`${m.model}-v-layers`}>{vCache}</strong> of {rows.length}{' '}
-        layers
+        Largest <Tex>{'\\operatorname{cond}(W_K)'}</Tex>:{' '}
+        <strong data-testid={`${m.model}-max-cond`}>{fmt(maxCond)}</strong>; worst float16 error of
+        V from K: <strong data-testid={`${m.model}-worst-f16`}>{err(worst16)}</strong>. The engine
+        picks the V-cache in <strong data-testid={`${m.model}-v-layers`}>{vCache}</strong> of{' '}
+        {rows.length} layers
         {m.rope
           ? ': this model uses RoPE, so every layer keeps the K-cache even where K from V would be more accurate.'
           : '.'}

@@ -4,6 +4,7 @@ import { PathDiffTable } from '../common/PathDiffTable';
 import { invertWk, nearSingular } from '../common/inversion';
 import { SENTENCE_IDS, compareVariants, type PathOutputs } from '../common/toyRuns';
 import { tokenText } from '../common/toyData';
+import { TitleText } from '../common/TitleText';
 import { useToyWeights } from '../common/useToyWeights';
 import { fmt } from './common';
 import { LessonLink } from '../common/LessonLink';
@@ -41,12 +42,15 @@ export function WholeLayer({ exponent }: { exponent: number }) {
       </p>
       {'error' in run ? (
         <div className="notice-error" role="alert">
-          <p>{run.error}</p>
+          <p>
+            <TitleText text={run.error} />
+          </p>
         </div>
       ) : (
         <>
           <p aria-live="polite">
-            cond(W_K) of the toy head: <strong data-testid="layer-cond">{fmt(run.cond)}</strong>.
+            <Tex>{'\\operatorname{cond}(W_K)'}</Tex> of the toy head:{' '}
+            <strong data-testid="layer-cond">{fmt(run.cond)}</strong>.
           </p>
           <PathDiffTable
             ariaLabel="slim versus standard with the near-singular W_K"
@@ -57,7 +61,7 @@ export function WholeLayer({ exponent }: { exponent: number }) {
           />
           <p className="small">
             In float64 slim attention still equals standard attention; in float32 the difference
-            grows with cond(W_K), as the 2×2 matrix predicted.
+            grows with <Tex>{'\\operatorname{cond}(W_K)'}</Tex>, as the 2×2 matrix predicted.
           </p>
         </>
       )}

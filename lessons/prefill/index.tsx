@@ -34,8 +34,9 @@ export function PrefillLesson() {
         watch the caches fill.
       </p>
       <p>
-        Standard attention stores both rows. Slim attention stores only <Tex>{'k_t'}</Tex>: “Invert
-        W_K” showed that <Tex>{'v_t = k_t W_{KV}'}</Tex> whenever it is needed.
+        Standard attention stores both rows. Slim attention stores only <Tex>{'k_t'}</Tex>:{' '}
+        <LessonLink slug="invert-wk" /> showed that <Tex>{'v_t = k_t W_{KV}'}</Tex> whenever it is
+        needed.
       </p>
 
       <WeightsPanel
@@ -180,7 +181,7 @@ function PrefillBody({ weights }: { weights: ToyWeights }) {
             rows={[]}
             bytes={0}
             tone="v"
-            emptyText="Nothing stored: V = K·W_KV on demand."
+            emptyText="Nothing stored: V is rebuilt from K on demand."
           />
         </CacheSide>
       </div>

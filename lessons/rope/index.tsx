@@ -187,7 +187,9 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
         depends only on the offset, which is the point of RoPE.
       </p>
 
-      <h2>W_KV needs the keys before rotation</h2>
+      <h2>
+        <Tex>{'W_{KV}'}</Tex> needs the keys before rotation
+      </h2>
       <p>
         Slim attention computes <Tex>{'V = K W_{KV}'}</Tex>. That identity holds for the keys as
         projected, <Tex>{'K = X W_K'}</Tex>. The scores need the rotated keys{' '}
@@ -370,7 +372,7 @@ function RopeBody({ weights, wKV }: { weights: ToyWeights; wKV: Mat }) {
           </>
         }
         value={[f64.rows.standard, f64.rows.option1, f64.rows.option2]}
-        rowLabels={['standard', 'option 1', 'option 2']}
+        rowLabels={['standard', 'V-first order', 'K-first order']}
       />
 
       <h2>Where RoPE does not fit</h2>

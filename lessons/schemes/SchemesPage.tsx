@@ -177,11 +177,12 @@ export function SchemesPage() {
       <h1>Schemes at a glance</h1>
       <p>
         Standard attention caches K and V for every token and layer. Each slim scheme below caches
-        less and computes the rest back, exactly. The paper numbers its alternatives “option 1” and
-        “option 2” separately in §2, §3 and §4; here each is named by what it caches, with{' '}
-        <a href={PAPER}>the paper’s</a> section and option number in brackets. Sizes are the
-        standard cache divided by the scheme’s, on one example model (at n = {N.toLocaleString()}{' '}
-        cached tokens); u is the unit roundoff of the format the model runs in (
+        less and computes the rest back, exactly. The paper numbers the alternatives of §2, §3 and
+        §4 separately, so one option number means three different things; here each is named by what
+        it caches, with <a href={PAPER}>the paper’s</a> section and option number in brackets. Sizes
+        are the standard cache divided by the scheme’s, on one example model (at n ={' '}
+        {N.toLocaleString()} cached tokens); u is the unit roundoff of the format the model runs in
+        (
         <LessonLink slug="precision" />
         ).
       </p>

@@ -1,3 +1,4 @@
+import { TitleText } from '../common/TitleText';
 import { PlotFigure } from '../../components/charts/PlotFigure';
 import { Slider } from '../../components/Slider';
 import { formatNumber } from '../../components/format';
@@ -24,8 +25,8 @@ export function ThresholdRow({ row }: { row: AttentionRow }) {
         {loaded.status === 'error' && (
           <div className="notice-error" role="alert">
             <p data-testid="model-error">
-              The lesson could not load the model {MODEL}. {loaded.message} The text below still
-              reads without it; the numbers need the model.
+              The lesson could not load the model {MODEL}. <TitleText text={loaded.message} /> The
+              text below still reads without it; the numbers need the model.
             </p>
             <button type="button" onClick={row.retry}>
               Load the model again
@@ -77,7 +78,7 @@ export function ThresholdRow({ row }: { row: AttentionRow }) {
             )}
             {probed.status === 'error' && (
               <p className="notice-error" role="alert">
-                The model could not run on this prompt. {probed.message}
+                The model could not run on this prompt. <TitleText text={probed.message} />
               </p>
             )}
             {!promptProblem && !current && probed.status !== 'error' && (

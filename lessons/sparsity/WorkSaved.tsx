@@ -69,7 +69,7 @@ function SparsityResults({ run, n, tau }: { run: Run; n: number; tau: number }) 
               standard <Tex>{'\\sum s_j v_j'}</Tex>
             </>,
             <>
-              slim option 2 <Tex>{'(\\sum s_j k_j) W_{KV}'}</Tex>
+              slim, K-first <Tex>{'(\\sum s_j k_j) W_{KV}'}</Tex>
             </>,
           ]}
         />
@@ -100,9 +100,9 @@ function SparsityResults({ run, n, tau }: { run: Run; n: number; tau: number }) 
         Both orders skip the same rows and lose the same amount: the error is the skipped rows’
         share of the sum, not a slim-attention error. Their sparse outputs differ only by rounding:
       </p>
-      <table className="diff-table" aria-label="sparse standard versus slim option 2">
+      <table className="diff-table" aria-label="sparse standard versus slim K-first">
         <ColumnHeads
-          columns={['max |Δ|, standard vs slim option 2, sparse', 'float64', 'float32']}
+          columns={['max |Δ|, standard vs slim K-first, sparse', 'float64', 'float32']}
         />
         <tbody>
           <tr>

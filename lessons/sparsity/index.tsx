@@ -28,14 +28,15 @@ export function SparsityLesson() {
         <em>sparsity</em> <Tex>{'S'}</Tex>.
       </p>
       <p>
-        Slim attention can skip the same rows. Its option 2 (<LessonLink slug="generate" />) first
-        sums the cached keys with the same weights and multiplies by <Tex>{'W_{KV}'}</Tex> once; a
-        row with <Tex>{'s_j < \\tau'}</Tex> drops out of that sum exactly as <Tex>{'v_j'}</Tex>{' '}
-        drops out of the standard one, because <Tex>{'v_j = k_j W_{KV}'}</Tex>:
+        Slim attention can skip the same rows. Its K-first order (paper §2, option 2), met in{' '}
+        <LessonLink slug="generate" />, first sums the cached keys with the same weights and
+        multiplies by <Tex>{'W_{KV}'}</Tex> once; a row with <Tex>{'s_j < \\tau'}</Tex> drops out of
+        that sum exactly as <Tex>{'v_j'}</Tex> drops out of the standard one, because{' '}
+        <Tex>{'v_j = k_j W_{KV}'}</Tex>:
       </p>
       <Tex block>
         {
-          '\\underbrace{\\sum_{s_j \\ge \\tau} s_j\\, v_j}_{\\text{standard}} \\;=\\; \\underbrace{\\Big(\\sum_{s_j \\ge \\tau} s_j\\, k_j\\Big)\\, W_{KV}}_{\\text{slim, option 2}}'
+          '\\underbrace{\\sum_{s_j \\ge \\tau} s_j\\, v_j}_{\\text{standard}} \\;=\\; \\underbrace{\\Big(\\sum_{s_j \\ge \\tau} s_j\\, k_j\\Big)\\, W_{KV}}_{\\text{slim, K-first}}'
         }
       </Tex>
       <p>

@@ -36,7 +36,7 @@ export function Faq() {
       <p>
         Yes; they solve different problems. FlashAttention computes the attention core in tiles held
         in on-chip memory, so the score matrix is never written out; it does not change what is
-        cached. Option 2’s weighted sum <Tex>{'s\\,K'}</Tex> is the same kind of sum as{' '}
+        cached. The K-first order’s weighted sum <Tex>{'s\\,K'}</Tex> is the same kind of sum as{' '}
         <Tex>{'s\\,V'}</Tex>, over K rows the kernel has already loaded for the scores, followed by
         one small product with <Tex>{'W_{KV,i}'}</Tex> per head. The paper lists FlashAttention,
         PagedAttention and cache quantization as compatible with slim attention.
@@ -130,7 +130,7 @@ export function Faq() {
       </table>
       <p>
         So a server would switch slim attention on where its decode is memory bound — most large
-        GPUs at long context or large batch — keep option 2’s order always, and measure where its
+        GPUs at long context or large batch — keep the K-first order always, and measure where its
         chip’s ridge is low or its model has many heads. The question this lesson answers: when is
         slim attention slower than standard attention, and which part of the work makes it so?
       </p>

@@ -131,7 +131,7 @@ export function MeasuredInBrowser() {
           Why: the whole model and both caches are a few megabytes ({formatBytes(std.bytes)} read
           per standard step in float32, {formatBytes(slim.bytes)} slim, at n = {n}), small enough to
           stay in the processor’s caches, so there is no memory wall for the halved cache to lower.
-          What remains is arithmetic and fixed costs. Option 2’s attention core does{' '}
+          What remains is arithmetic and fixed costs. The K-first order’s attention core does{' '}
           {formatCount(core.option2.mha.ops)} OPs per layer against standard’s{' '}
           {formatCount(core.vanilla.mha.ops)} (<Tex>{'2nd(h+1)'}</Tex> against <Tex>{'4nd'}</Tex>),
           and the whole step <span data-testid="moby-ops-ratio">{formatNumber(opsRatio, 3)}</span>×

@@ -6,6 +6,7 @@ import { PlotFigure } from '../../components/charts/PlotFigure';
 import { numberCodec } from '../../components/useUrlState';
 import { clampStep, PowerOfTwoSlider } from '../../components/Slider';
 import { formatCount } from '../../components/format';
+import { Tex } from '../../components/Tex';
 import {
   generateComplexity,
   option1SlowerFrom,
@@ -27,7 +28,7 @@ import {
   ridge,
 } from './speedups';
 
-/** The option 1 checkpoint's setup: n = 4,096 on NVIDIA H200. */
+/** The V-first order's checkpoint setup: n = 4,096 on NVIDIA H200. */
 const CHECK_N = 4096;
 const CHECK_CHIP = requireChip('nvidia-h200');
 /** Context slider: powers of two, 16 … 128K; opens at 256 (memory bound on the default chip). */
@@ -36,8 +37,8 @@ const N_EXP = { min: 4, max: 17, start: 8 };
 function option1Chart(chip: Chip): Plot.PlotOptions {
   const xs: number[] = [];
   for (let e = N_EXP.min * 4; e <= N_EXP.max * 4; e++) xs.push(Math.round(2 ** (e / 4)));
-  const o1 = 'slim, option 1 (V = K·W_KV)';
-  const o2 = 'slim, option 2 ((s·K)·W_KV)';
+  const o1 = 'slim, V-first order';
+  const o2 = 'slim, K-first order';
   const data = xs.flatMap((n) => {
     const s = layerSpeedups(chip, n);
     return [
@@ -88,24 +89,32 @@ export function Option1Context() {
   const chart = useMemo(() => option1Chart(chip), [chip]);
   const rows = [
     { key: 'vanilla', label: 'standard' },
-    { key: 'option1', label: 'slim, option 1' },
-    { key: 'option2', label: 'slim, option 2' },
+    { key: 'option1', label: 'slim, V-first order' },
+    { key: 'option2', label: 'slim, K-first order' },
   ] as const;
 
   return (
     <>
-      <h2>Option 1 as the context grows</h2>
+      <h2>The V-first order (paper §2, option 1) as the context grows</h2>
       <LessonCheckpoint
         id="option1-part"
         question={
           <>
-            A layer with d = {formatCount(LAYER.d)} and h = {LAYER.h} decodes in option 1 at n ={' '}
-            {formatCount(CHECK_N)} on {CHECK_CHIP.name} (ridge {formatCount(ridge(CHECK_CHIP))} OPs
-            per byte, 1 byte per value). Which part of it is compute bound?
+            A layer with d = {formatCount(LAYER.d)} and h = {LAYER.h} decodes in the V-first order
+            at n = {formatCount(CHECK_N)} on {CHECK_CHIP.name} (ridge{' '}
+            {formatCount(ridge(CHECK_CHIP))} OPs per byte, 1 byte per value). Which part of it is
+            compute bound?
           </>
         }
         choices={[
-          { label: 'Only the projections (with V = K·W_KV)', correct: projCompute && !coreCompute },
+          {
+            label: (
+              <>
+                Only the projections (with <Tex>{'V = K\\,W_{KV}'}</Tex>)
+              </>
+            ),
+            correct: projCompute && !coreCompute,
+          },
           { label: 'Only the attention core', correct: !projCompute && coreCompute },
           { label: 'Both', correct: projCompute && coreCompute },
           { label: 'Neither', correct: !projCompute && !coreCompute },
@@ -133,7 +142,7 @@ export function Option1Context() {
           text={(x) => `${formatCount(x)} tokens`}
         />
       </div>
-      <table className="diff-table" aria-label="option 1 parts on the chip">
+      <table className="diff-table" aria-label="V-first order parts on the chip">
         <ColumnHeads
           columns={[
             '',
@@ -164,15 +173,15 @@ export function Option1Context() {
         </tbody>
       </table>
       <PlotFigure
-        ariaLabel={`Layer speedup of option 1 and option 2 over standard on ${chip.name}`}
+        ariaLabel={`Layer speedup of the V-first and K-first orders over standard on ${chip.name}`}
         options={chart}
         markerX={n}
       />
       <p aria-live="polite" data-testid="o1-slower-from">
         {slowerFrom === undefined
-          ? `On ${chip.name} option 1 stays at least as fast as standard up to ${formatCount(2 ** 20)} tokens.`
-          : `On ${chip.name} option 1 is slower than standard from n = ${formatCount(slowerFrom)} tokens on: rebuilding V costs 2n·d² OPs a step, and above the ridge every OP counts.`}{' '}
-        That is why the engine, the Playground and the explorer decode in option 2’s order.
+          ? `On ${chip.name} the V-first order stays at least as fast as standard up to ${formatCount(2 ** 20)} tokens.`
+          : `On ${chip.name} the V-first order is slower than standard from n = ${formatCount(slowerFrom)} tokens on: rebuilding V costs 2n·d² OPs a step, and above the ridge every OP counts.`}{' '}
+        That is why the engine, the Playground and the explorer decode in the K-first order.
       </p>
     </>
   );

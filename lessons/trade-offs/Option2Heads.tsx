@@ -32,7 +32,7 @@ import {
   scenarioSpeedup,
 } from './speedups';
 
-/** Head slider for option 2's attention core: head width d_k = HEAD_DIM, d = HEAD_DIM·h. */
+/** Head slider for the K-first order's attention core: head width d_k = HEAD_DIM, d = HEAD_DIM·h. */
 const H_RANGE = { min: 1, max: 128, start: 32 };
 const H64 = 64;
 const M4 = requireChip('apple-m4-max');
@@ -61,7 +61,7 @@ function hChart(chip: Chip): Plot.PlotOptions {
         stroke: seriesColors['k-first'],
         strokeWidth: 2,
         title: (p: { h: number; speedup: number }) =>
-          `h = ${p.h} on ${chip.name}: option 2’s attention core is ${ratio(p.speedup)} as fast as standard’s.`,
+          `h = ${p.h} on ${chip.name}: the K-first order’s attention core is ${ratio(p.speedup)} as fast as standard’s.`,
         tip: { lineWidth: 14 },
       }),
     ],
@@ -93,10 +93,12 @@ export function Option2Heads() {
 
   return (
     <>
-      <h2>Option 2 at h = 64: compute bound on one chip of Table 3</h2>
+      <h2>
+        The K-first order (paper §2, option 2) at h = 64: compute bound on one chip of Table 3
+      </h2>
       <p>
-        Option 2 weights whole key rows, so each head’s weighted sum is <Tex>{'h'}</Tex> times wider
-        than standard’s: <Tex>{'2nd(h+1)'}</Tex> OPs for <Tex>{'nd'}</Tex> values read,{' '}
+        The K-first order weights whole key rows, so each head’s weighted sum is <Tex>{'h'}</Tex>{' '}
+        times wider than standard’s: <Tex>{'2nd(h+1)'}</Tex> OPs for <Tex>{'nd'}</Tex> values read,{' '}
         <Tex>{'2h+2'}</Tex> OPs per value (paper §2). At h = {H64} that is {i64}. Paper Table 3
         lists six chips.
       </p>
@@ -105,7 +107,7 @@ export function Option2Heads() {
         onRevealed={setChipRevealed}
         question={
           <>
-            At h = {H64} and 1 byte per value, on which chip of paper Table 3 is option 2’s
+            At h = {H64} and 1 byte per value, on which chip of paper Table 3 is the K-first order’s
             attention core compute bound?
           </>
         }
@@ -126,7 +128,10 @@ export function Option2Heads() {
         }
       />
       {chipRevealed ? (
-        <table className="diff-table" aria-label="option 2 at h = 64 on the chips of paper Table 3">
+        <table
+          className="diff-table"
+          aria-label="K-first order at h = 64 on the chips of paper Table 3"
+        >
           <thead>
             <tr>
               <th scope="col">chip</th>
@@ -154,8 +159,8 @@ export function Option2Heads() {
         onRevealed={setSpeedRevealed}
         question={
           <>
-            Take the chip of the last answer, where option 2’s core at h = {H64} is compute bound.
-            Against standard attention’s core, it is…
+            Take the chip of the last answer, where the K-first order’s core at h = {H64} is compute
+            bound. Against standard attention’s core, it is…
           </>
         }
         choices={[
@@ -166,8 +171,8 @@ export function Option2Heads() {
         explanation={
           <p>
             {ratio(m4.speedup)}. Standard’s core reads 2 values per 4 OPs and stays memory bound:
-            its time is the bytes, 2nd/B. Option 2’s time is its OPs, 2nd(h+1)/P. The ratio is
-            2R/(2h + 2) = 2 · {formatNumber(ridge(M4), 3)} / {i64}. Compute bound means the gain
+            its time is the bytes, 2nd/B. The K-first order’s time is its OPs, 2nd(h+1)/P. The ratio
+            is 2R/(2h + 2) = 2 · {formatNumber(ridge(M4), 3)} / {i64}. Compute bound means the gain
             shrinks below 2×; slim becomes slower only when 2h + 2 exceeds 2R, that is h {'>'} R −
             1.
           </p>
@@ -208,7 +213,7 @@ export function Option2Heads() {
           </div>
           <dl className="numbers" aria-live="polite">
             <div>
-              <dt>option 2 core, OPs per byte</dt>
+              <dt>K-first core, OPs per byte</dt>
               <dd data-testid="h-intensity">{slimPeakIntensity(h)}</dd>
             </div>
             <div>
@@ -216,7 +221,7 @@ export function Option2Heads() {
               <dd data-testid="h-ridge">{formatNumber(ridge(chip), 3)}</dd>
             </div>
             <div>
-              <dt>option 2 core is</dt>
+              <dt>K-first core is</dt>
               <dd data-testid="h-bound">{now.bound} bound</dd>
             </div>
             <div>
@@ -227,14 +232,14 @@ export function Option2Heads() {
             </div>
           </dl>
           <PlotFigure
-            ariaLabel={`Option 2 attention-core speedup against heads on ${chip.name}`}
+            ariaLabel={`K-first attention-core speedup against heads on ${chip.name}`}
             options={chart}
             markerX={h}
           />
           <p data-testid="h-thresholds">
             On {chip.name}:{' '}
             {below2 === undefined
-              ? `option 2’s core stays memory bound, at the full 2×, up to h = ${H_RANGE.max}.`
+              ? `the K-first order’s core stays memory bound, at the full 2×, up to h = ${H_RANGE.max}.`
               : `below 2× from h = ${below2} (compute bound), `}
             {below2 !== undefined &&
               (below1 === undefined

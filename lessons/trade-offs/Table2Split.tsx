@@ -9,8 +9,8 @@ import { LessonLink } from '../common/LessonLink';
  */
 const TABLE2_FORMULAS: readonly { label: string; cells: readonly string[] }[] = [
   { label: 'standard', cells: ['8d^2', '4d^2', '2', '4nd', '2nd', '2'] },
-  { label: 'slim, option 1', cells: ['(2n+6)\\,d^2', '4d^2', '(n+3)/2', '4nd', 'nd', '4'] },
-  { label: 'slim, option 2', cells: ['8d^2', '4d^2', '2', '2nd(h+1)', 'nd', '2h+2'] },
+  { label: 'slim, V-first order', cells: ['(2n+6)\\,d^2', '4d^2', '(n+3)/2', '4nd', 'nd', '4'] },
+  { label: 'slim, K-first order', cells: ['8d^2', '4d^2', '2', '2nd(h+1)', 'nd', '2h+2'] },
 ];
 
 export function Table2Split() {
@@ -50,27 +50,28 @@ export function Table2Split() {
         </tbody>
       </table>
       <p>
-        Option 1 rebuilds all <Tex>{'n'}</Tex> value rows, <Tex>{'V = K\\,W_{KV}'}</Tex>, at every
-        step. Table 2 books that product with the projections: its OPs grow with <Tex>{'n'}</Tex>{' '}
-        while the weights read stay <Tex>{'4d^2'}</Tex>, so the projections’ intensity climbs with
-        the context. Option 1’s attention core stays at 4. The figures you met earlier each look at
-        one part:
+        The V-first order (paper §2, option 1) rebuilds all <Tex>{'n'}</Tex> value rows,{' '}
+        <Tex>{'V = K\\,W_{KV}'}</Tex>, at every step. Table 2 books that product with the
+        projections: its OPs grow with <Tex>{'n'}</Tex> while the weights read stay{' '}
+        <Tex>{'4d^2'}</Tex>, so the projections’ intensity climbs with the context. Its attention
+        core stays at 4, and the K-first order’s (paper §2, option 2) at <Tex>{'2h+2'}</Tex>. The
+        figures you met earlier each look at one part:
       </p>
       <ul>
         <li>
-          <LessonLink slug="generate" bare /> counts one head’s value side. For option 1,{' '}
+          <LessonLink slug="generate" bare /> counts one head’s value side. For the V-first order,{' '}
           <Tex>{'2nd\\,d_k + 2n\\,d_k'}</Tex>: the first term is <Tex>{'K W_{KV}'}</Tex> (a
           projection in Table 2), the second the attention core’s <Tex>{'s\\,V'}</Tex>.
         </li>
         <li>
-          <LessonLink slug="many-heads" bare /> shows the attention core of option 2,{' '}
+          <LessonLink slug="many-heads" bare /> shows the attention core of the K-first order,{' '}
           <Tex>{'2h+2'}</Tex> OPs per value.
         </li>
         <li>
           The <Link to="/explorer">explorer</Link>’s view 2 plots whole layers (projections plus
-          core), so option 1’s line climbs; view 3’s “attention” points are the core alone, so
-          option 1 sits at 4; view 4 times whole decode steps with slim in option 2’s order, as the
-          engine decodes.
+          core), so the V-first line climbs; view 3’s “attention” points are the core alone, so the
+          V-first order sits at 4; view 4 times whole decode steps with slim in the K-first order,
+          as the engine decodes.
         </li>
       </ul>
     </>

@@ -64,7 +64,7 @@ describe('home page in Chromium', () => {
     const { page, errors } = await openPage(browser(), PHONE);
     await page.goto(inject('baseURL') + '/playground');
     await expect.poll(() => page.title()).toBe('Playground — Slim Attention Lab');
-    await page.getByText('View the kernel: slim decode, option 2').click();
+    await page.getByText('View the kernel: slim decode, K-first order').click();
     await page.locator('.kernel-code pre').first().waitFor();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);

@@ -28,7 +28,7 @@ describe('lesson 9 in Chromium', () => {
       expect(await shownNumber(page, 'cross-option1V-f32')).toBeLessThan(1e-5);
 
       // The E-cache question, then the engine's counts: one copy of E, p·d = 12 values.
-      await answer(page, /option 2 keep/, /^12$/);
+      await answer(page, /the E-cache keep/, /^12$/);
       expect(await shownNumber(page, 'cache-option2V-values')).toBe(12);
       expect(await shownNumber(page, 'cache-baseline-values')).toBe(48);
 

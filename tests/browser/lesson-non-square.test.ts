@@ -28,7 +28,7 @@ describe('lesson 8 (non-square projections) in Chromium', () => {
       expect(await overflow(page)).toBeLessThanOrEqual(0);
       await screenshot(page, 'lesson-non-square-desktop-light');
 
-      // Rank 1: option 1 refused, the X-cache carries on.
+      // Rank 1: the right inverse refused, the X-cache carries on.
       await page.getByRole('button', { name: 'Make W_K rank 1' }).click();
       await page.getByTestId('rank-refusal').waitFor();
       expect(await page.getByTestId('ns-o1-f64').textContent()).toBe('—');

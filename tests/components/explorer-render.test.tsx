@@ -24,9 +24,9 @@ describe('ExplorerPage with real Observable Plot in jsdom', () => {
       name: 'Arithmetic intensity versus context length',
     });
     expect(intensity.textContent).toContain('ridge of Apple M4 Max: 92.7 OPs/byte (int8)');
-    // paper Table 3: with h = 64, option 2 turns compute bound on the M4 Max (fp8 = 1 byte).
+    // paper Table 3: with h = 64, the K-first order (option 2) turns compute bound on the M4 Max (fp8 = 1 byte).
     expect(screen.getByTestId('intensity-facts').textContent).toMatch(
-      /option 2 .*turns compute bound on Apple M4 Max/,
+      /K-first: .*\(paper §2, option 2\): turns compute bound on Apple M4 Max/,
     );
     // The context marker sits inside the memory chart.
     expect(memory.querySelector('line.plot-marker')).not.toBeNull();

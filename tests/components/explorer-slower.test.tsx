@@ -15,7 +15,7 @@ const renderAt = renderExplorerAt;
  * The roofline written out by hand (paper Table 3: time = max(OPs / peak, bytes / bandwidth)),
  * for a square-MHA decoder at 1 byte per value (the explorer's default fp8 weights and cache, whose
  * peak on Apple M4 Max is its int8 figure): weights 2 OPs each per sequence, attention 4nd
- * (standard) or 2nd(h + 1) (slim, option 2's order) per layer per sequence (paper Table 2).
+ * (standard) or 2nd(h + 1) (slim, the K-first order) per layer per sequence (paper Table 2).
  */
 function handRoofline(id: string, chipId: string, batch: number, n: number) {
   const m = requireModel(id);
@@ -46,7 +46,9 @@ describe('explorer: the words when slim is slower (speedup below 1×)', () => {
     const words = screen.getByTestId('speedup-slower');
     expect(words.dataset.kind).toBe('compute');
     const text = words.textContent ?? '';
-    expect(text).toMatch(/^Slim is slower here: slim attention runs in option 2's order/);
+    expect(text).toMatch(
+      /^Slim is slower here: slim attention runs in the K-first order, .* \(paper §2, option 2\)/,
+    );
     expect(text).toContain('2h + 2 = 130 OPs per cached value instead of 2');
     expect(text).toContain('compute bound on Apple M4 Max at this context and batch');
     expect(text).toContain(`(${Math.round(ref.slimIntensity)} OPs per byte, above the ridge of`);

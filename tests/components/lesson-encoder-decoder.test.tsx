@@ -123,7 +123,7 @@ describe('lesson 9: the toy encoder–decoder', () => {
 
   it('asks about the E-cache before showing the engine’s cache counts', () => {
     renderLesson();
-    const cp = checkpointAsking(/How many values does option 2 keep/);
+    const cp = checkpointAsking(/How many values does the E-cache keep/);
     expect(screen.queryByRole('table', { name: 'toy cross caches' })).toBeNull();
     // p·d = 12: one copy of E for both layers.
     answer(cp, /^12$/);
@@ -153,10 +153,12 @@ describe('lesson 9: the toy encoder–decoder', () => {
     expect(byId('cross-option2K-f64')).toBeLessThanOrEqual(1e-12);
   });
 
-  it('a singular W_K stops option 1 with the engine’s reason; option 2 still agrees', () => {
+  it('a singular W_K stops the K-caches with the engine’s reason; the E-cache still agrees', () => {
     const wk = '1,1,0,0;1,1,0,0;0,0,1,0;0,0,0,1';
     renderLesson(`?wk=${encodeURIComponent(wk)}`);
-    expect(screen.getByRole('alert').textContent).toMatch(/Option 1 cannot run: .*singular/);
+    expect(screen.getByRole('alert').textContent).toMatch(
+      /The K-caches cannot be used: .*singular/,
+    );
     expect(text(screen.getByTestId('cross-option1V-f64'))).toBe('—');
     const singular: Weights = {
       ...W,

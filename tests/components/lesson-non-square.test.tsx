@@ -108,7 +108,7 @@ describe('lesson 8: the paper’s models', () => {
     expect(cellsOf(screen.getByTestId('table4-t5-11b'))[6]).toBe('relative position biases');
   });
 
-  it('option 1: W_KV is r times W_V, extra weights per cache-holding attention', () => {
+  it('right inverse: W_KV is r times W_V, extra weights per cache-holding attention', () => {
     renderLesson();
     // layers · attentions · (e² − d·e): CodeGemma 28 decoder layers; T5 24 decoder layers with
     // self- and cross-attention.
@@ -216,7 +216,7 @@ describe('lesson 8: the d = 2, e = 4 toy', () => {
     expect(document.body.textContent).toMatch(/is row 1 of the projection, \(0\.5, 0, 0\.5, 0\)\./);
   });
 
-  it('standard, option 1 and X-cache agree with the reference, in float64 and float32', () => {
+  it('standard, right inverse and X-cache agree with the reference, in float64 and float32', () => {
     renderLesson();
     const ref = referenceOutput(WQ, WK, WV);
     expectMatrixClose(readMatrix('layer outputs'), [ref, ref, ref]);
@@ -276,7 +276,7 @@ describe('lesson 8: the d = 2, e = 4 toy', () => {
     for (const id of ['ns-o1-f32', 'ns-x-f32']) expect(byId(id)).toBeLessThan(1e-5);
   });
 
-  it('W_K of rank 1: option 1 is refused with the reason, the X-cache still matches', () => {
+  it('W_K of rank 1: the right inverse (paper §3, option 1) is refused with the reason, the X-cache still matches', () => {
     renderLesson();
     fireEvent.click(screen.getByRole('button', { name: 'Make W_K rank 1' }));
     const wK = [WK[0], WK[0].map((x) => 2 * x)];
@@ -308,8 +308,10 @@ describe('lesson 8: the d = 2, e = 4 toy', () => {
         .some((el) => /the other way round/.test(el.textContent ?? '')),
     ).toBe(false);
     // Next to the button: the refusal and the X-cache's agreement, in both dtypes.
-    expect(screen.getByTestId('rank-status').textContent).toMatch(/Option 1 is refused now/);
-    // Restoring W_K brings option 1 back.
+    expect(screen.getByTestId('rank-status').textContent).toMatch(
+      /The right inverse is refused now/,
+    );
+    // Restoring W_K brings the right inverse back.
     fireEvent.click(screen.getByRole('button', { name: 'Restore W_K' }));
     expect(screen.queryByTestId('rank-status')).toBeNull();
     expect(screen.queryByTestId('rank-refusal')).toBeNull();

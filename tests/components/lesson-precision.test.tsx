@@ -302,6 +302,19 @@ describe('lesson 11, precision and conditioning', () => {
     expectShown(byId('paper-max-f64'), 5.2e9 / 2 ** 53);
     expect(screen.getByText(/failed at every model size/)).toBeTruthy();
     expect(screen.getByText(/Only X-caching/)).toBeTruthy();
+    // Their exact source, beside them (issue 20): not a section or table of the paper, but the
+    // later study after Appendix A, published in the paper's source repository.
+    const source = screen.getByTestId('paper-study-source');
+    expect(source.textContent).toMatch(/not from a section or table of the paper/);
+    expect(source.textContent).toMatch(/Appendix A/);
+    const links = [...source.querySelectorAll('a')].map((a) => a.getAttribute('href'));
+    const repo = 'https://github.com/OpenMachine-ai/transformer-tricks/pull';
+    expect(links).toEqual([
+      'https://arxiv.org/abs/2503.05840',
+      `${repo}/28`,
+      `${repo}/23`,
+      `${repo}/29`,
+    ]);
     // Without the model files the lesson says which file it could not fetch.
     expect((await screen.findByRole('alert')).textContent).toMatch(
       /could not be measured: The default model file moby-gpt2\/config.json could not be fetched \(HTTP 404\)/,

@@ -83,7 +83,7 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     ]);
   });
 
-  it('option 1: Table 2 per part on H200 at n = 256 and 4,096, and where it turns slower', async () => {
+  it('the V-first order: Table 2 per part on H200 at n = 256 and 4,096, and where it turns slower', async () => {
     renderLesson();
     await screen.findByText(/Which part of the layer/);
     // n = 256: the projections of option 1 do (n + 3)/2 = 129.5 OPs per byte, below 412.5.
@@ -103,7 +103,7 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     for (let n = 1; n < 2 ** 20 && first === 0; n++)
       if (layerSpeedup('nvidia-h200', n, 'option1') < 1) first = n;
     expect(shownText('o1-slower-from')).toContain(
-      `option 1 is slower than standard from n = ${first.toLocaleString('en-US')} tokens`,
+      `the V-first order is slower than standard from n = ${first.toLocaleString('en-US')} tokens`,
     );
 
     // The checkpoint: at n = 4,096 only the projections are compute bound.
@@ -112,14 +112,16 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     const above = screen
       .getAllByRole('heading', { level: 2 })
       .filter((h) => h.compareDocumentPosition(cp) & Node.DOCUMENT_POSITION_FOLLOWING);
-    expect(above.map((h) => h.textContent).join(' | ')).toContain('Option 1 as the context grows');
+    expect(above.map((h) => h.textContent).join(' | ')).toContain(
+      'The V-first order (paper §2, option 1) as the context grows',
+    );
     expect(above.some((h) => /compute bound/.test(h.textContent ?? ''))).toBe(false);
     answer(cp, /Only the projections/);
-    expect(rightChoices(cp)).toEqual(['Only the projections (with V = K·W_KV)']);
+    expect(rightChoices(cp)).toEqual(['Only the projections (with V = K\\,W_{KV})']);
     expect(cp.textContent).toContain('(n + 3)/2 = 2049.5 OPs per byte');
   });
 
-  it('option 1 at n = 4,096 on Apple M4 Max: the projections compute bound, the core not', () => {
+  it('the V-first order at n = 4,096 on Apple M4 Max: the projections compute bound, the core not', () => {
     renderLesson('?chip=apple-m4-max&n=12');
     expect(shownText('o1-proj-int-option1')).toBe(String((4096 + 3) / 2));
     expect(shownText('o1-proj-bound-option1')).toBe('compute');
@@ -133,7 +135,7 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     expect(shownText('o1-slower-from')).toContain(`from n = ${first} tokens`);
   });
 
-  it('option 2 at h = 64: compute bound on M4 Max only, and still 1.43× faster there', () => {
+  it('the K-first order at h = 64: compute bound on M4 Max only, and still 1.43× faster there', () => {
     renderLesson();
     expect(screen.queryByTestId('h64-bound-apple-m4-max')).toBeNull();
     const chipCp = checkpointAsking(/on which chip of paper Table 3/);
@@ -157,7 +159,7 @@ describe("lesson 'Trade-offs and FAQ'", () => {
       expect(shownText(`h64-speedup-${id}`)).toBe(ratio(coreSpeedup(id, 64)));
   });
 
-  it('the h slider: at h = 100 on M4 Max option 2’s core is slower, with both thresholds', () => {
+  it('the h slider: at h = 100 on M4 Max the K-first order’s core is slower, with both thresholds', () => {
     renderLesson('?hchip=apple-m4-max&h=100');
     // The slider answers the h = 64 speedup question: it shows once that is answered.
     expect(screen.queryByTestId('h-speedup')).toBeNull();
@@ -261,7 +263,7 @@ describe("lesson 'Trade-offs and FAQ'", () => {
     expect(tensors).toBe(exact);
     expect(shownText('moby-parameters')).toBe(count(tensors));
     expect(shownText('measured-why')).toContain(
-      `Option 2’s attention core does ${count(2 * n * d * (h + 1))} OPs per layer`,
+      `The K-first order’s attention core does ${count(2 * n * d * (h + 1))} OPs per layer`,
     );
     expect(shownText('measured-why')).toContain(`against standard’s ${count(4 * n * d)}`);
   });

@@ -188,3 +188,41 @@ export function answerRight(cp: HTMLElement, label: RegExp | string) {
   answer(cp, label);
   expect(within(cp).getByRole('status').textContent).toMatch(/^Right\./);
 }
+
+/**
+ * Answers every checkpoint on the page with its first choice and reveals it, until none is left
+ * open (a reveal can show further checkpoints): the whole text a reader meets.
+ */
+export function revealEverything() {
+  for (let guard = 0; guard < 50; guard++) {
+    const open = screen
+      .queryAllByRole('region', { name: 'Checkpoint question' })
+      .find((cp) => cp.getAttribute('data-checkpoint') === 'open');
+    if (!open) return;
+    fireEvent.click(within(open).getAllByRole('radio')[0]);
+    fireEvent.click(within(open).getByRole('button', { name: 'Reveal the answer' }));
+  }
+  throw new Error('revealEverything: checkpoints kept opening.');
+}
+
+/**
+ * The text of `root` outside formulas and charts: its text nodes that have no formula (.tex) and
+ * no SVG chart among their ancestors, joined by spaces.
+ */
+export function plainText(root: Element): string {
+  return readerText(root, '.tex, svg, script, style');
+}
+
+/**
+ * The text of `root` a reader meets, formulas included (their source, in component tests): its
+ * text nodes outside scripts, style sheets and anything matching `skip`, joined by spaces.
+ */
+export function readerText(root: Element, skip = 'script, style'): string {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const out: string[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement?.closest(skip)) continue;
+    out.push(n.textContent ?? '');
+  }
+  return out.join(' ');
+}

@@ -72,7 +72,7 @@ describe('figures a learner is told, derived', () => {
 
   it('trade-offs: the whole step on M4 Max is explained beside the core’s speedup', () => {
     renderLesson('/lessons/trade-offs');
-    answerAsking(/on which chip of paper Table 3 is option 2/, 'Apple M4 Max');
+    answerAsking(/on which chip of paper Table 3 is the K-first/, 'Apple M4 Max');
     answerAsking(/Against standard attention’s core, it is/, /still faster/);
     const why = screen.getByTestId('whole-step-gap').textContent ?? '';
     // Paper Table 3, M4 Max: 38 TOPS int8, 410 GB/s; h = 64, d_k = 128, 1 byte per value:

@@ -202,7 +202,7 @@ describe('lesson 4: generate', () => {
     expect(screen.getByTestId('generate-status').textContent).toContain('n = 4');
     const ids = [...PROMPT_IDS, firstToken(W, 1)];
     const ref = referenceHeads(W, ids, 1);
-    for (const label of ['standard head output', 'option 1 head output', 'option 2 head output']) {
+    for (const label of ['standard head output', 'V-first head output', 'K-first head output']) {
       // Shown with 3 significant digits: compare to half a unit in the third digit.
       const shown = readMatrix(label)[0];
       shown.forEach((v, j) =>
@@ -237,7 +237,7 @@ describe('lesson 5: many heads', () => {
     renderLesson('/lessons/many-heads');
     const ids = lesson5Ids(W);
     const ref = referenceHeads(W, ids, 2);
-    readMatrix('option 2 heads')[0].forEach((v, j) =>
+    readMatrix('K-first heads')[0].forEach((v, j) =>
       expect(Math.abs(v - ref[j])).toBeLessThanOrEqual(Math.abs(ref[j]) * 5e-4 + 1e-12),
     );
     expect(
@@ -293,7 +293,8 @@ describe('weight editors in lessons 3–5', () => {
     // Integer entries are shown exactly.
     expect(maxDiff(rows, K)).toBe(0);
     expect(screen.getByTestId('slim-bytes').textContent).toBe(`${3 * 4 * 4} B`);
-    expect(screen.getByText(/edited: W_K/)).toBeTruthy();
+    // The summary names the edited matrix, typeset.
+    expect(document.querySelector('.weights-edited')?.textContent).toBe(' · edited: W_K');
   });
 
   it('lesson 4: after editing W_Q, W_K and W_V all three paths still match the reference', () => {
@@ -311,7 +312,7 @@ describe('weight editors in lessons 3–5', () => {
     const ids = [...PROMPT_IDS, ...referenceGreedy(w, EMBEDDINGS, PROMPT_IDS, 1, 2).tokens];
     expect(screen.getByTestId('generate-status').textContent).toContain(`n = ${ids.length}`);
     const ref = referenceHeads(w, ids, 1);
-    for (const label of ['standard head output', 'option 1 head output', 'option 2 head output'])
+    for (const label of ['standard head output', 'V-first head output', 'K-first head output'])
       readMatrix(label)[0].forEach((v, j) =>
         // 3 significant digits shown: half a unit in the third digit.
         expect(Math.abs(v - ref[j])).toBeLessThanOrEqual(Math.abs(ref[j]) * 5e-3 + 1e-12),
@@ -329,9 +330,9 @@ describe('weight editors in lessons 3–5', () => {
     W.wK[1].forEach((x, j) => edit(`W_K row 4 column ${j + 1}`, x));
     expect(laplaceDet(W.wK.map((r, i) => (i === 3 ? W.wK[1] : r)))).toBe(0);
     expect(screen.getByRole('alert').textContent).toContain('has no inverse');
-    expect(screen.queryByRole('table', { name: 'option 2 head output' })).toBeNull();
+    expect(screen.queryByRole('table', { name: 'K-first head output' })).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Restore the default weights' }));
-    expect(screen.getByRole('table', { name: 'option 2 head output' })).toBeTruthy();
+    expect(screen.getByRole('table', { name: 'K-first head output' })).toBeTruthy();
   });
 
   it('lesson 5: editing W_V changes the W_KV blocks and option 2 still matches', () => {
@@ -348,7 +349,7 @@ describe('weight editors in lessons 3–5', () => {
     ).toBeLessThan(1e-12);
     const ids = lesson5Ids(w);
     const ref = referenceHeads(w, ids, 2);
-    readMatrix('option 2 heads')[0].forEach((v, j) =>
+    readMatrix('K-first heads')[0].forEach((v, j) =>
       expect(Math.abs(v - ref[j])).toBeLessThanOrEqual(Math.abs(ref[j]) * 5e-4 + 1e-12),
     );
     expect(num(screen.getByTestId('heads-diff-f64'))).toBeLessThan(1e-12);
