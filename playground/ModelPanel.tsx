@@ -27,8 +27,12 @@ function ModelSummary({ info }: { info: ModelInfo }) {
   return (
     <p className="playground-model" data-testid="model-info">
       Loaded <strong>{info.name}</strong>: {info.family}, {info.layers} layers, d {info.d},{' '}
-      {info.heads} heads, vocabulary {formatCount(info.vocabSize)}, {formatCount(info.parameters)}{' '}
-      parameters, context {formatCount(info.maxPositions)}
+      {info.heads} heads
+      {info.kvHeads < info.heads
+        ? ` sharing ${info.kvHeads} key/value head${info.kvHeads > 1 ? 's' : ''}`
+        : ''}
+      , vocabulary {formatCount(info.vocabSize)}, {formatCount(info.parameters)} parameters, context{' '}
+      {formatCount(info.maxPositions)}
       {info.tokenizer ? `, tokenizer from ${info.tokenizer}` : ', no tokenizer files'}
       {info.fromCache ? ' · from the cache, no download' : ''}.
       {info.notes.map((n) => (

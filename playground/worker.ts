@@ -26,32 +26,15 @@ import {
   type Loaded,
 } from './generation';
 import { fetchDefaultModel, type DefaultModel } from '../components/defaultModels';
+import { modelInfo, type ModelInfo } from './modelInfo';
+
+export type { ModelInfo };
 
 export type ModelSource =
   /** `base`: the absolute URL of the models folder (…/models/). */
   | { kind: 'default'; name: DefaultModel; base: string }
   | { kind: 'hub'; endpoint: string; repo: string; revision: string }
   | { kind: 'files'; files: File[] };
-
-export interface ModelInfo {
-  /** How the page names the model. */
-  name: string;
-  family: string;
-  layers: number;
-  d: number;
-  heads: number;
-  vocabSize: number;
-  maxPositions: number;
-  parameters: number;
-  /** Which tokenizer files it came with (undefined: none). */
-  tokenizer: string | undefined;
-  /** True when the weights of a Hub model came from Cache Storage, not the network. */
-  fromCache: boolean;
-  /** Notes of the loader (e.g. a converted slim checkpoint). */
-  notes: string[];
-  /** RoPE family: the slim side can only cache K (paper Appendix C). */
-  rope: boolean;
-}
 
 export interface LoadProgress extends DownloadProgress {
   /** Place of this file in the download, and how many files are known so far. */
@@ -152,20 +135,7 @@ const api = {
     const opened = await openModel(files, name);
     const tokenizer = await loadTokenizer(files);
     const { spec } = opened;
-    const info: ModelInfo = {
-      name,
-      family: spec.family,
-      layers: spec.layers,
-      d: spec.d,
-      heads: spec.heads,
-      vocabSize: spec.vocabSize,
-      maxPositions: spec.maxPositions,
-      parameters: spec.shapes.reduce((sum, [, shape]) => sum + shape.reduce((a, b) => a * b, 1), 0),
-      tokenizer: tokenizer?.source,
-      fromCache,
-      notes: spec.notes,
-      rope: spec.rope,
-    };
+    const info = modelInfo(spec, { name, tokenizer: tokenizer?.source, fromCache });
     loaded = { info, name, parameters: info.parameters, opened, tokenizer };
     return info;
   },

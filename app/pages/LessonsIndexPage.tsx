@@ -28,7 +28,7 @@ export function LessonsIndexPage() {
           return (
             <li key={l.slug}>
               <Link to={lessonPath(l.slug)}>
-                <h2>
+                <h2 aria-label={l.title}>
                   <TitleText text={l.title} />
                 </h2>
                 <p>{l.summary}</p>
