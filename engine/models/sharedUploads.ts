@@ -13,8 +13,9 @@ interface Entry {
 }
 
 export class SharedUploads {
-  private readonly byData = new Map<ArrayLike<number>, Entry>();
-  private readonly byTensor = new Map<Tensor, ArrayLike<number>>();
+  /** Weakly keyed: the store never keeps a host array alive (a 124M model's are 500 MB). */
+  private readonly byData = new WeakMap<object, Entry>();
+  private readonly byTensor = new Map<Tensor, Entry>();
 
   constructor(readonly backend: Backend) {}
 
@@ -23,30 +24,30 @@ export class SharedUploads {
    * `reused` is true when another model uploaded it.
    */
   acquire(data: ArrayLike<number>, shape: number[]): { tensor: Tensor; reused: boolean } {
-    const known = this.byData.get(data);
+    const known = this.byData.get(data as object);
     if (known && !known.tensor.disposed) {
       known.holders++;
       return { tensor: known.tensor, reused: true };
     }
     const tensor = this.backend.keep(this.backend.fromArray(data, shape));
-    this.byData.set(data, { tensor, holders: 1 });
-    this.byTensor.set(tensor, data);
+    const entry = { tensor, holders: 1 };
+    this.byData.set(data as object, entry);
+    this.byTensor.set(tensor, entry);
     return { tensor, reused: false };
   }
 
   /** One holder less; the tensor is freed with the last. */
   release(tensor: Tensor): void {
-    const data = this.byTensor.get(tensor);
-    const entry = data && this.byData.get(data);
+    const entry = this.byTensor.get(tensor);
     if (!entry || --entry.holders > 0) return;
-    this.byData.delete(data);
+    // A later acquire of the same array sees the disposed tensor and uploads it again.
     this.byTensor.delete(tensor);
     if (!tensor.disposed) tensor.dispose();
   }
 
   /** Tensors held now. */
   get size(): number {
-    return this.byData.size;
+    return this.byTensor.size;
   }
 }
 
