@@ -63,13 +63,8 @@ function Contents({ open, onToggle }: { open: boolean; onToggle: (open: boolean)
         <ol>
           {lessons.map((l) => (
             <li key={l.slug}>
-              <NavLink
-                to={lessonPath(l.slug) + suffix}
-                end
-                // Its name in words: the typeset W_K of the title has none of its own.
-                aria-label={isLessonDone(progress, l) ? `${l.title}, done` : l.title}
-              >
-                <TitleText text={l.title} />
+              <NavLink to={lessonPath(l.slug) + suffix} end>
+                <TitleText text={l.title} named />
                 {isLessonDone(progress, l) && (
                   <span className="toc-done" aria-label="done">
                     {' '}
@@ -91,15 +86,15 @@ function Pager({ slug }: { slug: string }) {
   return (
     <nav className="lesson-pager" aria-label="Previous and next lesson">
       {prev ? (
-        <Link rel="prev" to={lessonPath(prev.slug) + suffix} aria-label={`← ${prev.title}`}>
-          ← <TitleText text={prev.title} />
+        <Link rel="prev" to={lessonPath(prev.slug) + suffix}>
+          ← <TitleText text={prev.title} named />
         </Link>
       ) : (
         <Link to="/lessons">← All lessons</Link>
       )}
       {next ? (
-        <Link rel="next" to={lessonPath(next.slug) + suffix} aria-label={`${next.title} →`}>
-          <TitleText text={next.title} /> →
+        <Link rel="next" to={lessonPath(next.slug) + suffix}>
+          <TitleText text={next.title} named /> →
         </Link>
       ) : (
         <Link to="/lessons">All lessons →</Link>
@@ -221,8 +216,8 @@ function LessonArticle({ meta, onReset }: { meta: LessonMeta; onReset: () => voi
       <p className="lesson-kicker">
         Lesson {index + 1} of {lessons.length}
       </p>
-      <h1 id="lesson-title" aria-label={meta.title}>
-        <TitleText text={meta.title} />
+      <h1 id="lesson-title">
+        <TitleText text={meta.title} named />
       </h1>
       <div className="lesson-tools">
         <PresentButton />

@@ -28,8 +28,8 @@ export function LessonsIndexPage() {
           return (
             <li key={l.slug}>
               <Link to={lessonPath(l.slug)}>
-                <h2 aria-label={l.title}>
-                  <TitleText text={l.title} />
+                <h2>
+                  <TitleText text={l.title} named />
                 </h2>
                 <p>{l.summary}</p>
                 <span className={`lesson-status${done ? ' done' : ''}`}>

@@ -14,9 +14,8 @@ export function LessonLink({ slug, bare = false }: { slug: string; bare?: boolea
   const meta = findLesson(slug);
   if (!meta) throw new Error(`LessonLink: no lesson called “${slug}” in lessons/registry.ts.`);
   const link = (
-    // The title in words as the link's name: browsers leave a typeset W_K out of it.
-    <Link to={lessonPath(slug)} aria-label={meta.title}>
-      <TitleText text={meta.title} />
+    <Link to={lessonPath(slug)}>
+      <TitleText text={meta.title} named />
     </Link>
   );
   return bare ? link : <>lesson “{link}”</>;

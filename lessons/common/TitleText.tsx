@@ -7,9 +7,10 @@ const MATRIX_NAME = /W_([A-Z]{1,2})(\*?)/g;
 /**
  * A title or short label with its matrix names typeset (W_K as W with subscript K, as the
  * lesson bodies write them with <Tex>); the rest of the text stays plain. For headings, list
- * items and table cells, where a whole <Tex> formula would be too much.
+ * items and table cells, where a whole <Tex> formula would be too much. `named` for a link or
+ * heading: its accessible name is then the text in words.
  */
-export function TitleText({ text }: { text: string }) {
+export function TitleText({ text, named = false }: { text: string; named?: boolean }) {
   const parts: (string | { tex: string })[] = [];
   let last = 0;
   for (const m of text.matchAll(MATRIX_NAME)) {
@@ -19,11 +20,17 @@ export function TitleText({ text }: { text: string }) {
     last = m.index + m[0].length;
   }
   if (last < text.length) parts.push(text.slice(last));
+  const shown = parts.map((p, i) =>
+    typeof p === 'string' ? <Fragment key={i}>{p}</Fragment> : <Tex key={i}>{p.tex}</Tex>,
+  );
+  // `named`: a link or heading takes its name from this text, and browsers leave a typeset
+  // formula out of a name. The text in words is then read instead of the typeset copy (an
+  // aria-label would not match the visible text, WCAG 2.5.3).
+  if (!named || parts.every((p) => typeof p === 'string')) return <>{shown}</>;
   return (
     <>
-      {parts.map((p, i) =>
-        typeof p === 'string' ? <Fragment key={i}>{p}</Fragment> : <Tex key={i}>{p.tex}</Tex>,
-      )}
+      <span aria-hidden="true">{shown}</span>
+      <span className="visually-hidden">{text}</span>
     </>
   );
 }

@@ -1,3 +1,4 @@
+import { TitleText } from '../common/TitleText';
 import { useMemo, useState } from 'react';
 import { MatrixEditor } from '../../components/MatrixEditor';
 import { Tex } from '../../components/Tex';
@@ -102,9 +103,8 @@ export function InvertWkLesson() {
                   DEFAULT_WEIGHTS.wK.map((r) => [...r]),
                 )
               }
-              aria-label="Restore the default W_K"
             >
-              Restore the default <Tex>{'W_K'}</Tex>
+              <TitleText text="Restore the default W_K" named />
             </button>
           )}
         </div>

@@ -166,17 +166,15 @@ export function NonSquareToy() {
           className="secondary"
           disabled={alreadyRankOne}
           onClick={() => set('wK', rankOne)}
-          aria-label="Make W_K rank 1"
         >
-          Make <Tex>{'W_K'}</Tex> rank 1
+          <TitleText text="Make W_K rank 1" named />
         </button>{' '}
         <RestoreDefaultsButton
           edited={sameMatrix(weights.wK, NS_DEFAULT_WEIGHTS.wK) ? [] : (['wK'] as const)}
           defaults={NS_DEFAULT_WEIGHTS}
           set={set}
-          ariaLabel="Restore W_K"
         >
-          Restore <Tex>{'W_K'}</Tex>
+          <TitleText text="Restore W_K" named />
         </RestoreDefaultsButton>
       </p>
       {!inversion.ok && (

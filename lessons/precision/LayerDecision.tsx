@@ -1,3 +1,4 @@
+import { TitleText } from '../common/TitleText';
 import { useId, type ReactNode } from 'react';
 import { ColumnHeads } from '../../components/ColumnHeads';
 import { Tex } from '../../components/Tex';
@@ -128,8 +129,8 @@ export function LayerDecision() {
         the same choice <code>slim check</code> makes for every layer from measured errors.
       </p>
       <div className="decision-inputs">
-        {condInput(<Tex>{'\\operatorname{cond}(W_K)'}</Tex>, condK, setCondK, 'condk')}
-        {condInput(<Tex>{'\\operatorname{cond}(W_V)'}</Tex>, condV, setCondV, 'condv')}
+        {condInput(<TitleText text="cond(W_K)" named />, condK, setCondK, 'condk')}
+        {condInput(<TitleText text="cond(W_V)" named />, condV, setCondV, 'condv')}
         <label htmlFor={`${id}-format`}>
           format{' '}
           <select

@@ -180,7 +180,10 @@ export function Option2Heads() {
       />
       {speedRevealed ? (
         <>
-          <table className="diff-table" aria-label="option 2's core speedup at h = 64 per chip">
+          <table
+            className="diff-table"
+            aria-label="core speedup of the K-first order at h = 64, per chip"
+          >
             <thead>
               <tr>
                 <th scope="col">chip</th>

@@ -98,7 +98,9 @@ describe('a printed lesson', () => {
     // The default W_K has det = 1: its inverse has integers only (lessons.test.tsx checks why).
     expect(key.textContent).toContain('☒ Only integers');
     expect(key.textContent).toContain('☐ Fractions, not all integers');
-    expect(key.textContent).toMatch(/Answer\.\s*W_K⁻¹ = adj\(W_K\) \/ det\(W_K\)/);
+    expect(key.textContent).toMatch(
+      /Answer\.\s*W_K\^\{-1\} = \\operatorname\{adj\}\(W_K\) \/ \\det\(W_K\)/,
+    );
     printAs('afterprint');
     // The next print (Ctrl+P) is a handout again.
     printAs('beforeprint');

@@ -210,14 +210,15 @@ export function revealEverything() {
  * no SVG chart among their ancestors, joined by spaces.
  */
 export function plainText(root: Element): string {
-  return readerText(root, '.tex, svg, script, style');
+  return readerText(root, '.tex, svg, script, style, .visually-hidden');
 }
 
 /**
  * The text of `root` a reader meets, formulas included (their source, in component tests): its
- * text nodes outside scripts, style sheets and anything matching `skip`, joined by spaces.
+ * text nodes outside scripts, style sheets, words only screen readers get (.visually-hidden)
+ * and anything matching `skip`, joined by spaces.
  */
-export function readerText(root: Element, skip = 'script, style'): string {
+export function readerText(root: Element, skip = 'script, style, .visually-hidden'): string {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const out: string[] = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {

@@ -64,8 +64,9 @@ beforeEach(() => localStorage.clear());
 describe('lesson framework', () => {
   it('lists every lesson in registry order with prev/next links', () => {
     renderLesson('/lessons');
-    const items = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
-    expect(items).toEqual(lessons.map((l) => l.title));
+    // By accessible name (a typeset W_K is named in words), in registry order.
+    const named = lessons.map((l) => screen.getByRole('heading', { level: 2, name: l.title }));
+    expect(screen.getAllByRole('heading', { level: 2 })).toEqual(named);
   });
 
   it('shows a specific message for an unknown lesson', () => {
