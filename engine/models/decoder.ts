@@ -378,8 +378,8 @@ export abstract class DecoderModel {
   }
 }
 
-/** The shape fields a RoPE decoder's config shares (Llama, GPT-NeoX). */
-export interface RotaryDecoderShape {
+/** The shape fields a decoder's config shares (GPT-Neo, Llama, GPT-NeoX). */
+export interface DecoderShape {
   vocabSize: number;
   /** max_position_embeddings. */
   maxPositions: number;

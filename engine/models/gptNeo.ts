@@ -20,24 +20,16 @@ import {
   linearRowsT,
   param as paramOf,
   range,
-  setLinearRowsT,
   type DecoderOptions,
+  type DecoderShape,
   type HostWeights,
 } from './decoder';
-import type { AttentionLayout } from './layout';
+import { separateKvLayout, type AttentionLayout } from './layout';
 
 export type GptNeoAttentionType = 'global' | 'local';
 
-export interface GptNeoConfig {
-  vocabSize: number;
-  /** max_position_embeddings: rows of the learned position table. */
-  maxPositions: number;
-  /** hidden_size d. */
-  d: number;
-  heads: number;
-  layers: number;
-  /** intermediate_size (4d when the config gives none). */
-  ffnDim: number;
+/** maxPositions: rows of the learned position table; ffnDim: 4d when the config gives none. */
+export interface GptNeoConfig extends DecoderShape {
   /** layer_norm_epsilon. */
   normEps: number;
   /** Per layer: 'global' or 'local' (attention_types expanded). */
@@ -94,19 +86,11 @@ const param = (w: HostWeights, name: string, shape: number[]) => paramOf(w, 'GPT
 
 /** W_K and W_V of a GPT-Neo layer: k_proj and v_proj, nn.Linear [d, d], transposed to x·W. */
 export function gptNeoAttentionLayout(c: GptNeoConfig): AttentionLayout {
-  const { d } = c;
-  const rows = range(0, d);
-  const k = (layer: number) => `${attn(layer)}.k_proj.weight`;
-  const v = (layer: number) => `${attn(layer)}.v_proj.weight`;
-  return {
-    tensors: (layer) => [k(layer), v(layer)],
-    read: (w, layer) => ({
-      wK: linearRowsT(param(w, k(layer), [d, d]), rows),
-      wV: linearRowsT(param(w, v(layer), [d, d]), rows),
-    }),
-    writeK: (w, layer, m) => setLinearRowsT(param(w, k(layer), [d, d]), rows, m),
-    writeV: (w, layer, m) => setLinearRowsT(param(w, v(layer), [d, d]), rows, m),
+  const names = {
+    k: (layer: number) => `${attn(layer)}.k_proj.weight`,
+    v: (layer: number) => `${attn(layer)}.v_proj.weight`,
   };
+  return separateKvLayout(names, c.d, c.d, param);
 }
 
 interface GptNeoBlock {

@@ -4,7 +4,7 @@
  * (paper §1, Appendix C) and the loader undoes that for a converted checkpoint.
  */
 import type { Matrix64 } from '../linalg';
-import type { HostWeights } from './decoder';
+import { linearRowsT, range, setLinearRowsT, type HostTensor, type HostWeights } from './decoder';
 
 export interface AttentionLayout {
   /** Parameter names (without the model prefix) that hold W_K and W_V of the layer. */
@@ -15,4 +15,28 @@ export interface AttentionLayout {
   writeK(weights: HostWeights, layer: number, m: Matrix64): void;
   /** Writes a d×e (x·W) matrix where W_V is kept, in the family's layout. */
   writeV(weights: HostWeights, layer: number, m: Matrix64): void;
+}
+
+/**
+ * The layout of families with separate k_proj and v_proj nn.Linear weights ([e, d], y = x·Wᵀ;
+ * GPT-Neo, Llama and Qwen2): W_K and W_V are their transposes, d × e in the x·W convention.
+ * `param` looks a tensor up with the family's name in its messages.
+ */
+export function separateKvLayout(
+  names: { k: (layer: number) => string; v: (layer: number) => string },
+  d: number,
+  e: number,
+  param: (w: HostWeights, name: string, shape: number[]) => HostTensor,
+): AttentionLayout {
+  const rows = range(0, e);
+  const { k, v } = names;
+  return {
+    tensors: (layer) => [k(layer), v(layer)],
+    read: (w, layer) => ({
+      wK: linearRowsT(param(w, k(layer), [e, d]), rows),
+      wV: linearRowsT(param(w, v(layer), [e, d]), rows),
+    }),
+    writeK: (w, layer, m) => setLinearRowsT(param(w, k(layer), [e, d]), rows, m),
+    writeV: (w, layer, m) => setLinearRowsT(param(w, v(layer), [e, d]), rows, m),
+  };
 }

@@ -24,14 +24,13 @@ import {
   linearRowsT,
   param as paramOf,
   range,
-  setLinearRowsT,
   type DecoderOptions,
   type HostWeights,
-  type RotaryDecoderShape,
+  type DecoderShape,
 } from './decoder';
-import type { AttentionLayout } from './layout';
+import { separateKvLayout, type AttentionLayout } from './layout';
 
-export interface LlamaConfig extends RotaryDecoderShape {
+export interface LlamaConfig extends DecoderShape {
   /** rms_norm_eps. */
   normEps: number;
   /** rope_theta. */
@@ -129,20 +128,11 @@ const param = (w: HostWeights, name: string, shape: number[]) => paramOf(w, 'Lla
  * e = h_kv·d_k, narrower than d for grouped-query attention).
  */
 export function llamaAttentionLayout(c: LlamaConfig): AttentionLayout {
-  const { d } = c;
-  const e = llamaKeyWidth(c);
-  const rows = range(0, e);
-  const k = (layer: number) => `layers.${layer}.self_attn.k_proj.weight`;
-  const v = (layer: number) => `layers.${layer}.self_attn.v_proj.weight`;
-  return {
-    tensors: (layer) => [k(layer), v(layer)],
-    read: (w, layer) => ({
-      wK: linearRowsT(param(w, k(layer), [e, d]), rows),
-      wV: linearRowsT(param(w, v(layer), [e, d]), rows),
-    }),
-    writeK: (w, layer, m) => setLinearRowsT(param(w, k(layer), [e, d]), rows, m),
-    writeV: (w, layer, m) => setLinearRowsT(param(w, v(layer), [e, d]), rows, m),
+  const names = {
+    k: (layer: number) => `layers.${layer}.self_attn.k_proj.weight`,
+    v: (layer: number) => `layers.${layer}.self_attn.v_proj.weight`,
   };
+  return separateKvLayout(names, c.d, llamaKeyWidth(c), param);
 }
 
 interface LlamaBlock {

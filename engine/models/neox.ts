@@ -20,11 +20,11 @@ import {
   setLinearRowsT,
   type DecoderOptions,
   type HostWeights,
-  type RotaryDecoderShape,
+  type DecoderShape,
 } from './decoder';
 import type { AttentionLayout } from './layout';
 
-export interface NeoxConfig extends RotaryDecoderShape {
+export interface NeoxConfig extends DecoderShape {
   /** layer_norm_eps. */
   normEps: number;
   /** rotary_emb_base / rope_theta. */
