@@ -146,6 +146,7 @@ export {
   type SafetensorsFloatDtype,
   type TensorInfo,
   type TensorToWrite,
+  limitSizes,
 } from './io';
 // Models written once against the Backend interface, and the WebGL2 backend with its kernels
 // (the Playground shows their GLSL).

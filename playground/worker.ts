@@ -8,6 +8,7 @@ import {
   HubClient,
   blobSource,
   downloadModel,
+  limitSizes,
   loadTokenizer,
   openModel,
   planFromReport,
@@ -129,7 +130,8 @@ const api = {
       }
       name = `${source.repo}@${source.revision}`;
     } else {
-      files = localFiles(source.files);
+      // Files from the visitor's disk: an oversized config.json or tokenizer is refused unread.
+      files = limitSizes(localFiles(source.files));
       name = source.files.find((f) => f.name.endsWith('.safetensors'))?.name ?? 'local files';
     }
     const opened = await openModel(files, name);
