@@ -3,12 +3,37 @@
  * scripts/train_default_models.py): their names, the files they are fetched as, and one fetch
  * used by the Playground's worker and by the lessons that run real weights.
  */
+import gpt2Log from '../public/models/moby-gpt2/train_log.json';
+import llamaLog from '../public/models/moby-llama/train_log.json';
+
 export const DEFAULT_MODELS = {
   'moby-gpt2': 'GPT-2 family, trained on Moby-Dick',
   'moby-llama': 'Llama family, trained on Moby-Dick',
 } as const;
 export type DefaultModel = keyof typeof DEFAULT_MODELS;
 export const DEFAULT_MODEL_NAMES = Object.keys(DEFAULT_MODELS) as DefaultModel[];
+
+/** What a default model's training log (train_log.json, written by the training script) says. */
+export interface DefaultModelCard {
+  parameters: number;
+  /** Cross-entropy on the held-out chapters (nats per token). */
+  valLoss: number;
+  trainMinutes: number;
+  /** The training text and its licence. */
+  text: string;
+}
+
+const card = (log: { params: number; finalValLoss: number; trainSeconds: number }) => ({
+  parameters: log.params,
+  valLoss: log.finalValLoss,
+  trainMinutes: Math.round(log.trainSeconds / 60),
+  text: 'Moby-Dick (public domain)',
+});
+
+export const DEFAULT_MODEL_CARDS: Record<DefaultModel, DefaultModelCard> = {
+  'moby-gpt2': card(gpt2Log),
+  'moby-llama': card(llamaLog),
+};
 
 /** The files a default model is fetched as. */
 export const DEFAULT_MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer.json'] as const;

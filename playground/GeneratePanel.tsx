@@ -1,3 +1,6 @@
+import { Link } from 'react-router-dom';
+import { formatCount } from '../components/format';
+import type { DefaultModelCard } from '../components/defaultModels';
 import { useState } from 'react';
 import type { BackendRequest } from '../engine';
 import { samplingOf } from './decoding';
@@ -39,11 +42,14 @@ export function GeneratePanel({
   settings,
   ready,
   worker,
+  card,
 }: {
   settings: GenerationSettings;
   /** A model is loaded. */
   ready: boolean;
   worker: Pick<PlaygroundWorker, 'gen' | 'generate' | 'stop' | 'notice'>;
+  /** A default model's card, shown under the output (what runs: a toy model). */
+  card?: { name: string } & DefaultModelCard;
 }) {
   const { gen, generate, stop } = worker;
   const { backend, setBackend, decoding, setDecoding, steps, setSteps } = settings;
@@ -195,6 +201,14 @@ export function GeneratePanel({
       {gen.state !== 'idle' && <Sides prompt={ranPrompt} start={start} last={last} />}
       {last && stepList.length > 0 && (
         <Live gen={gen} start={start} stepList={stepList} last={last} />
+      )}
+      {card && gen.state !== 'idle' && (
+        <p className="playground-device" data-testid="model-card">
+          {card.name}: {formatCount(card.parameters)} parameters trained for {card.trainMinutes}{' '}
+          minutes on {card.text}, held-out loss {card.valLoss.toFixed(2)} nats per token. A toy
+          model: expect odd English. Why a model this small runs faster on the CPU than on the GPU,
+          and how fast slim is: lesson <Link to="/lessons/trade-offs">Trade-offs and FAQ</Link>.
+        </p>
       )}
     </section>
   );

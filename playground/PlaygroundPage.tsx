@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useDocumentTitle } from '../components/useDocumentTitle';
-import { defaultModelsBase } from '../components/defaultModels';
+import { DEFAULT_MODEL_CARDS, defaultModelsBase } from '../components/defaultModels';
 import { KernelView } from './KernelView';
 import { ModelPanel } from './ModelPanel';
 import { GeneratePanel } from './GeneratePanel';
@@ -35,7 +35,16 @@ export default function PlaygroundPage() {
         cache. Everything runs in a worker on this device, on WebGL2 or the CPU.
       </p>
       <ModelPanel model={model} setModel={setModel} hub={hub} worker={worker} />
-      <GeneratePanel settings={generation} ready={ready} worker={worker} />
+      <GeneratePanel
+        settings={generation}
+        ready={ready}
+        worker={worker}
+        card={
+          model === 'hub' || model === 'files'
+            ? undefined
+            : { name: model, ...DEFAULT_MODEL_CARDS[model] }
+        }
+      />
       <CheckPanel worker={worker} disabled={!ready || running} />
       <KernelView />
     </article>

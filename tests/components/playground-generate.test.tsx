@@ -13,6 +13,7 @@ import { directorySources } from '../../engine/io/node';
 import { matrix64 } from '../../engine/linalg';
 import { readModelSpec } from '../../engine/models';
 import { CacheChart } from '../../playground/CacheChart';
+import { DEFAULT_MODEL_CARDS } from '../../components/defaultModels';
 import { GeneratePanel } from '../../playground/GeneratePanel';
 import { runGeneration, type Loaded } from '../../playground/generation';
 import { usePlaygroundUrlState } from '../../playground/usePlaygroundUrlState';
@@ -53,7 +54,8 @@ function Harness({ model }: { model: Loaded }) {
       }
     },
   };
-  return <GeneratePanel settings={generation} ready worker={worker} />;
+  const card = { name: 'moby-gpt2', ...DEFAULT_MODEL_CARDS['moby-gpt2'] };
+  return <GeneratePanel settings={generation} ready worker={worker} card={card} />;
 }
 
 const show = (model: Loaded, url = '/playground') =>
@@ -94,8 +96,20 @@ describe('Playground Generate', () => {
     expect((screen.getByLabelText('Top-k') as HTMLInputElement).value).toBe('40');
     expect(screen.getByLabelText('Top-p')).toBeTruthy();
     expect(screen.getByLabelText('Repetition penalty')).toBeTruthy();
+    expect(screen.queryByTestId('model-card')).toBeNull();
     await generateAndWait(24);
     expect(screen.getByTestId('verdict').textContent).toBe('Tokens identical: yes');
+    // What runs, under the output: the card's figures are the training log's (and the
+    // parameters the checkpoint's tensors).
+    const parameters = model.opened.spec.shapes.reduce(
+      (n, [, sh]) => n + sh.reduce((a, b) => a * b, 1),
+      0,
+    );
+    expect(screen.getByTestId('model-card').textContent).toMatch(
+      new RegExp(
+        `^moby-gpt2: ${parameters.toLocaleString('en-US')} parameters trained for 30 minutes on Moby-Dick \\(public domain\\), held-out loss 4\\.31 nats per token\\. A toy model: expect odd English\\.`,
+      ),
+    );
     const sampled = screen.getByTestId('standard-text').textContent;
     expect(sampled?.length).toBeGreaterThan(10);
     expect(screen.getByTestId('slim-text').textContent).toBe(sampled);
