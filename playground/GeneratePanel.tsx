@@ -38,6 +38,12 @@ function RangeField(props: {
 }
 
 /** Panel 2: the prompt and decoding controls, and both runs side by side as they generate. */
+/** A grouped-query model's slim cache, in words (paper Appendix G). */
+const GROUPED_SCHEMES = {
+  'd-wide-cache': 'd-wide cache (paper Appendix G)',
+  'x-cache': 'X-cache (paper §3, option 2; larger than the KV-cache here, see the model note)',
+} as const;
+
 export function GeneratePanel({
   settings,
   ready,
@@ -173,9 +179,11 @@ export function GeneratePanel({
           · prompt {start.promptTokens} tokens ·{' '}
           {start.directions === null
             ? 'slim not run'
-            : start.directions.every((d) => d === 'k-cache')
-              ? 'slim runs the K-cache in every layer'
-              : `slim runs per layer: ${start.directions.map((d) => (d === 'k-cache' ? 'K' : 'V')).join(' ')}`}
+            : start.slimScheme !== 'k-cache'
+              ? `slim runs the ${GROUPED_SCHEMES[start.slimScheme]} in every layer`
+              : start.directions.every((d) => d === 'k-cache')
+                ? 'slim runs the K-cache in every layer'
+                : `slim runs per layer: ${start.directions.map((d) => (d === 'k-cache' ? 'K' : 'V')).join(' ')}`}
         </p>
       )}
       {start && !start.notice && (

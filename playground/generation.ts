@@ -52,6 +52,8 @@ export interface GenerateStart {
   steps: number;
   /** Slim directions per layer; null when the slim side cannot run (see slimProblem). */
   directions: LayerDirection[] | null;
+  /** The cache the slim side runs: the K-cache, or for GQA the d-wide cache or X-cache. */
+  slimScheme: 'k-cache' | 'd-wide-cache' | 'x-cache';
   /** Why only the standard side runs, or undefined when both run. */
   slimProblem?: string;
   /** Layers whose estimated float32 error cond·u exceeds the per-layer check's tolerance. */
@@ -236,6 +238,7 @@ export async function runGeneration(
       promptTokens: ids.length,
       steps,
       directions: slimModel ? (slim.plan.directions ?? Array(layers).fill('k-cache')) : null,
+      slimScheme: m.opened.spec.slimScheme,
       slimProblem: slim.problem,
       warnings: slim.plan.warnings,
     });

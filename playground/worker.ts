@@ -179,6 +179,14 @@ const api = {
   async check(onProgress: (done: number, total: number) => void): Promise<LayerPrecision[]> {
     const m = loaded;
     if (!m) throw new Error('No model is loaded yet: pick one and press Load.');
+    const { spec } = m.opened;
+    if (spec.slimScheme !== 'k-cache')
+      throw new Error(
+        `${m.name} is a grouped-query model (${spec.heads} query heads share ${spec.kvHeads} ` +
+          `key/value heads): W_K is not square, so there is no W_KV to check per layer. Its ` +
+          `slim side, the ${spec.slimScheme === 'd-wide-cache' ? 'd-wide cache' : 'X-cache'}, ` +
+          'inverts nothing of W_K (paper Appendix G).',
+      );
     const rows = await precisionReport(m.opened, { onProgress, pause: sleep0 });
     if (loaded === m) m.checked = planFromReport(rows);
     return rows;

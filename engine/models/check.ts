@@ -260,6 +260,9 @@ export function planFromEstimates(
     { length: spec.layers },
     (_, i): LayerDirection => directions?.[i] ?? 'k-cache',
   );
+  // A grouped-query model's d-wide or X-cache has no per-layer direction and forms no W_KV from
+  // W_K (d × e, not square): its conditioning is the layer's own concern (paper Appendix G).
+  if (spec.slimScheme !== 'k-cache') return { directions: chosen, problem: null, warnings: [] };
   const warnings: string[] = [];
   const problems: string[] = [];
   for (let layer = 0; layer < spec.layers; layer++) {

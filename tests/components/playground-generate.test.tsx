@@ -20,7 +20,14 @@ import { usePlaygroundUrlState } from '../../playground/usePlaygroundUrlState';
 import type { GenState, PlaygroundWorker } from '../../playground/usePlaygroundWorker';
 import type { GenerateOptions, GenerateUpdate } from '../../playground/worker';
 import { LayerReportTable } from '../../components/LayerReportTable';
-import { configJson, tinyTokenizerJson, tinyWeights, TINY_GPT2 } from '../unit/models-helpers';
+import {
+  configJson,
+  gqaCheckpoint,
+  tinyTokenizerJson,
+  tinyWeights,
+  TINY_GPT2,
+  TINY_GQA,
+} from '../unit/models-helpers';
 
 async function loaded(files: CheckpointFiles, name: string): Promise<Loaded> {
   const opened = await openModel(files, name);
@@ -178,6 +185,21 @@ describe('Playground Generate', () => {
     await generateAndWait(8);
     expect(screen.getByTestId('progress').textContent).toMatch(/^Done: 8 steps/);
   }, 60_000);
+
+  it('a Llama-3-8B-like grouped-query model: slim runs the X-cache, the same tokens, a larger cache', async () => {
+    const files = new Map([
+      ...gqaCheckpoint(TINY_GQA['gqa-x-cache']).files,
+      ...tinyTokenizerJson(),
+    ]);
+    const sources = new Map([...files].map(([n, b]) => [n, bufferSource(b, n)] as const));
+    show(await loaded(sources, 'gqa'));
+    fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'call me' } });
+    await generateAndWait(6);
+    expect(screen.getByTestId('device').textContent).toContain(
+      'slim runs the X-cache (paper §3, option 2; larger than the KV-cache here',
+    );
+    expect(screen.getByTestId('verdict').textContent).toBe('Tokens identical: yes');
+  }, 30_000);
 
   it('a singular W_K: the standard side runs, and the slim side says the check would choose the V-cache', async () => {
     const spec = readModelSpec(JSON.stringify(configJson('gpt2', TINY_GPT2)));
