@@ -41,7 +41,7 @@ function RangeField(props: {
 /** A grouped-query model's slim cache, in words (paper Appendix G). */
 const GROUPED_SCHEMES = {
   'd-wide-cache': 'd-wide cache (paper Appendix G)',
-  'x-cache': 'X-cache (paper §3, option 2; larger than the KV-cache here, see the model note)',
+  'x-cache': 'X-cache (paper §3, option 2), larger than the KV-cache here (see the model note)',
 } as const;
 
 export function GeneratePanel({
