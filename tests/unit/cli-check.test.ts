@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, solve, SVD } from 'ml-matrix';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import type { HostWeights } from '../../engine/models';
 import { writeSafetensors } from '../../engine/io';
 import {
@@ -11,12 +9,7 @@ import {
   writeModelDir,
   type TinyCheckpoint,
 } from './models-helpers';
-
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
+import { slim } from './cli-helpers';
 
 interface CheckRow {
   layer: number;

@@ -16,8 +16,6 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convertModel } from '../../cli/commands/convert';
 import { CliUsageError } from '../../cli/errors';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import { outputError } from '../../cli/outputDir';
 import {
   freshDir,
@@ -26,12 +24,7 @@ import {
   TINY_GPT2,
   writeModelDir,
 } from './models-helpers';
-
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
+import { slim } from './cli-helpers';
 
 function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(

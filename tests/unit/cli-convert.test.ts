@@ -2,8 +2,6 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Matrix, solve } from 'ml-matrix';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import { openSafetensorsBytes } from '../../engine/io';
 import {
   freshDir,
@@ -16,12 +14,7 @@ import {
   type AnyConfig,
   type TinyFamily,
 } from './models-helpers';
-
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
+import { slim } from './cli-helpers';
 
 interface RunJson {
   generated: number[];

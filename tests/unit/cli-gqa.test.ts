@@ -6,8 +6,6 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import {
   freshDir,
   gqaCheckpoint,
@@ -15,12 +13,7 @@ import {
   TINY_GQA,
   writeModelDir,
 } from './models-helpers';
-
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
+import { slim } from './cli-helpers';
 
 const argmax = (xs: readonly number[]) => xs.indexOf(Math.max(...xs));
 

@@ -4,16 +4,9 @@
  * `--model`; `check` on a well-formed model whose layer cannot be converted exits 1 naming it.
  */
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import { writeSafetensors } from '../../engine/io';
 import { tinyCheckpoint, TINY_GPT2, writeModelDir } from './models-helpers';
-
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
+import { slim } from './cli-helpers';
 
 const MOBY = 'public/models/moby-gpt2';
 

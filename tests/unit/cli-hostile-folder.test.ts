@@ -8,17 +8,10 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import { CheckpointFormatError } from '../../engine/io';
 import { directorySources, fileSource } from '../../engine/io/node';
 import { tinyCheckpoint, tinyTokenizerJson, TINY_GPT2, writeModelDir } from './models-helpers';
-
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
+import { slim } from './cli-helpers';
 
 const runArgs = (dir: string) =>
   [

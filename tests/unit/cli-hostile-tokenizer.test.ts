@@ -8,15 +8,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import { freshDir } from './models-helpers';
-
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
+import { slim } from './cli-helpers';
 
 /** A copy of moby-gpt2 with its tokenizer.json edited. */
 function withTokenizer(edit: (json: Record<string, unknown>) => void): string {

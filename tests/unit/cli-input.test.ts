@@ -2,16 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { assertExactResult, parseBytesPerValue, parseCount } from '../../cli/args';
 import { CliUsageError } from '../../cli/errors';
 import { formatCapacity, scaled } from '../../cli/format';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
+import { slim } from './cli-helpers';
 
 /** Input checks of the `slim` CLI (review finding 8): every bad input is a message and exit 2. */
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
-
 describe('slim input checks', () => {
   it.each([
     [['memory', '--model', 'gpt-2-xl', '--context', '10', '--context', '20'], '--context'],

@@ -1,29 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import { seededRandom } from '../../engine';
 import { referenceLogits, tinyCheckpoint, TINY_GPT2, writeModelDir } from './models-helpers';
 import { reference, referenceDraw } from './sampling-reference';
-
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
-
-interface RunJson {
-  generated: number[];
-  lastLogits: number[];
-  cacheBytes: { standard: number; slim: number | null };
-  slimScheme: string;
-}
-
-async function runJson(...argv: string[]): Promise<RunJson> {
-  const r = await slim('run', ...argv, '--json');
-  expect(r.err).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.out) as RunJson;
-}
+import { slim, runJson } from './cli-helpers';
 
 const gpt2 = tinyCheckpoint('gpt2', TINY_GPT2, { seed: 21 });
 const dir = writeModelDir(gpt2.files);

@@ -1,8 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import {
   referenceLogits,
   tinyCheckpoint,
@@ -11,28 +9,8 @@ import {
   TINY_LLAMA,
   writeModelDir,
 } from './models-helpers';
-
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
-
-interface RunJson {
-  generated: number[];
-  lastLogits: number[];
-  cacheBytes: { standard: number; slim: number | null };
-  slimScheme: string;
-}
-
-async function runJson(...argv: string[]): Promise<RunJson> {
-  const r = await slim('run', ...argv, '--json');
-  expect(r.err).toBe('');
-  expect(r.code).toBe(0);
-  const doc = JSON.parse(r.out) as RunJson;
-  expect(Object.keys(doc)).toEqual(['generated', 'lastLogits', 'cacheBytes', 'slimScheme']);
-  return doc;
-}
+import type { RunJson } from '../../cli/contract';
+import { slim, runJson } from './cli-helpers';
 
 const argmax = (xs: readonly number[]) => xs.indexOf(Math.max(...xs));
 const maxAbs = (xs: readonly number[]) => Math.max(...xs.map(Math.abs));

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import { commands } from '../../cli/commands';
 import { requireModel, standardCacheValues, whisperModelIds } from '../../roofline';
+import { slim } from './cli-helpers';
 
 /** Runs the CLI in-process (fast); cli-spawn.test.ts proves the real entry point. */
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
-
 async function slimJson(...argv: string[]): Promise<unknown> {
   const r = await slim(...argv, '--json');
   expect(r.err).toBe('');

@@ -6,8 +6,6 @@
 import { truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import {
   CheckpointFormatError,
   limitSizes,
@@ -18,12 +16,7 @@ import {
 } from '../../engine/io';
 import { loadTokenizer } from '../../engine/models';
 import { tinyCheckpoint, TINY_GPT2, writeModelDir } from './models-helpers';
-
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
+import { slim } from './cli-helpers';
 
 /** A source of `size` zero bytes that records every read. */
 function spy(name: string, size: number) {

@@ -7,18 +7,11 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import { CheckpointFormatError, openSafetensorsBytes } from '../../engine/io';
 import { directorySources } from '../../engine/io/node';
 import { openModel } from '../../engine/models';
 import { freshDir, tinyCheckpoint, TINY_GPT2, TINY_LLAMA, writeModelDir } from './models-helpers';
-
-async function slim(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.out, err: io.err };
-}
+import { slim } from './cli-helpers';
 
 const runSlim = (dir: string) =>
   slim('run', '--model', dir, '--tokens', '1,2', '--steps', '2', '--mode', 'slim', '--json');
