@@ -4,11 +4,10 @@
  * used to turn "1" into 1 and "x" into NaN).
  */
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import { checkRope, checkRopeConfig } from '../../engine/checks';
 import { CpuBackend, EngineInputError, fromRows } from '../../engine';
 import { tinyCheckpoint, TINY_LLAMA, writeModelDir } from './models-helpers';
+import { slim } from './cli-helpers';
 
 describe('RoPE base', () => {
   it.each([0, NaN, -1, Infinity])('base %s is named as the base', (base) => {
@@ -30,24 +29,20 @@ describe('RoPE base', () => {
       'config.json',
       new TextEncoder().encode(JSON.stringify({ ...ck.config, rope_theta: 0 })),
     );
-    const io = captureIo();
-    const code = await runCli(
-      [
-        'run',
-        '--model',
-        writeModelDir(files),
-        '--tokens',
-        '1',
-        '--steps',
-        '1',
-        '--mode',
-        'standard',
-      ],
-      io,
+    const { code, err } = await slim(
+      'run',
+      '--model',
+      writeModelDir(files),
+      '--tokens',
+      '1',
+      '--steps',
+      '1',
+      '--mode',
+      'standard',
     );
     expect(code).toBe(2);
-    expect(io.err).toMatch(/rope_theta|base 0/);
-    expect(io.err).not.toMatch(/rotaryDim must be even/);
+    expect(err).toMatch(/rope_theta|base 0/);
+    expect(err).not.toMatch(/rotaryDim must be even/);
   });
 });
 

@@ -5,10 +5,9 @@
  * silently) are refused with their count.
  */
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import { CheckpointFormatError, openCheckpoint, writeSafetensors } from '../../engine/io';
 import { tinyCheckpoint, TINY_GPT2, writeModelDir } from './models-helpers';
+import { slim } from './cli-helpers';
 
 const one = (name: string, dtype: 'F64' | 'F32' | 'F16', data: number[]) =>
   openCheckpoint(
@@ -61,24 +60,18 @@ describe('weights that are not finite, or F64 values float32 cannot hold', () =>
         [...w].map(([name, x]) => ({ name, dtype: 'F32' as const, shape: x.shape, data: x.data })),
       ),
     );
-    const io = captureIo();
-    const code = await runCli(
-      [
-        'run',
-        '--model',
-        writeModelDir(files),
-        '--tokens',
-        '1',
-        '--steps',
-        '1',
-        '--mode',
-        'standard',
-      ],
-      io,
+    const { code, err } = await slim(
+      'run',
+      '--model',
+      writeModelDir(files),
+      '--tokens',
+      '1',
+      '--steps',
+      '1',
+      '--mode',
+      'standard',
     );
     expect(code).toBe(2);
-    expect(io.err).toMatch(
-      /model\.safetensors: tensor "wte\.weight" holds NaN at row 5, column 1;/,
-    );
+    expect(err).toMatch(/model\.safetensors: tensor "wte\.weight" holds NaN at row 5, column 1;/);
   });
 });

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../../cli/io';
-import { runCli } from '../../cli/main';
 import { CpuBackend } from '../../engine/cpu';
 import { loadModel, readModelSpec } from '../../engine/models';
 import {
@@ -16,6 +14,7 @@ import {
   TINY_GPT_NEO,
   writeModelDir,
 } from './models-helpers';
+import { runJson } from './cli-helpers';
 
 const PROMPT = [3, 1, 4, 1, 5, 9];
 const { d, window } = TINY_GPT_NEO;
@@ -140,12 +139,7 @@ describe('slim run on a GPT-Neo checkpoint', () => {
   it('--mode standard and --mode slim give the same tokens', async () => {
     const dir = writeModelDir(tinyCheckpoint('gpt-neo', TINY_GPT_NEO, { seed: 3 }).files);
     const run = async (mode: string) => {
-      const io = captureIo();
-      const argv = ['run', '--model', dir, '--tokens', '3,1,4,1,5,9', '--steps', '12'];
-      const code = await runCli([...argv, '--mode', mode, '--json'], io);
-      expect(io.err).toBe('');
-      expect(code).toBe(0);
-      return JSON.parse(io.out) as { generated: number[] };
+      return runJson('--model', dir, '--tokens', '3,1,4,1,5,9', '--steps', '12', '--mode', mode);
     };
     const standard = await run('standard');
     expect(standard.generated).toHaveLength(12);
