@@ -1,34 +1,15 @@
 /** The weights and options of a grouped-query attention layer (grouped.ts, groupedLayer.ts). */
 import type { CacheScheme } from '../../roofline';
-import type { Matrix64 } from '../linalg';
-import type { RopeConfig } from './types';
+import type { AttentionWeights, RopeConfig } from './types';
 
-/** Host float64 weights of one grouped-query attention layer (x·W convention of paper §1). */
-export interface GroupedAttentionWeights {
-  /** Model width d. */
-  d: number;
-  /** Query heads h. */
-  heads: number;
+/**
+ * Host float64 weights of one grouped-query attention layer (x·W convention of paper §1): the
+ * MHA fields, with W_Q d × h·d_k, W_K and W_V d × h_kv·d_k, W_O h·d_k × d; b_K and b_V of length
+ * h_kv·d_k (Qwen2's k_proj and v_proj biases).
+ */
+export interface GroupedAttentionWeights extends AttentionWeights {
   /** Key/value heads h_kv (divides h; h_kv = h is MHA, 1 is MQA). */
   kvHeads: number;
-  /** Head width d_k (= d_v). */
-  headDim: number;
-  /** d × h·d_k */
-  wQ: Matrix64;
-  /** d × h_kv·d_k */
-  wK: Matrix64;
-  /** d × h_kv·d_k */
-  wV: Matrix64;
-  /** h·d_k × d */
-  wO: Matrix64;
-  /** Length h·d_k. */
-  bQ?: Float64Array;
-  /** Length h_kv·d_k (Qwen2's k_proj bias). */
-  bK?: Float64Array;
-  /** Length h_kv·d_k. */
-  bV?: Float64Array;
-  /** Length d. */
-  bO?: Float64Array;
 }
 
 /** The caches the grouped layer implements: a subset of roofline's CacheScheme. */
