@@ -3,6 +3,7 @@ import { formatCount } from '../components/format';
 import type { DefaultModelCard } from '../components/defaultModels';
 import { useState } from 'react';
 import type { BackendRequest } from '../engine';
+import { cacheSchemeLabels } from '../roofline';
 import { samplingOf } from './decoding';
 import { Live, Sides } from './GenerateOutput';
 import { GENERATION_FIELDS, inRange, type GenerationSettings } from './usePlaygroundUrlState';
@@ -38,12 +39,6 @@ function RangeField(props: {
 }
 
 /** Panel 2: the prompt and decoding controls, and both runs side by side as they generate. */
-/** A grouped-query model's slim cache, in words (paper Appendix G). */
-const GROUPED_SCHEMES = {
-  'd-wide-cache': 'd-wide cache (paper Appendix G)',
-  'x-cache': 'X-cache (paper §3, option 2), larger than the KV-cache here (see the model note)',
-} as const;
-
 export function GeneratePanel({
   settings,
   ready,
@@ -180,7 +175,7 @@ export function GeneratePanel({
           {start.directions === null
             ? 'slim not run'
             : start.slimScheme !== 'k-cache'
-              ? `slim runs the ${GROUPED_SCHEMES[start.slimScheme]} in every layer`
+              ? `slim runs the ${cacheSchemeLabels[start.slimScheme]} in every layer (paper Appendix G)${start.slimScheme === 'x-cache' ? ', larger than the KV-cache here (see the model note)' : ''}`
               : start.directions.every((d) => d === 'k-cache')
                 ? 'slim runs the K-cache in every layer'
                 : `slim runs per layer: ${start.directions.map((d) => (d === 'k-cache' ? 'K' : 'V')).join(' ')}`}

@@ -26,6 +26,7 @@ import {
   type GenerateUpdate,
   type Loaded,
 } from './generation';
+import { cacheSchemeLabels } from '../roofline';
 import { fetchDefaultModel, type DefaultModel } from '../components/defaultModels';
 import { modelInfo, type ModelInfo } from './modelInfo';
 
@@ -184,7 +185,7 @@ const api = {
       throw new Error(
         `${m.name} is a grouped-query model (${spec.heads} query heads share ${spec.kvHeads} ` +
           `key/value heads): W_K is not square, so there is no W_KV to check per layer. Its ` +
-          `slim side, the ${spec.slimScheme === 'd-wide-cache' ? 'd-wide cache' : 'X-cache'}, ` +
+          `slim side, the ${cacheSchemeLabels[spec.slimScheme]}, ` +
           'inverts nothing of W_K (paper Appendix G).',
       );
     const rows = await precisionReport(m.opened, { onProgress, pause: sleep0 });

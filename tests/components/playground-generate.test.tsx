@@ -196,7 +196,7 @@ describe('Playground Generate', () => {
     fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'call me' } });
     await generateAndWait(6);
     expect(screen.getByTestId('device').textContent).toContain(
-      'slim runs the X-cache (paper §3, option 2), larger than the KV-cache here',
+      'slim runs the X-cache in every layer (paper Appendix G), larger than the KV-cache here',
     );
     expect(screen.getByTestId('verdict').textContent).toBe('Tokens identical: yes');
   }, 30_000);
