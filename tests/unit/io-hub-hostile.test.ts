@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startLocalServer, stopLocalServer } from './local-server';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HubError } from '../../engine/io/errors';
@@ -28,21 +29,16 @@ let server: Server;
 let endpoint: string;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  ({ server, endpoint } = await startLocalServer((req, res) => {
     const path = decodeURIComponent(req.url ?? '');
     requests.push(`${req.method} ${path.replace(/^\/[^/]+\/[^/]+\/resolve\/[^/]+\//, '')}`);
     const route = routes.get(path);
     if (route) route(req, res);
     else res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end('Entry not found');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }));
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => stopLocalServer(server));
 
 beforeEach(() => {
   routes.clear();

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startLocalServer, stopLocalServer } from './local-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../engine/io/checkpoint';
 import { HubError } from '../../engine/io/errors';
@@ -119,15 +120,10 @@ function serve(repo: string, file: string, bytes: Uint8Array, revision = 'main')
 }
 
 beforeAll(async () => {
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, endpoint } = await startLocalServer(handle));
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => stopLocalServer(server));
 
 beforeEach(() => {
   requests.length = 0;
