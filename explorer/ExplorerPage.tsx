@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import { UrlStateProvider } from '../components/useUrlState';
 import { contextGrid, contextRange, type Setup } from './series';
 import { Controls } from './Controls';
@@ -43,7 +43,6 @@ function Explorer() {
   const { model, chip, batch, weightFormat, cacheFormat } = state;
   const range = useMemo(() => contextRange(model), [model]);
   const grid = useMemo(() => contextGrid(range.min, range.max, SERIES_POINTS), [range]);
-  const chartGrid = useMemo(() => contextGrid(range.min, range.max, CHART_POINTS), [range]);
   // A context outside the model's plotted range (e.g. 128K for Whisper) is clamped, not refused.
   const contextLength = Math.min(range.max, Math.max(range.min, state.context));
   const setup = useMemo<Setup>(
@@ -51,8 +50,16 @@ function Explorer() {
     [model, chip, batch, contextLength, weightFormat, cacheFormat],
   );
   const warnings = useMemo(() => setupWarnings(setup, range.max), [setup, range.max]);
-  // The views take setup as is, no useDeferredValue: a slider step only moves chart markers and
-  // rebuilds the small roofline chart, so deferring would cost a second render pass for nothing.
+  // The views follow a deferred copy of the setup: the controls answer in the input's own frame,
+  // then React renders the views in the background, yielding between components (each chart is
+  // built in its own component's render, components/charts/PlotFigure.tsx), so a model or chip
+  // change is many short tasks instead of one long one (bench/explorer-bench.ts).
+  const viewSetup = useDeferredValue(setup);
+  const viewRange = useMemo(() => contextRange(viewSetup.model), [viewSetup.model]);
+  const chartGrid = useMemo(
+    () => contextGrid(viewRange.min, viewRange.max, CHART_POINTS),
+    [viewRange],
+  );
   return (
     <section className="page explorer">
       <h1>Roofline &amp; memory explorer</h1>
@@ -67,14 +74,18 @@ function Explorer() {
         <ViewsErrorBoundary
           resetKey={JSON.stringify([model, chip, batch, weightFormat, cacheFormat])}
         >
-          <div className="explorer-views" data-context={setup.contextLength}>
-            <MemoryView setup={setup} grid={chartGrid} />
-            <IntensityView setup={setup} grid={chartGrid} />
-            <RooflineView setup={setup} grid={chartGrid} />
-            <SpeedupView setup={setup} grid={chartGrid} />
-            <ApplicabilityView model={setup.model} />
+          <div
+            className="explorer-views"
+            data-context={viewSetup.contextLength}
+            aria-busy={viewSetup !== setup}
+          >
+            <MemoryView setup={viewSetup} grid={chartGrid} />
+            <IntensityView setup={viewSetup} grid={chartGrid} />
+            <RooflineView setup={viewSetup} grid={chartGrid} />
+            <SpeedupView setup={viewSetup} grid={chartGrid} />
+            <ApplicabilityView model={viewSetup.model} />
             <PlannerView
-              setup={setup}
+              setup={viewSetup}
               grid={chartGrid}
               chipCount={state.plannerChips}
               users={state.plannerUsers}

@@ -392,15 +392,34 @@ export interface ExplorerState {
 
 /** All the page's controls, each in the URL (components/useUrlState.ts). */
 export function useExplorerState(): ExplorerState {
-  const [modelId, setModelId] = useUrlState('model', stringCodec, DEFAULTS.model);
-  const [customModel, setCustomModel] = useUrlState('cm', customModelCodec, DEFAULT_CUSTOM_MODEL);
-  const [chipId, setChipId] = useUrlState('chip', stringCodec, DEFAULTS.chip);
-  const [customChip, setCustomChip] = useUrlState('cc', customChipCodec, DEFAULT_CUSTOM_CHIP);
-  const [batch, setBatch] = useUrlState('batch', countCodec, DEFAULTS.batch);
-  const [weightFormat, setWeightFormat] = useUrlState('wfmt', formatCodec, DEFAULTS.weightFormat);
-  const [cacheFormat, setCacheFormat] = useUrlState('cfmt', formatCodec, DEFAULTS.cacheFormat);
-  const [plannerChips, setPlannerChips] = useUrlState('k', countCodec, DEFAULTS.plannerChips);
-  const [plannerUsers, setPlannerUsers] = useUrlState('users', countCodec, DEFAULTS.plannerUsers);
+  // Every control is React state at once and reaches the URL in one write once the page rests
+  // (the page's UrlStateProvider): a router navigation and history.replaceState inside the
+  // change event cost more than a frame.
+  const now = { batch: true };
+  const [modelId, setModelId] = useUrlState('model', stringCodec, DEFAULTS.model, now);
+  const [customModel, setCustomModel] = useUrlState(
+    'cm',
+    customModelCodec,
+    DEFAULT_CUSTOM_MODEL,
+    now,
+  );
+  const [chipId, setChipId] = useUrlState('chip', stringCodec, DEFAULTS.chip, now);
+  const [customChip, setCustomChip] = useUrlState('cc', customChipCodec, DEFAULT_CUSTOM_CHIP, now);
+  const [batch, setBatch] = useUrlState('batch', countCodec, DEFAULTS.batch, now);
+  const [weightFormat, setWeightFormat] = useUrlState(
+    'wfmt',
+    formatCodec,
+    DEFAULTS.weightFormat,
+    now,
+  );
+  const [cacheFormat, setCacheFormat] = useUrlState('cfmt', formatCodec, DEFAULTS.cacheFormat, now);
+  const [plannerChips, setPlannerChips] = useUrlState('k', countCodec, DEFAULTS.plannerChips, now);
+  const [plannerUsers, setPlannerUsers] = useUrlState(
+    'users',
+    countCodec,
+    DEFAULTS.plannerUsers,
+    now,
+  );
 
   const model = useMemo(
     () =>
@@ -409,11 +428,9 @@ export function useExplorerState(): ExplorerState {
         : (findModel(modelId) ?? (findModel(DEFAULTS.model) as Model)),
     [modelId, customModel],
   );
-  // The context follows a slider: React state at once, the URL once the slider rests (needs
-  // the page's UrlStateProvider, see ExplorerPage). Without n in the link it is the model's own
-  // context, so a model opens at a length it can run.
+  // Without n in the link the context is the model's own, so a model opens at a length it can run.
   const modelContext = defaultContext(model);
-  const [context, setContext] = useUrlState('n', countCodec, modelContext, { batch: true });
+  const [context, setContext] = useUrlState('n', countCodec, modelContext, now);
   // Writing the current default drops n from the URL, so the next model's own context applies.
   const resetContext = useCallback(() => setContext(modelContext), [setContext, modelContext]);
   const selectModel = useCallback(

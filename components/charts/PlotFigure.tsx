@@ -1,4 +1,4 @@
-import { useContext, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useContext, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import * as Plot from '@observablehq/plot';
 import { ChartScaleContext, PRINT_CHART_WIDTH, usePrinting } from './chartScale';
 
@@ -93,8 +93,8 @@ function enlarge(element: PlotElement, scale: number): void {
 }
 
 /**
- * A thin Observable Plot wrapper (in the style of Observable Plot's React examples): the plot is
- * built in an effect from props and replaces the previous node; React owns only the container.
+ * A thin Observable Plot wrapper: the plot is built from props during render and replaces the
+ * previous node in a layout effect; React owns only the container.
  */
 export function PlotFigure({
   options,
@@ -130,22 +130,28 @@ export function PlotFigure({
     return () => observer.disconnect();
   }, [responsive]);
 
-  useEffect(() => {
+  const screenWidth = responsive ? (measuredWidth ?? FALLBACK_WIDTH) : undefined;
+  // Printing: no wider than the page, so the labels are not shrunk to fit it.
+  const fullWidth =
+    options.width ??
+    (printing && screenWidth !== undefined
+      ? Math.min(screenWidth, PRINT_CHART_WIDTH)
+      : screenWidth);
+  // Enlarged (ChartScaleContext): lay out at 1/scale of the width, then stretch the SVG.
+  const width = fullWidth === undefined || scale === 1 ? fullWidth : Math.round(fullWidth / scale);
+  // The plot is built during render, detached from the page (Plot.plot has no other effect), so
+  // that in a deferred render (the explorer's views, useDeferredValue) React can yield between
+  // one chart and the next instead of building every chart in one long commit.
+  const element = useMemo(() => {
+    const built = Plot.plot(width === undefined ? options : { ...options, width }) as PlotElement;
+    nameGroups(built);
+    if (scale !== 1) enlarge(built, scale);
+    return built;
+  }, [options, width, scale]);
+
+  useLayoutEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const screenWidth = responsive ? (measuredWidth ?? FALLBACK_WIDTH) : undefined;
-    // Printing: no wider than the page, so the labels are not shrunk to fit it.
-    const fullWidth =
-      options.width ??
-      (printing && screenWidth !== undefined
-        ? Math.min(screenWidth, PRINT_CHART_WIDTH)
-        : screenWidth);
-    // Enlarged (ChartScaleContext): lay out at 1/scale of the width, then stretch the SVG.
-    const width =
-      fullWidth === undefined || scale === 1 ? fullWidth : Math.round(fullWidth / scale);
-    const element = Plot.plot(width === undefined ? options : { ...options, width });
-    nameGroups(element);
-    if (scale !== 1) enlarge(element, scale);
     if (markerRef.current !== undefined) placeMarker(element, markerRef.current);
     container.replaceChildren(element);
     plotRef.current = element;
@@ -154,7 +160,7 @@ export function PlotFigure({
       element.remove();
       if (plotRef.current === element) plotRef.current = null;
     };
-  }, [options, responsive, measuredWidth, scale, printing]);
+  }, [element]);
 
   // Moving the marker is a few attribute writes, done in the same commit as the slider.
   useLayoutEffect(() => {

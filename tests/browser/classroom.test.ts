@@ -398,6 +398,66 @@ describe('classroom mode in Chromium', () => {
     await page.context().close();
   });
 
+  it('prints tables whole (first and last rows on one page of the PDF) and long ones unclipped', async () => {
+    const { page, errors } = await openPage(browser());
+    let checked = 0;
+    for (const path of [
+      '/lessons/schemes',
+      '/lessons/gqa',
+      '/lessons/encoder-decoder',
+      '/lessons/precision',
+    ]) {
+      await page.emulateMedia({ media: 'screen' });
+      await page.goto(base() + path);
+      await page.locator('table').first().waitFor({ state: 'attached' });
+      await page.emulateMedia({ media: 'print' });
+      await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+      // Per printed table: the words of its first body row and of its last row.
+      const tables = await page.locator('table').evaluateAll((ts) =>
+        ts
+          .filter((t) => t.getClientRects().length > 0)
+          .map((t) => {
+            const rows = [...t.querySelectorAll('tr')];
+            const words = (r: Element | undefined) =>
+              ((r as HTMLElement | undefined)?.innerText ?? '').split(/\s+/).filter(Boolean);
+            return {
+              name:
+                t.getAttribute('aria-label') ??
+                (t as HTMLTableElement).caption?.innerText ??
+                words(rows[0]).join(' '),
+              rows: rows.length,
+              first: words(rows[Math.min(1, rows.length - 1)]),
+              last: words(rows.at(-1)),
+            };
+          }),
+      );
+      const pdf = await page.pdf({ format: 'A4', printBackground: true });
+      await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+      const pages = execFileSync('pdftotext', ['-', '-'], { input: pdf, encoding: 'utf8' })
+        .split('\f')
+        .map((p) => p.split(/\s+/));
+      const all = pages.flat();
+      // A word printed once in the whole PDF pins its row to one page.
+      const pageOf = (words: string[]) => {
+        const once = words.find((w) => w.length >= 3 && all.filter((x) => x === w).length === 1);
+        return once === undefined ? undefined : pages.findIndex((p) => p.includes(once));
+      };
+      for (const t of tables) {
+        const [a, b] = [pageOf(t.first), pageOf(t.last)];
+        if (a === undefined || b === undefined) continue;
+        const where = `${path}: table “${t.name}” starts on page ${a + 1}, ends on ${b + 1}`;
+        // A table longer than a page (the GQA catalog) runs on, its last row printed after its first.
+        if (t.rows > 30) expect(b, where).toBeGreaterThan(a);
+        else expect(b, where).toBe(a);
+        checked++;
+      }
+    }
+    console.log(`printed tables checked whole: ${checked}`);
+    expect(checked).toBeGreaterThanOrEqual(12);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('prints a handout before answering: every chart and result, predictions as questions; an answer key adds the answers', async () => {
     const { page, errors } = await openPage(browser());
     await page.addInitScript(() => localStorage.setItem('slim-lab-theme', 'dark'));

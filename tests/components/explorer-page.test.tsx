@@ -104,7 +104,7 @@ describe('ExplorerPage', () => {
     expect(markData('Memory versus context length', 'bytes')).toEqual(
       memorySeries(llama, 1, fp8, grid),
     );
-    expect(lastSearch).toContain('model=llama-3-8b');
+    await waitFor(() => expect(lastSearch).toContain('model=llama-3-8b'));
 
     // Chip: the roofline follows, and so do the operating points.
     await user.selectOptions(screen.getByLabelText('Chip'), 'apple-m4-max');
@@ -127,7 +127,7 @@ describe('ExplorerPage', () => {
         (p) => p.estimate === 'roofline',
       ),
     );
-    expect(lastSearch).toContain('batch=16');
+    await waitFor(() => expect(lastSearch).toContain('batch=16'));
 
     // Context: the exact-n box moves every chart's marker and the operating points.
     const n = screen.getByLabelText('exact n');
@@ -203,8 +203,8 @@ describe('ExplorerPage', () => {
     await user.click(screen.getByRole('button', { name: 'Use these numbers' }));
     // Phi-3 shape with h_kv = 8: d_cache = 8·2·96 = 1536 ≤ d = 3072 → no gain.
     expect(screen.getByTestId('verdict').textContent).toContain('No gain');
-    expect(lastSearch).toContain('model=custom');
-    expect(decodeURIComponent(lastSearch)).toContain('kvHeads:8');
+    await waitFor(() => expect(lastSearch).toContain('model=custom'));
+    await waitFor(() => expect(decodeURIComponent(lastSearch)).toContain('kvHeads:8'));
 
     await user.clear(kv);
     await user.type(kv, '5');
