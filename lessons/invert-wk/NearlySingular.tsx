@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import { numberCodec } from '../../components/useUrlState';
 import { useLessonState } from '../common/lessonState';
 import { Tex } from '../../components/Tex';
@@ -17,7 +17,9 @@ export function NearlySingular() {
   // The nearest quarter decade on the slider's grid (a hand-edited link may lie between).
   const epsIndex = clampStep(-epsExp * 4, 0, EPS_STEPS.length - 1);
   const current = sweep[epsIndex];
-  const plotOptions = useMemo(() => conditioningChart(sweep, epsIndex), [sweep, epsIndex]);
+  // The chart follows in a deferred render, so a drag moves the slider and the numbers each frame.
+  const chartIndex = useDeferredValue(epsIndex);
+  const plotOptions = useMemo(() => conditioningChart(sweep, chartIndex), [sweep, chartIndex]);
 
   return (
     <>

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { UNIT_ROUNDOFF, roundingErrorEstimate } from '../../engine';
 import { MatrixView } from '../../components/MatrixView';
 import { Slider } from '../../components/Slider';
@@ -22,7 +22,12 @@ export function ConditionSlider({ sigma }: { sigma: ToySigma }) {
   const { sweep, index, toy, setExponent } = sigma;
   const { row } = toy;
   const [f16Revealed, setF16Revealed] = useState(false);
-  const chart = useMemo(() => errorChart(sweep, index, f16Revealed), [sweep, index, f16Revealed]);
+  // The chart follows in a deferred render, so a drag moves the slider and the numbers each frame.
+  const chartIndex = useDeferredValue(index);
+  const chart = useMemo(
+    () => errorChart(sweep, chartIndex, f16Revealed),
+    [sweep, chartIndex, f16Revealed],
+  );
 
   const askF16 = sweep[sweepIndex(ASK_F16_EXPONENT)].row;
   const f16Answer = askF16.f16KtoV;

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { Tex } from '../../components/Tex';
 import { PathDiffTable } from '../common/PathDiffTable';
 import { invertWk, nearSingular } from '../common/inversion';
@@ -14,7 +14,7 @@ import { LessonLink } from '../common/LessonLink';
  * (lesson 2's near-singular W_K), and the engine's attention layers run standard and both slim
  * orders in float64 and float32.
  */
-export function WholeLayer({ exponent }: { exponent: number }) {
+export const WholeLayer = memo(function WholeLayer({ exponent }: { exponent: number }) {
   const { weights } = useToyWeights();
   const sigma = 10 ** exponent;
   const run = useMemo(():
@@ -67,4 +67,4 @@ export function WholeLayer({ exponent }: { exponent: number }) {
       )}
     </>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { useDeferredValue } from 'react';
 import { Tex } from '../../components/Tex';
 import { CacheDirection } from './CacheDirection';
 import { ConditionSlider } from './ConditionSlider';
@@ -13,6 +14,8 @@ import { LessonLink } from '../common/LessonLink';
 
 export function PrecisionLesson() {
   const sigma = useToySigma();
+  // The whole layer reruns the toy head three ways: it follows the slider in a deferred render.
+  const layerExponent = useDeferredValue(sigma.toy.exponent);
   return (
     <>
       <p>
@@ -28,7 +31,7 @@ export function PrecisionLesson() {
       <UnitRoundoff />
       <ConditionSlider sigma={sigma} />
       <CacheDirection sigma={sigma} />
-      <WholeLayer exponent={sigma.toy.exponent} />
+      <WholeLayer exponent={layerExponent} />
       <DefaultModels />
       <WhisperStudy />
       <LayerDecision />

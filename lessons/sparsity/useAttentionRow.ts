@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { numberCodec, stringCodec, type UrlCodec } from '../../components/useUrlState';
 import { useLessonState } from '../common/lessonState';
 import { layerRun } from './sparseRun';
@@ -43,6 +43,9 @@ export function useAttentionRow() {
   const [layer1, setLayer] = useLessonState('layer', indexCodec(64), 4);
   const [head1, setHead] = useLessonState('head', indexCodec(64), 1);
   const [tau, setTau] = useLessonState('tau', tauCodec, TAU.initial);
+  // The row, its chart and counts follow the threshold in a deferred render: a drag moves the
+  // slider every frame.
+  const shownTau = useDeferredValue(tau);
 
   const layer = model ? Math.min(layer1, model.layers) - 1 : 0;
   const head = model ? Math.min(head1, model.heads) - 1 : 0;
@@ -69,8 +72,8 @@ export function useAttentionRow() {
   const current = probed.status === 'done';
 
   const run = useMemo(
-    () => (probes && model ? layerRun(probes, model.tokenizer, head, tau) : undefined),
-    [probes, model, head, tau],
+    () => (probes && model ? layerRun(probes, model.tokenizer, head, shownTau) : undefined),
+    [probes, model, head, shownTau],
   );
   return {
     loaded,
