@@ -75,6 +75,8 @@ export interface GenerateResult {
   stopped: boolean;
   standardWeightBytes: number;
   slimWeightBytes: number | null;
+  /** Bytes live on the backend when decoding ended: both models' weights and their caches. */
+  backendBytes: number;
 }
 
 /** A loaded model as the worker keeps it between Generates (no weights in host memory). */
@@ -276,6 +278,7 @@ export async function runGeneration(
       stopped: run.stopped,
       standardWeightBytes: standard.weightBytes,
       slimWeightBytes: slimModel ? slimModel.weightBytes : null,
+      backendBytes: be.stats().liveBytes,
     };
   } finally {
     for (const model of models) model.dispose();

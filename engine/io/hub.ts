@@ -353,7 +353,11 @@ export class HubClient implements HubEndpoint {
     );
   }
 
-  private async fetchOnce(url: string, where: Where, options: FileOptions): Promise<Blob | 'missing'> {
+  private async fetchOnce(
+    url: string,
+    where: Where,
+    options: FileOptions,
+  ): Promise<Blob | 'missing'> {
     const { signal, onProgress, limit } = options;
     let partial = this.partials.get(url);
     const headers = this.headers();

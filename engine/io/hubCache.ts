@@ -37,7 +37,10 @@ export class MemoryHubCache implements HubCache {
     return Promise.resolve(e === undefined || e === 'missing' ? e : e.byteLength);
   }
   async put(key: string, value: Uint8Array | Blob | 'missing'): Promise<void> {
-    this.entries.set(key, value instanceof Blob ? new Uint8Array(await value.arrayBuffer()) : value);
+    this.entries.set(
+      key,
+      value instanceof Blob ? new Uint8Array(await value.arrayBuffer()) : value,
+    );
   }
   delete(key: string): Promise<boolean> {
     return Promise.resolve(this.entries.delete(key));

@@ -145,7 +145,10 @@ class LazySafetensors implements SafetensorsFile {
 
   async readBytes(name: string): Promise<Uint8Array> {
     const t = this.info(name);
-    return this.checkLength(t, await this.source.read(this.dataStart + t.dataOffsets[0], t.byteLength));
+    return this.checkLength(
+      t,
+      await this.source.read(this.dataStart + t.dataOffsets[0], t.byteLength),
+    );
   }
 
   get canReadSync(): boolean {
@@ -157,7 +160,10 @@ class LazySafetensors implements SafetensorsFile {
     const { readSync } = this.source;
     if (!readSync)
       throw new Error(`${this.file} cannot be read synchronously here (see canReadSync).`);
-    return this.checkLength(t, readSync.call(this.source, this.dataStart + t.dataOffsets[0], t.byteLength));
+    return this.checkLength(
+      t,
+      readSync.call(this.source, this.dataStart + t.dataOffsets[0], t.byteLength),
+    );
   }
 
   private checkLength(t: TensorInfo, bytes: Uint8Array): Uint8Array {

@@ -165,7 +165,12 @@ export class Gpt2Model extends DecoderModel {
   private lnfG!: Tensor;
   private lnfB!: Tensor;
 
-  constructor(backend: Backend, config: Gpt2Config, weights: WeightLookup, options: DecoderOptions) {
+  constructor(
+    backend: Backend,
+    config: Gpt2Config,
+    weights: WeightLookup,
+    options: DecoderOptions,
+  ) {
     validateConfig(config);
     super(backend, 'GPT-2', config.vocabSize, config.nPositions, config.layers, options);
     this.config = { ...config };

@@ -82,7 +82,8 @@ export function validateGptNeoConfig(c: GptNeoConfig): void {
   if (!(c.normEps > 0)) throw new EngineInputError(`GPT-Neo config: normEps must be > 0`);
 }
 
-const param = (w: WeightLookup, name: string, shape: number[]) => paramOf(w, 'GPT-Neo', name, shape);
+const param = (w: WeightLookup, name: string, shape: number[]) =>
+  paramOf(w, 'GPT-Neo', name, shape);
 
 /** W_K and W_V of a GPT-Neo layer: k_proj and v_proj, nn.Linear [d, d], transposed to x·W. */
 export function gptNeoAttentionLayout(c: GptNeoConfig): AttentionLayout {

@@ -197,4 +197,3 @@ export async function loadModel(
 ): Promise<LoadedModel> {
   return (await streamModel(source)).build(backend, options);
 }
-

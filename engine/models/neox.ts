@@ -131,7 +131,12 @@ export class NeoxModel extends DecoderModel {
   private lnfB!: Tensor;
   private readonly blocks: NeoxBlock[] = [];
 
-  constructor(backend: Backend, config: NeoxConfig, weights: WeightLookup, options: DecoderOptions) {
+  constructor(
+    backend: Backend,
+    config: NeoxConfig,
+    weights: WeightLookup,
+    options: DecoderOptions,
+  ) {
     validateNeoxConfig(config);
     super(backend, 'GPT-NeoX', config.vocabSize, config.maxPositions, config.layers, options);
     this.config = { ...config };
