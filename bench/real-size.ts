@@ -191,13 +191,6 @@ function rendererMemory(rootPid: number): Map<number, { peak: number; now: numbe
   return out;
 }
 
-/** One process's resident memory now and its peak since the last reset, in bytes. */
-function memoryOf(pid: number): { peak: number; now: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { peak: kb('VmHWM') * 1024, now: kb('VmRSS') * 1024 };
-}
-
 /** Resets a process's peak resident memory (VmHWM) to its resident memory now; false if refused. */
 function resetPeak(pid: number): boolean {
   try {
@@ -208,11 +201,17 @@ function resetPeak(pid: number): boolean {
   }
 }
 
-/** The renderer with the most resident memory now: the page's (it holds the worker). */
-function pageRenderer(rootPid: number): { pid: number; peak: number; now: number } {
-  let best = { pid: 0, peak: 0, now: 0 };
-  for (const [pid, m] of rendererMemory(rootPid)) if (m.now > best.now) best = { pid, ...m };
-  return best;
+type Snapshot = Map<number, { peak: number; now: number }>;
+
+/**
+ * Every renderer's memory now and its peak since the last reset, then every peak reset; false
+ * in `reset` where the kernel refused (the peaks are then over each process's life).
+ */
+function snapshot(rootPid: number): { memory: Snapshot; reset: boolean } {
+  const memory = rendererMemory(rootPid);
+  let reset = true;
+  for (const pid of memory.keys()) reset = resetPeak(pid) && reset;
+  return { memory, reset };
 }
 
 const PROMPT_SENTENCE =
@@ -274,20 +273,20 @@ async function main(): Promise<void> {
       page.on('console', (m) => {
         if (m.type() === 'error') log(`[page error] ${m.text()}`);
       });
-      const marks = new Map<string, { peak: number; now: number }>();
-      let pid = 0;
+      // Which renderer runs the page (and its worker) shows at the end: the one holding the
+      // models. Every renderer's peak is read and reset between phases.
+      const marks = new Map<string, Snapshot>();
       let peaksReset = true;
+      const mark = (phase: string) => {
+        const { memory, reset } = snapshot(process.pid);
+        marks.set(phase, memory);
+        peaksReset &&= reset;
+      };
       // The page calls this between phases (the worker waits for it): each phase's peak.
-      await page.exposeFunction('realSizeMark', (phase: string) => {
-        marks.set(phase, memoryOf(pid));
-        peaksReset = resetPeak(pid) && peaksReset;
-      });
+      await page.exposeFunction('realSizeMark', mark);
       await page.goto(`http://127.0.0.1:${port}/bench/pages/real-size.html`);
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
-      const renderer = pageRenderer(process.pid);
-      pid = renderer.pid;
-      const idle = renderer.now;
-      peaksReset = resetPeak(pid);
+      mark('idle');
       // About prompt-tokens tokens: the sentence is 57 tokens with this tokenizer; the page
       // reports the exact count, and steps fill the model's positions.
       const prompt = PROMPT_SENTENCE.repeat(Math.max(1, Math.floor(o.promptTokens / 57)));
@@ -300,8 +299,7 @@ async function main(): Promise<void> {
       };
       log(`${variant}: loading ${repo}`);
       const load: RealSizeLoad = await page.evaluate((x) => window.realSize.load(x), options);
-      marks.set('load', memoryOf(pid));
-      peaksReset = resetPeak(pid) && peaksReset;
+      mark('load');
       log(`${variant}: loaded in ${(load.loadMs / 1000).toFixed(1)} s; generating`);
       // Fill the positions: steps = 1024 − prompt tokens (the worker caps steps at the room left).
       options.steps = GPT2_SMALL.nPositions;
@@ -309,12 +307,16 @@ async function main(): Promise<void> {
         (x) => window.realSize.generate(x),
         options,
       );
-      marks.set('generate', memoryOf(pid));
+      mark('generate');
+      let pid = 0;
+      for (const [p, m] of marks.get('generate') ?? [])
+        if (m.now > (marks.get('generate')?.get(pid)?.now ?? -1)) pid = p;
+      const idle = marks.get('idle')?.get(pid)?.now ?? 0;
       const phase = (name: string): PhaseMemory => {
-        const m = marks.get(name) ?? { peak: 0, now: 0 };
+        const m = marks.get(name)?.get(pid) ?? { peak: 0, now: 0 };
         return { peakBytes: m.peak, afterBytes: m.now, peakOverWeights: m.peak / weightBytes };
       };
-      const peak = Math.max(...[...marks.values()].map((m) => m.peak));
+      const peak = Math.max(...[...marks.values()].map((m) => m.get(pid)?.peak ?? 0));
       rows.push({
         variant,
         repo,
