@@ -358,7 +358,7 @@ async function main(): Promise<void> {
         `${r.backend} ${r.standardMsPerToken.toFixed(1)} ms/token standard, ${r.slimMsPerToken.toFixed(1)} slim`,
         `cache at ${r.cachedTokens} tokens ${mb(r.standardCacheBytes)} standard, ${mb(r.slimCacheBytes)} slim`,
         `tokens identical ${r.tokensIdentical ? 'yes' : 'NO'}`,
-        `backend holds ${mb(r.backendBytes)} at the end (both models' weights and caches)`,
+        `weights read tensor by tensor ${r.weightsStreamed ? 'yes' : 'NO (read whole first)'}; backend holds ${mb(r.backendBytes)} at the end (both models' weights and caches)`,
         `renderer peak ${mb(r.rendererPeakBytes)} = ${r.peakOverWeights.toFixed(2)}x the float32 weights (idle ${mb(r.rendererIdleBytes)})${r.peaksReset ? '' : ' (peaks could not be reset: each is the peak so far)'}`,
         ...(['load', 'build', 'generate'] as const).map(
           (p) =>

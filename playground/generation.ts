@@ -77,6 +77,8 @@ export interface GenerateResult {
   slimWeightBytes: number | null;
   /** Bytes live on the backend when decoding ended: both models' weights and their caches. */
   backendBytes: number;
+  /** True when the models were built tensor by tensor (engine streamModel), not read whole. */
+  weightsStreamed: boolean;
 }
 
 /** A loaded model as the worker keeps it between Generates (no weights in host memory). */
@@ -221,6 +223,7 @@ export async function runGeneration(
     );
   const steps = Math.max(1, Math.min(o.steps, room));
   let host: HostModel<WeightLookup> | undefined = await streamModel(m.opened);
+  const weightsStreamed = host.streamed;
   const choice = await pickFor(m, host, o, ids);
   const be = choice.backend;
   const models: LoadedModel[] = [];
@@ -279,6 +282,7 @@ export async function runGeneration(
       standardWeightBytes: standard.weightBytes,
       slimWeightBytes: slimModel ? slimModel.weightBytes : null,
       backendBytes: be.stats().liveBytes,
+      weightsStreamed,
     };
   } finally {
     for (const model of models) model.dispose();

@@ -39,6 +39,8 @@ export interface RealSizeGenerate {
   tokensIdentical: boolean;
   /** Bytes live on the backend when decoding ended (both models' weights and caches). */
   backendBytes: number;
+  /** True when the worker built the models tensor by tensor from the cached files. */
+  weightsStreamed: boolean;
 }
 
 declare global {
@@ -108,6 +110,7 @@ window.realSize = {
       slimCacheBytes: last.slimCacheBytes,
       tokensIdentical: identical,
       backendBytes: result.backendBytes,
+      weightsStreamed: result.weightsStreamed,
     };
   },
 };

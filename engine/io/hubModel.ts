@@ -17,8 +17,9 @@ import { sizeLimit } from './limits';
 export const MAX_SHARDS = 512;
 
 /**
- * Weights a Hub download brings into the browser: the page holds them in memory and the backend
- * uploads them, so a model larger than this is refused before any weight byte is fetched.
+ * Weights a Hub download brings into the browser: Cache Storage keeps them and the backend
+ * holds them (built tensor by tensor from the cached files), so a model larger than this is
+ * refused before any weight byte is fetched.
  */
 export const MAX_HUB_WEIGHT_BYTES = 2 * 1024 * 1024 * 1024;
 
