@@ -58,14 +58,19 @@ export async function readWeights(
   return out;
 }
 
-/** readWeights, synchronously (the checkpoint's canReadSync must be true). */
-function readWeightsSync(opened: OpenedModel, names: readonly string[]): HostWeights {
+/**
+ * One layer's attention tensors, synchronously (the checkpoint's canReadSync must be true): as
+ * float64 where float32 would not hold them exactly (stored F64) or where a converted layer is
+ * restored in place (W_K·W_KV), else as stored in float32, which the model widens exactly (half
+ * the memory of a float64 copy, and no second copy of the bytes read).
+ */
+function readLayerSync(opened: OpenedModel, layer: number): HostWeights {
   const { spec, checkpoint } = opened;
-  const exact = attentionTensors(spec);
   const out: HostWeights = new Map();
-  for (const n of names) {
+  for (const n of spec.layout.tensors(layer)) {
     const s = opened.stored(n);
-    const data = exact.has(n) ? checkpoint.readFloat64Sync(s) : checkpoint.readSync(s);
+    const exact = spec.slim?.layers[layer] !== undefined || checkpoint.info(s).dtype === 'F64';
+    const data = exact ? checkpoint.readFloat64Sync(s) : checkpoint.readSync(s);
     out.set(n, { shape: shapeOf(spec, n), data });
   }
   return out;
@@ -88,8 +93,8 @@ export function restoreLayer(spec: ModelSpec, weights: WeightLookup, layer: numb
  * A checkpoint's weights read as a model asks for them: each `get` reads that tensor from the
  * checkpoint then (synchronously) and keeps nothing, so a model is built tensor by tensor, each
  * read, uploaded and let go, and host memory never holds more than about one tensor. Only the
- * attention tensors of the layer being built stay, as float64 and restored (a converted
- * checkpoint's), since a family reads them more than once (W_Q and W_K/W_V from one fused tensor).
+ * tensors holding W_K and W_V of the layer being built stay (a converted checkpoint's restored),
+ * since a family reads them more than once (W_Q and W_K/W_V from one fused tensor).
  */
 class StreamedWeights implements WeightLookup {
   private readonly layerOf: Map<string, number>;
@@ -108,7 +113,7 @@ class StreamedWeights implements WeightLookup {
     if (this.layer?.index !== index) {
       // Let the last layer's tensors go before reading this one's.
       this.layer = undefined;
-      const tensors = readWeightsSync(this.opened, spec.layout.tensors(index));
+      const tensors = readLayerSync(this.opened, index);
       restoreLayer(spec, tensors, index);
       this.layer = { index, tensors };
     }
