@@ -10,7 +10,11 @@
  * tokens to the model's 1,024 positions. Prints time to load, first-token time (models built,
  * both prompts prefilled, first step), ms/token standard vs slim, the cache bytes at the last
  * position, and the renderer process's peak resident memory (VmHWM, which includes the worker)
- * against the model's float32 weights.
+ * against the model's float32 weights, per phase: the peak is reset (/proc/PID/clear_refs) before
+ * the load, before the models are built and before decoding, so each phase's peak is its own:
+ * load (download, check, Cache Storage), build (both models built from the cached checkpoint
+ * tensor by tensor) and generate (prefill and decode with both models' caches). The backend's
+ * live bytes at the end (weights of both models and their caches) say what the backend needs.
  *
  * Flags: --backend cpu|webgl (default cpu: what 'auto' picks on a software renderer),
  * --prompt-tokens N (about; default 1000), --json, --keep (leave the temporary folder).
@@ -187,15 +191,38 @@ function rendererMemory(rootPid: number): Map<number, { peak: number; now: numbe
   return out;
 }
 
-/** The renderer with the most resident memory now: the page's (it holds the worker). */
-function pageRenderer(rootPid: number): { pid: number; peak: number; now: number } {
-  let best = { pid: 0, peak: 0, now: 0 };
-  for (const [pid, m] of rendererMemory(rootPid)) if (m.now > best.now) best = { pid, ...m };
-  return best;
+/** Resets a process's peak resident memory (VmHWM) to its resident memory now; false if refused. */
+function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type Snapshot = Map<number, { peak: number; now: number }>;
+
+/**
+ * Every renderer's memory now and its peak since the last reset, then every peak reset; false
+ * in `reset` where the kernel refused (the peaks are then over each process's life).
+ */
+function snapshot(rootPid: number): { memory: Snapshot; reset: boolean } {
+  const memory = rendererMemory(rootPid);
+  let reset = true;
+  for (const pid of memory.keys()) reset = resetPeak(pid) && reset;
+  return { memory, reset };
 }
 
 const PROMPT_SENTENCE =
   'Call me Ishmael. Some years ago, never mind how long precisely, having little or no money in my purse, I thought I would sail about a little and see the watery part of the world. ';
+
+/** A phase's peak resident memory (since the reset before it) and the resident memory after it. */
+interface PhaseMemory {
+  peakBytes: number;
+  afterBytes: number;
+  peakOverWeights: number;
+}
 
 type Row = RealSizeGenerate & {
   variant: string;
@@ -205,7 +232,11 @@ type Row = RealSizeGenerate & {
   fileBytes: number;
   loadMs: number;
   rendererIdleBytes: number;
-  rendererPeakAfterLoadBytes: number;
+  /** False where the kernel refused the reset: each phase's peak is then the peak so far. */
+  peaksReset: boolean;
+  load: PhaseMemory;
+  build: PhaseMemory;
+  generate: PhaseMemory;
   rendererPeakBytes: number;
   peakOverWeights: number;
   peakAboveIdleOverWeights: number;
@@ -242,9 +273,20 @@ async function main(): Promise<void> {
       page.on('console', (m) => {
         if (m.type() === 'error') log(`[page error] ${m.text()}`);
       });
+      // Which renderer runs the page (and its worker) shows at the end: the one holding the
+      // models. Every renderer's peak is read and reset between phases.
+      const marks = new Map<string, Snapshot>();
+      let peaksReset = true;
+      const mark = (phase: string) => {
+        const { memory, reset } = snapshot(process.pid);
+        marks.set(phase, memory);
+        peaksReset &&= reset;
+      };
+      // The page calls this between phases (the worker waits for it): each phase's peak.
+      await page.exposeFunction('realSizeMark', mark);
       await page.goto(`http://127.0.0.1:${port}/bench/pages/real-size.html`);
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
-      const idle = pageRenderer(process.pid).now;
+      mark('idle');
       // About prompt-tokens tokens: the sentence is 57 tokens with this tokenizer; the page
       // reports the exact count, and steps fill the model's positions.
       const prompt = PROMPT_SENTENCE.repeat(Math.max(1, Math.floor(o.promptTokens / 57)));
@@ -257,7 +299,7 @@ async function main(): Promise<void> {
       };
       log(`${variant}: loading ${repo}`);
       const load: RealSizeLoad = await page.evaluate((x) => window.realSize.load(x), options);
-      const afterLoad = pageRenderer(process.pid);
+      mark('load');
       log(`${variant}: loaded in ${(load.loadMs / 1000).toFixed(1)} s; generating`);
       // Fill the positions: steps = 1024 − prompt tokens (the worker caps steps at the room left).
       options.steps = GPT2_SMALL.nPositions;
@@ -265,8 +307,16 @@ async function main(): Promise<void> {
         (x) => window.realSize.generate(x),
         options,
       );
-      // The same process's peak over its life (VmHWM): loading and generating included.
-      const afterGenerate = rendererMemory(process.pid).get(afterLoad.pid) ?? afterLoad;
+      mark('generate');
+      let pid = 0;
+      for (const [p, m] of marks.get('generate') ?? [])
+        if (m.now > (marks.get('generate')?.get(pid)?.now ?? -1)) pid = p;
+      const idle = marks.get('idle')?.get(pid)?.now ?? 0;
+      const phase = (name: string): PhaseMemory => {
+        const m = marks.get(name)?.get(pid) ?? { peak: 0, now: 0 };
+        return { peakBytes: m.peak, afterBytes: m.now, peakOverWeights: m.peak / weightBytes };
+      };
+      const peak = Math.max(...[...marks.values()].map((m) => m.get(pid)?.peak ?? 0));
       rows.push({
         variant,
         repo,
@@ -276,13 +326,13 @@ async function main(): Promise<void> {
         loadMs: Math.round(load.loadMs),
         ...gen,
         rendererIdleBytes: idle,
-        rendererPeakAfterLoadBytes: afterLoad.peak,
-        // The larger of the two readings (the high-water mark read after loading has been seen
-        // above the one read at the end).
-        rendererPeakBytes: Math.max(afterLoad.peak, afterGenerate.peak),
-        peakOverWeights: Math.max(afterLoad.peak, afterGenerate.peak) / weightBytes,
-        peakAboveIdleOverWeights:
-          (Math.max(afterLoad.peak, afterGenerate.peak) - idle) / weightBytes,
+        peaksReset,
+        load: phase('load'),
+        build: phase('built'),
+        generate: phase('generate'),
+        rendererPeakBytes: peak,
+        peakOverWeights: peak / weightBytes,
+        peakAboveIdleOverWeights: (peak - idle) / weightBytes,
       });
       await context.close();
       rmSync(profile, { recursive: true, force: true });
@@ -308,7 +358,12 @@ async function main(): Promise<void> {
         `${r.backend} ${r.standardMsPerToken.toFixed(1)} ms/token standard, ${r.slimMsPerToken.toFixed(1)} slim`,
         `cache at ${r.cachedTokens} tokens ${mb(r.standardCacheBytes)} standard, ${mb(r.slimCacheBytes)} slim`,
         `tokens identical ${r.tokensIdentical ? 'yes' : 'NO'}`,
-        `renderer peak ${mb(r.rendererPeakBytes)} = ${r.peakOverWeights.toFixed(2)}x the float32 weights (idle ${mb(r.rendererIdleBytes)}; after load ${mb(r.rendererPeakAfterLoadBytes)})`,
+        `weights read tensor by tensor ${r.weightsStreamed ? 'yes' : 'NO (read whole first)'}; backend holds ${mb(r.backendBytes)} at the end (both models' weights and caches)`,
+        `renderer peak ${mb(r.rendererPeakBytes)} = ${r.peakOverWeights.toFixed(2)}x the float32 weights (idle ${mb(r.rendererIdleBytes)})${r.peaksReset ? '' : ' (peaks could not be reset: each is the peak so far)'}`,
+        ...(['load', 'build', 'generate'] as const).map(
+          (p) =>
+            `  ${p}: peak ${mb(r[p].peakBytes)} = ${r[p].peakOverWeights.toFixed(2)}x, resident after ${mb(r[p].afterBytes)}`,
+        ),
       ].join('\n  '),
     );
   }

@@ -1,6 +1,6 @@
 /**
- * One Generate of the Playground, as its worker runs it: the checkpoint read once (engine
- * readModel) and both models built from it, the slim side's directions by the engine's one
+ * One Generate of the Playground, as its worker runs it: both models built from the checkpoint
+ * tensor by tensor (engine streamModel: each tensor read, uploaded once for both, let go), the slim side's directions by the engine's one
  * policy (the per-layer check's, or the cheap condition estimate), then the engine's one decode
  * loop (decodeSideBySide) with fair alternating timing. No React; the worker and the component
  * tests run it.
@@ -15,8 +15,8 @@ import {
   maxAbsDiff,
   pickBackend,
   planFromEstimates,
-  readModel,
   samplingProblem,
+  streamModel,
   type Backend,
   type BackendChoice,
   type BackendKind,
@@ -26,6 +26,7 @@ import {
   type LoadedModel,
   type ModelTokenizer,
   type OpenedModel,
+  type WeightLookup,
   type Sampling,
   type SlimPlan,
 } from '../engine';
@@ -74,6 +75,10 @@ export interface GenerateResult {
   stopped: boolean;
   standardWeightBytes: number;
   slimWeightBytes: number | null;
+  /** Bytes live on the backend when decoding ended: both models' weights and their caches. */
+  backendBytes: number;
+  /** True when the models were built tensor by tensor (engine streamModel), not read whole. */
+  weightsStreamed: boolean;
 }
 
 /** A loaded model as the worker keeps it between Generates (no weights in host memory). */
@@ -103,7 +108,7 @@ const formatMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
  */
 async function pickFor(
   m: Loaded,
-  host: HostModel,
+  host: HostModel<WeightLookup>,
   o: GenerateOptions,
   ids: number[],
 ): Promise<BackendChoice> {
@@ -167,7 +172,7 @@ export function promptIds(m: Loaded, prompt: string): number[] {
  */
 function buildSlim(
   m: Loaded,
-  host: HostModel,
+  host: HostModel<WeightLookup>,
   backend: Backend,
 ): { model?: LoadedModel; plan: SlimPlan; problem?: string } {
   m.estimated ??= planFromEstimates(host.spec, host.weights, host.spec.slim?.layers);
@@ -190,11 +195,12 @@ function buildSlim(
 }
 
 /**
- * One Generate: the prompt tokenized, the checkpoint read once into host memory, the standard
- * and (when the plan allows) the slim model built from it, this function's reference to the
- * host weights dropped before decoding (readModel's shared-upload store keys its tensors by
- * the host arrays until the models are disposed; nothing is kept between Generates), then the one decode
- * loop with the worker's message-queue yield between steps.
+ * One Generate: the prompt tokenized, the standard and (when the plan allows) the slim model
+ * built from the checkpoint tensor by tensor (in the worker the cached files read synchronously,
+ * so the backend's copy is the only full copy of the weights; the two models upload their common
+ * tensors once), this function's reference to the checkpoint dropped before decoding (nothing is
+ * kept between Generates), then the one decode loop with the worker's message-queue yield
+ * between steps.
  */
 export async function runGeneration(
   m: Loaded,
@@ -216,7 +222,8 @@ export async function runGeneration(
       `The prompt is ${ids.length} tokens long; the model holds at most ${maxPositions} positions.`,
     );
   const steps = Math.max(1, Math.min(o.steps, room));
-  let host: HostModel | undefined = await readModel(m.opened);
+  let host: HostModel<WeightLookup> | undefined = await streamModel(m.opened);
+  const weightsStreamed = host.streamed;
   const choice = await pickFor(m, host, o, ids);
   const be = choice.backend;
   const models: LoadedModel[] = [];
@@ -274,6 +281,8 @@ export async function runGeneration(
       stopped: run.stopped,
       standardWeightBytes: standard.weightBytes,
       slimWeightBytes: slimModel ? slimModel.weightBytes : null,
+      backendBytes: be.stats().liveBytes,
+      weightsStreamed,
     };
   } finally {
     for (const model of models) model.dispose();

@@ -2,7 +2,8 @@
  * The page of `npm run bench:real-size` (bench/real-size.ts): drives the Playground's own worker
  * (playground/worker.ts, through comlink as the Playground does) against a local Hub stand-in:
  * load a repo, then one generation, standard and slim side by side, recording when each phase
- * ends. The Node side reads the renderer's memory between phases.
+ * ends. The Node side reads the renderer's memory between phases (window.realSizeMark, which
+ * the worker waits for once the models are built).
  */
 import * as Comlink from 'comlink';
 import type { GenerateUpdate, PlaygroundWorkerApi } from '../../playground/worker';
@@ -36,6 +37,10 @@ export interface RealSizeGenerate {
   standardCacheBytes: number;
   slimCacheBytes: number;
   tokensIdentical: boolean;
+  /** Bytes live on the backend when decoding ended (both models' weights and caches). */
+  backendBytes: number;
+  /** True when the worker built the models tensor by tensor from the cached files. */
+  weightsStreamed: boolean;
 }
 
 declare global {
@@ -44,6 +49,8 @@ declare global {
       load(o: RealSizeOptions): Promise<RealSizeLoad>;
       generate(o: RealSizeOptions): Promise<RealSizeGenerate>;
     };
+    /** Exposed by the bench (Node): reads and resets the renderer's peak memory. */
+    realSizeMark?: (phase: string) => Promise<void>;
   }
 }
 
@@ -75,8 +82,10 @@ window.realSize = {
     let identical = true;
     const result = await api.generate(
       { prompt: o.prompt, steps: o.steps, sampling: {}, backend: o.backend },
-      Comlink.proxy((s) => {
+      Comlink.proxy(async (s) => {
         start = s;
+        // The models are built; the worker waits for this before it prefills.
+        await window.realSizeMark?.('built');
       }),
       Comlink.proxy((u: GenerateUpdate) => {
         if (!first) first = performance.now();
@@ -100,6 +109,8 @@ window.realSize = {
       standardCacheBytes: last.standardCacheBytes,
       slimCacheBytes: last.slimCacheBytes,
       tokensIdentical: identical,
+      backendBytes: result.backendBytes,
+      weightsStreamed: result.weightsStreamed,
     };
   },
 };

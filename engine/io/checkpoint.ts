@@ -35,6 +35,16 @@ export interface Checkpoint {
   info(name: string): CheckpointTensorInfo;
   read(name: string): Promise<Float32Array>;
   readFloat64(name: string): Promise<Float64Array>;
+  /**
+   * True when every file reads synchronously (ByteSource.readSync: memory, a Blob in a worker,
+   * a file in Node), so `readSync` and `readFloat64Sync` work: a model can then be built
+   * tensor by tensor (engine/models streamModel).
+   */
+  readonly canReadSync: boolean;
+  /** `read`, synchronously (needs canReadSync). */
+  readSync(name: string): Float32Array;
+  /** `readFloat64`, synchronously (needs canReadSync). */
+  readFloat64Sync(name: string): Float64Array;
 }
 
 /** A parsed shard index. */
@@ -264,6 +274,17 @@ function checkFloat32Range(
   }
 }
 
+/** F64 → float32: refuses values float32 cannot hold rather than round them to ±∞ or 0. */
+function float32Of(
+  file: string,
+  info: { name: string; shape: readonly number[] },
+  values: Float64Array,
+): Float32Array {
+  checkWeights(file, info, values);
+  checkFloat32Range(file, info, values);
+  return Float32Array.from(values);
+}
+
 class FileCheckpoint implements Checkpoint {
   readonly files: readonly string[];
   readonly metadata: Readonly<Record<string, string>>;
@@ -319,18 +340,31 @@ class FileCheckpoint implements Checkpoint {
     return { name, dtype, shape, byteLength, file: st.file };
   }
 
+  get canReadSync(): boolean {
+    return [...this.byFile.values()].every((f) => f.canReadSync);
+  }
+
   async read(name: string): Promise<Float32Array> {
     const st = this.file(name);
     const info = st.info(name);
     if (info.dtype !== 'F64') return checkWeights(st.file, info, await st.read(name));
-    // F64 → float32: refuse values float32 cannot hold rather than round them to ±∞ or 0.
-    const values = checkWeights(st.file, info, await st.readFloat64(name));
-    checkFloat32Range(st.file, info, values);
-    return Float32Array.from(values);
+    return float32Of(st.file, info, await st.readFloat64(name));
   }
 
   async readFloat64(name: string): Promise<Float64Array> {
     const st = this.file(name);
     return checkWeights(st.file, st.info(name), await st.readFloat64(name));
+  }
+
+  readSync(name: string): Float32Array {
+    const st = this.file(name);
+    const info = st.info(name);
+    if (info.dtype !== 'F64') return checkWeights(st.file, info, st.readSync(name));
+    return float32Of(st.file, info, st.readFloat64Sync(name));
+  }
+
+  readFloat64Sync(name: string): Float64Array {
+    const st = this.file(name);
+    return checkWeights(st.file, st.info(name), st.readFloat64Sync(name));
   }
 }

@@ -6,13 +6,16 @@
  * server answers 206; it starts over on 200), capped (a running count stops a body past its
  * limit), checked (a .json file must parse, a .safetensors file must have a valid header that
  * accounts for every byte) and only then cached (Cache Storage in the browser, or any HubCache),
- * so a second load makes no request and a bad answer is never kept.
+ * so a second load makes no request and a bad answer is never kept. A body is gathered as a
+ * Blob (its chunks folded into Blob parts as they come), never as chunks plus their
+ * concatenation; weights are checked and read back through ranges of it (tryDownloadSource), so
+ * a large file is never held twice.
  *
  * The server is untrusted input: a redirect it cannot be followed through, an address that is
  * not http(s), an HTML page in place of a file, an endless body are all reported as what they are.
  */
 import { units } from '../../roofline';
-import type { ByteSource } from './bytes';
+import { blobSource, bufferSource, type ByteSource } from './bytes';
 import { HubError } from './errors';
 import { defaultHubCache, type HubCache } from './hubCache';
 import {
@@ -25,7 +28,13 @@ import {
   type Where,
 } from './hubHttp';
 import type { FileOptions, HubOptions, SizeLimit } from './hubOptions';
-import { DEFAULT_HUB_ENDPOINT, hubFileProblem, resolveUrl, trimEndpoint } from './hubUrl';
+import {
+  DEFAULT_HUB_ENDPOINT,
+  hubFileProblem,
+  resolveUrl,
+  sourceProblem,
+  trimEndpoint,
+} from './hubUrl';
 export type {
   DownloadOptions,
   DownloadProgress,
@@ -45,23 +54,31 @@ export {
 
 /** A broken transfer kept for the next call, which asks for the rest (resume). */
 interface PartialDownload {
-  chunks: Uint8Array[];
+  /** The body so far: Blob parts, then the chunks not yet folded into one. */
+  parts: Blob[];
+  pending: Uint8Array[];
+  pendingBytes: number;
   received: number;
   total: number | undefined;
   /** Validator of the first response, sent as If-Range so a changed file restarts. */
   validator: string | undefined;
 }
 
-function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0].byteLength === length) return chunks[0];
-  const out = new Uint8Array(length);
-  let p = 0;
-  for (const c of chunks) {
-    out.set(c, p);
-    p += c.byteLength;
-  }
-  return out;
+/**
+ * Received chunks are folded into a Blob part every this many bytes, so the stream's chunks are
+ * let go as the download runs (a browser keeps Blob data outside the page's heap).
+ */
+export const BLOB_PART_BYTES = 16 * 1024 * 1024;
+
+function foldPending(state: PartialDownload): void {
+  if (state.pending.length === 0) return;
+  state.parts.push(new Blob(state.pending as Uint8Array<ArrayBuffer>[]));
+  state.pending = [];
+  state.pendingBytes = 0;
 }
+
+/** A download as bytes or as a source read by ranges (tryDownload, tryDownloadSource). */
+type Body<As extends 'bytes' | 'source'> = As extends 'bytes' ? Uint8Array : ByteSource;
 
 /** Downloads files from one Hub endpoint, keeping partial transfers so a retry can resume. */
 export class HubClient implements HubEndpoint {
@@ -102,28 +119,55 @@ export class HubClient implements HubEndpoint {
   }
 
   /** Like download, but a file the Hub does not have gives 'missing' instead of an error. */
-  async tryDownload(
+  tryDownload(
     repo: string,
     revision: string,
     file: string,
     options: FileOptions = {},
   ): Promise<Uint8Array | 'missing'> {
+    return this.fetchFile(repo, revision, file, options, 'bytes');
+  }
+
+  /**
+   * Like tryDownload, but the file comes back as a source read by ranges: the cached entry read
+   * in place (Cache Storage's Blob), or the downloaded Blob where nothing is cached; a cached
+   * .safetensors file is checked through its header, never read whole. For weights: the file
+   * is never held in memory as a whole, let alone twice.
+   */
+  tryDownloadSource(
+    repo: string,
+    revision: string,
+    file: string,
+    options: FileOptions = {},
+  ): Promise<ByteSource | 'missing'> {
+    return this.fetchFile(repo, revision, file, options, 'source');
+  }
+
+  private async fetchFile<As extends 'bytes' | 'source'>(
+    repo: string,
+    revision: string,
+    file: string,
+    options: FileOptions,
+    as: As,
+  ): Promise<Body<As> | 'missing'> {
     const url = resolveUrl(repo, revision, file, this.endpoint);
     const where = { repo, revision, file };
     if (options.signal?.aborted) throw abortError(where, options.signal.reason);
-    const cached = await this.cached(url, file, options);
+    const cached = await this.cached(url, file, options, as);
     if (cached !== undefined) {
-      if (cached !== 'missing')
+      if (cached !== 'missing') {
+        const size = cached instanceof Uint8Array ? cached.byteLength : cached.size;
         options.onProgress?.({
           ...where,
-          received: cached.byteLength,
-          total: cached.byteLength,
+          received: size,
+          total: size,
           percent: 100,
           bytesPerSecond: 0,
           done: true,
           fromCache: true,
         });
-      return cached;
+      }
+      return cached as Body<As> | 'missing';
     }
     if (this.inFlight.has(url))
       throw new HubError(
@@ -137,19 +181,11 @@ export class HubClient implements HubEndpoint {
       for (;;) {
         try {
           const result = await this.fetchOnce(url, where, options);
-          if (result !== 'missing') {
-            const problem = await hubFileProblem(file, result);
-            if (problem)
-              throw new HubError(
-                'malformed',
-                where,
-                `${file} from ${repo} (revision ${revision}) is not a usable file: ${problem}. ` +
-                  'It was not kept, so the next try downloads it again.',
-              );
+          if (result === 'missing') {
+            if (this.cache && options.cacheMissing !== false) await this.cache.put(url, result);
+            return result;
           }
-          if (this.cache && (result !== 'missing' || options.cacheMissing !== false))
-            await this.cache.put(url, result);
-          return result;
+          return (await this.keep(url, where, result, as)) as Body<As>;
         } catch (err) {
           if (err instanceof HubError && err.kind === 'truncated' && attemptsLeft > 0) {
             attemptsLeft--;
@@ -163,20 +199,56 @@ export class HubClient implements HubEndpoint {
     }
   }
 
+  /** Checks a downloaded body, caches it, and gives it back as bytes or as a source. */
+  private async keep(
+    url: string,
+    where: Where,
+    blob: Blob,
+    as: 'bytes' | 'source',
+  ): Promise<Uint8Array | ByteSource> {
+    const { file } = where;
+    const bytes = as === 'bytes' ? new Uint8Array(await blob.arrayBuffer()) : undefined;
+    const problem = bytes
+      ? await hubFileProblem(file, bytes)
+      : await sourceProblem(file, blobSource(blob, file));
+    if (problem)
+      throw new HubError(
+        'malformed',
+        where,
+        `${file} from ${where.repo} (revision ${where.revision}) is not a usable file: ` +
+          `${problem}. It was not kept, so the next try downloads it again.`,
+      );
+    if (this.cache) await this.cache.put(url, bytes ?? blob);
+    if (bytes) return bytes;
+    // Read in place from the cache where it can be, so the page lets go of the Blob.
+    return (await this.cache?.source?.(url, file)) ?? blobSource(blob, file);
+  }
+
   /** A cached entry that still passes the file's check (one that does not is dropped). */
   private async cached(
     url: string,
     file: string,
     options: FileOptions,
-  ): Promise<Uint8Array | 'missing' | undefined> {
+    as: 'bytes' | 'source',
+  ): Promise<Uint8Array | ByteSource | 'missing' | undefined> {
     if (!this.cache) return undefined;
-    const hit = await this.cache.get(url);
+    let hit: Uint8Array | ByteSource | 'missing' | undefined;
+    if (as === 'source' && this.cache.source) {
+      const size = await this.cache.size(url);
+      hit = size === 'missing' || size === undefined ? size : await this.cache.source(url, file);
+    } else {
+      hit = await this.cache.get(url);
+      if (as === 'source' && hit instanceof Uint8Array) hit = bufferSource(hit, file);
+    }
     if (hit === undefined) return undefined;
+    const size = hit === 'missing' ? 0 : hit instanceof Uint8Array ? hit.byteLength : hit.size;
     const stale =
       hit === 'missing'
         ? options.trustCachedMissing === false
-        : (options.limit !== undefined && hit.byteLength > options.limit.bytes) ||
-          (await hubFileProblem(file, hit)) !== null;
+        : (options.limit !== undefined && size > options.limit.bytes) ||
+          (hit instanceof Uint8Array
+            ? await hubFileProblem(file, hit)
+            : await sourceProblem(file, hit)) !== null;
     if (!stale) return hit;
     await this.cache.delete(url);
     return undefined;
@@ -285,7 +357,7 @@ export class HubClient implements HubEndpoint {
     url: string,
     where: Where,
     options: FileOptions,
-  ): Promise<Uint8Array | 'missing'> {
+  ): Promise<Blob | 'missing'> {
     const { signal, onProgress, limit } = options;
     let partial = this.partials.get(url);
     const headers = this.headers();
@@ -342,7 +414,9 @@ export class HubClient implements HubEndpoint {
         }
       }
       partial = {
-        chunks: [],
+        parts: [],
+        pending: [],
+        pendingBytes: 0,
         received: 0,
         total: length,
         validator:
@@ -390,8 +464,10 @@ export class HubClient implements HubEndpoint {
             throw this.truncated(at, state, err);
           }
           if (chunk.done) break;
-          state.chunks.push(chunk.value);
+          state.pending.push(chunk.value);
+          state.pendingBytes += chunk.value.byteLength;
           state.received += chunk.value.byteLength;
+          if (state.pendingBytes >= BLOB_PART_BYTES) foldPending(state);
           if (limit && state.received > limit.bytes) throw this.tooLarge(at, limit, state.received);
           if (state.total !== undefined && state.received > state.total) {
             if (status === 200) {
@@ -421,11 +497,12 @@ export class HubClient implements HubEndpoint {
     }
     if (state.total !== undefined && state.received < state.total) throw this.truncated(at, state);
     this.partials.delete(url);
-    const bytes = concat(state.chunks, state.received);
-    state.chunks.length = 0;
+    foldPending(state);
+    const blob = new Blob(state.parts);
+    state.parts = [];
     state.total = state.received;
     report(true);
-    return bytes;
+    return blob;
   }
 
   private truncated(

@@ -5,7 +5,7 @@
  * (see hub.ts), and drops an entry that no longer passes that check.
  */
 
-import { blobSource, type ByteSource } from './bytes';
+import { blobSource, bufferSource, type ByteSource } from './bytes';
 
 /** Where downloaded files are kept. A key is the file's resolve URL. */
 export interface HubCache {
@@ -13,7 +13,8 @@ export interface HubCache {
   get(key: string): Promise<Uint8Array | 'missing' | undefined>;
   /** The size of a cached file without reading it (or 'missing', or undefined). */
   size(key: string): Promise<number | 'missing' | undefined>;
-  put(key: string, value: Uint8Array | 'missing'): Promise<void>;
+  /** A Blob is stored as it is where the cache can (Cache Storage), never copied into memory. */
+  put(key: string, value: Uint8Array | Blob | 'missing'): Promise<void>;
   /** Removes one entry; true when there was one. */
   delete(key: string): Promise<boolean>;
   /** Every key, as put (Cache Storage gives them back as normalized URLs). */
@@ -35,15 +36,22 @@ export class MemoryHubCache implements HubCache {
     const e = this.entries.get(key);
     return Promise.resolve(e === undefined || e === 'missing' ? e : e.byteLength);
   }
-  put(key: string, value: Uint8Array | 'missing'): Promise<void> {
-    this.entries.set(key, value);
-    return Promise.resolve();
+  async put(key: string, value: Uint8Array | Blob | 'missing'): Promise<void> {
+    this.entries.set(
+      key,
+      value instanceof Blob ? new Uint8Array(await value.arrayBuffer()) : value,
+    );
   }
   delete(key: string): Promise<boolean> {
     return Promise.resolve(this.entries.delete(key));
   }
   keys(): Promise<string[]> {
     return Promise.resolve([...this.entries.keys()]);
+  }
+  /** A cached file read in place: views of the bytes held here (no copy). */
+  source(key: string, name: string): Promise<ByteSource | undefined> {
+    const e = this.entries.get(key);
+    return Promise.resolve(e === undefined || e === 'missing' ? undefined : bufferSource(e, name));
   }
 }
 
@@ -75,14 +83,15 @@ export class CacheStorageHubCache implements HubCache {
     }
     return (await hit.arrayBuffer()).byteLength;
   }
-  async put(key: string, value: Uint8Array | 'missing'): Promise<void> {
+  async put(key: string, value: Uint8Array | Blob | 'missing'): Promise<void> {
     const cache = await this.storage.open(this.name);
+    const size = value === 'missing' ? 0 : value instanceof Blob ? value.size : value.byteLength;
     const response =
       value === 'missing'
         ? new Response(null, { headers: { [MISSING_HEADER]: '1' } })
-        : // The view itself, not a copy: a 500 MB file must not be held twice.
-          new Response(value as Uint8Array<ArrayBuffer>, {
-            headers: { 'content-length': String(value.byteLength) },
+        : // The Blob or view itself, not a copy: a 500 MB file must not be held twice.
+          new Response(value as Blob | Uint8Array<ArrayBuffer>, {
+            headers: { 'content-length': String(size) },
           });
     await cache.put(key, response);
   }

@@ -17,8 +17,9 @@ import { sizeLimit } from './limits';
 export const MAX_SHARDS = 512;
 
 /**
- * Weights a Hub download brings into the browser: the page holds them in memory and the backend
- * uploads them, so a model larger than this is refused before any weight byte is fetched.
+ * Weights a Hub download brings into the browser: Cache Storage keeps them and the backend
+ * holds them (built tensor by tensor from the cached files), so a model larger than this is
+ * refused before any weight byte is fetched.
  */
 export const MAX_HUB_WEIGHT_BYTES = 2 * 1024 * 1024 * 1024;
 
@@ -32,8 +33,9 @@ export interface HubModelFiles {
   repo: string;
   revision: string;
   /**
-   * File name → bytes: config.json, the weights (single file or index + shards), tokenizer. A
-   * weight file kept in Cache Storage is its cached Blob, read by ranges (not held in memory).
+   * File name → bytes: config.json, the index and the tokenizer as bytes; each weight file as a
+   * source read by ranges: its Cache Storage Blob (not held in memory), or where nothing is
+   * cached the downloaded Blob (in Node, an in-memory cache's bytes).
    */
   files: Map<string, Uint8Array | ByteSource>;
   /** The weight files, in download order (model.safetensors, or the index then its shards). */
@@ -178,8 +180,14 @@ export async function downloadModel(
   }
 
   for (const shard of shards) {
-    const bytes = await get(shard, weightLimit());
-    if (bytes === 'missing')
+    options.onFile?.(shard, step++, known);
+    // A source read by ranges (the cached Blob): the weights are never held in memory whole.
+    const source = await client.tryDownloadSource(repo, revision, shard, {
+      ...fileOptions,
+      limit: weightLimit(),
+      trustCachedMissing: false,
+    });
+    if (source === 'missing')
       throw new HubError(
         'not-found',
         { ...at(shard), status: 404 },
@@ -188,10 +196,9 @@ export async function downloadModel(
           : `Repo ${repo} has no file ${shard} at revision ${revision}, though ${INDEX_FILE} ` +
               'names it as a shard.',
       );
-    // Read in place from the cache where it can be: the downloaded bytes are then dropped.
-    files.set(shard, (await client.storedSource(repo, revision, shard)) ?? bytes);
+    files.set(shard, source);
     weightFiles.push(shard);
-    weightBytes += bytes.byteLength;
+    weightBytes += source.size;
   }
 
   for (const file of TOKENIZER_FILES) {

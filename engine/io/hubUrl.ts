@@ -1,10 +1,11 @@
 /**
  * Hub addresses and files, checked before any request and before anything is cached: the Hub
  * address (http or https only, no credentials), repo ids, revisions and file paths as the Hub
- * allows them, and whether downloaded bytes are the file their name says.
+ * allows them, and whether downloaded bytes (or a source of them) are the file their name says.
  */
+import { bufferSource, type ByteSource } from './bytes';
 import { CheckpointFormatError, HubError } from './errors';
-import { openSafetensorsBytes } from './safetensors';
+import { openSafetensors } from './safetensors';
 
 /** The public Hub. Tests and mirrors pass their own endpoint. */
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
@@ -93,19 +94,28 @@ export function resolveUrl(
 }
 
 /**
+ * Why the file a source reads is not a usable `file`, or null, as hubFileProblem says; a
+ * .safetensors file is checked through its header and the tiling of its tensors (read by
+ * ranges, never whole), other files are read whole (they are small).
+ */
+export async function sourceProblem(file: string, source: ByteSource): Promise<string | null> {
+  if (!file.endsWith('.safetensors'))
+    return hubFileProblem(file, await source.read(0, source.size));
+  try {
+    await openSafetensors(source);
+    return null;
+  } catch (err) {
+    if (err instanceof CheckpointFormatError) return err.problem.replace(/\.$/, '');
+    throw err;
+  }
+}
+
+/**
  * Why `bytes` are not a usable `file`, or null: a .json file must be UTF-8 JSON, a .txt file
  * UTF-8, a .safetensors file a valid header whose tensors end exactly at the end of the file.
  */
 export async function hubFileProblem(file: string, bytes: Uint8Array): Promise<string | null> {
-  if (file.endsWith('.safetensors')) {
-    try {
-      await openSafetensorsBytes(bytes, file);
-      return null;
-    } catch (err) {
-      if (err instanceof CheckpointFormatError) return err.problem.replace(/\.$/, '');
-      throw err;
-    }
-  }
+  if (file.endsWith('.safetensors')) return sourceProblem(file, bufferSource(bytes, file));
   if (!file.endsWith('.json') && !file.endsWith('.txt')) return null;
   let text: string;
   try {

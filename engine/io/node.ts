@@ -8,6 +8,7 @@
  * the loader does not need are left out; for those it may need, the error (system code and
  * message) surfaces as a CheckpointFormatError naming the file when the file is first used.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ByteSource } from './bytes';
@@ -35,21 +36,30 @@ export async function fileSource(path: string, name = basename(path)): Promise<B
   } catch (error) {
     throw accessError(name, error);
   }
+  const checkRange = (offset: number, length: number) => {
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > size
+    )
+      throw new CheckpointFormatError(
+        name,
+        `cannot read ${length} bytes at offset ${offset}: the file holds ${size} bytes`,
+      );
+  };
+  const ended = (offset: number, length: number, done: number) =>
+    new CheckpointFormatError(
+      name,
+      `the file ended after ${offset + done} bytes while reading ${length} bytes at ` +
+        `offset ${offset} (was it changed while being read?)`,
+    );
   const source: ByteSource = {
     name,
     size,
     async read(offset, length) {
-      if (
-        !Number.isSafeInteger(offset) ||
-        !Number.isSafeInteger(length) ||
-        offset < 0 ||
-        length < 0 ||
-        offset + length > size
-      )
-        throw new CheckpointFormatError(
-          name,
-          `cannot read ${length} bytes at offset ${offset}: the file holds ${size} bytes`,
-        );
+      checkRange(offset, length);
       const out = new Uint8Array(length);
       let handle;
       try {
@@ -66,16 +76,37 @@ export async function fileSource(path: string, name = basename(path)): Promise<B
           } catch (error) {
             throw accessError(name, error);
           }
-          if (bytesRead === 0)
-            throw new CheckpointFormatError(
-              name,
-              `the file ended after ${offset + done} bytes while reading ${length} bytes at ` +
-                `offset ${offset} (was it changed while being read?)`,
-            );
+          if (bytesRead === 0) throw ended(offset, length, done);
           done += bytesRead;
         }
       } finally {
         await handle.close();
+      }
+      return out;
+    },
+    readSync(offset, length) {
+      checkRange(offset, length);
+      const out = new Uint8Array(length);
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch (error) {
+        throw accessError(name, error);
+      }
+      try {
+        let done = 0;
+        while (done < length) {
+          let bytesRead: number;
+          try {
+            bytesRead = readSync(fd, out, done, length - done, offset + done);
+          } catch (error) {
+            throw accessError(name, error);
+          }
+          if (bytesRead === 0) throw ended(offset, length, done);
+          done += bytesRead;
+        }
+      } finally {
+        closeSync(fd);
       }
       return out;
     },

@@ -46,6 +46,12 @@ export interface SafetensorsFile {
   read(name: string): Promise<Float32Array>;
   /** Values as float64 (exact for every float dtype). */
   readFloat64(name: string): Promise<Float64Array>;
+  /** True when the source reads synchronously (ByteSource.readSync): the *Sync reads work. */
+  readonly canReadSync: boolean;
+  /** `read`, synchronously; F32 values are a view of the bytes read, no second copy. */
+  readSync(name: string): Float32Array;
+  /** `readFloat64`, synchronously. */
+  readFloat64Sync(name: string): Float64Array;
 }
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -139,13 +145,43 @@ class LazySafetensors implements SafetensorsFile {
 
   async readBytes(name: string): Promise<Uint8Array> {
     const t = this.info(name);
-    const bytes = await this.source.read(this.dataStart + t.dataOffsets[0], t.byteLength);
+    return this.checkLength(
+      t,
+      await this.source.read(this.dataStart + t.dataOffsets[0], t.byteLength),
+    );
+  }
+
+  get canReadSync(): boolean {
+    return this.source.readSync !== undefined;
+  }
+
+  private readBytesSync(name: string): Uint8Array {
+    const t = this.info(name);
+    const { readSync } = this.source;
+    if (!readSync)
+      throw new Error(`${this.file} cannot be read synchronously here (see canReadSync).`);
+    return this.checkLength(
+      t,
+      readSync.call(this.source, this.dataStart + t.dataOffsets[0], t.byteLength),
+    );
+  }
+
+  private checkLength(t: TensorInfo, bytes: Uint8Array): Uint8Array {
     if (bytes.byteLength !== t.byteLength)
       throw new CheckpointFormatError(
         this.file,
-        `reading tensor "${name}" returned ${bytes.byteLength} of its ${t.byteLength} bytes.`,
+        `reading tensor "${t.name}" returned ${bytes.byteLength} of its ${t.byteLength} bytes.`,
       );
     return bytes;
+  }
+
+  readSync(name: string): Float32Array {
+    // The bytes are this read's own (ByteSource.readSync): F32 values may view them in place.
+    return decodeValues(this.file, this.info(name), this.readBytesSync(name), Float32Array, true);
+  }
+
+  readFloat64Sync(name: string): Float64Array {
+    return decodeValues(this.file, this.info(name), this.readBytesSync(name), Float64Array);
   }
 
   async read(name: string): Promise<Float32Array> {
@@ -161,12 +197,16 @@ class LazySafetensors implements SafetensorsFile {
   }
 }
 
-/** Decodes raw little-endian bytes of a float tensor into a new typed array. */
+/**
+ * Decodes raw little-endian bytes of a float tensor into a new typed array; with `owned` (bytes
+ * nobody else holds), F32 read as float32 is a view of the bytes when they are aligned.
+ */
 export function decodeValues<T extends Float32Array | Float64Array>(
   file: string,
   info: TensorInfo,
   bytes: Uint8Array,
   Out: { new (n: number): T },
+  owned = false,
 ): T {
   const { dtype } = info;
   if (!isFloatDtype(dtype))
@@ -176,6 +216,14 @@ export function decodeValues<T extends Float32Array | Float64Array>(
         'read as numbers.',
     );
   const n = bytes.byteLength / DTYPE_BYTES[dtype];
+  if (
+    owned &&
+    dtype === 'F32' &&
+    LITTLE_ENDIAN_HOST &&
+    Out === (Float32Array as unknown) &&
+    bytes.byteOffset % 4 === 0
+  )
+    return new Float32Array(bytes.buffer, bytes.byteOffset, n) as T;
   const out = new Out(n);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {

@@ -14,8 +14,9 @@ import {
   type Matrix64,
 } from '../linalg';
 import { conditioningReport, float16ReconstructionError, roundingErrorEstimate } from '../slim';
-import type { HostWeights, LayerDirection } from './decoder';
-import { readWeights, restoreLayer, type ModelSpec, type OpenedModel } from './load';
+import type { LayerDirection, WeightLookup } from './decoder';
+import { readWeights, restoreLayer } from './hostModel';
+import type { ModelSpec, OpenedModel } from './load';
 
 /** Default largest float32 relative error a slim layer may have (see LayerPrecision.f32KtoV). */
 export const DEFAULT_SLIM_TOLERANCE = 1e-3;
@@ -252,7 +253,7 @@ export function planFromReport(
  */
 export function planFromEstimates(
   spec: ModelSpec,
-  weights: HostWeights,
+  weights: WeightLookup,
   directions?: readonly LayerDirection[],
   tolerance = DEFAULT_SLIM_TOLERANCE,
 ): SlimPlan {

@@ -32,6 +32,15 @@ export interface HostTensor {
 /** Parameter name (the family's Hugging Face name, without the model prefix) → values. */
 export type HostWeights = Map<string, HostTensor>;
 
+/**
+ * What a model reads its weights from while it is built: a HostWeights map, or a checkpoint
+ * read tensor by tensor (engine/models streamModel), whose `get` reads the tensor then and
+ * keeps no reference to it, so a model never needs the whole checkpoint in host memory.
+ */
+export interface WeightLookup {
+  get(name: string): HostTensor | undefined;
+}
+
 /** Which projection a slim layer keeps: K (V = K·W_KV, paper §1) or V (K = V·W_VK, Appendix C). */
 export type LayerDirection = Extract<CacheScheme, 'k-cache' | 'v-cache'>;
 
@@ -72,7 +81,7 @@ export interface DecoderCacheBytes {
 }
 
 /** Looks a parameter up and checks its shape; `family` names the model in the message. */
-export function param(w: HostWeights, family: string, name: string, shape: number[]): HostTensor {
+export function param(w: WeightLookup, family: string, name: string, shape: number[]): HostTensor {
   const t = w.get(name);
   if (!t) throw new EngineInputError(`${family} weights: missing ${name}`);
   if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
@@ -221,17 +230,18 @@ export abstract class DecoderModel {
   }
 
   /**
-   * Uploads host values as a tensor this model holds until dispose(): its own, or with
-   * options.shared the one tensor of these values that every model of the store uses.
+   * Uploads the parameter `name` as a tensor this model holds until dispose(): its own, or with
+   * options.shared the one tensor of that parameter every model of the store uses. `values`
+   * reads it, only when it is uploaded (not when another model of the store already did).
    */
-  protected upload(data: ArrayLike<number>, shape: number[]): Tensor {
+  protected upload(name: string, shape: number[], values: () => ArrayLike<number>): Tensor {
     if (this.shared) {
-      const { tensor, reused } = this.shared.acquire(data, shape);
+      const { tensor, reused } = this.shared.acquire(name, shape, values);
       this.sharedHeld.push(tensor);
       if (reused) this.reusedBytes += tensorBytes(tensor);
       return tensor;
     }
-    const t = this.backend.keep(this.backend.fromArray(data, shape));
+    const t = this.backend.keep(this.backend.fromArray(values(), shape));
     this.owned.push(t);
     return t;
   }

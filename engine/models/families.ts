@@ -10,7 +10,7 @@
  */
 import type { HfFamily, HfModelType, HfRuntime, Model } from '../../roofline';
 import type { Backend } from '../backend';
-import type { DecoderModel, DecoderOptions, HostWeights } from './decoder';
+import type { DecoderModel, DecoderOptions, WeightLookup } from './decoder';
 import { ModelLoadError } from './errors';
 import {
   gpt2AttentionLayout,
@@ -95,7 +95,7 @@ export interface FamilyRow<C = unknown> {
   attentionLayout(c: C): AttentionLayout;
   /** The norm gains among the parameters (random weights start them near 1). */
   isGain(name: string): boolean;
-  build(backend: Backend, c: C, weights: HostWeights, options: DecoderOptions): DecoderModel;
+  build(backend: Backend, c: C, weights: WeightLookup, options: DecoderOptions): DecoderModel;
 }
 
 /** transformers' GELU names: the tanh form runs exactly, 'gelu' (erf) runs as the tanh form. */

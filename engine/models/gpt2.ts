@@ -21,6 +21,7 @@ import {
   type DecoderOptions,
   type HostTensor,
   type HostWeights,
+  type WeightLookup,
 } from './decoder';
 import type { AttentionLayout } from './layout';
 
@@ -122,7 +123,7 @@ function validateConfig(c: Gpt2Config): void {
   }
 }
 
-const param = (w: HostWeights, name: string, shape: number[]): HostTensor =>
+const param = (w: WeightLookup, name: string, shape: number[]): HostTensor =>
   paramOf(w, 'GPT-2', name, shape);
 
 /**
@@ -164,14 +165,19 @@ export class Gpt2Model extends DecoderModel {
   private lnfG!: Tensor;
   private lnfB!: Tensor;
 
-  constructor(backend: Backend, config: Gpt2Config, weights: HostWeights, options: DecoderOptions) {
+  constructor(
+    backend: Backend,
+    config: Gpt2Config,
+    weights: WeightLookup,
+    options: DecoderOptions,
+  ) {
     validateConfig(config);
     super(backend, 'GPT-2', config.vocabSize, config.nPositions, config.layers, options);
     this.config = { ...config };
     this.positionsName = 'learned positions';
     const { d, heads } = config;
     const up = (name: string, shape: number[]): Tensor =>
-      this.upload(param(weights, name, shape).data, shape);
+      this.upload(name, shape, () => param(weights, name, shape).data);
     const layout = gpt2AttentionLayout(config);
     this.build(() => {
       this.wte = up('wte.weight', [config.vocabSize, d]);

@@ -22,7 +22,7 @@ import {
   range,
   type DecoderOptions,
   type DecoderShape,
-  type HostWeights,
+  type WeightLookup,
 } from './decoder';
 import { separateKvLayout, type AttentionLayout } from './layout';
 
@@ -82,7 +82,8 @@ export function validateGptNeoConfig(c: GptNeoConfig): void {
   if (!(c.normEps > 0)) throw new EngineInputError(`GPT-Neo config: normEps must be > 0`);
 }
 
-const param = (w: HostWeights, name: string, shape: number[]) => paramOf(w, 'GPT-Neo', name, shape);
+const param = (w: WeightLookup, name: string, shape: number[]) =>
+  paramOf(w, 'GPT-Neo', name, shape);
 
 /** W_K and W_V of a GPT-Neo layer: k_proj and v_proj, nn.Linear [d, d], transposed to x·W. */
 export function gptNeoAttentionLayout(c: GptNeoConfig): AttentionLayout {
@@ -117,7 +118,7 @@ export class GptNeoModel extends DecoderModel {
   constructor(
     backend: Backend,
     config: GptNeoConfig,
-    weights: HostWeights,
+    weights: WeightLookup,
     options: DecoderOptions,
   ) {
     validateGptNeoConfig(config);
@@ -126,7 +127,7 @@ export class GptNeoModel extends DecoderModel {
     this.positionsName = 'learned positions';
     const { d, heads, ffnDim: f } = config;
     const up = (name: string, shape: number[]) =>
-      this.upload(param(weights, name, shape).data, shape);
+      this.upload(name, shape, () => param(weights, name, shape).data);
     const layout = gptNeoAttentionLayout(config);
     const rows = range(0, d);
     this.build(() => {

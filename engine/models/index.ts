@@ -7,6 +7,7 @@ export {
   type HostTensor,
   type HostWeights,
   type LayerDirection,
+  type WeightLookup,
 } from './decoder';
 export type { AttentionProbe, AttentionProbeOptions } from './probe';
 export type { AttentionLayout } from './layout';
@@ -46,23 +47,26 @@ export {
 } from './neox';
 export {
   CONFIG_FILE,
-  loadModel,
   ModelLoadError,
   openModel,
-  readModel,
   readModelSpec,
-  readWeights,
-  restoreLayer,
   SLIM_FORMAT,
   SLIM_MARKER_FIELD,
   type FamilyConfig,
-  type HostModel,
-  type LoadedModel,
   type ModelFamily,
   type ModelSpec,
   type OpenedModel,
   type SlimMarker,
 } from './load';
+export {
+  loadModel,
+  readModel,
+  readWeights,
+  restoreLayer,
+  streamModel,
+  type HostModel,
+  type LoadedModel,
+} from './hostModel';
 export {
   checkSlimMarker,
   markerMetadata,

@@ -4,17 +4,17 @@
  * (paper §1, Appendix C) and the loader undoes that for a converted checkpoint.
  */
 import type { Matrix64 } from '../linalg';
-import { linearRowsT, range, setLinearRowsT, type HostTensor, type HostWeights } from './decoder';
+import { linearRowsT, range, setLinearRowsT, type HostTensor, type WeightLookup } from './decoder';
 
 export interface AttentionLayout {
   /** Parameter names (without the model prefix) that hold W_K and W_V of the layer. */
   tensors(layer: number): string[];
   /** W_K and W_V as float64 d×e matrices in the x·W convention (paper §1). */
-  read(weights: HostWeights, layer: number): { wK: Matrix64; wV: Matrix64 };
+  read(weights: WeightLookup, layer: number): { wK: Matrix64; wV: Matrix64 };
   /** Writes a d×e (x·W) matrix where W_K is kept, in the family's layout. */
-  writeK(weights: HostWeights, layer: number, m: Matrix64): void;
+  writeK(weights: WeightLookup, layer: number, m: Matrix64): void;
   /** Writes a d×e (x·W) matrix where W_V is kept, in the family's layout. */
-  writeV(weights: HostWeights, layer: number, m: Matrix64): void;
+  writeV(weights: WeightLookup, layer: number, m: Matrix64): void;
 }
 
 /**
@@ -26,7 +26,7 @@ export function separateKvLayout(
   names: { k: (layer: number) => string; v: (layer: number) => string },
   d: number,
   e: number,
-  param: (w: HostWeights, name: string, shape: number[]) => HostTensor,
+  param: (w: WeightLookup, name: string, shape: number[]) => HostTensor,
 ): AttentionLayout {
   const rows = range(0, e);
   const { k, v } = names;

@@ -25,7 +25,7 @@ import {
   param as paramOf,
   range,
   type DecoderOptions,
-  type HostWeights,
+  type WeightLookup,
   type DecoderShape,
 } from './decoder';
 import { separateKvLayout, type AttentionLayout } from './layout';
@@ -121,7 +121,7 @@ export function validateLlamaConfig(c: LlamaConfig): void {
     );
 }
 
-const param = (w: HostWeights, name: string, shape: number[]) => paramOf(w, 'Llama', name, shape);
+const param = (w: WeightLookup, name: string, shape: number[]) => paramOf(w, 'Llama', name, shape);
 
 /**
  * W_K and W_V of a Llama layer: k_proj and v_proj, nn.Linear [e, d], transposed to x·W (d × e;
@@ -157,7 +157,7 @@ export class LlamaModel extends DecoderModel {
   constructor(
     backend: Backend,
     config: LlamaConfig,
-    weights: HostWeights,
+    weights: WeightLookup,
     options: DecoderOptions,
   ) {
     validateLlamaConfig(config);
@@ -165,7 +165,7 @@ export class LlamaModel extends DecoderModel {
     this.config = { ...config };
     const { d, heads, ffnDim: f } = config;
     const up = (name: string, shape: number[]) =>
-      this.upload(param(weights, name, shape).data, shape);
+      this.upload(name, shape, () => param(weights, name, shape).data);
     const a = (i: number, p: string) => `layers.${i}.self_attn.${p}_proj`;
     const bias = (i: number, p: string, n: number) =>
       hasBias(config, p)

@@ -8,7 +8,6 @@
  * CheckpointMissingError) whose message names the file and says what is wrong.
  */
 import { HfConfigError, parseHfConfig, type ParsedHfConfig } from '../../roofline';
-import type { Backend } from '../backend';
 import {
   isFloatDtype,
   openCheckpoint,
@@ -16,8 +15,7 @@ import {
   type Checkpoint,
   type CheckpointFiles,
 } from '../io';
-import { matmul64 } from '../linalg';
-import type { DecoderModel, DecoderOptions, HostWeights, LayerDirection } from './decoder';
+import type { LayerDirection } from './decoder';
 import { ModelLoadError } from './errors';
 import {
   familyOfArchitecture,
@@ -30,7 +28,6 @@ import {
 import { slimNoteOf, slimSchemeOf, type SlimScheme } from './gqa';
 import type { AttentionLayout } from './layout';
 import { checkSlimMarker } from './marker';
-import { SharedUploads } from './sharedUploads';
 
 export { ModelLoadError } from './errors';
 export type { FamilyConfig, ModelFamily } from './families';
@@ -275,97 +272,6 @@ function refuseUnaccounted(
   );
 }
 
-/**
- * Reads the named parameters (canonical names) into host memory: the attention tensors that
- * hold W_K and W_V as float64 (so a slim checkpoint's W_KV survives exactly), the rest float32.
- */
-export async function readWeights(
-  opened: OpenedModel,
-  names?: readonly string[],
-): Promise<HostWeights> {
-  const { spec, checkpoint } = opened;
-  const exact = new Set<string>();
-  for (let i = 0; i < spec.layers; i++) for (const t of spec.layout.tensors(i)) exact.add(t);
-  const shapes = new Map(spec.shapes);
-  const out: HostWeights = new Map();
-  for (const n of names ?? [...shapes.keys()]) {
-    const shape = shapes.get(n);
-    if (!shape) throw new ModelLoadError(CONFIG_FILE, `the model has no parameter "${n}".`);
-    const s = opened.stored(n);
-    const data = exact.has(n) ? await checkpoint.readFloat64(s) : await checkpoint.read(s);
-    out.set(n, { shape: [...shape], data });
-  }
-  return out;
-}
-
-/**
- * Undoes `slim convert` for one layer in place: the W_V slot holds W_KV (k-cache) → W_V = W_K·W_KV;
- * the W_K slot holds W_VK (v-cache) → W_K = W_V·W_VK (float64). The attention layer then forms
- * W_KV (or W_VK) again from these, which gives back the stored matrix up to float64 rounding.
- */
-export function restoreLayer(spec: ModelSpec, weights: HostWeights, layer: number): void {
-  const direction = spec.slim?.layers[layer];
-  if (!direction) return;
-  const { wK, wV } = spec.layout.read(weights, layer);
-  if (direction === 'k-cache') spec.layout.writeV(weights, layer, matmul64(wK, wV));
-  else spec.layout.writeK(weights, layer, matmul64(wV, wK));
-}
-
-/** Any loaded decoder: prefill/decode/argmax/cacheBytes/reset/dispose (see DecoderModel). */
-export type LoadedModel = DecoderModel & { readonly spec: ModelSpec };
-
-/**
- * A checkpoint read into host memory once (a converted checkpoint's layers restored): `build`
- * makes a model of it on any backend with any scheme without reading the files again, so
- * standard and slim (engine/compare.ts) run the very same weights.
- */
-export interface HostModel {
-  spec: ModelSpec;
-  weights: HostWeights;
-  /**
-   * A model on `backend`. With scheme 'k-cache' and no `directions`, a converted checkpoint
-   * runs the directions stored in its marker, others the K-cache in every layer.
-   */
-  build(backend: Backend, options: DecoderOptions): LoadedModel;
-}
-
-/** Opens (if needed) and reads a checkpoint into a HostModel. */
-export async function readModel(source: CheckpointFiles | OpenedModel): Promise<HostModel> {
-  const opened = isOpened(source) ? source : await openModel(source);
-  const { spec } = opened;
-  const weights = await readWeights(opened);
-  for (let i = 0; i < spec.layers; i++) restoreLayer(spec, weights, i);
-  // One store per backend: the models built here share the weights they have in common.
-  const stores = new WeakMap<Backend, SharedUploads>();
-  const build = (backend: Backend, options: DecoderOptions): LoadedModel => {
-    let shared = stores.get(backend);
-    if (!shared) stores.set(backend, (shared = new SharedUploads(backend)));
-    const opts: DecoderOptions = {
-      shared,
-      ...options,
-      directions:
-        options.directions ?? (options.scheme === 'k-cache' ? spec.slim?.layers : undefined),
-    };
-    const { family, config } = spec.familyConfig;
-    const model = familyRow(family).build(backend, config, weights, opts);
-    return Object.assign(model, { spec });
-  };
-  return { spec, weights, build };
-}
-
-/**
- * Builds a model of the checkpoint's family on `backend` (readModel, then build). With scheme
- * 'k-cache' and no `directions`, a converted checkpoint runs the directions stored in its
- * marker, others the K-cache in every layer.
- */
-export async function loadModel(
-  source: CheckpointFiles | OpenedModel,
-  backend: Backend,
-  options: DecoderOptions,
-): Promise<LoadedModel> {
-  return (await readModel(source)).build(backend, options);
-}
-
-function isOpened(s: CheckpointFiles | OpenedModel): s is OpenedModel {
+export function isOpened(s: CheckpointFiles | OpenedModel): s is OpenedModel {
   return 'spec' in s && 'checkpoint' in s;
 }

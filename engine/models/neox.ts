@@ -19,7 +19,7 @@ import {
   range,
   setLinearRowsT,
   type DecoderOptions,
-  type HostWeights,
+  type WeightLookup,
   type DecoderShape,
 } from './decoder';
 import type { AttentionLayout } from './layout';
@@ -83,7 +83,7 @@ export function validateNeoxConfig(c: NeoxConfig): void {
     throw new EngineInputError(`GPT-NeoX config: normEps and ropeTheta must be > 0`);
 }
 
-const param = (w: HostWeights, name: string, shape: number[]) =>
+const param = (w: WeightLookup, name: string, shape: number[]) =>
   paramOf(w, 'GPT-NeoX', name, shape);
 
 /** Rows of the fused [3d, d] query_key_value holding part p (0 q, 1 k, 2 v) of every head. */
@@ -99,7 +99,7 @@ export function neoxAttentionLayout(c: NeoxConfig): AttentionLayout {
   const name = (layer: number) => `layers.${layer}.attention.query_key_value.weight`;
   const kRows = qkvRows(c, 1);
   const vRows = qkvRows(c, 2);
-  const t = (w: HostWeights, layer: number) => param(w, name(layer), [3 * d, d]);
+  const t = (w: WeightLookup, layer: number) => param(w, name(layer), [3 * d, d]);
   return {
     tensors: (layer) => [name(layer)],
     read: (w, layer) => ({
@@ -131,14 +131,19 @@ export class NeoxModel extends DecoderModel {
   private lnfB!: Tensor;
   private readonly blocks: NeoxBlock[] = [];
 
-  constructor(backend: Backend, config: NeoxConfig, weights: HostWeights, options: DecoderOptions) {
+  constructor(
+    backend: Backend,
+    config: NeoxConfig,
+    weights: WeightLookup,
+    options: DecoderOptions,
+  ) {
     validateNeoxConfig(config);
     super(backend, 'GPT-NeoX', config.vocabSize, config.maxPositions, config.layers, options);
     this.config = { ...config };
     const { d, heads, ffnDim: f } = config;
     const hasBias = config.attentionBias !== false;
     const up = (name: string, shape: number[]) =>
-      this.upload(param(weights, name, shape).data, shape);
+      this.upload(name, shape, () => param(weights, name, shape).data);
     const rope: RopeConfig = {
       pairing: 'half',
       base: config.ropeTheta,

@@ -1,8 +1,10 @@
 /**
- * Backend tensors of host weights, shared by the models built from one checkpoint read (engine
- * readModel's HostModel): standard and slim differ only in their attention weights, so the
- * embeddings, norms and MLPs are uploaded once and used by both. A tensor is freed when the
- * last model holding it is disposed.
+ * Backend tensors of host weights, shared by the models built from one checkpoint (engine
+ * readModel's or streamModel's HostModel): standard and slim differ only in their attention
+ * weights, so the embeddings, norms and MLPs are uploaded once and used by both. Tensors are
+ * known by parameter name (one store per checkpoint and backend), so a checkpoint read tensor
+ * by tensor is not read again for the second model. A tensor is freed when the last model
+ * holding it is disposed.
  */
 import type { Backend } from '../backend';
 import { bytesPerElement, type Tensor } from '../tensor';
@@ -13,25 +15,29 @@ interface Entry {
 }
 
 export class SharedUploads {
-  /** Weakly keyed: the store never keeps a host array alive (a 124M model's are 500 MB). */
-  private readonly byData = new WeakMap<object, Entry>();
+  /** By parameter name; no host array is kept (a 124M model's are 500 MB). */
+  private readonly byName = new Map<string, Entry>();
   private readonly byTensor = new Map<Tensor, Entry>();
 
   constructor(readonly backend: Backend) {}
 
   /**
-   * The tensor of `data` (the same host array gives the same tensor), uploaded on first use;
+   * The tensor of parameter `name`, uploaded on first use from `values()` (read only then);
    * `reused` is true when another model uploaded it.
    */
-  acquire(data: ArrayLike<number>, shape: number[]): { tensor: Tensor; reused: boolean } {
-    const known = this.byData.get(data as object);
+  acquire(
+    name: string,
+    shape: number[],
+    values: () => ArrayLike<number>,
+  ): { tensor: Tensor; reused: boolean } {
+    const known = this.byName.get(name);
     if (known && !known.tensor.disposed) {
       known.holders++;
       return { tensor: known.tensor, reused: true };
     }
-    const tensor = this.backend.keep(this.backend.fromArray(data, shape));
+    const tensor = this.backend.keep(this.backend.fromArray(values(), shape));
     const entry = { tensor, holders: 1 };
-    this.byData.set(data as object, entry);
+    this.byName.set(name, entry);
     this.byTensor.set(tensor, entry);
     return { tensor, reused: false };
   }
@@ -40,8 +46,9 @@ export class SharedUploads {
   release(tensor: Tensor): void {
     const entry = this.byTensor.get(tensor);
     if (!entry || --entry.holders > 0) return;
-    // A later acquire of the same array sees the disposed tensor and uploads it again.
+    // A later acquire of the same name uploads it again.
     this.byTensor.delete(tensor);
+    for (const [name, e] of this.byName) if (e === entry) this.byName.delete(name);
     if (!tensor.disposed) tensor.dispose();
   }
 

@@ -138,14 +138,18 @@ describe('Playground Generate', () => {
     );
   }, 60_000);
 
-  it('one Generate reads each tensor of the checkpoint once for both models', async () => {
+  it('one Generate builds both models tensor by tensor, reading the shared tensors once', async () => {
     const model = await loaded(await moby(), 'moby-gpt2');
     const reads = new Map<string, number>();
-    const { checkpoint } = model.opened;
+    const whole: string[] = [];
+    const { checkpoint, spec } = model.opened;
     const count = (name: string) => reads.set(name, (reads.get(name) ?? 0) + 1);
-    const { read, readFloat64 } = checkpoint;
-    checkpoint.read = (name) => (count(name), read.call(checkpoint, name));
-    checkpoint.readFloat64 = (name) => (count(name), readFloat64.call(checkpoint, name));
+    const { readSync, readFloat64Sync } = checkpoint;
+    checkpoint.readSync = (name) => (count(name), readSync.call(checkpoint, name));
+    checkpoint.readFloat64Sync = (name) => (count(name), readFloat64Sync.call(checkpoint, name));
+    const refuse = (name: string) => (whole.push(name), Promise.reject(new Error('read whole')));
+    checkpoint.read = refuse;
+    checkpoint.readFloat64 = refuse;
     const tokens: [number, number | null][] = [];
     const result = await runGeneration(
       model,
@@ -162,9 +166,18 @@ describe('Playground Generate', () => {
       },
     );
     expect(result.steps).toBe(5);
+    expect(result.weightsStreamed).toBe(true);
+    expect(whole).toEqual([]);
     expect(tokens.every(([a, b]) => a === b)).toBe(true);
-    expect(reads.size).toBe(model.opened.spec.shapes.length);
-    expect(new Set(reads.values())).toEqual(new Set([1]));
+    // Every tensor read; those outside attention once for both models (uploaded once, shared),
+    // the attention's once per model, W_K and W_V once more for the condition estimates.
+    expect(reads.size).toBe(spec.shapes.length);
+    const kv = new Set(spec.layout.tensors(0).map((t) => t.replace(/^h\.0\./, '')));
+    for (const [name, n] of reads) {
+      const inLayer = name.replace(/^.*\bh\.\d+\./, '');
+      const expected = kv.has(inLayer) ? 3 : /attn\./.test(name) ? 2 : 1;
+      expect([name, n]).toEqual([name, expected]);
+    }
   });
 
   it('link values out of range fall back to the defaults and say so; Generate still runs', async () => {

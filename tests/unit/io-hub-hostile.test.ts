@@ -11,6 +11,7 @@ import { startLocalServer, stopLocalServer } from './local-server';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HubError } from '../../engine/io/errors';
+import type { ByteSource } from '../../engine/io/bytes';
 import { HubClient, hubAddressProblem, MemoryHubCache } from '../../engine/io/hub';
 import {
   downloadModel,
@@ -236,7 +237,7 @@ describe('checked before any weight byte', () => {
     expect(got.weightBytes).toBe(
       got.weightFiles
         .slice(1)
-        .reduce((s, f) => s + ((got.files.get(f) as Uint8Array | undefined)?.byteLength ?? 0), 0),
+        .reduce((s, f) => s + ((got.files.get(f) as ByteSource | undefined)?.size ?? 0), 0),
     );
     requests.length = 0;
     await downloadModel(new HubClient({ endpoint, cache }), 'acme/gpt2', 'main', checked);
@@ -275,7 +276,7 @@ describe('a bad answer is never cached', () => {
     expect([...cache.entries.keys()].map((k) => k.split('/').pop())).toEqual(['config.json']);
     serve('acme/cut', 'model.safetensors', whole);
     const got = await downloadModel(new HubClient({ endpoint, cache }), 'acme/cut');
-    expect((got.files.get('model.safetensors') as Uint8Array).byteLength).toBe(whole.byteLength);
+    expect((got.files.get('model.safetensors') as ByteSource).size).toBe(whole.byteLength);
   });
 
   it('a 404 of config.json is asked again next time; a poisoned entry from before is dropped', async () => {

@@ -10,6 +10,7 @@ import { startLocalServer, stopLocalServer } from './local-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../engine/io/checkpoint';
 import { HubError } from '../../engine/io/errors';
+import type { ByteSource } from '../../engine/io/bytes';
 import {
   CacheStorageHubCache,
   defaultHubCache,
@@ -129,6 +130,14 @@ beforeEach(() => {
   requests.length = 0;
   behaviours.clear();
 });
+
+/** File name → bytes, weight sources read whole. */
+async function contents(files: ReadonlyMap<string, Uint8Array | ByteSource>) {
+  const out = new Map<string, Uint8Array>();
+  for (const [name, f] of files)
+    out.set(name, f instanceof Uint8Array ? f : await f.read(0, f.size));
+  return out;
+}
 
 /** Byte equality without toEqual's per-element diffing (slow on 100 kB arrays). */
 function expectBytes(actual: Uint8Array | undefined, expected: Uint8Array): void {
@@ -381,7 +390,9 @@ describe('downloadModel and the cache', () => {
     ]);
     expect(first.weightFiles).toEqual(['model.safetensors']);
     expect(first.tokenizerFiles).toEqual(['vocab.json', 'merges.txt']);
-    expectBytes(first.files.get('model.safetensors') as Uint8Array, weights);
+    // The weights come back as a source read by ranges (here over the memory cache's bytes).
+    const source = first.files.get('model.safetensors') as ByteSource;
+    expectBytes(await source.read(0, source.size), weights);
     expect(requests.map((r) => `${r.method ?? 'GET'} ${r.path.split('/').pop()}`)).toEqual([
       'GET config.json',
       'HEAD model.safetensors', // its size, before any weight byte
@@ -400,7 +411,7 @@ describe('downloadModel and the cache', () => {
     expect(requests).toHaveLength(0);
     expect(fromCache.length).toBe(4);
     expect(fromCache.every(Boolean)).toBe(true);
-    expect(second.files).toEqual(first.files);
+    expect(await contents(second.files)).toEqual(await contents(first.files));
     const ckpt = await openCheckpoint(second.files, 'acme/single');
     expect(Array.from(await ckpt.read('wte.weight'))).toEqual([1, 2, 3, 4]);
   });
