@@ -7,8 +7,8 @@ import gpt2Log from '../public/models/moby-gpt2/train_log.json';
 import llamaLog from '../public/models/moby-llama/train_log.json';
 
 export const DEFAULT_MODELS = {
-  'moby-gpt2': 'GPT-2 family, trained on Moby-Dick',
-  'moby-llama': 'Llama family, trained on Moby-Dick',
+  'moby-gpt2': 'GPT-2 family, trained on Moby-Dick and the State of the Union addresses',
+  'moby-llama': 'Llama family, trained on Moby-Dick and the State of the Union addresses',
 } as const;
 export type DefaultModel = keyof typeof DEFAULT_MODELS;
 export const DEFAULT_MODEL_NAMES = Object.keys(DEFAULT_MODELS) as DefaultModel[];
@@ -16,18 +16,23 @@ export const DEFAULT_MODEL_NAMES = Object.keys(DEFAULT_MODELS) as DefaultModel[]
 /** What a default model's training log (train_log.json, written by the training script) says. */
 export interface DefaultModelCard {
   parameters: number;
-  /** Cross-entropy on the held-out chapters (nats per token). */
+  /** Cross-entropy on Moby-Dick's held-out chapters (nats per token). */
   valLoss: number;
   trainMinutes: number;
   /** The training text and its licence. */
   text: string;
 }
 
-const card = (log: { params: number; finalValLoss: number; trainSeconds: number }) => ({
+const card = (log: {
+  params: number;
+  finalValLoss: number;
+  trainSeconds: number;
+  trainingText: string;
+}) => ({
   parameters: log.params,
   valLoss: log.finalValLoss,
   trainMinutes: Math.round(log.trainSeconds / 60),
-  text: 'Moby-Dick (public domain)',
+  text: log.trainingText,
 });
 
 export const DEFAULT_MODEL_CARDS: Record<DefaultModel, DefaultModelCard> = {

@@ -756,6 +756,7 @@ def train_one(name, family, tok, data, out_dir, steps, block, batch, lr, threads
     train_time = time.time() - t0
     steps = len(log["train"])
     if ckpt and not os.path.exists(ckpt):
+        os.makedirs(checkpoints, exist_ok=True)
         torch.save({"state": model.state_dict(), "log": log, "trainSeconds": train_time}, ckpt)
     val_float32 = evaluate(model, val_ids, block, n_windows=48)
     with torch.no_grad():  # the weights as stored (float16): every figure below is of these
@@ -857,6 +858,7 @@ def train_one(name, family, tok, data, out_dir, steps, block, batch, lr, threads
             "finalSotuValLoss": round(final_sotu_val, 4),
             "mobyShare": MOBY_SHARE,
             "greedyDistinct40": len(set(greedy_all[:40])),
+            "trainingText": TRAINING_TEXT,
             "cond": conds,
             "greedy": greedy,
             "samples": samples,
@@ -871,8 +873,11 @@ def train_one(name, family, tok, data, out_dir, steps, block, batch, lr, threads
     return log
 
 
+TRAINING_TEXT = "Moby-Dick and the State of the Union addresses (public domain)"
+
+
 def write_card(folder, name, family, cfg, log, ref, sizes):
-    n_train, n_val = sizes["train"], sizes["val"]
+    n_train, n_val, n_sotu, n_sotu_val = sizes["train"], sizes["val"], sizes["sotu"], sizes["sotuVal"]
     if family == "gpt2":
         arch = (
             f"GPT-2 (`GPT2LMHeadModel` layout): {cfg['n_layer']} layers, d_model {cfg['n_embd']}, {cfg['n_head']} heads "
@@ -887,7 +892,7 @@ def write_card(folder, name, family, cfg, log, ref, sizes):
         )
     rows = "\n".join(f"| {c['layer']} | {c['condWK']:.1f} | {c['condWV']:.1f} | {c['slimVRelErrFloat32']:.1e} |" for c in log["cond"])
     samples = "\n\n".join(
-        f"Sampled (temperature {s['temperature']}, top-k {s['topK']}, torch seed {s['seed']}):\n\n" + quote(PROMPT + s["text"]) for s in log["samples"]
+        f"PyTorch seed {s['seed']}:\n\n" + quote(PROMPT + s["text"]) for s in log["samples"]
     )
     rope_note = (
         " (the PyTorch model computes the RoPE angles in float32, like transformers; the numpy reference in float64)"
@@ -896,20 +901,28 @@ def write_card(folder, name, family, cfg, log, ref, sizes):
     )
     md = f"""# {name}
 
-A tiny {"GPT-2" if family == "gpt2" else "Llama"}-family language model trained on *Moby-Dick* for Slim Attention Lab,
-a teaching app for slim attention (arXiv 2503.05840). It is small enough to run in the browser and
-is stored in the Hugging Face layout, so the app loads it with the same loader as Hub models.
-It writes quaint, Melville-flavoured English; it knows nothing else.
+A tiny {"GPT-2" if family == "gpt2" else "Llama"}-family language model ({log['params']:,} parameters) trained on *Moby-Dick*
+and the U.S. State of the Union addresses for Slim Attention Lab, a teaching app for slim attention
+(arXiv 2503.05840). It is small enough to run in the browser and is stored in the Hugging Face layout, so
+the app loads it with the same loader as Hub models. It is a toy: expect odd English, Melville's
+whalers and presidents' policies in one sentence, and nothing it says to be true.
 
 ## Data
 
-*Moby-Dick; or, The Whale* by Herman Melville (1851), public domain, as shipped by the npm package
-`{DATA_PKG}` (stdlib). Per that package's README, its data files are licensed under the Open Data
-Commons Public Domain Dedication & License 1.0 (PDDL-1.0) and their contents under Creative Commons
-Zero v1.0 Universal (CC0-1.0); the package's code is Apache-2.0.
+- *Moby-Dick; or, The Whale* by Herman Melville (1851), public domain, as shipped by the npm package
+  `{DATA_PKG}` (stdlib).
+- The State of the Union addresses 1790–2021, works of the United States Government and so without
+  copyright protection, as shipped by the npm package `{SOTU_PKG}` (stdlib).
 
-- Training: Etymology, Extracts, chapters 1–132 ({n_train:,} tokens).
-- Validation (held out, ~5%): chapters 133–135 and the Epilogue ({n_val:,} tokens).
+Per both packages' READMEs, their data files are licensed under the Open Data Commons Public Domain
+Dedication & License 1.0 (PDDL-1.0) and their contents under Creative Commons Zero v1.0 Universal
+(CC0-1.0); the packages' code is Apache-2.0.
+
+- Training: Moby-Dick's Etymology, Extracts and chapters 1–132 ({n_train:,} tokens), and the addresses
+  up to 2016 ({n_sotu:,} tokens). Each training window comes from Moby-Dick with probability
+  {log['mobyShare']:g}, else from the addresses.
+- Validation (held out): Moby-Dick's chapters 133–135 and the Epilogue ({n_val:,} tokens), the text
+  every release of these models is compared on; and the addresses from {SOTU_VAL_FROM} on ({n_sotu_val:,} tokens).
 
 ## Tokenizer
 
@@ -924,7 +937,9 @@ No bos token is added when encoding.
 
 {arch}
 
-Parameters: **{log['params']:,}** (float32 `model.safetensors`, {os.path.getsize(os.path.join(folder, 'model.safetensors')):,} bytes).
+Parameters: **{log['params']:,}**, stored as float16 (`model.safetensors`, {os.path.getsize(os.path.join(folder, 'model.safetensors')):,} bytes; the
+app computes in float32 or float64 from these values). Float16 storage doubles what fits in the app's
+4 MB per default model: the previous release stored about 0.95M parameters in float32.
 
 ## Training
 
@@ -935,13 +950,17 @@ python3 scripts/train_default_models.py --out public/models --model {name} --ste
 (PyTorch from Debian's python3-torch, CPU, {log["threads"]} thread(s).) Seed {SEED}; AdamW (betas 0.9/0.95, weight
 decay 0.1 on matrices), peak learning rate {log['lr']:g}, linear warmup then cosine decay to 10%, gradient
 clipping 1.0; no weight decay on W_Q, W_K, W_V (orthogonal init); each step is a batch of {log['batch']} random windows of {log['block']} tokens (seeded
-`torch.Generator`). {log['steps']} steps took {log['trainSeconds'] / 60:.1f} min of wall-clock time (the two
-default models were trained side by side, one thread each, on a busy shared 2-core machine).
+`torch.Generator`): {log['steps'] * log['batch'] * log['block'] / 1e6:.1f}M tokens in all. {log['steps']} steps took {log['trainSeconds'] / 60:.0f} min of wall-clock time
+(the two default models were trained side by side, one thread each, on a shared 2-core machine, with
+OpenBLAS as PyTorch's BLAS: Debian's `libopenblas0-pthread`).
 
 | | loss (nats/token) |
 |---|---|
-| final train (48 windows) | {log['finalTrainLoss']:.3f} |
-| final validation (48 windows) | {log['finalValLoss']:.3f} |
+| final train, Moby-Dick (48 windows) | {log['finalTrainLoss']:.3f} |
+| **final validation, Moby-Dick chapters 133–135 + Epilogue (48 windows)** | **{log['finalValLoss']:.3f}** |
+| the same before rounding the weights to float16 | {log['finalValLossFloat32']:.3f} |
+| the previous release on the same windows (float32, ~0.95M parameters, Moby-Dick only) | {log['previousValLoss']:.3f} |
+| held-out State of the Union addresses (48 windows) | {log['finalSotuValLoss']:.3f} |
 
 ![loss curve](loss.png)
 
@@ -949,9 +968,14 @@ default models were trained side by side, one thread each, on a busy shared 2-co
 
 Prompt: `{PROMPT}`
 
-Greedy:
+Greedy ({log['greedyDistinct40']} distinct tokens among the first 40):
 
 {quote(PROMPT + log['greedy'])}
+
+<!-- app-samples -->
+<!-- /app-samples -->
+
+Sampled by the training script (PyTorch, temperature 0.8, top-k 40; PyTorch's random numbers are not the app's, so these seeds draw differently in the app):
 
 {samples}
 

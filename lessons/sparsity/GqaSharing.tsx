@@ -48,7 +48,7 @@ export function GqaSharing({ run, layer, tau }: { run?: Run; layer?: number; tau
           is answered.
         </p>
       ) : run && layer !== undefined ? (
-        <GroupTable groups={run.groups} layer={layer} tau={tau} />
+        <GroupTable groups={run.groups} layerHeads={run.layerHeads} layer={layer} tau={run.tau} />
       ) : (
         <p className="small">The grouped heads appear once the model has run.</p>
       )}
@@ -58,10 +58,12 @@ export function GqaSharing({ run, layer, tau }: { run?: Run; layer?: number; tau
 
 function GroupTable({
   groups,
+  layerHeads,
   layer,
   tau,
 }: {
   groups: SharedRowResult[];
+  layerHeads: number;
   layer: number;
   tau: number;
 }) {
@@ -69,10 +71,11 @@ function GroupTable({
   return (
     <>
       <p>
-        {MODEL} is plain multi-head attention, so we pretend: heads 1–2 and 3–4 share rows for{' '}
-        <Tex>{'g = 2'}</Tex>, all four for <Tex>{'g = 4'}</Tex>. A row is skipped for the group when
-        every head of it weighs the row below τ = {formatNumber(tau, 3)} (layer {layer + 1}, last
-        token).
+        {MODEL} is plain multi-head attention with {layerHeads} heads, so we pretend: heads 1–2 and
+        3–4 share rows for <Tex>{'g = 2'}</Tex>, all four for <Tex>{'g = 4'}</Tex>
+        {layerHeads > heads ? ` (heads ${heads + 1}–${layerHeads} sit this out)` : ''}. A row is
+        skipped for the group when every head of it weighs the row below τ = {formatNumber(tau, 3)}{' '}
+        (layer {layer + 1}, last token).
       </p>
       <table className="diff-table" aria-label="value rows shared by g heads">
         <ColumnHeads

@@ -19,7 +19,7 @@ export function ThresholdRow({ row }: { row: AttentionRow }) {
       >
         {loaded.status === 'loading' && (
           <p role="status" data-testid="model-status">
-            Loading {MODEL} (about 4 MB) and building it on the CPU backend…
+            Loading {MODEL} (under 4 MB) and building it on the CPU backend…
           </p>
         )}
         {loaded.status === 'error' && (

@@ -7,6 +7,7 @@ import { MODEL } from './useMobyProbes';
 import { WithRope } from './WithRope';
 import { WorkSaved } from './WorkSaved';
 import { LessonLink } from '../common/LessonLink';
+import mobyConfig from '../../public/models/moby-gpt2/config.json';
 
 export { SPARSITY_DEFAULT_PROMPT, SPARSITY_MAX_TOKENS } from './useAttentionRow';
 
@@ -41,15 +42,18 @@ export function SparsityLesson() {
       </Tex>
       <p>
         To see real weights, this lesson runs <strong>{MODEL}</strong>, the small GPT-2 the
-        Playground uses (trained on Moby-Dick; 4 layers of 4 heads, width <Tex>{'d = 128'}</Tex>,
-        head width <Tex>{'d_k = 32'}</Tex>), in your browser on the engine’s CPU backend, in float64
-        and float32. Your prompt goes through it, and the lesson reads the softmax weights{' '}
-        <Tex>{'s_j'}</Tex> of the prompt’s last token in the layer and head you choose.
+        Playground uses (trained on Moby-Dick and the State of the Union addresses;{' '}
+        {mobyConfig.n_layer} layers of {mobyConfig.n_head} heads, width{' '}
+        <Tex>{`d = ${mobyConfig.n_embd}`}</Tex>, head width{' '}
+        <Tex>{`d_k = ${mobyConfig.n_embd / mobyConfig.n_head}`}</Tex>), in your browser on the
+        engine’s CPU backend, in float64 and float32. Your prompt goes through it, and the lesson
+        reads the softmax weights <Tex>{'s_j'}</Tex> of the prompt’s last token in the layer and
+        head you choose.
       </p>
       <ThresholdRow row={row} />
-      <WorkSaved run={run} n={n} tau={tau} />
+      <WorkSaved run={run} n={n} tau={run?.tau ?? tau} />
       <GqaSharing run={run} layer={probes?.f64.layer} tau={tau} />
-      <WithRope run={run} n={n} e={model?.d ?? 0} tau={tau} />
+      <WithRope run={run} n={n} e={model?.d ?? 0} tau={run?.tau ?? tau} />
     </>
   );
 }

@@ -51,7 +51,11 @@ export interface Run {
   diff64: number;
   diff32: number;
   chart: Plot.PlotOptions;
-  /** The layer's heads grouped g = 1, 2, 4 at a time. */
+  /** The threshold these results are for. */
+  tau: number;
+  /** The layer's heads. */
+  layerHeads: number;
+  /** The layer's first four heads grouped g = 1, 2, 4 at a time. */
   groups: SharedRowResult[];
   /** All heads as one group: the key rows no head keeps. */
   anyHead: SharedRowResult;
@@ -67,11 +71,17 @@ export function layerRun(
   const h = Math.min(head, probes.f64.heads - 1);
   const r64 = headRun(probes.f64, h, tau);
   const r32 = headRun(probes.f32, h, tau);
+  // The first PAPER_G heads (all of them when the layer has exactly that many) grouped g at a time.
+  const { heads, probs } = probes.f64;
+  const grouped = Math.min(heads, PAPER_G);
+  const groupedProbs = {
+    rows: (probs.rows / heads) * grouped,
+    cols: probs.cols,
+    data: Array.prototype.slice.call(probs.data, 0, (probs.rows / heads) * grouped * probs.cols),
+  };
   const groups = [1, 2, 4]
-    .filter((g) => probes.f64.heads % g === 0)
-    .map((g) =>
-      sharedRowSkips(probes.f64.probs, { heads: probes.f64.heads, threshold: tau, group: g }),
-    );
+    .filter((g) => grouped % g === 0)
+    .map((g) => sharedRowSkips(groupedProbs, { heads: grouped, threshold: tau, group: g }));
   const anyHead = sharedRowSkips(probes.f64.probs, {
     heads: probes.f64.heads,
     threshold: tau,
@@ -82,6 +92,8 @@ export function layerRun(
     diff64: maxAbsDiff([r64.standard.output], [r64.slim.output]),
     diff32: maxAbsDiff([r32.standard.output], [r32.slim.output]),
     chart: rowChart(tokenLabels(tokenizer, probes.ids), r64.probs, tau),
+    tau,
+    layerHeads: heads,
     groups,
     anyHead,
   };

@@ -40,7 +40,7 @@ export function useAttentionRow() {
   const loaded = useMobyModel(attempt);
   const model = loaded.status === 'ready' ? loaded.model : undefined;
   const [prompt, setPrompt] = useLessonState('prompt', stringCodec, SPARSITY_DEFAULT_PROMPT);
-  const [layer1, setLayer] = useLessonState('layer', indexCodec(64), 4);
+  const [layer1, setLayer] = useLessonState('layer', indexCodec(64), 2);
   const [head1, setHead] = useLessonState('head', indexCodec(64), 1);
   const [tau, setTau] = useLessonState('tau', tauCodec, TAU.initial);
   // The row, its chart and counts follow the threshold in a deferred render: a drag moves the

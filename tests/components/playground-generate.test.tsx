@@ -1,4 +1,5 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import gpt2Log from '../../public/models/moby-gpt2/train_log.json';
 import { useState } from 'react';
 import { MemoryRouter } from 'react-router-dom';
 import { describe, expect, it, vi } from 'vitest';
@@ -114,7 +115,7 @@ describe('Playground Generate', () => {
     );
     expect(screen.getByTestId('model-card').textContent).toMatch(
       new RegExp(
-        `^moby-gpt2: ${parameters.toLocaleString('en-US')} parameters trained for 30 minutes on Moby-Dick \\(public domain\\), held-out loss 4\\.31 nats per token\\. A toy model: expect odd English\\.`,
+        `^moby-gpt2: ${parameters.toLocaleString('en-US')} parameters trained for ${Math.round(gpt2Log.trainSeconds / 60)} minutes on Moby-Dick and the State of the Union addresses \\(public domain\\), held-out loss ${gpt2Log.finalValLoss.toFixed(2).replace('.', '\\.')} nats per token\\. A toy model: expect odd English\\.`,
       ),
     );
     const sampled = screen.getByTestId('standard-text').textContent;
