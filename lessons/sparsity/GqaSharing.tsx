@@ -8,7 +8,7 @@ import { paperShared, paperWork, times, type Run } from './sparseRun';
 import { MODEL } from './useMobyProbes';
 
 /** Why heads sharing a value row (GQA) skip fewer rows: S^g, then the model's heads grouped. */
-export function GqaSharing({ run, layer, tau }: { run?: Run; layer?: number; tau: number }) {
+export function GqaSharing({ run, layer }: { run?: Run; layer?: number }) {
   const [gqaRevealed, setGqaRevealed] = useState(false);
   return (
     <>

@@ -52,7 +52,7 @@ export function SparsityLesson() {
       </p>
       <ThresholdRow row={row} />
       <WorkSaved run={run} n={n} tau={run?.tau ?? tau} />
-      <GqaSharing run={run} layer={probes?.f64.layer} tau={tau} />
+      <GqaSharing run={run} layer={probes?.f64.layer} />
       <WithRope run={run} n={n} e={model?.d ?? 0} tau={run?.tau ?? tau} />
     </>
   );
