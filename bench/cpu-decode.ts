@@ -18,6 +18,7 @@
  * --no-small, --kernels js (ours on the TypeScript kernels, the fallback where WebAssembly SIMD
  * cannot run), --json.
  */
+import mobyConfig from '../public/models/moby-gpt2/config.json';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -156,7 +157,7 @@ async function main() {
 
   const workloads: (Workload & { engineKey?: never })[] = [
     {
-      name: 'moby-gpt2 (d 128, 4 layers, vocab 1024)',
+      name: `moby-gpt2 (d ${mobyConfig.n_embd}, ${mobyConfig.n_layer} layers, vocab ${mobyConfig.vocab_size})`,
       prompt,
       steps: args.steps,
       build: (e, b, scheme) =>

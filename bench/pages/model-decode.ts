@@ -21,6 +21,7 @@
  * at /models/moby-gpt2/ by the page's server), whose tensors every engine takes, and GPT-2
  * small's shapes with random weights.
  */
+import mobyConfig from '../../public/models/moby-gpt2/config.json';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import * as ort from 'onnxruntime-web/wasm';
@@ -152,7 +153,10 @@ export function defaultModelSources(
   const nPositions = Math.max(maxTokens + 8, 256);
   const gpt2Small: Gpt2Config = { ...GPT2_SMALL, layers, vocabSize, nPositions };
   return [
-    checkpointSource('moby-gpt2 (default model, d 128, 4 layers, vocab 1024)', DEFAULT_GPT2_URL),
+    checkpointSource(
+      `moby-gpt2 (default model, d ${mobyConfig.n_embd}, ${mobyConfig.n_layer} layers, vocab ${mobyConfig.vocab_size})`,
+      DEFAULT_GPT2_URL,
+    ),
     randomSource(
       `gpt2-small-shaped (d 768, 12 heads, ${layers} layers, vocab ${vocabSize}, random weights)`,
       gpt2Small,
