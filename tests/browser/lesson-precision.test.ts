@@ -1,4 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
+import gpt2Config from '../../public/models/moby-gpt2/config.json';
+import llamaConfig from '../../public/models/moby-llama/config.json';
+
+const LAYERS = { 'moby-gpt2': gpt2Config.n_layer, 'moby-llama': llamaConfig.num_hidden_layers };
 import { screenshot } from './chromium';
 import { answer, overflow, shownNumber, suiteBrowser, walkOnce } from './lessonKit';
 
@@ -25,11 +29,11 @@ describe('lesson 11 (precision) in Chromium', () => {
       await answer(page, 'float16', /Around 1/);
       expect(await shownNumber(page, 'toy-f16')).toBeGreaterThan(0.1);
 
-      // The worker measures all eight layers of the two default models.
-      for (const model of ['moby-gpt2', 'moby-llama']) {
+      // The worker measures every layer of the two default models.
+      for (const model of ['moby-gpt2', 'moby-llama'] as const) {
         const table = page.getByTestId(`precision-report-${model}`);
         await table.waitFor({ timeout: 30_000 });
-        expect(await table.locator('tbody tr').count()).toBe(4);
+        expect(await table.locator('tbody tr').count()).toBe(LAYERS[model]);
       }
       expect(await shownNumber(page, 'moby-llama-v-layers')).toBe(0);
       expect(await overflow(page)).toBeLessThanOrEqual(0);

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import gpt2Config from '../../public/models/moby-gpt2/config.json';
+import llamaConfig from '../../public/models/moby-llama/config.json';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -169,7 +171,10 @@ describe('Playground in Chromium', () => {
 
   it('generates standard vs slim on the automatic backend (here the CPU, and why): identical tokens, max |Δ| shown, slim cache half', async () => {
     const { page, errors } = await open();
-    await modelLoaded(page, /moby-gpt2: gpt2, 4 layers, d 128/);
+    await modelLoaded(
+      page,
+      new RegExp(`moby-gpt2: gpt2, ${gpt2Config.n_layer} layers, d ${gpt2Config.n_embd}`),
+    );
     expect(await page.getByLabel('Backend').inputValue()).toBe('auto');
     await generate(page, 24);
     // Headless Chromium renders WebGL2 with SwiftShader, a software rasterizer: the CPU runs.
@@ -311,11 +316,14 @@ describe('Playground in Chromium', () => {
     await page
       .getByRole('region', { name: 'Model' })
       .dispatchEvent('drop', { dataTransfer: dropped });
-    await modelLoaded(page, /model\.safetensors: gpt2, 4 layers/);
+    await modelLoaded(page, new RegExp(`model\\.safetensors: gpt2, ${gpt2Config.n_layer} layers`));
     await page
       .getByTestId('file-input')
       .setInputFiles(FILES.map((f) => `${MODELS}/moby-llama/${f}`));
-    await modelLoaded(page, /model\.safetensors: llama, 4 layers/);
+    await modelLoaded(
+      page,
+      new RegExp(`model\\.safetensors: llama, ${llamaConfig.num_hidden_layers} layers`),
+    );
     await generate(page, 8);
     expect(await page.getByTestId('verdict').textContent()).toBe('Tokens identical: yes');
     const tokens = await cachedTokens(page);
