@@ -158,6 +158,12 @@ export function randomWeights(
 }
 
 /**
+ * Prompt tokens per forward pass of DecoderModel.prefill. A multiple of 4: the float32 kernels
+ * take rows four at a time, so every chunk edge falls on the same row groups as a whole prompt.
+ */
+export const PREFILL_CHUNK = 128;
+
+/**
  * The shared half of every decoder: attention layers, owned tensors, prefill/decode, caches.
  * A subclass builds its weights inside `build` and implements `forward`.
  */
@@ -316,11 +322,25 @@ export abstract class DecoderModel {
 
   /**
    * Runs the prompt through the stack (causal, appended to what is cached) and returns the
-   * logits of its last token, [1, vocabSize]. The caller disposes the result.
+   * logits of its last token, [1, vocabSize]. The caller disposes the result. A prompt longer
+   * than `chunk` tokens (PREFILL_CHUNK by default) runs as consecutive forward passes of at
+   * most `chunk` tokens, each appended to the caches and attending to every earlier token
+   * through them (a sliding window's cache keeps the window − 1 rows the next chunk sees), so
+   * the activations and the products' scratch space of a long prompt stay bounded by the
+   * chunk, not the prompt; the logits are those of the whole prompt in one pass up to the
+   * order of float32 sums.
    */
-  prefill(ids: readonly number[]): Tensor {
+  prefill(ids: readonly number[], options: { chunk?: number } = {}): Tensor {
     this.checkIds(ids);
-    return this.forward(ids);
+    const chunk = options.chunk ?? PREFILL_CHUNK;
+    if (!Number.isInteger(chunk) || chunk < 1)
+      throw new EngineInputError(
+        `${this.familyName}: prefill chunk must be a whole number ≥ 1, got ${chunk}`,
+      );
+    let start = 0;
+    for (; ids.length - start > chunk; start += chunk)
+      this.forward(ids.slice(start, start + chunk)).dispose();
+    return this.forward(start === 0 ? ids : ids.slice(start));
   }
 
   /** One token → logits [1, vocabSize] of the next one. */
