@@ -8,7 +8,7 @@ import { normalizeRows, type Backend, type LinearOptions } from '../backend';
 import type { Matrix64 } from '../linalg';
 import type { Tensor } from '../tensor';
 import { sumCacheStats, type RowCache } from './cache';
-import type { AttentionStepOptions, CacheStats } from './types';
+import type { AttentionStepOptions, CacheStats, SharedWeights } from './types';
 import type { LayerDims } from './weights';
 import { windowedProbs } from './window';
 
@@ -21,10 +21,12 @@ export type Uploaded<T> = {
 };
 
 export abstract class LayerCore<
-  C extends { label?: string; scoreScale?: number; window?: number },
+  C extends { label?: string; scoreScale?: number; window?: number; shared?: SharedWeights },
 > {
   /** Uploaded tensors this layer owns (weights, biases). */
   private readonly owned: Tensor[] = [];
+  /** Tensors held in config.shared (released, not disposed, by dispose()). */
+  private readonly held: Tensor[] = [];
   private isDisposed = false;
   /** The score scale: the config's, else 1/sqrt(d_k) (paper §1). */
   protected readonly scoreScale: number;
@@ -50,6 +52,7 @@ export abstract class LayerCore<
     this.isDisposed = true;
     for (const c of this.caches) c.dispose();
     for (const t of this.owned.splice(0)) if (!t.disposed) t.dispose();
+    for (const t of this.held.splice(0)) this.config.shared?.release(t);
   }
 
   /** Whether dispose() has run. */
@@ -68,11 +71,26 @@ export abstract class LayerCore<
 
   /**
    * Uploads every weight of `host` (matrices and bias vectors) once, under the same names; an
-   * absent bias stays undefined.
+   * absent bias stays undefined. A weight named in `sharedAs` is taken from config.shared
+   * under that name where the layer has a store (another layer of the same weights may have
+   * uploaded it): only weights that are the same values in every scheme may be named.
    */
-  protected uploadAll<T extends { [K in keyof T]: HostWeight }>(host: T): Uploaded<T> {
+  protected uploadAll<T extends { [K in keyof T]: HostWeight }>(
+    host: T,
+    sharedAs: { [K in keyof T]?: string } = {},
+  ): Uploaded<T> {
     const out: Record<string, Tensor | undefined> = {};
+    const store = this.config.shared;
     for (const [name, value] of Object.entries(host) as [string, HostWeight][]) {
+      const key = (sharedAs as Record<string, string | undefined>)[name];
+      if (value && key && store) {
+        const shape = value instanceof Float64Array ? [value.length] : [value.rows, value.cols];
+        const data = value instanceof Float64Array ? value : value.data;
+        const { tensor } = store.acquire(key, shape, () => data);
+        this.held.push(tensor);
+        out[name] = tensor;
+        continue;
+      }
       out[name] =
         value instanceof Float64Array ? this.uploadBias(value) : value && this.upload(value);
     }

@@ -5,7 +5,13 @@ import { RowCache } from './cache';
 import type { Uploaded } from './layerCore';
 import type { Matrix64 } from '../linalg';
 import type { AttentionConfig, AttentionStepOptions, AttentionWeights } from './types';
-import { fuseColumns, kCacheProjections, type KCacheProjections, type LayerDims } from './weights';
+import {
+  fuseColumns,
+  kCacheProjections,
+  SHARED_QK_O,
+  type KCacheProjections,
+  type LayerDims,
+} from './weights';
 
 type SlimConfig = Extract<AttentionConfig, { scheme: 'k-cache' }>;
 
@@ -34,7 +40,8 @@ export class SlimAttention extends AttentionBase {
       { w: wQ, b: bQ },
       { w: wK, b: bK },
     ]);
-    this.t = this.uploadAll({ ...rest, wQK: qk.w, bQK: qk.b });
+    // [W_Q | W_K] with its bias and W_O are the standard layer's too (standard.ts): shared.
+    this.t = this.uploadAll({ ...rest, wQK: qk.w, bQK: qk.b }, SHARED_QK_O);
   }
 
   protected forward(x: Tensor, n0: number, { norm, residual }: AttentionStepOptions): Tensor {

@@ -134,3 +134,10 @@ export function fuseColumns(parts: readonly { w: Matrix64; b?: Float64Array }[])
   }
   return { w, b };
 }
+
+/**
+ * The names under which standard (standard.ts) and slim (slim.ts) layers share the uploads they
+ * have alike (LayerCore.uploadAll): [W_Q | W_K] with [b_Q | b_K], and W_O. b_O is not shared:
+ * slim's has the value bias folded in (paper Appendix F).
+ */
+export const SHARED_QK_O = { wQK: '[W_Q|W_K]', bQK: '[b_Q|b_K]', wO: 'W_O' } as const;

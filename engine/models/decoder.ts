@@ -13,6 +13,7 @@ import {
   type AttentionWeights,
   type GroupedAttentionLayer,
   type GroupedAttentionWeights,
+  type SharedWeights,
 } from '../attention';
 import type { RopeConfig } from '../attention';
 import type { CacheScheme, DecodeOrder } from '../../roofline';
@@ -253,6 +254,24 @@ export abstract class DecoderModel {
   }
 
   /**
+   * With options.shared: the store of block `layer`'s attention weights that every scheme
+   * uploads alike (W_O, [W_Q | W_K]), named per block in the model's store; a tensor another
+   * model uploaded counts in weightBytes, as upload's do.
+   */
+  private layerStore(layer: number): SharedWeights | undefined {
+    const shared = this.shared;
+    if (!shared) return undefined;
+    return {
+      acquire: (name, shape, values) => {
+        const got = shared.acquire(`attention ${layer}: ${name}`, shape, values);
+        if (got.reused) this.reusedBytes += tensorBytes(got.tensor);
+        return got;
+      },
+      release: (tensor) => shared.release(tensor),
+    };
+  }
+
+  /**
    * The attention layer of block `layer` with the scheme (and direction) the options ask for;
    * `scores` sets a score scale other than 1/√d_k and a sliding window (GPT-Neo).
    */
@@ -262,7 +281,7 @@ export abstract class DecoderModel {
     rope?: RopeConfig,
     scores: { scoreScale?: number; window?: number } = {},
   ): AttentionLayer {
-    const common = { label: `layer ${layer}`, rope, ...scores };
+    const common = { label: `layer ${layer}`, rope, ...scores, shared: this.layerStore(layer) };
     const { scheme, decodeOrder, directions } = this.options;
     const direction = scheme === 'kv' ? 'kv' : (directions?.[layer] ?? 'k-cache');
     const attn = createAttention(
@@ -297,6 +316,7 @@ export abstract class DecoderModel {
       scheme,
       label: `layer ${layer}`,
       rope,
+      shared: this.layerStore(layer),
     });
     this.attns.push(attn);
     return attn;
