@@ -5,19 +5,29 @@
  */
 import type { DecodeOrder } from '../../roofline';
 import { normalizeRows, type Backend, type LinearOptions } from '../backend';
-import type { Matrix64 } from '../linalg';
 import type { Tensor } from '../tensor';
 import { sumCacheStats, type RowCache } from './cache';
 import type { AttentionStepOptions, CacheStats, SharedWeights } from './types';
-import type { LayerDims } from './weights';
+import type { HostMatrix, LayerDims } from './weights';
 import { windowedProbs } from './window';
 
-/** A host weight a layer uploads: a matrix, or a bias vector (absent when the model has none). */
-export type HostWeight = Matrix64 | Float64Array | undefined;
+/**
+ * A host weight a layer uploads: a matrix, or a bias vector (absent when the model has none).
+ * A matrix's values may be given as a function forming them, called only when the matrix is
+ * uploaded (not when a shared store holds it already).
+ */
+export type HostWeight = HostMatrix | LazyMatrix | Float64Array | undefined;
+
+/** A matrix whose values are formed on upload. */
+export interface LazyMatrix {
+  rows: number;
+  cols: number;
+  data: () => Float32Array | Float64Array;
+}
 
 /** The tensors uploadAll returns, one per host weight, under the same names (biases optional). */
 export type Uploaded<T> = {
-  readonly [K in keyof T]: T[K] extends Matrix64 ? Tensor : Tensor | undefined;
+  readonly [K in keyof T]: T[K] extends HostMatrix | LazyMatrix ? Tensor : Tensor | undefined;
 };
 
 export abstract class LayerCore<
@@ -61,7 +71,7 @@ export abstract class LayerCore<
   }
 
   /** Uploads a host matrix once; kept out of any caller's scope, freed by dispose(). */
-  protected upload(m: Matrix64): Tensor {
+  protected upload(m: HostMatrix): Tensor {
     return this.own(this.backend.fromArray(m.data, [m.rows, m.cols]));
   }
 
@@ -83,16 +93,18 @@ export abstract class LayerCore<
     const store = this.config.shared;
     for (const [name, value] of Object.entries(host) as [string, HostWeight][]) {
       const key = (sharedAs as Record<string, string | undefined>)[name];
-      if (value && key && store) {
-        const shape = value instanceof Float64Array ? [value.length] : [value.rows, value.cols];
-        const data = value instanceof Float64Array ? value : value.data;
-        const { tensor } = store.acquire(key, shape, () => data);
+      if (!value) continue;
+      const [shape, values] =
+        value instanceof Float64Array
+          ? [[value.length], () => value]
+          : [[value.rows, value.cols], lazyValues(value)];
+      if (key && store) {
+        const { tensor } = store.acquire(key, shape, values);
         this.held.push(tensor);
         out[name] = tensor;
-        continue;
+      } else {
+        out[name] = this.own(this.backend.fromArray(values(), shape));
       }
-      out[name] =
-        value instanceof Float64Array ? this.uploadBias(value) : value && this.upload(value);
     }
     return out as Uploaded<T>;
   }
@@ -164,4 +176,10 @@ export abstract class LayerCore<
     this.owned.push(this.backend.keep(t));
     return t;
   }
+}
+
+/** The values of a matrix, formed when called if they are lazy. */
+function lazyValues(m: HostMatrix | LazyMatrix): () => Float32Array | Float64Array {
+  const { data } = m;
+  return typeof data === 'function' ? data : () => data;
 }

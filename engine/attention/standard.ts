@@ -2,9 +2,9 @@ import type { Backend } from '../backend';
 import type { Tensor } from '../tensor';
 import { AttentionBase } from './base';
 import { RowCache } from './cache';
-import type { Uploaded } from './layerCore';
+import type { LazyMatrix, Uploaded } from './layerCore';
 import type { AttentionConfig, AttentionStepOptions, AttentionWeights } from './types';
-import { fuseColumns, SHARED_QK_O, type LayerDims } from './weights';
+import { fusedQK, SHARED_QK_O, type LayerDims } from './weights';
 
 /**
  * Vanilla MHA with a KV-cache: caches K (rotated, if RoPE) and V; 2·n·e values (paper §1).
@@ -15,7 +15,7 @@ import { fuseColumns, SHARED_QK_O, type LayerDims } from './weights';
  */
 export class StandardAttention extends AttentionBase {
   private readonly t: Uploaded<{
-    wQK: AttentionWeights['wQ'];
+    wQK: LazyMatrix;
     bQK: Float64Array | undefined;
     wV: AttentionWeights['wV'];
     bV: Float64Array | undefined;
@@ -28,14 +28,8 @@ export class StandardAttention extends AttentionBase {
       new RowCache(backend, 'K', dims.e),
       new RowCache(backend, 'V', dims.e),
     ]);
-    const qk = fuseColumns([
-      { w: w.wQ, b: w.bQ },
-      { w: w.wK, b: w.bK },
-    ]);
-    this.t = this.uploadAll(
-      { wQK: qk.w, bQK: qk.b, wV: w.wV, bV: w.bV, wO: w.wO, bO: w.bO },
-      SHARED_QK_O,
-    );
+    const qk = fusedQK(w, backend);
+    this.t = this.uploadAll({ ...qk, wV: w.wV, bV: w.bV, wO: w.wO, bO: w.bO }, SHARED_QK_O);
   }
 
   protected forward(x: Tensor, n0: number, { norm, residual }: AttentionStepOptions): Tensor {

@@ -12,6 +12,7 @@ import {
   TINY_LLAMA,
   TINY_QWEN2,
   tinyCheckpoint,
+  type AnyConfig,
   type TinyFamily,
 } from './models-helpers';
 
@@ -64,7 +65,7 @@ describe('models built from one read share their common weights', () => {
 describe('standard and slim share the attention weights every scheme has alike', () => {
   // Per family, the parameters (canonical names) whose values only one of the pair uploads as
   // they are: everything else is shared, the attention's included.
-  const own: [TinyFamily, typeof TINY_GPT2, (name: string, shape: number[]) => number][] = [
+  const own: [TinyFamily, AnyConfig, (name: string, shape: number[]) => number][] = [
     // W_V's third of c_attn and its bias, and attn.c_proj.bias (slim folds b_V into b_O).
     ['gpt2', TINY_GPT2, (n, [r, c]) => (/attn\.c_attn\.weight$/.test(n) ? (r * c) / 3 : 0)],
     ['llama', TINY_LLAMA, (n, [r, c]) => (/v_proj\.weight$/.test(n) ? r * c : 0)],
