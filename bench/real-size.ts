@@ -16,6 +16,11 @@
  * tensor by tensor) and generate (prefill and decode with both models' caches). The backend's
  * live bytes at the end (weights of both models and their caches) say what the backend needs.
  *
+ * Last measured (2 cores, load average ≈ 2.9; README's real-size paragraph has the table):
+ * peaks above the idle page of 0.40–0.41x the float32 weights (load), 1.47–1.48x (build) and
+ * 1.56x (generate), single file and 3 shards alike; the backend ends with 1.28x (the weights
+ * once, slim's W_KV, both caches).
+ *
  * Flags: --backend cpu|webgl (default cpu: what 'auto' picks on a software renderer),
  * --prompt-tokens N (about; default 1000), --json, --keep (leave the temporary folder).
  */

@@ -201,7 +201,7 @@ export class GroupedAttention extends CausalLayer<GroupedAttentionConfig> {
       parts.caches.map((c) => new RowCache(backend, c.name, c.cols)),
     );
     this.g = dims;
-    this.t = this.uploadAll(parts.host);
+    this.t = this.uploadAll(parts.host, { wO: 'W_O', bO: 'b_O' });
   }
 
   protected override get name(): string {

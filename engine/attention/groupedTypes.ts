@@ -1,6 +1,6 @@
 /** The weights and options of a grouped-query attention layer (grouped.ts, groupedLayer.ts). */
 import type { CacheScheme } from '../../roofline';
-import type { AttentionWeights, RopeConfig } from './types';
+import type { AttentionWeights, RopeConfig, SharedWeights } from './types';
 
 /**
  * Host float64 weights of one grouped-query attention layer (x·W convention of paper §1): the
@@ -29,4 +29,6 @@ export interface GroupedAttentionConfig {
   label?: string;
   /** Largest condition number of W_K (k-cache) or W_K* (d-wide cache) still inverted. */
   maxCondition?: number;
+  /** Where W_O and b_O (alike in every scheme) are shared with another model's layer. */
+  shared?: SharedWeights;
 }

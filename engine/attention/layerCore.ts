@@ -5,26 +5,38 @@
  */
 import type { DecodeOrder } from '../../roofline';
 import { normalizeRows, type Backend, type LinearOptions } from '../backend';
-import type { Matrix64 } from '../linalg';
 import type { Tensor } from '../tensor';
 import { sumCacheStats, type RowCache } from './cache';
-import type { AttentionStepOptions, CacheStats } from './types';
-import type { LayerDims } from './weights';
+import type { AttentionStepOptions, CacheStats, SharedWeights } from './types';
+import type { HostMatrix, LayerDims } from './weights';
 import { windowedProbs } from './window';
 
-/** A host weight a layer uploads: a matrix, or a bias vector (absent when the model has none). */
-export type HostWeight = Matrix64 | Float64Array | undefined;
+/**
+ * A host weight a layer uploads: a matrix, or a bias vector (absent when the model has none).
+ * A matrix's values may be given as a function forming them, called only when the matrix is
+ * uploaded (not when a shared store holds it already).
+ */
+export type HostWeight = HostMatrix | LazyMatrix | Float64Array | undefined;
+
+/** A matrix whose values are formed on upload. */
+export interface LazyMatrix {
+  rows: number;
+  cols: number;
+  data: () => Float32Array | Float64Array;
+}
 
 /** The tensors uploadAll returns, one per host weight, under the same names (biases optional). */
 export type Uploaded<T> = {
-  readonly [K in keyof T]: T[K] extends Matrix64 ? Tensor : Tensor | undefined;
+  readonly [K in keyof T]: T[K] extends HostMatrix | LazyMatrix ? Tensor : Tensor | undefined;
 };
 
 export abstract class LayerCore<
-  C extends { label?: string; scoreScale?: number; window?: number },
+  C extends { label?: string; scoreScale?: number; window?: number; shared?: SharedWeights },
 > {
   /** Uploaded tensors this layer owns (weights, biases). */
   private readonly owned: Tensor[] = [];
+  /** Tensors held in config.shared (released, not disposed, by dispose()). */
+  private readonly held: Tensor[] = [];
   private isDisposed = false;
   /** The score scale: the config's, else 1/sqrt(d_k) (paper §1). */
   protected readonly scoreScale: number;
@@ -50,6 +62,7 @@ export abstract class LayerCore<
     this.isDisposed = true;
     for (const c of this.caches) c.dispose();
     for (const t of this.owned.splice(0)) if (!t.disposed) t.dispose();
+    for (const t of this.held.splice(0)) this.config.shared?.release(t);
   }
 
   /** Whether dispose() has run. */
@@ -58,7 +71,7 @@ export abstract class LayerCore<
   }
 
   /** Uploads a host matrix once; kept out of any caller's scope, freed by dispose(). */
-  protected upload(m: Matrix64): Tensor {
+  protected upload(m: HostMatrix): Tensor {
     return this.own(this.backend.fromArray(m.data, [m.rows, m.cols]));
   }
 
@@ -68,13 +81,30 @@ export abstract class LayerCore<
 
   /**
    * Uploads every weight of `host` (matrices and bias vectors) once, under the same names; an
-   * absent bias stays undefined.
+   * absent bias stays undefined. A weight named in `sharedAs` is taken from config.shared
+   * under that name where the layer has a store (another layer of the same weights may have
+   * uploaded it): only weights that are the same values in every scheme may be named.
    */
-  protected uploadAll<T extends { [K in keyof T]: HostWeight }>(host: T): Uploaded<T> {
+  protected uploadAll<T extends { [K in keyof T]: HostWeight }>(
+    host: T,
+    sharedAs: { [K in keyof T]?: string } = {},
+  ): Uploaded<T> {
     const out: Record<string, Tensor | undefined> = {};
+    const store = this.config.shared;
     for (const [name, value] of Object.entries(host) as [string, HostWeight][]) {
-      out[name] =
-        value instanceof Float64Array ? this.uploadBias(value) : value && this.upload(value);
+      const key = (sharedAs as Record<string, string | undefined>)[name];
+      if (!value) continue;
+      const [shape, values] =
+        value instanceof Float64Array
+          ? [[value.length], () => value]
+          : [[value.rows, value.cols], lazyValues(value)];
+      if (key && store) {
+        const { tensor } = store.acquire(key, shape, values);
+        this.held.push(tensor);
+        out[name] = tensor;
+      } else {
+        out[name] = this.own(this.backend.fromArray(values(), shape));
+      }
     }
     return out as Uploaded<T>;
   }
@@ -146,4 +176,10 @@ export abstract class LayerCore<
     this.owned.push(this.backend.keep(t));
     return t;
   }
+}
+
+/** The values of a matrix, formed when called if they are lazy. */
+function lazyValues(m: HostMatrix | LazyMatrix): () => Float32Array | Float64Array {
+  const { data } = m;
+  return typeof data === 'function' ? data : () => data;
 }

@@ -5,7 +5,13 @@ import { RowCache } from './cache';
 import type { Uploaded } from './layerCore';
 import type { Matrix64 } from '../linalg';
 import type { AttentionConfig, AttentionStepOptions, AttentionWeights } from './types';
-import { fuseColumns, kCacheProjections, type KCacheProjections, type LayerDims } from './weights';
+import {
+  fusedQK,
+  kCacheProjections,
+  SHARED_QK_O,
+  type KCacheProjections,
+  type LayerDims,
+} from './weights';
 
 type SlimConfig = Extract<AttentionConfig, { scheme: 'k-cache' }>;
 
@@ -29,12 +35,9 @@ export class SlimAttention extends AttentionBase {
     super(backend, config, dims, [new RowCache(backend, 'K', dims.e)]);
     this.slim = config;
     const { wQ, wK, bQ, bK, ...rest } = kCacheProjections(w, config);
-    // Q and K of a step in one product, [W_Q | W_K] (the step's norm as its prologue).
-    const qk = fuseColumns([
-      { w: wQ, b: bQ },
-      { w: wK, b: bK },
-    ]);
-    this.t = this.uploadAll({ ...rest, wQK: qk.w, bQK: qk.b });
+    // Q and K of a step in one product, [W_Q | W_K] (the step's norm as its prologue); with
+    // its bias and W_O the standard layer's too (standard.ts): shared.
+    this.t = this.uploadAll({ ...rest, ...fusedQK({ wQ, wK, bQ, bK }, backend) }, SHARED_QK_O);
   }
 
   protected forward(x: Tensor, n0: number, { norm, residual }: AttentionStepOptions): Tensor {

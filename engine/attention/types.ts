@@ -46,6 +46,17 @@ export interface RopeConfig {
   rotaryDim?: number;
 }
 
+/**
+ * Tensors shared by name between the layers of models built from one checkpoint on one backend
+ * (engine/models SharedUploads, each layer's names prefixed by the model): standard and slim
+ * upload W_O and [W_Q | W_K] once. `values` is read only when the name is not held yet; the
+ * tensor is freed with its last holder's release.
+ */
+export interface SharedWeights {
+  acquire(name: string, shape: number[], values: () => ArrayLike<number>): { tensor: Tensor };
+  release(tensor: Tensor): void;
+}
+
 /** Options shared by all variants. */
 interface CommonAttentionConfig {
   rope?: RopeConfig;
@@ -64,6 +75,11 @@ interface CommonAttentionConfig {
    * MAX_CONDITION. Above it the layer is refused as numerically singular (paper Appendix A).
    */
   maxCondition?: number;
+  /**
+   * Where the weights every scheme uploads alike (W_O, [W_Q | W_K]) are shared with the same
+   * layer of another model of the same checkpoint (engine/models builds both on one store).
+   */
+  shared?: SharedWeights;
 }
 
 export type AttentionConfig = CommonAttentionConfig &

@@ -1,7 +1,8 @@
 /** Validation and float64 host-side preparation of attention weights (paper §1, §3, Appendix F). */
-import { matrix64, vecMat, type Matrix64 } from '../linalg';
+import { vecMat, type Matrix64 } from '../linalg';
 import { formWkv, slimValueBias } from '../slim';
 import { EngineInputError, assertFinite } from '../tensor';
+import type { LazyMatrix } from './layerCore';
 import type { AttentionWeights } from './types';
 
 /** d, h, d_k and e = h·d_k of a validated layer. */
@@ -121,16 +122,82 @@ export function fuseColumns(parts: readonly { w: Matrix64; b?: Float64Array }[])
   w: Matrix64;
   b: Float64Array | undefined;
 } {
-  const rows = parts[0].w.rows;
-  const cols = parts.reduce((s, p) => s + p.w.cols, 0);
-  const w = matrix64(rows, cols);
-  const b = parts.some((p) => p.b) ? new Float64Array(cols) : undefined;
+  const w = fuseMatrices(
+    parts.map((p) => p.w),
+    Float64Array,
+  );
+  return { w: { rows: w.rows, cols: w.cols, data: w.data }, b: fuseBiases(parts) };
+}
+
+/** A host matrix as a layer uploads it: float64, or float32 for a float32 backend. */
+export interface HostMatrix<A extends Float32Array | Float64Array = Float32Array | Float64Array> {
+  rows: number;
+  cols: number;
+  data: A;
+}
+
+/**
+ * [W_1 | W_2 | …] written straight into one array of the given kind: Float32Array for a
+ * float32 backend, which stores exactly these roundings of the float64 values (half the
+ * temporary of a float64 concatenation).
+ */
+export function fuseMatrices<A extends Float32Array | Float64Array>(
+  parts: readonly Matrix64[],
+  array: { new (length: number): A },
+): HostMatrix<A> {
+  const rows = parts[0].rows;
+  const cols = parts.reduce((s, p) => s + p.cols, 0);
+  const data = new array(rows * cols);
   let c0 = 0;
   for (const p of parts) {
     for (let r = 0; r < rows; r++)
-      w.data.set(p.w.data.subarray(r * p.w.cols, (r + 1) * p.w.cols), r * cols + c0);
-    if (b && p.b) b.set(p.b, c0);
+      data.set(p.data.subarray(r * p.cols, (r + 1) * p.cols), r * cols + c0);
+    c0 += p.cols;
+  }
+  return { rows, cols, data };
+}
+
+/** [b_1 | b_2 | …] of fuseColumns: a missing bias is zeros; none when every bias is missing. */
+export function fuseBiases(
+  parts: readonly { w: { cols: number }; b?: Float64Array }[],
+): Float64Array | undefined {
+  if (!parts.some((p) => p.b)) return undefined;
+  const b = new Float64Array(parts.reduce((s, p) => s + p.w.cols, 0));
+  let c0 = 0;
+  for (const p of parts) {
+    if (p.b) b.set(p.b, c0);
     c0 += p.w.cols;
   }
-  return { w, b };
+  return b;
+}
+
+/**
+ * The names under which standard (standard.ts) and slim (slim.ts) layers share the uploads they
+ * have alike (LayerCore.uploadAll): [W_Q | W_K] with [b_Q | b_K], and W_O. b_O is not shared:
+ * slim's has the value bias folded in (paper Appendix F).
+ */
+export const SHARED_QK_O = { wQK: '[W_Q|W_K]', bQK: '[b_Q|b_K]', wO: 'W_O' } as const;
+
+/**
+ * [W_Q | W_K] as the product of Q and K uploads it, formed only when uploaded (a store shared
+ * with another model's layer may hold it): float32 for a float32 backend (the values it stores
+ * either way); and [b_Q | b_K].
+ */
+export function fusedQK(
+  w: Pick<AttentionWeights, 'wQ' | 'wK' | 'bQ' | 'bK'>,
+  backend: { dtype: string },
+): { wQK: LazyMatrix; bQK: Float64Array | undefined } {
+  const parts = [w.wQ, w.wK];
+  const array = backend.dtype === 'float32' ? Float32Array : Float64Array;
+  return {
+    wQK: {
+      rows: w.wQ.rows,
+      cols: w.wQ.cols + w.wK.cols,
+      data: () => fuseMatrices<Float32Array | Float64Array>(parts, array).data,
+    },
+    bQK: fuseBiases([
+      { w: w.wQ, b: w.bQ },
+      { w: w.wK, b: w.bK },
+    ]),
+  };
 }

@@ -60,7 +60,10 @@ interface Mat {
   d: TypedArray;
 }
 
-/** Uploads of at least this many values (weights) are stored in the kernels' memory. */
+/**
+ * Uploads (weights) and zeros (caches) of at least this many values are stored in the
+ * kernels' memory.
+ */
 const HEAP_MIN_VALUES = 16384;
 
 export class CpuBackend implements Backend {
@@ -124,7 +127,16 @@ export class CpuBackend implements Backend {
 
   zeros(shape: Shape): Tensor {
     check.checkShape('zeros', shape);
-    return this.register(this.alloc(shape.reduce((a, b) => a * b, 1)), shape);
+    const size = shape.reduce((a, b) => a * b, 1);
+    // Large buffers (the caches) live in the kernels' memory too: the kernels read them there,
+    // and writeRows writes there, so they exist once, not as an array plus a copy.
+    const heap = size >= HEAP_MIN_VALUES ? this.fast?.store?.(size) : null;
+    if (heap) {
+      const t = this.register(heap, shape);
+      this.fast?.stored?.(t);
+      return t;
+    }
+    return this.register(this.alloc(size), shape);
   }
 
   writeRows(dst: Tensor, rowOffset: number, src: Tensor): void {

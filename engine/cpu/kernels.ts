@@ -84,11 +84,12 @@ export interface ProductKernels {
   /** root was disposed: drop whatever is kept for it. */
   released(root: CpuTensor): void;
   /**
-   * Storage for an uploaded tensor's values in the kernels' own memory (WebAssembly: the weights
-   * then exist once, not as a JavaScript array plus a copy), or null where there is none or no
-   * room; the backend then keeps them in a JavaScript array.
+   * Storage for an uploaded tensor's values (or for `values` zeros: a cache) in the kernels' own
+   * memory (WebAssembly: weights and caches then exist once, not as a JavaScript array plus a
+   * copy), or null where there is none or no room; the backend then keeps them in a JavaScript
+   * array.
    */
-  store?(values: ArrayLike<number>): HeapStorage | null;
+  store?(values: ArrayLike<number> | number): HeapStorage | null;
   /** t's storage came from store(): free it if t is collected without dispose(). */
   stored?(t: CpuTensor): void;
 }

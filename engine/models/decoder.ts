@@ -13,33 +13,27 @@ import {
   type AttentionWeights,
   type GroupedAttentionLayer,
   type GroupedAttentionWeights,
+  type SharedWeights,
 } from '../attention';
 import type { RopeConfig } from '../attention';
 import type { CacheScheme, DecodeOrder } from '../../roofline';
 import type { Backend } from '../backend';
-import { matrix64, type Matrix64 } from '../linalg';
-import { gaussian, seededRandom } from '../random';
-import { EngineInputError, shapeString, type Tensor } from '../tensor';
+import { EngineInputError, type Tensor } from '../tensor';
 import { AttentionTap, readProbe, type AttentionProbe, type AttentionProbeOptions } from './probe';
 import { tensorBytes, type SharedUploads } from './sharedUploads';
 
-/** A host tensor: row-major values and their shape. */
-export interface HostTensor {
-  shape: number[];
-  data: Float32Array | Float64Array;
-}
-
-/** Parameter name (the family's Hugging Face name, without the model prefix) → values. */
-export type HostWeights = Map<string, HostTensor>;
-
-/**
- * What a model reads its weights from while it is built: a HostWeights map, or a checkpoint
- * read tensor by tensor (engine/models streamModel), whose `get` reads the tensor then and
- * keeps no reference to it, so a model never needs the whole checkpoint in host memory.
- */
-export interface WeightLookup {
-  get(name: string): HostTensor | undefined;
-}
+export {
+  columns,
+  linearRowsT,
+  param,
+  randomWeights,
+  range,
+  setColumns,
+  setLinearRowsT,
+  type HostTensor,
+  type HostWeights,
+  type WeightLookup,
+} from './hostWeights';
 
 /** Which projection a slim layer keeps: K (V = K·W_KV, paper §1) or V (K = V·W_VK, Appendix C). */
 export type LayerDirection = Extract<CacheScheme, 'k-cache' | 'v-cache'>;
@@ -80,82 +74,11 @@ export interface DecoderCacheBytes {
   allocated: number;
 }
 
-/** Looks a parameter up and checks its shape; `family` names the model in the message. */
-export function param(w: WeightLookup, family: string, name: string, shape: number[]): HostTensor {
-  const t = w.get(name);
-  if (!t) throw new EngineInputError(`${family} weights: missing ${name}`);
-  if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-    throw new EngineInputError(
-      `${family} weights: ${name} has shape ${shapeString(t.shape)}, expected ${shapeString(shape)}`,
-    );
-  }
-  return t;
-}
-
-/** Columns [c0, c1) of a host [rows, cols] matrix as float64. */
-export function columns(t: HostTensor, c0: number, c1: number): Matrix64 {
-  const [r, c] = t.shape;
-  const out = matrix64(r, c1 - c0);
-  for (let i = 0; i < r; i++) {
-    for (let j = c0; j < c1; j++) out.data[i * (c1 - c0) + j - c0] = t.data[i * c + j];
-  }
-  return out;
-}
-
 /**
- * The transpose of rows `rows` of an nn.Linear weight [out, in] as a float64 [in, rows.length]
- * matrix: Hugging Face's Linear computes x·Wᵀ, the attention layers take x·W (paper §1).
+ * Prompt tokens per forward pass of DecoderModel.prefill. A multiple of 4: the float32 kernels
+ * take rows four at a time, so every chunk edge falls on the same row groups as a whole prompt.
  */
-export function linearRowsT(t: HostTensor, rows: readonly number[]): Matrix64 {
-  const inDim = t.shape[1];
-  const out = matrix64(inDim, rows.length);
-  rows.forEach((row, j) => {
-    for (let i = 0; i < inDim; i++) out.data[i * rows.length + j] = t.data[row * inDim + i];
-  });
-  return out;
-}
-
-/** Writes a float64 [in, rows.length] matrix back into rows `rows` of an nn.Linear weight. */
-export function setLinearRowsT(t: HostTensor, rows: readonly number[], m: Matrix64): void {
-  const inDim = t.shape[1];
-  rows.forEach((row, j) => {
-    for (let i = 0; i < inDim; i++) t.data[row * inDim + i] = m.data[i * rows.length + j];
-  });
-}
-
-/** Writes a float64 [rows, c1 − c0] matrix into columns [c0, c1) of a host matrix. */
-export function setColumns(t: HostTensor, c0: number, m: Matrix64): void {
-  const c = t.shape[1];
-  for (let i = 0; i < m.rows; i++)
-    for (let j = 0; j < m.cols; j++) t.data[i * c + c0 + j] = m.data[i * m.cols + j];
-}
-
-export function range(start: number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => start + i);
-}
-
-/**
- * Seeded random weights for the given parameter shapes: matrices normal with σ `std`, 1-D
- * gains (picked by `isGain`) near 1, other 1-D tensors (biases) normal with σ `std`; float32 on
- * the host. For tests and benchmarks that build checkpoints of any family.
- */
-export function randomWeights(
-  shapes: readonly [string, number[]][],
-  seed: number,
-  isGain: (name: string) => boolean,
-  std = 0.02,
-): HostWeights {
-  const normal = gaussian(seededRandom(seed));
-  const out: HostWeights = new Map();
-  for (const [name, shape] of shapes) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(size);
-    const gain = isGain(name);
-    for (let i = 0; i < size; i++) data[i] = gain ? 1 + 0.1 * normal() : std * normal();
-    out.set(name, { shape, data });
-  }
-  return out;
-}
+export const PREFILL_CHUNK = 128;
 
 /**
  * The shared half of every decoder: attention layers, owned tensors, prefill/decode, caches.
@@ -247,6 +170,24 @@ export abstract class DecoderModel {
   }
 
   /**
+   * With options.shared: the store of block `layer`'s attention weights that every scheme
+   * uploads alike (W_O, [W_Q | W_K]), named per block in the model's store; a tensor another
+   * model uploaded counts in weightBytes, as upload's do.
+   */
+  private layerStore(layer: number): SharedWeights | undefined {
+    const shared = this.shared;
+    if (!shared) return undefined;
+    return {
+      acquire: (name, shape, values) => {
+        const got = shared.acquire(`attention ${layer}: ${name}`, shape, values);
+        if (got.reused) this.reusedBytes += tensorBytes(got.tensor);
+        return got;
+      },
+      release: (tensor) => shared.release(tensor),
+    };
+  }
+
+  /**
    * The attention layer of block `layer` with the scheme (and direction) the options ask for;
    * `scores` sets a score scale other than 1/√d_k and a sliding window (GPT-Neo).
    */
@@ -256,7 +197,7 @@ export abstract class DecoderModel {
     rope?: RopeConfig,
     scores: { scoreScale?: number; window?: number } = {},
   ): AttentionLayer {
-    const common = { label: `layer ${layer}`, rope, ...scores };
+    const common = { label: `layer ${layer}`, rope, ...scores, shared: this.layerStore(layer) };
     const { scheme, decodeOrder, directions } = this.options;
     const direction = scheme === 'kv' ? 'kv' : (directions?.[layer] ?? 'k-cache');
     const attn = createAttention(
@@ -291,6 +232,7 @@ export abstract class DecoderModel {
       scheme,
       label: `layer ${layer}`,
       rope,
+      shared: this.layerStore(layer),
     });
     this.attns.push(attn);
     return attn;
@@ -316,11 +258,25 @@ export abstract class DecoderModel {
 
   /**
    * Runs the prompt through the stack (causal, appended to what is cached) and returns the
-   * logits of its last token, [1, vocabSize]. The caller disposes the result.
+   * logits of its last token, [1, vocabSize]. The caller disposes the result. A prompt longer
+   * than `chunk` tokens (PREFILL_CHUNK by default) runs as consecutive forward passes of at
+   * most `chunk` tokens, each appended to the caches and attending to every earlier token
+   * through them (a sliding window's cache keeps the window − 1 rows the next chunk sees), so
+   * the activations and the products' scratch space of a long prompt stay bounded by the
+   * chunk, not the prompt; the logits are those of the whole prompt in one pass up to the
+   * order of float32 sums.
    */
-  prefill(ids: readonly number[]): Tensor {
+  prefill(ids: readonly number[], options: { chunk?: number } = {}): Tensor {
     this.checkIds(ids);
-    return this.forward(ids);
+    const chunk = options.chunk ?? PREFILL_CHUNK;
+    if (!Number.isInteger(chunk) || chunk < 1)
+      throw new EngineInputError(
+        `${this.familyName}: prefill chunk must be a whole number ≥ 1, got ${chunk}`,
+      );
+    let start = 0;
+    for (; ids.length - start > chunk; start += chunk)
+      this.forward(ids.slice(start, start + chunk)).dispose();
+    return this.forward(start === 0 ? ids : ids.slice(start));
   }
 
   /** One token → logits [1, vocabSize] of the next one. */

@@ -82,7 +82,7 @@ export interface ProbedModel {
   /** Empties the caches. */
   reset(): void;
   /** Runs the tokens through the model; the caller disposes the logits. */
-  prefill(ids: readonly number[]): Tensor;
+  prefill(ids: readonly number[], options?: { chunk?: number }): Tensor;
 }
 
 /**
@@ -165,7 +165,8 @@ export async function readProbe(
   const recording: { layer: number; input?: Tensor } = { layer };
   tap.recording = recording;
   try {
-    model.prefill(ids).dispose();
+    // One pass: the tap records the layer's input for every token at once.
+    model.prefill(ids, { chunk: ids.length }).dispose();
   } catch (error) {
     recording.input?.dispose();
     throw error;

@@ -441,6 +441,42 @@ describe('copies of the operands in WebAssembly memory', () => {
     expect(kernels.memoryStats().usedBytes).toBe(withScratch - 64 * 256 * 4);
   });
 
+  it('a large zeros tensor (a cache) lives in the module memory only: zeroed, written in place, read with no copy', () => {
+    const kernels = createWasmKernels() as WasmKernels;
+    const be = new CpuBackend({ dtype: 'float32', kernels });
+    // A freed block full of values: the cache that takes its place must still start at zero.
+    be.fromArray(randomArray(1420, 128 * 128), [128, 128]).dispose();
+    const used0 = kernels.memoryStats().usedBytes;
+    const cache = be.zeros([128, 128]) as CpuTensor;
+    expect(cache.heap).toBeDefined();
+    expect(kernels.memoryStats().usedBytes - used0).toBe(128 * 128 * 4);
+    expect(readSync(cache).every((v) => v === 0)).toBe(true);
+    const rows = randomArray(1421, 5 * 128);
+    be.writeRows(cache, 0, be.fromArray(rows, [5, 128]));
+    const q = randomArray(1422, 2 * 128);
+    const k = be.rowsView(cache, 5);
+    const options = { heads: 4, scale: 0.125, causalOffset: 3 };
+    const first = readSync(be.attnProbs(be.fromArray(q, [2, 128]), k, options));
+    const ref = readSync(
+      js.attnProbs(js.fromArray(q, [2, 128]), js.fromArray(rows, [5, 128]), options),
+    );
+    first.forEach((p, i) => expect(Math.abs(p - ref[i])).toBeLessThanOrEqual(1e-6));
+    // Read where it is: a second call adds no copy of it.
+    const withScratch = kernels.memoryStats().usedBytes;
+    be.attnProbs(be.fromArray(q, [2, 128]), k, options).dispose();
+    expect(kernels.memoryStats().usedBytes).toBe(withScratch);
+    // Growing the memory detaches every view: the cache and its rows view still read.
+    const big = be.fromArray(randomArray(1423, 1 << 22), [1024, 4096]);
+    be.writeRows(cache, 5, be.fromArray(rows.subarray(0, 128), [1, 128]));
+    expect(Array.from(readSync(k))).toEqual(Array.from(rows));
+    expect(Array.from(readSync(be.rowsView(cache, 6)).subarray(640))).toEqual(
+      Array.from(rows.subarray(0, 128)),
+    );
+    big.dispose();
+    cache.dispose();
+    expect(kernels.memoryStats().usedBytes).toBe(withScratch - 128 * 128 * 4);
+  });
+
   it('a call that runs on the TypeScript kernels reads a stored weight', () => {
     // 6 pages: the stored weight (64 kB) and the bias copy fit; the call's space does not, so
     // it runs on the TypeScript kernels, after the bias copy may have grown the memory.

@@ -5,10 +5,10 @@
  * per backend. `createWasmKernels` returns null where WebAssembly or its SIMD is missing or the
  * module fails to compile or instantiate; the backend then uses the TypeScript kernels.
  *
- * Right operands (weights, the caches) are copied into the module's memory once, keyed by the
- * tensor that owns the storage: writeRows writes through to the copy (a cache append costs one
- * row), disposing the tensor frees it, and a tensor collected without dispose() frees it through
- * a FinalizationRegistry. Left operands (activations) are copied in and the result out per call,
+ * Weights (uploads) and caches (zeros) large enough live in the module's memory only (store).
+ * Other right operands are copied into it once, keyed by the tensor that owns the storage:
+ * writeRows writes through to the copy (a cache append costs one row), disposing the tensor
+ * frees it, and a tensor collected without dispose() frees it through a FinalizationRegistry. Left operands (activations) are copied in and the result out per call,
  * unless the left operand already has a copy (the K-cache times W_KV of slim's v-first order).
  * When the memory cannot grow, a call runs on the TypeScript kernels instead.
  */
@@ -192,11 +192,13 @@ export class WasmKernels implements ProductKernels {
     return this.heap.stats();
   }
 
-  store(values: ArrayLike<number>): HeapStorage | null {
-    const length = values.length;
+  store(values: ArrayLike<number> | number): HeapStorage | null {
+    const length = typeof values === 'number' ? values : values.length;
     const ptr = this.heap.alloc(length * 4);
     if (ptr === null) return null;
-    this.heap.f32().set(values, ptr >> 2);
+    // A freed block holds old values: zeros are written, not assumed.
+    if (typeof values === 'number') this.heap.f32().fill(0, ptr >> 2, (ptr >> 2) + length);
+    else this.heap.f32().set(values, ptr >> 2);
     const memory = this.ex.memory;
     return { ptr, length, view: () => new Float32Array(memory.buffer, ptr, length) };
   }
