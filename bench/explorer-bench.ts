@@ -11,6 +11,7 @@
 import { buildAndServe } from '../tests/browser/serve';
 import { launchChromium } from '../tests/browser/chromium';
 import {
+  idleFrames,
   measureSelectChanges,
   measureSliderSteps,
   summarize,
@@ -46,6 +47,9 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${app.url}/explorer`);
     await page.locator('.plot-figure svg').nth(5).waitFor();
+    console.log(
+      line('idle page, frame to frame (the floor of what follows)', await idleFrames(page, 60)),
+    );
     const times = await measureSliderSteps(page, steps);
     console.log(
       line(`explorer slider, ${steps} steps, time until all views follow one input`, times),

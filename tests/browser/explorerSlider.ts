@@ -120,3 +120,24 @@ export async function measureSelectChanges(
     { selectId, ids },
   );
 }
+
+/**
+ * Frame intervals of the page at rest (`frames` of them): the floor of the timings above, since a
+ * frame comes only every 1/60 s however little a change costs.
+ */
+export async function idleFrames(page: Page, frames: number): Promise<number[]> {
+  await page.evaluate('globalThis.__name = globalThis.__name || ((f) => f)');
+  return page.evaluate(
+    (frames) =>
+      new Promise<number[]>((resolve) => {
+        const times: number[] = [];
+        const tick = () => {
+          times.push(performance.now());
+          if (times.length > frames) resolve(times.slice(1).map((t, i) => t - times[i]));
+          else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      }),
+    frames,
+  );
+}
