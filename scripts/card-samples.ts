@@ -32,8 +32,17 @@ interface Run {
 function slimRun(model: string, mode: 'standard' | 'slim', steps: number, extra: string[]): Run {
   const out = execFileSync(
     'npx',
-    ['tsx', 'cli/slim.ts', 'run', '--model', model, '--prompt', PROMPT, '--steps', String(steps)]
-      .concat(['--mode', mode, ...extra]),
+    [
+      'tsx',
+      'cli/slim.ts',
+      'run',
+      '--model',
+      model,
+      '--prompt',
+      PROMPT,
+      '--steps',
+      String(steps),
+    ].concat(['--mode', mode, ...extra]),
     { encoding: 'utf8' },
   );
   const line = (key: string) => {
@@ -66,7 +75,12 @@ function main(): void {
       failed = true;
     }
     const samples = SEEDS.map((seed) => {
-      const run = bothSides(model, SAMPLE_STEPS, [...SAMPLING, '--seed', String(seed)], `seed ${seed}`);
+      const run = bothSides(
+        model,
+        SAMPLE_STEPS,
+        [...SAMPLING, '--seed', String(seed)],
+        `seed ${seed}`,
+      );
       console.log(`${name}: seed ${seed}, slim = standard: ${run.text}`);
       return `Seed ${seed}:\n\n> ${run.text.replace(/\n/g, '\n> ')}`;
     });
