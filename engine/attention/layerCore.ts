@@ -8,7 +8,9 @@ import { normalizeRows, type Backend, type LinearOptions } from '../backend';
 import type { Tensor } from '../tensor';
 import { sumCacheStats, type RowCache } from './cache';
 import type { AttentionStepOptions, CacheStats, SharedWeights } from './types';
-import type { HostMatrix, LayerDims } from './weights';
+import type { HostMatrix, LayerDims, LazyMatrix } from './weights';
+
+export type { LazyMatrix } from './weights';
 import { windowedProbs } from './window';
 
 /**
@@ -17,13 +19,6 @@ import { windowedProbs } from './window';
  * uploaded (not when a shared store holds it already).
  */
 export type HostWeight = HostMatrix | LazyMatrix | Float64Array | undefined;
-
-/** A matrix whose values are formed on upload. */
-export interface LazyMatrix {
-  rows: number;
-  cols: number;
-  data: () => Float32Array | Float64Array;
-}
 
 /** The tensors uploadAll returns, one per host weight, under the same names (biases optional). */
 export type Uploaded<T> = {

@@ -2,8 +2,14 @@
 import { vecMat, type Matrix64 } from '../linalg';
 import { formWkv, slimValueBias } from '../slim';
 import { EngineInputError, assertFinite } from '../tensor';
-import type { LazyMatrix } from './layerCore';
 import type { AttentionWeights } from './types';
+
+/** A matrix whose values are formed on upload. */
+export interface LazyMatrix {
+  rows: number;
+  cols: number;
+  data: () => Float32Array | Float64Array;
+}
 
 /** d, h, d_k and e = h·d_k of a validated layer. */
 export interface LayerDims {
