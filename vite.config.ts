@@ -17,6 +17,9 @@ export default defineConfig({
   },
   test: {
     reporters: ['default', './tests/summary-reporter.ts'],
+    // Two workers on two cores: the browser files run one at a time in one of them (see below),
+    // the unit and component files meanwhile in the other (Vitest's default is cores − 1).
+    maxWorkers: 2,
     projects: [
       {
         extends: true,

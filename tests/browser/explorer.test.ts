@@ -88,7 +88,8 @@ describe('roofline explorer in Chromium', () => {
     );
     await page.getByRole('button', { name: 'Read config.json' }).click();
     await expect.poll(() => page.getByTestId('verdict').textContent()).toContain('No gain');
-    expect(page.url()).toContain('model=custom');
+    // The URL follows once the page rests (every explorer control is batched URL state).
+    await expect.poll(() => page.url()).toContain('model=custom');
     await page.getByLabel(/paste a Hugging Face config.json/).fill('{"n_embd": 768');
     await page.getByRole('button', { name: 'Read config.json' }).click();
     expect(await page.getByRole('alert').textContent()).toContain('not valid JSON');
