@@ -17,8 +17,8 @@ export default defineConfig({
   },
   test: {
     reporters: ['default', './tests/summary-reporter.ts'],
-    // Two workers on two cores: the browser files run one at a time in one of them (see below),
-    // the unit and component files meanwhile in the other (Vitest's default is cores − 1).
+    // The unit and component files in two workers on two cores (Vitest's default is cores − 1);
+    // the browser files after them, one at a time (their own group, see below).
     maxWorkers: 2,
     projects: [
       {
@@ -54,8 +54,10 @@ export default defineConfig({
           globalSetup: ['tests/browser/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          // One file at a time: two cores, SwiftShader is CPU-heavy.
+          // One file at a time: two cores, SwiftShader is CPU-heavy. A project with other worker
+          // settings runs in its own group: after the unit and component files.
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
           // The files share one worker and its loaded modules (playwright-core, the registry):
           // each file is still imported afresh, and holds its state in its own contexts.
           isolate: false,
