@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { greedy } from '../shared/greedy';
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../engine/cpu';
 import { directorySources } from '../../engine/io/node';
@@ -59,21 +60,6 @@ async function logitsOfEveryPosition(model: LoadedModel, ids: readonly number[])
     out.dispose();
   }
   return rows;
-}
-
-async function greedy(model: LoadedModel, prompt: readonly number[], steps: number) {
-  const tokens: number[] = [];
-  const logits: Float32Array[] = [];
-  let out = model.prefill(prompt);
-  for (let s = 0; s < steps; s++) {
-    logits.push(Float32Array.from(await out.read()));
-    const next = await model.argmax(out);
-    out.dispose();
-    tokens.push(next);
-    out = model.decode(next);
-  }
-  out.dispose();
-  return { tokens, logits };
 }
 
 describe.each(['moby-gpt2', 'moby-llama'])('default model %s', (name) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { greedy } from '../shared/greedy';
 import { CpuBackend } from '../../engine/cpu';
-import { loadModel, openModel, type LoadedModel } from '../../engine/models';
+import { loadModel, openModel } from '../../engine/models';
 import {
   referenceLogits,
   tinyCheckpoint,
@@ -20,23 +21,6 @@ const FAMILIES: [TinyFamily, AnyConfig][] = [
 ];
 
 const PROMPT = [3, 1, 4, 1, 5, 9];
-
-/** Prefill, then greedy decode: the tokens and the logits row that chose each. */
-async function greedy(model: LoadedModel, prompt: readonly number[], steps: number) {
-  const tokens: number[] = [];
-  const logits: Float32Array[] = [];
-  let out = model.prefill(prompt);
-  for (let s = 0; s < steps; s++) {
-    const row = Float32Array.from(await out.read());
-    logits.push(row);
-    const next = await model.argmax(out);
-    out.dispose();
-    tokens.push(next);
-    out = model.decode(next);
-  }
-  out.dispose();
-  return { tokens, logits };
-}
 
 const maxAbs = (xs: ArrayLike<number>) => {
   let m = 0;

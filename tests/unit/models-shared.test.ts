@@ -4,9 +4,10 @@
  * attention [W_Q | W_K] and W_O (MHA) or W_O (grouped-query); the rest of the attention weights
  * each model's own, and the shared tensors freed with the last model.
  */
+import { greedy } from '../shared/greedy';
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../engine';
-import { readModel, type LoadedModel } from '../../engine/models';
+import { readModel } from '../../engine/models';
 import {
   TINY_GPT2,
   TINY_LLAMA,
@@ -17,19 +18,6 @@ import {
 } from './models-helpers';
 
 const PROMPT = [3, 1, 4, 1, 5];
-
-async function greedy(m: LoadedModel, steps: number) {
-  const tokens: number[] = [];
-  let out = m.prefill(PROMPT);
-  for (let s = 0; s < steps; s++) {
-    const next = await m.argmax(out);
-    out.dispose();
-    tokens.push(next);
-    out = m.decode(next);
-  }
-  out.dispose();
-  return tokens;
-}
 
 describe('models built from one read share their common weights', () => {
   for (const [family, config] of [
@@ -51,10 +39,10 @@ describe('models built from one read share their common weights', () => {
       const separate = new CpuBackend({ dtype: 'float32' });
       const alone = host.build(separate, { scheme: 'kv' });
       expect(alone.weightBytes).toBe(standard.weightBytes);
-      const reference = await greedy(alone, 12);
+      const reference = (await greedy(alone, PROMPT, 12)).tokens;
       // Disposing one model leaves the other's shared weights alive and correct.
       standard.dispose();
-      expect(await greedy(slim, 12)).toEqual(reference);
+      expect((await greedy(slim, PROMPT, 12)).tokens).toEqual(reference);
       slim.dispose();
       expect(backend.stats().liveBytes).toBe(base);
       alone.dispose();

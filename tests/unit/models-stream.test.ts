@@ -4,6 +4,7 @@
  * attention tensors (the rest it shares); host memory never holds the checkpoint whole. The
  * models are the very ones readModel (everything read first) builds: same logits, same tokens.
  */
+import { greedy } from '../shared/greedy';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -32,19 +33,6 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const PROMPT = [3, 1, 4, 1, 5];
-
-async function greedy(m: LoadedModel, steps: number): Promise<number[]> {
-  const tokens: number[] = [];
-  let out = m.prefill(PROMPT);
-  for (let s = 0; s < steps; s++) {
-    const next = await m.argmax(out);
-    out.dispose();
-    tokens.push(next);
-    out = m.decode(next);
-  }
-  out.dispose();
-  return tokens;
-}
 
 async function logits(m: LoadedModel): Promise<number[]> {
   const out = m.prefill(PROMPT);
@@ -163,9 +151,9 @@ describe('streamModel: models built tensor by tensor', () => {
       const eagerSlim = eager.build(reference, { scheme: 'k-cache' });
       expect(await logits(standard)).toEqual(await logits(eagerStandard));
       expect(await logits(slim)).toEqual(await logits(eagerSlim));
-      const tokens = await greedy(standard, 10);
-      expect(await greedy(slim, 10)).toEqual(tokens);
-      expect(await greedy(eagerStandard, 10)).toEqual(tokens);
+      const tokens = (await greedy(standard, PROMPT, 10)).tokens;
+      expect((await greedy(slim, PROMPT, 10)).tokens).toEqual(tokens);
+      expect((await greedy(eagerStandard, PROMPT, 10)).tokens).toEqual(tokens);
       for (const m of [standard, slim, eagerStandard, eagerSlim]) m.dispose();
       expect(backend.stats().liveTensors).toBe(0);
     });
