@@ -144,16 +144,61 @@ export function gpt2AttentionLayout(c: Gpt2Config): AttentionLayout {
   };
 }
 
-interface Block {
+/** One pre-LayerNorm block with a GELU MLP (GPT-2, GPT-Neo). */
+export interface LayerNormBlock {
   ln1g: Tensor;
   ln1b: Tensor;
   attn: AttentionLayer;
   ln2g: Tensor;
   ln2b: Tensor;
-  fcW: Tensor;
+  fc: Tensor;
   fcB: Tensor;
-  projW: Tensor;
+  proj: Tensor;
   projB: Tensor;
+}
+
+/** What a learned-positions decoder's forward pass reads (see learnedPositionsForward). */
+export interface LearnedPositionsWeights {
+  wte: Tensor;
+  wpe: Tensor;
+  blocks: readonly LayerNormBlock[];
+  lnfG: Tensor;
+  lnfB: Tensor;
+  /** The output head, [vocab, d] (GPT-2 ties it to wte). */
+  head: Tensor;
+}
+
+/**
+ * The forward pass of GPT-2 and GPT-Neo: token plus learned position embeddings, then per block
+ * x + attn(ln_1(x)) (ln_1 is the Q/K/V product's prologue, the add its output's epilogue) and
+ * x + proj(gelu(fc(ln_2(x)))); only the last row's logits, since generating needs no others.
+ * `mlpOutIn`: the MLP weights are stored [out, in] (nn.Linear, GPT-Neo), not [in, out] (Conv1D).
+ */
+export function learnedPositionsForward(
+  be: Backend,
+  w: LearnedPositionsWeights,
+  ids: readonly number[],
+  start: number,
+  eps: number,
+  mlpOutIn: boolean,
+): Tensor {
+  const ln = (gamma: Tensor, beta: Tensor): RowNorm => ({ kind: 'layerNorm', gamma, beta, eps });
+  return be.scope(() => {
+    const positions = ids.map((_, i) => start + i);
+    let x = be.add(be.gather(w.wte, ids), be.gather(w.wpe, positions));
+    for (const b of w.blocks) {
+      x = b.attn.prefill(x, { norm: ln(b.ln1g, b.ln1b), residual: x });
+      const h = be.linear(x, b.fc, {
+        transposeB: mlpOutIn,
+        bias: b.fcB,
+        activation: 'gelu',
+        norm: ln(b.ln2g, b.ln2b),
+      });
+      x = be.linear(h, b.proj, { transposeB: mlpOutIn, bias: b.projB, residual: x });
+    }
+    const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;
+    return be.linear(last, w.head, { transposeB: true, norm: ln(w.lnfG, w.lnfB) });
+  });
 }
 
 export class Gpt2Model extends DecoderModel {
@@ -161,7 +206,7 @@ export class Gpt2Model extends DecoderModel {
   // Assigned in build(), which runs inside the constructor.
   private wte!: Tensor;
   private wpe!: Tensor;
-  private readonly blocks: Block[] = [];
+  private readonly blocks: LayerNormBlock[] = [];
   private lnfG!: Tensor;
   private lnfB!: Tensor;
 
@@ -207,9 +252,9 @@ export class Gpt2Model extends DecoderModel {
           attn: this.attention(attnWeights, i),
           ln2g: up(`${h}.ln_2.weight`, [d]),
           ln2b: up(`${h}.ln_2.bias`, [d]),
-          fcW: up(`${h}.mlp.c_fc.weight`, [d, 4 * d]),
+          fc: up(`${h}.mlp.c_fc.weight`, [d, 4 * d]),
           fcB: up(`${h}.mlp.c_fc.bias`, [4 * d]),
-          projW: up(`${h}.mlp.c_proj.weight`, [4 * d, d]),
+          proj: up(`${h}.mlp.c_proj.weight`, [4 * d, d]),
           projB: up(`${h}.mlp.c_proj.bias`, [d]),
         });
       }
@@ -219,26 +264,15 @@ export class Gpt2Model extends DecoderModel {
   }
 
   protected forward(ids: readonly number[]): Tensor {
-    const be = this.backend;
-    const n0 = this.length;
-    const eps = this.config.lnEps;
-    const ln = (gamma: Tensor, beta: Tensor): RowNorm => ({ kind: 'layerNorm', gamma, beta, eps });
-    return be.scope(() => {
-      const positions = ids.map((_, i) => n0 + i);
-      let x = be.add(be.gather(this.wte, ids), be.gather(this.wpe, positions));
-      for (const b of this.blocks) {
-        // x + attn(ln_1(x)): ln_1 is the Q/K/V product's prologue, the add its output's epilogue.
-        x = b.attn.prefill(x, { norm: ln(b.ln1g, b.ln1b), residual: x });
-        const h = be.linear(x, b.fcW, {
-          bias: b.fcB,
-          activation: 'gelu',
-          norm: ln(b.ln2g, b.ln2b),
-        });
-        x = be.linear(h, b.projW, { bias: b.projB, residual: x });
-      }
-      // Only the last token's logits are needed to generate: the head runs on one row.
-      const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;
-      return be.linear(last, this.wte, { transposeB: true, norm: ln(this.lnfG, this.lnfB) });
-    });
+    const { wte, wpe, blocks, lnfG, lnfB } = this;
+    const weights = { wte, wpe, blocks, lnfG, lnfB, head: wte };
+    return learnedPositionsForward(
+      this.backend,
+      weights,
+      ids,
+      this.length,
+      this.config.lnEps,
+      false,
+    );
   }
 }

@@ -12,8 +12,8 @@
  * h.{i}.attn.attention.q_proj.weight …, ln_f.weight; lm_head.weight) in nn.Linear layout
  * ([out, in], y = x·Wᵀ + b).
  */
-import type { AttentionLayer, AttentionWeights } from '../attention';
-import type { Backend, RowNorm } from '../backend';
+import type { AttentionWeights } from '../attention';
+import type { Backend } from '../backend';
 import { EngineInputError, type Tensor } from '../tensor';
 import {
   DecoderModel,
@@ -24,6 +24,7 @@ import {
   type DecoderShape,
   type WeightLookup,
 } from './decoder';
+import { learnedPositionsForward, type LayerNormBlock } from './gpt2';
 import { separateKvLayout, type AttentionLayout } from './layout';
 
 export type GptNeoAttentionType = 'global' | 'local';
@@ -94,18 +95,6 @@ export function gptNeoAttentionLayout(c: GptNeoConfig): AttentionLayout {
   return separateKvLayout(names, c.d, c.d, param);
 }
 
-interface GptNeoBlock {
-  ln1g: Tensor;
-  ln1b: Tensor;
-  attn: AttentionLayer;
-  ln2g: Tensor;
-  ln2b: Tensor;
-  fc: Tensor;
-  fcB: Tensor;
-  proj: Tensor;
-  projB: Tensor;
-}
-
 export class GptNeoModel extends DecoderModel {
   readonly config: GptNeoConfig;
   private wte!: Tensor;
@@ -113,7 +102,7 @@ export class GptNeoModel extends DecoderModel {
   private head!: Tensor;
   private lnfG!: Tensor;
   private lnfB!: Tensor;
-  private readonly blocks: GptNeoBlock[] = [];
+  private readonly blocks: LayerNormBlock[] = [];
 
   constructor(
     backend: Backend,
@@ -168,26 +157,15 @@ export class GptNeoModel extends DecoderModel {
   }
 
   protected forward(ids: readonly number[]): Tensor {
-    const be = this.backend;
-    const n0 = this.length;
-    const eps = this.config.normEps;
-    const ln = (gamma: Tensor, beta: Tensor): RowNorm => ({ kind: 'layerNorm', gamma, beta, eps });
-    return be.scope(() => {
-      const positions = ids.map((_, i) => n0 + i);
-      let x = be.add(be.gather(this.wte, ids), be.gather(this.wpe, positions));
-      for (const b of this.blocks) {
-        // x + attn(ln_1(x)), then x + c_proj(gelu(c_fc(ln_2(x)))).
-        x = b.attn.prefill(x, { norm: ln(b.ln1g, b.ln1b), residual: x });
-        const h = be.linear(x, b.fc, {
-          transposeB: true,
-          bias: b.fcB,
-          activation: 'gelu',
-          norm: ln(b.ln2g, b.ln2b),
-        });
-        x = be.linear(h, b.proj, { transposeB: true, bias: b.projB, residual: x });
-      }
-      const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;
-      return be.linear(last, this.head, { transposeB: true, norm: ln(this.lnfG, this.lnfB) });
-    });
+    const { wte, wpe, blocks, lnfG, lnfB, head } = this;
+    const weights = { wte, wpe, blocks, lnfG, lnfB, head };
+    return learnedPositionsForward(
+      this.backend,
+      weights,
+      ids,
+      this.length,
+      this.config.normEps,
+      true,
+    );
   }
 }
