@@ -7,17 +7,16 @@
 import { slidingWindowNote } from '../roofline';
 import type { ModelSpec } from '../engine';
 
-export interface ModelInfo {
+/** The shape as the engine's ModelSpec gives it (kvHeads: fewer than heads for GQA, 1 for MQA). */
+type SpecShape = Pick<
+  ModelSpec,
+  'layers' | 'd' | 'heads' | 'kvHeads' | 'vocabSize' | 'maxPositions'
+>;
+
+export interface ModelInfo extends SpecShape {
   /** How the page names the model. */
   name: string;
   family: string;
-  layers: number;
-  d: number;
-  heads: number;
-  /** Key/value heads: heads for MHA, fewer for grouped-query attention (1: MQA). */
-  kvHeads: number;
-  vocabSize: number;
-  maxPositions: number;
   parameters: number;
   /** Which tokenizer files it came with (undefined: none). */
   tokenizer: string | undefined;

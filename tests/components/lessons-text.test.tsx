@@ -2,7 +2,8 @@
  * The text a learner meets, across every lesson (issue 20): lessons are named by title, never by
  * number; matrix names are typeset; no development notes or raw engine strings.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { sourceFiles, withoutComments } from '../shared/sourceFiles';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { lessons } from '../../lessons/registry';
@@ -14,18 +15,6 @@ vi.setConfig({ testTimeout: 60_000 });
 beforeAll(() => preloadLessons());
 
 const LESSONS_DIR = join(__dirname, '../../lessons');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return /\.tsx?$/.test(name) ? [path] : [];
-  });
-}
-
-/** A source file without its comments (block comments, and line comments after a space). */
-const withoutComments = (src: string) =>
-  src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
 
 const body = () => document.querySelector('[data-lesson-body]') as HTMLElement;
 

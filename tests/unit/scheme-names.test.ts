@@ -6,7 +6,8 @@
  * are checked in tests/components/lessons-naming.test.tsx; here the explorer's labels and the
  * strings of every source a reader meets.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { sourceFiles, withoutComments } from '../shared/sourceFiles';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -85,18 +86,6 @@ describe('the explorer names schemes by what they cache or compute', () => {
 });
 
 const ROOT = join(__dirname, '../..');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return /\.tsx?$/.test(name) ? [path] : [];
-  });
-}
-
-/** A source file without its comments (block comments, and line comments after a space). */
-const withoutComments = (src: string) =>
-  src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1');
 
 describe('sources a reader meets', () => {
   it.each(['lessons', 'explorer', 'roofline', 'app', 'playground', 'engine', 'components'])(
