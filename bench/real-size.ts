@@ -59,7 +59,25 @@ function args(argv: string[]) {
   const promptTokens = Number(get('--prompt-tokens') ?? 1000);
   if (!Number.isInteger(promptTokens) || promptTokens < 1 || promptTokens > 1020)
     throw new Error('--prompt-tokens must be a whole number from 1 to 1020');
-  return { backend, promptTokens, json: argv.includes('--json'), keep: argv.includes('--keep') };
+  const variants = (get('--variants') ?? 'single,sharded').split(',');
+  for (const v of variants)
+    if (!(v in REPOS)) throw new Error(`--variants takes single and/or sharded, got '${v}'`);
+  const dtypes = (get('--dtype') ?? 'F32,F16').toUpperCase().split(',');
+  for (const d of dtypes)
+    if (d !== 'F32' && d !== 'F16' && d !== 'BF16')
+      throw new Error(`--dtype takes F32, F16 and/or BF16, got '${d}'`);
+  const timeline = Number(get('--timeline') ?? 0);
+  if (!Number.isFinite(timeline) || timeline < 0)
+    throw new Error('--timeline takes a sampling interval in ms');
+  return {
+    backend,
+    promptTokens,
+    variants,
+    dtypes: dtypes as StoredDtype[],
+    timeline,
+    json: argv.includes('--json'),
+    keep: argv.includes('--keep'),
+  };
 }
 
 /** The default model's tokenizer with its vocabulary padded to `size` entries (never merged). */
@@ -75,8 +93,20 @@ function paddedTokenizer(size: number): string {
   return JSON.stringify(t);
 }
 
-/** Writes both repos under `root`; returns the float32 bytes of the weights. */
-function writeCheckpoints(root: string): { weightBytes: number; fileBytes: number } {
+type StoredDtype = 'F32' | 'F16' | 'BF16';
+
+/** The repo of a variant and dtype (one Hub stand-in serves them all). */
+const repoOf = (variant: keyof typeof REPOS, dtype: StoredDtype) =>
+  `${REPOS[variant]}-${dtype.toLowerCase()}`;
+
+/**
+ * Writes both repos of `dtype` under `root` (the same random weights, rounded to the dtype);
+ * returns the float32 bytes of the weights and the single file's size.
+ */
+function writeCheckpoints(
+  root: string,
+  dtype: StoredDtype,
+): { weightBytes: number; fileBytes: number } {
   const config = {
     architectures: ['GPT2LMHeadModel'],
     model_type: 'gpt2',
@@ -92,31 +122,38 @@ function writeCheckpoints(root: string): { weightBytes: number; fileBytes: numbe
   const weights = randomGpt2Weights(GPT2_SMALL, 1, 'float32');
   const entries = gpt2ParameterShapes(GPT2_SMALL).map(([name, shape]) => ({
     name: `transformer.${name}`,
-    dtype: 'F32' as const,
+    dtype,
     shape,
     data: weights.get(name)!.data,
   }));
-  const weightBytes = entries.reduce((s, e) => s + e.data.length * 4, 0);
+  const values = entries.reduce((s, e) => s + e.data.length, 0);
+  const weightBytes = values * 4;
   const tokenizer = paddedTokenizer(GPT2_SMALL.vocabSize);
-  for (const repo of Object.values(REPOS)) {
-    const dir = join(root, repo);
+  for (const variant of Object.keys(REPOS) as (keyof typeof REPOS)[]) {
+    const dir = join(root, repoOf(variant, dtype));
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
     writeFileSync(join(dir, 'tokenizer.json'), tokenizer);
   }
   const single = writeSafetensors(entries, { format: 'pt' });
-  writeFileSync(join(root, REPOS.single, 'model.safetensors'), single);
+  writeFileSync(join(root, repoOf('single', dtype), 'model.safetensors'), single);
   const weightMap: Record<string, string> = {};
   for (let s = 0; s < SHARDS; s++) {
     const file = `model-${String(s + 1).padStart(5, '0')}-of-${String(SHARDS).padStart(5, '0')}.safetensors`;
     const part = entries.filter((_, i) => i % SHARDS === s);
     for (const e of part) weightMap[e.name] = file;
-    writeFileSync(join(root, REPOS.sharded, file), writeSafetensors(part, { format: 'pt' }));
+    writeFileSync(
+      join(root, repoOf('sharded', dtype), file),
+      writeSafetensors(part, { format: 'pt' }),
+    );
   }
   writeFileSync(
-    join(root, REPOS.sharded, 'model.safetensors.index.json'),
-    JSON.stringify({ metadata: { total_size: weightBytes }, weight_map: weightMap }),
+    join(root, repoOf('sharded', dtype), 'model.safetensors.index.json'),
+    JSON.stringify({
+      metadata: { total_size: values * (dtype === 'F32' ? 4 : 2) },
+      weight_map: weightMap,
+    }),
   );
   return { weightBytes, fileBytes: single.byteLength };
 }
@@ -231,6 +268,8 @@ interface PhaseMemory {
 
 type Row = RealSizeGenerate & {
   variant: string;
+  /** The checkpoint's stored dtype. */
+  dtype: StoredDtype;
   repo: string;
   parameters: number;
   weightBytesFloat32: number;
@@ -253,8 +292,12 @@ async function main(): Promise<void> {
   const o = args(process.argv.slice(2));
   const root = mkdtempSync(join(tmpdir(), 'slim-real-size-'));
   const log = (line: string) => console.error(`[real-size] ${line}`);
-  log(`writing the checkpoints (124M parameters, F32, single file and ${SHARDS} shards)`);
-  const { weightBytes, fileBytes } = writeCheckpoints(root);
+  const written = new Map<StoredDtype, { weightBytes: number; fileBytes: number }>();
+  for (const dtype of o.dtypes) {
+    log(`writing the checkpoints (124M parameters, ${dtype}, single file and ${SHARDS} shards)`);
+    written.set(dtype, writeCheckpoints(root, dtype));
+  }
+  const weightBytes = [...written.values()][0].weightBytes;
   const hub = await hubStandIn(root);
   const vite = await createServer({
     server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
@@ -264,7 +307,13 @@ async function main(): Promise<void> {
   const port = (vite.httpServer?.address() as AddressInfo).port;
   const rows: Row[] = [];
   try {
-    for (const [variant, repo] of Object.entries(REPOS)) {
+    const runs = o.dtypes.flatMap((dtype) =>
+      (Object.keys(REPOS) as (keyof typeof REPOS)[])
+        .filter((variant) => o.variants.includes(variant))
+        .map((variant) => ({ dtype, variant, repo: repoOf(variant, dtype) })),
+    );
+    for (const { dtype, variant, repo } of runs) {
+      const { fileBytes } = written.get(dtype)!;
       // A fresh browser per variant, so each peak is its own; a persistent profile, as a
       // visitor's (an incognito context's Cache Storage quota is too small for 500 MB).
       const profile = mkdtempSync(join(tmpdir(), 'slim-real-size-profile-'));
@@ -281,9 +330,11 @@ async function main(): Promise<void> {
       // Which renderer runs the page (and its worker) shows at the end: the one holding the
       // models. Every renderer's peak is read and reset between phases.
       const marks = new Map<string, Snapshot>();
+      let phaseNow = 'load';
       let peaksReset = true;
       const mark = (phase: string) => {
         const { memory, reset } = snapshot(process.pid);
+        phaseNow = { idle: 'load', load: 'build', built: 'generate' }[phase] ?? 'end';
         marks.set(phase, memory);
         peaksReset &&= reset;
       };
@@ -292,6 +343,15 @@ async function main(): Promise<void> {
       await page.goto(`http://127.0.0.1:${port}/bench/pages/real-size.html`);
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
       mark('idle');
+      // --timeline N: the largest renderer's resident memory every N ms, with the phase.
+      const started = Date.now();
+      const timer =
+        o.timeline > 0
+          ? setInterval(() => {
+              const now = Math.max(...[...rendererMemory(process.pid).values()].map((m) => m.now));
+              log(`${((Date.now() - started) / 1000).toFixed(1)} s ${phaseNow}: ${mb(now)}`);
+            }, o.timeline)
+          : undefined;
       // About prompt-tokens tokens: the sentence is 57 tokens with this tokenizer; the page
       // reports the exact count, and steps fill the model's positions.
       const prompt = PROMPT_SENTENCE.repeat(Math.max(1, Math.floor(o.promptTokens / 57)));
@@ -302,10 +362,10 @@ async function main(): Promise<void> {
         steps: 1,
         backend: o.backend as 'cpu' | 'webgl',
       };
-      log(`${variant}: loading ${repo}`);
+      log(`${dtype} ${variant}: loading ${repo}`);
       const load: RealSizeLoad = await page.evaluate((x) => window.realSize.load(x), options);
       mark('load');
-      log(`${variant}: loaded in ${(load.loadMs / 1000).toFixed(1)} s; generating`);
+      log(`${dtype} ${variant}: loaded in ${(load.loadMs / 1000).toFixed(1)} s; generating`);
       // Fill the positions: steps = 1024 − prompt tokens (the worker caps steps at the room left).
       options.steps = GPT2_SMALL.nPositions;
       const gen: RealSizeGenerate = await page.evaluate(
@@ -313,6 +373,7 @@ async function main(): Promise<void> {
         options,
       );
       mark('generate');
+      clearInterval(timer);
       let pid = 0;
       for (const [p, m] of marks.get('generate') ?? [])
         if (m.now > (marks.get('generate')?.get(pid)?.now ?? -1)) pid = p;
@@ -324,6 +385,7 @@ async function main(): Promise<void> {
       const peak = Math.max(...[...marks.values()].map((m) => m.get(pid)?.peak ?? 0));
       rows.push({
         variant,
+        dtype,
         repo,
         parameters: load.parameters,
         weightBytesFloat32: weightBytes,
@@ -354,11 +416,11 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ date: new Date().toISOString(), load, rows }, null, 2));
     return;
   }
-  console.log(`GPT-2-small shapes, random F32 weights (${mb(weightBytes)} float32), ${load}`);
+  console.log(`GPT-2-small shapes, random weights (${mb(weightBytes)} in float32), ${load}`);
   for (const r of rows) {
     console.log(
       [
-        `${r.variant}: load ${(r.loadMs / 1000).toFixed(1)} s`,
+        `${r.dtype} ${r.variant} (${mb(r.fileBytes)} file): load ${(r.loadMs / 1000).toFixed(1)} s`,
         `first token ${(r.firstTokenMs / 1000).toFixed(1)} s (${r.promptTokens}-token prompt, both sides)`,
         `${r.backend} ${r.standardMsPerToken.toFixed(1)} ms/token standard, ${r.slimMsPerToken.toFixed(1)} slim`,
         `cache at ${r.cachedTokens} tokens ${mb(r.standardCacheBytes)} standard, ${mb(r.slimCacheBytes)} slim`,

@@ -39,6 +39,7 @@ import {
   type Values,
   type HeapStorage,
 } from './kernels';
+import { readHalf } from './halfStorage';
 import { ArrayPool } from './pool';
 import { CpuTensor } from './tensor';
 import { createWasmKernels } from './wasm/wasmKernels';
@@ -50,6 +51,12 @@ export interface CpuBackendOptions {
    * TypeScript; 'js': TypeScript; or a kernels object (tests).
    */
   kernels?: 'auto' | 'js' | ProductKernels;
+  /**
+   * WebAssembly kernels: keep each uploaded weight every value of which a float16 or bfloat16
+   * holds exactly (an F16 or BF16 checkpoint's) in 2 bytes a value, widened exactly as the
+   * kernels read it (halfStorage.ts): the same results with half the memory. Default true.
+   */
+  halfWeights?: boolean;
 }
 
 /** A validated 2-D operand: its tensor, row count, column count and values. */
@@ -100,7 +107,9 @@ export class CpuBackend implements Backend {
       this.fast =
         typeof kernels === 'object'
           ? kernels
-          : ((kernels === 'auto' ? createWasmKernels() : null) ?? jsKernels);
+          : ((kernels === 'auto'
+              ? createWasmKernels({ halfWeights: options.halfWeights ?? true })
+              : null) ?? jsKernels);
       this.pool = new ArrayPool();
     } else {
       this.fast = null;
@@ -143,6 +152,8 @@ export class CpuBackend implements Backend {
     const D = this.mat('writeRows', dst);
     const S = this.mat('writeRows', src);
     check.checkWriteRows(D.t.shape, rowOffset, S.t.shape);
+    if ((D.t.base ?? D.t).heap?.half)
+      throw new EngineInputError('writeRows: the destination is a weight stored as halves');
     D.d.set(S.d, rowOffset * D.c);
     this.fast?.written(D.t.base ?? D.t, rowOffset * D.c, S.d as Float32Array);
   }
@@ -477,9 +488,20 @@ export class CpuBackend implements Backend {
     const T = this.mat('gather', table);
     check.checkIds(ids, T.r);
     const out = this.alloc(ids.length * T.c, true);
+    // A half-stored table (an embedding) has its rows widened, never the whole table.
+    const half = T.t.base ? undefined : T.t.heap?.half?.();
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
-      out.set(T.d.subarray(id * T.c, (id + 1) * T.c), i * T.c);
+      if (half)
+        readHalf(
+          half,
+          T.t.heap!.format as 'f16' | 'bf16',
+          id * T.c,
+          out as Float32Array,
+          i * T.c,
+          T.c,
+        );
+      else out.set(T.d.subarray(id * T.c, (id + 1) * T.c), i * T.c);
     }
     return this.register(out, [ids.length, T.c]);
   }
@@ -602,7 +624,7 @@ export class CpuBackend implements Backend {
   private register(data: TypedArray | HeapStorage, shape: Shape): CpuTensor {
     const t = new CpuTensor(data, [...shape], this.dtype, (d) => this.release(d));
     this.live.add(t);
-    this.liveBytes += data.length * bytesPerElement(this.dtype);
+    this.liveBytes += storedBytes(t);
     this.scopes.track(t);
     return t;
   }
@@ -636,7 +658,7 @@ export class CpuBackend implements Backend {
 
   private release(t: CpuTensor): void {
     this.live.delete(t);
-    this.liveBytes -= t.data.length * bytesPerElement(this.dtype);
+    this.liveBytes -= storedBytes(t);
     this.scopes.untrack(t);
     const pooled = t.heap ? null : (t.data as Float32Array);
     this.fast?.released(t);
@@ -658,7 +680,16 @@ export class CpuBackend implements Backend {
   private mat(op: string, t: Tensor): Mat {
     const x = this.arg(op, t);
     const [r, c] = check.checkMatrix(op, x.shape);
-    return { t: x, r, c, d: x.data };
+    // The values are taken on first use (a half-stored weight's are a widened copy).
+    let d: TypedArray | undefined;
+    return {
+      t: x,
+      r,
+      c,
+      get d() {
+        return (d ??= x.data);
+      },
+    };
   }
 
   /** A bias/gain vector of length n: shape [n] or [1, n]. */
@@ -686,9 +717,21 @@ export class CpuBackend implements Backend {
   }
 }
 
+/** Bytes an owning tensor's values take (half-stored weights take 2 a value). */
+function storedBytes(t: CpuTensor): number {
+  return t.heap ? t.heap.bytes : t.data.length * bytesPerElement(t.dtype);
+}
+
 /** A float32 tensor as a kernel operand: its values and the tensor owning its storage. */
 function operand(t: CpuTensor): Operand {
-  return { root: t.base ?? t, data: t.data as Float32Array };
+  // The values are taken when a kernel reads them (a half-stored weight's are a widened copy,
+  // which the WebAssembly kernels never need).
+  return {
+    root: t.base ?? t,
+    get data() {
+      return t.data as Float32Array;
+    },
+  };
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);

@@ -6,18 +6,27 @@ import {
   type Tensor,
   type TypedArray,
 } from '../tensor';
+import type { StoredFormat } from './halfStorage';
 
 /** Called once when a non-view tensor is disposed, so the backend can update its live counts. */
 export type ReleaseHook = (t: CpuTensor) => void;
 
 /**
- * Values kept in the kernels' memory. `view()` is valid until that memory next grows (growing
- * detaches every view of it): take it for one operation, never across an allocation.
+ * Values kept in the kernels' memory, as float32 or, for a weight every value of which a half
+ * holds exactly, as float16 or bfloat16 bits (halfStorage.ts). `view()` is valid until that
+ * memory next grows (growing detaches every view of it): take it for one operation, never
+ * across an allocation. For half storage it is a widened copy (the products and gather read the
+ * half values in place; other operations pay for the copy).
  */
 export interface HeapStorage {
   readonly ptr: number;
   readonly length: number;
+  readonly format: StoredFormat;
+  /** Bytes the values take there. */
+  readonly bytes: number;
   view(): Float32Array;
+  /** Half storage: its bits in place (valid as view() is); undefined for float32. */
+  half?(): Uint16Array;
 }
 
 /**

@@ -15,6 +15,7 @@
 import { jsKernels } from '../jsKernels';
 import type { HeapStorage, Operand, ProductKernels, Values } from '../kernels';
 import type { CpuTensor } from '../tensor';
+import { exactFormat, FORMAT_BYTES, FORMAT_CODE, readHalf, writeHalf } from '../halfStorage';
 import { WasmHeap } from './heap';
 import { KERNELS_WASM_BASE64 } from './kernelsWasm';
 
@@ -59,6 +60,11 @@ export interface WasmKernelOptions {
   bytes?: Uint8Array<ArrayBuffer>;
   /** Cap on the module's memory in bytes (tests: force the TypeScript fallback per call). */
   maxMemoryBytes?: number;
+  /**
+   * Keep uploads that halves hold exactly as halves (default true; halfStorage.ts). False keeps
+   * every upload in float32 (tests compare the two).
+   */
+  halfWeights?: boolean;
 }
 
 /** WebAssembly SIMD kernels for one backend, or null where they cannot run. */
@@ -67,7 +73,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     const module = options.bytes ? new WebAssembly.Module(options.bytes) : kernelModule();
     if (!module) return null;
     const exports = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
-    return new WasmKernels(exports, options.maxMemoryBytes);
+    return new WasmKernels(exports, options.maxMemoryBytes, options.halfWeights ?? true);
   } catch {
     return null;
   }
@@ -87,6 +93,7 @@ export class WasmKernels implements ProductKernels {
   constructor(
     private readonly ex: KernelExports,
     maxMemoryBytes?: number,
+    private readonly halfWeights = true,
   ) {
     this.heap = new WasmHeap(ex.memory, ex.heapBase(), maxMemoryBytes);
     this.collected =
@@ -106,8 +113,8 @@ export class WasmKernels implements ProductKernels {
     act: number,
     out: Float32Array,
   ): void {
-    const sizes = [a.data.length, b.data.length, bias?.data.length ?? 0];
-    const bPtr = this.mirror(b.root);
+    const sizes = [a, b, bias].map((v) => (v ? count(v) : 0));
+    const bPtr = this.mirror(b.root, true);
     const biasPtr = bias ? this.mirror(bias.root) : 0;
     const io = bPtr !== null && biasPtr !== null && this.inputs(a, m * k, m * n);
     if (!io) {
@@ -117,7 +124,21 @@ export class WasmKernels implements ProductKernels {
       return;
     }
     const ldb = transposeB ? k : n;
-    (transposeB ? this.ex.gemmT : this.ex.gemm)(io.a, k, bPtr, ldb, io.c, n, m, k, n, biasPtr, act);
+    const fmt = formatOf(b.root);
+    (transposeB ? this.ex.gemmT : this.ex.gemm)(
+      io.a,
+      k,
+      bPtr,
+      ldb,
+      io.c,
+      n,
+      m,
+      k,
+      n,
+      biasPtr,
+      act,
+      fmt,
+    );
     this.output(io.c, out, m * n);
   }
 
@@ -131,8 +152,8 @@ export class WasmKernels implements ProductKernels {
     width: number,
     out: Float32Array,
   ): void {
-    const sizes = [a.data.length, b.data.length];
-    const bPtr = this.mirror(b.root);
+    const sizes = [count(a), count(b)];
+    const bPtr = this.mirror(b.root, true);
     const io = bPtr !== null && this.inputs(a, heads * m * k, m * heads * width);
     if (!io) {
       this.fallbacks++;
@@ -140,7 +161,7 @@ export class WasmKernels implements ProductKernels {
       jsKernels.block(a, b, heads, bHeads, m, k, width, out);
       return;
     }
-    this.ex.headBlock(io.a, bPtr, io.c, heads, bHeads, m, k, width);
+    this.ex.headBlock(io.a, bPtr, io.c, heads, bHeads, m, k, width, formatOf(b.root));
     this.output(io.c, out, m * heads * width);
   }
 
@@ -156,8 +177,8 @@ export class WasmKernels implements ProductKernels {
     causal: number,
     out: Float32Array,
   ): void {
-    const sizes = [q.data.length, k.data.length];
-    const kPtr = this.mirror(k.root);
+    const sizes = [count(q), count(k)];
+    const kPtr = this.mirror(k.root, true);
     const io = kPtr !== null && this.inputs(q, m * heads * dk, heads * m * n);
     if (!io) {
       this.fallbacks++;
@@ -165,7 +186,7 @@ export class WasmKernels implements ProductKernels {
       jsKernels.attnProbs(q, k, heads, kvHeads, m, n, dk, scale, causal, out);
       return;
     }
-    this.ex.attnProbs(io.a, kPtr, io.c, heads, kvHeads, m, n, dk, scale, causal);
+    this.ex.attnProbs(io.a, kPtr, io.c, heads, kvHeads, m, n, dk, scale, causal, formatOf(k.root));
     this.output(io.c, out, heads * m * n);
   }
 
@@ -194,22 +215,41 @@ export class WasmKernels implements ProductKernels {
 
   store(values: ArrayLike<number> | number): HeapStorage | null {
     const length = typeof values === 'number' ? values : values.length;
-    const ptr = this.heap.alloc(length * 4);
+    // Zeros are a cache, written later: float32. Uploads every value of which a half holds
+    // exactly are kept as halves (halfStorage.ts).
+    const format = typeof values === 'number' || !this.halfWeights ? 'f32' : exactFormat(values);
+    const bytes = length * FORMAT_BYTES[format];
+    const ptr = this.heap.alloc(bytes);
     if (ptr === null) return null;
+    const memory = this.ex.memory;
+    if (format !== 'f32') {
+      const half = () => new Uint16Array(memory.buffer, ptr, length);
+      writeHalf(values as ArrayLike<number>, format, half());
+      const view = () => {
+        const out = new Float32Array(length);
+        readHalf(half(), format, 0, out);
+        return out;
+      };
+      return { ptr, length, format, bytes, view, half };
+    }
     // A freed block holds old values: zeros are written, not assumed.
     if (typeof values === 'number') this.heap.f32().fill(0, ptr >> 2, (ptr >> 2) + length);
     else this.heap.f32().set(values, ptr >> 2);
-    const memory = this.ex.memory;
-    return { ptr, length, view: () => new Float32Array(memory.buffer, ptr, length) };
+    return { ptr, length, format, bytes, view: () => new Float32Array(memory.buffer, ptr, length) };
   }
 
   stored(t: CpuTensor): void {
     if (t.heap) this.collected?.register(t, t.heap.ptr, t.heap);
   }
 
-  /** The address of root's values here: its storage, or its copy (made now if it has none). */
-  private mirror(root: CpuTensor): number | null {
-    if (root.heap) return root.heap.ptr;
+  /**
+   * The address of root's values here: its storage, or its copy (made now if it has none); null
+   * if there is no room, or if root is stored as halves and the caller reads float32 only (only
+   * the right operand of the products widens halves; the TypeScript kernels then run on a
+   * widened copy).
+   */
+  private mirror(root: CpuTensor, halves = false): number | null {
+    if (root.heap) return halves || root.heap.format === 'f32' ? root.heap.ptr : null;
     const known = this.mirrors.get(root);
     if (known) return known.ptr;
     const values = root.data as Float32Array;
@@ -227,7 +267,12 @@ export class WasmKernels implements ProductKernels {
    * and of the result's place in the scratch space; false if the memory cannot grow.
    */
   private inputs(a: Values, aSize: number, cSize: number): { a: number; c: number } | false {
-    const known = a.root && (a.root.heap ?? this.mirrors.get(a.root));
+    const stored = a.root?.heap;
+    const known = stored
+      ? stored.format === 'f32'
+        ? stored
+        : null
+      : a.root && this.mirrors.get(a.root);
     const aBytes = known ? 0 : Math.ceil(aSize / 4) * 16;
     const need = aBytes + cSize * 4;
     if (need > this.scratchBytes) {
@@ -248,6 +293,19 @@ export class WasmKernels implements ProductKernels {
     const i = c >> 2;
     out.set(this.heap.f32().subarray(i, i + size));
   }
+}
+
+/** How many values an operand has, without widening a half-stored one. */
+function count(v: Values): number {
+  const stored = v.root?.heap;
+  return stored && stored.format !== 'f32' && v.root?.base === undefined
+    ? stored.length
+    : v.data.length;
+}
+
+/** The kernels' code of a right operand's storage format (float32 unless stored as halves). */
+function formatOf(root: CpuTensor): number {
+  return FORMAT_CODE[root.heap?.format ?? 'f32'];
 }
 
 /**

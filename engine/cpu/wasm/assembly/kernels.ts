@@ -9,11 +9,21 @@
  * in floats). Products accumulate in f32x4 registers (register-blocked tiles: each loaded value
  * of b is used by every row of the tile, each of a by every column), then apply the epilogue
  * (bias, then activation) once per output element.
+ *
+ * The right operand b of gemm, gemmT and headBlock may be stored in half precision (`fmt`:
+ * FMT_F16 or FMT_BF16, 2 bytes a value): a weight whose every value a half holds exactly is
+ * kept so (engine/cpu/halfStorage.ts). Its values are widened to f32 as they are loaded (exact),
+ * and the products are the same f32 operations in the same order as on an f32 copy: bit for bit
+ * the same results with half the memory and half the bytes read.
  */
 
 /** Activation codes of the epilogue (engine/cpu/kernels.ts ACTIVATION). */
 const ACT_GELU: i32 = 1;
 const ACT_SILU: i32 = 2;
+
+/** Storage formats of a right operand (engine/cpu/halfStorage.ts HALF_FORMAT). */
+const FMT_F16: i32 = 1;
+const FMT_BF16: i32 = 2;
 
 /** Where the JS allocator may start: the first byte after the module's static data. */
 export function heapBase(): usize {
@@ -36,13 +46,31 @@ export function gemm(
   n: i32,
   bias: usize,
   act: i32,
+  fmt: i32,
+): void {
+  if (fmt == FMT_F16) gemmOf<u16>(a, lda, b, ldb, c, ldc, m, k, n);
+  else if (fmt == FMT_BF16) gemmOf<i16>(a, lda, b, ldb, c, ldc, m, k, n);
+  else gemmOf<f32>(a, lda, b, ldb, c, ldc, m, k, n);
+  epilogue(c, ldc, m, n, bias, act);
+}
+
+/** gemm's products for b stored as B (f32; u16: float16 bits; i16: bfloat16 bits). */
+function gemmOf<B>(
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  ldc: i32,
+  m: i32,
+  k: i32,
+  n: i32,
 ): void {
   let i = 0;
   for (; i + 4 <= m; i += 4) {
-    rows4(a + <usize>(i * lda) * 4, lda, b, ldb, c + <usize>(i * ldc) * 4, ldc, k, n);
+    rows4<B>(a + <usize>(i * lda) * 4, lda, b, ldb, c + <usize>(i * ldc) * 4, ldc, k, n);
   }
-  for (; i < m; i++) row1(a + <usize>(i * lda) * 4, b, ldb, c + <usize>(i * ldc) * 4, k, n);
-  epilogue(c, ldc, m, n, bias, act);
+  for (; i < m; i++) row1<B>(a + <usize>(i * lda) * 4, b, ldb, c + <usize>(i * ldc) * 4, k, n);
 }
 
 /**
@@ -61,15 +89,34 @@ export function gemmT(
   n: i32,
   bias: usize,
   act: i32,
+  fmt: i32,
 ): void {
+  if (fmt == FMT_F16) gemmTOf<u16>(a, lda, b, ldb, c, ldc, m, k, n);
+  else if (fmt == FMT_BF16) gemmTOf<i16>(a, lda, b, ldb, c, ldc, m, k, n);
+  else gemmTOf<f32>(a, lda, b, ldb, c, ldc, m, k, n);
+  epilogue(c, ldc, m, n, bias, act);
+}
+
+/** gemmT's products for b stored as B (see gemmOf). */
+function gemmTOf<B>(
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  ldc: i32,
+  m: i32,
+  k: i32,
+  n: i32,
+): void {
+  const rb = <usize>ldb * sizeof<B>();
   for (let i = 0; i < m; i++) {
     const ar = a + <usize>(i * lda) * 4;
     const cr = c + <usize>(i * ldc) * 4;
     let j = 0;
-    for (; j + 4 <= n; j += 4) dot4(ar, b + <usize>(j * ldb) * 4, ldb, cr + <usize>j * 4, k);
-    for (; j < n; j++) store<f32>(cr + <usize>j * 4, dot1(ar, b + <usize>(j * ldb) * 4, k));
+    for (; j + 4 <= n; j += 4) dot4<B>(ar, b + <usize>j * rb, rb, cr + <usize>j * 4, k);
+    for (; j < n; j++) store<f32>(cr + <usize>j * 4, dot1<B>(ar, b + <usize>j * rb, k));
   }
-  epilogue(c, ldc, m, n, bias, act);
 }
 
 /**
@@ -87,11 +134,13 @@ export function headBlock(
   m: i32,
   k: i32,
   width: i32,
+  fmt: i32,
 ): void {
   const cols = heads * width;
   const g = heads / bHeads;
+  const bytes: usize = fmt == FMT_F16 || fmt == FMT_BF16 ? 2 : 4;
   for (let h = 0; h < heads; h++) {
-    const bOff = <usize>((h / g) * width) * 4;
+    const bOff = <usize>((h / g) * width) * bytes;
     const cOff = <usize>(h * width) * 4;
     gemm(
       a + <usize>(h * m * k) * 4,
@@ -105,6 +154,7 @@ export function headBlock(
       width,
       0,
       0,
+      fmt,
     );
   }
 }
@@ -122,13 +172,28 @@ function headScores(
   m: i32,
   n: i32,
   dk: i32,
+  fmt: i32,
 ): void {
   const cols = heads * dk;
   const g = heads / kvHeads;
+  const bytes: usize = fmt == FMT_F16 || fmt == FMT_BF16 ? 2 : 4;
   for (let h = 0; h < heads; h++) {
     const qOff = <usize>(h * dk) * 4;
-    const kOff = <usize>((h / g) * dk) * 4;
-    gemmT(q + qOff, cols, k + kOff, kvHeads * dk, c + <usize>(h * m * n) * 4, n, m, dk, n, 0, 0);
+    const kOff = <usize>((h / g) * dk) * bytes;
+    gemmT(
+      q + qOff,
+      cols,
+      k + kOff,
+      kvHeads * dk,
+      c + <usize>(h * m * n) * 4,
+      n,
+      m,
+      dk,
+      n,
+      0,
+      0,
+      fmt,
+    );
   }
 }
 
@@ -147,8 +212,9 @@ export function attnProbs(
   dk: i32,
   scale: f32,
   causal: i32,
+  fmt: i32,
 ): void {
-  headScores(q, k, c, heads, kvHeads, m, n, dk);
+  headScores(q, k, c, heads, kvHeads, m, n, dk, fmt);
   const rows = heads * m;
   for (let r = 0; r < rows; r++) {
     const visible = causal < 0 ? n : min(n, (r % m) + causal + 1);
@@ -208,8 +274,9 @@ function softmaxRow(p: usize, visible: i32, n: i32, scale: f32): void {
  * column tiles would jump a whole row, often a page, at every step), adding into c, which stays
  * in L1 (n ≤ a few thousand).
  */
-function row1(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
-  const rb = <usize>ldb * 4;
+function row1<B>(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
+  const e: usize = sizeof<B>();
+  const rb = <usize>ldb * e;
   const n4 = n & ~3;
   let p = 0;
   for (; p + 8 <= k; p += 8) {
@@ -226,15 +293,15 @@ function row1(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
     const first = p == 0;
     let j = 0;
     for (; j < n4; j += 4) {
-      const o = b0 + <usize>j * 4;
+      const o = b0 + <usize>j * e;
       let s = f32x4.add(
         f32x4.add(
-          f32x4.add(f32x4.mul(x0, v128.load(o)), f32x4.mul(x1, v128.load(o + rb))),
-          f32x4.add(f32x4.mul(x2, v128.load(o + 2 * rb)), f32x4.mul(x3, v128.load(o + 3 * rb))),
+          f32x4.add(f32x4.mul(x0, loadB<B>(o)), f32x4.mul(x1, loadB<B>(o + rb))),
+          f32x4.add(f32x4.mul(x2, loadB<B>(o + 2 * rb)), f32x4.mul(x3, loadB<B>(o + 3 * rb))),
         ),
         f32x4.add(
-          f32x4.add(f32x4.mul(x4, v128.load(o + 4 * rb)), f32x4.mul(x5, v128.load(o + 5 * rb))),
-          f32x4.add(f32x4.mul(x6, v128.load(o + 6 * rb)), f32x4.mul(x7, v128.load(o + 7 * rb))),
+          f32x4.add(f32x4.mul(x4, loadB<B>(o + 4 * rb)), f32x4.mul(x5, loadB<B>(o + 5 * rb))),
+          f32x4.add(f32x4.mul(x6, loadB<B>(o + 6 * rb)), f32x4.mul(x7, loadB<B>(o + 7 * rb))),
         ),
       );
       const co = c + <usize>j * 4;
@@ -242,16 +309,16 @@ function row1(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
       v128.store(co, s);
     }
     for (; j < n; j++) {
-      const o = b0 + <usize>j * 4;
+      const o = b0 + <usize>j * e;
       let s: f32 = 0;
-      s += f32x4.extract_lane(x0, 0) * load<f32>(o);
-      s += f32x4.extract_lane(x1, 0) * load<f32>(o + rb);
-      s += f32x4.extract_lane(x2, 0) * load<f32>(o + 2 * rb);
-      s += f32x4.extract_lane(x3, 0) * load<f32>(o + 3 * rb);
-      s += f32x4.extract_lane(x4, 0) * load<f32>(o + 4 * rb);
-      s += f32x4.extract_lane(x5, 0) * load<f32>(o + 5 * rb);
-      s += f32x4.extract_lane(x6, 0) * load<f32>(o + 6 * rb);
-      s += f32x4.extract_lane(x7, 0) * load<f32>(o + 7 * rb);
+      s += f32x4.extract_lane(x0, 0) * loadB1<B>(o);
+      s += f32x4.extract_lane(x1, 0) * loadB1<B>(o + rb);
+      s += f32x4.extract_lane(x2, 0) * loadB1<B>(o + 2 * rb);
+      s += f32x4.extract_lane(x3, 0) * loadB1<B>(o + 3 * rb);
+      s += f32x4.extract_lane(x4, 0) * loadB1<B>(o + 4 * rb);
+      s += f32x4.extract_lane(x5, 0) * loadB1<B>(o + 5 * rb);
+      s += f32x4.extract_lane(x6, 0) * loadB1<B>(o + 6 * rb);
+      s += f32x4.extract_lane(x7, 0) * loadB1<B>(o + 7 * rb);
       const co = c + <usize>j * 4;
       if (!first) s += load<f32>(co);
       store<f32>(co, s);
@@ -264,13 +331,13 @@ function row1(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
     let j = 0;
     for (; j < n4; j += 4) {
       const o = <usize>j * 4;
-      let s = f32x4.mul(x, v128.load(b0 + o));
+      let s = f32x4.mul(x, loadB<B>(b0 + <usize>j * e));
       if (!first) s = f32x4.add(v128.load(c + o), s);
       v128.store(c + o, s);
     }
     for (; j < n; j++) {
       const o = <usize>j * 4;
-      let s = f32x4.extract_lane(x, 0) * load<f32>(b0 + o);
+      let s = f32x4.extract_lane(x, 0) * loadB1<B>(b0 + <usize>j * e);
       if (!first) s += load<f32>(c + o);
       store<f32>(c + o, s);
     }
@@ -278,8 +345,18 @@ function row1(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
 }
 
 /** Four rows of a against b: 8 columns per tile (8 accumulators), then 4, then single columns. */
-function rows4(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, k: i32, n: i32): void {
-  const rb = <usize>ldb * 4;
+function rows4<B>(
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  ldc: i32,
+  k: i32,
+  n: i32,
+): void {
+  const e: usize = sizeof<B>();
+  const rb = <usize>ldb * e;
   const ra = <usize>lda * 4;
   const rc = <usize>ldc * 4;
   let j = 0;
@@ -292,11 +369,11 @@ function rows4(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, k: i3
     let s21 = s00;
     let s30 = s00;
     let s31 = s00;
-    let bp = b + <usize>j * 4;
+    let bp = b + <usize>j * e;
     let ap = a;
     for (let p = 0; p < k; p++) {
-      const b0 = v128.load(bp, 0);
-      const b1 = v128.load(bp, 16);
+      const b0 = loadB<B>(bp);
+      const b1 = loadB<B>(bp + 4 * e);
       const x0 = v128.load32_splat(ap);
       const x1 = v128.load32_splat(ap + ra);
       const x2 = v128.load32_splat(ap + 2 * ra);
@@ -327,10 +404,10 @@ function rows4(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, k: i3
     let s1 = s0;
     let s2 = s0;
     let s3 = s0;
-    let bp = b + <usize>j * 4;
+    let bp = b + <usize>j * e;
     let ap = a;
     for (let p = 0; p < k; p++) {
-      const b0 = v128.load(bp);
+      const b0 = loadB<B>(bp);
       s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(ap), b0));
       s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(ap + ra), b0));
       s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(ap + 2 * ra), b0));
@@ -349,9 +426,9 @@ function rows4(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, k: i3
     const cr = c + <usize>r * rc;
     for (let jj = j; jj < n; jj++) {
       let s: f32 = 0;
-      let bp = b + <usize>jj * 4;
+      let bp = b + <usize>jj * e;
       for (let p = 0; p < k; p++) {
-        s += load<f32>(ar + <usize>p * 4) * load<f32>(bp);
+        s += load<f32>(ar + <usize>p * 4) * loadB1<B>(bp);
         bp += rb;
       }
       store<f32>(cr + <usize>jj * 4, s);
@@ -359,9 +436,9 @@ function rows4(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, k: i3
   }
 }
 
-/** c[0..4) = the dot products of row a with four rows of b (row stride ldb floats), length k. */
-function dot4(a: usize, b: usize, ldb: i32, c: usize, k: i32): void {
-  const rb = <usize>ldb * 4;
+/** c[0..4) = the dot products of row a with four rows of b (row stride rb bytes), length k. */
+function dot4<B>(a: usize, b: usize, rb: usize, c: usize, k: i32): void {
+  const e: usize = sizeof<B>();
   const b1 = b + rb;
   const b2 = b + 2 * rb;
   const b3 = b + 3 * rb;
@@ -376,36 +453,39 @@ function dot4(a: usize, b: usize, ldb: i32, c: usize, k: i32): void {
   let p = 0;
   for (; p + 8 <= k; p += 8) {
     const o = <usize>p * 4;
+    const q = <usize>p * e;
+    const r = q + 4 * e;
     const x = v128.load(a + o);
     const y = v128.load(a + o, 16);
-    s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b + o)));
-    s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b1 + o)));
-    s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b2 + o)));
-    s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b3 + o)));
-    t0 = f32x4.add(t0, f32x4.mul(y, v128.load(b + o, 16)));
-    t1 = f32x4.add(t1, f32x4.mul(y, v128.load(b1 + o, 16)));
-    t2 = f32x4.add(t2, f32x4.mul(y, v128.load(b2 + o, 16)));
-    t3 = f32x4.add(t3, f32x4.mul(y, v128.load(b3 + o, 16)));
+    s0 = f32x4.add(s0, f32x4.mul(x, loadB<B>(b + q)));
+    s1 = f32x4.add(s1, f32x4.mul(x, loadB<B>(b1 + q)));
+    s2 = f32x4.add(s2, f32x4.mul(x, loadB<B>(b2 + q)));
+    s3 = f32x4.add(s3, f32x4.mul(x, loadB<B>(b3 + q)));
+    t0 = f32x4.add(t0, f32x4.mul(y, loadB<B>(b + r)));
+    t1 = f32x4.add(t1, f32x4.mul(y, loadB<B>(b1 + r)));
+    t2 = f32x4.add(t2, f32x4.mul(y, loadB<B>(b2 + r)));
+    t3 = f32x4.add(t3, f32x4.mul(y, loadB<B>(b3 + r)));
   }
   for (; p + 4 <= k; p += 4) {
     const o = <usize>p * 4;
+    const q = <usize>p * e;
     const x = v128.load(a + o);
-    s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b + o)));
-    s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b1 + o)));
-    s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b2 + o)));
-    s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b3 + o)));
+    s0 = f32x4.add(s0, f32x4.mul(x, loadB<B>(b + q)));
+    s1 = f32x4.add(s1, f32x4.mul(x, loadB<B>(b1 + q)));
+    s2 = f32x4.add(s2, f32x4.mul(x, loadB<B>(b2 + q)));
+    s3 = f32x4.add(s3, f32x4.mul(x, loadB<B>(b3 + q)));
   }
   let r0 = hsum(f32x4.add(s0, t0));
   let r1 = hsum(f32x4.add(s1, t1));
   let r2 = hsum(f32x4.add(s2, t2));
   let r3 = hsum(f32x4.add(s3, t3));
   for (; p < k; p++) {
-    const o = <usize>p * 4;
-    const x = load<f32>(a + o);
-    r0 += x * load<f32>(b + o);
-    r1 += x * load<f32>(b1 + o);
-    r2 += x * load<f32>(b2 + o);
-    r3 += x * load<f32>(b3 + o);
+    const q = <usize>p * e;
+    const x = load<f32>(a + <usize>p * 4);
+    r0 += x * loadB1<B>(b + q);
+    r1 += x * loadB1<B>(b1 + q);
+    r2 += x * loadB1<B>(b2 + q);
+    r3 += x * loadB1<B>(b3 + q);
   }
   store<f32>(c, r0, 0);
   store<f32>(c, r1, 4);
@@ -414,17 +494,45 @@ function dot4(a: usize, b: usize, ldb: i32, c: usize, k: i32): void {
 }
 
 /** The dot product of rows a and b, length k. */
-function dot1(a: usize, b: usize, k: i32): f32 {
+function dot1<B>(a: usize, b: usize, k: i32): f32 {
+  const e: usize = sizeof<B>();
   let s0 = f32x4.splat(0);
   let p = 0;
   for (; p + 4 <= k; p += 4) {
-    const o = <usize>p * 4;
-    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + <usize>p * 4), loadB<B>(b + <usize>p * e)));
   }
   let r = hsum(s0);
-  for (; p < k; p++) r += load<f32>(a + <usize>p * 4) * load<f32>(b + <usize>p * 4);
+  for (; p < k; p++) r += load<f32>(a + <usize>p * 4) * loadB1<B>(b + <usize>p * e);
   return r;
 }
+
+/**
+ * Four values of b as f32x4: f32 as stored; bfloat16 bits shifted into the top half; float16
+ * bits sign-extended and shifted 13 places up (the sign lands in bit 31, the exponent and
+ * mantissa in bits 27..13; the mask clears the sign's copies between), which is the value
+ * times 2^-112, then scaled by 2^112 (the difference of the exponent biases; exact, and it
+ * makes the subnormal halves exact too). Infinities and NaNs never reach here
+ * (halfStorage.ts keeps only finite halves).
+ */
+function loadB<B>(p: usize): v128 {
+  if (isFloat<B>()) return v128.load(p);
+  if (isSigned<B>()) return i32x4.shl(v128.load16x4_u(p), 16);
+  return f32x4.mul(v128.and(i32x4.shl(v128.load16x4_s(p), 13), F16_MASK), TWO_112);
+}
+
+/** One value of b as f32 (loadB's conversion). */
+function loadB1<B>(p: usize): f32 {
+  if (isFloat<B>()) return load<f32>(p);
+  if (isSigned<B>()) return reinterpret<f32>((<u32>load<u16>(p)) << 16);
+  return reinterpret<f32>(((<i32>load<i16>(p)) << 13) & F16_MASK_I) * TWO_112_F;
+}
+
+/** 2^112 (float16's exponent bias 15 → float32's 127). */
+const TWO_112_F: f32 = 5.192296858534828e33;
+const TWO_112: v128 = f32x4.splat(TWO_112_F);
+/** Bits 31 and 27..13: the sign, exponent and mantissa of a float16 shifted 13 places up. */
+const F16_MASK_I: i32 = <i32>0x8fffe000;
+const F16_MASK: v128 = i32x4.splat(F16_MASK_I);
 
 function hsum(v: v128): f32 {
   return (
