@@ -35,6 +35,27 @@ export {
   type WeightLookup,
 } from './hostWeights';
 
+/**
+ * x through the blocks in turn (`step` is one block: x → its output), each block in its own
+ * scope, and each block's input let go once its output exists: the activations alive at once
+ * are one block's, not the whole stack's, so a long prompt's chunk reuses the CPU backend's
+ * pooled arrays from block to block instead of leaving a stack's worth to the collector. Call
+ * it inside the forward pass's scope, with an x created there.
+ */
+export function throughBlocks<B>(
+  be: Backend,
+  x: Tensor,
+  blocks: readonly B[],
+  step: (block: B, x: Tensor) => Tensor,
+): Tensor {
+  for (const b of blocks) {
+    const input = x;
+    x = be.scope(() => step(b, input));
+    input.dispose();
+  }
+  return x;
+}
+
 /** Which projection a slim layer keeps: K (V = K·W_KV, paper §1) or V (K = V·W_VK, Appendix C). */
 export type LayerDirection = Extract<CacheScheme, 'k-cache' | 'v-cache'>;
 

@@ -18,6 +18,7 @@ import {
   DecoderModel,
   param as paramOf,
   setColumns,
+  throughBlocks,
   type DecoderOptions,
   type HostTensor,
   type HostWeights,
@@ -185,17 +186,17 @@ export function learnedPositionsForward(
   const ln = (gamma: Tensor, beta: Tensor): RowNorm => ({ kind: 'layerNorm', gamma, beta, eps });
   return be.scope(() => {
     const positions = ids.map((_, i) => start + i);
-    let x = be.add(be.gather(w.wte, ids), be.gather(w.wpe, positions));
-    for (const b of w.blocks) {
-      x = b.attn.prefill(x, { norm: ln(b.ln1g, b.ln1b), residual: x });
-      const h = be.linear(x, b.fc, {
+    const embedded = be.add(be.gather(w.wte, ids), be.gather(w.wpe, positions));
+    const x = throughBlocks(be, embedded, w.blocks, (b, input) => {
+      const a = b.attn.prefill(input, { norm: ln(b.ln1g, b.ln1b), residual: input });
+      const h = be.linear(a, b.fc, {
         transposeB: mlpOutIn,
         bias: b.fcB,
         activation: 'gelu',
         norm: ln(b.ln2g, b.ln2b),
       });
-      x = be.linear(h, b.proj, { transposeB: mlpOutIn, bias: b.projB, residual: x });
-    }
+      return be.linear(h, b.proj, { transposeB: mlpOutIn, bias: b.projB, residual: a });
+    });
     const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;
     return be.linear(last, w.head, { transposeB: true, norm: ln(w.lnfG, w.lnfB) });
   });

@@ -21,6 +21,7 @@ import type { Backend, RowNorm } from '../backend';
 import { EngineInputError, type Tensor } from '../tensor';
 import {
   DecoderModel,
+  throughBlocks,
   linearRowsT,
   param as paramOf,
   range,
@@ -224,20 +225,19 @@ export class LlamaModel extends DecoderModel {
     const eps = this.config.normEps;
     const rms = (gamma: Tensor): RowNorm => ({ kind: 'rmsNorm', gamma, eps });
     return be.scope(() => {
-      let x = be.gather(this.embed, ids);
-      for (const b of this.blocks) {
+      const x = throughBlocks(be, be.gather(this.embed, ids), this.blocks, (b, input) => {
         // x + attn(rms(x)): the norm is the Q/K/V product's prologue, the add its output's epilogue.
-        x = b.attn.prefill(x, { norm: rms(b.norm1), residual: x });
+        const a = b.attn.prefill(input, { norm: rms(b.norm1), residual: input });
         // silu(rms(x)·W_gate) ⊙ rms(x)·W_up as one linear, then x + that·W_down.
-        const h = be.linear(x, b.gate, {
+        const h = be.linear(a, b.gate, {
           transposeB: true,
           bias: b.gateB,
           activation: 'silu',
           norm: rms(b.norm2),
           times: { weight: b.up, bias: b.upB },
         });
-        x = be.linear(h, b.down, { transposeB: true, bias: b.downB, residual: x });
-      }
+        return be.linear(h, b.down, { transposeB: true, bias: b.downB, residual: a });
+      });
       const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;
       return be.linear(last, this.head, { transposeB: true, norm: rms(this.normF) });
     });

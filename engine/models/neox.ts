@@ -14,6 +14,7 @@ import type { Backend, RowNorm } from '../backend';
 import { EngineInputError, type Tensor } from '../tensor';
 import {
   DecoderModel,
+  throughBlocks,
   linearRowsT,
   param as paramOf,
   range,
@@ -202,7 +203,7 @@ export class NeoxModel extends DecoderModel {
     const eps = this.config.normEps;
     const ln = (gamma: Tensor, beta: Tensor): RowNorm => ({ kind: 'layerNorm', gamma, beta, eps });
     return be.scope(() => {
-      let x = be.gather(this.embed, ids);
+      const x = be.gather(this.embed, ids);
       // residual + mlp(ln_2(input)), the norm and the add fused into the two products.
       const mlp = (b: NeoxBlock, input: Tensor, residual: Tensor) => {
         const h = be.linear(input, b.fc, {
@@ -213,12 +214,12 @@ export class NeoxModel extends DecoderModel {
         });
         return be.linear(h, b.proj, { transposeB: true, bias: b.projB, residual });
       };
-      for (const b of this.blocks) {
-        const withAttn = b.attn.prefill(x, { norm: ln(b.ln1g, b.ln1b), residual: x });
+      const y = throughBlocks(be, x, this.blocks, (b, input) => {
+        const withAttn = b.attn.prefill(input, { norm: ln(b.ln1g, b.ln1b), residual: input });
         // Parallel: x + attn(ln_1(x)) + mlp(ln_2(x)); sequential: the MLP reads x + attn.
-        x = this.config.parallelResidual ? mlp(b, x, withAttn) : mlp(b, withAttn, withAttn);
-      }
-      const last = ids.length > 1 ? be.sliceRows(x, ids.length - 1, ids.length) : x;
+        return this.config.parallelResidual ? mlp(b, input, withAttn) : mlp(b, withAttn, withAttn);
+      });
+      const last = ids.length > 1 ? be.sliceRows(y, ids.length - 1, ids.length) : y;
       return be.linear(last, this.head, { transposeB: true, norm: ln(this.lnfG, this.lnfB) });
     });
   }
