@@ -81,6 +81,10 @@ interface Side {
   timed: number;
 }
 
+/** Logits as read (a fresh array: read() returns a copy), widened only from float64. */
+const float32Row = (v: ArrayLike<number>): Float32Array =>
+  v instanceof Float32Array ? v : Float32Array.from(v);
+
 const rate = (s: Side) => (s.timed > 0 ? s.timed / s.seconds : 0);
 
 /**
@@ -117,7 +121,7 @@ export async function decodeSideBySide(
     // The prefill is not timed: the rate counts decode steps only.
     for (const side of sides) {
       side.out = side.model.prefill(prompt);
-      side.row = Float32Array.from(await side.out.read());
+      side.row = float32Row(await side.out.read());
     }
     for (let s = 0; s < steps && !stopped(); s++) {
       const rows = sides.map((side) => side.row);
@@ -139,7 +143,7 @@ export async function decodeSideBySide(
         side.out = side.model.decode(next);
         // The last token is fed (the caches hold every token) but needs no logits after it.
         if (!last) {
-          side.row = Float32Array.from(await side.out.read());
+          side.row = float32Row(await side.out.read());
           const seconds = (performance.now() - t0) / 1000;
           stepSeconds[sides.indexOf(side)] = seconds;
           if (s >= warmup) {

@@ -555,8 +555,9 @@ export class CpuBackend implements Backend {
   }
 
   /**
-   * float64: attnProbs, then the weighted sum (fused.ts). float32: the same two kernels with the
-   * probabilities in a pooled temporary, not a tensor.
+   * float64: attnProbs, then the weighted sum (fused.ts). float32: the same two kernels, on
+   * WebAssembly in one call with the probabilities in its scratch space (no JavaScript array,
+   * no copies), on TypeScript with the probabilities in a pooled temporary; never a tensor.
    */
   attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
     if (!this.fast) return fused.attention(this, q, k, v, options);
@@ -567,18 +568,39 @@ export class CpuBackend implements Backend {
     const { m, n, headDim, causal, kvHeads, out: shape } = sizes;
     const { heads, scale } = options;
     const pool = this.pool as ArrayPool;
-    const p = pool.take(heads * m * n, true);
     const [q0, k0] = [operand(Q.t), operand(K.t)];
+    const allValues = options.values === 'all';
+    const op = allValues ? 'matmul' : 'attnWeightedSum';
+    if (this.fast.attention) {
+      const out = pool.take(shape[0] * shape[1], true);
+      const width = allValues ? V.c : V.c / kvHeads;
+      const dims = { heads, kvHeads, m, n, dk: headDim, width };
+      const check = (p: Float32Array) => this.checkFinite('attnProbs', p, [heads * m, n]);
+      const fast = this.fast.attention(
+        q0,
+        k0,
+        operand(V.t),
+        dims,
+        scale,
+        causal,
+        allValues,
+        check,
+        out,
+      );
+      if (fast) return this.result(op, out, shape);
+      pool.give(out);
+    }
+    const p = pool.take(heads * m * n, true);
     this.fast.attnProbs(q0, k0, heads, kvHeads, m, n, headDim, scale, causal, p);
     this.checkFinite('attnProbs', p, [heads * m, n]);
     const out = pool.take(shape[0] * shape[1], true);
-    if (options.values === 'all') {
+    if (allValues) {
       this.fast.linear({ data: p }, operand(V.t), heads * m, n, V.c, false, undefined, 0, out);
     } else {
       this.fast.block({ data: p }, operand(V.t), heads, kvHeads, m, n, V.c / kvHeads, out);
     }
     pool.give(p);
-    return this.result(options.values === 'all' ? 'matmul' : 'attnWeightedSum', out, shape);
+    return this.result(op, out, shape);
   }
 
   // ---------------------------------------------------------------- lifetime

@@ -79,6 +79,24 @@ export interface ProductKernels {
     causal: number,
     out: Float32Array,
   ): void;
+  /**
+   * attnProbs then the weighted sum in one call, the probabilities kept in the kernels' own
+   * scratch space (never a JavaScript array): out [m, heads·width] = block product of the
+   * probabilities with v (or, with `allValues`, out [heads·m, v columns] = probabilities · v).
+   * `checkProbs` sees the probabilities before they are used (the backend's finiteness check).
+   * Returns false where there is no room (the caller then runs the two calls).
+   */
+  attention?(
+    q: Values,
+    k: Operand,
+    v: Operand,
+    shape: { heads: number; kvHeads: number; m: number; n: number; dk: number; width: number },
+    scale: number,
+    causal: number,
+    allValues: boolean,
+    checkProbs: (p: Float32Array) => void,
+    out: Float32Array,
+  ): boolean;
   /** `values` were written into root's storage at element `offset` (writeRows). */
   written(root: CpuTensor, offset: number, values: Float32Array): void;
   /** root was disposed: drop whatever is kept for it. */

@@ -190,6 +190,40 @@ export class WasmKernels implements ProductKernels {
     this.output(io.c, out, heads * m * n);
   }
 
+  attention(
+    q: Values,
+    k: Operand,
+    v: Operand,
+    shape: { heads: number; kvHeads: number; m: number; n: number; dk: number; width: number },
+    scale: number,
+    causal: number,
+    allValues: boolean,
+    checkProbs: (p: Float32Array) => void,
+    out: Float32Array,
+  ): boolean {
+    const { heads, kvHeads, m, n, dk, width } = shape;
+    const kPtr = this.mirror(k.root, true);
+    const vPtr = kPtr === null ? null : this.mirror(v.root, true);
+    if (kPtr === null || vPtr === null) return false;
+    // Scratch: [q copy][probabilities][result], each 16-byte aligned.
+    const pCount = heads * m * n;
+    const outCount = out.length;
+    const pBytes = Math.ceil(pCount / 4) * 16;
+    const io = this.inputs(q, m * heads * dk, (pBytes >> 2) + outCount);
+    if (!io) return false;
+    const pPtr = io.c;
+    const cPtr = io.c + pBytes;
+    this.ex.attnProbs(io.a, kPtr, pPtr, heads, kvHeads, m, n, dk, scale, causal, formatOf(k.root));
+    checkProbs(this.heap.f32().subarray(pPtr >> 2, (pPtr >> 2) + pCount));
+    if (allValues) {
+      this.ex.gemm(pPtr, n, vPtr, width, cPtr, width, heads * m, n, width, 0, 0, formatOf(v.root));
+    } else {
+      this.ex.headBlock(pPtr, vPtr, cPtr, heads, kvHeads, m, n, width, formatOf(v.root));
+    }
+    this.output(cPtr, out, outCount);
+    return true;
+  }
+
   written(root: CpuTensor, offset: number, values: Float32Array): void {
     const mirror = this.mirrors.get(root);
     if (mirror) this.heap.f32().set(values, (mirror.ptr >> 2) + offset);
