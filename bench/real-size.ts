@@ -39,10 +39,10 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
 import { writeSafetensors } from '../engine/io';
 import { GPT2_SMALL, gpt2ParameterShapes, randomGpt2Weights } from '../engine/models';
 import { CHROMIUM_FLAGS, findChromium } from '../tests/browser/chromium';
+import { buildAndServe } from '../tests/browser/serve';
 import type { RealSizeGenerate, RealSizeLoad, RealSizeOptions } from './pages/real-size';
 
 const REPOS = { single: 'bench/gpt2-small-random', sharded: 'bench/gpt2-small-random-sharded' };
@@ -245,6 +245,41 @@ function resetPeak(pid: number): boolean {
 
 type Snapshot = Map<number, { peak: number; now: number }>;
 
+/** A process's resident memory now (VmRSS), in bytes; 0 if it ended. */
+function residentNow(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Every renderer's resident memory sampled every `ms`, the largest per renderer kept until
+ * taken. VmHWM alone misses memory that grows and is given back with madvise (which does not
+ * update the high-water mark), as V8 and PartitionAlloc give memory back; a phase's peak is the
+ * larger of the two.
+ */
+function sampleRenderers(rootPid: number, ms: number) {
+  let pids = [...rendererMemory(rootPid).keys()];
+  const largest = new Map<number, number>();
+  let ticks = 0;
+  const timer = setInterval(() => {
+    if (++ticks % 40 === 0) pids = [...rendererMemory(rootPid).keys()];
+    for (const pid of pids) largest.set(pid, Math.max(largest.get(pid) ?? 0, residentNow(pid)));
+  }, ms);
+  return {
+    /** The largest samples since the last take, by renderer. */
+    take(): Map<number, number> {
+      const out = new Map(largest);
+      largest.clear();
+      return out;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
 /**
  * Every renderer's memory now and its peak since the last reset, then every peak reset; false
  * in `reset` where the kernel refused (the peaks are then over each process's life).
@@ -299,12 +334,11 @@ async function main(): Promise<void> {
   }
   const weightBytes = [...written.values()][0].weightBytes;
   const hub = await hubStandIn(root);
-  const vite = await createServer({
-    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
-    logLevel: 'error',
+  // The production build, as visitors get the Playground's worker.
+  const app = await buildAndServe({
+    testPages: false,
+    pages: { realSize: 'bench/pages/real-size.html' },
   });
-  await vite.listen();
-  const port = (vite.httpServer?.address() as AddressInfo).port;
   const rows: Row[] = [];
   try {
     const runs = o.dtypes.flatMap((dtype) =>
@@ -332,24 +366,28 @@ async function main(): Promise<void> {
       const marks = new Map<string, Snapshot>();
       let phaseNow = 'load';
       let peaksReset = true;
+      let sampler: ReturnType<typeof sampleRenderers> | undefined = undefined;
       const mark = (phase: string) => {
+        const sampled = sampler?.take();
         const { memory, reset } = snapshot(process.pid);
+        for (const [pid, m] of memory) m.peak = Math.max(m.peak, sampled?.get(pid) ?? 0);
         phaseNow = { idle: 'load', load: 'build', built: 'generate' }[phase] ?? 'end';
         marks.set(phase, memory);
         peaksReset &&= reset;
       };
       // The page calls this between phases (the worker waits for it): each phase's peak.
       await page.exposeFunction('realSizeMark', mark);
-      await page.goto(`http://127.0.0.1:${port}/bench/pages/real-size.html`);
+      await page.goto(`${app.url}/bench/pages/real-size.html`);
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
       mark('idle');
+      sampler = sampleRenderers(process.pid, 25);
       // --timeline N: the largest renderer's resident memory every N ms, with the phase.
       const started = Date.now();
       const timer =
         o.timeline > 0
           ? setInterval(() => {
-              const now = Math.max(...[...rendererMemory(process.pid).values()].map((m) => m.now));
-              log(`${((Date.now() - started) / 1000).toFixed(1)} s ${phaseNow}: ${mb(now)}`);
+              const now = [...rendererMemory(process.pid)].map(([p, m]) => `${p} ${mb(m.now)}`);
+              log(`${((Date.now() - started) / 1000).toFixed(1)} s ${phaseNow}: ${now.join(', ')}`);
             }, o.timeline)
           : undefined;
       // About prompt-tokens tokens: the sentence is 57 tokens with this tokenizer; the page
@@ -373,6 +411,7 @@ async function main(): Promise<void> {
         options,
       );
       mark('generate');
+      sampler.stop();
       clearInterval(timer);
       let pid = 0;
       for (const [p, m] of marks.get('generate') ?? [])
@@ -405,7 +444,7 @@ async function main(): Promise<void> {
       rmSync(profile, { recursive: true, force: true });
     }
   } finally {
-    await vite.close();
+    await app.close();
     await new Promise((resolve) => hub.server.close(resolve));
     if (!o.keep) rmSync(root, { recursive: true, force: true });
   }

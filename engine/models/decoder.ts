@@ -20,7 +20,7 @@ import type { CacheScheme, DecodeOrder } from '../../roofline';
 import type { Backend } from '../backend';
 import { EngineInputError, type Tensor } from '../tensor';
 import { AttentionTap, readProbe, type AttentionProbe, type AttentionProbeOptions } from './probe';
-import { tensorBytes, type SharedUploads } from './sharedUploads';
+import type { SharedUploads } from './sharedUploads';
 
 export {
   columns,
@@ -180,9 +180,9 @@ export abstract class DecoderModel {
    */
   protected upload(name: string, shape: number[], values: () => ArrayLike<number>): Tensor {
     if (this.shared) {
-      const { tensor, reused } = this.shared.acquire(name, shape, values);
+      const { tensor, reused, bytes } = this.shared.acquire(name, shape, values);
       this.sharedHeld.push(tensor);
-      if (reused) this.reusedBytes += tensorBytes(tensor);
+      if (reused) this.reusedBytes += bytes;
       return tensor;
     }
     const t = this.backend.keep(this.backend.fromArray(values(), shape));
@@ -201,7 +201,7 @@ export abstract class DecoderModel {
     return {
       acquire: (name, shape, values) => {
         const got = shared.acquire(`attention ${layer}: ${name}`, shape, values);
-        if (got.reused) this.reusedBytes += tensorBytes(got.tensor);
+        if (got.reused) this.reusedBytes += got.bytes;
         return got;
       },
       release: (tensor) => shared.release(tensor),

@@ -7,11 +7,13 @@
  * holding it is disposed.
  */
 import type { Backend } from '../backend';
-import { bytesPerElement, type Tensor } from '../tensor';
+import type { Tensor } from '../tensor';
 
 interface Entry {
   tensor: Tensor;
   holders: number;
+  /** The backend's bytes for it (a CPU backend may keep a weight in half precision). */
+  bytes: number;
 }
 
 export class SharedUploads {
@@ -23,23 +25,25 @@ export class SharedUploads {
 
   /**
    * The tensor of parameter `name`, uploaded on first use from `values()` (read only then);
-   * `reused` is true when another model uploaded it.
+   * `reused` is true when another model uploaded it; `bytes` is what the backend holds for it.
    */
   acquire(
     name: string,
     shape: number[],
     values: () => ArrayLike<number>,
-  ): { tensor: Tensor; reused: boolean } {
+  ): { tensor: Tensor; reused: boolean; bytes: number } {
     const known = this.byName.get(name);
     if (known && !known.tensor.disposed) {
       known.holders++;
-      return { tensor: known.tensor, reused: true };
+      return { tensor: known.tensor, reused: true, bytes: known.bytes };
     }
-    const tensor = this.backend.keep(this.backend.fromArray(values(), shape));
-    const entry = { tensor, holders: 1 };
+    const data = values();
+    const before = this.backend.stats().liveBytes;
+    const tensor = this.backend.keep(this.backend.fromArray(data, shape));
+    const entry = { tensor, holders: 1, bytes: this.backend.stats().liveBytes - before };
     this.byName.set(name, entry);
     this.byTensor.set(tensor, entry);
-    return { tensor, reused: false };
+    return { tensor, reused: false, bytes: entry.bytes };
   }
 
   /** One holder less; the tensor is freed with the last. */
@@ -56,9 +60,4 @@ export class SharedUploads {
   get size(): number {
     return this.byTensor.size;
   }
-}
-
-/** Bytes of a tensor's values on its backend. */
-export function tensorBytes(t: Tensor): number {
-  return t.shape.reduce((a, b) => a * b, 1) * bytesPerElement(t.dtype);
 }

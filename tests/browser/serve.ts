@@ -12,6 +12,8 @@ export interface ServeOptions {
    * the app. They exist only in this private build, never in `npm run build`'s dist/.
    */
   testPages?: boolean;
+  /** More pages to build beside the app (a benchmark's page: bench/pages/*.html), by name. */
+  pages?: Readonly<Record<string, string>>;
 }
 
 /** Test-only pages, built beside the app for the browser tests (tests/browser/webgl*.test.ts). */
@@ -27,7 +29,11 @@ export async function buildForTests(outDir: string, options: ServeOptions = {}):
   // React and the JSX runtime pick their production builds from NODE_ENV at build time.
   const previousEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
-  const input = { main: 'index.html', ...(options.testPages === false ? {} : TEST_PAGES) };
+  const input = {
+    main: 'index.html',
+    ...(options.testPages === false ? {} : TEST_PAGES),
+    ...options.pages,
+  };
   try {
     await build({
       logLevel: 'warn',
