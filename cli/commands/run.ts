@@ -7,11 +7,12 @@ import {
   loadTokenizer,
   planFromEstimates,
   planFromReport,
-  readModel,
+  streamModel,
   samplingProblem,
   type Backend,
   type DecoderOptions,
   type HostModel,
+  type WeightLookup,
   type LayerDirection,
   type OpenedModel,
   type Sampling,
@@ -52,15 +53,15 @@ function parseMode(value: string | undefined): Mode {
 export async function slimDirections(
   opened: OpenedModel,
   dir: string,
-  /** The checkpoint in host memory, if read already (a converted one's estimate needs it). */
-  host?: HostModel,
+  /** The checkpoint opened to build from, if it is already (a converted one's estimate reads it). */
+  host?: HostModel<WeightLookup>,
   warn: (line: string) => void = () => {},
 ): Promise<LayerDirection[]> {
   const { spec } = opened;
   const plan = spec.slim
     ? planFromEstimates(
         spec,
-        (host ?? (await withInputErrors(dir, () => readModel(opened)))).weights,
+        (host ?? (await withInputErrors(dir, () => streamModel(opened)))).weights,
         spec.slim.layers,
       )
     : planFromReport(await withInputErrors(dir, () => checkModel(opened)));
@@ -99,7 +100,7 @@ export function parseSampling(values: Record<string, unknown>): Sampling {
  * null when that model cannot be built (no usable inverse in any direction).
  */
 function cacheBytesAfter(
-  host: HostModel,
+  host: HostModel<WeightLookup>,
   backend: Backend,
   options: readonly DecoderOptions[],
   tokens: readonly number[],
@@ -219,7 +220,8 @@ Example: slim run --model public/models/moby-gpt2 --prompt "Call me" --steps 20 
     for (const note of spec.notes) io.stderr(`slim run: note: ${note}\n`);
     if (mode === 'slim' && spec.slimNote) io.stderr(`slim run: note: ${spec.slimNote}\n`);
 
-    const host = await withInputErrors(dir, () => readModel(opened));
+    // Tensor by tensor: the backend's copy is the only full copy of the weights.
+    const host = await withInputErrors(dir, () => streamModel(opened));
     const warn = (line: string) =>
       io.stderr(`slim run: warning: ${line}
 `);
