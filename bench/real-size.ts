@@ -1,28 +1,33 @@
 /**
  * `npm run bench:real-size`: a GPT-2-small-shaped model (124M parameters, vocab 50257, 1,024
- * positions, random weights, F32) run through the Playground's worker in headless Chromium.
+ * positions, random weights) run through the Playground's worker in headless Chromium, from the
+ * production build.
  *
- * Writes the checkpoint to a temporary folder twice (one model.safetensors; an index and three
- * shards), with a tokenizer (the default model's byte-level BPE, its vocabulary padded to 50257
- * entries), serves both from a local Hub stand-in on 127.0.0.1 (the Hub's resolve layout, HEAD
- * and Range requests), and for each: loads the repo through the worker (download, Cache Storage,
- * header checks), then generates standard and slim side by side from a prompt of about 1,000
- * tokens to the model's 1,024 positions. Prints time to load, first-token time (models built,
- * both prompts prefilled, first step), ms/token standard vs slim, the cache bytes at the last
- * position, and the renderer process's peak resident memory (VmHWM, which includes the worker)
- * against the model's float32 weights, per phase: the peak is reset (/proc/PID/clear_refs) before
- * the load, before the models are built and before decoding, so each phase's peak is its own:
- * load (download, check, Cache Storage), build (both models built from the cached checkpoint
- * tensor by tensor) and generate (prefill and decode with both models' caches). The backend's
- * live bytes at the end (weights of both models and their caches) say what the backend needs.
+ * Writes the checkpoint to a temporary folder per dtype (F32 and F16 by default), each twice
+ * (one model.safetensors; an index and three shards), with a tokenizer (the default model's
+ * byte-level BPE, its vocabulary padded to 50257 entries), serves them from a local Hub stand-in
+ * on 127.0.0.1 (the Hub's resolve layout, HEAD and Range requests), and for each, in a fresh
+ * browser: loads the repo through the worker (download, Cache Storage, header checks), then
+ * generates standard and slim side by side from a prompt of about 1,000 tokens to the model's
+ * 1,024 positions. Prints time to load, first-token time (models built, both prompts prefilled,
+ * first step), ms/token standard vs slim, the cache bytes at the last position, the backend's
+ * live bytes at the end (both models' weights and caches: what the backend needs), and the
+ * renderer process's peak resident memory (the worker runs in it) against the model's float32
+ * weights, per phase: load (download, check, Cache Storage), build (both models built from the
+ * cached checkpoint tensor by tensor) and generate (prefill and decode with both caches). A
+ * phase's peak is the larger of VmHWM (reset through /proc/PID/clear_refs before each phase)
+ * and the resident size sampled every 25 ms: memory given back with madvise, as V8 does, never
+ * reaches VmHWM.
  *
- * Last measured (2 cores, load average ≈ 2.9; README's real-size paragraph has the table):
- * peaks above the idle page of 0.40–0.41x the float32 weights (load), 1.47–1.48x (build) and
- * 1.56x (generate), single file and 3 shards alike; the backend ends with 1.28x (the weights
- * once, slim's W_KV, both caches).
+ * Last measured (2 cores, load average ≈ 1.2; README's real-size paragraph has the table):
+ * whole-renderer peaks of 1.74–1.75x the float32 weights for F32 (1.47–1.48x above the idle
+ * page; the backend ends with 1.28x) and 1.24x for F16 (0.97x above the idle page; the backend
+ * keeps the weights as float16 and ends with 0.79x).
  *
- * Flags: --backend cpu|webgl (default cpu: what 'auto' picks on a software renderer),
- * --prompt-tokens N (about; default 1000), --json, --keep (leave the temporary folder).
+ * Flags: --dtype F32,F16,BF16 (any of them; default F32,F16), --variants single,sharded
+ * (default both), --backend cpu|webgl (default cpu: what 'auto' picks on a software renderer),
+ * --prompt-tokens N (about; default 1000), --timeline MS (print every renderer's resident
+ * memory every MS ms), --json, --keep (leave the temporary folder).
  */
 import {
   createReadStream,

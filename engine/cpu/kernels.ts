@@ -29,6 +29,19 @@ export interface Operand extends Values {
   root: CpuTensor;
 }
 
+/**
+ * The fused attention's sizes: heads query heads over kvHeads key/value heads, m queries, n keys
+ * of dk values, and value heads `width` wide (the value matrix's whole width with allValues).
+ */
+export interface AttentionDims {
+  heads: number;
+  kvHeads: number;
+  m: number;
+  n: number;
+  dk: number;
+  width: number;
+}
+
 export interface ProductKernels {
   /** 'wasm-simd' or 'js'. */
   readonly name: KernelName;
@@ -90,7 +103,7 @@ export interface ProductKernels {
     q: Values,
     k: Operand,
     v: Operand,
-    shape: { heads: number; kvHeads: number; m: number; n: number; dk: number; width: number },
+    shape: AttentionDims,
     scale: number,
     causal: number,
     allValues: boolean,

@@ -298,6 +298,14 @@ describe.each(FAST)('float32 fused ops in one pass ($kernels)', (be) => {
         Array.from(readSync(be.matmul(p, W))),
       );
     }
+    // Multi-query: every query head reads the one key/value head in place.
+    const K1 = be.fromArray(randomArray(1904, nk * dk), [nk, dk]);
+    const V1 = be.fromArray(randomArray(1905, nk * dk), [nk, dk]);
+    const options = { heads, scale: 0.4, causalOffset: nk - mq, kvHeads: 1 };
+    const p1 = be.attnProbs(Q, K1, options);
+    expect(Array.from(readSync(be.attention(Q, K1, V1, options)))).toEqual(
+      Array.from(readSync(be.attnWeightedSum(p1, V1, heads, 1))),
+    );
   });
 });
 

@@ -13,7 +13,7 @@
  * When the memory cannot grow, a call runs on the TypeScript kernels instead.
  */
 import { jsKernels } from '../jsKernels';
-import type { HeapStorage, Operand, ProductKernels, Values } from '../kernels';
+import type { AttentionDims, HeapStorage, Operand, ProductKernels, Values } from '../kernels';
 import type { CpuTensor } from '../tensor';
 import { exactFormat, FORMAT_BYTES, FORMAT_CODE, readHalf, writeHalf } from '../halfStorage';
 import { WasmHeap } from './heap';
@@ -194,7 +194,7 @@ export class WasmKernels implements ProductKernels {
     q: Values,
     k: Operand,
     v: Operand,
-    shape: { heads: number; kvHeads: number; m: number; n: number; dk: number; width: number },
+    shape: AttentionDims,
     scale: number,
     causal: number,
     allValues: boolean,
