@@ -500,6 +500,7 @@ export class CpuBackend implements Backend {
           out as Float32Array,
           i * T.c,
           T.c,
+          T.t.heap!.shift,
         );
       else out.set(T.d.subarray(id * T.c, (id + 1) * T.c), i * T.c);
     }

@@ -22,6 +22,8 @@ export interface HeapStorage {
   readonly ptr: number;
   readonly length: number;
   readonly format: StoredFormat;
+  /** float16: the values are stored as w·2^shift (halfStorage.ts StoragePlan); else 0. */
+  readonly shift: number;
   /** Bytes the values take there. */
   readonly bytes: number;
   view(): Float32Array;

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, type Tensor } from '../../engine';
-import { exactFormat, readHalf, writeHalf } from '../../engine/cpu/halfStorage';
+import { exactFormat, readHalf, storagePlan, writeHalf } from '../../engine/cpu/halfStorage';
 import {
   fromBFloat16Bits,
   fromFloat16Bits,
@@ -101,6 +101,30 @@ function f32Values(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => rand() - 0.5);
 }
 
+describe('float16 subnormals are stored times 2^10 (normal halves: no slow subnormal arithmetic)', () => {
+  it('shifts where a subnormal is present and every value times 2^10 is still a half', () => {
+    const sub = 5 * 2 ** -24;
+    expect(storagePlan([0.5, -0.25])).toEqual({ format: 'bf16', shift: 0 });
+    expect(storagePlan([0.5, 1 + 2 ** -10])).toEqual({ format: 'f16', shift: 0 });
+    expect(storagePlan([0.5, 1 + 2 ** -10, sub])).toEqual({ format: 'f16', shift: 10 });
+    expect(storagePlan([63.96875, 1 + 2 ** -10, -sub])).toEqual({ format: 'f16', shift: 10 });
+    // 64 times 2^10 is 65536, past float16's largest: stored unshifted.
+    expect(storagePlan([64, 1 + 2 ** -10, sub])).toEqual({ format: 'f16', shift: 0 });
+  });
+
+  it('writes w·2^10 and reads w back, for every finite float16 below 64', () => {
+    const values = allFloat16().filter((v) => Math.abs(v) < 64);
+    const bits = new Uint16Array(values.length);
+    writeHalf(values, 'f16', bits, 0, 10);
+    for (let i = 0; i < values.length; i += 97) {
+      expect(fromFloat16Bits(bits[i])).toBe(values[i] * 1024);
+    }
+    const back = new Float32Array(values.length);
+    readHalf(bits, 'f16', 0, back, 0, values.length, 10);
+    expect(back).toEqual(values);
+  });
+});
+
 describe('half-stored weights in the WebAssembly products', () => {
   const half = new CpuBackend({ dtype: 'float32' });
   const full = new CpuBackend({ dtype: 'float32', halfWeights: false });
@@ -120,8 +144,13 @@ describe('half-stored weights in the WebAssembly products', () => {
     it(`${format}: linear (a·b and a·bᵀ, bias, activation) is bit for bit the float32 copy's`, async () => {
       // Odd sizes: every tail of the tiles (k % 8, n % 8, n % 4, m % 4).
       const [k, n] = [131, 133];
-      const wValues = halfValues(k * n, format, 2);
-      for (const m of [1, 3, 4, 6]) {
+      // With subnormals (float16: stored shifted), and with one value of 100 too (unshifted).
+      const shifted = halfValues(k * n, format, 2);
+      const unshifted = Float32Array.from(shifted, (v, i) => (i === 5 ? 100 : v));
+      for (const [wValues, m] of [1, 3, 4, 6].flatMap((m) => [
+        [shifted, m] as const,
+        [unshifted, m] as const,
+      ])) {
         const x = f32Values(m * k, 10 + m);
         for (const transposeB of [false, true]) {
           const run = async (be: CpuBackend) => {

@@ -15,7 +15,14 @@
 import { jsKernels } from '../jsKernels';
 import type { AttentionDims, HeapStorage, Operand, ProductKernels, Values } from '../kernels';
 import type { CpuTensor } from '../tensor';
-import { exactFormat, FORMAT_BYTES, FORMAT_CODE, readHalf, writeHalf } from '../halfStorage';
+import {
+  FORMAT_BYTES,
+  FORMAT_CODE,
+  readHalf,
+  storagePlan,
+  widening,
+  writeHalf,
+} from '../halfStorage';
 import { WasmHeap } from './heap';
 import { KERNELS_WASM_BASE64 } from './kernelsWasm';
 
@@ -124,7 +131,7 @@ export class WasmKernels implements ProductKernels {
       return;
     }
     const ldb = transposeB ? k : n;
-    const fmt = formatOf(b.root);
+    const [fmt, hscale] = [formatOf(b.root), hscaleOf(b.root)];
     (transposeB ? this.ex.gemmT : this.ex.gemm)(
       io.a,
       k,
@@ -138,6 +145,7 @@ export class WasmKernels implements ProductKernels {
       biasPtr,
       act,
       fmt,
+      hscale,
     );
     this.output(io.c, out, m * n);
   }
@@ -161,7 +169,18 @@ export class WasmKernels implements ProductKernels {
       jsKernels.block(a, b, heads, bHeads, m, k, width, out);
       return;
     }
-    this.ex.headBlock(io.a, bPtr, io.c, heads, bHeads, m, k, width, formatOf(b.root));
+    this.ex.headBlock(
+      io.a,
+      bPtr,
+      io.c,
+      heads,
+      bHeads,
+      m,
+      k,
+      width,
+      formatOf(b.root),
+      hscaleOf(b.root),
+    );
     this.output(io.c, out, m * heads * width);
   }
 
@@ -186,7 +205,20 @@ export class WasmKernels implements ProductKernels {
       jsKernels.attnProbs(q, k, heads, kvHeads, m, n, dk, scale, causal, out);
       return;
     }
-    this.ex.attnProbs(io.a, kPtr, io.c, heads, kvHeads, m, n, dk, scale, causal, formatOf(k.root));
+    this.ex.attnProbs(
+      io.a,
+      kPtr,
+      io.c,
+      heads,
+      kvHeads,
+      m,
+      n,
+      dk,
+      scale,
+      causal,
+      formatOf(k.root),
+      hscaleOf(k.root),
+    );
     this.output(io.c, out, heads * m * n);
   }
 
@@ -213,12 +245,50 @@ export class WasmKernels implements ProductKernels {
     if (!io) return false;
     const pPtr = io.c;
     const cPtr = io.c + pBytes;
-    this.ex.attnProbs(io.a, kPtr, pPtr, heads, kvHeads, m, n, dk, scale, causal, formatOf(k.root));
+    this.ex.attnProbs(
+      io.a,
+      kPtr,
+      pPtr,
+      heads,
+      kvHeads,
+      m,
+      n,
+      dk,
+      scale,
+      causal,
+      formatOf(k.root),
+      hscaleOf(k.root),
+    );
     checkProbs(this.heap.f32().subarray(pPtr >> 2, (pPtr >> 2) + pCount));
     if (allValues) {
-      this.ex.gemm(pPtr, n, vPtr, width, cPtr, width, heads * m, n, width, 0, 0, formatOf(v.root));
+      this.ex.gemm(
+        pPtr,
+        n,
+        vPtr,
+        width,
+        cPtr,
+        width,
+        heads * m,
+        n,
+        width,
+        0,
+        0,
+        formatOf(v.root),
+        hscaleOf(v.root),
+      );
     } else {
-      this.ex.headBlock(pPtr, vPtr, cPtr, heads, kvHeads, m, n, width, formatOf(v.root));
+      this.ex.headBlock(
+        pPtr,
+        vPtr,
+        cPtr,
+        heads,
+        kvHeads,
+        m,
+        n,
+        width,
+        formatOf(v.root),
+        hscaleOf(v.root),
+      );
     }
     this.output(cPtr, out, outCount);
     return true;
@@ -251,25 +321,29 @@ export class WasmKernels implements ProductKernels {
     const length = typeof values === 'number' ? values : values.length;
     // Zeros are a cache, written later: float32. Uploads every value of which a half holds
     // exactly are kept as halves (halfStorage.ts).
-    const format = typeof values === 'number' || !this.halfWeights ? 'f32' : exactFormat(values);
+    const { format, shift } =
+      typeof values === 'number' || !this.halfWeights
+        ? ({ format: 'f32', shift: 0 } as const)
+        : storagePlan(values);
     const bytes = length * FORMAT_BYTES[format];
     const ptr = this.heap.alloc(bytes);
     if (ptr === null) return null;
     const memory = this.ex.memory;
     if (format !== 'f32') {
       const half = () => new Uint16Array(memory.buffer, ptr, length);
-      writeHalf(values as ArrayLike<number>, format, half());
+      writeHalf(values as ArrayLike<number>, format, half(), 0, shift);
       const view = () => {
         const out = new Float32Array(length);
-        readHalf(half(), format, 0, out);
+        readHalf(half(), format, 0, out, 0, length, shift);
         return out;
       };
-      return { ptr, length, format, bytes, view, half };
+      return { ptr, length, format, shift, bytes, view, half };
     }
     // A freed block holds old values: zeros are written, not assumed.
     if (typeof values === 'number') this.heap.f32().fill(0, ptr >> 2, (ptr >> 2) + length);
     else this.heap.f32().set(values, ptr >> 2);
-    return { ptr, length, format, bytes, view: () => new Float32Array(memory.buffer, ptr, length) };
+    const view = () => new Float32Array(memory.buffer, ptr, length);
+    return { ptr, length, format, shift, bytes, view };
   }
 
   stored(t: CpuTensor): void {
@@ -335,6 +409,11 @@ function count(v: Values): number {
   return stored && stored.format !== 'f32' && v.root?.base === undefined
     ? stored.length
     : v.data.length;
+}
+
+/** The kernels' float16 widening factor for a right operand (halfStorage.ts widening). */
+function hscaleOf(root: CpuTensor): number {
+  return widening(root.heap?.shift ?? 0);
 }
 
 /** The kernels' code of a right operand's storage format (float32 unless stored as halves). */

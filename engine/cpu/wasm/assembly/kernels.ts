@@ -47,10 +47,12 @@ export function gemm(
   bias: usize,
   act: i32,
   fmt: i32,
+  hscale: f32,
 ): void {
-  if (fmt == FMT_F16) gemmOf<u16>(a, lda, b, ldb, c, ldc, m, k, n);
-  else if (fmt == FMT_BF16) gemmOf<i16>(a, lda, b, ldb, c, ldc, m, k, n);
-  else gemmOf<f32>(a, lda, b, ldb, c, ldc, m, k, n);
+  const scale = f32x4.splat(hscale);
+  if (fmt == FMT_F16) gemmOf<u16>(a, lda, b, ldb, c, ldc, m, k, n, scale);
+  else if (fmt == FMT_BF16) gemmOf<i16>(a, lda, b, ldb, c, ldc, m, k, n, scale);
+  else gemmOf<f32>(a, lda, b, ldb, c, ldc, m, k, n, scale);
   epilogue(c, ldc, m, n, bias, act);
 }
 
@@ -65,12 +67,14 @@ function gemmOf<B>(
   m: i32,
   k: i32,
   n: i32,
+  scale: v128,
 ): void {
   let i = 0;
   for (; i + 4 <= m; i += 4) {
-    rows4<B>(a + <usize>(i * lda) * 4, lda, b, ldb, c + <usize>(i * ldc) * 4, ldc, k, n);
+    rows4<B>(a + <usize>(i * lda) * 4, lda, b, ldb, c + <usize>(i * ldc) * 4, ldc, k, n, scale);
   }
-  for (; i < m; i++) row1<B>(a + <usize>(i * lda) * 4, b, ldb, c + <usize>(i * ldc) * 4, k, n);
+  for (; i < m; i++)
+    row1<B>(a + <usize>(i * lda) * 4, b, ldb, c + <usize>(i * ldc) * 4, k, n, scale);
 }
 
 /**
@@ -90,10 +94,12 @@ export function gemmT(
   bias: usize,
   act: i32,
   fmt: i32,
+  hscale: f32,
 ): void {
-  if (fmt == FMT_F16) gemmTOf<u16>(a, lda, b, ldb, c, ldc, m, k, n);
-  else if (fmt == FMT_BF16) gemmTOf<i16>(a, lda, b, ldb, c, ldc, m, k, n);
-  else gemmTOf<f32>(a, lda, b, ldb, c, ldc, m, k, n);
+  const scale = f32x4.splat(hscale);
+  if (fmt == FMT_F16) gemmTOf<u16>(a, lda, b, ldb, c, ldc, m, k, n, scale);
+  else if (fmt == FMT_BF16) gemmTOf<i16>(a, lda, b, ldb, c, ldc, m, k, n, scale);
+  else gemmTOf<f32>(a, lda, b, ldb, c, ldc, m, k, n, scale);
   epilogue(c, ldc, m, n, bias, act);
 }
 
@@ -108,14 +114,15 @@ function gemmTOf<B>(
   m: i32,
   k: i32,
   n: i32,
+  scale: v128,
 ): void {
   const rb = <usize>ldb * sizeof<B>();
   for (let i = 0; i < m; i++) {
     const ar = a + <usize>(i * lda) * 4;
     const cr = c + <usize>(i * ldc) * 4;
     let j = 0;
-    for (; j + 4 <= n; j += 4) dot4<B>(ar, b + <usize>j * rb, rb, cr + <usize>j * 4, k);
-    for (; j < n; j++) store<f32>(cr + <usize>j * 4, dot1<B>(ar, b + <usize>j * rb, k));
+    for (; j + 4 <= n; j += 4) dot4<B>(ar, b + <usize>j * rb, rb, cr + <usize>j * 4, k, scale);
+    for (; j < n; j++) store<f32>(cr + <usize>j * 4, dot1<B>(ar, b + <usize>j * rb, k, scale));
   }
 }
 
@@ -135,6 +142,7 @@ export function headBlock(
   k: i32,
   width: i32,
   fmt: i32,
+  hscale: f32,
 ): void {
   const cols = heads * width;
   const g = heads / bHeads;
@@ -155,6 +163,7 @@ export function headBlock(
       0,
       0,
       fmt,
+      hscale,
     );
   }
 }
@@ -173,6 +182,7 @@ function headScores(
   n: i32,
   dk: i32,
   fmt: i32,
+  hscale: f32,
 ): void {
   const cols = heads * dk;
   const g = heads / kvHeads;
@@ -193,6 +203,7 @@ function headScores(
       0,
       0,
       fmt,
+      hscale,
     );
   }
 }
@@ -213,8 +224,9 @@ export function attnProbs(
   scale: f32,
   causal: i32,
   fmt: i32,
+  hscale: f32,
 ): void {
-  headScores(q, k, c, heads, kvHeads, m, n, dk, fmt);
+  headScores(q, k, c, heads, kvHeads, m, n, dk, fmt, hscale);
   const rows = heads * m;
   for (let r = 0; r < rows; r++) {
     const visible = causal < 0 ? n : min(n, (r % m) + causal + 1);
@@ -274,7 +286,7 @@ function softmaxRow(p: usize, visible: i32, n: i32, scale: f32): void {
  * column tiles would jump a whole row, often a page, at every step), adding into c, which stays
  * in L1 (n ≤ a few thousand).
  */
-function row1<B>(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
+function row1<B>(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32, scale: v128): void {
   const e: usize = sizeof<B>();
   const rb = <usize>ldb * e;
   const n4 = n & ~3;
@@ -296,12 +308,21 @@ function row1<B>(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
       const o = b0 + <usize>j * e;
       let s = f32x4.add(
         f32x4.add(
-          f32x4.add(f32x4.mul(x0, loadB<B>(o)), f32x4.mul(x1, loadB<B>(o + rb))),
-          f32x4.add(f32x4.mul(x2, loadB<B>(o + 2 * rb)), f32x4.mul(x3, loadB<B>(o + 3 * rb))),
+          f32x4.add(f32x4.mul(x0, loadB<B>(o, scale)), f32x4.mul(x1, loadB<B>(o + rb, scale))),
+          f32x4.add(
+            f32x4.mul(x2, loadB<B>(o + 2 * rb, scale)),
+            f32x4.mul(x3, loadB<B>(o + 3 * rb, scale)),
+          ),
         ),
         f32x4.add(
-          f32x4.add(f32x4.mul(x4, loadB<B>(o + 4 * rb)), f32x4.mul(x5, loadB<B>(o + 5 * rb))),
-          f32x4.add(f32x4.mul(x6, loadB<B>(o + 6 * rb)), f32x4.mul(x7, loadB<B>(o + 7 * rb))),
+          f32x4.add(
+            f32x4.mul(x4, loadB<B>(o + 4 * rb, scale)),
+            f32x4.mul(x5, loadB<B>(o + 5 * rb, scale)),
+          ),
+          f32x4.add(
+            f32x4.mul(x6, loadB<B>(o + 6 * rb, scale)),
+            f32x4.mul(x7, loadB<B>(o + 7 * rb, scale)),
+          ),
         ),
       );
       const co = c + <usize>j * 4;
@@ -311,14 +332,14 @@ function row1<B>(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
     for (; j < n; j++) {
       const o = b0 + <usize>j * e;
       let s: f32 = 0;
-      s += f32x4.extract_lane(x0, 0) * loadB1<B>(o);
-      s += f32x4.extract_lane(x1, 0) * loadB1<B>(o + rb);
-      s += f32x4.extract_lane(x2, 0) * loadB1<B>(o + 2 * rb);
-      s += f32x4.extract_lane(x3, 0) * loadB1<B>(o + 3 * rb);
-      s += f32x4.extract_lane(x4, 0) * loadB1<B>(o + 4 * rb);
-      s += f32x4.extract_lane(x5, 0) * loadB1<B>(o + 5 * rb);
-      s += f32x4.extract_lane(x6, 0) * loadB1<B>(o + 6 * rb);
-      s += f32x4.extract_lane(x7, 0) * loadB1<B>(o + 7 * rb);
+      s += f32x4.extract_lane(x0, 0) * loadB1<B>(o, scale);
+      s += f32x4.extract_lane(x1, 0) * loadB1<B>(o + rb, scale);
+      s += f32x4.extract_lane(x2, 0) * loadB1<B>(o + 2 * rb, scale);
+      s += f32x4.extract_lane(x3, 0) * loadB1<B>(o + 3 * rb, scale);
+      s += f32x4.extract_lane(x4, 0) * loadB1<B>(o + 4 * rb, scale);
+      s += f32x4.extract_lane(x5, 0) * loadB1<B>(o + 5 * rb, scale);
+      s += f32x4.extract_lane(x6, 0) * loadB1<B>(o + 6 * rb, scale);
+      s += f32x4.extract_lane(x7, 0) * loadB1<B>(o + 7 * rb, scale);
       const co = c + <usize>j * 4;
       if (!first) s += load<f32>(co);
       store<f32>(co, s);
@@ -331,13 +352,13 @@ function row1<B>(a: usize, b: usize, ldb: i32, c: usize, k: i32, n: i32): void {
     let j = 0;
     for (; j < n4; j += 4) {
       const o = <usize>j * 4;
-      let s = f32x4.mul(x, loadB<B>(b0 + <usize>j * e));
+      let s = f32x4.mul(x, loadB<B>(b0 + <usize>j * e, scale));
       if (!first) s = f32x4.add(v128.load(c + o), s);
       v128.store(c + o, s);
     }
     for (; j < n; j++) {
       const o = <usize>j * 4;
-      let s = f32x4.extract_lane(x, 0) * loadB1<B>(b0 + <usize>j * e);
+      let s = f32x4.extract_lane(x, 0) * loadB1<B>(b0 + <usize>j * e, scale);
       if (!first) s += load<f32>(c + o);
       store<f32>(c + o, s);
     }
@@ -354,6 +375,7 @@ function rows4<B>(
   ldc: i32,
   k: i32,
   n: i32,
+  scale: v128,
 ): void {
   const e: usize = sizeof<B>();
   const rb = <usize>ldb * e;
@@ -372,8 +394,8 @@ function rows4<B>(
     let bp = b + <usize>j * e;
     let ap = a;
     for (let p = 0; p < k; p++) {
-      const b0 = loadB<B>(bp);
-      const b1 = loadB<B>(bp + 4 * e);
+      const b0 = loadB<B>(bp, scale);
+      const b1 = loadB<B>(bp + 4 * e, scale);
       const x0 = v128.load32_splat(ap);
       const x1 = v128.load32_splat(ap + ra);
       const x2 = v128.load32_splat(ap + 2 * ra);
@@ -407,7 +429,7 @@ function rows4<B>(
     let bp = b + <usize>j * e;
     let ap = a;
     for (let p = 0; p < k; p++) {
-      const b0 = loadB<B>(bp);
+      const b0 = loadB<B>(bp, scale);
       s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(ap), b0));
       s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(ap + ra), b0));
       s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(ap + 2 * ra), b0));
@@ -428,7 +450,7 @@ function rows4<B>(
       let s: f32 = 0;
       let bp = b + <usize>jj * e;
       for (let p = 0; p < k; p++) {
-        s += load<f32>(ar + <usize>p * 4) * loadB1<B>(bp);
+        s += load<f32>(ar + <usize>p * 4) * loadB1<B>(bp, scale);
         bp += rb;
       }
       store<f32>(cr + <usize>jj * 4, s);
@@ -437,7 +459,7 @@ function rows4<B>(
 }
 
 /** c[0..4) = the dot products of row a with four rows of b (row stride rb bytes), length k. */
-function dot4<B>(a: usize, b: usize, rb: usize, c: usize, k: i32): void {
+function dot4<B>(a: usize, b: usize, rb: usize, c: usize, k: i32, scale: v128): void {
   const e: usize = sizeof<B>();
   const b1 = b + rb;
   const b2 = b + 2 * rb;
@@ -457,23 +479,23 @@ function dot4<B>(a: usize, b: usize, rb: usize, c: usize, k: i32): void {
     const r = q + 4 * e;
     const x = v128.load(a + o);
     const y = v128.load(a + o, 16);
-    s0 = f32x4.add(s0, f32x4.mul(x, loadB<B>(b + q)));
-    s1 = f32x4.add(s1, f32x4.mul(x, loadB<B>(b1 + q)));
-    s2 = f32x4.add(s2, f32x4.mul(x, loadB<B>(b2 + q)));
-    s3 = f32x4.add(s3, f32x4.mul(x, loadB<B>(b3 + q)));
-    t0 = f32x4.add(t0, f32x4.mul(y, loadB<B>(b + r)));
-    t1 = f32x4.add(t1, f32x4.mul(y, loadB<B>(b1 + r)));
-    t2 = f32x4.add(t2, f32x4.mul(y, loadB<B>(b2 + r)));
-    t3 = f32x4.add(t3, f32x4.mul(y, loadB<B>(b3 + r)));
+    s0 = f32x4.add(s0, f32x4.mul(x, loadB<B>(b + q, scale)));
+    s1 = f32x4.add(s1, f32x4.mul(x, loadB<B>(b1 + q, scale)));
+    s2 = f32x4.add(s2, f32x4.mul(x, loadB<B>(b2 + q, scale)));
+    s3 = f32x4.add(s3, f32x4.mul(x, loadB<B>(b3 + q, scale)));
+    t0 = f32x4.add(t0, f32x4.mul(y, loadB<B>(b + r, scale)));
+    t1 = f32x4.add(t1, f32x4.mul(y, loadB<B>(b1 + r, scale)));
+    t2 = f32x4.add(t2, f32x4.mul(y, loadB<B>(b2 + r, scale)));
+    t3 = f32x4.add(t3, f32x4.mul(y, loadB<B>(b3 + r, scale)));
   }
   for (; p + 4 <= k; p += 4) {
     const o = <usize>p * 4;
     const q = <usize>p * e;
     const x = v128.load(a + o);
-    s0 = f32x4.add(s0, f32x4.mul(x, loadB<B>(b + q)));
-    s1 = f32x4.add(s1, f32x4.mul(x, loadB<B>(b1 + q)));
-    s2 = f32x4.add(s2, f32x4.mul(x, loadB<B>(b2 + q)));
-    s3 = f32x4.add(s3, f32x4.mul(x, loadB<B>(b3 + q)));
+    s0 = f32x4.add(s0, f32x4.mul(x, loadB<B>(b + q, scale)));
+    s1 = f32x4.add(s1, f32x4.mul(x, loadB<B>(b1 + q, scale)));
+    s2 = f32x4.add(s2, f32x4.mul(x, loadB<B>(b2 + q, scale)));
+    s3 = f32x4.add(s3, f32x4.mul(x, loadB<B>(b3 + q, scale)));
   }
   let r0 = hsum(f32x4.add(s0, t0));
   let r1 = hsum(f32x4.add(s1, t1));
@@ -482,10 +504,10 @@ function dot4<B>(a: usize, b: usize, rb: usize, c: usize, k: i32): void {
   for (; p < k; p++) {
     const q = <usize>p * e;
     const x = load<f32>(a + <usize>p * 4);
-    r0 += x * loadB1<B>(b + q);
-    r1 += x * loadB1<B>(b1 + q);
-    r2 += x * loadB1<B>(b2 + q);
-    r3 += x * loadB1<B>(b3 + q);
+    r0 += x * loadB1<B>(b + q, scale);
+    r1 += x * loadB1<B>(b1 + q, scale);
+    r2 += x * loadB1<B>(b2 + q, scale);
+    r3 += x * loadB1<B>(b3 + q, scale);
   }
   store<f32>(c, r0, 0);
   store<f32>(c, r1, 4);
@@ -494,15 +516,15 @@ function dot4<B>(a: usize, b: usize, rb: usize, c: usize, k: i32): void {
 }
 
 /** The dot product of rows a and b, length k. */
-function dot1<B>(a: usize, b: usize, k: i32): f32 {
+function dot1<B>(a: usize, b: usize, k: i32, scale: v128): f32 {
   const e: usize = sizeof<B>();
   let s0 = f32x4.splat(0);
   let p = 0;
   for (; p + 4 <= k; p += 4) {
-    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + <usize>p * 4), loadB<B>(b + <usize>p * e)));
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + <usize>p * 4), loadB<B>(b + <usize>p * e, scale)));
   }
   let r = hsum(s0);
-  for (; p < k; p++) r += load<f32>(a + <usize>p * 4) * loadB1<B>(b + <usize>p * e);
+  for (; p < k; p++) r += load<f32>(a + <usize>p * 4) * loadB1<B>(b + <usize>p * e, scale);
   return r;
 }
 
@@ -514,22 +536,20 @@ function dot1<B>(a: usize, b: usize, k: i32): f32 {
  * makes the subnormal halves exact too). Infinities and NaNs never reach here
  * (halfStorage.ts keeps only finite halves).
  */
-function loadB<B>(p: usize): v128 {
+function loadB<B>(p: usize, scale: v128): v128 {
   if (isFloat<B>()) return v128.load(p);
   if (isSigned<B>()) return i32x4.shl(v128.load16x4_u(p), 16);
-  return f32x4.mul(v128.and(i32x4.shl(v128.load16x4_s(p), 13), F16_MASK), TWO_112);
+  return f32x4.mul(v128.and(i32x4.shl(v128.load16x4_s(p), 13), F16_MASK), scale);
 }
 
 /** One value of b as f32 (loadB's conversion). */
-function loadB1<B>(p: usize): f32 {
+function loadB1<B>(p: usize, scale: v128): f32 {
   if (isFloat<B>()) return load<f32>(p);
   if (isSigned<B>()) return reinterpret<f32>((<u32>load<u16>(p)) << 16);
-  return reinterpret<f32>(((<i32>load<i16>(p)) << 13) & F16_MASK_I) * TWO_112_F;
+  const widened = reinterpret<f32>(((<i32>load<i16>(p)) << 13) & F16_MASK_I);
+  return widened * f32x4.extract_lane(scale, 0);
 }
 
-/** 2^112 (float16's exponent bias 15 → float32's 127). */
-const TWO_112_F: f32 = 5.192296858534828e33;
-const TWO_112: v128 = f32x4.splat(TWO_112_F);
 /** Bits 31 and 27..13: the sign, exponent and mantissa of a float16 shifted 13 places up. */
 const F16_MASK_I: i32 = <i32>0x8fffe000;
 const F16_MASK: v128 = i32x4.splat(F16_MASK_I);
