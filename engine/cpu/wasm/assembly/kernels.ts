@@ -14,14 +14,15 @@
  * FMT_F16 or FMT_BF16, 2 bytes a value): a weight whose every value a half holds exactly is
  * kept so (engine/cpu/halfStorage.ts). Its values are widened to f32 as they are loaded (exact),
  * and the products are the same f32 operations in the same order as on an f32 copy: bit for bit
- * the same results with half the memory and half the bytes read.
+ * the same results with half the memory and half the bytes read. `hscale` is float16's
+ * widening factor, 2^(112 − shift) for halves stored as w·2^shift (halfStorage.ts StoragePlan).
  */
 
 /** Activation codes of the epilogue (engine/cpu/kernels.ts ACTIVATION). */
 const ACT_GELU: i32 = 1;
 const ACT_SILU: i32 = 2;
 
-/** Storage formats of a right operand (engine/cpu/halfStorage.ts HALF_FORMAT). */
+/** Storage formats of a right operand (engine/cpu/halfStorage.ts FORMAT_CODE). */
 const FMT_F16: i32 = 1;
 const FMT_BF16: i32 = 2;
 
@@ -531,10 +532,11 @@ function dot1<B>(a: usize, b: usize, k: i32, scale: v128): f32 {
 /**
  * Four values of b as f32x4: f32 as stored; bfloat16 bits shifted into the top half; float16
  * bits sign-extended and shifted 13 places up (the sign lands in bit 31, the exponent and
- * mantissa in bits 27..13; the mask clears the sign's copies between), which is the value
- * times 2^-112, then scaled by 2^112 (the difference of the exponent biases; exact, and it
- * makes the subnormal halves exact too). Infinities and NaNs never reach here
- * (halfStorage.ts keeps only finite halves).
+ * mantissa in bits 27..13; the mask clears the sign's copies between), which is the stored
+ * value times 2^-112, then times `scale` = 2^(112 − shift) (exact; subnormal halves too, but
+ * those go through a float32 subnormal, slow on x86, which is why halfStorage.ts stores a
+ * tensor holding them shifted). Infinities and NaNs never reach here (halfStorage.ts keeps
+ * only finite halves).
  */
 function loadB<B>(p: usize, scale: v128): v128 {
   if (isFloat<B>()) return v128.load(p);
