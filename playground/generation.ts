@@ -194,6 +194,14 @@ function buildSlim(
   }
 }
 
+/** The CPU backend in words: its kernels, float32, and the weights it keeps in 16 bits. */
+function cpuDevice(be: CpuBackend): string {
+  const kernels = be.kernels === 'wasm-simd' ? 'WebAssembly SIMD' : 'JavaScript';
+  const halves = be.halfFormats().map((f) => (f === 'f16' ? 'float16' : 'bfloat16'));
+  const weights = halves.length ? `; ${halves.join(' and ')} weights kept in 16 bits` : '';
+  return `CPU (${kernels}, float32${weights})`;
+}
+
 /**
  * One Generate: the prompt tokenized, the standard and (when the plan allows) the slim model
  * built from the checkpoint tensor by tensor (in the worker the cached files read synchronously,
@@ -236,10 +244,7 @@ export async function runGeneration(
     const [standard, slimModel] = models;
     await hooks.onStart({
       backend: choice.kind,
-      device:
-        be instanceof WebGLBackend
-          ? be.renderer
-          : `CPU (${be instanceof CpuBackend && be.kernels === 'wasm-simd' ? 'WebAssembly SIMD' : 'JavaScript'}, float32)`,
+      device: be instanceof WebGLBackend ? be.renderer : cpuDevice(be as CpuBackend),
       reason: choice.reason,
       notice: choice.notice,
       promptTokens: ids.length,

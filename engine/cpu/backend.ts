@@ -616,6 +616,16 @@ export class CpuBackend implements Backend {
     return t;
   }
 
+  /** The half formats live tensors are stored in (halfWeights: an F16 or BF16 model's). */
+  halfFormats(): ('f16' | 'bf16')[] {
+    const found = new Set<'f16' | 'bf16'>();
+    for (const t of this.live) {
+      const format = t.heap?.format;
+      if (format === 'f16' || format === 'bf16') found.add(format);
+    }
+    return [...found].sort();
+  }
+
   stats(): AllocationStats {
     return { liveTensors: this.live.size, liveBytes: this.liveBytes };
   }

@@ -215,6 +215,7 @@ describe('a model of an F16 checkpoint keeps its weights as halves', () => {
         const be = new CpuBackend({ dtype: 'float32', halfWeights });
         const out: Float32Array[] = [];
         let bytes = 0;
+        let formats: string[] = [];
         for (const scheme of ['kv', 'k-cache'] as const) {
           const m = host.build(be, { scheme });
           const logits = m.prefill([5, 17, 99, 3, 250, 8]);
@@ -226,9 +227,10 @@ describe('a model of an F16 checkpoint keeps its weights as halves', () => {
             l.dispose();
           }
           bytes = be.stats().liveBytes;
+          formats = be.halfFormats();
           m.dispose();
         }
-        return { out, bytes };
+        return { out, bytes, formats };
       };
       const [h, f] = [await run(true), await run(false)];
       h.out.forEach((a, i) =>
@@ -238,6 +240,8 @@ describe('a model of an F16 checkpoint keeps its weights as halves', () => {
       );
       // The matrices (all but the norms and biases, and slim's W_KV) take 2 bytes a value.
       expect(h.bytes / f.bytes).toBeLessThan(0.6);
+      expect(h.formats).toEqual(['f16']);
+      expect(f.formats).toEqual([]);
     }
   });
 });
