@@ -19,10 +19,10 @@
  * and the resident size sampled every 25 ms: memory given back with madvise, as V8 does, never
  * reaches VmHWM.
  *
- * Last measured (2 cores, load average ≈ 1.2; README's real-size paragraph has the table):
- * whole-renderer peaks of 1.74–1.75x the float32 weights for F32 (1.47–1.48x above the idle
- * page; the backend ends with 1.28x) and 1.24x for F16 (0.97x above the idle page; the backend
- * keeps the weights as float16 and ends with 0.79x).
+ * Last measured (2 cores, load average ≈ 1.3; README's real-size paragraph has the table):
+ * whole-renderer peaks of 1.74x the float32 weights for F32 (1.47–1.48x above the idle page;
+ * the backend ends with 1.28x) and 1.24–1.25x for BF16 and F16 (0.97–0.98x above the idle
+ * page; the backend keeps the weights in 16 bits and ends with 0.79x).
  *
  * Flags: --dtype F32,F16,BF16 (any of them; default F32,F16), --variants single,sharded
  * (default both), --backend cpu|webgl (default cpu: what 'auto' picks on a software renderer),
