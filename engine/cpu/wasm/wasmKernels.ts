@@ -205,20 +205,7 @@ export class WasmKernels implements ProductKernels {
       jsKernels.attnProbs(q, k, heads, kvHeads, m, n, dk, scale, causal, out);
       return;
     }
-    this.ex.attnProbs(
-      io.a,
-      kPtr,
-      io.c,
-      heads,
-      kvHeads,
-      m,
-      n,
-      dk,
-      scale,
-      causal,
-      formatOf(k.root),
-      hscaleOf(k.root),
-    );
+    this.probs(io.a, kPtr, io.c, k, { heads, kvHeads, m, n, dk, width: 0 }, scale, causal);
     this.output(io.c, out, heads * m * n);
   }
 
@@ -245,20 +232,7 @@ export class WasmKernels implements ProductKernels {
     if (!io) return false;
     const pPtr = io.c;
     const cPtr = io.c + pBytes;
-    this.ex.attnProbs(
-      io.a,
-      kPtr,
-      pPtr,
-      heads,
-      kvHeads,
-      m,
-      n,
-      dk,
-      scale,
-      causal,
-      formatOf(k.root),
-      hscaleOf(k.root),
-    );
+    this.probs(io.a, kPtr, pPtr, k, shape, scale, causal);
     checkProbs(this.heap.f32().subarray(pPtr >> 2, (pPtr >> 2) + pCount));
     if (allValues) {
       this.ex.gemm(
@@ -292,6 +266,33 @@ export class WasmKernels implements ProductKernels {
     }
     this.output(cPtr, out, outCount);
     return true;
+  }
+
+  /** The attnProbs kernel: q at qPtr against k (stored at kPtr) into pPtr. */
+  private probs(
+    qPtr: number,
+    kPtr: number,
+    pPtr: number,
+    k: Operand,
+    d: AttentionDims,
+    scale: number,
+    causal: number,
+  ): void {
+    const [fmt, hscale] = [formatOf(k.root), hscaleOf(k.root)];
+    this.ex.attnProbs(
+      qPtr,
+      kPtr,
+      pPtr,
+      d.heads,
+      d.kvHeads,
+      d.m,
+      d.n,
+      d.dk,
+      scale,
+      causal,
+      fmt,
+      hscale,
+    );
   }
 
   written(root: CpuTensor, offset: number, values: Float32Array): void {
