@@ -14,8 +14,9 @@ import {
   idleFrames,
   measureSelectChanges,
   measureSliderSteps,
-  summarize,
 } from '../tests/browser/explorerSlider';
+import { summarize } from '../tests/shared/summarize';
+import { runMain } from './runMain';
 
 /** Models and chips the switches go through (square MHA, GQA, encoder–decoders, short contexts). */
 const MODELS = ['llama-3-8b', 'gpt-2-xl', 'whisper-large-v3', 't5-11b', 'codellama-13b'];
@@ -91,7 +92,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);

@@ -15,6 +15,7 @@ import { CpuBackend, readModel, readSync, type Gpt2Config, type HostWeights } fr
 import { directorySources } from '../engine/io/node';
 import { gpt2Onnx } from './onnx/gpt2Onnx';
 import { argmaxOf, OrtGpt2 } from './onnx/ortGpt2';
+import { runMain } from './runMain';
 
 function args(argv: string[]): { model: string; out: string; check: boolean } {
   const value = (name: string): string | undefined => {
@@ -83,7 +84,4 @@ async function main(): Promise<void> {
   if (wantCheck) await check(bytes, f.config, host.weights);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runMain(main);

@@ -9,7 +9,9 @@
 import { loadavg } from 'node:os';
 import { buildAndServe } from '../tests/browser/serve';
 import { launchChromium } from '../tests/browser/chromium';
-import { measureEdits, summarize, type EditProbe } from '../tests/browser/lessonsLatency';
+import { measureEdits, type EditProbe } from '../tests/browser/lessonsLatency';
+import { summarize } from '../tests/shared/summarize';
+import { runMain } from './runMain';
 
 const PROBES: { name: string; path: string; probe: Omit<EditProbe, 'edits'> }[] = [
   {
@@ -72,7 +74,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);

@@ -49,6 +49,7 @@ import { GPT2_SMALL, gpt2ParameterShapes, randomGpt2Weights } from '../engine/mo
 import { CHROMIUM_FLAGS, findChromium } from '../tests/browser/chromium';
 import { buildAndServe } from '../tests/browser/serve';
 import type { RealSizeGenerate, RealSizeLoad, RealSizeOptions } from './pages/real-size';
+import { runMain } from './runMain';
 
 const REPOS = { single: 'bench/gpt2-small-random', sharded: 'bench/gpt2-small-random-sharded' };
 const SHARDS = 3;
@@ -480,7 +481,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exit(1);
-});
+runMain(main);

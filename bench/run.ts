@@ -64,6 +64,7 @@ import type {
   ModelDecodeResult,
 } from './pages/bench-page';
 import { runLinalgBench, type LinalgBenchResult } from './linalg';
+import { runMain } from './runMain';
 
 interface BenchDocument {
   device: string;
@@ -348,7 +349,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runMain(main);

@@ -8,7 +8,8 @@
  */
 import { buildAndServe } from '../tests/browser/serve';
 import { launchChromium } from '../tests/browser/chromium';
-import { summarize } from '../tests/browser/explorerSlider';
+import { summarize } from '../tests/shared/summarize';
+import { runMain } from './runMain';
 
 /** Pages and how long each needs to be ready (the sparsity lesson loads and runs moby-gpt2). */
 const PAGES: [path: string, readyMs: number][] = [
@@ -70,7 +71,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);

@@ -2,7 +2,8 @@ import { describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DESKTOP, PHONE, openPage, screenshot } from './chromium';
 import { lowContrastText } from './contrast';
-import { measureSliderSteps, summarize } from './explorerSlider';
+import { summarize } from '../shared/summarize';
+import { measureSliderSteps } from './explorerSlider';
 import { overflow, setTheme } from './lessonKit';
 import { suiteBrowser } from './suiteBrowser';
 

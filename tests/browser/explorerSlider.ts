@@ -48,15 +48,6 @@ export async function measureSliderSteps(page: Page, steps: number): Promise<num
   }, steps);
 }
 
-/** Median and 90th percentile, for the report line. */
-export function summarize(times: readonly number[]): { median: number; p90: number } {
-  const sorted = [...times].sort((a, b) => a - b);
-  return {
-    median: sorted[Math.floor(sorted.length / 2)],
-    p90: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))],
-  };
-}
-
 /** One model or chip switch, in milliseconds from the change event. */
 export interface SwitchTiming {
   /** Until the first frame after the change (what the reader sees answer the click). */

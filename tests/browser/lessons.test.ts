@@ -12,7 +12,8 @@ import {
   setTheme,
   suiteBrowser,
 } from './lessonKit';
-import { measureEdits, summarize } from './lessonsLatency';
+import { summarize } from '../shared/summarize';
+import { measureEdits } from './lessonsLatency';
 import { lessons } from '../../lessons/registry';
 
 /** The lesson body is its own chunk: it has rendered once its first checkpoint is there. */
