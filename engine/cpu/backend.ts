@@ -39,7 +39,7 @@ import {
   type Values,
   type HeapStorage,
 } from './kernels';
-import { readHalf } from './halfStorage';
+import { FORMAT_BYTES, readHalf } from './halfStorage';
 import { ArrayPool } from './pool';
 import { CpuTensor } from './tensor';
 import { createWasmKernels } from './wasm/wasmKernels';
@@ -752,7 +752,9 @@ export class CpuBackend implements Backend {
 
 /** Bytes an owning tensor's values take (half-stored weights take 2 a value). */
 function storedBytes(t: CpuTensor): number {
-  return t.heap ? t.heap.bytes : t.data.length * bytesPerElement(t.dtype);
+  return t.heap
+    ? t.heap.length * FORMAT_BYTES[t.heap.format]
+    : t.data.length * bytesPerElement(t.dtype);
 }
 
 /** A float32 tensor as a kernel operand: its values and the tensor owning its storage. */

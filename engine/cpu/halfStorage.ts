@@ -103,11 +103,6 @@ export function storagePlan(values: ArrayLike<number>): StoragePlan {
   return { format: 'f16', shift: subnormal && fits ? SUBNORMAL_SHIFT : 0 };
 }
 
-/** The storage format alone (storagePlan). */
-export function exactFormat(values: ArrayLike<number>): StoredFormat {
-  return storagePlan(values).format;
-}
-
 /**
  * Writes values (which storagePlan gave `format` and `shift` for) as half bits into out from
  * `offset`: float16 bits of w·2^shift, bfloat16 bits of w.

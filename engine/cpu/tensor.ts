@@ -24,8 +24,6 @@ export interface HeapStorage {
   readonly format: StoredFormat;
   /** float16: the values are stored as w·2^shift (halfStorage.ts StoragePlan); else 0. */
   readonly shift: number;
-  /** Bytes the values take there. */
-  readonly bytes: number;
   view(): Float32Array;
   /** Half storage: its bits in place (valid as view() is); undefined for float32. */
   half?(): Uint16Array;

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, type Tensor } from '../../engine';
-import { exactFormat, readHalf, storagePlan, writeHalf } from '../../engine/cpu/halfStorage';
+import { readHalf, storagePlan, writeHalf } from '../../engine/cpu/halfStorage';
 import {
   fromBFloat16Bits,
   fromFloat16Bits,
@@ -27,7 +27,7 @@ function allFloat16(): Float32Array {
 describe('half formats: which values a half holds exactly', () => {
   it('every finite float16 converts to its own bits and back (writeHalf, readHalf)', () => {
     const values = allFloat16();
-    expect(exactFormat(values)).toBe('f16');
+    expect(storagePlan(values).format).toBe('f16');
     const bits = new Uint16Array(values.length);
     writeHalf(values, 'f16', bits);
     for (let i = 0; i < values.length; i++) {
@@ -49,7 +49,7 @@ describe('half formats: which values a half holds exactly', () => {
     const values = Float64Array.from({ length: 5000 }, () =>
       fromBFloat16Bits(Math.floor(rand() * 65536) & 0x7f7f),
     );
-    expect(exactFormat(values)).toBe('bf16');
+    expect(storagePlan(values).format).toBe('bf16');
     const bits = new Uint16Array(values.length);
     writeHalf(values, 'bf16', bits);
     for (let i = 0; i < values.length; i++) expect(bits[i]).toBe(toBFloat16Bits(values[i]));
@@ -76,8 +76,8 @@ describe('half formats: which values a half holds exactly', () => {
       const bf16 = exact && values.every((v) => fromBFloat16Bits(toBFloat16Bits(v)) === v);
       // The reference's answer, from the independent conversions.
       expect(bf16 ? 'bf16' : f16 ? 'f16' : 'f32', String(values)).toBe(want);
-      expect(exactFormat(values), String(values)).toBe(want);
-      expect(exactFormat(Float32Array.from(values)), String(values)).toBe(
+      expect(storagePlan(values).format, String(values)).toBe(want);
+      expect(storagePlan(Float32Array.from(values)).format, String(values)).toBe(
         values.every((v) => Math.fround(v) === v || v !== v) ? want : 'f32',
       );
     }

@@ -338,13 +338,13 @@ export class WasmKernels implements ProductKernels {
         readHalf(half(), format, 0, out, 0, length, shift);
         return out;
       };
-      return { ptr, length, format, shift, bytes, view, half };
+      return { ptr, length, format, shift, view, half };
     }
     // A freed block holds old values: zeros are written, not assumed.
     if (typeof values === 'number') this.heap.f32().fill(0, ptr >> 2, (ptr >> 2) + length);
     else this.heap.f32().set(values, ptr >> 2);
     const view = () => new Float32Array(memory.buffer, ptr, length);
-    return { ptr, length, format, shift, bytes, view };
+    return { ptr, length, format, shift, view };
   }
 
   stored(t: CpuTensor): void {
