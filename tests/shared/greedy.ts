@@ -1,19 +1,19 @@
-import type { LoadedModel } from '../../engine';
+import type { DecoderModel } from '../../engine';
 
 /**
- * Prefill, then greedy decode for `steps` steps: the tokens, and the logits row that chose each
- * (the tests' one decode loop over a LoadedModel).
+ * Prefill, then greedy decode for `steps` steps: the tokens, and the logits row that chose each,
+ * held in float64 (exact for a float32 or float64 backend; the tests' one decode loop).
  */
 export async function greedy(
-  model: LoadedModel,
+  model: DecoderModel,
   prompt: readonly number[],
   steps: number,
-): Promise<{ tokens: number[]; logits: Float32Array[] }> {
+): Promise<{ tokens: number[]; logits: Float64Array[] }> {
   const tokens: number[] = [];
-  const logits: Float32Array[] = [];
+  const logits: Float64Array[] = [];
   let out = model.prefill(prompt);
   for (let s = 0; s < steps; s++) {
-    logits.push(Float32Array.from(await out.read()));
+    logits.push(Float64Array.from(await out.read()));
     const next = await model.argmax(out);
     out.dispose();
     tokens.push(next);

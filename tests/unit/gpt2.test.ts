@@ -1,3 +1,4 @@
+import { greedy } from '../shared/greedy';
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../engine/cpu';
 import {
@@ -96,21 +97,6 @@ const maxRelDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return diff / scale;
 };
 
-async function runGreedy(model: Gpt2Model, prompt: number[], steps: number) {
-  const logits: Float64Array[] = [];
-  const tokens: number[] = [];
-  let out = model.prefill(prompt);
-  for (let s = 0; s < steps; s++) {
-    logits.push(Float64Array.from(await out.read()));
-    const next = await model.argmax(out);
-    out.dispose();
-    tokens.push(next);
-    out = model.decode(next);
-  }
-  out.dispose();
-  return { logits, tokens };
-}
-
 describe('GPT-2 on the CPU backend', () => {
   it('has Hugging Face parameter names and shapes', () => {
     const shapes = new Map(gpt2ParameterShapes(TINY));
@@ -125,7 +111,7 @@ describe('GPT-2 on the CPU backend', () => {
     const w = randomGpt2Weights(TINY, 7);
     const be = new CpuBackend({ dtype: 'float64' });
     const model = new Gpt2Model(be, TINY, w, { scheme: 'kv' });
-    const { logits, tokens } = await runGreedy(model, [3, 14, 15], 5);
+    const { logits, tokens } = await greedy(model, [3, 14, 15], 5);
     const seq = [3, 14, 15, ...tokens];
     const ref = referenceLogits(TINY, w, seq);
     // float64 throughout, same formulas in a different order: agreement to ~1e-12 relative.
@@ -142,8 +128,8 @@ describe('GPT-2 on the CPU backend', () => {
       const be = new CpuBackend({ dtype: 'float64' });
       const std = new Gpt2Model(be, TINY, w, { scheme: 'kv' });
       const slim = new Gpt2Model(be, TINY, w, { scheme: 'k-cache', decodeOrder });
-      const a = await runGreedy(std, [1, 2, 3, 4], 12);
-      const b = await runGreedy(slim, [1, 2, 3, 4], 12);
+      const a = await greedy(std, [1, 2, 3, 4], 12);
+      const b = await greedy(slim, [1, 2, 3, 4], 12);
       expect(b.tokens).toEqual(a.tokens);
       // W_KV is exact in float64 up to cond(W_K)·ε ≈ 1e-13 here (paper §1, Appendix A).
       for (let s = 0; s < a.logits.length; s++) {
